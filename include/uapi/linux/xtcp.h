@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * xtcp: an alternative TCP carried as its own IP protocol.
+ *
+ * This is the one header shared by the xtcp module and user space.
+ *
+ * Wire format: every xtcp segment is an IPv4 datagram whose protocol field
+ * is IPPROTO_XTCP (253 unless the module was loaded with proto=N), carrying
+ * a header laid out exactly as the TCP header of RFC 9293 section 3.1:
+ *
+ *    0                   1                   2                   3
+ *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |          Source Port          |       Destination Port        |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |                        Sequence Number                        |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |                    Acknowledgment Number                      |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |  Data |       |C|E|U|A|P|R|S|F|                               |
+ *   | Offset| Rsrvd |W|C|R|C|S|S|Y|I|            Window             |
+ *   |       |       |R|E|G|K|H|T|N|N|                               |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |           Checksum            |         Urgent Pointer        |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |                    Options (data offset - 5 words)            |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * The checksum is the Internet checksum over an IPv4 pseudo-header
+ * (source, destination, zero, protocol = the module's protocol number,
+ * segment length) followed by the header and data, as for TCP.
+ * Options: End (0), NOP (1) and MSS (2, length 4) are understood; any
+ * other option is skipped by its length; a malformed length ends option
+ * parsing without reading past the header.
+ *
+ * Captures: `tshark -d ip.proto==253,tcp` dissects xtcp as TCP.
+ */
+#ifndef _UAPI_LINUX_XTCP_H
+#define _UAPI_LINUX_XTCP_H
+
+#include <linux/types.h>
+#include <asm/byteorder.h>
+
+/* RFC 3692 experimental protocol number; the module's "proto" parameter
+ * may move xtcp to another number.
+ */
+#define IPPROTO_XTCP		253
+
+struct xtcphdr {
+	__be16	source;
+	__be16	dest;
+	__be32	seq;
+	__be32	ack_seq;
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u16	res1:4,
+		doff:4,
+		fin:1,
+		syn:1,
+		rst:1,
+		psh:1,
+		ack:1,
+		urg:1,
+		ece:1,
+		cwr:1;
+#elif defined(__BIG_ENDIAN_BITFIELD)
+	__u16	doff:4,
+		res1:4,
+		cwr:1,
+		ece:1,
+		urg:1,
+		ack:1,
+		psh:1,
+		rst:1,
+		syn:1,
+		fin:1;
+#else
+#error "Adjust your <asm/byteorder.h> defines"
+#endif
+	__be16	window;
+	__sum16	check;
+	__be16	urg_ptr;
+};
+
+/* Flag bits as they stand in byte 13 of the header. */
+#define XTCP_FLAG_FIN		0x01
+#define XTCP_FLAG_SYN		0x02
+#define XTCP_FLAG_RST		0x04
+#define XTCP_FLAG_PSH		0x08
+#define XTCP_FLAG_ACK		0x10
+#define XTCP_FLAG_URG		0x20
+#define XTCP_FLAG_ECE		0x40
+#define XTCP_FLAG_CWR		0x80
+
+#define XTCP_HDR_MIN_LEN	20	/* data offset 5 */
+#define XTCP_HDR_MAX_LEN	60	/* data offset 15 */
+
+/* Option kinds (RFC 9293 section 3.2). */
+#define XTCPOPT_EOL		0
+#define XTCPOPT_NOP		1
+#define XTCPOPT_MSS		2
+#define XTCPOLEN_MSS		4
+
+/*
+ * Socket states as shown in /proc/net/xtcp: the same numbers as
+ * /proc/net/tcp (include/net/tcp_states.h).
+ */
+enum {
+	XTCP_ESTABLISHED = 1,
+	XTCP_SYN_SENT,
+	XTCP_SYN_RECV,
+	XTCP_FIN_WAIT1,
+	XTCP_FIN_WAIT2,
+	XTCP_TIME_WAIT,
+	XTCP_CLOSE,
+	XTCP_CLOSE_WAIT,
+	XTCP_LAST_ACK,
+	XTCP_LISTEN,
+	XTCP_CLOSING,
+};
+
+#endif /* _UAPI_LINUX_XTCP_H */

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few kernel types module/pure.h needs, for building the module's pure
+ * logic in user space (unit tests and fuzz targets).
+ */
+#ifndef _XTCP_KSHIM_H
+#define _XTCP_KSHIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <errno.h>
+#include <linux/types.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef int32_t s32;
+typedef uint64_t u64;
+
+#endif /* _XTCP_KSHIM_H */
