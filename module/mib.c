@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp counters, per netns: allocation and the name table.  Shown in
+ * /proc/net/xtcp_stat (proc.c), one "Name value" line each.
+ */
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+
+#include "xtcp.h"
+
+static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
+	[XTCP_MIB_INSEGS]		= "InSegs",
+	[XTCP_MIB_OUTSEGS]		= "OutSegs",
+	[XTCP_MIB_RETRANSSEGS]		= "RetransSegs",
+	[XTCP_MIB_INERRS]		= "InErrs",
+	[XTCP_MIB_CSUMERRORS]		= "InCsumErrors",
+	[XTCP_MIB_BADHDR]		= "InBadHeader",
+	[XTCP_MIB_BADOPTS]		= "InBadOptions",
+	[XTCP_MIB_NOSOCKET]		= "InNoSocket",
+	[XTCP_MIB_OUTRSTS]		= "OutRsts",
+	[XTCP_MIB_INRSTS]		= "InRsts",
+	[XTCP_MIB_ACTIVEOPENS]		= "ActiveOpens",
+	[XTCP_MIB_PASSIVEOPENS]		= "PassiveOpens",
+	[XTCP_MIB_ATTEMPTFAILS]		= "AttemptFails",
+	[XTCP_MIB_ESTABRESETS]		= "EstabResets",
+	[XTCP_MIB_LISTENOVERFLOWS]	= "ListenOverflows",
+	[XTCP_MIB_LISTENDROPS]		= "ListenDrops",
+	[XTCP_MIB_SYNRETRANS]		= "SynRetrans",
+	[XTCP_MIB_SYNACKRETRANS]	= "SynAckRetrans",
+	[XTCP_MIB_UNACCEPTABLE]		= "InUnacceptable",
+	[XTCP_MIB_CHALLENGEACKS]	= "ChallengeAcks",
+	[XTCP_MIB_OOODROPS]		= "OfoDrops",
+	[XTCP_MIB_RCVQDROPS]		= "RcvQDrops",
+	[XTCP_MIB_TIMEOUTS]		= "Timeouts",
+};
+
+int xtcp_mib_init_net(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+
+	xn->mib = alloc_percpu(struct xtcp_mib);
+	return xn->mib ? 0 : -ENOMEM;
+}
+
+void xtcp_mib_exit_net(struct net *net)
+{
+	free_percpu(xtcp_pernet(net)->mib);
+}
+
+int xtcp_mib_seq_show(struct seq_file *seq, void *v)
+{
+	struct net *net = seq_file_single_net(seq);
+	struct xtcp_net *xn = xtcp_pernet(net);
+	int i, cpu;
+
+	for (i = 0; i < XTCP_MIB_MAX; i++) {
+		unsigned long sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += per_cpu_ptr(xn->mib, cpu)->mibs[i];
+		seq_printf(seq, "%s %lu\n", xtcp_mib_names[i], sum);
+	}
+	return 0;
+}

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp passive open: a listener's SYN handling, request socks, and the
+ * birth of a child socket when the handshake's ACK arrives.  Request
+ * socks are the kernel's (inet_connection_sock): hashed in the
+ * established table, timed by the kernel's request timer, queued on the
+ * listener's accept queue.  What they do on the wire is ours.
+ */
+#include <linux/module.h>
+#include <net/inet_common.h>
+#include <net/inet_connection_sock.h>
+#include <net/ip.h>
+#include <net/sock.h>
+
+#include "xtcp.h"
+
+static int xtcp_rtx_synack(const struct sock *sk, struct request_sock *req)
+{
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNACKRETRANS);
+	return xtcp_v4_send_synack(sk, req);
+}
+
+/*
+ * Called by the kernel's request timer before it decides to resend or
+ * expire: keep the listener's retry limit in step with the sysctl.
+ */
+static void xtcp_syn_ack_timeout(const struct request_sock *req)
+{
+	struct sock *listener = req->rsk_listener;
+
+	WRITE_ONCE(inet_csk(listener)->icsk_syn_retries,
+		   READ_ONCE(xtcp_pernet(sock_net(listener))->sysctl_synack_retries));
+}
+
+/* Nothing of ours hangs off a request sock; the kernel calls this always. */
+static void xtcp_reqsk_destructor(struct request_sock *req)
+{
+}
+
+struct request_sock_ops xtcp_request_sock_ops = {
+	.family		= PF_INET,
+	.obj_size	= sizeof(struct xtcp_request_sock),
+	.rtx_syn_ack	= xtcp_rtx_synack,
+	.send_ack	= xtcp_v4_reqsk_send_ack,
+	.send_reset	= xtcp_v4_send_reset,
+	.destructor	= xtcp_reqsk_destructor,
+	.syn_ack_timeout = xtcp_syn_ack_timeout,
+};
+
+/*
+ * xtcp_conn_request - a SYN reached a listener: make a request sock
+ *
+ * The request is hashed (so the ACK finds it) before the SYN-ACK goes
+ * out; the kernel's request timer resends the SYN-ACK with backoff from
+ * the initial RTO.  A full SYN queue or accept queue drops the SYN, and
+ * the peer's retransmission tries again.  Does not consume @skb.
+ */
+int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct xtcphdr *th = xtcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct net *net = sock_net(sk);
+	struct xtcp_request_sock *xreq;
+	struct inet_request_sock *ireq;
+	struct request_sock *req;
+	struct xtcp_opts opts;
+
+	if (inet_csk_reqsk_queue_is_full(sk) || sk_acceptq_is_full(sk)) {
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
+		goto drop;
+	}
+
+	req = inet_reqsk_alloc(&xtcp_request_sock_ops, sk, true);
+	if (!req)
+		goto drop;
+
+	if (xtcp_parse_options((const u8 *)(th + 1),
+			       th->doff * 4 - sizeof(*th), &opts))
+		XTCP_INC_STATS(net, XTCP_MIB_BADOPTS);
+
+	ireq = inet_rsk(req);
+	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
+	sk_daddr_set(req_to_sk(req), iph->saddr);
+	ireq->ir_rmt_port = th->source;
+	ireq->ir_num = ntohs(th->dest);
+	ireq->ir_mark = inet_request_mark(sk, skb);
+	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
+	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
+
+	xreq = xtcp_rsk(req);
+	xreq->rcv_isn = cb->seq;
+	xreq->snt_isn = xtcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
+	xreq->snd_wnd = cb->window;
+	xreq->mss = opts.mss;
+	req->timeout = XTCP_TIMEOUT_INIT;
+
+	inet_csk_reqsk_queue_hash_add(sk, req, XTCP_TIMEOUT_INIT);
+	xtcp_v4_send_synack(sk, req);
+	reqsk_put(req);
+	return 0;
+
+drop:
+	XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+	return 0;
+}
+
+/*
+ * The child socket, cloned from the listener, once the ACK of our
+ * SYN-ACK arrived.  Returned locked (bh), in SYN-RECEIVED; NULL if the
+ * accept queue is full or memory or a route is lacking.
+ */
+static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
+					  struct sk_buff *skb,
+					  struct request_sock *req,
+					  bool *own_req)
+{
+	struct inet_request_sock *ireq = inet_rsk(req);
+	struct xtcp_request_sock *xreq = xtcp_rsk(req);
+	struct inet_connection_sock *newicsk;
+	struct inet_sock *newinet;
+	struct xtcp_sock *newxs;
+	struct dst_entry *dst;
+	struct sock *newsk;
+
+	if (sk_acceptq_is_full(sk))
+		goto exit_overflow;
+	newsk = inet_csk_clone_lock(sk, req, GFP_ATOMIC);
+	if (!newsk)
+		goto exit;
+
+	newinet = inet_sk(newsk);
+	sk_daddr_set(newsk, ireq->ir_rmt_addr);
+	sk_rcv_saddr_set(newsk, ireq->ir_loc_addr);
+	newinet->inet_saddr = ireq->ir_loc_addr;
+	/* The listener's IP options pointer was copied: not ours to free. */
+	RCU_INIT_POINTER(newinet->inet_opt, NULL);
+	newinet->mc_index = inet_iif(skb);
+	newinet->mc_ttl = ip_hdr(skb)->ttl;
+	newinet->rcv_tos = ip_hdr(skb)->tos;
+	atomic_set(&newinet->inet_id, get_random_u16());
+	newicsk = inet_csk(newsk);
+	newicsk->icsk_ext_hdr_len = 0;
+	newicsk->icsk_rto = XTCP_TIMEOUT_INIT;
+
+	newxs = xtcp_sk(newsk);
+	skb_queue_head_init(&newxs->rtx_queue);
+	xtcp_init_xmit_timers(newsk);
+	newxs->iss = xreq->snt_isn;
+	/* Our SYN-ACK is unacknowledged until the ACK being processed. */
+	newxs->snd_una = xreq->snt_isn;
+	newxs->snd_nxt = xreq->snt_isn + 1;
+	newxs->write_seq = newxs->snd_nxt;
+	newxs->snd_wnd = xreq->snd_wnd;
+	newxs->max_window = xreq->snd_wnd;
+	newxs->snd_wl1 = xreq->rcv_isn;
+	newxs->snd_wl2 = newxs->snd_nxt;
+	newxs->irs = xreq->rcv_isn;
+	newxs->rcv_nxt = xreq->rcv_isn + 1;
+	newxs->copied_seq = newxs->rcv_nxt;
+	newxs->rcv_wup = newxs->rcv_nxt;
+	newxs->rcv_wnd = xreq->rcv_wnd;
+	newxs->rx_mss = xreq->mss;
+	newxs->fin_queued = 0;
+
+	dst = inet_csk_route_child_sock(sk, newsk, req);
+	if (!dst)
+		goto put_and_exit;
+	sk_setup_caps(newsk, dst);
+	xtcp_sync_mss(newsk);
+
+	if (__inet_inherit_port(sk, newsk) < 0)
+		goto put_and_exit;
+	*own_req = inet_ehash_nolisten(newsk, req_to_sk(req), NULL);
+	return newsk;
+
+exit_overflow:
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
+exit:
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENDROPS);
+	return NULL;
+put_and_exit:
+	inet_csk_prepare_forced_close(newsk);
+	xtcp_done(newsk);
+	goto exit;
+}
+
+/*
+ * xtcp_check_req - a segment for a request sock (RFC 9293 SYN-RECEIVED)
+ *
+ * Returns the new child, locked, when the segment completes the
+ * handshake; NULL when the segment was answered or dropped (the caller
+ * frees it).  The listener is not locked: the accept queue has its own.
+ */
+struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
+			    struct request_sock *req)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_request_sock *xreq = xtcp_rsk(req);
+	bool own_req = false;
+	struct sock *child;
+
+	/* A retransmitted SYN: our SYN-ACK was lost, send it again. */
+	if (cb->flags == XTCP_FLAG_SYN && cb->seq == xreq->rcv_isn) {
+		inet_rtx_syn_ack(sk, req);
+		return NULL;
+	}
+
+	if (!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq,
+				 xreq->rcv_isn + 1, xreq->rcv_wnd)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_UNACCEPTABLE);
+		if (!(cb->flags & XTCP_FLAG_RST))
+			xtcp_v4_reqsk_send_ack(sk, skb, req);
+		return NULL;
+	}
+
+	/*
+	 * An acceptable RST returns us to LISTEN; a new SYN here is not the
+	 * peer we knew, so the embryo is reset (Linux's choice).
+	 */
+	if (cb->flags & (XTCP_FLAG_RST | XTCP_FLAG_SYN)) {
+		if (!(cb->flags & XTCP_FLAG_RST))
+			xtcp_v4_send_reset(sk, skb);
+		inet_csk_reqsk_queue_drop(sk, req);
+		return NULL;
+	}
+
+	if (!(cb->flags & XTCP_FLAG_ACK))
+		return NULL;
+	if (cb->ack_seq != xreq->snt_isn + 1) {
+		/* Not an ACK of our SYN-ACK: an old duplicate. */
+		xtcp_v4_send_reset(sk, skb);
+		return NULL;
+	}
+
+	child = xtcp_v4_syn_recv_sock(sk, skb, req, &own_req);
+	if (!child) {
+		/* Accept queue full: drop the ACK; the SYN-ACK timer retries. */
+		inet_rsk(req)->acked = 1;
+		return NULL;
+	}
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PASSIVEOPENS);
+	return inet_csk_complete_hashdance(sk, child, req, own_req);
+}
+
+/* Let the new child process the ACK that created it; wake accept(). */
+void xtcp_child_process(struct sock *parent, struct sock *child,
+			struct sk_buff *skb)
+{
+	int state = child->sk_state;
+
+	if (!sock_owned_by_user(child)) {
+		xtcp_rcv_state_process(child, skb);
+		if (state == TCP_SYN_RECV && child->sk_state != state)
+			parent->sk_data_ready(parent);
+	} else {
+		__sk_add_backlog(child, skb);
+	}
+	bh_unlock_sock(child);
+	sock_put(child);
+}

@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp output: building segments and handing them to IP.  Data, SYN and
+ * FIN segments live on the write queue until sent, then on the
+ * retransmission queue until acknowledged; ACKs and RSTs are built on the
+ * spot.  Callers hold the socket lock unless a function says otherwise.
+ */
+#include <linux/module.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
+#include <net/inet_common.h>
+
+#include "xtcp.h"
+
+u16 xtcp_mss_for_mtu(unsigned int mtu)
+{
+	int mss = (int)mtu - (int)sizeof(struct iphdr) -
+		  (int)sizeof(struct xtcphdr);
+
+	return clamp_t(int, mss, XTCP_MIN_MSS, U16_MAX);
+}
+
+/*
+ * The sending MSS: the path's, capped by what the peer announced (536
+ * when it announced nothing, RFC 9293 section 3.7.1).
+ */
+void xtcp_sync_mss(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct dst_entry *dst = __sk_dst_get(sk);
+	unsigned int mss = XTCP_MSS_DEFAULT;
+
+	if (dst) {
+		xs->advmss = xtcp_mss_for_mtu(dst_mtu(dst));
+		mss = xs->advmss - inet_csk(sk)->icsk_ext_hdr_len;
+	}
+	if (sk->sk_state != TCP_SYN_SENT)
+		mss = min_t(unsigned int, mss,
+			    xs->rx_mss ? xs->rx_mss : XTCP_MSS_DEFAULT);
+	xs->mss_cache = max_t(unsigned int, mss, XTCP_MIN_MSS);
+}
+
+void xtcp_free_skb(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+	__kfree_skb(skb);
+}
+
+/* Receive window free for the application's data, in bytes. */
+static u32 xtcp_free_space(const struct sock *sk)
+{
+	int space = READ_ONCE(sk->sk_rcvbuf) -
+		    atomic_read(&sk->sk_rmem_alloc);
+
+	return space > 0 ? space / 2 : 0;
+}
+
+/*
+ * The window to advertise now.  It never shrinks: the right edge we
+ * offered before (rcv_wup + rcv_wnd) is kept even if memory got tighter.
+ * Window scaling is not negotiated yet, so it fits in 16 bits.
+ */
+u32 xtcp_select_window(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	s32 cur = (s32)(xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt);
+	u32 new = min_t(u32, xtcp_free_space(sk), U16_MAX);
+
+	if (cur > 0 && new < (u32)cur)
+		new = cur;
+	xs->rcv_wnd = new;
+	xs->rcv_wup = xs->rcv_nxt;
+	return new;
+}
+
+static void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
+			     u32 seq, u32 ack, u8 flags, u16 window,
+			     unsigned int hlen)
+{
+	memset(th, 0, sizeof(*th));
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = hlen / 4;
+	((u8 *)th)[13] = flags;
+	th->window = htons(window);
+}
+
+/* Let the device (or the stack, if it cannot) fill in the checksum. */
+static void xtcp_set_csum(struct sk_buff *skb, __be32 saddr, __be32 daddr)
+{
+	struct xtcphdr *th = xtcp_hdr(skb);
+
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct xtcphdr, check);
+	th->check = ~csum_tcpudp_magic(saddr, daddr, skb->len,
+				       xtcp_proto_num, 0);
+}
+
+/*
+ * Send one segment of @sk.  @skb's control block says what it is; with
+ * @clone the queued original is kept and a clone (or a copy, if an
+ * earlier clone is still in flight) goes to IP.
+ */
+static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
+			     gfp_t gfp)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_skb_cb *cb;
+	unsigned int hlen = sizeof(struct xtcphdr);
+	struct xtcphdr *th;
+	u8 flags;
+	int err;
+
+	if (clone) {
+		if (unlikely(skb_cloned(skb)))
+			skb = pskb_copy(skb, gfp);
+		else
+			skb = skb_clone(skb, gfp);
+		if (!skb)
+			return -ENOBUFS;
+	}
+	cb = XTCP_SKB_CB(skb);
+	flags = cb->flags;
+	/* Everything but the first SYN acknowledges what we received. */
+	if (sk->sk_state == TCP_SYN_SENT)
+		flags &= ~XTCP_FLAG_ACK;
+	else
+		flags |= XTCP_FLAG_ACK;
+	if (flags & XTCP_FLAG_SYN)
+		hlen += XTCP_SYN_OPTS_LEN;
+
+	skb_push(skb, hlen);
+	skb_reset_transport_header(skb);
+	skb_set_owner_w(skb, sk);
+	th = xtcp_hdr(skb);
+	xtcp_fill_header(th, inet->inet_sport, inet->inet_dport, cb->seq,
+			 (flags & XTCP_FLAG_ACK) ? xs->rcv_nxt : 0, flags,
+			 xtcp_select_window(sk), hlen);
+	if (flags & XTCP_FLAG_SYN)
+		xtcp_write_syn_options((u8 *)(th + 1), xs->advmss);
+	xtcp_set_csum(skb, inet->inet_saddr, inet->inet_daddr);
+
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTSEGS);
+	if (flags & XTCP_FLAG_RST)
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTRSTS);
+	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
+	return net_xmit_eval(err);
+}
+
+/* Queue a segment that consumes sequence space and is not yet sent. */
+static struct sk_buff *xtcp_alloc_ctl_skb(struct sock *sk, gfp_t gfp)
+{
+	struct sk_buff *skb = alloc_skb(MAX_XTCP_HEADER, gfp);
+
+	if (skb)
+		skb_reserve(skb, MAX_XTCP_HEADER);
+	return skb;
+}
+
+int xtcp_connect(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	xs->snd_una = xs->iss;
+	xs->snd_nxt = xs->iss;
+	xs->write_seq = xs->iss + 1;
+	xs->snd_wnd = 0;
+	xs->max_window = 0;
+	xs->rcv_nxt = 0;
+	xs->rcv_wnd = 0;
+	xs->rcv_wup = 0;
+	xs->rx_mss = 0;
+	xtcp_sync_mss(sk);
+
+	skb = xtcp_alloc_ctl_skb(sk, sk->sk_allocation);
+	if (!skb)
+		return -ENOBUFS;
+	XTCP_SKB_CB(skb)->seq = xs->iss;
+	XTCP_SKB_CB(skb)->end_seq = xs->iss + 1;
+	XTCP_SKB_CB(skb)->flags = XTCP_FLAG_SYN;
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
+	__skb_queue_tail(&xs->rtx_queue, skb);
+	xs->snd_nxt = xs->iss + 1;
+
+	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
+	inet_csk(sk)->icsk_retransmits = 0;
+	xtcp_transmit_skb(sk, skb, true, sk->sk_allocation);
+	xtcp_reset_rtx_timer(sk);
+	return 0;
+}
+
+/* SYN-ACK from a full socket: simultaneous open reached SYN-RECEIVED. */
+void xtcp_send_synack_sk(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&xtcp_sk(sk)->rtx_queue);
+
+	/* Our SYN is still on the queue; resent now, it carries the ACK. */
+	if (skb && xtcp_skb_has_flag(skb, XTCP_FLAG_SYN))
+		xtcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
+}
+
+/*
+ * Send what the write queue holds, as far as the peer's window allows.
+ * The retransmission timer runs while anything is unacknowledged.
+ */
+void xtcp_write_xmit(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_CLOSE | TCPF_LISTEN))
+		return;
+
+	while ((skb = skb_peek(&sk->sk_write_queue))) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (skb->len &&
+		    xtcp_after(cb->seq + skb->len, xs->snd_una + xs->snd_wnd))
+			break;
+		__skb_unlink(skb, &sk->sk_write_queue);
+		__skb_queue_tail(&xs->rtx_queue, skb);
+		xs->snd_nxt = cb->end_seq;
+		xtcp_transmit_skb(sk, skb, true, sk_gfp_mask(sk, GFP_ATOMIC));
+		if (!inet_csk(sk)->icsk_pending)
+			xtcp_reset_rtx_timer(sk);
+	}
+}
+
+int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
+{
+	XTCP_INC_STATS(sock_net(sk), XTCP_SKB_CB(skb)->flags & XTCP_FLAG_SYN ?
+		       XTCP_MIB_SYNRETRANS : XTCP_MIB_RETRANSSEGS);
+	return xtcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
+}
+
+/* A bare ACK for what we have received. */
+void xtcp_send_ack(struct sock *sk)
+{
+	struct sk_buff *skb;
+
+	if (sk->sk_state == TCP_CLOSE)
+		return;
+	skb = xtcp_alloc_ctl_skb(sk, GFP_ATOMIC);
+	if (!skb)
+		return;
+	XTCP_SKB_CB(skb)->seq = xtcp_sk(sk)->snd_nxt;
+	XTCP_SKB_CB(skb)->end_seq = xtcp_sk(sk)->snd_nxt;
+	XTCP_SKB_CB(skb)->flags = XTCP_FLAG_ACK;
+	xtcp_transmit_skb(sk, skb, false, GFP_ATOMIC);
+}
+
+/* Abort: RST at SND.NXT.  Nothing waits for it to arrive. */
+void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
+{
+	struct sk_buff *skb = xtcp_alloc_ctl_skb(sk, gfp);
+
+	if (!skb)
+		return;
+	XTCP_SKB_CB(skb)->seq = xtcp_sk(sk)->snd_nxt;
+	XTCP_SKB_CB(skb)->end_seq = xtcp_sk(sk)->snd_nxt;
+	XTCP_SKB_CB(skb)->flags = XTCP_FLAG_RST | XTCP_FLAG_ACK;
+	xtcp_transmit_skb(sk, skb, false, gfp);
+}
+
+/*
+ * Queue our FIN behind any unsent data (on the last unsent segment if
+ * there is one) and send what the window allows.  Process context.
+ */
+void xtcp_send_fin(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (xs->fin_queued)
+		return;
+	if (!skb) {
+		skb = alloc_skb(MAX_XTCP_HEADER, sk->sk_allocation | __GFP_NOFAIL);
+		skb_reserve(skb, MAX_XTCP_HEADER);
+		XTCP_SKB_CB(skb)->seq = xs->write_seq;
+		XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
+		XTCP_SKB_CB(skb)->flags = XTCP_FLAG_ACK;
+		/*
+		 * The FIN must go out even over the memory limit; an skb of
+		 * no data charged on credit is balanced again when acked.
+		 */
+		sk_wmem_schedule(sk, skb->truesize);
+		sk_wmem_queued_add(sk, skb->truesize);
+		sk_mem_charge(sk, skb->truesize);
+		__skb_queue_tail(&sk->sk_write_queue, skb);
+	}
+	XTCP_SKB_CB(skb)->flags |= XTCP_FLAG_FIN;
+	XTCP_SKB_CB(skb)->end_seq++;
+	xs->write_seq++;
+	xs->fin_queued = 1;
+	xtcp_write_xmit(sk);
+}
+
+/*
+ * Segments sent on nobody's behalf (RSTs to closed ports, ACKs from a
+ * request sock) go out through the netns' control socket, routed back
+ * to the sender of @rxskb.  Softirq context.
+ */
+static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
+			     u32 ack, u8 flags, u16 window)
+{
+	const struct xtcphdr *rth = xtcp_hdr(rxskb);
+	const struct iphdr *rxiph = ip_hdr(rxskb);
+	struct sock *ctl_sk = xtcp_pernet(net)->ctl_sk;
+	unsigned int hlen = sizeof(struct xtcphdr);
+	struct flowi4 fl4 = {
+		.flowi4_oif	= inet_iif(rxskb),
+		.daddr		= rxiph->saddr,
+		.saddr		= rxiph->daddr,
+		.flowi4_proto	= xtcp_proto_num,
+		.fl4_sport	= rth->dest,
+		.fl4_dport	= rth->source,
+	};
+	struct sk_buff *skb;
+	struct rtable *rt;
+	int err;
+
+	rt = ip_route_output_flow(net, &fl4, ctl_sk);
+	if (IS_ERR(rt))
+		return;
+	skb = alloc_skb(MAX_XTCP_HEADER, GFP_ATOMIC);
+	if (!skb) {
+		ip_rt_put(rt);
+		return;
+	}
+	skb_reserve(skb, MAX_XTCP_HEADER);
+	skb_push(skb, hlen);
+	skb_reset_transport_header(skb);
+	xtcp_fill_header(xtcp_hdr(skb), rth->dest, rth->source, seq, ack,
+			 flags, window, hlen);
+	xtcp_set_csum(skb, rxiph->daddr, rxiph->saddr);
+	skb_dst_set(skb, &rt->dst);
+
+	bh_lock_sock(ctl_sk);
+	err = ip_build_and_send_pkt(skb, ctl_sk, rxiph->daddr, rxiph->saddr,
+				    NULL, inet_sk(ctl_sk)->tos);
+	bh_unlock_sock(ctl_sk);
+	if (!net_xmit_eval(err)) {
+		XTCP_INC_STATS(net, XTCP_MIB_OUTSEGS);
+		if (flags & XTCP_FLAG_RST)
+			XTCP_INC_STATS(net, XTCP_MIB_OUTRSTS);
+	}
+}
+
+/*
+ * RFC 9293 section 3.10.7.1: the answer to a segment that belongs to no
+ * connection.  Never a RST for a RST; never to a non-local destination.
+ */
+void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct net *net;
+
+	if (cb->flags & XTCP_FLAG_RST)
+		return;
+	if (skb_rtable(skb)->rt_type != RTN_LOCAL)
+		return;
+	net = sk ? sock_net(sk) : dev_net(skb_dst(skb)->dev);
+
+	if (cb->flags & XTCP_FLAG_ACK)
+		xtcp_v4_send_ctl(net, skb, cb->ack_seq, 0, XTCP_FLAG_RST, 0);
+	else
+		xtcp_v4_send_ctl(net, skb, 0, cb->end_seq,
+				 XTCP_FLAG_RST | XTCP_FLAG_ACK, 0);
+}
+
+/* An ACK from SYN-RECEIVED for an unacceptable segment. */
+void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
+			    struct request_sock *req)
+{
+	struct xtcp_request_sock *xreq = xtcp_rsk(req);
+
+	xtcp_v4_send_ctl(sock_net(sk), skb, xreq->snt_isn + 1,
+			 xreq->rcv_isn + 1, XTCP_FLAG_ACK,
+			 min_t(u32, xtcp_free_space(sk), U16_MAX));
+}
+
+/* Send (or resend) the SYN-ACK of a request sock.  Softirq or timer. */
+int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
+{
+	const struct inet_request_sock *ireq = inet_rsk(req);
+	struct xtcp_request_sock *xreq = xtcp_rsk(req);
+	unsigned int hlen = sizeof(struct xtcphdr) + XTCP_SYN_OPTS_LEN;
+	struct dst_entry *dst;
+	struct sk_buff *skb;
+	struct xtcphdr *th;
+	struct flowi4 fl4;
+	int err;
+
+	dst = inet_csk_route_req(sk, &fl4, req);
+	if (!dst)
+		return -EHOSTUNREACH;
+	skb = alloc_skb(MAX_XTCP_HEADER, GFP_ATOMIC);
+	if (!skb) {
+		dst_release(dst);
+		return -ENOMEM;
+	}
+	skb_reserve(skb, MAX_XTCP_HEADER);
+	skb_push(skb, hlen);
+	skb_reset_transport_header(skb);
+	th = xtcp_hdr(skb);
+	xreq->rcv_wnd = min_t(u32, xtcp_free_space(sk), U16_MAX);
+	xtcp_fill_header(th, htons(ireq->ir_num), ireq->ir_rmt_port,
+			 xreq->snt_isn, xreq->rcv_isn + 1,
+			 XTCP_FLAG_SYN | XTCP_FLAG_ACK, xreq->rcv_wnd, hlen);
+	xtcp_write_syn_options((u8 *)(th + 1), xtcp_mss_for_mtu(dst_mtu(dst)));
+	xtcp_set_csum(skb, ireq->ir_loc_addr, ireq->ir_rmt_addr);
+	skb_dst_set(skb, dst);
+
+	rcu_read_lock();
+	err = ip_build_and_send_pkt(skb, sk, ireq->ir_loc_addr,
+				    ireq->ir_rmt_addr,
+				    rcu_dereference(ireq->ireq_opt),
+				    READ_ONCE(inet_sk(sk)->tos));
+	rcu_read_unlock();
+	err = net_xmit_eval(err);
+	if (!err)
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTSEGS);
+	return err;
+}

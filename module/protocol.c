@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp: module init and exit, registration with the IP layer and the
+ * socket layer, per-netns state and sysctls, the state-change helper and
+ * the ISN generator.  Nothing else lives here.
+ */
+#include <linux/module.h>
+#include <linux/siphash.h>
+#include <linux/random.h>
+#include <linux/sysctl.h>
+#include <linux/timekeeping.h>
+#include <net/inet_common.h>
+#include <net/protocol.h>
+#include <net/sock.h>
+#include <net/ip.h>
+
+#include "xtcp.h"
+
+int xtcp_proto_num = IPPROTO_XTCP;
+module_param_named(proto, xtcp_proto_num, int, 0444);
+MODULE_PARM_DESC(proto, "IP protocol number to register (default 253)");
+
+struct inet_hashinfo xtcp_hashinfo;
+unsigned int xtcp_net_id __read_mostly;
+
+static struct percpu_counter xtcp_sockets_allocated;
+static atomic_long_t xtcp_memory_allocated;
+static DEFINE_PER_CPU(int, xtcp_memory_per_cpu_fw_alloc);
+static DEFINE_PER_CPU(unsigned int, xtcp_orphan_count);
+static long xtcp_sysctl_mem[3];
+static int xtcp_sysctl_wmem[3] = { 4096, 16384, 4194304 };
+static int xtcp_sysctl_rmem[3] = { 4096, 131072, 6291456 };
+static unsigned long xtcp_memory_pressure;
+
+/* Keyed hash behind the ISNs (RFC 6528); drawn once at load time. */
+static siphash_aligned_key_t xtcp_isn_secret;
+
+/*
+ * xtcp_isn - initial sequence number for a connection (RFC 6528)
+ *
+ * ISN = M + F(localip, localport, remoteip, remoteport, secretkey), where
+ * M is a clock ticking every 4 microseconds (ns >> 12, about 4.1 us) and
+ * F a SipHash of the 4-tuple under a secret drawn at module load.
+ */
+u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
+{
+	u32 hash = siphash_3u32((__force u32)saddr, (__force u32)daddr,
+				(__force u32)sport << 16 | (__force u32)dport,
+				&xtcp_isn_secret);
+
+	return hash + (u32)(ktime_get_real_ns() >> 12);
+}
+
+/*
+ * xtcp_set_state - move a socket to a new state
+ *
+ * Entering CLOSE unhashes the socket and releases its port (unless the
+ * application bound it explicitly), so a closed socket never stays in a
+ * hash table.  Caller holds the socket lock.
+ */
+void xtcp_set_state(struct sock *sk, int state)
+{
+	int oldstate = sk->sk_state;
+
+	if (state == TCP_CLOSE) {
+		if (oldstate == TCP_ESTABLISHED || oldstate == TCP_CLOSE_WAIT)
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ESTABRESETS);
+		sk->sk_prot->unhash(sk);
+		if (inet_csk(sk)->icsk_bind_hash &&
+		    !(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+			inet_put_port(sk);
+	}
+	/* Change state after unhashing: no closed socket in the tables. */
+	inet_sk_set_state(sk, state);
+}
+
+/*
+ * xtcp_done - the connection is over: CLOSED, timers stopped, waiters told
+ *
+ * An orphan (closed by its application) is destroyed here.  Caller holds
+ * the socket lock.
+ */
+void xtcp_done(struct sock *sk)
+{
+	if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV)
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ATTEMPTFAILS);
+
+	xtcp_set_state(sk, TCP_CLOSE);
+	inet_csk_clear_xmit_timers(sk);
+	sk->sk_shutdown = SHUTDOWN_MASK;
+
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_state_change(sk);
+	else
+		inet_csk_destroy_sock(sk);
+}
+
+int xtcp_sysctl_syn_retries(const struct sock *sk)
+{
+	return READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_syn_retries);
+}
+
+struct proto xtcp_prot = {
+	.name			= "XTCP",
+	.owner			= THIS_MODULE,
+	.close			= xtcp_close,
+	.connect		= xtcp_v4_connect,
+	.disconnect		= xtcp_disconnect,
+	.ioctl			= xtcp_ioctl,
+	.init			= xtcp_init_sock,
+	.destroy		= xtcp_destroy_sock,
+	.shutdown		= xtcp_shutdown,
+	.setsockopt		= xtcp_setsockopt,
+	.getsockopt		= xtcp_getsockopt,
+	.sendmsg		= xtcp_sendmsg,
+	.recvmsg		= xtcp_recvmsg,
+	.backlog_rcv		= xtcp_v4_do_rcv,
+	.hash			= inet_hash,
+	.unhash			= inet_unhash,
+	.get_port		= inet_csk_get_port,
+	.accept			= inet_csk_accept,
+	.sockets_allocated	= &xtcp_sockets_allocated,
+	.orphan_count		= &xtcp_orphan_count,
+	.memory_allocated	= &xtcp_memory_allocated,
+	.per_cpu_fw_alloc	= &xtcp_memory_per_cpu_fw_alloc,
+	.memory_pressure	= &xtcp_memory_pressure,
+	.sysctl_mem		= xtcp_sysctl_mem,
+	.sysctl_wmem		= xtcp_sysctl_wmem,
+	.sysctl_rmem		= xtcp_sysctl_rmem,
+	.max_header		= MAX_XTCP_HEADER,
+	.obj_size		= sizeof(struct xtcp_sock),
+	.slab_flags		= SLAB_TYPESAFE_BY_RCU,
+	.rsk_prot		= &xtcp_request_sock_ops,
+	.h.hashinfo		= &xtcp_hashinfo,
+};
+
+static const struct proto_ops xtcp_inet_ops = {
+	.family		= PF_INET,
+	.owner		= THIS_MODULE,
+	.release	= inet_release,
+	.bind		= inet_bind,
+	.connect	= inet_stream_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= inet_accept,
+	.getname	= inet_getname,
+	.poll		= xtcp_poll,
+	.ioctl		= inet_ioctl,
+	.gettstamp	= sock_gettstamp,
+	.listen		= xtcp_inet_listen,
+	.shutdown	= inet_shutdown,
+	.setsockopt	= sock_common_setsockopt,
+	.getsockopt	= sock_common_getsockopt,
+	.sendmsg	= inet_sendmsg,
+	.recvmsg	= sock_common_recvmsg,
+	.mmap		= sock_no_mmap,
+	.sendpage	= sock_no_sendpage,
+};
+
+static struct inet_protosw xtcp_protosw = {
+	.type		= SOCK_STREAM,
+	/* .protocol is set from the module parameter at load */
+	.prot		= &xtcp_prot,
+	.ops		= &xtcp_inet_ops,
+	.flags		= INET_PROTOSW_ICSK,
+};
+
+static struct net_protocol xtcp_net_protocol = {
+	.handler	= xtcp_v4_rcv,
+};
+
+/* Per-netns sysctls under net.xtcp, with TCP's meanings and defaults. */
+static int xtcp_retries_max = 255;
+
+static const struct ctl_table xtcp_sysctl_template[] = {
+	{
+		.procname	= "syn_retries",
+		.data		= &((struct xtcp_net *)0)->sysctl_syn_retries,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_retries_max,
+	},
+	{
+		.procname	= "synack_retries",
+		.data		= &((struct xtcp_net *)0)->sysctl_synack_retries,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_retries_max,
+	},
+	{
+		.procname	= "retries2",
+		.data		= &((struct xtcp_net *)0)->sysctl_retries2,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_retries_max,
+	},
+	{ }
+};
+
+static int xtcp_sysctl_init_net(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	struct ctl_table *table;
+	int i;
+
+	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template),
+			GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	/* The template holds offsets into struct xtcp_net. */
+	for (i = 0; i < ARRAY_SIZE(xtcp_sysctl_template) - 1; i++)
+		table[i].data = (char *)xn + (uintptr_t)table[i].data;
+
+	xn->sysctl_hdr = register_net_sysctl(net, "net/xtcp", table);
+	if (!xn->sysctl_hdr) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void xtcp_sysctl_exit_net(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	struct ctl_table *table = xn->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(xn->sysctl_hdr);
+	kfree(table);
+}
+
+static int __net_init xtcp_init_net(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	int err;
+
+	xn->sysctl_syn_retries = 6;		/* TCP_SYN_RETRIES */
+	xn->sysctl_synack_retries = 5;		/* TCP_SYNACK_RETRIES */
+	xn->sysctl_retries2 = 15;		/* TCP_RETR2 */
+	refcount_set(&xn->death_row.tw_refcount, 1);
+	xn->death_row.hashinfo = &xtcp_hashinfo;
+	xn->death_row.sysctl_max_tw_buckets = 4096;
+
+	err = xtcp_mib_init_net(net);
+	if (err)
+		goto out;
+	/*
+	 * A raw socket of our protocol number, unhashed, to send RSTs that
+	 * belong to no socket.  Raw, not xtcp: an xtcp socket would pin the
+	 * module and make it impossible to unload.
+	 */
+	err = inet_ctl_sock_create(&xn->ctl_sk, PF_INET, SOCK_RAW,
+				   xtcp_proto_num, net);
+	if (err)
+		goto out_mib;
+	err = xtcp_sysctl_init_net(net);
+	if (err)
+		goto out_ctl;
+	err = xtcp_proc_init_net(net);
+	if (err)
+		goto out_sysctl;
+	return 0;
+
+out_sysctl:
+	xtcp_sysctl_exit_net(net);
+out_ctl:
+	inet_ctl_sock_destroy(xn->ctl_sk);
+out_mib:
+	xtcp_mib_exit_net(net);
+out:
+	return err;
+}
+
+static void __net_exit xtcp_exit_net(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+
+	xtcp_proc_exit_net(net);
+	xtcp_sysctl_exit_net(net);
+	inet_ctl_sock_destroy(xn->ctl_sk);
+	xtcp_mib_exit_net(net);
+}
+
+static struct pernet_operations xtcp_net_ops = {
+	.init	= xtcp_init_net,
+	.exit	= xtcp_exit_net,
+	.id	= &xtcp_net_id,
+	.size	= sizeof(struct xtcp_net),
+};
+
+static int __init xtcp_hashinfo_init(void)
+{
+	unsigned int i, ehash_size = 16384, bhash_size = 8192;
+	int err;
+
+	err = inet_hashinfo2_init_mod(&xtcp_hashinfo);
+	if (err)
+		goto out;
+	err = -ENOMEM;
+	xtcp_hashinfo.bind_bucket_cachep =
+		kmem_cache_create("xtcp_bind_bucket",
+				  sizeof(struct inet_bind_bucket), 0,
+				  SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT, NULL);
+	if (!xtcp_hashinfo.bind_bucket_cachep)
+		goto out_hash2;
+	xtcp_hashinfo.bind2_bucket_cachep =
+		kmem_cache_create("xtcp_bind2_bucket",
+				  sizeof(struct inet_bind2_bucket), 0,
+				  SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT, NULL);
+	if (!xtcp_hashinfo.bind2_bucket_cachep)
+		goto out_bind_cache;
+
+	xtcp_hashinfo.ehash = kvmalloc_array(ehash_size,
+					     sizeof(*xtcp_hashinfo.ehash),
+					     GFP_KERNEL);
+	if (!xtcp_hashinfo.ehash)
+		goto out_bind2_cache;
+	xtcp_hashinfo.ehash_mask = ehash_size - 1;
+	for (i = 0; i < ehash_size; i++)
+		INIT_HLIST_NULLS_HEAD(&xtcp_hashinfo.ehash[i].chain, i);
+	if (inet_ehash_locks_alloc(&xtcp_hashinfo))
+		goto out_ehash;
+
+	xtcp_hashinfo.bhash = kvmalloc_array(bhash_size,
+					     sizeof(*xtcp_hashinfo.bhash),
+					     GFP_KERNEL);
+	if (!xtcp_hashinfo.bhash)
+		goto out_locks;
+	xtcp_hashinfo.bhash2 = kvmalloc_array(bhash_size,
+					      sizeof(*xtcp_hashinfo.bhash2),
+					      GFP_KERNEL);
+	if (!xtcp_hashinfo.bhash2)
+		goto out_bhash;
+	xtcp_hashinfo.bhash_size = bhash_size;
+	for (i = 0; i < bhash_size; i++) {
+		spin_lock_init(&xtcp_hashinfo.bhash[i].lock);
+		INIT_HLIST_HEAD(&xtcp_hashinfo.bhash[i].chain);
+		spin_lock_init(&xtcp_hashinfo.bhash2[i].lock);
+		INIT_HLIST_HEAD(&xtcp_hashinfo.bhash2[i].chain);
+	}
+	xtcp_hashinfo.pernet = false;
+	return 0;
+
+out_bhash:
+	kvfree(xtcp_hashinfo.bhash);
+out_locks:
+	inet_ehash_locks_free(&xtcp_hashinfo);
+out_ehash:
+	kvfree(xtcp_hashinfo.ehash);
+out_bind2_cache:
+	kmem_cache_destroy(xtcp_hashinfo.bind2_bucket_cachep);
+out_bind_cache:
+	kmem_cache_destroy(xtcp_hashinfo.bind_bucket_cachep);
+out_hash2:
+	inet_hashinfo2_free_mod(&xtcp_hashinfo);
+out:
+	return err;
+}
+
+static void xtcp_hashinfo_exit(void)
+{
+	kvfree(xtcp_hashinfo.bhash2);
+	kvfree(xtcp_hashinfo.bhash);
+	inet_ehash_locks_free(&xtcp_hashinfo);
+	kvfree(xtcp_hashinfo.ehash);
+	kmem_cache_destroy(xtcp_hashinfo.bind2_bucket_cachep);
+	kmem_cache_destroy(xtcp_hashinfo.bind_bucket_cachep);
+	inet_hashinfo2_free_mod(&xtcp_hashinfo);
+}
+
+static void xtcp_init_mem_limits(void)
+{
+	unsigned long limit = nr_free_buffer_pages() / 16;
+
+	limit = max(limit, 128UL);
+	xtcp_sysctl_mem[0] = limit / 4 * 3;
+	xtcp_sysctl_mem[1] = limit;
+	xtcp_sysctl_mem[2] = xtcp_sysctl_mem[0] * 2;
+}
+
+static int __init xtcp_init(void)
+{
+	int err;
+
+	BUILD_BUG_ON(sizeof(struct xtcp_skb_cb) >
+		     sizeof_field(struct sk_buff, cb));
+
+	if (xtcp_proto_num <= 0 || xtcp_proto_num > 255 ||
+	    xtcp_proto_num == IPPROTO_TCP || xtcp_proto_num == IPPROTO_UDP) {
+		pr_err("xtcp: proto=%d is not a usable IP protocol number\n",
+		       xtcp_proto_num);
+		return -EINVAL;
+	}
+	get_random_bytes(&xtcp_isn_secret, sizeof(xtcp_isn_secret));
+	xtcp_init_mem_limits();
+
+	err = percpu_counter_init(&xtcp_sockets_allocated, 0, GFP_KERNEL);
+	if (err)
+		goto out;
+	err = xtcp_hashinfo_init();
+	if (err)
+		goto out_counter;
+	err = proto_register(&xtcp_prot, 1);
+	if (err)
+		goto out_hashinfo;
+	xtcp_protosw.protocol = xtcp_proto_num;
+	inet_register_protosw(&xtcp_protosw);
+
+	err = register_pernet_subsys(&xtcp_net_ops);
+	if (err)
+		goto out_protosw;
+
+	if (inet_add_protocol(&xtcp_net_protocol, xtcp_proto_num) < 0) {
+		pr_err("xtcp: IP protocol %d is already registered\n",
+		       xtcp_proto_num);
+		err = -EBUSY;
+		goto out_pernet;
+	}
+	pr_info("xtcp: registered as IP protocol %d\n", xtcp_proto_num);
+	return 0;
+
+out_pernet:
+	unregister_pernet_subsys(&xtcp_net_ops);
+out_protosw:
+	inet_unregister_protosw(&xtcp_protosw);
+	proto_unregister(&xtcp_prot);
+out_hashinfo:
+	xtcp_hashinfo_exit();
+out_counter:
+	percpu_counter_destroy(&xtcp_sockets_allocated);
+out:
+	pr_err("xtcp: load failed (%d)\n", err);
+	return err;
+}
+
+static void __exit xtcp_exit(void)
+{
+	inet_del_protocol(&xtcp_net_protocol, xtcp_proto_num);
+	unregister_pernet_subsys(&xtcp_net_ops);
+	inet_unregister_protosw(&xtcp_protosw);
+	proto_unregister(&xtcp_prot);
+	xtcp_hashinfo_exit();
+	percpu_counter_destroy(&xtcp_sockets_allocated);
+	pr_info("xtcp: unregistered\n");
+}
+
+module_init(xtcp_init);
+module_exit(xtcp_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("xtcp: an alternative TCP as its own IP protocol");
+MODULE_ALIAS_NET_PF_PROTO(PF_INET, IPPROTO_XTCP);

@@ -1,0 +1,691 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp socket API: what an application's calls do.  connect, listen,
+ * sendmsg, recvmsg, poll, close, shutdown, ioctl and socket options.
+ * Each entry point takes the socket lock (lock_sock) for its duration.
+ */
+#include <linux/module.h>
+#include <linux/sockios.h>
+#include <asm/ioctls.h>
+#include <linux/poll.h>
+#include <linux/tcp.h>
+#include <net/inet_common.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
+
+#include "xtcp.h"
+
+/*
+ * Wake writers once an ACK freed enough of the send buffer (the kernel's
+ * sk_stream_write_space is not exported to modules).
+ */
+static void xtcp_write_space(struct sock *sk)
+{
+	struct socket *sock = sk->sk_socket;
+	struct socket_wq *wq;
+
+	if (!sock || !__sk_stream_is_writeable(sk, 1))
+		return;
+	clear_bit(SOCK_NOSPACE, &sock->flags);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
+					   EPOLLWRBAND);
+	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
+}
+
+int xtcp_init_sock(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	skb_queue_head_init(&xs->rtx_queue);
+	xtcp_init_xmit_timers(sk);
+	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
+	xs->mss_cache = XTCP_MSS_DEFAULT;
+	sk->sk_state = TCP_CLOSE;
+	sk->sk_write_space = xtcp_write_space;
+	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
+	sk->sk_sndbuf = READ_ONCE(sk->sk_prot->sysctl_wmem[1]);
+	sk->sk_rcvbuf = READ_ONCE(sk->sk_prot->sysctl_rmem[1]);
+	sk_sockets_allocated_inc(sk);
+	return 0;
+}
+
+/* Free every skb the send side holds, returning its memory charge. */
+static void xtcp_purge_write_queues(struct sock *sk)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&xtcp_sk(sk)->rtx_queue)))
+		xtcp_free_skb(sk, skb);
+	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
+		xtcp_free_skb(sk, skb);
+	sk_mem_reclaim(sk);
+}
+
+void xtcp_destroy_sock(struct sock *sk)
+{
+	inet_csk_clear_xmit_timers(sk);
+	xtcp_purge_write_queues(sk);
+	if (inet_csk(sk)->icsk_bind_hash)
+		inet_put_port(sk);
+	sk_sockets_allocated_dec(sk);
+}
+
+/* Back to a fresh CLOSED socket (connect failure, AF_UNSPEC connect). */
+int xtcp_disconnect(struct sock *sk, int flags)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	int old_state = sk->sk_state;
+
+	if (old_state != TCP_CLOSE)
+		xtcp_set_state(sk, TCP_CLOSE);
+
+	if (old_state == TCP_LISTEN)
+		inet_csk_listen_stop(sk);
+	else if ((1 << old_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				     TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 |
+				     TCPF_CLOSING | TCPF_LAST_ACK |
+				     TCPF_SYN_RECV))
+		xtcp_send_active_reset(sk, gfp_any());
+	else if (old_state == TCP_SYN_SENT)
+		sk->sk_err = ECONNRESET;
+
+	inet_csk_clear_xmit_timers(sk);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	xtcp_purge_write_queues(sk);
+	inet->inet_dport = 0;
+	inet_bhash2_reset_saddr(sk);
+	sk->sk_shutdown = 0;
+	sock_reset_flag(sk, SOCK_DONE);
+	xs->fin_queued = 0;
+	xs->rx_mss = 0;
+	inet_csk(sk)->icsk_backoff = 0;
+	inet_csk(sk)->icsk_retransmits = 0;
+	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
+	__sk_dst_reset(sk);
+	sk_error_report(sk);
+	return 0;
+}
+
+int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+{
+	const struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
+	struct inet_sock *inet = inet_sk(sk);
+	struct ip_options_rcu *inet_opt;
+	__be16 orig_sport, orig_dport;
+	__be32 daddr, nexthop;
+	struct flowi4 *fl4;
+	struct rtable *rt;
+	int err;
+
+	if (addr_len < sizeof(struct sockaddr_in))
+		return -EINVAL;
+	if (usin->sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+
+	nexthop = usin->sin_addr.s_addr;
+	daddr = nexthop;
+	inet_opt = rcu_dereference_protected(inet->inet_opt,
+					     lockdep_sock_is_held(sk));
+	if (inet_opt && inet_opt->opt.srr) {
+		if (!daddr)
+			return -EINVAL;
+		nexthop = inet_opt->opt.faddr;
+	}
+
+	orig_sport = inet->inet_sport;
+	orig_dport = usin->sin_port;
+	fl4 = &inet->cork.fl.u.ip4;
+	rt = ip_route_connect(fl4, nexthop, inet->inet_saddr,
+			      sk->sk_bound_dev_if, xtcp_proto_num, orig_sport,
+			      orig_dport, sk);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) {
+		ip_rt_put(rt);
+		return -ENETUNREACH;
+	}
+	if (!inet_opt || !inet_opt->opt.srr)
+		daddr = fl4->daddr;
+
+	if (!inet->inet_saddr) {
+		err = inet_bhash2_update_saddr(sk, &fl4->saddr, AF_INET);
+		if (err) {
+			ip_rt_put(rt);
+			return err;
+		}
+	} else {
+		sk_rcv_saddr_set(sk, inet->inet_saddr);
+	}
+
+	inet->inet_dport = usin->sin_port;
+	sk_daddr_set(sk, daddr);
+	inet_csk(sk)->icsk_ext_hdr_len = inet_opt ? inet_opt->opt.optlen : 0;
+
+	/*
+	 * SYN-SENT before the port is chosen: inet_hash_connect() picks an
+	 * ephemeral port if needed and hashes us while we hold the lock.
+	 */
+	xtcp_set_state(sk, TCP_SYN_SENT);
+	err = inet_hash_connect(&xtcp_pernet(sock_net(sk))->death_row, sk);
+	if (err)
+		goto failure;
+
+	rt = ip_route_newports(fl4, rt, orig_sport, orig_dport,
+			       inet->inet_sport, inet->inet_dport, sk);
+	if (IS_ERR(rt)) {
+		err = PTR_ERR(rt);
+		rt = NULL;
+		goto failure;
+	}
+	sk_setup_caps(sk, &rt->dst);
+	rt = NULL;
+
+	xtcp_sk(sk)->iss = xtcp_isn(inet->inet_saddr, inet->inet_daddr,
+				    inet->inet_sport, inet->inet_dport);
+	atomic_set(&inet->inet_id, get_random_u16());
+
+	err = xtcp_connect(sk);
+	if (err)
+		goto failure;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ACTIVEOPENS);
+	return 0;
+
+failure:
+	/* Unhashes the socket and releases the port, if it took one. */
+	xtcp_set_state(sk, TCP_CLOSE);
+	inet_bhash2_reset_saddr(sk);
+	ip_rt_put(rt);
+	sk->sk_route_caps = 0;
+	inet->inet_dport = 0;
+	return err;
+}
+
+int xtcp_inet_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	int old_state, err;
+
+	lock_sock(sk);
+	err = -EINVAL;
+	if (sock->state != SS_UNCONNECTED || sock->type != SOCK_STREAM)
+		goto out;
+	old_state = sk->sk_state;
+	if (!((1 << old_state) & (TCPF_CLOSE | TCPF_LISTEN)))
+		goto out;
+
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	if (old_state != TCP_LISTEN) {
+		/*
+		 * The kernel's request-sock timer reads the listener's
+		 * icsk_syn_retries as its SYN-ACK retry limit: feed it
+		 * net.xtcp.synack_retries.
+		 */
+		inet_csk(sk)->icsk_syn_retries =
+			READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_synack_retries);
+		err = inet_csk_listen_start(sk);
+		if (err)
+			goto out;
+	}
+	err = 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* Append @skb, charged to @sk, to the tail of the write queue. */
+static void xtcp_queue_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	XTCP_SKB_CB(skb)->seq = xs->write_seq;
+	XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
+	XTCP_SKB_CB(skb)->flags = XTCP_FLAG_ACK;
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+}
+
+static struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, unsigned int size)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb(MAX_XTCP_HEADER + size, sk->sk_allocation);
+	if (!skb)
+		return NULL;
+	if (!sk_wmem_schedule(sk, skb->truesize)) {
+		__kfree_skb(skb);
+		return NULL;
+	}
+	skb_reserve(skb, MAX_XTCP_HEADER);
+	return skb;
+}
+
+int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int flags = msg->msg_flags;
+	size_t copied = 0;
+	long timeo;
+	int err;
+
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
+		err = sk_stream_wait_connect(sk, &timeo);
+		if (err)
+			goto out_err;
+	}
+
+	sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+	while (msg_data_left(msg)) {
+		unsigned int mss = xs->mss_cache;
+		struct sk_buff *skb;
+		int copy;
+
+		err = -EPIPE;
+		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+			goto do_error;
+
+		skb = skb_peek_tail(&sk->sk_write_queue);
+		if (!skb || skb->len >= mss || xs->fin_queued) {
+			if (!sk_stream_memory_free(sk))
+				goto wait_for_space;
+			skb = xtcp_alloc_send_skb(sk, mss);
+			if (!skb)
+				goto wait_for_space;
+			xtcp_queue_skb(sk, skb);
+		}
+
+		copy = min_t(size_t, mss - skb->len, msg_data_left(msg));
+		copy = min_t(int, copy, skb_tailroom(skb));
+		if (copy <= 0)
+			goto wait_for_space;
+		if (!copy_from_iter_full(skb_put(skb, copy), copy,
+					 &msg->msg_iter)) {
+			__skb_trim(skb, skb->len - copy);
+			err = -EFAULT;
+			goto do_error;
+		}
+		XTCP_SKB_CB(skb)->end_seq += copy;
+		xs->write_seq += copy;
+		copied += copy;
+		continue;
+
+wait_for_space:
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		xtcp_write_xmit(sk);
+		err = sk_stream_wait_memory(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+	xtcp_write_xmit(sk);
+	release_sock(sk);
+	return copied;
+
+do_error:
+	if (copied) {
+		xtcp_write_xmit(sk);
+		release_sock(sk);
+		return copied;
+	}
+out_err:
+	err = sk_stream_error(sk, flags, err);
+	release_sock(sk);
+	return err;
+}
+
+/* Free space we can offer in the receive window, in payload bytes. */
+static u32 xtcp_rcv_space(const struct sock *sk)
+{
+	int space = READ_ONCE(sk->sk_rcvbuf) -
+		    atomic_read(&sk->sk_rmem_alloc);
+
+	/* Half for payload, half for skb overhead, as TCP's default. */
+	return space > 0 ? space / 2 : 0;
+}
+
+/*
+ * After the application read, tell the peer if the window opened a lot:
+ * without this a sender stopped by a full window would wait for a probe.
+ */
+static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now, space;
+
+	if (copied <= 0 || (sk->sk_shutdown & RCV_SHUTDOWN) ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
+				     TCPF_FIN_WAIT2)))
+		return;
+	now = xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt;
+	if ((s32)now < 0)
+		now = 0;
+	space = min_t(u32, xtcp_rcv_space(sk), U16_MAX);
+	if (space >= 2 * now && space - now >= xs->mss_cache)
+		xtcp_send_ack(sk);
+}
+
+int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+		 int flags, int *addr_len)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 peek_seq, *seq;
+	int copied = 0, target, err;
+	long timeo;
+
+	if (flags & MSG_ERRQUEUE)
+		return inet_recv_error(sk, msg, len, addr_len);
+	if (flags & MSG_OOB)
+		return -EINVAL;
+
+	lock_sock(sk);
+	err = -ENOTCONN;
+	if (sk->sk_state == TCP_LISTEN)
+		goto out;
+
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	seq = &xs->copied_seq;
+	if (flags & MSG_PEEK) {
+		peek_seq = xs->copied_seq;
+		seq = &peek_seq;
+	}
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+
+	do {
+		struct sk_buff *skb, *last = NULL;
+		u32 offset;
+		size_t used;
+
+		skb_queue_walk(&sk->sk_receive_queue, skb) {
+			last = skb;
+			offset = *seq - XTCP_SKB_CB(skb)->seq;
+			if (offset < skb->len)
+				goto found;
+		}
+
+		if (copied >= target && !READ_ONCE(sk->sk_backlog.tail))
+			break;
+		if (copied) {
+			if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+			    (sk->sk_shutdown & RCV_SHUTDOWN) || !timeo ||
+			    signal_pending(current))
+				break;
+		} else {
+			if (sock_flag(sk, SOCK_DONE))
+				break;
+			if (sk->sk_err) {
+				copied = sock_error(sk);
+				break;
+			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
+			if (sk->sk_state == TCP_CLOSE) {
+				copied = -ENOTCONN;
+				break;
+			}
+			if (!timeo) {
+				copied = -EAGAIN;
+				break;
+			}
+			if (signal_pending(current)) {
+				copied = sock_intr_errno(timeo);
+				break;
+			}
+		}
+
+		if (copied >= target) {
+			/* Let the backlog in, then look again. */
+			release_sock(sk);
+			lock_sock(sk);
+		} else {
+			sk_wait_data(sk, &timeo, last);
+		}
+		continue;
+
+found:
+		used = min_t(size_t, skb->len - offset, len);
+		if (skb_copy_datagram_msg(skb, offset, msg, used)) {
+			if (!copied)
+				copied = -EFAULT;
+			break;
+		}
+		*seq += used;
+		copied += used;
+		len -= used;
+		if (!(flags & MSG_PEEK) && used + offset >= skb->len) {
+			__skb_unlink(skb, &sk->sk_receive_queue);
+			__kfree_skb(skb);
+		}
+	} while (len > 0);
+
+	if (!(flags & MSG_PEEK))
+		xtcp_cleanup_rbuf(sk, copied);
+	err = copied;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* Which state the application's close() or shutdown(SHUT_WR) leads to. */
+static int xtcp_close_state(struct sock *sk)
+{
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+	case TCP_SYN_RECV:
+		xtcp_set_state(sk, TCP_FIN_WAIT1);
+		return 1;
+	case TCP_CLOSE_WAIT:
+		xtcp_set_state(sk, TCP_LAST_ACK);
+		return 1;
+	case TCP_SYN_SENT:
+		xtcp_set_state(sk, TCP_CLOSE);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+void xtcp_shutdown(struct sock *sk, int how)
+{
+	if (!(how & SEND_SHUTDOWN))
+		return;
+	if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_SYN_SENT |
+				   TCPF_SYN_RECV | TCPF_CLOSE_WAIT)) {
+		if (xtcp_close_state(sk))
+			xtcp_send_fin(sk);
+	}
+}
+
+void xtcp_close(struct sock *sk, long timeout)
+{
+	struct sk_buff *skb;
+	int data_was_unread = 0;
+	int state;
+
+	lock_sock(sk);
+	sk->sk_shutdown = SHUTDOWN_MASK;
+
+	if (sk->sk_state == TCP_LISTEN) {
+		xtcp_set_state(sk, TCP_CLOSE);
+		inet_csk_listen_stop(sk);
+		goto adjudge_to_death;
+	}
+
+	while ((skb = __skb_dequeue(&sk->sk_receive_queue))) {
+		data_was_unread += skb->len;
+		__kfree_skb(skb);
+	}
+
+	if (sk->sk_state == TCP_CLOSE)
+		goto adjudge_to_death;
+
+	if (data_was_unread ||
+	    (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime)) {
+		/* RFC 2525: unread data means the peer must learn of loss. */
+		xtcp_set_state(sk, TCP_CLOSE);
+		xtcp_send_active_reset(sk, sk->sk_allocation);
+	} else if (xtcp_close_state(sk)) {
+		xtcp_send_fin(sk);
+	}
+
+	sk_stream_wait_close(sk, timeout);
+
+adjudge_to_death:
+	state = sk->sk_state;
+	sock_hold(sk);
+	sock_orphan(sk);
+
+	/* Segments that came in while we held the lock are handled now. */
+	release_sock(sk);
+
+	local_bh_disable();
+	bh_lock_sock(sk);
+	WARN_ON(sock_owned_by_user(sk));
+	this_cpu_inc(*sk->sk_prot->orphan_count);
+
+	/* Someone else (a RST, the timer) closed it while we let go. */
+	if (state != TCP_CLOSE && sk->sk_state == TCP_CLOSE)
+		goto out;
+
+	if (sk->sk_state == TCP_FIN_WAIT2)
+		inet_csk_reset_keepalive_timer(sk, XTCP_FIN_TIMEOUT);
+
+	if (sk->sk_state == TCP_CLOSE) {
+		inet_csk_clear_xmit_timers(sk);
+		inet_csk_destroy_sock(sk);
+	}
+out:
+	bh_unlock_sock(sk);
+	local_bh_enable();
+	sock_put(sk);
+}
+
+__poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	__poll_t mask = 0;
+	int state;
+
+	sock_poll_wait(file, sock, wait);
+
+	state = inet_sk_state_load(sk);
+	if (state == TCP_LISTEN)
+		return inet_csk_listen_poll(sk);
+
+	if (sk->sk_shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
+		mask |= EPOLLHUP;
+	if (sk->sk_shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+
+	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
+		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+			mask |= EPOLLIN | EPOLLRDNORM;
+
+		if (!(sk->sk_shutdown & SEND_SHUTDOWN)) {
+			if (sk_stream_is_writeable(sk)) {
+				mask |= EPOLLOUT | EPOLLWRNORM;
+			} else {
+				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+				set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+				/* Race with an ACK freeing space. */
+				smp_mb__after_atomic();
+				if (sk_stream_is_writeable(sk))
+					mask |= EPOLLOUT | EPOLLWRNORM;
+			}
+		} else {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		}
+	}
+
+	/* Read sk_err only after the state, paired with the writer. */
+	smp_rmb();
+	if (READ_ONCE(sk->sk_err) ||
+	    !skb_queue_empty_lockless(&sk->sk_error_queue))
+		mask |= EPOLLERR;
+	return mask;
+}
+
+int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int answ;
+
+	switch (cmd) {
+	case SIOCINQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		lock_sock(sk);
+		answ = xs->rcv_nxt - xs->copied_seq;
+		/* The FIN takes a sequence number but is no data. */
+		if (answ && sock_flag(sk, SOCK_DONE))
+			answ--;
+		release_sock(sk);
+		break;
+	case SIOCOUTQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		answ = READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_una);
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	return put_user(answ, (int __user *)arg);
+}
+
+int xtcp_setsockopt(struct sock *sk, int level, int optname,
+		    sockptr_t optval, unsigned int optlen)
+{
+	int val;
+
+	if (level != SOL_TCP)
+		return ip_setsockopt(sk, level, optname, optval, optlen);
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+
+	switch (optname) {
+	case TCP_NODELAY:
+		/* Every write is pushed at once for now: Nagle is not done. */
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+int xtcp_getsockopt(struct sock *sk, int level, int optname,
+		    char __user *optval, int __user *optlen)
+{
+	int val, len;
+
+	if (level != SOL_TCP)
+		return ip_getsockopt(sk, level, optname, optval, optlen);
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	len = min_t(unsigned int, len, sizeof(int));
+
+	switch (optname) {
+	case TCP_NODELAY:
+		val = 1;
+		break;
+	case TCP_MAXSEG:
+		val = xtcp_sk(sk)->mss_cache;
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}

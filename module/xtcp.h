@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xtcp internal header: the structures every file of the module shares,
+ * inline helpers and prototypes.  Nothing else is shared between files.
+ *
+ * Locking, once for the whole module:
+ * - A full socket is protected by the socket lock: lock_sock() from
+ *   process context, bh_lock_sock() from softirq (receive path, timers).
+ *   A segment that arrives while the owner holds the lock goes to the
+ *   socket backlog and is processed at release_sock().
+ * - Request socks (SYN-RECEIVED before the final ACK) live only in the
+ *   established hash; the kernel's inet_connection_sock code owns their
+ *   hashing, timer and the listener's accept queue (with its own lock).
+ * - The hash tables have their own bucket locks (inet_hashtables).
+ */
+#ifndef _XTCP_H
+#define _XTCP_H
+
+#include <linux/skbuff.h>
+#include <linux/percpu.h>
+#include <net/inet_connection_sock.h>
+#include <net/inet_hashtables.h>
+#include <net/request_sock.h>
+#include <net/tcp_states.h>
+#include <net/netns/generic.h>
+
+#include "pure.h"
+
+struct seq_file;
+
+extern int xtcp_proto_num;	/* the IP protocol number in use */
+extern struct inet_hashinfo xtcp_hashinfo;
+extern struct proto xtcp_prot;
+extern struct request_sock_ops xtcp_request_sock_ops;
+extern unsigned int xtcp_net_id;
+
+/* Initial RTO (RFC 6298) and its bounds. */
+#define XTCP_TIMEOUT_INIT	((unsigned int)HZ)
+#define XTCP_RTO_MIN		((unsigned int)(HZ / 5))
+#define XTCP_RTO_MAX		((unsigned int)(120 * HZ))
+/* Room for link, IP and our header with options. */
+#define MAX_XTCP_HEADER		(128 + MAX_HEADER)
+#define XTCP_MSS_DEFAULT	536U
+#define XTCP_MIN_MSS		88U
+/* How long an orphan waits in FIN-WAIT-2 for the peer's FIN. */
+#define XTCP_FIN_TIMEOUT	(60 * HZ)
+
+/* Counters, per netns: one enum, one name table (mib.c), one macro. */
+enum xtcp_mib_field {
+	XTCP_MIB_INSEGS,
+	XTCP_MIB_OUTSEGS,
+	XTCP_MIB_RETRANSSEGS,
+	XTCP_MIB_INERRS,
+	XTCP_MIB_CSUMERRORS,
+	XTCP_MIB_BADHDR,
+	XTCP_MIB_BADOPTS,
+	XTCP_MIB_NOSOCKET,
+	XTCP_MIB_OUTRSTS,
+	XTCP_MIB_INRSTS,
+	XTCP_MIB_ACTIVEOPENS,
+	XTCP_MIB_PASSIVEOPENS,
+	XTCP_MIB_ATTEMPTFAILS,
+	XTCP_MIB_ESTABRESETS,
+	XTCP_MIB_LISTENOVERFLOWS,
+	XTCP_MIB_LISTENDROPS,
+	XTCP_MIB_SYNRETRANS,
+	XTCP_MIB_SYNACKRETRANS,
+	XTCP_MIB_UNACCEPTABLE,
+	XTCP_MIB_CHALLENGEACKS,
+	XTCP_MIB_OOODROPS,
+	XTCP_MIB_RCVQDROPS,
+	XTCP_MIB_TIMEOUTS,
+	XTCP_MIB_MAX
+};
+
+struct xtcp_mib {
+	unsigned long	mibs[XTCP_MIB_MAX];
+};
+
+/* Per network namespace state. */
+struct xtcp_net {
+	struct sock			*ctl_sk;	/* sends RSTs for no socket */
+	struct xtcp_mib __percpu	*mib;
+	struct ctl_table_header		*sysctl_hdr;
+	struct inet_timewait_death_row	death_row;
+	int				sysctl_syn_retries;
+	int				sysctl_synack_retries;
+	int				sysctl_retries2;
+};
+
+static inline struct xtcp_net *xtcp_pernet(const struct net *net)
+{
+	return net_generic(net, xtcp_net_id);
+}
+
+#define XTCP_INC_STATS(net, field) \
+	this_cpu_inc(xtcp_pernet(net)->mib->mibs[field])
+
+/* Per segment state kept in skb->cb while an skb is in xtcp's hands. */
+struct xtcp_skb_cb {
+	union {
+		struct inet_skb_parm	h4;	/* IP's, until we take over */
+	} header;
+	u32	seq;		/* first sequence number */
+	u32	end_seq;	/* seq + SYN + FIN + data length */
+	u32	ack_seq;	/* received segments only */
+	u16	window;		/* received segments only, host order */
+	u8	flags;		/* XTCP_FLAG_* */
+};
+
+#define XTCP_SKB_CB(skb)	((struct xtcp_skb_cb *)&((skb)->cb[0]))
+
+static inline struct xtcphdr *xtcp_hdr(const struct sk_buff *skb)
+{
+	return (struct xtcphdr *)skb_transport_header(skb);
+}
+
+/* A request sock: a SYN seen by a listener, SYN-ACK sent, no ACK yet. */
+struct xtcp_request_sock {
+	struct inet_request_sock	req;
+	u32				snt_isn;	/* our ISN */
+	u32				rcv_isn;	/* peer's ISN */
+	u32				snd_wnd;	/* peer's window on SYN */
+	u32				rcv_wnd;	/* window our SYN-ACK offered */
+	u16				mss;		/* peer's MSS option */
+};
+
+static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
+{
+	return (struct xtcp_request_sock *)req;
+}
+
+/*
+ * An xtcp socket.  Sequence variables as named in RFC 9293 section 3.3.1.
+ * All fields are protected by the socket lock.
+ */
+struct xtcp_sock {
+	struct inet_connection_sock	icsk;	/* must be first */
+
+	/* Send sequence space. */
+	u32	iss;
+	u32	snd_una;	/* oldest unacknowledged */
+	u32	snd_nxt;	/* next to send */
+	u32	write_seq;	/* end of what the application queued */
+	u32	snd_wnd;	/* peer's advertised window */
+	u32	snd_wl1;	/* seq of segment used for last window update */
+	u32	snd_wl2;	/* ack of segment used for last window update */
+	u32	max_window;	/* largest window the peer offered */
+
+	/* Receive sequence space. */
+	u32	irs;
+	u32	rcv_nxt;	/* next expected */
+	u32	rcv_wnd;	/* window last advertised */
+	u32	rcv_wup;	/* rcv_nxt when rcv_wnd was advertised */
+	u32	copied_seq;	/* next byte the application will read */
+
+	u16	mss_cache;	/* current sending MSS */
+	u16	advmss;		/* MSS we announce */
+	u16	rx_mss;		/* MSS the peer announced, 0: none */
+	u8	fin_queued:1;	/* our FIN is on the write queue */
+
+	/*
+	 * Segments sent and not yet acknowledged, in sequence order.  Unsent
+	 * data waits on sk->sk_write_queue.  Both are charged to
+	 * sk_wmem_queued.
+	 */
+	struct sk_buff_head	rtx_queue;
+};
+
+static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
+{
+	return (struct xtcp_sock *)sk;
+}
+
+static inline bool xtcp_skb_has_flag(const struct sk_buff *skb, u8 flag)
+{
+	return XTCP_SKB_CB(skb)->flags & flag;
+}
+
+/* protocol.c */
+u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+void xtcp_set_state(struct sock *sk, int state);
+void xtcp_done(struct sock *sk);
+int xtcp_sysctl_syn_retries(const struct sock *sk);
+
+/* socket.c */
+int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
+int xtcp_init_sock(struct sock *sk);
+void xtcp_destroy_sock(struct sock *sk);
+int xtcp_disconnect(struct sock *sk, int flags);
+void xtcp_close(struct sock *sk, long timeout);
+void xtcp_shutdown(struct sock *sk, int how);
+int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+		 int flags, int *addr_len);
+int xtcp_setsockopt(struct sock *sk, int level, int optname,
+		    sockptr_t optval, unsigned int optlen);
+int xtcp_getsockopt(struct sock *sk, int level, int optname,
+		    char __user *optval, int __user *optlen);
+int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg);
+__poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait);
+int xtcp_inet_listen(struct socket *sock, int backlog);
+
+/* input.c */
+int xtcp_v4_rcv(struct sk_buff *skb);
+int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
+void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
+
+/* minisocks.c */
+int xtcp_conn_request(struct sock *sk, struct sk_buff *skb);
+struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
+			    struct request_sock *req);
+void xtcp_child_process(struct sock *parent, struct sock *child,
+			struct sk_buff *skb);
+
+/* output.c */
+int xtcp_connect(struct sock *sk);
+void xtcp_write_xmit(struct sock *sk);
+void xtcp_send_ack(struct sock *sk);
+void xtcp_send_fin(struct sock *sk);
+void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
+void xtcp_send_synack_sk(struct sock *sk);
+int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
+int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req);
+void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb);
+void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
+			    struct request_sock *req);
+u16 xtcp_mss_for_mtu(unsigned int mtu);
+void xtcp_sync_mss(struct sock *sk);
+void xtcp_free_skb(struct sock *sk, struct sk_buff *skb);
+u32 xtcp_select_window(struct sock *sk);
+void xtcp_init_xmit_timers(struct sock *sk);
+
+/* timer.c */
+void xtcp_reset_rtx_timer(struct sock *sk);
+
+/* proc.c */
+int xtcp_proc_init_net(struct net *net);
+void xtcp_proc_exit_net(struct net *net);
+
+/* mib.c */
+int xtcp_mib_init_net(struct net *net);
+void xtcp_mib_exit_net(struct net *net);
+int xtcp_mib_seq_show(struct seq_file *seq, void *v);
+
+#endif /* _XTCP_H */
