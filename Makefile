@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xtcp: build the module out of tree, the selftests, and run them in a VM.
+#   make          build xtcp.ko against the installed Debian 6.1 headers
+#   make check    install what is missing, build, run every selftest in a VM
+#   make demo     install what is missing, build, show a handshake in a VM
+#   make unit     the user-space unit tests of the module's pure logic
+#   make clean
+
+KVER ?= $(shell scripts/deps.sh --kver 2>/dev/null)
+KDIR ?= /lib/modules/$(KVER)/build
+PWD := $(CURDIR)
+
+.PHONY: all module selftests unit check demo deps clean checkpatch
+
+all: module
+
+module:
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+deps:
+	scripts/deps.sh
+
+selftests:
+	$(MAKE) -C selftests
+
+unit:
+	$(MAKE) -C selftests/unit run
+
+check: deps
+	$(MAKE) module W=1
+	$(MAKE) selftests
+	scripts/check.sh
+
+demo: deps
+	$(MAKE) module
+	$(MAKE) selftests
+	scripts/vm-run.sh scripts/guest-demo.sh
+
+checkpatch:
+	scripts/checkpatch.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean || true
+	$(MAKE) -C selftests clean

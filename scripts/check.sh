@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# What `make check` runs once the module and selftests are built: the
+# user-space unit tests on the host, then the whole selftest suite in one
+# VM boot, then the guest kernel log check.  Every TAP "ok"/"not ok" line
+# counts; the last line is "N passed, N failed".  Exit status 0 only if
+# nothing failed.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+OUT=$(mktemp -d /tmp/xtcp-check.XXXXXX)
+trap 'rm -rf "$OUT"' EXIT
+cd "$ROOT" || exit 1
+
+echo "# unit tests (host)"
+make -s -C selftests/unit run 2>&1 | tee "$OUT/unit.log"
+
+echo "# selftests (VM)"
+VM_DMESG_OUT=${VM_DMESG_OUT:-$OUT/dmesg} scripts/vm-run.sh selftests/run.sh "$ROOT/xtcp.ko" 2>&1 \
+	| tee "$OUT/vm.log"
+vm_rc=${PIPESTATUS[0]}
+
+# The VM must have finished and its kernel log must be clean: one test.
+if grep -q '^vm-run.sh: kernel log clean' "$OUT/vm.log"; then
+	echo "ok - guest kernel log has no WARNING/BUG/Oops/KASAN/lockdep/kmemleak/refcount line"
+else
+	echo "not ok - guest kernel log clean (see vm-run.sh output above)"
+fi | tee "$OUT/log.log"
+
+cat "$OUT/unit.log" "$OUT/vm.log" "$OUT/log.log" >"$OUT/all.log"
+skipped=$(grep -cE '^ok .*# SKIP' "$OUT/all.log")
+passed=$(( $(grep -cE '^ok ' "$OUT/all.log") - skipped ))
+failed=$(grep -cE '^not ok ' "$OUT/all.log")
+# A VM that died mid-run loses its remaining tests: never report green.
+if [[ $vm_rc -ne 0 && $failed -eq 0 ]]; then
+	failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Usage: scripts/vm-run.sh GUEST_SCRIPT [ARGS...]
+#
+# Boots the Debian 6.1 kernel (scripts/deps.sh --kver) once with virtme-ng,
+# runs GUEST_SCRIPT ARGS as root in the guest with cwd = repo root (stdout and
+# stderr merged, streamed to our stdout), then fails unless the script exited 0
+# and the guest kernel log is free of warnings/bugs.
+#
+# Env: VM_MEM (2G)  VM_CPUS (2)  VM_TIMEOUT (1800 s, whole run)
+#      VM_DMESG_OUT  save the full guest dmesg there
+#      XTCP_VM_KVM   1 force KVM, 0 force TCG; unset: probe (cached per boot in /tmp)
+#      VM_LOG_IGNORE ERE; kernel log lines matching it are not counted as bad
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+VM_MEM=${VM_MEM:-2G}
+VM_CPUS=${VM_CPUS:-2}
+VM_TIMEOUT=${VM_TIMEOUT:-1800}
+# Kernel log lines that mean the run is broken (matched as whole words, so
+# DEBUG or "loading out-of-tree module taints kernel" do not count).
+BAD_RE='WARNING|BUG|Oops|KASAN|lockdep|kmemleak|refcount_t|refcount'
+BAD_RE+='|general protection fault|Kernel panic|Call Trace|blocked for more than|detected stalls|UBSAN'
+
+die() { echo "vm-run.sh: error: $*" >&2; exit 1; }
+say() { echo "vm-run.sh: $*"; }
+
+# KVM only when it demonstrably boots a guest: on some hosts /dev/kvm exists
+# but QEMU aborts ("failed to set MSR 0x10a") or hangs, so try a trivial run.
+kvm_usable() {
+    case ${XTCP_VM_KVM:-} in
+        1) return 0 ;; 0) return 1 ;; '') ;; *) die "XTCP_VM_KVM must be 0 or 1" ;;
+    esac
+    [[ -r /dev/kvm && -w /dev/kvm ]] || return 1
+    local cache out
+    cache=/tmp/xtcp-kvm-ok.$(cat /proc/sys/kernel/random/boot_id).$KVER
+    if [[ ! -f $cache ]]; then
+        out=$(timeout -k 5 60 vng -r "$KERNEL" --force-9p --memory 512M -- echo xtcp-kvm-ok \
+              </dev/null 2>&1) || true
+        [[ $out == *xtcp-kvm-ok* ]] && echo 1 >"$cache.$$" || echo 0 >"$cache.$$"
+        mv -f "$cache.$$" "$cache"
+        [[ $(<"$cache") == 1 ]] || say "KVM probe failed (${out##*$'\n'}); using TCG"
+    fi
+    [[ $(<"$cache") == 1 ]]
+}
+
+# The script that runs inside the guest. $WORK is shared read-write (--rwdir);
+# everything else of the host is visible read-only (overlays on /tmp etc.).
+write_guest_wrapper() {
+    local cmd
+    # Resolve a script path against the caller's cwd, as a shell would.
+    if [[ -f $1 ]]; then
+        set -- "$(realpath "$1")" "${@:2}"
+        [[ -x $1 ]] || set -- bash "$@"
+    fi
+    cmd=$(printf '%q ' "$@")
+    cat >"$WORK/guest.sh" <<EOF
+out=$(printf %q "$WORK")
+cut -d' ' -f1 /proc/uptime >"\$out/boot_s"
+# ip netns add needs a writable /run/netns; tests need a writable /tmp.
+for d in /run/netns /tmp; do
+    { mkdir -p \$d && touch \$d/.xtcp-w && rm -f \$d/.xtcp-w; } 2>/dev/null \\
+        || mount -t tmpfs -o mode=1777 xtcp-\${d##*/} \$d
+done
+cd $(printf %q "$ROOT") && $cmd </dev/null 2>&1
+rc=\$?
+dmesg >"\$out/dmesg"
+echo \$rc >"\$out/rc"
+EOF
+}
+
+# Runs the VM. Our output goes through a pipe on purpose: QEMU reopens
+# /proc/self/fd/1 with O_TRUNC, which would clobber a redirected log file.
+# The guest's kernel console (-v) goes to console.log for crash diagnosis.
+run_vm() {
+    local accel=(--disable-kvm) mode=TCG
+    if kvm_usable; then accel=() mode=KVM; fi
+    say "booting $KVER ($mode, $VM_CPUS cpus, $VM_MEM), timeout ${VM_TIMEOUT}s"
+    set +e
+    (cd "$ROOT" && timeout -k 10 "$VM_TIMEOUT" \
+        vng -r "$KERNEL" "${accel[@]}" -v --user root --memory "$VM_MEM" --cpus "$VM_CPUS" \
+            --force-9p --rwdir="$WORK" --append log_buf_len=16M -- bash "$WORK/guest.sh" \
+            </dev/null 2>"$WORK/console.log") | cat
+    VNG_RC=${PIPESTATUS[0]}
+    set -e
+}
+
+# Prints matching lines of a kernel log; true if there were none.
+log_clean() {
+    local hits
+    # virtme-ng-init logs its own userspace hiccups (e.g. no systemd-tmpfiles
+    # on a minimal host) to kmsg as "WARNING"; those are not kernel problems.
+    hits=$(grep -Ew -- "$BAD_RE" "$1" | grep -v 'virtme-ng-init: ' || true)
+    if [[ -n $hits && -n ${VM_LOG_IGNORE:-} ]]; then
+        hits=$(grep -Ev -- "$VM_LOG_IGNORE" <<<"$hits" || true)
+    fi
+    [[ -z $hits ]] && return 0
+    echo "vm-run.sh: kernel log check FAILED; offending lines:" >&2
+    printf '%s\n' "$hits" >&2
+    return 1
+}
+
+check_results() {
+    local rc
+    if [[ ! -s $WORK/rc ]]; then
+        ((VNG_RC == 124 || VNG_RC == 137)) && echo "vm-run.sh: VM timed out after ${VM_TIMEOUT}s" >&2
+        echo "vm-run.sh: guest exit code not retrieved (vng exit $VNG_RC); console tail:" >&2
+        tail -n 60 "$WORK/console.log" >&2
+        [[ -n ${VM_DMESG_OUT:-} ]] && cp "$WORK/console.log" "$VM_DMESG_OUT"
+        log_clean "$WORK/console.log" || true
+        exit 1
+    fi
+    [[ -n ${VM_DMESG_OUT:-} ]] && cp "$WORK/dmesg" "$VM_DMESG_OUT"
+    rc=$(<"$WORK/rc")
+    say "guest booted in $(<"$WORK/boot_s")s, run took ${SECONDS}s; guest script exit code $rc"
+    local clean=0
+    log_clean "$WORK/dmesg" && say "kernel log clean" || clean=1
+    ((rc == 0)) || die "guest script failed with exit code $rc"
+    ((clean == 0)) || die "guest kernel log has warnings/bugs"
+}
+
+main() {
+    (($#)) || die "usage: $0 GUEST_SCRIPT [ARGS...]"
+    command -v vng >/dev/null || die "vng not found; run scripts/deps.sh"
+    KVER=$("$ROOT/scripts/deps.sh" --kver) || exit 1
+    KERNEL=/boot/vmlinuz-$KVER
+    WORK=$(mktemp -d /tmp/xtcp-vm.XXXXXX)
+    trap 'rm -rf "$WORK"' EXIT
+    write_guest_wrapper "$@"
+    run_vm
+    check_results
+}
+
+main "$@"

@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The xtcp selftest suite, run inside the test VM as root (one boot):
+# module load/unload checks, the two-namespace topology, then every
+# kselftest program.  Prints TAP; exits non-zero if anything failed.
+#
+# usage: selftests/run.sh [path/to/xtcp.ko]
+
+set -u
+cd "$(dirname "$0")/.." || exit 1
+KO=${1:-$PWD/xtcp.ko}
+T=selftests
+# shellcheck source=selftests/topology.sh
+. "$T/topology.sh"
+n=0
+fails=0
+
+ok() {		# ok DESCRIPTION COMMAND...: one TAP line for the command
+	local desc=$1
+	shift
+	n=$((n + 1))
+	if "$@" >/tmp/xtcp-step.log 2>&1; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		sed 's/^/# /' /tmp/xtcp-step.log
+		fails=$((fails + 1))
+	fi
+}
+
+loaded() { grep -q '^xtcp ' /proc/modules; }
+
+load_unload_cycles() {
+	local i
+	for i in $(seq 1 20); do
+		insmod "$KO" || return 1
+		[ -e /proc/net/xtcp ] || return 1
+		rmmod xtcp || return 1
+		[ ! -e /proc/net/xtcp ] || return 1
+	done
+}
+
+taken_number_fails_cleanly() {
+	modprobe dccp_ipv4 || return 1
+	if insmod "$KO" proto=33; then
+		echo "loaded over DCCP's protocol number"
+		rmmod xtcp
+		return 1
+	fi
+	dmesg | tail -5 | grep -q 'xtcp: IP protocol 33 is already registered' || return 1
+	loaded && return 1
+	# Everything was undone: a normal load works.
+	insmod "$KO" || return 1
+	$T/xtcp_probe ok || return 1
+	rmmod xtcp || return 1
+	rmmod dccp_ipv4 dccp 2>/dev/null
+	return 0
+}
+
+rmmod_refused_while_in_use() {
+	local pid
+	$T/xtcp_probe hold > /tmp/xtcp-hold.log &
+	pid=$!
+	sleep 0.5
+	grep -q holding /tmp/xtcp-hold.log || { kill $pid; return 1; }
+	if rmmod xtcp 2>/dev/null; then
+		kill $pid
+		return 1
+	fi
+	kill $pid
+	wait $pid 2>/dev/null
+	return 0
+}
+
+all_sockets_gone() {
+	local i ns
+	for i in $(seq 1 100); do
+		local busy=0
+		for ns in xsrv xcli; do
+			[ "$(ip netns exec $ns cat /proc/net/xtcp | wc -l)" -gt 1 ] && busy=1
+		done
+		[ $busy = 0 ] && return 0
+		sleep 0.1
+	done
+	ip netns exec xsrv cat /proc/net/xtcp
+	ip netns exec xcli cat /proc/net/xtcp
+	return 1
+}
+
+echo "TAP version 13"
+echo "# xtcp selftests on $(uname -r)"
+ok "socket() before load fails with EPROTONOSUPPORT" $T/xtcp_probe EPROTONOSUPPORT
+ok "20 load/unload cycles" load_unload_cycles
+ok "a taken protocol number fails the load and undoes everything" taken_number_fails_cleanly
+ok "module loads" insmod "$KO"
+ok "socket() after load works" $T/xtcp_probe ok
+ok "two netns joined by veth" setup_topology
+ok "rmmod refused while a socket exists" rmmod_refused_while_in_use
+
+echo "# xtcp_connect"
+$T/xtcp_connect
+[ $? -eq 0 ] || fails=$((fails + 1))
+
+ok "every socket is gone after the tests" all_sockets_gone
+ok "rmmod after use" rmmod xtcp
+ok "socket() after unload fails again" $T/xtcp_probe EPROTONOSUPPORT
+echo "1..$n"
+[ $fails -eq 0 ]

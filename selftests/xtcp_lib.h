@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the xtcp selftests: sockets in named network
+ * namespaces, a packet capture that decodes xtcp segments, raw segment
+ * injection, /proc/net/xtcp and counters, and SHA-256 for comparing
+ * what was sent with what arrived.
+ *
+ * The topology (made by run.sh): netns "xsrv" (10.99.0.1 on veth "vs")
+ * and netns "xcli" (10.99.0.2 on veth "vc").
+ */
+#ifndef _XTCP_LIB_H
+#define _XTCP_LIB_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/sockios.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../include/uapi/linux/xtcp.h"
+
+#define SRV_NS		"xsrv"
+#define CLI_NS		"xcli"
+#define SRV_IF		"vs"
+#define CLI_IF		"vc"
+#define SRV_ADDR	"10.99.0.1"
+#define CLI_ADDR	"10.99.0.2"
+
+static int xtcp_proto(void)
+{
+	const char *p = getenv("XTCP_PROTO");
+
+	return p ? atoi(p) : IPPROTO_XTCP;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Run a shell command; returns its exit status. */
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	return rc == -1 ? -1 : WEXITSTATUS(rc);
+}
+
+/* Switch this thread to netns @ns; returns the old netns fd to restore. */
+static int ns_enter(const char *ns)
+{
+	char path[256];
+	int old, fd;
+
+	old = open("/proc/self/ns/net", O_RDONLY);
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY);
+	if (old < 0 || fd < 0 || setns(fd, CLONE_NEWNET)) {
+		fprintf(stderr, "# cannot enter netns %s: %s\n", ns,
+			strerror(errno));
+		exit(2);
+	}
+	close(fd);
+	return old;
+}
+
+static void ns_leave(int old)
+{
+	if (setns(old, CLONE_NEWNET)) {
+		perror("setns back");
+		exit(2);
+	}
+	close(old);
+}
+
+/* A socket created in netns @ns (it stays there whatever we do after). */
+static int socket_in(const char *ns, int domain, int type, int proto)
+{
+	int old = ns_enter(ns);
+	int fd = socket(domain, type, proto);
+	int err = errno;
+
+	ns_leave(old);
+	errno = err;
+	return fd;
+}
+
+static int xsock(const char *ns)
+{
+	return socket_in(ns, AF_INET, SOCK_STREAM, xtcp_proto());
+}
+
+static struct sockaddr_in sin_of(const char *addr, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	sin.sin_port = htons(port);
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	return sin;
+}
+
+static int do_bind(int fd, const char *addr, int port)
+{
+	struct sockaddr_in sin = sin_of(addr, port);
+
+	return bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+static int do_connect(int fd, const char *addr, int port)
+{
+	struct sockaddr_in sin = sin_of(addr, port);
+
+	return connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+/* A listening xtcp socket on the server at @port. */
+static int xlisten(int port, int backlog)
+{
+	int fd = xsock(SRV_NS);
+
+	if (fd < 0 || do_bind(fd, SRV_ADDR, port) || listen(fd, backlog))
+		return -1;
+	return fd;
+}
+
+static int local_port(int fd)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	if (getsockname(fd, (struct sockaddr *)&sin, &len))
+		return -1;
+	return ntohs(sin.sin_port);
+}
+
+static void set_nonblock(int fd, int on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+}
+
+static int so_error(int fd)
+{
+	int err = -1;
+	socklen_t len = sizeof(err);
+
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	return err;
+}
+
+/* Write all of @buf; returns 0 or -1. */
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Read exactly @len bytes, or until EOF; returns bytes read or -1. */
+static ssize_t read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += n;
+	}
+	return got;
+}
+
+/* ---- sysctls and /proc, read in a netns ---- */
+
+static int sysctl_set(const char *ns, const char *name, int val)
+{
+	return sh("ip netns exec %s sysctl -q -w %s=%d", ns, name, val);
+}
+
+/* A counter from /proc/net/xtcp_stat in @ns; -1 if absent. */
+static long xstat(const char *ns, const char *name)
+{
+	int old = ns_enter(ns);
+	FILE *f = fopen("/proc/net/xtcp_stat", "r");
+	char key[64];
+	long val, ret = -1;
+
+	ns_leave(old);
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2)
+		if (!strcmp(key, name))
+			ret = val;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * State (as in /proc/net/tcp) of the socket in @ns whose local port is
+ * @lport and, if @rport is not 0, remote port @rport; -1 if none.
+ */
+static int xstate(const char *ns, int lport, int rport)
+{
+	int old = ns_enter(ns);
+	FILE *f = fopen("/proc/net/xtcp", "r");
+	unsigned int la, lp, ra, rp, st;
+	char line[512];
+	int ret = -1;
+
+	ns_leave(old);
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %*d: %x:%x %x:%x %x", &la, &lp, &ra, &rp,
+			   &st) != 5)
+			continue;
+		if ((int)lp == lport && (!rport || (int)rp == rport))
+			ret = st;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Lines (sockets) in /proc/net/xtcp of @ns. */
+static int xcount(const char *ns)
+{
+	int old = ns_enter(ns);
+	FILE *f = fopen("/proc/net/xtcp", "r");
+	char line[512];
+	int n = -1;
+
+	ns_leave(old);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+/* Wait up to @timeout_s for xstate() to become @want. */
+static int wait_state(const char *ns, int lport, int rport, int want,
+		      double timeout_s)
+{
+	double end = now_s() + timeout_s;
+	int st;
+
+	do {
+		st = xstate(ns, lport, rport);
+		if (st == want)
+			return st;
+		usleep(20000);
+	} while (now_s() < end);
+	return st;
+}
+
+/* ---- capture ---- */
+
+struct seg {
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win;
+	int len;		/* payload bytes */
+	uint16_t mss;		/* MSS option, 0 if none */
+	int outgoing;
+	double t;
+};
+
+/* An AF_PACKET socket on @ifname in netns @ns; sees both directions. */
+static int cap_open(const char *ns, const char *ifname)
+{
+	int old = ns_enter(ns);
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+	};
+	int fd;
+
+	/* ETH_P_ALL: protocol-specific packet sockets miss what we send. */
+	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+	sll.sll_ifindex = if_nametoindex(ifname);
+	/* Stamp packets as they arrive (realtime), read back by cap_next(). */
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 },
+			   sizeof(int));
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		close(fd);
+		fd = -1;
+	}
+	ns_leave(old);
+	return fd;
+}
+
+static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s)
+{
+	const struct iphdr *iph = (const void *)p;
+	const struct xtcphdr *th;
+	unsigned int ihl, doff, i;
+	const uint8_t *opt;
+
+	if (n < (ssize_t)sizeof(*iph) || iph->protocol != xtcp_proto())
+		return -1;
+	ihl = iph->ihl * 4;
+	if (n < (ssize_t)(ihl + sizeof(*th)))
+		return -1;
+	th = (const void *)(p + ihl);
+	doff = th->doff * 4;
+	memset(s, 0, sizeof(*s));
+	s->saddr = iph->saddr;
+	s->daddr = iph->daddr;
+	s->sport = ntohs(th->source);
+	s->dport = ntohs(th->dest);
+	s->seq = ntohl(th->seq);
+	s->ack = ntohl(th->ack_seq);
+	s->flags = ((const uint8_t *)th)[13];
+	s->win = ntohs(th->window);
+	s->len = ntohs(iph->tot_len) - ihl - doff;
+	opt = (const uint8_t *)th + sizeof(*th);
+	for (i = 0; i + sizeof(*th) < doff && ihl + sizeof(*th) + i < (size_t)n;) {
+		if (opt[i] == XTCPOPT_EOL)
+			break;
+		if (opt[i] == XTCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (opt[i] == XTCPOPT_MSS && opt[i + 1] == XTCPOLEN_MSS)
+			s->mss = opt[i + 2] << 8 | opt[i + 3];
+		if (opt[i + 1] < 2)
+			break;
+		i += opt[i + 1];
+	}
+	return 0;
+}
+
+/* Next xtcp segment seen, within @timeout_ms; 0 or -1 on timeout. */
+static int cap_next(int fd, struct seg *s, int timeout_ms)
+{
+	double end = now_s() + timeout_ms / 1000.0;
+	uint8_t buf[65536];
+
+	for (;;) {
+		struct sockaddr_ll from;
+		char ctl[256];
+		struct msghdr mh = { 0 };
+		struct iovec iov;
+		struct cmsghdr *cm;
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int left = (int)((end - now_s()) * 1000);
+		ssize_t n;
+
+		if (left <= 0 || poll(&pfd, 1, left) <= 0)
+			return -1;
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		mh.msg_name = &from;
+		mh.msg_namelen = sizeof(from);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl;
+		mh.msg_controllen = sizeof(ctl);
+		n = recvmsg(fd, &mh, 0);
+		if (n <= 0 || from.sll_protocol != htons(ETH_P_IP) ||
+		    parse_seg(buf, n, s))
+			continue;
+		s->outgoing = from.sll_pkttype == PACKET_OUTGOING;
+		/* When the kernel saw it, not when we read it. */
+		s->t = now_s();
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SO_TIMESTAMPNS) {
+				struct timespec ts;
+
+				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+				s->t = ts.tv_sec + ts.tv_nsec / 1e9;
+			}
+		}
+		return 0;
+	}
+}
+
+static const char *flagstr(uint8_t f)
+{
+	static char b[32];
+
+	snprintf(b, sizeof(b), "%s%s%s%s%s",
+		 f & XTCP_FLAG_SYN ? "S" : "", f & XTCP_FLAG_FIN ? "F" : "",
+		 f & XTCP_FLAG_RST ? "R" : "", f & XTCP_FLAG_PSH ? "P" : "",
+		 f & XTCP_FLAG_ACK ? "." : "");
+	return b;
+}
+
+#define CTL_FLAGS (XTCP_FLAG_SYN | XTCP_FLAG_FIN | XTCP_FLAG_RST | XTCP_FLAG_ACK)
+
+/* ---- raw injection ---- */
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	return sum;
+}
+
+/*
+ * Send one handmade segment from netns @ns with any source address (an
+ * IP_HDRINCL raw socket, so the source may be a host that does not
+ * exist).  @opts/@olen are header options (a multiple of 4 bytes);
+ * @bad_csum sends it with a wrong checksum.
+ */
+struct rawseg {
+	const char *src, *dst;
+	int sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win;
+	const void *opts;
+	int olen;
+	const void *data;
+	int len;
+	int bad_csum;
+};
+
+static int raw_inject(const char *ns, const struct rawseg *r)
+{
+	uint8_t pkt[1600];
+	struct iphdr *iph = (void *)pkt;
+	struct xtcphdr *th = (void *)(pkt + sizeof(*iph));
+	struct sockaddr_in to = sin_of(r->dst, 0);
+	int hl = sizeof(*th) + r->olen, tl = hl + r->len;
+	uint32_t sum = 0;
+	int fd, rc;
+
+	memset(pkt, 0, sizeof(*iph) + sizeof(*th));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = xtcp_proto();
+	iph->tot_len = htons(sizeof(*iph) + tl);
+	inet_pton(AF_INET, r->src, &iph->saddr);
+	inet_pton(AF_INET, r->dst, &iph->daddr);
+	th->source = htons(r->sport);
+	th->dest = htons(r->dport);
+	th->seq = htonl(r->seq);
+	th->ack_seq = htonl(r->ack);
+	th->doff = hl / 4;
+	((uint8_t *)th)[13] = r->flags;
+	th->window = htons(r->win);
+	if (r->olen)
+		memcpy((uint8_t *)th + sizeof(*th), r->opts, r->olen);
+	if (r->len)
+		memcpy((uint8_t *)th + hl, r->data, r->len);
+	sum = csum_add(sum, &iph->saddr, 4);
+	sum = csum_add(sum, &iph->daddr, 4);
+	sum += xtcp_proto();
+	sum += tl;
+	sum = csum_add(sum, th, tl);
+	th->check = htons(csum_fold(sum));
+	if (r->bad_csum)
+		th->check ^= htons(0x5a5a);
+
+	fd = socket_in(ns, AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (fd < 0)
+		return -1;
+	rc = sendto(fd, pkt, sizeof(*iph) + tl, 0, (struct sockaddr *)&to,
+		    sizeof(to));
+	close(fd);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- SHA-256 (FIPS 180-4), for comparing streams ---- */
+
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t buf[64];
+	size_t n;
+};
+
+static const uint32_t sha256_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha256_block(struct sha256 *c, const uint8_t *p)
+{
+	uint32_t w[64], a, b, d, e, f, g, h, cc, t1, t2;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = p[4 * i] << 24 | p[4 * i + 1] << 16 | p[4 * i + 2] << 8 |
+		       p[4 * i + 3];
+	for (i = 16; i < 64; i++)
+		w[i] = w[i - 16] + w[i - 7] +
+		       (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3)) +
+		       (ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10));
+	a = c->h[0]; b = c->h[1]; cc = c->h[2]; d = c->h[3];
+	e = c->h[4]; f = c->h[5]; g = c->h[6]; h = c->h[7];
+	for (i = 0; i < 64; i++) {
+		t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
+		     ((e & f) ^ (~e & g)) + sha256_k[i] + w[i];
+		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
+		     ((a & b) ^ (a & cc) ^ (b & cc));
+		h = g; g = f; f = e; e = d + t1;
+		d = cc; cc = b; b = a; a = t1 + t2;
+	}
+	c->h[0] += a; c->h[1] += b; c->h[2] += cc; c->h[3] += d;
+	c->h[4] += e; c->h[5] += f; c->h[6] += g; c->h[7] += h;
+}
+
+static void sha256_init(struct sha256 *c)
+{
+	static const uint32_t iv[8] = {
+		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+	};
+
+	memcpy(c->h, iv, sizeof(iv));
+	c->len = 0;
+	c->n = 0;
+}
+
+static void sha256_update(struct sha256 *c, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	c->len += len;
+	while (len) {
+		size_t k = 64 - c->n < len ? 64 - c->n : len;
+
+		memcpy(c->buf + c->n, p, k);
+		c->n += k;
+		p += k;
+		len -= k;
+		if (c->n == 64) {
+			sha256_block(c, c->buf);
+			c->n = 0;
+		}
+	}
+}
+
+/* Hex digest into @out (65 bytes). */
+static void sha256_final(struct sha256 *c, char *out)
+{
+	uint64_t bits = c->len * 8;
+	uint8_t pad = 0x80, zero = 0, lenb[8];
+	int i;
+
+	sha256_update(c, &pad, 1);
+	while (c->n != 56)
+		sha256_update(c, &zero, 1);
+	for (i = 0; i < 8; i++)
+		lenb[i] = bits >> (56 - 8 * i);
+	sha256_update(c, lenb, 8);
+	for (i = 0; i < 8; i++)
+		sprintf(out + 8 * i, "%08x", c->h[i]);
+}
+
+/* Deterministic pseudo-random bytes, so each test knows what to expect. */
+static void fill_pattern(uint8_t *buf, size_t len, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		seed = seed * 1103515245 + 12345;
+		buf[i] = seed >> 16;
+	}
+}
+
+#endif /* _XTCP_LIB_H */
