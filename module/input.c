@@ -487,11 +487,13 @@ static void xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb)
 
 	sock_hold(listener);
 	child = xtcp_check_req(listener, skb, req);
-	reqsk_put(req);
-	if (child)
+	if (child) {
+		/* Our lookup reference now belongs to the accept queue. */
 		xtcp_child_process(listener, child, skb);
-	else
+	} else {
+		reqsk_put(req);
 		kfree_skb(skb);
+	}
 	sock_put(listener);
 }
 

@@ -241,6 +241,26 @@ int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	return xtcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
 }
 
+/*
+ * Retransmission timeout: go back N.  Everything unacknowledged that the
+ * peer's window holds is sent again, the oldest first; without an
+ * out-of-order queue at the receiver, whatever followed a lost segment
+ * was dropped too.
+ */
+void xtcp_retransmit_rtx_queue(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	skb_queue_walk(&xs->rtx_queue, skb) {
+		if (skb != skb_peek(&xs->rtx_queue) &&
+		    xtcp_after(XTCP_SKB_CB(skb)->end_seq,
+			       xs->snd_una + max(xs->snd_wnd, 1U)))
+			break;
+		xtcp_retransmit_skb(sk, skb);
+	}
+}
+
 /* A bare ACK for what we have received. */
 void xtcp_send_ack(struct sock *sk)
 {

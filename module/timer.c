@@ -51,7 +51,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		xtcp_done(sk);
 		return;
 	}
-	xtcp_retransmit_skb(sk, skb);
+	xtcp_retransmit_rtx_queue(sk);
 	icsk->icsk_retransmits++;
 	icsk->icsk_backoff++;
 	icsk->icsk_rto = min(icsk->icsk_rto << 1, XTCP_RTO_MAX);

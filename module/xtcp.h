@@ -38,8 +38,13 @@ extern unsigned int xtcp_net_id;
 #define XTCP_TIMEOUT_INIT	((unsigned int)HZ)
 #define XTCP_RTO_MIN		((unsigned int)(HZ / 5))
 #define XTCP_RTO_MAX		((unsigned int)(120 * HZ))
-/* Room for link, IP and our header with options. */
-#define MAX_XTCP_HEADER		(128 + MAX_HEADER)
+/*
+ * Headroom for link, IP and our header with options.  Kept small so a
+ * full-sized linear segment fits a 2 KiB slab object: its truesize then
+ * stays near 1.6x its payload, which the receive window assumes.  Paths
+ * that need more headroom (tunnels) reallocate on the way out.
+ */
+#define MAX_XTCP_HEADER		128
 #define XTCP_MSS_DEFAULT	536U
 #define XTCP_MIN_MSS		88U
 /* How long an orphan waits in FIN-WAIT-2 for the peer's FIN. */
@@ -221,6 +226,7 @@ void xtcp_send_fin(struct sock *sk);
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 void xtcp_send_synack_sk(struct sock *sk);
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
+void xtcp_retransmit_rtx_queue(struct sock *sk);
 int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req);
 void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb);
 void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
