@@ -301,13 +301,7 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 			       th->doff * 4 - sizeof(*th), &opts))
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADOPTS);
 	xs->rx_mss = opts.mss;
-	xs->irs = cb->seq;
-	xs->rcv_nxt = cb->seq + 1;
-	xs->copied_seq = xs->rcv_nxt;
-	xs->rcv_wup = xs->rcv_nxt;
-	xs->snd_wnd = cb->window;
-	xs->max_window = xs->snd_wnd;
-	xs->snd_wl1 = cb->seq;
+	xtcp_init_peer(xs, cb->seq, cb->window);
 	xs->snd_wl2 = cb->ack_seq;
 
 	if (cb->flags & XTCP_FLAG_ACK) {

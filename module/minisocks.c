@@ -151,14 +151,8 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 	newxs->snd_una = xreq->snt_isn;
 	newxs->snd_nxt = xreq->snt_isn + 1;
 	newxs->write_seq = newxs->snd_nxt;
-	newxs->snd_wnd = xreq->snd_wnd;
-	newxs->max_window = xreq->snd_wnd;
-	newxs->snd_wl1 = xreq->rcv_isn;
+	xtcp_init_peer(newxs, xreq->rcv_isn, xreq->snd_wnd);
 	newxs->snd_wl2 = newxs->snd_nxt;
-	newxs->irs = xreq->rcv_isn;
-	newxs->rcv_nxt = xreq->rcv_isn + 1;
-	newxs->copied_seq = newxs->rcv_nxt;
-	newxs->rcv_wup = newxs->rcv_nxt;
 	newxs->rcv_wnd = xreq->rcv_wnd;
 	newxs->rx_mss = xreq->mss;
 	newxs->fin_queued = 0;

@@ -385,7 +385,7 @@ void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb)
 
 	if (cb->flags & XTCP_FLAG_RST)
 		return;
-	if (skb_rtable(skb)->rt_type != RTN_LOCAL)
+	if (!skb_rtable(skb) || skb_rtable(skb)->rt_type != RTN_LOCAL)
 		return;
 	net = sk ? sock_net(sk) : dev_net(skb_dst(skb)->dev);
 

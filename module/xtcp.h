@@ -177,6 +177,18 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 	return (struct xtcp_sock *)sk;
 }
 
+/* The peer's SYN gave its ISN and window: set up the receive side. */
+static inline void xtcp_init_peer(struct xtcp_sock *xs, u32 irs, u32 wnd)
+{
+	xs->irs = irs;
+	xs->rcv_nxt = irs + 1;
+	xs->copied_seq = xs->rcv_nxt;
+	xs->rcv_wup = xs->rcv_nxt;
+	xs->snd_wnd = wnd;
+	xs->max_window = wnd;
+	xs->snd_wl1 = irs;
+}
+
 static inline bool xtcp_skb_has_flag(const struct sk_buff *skb, u8 flag)
 {
 	return XTCP_SKB_CB(skb)->flags & flag;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs inside the VM for `make demo`: load xtcp, build the two test hosts,
-# slow the link to 200 ms each way so each step of the handshake can be
+# slow the link to 300 ms each way so each step of the handshake can be
 # seen, show the handshake and a file transfer, unload.
 set -eu
 cd "$(dirname "$0")/.."
@@ -10,9 +10,9 @@ cd "$(dirname "$0")/.."
 
 insmod ./xtcp.ko
 setup_topology
-tc -n xsrv qdisc add dev vs root netem delay 200ms
-tc -n xcli qdisc add dev vc root netem delay 200ms
-head -c 4M /dev/urandom >/tmp/xtcp-demo.bin
+tc -n xsrv qdisc add dev vs root netem delay 300ms
+tc -n xcli qdisc add dev vc root netem delay 300ms
+head -c 1M /dev/urandom >/tmp/xtcp-demo.bin
 echo
 selftests/xtcp_demo /tmp/xtcp-demo.bin
 echo

@@ -74,14 +74,15 @@ rmmod_refused_while_in_use() {
 }
 
 all_sockets_gone() {
-	local i ns
-	for i in $(seq 1 100); do
+	local ns end=$((SECONDS + 20))
+	while :; do
 		local busy=0
 		for ns in xsrv xcli; do
 			[ "$(ip netns exec $ns cat /proc/net/xtcp | wc -l)" -gt 1 ] && busy=1
 		done
 		[ $busy = 0 ] && return 0
-		sleep 0.1
+		[ $SECONDS -ge $end ] && break
+		sleep 0.5
 	done
 	ip netns exec xsrv cat /proc/net/xtcp
 	ip netns exec xcli cat /proc/net/xtcp

@@ -6,7 +6,7 @@
  * then sends a file over the connection and compares SHA-256 digests.
  *
  * usage: xtcp_demo FILE
- * (run.sh's topology; netem adds 200 ms each way so states can be seen)
+ * (topology.sh's hosts; netem's delay each way lets each step be seen)
  */
 #include <pthread.h>
 
@@ -85,7 +85,8 @@ int main(int argc, char **argv)
 	uint8_t buf[65536];
 	size_t len;
 	pthread_t th;
-	int cap, c, cport, i, rc = 0;
+	int capc, caps, c, cport, i, rc = 0;
+	double t0 = 0;
 	uint32_t isn_c = 0, isn_s = 0;
 	FILE *f;
 	size_t n;
@@ -104,47 +105,69 @@ int main(int argc, char **argv)
 	printf("server: listen() -> %s\n\n", state_name(xstate(SRV_NS, PORT, 0)));
 	pthread_create(&th, NULL, server_main, &sv);
 
-	cap = cap_open(CLI_NS, CLI_IF);
+	capc = cap_open(CLI_NS, CLI_IF);
+	caps = cap_open(SRV_NS, SRV_IF);
 	c = xsock(CLI_NS);
 	set_nonblock(c, 1);
-	if (do_connect(c, SRV_ADDR, PORT) && errno != EINPROGRESS) {
-		perror("client connect");
+	if (capc < 0 || caps < 0 || c < 0 ||
+	    (do_connect(c, SRV_ADDR, PORT) && errno != EINPROGRESS)) {
+		perror("client");
 		return 1;
 	}
 	cport = local_port(c);
 
+	/*
+	 * Each segment is caught leaving its sender (whose state is read
+	 * then) and arriving at its receiver (whose state is read once it
+	 * has processed it).
+	 */
 	for (i = 0; i < 3; i++) {
-		struct seg s;
-		char what[64];
+		static const char * const name[] = { "SYN", "SYN-ACK", "ACK" };
+		static const int want[] = { XTCP_SYN_RECV, XTCP_ESTABLISHED,
+					    XTCP_ESTABLISHED };
+		int from_cli = i != 1;
+		struct seg out, in;
+		char nums[64];
+		int st_tx, st_rx;
 
-		if (cap_next(cap, &s, 5000)) {
-			printf("no segment seen\n");
+		if (cap_next(from_cli ? capc : caps, &out, 5000) ||
+		    !out.outgoing) {
+			printf("segment %d not seen leaving\n", i);
 			return 1;
 		}
-		if ((s.flags & CTL_FLAGS) == XTCP_FLAG_SYN) {
-			isn_c = s.seq;
-			snprintf(what, sizeof(what), "SYN      seq=X=%u", s.seq);
-		} else if ((s.flags & CTL_FLAGS) ==
-			   (XTCP_FLAG_SYN | XTCP_FLAG_ACK)) {
-			isn_s = s.seq;
-			snprintf(what, sizeof(what),
-				 "SYN-ACK  seq=Y=%u ack=%u%s", s.seq, s.ack,
-				 s.ack == isn_c + 1 ? " (X+1)" : " (NOT X+1!)");
-		} else {
-			snprintf(what, sizeof(what), "ACK      seq=%u ack=%u%s",
-				 s.seq, s.ack,
-				 s.ack == isn_s + 1 ? " (Y+1)" : " (NOT Y+1!)");
+		st_tx = from_cli ? xstate(CLI_NS, cport, PORT) :
+				   xstate(SRV_NS, PORT, cport);
+		if (cap_next(from_cli ? caps : capc, &in, 5000) || in.outgoing) {
+			printf("segment %d not seen arriving\n", i);
+			return 1;
 		}
-		usleep(20000);	/* let the receiver's state settle */
-		printf("%-6s -> %-6s  %-44s client %-12s server %s\n",
-		       s.outgoing ? "client" : "server",
-		       s.outgoing ? "server" : "client", what,
-		       state_name(xstate(CLI_NS, cport, PORT)),
-		       state_name(xstate(SRV_NS, PORT, cport)));
+		st_rx = from_cli ?
+			wait_state(SRV_NS, PORT, cport, want[i], 0.5) :
+			wait_state(CLI_NS, cport, PORT, want[i], 0.5);
+		if (i == 0) {
+			isn_c = out.seq;
+			snprintf(nums, sizeof(nums), "seq=X=%u", out.seq);
+		} else if (i == 1) {
+			isn_s = out.seq;
+			snprintf(nums, sizeof(nums), "seq=Y=%u ack=X+1%s", out.seq,
+				 out.ack == isn_c + 1 ? "" : " WRONG");
+		} else {
+			snprintf(nums, sizeof(nums), "seq=X+1 ack=Y+1%s",
+				 out.seq == isn_c + 1 && out.ack == isn_s + 1 ?
+				 "" : " WRONG");
+		}
+		if (i == 0)
+			t0 = out.t;	/* kernel timestamps: realtime */
+		printf("%5.3fs  %s -> %s  %-7s %-30s %s enters %-12s %s enters %s\n",
+		       out.t - t0,
+		       from_cli ? "client" : "server",
+		       from_cli ? "server" : "client", name[i], nums,
+		       from_cli ? "client" : "server", state_name(st_tx),
+		       from_cli ? "server" : "client", state_name(st_rx));
 	}
-	printf("%-16s  %-44s client %-12s server %s\n", "(ACK arrives)", "",
-	       state_name(wait_state(CLI_NS, cport, PORT, XTCP_ESTABLISHED, 2)),
-	       state_name(wait_state(SRV_NS, PORT, cport, XTCP_ESTABLISHED, 2)));
+	printf("\nnow: client %s, server %s (from /proc/net/xtcp)\n",
+	       state_name(xstate(CLI_NS, cport, PORT)),
+	       state_name(xstate(SRV_NS, PORT, cport)));
 
 	set_nonblock(c, 0);
 	f = fopen(argv[1], "rb");
@@ -166,6 +189,7 @@ int main(int argc, char **argv)
 		printf("sha256 match\n");
 	}
 	close(sv.lfd);
-	close(cap);
+	close(capc);
+	close(caps);
 	return rc;
 }

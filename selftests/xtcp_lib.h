@@ -177,6 +177,15 @@ static int so_error(int fd)
 	return err;
 }
 
+/* close() with SO_LINGER {1, 0}: abort with a RST, leave nothing behind. */
+static void close_abort(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
+}
+
 /* Write all of @buf; returns 0 or -1. */
 static int write_all(int fd, const void *buf, size_t len)
 {
