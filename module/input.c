@@ -105,15 +105,6 @@ static bool xtcp_fin_acked(const struct xtcp_sock *xs)
 }
 
 /*
- * TIME-WAIT is not kept yet (lightweight timewait socks come with the
- * teardown work): the connection closes as it would when 2*MSL ends.
- */
-static void xtcp_time_wait(struct sock *sk)
-{
-	xtcp_done(sk);
-}
-
-/*
  * The fifth check: the ACK field.  Returns false when processing of the
  * segment must stop (it was dropped, or the socket is closed and maybe
  * gone).
@@ -129,7 +120,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 			xtcp_v4_send_reset(sk, skb);
 			return false;
 		}
-		xtcp_set_state(sk, TCP_ESTABLISHED);
+		xtcp_established(sk);
 		xs->snd_wl1 = cb->seq;
 		xs->snd_wl2 = ack;
 		xs->snd_wnd = cb->window;
@@ -151,6 +142,9 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_send_ack(sk);
 		return false;
 	}
+	/* A valid ACK: the peer is alive (keepalive's measure). */
+	xs->rcv_tstamp = jiffies;
+	inet_csk(sk)->icsk_probes_out = 0;
 	if (xtcp_after(ack, xs->snd_una))
 		xtcp_new_ack(sk, ack);
 	if (!xtcp_before(ack, xs->snd_una))
@@ -165,7 +159,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 				sk->sk_state_change(sk);
 			else
 				inet_csk_reset_keepalive_timer(sk,
-							       XTCP_FIN_TIMEOUT);
+							       xtcp_fin_timeout(sk));
 		}
 		break;
 	case TCP_CLOSING:
@@ -305,7 +299,7 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	xs->snd_wl2 = cb->ack_seq;
 
 	if (cb->flags & XTCP_FLAG_ACK) {
-		xtcp_set_state(sk, TCP_ESTABLISHED);
+		xtcp_established(sk);
 		xtcp_new_ack(sk, cb->ack_seq);
 		xtcp_sync_mss(sk);
 		/* Data on a SYN-ACK is not accepted; the peer resends it. */
@@ -536,11 +530,38 @@ lookup:
 		return 0;
 	}
 	if (sk->sk_state == TCP_TIME_WAIT) {
-		/* No timewait socks are made yet; never trust one. */
-		inet_twsk_put(inet_twsk(sk));
-		goto no_socket;
+		struct inet_timewait_sock *tw = inet_twsk(sk);
+
+		switch (xtcp_tw_rcv(tw, skb)) {
+		case XTCP_TW_SYN:
+			sk = inet_lookup_listener(net, &xtcp_hashinfo, skb,
+						  th->doff * 4,
+						  ip_hdr(skb)->saddr, th->source,
+						  ip_hdr(skb)->daddr, th->dest,
+						  inet_iif(skb), inet_sdif(skb));
+			if (sk) {
+				/* A new incarnation: the old one makes way. */
+				XTCP_INC_STATS(net, XTCP_MIB_TWRECYCLED);
+				inet_twsk_deschedule_put(tw);
+				refcounted = false;
+				goto process;
+			}
+			fallthrough;
+		case XTCP_TW_ACK:
+			xtcp_tw_send_ack(tw, skb);
+			break;
+		case XTCP_TW_KILL:
+			XTCP_INC_STATS(net, XTCP_MIB_TWKILLED);
+			inet_twsk_deschedule_put(tw);
+			goto discard;
+		case XTCP_TW_DROP:
+			break;
+		}
+		inet_twsk_put(tw);
+		goto discard;
 	}
 
+process:
 	if (sk_filter(sk, skb))
 		goto discard_and_relse;
 

@@ -33,6 +33,10 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_OOODROPS]		= "OfoDrops",
 	[XTCP_MIB_RCVQDROPS]		= "RcvQDrops",
 	[XTCP_MIB_TIMEOUTS]		= "Timeouts",
+	[XTCP_MIB_TIMEWAITS]		= "TimeWaits",
+	[XTCP_MIB_TWOVERFLOWS]		= "TimeWaitOverflows",
+	[XTCP_MIB_TWKILLED]		= "TimeWaitKilled",
+	[XTCP_MIB_TWRECYCLED]		= "TimeWaitRecycled",
 };
 
 int xtcp_mib_init_net(struct net *net)

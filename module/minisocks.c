@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp passive open: a listener's SYN handling, request socks, and the
- * birth of a child socket when the handshake's ACK arrives.  Request
+ * xtcp's lightweight sockets.  Passive open: a listener's SYN handling,
+ * request socks, and the birth of a child socket when the handshake's ACK
+ * arrives.  TIME-WAIT: the timewait sock that outlives a closed
+ * connection for 2*MSL.  Request
  * socks are the kernel's (inet_connection_sock): hashed in the
  * established table, timed by the kernel's request timer, queued on the
  * listener's accept queue.  What they do on the wire is ours.
@@ -252,4 +254,78 @@ void xtcp_child_process(struct sock *parent, struct sock *child,
 	}
 	bh_unlock_sock(child);
 	sock_put(child);
+}
+
+/* No second incarnation of a 4-tuple in TIME-WAIT from our side. */
+static int xtcp_twsk_unique(struct sock *sk, struct sock *sktw, void *twp)
+{
+	return 0;
+}
+
+struct timewait_sock_ops xtcp_timewait_sock_ops = {
+	.twsk_obj_size	= sizeof(struct xtcp_timewait_sock),
+	.twsk_unique	= xtcp_twsk_unique,
+};
+
+/*
+ * Enter TIME-WAIT (RFC 9293 section 3.10.7.4): a timewait sock takes the
+ * full socket's place in the hash tables for net.xtcp.tw_timeout seconds
+ * and the full socket closes.  With no room for one (max buckets), the
+ * connection simply closes.  Caller holds the socket lock.
+ */
+void xtcp_time_wait(struct sock *sk)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct inet_timewait_sock *tw;
+
+	tw = inet_twsk_alloc(sk, &xn->death_row, TCP_TIME_WAIT);
+	if (tw) {
+		struct xtcp_timewait_sock *xtw = xtcp_twsk((struct sock *)tw);
+
+		xtw->xtw_rcv_nxt = xs->rcv_nxt;
+		xtw->xtw_snd_nxt = xs->snd_nxt;
+		xtw->xtw_rcv_wnd = min_t(u32, xs->rcv_wnd, U16_MAX);
+		local_bh_disable();
+		inet_twsk_schedule(tw, READ_ONCE(xn->sysctl_tw_timeout) * HZ);
+		/* After this, tw belongs to the tables and its timer. */
+		inet_twsk_hashdance(tw, sk, &xtcp_hashinfo);
+		local_bh_enable();
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TIMEWAITS);
+	} else {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TWOVERFLOWS);
+	}
+	xtcp_done(sk);
+}
+
+/*
+ * A segment for a connection in TIME-WAIT.  RFC 9293: the only thing
+ * expected is a retransmission of the peer's FIN: acknowledge it and
+ * restart the 2*MSL wait.  A RST ends TIME-WAIT early (Linux's default,
+ * not RFC 1337's).  A new SYN beyond what this incarnation received may
+ * open a new connection, as Linux allows.  Anything else that is not a
+ * plain in-window ACK gets an ACK.  Softirq; the caller holds a
+ * reference on @tw.
+ */
+enum xtcp_tw_action xtcp_tw_rcv(struct inet_timewait_sock *tw,
+				struct sk_buff *skb)
+{
+	const struct xtcp_timewait_sock *xtw = xtcp_twsk((struct sock *)tw);
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_net *xn = xtcp_pernet(twsk_net(tw));
+
+	if (cb->flags & XTCP_FLAG_RST)
+		return XTCP_TW_KILL;
+	if ((cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_ACK)) == XTCP_FLAG_SYN &&
+	    xtcp_after(cb->seq, xtw->xtw_rcv_nxt))
+		return XTCP_TW_SYN;
+	if (cb->flags & XTCP_FLAG_FIN) {
+		inet_twsk_reschedule(tw, READ_ONCE(xn->sysctl_tw_timeout) * HZ);
+		return XTCP_TW_ACK;
+	}
+	if (!(cb->flags & XTCP_FLAG_ACK))
+		return XTCP_TW_DROP;
+	if (cb->end_seq != cb->seq || cb->seq != xtw->xtw_rcv_nxt)
+		return XTCP_TW_ACK;
+	return XTCP_TW_DROP;
 }

@@ -277,6 +277,22 @@ void xtcp_send_ack(struct sock *sk)
 	xtcp_transmit_skb(sk, skb, false, GFP_ATOMIC);
 }
 
+/*
+ * A keepalive probe: an ACK at SND.UNA - 1, a byte the peer has already
+ * acknowledged, so it must answer with an ACK.
+ */
+void xtcp_send_keepalive_probe(struct sock *sk)
+{
+	struct sk_buff *skb = xtcp_alloc_ctl_skb(sk, GFP_ATOMIC);
+
+	if (!skb)
+		return;
+	XTCP_SKB_CB(skb)->seq = xtcp_sk(sk)->snd_una - 1;
+	XTCP_SKB_CB(skb)->end_seq = XTCP_SKB_CB(skb)->seq;
+	XTCP_SKB_CB(skb)->flags = XTCP_FLAG_ACK;
+	xtcp_transmit_skb(sk, skb, false, GFP_ATOMIC);
+}
+
 /* Abort: RST at SND.NXT.  Nothing waits for it to arrive. */
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 {
@@ -394,6 +410,15 @@ void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb)
 	else
 		xtcp_v4_send_ctl(net, skb, 0, cb->end_seq,
 				 XTCP_FLAG_RST | XTCP_FLAG_ACK, 0);
+}
+
+/* TIME-WAIT's answer: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb)
+{
+	const struct xtcp_timewait_sock *xtw = xtcp_twsk((struct sock *)tw);
+
+	xtcp_v4_send_ctl(twsk_net(tw), skb, xtw->xtw_snd_nxt, xtw->xtw_rcv_nxt,
+			 XTCP_FLAG_ACK, xtw->xtw_rcv_wnd);
 }
 
 /* An ACK from SYN-RECEIVED for an unacceptable segment. */

@@ -30,6 +30,20 @@ static void xtcp_show_req(struct seq_file *f, struct request_sock *req, int i)
 	seq_pad(f, '\n');
 }
 
+static void xtcp_show_tw(struct seq_file *f, struct inet_timewait_sock *tw,
+			 int i)
+{
+	long delta = tw->tw_timer.expires - jiffies;
+
+	seq_setwidth(f, XTCP_PROC_LINE - 1);
+	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK",
+		   i, tw->tw_rcv_saddr, ntohs(tw->tw_sport), tw->tw_daddr,
+		   ntohs(tw->tw_dport), tw->tw_substate, 0, 0, 3,
+		   jiffies_delta_to_clock_t(delta), 0, 0, 0, 0,
+		   refcount_read(&tw->tw_refcnt), tw);
+	seq_pad(f, '\n');
+}
+
 static void xtcp_show_sock(struct seq_file *f, struct sock *sk, int i)
 {
 	const struct inet_connection_sock *icsk = inet_csk(sk);
@@ -42,9 +56,9 @@ static void xtcp_show_sock(struct seq_file *f, struct sock *sk, int i)
 	if (icsk->icsk_pending == ICSK_TIME_RETRANS) {
 		timer_active = 1;
 		timer_expires = icsk->icsk_timeout;
-	} else if (timer_pending(&sk->sk_timer)) {
+	} else if (timer_pending(&icsk->icsk_keepalive_timer)) {
 		timer_active = 2;
-		timer_expires = sk->sk_timer.expires;
+		timer_expires = icsk->icsk_keepalive_timer.expires;
 	} else {
 		timer_active = 0;
 		timer_expires = jiffies;
@@ -115,7 +129,9 @@ static int xtcp_seq_show(struct seq_file *f, void *v)
 				continue;
 			if (sk->sk_state == TCP_NEW_SYN_RECV)
 				xtcp_show_req(f, inet_reqsk(sk), i++);
-			else if (sk->sk_state != TCP_TIME_WAIT)
+			else if (sk->sk_state == TCP_TIME_WAIT)
+				xtcp_show_tw(f, inet_twsk(sk), i++);
+			else
 				xtcp_show_sock(f, sk, i++);
 		}
 		spin_unlock_bh(lock);

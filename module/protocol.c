@@ -74,6 +74,15 @@ void xtcp_set_state(struct sock *sk, int state)
 	inet_sk_set_state(sk, state);
 }
 
+/* The handshake completed: ESTABLISHED, and keepalive if asked for. */
+void xtcp_established(struct sock *sk)
+{
+	xtcp_set_state(sk, TCP_ESTABLISHED);
+	xtcp_sk(sk)->rcv_tstamp = jiffies;
+	if (sock_flag(sk, SOCK_KEEPOPEN))
+		inet_csk_reset_keepalive_timer(sk, xtcp_keepalive_time(sk));
+}
+
 /*
  * xtcp_done - the connection is over: CLOSED, timers stopped, waiters told
  *
@@ -95,9 +104,43 @@ void xtcp_done(struct sock *sk)
 		inet_csk_destroy_sock(sk);
 }
 
-int xtcp_sysctl_syn_retries(const struct sock *sk)
+/* How long an orphan may wait in FIN-WAIT-2 for the peer's FIN. */
+unsigned long xtcp_fin_timeout(const struct sock *sk)
 {
-	return READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_syn_retries);
+	return READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_fin_timeout) * HZ;
+}
+
+u32 xtcp_keepalive_time(const struct sock *sk)
+{
+	return xtcp_sk(sk)->keepalive_time ? :
+	       READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_keepalive_time) * HZ;
+}
+
+u32 xtcp_keepalive_intvl(const struct sock *sk)
+{
+	return xtcp_sk(sk)->keepalive_intvl ? :
+	       READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_keepalive_intvl) * HZ;
+}
+
+int xtcp_keepalive_probes(const struct sock *sk)
+{
+	return xtcp_sk(sk)->keepalive_probes ? :
+	       READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_keepalive_probes);
+}
+
+/*
+ * The peer is gone (retransmissions, keepalive or the user timeout ran
+ * out): the application gets ETIMEDOUT and the connection closes.
+ */
+void xtcp_write_err(struct sock *sk)
+{
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TIMEOUTS);
+	WRITE_ONCE(sk->sk_err, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT);
+	/* sk_err before the state change that wakes the waiters. */
+	smp_wmb();
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk_error_report(sk);
+	xtcp_done(sk);
 }
 
 struct proto xtcp_prot = {
@@ -110,6 +153,7 @@ struct proto xtcp_prot = {
 	.init			= xtcp_init_sock,
 	.destroy		= xtcp_destroy_sock,
 	.shutdown		= xtcp_shutdown,
+	.keepalive		= xtcp_set_keepalive,
 	.setsockopt		= xtcp_setsockopt,
 	.getsockopt		= xtcp_getsockopt,
 	.sendmsg		= xtcp_sendmsg,
@@ -131,6 +175,7 @@ struct proto xtcp_prot = {
 	.obj_size		= sizeof(struct xtcp_sock),
 	.slab_flags		= SLAB_TYPESAFE_BY_RCU,
 	.rsk_prot		= &xtcp_request_sock_ops,
+	.twsk_prot		= &xtcp_timewait_sock_ops,
 	.h.hashinfo		= &xtcp_hashinfo,
 };
 
@@ -170,6 +215,9 @@ static struct net_protocol xtcp_net_protocol = {
 
 /* Per-netns sysctls under net.xtcp, with TCP's meanings and defaults. */
 static int xtcp_retries_max = 255;
+static int xtcp_timeout_max = 600;	/* seconds */
+static int xtcp_keepidle_max = XTCP_MAX_KEEPIDLE;
+static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
 
 static const struct ctl_table xtcp_sysctl_template[] = {
 	{
@@ -198,6 +246,52 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dointvec_minmax,
 		.extra1		= SYSCTL_ONE,
 		.extra2		= &xtcp_retries_max,
+	},
+	{
+		.procname	= "fin_timeout",
+		.data		= &((struct xtcp_net *)0)->sysctl_fin_timeout,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_timeout_max,
+	},
+	{
+		.procname	= "keepalive_time",
+		.data		= &((struct xtcp_net *)0)->sysctl_keepalive_time,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_keepidle_max,
+	},
+	{
+		.procname	= "keepalive_intvl",
+		.data		= &((struct xtcp_net *)0)->sysctl_keepalive_intvl,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_keepidle_max,
+	},
+	{
+		.procname	= "keepalive_probes",
+		.data		= &((struct xtcp_net *)0)->sysctl_keepalive_probes,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_keepcnt_max,
+	},
+	{
+		/* TCP's is fixed at 60 s; ours can be shortened for tests. */
+		.procname	= "tw_timeout",
+		.data		= &((struct xtcp_net *)0)->sysctl_tw_timeout,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &xtcp_timeout_max,
 	},
 	{ }
 };
@@ -241,6 +335,11 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_syn_retries = 6;		/* TCP_SYN_RETRIES */
 	xn->sysctl_synack_retries = 5;		/* TCP_SYNACK_RETRIES */
 	xn->sysctl_retries2 = 15;		/* TCP_RETR2 */
+	xn->sysctl_fin_timeout = 60;		/* TCP_FIN_TIMEOUT */
+	xn->sysctl_tw_timeout = 60;		/* TCP_TIMEWAIT_LEN, 2*MSL */
+	xn->sysctl_keepalive_time = 7200;	/* TCP_KEEPALIVE_TIME */
+	xn->sysctl_keepalive_intvl = 75;	/* TCP_KEEPALIVE_INTVL */
+	xn->sysctl_keepalive_probes = 9;	/* TCP_KEEPALIVE_PROBES */
 	refcount_set(&xn->death_row.tw_refcount, 1);
 	xn->death_row.hashinfo = &xtcp_hashinfo;
 	xn->death_row.sysctl_max_tw_buckets = 4096;
@@ -285,9 +384,19 @@ static void __net_exit xtcp_exit_net(struct net *net)
 	xtcp_mib_exit_net(net);
 }
 
+/*
+ * Timewait and request socks hold no reference on their netns: those of
+ * the namespaces going away are freed here, after their sockets.
+ */
+static void __net_exit xtcp_exit_batch(struct list_head *net_exit_list)
+{
+	inet_twsk_purge(&xtcp_hashinfo);
+}
+
 static struct pernet_operations xtcp_net_ops = {
 	.init	= xtcp_init_net,
 	.exit	= xtcp_exit_net,
+	.exit_batch = xtcp_exit_batch,
 	.id	= &xtcp_net_id,
 	.size	= sizeof(struct xtcp_net),
 };

@@ -557,7 +557,7 @@ adjudge_to_death:
 		goto out;
 
 	if (sk->sk_state == TCP_FIN_WAIT2)
-		inet_csk_reset_keepalive_timer(sk, XTCP_FIN_TIMEOUT);
+		inet_csk_reset_keepalive_timer(sk, xtcp_fin_timeout(sk));
 
 	if (sk->sk_state == TCP_CLOSE) {
 		inet_csk_clear_xmit_timers(sk);
@@ -641,10 +641,23 @@ int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg)
 	return put_user(answ, (int __user *)arg);
 }
 
+/* TCP_KEEPIDLE changed: rearm the keepalive timer from the idle time. */
+static void xtcp_keepidle_changed(struct sock *sk)
+{
+	unsigned long idle = jiffies - xtcp_sk(sk)->rcv_tstamp;
+	unsigned long when = xtcp_keepalive_time(sk);
+
+	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
+	    (1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
+		return;
+	inet_csk_reset_keepalive_timer(sk, when > idle ? when - idle : 0);
+}
+
 int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		    sockptr_t optval, unsigned int optlen)
 {
-	int val;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int val, err = 0;
 
 	if (level != SOL_TCP)
 		return ip_setsockopt(sk, level, optname, optval, optlen);
@@ -653,13 +666,43 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
 		return -EFAULT;
 
+	lock_sock(sk);
 	switch (optname) {
 	case TCP_NODELAY:
 		/* Every write is pushed at once for now: Nagle is not done. */
-		return 0;
+		break;
+	case TCP_KEEPIDLE:
+		if (val < 1 || val > XTCP_MAX_KEEPIDLE) {
+			err = -EINVAL;
+			break;
+		}
+		xs->keepalive_time = val * HZ;
+		xtcp_keepidle_changed(sk);
+		break;
+	case TCP_KEEPINTVL:
+		if (val < 1 || val > XTCP_MAX_KEEPINTVL)
+			err = -EINVAL;
+		else
+			xs->keepalive_intvl = val * HZ;
+		break;
+	case TCP_KEEPCNT:
+		if (val < 1 || val > XTCP_MAX_KEEPCNT)
+			err = -EINVAL;
+		else
+			xs->keepalive_probes = val;
+		break;
+	case TCP_USER_TIMEOUT:
+		/* Milliseconds; 0 restores the retry counts. */
+		if (val < 0)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(inet_csk(sk)->icsk_user_timeout, val);
+		break;
 	default:
-		return -ENOPROTOOPT;
+		err = -ENOPROTOOPT;
 	}
+	release_sock(sk);
+	return err;
 }
 
 int xtcp_getsockopt(struct sock *sk, int level, int optname,
@@ -681,6 +724,18 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_MAXSEG:
 		val = xtcp_sk(sk)->mss_cache;
+		break;
+	case TCP_KEEPIDLE:
+		val = xtcp_keepalive_time(sk) / HZ;
+		break;
+	case TCP_KEEPINTVL:
+		val = xtcp_keepalive_intvl(sk) / HZ;
+		break;
+	case TCP_KEEPCNT:
+		val = xtcp_keepalive_probes(sk);
+		break;
+	case TCP_USER_TIMEOUT:
+		val = READ_ONCE(inet_csk(sk)->icsk_user_timeout);
 		break;
 	default:
 		return -ENOPROTOOPT;

@@ -3,8 +3,10 @@
  * xtcp timers.  The retransmission timer (icsk_retransmit_timer) resends
  * the oldest unacknowledged segment, SYN, data or FIN alike, with
  * exponential backoff (RFC 6298 section 5), and gives up after the
- * sysctl's number of tries.  The keepalive slot (sk_timer) bounds how
- * long an orphan waits in FIN-WAIT-2.  Handlers run in softirq and take
+ * sysctl's number of tries.  The keepalive timer (icsk_keepalive_timer)
+ * bounds how
+ * long an orphan waits in FIN-WAIT-2 and probes idle connections
+ * (keepalive).  Handlers run in softirq and take
  * the socket's bh lock; if the owner holds the socket they retry shortly.
  */
 #include <linux/module.h>
@@ -16,9 +18,30 @@
 /* Retry a timer blocked by the socket's owner after this long. */
 #define XTCP_TIMER_RETRY	(HZ / 20)
 
+/*
+ * TCP_USER_TIMEOUT: jiffies left before unacknowledged data gives up;
+ * ULONG_MAX when no user timeout applies.  Counted from the first
+ * transmission of the segment that timed out.
+ */
+static unsigned long xtcp_user_timeout_left(const struct sock *sk)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+	u32 ut = READ_ONCE(icsk->icsk_user_timeout);
+	unsigned long end;
+
+	if (!ut || !icsk->icsk_retransmits ||
+	    !((1 << sk->sk_state) & ~(TCPF_SYN_SENT | TCPF_SYN_RECV)))
+		return ULONG_MAX;
+	end = xtcp_sk(sk)->retrans_stamp + msecs_to_jiffies(ut);
+	return time_after(end, jiffies) ? end - jiffies : 0;
+}
+
 void xtcp_reset_rtx_timer(struct sock *sk)
 {
-	inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, inet_csk(sk)->icsk_rto,
+	unsigned long when = min_t(unsigned long, inet_csk(sk)->icsk_rto,
+				   xtcp_user_timeout_left(sk));
+
+	inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, max(when, 1UL),
 				  XTCP_RTO_MAX);
 }
 
@@ -37,18 +60,16 @@ static int xtcp_retry_limit(const struct sock *sk, const struct sk_buff *skb)
 static void xtcp_retransmit_timer(struct sock *sk)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
-	struct sk_buff *skb = skb_peek(&xtcp_sk(sk)->rtx_queue);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = skb_peek(&xs->rtx_queue);
 
 	if (!skb)
 		return;
-	if (icsk->icsk_retransmits >= xtcp_retry_limit(sk, skb)) {
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TIMEOUTS);
-		WRITE_ONCE(sk->sk_err, ETIMEDOUT);
-		/* sk_err before the state change that wakes the waiters. */
-		smp_wmb();
-		if (!sock_flag(sk, SOCK_DEAD))
-			sk_error_report(sk);
-		xtcp_done(sk);
+	if (!icsk->icsk_retransmits)
+		xs->retrans_stamp = jiffies - icsk->icsk_rto;
+	if (icsk->icsk_retransmits >= xtcp_retry_limit(sk, skb) ||
+	    xtcp_user_timeout_left(sk) == 0) {
+		xtcp_write_err(sk);
 		return;
 	}
 	xtcp_retransmit_rtx_queue(sk);
@@ -101,10 +122,32 @@ static void xtcp_delack_timer(struct timer_list *t)
 	sock_put(sk);
 }
 
-/* An orphan's FIN-WAIT-2 lasted too long: reset and free it. */
+/* SO_KEEPALIVE turned on or off (socket lock held). */
+void xtcp_set_keepalive(struct sock *sk, int val)
+{
+	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
+		return;
+	if (val && !sock_flag(sk, SOCK_KEEPOPEN))
+		inet_csk_reset_keepalive_timer(sk, xtcp_keepalive_time(sk));
+	else if (!val)
+		inet_csk_delete_keepalive_timer(sk);
+}
+
+/*
+ * The keepalive timer serves two purposes, as in Linux: an
+ * orphan's FIN-WAIT-2 that lasted too long is reset and freed; an idle
+ * connection with SO_KEEPALIVE is probed every keepalive_intvl once it
+ * has been silent for keepalive_time, and declared dead (ETIMEDOUT)
+ * after keepalive_probes unanswered probes, or TCP_USER_TIMEOUT.
+ */
 static void xtcp_keepalive_timer(struct timer_list *t)
 {
-	struct sock *sk = from_timer(sk, t, sk_timer);
+	struct inet_connection_sock *icsk =
+		from_timer(icsk, t, icsk_keepalive_timer);
+	struct sock *sk = &icsk->icsk_inet.sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned long idle, when;
+	u32 ut;
 
 	bh_lock_sock(sk);
 	if (sock_owned_by_user(sk)) {
@@ -114,7 +157,37 @@ static void xtcp_keepalive_timer(struct timer_list *t)
 	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
 		xtcp_send_active_reset(sk, GFP_ATOMIC);
 		xtcp_done(sk);
+		goto out;
 	}
+	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				     TCPF_FIN_WAIT2)))
+		goto out;
+
+	when = xtcp_keepalive_time(sk);
+	/* Data in flight: the retransmission timer watches the peer. */
+	if (!skb_queue_empty(&xs->rtx_queue) ||
+	    !skb_queue_empty(&sk->sk_write_queue))
+		goto resched;
+
+	idle = jiffies - xs->rcv_tstamp;
+	if (idle >= when) {
+		ut = READ_ONCE(icsk->icsk_user_timeout);
+		if ((ut && idle >= msecs_to_jiffies(ut) &&
+		     icsk->icsk_probes_out > 0) ||
+		    (!ut && icsk->icsk_probes_out >= xtcp_keepalive_probes(sk))) {
+			xtcp_send_active_reset(sk, GFP_ATOMIC);
+			xtcp_write_err(sk);
+			goto out;
+		}
+		xtcp_send_keepalive_probe(sk);
+		icsk->icsk_probes_out++;
+		when = xtcp_keepalive_intvl(sk);
+	} else {
+		when -= idle;
+	}
+resched:
+	inet_csk_reset_keepalive_timer(sk, when);
 out:
 	bh_unlock_sock(sk);
 	sock_put(sk);

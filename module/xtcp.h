@@ -21,6 +21,7 @@
 #include <net/inet_connection_sock.h>
 #include <net/inet_hashtables.h>
 #include <net/request_sock.h>
+#include <net/inet_timewait_sock.h>
 #include <net/tcp_states.h>
 #include <net/netns/generic.h>
 
@@ -32,6 +33,7 @@ extern int xtcp_proto_num;	/* the IP protocol number in use */
 extern struct inet_hashinfo xtcp_hashinfo;
 extern struct proto xtcp_prot;
 extern struct request_sock_ops xtcp_request_sock_ops;
+extern struct timewait_sock_ops xtcp_timewait_sock_ops;
 extern unsigned int xtcp_net_id;
 
 /* Initial RTO (RFC 6298) and its bounds. */
@@ -46,9 +48,11 @@ extern unsigned int xtcp_net_id;
  */
 #define MAX_XTCP_HEADER		128
 #define XTCP_MSS_DEFAULT	536U
+/* Keepalive bounds, TCP's (MAX_TCP_KEEPIDLE and friends). */
+#define XTCP_MAX_KEEPIDLE	32767
+#define XTCP_MAX_KEEPINTVL	32767
+#define XTCP_MAX_KEEPCNT	127
 #define XTCP_MIN_MSS		88U
-/* How long an orphan waits in FIN-WAIT-2 for the peer's FIN. */
-#define XTCP_FIN_TIMEOUT	(60 * HZ)
 
 /* Counters, per netns: one enum, one name table (mib.c), one macro. */
 enum xtcp_mib_field {
@@ -75,6 +79,10 @@ enum xtcp_mib_field {
 	XTCP_MIB_OOODROPS,
 	XTCP_MIB_RCVQDROPS,
 	XTCP_MIB_TIMEOUTS,
+	XTCP_MIB_TIMEWAITS,
+	XTCP_MIB_TWOVERFLOWS,
+	XTCP_MIB_TWKILLED,
+	XTCP_MIB_TWRECYCLED,
 	XTCP_MIB_MAX
 };
 
@@ -91,6 +99,11 @@ struct xtcp_net {
 	int				sysctl_syn_retries;
 	int				sysctl_synack_retries;
 	int				sysctl_retries2;
+	int				sysctl_fin_timeout;	/* s */
+	int				sysctl_tw_timeout;	/* s */
+	int				sysctl_keepalive_time;	/* s */
+	int				sysctl_keepalive_intvl;	/* s */
+	int				sysctl_keepalive_probes;
 };
 
 static inline struct xtcp_net *xtcp_pernet(const struct net *net)
@@ -119,6 +132,30 @@ static inline struct xtcphdr *xtcp_hdr(const struct sk_buff *skb)
 {
 	return (struct xtcphdr *)skb_transport_header(skb);
 }
+
+/*
+ * TIME-WAIT: the kernel's lightweight timewait sock, hashed in place of
+ * the full socket for tw_timeout seconds, with what it needs to answer.
+ */
+struct xtcp_timewait_sock {
+	struct inet_timewait_sock	tw_sk;
+	u32				xtw_rcv_nxt;
+	u32				xtw_snd_nxt;
+	u16				xtw_rcv_wnd;
+};
+
+static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
+{
+	return (struct xtcp_timewait_sock *)sk;
+}
+
+/* What to do with a segment that found a timewait sock. */
+enum xtcp_tw_action {
+	XTCP_TW_DROP,		/* nothing */
+	XTCP_TW_ACK,		/* answer with an ACK */
+	XTCP_TW_KILL,		/* a RST: the timewait sock goes */
+	XTCP_TW_SYN,		/* a new connection may reuse the 4-tuple */
+};
 
 /* A request sock: a SYN seen by a listener, SYN-ACK sent, no ACK yet. */
 struct xtcp_request_sock {
@@ -164,6 +201,16 @@ struct xtcp_sock {
 	u16	rx_mss;		/* MSS the peer announced, 0: none */
 	u8	fin_queued:1;	/* our FIN is on the write queue */
 
+	unsigned long	rcv_tstamp;	/* jiffies of the last valid ACK */
+	/* For TCP_USER_TIMEOUT: jiffies the head of the retransmission
+	 * queue was first sent, once it has timed out.
+	 */
+	unsigned long	retrans_stamp;
+	/* Keepalive (TCP_KEEPIDLE/INTVL/CNT); 0: the netns' sysctl. */
+	u32	keepalive_time;		/* jiffies */
+	u32	keepalive_intvl;	/* jiffies */
+	u8	keepalive_probes;
+
 	/*
 	 * Segments sent and not yet acknowledged, in sequence order.  Unsent
 	 * data waits on sk->sk_write_queue.  Both are charged to
@@ -198,7 +245,12 @@ static inline bool xtcp_skb_has_flag(const struct sk_buff *skb, u8 flag)
 u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 void xtcp_set_state(struct sock *sk, int state);
 void xtcp_done(struct sock *sk);
-int xtcp_sysctl_syn_retries(const struct sock *sk);
+unsigned long xtcp_fin_timeout(const struct sock *sk);
+u32 xtcp_keepalive_time(const struct sock *sk);
+u32 xtcp_keepalive_intvl(const struct sock *sk);
+int xtcp_keepalive_probes(const struct sock *sk);
+void xtcp_write_err(struct sock *sk);
+void xtcp_established(struct sock *sk);
 
 /* socket.c */
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
@@ -229,11 +281,16 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
 void xtcp_child_process(struct sock *parent, struct sock *child,
 			struct sk_buff *skb);
+void xtcp_time_wait(struct sock *sk);
+enum xtcp_tw_action xtcp_tw_rcv(struct inet_timewait_sock *tw,
+				struct sk_buff *skb);
+void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb);
 
 /* output.c */
 int xtcp_connect(struct sock *sk);
 void xtcp_write_xmit(struct sock *sk);
 void xtcp_send_ack(struct sock *sk);
+void xtcp_send_keepalive_probe(struct sock *sk);
 void xtcp_send_fin(struct sock *sk);
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 void xtcp_send_synack_sk(struct sock *sk);
@@ -251,6 +308,7 @@ void xtcp_init_xmit_timers(struct sock *sk);
 
 /* timer.c */
 void xtcp_reset_rtx_timer(struct sock *sk);
+void xtcp_set_keepalive(struct sock *sk, int val);
 
 /* proc.c */
 int xtcp_proc_init_net(struct net *net);

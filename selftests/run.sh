@@ -89,6 +89,23 @@ all_sockets_gone() {
 	return 1
 }
 
+# A netns deleted with a TIME-WAIT socket in it frees the socket: the
+# module's use count (timewait socks hold one) drops to zero.
+netns_deletion_frees_time_wait() {
+	local i
+	ip netns add xtw || return 1
+	ip -n xtw link set lo up
+	ip netns exec xtw $T/xtcp_probe timewait || return 1
+	ip netns exec xtw cat /proc/net/xtcp | grep -q ': 0100007F:.* 06 ' || return 1
+	ip netns del xtw
+	for i in $(seq 1 40); do
+		[ "$(awk '$1 == "xtcp" { print $3 }' /proc/modules)" = 0 ] && return 0
+		sleep 0.25
+	done
+	grep '^xtcp ' /proc/modules
+	return 1
+}
+
 echo "TAP version 13"
 echo "# xtcp selftests on $(uname -r)"
 ok "socket() before load fails with EPROTONOSUPPORT" $T/xtcp_probe EPROTONOSUPPORT
@@ -97,13 +114,20 @@ ok "a taken protocol number fails the load and undoes everything" taken_number_f
 ok "module loads" insmod "$KO"
 ok "socket() after load works" $T/xtcp_probe ok
 ok "two netns joined by veth" setup_topology
+# Short TIME-WAIT and FIN-WAIT-2 in the test hosts, so that nothing
+# outlives the suite for long.
+for ns in xsrv xcli; do
+	ip netns exec $ns sysctl -q -w net.xtcp.tw_timeout=2 net.xtcp.fin_timeout=5
+done
 ok "rmmod refused while a socket exists" rmmod_refused_while_in_use
 
-echo "# xtcp_connect"
-$T/xtcp_connect
-[ $? -eq 0 ] || fails=$((fails + 1))
+for prog in xtcp_connect xtcp_teardown; do
+	echo "# $prog"
+	$T/$prog || fails=$((fails + 1))
+done
 
 ok "every socket is gone after the tests" all_sockets_gone
+ok "deleting a netns frees its TIME-WAIT sockets" netns_deletion_frees_time_wait
 ok "rmmod after use" rmmod xtcp
 ok "socket() after unload fails again" $T/xtcp_probe EPROTONOSUPPORT
 echo "1..$n"

@@ -16,41 +16,18 @@
 #define GHOST_OF_CLI	"10.99.0.3"	/* server side knows it */
 #define GHOST_OF_SRV	"10.99.0.4"	/* client side knows it */
 
-static void clean_net(void)
-{
-	sh("tc -n " CLI_NS " qdisc del dev " CLI_IF " root 2>/dev/null");
-	sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " root 2>/dev/null");
-	sysctl_set(CLI_NS, "net.xtcp.syn_retries", 6);
-	sysctl_set(SRV_NS, "net.xtcp.synack_retries", 5);
-}
-
 FIXTURE(net) {
 	int unused;
 };
 
 FIXTURE_SETUP(net)
 {
-	clean_net();
+	net_reset();
 }
 
 FIXTURE_TEARDOWN(net)
 {
-	clean_net();
-}
-
-/* Find the next segment matching @flags (under CTL_FLAGS) and direction. */
-static int cap_find(int cap, struct seg *s, uint8_t flags, int outgoing,
-		    int timeout_ms)
-{
-	double end = now_s() + timeout_ms / 1000.0;
-
-	while (now_s() < end) {
-		if (cap_next(cap, s, (int)((end - now_s()) * 1000) + 1))
-			return -1;
-		if ((s->flags & CTL_FLAGS) == flags && s->outgoing == outgoing)
-			return 0;
-	}
-	return -1;
+	net_reset();
 }
 
 TEST_F(net, three_way_handshake_on_the_wire)
@@ -441,8 +418,14 @@ TEST_F(net, isns_distinct_and_unpredictable)
 		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN, 1, 1000));
 		isn[i] = s.seq;
 		a = accept(lfd, NULL, NULL);
-		close(c);
+		/*
+		 * The server closes first, so TIME-WAIT is on its side and
+		 * the next SYN from port 45000 recycles it.
+		 */
 		close(a);
+		EXPECT_EQ(XTCP_CLOSE_WAIT, wait_state(CLI_NS, local_port(c), 7301,
+						      XTCP_CLOSE_WAIT, 2.0));
+		close(c);
 		if (i >= 8)
 			ASSERT_EQ(-1, wait_state(CLI_NS, 45000, 7301, -1, 3.0));
 	}
@@ -703,7 +686,10 @@ TEST_F(net, stream_bytes_match_sha256)
 	free(rbuf);
 }
 
-/* close() on both ends leaves nothing in /proc/net/xtcp. */
+/*
+ * close() on both ends leaves nothing in /proc/net/xtcp but the active
+ * closer's TIME-WAIT, which goes after net.xtcp.tw_timeout.
+ */
 TEST_F(net, close_frees_everything)
 {
 	int lfd, c, a, cport;
@@ -717,12 +703,17 @@ TEST_F(net, close_frees_everything)
 	cport = local_port(c);
 	ASSERT_EQ(0, write_all(c, "x", 1));
 	ASSERT_EQ(1, read_full(a, buf, 1));
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 1));
 	close(c);
+	EXPECT_EQ(XTCP_CLOSE_WAIT, wait_state(SRV_NS, 7901, cport,
+					      XTCP_CLOSE_WAIT, 2.0));
 	close(a);
 	close(lfd);
-	EXPECT_EQ(-1, wait_state(CLI_NS, cport, 7901, -1, 3.0));
+	EXPECT_EQ(XTCP_TIME_WAIT, wait_state(CLI_NS, cport, 7901,
+					     XTCP_TIME_WAIT, 2.0));
 	EXPECT_EQ(-1, wait_state(SRV_NS, 7901, cport, -1, 3.0));
 	EXPECT_EQ(-1, wait_state(SRV_NS, 7901, 0, -1, 1.0));
+	EXPECT_EQ(-1, wait_state(CLI_NS, cport, 7901, -1, 3.0));
 }
 
 TEST_HARNESS_MAIN

@@ -451,6 +451,50 @@ static const char *flagstr(uint8_t f)
 
 #define CTL_FLAGS (XTCP_FLAG_SYN | XTCP_FLAG_FIN | XTCP_FLAG_RST | XTCP_FLAG_ACK)
 
+/* Find the next segment matching @flags (under CTL_FLAGS) and direction. */
+static int cap_find(int cap, struct seg *s, uint8_t flags, int outgoing,
+		    int timeout_ms)
+{
+	double end = now_s() + timeout_ms / 1000.0;
+
+	while (now_s() < end) {
+		if (cap_next(cap, s, (int)((end - now_s()) * 1000) + 1))
+			return -1;
+		if ((s->flags & CTL_FLAGS) == flags && s->outgoing == outgoing)
+			return 0;
+	}
+	return -1;
+}
+
+/* Undo what tests change: qdiscs and sysctls back to the suite's. */
+static void net_reset(void)
+{
+	sh("tc -n " CLI_NS " qdisc del dev " CLI_IF " root 2>/dev/null");
+	sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " root 2>/dev/null");
+	sysctl_set(CLI_NS, "net.xtcp.syn_retries", 6);
+	sysctl_set(SRV_NS, "net.xtcp.synack_retries", 5);
+	/* Short TIME-WAIT, so no test leaves sockets for the next. */
+	sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 2);
+	sysctl_set(SRV_NS, "net.xtcp.tw_timeout", 2);
+}
+
+/*
+ * Drop the xtcp RSTs leaving @dev in netns @ns, and nothing else: a prio
+ * qdisc whose third band loses everything, and a u32 filter sending there
+ * segments with RST set (byte 13 of our header, after a 20-byte IP
+ * header).  net_reset() removes it.
+ */
+static int drop_rsts_out(const char *ns, const char *dev)
+{
+	if (sh("tc -n %s qdisc add dev %s root handle 1: prio", ns, dev))
+		return -1;
+	if (sh("tc -n %s qdisc add dev %s parent 1:3 handle 30: netem loss 100%%",
+	       ns, dev))
+		return -1;
+	return sh("tc -n %s filter add dev %s parent 1: protocol ip u32 match ip protocol %d 0xff match u8 0x04 0x04 at 33 flowid 1:3",
+		  ns, dev, xtcp_proto());
+}
+
 /* ---- raw injection ---- */
 
 static uint16_t csum_fold(uint32_t sum)

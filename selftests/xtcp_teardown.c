@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp connection teardown (RFC 9293 sections 3.6 and 3.10): the closing
+ * sequences on the wire and in /proc/net/xtcp, and TIME-WAIT: how long it
+ * lasts, what it answers, how a RST, SO_REUSEADDR and a new SYN end it.
+ */
+#include <netinet/tcp.h>
+#include <sys/wait.h>
+
+#include "xtcp_lib.h"
+#include "kselftest_harness.h"
+
+FIXTURE(net) {
+	int lfd, c, a, cport, port;
+};
+
+/* A connection from the client to the server on @port, in @self. */
+static int connect_pair(struct _test_data_net *self, int port)
+{
+	self->port = port;
+	self->lfd = xlisten(port, 8);
+	if (self->lfd < 0)
+		return -1;
+	self->c = xsock(CLI_NS);
+	if (do_connect(self->c, SRV_ADDR, port))
+		return -1;
+	self->a = accept(self->lfd, NULL, NULL);
+	self->cport = local_port(self->c);
+	return self->a < 0 ? -1 : 0;
+}
+
+FIXTURE_SETUP(net)
+{
+	net_reset();
+	self->lfd = -1;
+}
+
+FIXTURE_TEARDOWN(net)
+{
+	net_reset();
+}
+
+/*
+ * Active close: FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT on the closer;
+ * CLOSE-WAIT, LAST-ACK, CLOSED on the other end; the four segments.
+ */
+TEST_F(net, active_and_passive_close_on_the_wire)
+{
+	struct seg fin1, ack1, fin2, ack2;
+	char b;
+	int cap;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 2));
+	ASSERT_EQ(0, connect_pair(self, 8101));
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_LE(0, cap);
+
+	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
+	ASSERT_EQ(0, cap_find(cap, &fin1, XTCP_FLAG_FIN | XTCP_FLAG_ACK, 1,
+			      1000));
+	ASSERT_EQ(0, cap_find(cap, &ack1, XTCP_FLAG_ACK, 0, 1000));
+	EXPECT_EQ(fin1.seq + 1, ack1.ack);
+	EXPECT_EQ(XTCP_FIN_WAIT2, wait_state(CLI_NS, self->cport, 8101,
+					     XTCP_FIN_WAIT2, 1.0));
+	EXPECT_EQ(XTCP_CLOSE_WAIT, xstate(SRV_NS, 8101, self->cport));
+	/* The passive side reads EOF, and can still send. */
+	EXPECT_EQ(0, read(self->a, &b, 1));
+	ASSERT_EQ(1, write(self->a, "z", 1));
+	ASSERT_EQ(1, read(self->c, &b, 1));
+	EXPECT_EQ('z', b);
+
+	close(self->a);
+	ASSERT_EQ(0, cap_find(cap, &fin2, XTCP_FLAG_FIN | XTCP_FLAG_ACK, 0,
+			      1000));
+	ASSERT_EQ(0, cap_find(cap, &ack2, XTCP_FLAG_ACK, 1, 1000));
+	EXPECT_EQ(fin2.seq + 1, ack2.ack);
+	EXPECT_EQ(fin1.seq + 1, fin2.ack);
+	EXPECT_EQ(XTCP_TIME_WAIT, wait_state(CLI_NS, self->cport, 8101,
+					     XTCP_TIME_WAIT, 1.0));
+	EXPECT_EQ(-1, wait_state(SRV_NS, 8101, self->cport, -1, 1.0));
+	EXPECT_EQ(0, read(self->c, &b, 1));
+
+	/* TIME-WAIT lasts net.xtcp.tw_timeout (2 s here), then goes. */
+	close(self->c);
+	usleep(1000000);
+	EXPECT_EQ(XTCP_TIME_WAIT, xstate(CLI_NS, self->cport, 8101));
+	EXPECT_EQ(-1, wait_state(CLI_NS, self->cport, 8101, -1, 3.0));
+	close(self->lfd);
+	close(cap);
+}
+
+/* TIME-WAIT answers a retransmitted FIN with an ACK; a RST ends it. */
+TEST_F(net, time_wait_acks_fin_and_dies_on_rst)
+{
+	struct seg fin2, ack;
+	struct rawseg r = {
+		.src = SRV_ADDR, .dst = CLI_ADDR, .sport = 8102,
+		.flags = XTCP_FLAG_FIN | XTCP_FLAG_ACK, .win = 1000,
+	};
+	long killed = xstat(CLI_NS, "TimeWaitKilled");
+	int cap;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 60));
+	ASSERT_EQ(0, connect_pair(self, 8102));
+	cap = cap_open(CLI_NS, CLI_IF);
+	close(self->c);
+	EXPECT_EQ(XTCP_CLOSE_WAIT, wait_state(SRV_NS, 8102, self->cport,
+					      XTCP_CLOSE_WAIT, 1.0));
+	close(self->a);
+	ASSERT_EQ(0, cap_find(cap, &fin2, XTCP_FLAG_FIN | XTCP_FLAG_ACK, 0,
+			      1000));
+	ASSERT_EQ(XTCP_TIME_WAIT, wait_state(CLI_NS, self->cport, 8102,
+					     XTCP_TIME_WAIT, 1.0));
+
+	/*
+	 * The server's FIN again, as if our ACK had been lost.  The server
+	 * has no socket left, so it would answer our ACK with a RST and end
+	 * TIME-WAIT: drop xtcp RSTs on the server's way out meanwhile.
+	 */
+	ASSERT_EQ(0, drop_rsts_out(SRV_NS, SRV_IF));
+	r.dport = self->cport;
+	r.seq = fin2.seq;
+	r.ack = fin2.ack;
+	ASSERT_EQ(0, raw_inject(SRV_NS, &r));
+	ASSERT_EQ(0, cap_find(cap, &ack, XTCP_FLAG_ACK, 1, 1000));
+	EXPECT_EQ(fin2.seq + 1, ack.ack);
+	EXPECT_EQ(fin2.ack, ack.seq);
+	EXPECT_EQ(XTCP_TIME_WAIT, xstate(CLI_NS, self->cport, 8102));
+
+	/* A RST in TIME-WAIT ends it (Linux's default, not RFC 1337's). */
+	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " root"));
+	r.flags = XTCP_FLAG_RST;
+	r.seq = fin2.seq + 1;
+	ASSERT_EQ(0, raw_inject(SRV_NS, &r));
+	EXPECT_EQ(-1, wait_state(CLI_NS, self->cport, 8102, -1, 1.0));
+	EXPECT_EQ(killed + 1, xstat(CLI_NS, "TimeWaitKilled"));
+	close(self->lfd);
+	close(cap);
+}
+
+/* Both ends close at once: CLOSING, then TIME-WAIT on both sides. */
+TEST_F(net, simultaneous_close)
+{
+	int nfin = 0;
+	struct seg s;
+	int cap;
+
+	ASSERT_EQ(0, connect_pair(self, 8103));
+	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
+			" root netem delay 300ms"));
+	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
+			" root netem delay 300ms"));
+	cap = cap_open(CLI_NS, CLI_IF);
+	close(self->c);
+	close(self->a);
+	EXPECT_EQ(XTCP_CLOSING, wait_state(CLI_NS, self->cport, 8103,
+					   XTCP_CLOSING, 1.0));
+	EXPECT_EQ(XTCP_TIME_WAIT, wait_state(CLI_NS, self->cport, 8103,
+					     XTCP_TIME_WAIT, 2.0));
+	EXPECT_EQ(XTCP_TIME_WAIT, wait_state(SRV_NS, 8103, self->cport,
+					     XTCP_TIME_WAIT, 2.0));
+	while (cap_next(cap, &s, 300) == 0)
+		nfin += !!(s.flags & XTCP_FLAG_FIN);
+	EXPECT_EQ(2, nfin);	/* one each way, crossing */
+	close(self->lfd);
+	close(cap);
+}
+
+/*
+ * A port held by TIME-WAIT: bind() fails with EADDRINUSE unless both the
+ * old and the new socket set SO_REUSEADDR, as for TCP.
+ */
+TEST_F(net, reuseaddr_rebinds_a_port_in_time_wait)
+{
+	int one = 1, s1, s2, lfd;
+
+	lfd = xsock(SRV_NS);
+	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one,
+				sizeof(one)));
+	ASSERT_EQ(0, do_bind(lfd, SRV_ADDR, 8104));
+	ASSERT_EQ(0, listen(lfd, 8));
+	self->c = xsock(CLI_NS);
+	ASSERT_EQ(0, do_connect(self->c, SRV_ADDR, 8104));
+	self->a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, self->a);
+	self->cport = local_port(self->c);
+	/* The server closes first: TIME-WAIT on the server's port. */
+	close(self->a);
+	EXPECT_EQ(XTCP_CLOSE_WAIT, wait_state(CLI_NS, self->cport, 8104,
+					      XTCP_CLOSE_WAIT, 1.0));
+	close(self->c);
+	EXPECT_EQ(XTCP_TIME_WAIT, wait_state(SRV_NS, 8104, self->cport,
+					     XTCP_TIME_WAIT, 1.0));
+	close(lfd);
+
+	s1 = xsock(SRV_NS);
+	EXPECT_EQ(-1, do_bind(s1, SRV_ADDR, 8104));
+	EXPECT_EQ(EADDRINUSE, errno);
+	close(s1);
+	s2 = xsock(SRV_NS);
+	ASSERT_EQ(0, setsockopt(s2, SOL_SOCKET, SO_REUSEADDR, &one,
+				sizeof(one)));
+	EXPECT_EQ(0, do_bind(s2, SRV_ADDR, 8104));
+	EXPECT_EQ(0, listen(s2, 8));
+	close(s2);
+}
+
+/* A new SYN on a 4-tuple in TIME-WAIT opens a new connection. */
+TEST_F(net, new_syn_recycles_time_wait)
+{
+	long recycled = xstat(SRV_NS, "TimeWaitRecycled");
+	int c2, a2;
+
+	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.xtcp.tw_timeout", 60));
+	ASSERT_EQ(0, connect_pair(self, 8105));
+	close(self->a);
+	EXPECT_EQ(XTCP_CLOSE_WAIT, wait_state(CLI_NS, self->cport, 8105,
+					      XTCP_CLOSE_WAIT, 1.0));
+	close(self->c);
+	ASSERT_EQ(XTCP_TIME_WAIT, wait_state(SRV_NS, 8105, self->cport,
+					     XTCP_TIME_WAIT, 1.0));
+	ASSERT_EQ(-1, wait_state(CLI_NS, self->cport, 8105, -1, 1.0));
+
+	c2 = xsock(CLI_NS);
+	ASSERT_EQ(0, do_bind(c2, CLI_ADDR, self->cport));
+	ASSERT_EQ(0, do_connect(c2, SRV_ADDR, 8105));
+	a2 = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, a2);
+	EXPECT_EQ(XTCP_ESTABLISHED, xstate(SRV_NS, 8105, self->cport));
+	EXPECT_EQ(recycled + 1, xstat(SRV_NS, "TimeWaitRecycled"));
+	close_abort(c2);
+	close_abort(a2);
+	close(self->lfd);
+}
+
+static int getopt_int(int fd, int level, int name)
+{
+	socklen_t len = sizeof(int);
+	int val = -1;
+
+	if (getsockopt(fd, level, name, &val, &len))
+		return -errno;
+	return val;
+}
+
+static int setopt_int(int fd, int level, int name, int val)
+{
+	return setsockopt(fd, level, name, &val, sizeof(val)) ? -errno : 0;
+}
+
+/* The keepalive and user-timeout options, with TCP's numbers and rules. */
+TEST_F(net, keepalive_options)
+{
+	int fd = xsock(CLI_NS);
+
+	EXPECT_EQ(7200, getopt_int(fd, SOL_TCP, TCP_KEEPIDLE));
+	EXPECT_EQ(75, getopt_int(fd, SOL_TCP, TCP_KEEPINTVL));
+	EXPECT_EQ(9, getopt_int(fd, SOL_TCP, TCP_KEEPCNT));
+	EXPECT_EQ(0, getopt_int(fd, SOL_TCP, TCP_USER_TIMEOUT));
+	EXPECT_EQ(0, setopt_int(fd, SOL_TCP, TCP_KEEPIDLE, 30));
+	EXPECT_EQ(0, setopt_int(fd, SOL_TCP, TCP_KEEPINTVL, 5));
+	EXPECT_EQ(0, setopt_int(fd, SOL_TCP, TCP_KEEPCNT, 3));
+	EXPECT_EQ(0, setopt_int(fd, SOL_TCP, TCP_USER_TIMEOUT, 2500));
+	EXPECT_EQ(30, getopt_int(fd, SOL_TCP, TCP_KEEPIDLE));
+	EXPECT_EQ(5, getopt_int(fd, SOL_TCP, TCP_KEEPINTVL));
+	EXPECT_EQ(3, getopt_int(fd, SOL_TCP, TCP_KEEPCNT));
+	EXPECT_EQ(2500, getopt_int(fd, SOL_TCP, TCP_USER_TIMEOUT));
+	EXPECT_EQ(-EINVAL, setopt_int(fd, SOL_TCP, TCP_KEEPIDLE, 0));
+	EXPECT_EQ(-EINVAL, setopt_int(fd, SOL_TCP, TCP_KEEPIDLE, 40000));
+	EXPECT_EQ(-EINVAL, setopt_int(fd, SOL_TCP, TCP_KEEPCNT, 128));
+	EXPECT_EQ(-EINVAL, setopt_int(fd, SOL_TCP, TCP_USER_TIMEOUT, -1));
+	/* An option xtcp does not implement is refused, not ignored. */
+	EXPECT_EQ(-ENOPROTOOPT, setopt_int(fd, SOL_TCP, TCP_CONGESTION, 1));
+	EXPECT_EQ(-ENOPROTOOPT, getopt_int(fd, SOL_TCP, TCP_INFO));
+	close(fd);
+}
+
+/*
+ * SO_KEEPALIVE: an idle connection is probed with an ACK at SND.UNA - 1,
+ * which a live peer answers; a dead one is given up after KEEPCNT probes
+ * and the application gets ETIMEDOUT.
+ */
+TEST_F(net, keepalive_probes_and_detects_a_dead_peer)
+{
+	struct seg probe, reply;
+	double t;
+	char b;
+	int cap;
+
+	ASSERT_EQ(0, connect_pair(self, 8106));
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_EQ(0, setopt_int(self->c, SOL_TCP, TCP_KEEPIDLE, 1));
+	ASSERT_EQ(0, setopt_int(self->c, SOL_TCP, TCP_KEEPINTVL, 1));
+	ASSERT_EQ(0, setopt_int(self->c, SOL_TCP, TCP_KEEPCNT, 2));
+	ASSERT_EQ(0, setopt_int(self->c, SOL_SOCKET, SO_KEEPALIVE, 1));
+
+	/* Alive: probed and answered, still established. */
+	ASSERT_EQ(0, cap_find(cap, &probe, XTCP_FLAG_ACK, 1, 2500));
+	ASSERT_EQ(0, cap_find(cap, &reply, XTCP_FLAG_ACK, 0, 1000));
+	EXPECT_EQ(0, probe.len);
+	EXPECT_EQ(probe.seq + 1, reply.ack);
+	usleep(1500000);
+	EXPECT_EQ(XTCP_ESTABLISHED, xstate(CLI_NS, self->cport, 8106));
+
+	/* Dead: the server's answers are lost. */
+	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
+			" root netem loss 100%%"));
+	t = now_s();
+	EXPECT_EQ(-1, read(self->c, &b, 1));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	t = now_s() - t;
+	TH_LOG("dead peer detected after %.2f s", t);
+	EXPECT_LT(t, 6.0);
+	EXPECT_EQ(-1, xstate(CLI_NS, self->cport, 8106));
+	close(self->c);
+	close_abort(self->a);
+	close(self->lfd);
+	close(cap);
+}
+
+/* TCP_USER_TIMEOUT bounds how long written data may stay unacknowledged. */
+TEST_F(net, user_timeout_bounds_unacknowledged_data)
+{
+	double t;
+	char b;
+
+	ASSERT_EQ(0, connect_pair(self, 8107));
+	ASSERT_EQ(0, setopt_int(self->c, SOL_TCP, TCP_USER_TIMEOUT, 1500));
+	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
+			" root netem loss 100%%"));
+	ASSERT_EQ(1, write(self->c, "x", 1));
+	t = now_s();
+	EXPECT_EQ(-1, read(self->c, &b, 1));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	t = now_s() - t;
+	TH_LOG("gave up after %.2f s", t);
+	EXPECT_GE(t, 1.2);
+	EXPECT_LT(t, 4.0);
+	close(self->c);
+	close_abort(self->a);
+	close(self->lfd);
+}
+
+TEST_HARNESS_MAIN
