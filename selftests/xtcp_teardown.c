@@ -5,6 +5,8 @@
  * lasts, what it answers, how a RST, SO_REUSEADDR and a new SYN end it.
  */
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include "xtcp_lib.h"
@@ -338,6 +340,139 @@ TEST_F(net, user_timeout_bounds_unacknowledged_data)
 	EXPECT_LT(t, 4.0);
 	close(self->c);
 	close_abort(self->a);
+	close(self->lfd);
+}
+
+/* An orphan in FIN-WAIT-2 waits net.xtcp.fin_timeout, then resets. */
+TEST_F(net, orphan_fin_wait2_is_bounded_by_fin_timeout)
+{
+	struct seg rst;
+	int cap;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.fin_timeout", 1));
+	ASSERT_EQ(0, connect_pair(self, 8108));
+	cap = cap_open(CLI_NS, CLI_IF);
+	close(self->c);
+	EXPECT_EQ(XTCP_FIN_WAIT2, wait_state(CLI_NS, self->cport, 8108,
+					     XTCP_FIN_WAIT2, 1.0));
+	/* The server never closes: after about a second the orphan goes. */
+	ASSERT_EQ(0, cap_find(cap, &rst, XTCP_FLAG_RST | XTCP_FLAG_ACK, 1,
+			      3000));
+	EXPECT_EQ(-1, wait_state(CLI_NS, self->cport, 8108, -1, 1.0));
+	/* The server saw EOF, then the reset: writing fails. */
+	EXPECT_EQ(-1, send(self->a, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	close(self->a);
+	close(self->lfd);
+	close(cap);
+}
+
+/* close() with unread data aborts with a RST (RFC 2525 2.17). */
+TEST_F(net, close_with_unread_data_resets)
+{
+	struct seg rst;
+	char b;
+	int cap;
+
+	ASSERT_EQ(0, connect_pair(self, 8109));
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_EQ(5, write(self->a, "hello", 5));
+	usleep(200000);
+	close(self->c);
+	ASSERT_EQ(0, cap_find(cap, &rst, XTCP_FLAG_RST | XTCP_FLAG_ACK, 1,
+			      1000));
+	EXPECT_EQ(-1, read(self->a, &b, 1));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(-1, wait_state(CLI_NS, self->cport, 8109, -1, 1.0));
+	EXPECT_EQ(-1, wait_state(SRV_NS, 8109, self->cport, -1, 1.0));
+	close(self->a);
+	close(self->lfd);
+	close(cap);
+}
+
+struct reader {
+	int fd, ret, err;
+};
+
+static void *read_thread(void *arg)
+{
+	struct reader *r = arg;
+	char b;
+
+	r->ret = read(r->fd, &b, 1);
+	r->err = errno;
+	return NULL;
+}
+
+/*
+ * SO_LINGER {1, 0}: the peer gets a RST; a reader blocked there wakes
+ * with ECONNRESET, and the next write gives EPIPE (SIGPIPE unless
+ * MSG_NOSIGNAL).
+ */
+TEST_F(net, abort_wakes_blocked_reader_with_econnreset)
+{
+	struct reader r = { .ret = -2 };
+	pthread_t th;
+	sighandler_t old;
+
+	ASSERT_EQ(0, connect_pair(self, 8110));
+	r.fd = self->c;
+	ASSERT_EQ(0, pthread_create(&th, NULL, read_thread, &r));
+	usleep(300000);
+	EXPECT_EQ(-2, r.ret);	/* still blocked */
+	close_abort(self->a);
+	pthread_join(th, NULL);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(ECONNRESET, r.err);
+	EXPECT_EQ(-1, xstate(CLI_NS, self->cport, 8110));
+
+	EXPECT_EQ(-1, send(self->c, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	old = signal(SIGPIPE, SIG_IGN);
+	EXPECT_EQ(-1, write(self->c, "x", 1));
+	EXPECT_EQ(EPIPE, errno);
+	signal(SIGPIPE, old);
+	close(self->c);
+	close(self->lfd);
+}
+
+/*
+ * SO_LINGER {1, N}: close() waits until the FIN is acknowledged, or N
+ * seconds if it never is.
+ */
+TEST_F(net, linger_bounds_how_long_close_waits)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 2 };
+	double t;
+
+	ASSERT_EQ(0, connect_pair(self, 8111));
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_LINGER, &l,
+				sizeof(l)));
+	/* Acknowledged at once: close() returns at once. */
+	t = now_s();
+	close(self->c);
+	EXPECT_LT(now_s() - t, 1.0);
+	close(self->a);
+
+	self->c = xsock(CLI_NS);
+	ASSERT_EQ(0, do_connect(self->c, SRV_ADDR, 8111));
+	self->a = accept(self->lfd, NULL, NULL);
+	self->cport = local_port(self->c);
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_LINGER, &l,
+				sizeof(l)));
+	/* Never acknowledged: close() gives up after 2 s. */
+	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
+			" root netem loss 100%%"));
+	t = now_s();
+	close(self->c);
+	t = now_s() - t;
+	TH_LOG("close() lingered %.2f s", t);
+	EXPECT_GE(t, 1.8);
+	EXPECT_LT(t, 4.0);
+	/* The orphan finishes once the path is back. */
+	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " root"));
+	close(self->a);
+	EXPECT_EQ(-1, wait_state(SRV_NS, 8111, self->cport, -1, 6.0));
 	close(self->lfd);
 }
 
