@@ -37,6 +37,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_TWOVERFLOWS]		= "TimeWaitOverflows",
 	[XTCP_MIB_TWKILLED]		= "TimeWaitKilled",
 	[XTCP_MIB_TWRECYCLED]		= "TimeWaitRecycled",
+	[XTCP_MIB_ORPHANOVERFLOWS]	= "OrphanOverflows",
 };
 
 int xtcp_mib_init_net(struct net *net)

@@ -110,6 +110,21 @@ unsigned long xtcp_fin_timeout(const struct sock *sk)
 	return READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_fin_timeout) * HZ;
 }
 
+/*
+ * Orphans (closed by their application, still finishing their FIN
+ * exchange) are counted across the module; past net.xtcp.max_orphans a
+ * newly orphaned connection is reset instead of kept (tcp_max_orphans).
+ */
+bool xtcp_too_many_orphans(const struct sock *sk)
+{
+	unsigned int sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(sk->sk_prot->orphan_count, cpu);
+	return sum > READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_max_orphans);
+}
+
 u32 xtcp_keepalive_time(const struct sock *sk)
 {
 	return xtcp_sk(sk)->keepalive_time ? :
@@ -284,6 +299,14 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra2		= &xtcp_keepcnt_max,
 	},
 	{
+		.procname	= "max_orphans",
+		.data		= &((struct xtcp_net *)0)->sysctl_max_orphans,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+	},
+	{
 		/* TCP's is fixed at 60 s; ours can be shortened for tests. */
 		.procname	= "tw_timeout",
 		.data		= &((struct xtcp_net *)0)->sysctl_tw_timeout,
@@ -340,6 +363,7 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_keepalive_time = 7200;	/* TCP_KEEPALIVE_TIME */
 	xn->sysctl_keepalive_intvl = 75;	/* TCP_KEEPALIVE_INTVL */
 	xn->sysctl_keepalive_probes = 9;	/* TCP_KEEPALIVE_PROBES */
+	xn->sysctl_max_orphans = 4096;		/* TCP's minimum default */
 	refcount_set(&xn->death_row.tw_refcount, 1);
 	xn->death_row.hashinfo = &xtcp_hashinfo;
 	xn->death_row.sysctl_max_tw_buckets = 4096;

@@ -559,6 +559,12 @@ adjudge_to_death:
 	if (sk->sk_state == TCP_FIN_WAIT2)
 		inet_csk_reset_keepalive_timer(sk, xtcp_fin_timeout(sk));
 
+	if (sk->sk_state != TCP_CLOSE && xtcp_too_many_orphans(sk)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ORPHANOVERFLOWS);
+		xtcp_set_state(sk, TCP_CLOSE);
+		xtcp_send_active_reset(sk, GFP_ATOMIC);
+	}
+
 	if (sk->sk_state == TCP_CLOSE) {
 		inet_csk_clear_xmit_timers(sk);
 		inet_csk_destroy_sock(sk);

@@ -83,6 +83,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_TWOVERFLOWS,
 	XTCP_MIB_TWKILLED,
 	XTCP_MIB_TWRECYCLED,
+	XTCP_MIB_ORPHANOVERFLOWS,
 	XTCP_MIB_MAX
 };
 
@@ -104,6 +105,7 @@ struct xtcp_net {
 	int				sysctl_keepalive_time;	/* s */
 	int				sysctl_keepalive_intvl;	/* s */
 	int				sysctl_keepalive_probes;
+	int				sysctl_max_orphans;
 };
 
 static inline struct xtcp_net *xtcp_pernet(const struct net *net)
@@ -251,6 +253,7 @@ u32 xtcp_keepalive_intvl(const struct sock *sk);
 int xtcp_keepalive_probes(const struct sock *sk);
 void xtcp_write_err(struct sock *sk);
 void xtcp_established(struct sock *sk);
+bool xtcp_too_many_orphans(const struct sock *sk);
 
 /* socket.c */
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);

@@ -106,6 +106,40 @@ netns_deletion_frees_time_wait() {
 	return 1
 }
 
+# Three times: load, start a bulk transfer between fresh netns, check
+# that rmmod is refused while it runs, kill it, delete the netns (with
+# whatever orphans and TIME-WAIT it left), and unload.
+load_unload_under_traffic() {
+	local i pid
+	head -c 64M /dev/zero >/tmp/xtcp-bulk.bin
+	for i in 1 2 3; do
+		insmod "$KO" || return 1
+		setup_topology || return 1
+		$T/xtcp_demo /tmp/xtcp-bulk.bin >/tmp/xtcp-bulk.log 2>&1 &
+		pid=$!
+		for _ in $(seq 1 40); do
+			grep -q 'now: client ESTABLISHED' /tmp/xtcp-bulk.log && break
+			sleep 0.25
+		done
+		grep -q 'now: client ESTABLISHED' /tmp/xtcp-bulk.log || {
+			echo "no transfer"; cat /tmp/xtcp-bulk.log; kill $pid; return 1; }
+		sleep 0.5
+		if rmmod xtcp 2>/dev/null; then
+			echo "rmmod succeeded under traffic"
+			return 1
+		fi
+		kill -9 $pid
+		wait $pid 2>/dev/null
+		teardown_topology
+		for _ in $(seq 1 60); do
+			rmmod xtcp 2>/dev/null && break
+			sleep 0.25
+		done
+		loaded && { echo "cycle $i: still loaded"; grep '^xtcp ' /proc/modules; return 1; }
+	done
+	return 0
+}
+
 echo "TAP version 13"
 echo "# xtcp selftests on $(uname -r)"
 ok "socket() before load fails with EPROTONOSUPPORT" $T/xtcp_probe EPROTONOSUPPORT
@@ -130,5 +164,7 @@ ok "every socket is gone after the tests" all_sockets_gone
 ok "deleting a netns frees its TIME-WAIT sockets" netns_deletion_frees_time_wait
 ok "rmmod after use" rmmod xtcp
 ok "socket() after unload fails again" $T/xtcp_probe EPROTONOSUPPORT
+teardown_topology
+ok "load, traffic, refused rmmod, netns deletion, unload: 3 cycles" load_unload_under_traffic
 echo "1..$n"
 [ $fails -eq 0 ]

@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 	FILE *f;
 	size_t n;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* lines as they happen */
 	if (argc < 2 || file_sha256(argv[1], want, &len)) {
 		fprintf(stderr, "usage: %s FILE\n", argv[0]);
 		return 2;

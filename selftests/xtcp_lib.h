@@ -476,6 +476,27 @@ static void net_reset(void)
 	/* Short TIME-WAIT, so no test leaves sockets for the next. */
 	sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 2);
 	sysctl_set(SRV_NS, "net.xtcp.tw_timeout", 2);
+	sysctl_set(CLI_NS, "net.xtcp.max_orphans", 4096);
+}
+
+/*
+ * The module's use count from /proc/modules: every xtcp socket, request
+ * and timewait sock holds one, so 0 means none is left.  -1 if absent.
+ */
+static long module_refs(void)
+{
+	FILE *f = fopen("/proc/modules", "r");
+	char name[64], line[512];
+	long refs = -1, v;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %*d %ld", name, &v) == 2 &&
+		    !strcmp(name, "xtcp"))
+			refs = v;
+	fclose(f);
+	return refs;
 }
 
 /*

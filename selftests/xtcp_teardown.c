@@ -476,4 +476,128 @@ TEST_F(net, linger_bounds_how_long_close_waits)
 	close(self->lfd);
 }
 
+/* shutdown(SHUT_RD) ends reading only; SHUT_RDWR also sends the FIN. */
+TEST_F(net, shutdown_read_and_both)
+{
+	struct seg fin;
+	char b;
+	int cap;
+
+	ASSERT_EQ(0, connect_pair(self, 8114));
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_EQ(0, shutdown(self->c, SHUT_RD));
+	EXPECT_EQ(0, read(self->c, &b, 1));
+	/* Writing still works, and no FIN went out. */
+	ASSERT_EQ(1, write(self->c, "w", 1));
+	ASSERT_EQ(1, read(self->a, &b, 1));
+	EXPECT_EQ(-1, cap_find(cap, &fin, XTCP_FLAG_FIN | XTCP_FLAG_ACK, 1,
+			       300));
+	EXPECT_EQ(XTCP_ESTABLISHED, xstate(CLI_NS, self->cport, 8114));
+
+	ASSERT_EQ(0, shutdown(self->c, SHUT_RDWR));
+	EXPECT_EQ(0, cap_find(cap, &fin, XTCP_FLAG_FIN | XTCP_FLAG_ACK, 1,
+			      1000));
+	EXPECT_EQ(0, read(self->a, &b, 1));
+	EXPECT_EQ(-1, send(self->c, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	close(self->c);
+	close(self->a);
+	close(self->lfd);
+	close(cap);
+}
+
+/* A FIN that is not acknowledged is sent again, backing off. */
+TEST_F(net, fin_is_retransmitted)
+{
+	struct seg f[3];
+	int cap, n = 0;
+
+	ASSERT_EQ(0, connect_pair(self, 8115));
+	/* The server's ACKs are lost; the capture there sees every FIN. */
+	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
+			" root netem loss 100%%"));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
+	while (n < 3 && cap_find(cap, &f[n], XTCP_FLAG_FIN | XTCP_FLAG_ACK, 0,
+				 4500) == 0)
+		n++;
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(f[0].seq, f[1].seq);
+	EXPECT_EQ(f[0].seq, f[2].seq);
+	EXPECT_GE(f[1].t - f[0].t, 0.8);
+	EXPECT_GE(f[2].t - f[1].t, 1.6);
+	EXPECT_EQ(XTCP_FIN_WAIT1, xstate(CLI_NS, self->cport, 8115));
+	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " root"));
+	EXPECT_EQ(XTCP_FIN_WAIT2, wait_state(CLI_NS, self->cport, 8115,
+					     XTCP_FIN_WAIT2, 5.0));
+	close(self->a);
+	close(self->c);
+	close(self->lfd);
+	close(cap);
+}
+
+/* Past net.xtcp.max_orphans, close() resets instead of orphaning. */
+TEST_F(net, orphans_are_bounded)
+{
+	long before = xstat(CLI_NS, "OrphanOverflows");
+	struct seg rst;
+	char b;
+	int cap;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.max_orphans", 0));
+	ASSERT_EQ(0, connect_pair(self, 8112));
+	cap = cap_open(CLI_NS, CLI_IF);
+	close(self->c);
+	ASSERT_EQ(0, cap_find(cap, &rst, XTCP_FLAG_RST | XTCP_FLAG_ACK, 1,
+			      1000));
+	EXPECT_EQ(before + 1, xstat(CLI_NS, "OrphanOverflows"));
+	/* As in Linux, the FIN went first: EOF, then the reset. */
+	EXPECT_EQ(0, read(self->a, &b, 1));
+	EXPECT_EQ(-1, send(self->a, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(-1, xstate(CLI_NS, self->cport, 8112));
+	EXPECT_EQ(-1, xstate(SRV_NS, 8112, self->cport));
+	close(self->a);
+	close(self->lfd);
+	close(cap);
+}
+
+/*
+ * 1,000 connect / transfer / close cycles leave nothing behind: once
+ * TIME-WAIT has expired /proc/net/xtcp is empty and the module's use
+ * count (held by every socket, request and timewait sock) is zero.
+ */
+TEST_F_TIMEOUT(net, thousand_cycles_leave_nothing, 300)
+{
+	long opens = xstat(SRV_NS, "PassiveOpens");
+	char out[1024], in[1024];
+	double end;
+	int i;
+
+	fill_pattern((uint8_t *)out, sizeof(out), 7);
+	self->lfd = xlisten(8113, 128);
+	ASSERT_LE(0, self->lfd);
+	for (i = 0; i < 1000; i++) {
+		int c = xsock(CLI_NS), a;
+
+		ASSERT_EQ(0, do_connect(c, SRV_ADDR, 8113));
+		a = accept(self->lfd, NULL, NULL);
+		ASSERT_LE(0, a);
+		ASSERT_EQ(0, write_all(c, out, sizeof(out)));
+		ASSERT_EQ((ssize_t)sizeof(in), read_full(a, in, sizeof(in)));
+		ASSERT_EQ(0, memcmp(out, in, sizeof(in)));
+		close(c);
+		close(a);
+	}
+	close(self->lfd);
+	EXPECT_EQ(opens + 1000, xstat(SRV_NS, "PassiveOpens"));
+	end = now_s() + 15;
+	while (now_s() < end &&
+	       (xcount(CLI_NS) || xcount(SRV_NS) || module_refs() != 0))
+		usleep(200000);
+	EXPECT_EQ(0, xcount(CLI_NS));
+	EXPECT_EQ(0, xcount(SRV_NS));
+	EXPECT_EQ(0, module_refs());
+}
+
 TEST_HARNESS_MAIN
