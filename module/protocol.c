@@ -234,88 +234,27 @@ static int xtcp_timeout_max = 600;	/* seconds */
 static int xtcp_keepidle_max = XTCP_MAX_KEEPIDLE;
 static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
 
+/* An int sysctl of struct xtcp_net, bounded by [*min, *max]. */
+#define XTCP_SYSCTL(name, field, min, max) {				\
+	.procname	= name,						\
+	.data		= (void *)offsetof(struct xtcp_net, field),	\
+	.maxlen		= sizeof(int),					\
+	.mode		= 0644,						\
+	.proc_handler	= proc_dointvec_minmax,			\
+	.extra1		= min,						\
+	.extra2		= max,						\
+}
+
 static const struct ctl_table xtcp_sysctl_template[] = {
-	{
-		.procname	= "syn_retries",
-		.data		= &((struct xtcp_net *)0)->sysctl_syn_retries,
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ONE,
-		.extra2		= &xtcp_retries_max,
-	},
-	{
-		.procname	= "synack_retries",
-		.data		= &((struct xtcp_net *)0)->sysctl_synack_retries,
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ONE,
-		.extra2		= &xtcp_retries_max,
-	},
-	{
-		.procname	= "retries2",
-		.data		= &((struct xtcp_net *)0)->sysctl_retries2,
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ONE,
-		.extra2		= &xtcp_retries_max,
-	},
-	{
-		.procname	= "fin_timeout",
-		.data		= &((struct xtcp_net *)0)->sysctl_fin_timeout,
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ONE,
-		.extra2		= &xtcp_timeout_max,
-	},
-	{
-		.procname	= "keepalive_time",
-		.data		= &((struct xtcp_net *)0)->sysctl_keepalive_time,
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ONE,
-		.extra2		= &xtcp_keepidle_max,
-	},
-	{
-		.procname	= "keepalive_intvl",
-		.data		= &((struct xtcp_net *)0)->sysctl_keepalive_intvl,
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ONE,
-		.extra2		= &xtcp_keepidle_max,
-	},
-	{
-		.procname	= "keepalive_probes",
-		.data		= &((struct xtcp_net *)0)->sysctl_keepalive_probes,
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ONE,
-		.extra2		= &xtcp_keepcnt_max,
-	},
-	{
-		.procname	= "max_orphans",
-		.data		= &((struct xtcp_net *)0)->sysctl_max_orphans,
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ZERO,
-	},
-	{
-		/* TCP's is fixed at 60 s; ours can be shortened for tests. */
-		.procname	= "tw_timeout",
-		.data		= &((struct xtcp_net *)0)->sysctl_tw_timeout,
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ONE,
-		.extra2		= &xtcp_timeout_max,
-	},
+	XTCP_SYSCTL("syn_retries", sysctl_syn_retries, SYSCTL_ONE, &xtcp_retries_max),
+	XTCP_SYSCTL("synack_retries", sysctl_synack_retries, SYSCTL_ONE, &xtcp_retries_max),
+	XTCP_SYSCTL("retries2", sysctl_retries2, SYSCTL_ONE, &xtcp_retries_max),
+	XTCP_SYSCTL("fin_timeout", sysctl_fin_timeout, SYSCTL_ONE, &xtcp_timeout_max),
+	XTCP_SYSCTL("keepalive_time", sysctl_keepalive_time, SYSCTL_ONE, &xtcp_keepidle_max),
+	XTCP_SYSCTL("keepalive_intvl", sysctl_keepalive_intvl, SYSCTL_ONE, &xtcp_keepidle_max),
+	XTCP_SYSCTL("keepalive_probes", sysctl_keepalive_probes, SYSCTL_ONE, &xtcp_keepcnt_max),
+	XTCP_SYSCTL("max_orphans", sysctl_max_orphans, SYSCTL_ZERO, NULL),
+	XTCP_SYSCTL("tw_timeout", sysctl_tw_timeout, SYSCTL_ONE, &xtcp_timeout_max),
 	{ }
 };
 
