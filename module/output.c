@@ -48,8 +48,11 @@ void xtcp_free_skb(struct sock *sk, struct sk_buff *skb)
 	__kfree_skb(skb);
 }
 
-/* Receive window free for the application's data, in bytes. */
-static u32 xtcp_free_space(const struct sock *sk)
+/*
+ * Receive window free for the application's data, in bytes: half the
+ * free receive buffer, the other half for skb overhead (TCP's default).
+ */
+u32 xtcp_free_space(const struct sock *sk)
 {
 	int space = READ_ONCE(sk->sk_rcvbuf) -
 		    atomic_read(&sk->sk_rmem_alloc);

@@ -343,16 +343,6 @@ out_err:
 	return err;
 }
 
-/* Free space we can offer in the receive window, in payload bytes. */
-static u32 xtcp_rcv_space(const struct sock *sk)
-{
-	int space = READ_ONCE(sk->sk_rcvbuf) -
-		    atomic_read(&sk->sk_rmem_alloc);
-
-	/* Half for payload, half for skb overhead, as TCP's default. */
-	return space > 0 ? space / 2 : 0;
-}
-
 /*
  * After the application read, tell the peer if the window opened a lot:
  * without this a sender stopped by a full window would wait for a probe.
@@ -369,7 +359,7 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 	now = xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt;
 	if ((s32)now < 0)
 		now = 0;
-	space = min_t(u32, xtcp_rcv_space(sk), U16_MAX);
+	space = min_t(u32, xtcp_free_space(sk), U16_MAX);
 	if (space >= 2 * now && space - now >= xs->mss_cache)
 		xtcp_send_ack(sk);
 }

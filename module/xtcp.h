@@ -307,6 +307,7 @@ u16 xtcp_mss_for_mtu(unsigned int mtu);
 void xtcp_sync_mss(struct sock *sk);
 void xtcp_free_skb(struct sock *sk, struct sk_buff *skb);
 u32 xtcp_select_window(struct sock *sk);
+u32 xtcp_free_space(const struct sock *sk);
 void xtcp_init_xmit_timers(struct sock *sk);
 
 /* timer.c */
