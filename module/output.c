@@ -345,7 +345,7 @@ void xtcp_send_fin(struct sock *sk)
 /*
  * Segments sent on nobody's behalf (RSTs to closed ports, ACKs from a
  * request sock) go out through the netns' control socket, routed back
- * to the sender of @rxskb.  Softirq context.
+ * to the sender of @rxskb.  Softirq or process context.
  */
 static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 			     u32 ack, u8 flags, u16 window)
@@ -382,10 +382,13 @@ static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 	xtcp_set_csum(skb, rxiph->daddr, rxiph->saddr);
 	skb_dst_set(skb, &rt->dst);
 
+	/* Also reached from process context (backlog): keep softirqs out. */
+	local_bh_disable();
 	bh_lock_sock(ctl_sk);
 	err = ip_build_and_send_pkt(skb, ctl_sk, rxiph->daddr, rxiph->saddr,
 				    NULL, inet_sk(ctl_sk)->tos);
 	bh_unlock_sock(ctl_sk);
+	local_bh_enable();
 	if (!net_xmit_eval(err)) {
 		XTCP_INC_STATS(net, XTCP_MIB_OUTSEGS);
 		if (flags & XTCP_FLAG_RST)
