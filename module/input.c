@@ -86,17 +86,22 @@ static void xtcp_new_ack(struct sock *sk, u32 ack)
 		xtcp_reset_rtx_timer(sk);
 }
 
+/* Take SND.WND from @cb's segment, remembering which one set it. */
+static void xtcp_set_window(struct xtcp_sock *xs, const struct xtcp_skb_cb *cb)
+{
+	xs->snd_wnd = cb->window;
+	xs->snd_wl1 = cb->seq;
+	xs->snd_wl2 = cb->ack_seq;
+	xs->max_window = max(xs->max_window, xs->snd_wnd);
+}
+
 /* RFC 9293: update SND.WND from a segment that is not older news. */
 static void xtcp_update_window(struct xtcp_sock *xs,
 			       const struct xtcp_skb_cb *cb)
 {
 	if (xtcp_before(xs->snd_wl1, cb->seq) ||
-	    (xs->snd_wl1 == cb->seq && !xtcp_before(cb->ack_seq, xs->snd_wl2))) {
-		xs->snd_wnd = cb->window;
-		xs->snd_wl1 = cb->seq;
-		xs->snd_wl2 = cb->ack_seq;
-		xs->max_window = max(xs->max_window, xs->snd_wnd);
-	}
+	    (xs->snd_wl1 == cb->seq && !xtcp_before(cb->ack_seq, xs->snd_wl2)))
+		xtcp_set_window(xs, cb);
 }
 
 static bool xtcp_fin_acked(const struct xtcp_sock *xs)
@@ -121,10 +126,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 			return false;
 		}
 		xtcp_established(sk);
-		xs->snd_wl1 = cb->seq;
-		xs->snd_wl2 = ack;
-		xs->snd_wnd = cb->window;
-		xs->max_window = max(xs->max_window, xs->snd_wnd);
+		xtcp_set_window(xs, cb);
 		xtcp_new_ack(sk, ack);
 		xtcp_sync_mss(sk);
 		sk->sk_state_change(sk);
