@@ -387,8 +387,78 @@ static void xtcp_xmit_lost(struct sock *sk)
 }
 
 /*
+ * Send @n consecutive segments from the retransmission queue, starting
+ * at @first, as one skb of several segments when there is more than one
+ * (offload.c).  The queued segments stay as they are, one skb each, for
+ * retransmission and ACK accounting; what goes to IP is a copy of their
+ * data in page fragments, so no segment is ever sent twice by mistake
+ * and none has to be split later.
+ */
+static void xtcp_transmit_burst(struct sock *sk, struct sk_buff *first,
+				unsigned int n)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = first, *last = first, *gso;
+	unsigned int i, len = 0, off = 0;
+	u32 now;
+	int err;
+
+	if (n == 1)
+		goto one_by_one;
+	for (i = 0; i < n; i++, skb = skb_peek_next(skb, &xs->rtx_queue)) {
+		len += skb->len;
+		last = skb;
+	}
+	gso = alloc_skb_with_frags(MAX_XTCP_HEADER, len, PAGE_ALLOC_COSTLY_ORDER,
+				   &err, GFP_ATOMIC | __GFP_NOWARN);
+	if (!gso)
+		goto one_by_one;
+	skb_reserve(gso, MAX_XTCP_HEADER);
+	now = xtcp_clock_us();
+	for (skb = first, i = 0; i < n; i++) {
+		if (skb_store_bits(gso, off, skb->data, skb->len)) {
+			kfree_skb(gso);
+			goto one_by_one;
+		}
+		off += skb->len;
+		XTCP_SKB_CB(skb)->tx_us = now;
+		skb = skb_peek_next(skb, &xs->rtx_queue);
+	}
+	*XTCP_SKB_CB(gso) = *XTCP_SKB_CB(first);
+	XTCP_SKB_CB(gso)->end_seq = XTCP_SKB_CB(last)->end_seq;
+	XTCP_SKB_CB(gso)->flags = XTCP_SKB_CB(last)->flags;
+	gso->ip_summed = CHECKSUM_PARTIAL;
+	skb_shinfo(gso)->gso_size = first->len;
+	skb_shinfo(gso)->gso_segs = n;
+	skb_shinfo(gso)->gso_type = XTCP_GSO_TYPE;
+	xtcp_transmit_skb(sk, gso, false, GFP_ATOMIC | __GFP_NOWARN);
+	return;
+
+one_by_one:
+	for (skb = first, i = 0; i < n; i++) {
+		xtcp_transmit_skb(sk, skb, true, sk_gfp_mask(sk, GFP_ATOMIC));
+		skb = skb_peek_next(skb, &xs->rtx_queue);
+	}
+}
+
+/* How many segments one skb may carry to IP now (1: no GSO). */
+static unsigned int xtcp_burst_max(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int max;
+
+	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_gso) ||
+	    sk->sk_gso_max_size <= MAX_XTCP_HEADER || !xs->mss_cache)
+		return 1;
+	max = (min_t(unsigned int, sk->sk_gso_max_size, GSO_LEGACY_MAX_SIZE) -
+	       MAX_XTCP_HEADER) / xs->mss_cache;
+	return clamp_t(unsigned int, max, 1, sk->sk_gso_max_segs);
+}
+
+/*
  * Send what the write queue holds, as far as the congestion window, the
- * peer's window and Nagle allow; segments marked lost go first.  The
+ * peer's window and Nagle allow; segments marked lost go first.  Full
+ * segments in a row leave as one skb (xtcp_transmit_burst()).  The
  * retransmission timer runs while anything is unacknowledged; the
  * persist timer while only the peer's window holds data back.
  */
@@ -396,7 +466,8 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb;
+	unsigned int burst = 0, burst_max = xtcp_burst_max(sk);
+	struct sk_buff *skb, *first = NULL;
 	bool sent = false;
 
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_CLOSE | TCPF_LISTEN))
@@ -419,9 +490,27 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle)
 		xs->snd_nxt = cb->end_seq;
 		if (skb->len < xs->mss_cache)
 			xs->snd_sml = cb->end_seq;
-		xtcp_transmit_skb(sk, skb, true, sk_gfp_mask(sk, GFP_ATOMIC));
 		sent = true;
+
+		/* Segments after the first must all be as long as it. */
+		if (first && (skb->len != first->len || burst >= burst_max)) {
+			xtcp_transmit_burst(sk, first, burst);
+			first = NULL;
+		}
+		if (!first) {
+			first = skb;
+			burst = 0;
+		}
+		burst++;
+		/* A short one or a FIN ends a burst. */
+		if (skb->len != first->len || (cb->flags & XTCP_FLAG_FIN) ||
+		    burst >= burst_max) {
+			xtcp_transmit_burst(sk, first, burst);
+			first = NULL;
+		}
 	}
+	if (first)
+		xtcp_transmit_burst(sk, first, burst);
 	if (sent && icsk->icsk_pending != ICSK_TIME_RETRANS)
 		xtcp_reset_rtx_timer(sk);
 	if (!xs->packets_out && !skb_queue_empty(&sk->sk_write_queue) &&

@@ -125,6 +125,7 @@ struct xtcp_net {
 	int				sysctl_keepalive_intvl;	/* s */
 	int				sysctl_keepalive_probes;
 	int				sysctl_max_orphans;
+	int				sysctl_gso;	/* 0/1 */
 };
 
 static inline struct xtcp_net *xtcp_pernet(const struct net *net)
@@ -309,6 +310,13 @@ static inline bool xtcp_skb_has_flag(const struct sk_buff *skb, u8 flag)
 {
 	return XTCP_SKB_CB(skb)->flags & flag;
 }
+
+/* The gso_type of an skb of several segments (offload.c). */
+#define XTCP_GSO_TYPE		SKB_GSO_SCTP
+
+/* offload.c */
+int xtcp_offload_init(void);
+void xtcp_offload_exit(void);
 
 /* protocol.c */
 u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
