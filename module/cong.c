@@ -59,11 +59,13 @@ const struct xtcp_cong_ops xtcp_newreno = {
  * @cc: the state
  * @ops: the algorithm
  * @iss: our initial sequence number: nothing before it was ever sent
+ * @sack: both ends agreed on SACK: RFC 6675 recovery
  */
 void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
-		  u32 iss)
+		  u32 iss, bool sack)
 {
 	*cc = (struct xtcp_cc) {
+		.sack		= sack,
 		.cwnd		= XTCP_INIT_CWND,
 		.ssthresh	= XTCP_INFINITE_SSTHRESH,
 		.recover	= iss,
@@ -93,14 +95,38 @@ bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 	if (cc->dupacks < XTCP_CWND_MAX)
 		cc->dupacks++;
 	if (cc->state == XTCP_CA_RECOVERY) {
-		if (cc->cwnd < XTCP_CWND_MAX)
+		if (!cc->sack && cc->cwnd < XTCP_CWND_MAX)
 			cc->cwnd++;
 		return false;
 	}
-	if (cc->dupacks != XTCP_DUPTHRESH || !xtcp_after(snd_una, cc->recover))
+	if (cc->dupacks < XTCP_DUPTHRESH)
+		return false;
+	return xtcp_cc_enter_recovery(cc, ops, snd_una, snd_nxt, flight);
+}
+
+/**
+ * xtcp_cc_enter_recovery - a loss was detected: start fast recovery
+ * @cc: the state
+ * @ops: the algorithm
+ * @snd_una: the oldest unacknowledged sequence number
+ * @snd_nxt: the next sequence number to send: recovery ends there
+ * @flight: segments in flight
+ *
+ * Not twice for one window (RFC 6582 section 3.2 step 2): the ACK must
+ * cover more than "recover".  With SACK (RFC 6675 section 5) cwnd falls
+ * to ssthresh and what is in flight is counted exactly, without
+ * NewReno's inflation by the three duplicates.
+ *
+ * Return: true if recovery started.
+ */
+bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
+			    const struct xtcp_cong_ops *ops,
+			    u32 snd_una, u32 snd_nxt, u32 flight)
+{
+	if (cc->state == XTCP_CA_RECOVERY || !xtcp_after(snd_una, cc->recover))
 		return false;
 	cc->ssthresh = ops->ssthresh(cc, flight);
-	cc->cwnd = cc->ssthresh + XTCP_DUPTHRESH;
+	cc->cwnd = cc->ssthresh + (cc->sack ? 0 : XTCP_DUPTHRESH);
 	cc->cwnd_cnt = 0;
 	cc->recover = snd_nxt;
 	cc->state = XTCP_CA_RECOVERY;
@@ -131,11 +157,15 @@ bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		if (!xtcp_before(ack, cc->recover)) {
 			u32 fl = flight_after + 1;
 
-			cc->cwnd = fl < cc->ssthresh ? fl : cc->ssthresh;
+			cc->cwnd = fl < cc->ssthresh && !cc->sack ?
+				   fl : cc->ssthresh;
 			cc->state = XTCP_CA_OPEN;
 			cc->dupacks = 0;
 			return false;
 		}
+		/* With SACK the scoreboard says what to resend. */
+		if (cc->sack)
+			return false;
 		cc->cwnd = cc->cwnd > acked ? cc->cwnd - acked : 0;
 		cc->cwnd++;
 		return true;

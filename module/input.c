@@ -88,7 +88,7 @@ void xtcp_init_transfer(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	xs->ca_ops = &xtcp_newreno;
-	xtcp_cc_init(&xs->cc, xs->ca_ops, xs->iss);
+	xtcp_cc_init(&xs->cc, xs->ca_ops, xs->iss, xs->sack_ok);
 	xtcp_update_rto(sk);
 	xs->quickack = XTCP_QUICKACKS;
 	xs->rcv_mss = min_t(u16, xs->advmss, XTCP_MSS_DEFAULT);
@@ -123,6 +123,8 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
 			*rtt_us = now - cb->tx_us;
 		if (cb->sacked & XTCP_SKB_LOST)
 			xs->lost_out--;
+		if (cb->sacked & XTCP_SKB_SACKED)
+			xs->sacked_out--;
 		__skb_unlink(skb, &xs->rtx_queue);
 		xtcp_free_skb(sk, skb);
 		xs->packets_out--;
@@ -200,6 +202,76 @@ static bool xtcp_is_dupack(const struct sock *sk, const struct sk_buff *skb)
 	       ((u32)cb->window << xs->snd_wscale) == xs->snd_wnd;
 }
 
+/*
+ * The SACK scoreboard (RFC 2018, RFC 6675): mark the queued segments the
+ * peer's blocks cover.  Blocks outside SND.UNA..SND.NXT (D-SACK, forged,
+ * stale) are ignored.  Returns true if any segment was newly SACKed.
+ */
+static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool news = false;
+	struct sk_buff *skb;
+	unsigned int i;
+
+	for (i = 0; i < opts->num_sacks; i++) {
+		u32 start = opts->sacks[i].start, end = opts->sacks[i].end;
+
+		if (xtcp_before(start, xs->snd_una) ||
+		    xtcp_after(end, xs->snd_nxt))
+			continue;
+		skb_queue_walk(&xs->rtx_queue, skb) {
+			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+			if (xtcp_before(cb->seq, start))
+				continue;
+			if (xtcp_after(cb->end_seq, end))
+				break;
+			if (cb->sacked & XTCP_SKB_SACKED)
+				continue;
+			cb->sacked |= XTCP_SKB_SACKED;
+			xs->sacked_out++;
+			if (cb->sacked & XTCP_SKB_LOST) {
+				cb->sacked &= ~XTCP_SKB_LOST;
+				xs->lost_out--;
+			}
+			news = true;
+		}
+	}
+	return news;
+}
+
+/*
+ * RFC 6675 IsLost(): a segment with DupThresh SACKed segments above it
+ * is lost; it is resent (once; a resend lost again is the RTO's) as cwnd
+ * allows.  The first such loss starts fast recovery.
+ */
+static void xtcp_sack_detect_loss(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 sacked_above = 0;
+	struct sk_buff *skb, *head;
+
+	skb_queue_reverse_walk(&xs->rtx_queue, skb) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (cb->sacked & XTCP_SKB_SACKED) {
+			sacked_above++;
+			continue;
+		}
+		if (sacked_above < XTCP_DUPTHRESH ||
+		    (cb->sacked & (XTCP_SKB_LOST | XTCP_SKB_RETRANS)))
+			continue;
+		cb->sacked |= XTCP_SKB_LOST;
+		xs->lost_out++;
+	}
+	head = skb_peek(&xs->rtx_queue);
+	if (head && (XTCP_SKB_CB(head)->sacked & XTCP_SKB_LOST) &&
+	    xtcp_cc_enter_recovery(&xs->cc, xs->ca_ops, xs->snd_una,
+				   xs->snd_nxt, xtcp_in_flight(xs)))
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_FASTRETRANS);
+}
+
 /* Three duplicate ACKs: resend the first unacknowledged segment now. */
 static void xtcp_dupack(struct sock *sk)
 {
@@ -261,6 +333,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 ack = cb->ack_seq;
+	bool sacked = false;
 
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!xtcp_ack_acceptable(ack, xs->snd_una, xs->snd_nxt)) {
@@ -291,10 +364,22 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	/* A valid ACK: the peer is alive (keepalive's measure). */
 	xs->rcv_tstamp = jiffies;
 	inet_csk(sk)->icsk_probes_out = 0;
+	if (xs->sack_ok && xs->packets_out && xs->ca_ops &&
+	    xtcp_hdr(skb)->doff > sizeof(struct xtcphdr) / 4) {
+		const struct xtcphdr *th = xtcp_hdr(skb);
+		struct xtcp_opts opts;
+
+		if (xtcp_parse_options((const u8 *)(th + 1),
+				       th->doff * 4 - sizeof(*th), &opts))
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADOPTS);
+		sacked = opts.num_sacks && xtcp_sack_mark(sk, &opts);
+	}
 	if (xtcp_after(ack, xs->snd_una))
 		xtcp_new_ack(sk, ack);
 	else if (xtcp_is_dupack(sk, skb))
 		xtcp_dupack(sk);
+	if (sacked || (xs->sacked_out && xs->cc.state != XTCP_CA_RECOVERY))
+		xtcp_sack_detect_loss(sk);
 	if (!xtcp_before(ack, xs->snd_una))
 		xtcp_update_window(sk, cb);
 
@@ -557,6 +642,7 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		goto drop;	/* cannot happen: end_seq came from skb->len */
 
 	if (xtcp_after(cb->seq, xs->rcv_nxt)) {
+		xs->ofo_last = cb->seq;
 		xtcp_ofo_insert(sk, skb);
 		xtcp_send_ack(sk);
 		return;
@@ -631,6 +717,7 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	/* RFC 7323: both SYNs must carry the option, or neither scales. */
 	xs->wscale_ok = opts.wscale_ok;
 	xs->snd_wscale = opts.wscale_ok ? opts.wscale : 0;
+	xs->sack_ok = opts.sack_ok;
 	if (!opts.wscale_ok)
 		xs->rcv_wscale = 0;
 	xtcp_init_peer(xs, cb->seq, cb->window);

@@ -99,6 +99,7 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	ireq->wscale_ok = opts.wscale_ok;
 	ireq->snd_wscale = opts.wscale_ok ? opts.wscale : 0;
 	ireq->rcv_wscale = opts.wscale_ok ? xtcp_choose_rcv_wscale(sk) : 0;
+	ireq->sack_ok = opts.sack_ok;
 	xreq->synack_us = xtcp_clock_us();
 	req->timeout = XTCP_TIMEOUT_INIT;
 
@@ -165,6 +166,8 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 	newxs->wscale_ok = ireq->wscale_ok;
 	newxs->snd_wscale = ireq->snd_wscale;
 	newxs->rcv_wscale = ireq->rcv_wscale;
+	newxs->sack_ok = ireq->sack_ok;
+	newxs->sacked_out = 0;
 	newxs->packets_out = 0;
 	newxs->lost_out = 0;
 	newxs->rcv_unacked = 0;

@@ -7,6 +7,35 @@
  */
 #include "pure.h"
 
+/*
+ * SACK blocks: a length that is not a whole number of blocks, or more
+ * than fit in a header, makes the option ignored; an empty or reversed
+ * block is skipped.  Later SACK options in one header replace earlier.
+ */
+static void xtcp_parse_sack(const u8 *p, unsigned int len,
+			    struct xtcp_opts *opts)
+{
+	unsigned int i, n = 0;
+
+	opts->num_sacks = 0;
+	if (len % XTCPOLEN_SACK_PERBLOCK ||
+	    len / XTCPOLEN_SACK_PERBLOCK > XTCP_MAX_SACKS)
+		return;
+	for (i = 0; i < len; i += XTCPOLEN_SACK_PERBLOCK) {
+		u32 start = (u32)p[i] << 24 | (u32)p[i + 1] << 16 |
+			    (u32)p[i + 2] << 8 | p[i + 3];
+		u32 end = (u32)p[i + 4] << 24 | (u32)p[i + 5] << 16 |
+			  (u32)p[i + 6] << 8 | p[i + 7];
+
+		if (!xtcp_after(end, start))
+			continue;
+		opts->sacks[n].start = start;
+		opts->sacks[n].end = end;
+		n++;
+	}
+	opts->num_sacks = n;
+}
+
 /**
  * xtcp_parse_options - parse the options area of a segment header
  * @ptr: first option byte
@@ -29,6 +58,8 @@ int xtcp_parse_options(const u8 *ptr, unsigned int len,
 	opts->mss = 0;
 	opts->wscale_ok = 0;
 	opts->wscale = 0;
+	opts->sack_ok = 0;
+	opts->num_sacks = 0;
 	opts->malformed = 0;
 	opts->unknown = 0;
 
@@ -60,6 +91,11 @@ int xtcp_parse_options(const u8 *ptr, unsigned int len,
 				opts->wscale = ptr[i + 2] > XTCP_MAX_WSCALE ?
 					       XTCP_MAX_WSCALE : ptr[i + 2];
 			}
+		} else if (kind == XTCPOPT_SACK_PERM) {
+			if (olen == XTCPOLEN_SACK_PERM)
+				opts->sack_ok = 1;
+		} else if (kind == XTCPOPT_SACK) {
+			xtcp_parse_sack(ptr + i + 2, olen - 2, opts);
 		} else {
 			opts->unknown++;
 		}
@@ -77,10 +113,11 @@ malformed:
  * @ptr: where to write; XTCP_SYN_OPTS_MAX bytes at most
  * @mss: the MSS to announce
  * @wscale: our window scale shift, or XTCP_NO_WSCALE for none
+ * @sack: offer SACK (RFC 2018)
  *
  * Return: bytes written (a multiple of 4).
  */
-unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale)
+unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale, bool sack)
 {
 	unsigned int len = 0;
 
@@ -93,6 +130,50 @@ unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale)
 		ptr[len++] = XTCPOPT_WINDOW;
 		ptr[len++] = XTCPOLEN_WINDOW;
 		ptr[len++] = (u8)wscale;
+	}
+	if (sack) {
+		ptr[len++] = XTCPOPT_NOP;
+		ptr[len++] = XTCPOPT_NOP;
+		ptr[len++] = XTCPOPT_SACK_PERM;
+		ptr[len++] = XTCPOLEN_SACK_PERM;
+	}
+	return len;
+}
+
+static void xtcp_put_be32(u8 *p, u32 v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+/**
+ * xtcp_write_sack_option - write a SACK option (RFC 2018)
+ * @ptr: where to write; XTCP_SACK_OPTS_MAX bytes at most
+ * @blocks: the blocks, the one with the latest arrival first
+ * @n: how many; more than XTCP_MAX_SACKS are not written
+ *
+ * Return: bytes written (a multiple of 4), 0 for no blocks.
+ */
+unsigned int xtcp_write_sack_option(u8 *ptr,
+				    const struct xtcp_sack_block *blocks,
+				    unsigned int n)
+{
+	unsigned int i, len = 0;
+
+	if (!n)
+		return 0;
+	if (n > XTCP_MAX_SACKS)
+		n = XTCP_MAX_SACKS;
+	ptr[len++] = XTCPOPT_NOP;
+	ptr[len++] = XTCPOPT_NOP;
+	ptr[len++] = XTCPOPT_SACK;
+	ptr[len++] = XTCPOLEN_SACK_BASE + n * XTCPOLEN_SACK_PERBLOCK;
+	for (i = 0; i < n; i++) {
+		xtcp_put_be32(ptr + len, blocks[i].start);
+		xtcp_put_be32(ptr + len + 4, blocks[i].end);
+		len += XTCPOLEN_SACK_PERBLOCK;
 	}
 	return len;
 }

@@ -148,6 +148,50 @@ static void xtcp_set_csum(struct sk_buff *skb, __be32 saddr, __be32 daddr)
 }
 
 /*
+ * The SACK option for an ACK (RFC 2018 section 4): the out-of-order
+ * queue's runs of contiguous data, the one holding the latest arrival
+ * first, then the others from the left, as many as fit.
+ */
+static unsigned int xtcp_build_sack(struct sock *sk, u8 *opts)
+{
+	struct xtcp_sack_block b[XTCP_MAX_SACKS];
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_sack_block run;
+	unsigned int n = 1;
+	struct sk_buff *skb;
+	bool have = false;
+
+	b[0].start = 0;
+	b[0].end = 0;
+	skb_queue_walk(&xs->ofo_queue, skb) {
+		const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (have && cb->seq == run.end) {
+			run.end = cb->end_seq;
+			continue;
+		}
+		if (have) {
+			if (xtcp_between(xs->ofo_last, run.start, run.end - 1))
+				b[0] = run;
+			else if (n < XTCP_MAX_SACKS)
+				b[n++] = run;
+		}
+		run.start = cb->seq;
+		run.end = cb->end_seq;
+		have = true;
+	}
+	if (have) {
+		if (xtcp_between(xs->ofo_last, run.start, run.end - 1))
+			b[0] = run;
+		else if (n < XTCP_MAX_SACKS)
+			b[n++] = run;
+	}
+	if (b[0].start == b[0].end)	/* latest arrival not found: skip */
+		return xtcp_write_sack_option(opts, b + 1, n - 1);
+	return xtcp_write_sack_option(opts, b, n);
+}
+
+/*
  * Send one segment of @sk.  @skb's control block says what it is; with
  * @clone the queued original is kept (stamped with the time it left) and
  * a clone (or a copy, if an earlier clone is still in flight) goes to IP.
@@ -158,7 +202,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int hlen = sizeof(struct xtcphdr);
-	u8 opts[XTCP_SYN_OPTS_MAX];
+	u8 opts[XTCP_SACK_OPTS_MAX];
 	unsigned int olen = 0;
 	struct xtcp_skb_cb *cb;
 	struct xtcphdr *th;
@@ -189,11 +233,21 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		 */
 		bool ws = sk->sk_state == TCP_SYN_SENT || xs->wscale_ok;
 
+		bool sack = sk->sk_state == TCP_SYN_SENT || xs->sack_ok;
+
 		olen = xtcp_write_syn_options(opts, xs->advmss,
-					      ws ? xs->rcv_wscale : XTCP_NO_WSCALE);
+					      ws ? xs->rcv_wscale : XTCP_NO_WSCALE,
+					      sack);
 		window = xtcp_syn_window(sk);
 	} else {
 		window = xtcp_select_window(sk);
+		/*
+		 * SACK blocks ride on segments without data only, so a full
+		 * segment never outgrows the MSS.
+		 */
+		if (xs->sack_ok && !skb->len && (flags & XTCP_FLAG_ACK) &&
+		    !skb_queue_empty(&xs->ofo_queue))
+			olen = xtcp_build_sack(sk, opts);
 	}
 	hlen += olen;
 
@@ -247,6 +301,8 @@ int xtcp_connect(struct sock *sk)
 	xs->rcv_wscale = xtcp_choose_rcv_wscale(sk);
 	xs->packets_out = 0;
 	xs->lost_out = 0;
+	xs->sacked_out = 0;
+	xs->sack_ok = 0;
 	xs->ca_ops = NULL;
 	memset(&xs->rtt, 0, sizeof(xs->rtt));
 	xtcp_sync_mss(sk);
@@ -555,8 +611,19 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 		return;
 	}
 	xtcp_cc_timeout(&xs->cc, xs->ca_ops, xs->snd_nxt, xtcp_in_flight(xs));
+	/*
+	 * A SACKed segment at the head after a timeout means the peer threw
+	 * away what it had SACKed (reneging, RFC 2018 section 8): trust no
+	 * SACK mark any more.
+	 */
+	if (XTCP_SKB_CB(head)->sacked & XTCP_SKB_SACKED) {
+		skb_queue_walk(&xs->rtx_queue, skb)
+			XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_SACKED;
+		xs->sacked_out = 0;
+	}
 	skb_queue_walk(&xs->rtx_queue, skb) {
-		if (!(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_LOST)) {
+		if (!(XTCP_SKB_CB(skb)->sacked &
+		      (XTCP_SKB_LOST | XTCP_SKB_SACKED))) {
 			XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_LOST;
 			xs->lost_out++;
 		}
@@ -791,7 +858,8 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 		mss = user_mss;
 	xreq->synack_mss = mss;
 	olen = xtcp_write_syn_options(opts, mss, ireq->wscale_ok ?
-				      ireq->rcv_wscale : XTCP_NO_WSCALE);
+				      ireq->rcv_wscale : XTCP_NO_WSCALE,
+				      ireq->sack_ok);
 	hlen = sizeof(struct xtcphdr) + olen;
 	skb_push(skb, hlen);
 	skb_reset_transport_header(skb);

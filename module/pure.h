@@ -59,11 +59,23 @@ static inline bool xtcp_ack_acceptable(u32 ack, u32 snd_una, u32 snd_nxt)
 	return xtcp_after(ack, snd_una) && !xtcp_after(ack, snd_nxt);
 }
 
+/* One SACK block: [start, end) received beyond a hole (RFC 2018). */
+struct xtcp_sack_block {
+	u32	start;
+	u32	end;
+};
+
+/* SACK blocks in one option: at most 4 in the 40 bytes of options. */
+#define XTCP_MAX_SACKS		4
+
 /* What xtcp_parse_options() found in a header. */
 struct xtcp_opts {
 	u16	mss;		/* 0: no MSS option seen */
 	u8	wscale_ok;	/* a window scale option was seen */
 	u8	wscale;		/* its shift, capped at XTCP_MAX_WSCALE */
+	u8	sack_ok;	/* SACK permitted was seen */
+	u8	num_sacks;	/* SACK blocks in sacks[] */
+	struct xtcp_sack_block sacks[XTCP_MAX_SACKS];
 	u8	malformed;	/* a bad length ended parsing early */
 	u8	unknown;	/* count of options skipped as unknown */
 };
@@ -75,11 +87,17 @@ struct xtcp_opts {
 
 int xtcp_parse_options(const u8 *ptr, unsigned int len,
 		       struct xtcp_opts *opts);
-unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale);
+unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale,
+				    bool sack);
+unsigned int xtcp_write_sack_option(u8 *ptr,
+				    const struct xtcp_sack_block *blocks,
+				    unsigned int n);
 u8 xtcp_select_wscale(u32 space);
 
-/* Most bytes of options a SYN or SYN-ACK carries (MSS, NOP, WS). */
-#define XTCP_SYN_OPTS_MAX	8
+/* Most bytes of options a SYN or SYN-ACK carries (MSS, WS, SACK-perm). */
+#define XTCP_SYN_OPTS_MAX	12
+/* Most bytes of a SACK option with its padding. */
+#define XTCP_SACK_OPTS_MAX	(4 + XTCP_MAX_SACKS * 8)
 
 /*
  * RFC 6298 round-trip time estimation, in microseconds.  srtt_us == 0
@@ -108,6 +126,7 @@ enum xtcp_ca_state {
 
 struct xtcp_cc {
 	u32	cwnd;		/* congestion window */
+	u8	sack;		/* SACK recovery (RFC 6675): no inflation */
 	u32	ssthresh;	/* slow start threshold */
 	u32	cwnd_cnt;	/* ACKed segments towards the next cwnd++ */
 	u32	recover;	/* SND.NXT when recovery or loss began */
@@ -135,13 +154,16 @@ struct xtcp_cong_ops {
 extern const struct xtcp_cong_ops xtcp_newreno;
 
 void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
-		  u32 iss);
+		  u32 iss, bool sack);
 bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		    u32 snd_una, u32 snd_nxt, u32 flight);
 bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		    u32 ack, u32 acked, u32 flight_after, bool cwnd_limited);
 void xtcp_cc_timeout(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		     u32 snd_nxt, u32 flight);
+bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
+			    const struct xtcp_cong_ops *ops,
+			    u32 snd_una, u32 snd_nxt, u32 flight);
 
 /*
  * The receive window to advertise (RFC 9293 section 3.8.6.2.2, RFC

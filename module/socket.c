@@ -67,6 +67,7 @@ static void xtcp_purge_write_queues(struct sock *sk)
 		xtcp_free_skb(sk, skb);
 	xtcp_sk(sk)->packets_out = 0;
 	xtcp_sk(sk)->lost_out = 0;
+	xtcp_sk(sk)->sacked_out = 0;
 	sk_mem_reclaim(sk);
 }
 

@@ -153,6 +153,7 @@ struct xtcp_skb_cb {
 /* xtcp_skb_cb::sacked */
 #define XTCP_SKB_LOST		0x01	/* to be resent (after a timeout) */
 #define XTCP_SKB_RETRANS	0x02	/* was resent: no RTT sample (Karn) */
+#define XTCP_SKB_SACKED		0x04	/* the peer has it (SACK) */
 
 #define XTCP_SKB_CB(skb)	((struct xtcp_skb_cb *)&((skb)->cb[0]))
 
@@ -233,6 +234,7 @@ struct xtcp_sock {
 	u16	rcv_mss;	/* guess of the peer's segment size */
 	u8	fin_queued:1;	/* our FIN is on the write queue */
 	u8	wscale_ok:1;	/* both sides sent window scale (RFC 7323) */
+	u8	sack_ok:1;	/* both sides sent SACK permitted (RFC 2018) */
 	u8	snd_wscale;	/* shift of the peer's windows */
 	u8	rcv_wscale;	/* shift of ours */
 	u8	nonagle;	/* XTCP_NAGLE_* */
@@ -246,6 +248,8 @@ struct xtcp_sock {
 	const struct xtcp_cong_ops	*ca_ops;
 	u32	packets_out;	/* segments on rtx_queue */
 	u32	lost_out;	/* of which marked lost, not yet resent */
+	u32	sacked_out;	/* of which SACKed by the peer */
+	u32	ofo_last;	/* seq of the latest out-of-order arrival */
 
 	/* Receive buffer auto-tuning: what the application read per RTT. */
 	struct {
@@ -291,7 +295,7 @@ static inline u32 xtcp_clock_us(void)
 /* Segments the network holds as far as the sender knows (RFC 6675). */
 static inline u32 xtcp_in_flight(const struct xtcp_sock *xs)
 {
-	return xs->packets_out - xs->lost_out;
+	return xs->packets_out - xs->lost_out - xs->sacked_out;
 }
 
 /* The peer's SYN gave its ISN and window: set up the receive side. */

@@ -90,14 +90,42 @@ static void test_options(void)
 	CHECK(xtcp_parse_options(mss, 3, &o) == -EINVAL && o.mss == 0);
 
 	memset(buf, 0xee, sizeof(buf));
-	CHECK(xtcp_write_syn_options(buf, 1460, XTCP_NO_WSCALE) == 4);
+	CHECK(xtcp_write_syn_options(buf, 1460, XTCP_NO_WSCALE, false) == 4);
 	CHECK(xtcp_parse_options(buf, 4, &o) == 0 && o.mss == 1460 &&
 	      !o.wscale_ok);
 	CHECK(buf[4] == 0xee);
-	CHECK(xtcp_write_syn_options(buf, 1460, 7) == XTCP_SYN_OPTS_MAX);
+	CHECK(xtcp_write_syn_options(buf, 1460, 7, true) == XTCP_SYN_OPTS_MAX);
 	CHECK(xtcp_parse_options(buf, XTCP_SYN_OPTS_MAX, &o) == 0 &&
-	      o.mss == 1460 && o.wscale_ok && o.wscale == 7);
+	      o.mss == 1460 && o.wscale_ok && o.wscale == 7 && o.sack_ok);
 	CHECK(buf[XTCP_SYN_OPTS_MAX] == 0xee);
+}
+
+static void test_sack(void)
+{
+	struct xtcp_sack_block b[5] = {
+		{ 100, 200 }, { 0xfffffff0u, 0x10 }, { 300, 400 }, { 500, 600 },
+		{ 700, 800 },
+	};
+	const u8 odd[] = { 5, 9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+	const u8 rev[] = { 5, 10, 0, 0, 0, 9, 0, 0, 0, 2, 0, 0 };
+	u8 buf[48];
+	struct xtcp_opts o;
+
+	memset(buf, 0xee, sizeof(buf));
+	CHECK(xtcp_write_sack_option(buf, b, 0) == 0);
+	CHECK(xtcp_write_sack_option(buf, b, 2) == 4 + 16);
+	CHECK(xtcp_parse_options(buf, 20, &o) == 0 && o.num_sacks == 2 &&
+	      o.sacks[0].start == 100 && o.sacks[0].end == 200 &&
+	      o.sacks[1].start == 0xfffffff0u && o.sacks[1].end == 0x10);
+	/* Never more than four blocks: 36 bytes of the 40. */
+	CHECK(xtcp_write_sack_option(buf, b, 5) == XTCP_SACK_OPTS_MAX);
+	CHECK(buf[XTCP_SACK_OPTS_MAX] == 0xee);
+	CHECK(xtcp_parse_options(buf, XTCP_SACK_OPTS_MAX, &o) == 0 &&
+	      o.num_sacks == 4 && o.sacks[3].end == 600);
+	/* A length that is not whole blocks: the option is ignored. */
+	CHECK(xtcp_parse_options(odd, 12, &o) == 0 && o.num_sacks == 0);
+	/* A reversed block is skipped. */
+	CHECK(xtcp_parse_options(rev, 12, &o) == 0 && o.num_sacks == 0);
 }
 
 static void test_wscale(void)
@@ -168,7 +196,7 @@ static void test_newreno(void)
 	struct xtcp_cc cc;
 	int i;
 
-	xtcp_cc_init(&cc, ops, 1000);
+	xtcp_cc_init(&cc, ops, 1000, false);
 	CHECK(cc.cwnd == 10 && cc.state == XTCP_CA_OPEN);
 	/* Slow start: one segment per segment ACKed... */
 	CHECK(!xtcp_cc_newack(&cc, ops, 2000, 2, 8, true) && cc.cwnd == 12);
@@ -209,6 +237,21 @@ static void test_newreno(void)
 	xtcp_cc_newack(&cc, ops, 30000, 4, 0, true);
 	/* Slow start stops at ssthresh; the rest counts toward CA. */
 	CHECK(cc.state == XTCP_CA_OPEN && cc.cwnd == 4 && cc.cwnd_cnt == 0);
+
+	/* SACK recovery (RFC 6675): cwnd = ssthresh, no inflation... */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 20;
+	CHECK(xtcp_cc_enter_recovery(&cc, ops, 2000, 9000, 20));
+	CHECK(cc.cwnd == 10 && cc.ssthresh == 10);
+	CHECK(!xtcp_cc_enter_recovery(&cc, ops, 2000, 9000, 20));
+	CHECK(!xtcp_cc_dupack(&cc, ops, 2000, 9000, 20) && cc.cwnd == 10);
+	/* ...no deflation on a partial ACK, ssthresh at the end. */
+	CHECK(!xtcp_cc_newack(&cc, ops, 5000, 5, 12, true) && cc.cwnd == 10);
+	CHECK(!xtcp_cc_newack(&cc, ops, 9000, 5, 2, true) && cc.cwnd == 10 &&
+	      cc.state == XTCP_CA_OPEN);
+	/* Not again for losses of the same window. */
+	CHECK(!xtcp_cc_enter_recovery(&cc, ops, 9000, 12000, 10));
+	CHECK(xtcp_cc_enter_recovery(&cc, ops, 9001, 12000, 10));
 }
 
 int main(void)
@@ -218,6 +261,7 @@ int main(void)
 	test_acceptability();
 	test_options();
 	test_wscale();
+	test_sack();
 	test_rtt();
 	test_rcv_window();
 	test_newreno();

@@ -99,8 +99,13 @@ struct xtcphdr {
 #define XTCPOPT_NOP		1
 #define XTCPOPT_MSS		2
 #define XTCPOPT_WINDOW		3	/* window scale */
+#define XTCPOPT_SACK_PERM	4	/* SACK permitted, RFC 2018 */
+#define XTCPOPT_SACK		5	/* SACK blocks */
 #define XTCPOLEN_MSS		4
 #define XTCPOLEN_WINDOW		3
+#define XTCPOLEN_SACK_PERM	2
+#define XTCPOLEN_SACK_BASE	2	/* plus 8 bytes per block */
+#define XTCPOLEN_SACK_PERBLOCK	8
 
 /*
  * Socket states as shown in /proc/net/xtcp: the same numbers as
