@@ -503,7 +503,9 @@ static unsigned int xtcp_burst_max(const struct sock *sk)
 	const struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int max;
 
+	/* Not when the device's GSO is off (ethtool -K dev gso off). */
 	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_gso) ||
+	    !(sk->sk_route_caps & NETIF_F_GSO) ||
 	    sk->sk_gso_max_size <= MAX_XTCP_HEADER || !xs->mss_cache)
 		return 1;
 	max = (min_t(unsigned int, sk->sk_gso_max_size, GSO_LEGACY_MAX_SIZE) -

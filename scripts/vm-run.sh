@@ -144,7 +144,7 @@ main() {
     WORK=$(mktemp -d /tmp/xtcp-vm.XXXXXX)
     trap 'rm -rf "$WORK"' EXIT
     # One VM at a time on this machine: timing tests under TCG need the CPUs.
-    exec 9>/tmp/xtcp-vm.lock
+    exec 9>"${VM_LOCK:-/tmp/xtcp-vm.lock}"
     flock -n 9 || { say "waiting for another xtcp VM run to finish"; flock 9; }
     write_guest_wrapper "$@"
     run_vm
