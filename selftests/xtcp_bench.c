@@ -14,8 +14,10 @@
  *  bulk  The client writes 64 KiB chunks.  The server reads (64 KiB at a
  *        time) and counts: the bytes that arrive after its first read,
  *        over the CLOCK_MONOTONIC time since that first read, for SECONDS
- *        seconds; then it closes (a RST, as data is still unread) and the
- *        client's next write fails.  Mbit/s at the receiver.
+ *        seconds (bytes=; first= is what the first read got, maxgap=
+ *        the longest wait between reads); then it closes (a RST, as
+ *        data is still unread) and the client's next write fails.
+ *        Mbit/s at the receiver.
  *  rr    One connection, TCP_NODELAY on both ends; the client writes 1
  *        byte, the server reads it and writes 1 byte back, the client
  *        reads it: one transaction.  Transactions per second over
@@ -306,7 +308,7 @@ static int accept_within(int lfd, int ms)
 
 /* bulk server: returns Mbit/s, or -1. */
 static double server_bulk(int lfd, double secs, double *elapsed,
-			  long long *bytes, double *maxgap)
+			  long long *bytes, double *maxgap, ssize_t *first)
 {
 	static char buf[CHUNK];
 	double t0, t, last, end;
@@ -319,7 +321,8 @@ static double server_bulk(int lfd, double secs, double *elapsed,
 	if (fd < 0)
 		return -1;
 	sh->rcvbuf[0] = sockopt_int(fd, SOL_SOCKET, SO_RCVBUF);
-	if (wait_fd(fd, POLLIN, WAIT_MS) != 1 || read(fd, buf, sizeof(buf)) <= 0) {
+	*first = wait_fd(fd, POLLIN, WAIT_MS) == 1 ? read(fd, buf, sizeof(buf)) : 0;
+	if (*first <= 0) {
 		fail("receiver: no first byte within %d ms", WAIT_MS);
 		close(fd);
 		return -1;
@@ -429,6 +432,7 @@ int main(int argc, char **argv)
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	double secs = 3, value = -1, elapsed = 0, maxgap = 0;
 	long long bytes = 0;
+	ssize_t first = 0;
 	int port = 9000, proto = IPPROTO_XTCP, mode = -1, lfd, opt, i;
 	pid_t pid;
 
@@ -509,7 +513,7 @@ int main(int argc, char **argv)
 	}
 
 	if (mode == BULK)
-		value = server_bulk(lfd, secs, &elapsed, &bytes, &maxgap);
+		value = server_bulk(lfd, secs, &elapsed, &bytes, &maxgap, &first);
 	else if (mode == RR)
 		server_rr(lfd);
 	else
@@ -523,8 +527,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (mode == BULK) {
-		printf("RESULT mode=bulk proto=%s value=%.2f unit=Mbit/s secs=%.3f bytes=%lld maxgap=%.3f sndbuf=%d,%d rcvbuf=%d,%d\n",
-		       pname, value, elapsed, bytes, maxgap, sh->sndbuf[0],
+		printf("RESULT mode=bulk proto=%s value=%.2f unit=Mbit/s secs=%.3f bytes=%lld first=%zd maxgap=%.3f sndbuf=%d,%d rcvbuf=%d,%d\n",
+		       pname, value, elapsed, bytes, first, maxgap, sh->sndbuf[0],
 		       sh->sndbuf[1], sh->rcvbuf[0], sh->rcvbuf[1]);
 	} else {
 		value = sh->count / sh->secs;
