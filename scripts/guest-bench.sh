@@ -74,6 +74,14 @@ retrans() {	# retrans NS PROTO
 	fi
 }
 
+# The xtcp counters (/proc/net/xtcp_stat) of a netns that changed since
+# snapshot FILE, as " Name=delta ...".
+xstat_delta() {	# xstat_delta NS FILE
+	ip netns exec "$1" cat /proc/net/xtcp_stat |
+		awk 'NR == FNR { a[$1] = $2; next }
+		     $2 != a[$1] { printf " %s=%d", $1, $2 - a[$1] }' "$2" -
+}
+
 netem_on() {
 	# One wire segment per skb for both protocols, so that netem's
 	# per-packet loss means the same per byte (TCP would otherwise send
@@ -125,6 +133,10 @@ for c in $CASES; do
 	: >"$OUT/$c.xtcp"
 	: >"$OUT/$c.tcp"
 	for p in xtcp tcp; do retrans "$cns" $p >"$OUT/$c.$p.rt0"; done
+	nss=$(printf '%s\n' "$sns" "$cns" | sort -u)
+	for ns in $nss; do
+		ip netns exec "$ns" cat /proc/net/xtcp_stat >"$OUT/$c.$ns.st0"
+	done
 	tc0=$SECONDS
 	for r in $(seq 1 "$RUNS"); do
 		pi=0
@@ -148,6 +160,10 @@ for c in $CASES; do
 	for p in xtcp tcp; do
 		echo "# $c: $p retransmitted segments (sender's netns, all runs):" \
 			"$(($(retrans "$cns" $p) - $(<"$OUT/$c.$p.rt0")))"
+	done
+	for ns in $nss; do
+		echo "# $c: xtcp counters that changed in $ns (all runs):" \
+			"$(xstat_delta "$ns" "$OUT/$c.$ns.st0")"
 	done
 	echo "# $c: $((SECONDS - tc0)) s"
 	[ "$c" = bulk_loss ] && netem_off
