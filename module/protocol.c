@@ -255,6 +255,7 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("keepalive_probes", sysctl_keepalive_probes, SYSCTL_ONE, &xtcp_keepcnt_max),
 	XTCP_SYSCTL("max_orphans", sysctl_max_orphans, SYSCTL_ZERO, NULL),
 	XTCP_SYSCTL("tw_timeout", sysctl_tw_timeout, SYSCTL_ONE, &xtcp_timeout_max),
+	XTCP_SYSCTL("gso", sysctl_gso, SYSCTL_ZERO, SYSCTL_ONE),
 	{ }
 };
 
@@ -303,6 +304,7 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_keepalive_intvl = 75;	/* TCP_KEEPALIVE_INTVL */
 	xn->sysctl_keepalive_probes = 9;	/* TCP_KEEPALIVE_PROBES */
 	xn->sysctl_max_orphans = 4096;		/* TCP's minimum default */
+	xn->sysctl_gso = 1;			/* send multi-segment skbs */
 	refcount_set(&xn->death_row.tw_refcount, 1);
 	xn->death_row.hashinfo = &xtcp_hashinfo;
 	xn->death_row.sysctl_max_tw_buckets = 4096;
@@ -486,15 +488,23 @@ static int __init xtcp_init(void)
 	if (err)
 		goto out_protosw;
 
-	if (inet_add_protocol(&xtcp_net_protocol, xtcp_proto_num) < 0) {
+	if (xtcp_offload_init() < 0) {
 		pr_err("xtcp: IP protocol %d is already registered\n",
 		       xtcp_proto_num);
 		err = -EBUSY;
 		goto out_pernet;
 	}
+	if (inet_add_protocol(&xtcp_net_protocol, xtcp_proto_num) < 0) {
+		pr_err("xtcp: IP protocol %d is already registered\n",
+		       xtcp_proto_num);
+		err = -EBUSY;
+		goto out_offload;
+	}
 	pr_info("xtcp: registered as IP protocol %d\n", xtcp_proto_num);
 	return 0;
 
+out_offload:
+	xtcp_offload_exit();
 out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_protosw:
@@ -512,6 +522,7 @@ out:
 static void __exit xtcp_exit(void)
 {
 	inet_del_protocol(&xtcp_net_protocol, xtcp_proto_num);
+	xtcp_offload_exit();
 	unregister_pernet_subsys(&xtcp_net_ops);
 	inet_unregister_protosw(&xtcp_protosw);
 	proto_unregister(&xtcp_prot);
