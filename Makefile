@@ -4,14 +4,18 @@
 #   make          build xtcp.ko against the installed Debian 6.1 headers
 #   make check    install what is missing, build, run every selftest in a VM
 #   make demo     install what is missing, build, show a handshake in a VM
+#   make bench    install what is missing, build, xtcp against TCP in a VM
 #   make unit     the user-space unit tests of the module's pure logic
 #   make clean
 
 KVER ?= $(shell scripts/deps.sh --kver 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(CURDIR)
+# `make bench BENCH_RUNS=7` etc. reach the guest script (scripts/guest-bench.sh).
+BENCH_VARS := BENCH_RUNS BENCH_SECS BENCH_LOSS_SECS BENCH_CASES
+BENCH_ENV = $(foreach v,$(BENCH_VARS),$(if $($(v)),'$(v)=$($(v))'))
 
-.PHONY: all module selftests unit check demo deps clean checkpatch
+.PHONY: all module selftests unit check demo bench deps clean checkpatch
 
 all: module
 
@@ -36,6 +40,11 @@ demo: deps
 	$(MAKE) module
 	$(MAKE) selftests
 	scripts/vm-run.sh scripts/guest-demo.sh
+
+bench: deps
+	$(MAKE) module
+	$(MAKE) selftests
+	scripts/vm-run.sh env $(BENCH_ENV) scripts/guest-bench.sh
 
 checkpatch:
 	scripts/checkpatch.sh

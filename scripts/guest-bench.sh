@@ -1,0 +1,198 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the VM for `make bench`: xtcp against the kernel's TCP on
+# the same paths, with the same program (selftests/xtcp_bench), in one
+# boot.  Each figure is the median of BENCH_RUNS runs per protocol, the
+# runs alternating xtcp, tcp, xtcp, tcp, ... so that drift hits both.
+#
+#   bulk_lo    bulk throughput over loopback (both ends in netns xsrv)
+#   bulk_veth  bulk throughput xcli -> xsrv over the veth pair
+#   bulk_loss  the same with netem: 10 ms delay each way (RTT 20 ms) and
+#              1% loss on the data direction (vc, client -> server)
+#   rr         1-byte request/response transactions per second, veth
+#   crr        connect/1-byte exchange/close per second, veth
+#
+# Env: BENCH_RUNS (5)  BENCH_SECS (3)  BENCH_LOSS_SECS (5)
+#      BENCH_CASES (all of the above, space-separated)
+# Exit status 1 if any run failed (the table is printed anyway).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=selftests/topology.sh
+. selftests/topology.sh
+
+B=selftests/xtcp_bench
+RUNS=${BENCH_RUNS:-5}
+SECS=${BENCH_SECS:-3}
+LOSS_SECS=${BENCH_LOSS_SECS:-5}
+CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_loss rr crr}
+OUT=$(mktemp -d /tmp/xtcp-bench.XXXXXX)
+T0=$SECONDS
+failed=0
+
+cleanup() {
+	teardown_topology
+	for _ in $(seq 1 100); do
+		rmmod xtcp 2>/dev/null && break
+		sleep 0.2
+	done
+	if grep -q '^xtcp ' /proc/modules; then
+		echo "bench: error: xtcp still loaded after netns deletion:" \
+			"$(grep '^xtcp ' /proc/modules)"
+		failed=1
+	fi
+}
+
+insmod ./xtcp.ko || exit 1
+setup_topology || { echo "topology setup failed"; cleanup; exit 1; }
+
+# TIME-WAIT (crr): the server closes first, so TIME-WAIT is held in xsrv,
+# 60 s for both (TCP's fixed 2*MSL, xtcp's default net.xtcp.tw_timeout).
+# TCP's TIME-WAIT cap in xsrv is set to xtcp's fixed per-netns cap (4096)
+# so that both stop keeping TIME-WAIT at the same count; the client's
+# ephemeral range is widened (it applies to both protocols).
+ip netns exec xsrv sysctl -qw net.ipv4.tcp_max_tw_buckets=4096
+ip netns exec xcli sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+
+sysctl_of() { ip netns exec xsrv sysctl -n "$1" | tr -s '\t ' ' '; }
+echo "# xtcp bench on $(uname -r), $(nproc) cpus; $RUNS runs per figure" \
+	"and protocol, alternating; ${SECS} s each (bulk_loss ${LOSS_SECS} s)"
+echo "# socket buffers left at their defaults: TCP tcp_wmem='$(sysctl_of net.ipv4.tcp_wmem)'" \
+	"tcp_rmem='$(sysctl_of net.ipv4.tcp_rmem)' (autotuned); xtcp starts at" \
+	"tcp_wmem[1]/tcp_rmem[1]'s values (16384/131072, module defaults);" \
+	"sndbuf=/rcvbuf= below: SO_SNDBUF of the sender and SO_RCVBUF of the" \
+	"receiver at start,end"
+
+# Per-protocol retransmission counter of a netns (sender side).
+retrans() {	# retrans NS PROTO
+	if [ "$2" = xtcp ]; then
+		ip netns exec "$1" awk '$1 == "RetransSegs" { print $2 }' /proc/net/xtcp_stat
+	else
+		ip netns exec "$1" awk '$1 == "Tcp:" && !h { for (i = 1; i <= NF; i++)
+			c[$i] = i; h = 1; next } $1 == "Tcp:" { print $c["RetransSegs"] }' \
+			/proc/net/snmp
+	fi
+}
+
+# The xtcp counters (/proc/net/xtcp_stat) of a netns that changed since
+# snapshot FILE, as " Name=delta ...".
+xstat_delta() {	# xstat_delta NS FILE
+	ip netns exec "$1" cat /proc/net/xtcp_stat |
+		awk 'NR == FNR { a[$1] = $2; next }
+		     $2 != a[$1] { printf " %s=%d", $1, $2 - a[$1] }' "$2" -
+}
+
+netem_on() {
+	# One wire segment per skb for both protocols, so that netem's
+	# per-packet loss means the same per byte (TCP would otherwise send
+	# 64 KiB GSO packets over veth, each lost as one).
+	ip -n xcli link set dev vc gso_max_segs 1 || return 1
+	ip -n xsrv link set dev vs gso_max_segs 1 || return 1
+	tc -n xcli qdisc add dev vc root netem delay 10ms loss 1% limit 10000 || return 1
+	tc -n xsrv qdisc add dev vs root netem delay 10ms limit 10000 || return 1
+	echo "# netem: vc (client->server, data) delay 10ms loss 1%;" \
+		"vs (server->client, ACKs) delay 10ms; gso_max_segs 1 on both;" \
+		"ping: $(ip netns exec xcli ping -c 3 -i 0.2 10.99.0.1 | tail -1)"
+}
+
+netem_off() {
+	tc -n xcli qdisc del dev vc root 2>/dev/null
+	tc -n xsrv qdisc del dev vs root 2>/dev/null
+	ip -n xcli link set dev vc gso_max_segs 65535
+	ip -n xsrv link set dev vs gso_max_segs 65535
+}
+
+# What each case runs: mode, server netns, client netns, address, seconds.
+case_args() {
+	case $1 in
+	bulk_lo)	echo "bulk xsrv xsrv 127.0.0.1 $SECS Mbit/s bulk, loopback" ;;
+	bulk_veth)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth" ;;
+	bulk_loss)	echo "bulk xsrv xcli 10.99.0.1 $LOSS_SECS Mbit/s bulk, veth, RTT 20 ms, 1% loss" ;;
+	rr)		echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth" ;;
+	crr)		echo "crr xsrv xcli 10.99.0.1 $SECS conn/s connect+1-byte exchange+close, veth" ;;
+	*)		return 1 ;;
+	esac
+}
+
+median() {
+	sort -g | awk '{ a[NR] = $1 } END {
+		if (!NR) print "ERR"
+		else if (NR % 2) print a[(NR + 1) / 2]
+		else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+ci=0
+for c in $CASES; do
+	args=$(case_args "$c") || { echo "unknown case $c"; failed=1; continue; }
+	read -r mode sns cns addr secs unit desc <<<"$args"
+	ci=$((ci + 1))
+	echo "# $c: $desc"
+	if [ "$c" = bulk_loss ]; then
+		netem_on || { echo "# netem setup failed"; failed=1; netem_off; continue; }
+	fi
+	: >"$OUT/$c.xtcp"
+	: >"$OUT/$c.tcp"
+	for p in xtcp tcp; do retrans "$cns" $p >"$OUT/$c.$p.rt0"; done
+	nss=$(printf '%s\n' "$sns" "$cns" | sort -u)
+	for ns in $nss; do
+		ip netns exec "$ns" cat /proc/net/xtcp_stat >"$OUT/$c.$ns.st0"
+	done
+	tc0=$SECONDS
+	for r in $(seq 1 "$RUNS"); do
+		pi=0
+		for p in xtcp tcp; do
+			port=$((10000 + ci * 100 + r * 2 + pi))
+			pi=1
+			line=$(timeout -k 5 $((${secs%.*} + 60)) \
+				$B -m "$mode" -p $p -s "$sns" -c "$cns" -a "$addr" \
+				-P $port -t "$secs" 2>&1)
+			rc=$?
+			[ $rc = 124 ] || [ $rc = 137 ] && line+=$'\n'"ERROR killed by timeout"
+			echo "$line" | sed "s/^/  run $r: /"
+			v=$(echo "$line" | sed -n 's/^RESULT .* value=\([0-9.]*\) .*/\1/p')
+			if [ -n "$v" ]; then
+				echo "$v" >>"$OUT/$c.$p"
+			else
+				failed=1
+			fi
+		done
+	done
+	for p in xtcp tcp; do
+		echo "# $c: $p retransmitted segments (sender's netns, all runs):" \
+			"$(($(retrans "$cns" $p) - $(<"$OUT/$c.$p.rt0")))"
+	done
+	for ns in $nss; do
+		echo "# $c: xtcp counters that changed in $ns (all runs):" \
+			"$(xstat_delta "$ns" "$OUT/$c.$ns.st0")"
+	done
+	echo "# $c: $((SECONDS - tc0)) s"
+	[ "$c" = bulk_loss ] && netem_off
+	x=$(median <"$OUT/$c.xtcp")
+	t=$(median <"$OUT/$c.tcp")
+	ratio=$(awk -v x="$x" -v t="$t" 'BEGIN {
+		if (x == "ERR" || t == "ERR" || t == 0) print "n/a"
+		else printf "%.3f", x / t }')
+	echo "$c|$desc|$unit|$x|$t|$ratio|$(wc -l <"$OUT/$c.xtcp")|$(wc -l <"$OUT/$c.tcp")" \
+		>>"$OUT/table"
+	echo "BENCH case=$c unit=$unit xtcp=$x tcp=$t ratio=$ratio" \
+		"xtcp_ok=$(wc -l <"$OUT/$c.xtcp")/$RUNS tcp_ok=$(wc -l <"$OUT/$c.tcp")/$RUNS" \
+		"xtcp_runs=$(paste -sd, "$OUT/$c.xtcp") tcp_runs=$(paste -sd, "$OUT/$c.tcp")" \
+		>>"$OUT/bench"
+done
+
+echo "# TIME-WAIT left in xsrv: TCP" \
+	"$(ip netns exec xsrv awk '$4 == "06"' /proc/net/tcp | wc -l)," \
+	"xtcp $(ip netns exec xsrv awk '$4 == "06"' /proc/net/xtcp | wc -l)"
+echo
+echo "| figure | unit | xtcp | TCP | xtcp / TCP | runs ok (xtcp, TCP) |"
+echo "|---|---|---:|---:|---:|---|"
+while IFS='|' read -r c desc unit x t ratio nx nt; do
+	echo "| $desc | $unit | $x | $t | $ratio | $nx/$RUNS, $nt/$RUNS |"
+done <"$OUT/table"
+echo
+cat "$OUT/bench"
+echo
+echo "# bench took $((SECONDS - T0)) s in the guest"
+cleanup
+rm -rf "$OUT"
+exit $failed

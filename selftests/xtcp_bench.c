@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp_bench: one measurement of xtcp or of the kernel's TCP, for
+ * scripts/guest-bench.sh.  The same code measures both; only the protocol
+ * argument of socket() differs.
+ *
+ * usage: xtcp_bench -m bulk|rr|crr -p xtcp|tcp|NUMBER [-s SRV_NS]
+ *                   [-c CLI_NS] [-a ADDR] [-P PORT] [-t SECONDS]
+ *
+ * The listener is made in netns SRV_NS (default: the current one), bound
+ * to ADDR:PORT (default 127.0.0.1:9000); then the program forks: the
+ * child enters netns CLI_NS and is the client, the parent is the server.
+ *
+ *  bulk  The client writes 64 KiB chunks.  The server reads (64 KiB at a
+ *        time) and counts: the bytes that arrive after its first read,
+ *        over the CLOCK_MONOTONIC time since that first read, for SECONDS
+ *        seconds (bytes=; first= is what the first read got, maxgap=
+ *        the longest wait between reads); then it closes (a RST, as
+ *        data is still unread) and the client's next write fails.
+ *        Mbit/s at the receiver.
+ *  rr    One connection, TCP_NODELAY on both ends; the client writes 1
+ *        byte, the server reads it and writes 1 byte back, the client
+ *        reads it: one transaction.  Transactions per second over
+ *        SECONDS seconds, counted by the client.
+ *  crr   The client, for SECONDS seconds: socket, connect, write 1 byte,
+ *        read the 1-byte answer, read the server's FIN (EOF), close.  The
+ *        server: accept, read 1 byte, write 1 byte, close, so the server
+ *        closes first and holds the TIME-WAIT, not the client's ephemeral
+ *        port.  Connections per second, counted by the client.
+ *
+ * Prints one line
+ *   RESULT mode=M proto=P value=V unit=U secs=S count=N ...
+ * and exits 0; on any failure, "ERROR <what happened>" lines, a RESULT
+ * line with value=ERR, and exit status 1.  Every wait is bounded, so a
+ * stalled connection is reported, not waited for forever.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "../include/uapi/linux/xtcp.h"
+
+#define CHUNK		(64 * 1024)
+#define WAIT_MS		10000	/* for a connection or a first byte */
+#define STALL_MS	5000	/* rr/crr: for one answer */
+#define KILL_GRACE_S	10.0	/* client still running after the end */
+
+enum mode { BULK, RR, CRR };
+
+/* What parent (server) and child (client) share. */
+struct shared {
+	int stop;			/* server: measurement over */
+	int done;			/* client: finished */
+	long count;			/* client: transactions/connections */
+	double secs;			/* client: time they took */
+	int sndbuf[2];			/* client: SO_SNDBUF at start, end */
+	int rcvbuf[2];			/* server: SO_RCVBUF at start, end */
+	char err[512];			/* the first failure, if any */
+};
+
+static struct shared *sh;
+static const char * const mode_name[] = { "bulk", "rr", "crr" };
+
+/* The two flags are written by one process and polled by the other. */
+#define FLAG_SET(f)	__atomic_store_n(&sh->f, 1, __ATOMIC_RELEASE)
+#define FLAG(f)		__atomic_load_n(&sh->f, __ATOMIC_ACQUIRE)
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Records the first failure (either process); later ones are dropped. */
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sh->err[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sh->err, sizeof(sh->err), fmt, ap);
+	va_end(ap);
+}
+
+static void enter_ns(const char *ns)
+{
+	char path[256];
+	int fd;
+
+	if (!ns || !*ns)
+		return;
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
+		fprintf(stderr, "ERROR cannot enter netns %s: %s\n", ns,
+			strerror(errno));
+		exit(2);
+	}
+	close(fd);
+}
+
+static int sockopt_int(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	getsockopt(fd, level, name, &v, &len);
+	return v;
+}
+
+static int set_nodelay(int fd)
+{
+	int one = 1;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* Waits up to @ms for @events on @fd: 1 ready, 0 timed out, -1 error. */
+static int wait_fd(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n;
+
+	do {
+		n = poll(&p, 1, ms);
+	} while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/* Non-blocking connect bounded by STALL_MS; returns the socket or -1. */
+static int dial(int proto, const struct sockaddr_in *sin)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, proto);
+	int fl, err;
+
+	if (fd < 0) {
+		fail("client socket(): %s", strerror(errno));
+		return -1;
+	}
+	fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	if (connect(fd, (const struct sockaddr *)sin, sizeof(*sin)) &&
+	    errno != EINPROGRESS) {
+		fail("connect(): %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (wait_fd(fd, POLLOUT, STALL_MS) != 1) {
+		fail("connect() not done after %d ms", STALL_MS);
+		close(fd);
+		return -1;
+	}
+	err = sockopt_int(fd, SOL_SOCKET, SO_ERROR);
+	if (err) {
+		fail("connect(): %s", strerror(err));
+		close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fl);
+	return fd;
+}
+
+/* Reads exactly one byte within STALL_MS: 1 ok, 0 EOF, -1 failure. */
+static int read_byte(int fd, const char *who, long n)
+{
+	char c;
+	ssize_t r;
+	int w = wait_fd(fd, POLLIN, STALL_MS);
+
+	if (w != 1) {
+		fail("%s: no answer within %d ms (after %ld transactions)",
+		     who, STALL_MS, n);
+		return -1;
+	}
+	r = read(fd, &c, 1);
+	if (r < 0) {
+		fail("%s: read(): %s (after %ld transactions)", who,
+		     strerror(errno), n);
+		return -1;
+	}
+	return r;
+}
+
+static int write_byte(int fd, const char *who, long n)
+{
+	char c = 'x';
+
+	if (write(fd, &c, 1) == 1)
+		return 0;
+	fail("%s: write(): %s (after %ld transactions)", who, strerror(errno),
+	     n);
+	return -1;
+}
+
+/* bulk client: write until the server has closed. */
+static void client_bulk(int proto, const struct sockaddr_in *sin)
+{
+	static char buf[CHUNK];
+	int fd = dial(proto, sin);
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	memset(buf, 'x', sizeof(buf));
+	sh->sndbuf[0] = sockopt_int(fd, SOL_SOCKET, SO_SNDBUF);
+	for (;;) {
+		n = write(fd, buf, sizeof(buf));
+		if (n > 0)
+			continue;
+		if (!FLAG(stop))
+			fail("sender: write(): %s before the receiver was done",
+			     n ? strerror(errno) : "returned 0");
+		break;
+	}
+	sh->sndbuf[1] = sockopt_int(fd, SOL_SOCKET, SO_SNDBUF);
+	close(fd);
+}
+
+static void client_rr(int proto, const struct sockaddr_in *sin, double secs)
+{
+	double t0, t;
+	long n = 0;
+	int fd = dial(proto, sin);
+
+	if (fd < 0)
+		return;
+	if (set_nodelay(fd)) {
+		fail("client setsockopt(TCP_NODELAY): %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	t0 = now_s();
+	do {
+		if (write_byte(fd, "client", n) || read_byte(fd, "client", n) != 1) {
+			if (!sh->err[0])
+				fail("client: EOF after %ld transactions", n);
+			break;
+		}
+		n++;
+		t = now_s();
+	} while (t - t0 < secs);
+	sh->count = n;
+	sh->secs = now_s() - t0;
+	close(fd);
+}
+
+static void client_crr(int proto, const struct sockaddr_in *sin, double secs)
+{
+	double t0 = now_s(), t;
+	long n = 0;
+	int fd, r;
+
+	do {
+		fd = dial(proto, sin);
+		if (fd < 0)
+			break;
+		if (write_byte(fd, "client", n) || read_byte(fd, "client", n) != 1) {
+			if (!sh->err[0])
+				fail("client: EOF instead of the answer (connection %ld)",
+				     n + 1);
+			close(fd);
+			break;
+		}
+		r = read_byte(fd, "client (waiting for the server's FIN)", n);
+		close(fd);
+		if (r) {
+			if (r > 0)
+				fail("client: a second byte instead of EOF");
+			break;
+		}
+		n++;
+		t = now_s();
+	} while (t - t0 < secs);
+	sh->count = n;
+	sh->secs = now_s() - t0;
+}
+
+static int accept_within(int lfd, int ms)
+{
+	int w = wait_fd(lfd, POLLIN, ms);
+	int fd;
+
+	if (w != 1)
+		return -2;
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		fail("accept(): %s", strerror(errno));
+	return fd;
+}
+
+/* bulk server: returns Mbit/s, or -1. */
+static double server_bulk(int lfd, double secs, double *elapsed,
+			  long long *bytes, double *maxgap, ssize_t *first)
+{
+	static char buf[CHUNK];
+	double t0, t, last, end;
+	long long got = 0;
+	ssize_t n;
+	int fd = accept_within(lfd, WAIT_MS);
+
+	if (fd == -2)
+		fail("no connection within %d ms", WAIT_MS);
+	if (fd < 0)
+		return -1;
+	sh->rcvbuf[0] = sockopt_int(fd, SOL_SOCKET, SO_RCVBUF);
+	*first = wait_fd(fd, POLLIN, WAIT_MS) == 1 ? read(fd, buf, sizeof(buf)) : 0;
+	if (*first <= 0) {
+		fail("receiver: no first byte within %d ms", WAIT_MS);
+		close(fd);
+		return -1;
+	}
+	t0 = last = t = now_s();
+	end = t0 + secs;
+	*maxgap = 0;
+	while (t < end) {
+		int w = wait_fd(fd, POLLIN, (int)((end - t) * 1000) + 1);
+
+		t = now_s();
+		if (w == 0)
+			break;
+		n = read(fd, buf, sizeof(buf));
+		t = now_s();
+		if (n <= 0) {
+			fail("receiver: %s after %lld bytes, %.3f s",
+			     n ? strerror(errno) : "EOF", got, t - t0);
+			break;
+		}
+		got += n;
+		if (t - last > *maxgap)
+			*maxgap = t - last;
+		last = t;
+	}
+	if (t > end && end - last > *maxgap)
+		*maxgap = end - last;
+	sh->rcvbuf[1] = sockopt_int(fd, SOL_SOCKET, SO_RCVBUF);
+	FLAG_SET(stop);
+	close(fd);
+	*elapsed = (t > end ? t : end) - t0;
+	*bytes = got;
+	return sh->err[0] ? -1 : got * 8 / *elapsed / 1e6;
+}
+
+/* rr server: echo one byte per byte until the client closes. */
+static void server_rr(int lfd)
+{
+	long n = 0;
+	int fd = accept_within(lfd, WAIT_MS), r;
+
+	if (fd == -2)
+		fail("no connection within %d ms", WAIT_MS);
+	if (fd < 0)
+		return;
+	if (set_nodelay(fd)) {
+		fail("server setsockopt(TCP_NODELAY): %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	while ((r = read_byte(fd, "server", n)) == 1 &&
+	       !write_byte(fd, "server", n))
+		n++;
+	close(fd);
+}
+
+/* crr server: accept, answer, close, until the client is done. */
+static void server_crr(int lfd)
+{
+	long n = 0;
+	int fd;
+
+	while (!FLAG(done) && !sh->err[0]) {
+		fd = accept_within(lfd, 100);
+		if (fd == -2)
+			continue;
+		if (fd < 0)
+			return;
+		if (read_byte(fd, "server", n) == 1)
+			write_byte(fd, "server", n);
+		close(fd);
+		n++;
+	}
+}
+
+/* Waits for the client; kills it if still there after @grace seconds. */
+static void reap(pid_t pid, double grace)
+{
+	double end = now_s() + grace;
+	int st;
+
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (now_s() > end) {
+			fail("client still running %.0f s after the end (blocked in %s); killed",
+			     grace, FLAG(stop) ? "write() after the receiver closed" :
+			     "the test");
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return;
+		}
+		usleep(10000);
+	}
+}
+
+static void print_usage(const char *me)
+{
+	fprintf(stderr,
+		"usage: %s -m bulk|rr|crr -p xtcp|tcp|NUMBER [-s SRV_NS] [-c CLI_NS]\n"
+		"          [-a ADDR] [-P PORT] [-t SECONDS]\n", me);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *srv_ns = NULL, *cli_ns = NULL, *addr = "127.0.0.1";
+	const char *pname = "xtcp";
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	double secs = 3, value = -1, elapsed = 0, maxgap = 0;
+	long long bytes = 0;
+	ssize_t first = 0;
+	int port = 9000, proto = IPPROTO_XTCP, mode = -1, lfd, opt, i;
+	pid_t pid;
+
+	while ((opt = getopt(argc, argv, "m:p:s:c:a:P:t:")) != -1) {
+		switch (opt) {
+		case 'm':
+			for (i = 0; i < 3; i++)
+				if (!strcmp(optarg, mode_name[i]))
+					mode = i;
+			break;
+		case 'p':
+			pname = optarg;
+			if (!strcmp(optarg, "tcp"))
+				proto = IPPROTO_TCP;
+			else if (!strcmp(optarg, "xtcp"))
+				proto = IPPROTO_XTCP;
+			else
+				proto = atoi(optarg);
+			break;
+		case 's':
+			srv_ns = optarg;
+			break;
+		case 'c':
+			cli_ns = optarg;
+			break;
+		case 'a':
+			addr = optarg;
+			break;
+		case 'P':
+			port = atoi(optarg);
+			break;
+		case 't':
+			secs = atof(optarg);
+			break;
+		default:
+			print_usage(argv[0]);
+		}
+	}
+	if (mode < 0 || proto <= 0 || secs <= 0 ||
+	    inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		print_usage(argv[0]);
+	sin.sin_port = htons(port);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED) {
+		perror("mmap");
+		return 2;
+	}
+	memset(sh, 0, sizeof(*sh));
+
+	enter_ns(srv_ns);
+	lfd = socket(AF_INET, SOCK_STREAM, proto);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(lfd, 128)) {
+		printf("ERROR server %s:%d: %s\n", addr, port, strerror(errno));
+		printf("RESULT mode=%s proto=%s value=ERR\n", mode_name[mode], pname);
+		return 1;
+	}
+
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return 2;
+	}
+	if (pid == 0) {
+		close(lfd);
+		enter_ns(cli_ns);
+		if (mode == BULK)
+			client_bulk(proto, &sin);
+		else if (mode == RR)
+			client_rr(proto, &sin, secs);
+		else
+			client_crr(proto, &sin, secs);
+		FLAG_SET(done);
+		_exit(0);
+	}
+
+	if (mode == BULK)
+		value = server_bulk(lfd, secs, &elapsed, &bytes, &maxgap, &first);
+	else if (mode == RR)
+		server_rr(lfd);
+	else
+		server_crr(lfd);
+	reap(pid, mode == BULK ? KILL_GRACE_S : secs + STALL_MS / 1000.0 + KILL_GRACE_S);
+	close(lfd);
+
+	if (sh->err[0]) {
+		printf("ERROR %s %s: %s\n", pname, mode_name[mode], sh->err);
+		printf("RESULT mode=%s proto=%s value=ERR\n", mode_name[mode], pname);
+		return 1;
+	}
+	if (mode == BULK) {
+		printf("RESULT mode=bulk proto=%s value=%.2f unit=Mbit/s secs=%.3f bytes=%lld first=%zd maxgap=%.3f sndbuf=%d,%d rcvbuf=%d,%d\n",
+		       pname, value, elapsed, bytes, first, maxgap, sh->sndbuf[0],
+		       sh->sndbuf[1], sh->rcvbuf[0], sh->rcvbuf[1]);
+	} else {
+		value = sh->count / sh->secs;
+		printf("RESULT mode=%s proto=%s value=%.1f unit=%s secs=%.3f count=%ld mean_us=%.1f\n",
+		       mode_name[mode], pname, value,
+		       mode == RR ? "trans/s" : "conn/s", sh->secs, sh->count,
+		       sh->count ? sh->secs / sh->count * 1e6 : 0);
+	}
+	return 0;
+}
