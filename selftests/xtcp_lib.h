@@ -23,6 +23,7 @@
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -322,6 +323,7 @@ struct seg {
 	uint16_t win;
 	int len;		/* payload bytes */
 	uint16_t mss;		/* MSS option, 0 if none */
+	int wscale;		/* window scale option's shift, -1 if none */
 	int outgoing;
 	double t;
 };
@@ -366,6 +368,7 @@ static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s)
 	th = (const void *)(p + ihl);
 	doff = th->doff * 4;
 	memset(s, 0, sizeof(*s));
+	s->wscale = -1;
 	s->saddr = iph->saddr;
 	s->daddr = iph->daddr;
 	s->sport = ntohs(th->source);
@@ -385,6 +388,9 @@ static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s)
 		}
 		if (opt[i] == XTCPOPT_MSS && opt[i + 1] == XTCPOLEN_MSS)
 			s->mss = opt[i + 2] << 8 | opt[i + 3];
+		/* Window scale (RFC 7323): kind 3, length 3. */
+		if (opt[i] == 3 && opt[i + 1] == 3)
+			s->wscale = opt[i + 2];
 		if (opt[i + 1] < 2)
 			break;
 		i += opt[i + 1];
@@ -471,6 +477,10 @@ static void net_reset(void)
 {
 	sh("tc -n " CLI_NS " qdisc del dev " CLI_IF " root 2>/dev/null");
 	sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " root 2>/dev/null");
+	sh("tc -n " CLI_NS " qdisc del dev " CLI_IF " ingress 2>/dev/null");
+	sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " ingress 2>/dev/null");
+	sysctl_set(CLI_NS, "net.xtcp.retries2", 15);
+	sysctl_set(SRV_NS, "net.xtcp.retries2", 15);
 	sysctl_set(CLI_NS, "net.xtcp.syn_retries", 6);
 	sysctl_set(SRV_NS, "net.xtcp.synack_retries", 5);
 	/* Short TIME-WAIT, so no test leaves sockets for the next. */
@@ -711,6 +721,114 @@ static void fill_pattern(uint8_t *buf, size_t len, uint32_t seed)
 		seed = seed * 1103515245 + 12345;
 		buf[i] = seed >> 16;
 	}
+}
+
+/*
+ * The same bytes as fill_pattern() made piece by piece: fill_pattern(buf,
+ * n, seed) equals pattern_next() over a struct pattern started at @seed,
+ * for any split of the n bytes.
+ */
+struct pattern {
+	uint32_t seed;
+};
+
+static void pattern_next(struct pattern *p, uint8_t *buf, size_t len)
+{
+	uint32_t seed = p->seed;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		seed = seed * 1103515245 + 12345;
+		buf[i] = seed >> 16;
+	}
+	p->seed = seed;
+}
+
+/* SHA-256 of a buffer, hex into @out (65 bytes). */
+static void sha256_hex(const void *buf, size_t len, char *out)
+{
+	struct sha256 c;
+
+	sha256_init(&c);
+	sha256_update(&c, buf, len);
+	sha256_final(&c, out);
+}
+
+/* ---- capture in the background ---- */
+
+/*
+ * A thread that keeps every xtcp segment seen on an interface (headers
+ * only) while a test runs, so that bulk transfers can be looked at
+ * afterwards without the packet socket's buffer overflowing.
+ */
+struct capture {
+	int fd;
+	int stop;
+	pthread_t thr;
+	pthread_mutex_t lock;
+	struct seg *segs;
+	size_t n, cap;
+};
+
+static void *capture_loop(void *arg)
+{
+	struct capture *c = arg;
+	struct seg s;
+
+	while (!c->stop) {
+		if (cap_next(c->fd, &s, 100))
+			continue;
+		pthread_mutex_lock(&c->lock);
+		if (c->n == c->cap) {
+			size_t ncap = c->cap ? 2 * c->cap : 4096;
+			struct seg *p = realloc(c->segs, ncap * sizeof(*p));
+
+			if (!p) {
+				pthread_mutex_unlock(&c->lock);
+				continue;
+			}
+			c->segs = p;
+			c->cap = ncap;
+		}
+		c->segs[c->n++] = s;
+		pthread_mutex_unlock(&c->lock);
+	}
+	return NULL;
+}
+
+/* Start capturing on @ifname in @ns; 0 or -1. */
+static int capture_start(struct capture *c, const char *ns, const char *ifname)
+{
+	int big = 64 << 20;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = cap_open(ns, ifname);
+	if (c->fd < 0)
+		return -1;
+	/* Root may exceed rmem_max: nothing lost in a burst. */
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
+	pthread_mutex_init(&c->lock, NULL);
+	if (pthread_create(&c->thr, NULL, capture_loop, c)) {
+		close(c->fd);
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait @linger_ms for what is in flight, then stop; segments stay in @c. */
+static void capture_stop(struct capture *c, int linger_ms)
+{
+	usleep(linger_ms * 1000);
+	c->stop = 1;
+	pthread_join(c->thr, NULL);
+	close(c->fd);
+}
+
+static void capture_free(struct capture *c)
+{
+	free(c->segs);
+	c->segs = NULL;
+	c->n = 0;
 }
 
 #endif /* _XTCP_LIB_H */
