@@ -6,6 +6,11 @@
 # VM boot, then the guest kernel log check.  Every TAP "ok"/"not ok" line
 # counts; the last line is "N passed, N failed".  Exit status 0 only if
 # nothing failed.
+#
+# Env (for `make check-debug`; the defaults are `make check`'s):
+#   XTCP_KO     the module the guest loads (./xtcp.ko)
+#   XTCP_GUEST  the guest script, given XTCP_KO (selftests/run.sh)
+#   XTCP_KERNEL and VM_*: passed on to scripts/vm-run.sh
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -17,7 +22,8 @@ echo "# unit tests (host)"
 make -s -C selftests/unit run 2>&1 | tee "$OUT/unit.log"
 
 echo "# selftests (VM)"
-VM_DMESG_OUT=${VM_DMESG_OUT:-$OUT/dmesg} scripts/vm-run.sh selftests/run.sh "$ROOT/xtcp.ko" 2>&1 \
+VM_DMESG_OUT=${VM_DMESG_OUT:-$OUT/dmesg} \
+	scripts/vm-run.sh "${XTCP_GUEST:-selftests/run.sh}" "${XTCP_KO:-$ROOT/xtcp.ko}" 2>&1 \
 	| tee "$OUT/vm.log"
 vm_rc=${PIPESTATUS[0]}
 

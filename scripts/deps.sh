@@ -3,12 +3,15 @@
 # Idempotent and silent when all is present; one short line per action taken.
 #   scripts/deps.sh          install missing packages, then verify
 #   scripts/deps.sh --kver   print the Debian 6.1 kernel release to target
+#   scripts/deps.sh --debug  also what building a kernel needs (make check-debug)
 set -euo pipefail
 
 # busybox-static and file are used by virtme-ng itself (guest initramfs,
 # kernel version probe); iputils-ping, tcpdump, tshark by the guest tests.
 APT_PKGS=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source-6.1
           busybox-static file iproute2 iputils-ping kmod tcpdump tshark xz-utils make gcc)
+# Building the debug kernel of `make check-debug` (scripts/debug-kernel.sh).
+KBUILD_PKGS=(bc bison flex libelf-dev libssl-dev)
 VNG_PIN=${VNG_PIN:-virtme-ng==1.42}   # pinned: vm-run.sh relies on its flags
 LOG=/tmp/xtcp-deps.log                # full tool output, shown only on failure
 
@@ -86,7 +89,11 @@ main() {
         target_kver || die "no Debian 6.1 kernel with headers installed (run scripts/deps.sh)"
         return 0
     fi
-    [[ $# -eq 0 ]] || die "usage: $0 [--kver]"
+    if [[ ${1:-} == --debug ]]; then
+        APT_PKGS+=("${KBUILD_PKGS[@]}")
+        shift
+    fi
+    [[ $# -eq 0 ]] || die "usage: $0 [--kver | --debug]"
     [[ $(id -u) -eq 0 ]] || die "must run as root (apt-get)"
     install_apt
     install_vng

@@ -10,6 +10,9 @@
 #      VM_DMESG_OUT  save the full guest dmesg there
 #      XTCP_VM_KVM   1 force KVM, 0 force TCG; unset: probe (cached per boot in /tmp)
 #      VM_LOG_IGNORE ERE; kernel log lines matching it are not counted as bad
+#      XTCP_KERNEL   boot this kernel instead: a kernel build tree or the
+#                    bzImage in one (vng then gives the guest the tree's
+#                    modules.builtin, so modprobe of a built-in works)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -118,11 +121,26 @@ check_results() {
     ((clean == 0)) || die "guest kernel log has warnings/bugs"
 }
 
+# The release of an XTCP_KERNEL, from its build tree.
+kernel_release() {
+    local tree=$1
+    [[ -e $tree ]] || die "XTCP_KERNEL: $tree does not exist"
+    [[ -d $tree ]] || tree=${tree%/arch/x86/boot/bzImage}
+    [[ -r $tree/include/config/kernel.release ]] \
+        || die "XTCP_KERNEL: $1 is not a kernel build tree or its arch/x86/boot/bzImage"
+    cat "$tree/include/config/kernel.release"
+}
+
 main() {
     (($#)) || die "usage: $0 GUEST_SCRIPT [ARGS...]"
     command -v vng >/dev/null || die "vng not found; run scripts/deps.sh"
-    KVER=$("$ROOT/scripts/deps.sh" --kver) || exit 1
-    KERNEL=/boot/vmlinuz-$KVER
+    if [[ -n ${XTCP_KERNEL:-} ]]; then
+        KERNEL=$(realpath "$XTCP_KERNEL")
+        KVER=$(kernel_release "$KERNEL")
+    else
+        KVER=$("$ROOT/scripts/deps.sh" --kver) || exit 1
+        KERNEL=/boot/vmlinuz-$KVER
+    fi
     WORK=$(mktemp -d /tmp/xtcp-vm.XXXXXX)
     trap 'rm -rf "$WORK"' EXIT
     # One VM at a time on this machine: timing tests under TCG need the CPUs.
