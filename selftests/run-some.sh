@@ -21,7 +21,11 @@ rc=0
 for cmd in "$@"; do
 	echo "# $cmd"
 	start=$SECONDS
-	bash -c "$cmd" || rc=1
+	# Each line of output after the seconds since the command started.
+	bash -c "$cmd" 2>&1 | while IFS= read -r line; do
+		printf '%4d %s\n' $((SECONDS - start)) "$line"
+	done
+	[ "${PIPESTATUS[0]}" = 0 ] || rc=1
 	echo "# $cmd: $((SECONDS - start)) s"
 done
 exit $rc

@@ -33,6 +33,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/sockios.h>
+#include <linux/ethtool.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -472,6 +473,40 @@ static int cap_find(int cap, struct seg *s, uint8_t flags, int outgoing,
 	return -1;
 }
 
+/*
+ * No TSO, GSO or GRO on the veth pair: a capture then sees each segment
+ * as it is on a wire, not the stack's 64 KiB super-packets.
+ */
+static int offloads_off(void)
+{
+	static const struct { const char *ns, *dev; } ends[] = {
+		{ SRV_NS, SRV_IF }, { CLI_NS, CLI_IF },
+	};
+	static const uint32_t cmds[] = { ETHTOOL_STSO, ETHTOOL_SGSO,
+					 ETHTOOL_SGRO };
+	unsigned int i, j;
+	int rc = 0;
+
+	for (i = 0; i < 2; i++) {
+		int fd = socket_in(ends[i].ns, AF_INET, SOCK_DGRAM, 0);
+
+		for (j = 0; fd >= 0 && j < 3; j++) {
+			struct ethtool_value ev = { .cmd = cmds[j], .data = 0 };
+			struct ifreq ifr = { 0 };
+
+			snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ends[i].dev);
+			ifr.ifr_data = (void *)&ev;
+			if (ioctl(fd, SIOCETHTOOL, &ifr))
+				rc = -1;
+		}
+		if (fd < 0)
+			rc = -1;
+		else
+			close(fd);
+	}
+	return rc;
+}
+
 /* Undo what tests change: qdiscs and sysctls back to the suite's. */
 static void net_reset(void)
 {
@@ -481,6 +516,7 @@ static void net_reset(void)
 	sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " ingress 2>/dev/null");
 	sysctl_set(CLI_NS, "net.xtcp.retries2", 15);
 	sysctl_set(SRV_NS, "net.xtcp.retries2", 15);
+	sysctl_set(CLI_NS, "net.ipv4.tcp_retries2", 15);
 	sysctl_set(CLI_NS, "net.xtcp.syn_retries", 6);
 	sysctl_set(SRV_NS, "net.xtcp.synack_retries", 5);
 	/* Short TIME-WAIT, so no test leaves sockets for the next. */
