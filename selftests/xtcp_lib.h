@@ -62,6 +62,24 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * XTCP_ONLY=word,word in the environment: only tests whose names contain
+ * one of the words are selected (the 6.1 harness has no filter).
+ */
+static int test_selected(const char *name)
+{
+	const char *only = getenv("XTCP_ONLY");
+	char buf[512], *w, *save;
+
+	if (!only || !*only)
+		return 1;
+	snprintf(buf, sizeof(buf), "%s", only);
+	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		if (strstr(name, w))
+			return 1;
+	return 0;
+}
+
 /* Run a shell command; returns its exit status. */
 static int sh(const char *fmt, ...)
 {

@@ -274,25 +274,10 @@ FIXTURE(stream) {
 	int unused;
 };
 
-/* XTCP_ONLY=word,word: skip tests whose names contain none of them. */
-static int selected(const char *name)
-{
-	const char *only = getenv("XTCP_ONLY");
-	char buf[512], *w, *save;
-
-	if (!only || !*only)
-		return 1;
-	snprintf(buf, sizeof(buf), "%s", only);
-	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save))
-		if (strstr(name, w))
-			return 1;
-	return 0;
-}
-
 FIXTURE_SETUP(stream)
 {
 	/* A SKIP here would still run the body: leave through the harness. */
-	if (!selected(_metadata->name))
+	if (!test_selected(_metadata->name))
 		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
 	net_reset();
 	ASSERT_EQ(0, offloads_off());
