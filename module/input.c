@@ -50,58 +50,200 @@ static void xtcp_reset(struct sock *sk)
 	xtcp_done(sk);
 }
 
-/* Free what @ack acknowledges from the retransmission queue. */
-static bool xtcp_clean_rtx_queue(struct sock *sk, u32 ack)
+/* RFC 6298: the RTO from the estimate, in jiffies, before any backoff. */
+void xtcp_update_rto(struct sock *sk)
+{
+	u32 rto_us = xtcp_rtt_rto_us(&xtcp_sk(sk)->rtt,
+				     jiffies_to_usecs(XTCP_RTO_MIN),
+				     jiffies_to_usecs(XTCP_RTO_MAX));
+
+	inet_csk(sk)->icsk_rto = max_t(u32, usecs_to_jiffies(rto_us), 1);
+}
+
+/*
+ * Let the send buffer follow the congestion window, as Linux does: room
+ * for two windows of full segments with their overhead, unless the
+ * application fixed SO_SNDBUF.
+ */
+void xtcp_sndbuf_expand(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb;
-	bool freed = false;
+	u32 per_mss, segs;
+	int sndmem;
 
+	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+		return;
+	per_mss = SKB_TRUESIZE(max_t(u32, xs->mss_cache, XTCP_MSS_DEFAULT) +
+			       MAX_XTCP_HEADER);
+	segs = max(xs->cc.cwnd, XTCP_INIT_CWND);
+	sndmem = (int)min_t(u64, 2ULL * segs * per_mss,
+			    READ_ONCE(sk->sk_prot->sysctl_wmem[2]));
+	if (sndmem > READ_ONCE(sk->sk_sndbuf))
+		WRITE_ONCE(sk->sk_sndbuf, sndmem);
+}
+
+/* The connection is synchronized: start its data transfer state. */
+void xtcp_init_transfer(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->ca_ops = &xtcp_newreno;
+	xtcp_cc_init(&xs->cc, xs->ca_ops, xs->iss);
+	xtcp_update_rto(sk);
+	xs->quickack = XTCP_QUICKACKS;
+	xs->rcv_mss = min_t(u16, xs->advmss, XTCP_MSS_DEFAULT);
+	xs->rcvq_space.space = min_t(u32, xtcp_full_space(sk),
+				     XTCP_INIT_CWND * xs->advmss);
+	xs->rcvq_space.seq = xs->copied_seq;
+	xs->rcvq_space.time_us = xtcp_clock_us();
+	xtcp_sndbuf_expand(sk);
+}
+
+/*
+ * Free what @ack acknowledges from the retransmission queue.  Returns
+ * the number of segments freed; *@rtt_us is the RTT of the oldest of
+ * them if none of them was ever resent (Karn's rule), else 0.
+ */
+static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now = xtcp_clock_us(), freed = 0;
+	bool karn = false;
+	struct sk_buff *skb;
+
+	*rtt_us = 0;
 	while ((skb = skb_peek(&xs->rtx_queue))) {
-		if (xtcp_after(XTCP_SKB_CB(skb)->end_seq, ack))
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (xtcp_after(cb->end_seq, ack))
 			break;
+		if (cb->sacked & XTCP_SKB_RETRANS)
+			karn = true;
+		else if (!freed)
+			*rtt_us = now - cb->tx_us;
+		if (cb->sacked & XTCP_SKB_LOST)
+			xs->lost_out--;
 		__skb_unlink(skb, &xs->rtx_queue);
 		xtcp_free_skb(sk, skb);
-		freed = true;
+		xs->packets_out--;
+		freed++;
 	}
+	if (karn)
+		*rtt_us = 0;
 	return freed;
 }
 
+/*
+ * An ACK of new data: free what it covers, take an RTT sample, let the
+ * congestion control grow the window or repair a loss (NewReno partial
+ * ACK), and restart the retransmission timer (RFC 6298 5.3).
+ */
 static void xtcp_new_ack(struct sock *sk, u32 ack)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 flight = xtcp_in_flight(xs);
+	bool limited = flight >= xs->cc.cwnd ||
+		       (xs->cc.cwnd < xs->cc.ssthresh && 2 * flight >= xs->cc.cwnd);
+	u32 acked, rtt_us;
 
 	xs->snd_una = ack;
 	icsk->icsk_retransmits = 0;
-	icsk->icsk_backoff = 0;
-	icsk->icsk_rto = XTCP_TIMEOUT_INIT;
-	if (xtcp_clean_rtx_queue(sk, ack)) {
+	acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us);
+	if (rtt_us) {
+		xtcp_rtt_sample(&xs->rtt, rtt_us);
+		icsk->icsk_backoff = 0;
+		xtcp_update_rto(sk);
+	} else if (icsk->icsk_backoff && !xs->packets_out) {
+		/* Everything acknowledged: the backoff has done its job. */
+		icsk->icsk_backoff = 0;
+		xtcp_update_rto(sk);
+	}
+	if (xs->ca_ops && sk->sk_state != TCP_SYN_SENT &&
+	    xtcp_cc_newack(&xs->cc, xs->ca_ops, ack, max(acked, 1U),
+			   xtcp_in_flight(xs), limited)) {
+		struct sk_buff *head = skb_peek(&xs->rtx_queue);
+
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PARTIALACKS);
+		if (head) {
+			if (XTCP_SKB_CB(head)->sacked & XTCP_SKB_LOST) {
+				XTCP_SKB_CB(head)->sacked &= ~XTCP_SKB_LOST;
+				xs->lost_out--;
+			}
+			xtcp_retransmit_skb(sk, head);
+		}
+	}
+	if (acked) {
+		xtcp_sndbuf_expand(sk);
 		sk_mem_reclaim(sk);
 		sk->sk_write_space(sk);
 	}
-	if (skb_queue_empty(&xs->rtx_queue))
+	if (!xs->packets_out)
 		inet_csk_clear_xmit_timer(sk, ICSK_TIME_RETRANS);
 	else
 		xtcp_reset_rtx_timer(sk);
 }
 
+/*
+ * RFC 5681 section 2: a duplicate ACK acknowledges nothing new, carries
+ * no data, no SYN or FIN, leaves the window as it was, and arrives while
+ * data is outstanding.
+ */
+static bool xtcp_is_dupack(const struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+
+	return cb->ack_seq == xs->snd_una && xs->packets_out &&
+	       cb->end_seq == cb->seq &&
+	       !(cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_FIN)) &&
+	       ((u32)cb->window << xs->snd_wscale) == xs->snd_wnd;
+}
+
+/* Three duplicate ACKs: resend the first unacknowledged segment now. */
+static void xtcp_dupack(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *head = skb_peek(&xs->rtx_queue);
+
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPACKS);
+	if (!xs->ca_ops || !head ||
+	    !xtcp_cc_dupack(&xs->cc, xs->ca_ops, xs->snd_una, xs->snd_nxt,
+			    xtcp_in_flight(xs)))
+		return;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_FASTRETRANS);
+	if (XTCP_SKB_CB(head)->sacked & XTCP_SKB_LOST) {
+		XTCP_SKB_CB(head)->sacked &= ~XTCP_SKB_LOST;
+		xs->lost_out--;
+	}
+	xtcp_retransmit_skb(sk, head);
+	xtcp_reset_rtx_timer(sk);
+}
+
 /* Take SND.WND from @cb's segment, remembering which one set it. */
 static void xtcp_set_window(struct xtcp_sock *xs, const struct xtcp_skb_cb *cb)
 {
-	xs->snd_wnd = cb->window;
+	xs->snd_wnd = (u32)cb->window << xs->snd_wscale;
 	xs->snd_wl1 = cb->seq;
 	xs->snd_wl2 = cb->ack_seq;
 	xs->max_window = max(xs->max_window, xs->snd_wnd);
 }
 
 /* RFC 9293: update SND.WND from a segment that is not older news. */
-static void xtcp_update_window(struct xtcp_sock *xs,
-			       const struct xtcp_skb_cb *cb)
+static void xtcp_update_window(struct sock *sk, const struct xtcp_skb_cb *cb)
 {
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
 	if (xtcp_before(xs->snd_wl1, cb->seq) ||
-	    (xs->snd_wl1 == cb->seq && !xtcp_before(cb->ack_seq, xs->snd_wl2)))
+	    (xs->snd_wl1 == cb->seq && !xtcp_before(cb->ack_seq, xs->snd_wl2))) {
 		xtcp_set_window(xs, cb);
+		/* The window opened: the persist timer has done its job. */
+		if (xs->snd_wnd &&
+		    inet_csk(sk)->icsk_pending == ICSK_TIME_PROBE0) {
+			inet_csk_clear_xmit_timer(sk, ICSK_TIME_PROBE0);
+			inet_csk(sk)->icsk_backoff = 0;
+		}
+	}
 }
 
 static bool xtcp_fin_acked(const struct xtcp_sock *xs)
@@ -129,6 +271,8 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_set_window(xs, cb);
 		xtcp_new_ack(sk, ack);
 		xtcp_sync_mss(sk);
+		if (!xs->ca_ops)	/* simultaneous open */
+			xtcp_init_transfer(sk);
 		sk->sk_state_change(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 		return true;
@@ -149,8 +293,10 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	inet_csk(sk)->icsk_probes_out = 0;
 	if (xtcp_after(ack, xs->snd_una))
 		xtcp_new_ack(sk, ack);
+	else if (xtcp_is_dupack(sk, skb))
+		xtcp_dupack(sk);
 	if (!xtcp_before(ack, xs->snd_una))
-		xtcp_update_window(xs, cb);
+		xtcp_update_window(sk, cb);
 
 	switch (sk->sk_state) {
 	case TCP_FIN_WAIT1:
@@ -209,64 +355,249 @@ static bool xtcp_rcv_fin(struct sock *sk)
 	return false;
 }
 
+/* Bytes of data in a received segment whose header is pulled. */
+static u32 xtcp_data_len(const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	return cb->end_seq - cb->seq - !!(cb->flags & XTCP_FLAG_FIN);
+}
+
+/*
+ * Charge @skb to the receive buffer, if it has room.  Out-of-order data
+ * is what goes first when memory is short (Linux's
+ * tcp_prune_ofo_queue()): @prune drops it from the far end to make room
+ * for data at RCV.NXT.
+ */
+static bool xtcp_rmem_take(struct sock *sk, struct sk_buff *skb, bool prune)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *tail;
+
+	for (;;) {
+		if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
+		    sk_rmem_schedule(sk, skb, skb->truesize))
+			break;
+		tail = prune ? __skb_dequeue_tail(&xs->ofo_queue) : NULL;
+		if (!tail) {
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVQDROPS);
+			return false;
+		}
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOPRUNED);
+		__kfree_skb(tail);
+		sk_mem_reclaim(sk);
+	}
+	skb_dst_drop(skb);
+	skb_set_owner_r(skb, sk);
+	return true;
+}
+
+/*
+ * Keep a segment that arrived beyond RCV.NXT (RFC 9293 3.10.7.4: "held
+ * for later processing"), in order, without overlap: what an earlier
+ * segment holds is cut from its front, later segments it covers whole
+ * are freed, and a later one it runs into cuts its tail.  Consumes @skb.
+ */
+static void xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct sk_buff *prev = NULL, *next, *p;
+
+	/* Most arrivals go at the end: search from there. */
+	skb_queue_reverse_walk(&xs->ofo_queue, p) {
+		if (!xtcp_after(XTCP_SKB_CB(p)->seq, cb->seq)) {
+			prev = p;
+			break;
+		}
+	}
+	if (prev) {
+		const struct xtcp_skb_cb *pcb = XTCP_SKB_CB(prev);
+
+		if (!xtcp_before(pcb->end_seq, cb->end_seq))
+			goto dup;
+		if (xtcp_after(pcb->end_seq, cb->seq)) {
+			u32 cut = pcb->end_seq - cb->seq;
+
+			/* prev ends before our FIN, so the cut is data. */
+			if (!pskb_pull(skb, cut))
+				goto dup;
+			cb->seq += cut;
+		}
+	}
+	if (!xtcp_rmem_take(sk, skb, false))
+		goto drop;
+	if (prev)
+		__skb_queue_after(&xs->ofo_queue, prev, skb);
+	else
+		__skb_queue_head(&xs->ofo_queue, skb);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOQUEUE);
+
+	while ((next = skb_peek_next(skb, &xs->ofo_queue))) {
+		struct xtcp_skb_cb *ncb = XTCP_SKB_CB(next);
+
+		if (!xtcp_after(cb->end_seq, ncb->seq))
+			break;
+		if (!xtcp_after(ncb->end_seq, cb->end_seq)) {
+			__skb_unlink(next, &xs->ofo_queue);
+			__kfree_skb(next);
+			continue;
+		}
+		/* Overlaps the next one's front: keep only ours before it. */
+		if (pskb_trim(skb, ncb->seq - cb->seq)) {
+			__skb_unlink(skb, &xs->ofo_queue);
+			goto drop;
+		}
+		cb->end_seq = ncb->seq;
+		cb->flags &= ~XTCP_FLAG_FIN;
+		break;
+	}
+	return;
+dup:
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OOODROPS);
+drop:
+	kfree_skb(skb);
+}
+
+/*
+ * Data at RCV.NXT (already trimmed to start there) goes to the receive
+ * queue.  Returns true if the segment carried a FIN; consumes @skb.
+ */
+static bool xtcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool fin = xtcp_skb_has_flag(skb, XTCP_FLAG_FIN);
+
+	if (skb->len) {
+		xs->rcv_nxt += skb->len;
+		xs->rcv_unacked += skb->len;
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+	} else {
+		__kfree_skb(skb);
+	}
+	return fin;
+}
+
+/*
+ * The hole before the out-of-order queue's head is filled: move what is
+ * now in order to the receive queue.  Returns true if that reached a FIN.
+ */
+static bool xtcp_ofo_drain(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&xs->ofo_queue))) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (xtcp_after(cb->seq, xs->rcv_nxt))
+			break;
+		__skb_unlink(skb, &xs->ofo_queue);
+		if (!xtcp_after(cb->end_seq, xs->rcv_nxt)) {
+			__kfree_skb(skb);
+			continue;
+		}
+		if (cb->seq != xs->rcv_nxt) {
+			u32 cut = xs->rcv_nxt - cb->seq;
+
+			if (cut > skb->len || !pskb_pull(skb, cut)) {
+				__kfree_skb(skb);
+				continue;
+			}
+			cb->seq = xs->rcv_nxt;
+		}
+		if (xtcp_queue_rcv(sk, skb)) {
+			/* Nothing follows a FIN. */
+			skb_queue_purge(&xs->ofo_queue);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * When to acknowledge in-order data (RFC 1122 4.2.3.2, RFC 5681 4.2):
+ * at once when a hole was filled or remains, on a FIN, at the start of a
+ * connection (slow start needs the ACKs) and for every second full
+ * segment; otherwise within the delayed-ACK time.
+ */
+static void xtcp_ack_data(struct sock *sk, bool now)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->quickack) {
+		xs->quickack--;
+		now = true;
+	}
+	if (now || xs->rcv_unacked >= 2U * xs->rcv_mss)
+		xtcp_send_ack(sk);
+	else
+		xtcp_send_delayed_ack(sk);
+}
+
 /*
  * The sixth and eighth steps: segment text and FIN.  In-order data goes
- * to the receive queue; out-of-order segments are dropped with an
- * immediate ACK (reassembly comes with the reliable stream work).
- * Consumes @skb.
+ * to the receive queue, then whatever the out-of-order queue holds that
+ * now follows it; data beyond a hole waits there, and is answered at
+ * once with a duplicate ACK (RFC 5681 4.2).  Consumes @skb.
  */
 static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool fin = cb->flags & XTCP_FLAG_FIN;
-	bool queued = false, over = false;
+	bool had_ofo, over = false;
+	u32 len;
 
 	__skb_pull(skb, xtcp_hdr(skb)->doff * 4);
-	if (!skb->len && !fin)
+	len = xtcp_data_len(skb);
+	if (!len && !fin)
 		goto drop;
+	if (skb->len != len)
+		goto drop;	/* cannot happen: end_seq came from skb->len */
 
+	if (xtcp_after(cb->seq, xs->rcv_nxt)) {
+		xtcp_ofo_insert(sk, skb);
+		xtcp_send_ack(sk);
+		return;
+	}
 	if (cb->seq != xs->rcv_nxt) {
+		/* Starts before RCV.NXT: keep only what is new. */
 		u32 old = xs->rcv_nxt - cb->seq;
 
-		if (xtcp_after(cb->seq, xs->rcv_nxt)) {
-			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OOODROPS);
-			xtcp_send_ack(sk);
-			goto drop;
-		}
-		/* Starts before RCV.NXT: keep only what is new. */
-		if (old > skb->len || (old == skb->len && !fin))
-			goto drop;
+		if (old > len || (old == len && !fin))
+			goto dup;
 		if (!pskb_pull(skb, old))
 			goto drop;
 		cb->seq = xs->rcv_nxt;
 	}
-
 	if (skb->len) {
-		if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf) ||
-		    !sk_rmem_schedule(sk, skb, skb->truesize)) {
-			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVQDROPS);
+		xs->rcv_mss = clamp_t(u32, skb->len, xs->rcv_mss, xs->advmss);
+		/* A full buffer drops in-order data too: the peer resends. */
+		if (!xtcp_rmem_take(sk, skb, true)) {
 			xtcp_send_ack(sk);
 			goto drop;
 		}
-		skb_dst_drop(skb);
-		skb_set_owner_r(skb, sk);
-		__skb_queue_tail(&sk->sk_receive_queue, skb);
-		xs->rcv_nxt += skb->len;
-		queued = true;
 	}
+	had_ofo = !skb_queue_empty(&xs->ofo_queue);
+	fin = xtcp_queue_rcv(sk, skb);
+	if (!fin && had_ofo)
+		fin = xtcp_ofo_drain(sk);
 	if (fin)
 		over = xtcp_rcv_fin(sk);
 
-	xtcp_send_ack(sk);
-	if (queued && !sock_flag(sk, SOCK_DEAD))
+	xtcp_ack_data(sk, fin || had_ofo);
+	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_data_ready(sk);
 	if (over)
 		xtcp_time_wait(sk);
-	if (queued)
-		return;
+	return;
+
+dup:
+	/* All old: the peer missed our ACK (RFC 9293: send one). */
+	xtcp_send_ack(sk);
 drop:
-	consume_skb(skb);
+	kfree_skb(skb);
 }
 
 /* SYN-SENT: RFC 9293 section 3.10.7.3.  Consumes @skb. */
@@ -297,6 +628,11 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 			       th->doff * 4 - sizeof(*th), &opts))
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADOPTS);
 	xs->rx_mss = opts.mss;
+	/* RFC 7323: both SYNs must carry the option, or neither scales. */
+	xs->wscale_ok = opts.wscale_ok;
+	xs->snd_wscale = opts.wscale_ok ? opts.wscale : 0;
+	if (!opts.wscale_ok)
+		xs->rcv_wscale = 0;
 	xtcp_init_peer(xs, cb->seq, cb->window);
 	xs->snd_wl2 = cb->ack_seq;
 
@@ -304,6 +640,7 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		xtcp_established(sk);
 		xtcp_new_ack(sk, cb->ack_seq);
 		xtcp_sync_mss(sk);
+		xtcp_init_transfer(sk);
 		/* Data on a SYN-ACK is not accepted; the peer resends it. */
 		xtcp_send_ack(sk);
 		xtcp_write_xmit(sk);

@@ -38,6 +38,14 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_TWKILLED]		= "TimeWaitKilled",
 	[XTCP_MIB_TWRECYCLED]		= "TimeWaitRecycled",
 	[XTCP_MIB_ORPHANOVERFLOWS]	= "OrphanOverflows",
+	[XTCP_MIB_FASTRETRANS]		= "FastRetrans",
+	[XTCP_MIB_PARTIALACKS]		= "PartialAcks",
+	[XTCP_MIB_DUPACKS]		= "InDupAcks",
+	[XTCP_MIB_OFOQUEUE]		= "OfoQueued",
+	[XTCP_MIB_OFOPRUNED]		= "OfoPruned",
+	[XTCP_MIB_DELAYEDACKS]		= "DelayedAcks",
+	[XTCP_MIB_WINPROBES]		= "WindowProbes",
+	[XTCP_MIB_RTOS]			= "RetransTimeouts",
 };
 
 int xtcp_mib_init_net(struct net *net)

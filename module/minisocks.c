@@ -95,6 +95,11 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	xreq->snt_isn = xtcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
 	xreq->snd_wnd = cb->window;
 	xreq->mss = opts.mss;
+	/* RFC 7323: scale only if the SYN offered it; ours comes back. */
+	ireq->wscale_ok = opts.wscale_ok;
+	ireq->snd_wscale = opts.wscale_ok ? opts.wscale : 0;
+	ireq->rcv_wscale = opts.wscale_ok ? xtcp_choose_rcv_wscale(sk) : 0;
+	xreq->synack_us = xtcp_clock_us();
 	req->timeout = XTCP_TIMEOUT_INIT;
 
 	inet_csk_reqsk_queue_hash_add(sk, req, XTCP_TIMEOUT_INIT);
@@ -145,9 +150,24 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 	newicsk->icsk_ext_hdr_len = 0;
 	newicsk->icsk_rto = XTCP_TIMEOUT_INIT;
 
+	/*
+	 * The clone copied the listener's xtcp_sock: its options (TCP_NODELAY,
+	 * TCP_MAXSEG, keepalive) are inherited, its queues and state are not.
+	 */
 	newxs = xtcp_sk(newsk);
 	skb_queue_head_init(&newxs->rtx_queue);
+	skb_queue_head_init(&newxs->ofo_queue);
 	xtcp_init_xmit_timers(newsk);
+	memset(&newxs->rtt, 0, sizeof(newxs->rtt));
+	/* Karn: a SYN-ACK sent once gives the first RTT sample. */
+	if (!req->num_retrans)
+		xtcp_rtt_sample(&newxs->rtt, xtcp_clock_us() - xreq->synack_us);
+	newxs->wscale_ok = ireq->wscale_ok;
+	newxs->snd_wscale = ireq->snd_wscale;
+	newxs->rcv_wscale = ireq->rcv_wscale;
+	newxs->packets_out = 0;
+	newxs->lost_out = 0;
+	newxs->rcv_unacked = 0;
 	newxs->iss = xreq->snt_isn;
 	/* Our SYN-ACK is unacknowledged until the ACK being processed. */
 	newxs->snd_una = xreq->snt_isn;
@@ -155,6 +175,7 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 	newxs->write_seq = newxs->snd_nxt;
 	xtcp_init_peer(newxs, xreq->rcv_isn, xreq->snd_wnd);
 	newxs->snd_wl2 = newxs->snd_nxt;
+	newxs->snd_sml = newxs->snd_nxt;
 	newxs->rcv_wnd = xreq->rcv_wnd;
 	newxs->rx_mss = xreq->mss;
 	newxs->fin_queued = 0;
@@ -164,6 +185,7 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 		goto put_and_exit;
 	sk_setup_caps(newsk, dst);
 	xtcp_sync_mss(newsk);
+	xtcp_init_transfer(newsk);
 
 	if (__inet_inherit_port(sk, newsk) < 0)
 		goto put_and_exit;
@@ -285,7 +307,8 @@ void xtcp_time_wait(struct sock *sk)
 
 		xtw->xtw_rcv_nxt = xs->rcv_nxt;
 		xtw->xtw_snd_nxt = xs->snd_nxt;
-		xtw->xtw_rcv_wnd = min_t(u32, xs->rcv_wnd, U16_MAX);
+		xtw->xtw_rcv_wnd = min_t(u32, xs->rcv_wnd >> xs->rcv_wscale,
+					 U16_MAX);
 		local_bh_disable();
 		inet_twsk_schedule(tw, READ_ONCE(xn->sysctl_tw_timeout) * HZ);
 		/* After this, tw belongs to the tables and its timer. */

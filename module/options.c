@@ -16,7 +16,8 @@
  * Unknown options are skipped by their length.  An option whose length
  * byte is missing, below 2, or runs past @len ends parsing: the options
  * seen before it are kept and @opts->malformed is set.  An MSS option of
- * the wrong length is ignored, as Linux does.
+ * or window scale option of the wrong length is ignored, as Linux does;
+ * a window scale above 14 counts as 14 (RFC 7323 section 2.3).
  *
  * Return: 0, or -EINVAL when the options area was malformed.
  */
@@ -26,6 +27,8 @@ int xtcp_parse_options(const u8 *ptr, unsigned int len,
 	unsigned int i = 0;
 
 	opts->mss = 0;
+	opts->wscale_ok = 0;
+	opts->wscale = 0;
 	opts->malformed = 0;
 	opts->unknown = 0;
 
@@ -51,6 +54,12 @@ int xtcp_parse_options(const u8 *ptr, unsigned int len,
 				if (mss)
 					opts->mss = mss;
 			}
+		} else if (kind == XTCPOPT_WINDOW) {
+			if (olen == XTCPOLEN_WINDOW) {
+				opts->wscale_ok = 1;
+				opts->wscale = ptr[i + 2] > XTCP_MAX_WSCALE ?
+					       XTCP_MAX_WSCALE : ptr[i + 2];
+			}
 		} else {
 			opts->unknown++;
 		}
@@ -65,16 +74,41 @@ malformed:
 
 /**
  * xtcp_write_syn_options - write the options a SYN or SYN-ACK carries
- * @ptr: where to write; XTCP_SYN_OPTS_LEN bytes
+ * @ptr: where to write; XTCP_SYN_OPTS_MAX bytes at most
  * @mss: the MSS to announce
+ * @wscale: our window scale shift, or XTCP_NO_WSCALE for none
  *
  * Return: bytes written (a multiple of 4).
  */
-unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss)
+unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale)
 {
-	ptr[0] = XTCPOPT_MSS;
-	ptr[1] = XTCPOLEN_MSS;
-	ptr[2] = mss >> 8;
-	ptr[3] = mss & 0xff;
-	return XTCP_SYN_OPTS_LEN;
+	unsigned int len = 0;
+
+	ptr[len++] = XTCPOPT_MSS;
+	ptr[len++] = XTCPOLEN_MSS;
+	ptr[len++] = mss >> 8;
+	ptr[len++] = mss & 0xff;
+	if (wscale >= 0) {
+		ptr[len++] = XTCPOPT_NOP;
+		ptr[len++] = XTCPOPT_WINDOW;
+		ptr[len++] = XTCPOLEN_WINDOW;
+		ptr[len++] = (u8)wscale;
+	}
+	return len;
+}
+
+/**
+ * xtcp_select_wscale - the window scale for a receive buffer
+ * @space: the largest window, in bytes, we may want to offer
+ *
+ * Return: the smallest shift that lets a 16-bit window field reach
+ * @space, at most XTCP_MAX_WSCALE.
+ */
+u8 xtcp_select_wscale(u32 space)
+{
+	u8 ws = 0;
+
+	while (ws < XTCP_MAX_WSCALE && (65535U << ws) < space)
+		ws++;
+	return ws;
 }

@@ -23,7 +23,7 @@ u16 xtcp_mss_for_mtu(unsigned int mtu)
 
 /*
  * The sending MSS: the path's, capped by what the peer announced (536
- * when it announced nothing, RFC 9293 section 3.7.1).
+ * when it announced nothing, RFC 9293 section 3.7.1) and by TCP_MAXSEG.
  */
 void xtcp_sync_mss(struct sock *sk)
 {
@@ -33,11 +33,15 @@ void xtcp_sync_mss(struct sock *sk)
 
 	if (dst) {
 		xs->advmss = xtcp_mss_for_mtu(dst_mtu(dst));
+		if (xs->user_mss && xs->user_mss < xs->advmss)
+			xs->advmss = xs->user_mss;
 		mss = xs->advmss - inet_csk(sk)->icsk_ext_hdr_len;
 	}
 	if (sk->sk_state != TCP_SYN_SENT)
 		mss = min_t(unsigned int, mss,
 			    xs->rx_mss ? xs->rx_mss : XTCP_MSS_DEFAULT);
+	if (xs->user_mss)
+		mss = min_t(unsigned int, mss, xs->user_mss);
 	xs->mss_cache = max_t(unsigned int, mss, XTCP_MIN_MSS);
 }
 
@@ -60,22 +64,61 @@ u32 xtcp_free_space(const struct sock *sk)
 	return space > 0 ? space / 2 : 0;
 }
 
+/* The window an empty receive buffer gives. */
+u32 xtcp_full_space(const struct sock *sk)
+{
+	return READ_ONCE(sk->sk_rcvbuf) / 2;
+}
+
 /*
- * The window to advertise now.  It never shrinks: the right edge we
- * offered before (rcv_wup + rcv_wnd) is kept even if memory got tighter.
- * Window scaling is not negotiated yet, so it fits in 16 bits.
+ * Our window scale (RFC 7323): large enough for the biggest buffer
+ * auto-tuning may grow to, or for the buffer the application fixed.
+ */
+u8 xtcp_choose_rcv_wscale(const struct sock *sk)
+{
+	u32 space = READ_ONCE(sk->sk_rcvbuf);
+
+	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK))
+		space = max_t(u32, space, READ_ONCE(sk->sk_prot->sysctl_rmem[2]));
+	return xtcp_select_wscale(space / 2);
+}
+
+/*
+ * The window to advertise now, in the header's units (already shifted).
+ * Its right edge never moves left, and moves right only by a useful
+ * amount (xtcp_rcv_window()).
  */
 u32 xtcp_select_window(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	s32 cur = (s32)(xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt);
-	u32 new = min_t(u32, xtcp_free_space(sk), U16_MAX);
+	u32 win;
 
-	if (cur > 0 && new < (u32)cur)
-		new = cur;
-	xs->rcv_wnd = new;
+	win = xtcp_rcv_window(xtcp_free_space(sk), cur > 0 ? cur : 0,
+			      xtcp_full_space(sk), xs->advmss, xs->rcv_wscale);
+	xs->rcv_wnd = win;
 	xs->rcv_wup = xs->rcv_nxt;
-	return new;
+	return win >> xs->rcv_wscale;
+}
+
+/* A SYN's window is never scaled (RFC 7323 section 2.2). */
+static u16 xtcp_syn_window(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->rcv_wnd = min_t(u32, xtcp_free_space(sk), U16_MAX);
+	xs->rcv_wup = xs->rcv_nxt;
+	return xs->rcv_wnd;
+}
+
+/* Any segment we send carries an ACK: no delayed ACK is owed any more. */
+static void xtcp_ack_sent(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+
+	xtcp_sk(sk)->rcv_unacked = 0;
+	if (icsk->icsk_ack.pending & ICSK_ACK_TIMER)
+		inet_csk_clear_xmit_timer(sk, ICSK_TIME_DACK);
 }
 
 static void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
@@ -106,21 +149,25 @@ static void xtcp_set_csum(struct sk_buff *skb, __be32 saddr, __be32 daddr)
 
 /*
  * Send one segment of @sk.  @skb's control block says what it is; with
- * @clone the queued original is kept and a clone (or a copy, if an
- * earlier clone is still in flight) goes to IP.
+ * @clone the queued original is kept (stamped with the time it left) and
+ * a clone (or a copy, if an earlier clone is still in flight) goes to IP.
  */
 static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 			     gfp_t gfp)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct xtcp_skb_cb *cb;
 	unsigned int hlen = sizeof(struct xtcphdr);
+	u8 opts[XTCP_SYN_OPTS_MAX];
+	unsigned int olen = 0;
+	struct xtcp_skb_cb *cb;
 	struct xtcphdr *th;
+	u16 window;
 	u8 flags;
 	int err;
 
 	if (clone) {
+		XTCP_SKB_CB(skb)->tx_us = xtcp_clock_us();
 		if (unlikely(skb_cloned(skb)))
 			skb = pskb_copy(skb, gfp);
 		else
@@ -135,8 +182,20 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		flags &= ~XTCP_FLAG_ACK;
 	else
 		flags |= XTCP_FLAG_ACK;
-	if (flags & XTCP_FLAG_SYN)
-		hlen += XTCP_SYN_OPTS_LEN;
+	if (flags & XTCP_FLAG_SYN) {
+		/*
+		 * Our SYN offers window scaling; a SYN-ACK (simultaneous
+		 * open) only if the peer's SYN did.
+		 */
+		bool ws = sk->sk_state == TCP_SYN_SENT || xs->wscale_ok;
+
+		olen = xtcp_write_syn_options(opts, xs->advmss,
+					      ws ? xs->rcv_wscale : XTCP_NO_WSCALE);
+		window = xtcp_syn_window(sk);
+	} else {
+		window = xtcp_select_window(sk);
+	}
+	hlen += olen;
 
 	skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
@@ -144,10 +203,12 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	th = xtcp_hdr(skb);
 	xtcp_fill_header(th, inet->inet_sport, inet->inet_dport, cb->seq,
 			 (flags & XTCP_FLAG_ACK) ? xs->rcv_nxt : 0, flags,
-			 xtcp_select_window(sk), hlen);
-	if (flags & XTCP_FLAG_SYN)
-		xtcp_write_syn_options((u8 *)(th + 1), xs->advmss);
+			 window, hlen);
+	if (olen)
+		memcpy(th + 1, opts, olen);
 	xtcp_set_csum(skb, inet->inet_saddr, inet->inet_daddr);
+	if (flags & XTCP_FLAG_ACK)
+		xtcp_ack_sent(sk);
 
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTSEGS);
 	if (flags & XTCP_FLAG_RST)
@@ -173,6 +234,7 @@ int xtcp_connect(struct sock *sk)
 
 	xs->snd_una = xs->iss;
 	xs->snd_nxt = xs->iss;
+	xs->snd_sml = xs->iss;
 	xs->write_seq = xs->iss + 1;
 	xs->snd_wnd = 0;
 	xs->max_window = 0;
@@ -180,6 +242,13 @@ int xtcp_connect(struct sock *sk)
 	xs->rcv_wnd = 0;
 	xs->rcv_wup = 0;
 	xs->rx_mss = 0;
+	xs->wscale_ok = 0;
+	xs->snd_wscale = 0;
+	xs->rcv_wscale = xtcp_choose_rcv_wscale(sk);
+	xs->packets_out = 0;
+	xs->lost_out = 0;
+	xs->ca_ops = NULL;
+	memset(&xs->rtt, 0, sizeof(xs->rtt));
 	xtcp_sync_mss(sk);
 
 	skb = xtcp_alloc_ctl_skb(sk, sk->sk_allocation);
@@ -188,9 +257,11 @@ int xtcp_connect(struct sock *sk)
 	XTCP_SKB_CB(skb)->seq = xs->iss;
 	XTCP_SKB_CB(skb)->end_seq = xs->iss + 1;
 	XTCP_SKB_CB(skb)->flags = XTCP_FLAG_SYN;
+	XTCP_SKB_CB(skb)->sacked = 0;
 	sk_wmem_queued_add(sk, skb->truesize);
 	sk_mem_charge(sk, skb->truesize);
 	__skb_queue_tail(&xs->rtx_queue, skb);
+	xs->packets_out = 1;
 	xs->snd_nxt = xs->iss + 1;
 
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
@@ -211,57 +282,197 @@ void xtcp_send_synack_sk(struct sock *sk)
 }
 
 /*
- * Send what the write queue holds, as far as the peer's window allows.
- * The retransmission timer runs while anything is unacknowledged.
+ * Split an unsent segment so its first @len bytes can go now: the rest,
+ * with the FIN if there is one, becomes a new segment right behind it.
+ * @len may equal skb->len to split off just the FIN.
  */
-void xtcp_write_xmit(struct sock *sk)
+static int xtcp_fragment(struct sock *sk, struct sk_buff *skb,
+			 unsigned int len)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *ncb;
+	unsigned int rest = skb->len - len;
+	struct sk_buff *nskb;
+
+	nskb = alloc_skb(MAX_XTCP_HEADER + rest, GFP_ATOMIC);
+	if (!nskb)
+		return -ENOMEM;
+	if (!sk_wmem_schedule(sk, nskb->truesize)) {
+		__kfree_skb(nskb);
+		return -ENOMEM;
+	}
+	skb_reserve(nskb, MAX_XTCP_HEADER);
+	if (skb_copy_bits(skb, len, skb_put(nskb, rest), rest) ||
+	    pskb_trim(skb, len)) {
+		__kfree_skb(nskb);
+		return -ENOMEM;
+	}
+	ncb = XTCP_SKB_CB(nskb);
+	ncb->seq = cb->seq + len;
+	ncb->end_seq = cb->end_seq;
+	ncb->flags = cb->flags;
+	ncb->sacked = 0;
+	cb->end_seq = ncb->seq;
+	cb->flags &= ~(XTCP_FLAG_FIN | XTCP_FLAG_PSH);
+	nskb->ip_summed = CHECKSUM_PARTIAL;
+	sk_wmem_queued_add(sk, nskb->truesize);
+	sk_mem_charge(sk, nskb->truesize);
+	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
+	return 0;
+}
+
+/*
+ * Nagle's algorithm (RFC 896, RFC 1122 4.2.3.4) in Minshall's variant as
+ * Linux has it: a short segment waits while an earlier short one is
+ * unacknowledged, so there is at most one in flight.  TCP_CORK holds
+ * short segments until uncorked.  Only the queue's tail can be short and
+ * still growing; a FIN is never held.
+ */
+static bool xtcp_nagle_hold(const struct sock *sk, const struct sk_buff *skb,
+			    int nonagle)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if ((nonagle & XTCP_NAGLE_PUSH) || skb->len >= xs->mss_cache ||
+	    xtcp_skb_has_flag(skb, XTCP_FLAG_FIN) ||
+	    skb != skb_peek_tail(&sk->sk_write_queue))
+		return false;
+	if (nonagle & XTCP_NAGLE_CORK)
+		return true;
+	if (nonagle & XTCP_NAGLE_OFF)
+		return false;
+	return xs->packets_out && xtcp_after(xs->snd_sml, xs->snd_una);
+}
+
+/*
+ * The peer's window does not take all of @skb: send the part it takes,
+ * if that is worth a segment (sender-side silly window avoidance, RFC
+ * 9293 section 3.8.6.2.1: at least min(MSS, half the largest window the
+ * peer ever offered), or anything at all when nothing is in flight to
+ * bring an ACK).  Returns false to stop sending.
+ */
+static bool xtcp_fit_window(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 wnd_end = xs->snd_una + xs->snd_wnd;
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	s32 usable = (s32)(wnd_end - cb->seq);
+
+	if (!xtcp_after(cb->end_seq, wnd_end))
+		return true;
+	if (!skb->len || usable <= 0)
+		return false;
+	if ((u32)usable < skb->len && xs->packets_out &&
+	    (u32)usable < min_t(u32, xs->mss_cache, xs->max_window / 2))
+		return false;
+	return !xtcp_fragment(sk, skb, min_t(u32, usable, skb->len));
+}
+
+/* After a timeout: resend what is marked lost, as cwnd allows. */
+static void xtcp_xmit_lost(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
+	skb_queue_walk(&xs->rtx_queue, skb) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (!xs->lost_out || xtcp_in_flight(xs) >= xs->cc.cwnd)
+			break;
+		if (!(cb->sacked & XTCP_SKB_LOST))
+			continue;
+		cb->sacked &= ~XTCP_SKB_LOST;
+		xs->lost_out--;
+		xtcp_retransmit_skb(sk, skb);
+	}
+}
+
+/*
+ * Send what the write queue holds, as far as the congestion window, the
+ * peer's window and Nagle allow; segments marked lost go first.  The
+ * retransmission timer runs while anything is unacknowledged; the
+ * persist timer while only the peer's window holds data back.
+ */
+static void __xtcp_write_xmit(struct sock *sk, int nonagle)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+	bool sent = false;
+
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_CLOSE | TCPF_LISTEN))
 		return;
+	if (xs->lost_out)
+		xtcp_xmit_lost(sk);
 
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-		if (skb->len &&
-		    xtcp_after(cb->seq + skb->len, xs->snd_una + xs->snd_wnd))
+		if (xs->lost_out || xtcp_in_flight(xs) >= xs->cc.cwnd)
+			break;
+		if (!xtcp_fit_window(sk, skb))
+			break;
+		if (xtcp_nagle_hold(sk, skb, nonagle))
 			break;
 		__skb_unlink(skb, &sk->sk_write_queue);
 		__skb_queue_tail(&xs->rtx_queue, skb);
+		xs->packets_out++;
 		xs->snd_nxt = cb->end_seq;
+		if (skb->len < xs->mss_cache)
+			xs->snd_sml = cb->end_seq;
 		xtcp_transmit_skb(sk, skb, true, sk_gfp_mask(sk, GFP_ATOMIC));
-		if (!inet_csk(sk)->icsk_pending)
-			xtcp_reset_rtx_timer(sk);
+		sent = true;
 	}
+	if (sent && icsk->icsk_pending != ICSK_TIME_RETRANS)
+		xtcp_reset_rtx_timer(sk);
+	if (!xs->packets_out && !skb_queue_empty(&sk->sk_write_queue) &&
+	    !icsk->icsk_pending)
+		xtcp_reset_probe_timer(sk);
+}
+
+void xtcp_write_xmit(struct sock *sk)
+{
+	__xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
+}
+
+/* The application's push: @nonagle adds to the socket's own setting. */
+void xtcp_push(struct sock *sk, int nonagle)
+{
+	__xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle | nonagle);
 }
 
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 {
+	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS;
 	XTCP_INC_STATS(sock_net(sk), XTCP_SKB_CB(skb)->flags & XTCP_FLAG_SYN ?
 		       XTCP_MIB_SYNRETRANS : XTCP_MIB_RETRANSSEGS);
 	return xtcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
 }
 
 /*
- * Retransmission timeout: go back N.  Everything unacknowledged that the
- * peer's window holds is sent again, the oldest first; without an
- * out-of-order queue at the receiver, whatever followed a lost segment
- * was dropped too.
+ * Retransmission timeout: everything in flight is taken as lost (RFC
+ * 5681 section 3.1 restarts from one segment); the oldest goes now, the
+ * others as the congestion window opens again.
  */
 void xtcp_retransmit_rtx_queue(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *head = skb_peek(&xs->rtx_queue);
 	struct sk_buff *skb;
 
-	skb_queue_walk(&xs->rtx_queue, skb) {
-		if (skb != skb_peek(&xs->rtx_queue) &&
-		    xtcp_after(XTCP_SKB_CB(skb)->end_seq,
-			       xs->snd_una + max(xs->snd_wnd, 1U)))
-			break;
-		xtcp_retransmit_skb(sk, skb);
+	if (!head)
+		return;
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+		xtcp_retransmit_skb(sk, head);
+		return;
 	}
+	xtcp_cc_timeout(&xs->cc, xs->ca_ops, xs->snd_nxt, xtcp_in_flight(xs));
+	skb_queue_walk(&xs->rtx_queue, skb) {
+		if (!(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_LOST)) {
+			XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_LOST;
+			xs->lost_out++;
+		}
+	}
+	xtcp_xmit_lost(sk);
 }
 
 /* A bare ACK for what we have received. */
@@ -281,8 +492,24 @@ void xtcp_send_ack(struct sock *sk)
 }
 
 /*
- * A keepalive probe: an ACK at SND.UNA - 1, a byte the peer has already
- * acknowledged, so it must answer with an ACK.
+ * Owe the peer an ACK, sent within XTCP_DELACK_MIN unless data or a
+ * second full segment takes it along first (RFC 1122 4.2.3.2).
+ */
+void xtcp_send_delayed_ack(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+
+	if (icsk->icsk_ack.pending & ICSK_ACK_TIMER)
+		return;
+	icsk->icsk_ack.pending |= ICSK_ACK_SCHED;
+	inet_csk_reset_xmit_timer(sk, ICSK_TIME_DACK, XTCP_DELACK_MIN,
+				  XTCP_DELACK_MAX);
+}
+
+/*
+ * A probe that makes the peer answer with an ACK: an ACK at SND.UNA - 1,
+ * a byte it has already acknowledged.  Keepalive and zero-window probes
+ * (Linux's choice for both) alike.
  */
 void xtcp_send_keepalive_probe(struct sock *sk)
 {
@@ -294,6 +521,12 @@ void xtcp_send_keepalive_probe(struct sock *sk)
 	XTCP_SKB_CB(skb)->end_seq = XTCP_SKB_CB(skb)->seq;
 	XTCP_SKB_CB(skb)->flags = XTCP_FLAG_ACK;
 	xtcp_transmit_skb(sk, skb, false, GFP_ATOMIC);
+}
+
+void xtcp_send_window_probe(struct sock *sk)
+{
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_WINPROBES);
+	xtcp_send_keepalive_probe(sk);
 }
 
 /* Abort: RST at SND.NXT.  Nothing waits for it to arrive. */
@@ -326,6 +559,7 @@ void xtcp_send_fin(struct sock *sk)
 		XTCP_SKB_CB(skb)->seq = xs->write_seq;
 		XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
 		XTCP_SKB_CB(skb)->flags = XTCP_FLAG_ACK;
+		XTCP_SKB_CB(skb)->sacked = 0;
 		/*
 		 * The FIN must go out even over the memory limit; an skb of
 		 * no data charged on credit is balanced again when acked.
@@ -339,7 +573,7 @@ void xtcp_send_fin(struct sock *sk)
 	XTCP_SKB_CB(skb)->end_seq++;
 	xs->write_seq++;
 	xs->fin_queued = 1;
-	xtcp_write_xmit(sk);
+	xtcp_push(sk, XTCP_NAGLE_PUSH);
 }
 
 /*
@@ -432,10 +666,12 @@ void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req)
 {
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
+	const struct inet_request_sock *ireq = inet_rsk(req);
 
+	/* Not a SYN: the window is scaled if scaling was agreed. */
 	xtcp_v4_send_ctl(sock_net(sk), skb, xreq->snt_isn + 1,
 			 xreq->rcv_isn + 1, XTCP_FLAG_ACK,
-			 min_t(u32, xtcp_free_space(sk), U16_MAX));
+			 xreq->rcv_wnd >> (ireq->wscale_ok ? ireq->rcv_wscale : 0));
 }
 
 /* Send (or resend) the SYN-ACK of a request sock.  Softirq or timer. */
@@ -443,7 +679,9 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 {
 	const struct inet_request_sock *ireq = inet_rsk(req);
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
-	unsigned int hlen = sizeof(struct xtcphdr) + XTCP_SYN_OPTS_LEN;
+	u16 mss, user_mss = READ_ONCE(xtcp_sk(sk)->user_mss);
+	u8 opts[XTCP_SYN_OPTS_MAX];
+	unsigned int hlen, olen;
 	struct dst_entry *dst;
 	struct sk_buff *skb;
 	struct xtcphdr *th;
@@ -459,14 +697,22 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 		return -ENOMEM;
 	}
 	skb_reserve(skb, MAX_XTCP_HEADER);
+	mss = xtcp_mss_for_mtu(dst_mtu(dst));
+	if (user_mss && user_mss < mss)
+		mss = user_mss;
+	xreq->synack_mss = mss;
+	olen = xtcp_write_syn_options(opts, mss, ireq->wscale_ok ?
+				      ireq->rcv_wscale : XTCP_NO_WSCALE);
+	hlen = sizeof(struct xtcphdr) + olen;
 	skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
 	th = xtcp_hdr(skb);
+	/* The listener's buffer sizes are the child's: offer from them. */
 	xreq->rcv_wnd = min_t(u32, xtcp_free_space(sk), U16_MAX);
 	xtcp_fill_header(th, htons(ireq->ir_num), ireq->ir_rmt_port,
 			 xreq->snt_isn, xreq->rcv_isn + 1,
 			 XTCP_FLAG_SYN | XTCP_FLAG_ACK, xreq->rcv_wnd, hlen);
-	xtcp_write_syn_options((u8 *)(th + 1), xtcp_mss_for_mtu(dst_mtu(dst)));
+	memcpy(th + 1, opts, olen);
 	xtcp_set_csum(skb, ireq->ir_loc_addr, ireq->ir_rmt_addr);
 	skb_dst_set(skb, dst);
 

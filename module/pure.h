@@ -62,16 +62,95 @@ static inline bool xtcp_ack_acceptable(u32 ack, u32 snd_una, u32 snd_nxt)
 /* What xtcp_parse_options() found in a header. */
 struct xtcp_opts {
 	u16	mss;		/* 0: no MSS option seen */
+	u8	wscale_ok;	/* a window scale option was seen */
+	u8	wscale;		/* its shift, capped at XTCP_MAX_WSCALE */
 	u8	malformed;	/* a bad length ended parsing early */
 	u8	unknown;	/* count of options skipped as unknown */
 };
 
+/* RFC 7323 section 2.3: shifts above 14 are treated as 14. */
+#define XTCP_MAX_WSCALE		14
+/* No window scale option to send. */
+#define XTCP_NO_WSCALE		(-1)
+
 int xtcp_parse_options(const u8 *ptr, unsigned int len,
 		       struct xtcp_opts *opts);
-unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss);
+unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale);
+u8 xtcp_select_wscale(u32 space);
 
-/* Bytes of options a SYN or SYN-ACK carries (MSS, already 4-aligned). */
-#define XTCP_SYN_OPTS_LEN	4
+/* Most bytes of options a SYN or SYN-ACK carries (MSS, NOP, WS). */
+#define XTCP_SYN_OPTS_MAX	8
+
+/*
+ * RFC 6298 round-trip time estimation, in microseconds.  srtt_us == 0
+ * means no sample yet.
+ */
+struct xtcp_rtt {
+	u32	srtt_us;
+	u32	rttvar_us;
+};
+
+void xtcp_rtt_sample(struct xtcp_rtt *r, u32 m_us);
+u32 xtcp_rtt_rto_us(const struct xtcp_rtt *r, u32 min_us, u32 max_us);
+
+/*
+ * Congestion control state (RFC 5681, RFC 6582), in segments.  The
+ * loss recovery around it (fast retransmit, fast recovery, NewReno
+ * partial ACKs, the timeout) is common to all algorithms; an algorithm
+ * (struct xtcp_cong_ops) decides only how cwnd grows and how far it
+ * falls.
+ */
+enum xtcp_ca_state {
+	XTCP_CA_OPEN,		/* no loss being repaired */
+	XTCP_CA_RECOVERY,	/* fast recovery after three duplicate ACKs */
+	XTCP_CA_LOSS,		/* slow start again after a timeout */
+};
+
+struct xtcp_cc {
+	u32	cwnd;		/* congestion window */
+	u32	ssthresh;	/* slow start threshold */
+	u32	cwnd_cnt;	/* ACKed segments towards the next cwnd++ */
+	u32	recover;	/* SND.NXT when recovery or loss began */
+	u32	dupacks;	/* duplicate ACKs in a row */
+	u8	state;		/* enum xtcp_ca_state */
+	u32	priv[4];	/* the algorithm's own */
+};
+
+struct xtcp_cong_ops {
+	const char	*name;
+	/* cwnd and ssthresh are already IW and "infinite" when called. */
+	void		(*init)(struct xtcp_cc *cc);
+	/* The new ssthresh after a loss with @flight segments in flight. */
+	u32		(*ssthresh)(struct xtcp_cc *cc, u32 flight);
+	/* @acked segments newly ACKed while cwnd limited the sender. */
+	void		(*cong_avoid)(struct xtcp_cc *cc, u32 acked);
+};
+
+/* RFC 6928 initial window, in segments. */
+#define XTCP_INIT_CWND		10U
+#define XTCP_INFINITE_SSTHRESH	0x7fffffffU
+/* Three duplicate ACKs mean a loss (RFC 5681 section 3.2). */
+#define XTCP_DUPTHRESH		3U
+
+extern const struct xtcp_cong_ops xtcp_newreno;
+
+void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		  u32 iss);
+bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		    u32 snd_una, u32 snd_nxt, u32 flight);
+bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		    u32 ack, u32 acked, u32 flight_after, bool cwnd_limited);
+void xtcp_cc_timeout(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		     u32 snd_nxt, u32 flight);
+
+/*
+ * The receive window to advertise (RFC 9293 section 3.8.6.2.2, RFC
+ * 7323): from @free bytes of buffer, the @cur bytes already offered past
+ * RCV.NXT (never taken back), the full window @full the buffer could
+ * hold, the receiver's @mss and window @wscale.  Returns the window in
+ * bytes, a multiple of 1 << @wscale and at most 65535 << @wscale.
+ */
+u32 xtcp_rcv_window(u32 free, u32 cur, u32 full, u32 mss, u8 wscale);
 
 /* Flag byte (byte 13) of a header. */
 static inline u8 xtcp_flag_byte(const struct xtcphdr *th)

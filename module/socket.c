@@ -43,6 +43,7 @@ int xtcp_init_sock(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	skb_queue_head_init(&xs->rtx_queue);
+	skb_queue_head_init(&xs->ofo_queue);
 	xtcp_init_xmit_timers(sk);
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
 	xs->mss_cache = XTCP_MSS_DEFAULT;
@@ -64,6 +65,8 @@ static void xtcp_purge_write_queues(struct sock *sk)
 		xtcp_free_skb(sk, skb);
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		xtcp_free_skb(sk, skb);
+	xtcp_sk(sk)->packets_out = 0;
+	xtcp_sk(sk)->lost_out = 0;
 	sk_mem_reclaim(sk);
 }
 
@@ -71,6 +74,7 @@ void xtcp_destroy_sock(struct sock *sk)
 {
 	inet_csk_clear_xmit_timers(sk);
 	xtcp_purge_write_queues(sk);
+	skb_queue_purge(&xtcp_sk(sk)->ofo_queue);
 	if (inet_csk(sk)->icsk_bind_hash)
 		inet_put_port(sk);
 	sk_sockets_allocated_dec(sk);
@@ -98,6 +102,7 @@ int xtcp_disconnect(struct sock *sk, int flags)
 
 	inet_csk_clear_xmit_timers(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
+	skb_queue_purge(&xs->ofo_queue);
 	xtcp_purge_write_queues(sk);
 	inet->inet_dport = 0;
 	inet_bhash2_reset_saddr(sk);
@@ -247,6 +252,7 @@ static void xtcp_queue_skb(struct sock *sk, struct sk_buff *skb)
 	XTCP_SKB_CB(skb)->seq = xs->write_seq;
 	XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
 	XTCP_SKB_CB(skb)->flags = XTCP_FLAG_ACK;
+	XTCP_SKB_CB(skb)->sacked = 0;
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	sk_wmem_queued_add(sk, skb->truesize);
 	sk_mem_charge(sk, skb->truesize);
@@ -322,18 +328,19 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 
 wait_for_space:
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		xtcp_write_xmit(sk);
+		xtcp_push(sk, XTCP_NAGLE_PUSH);
 		err = sk_stream_wait_memory(sk, &timeo);
 		if (err)
 			goto do_error;
 	}
-	xtcp_write_xmit(sk);
+	/* MSG_MORE: more is coming, hold a short segment as TCP_CORK does. */
+	xtcp_push(sk, flags & MSG_MORE ? XTCP_NAGLE_CORK : 0);
 	release_sock(sk);
 	return copied;
 
 do_error:
 	if (copied) {
-		xtcp_write_xmit(sk);
+		xtcp_push(sk, flags & MSG_MORE ? XTCP_NAGLE_CORK : 0);
 		release_sock(sk);
 		return copied;
 	}
@@ -344,11 +351,14 @@ out_err:
 }
 
 /*
- * After the application read, tell the peer if the window opened a lot:
- * without this a sender stopped by a full window would wait for a probe.
+ * After the application read: send the ACK a delayed ACK was waiting to
+ * send if a full segment was read, and tell the peer if the window
+ * opened a lot: without this a sender stopped by a full window would
+ * wait for a probe.
  */
 static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 {
+	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 now, space;
 
@@ -356,12 +366,46 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
 				     TCPF_FIN_WAIT2)))
 		return;
+	if ((icsk->icsk_ack.pending & ICSK_ACK_TIMER) &&
+	    xs->rcv_unacked >= xs->rcv_mss) {
+		xtcp_send_ack(sk);
+		return;
+	}
 	now = xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt;
 	if ((s32)now < 0)
 		now = 0;
-	space = min_t(u32, xtcp_free_space(sk), U16_MAX);
-	if (space >= 2 * now && space - now >= xs->mss_cache)
+	space = min_t(u32, xtcp_free_space(sk), U16_MAX << xs->rcv_wscale);
+	if (space >= 2 * now && space - now >= xs->advmss)
 		xtcp_send_ack(sk);
+}
+
+/*
+ * Receive buffer auto-tuning (Linux's tcp_rcv_space_adjust()): once per
+ * RTT, if the application read more than in the last one, let the
+ * buffer hold twice that, so the window never limits a sender the
+ * reader keeps up with.  Not when SO_RCVBUF fixed the size.
+ */
+static void xtcp_rcv_space_adjust(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now = xtcp_clock_us(), copied, rtt;
+	u64 rcvbuf;
+
+	rtt = max_t(u32, xs->rtt.srtt_us, 1000);
+	if (now - xs->rcvq_space.time_us < rtt)
+		return;
+	copied = xs->copied_seq - xs->rcvq_space.seq;
+	if (copied > xs->rcvq_space.space) {
+		xs->rcvq_space.space = copied;
+		/* Two RTTs of data, at the 2:1 truesize the window assumes. */
+		rcvbuf = 4ULL * copied + 32ULL * xs->advmss;
+		rcvbuf = min_t(u64, rcvbuf, READ_ONCE(sk->sk_prot->sysctl_rmem[2]));
+		if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
+		    rcvbuf > READ_ONCE(sk->sk_rcvbuf))
+			WRITE_ONCE(sk->sk_rcvbuf, (int)rcvbuf);
+	}
+	xs->rcvq_space.seq = xs->copied_seq;
+	xs->rcvq_space.time_us = now;
 }
 
 int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
@@ -457,8 +501,11 @@ found:
 		}
 	} while (len > 0);
 
-	if (!(flags & MSG_PEEK))
+	if (!(flags & MSG_PEEK)) {
+		if (copied > 0)
+			xtcp_rcv_space_adjust(sk);
 		xtcp_cleanup_rbuf(sk, copied);
+	}
 	err = copied;
 out:
 	release_sock(sk);
@@ -583,7 +630,13 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
 
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
-		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+		/* Readable once SO_RCVLOWAT bytes are there (or EOF, above). */
+		int avail = READ_ONCE(xtcp_sk(sk)->rcv_nxt) -
+			    READ_ONCE(xtcp_sk(sk)->copied_seq);
+
+		if (sock_flag(sk, SOCK_DONE) && avail > 0)
+			avail--;	/* the FIN's sequence number */
+		if (avail > 0 && avail >= sock_rcvlowat(sk, 0, INT_MAX))
 			mask |= EPOLLIN | EPOLLRDNORM;
 
 		if (!(sk->sk_shutdown & SEND_SHUTDOWN)) {
@@ -665,7 +718,28 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	lock_sock(sk);
 	switch (optname) {
 	case TCP_NODELAY:
-		/* Every write is pushed at once for now: Nagle is not done. */
+		if (val) {
+			xs->nonagle |= XTCP_NAGLE_OFF;
+			xtcp_push(sk, XTCP_NAGLE_PUSH);
+		} else {
+			xs->nonagle &= ~XTCP_NAGLE_OFF;
+		}
+		break;
+	case TCP_CORK:
+		if (val) {
+			xs->nonagle |= XTCP_NAGLE_CORK;
+		} else {
+			xs->nonagle &= ~XTCP_NAGLE_CORK;
+			/* Uncorking sends what was held, Nagle or not. */
+			xtcp_push(sk, XTCP_NAGLE_PUSH);
+		}
+		break;
+	case TCP_MAXSEG:
+		/* TCP's bounds; it takes effect at the next connection. */
+		if (val && (val < XTCP_MIN_MSS || val > XTCP_MAX_USER_MSS))
+			err = -EINVAL;
+		else
+			xs->user_mss = val;
 		break;
 	case TCP_KEEPIDLE:
 		if (val < 1 || val > XTCP_MAX_KEEPIDLE) {
@@ -716,10 +790,17 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 
 	switch (optname) {
 	case TCP_NODELAY:
-		val = 1;
+		val = !!(READ_ONCE(xtcp_sk(sk)->nonagle) & XTCP_NAGLE_OFF);
+		break;
+	case TCP_CORK:
+		val = !!(READ_ONCE(xtcp_sk(sk)->nonagle) & XTCP_NAGLE_CORK);
 		break;
 	case TCP_MAXSEG:
-		val = xtcp_sk(sk)->mss_cache;
+		/* Before a connection, what TCP_MAXSEG asked for. */
+		val = READ_ONCE(xtcp_sk(sk)->mss_cache);
+		if (xtcp_sk(sk)->user_mss &&
+		    (1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
+			val = xtcp_sk(sk)->user_mss;
 		break;
 	case TCP_KEEPIDLE:
 		val = xtcp_keepalive_time(sk) / HZ;

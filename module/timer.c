@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp timers.  The retransmission timer (icsk_retransmit_timer) resends
- * the oldest unacknowledged segment, SYN, data or FIN alike, with
- * exponential backoff (RFC 6298 section 5), and gives up after the
- * sysctl's number of tries.  The keepalive timer (icsk_keepalive_timer)
- * bounds how
- * long an orphan waits in FIN-WAIT-2 and probes idle connections
- * (keepalive).  Handlers run in softirq and take
- * the socket's bh lock; if the owner holds the socket they retry shortly.
+ * xtcp timers.  icsk_retransmit_timer is either the retransmission timer
+ * (ICSK_TIME_RETRANS), which resends the oldest unacknowledged segment,
+ * SYN, data or FIN alike, with exponential backoff (RFC 6298 section 5)
+ * and gives up after the sysctl's number of tries, or the persist timer
+ * (ICSK_TIME_PROBE0), which probes a peer whose window is closed (RFC
+ * 9293 section 3.8.6.1).  The delayed-ACK timer sends an ACK that was
+ * held back.  The keepalive timer (icsk_keepalive_timer) bounds how long
+ * an orphan waits in FIN-WAIT-2 and probes idle connections (keepalive).
+ * Handlers run in softirq and take the socket's bh lock; if the owner
+ * holds the socket they retry shortly.
  */
 #include <linux/module.h>
 #include <net/sock.h>
@@ -57,6 +59,48 @@ static int xtcp_retry_limit(const struct sock *sk, const struct sk_buff *skb)
 	return READ_ONCE(xn->sysctl_retries2);
 }
 
+/* The persist timer's next interval: the RTO, backed off. */
+void xtcp_reset_probe_timer(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	u64 when = (u64)icsk->icsk_rto << min_t(u8, icsk->icsk_backoff, 16);
+
+	inet_csk_reset_xmit_timer(sk, ICSK_TIME_PROBE0,
+				  min_t(u64, when, XTCP_RTO_MAX), XTCP_RTO_MAX);
+}
+
+/*
+ * Zero-window probing.  The peer answers each probe with its window; a
+ * peer that keeps answering "0" is alive and is probed for as long as it
+ * takes (Linux's rule: every valid ACK clears icsk_probes_out), a peer
+ * that answers nothing for retries2 probes is dead.
+ */
+static void xtcp_probe_timer(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->packets_out || skb_queue_empty(&sk->sk_write_queue)) {
+		icsk->icsk_probes_out = 0;
+		icsk->icsk_backoff = 0;
+		return;
+	}
+	if (icsk->icsk_probes_out >=
+	    READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_retries2)) {
+		xtcp_write_err(sk);
+		return;
+	}
+	/* The window may have opened with the ACK that was lost. */
+	xtcp_write_xmit(sk);
+	if (xs->packets_out)
+		return;
+	xtcp_send_window_probe(sk);
+	icsk->icsk_probes_out++;
+	if (icsk->icsk_backoff < 16)
+		icsk->icsk_backoff++;
+	xtcp_reset_probe_timer(sk);
+}
+
 static void xtcp_retransmit_timer(struct sock *sk)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
@@ -65,6 +109,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 
 	if (!skb)
 		return;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RTOS);
 	if (!icsk->icsk_retransmits)
 		xs->retrans_stamp = jiffies - icsk->icsk_rto;
 	if (icsk->icsk_retransmits >= xtcp_retry_limit(sk, skb) ||
@@ -98,14 +143,22 @@ static void xtcp_write_timer(struct timer_list *t)
 			       icsk->icsk_timeout);
 		goto out;
 	}
-	icsk->icsk_pending = 0;
-	xtcp_retransmit_timer(sk);
+	switch (icsk->icsk_pending) {
+	case ICSK_TIME_RETRANS:
+		icsk->icsk_pending = 0;
+		xtcp_retransmit_timer(sk);
+		break;
+	case ICSK_TIME_PROBE0:
+		icsk->icsk_pending = 0;
+		xtcp_probe_timer(sk);
+		break;
+	}
 out:
 	bh_unlock_sock(sk);
 	sock_put(sk);
 }
 
-/* ACKs are sent at once for now; a pending delayed ACK is just sent. */
+/* The delayed ACK is due (xtcp_send_delayed_ack()). */
 static void xtcp_delack_timer(struct timer_list *t)
 {
 	struct inet_connection_sock *icsk =
@@ -113,11 +166,25 @@ static void xtcp_delack_timer(struct timer_list *t)
 	struct sock *sk = &icsk->icsk_inet.sk;
 
 	bh_lock_sock(sk);
-	if (!sock_owned_by_user(sk) && sk->sk_state != TCP_CLOSE &&
-	    (icsk->icsk_ack.pending & ICSK_ACK_TIMER)) {
-		icsk->icsk_ack.pending = 0;
-		xtcp_send_ack(sk);
+	if (sock_owned_by_user(sk)) {
+		/* The owner may send it with data; if not, we retry. */
+		if (icsk->icsk_ack.pending & ICSK_ACK_TIMER)
+			sk_reset_timer(sk, &icsk->icsk_delack_timer,
+				       jiffies + XTCP_DELACK_MIN);
+		goto out;
 	}
+	if (sk->sk_state == TCP_CLOSE ||
+	    !(icsk->icsk_ack.pending & ICSK_ACK_TIMER))
+		goto out;
+	if (time_after(icsk->icsk_ack.timeout, jiffies)) {
+		sk_reset_timer(sk, &icsk->icsk_delack_timer,
+			       icsk->icsk_ack.timeout);
+		goto out;
+	}
+	icsk->icsk_ack.pending = 0;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
+	xtcp_send_ack(sk);
+out:
 	bh_unlock_sock(sk);
 	sock_put(sk);
 }

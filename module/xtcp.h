@@ -53,6 +53,17 @@ extern unsigned int xtcp_net_id;
 #define XTCP_MAX_KEEPINTVL	32767
 #define XTCP_MAX_KEEPCNT	127
 #define XTCP_MIN_MSS		88U
+/* TCP_MAXSEG's upper bound, TCP's (MAX_TCP_WINDOW). */
+#define XTCP_MAX_USER_MSS	32767U
+/* Delayed ACK: the longest an ACK waits, and the shortest (RFC 1122). */
+#define XTCP_DELACK_MAX		((unsigned int)(HZ / 5))
+#define XTCP_DELACK_MIN		((unsigned int)(HZ / 25))
+/* Data segments ACKed at once when a connection starts (slow start). */
+#define XTCP_QUICKACKS		16
+/* Nagle and TCP_CORK, xtcp_sock::nonagle (TCP's TCP_NAGLE_* meanings). */
+#define XTCP_NAGLE_OFF		1	/* TCP_NODELAY */
+#define XTCP_NAGLE_CORK		2	/* TCP_CORK */
+#define XTCP_NAGLE_PUSH		4	/* send what is held, once */
 
 /* Counters, per netns: one enum, one name table (mib.c), one macro. */
 enum xtcp_mib_field {
@@ -84,6 +95,14 @@ enum xtcp_mib_field {
 	XTCP_MIB_TWKILLED,
 	XTCP_MIB_TWRECYCLED,
 	XTCP_MIB_ORPHANOVERFLOWS,
+	XTCP_MIB_FASTRETRANS,
+	XTCP_MIB_PARTIALACKS,
+	XTCP_MIB_DUPACKS,
+	XTCP_MIB_OFOQUEUE,
+	XTCP_MIB_OFOPRUNED,
+	XTCP_MIB_DELAYEDACKS,
+	XTCP_MIB_WINPROBES,
+	XTCP_MIB_RTOS,
 	XTCP_MIB_MAX
 };
 
@@ -126,7 +145,13 @@ struct xtcp_skb_cb {
 	u32	ack_seq;	/* received segments only */
 	u16	window;		/* received segments only, host order */
 	u8	flags;		/* XTCP_FLAG_* */
+	u8	sacked;		/* sent segments: XTCP_SKB_* */
+	u32	tx_us;		/* sent segments: last (re)transmission */
 };
+
+/* xtcp_skb_cb::sacked */
+#define XTCP_SKB_LOST		0x01	/* to be resent (after a timeout) */
+#define XTCP_SKB_RETRANS	0x02	/* was resent: no RTT sample (Karn) */
 
 #define XTCP_SKB_CB(skb)	((struct xtcp_skb_cb *)&((skb)->cb[0]))
 
@@ -167,6 +192,8 @@ struct xtcp_request_sock {
 	u32				snd_wnd;	/* peer's window on SYN */
 	u32				rcv_wnd;	/* window our SYN-ACK offered */
 	u16				mss;		/* peer's MSS option */
+	u16				synack_mss;	/* MSS our SYN-ACK offered */
+	u32				synack_us;	/* first SYN-ACK sent */
 };
 
 static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
@@ -201,7 +228,30 @@ struct xtcp_sock {
 	u16	mss_cache;	/* current sending MSS */
 	u16	advmss;		/* MSS we announce */
 	u16	rx_mss;		/* MSS the peer announced, 0: none */
+	u16	user_mss;	/* TCP_MAXSEG, 0: none */
+	u16	rcv_mss;	/* guess of the peer's segment size */
 	u8	fin_queued:1;	/* our FIN is on the write queue */
+	u8	wscale_ok:1;	/* both sides sent window scale (RFC 7323) */
+	u8	snd_wscale;	/* shift of the peer's windows */
+	u8	rcv_wscale;	/* shift of ours */
+	u8	nonagle;	/* XTCP_NAGLE_* */
+	u8	quickack;	/* data segments still to ACK at once */
+	u32	snd_sml;	/* end of the last short segment sent (Nagle) */
+	u32	rcv_unacked;	/* bytes received since our last ACK */
+
+	/* Round-trip time and the congestion window (pure.h). */
+	struct xtcp_rtt			rtt;
+	struct xtcp_cc			cc;
+	const struct xtcp_cong_ops	*ca_ops;
+	u32	packets_out;	/* segments on rtx_queue */
+	u32	lost_out;	/* of which marked lost, not yet resent */
+
+	/* Receive buffer auto-tuning: what the application read per RTT. */
+	struct {
+		u32	space;
+		u32	seq;
+		u32	time_us;
+	} rcvq_space;
 
 	unsigned long	rcv_tstamp;	/* jiffies of the last valid ACK */
 	/* For TCP_USER_TIMEOUT: jiffies the head of the retransmission
@@ -219,11 +269,28 @@ struct xtcp_sock {
 	 * sk_wmem_queued.
 	 */
 	struct sk_buff_head	rtx_queue;
+	/*
+	 * Segments received beyond RCV.NXT, sorted, not overlapping, waiting
+	 * for the hole before them; charged to sk_rmem_alloc.
+	 */
+	struct sk_buff_head	ofo_queue;
 };
 
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
+}
+
+/* Microseconds, for RTT samples; wraps every 71 minutes. */
+static inline u32 xtcp_clock_us(void)
+{
+	return (u32)div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
+/* Segments the network holds as far as the sender knows (RFC 6675). */
+static inline u32 xtcp_in_flight(const struct xtcp_sock *xs)
+{
+	return xs->packets_out - xs->lost_out;
 }
 
 /* The peer's SYN gave its ISN and window: set up the receive side. */
@@ -292,7 +359,10 @@ void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb);
 /* output.c */
 int xtcp_connect(struct sock *sk);
 void xtcp_write_xmit(struct sock *sk);
+void xtcp_push(struct sock *sk, int nonagle);
 void xtcp_send_ack(struct sock *sk);
+void xtcp_send_delayed_ack(struct sock *sk);
+void xtcp_send_window_probe(struct sock *sk);
 void xtcp_send_keepalive_probe(struct sock *sk);
 void xtcp_send_fin(struct sock *sk);
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
@@ -308,10 +378,16 @@ void xtcp_sync_mss(struct sock *sk);
 void xtcp_free_skb(struct sock *sk, struct sk_buff *skb);
 u32 xtcp_select_window(struct sock *sk);
 u32 xtcp_free_space(const struct sock *sk);
+u32 xtcp_full_space(const struct sock *sk);
+u8 xtcp_choose_rcv_wscale(const struct sock *sk);
 void xtcp_init_xmit_timers(struct sock *sk);
+void xtcp_init_transfer(struct sock *sk);
+void xtcp_update_rto(struct sock *sk);
+void xtcp_sndbuf_expand(struct sock *sk);
 
 /* timer.c */
 void xtcp_reset_rtx_timer(struct sock *sk);
+void xtcp_reset_probe_timer(struct sock *sk);
 void xtcp_set_keepalive(struct sock *sk, int val);
 
 /* proc.c */

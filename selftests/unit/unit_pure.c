@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * User-space unit tests of the module's pure logic (module/pure.h and
- * module/options.c, compiled from the module's own sources): sequence
- * arithmetic around the 2^32 wrap, RFC 9293 segment acceptability, and
- * option parsing of well-formed and malformed option areas.  TAP output.
+ * User-space unit tests of the module's pure logic (module/pure.h,
+ * options.c, rtt.c and cong.c, compiled from the module's own sources):
+ * sequence arithmetic around the 2^32 wrap, RFC 9293 segment
+ * acceptability, option parsing of well-formed and malformed option
+ * areas, window scaling, the RFC 6298 estimator, the receive window,
+ * and NewReno's loss recovery.  TAP output.
  */
 #include <stdio.h>
 #include <string.h>
@@ -88,10 +90,125 @@ static void test_options(void)
 	CHECK(xtcp_parse_options(mss, 3, &o) == -EINVAL && o.mss == 0);
 
 	memset(buf, 0xee, sizeof(buf));
-	CHECK(xtcp_write_syn_options(buf, 1460) == XTCP_SYN_OPTS_LEN);
-	CHECK(xtcp_parse_options(buf, XTCP_SYN_OPTS_LEN, &o) == 0 &&
-	      o.mss == 1460);
-	CHECK(buf[XTCP_SYN_OPTS_LEN] == 0xee);
+	CHECK(xtcp_write_syn_options(buf, 1460, XTCP_NO_WSCALE) == 4);
+	CHECK(xtcp_parse_options(buf, 4, &o) == 0 && o.mss == 1460 &&
+	      !o.wscale_ok);
+	CHECK(buf[4] == 0xee);
+	CHECK(xtcp_write_syn_options(buf, 1460, 7) == XTCP_SYN_OPTS_MAX);
+	CHECK(xtcp_parse_options(buf, XTCP_SYN_OPTS_MAX, &o) == 0 &&
+	      o.mss == 1460 && o.wscale_ok && o.wscale == 7);
+	CHECK(buf[XTCP_SYN_OPTS_MAX] == 0xee);
+}
+
+static void test_wscale(void)
+{
+	const u8 ws15[] = { 3, 3, 15, 0 };
+	const u8 ws_badlen[] = { 3, 4, 2, 0 };
+	struct xtcp_opts o;
+
+	/* RFC 7323 2.3: a shift above 14 is used as 14. */
+	CHECK(xtcp_parse_options(ws15, 4, &o) == 0 && o.wscale_ok &&
+	      o.wscale == 14);
+	CHECK(xtcp_parse_options(ws_badlen, 4, &o) == 0 && !o.wscale_ok);
+	CHECK(xtcp_select_wscale(65535) == 0);
+	CHECK(xtcp_select_wscale(65536) == 1);
+	CHECK(xtcp_select_wscale(3 << 20) == 6);
+	CHECK(xtcp_select_wscale(0xffffffffu) == 14);
+}
+
+static void test_rtt(void)
+{
+	struct xtcp_rtt r = { 0 };
+	int i;
+
+	/* No sample: 1 s (RFC 6298 2.1). */
+	CHECK(xtcp_rtt_rto_us(&r, 200000, 120000000) == 1000000);
+	/* First sample R: SRTT = R, RTTVAR = R/2 (2.2). */
+	xtcp_rtt_sample(&r, 100000);
+	CHECK(r.srtt_us == 100000 && r.rttvar_us == 50000);
+	CHECK(xtcp_rtt_rto_us(&r, 200000, 120000000) == 300000);
+	/* Later: RTTVAR from the old SRTT, then SRTT (2.3). */
+	xtcp_rtt_sample(&r, 200000);
+	CHECK(r.rttvar_us == 37500 + 25000 && r.srtt_us == 87500 + 25000);
+	/* A steady path converges; the 200 ms floor bounds 4*RTTVAR. */
+	for (i = 0; i < 200; i++)
+		xtcp_rtt_sample(&r, 1000);
+	CHECK(r.srtt_us >= 1000 && r.srtt_us < 1100);
+	CHECK(xtcp_rtt_rto_us(&r, 200000, 120000000) >= 200000 &&
+	      xtcp_rtt_rto_us(&r, 200000, 120000000) < 202000);
+	/* The ceiling. */
+	xtcp_rtt_sample(&r, 4000000000u);
+	CHECK(xtcp_rtt_rto_us(&r, 200000, 120000000) == 120000000);
+}
+
+static void test_rcv_window(void)
+{
+	/* Plenty of room: the free space, rounded down to the scale. */
+	CHECK(xtcp_rcv_window(100000, 0, 100000, 1460, 0) == 65535);
+	CHECK(xtcp_rcv_window(100000, 0, 100000, 1460, 2) == 100000);
+	CHECK(xtcp_rcv_window(100001, 0, 100000, 1460, 4) == 100000 - 100000 % 16);
+	/* Never shrinks: an offered edge stays even with no room left. */
+	CHECK(xtcp_rcv_window(0, 5000, 65535, 1460, 0) == 5000);
+	/* ...rounded up so the scaled field still covers it. */
+	CHECK(xtcp_rcv_window(0, 5000, 65535, 1460, 7) == 5120);
+	/* Silly window avoidance: no step smaller than one MSS... */
+	CHECK(xtcp_rcv_window(1000, 0, 65535, 1460, 0) == 0);
+	CHECK(xtcp_rcv_window(6000, 5000, 65535, 1460, 0) == 5000);
+	CHECK(xtcp_rcv_window(6460, 5000, 65535, 1460, 0) == 6460);
+	/* ...or than half the buffer when that is smaller. */
+	CHECK(xtcp_rcv_window(600, 0, 1152, 1460, 0) == 600);
+	/* The 16-bit field is never overflowed. */
+	CHECK(xtcp_rcv_window(0xffffffffu, 0, 0xffffffffu, 1460, 14) ==
+	      65535u << 14);
+}
+
+static void test_newreno(void)
+{
+	const struct xtcp_cong_ops *ops = &xtcp_newreno;
+	struct xtcp_cc cc;
+	int i;
+
+	xtcp_cc_init(&cc, ops, 1000);
+	CHECK(cc.cwnd == 10 && cc.state == XTCP_CA_OPEN);
+	/* Slow start: one segment per segment ACKed... */
+	CHECK(!xtcp_cc_newack(&cc, ops, 2000, 2, 8, true) && cc.cwnd == 12);
+	/* ...not when the application left cwnd unused. */
+	CHECK(!xtcp_cc_newack(&cc, ops, 3000, 2, 0, false) && cc.cwnd == 12);
+	/* Two duplicate ACKs do nothing; the third retransmits. */
+	CHECK(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
+	CHECK(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
+	CHECK(xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
+	CHECK(cc.state == XTCP_CA_RECOVERY && cc.ssthresh == 6 &&
+	      cc.cwnd == 9 && cc.recover == 20000);
+	/* Each further one inflates cwnd. */
+	CHECK(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12) && cc.cwnd == 10);
+	/* A partial ACK resends the next hole and deflates (RFC 6582). */
+	CHECK(xtcp_cc_newack(&cc, ops, 8000, 3, 9, true));
+	CHECK(cc.state == XTCP_CA_RECOVERY && cc.cwnd == 8);
+	/* The full ACK ends recovery at min(ssthresh, flight + 1). */
+	CHECK(!xtcp_cc_newack(&cc, ops, 20000, 9, 2, true));
+	CHECK(cc.state == XTCP_CA_OPEN && cc.cwnd == 3 && cc.dupacks == 0);
+	/* Congestion avoidance: one segment per window of ACKs. */
+	cc.cwnd = 6;
+	for (i = 0; i < 5; i++)
+		xtcp_cc_newack(&cc, ops, 21000 + i, 1, 6, true);
+	CHECK(cc.cwnd == 6);
+	xtcp_cc_newack(&cc, ops, 21010, 1, 6, true);
+	CHECK(cc.cwnd == 7);
+	/* Duplicate ACKs for data sent before "recover" start nothing. */
+	xtcp_cc_timeout(&cc, ops, 30000, 7);
+	CHECK(cc.cwnd == 1 && cc.ssthresh == 3 && cc.state == XTCP_CA_LOSS);
+	xtcp_cc_dupack(&cc, ops, 25000, 30000, 1);
+	xtcp_cc_dupack(&cc, ops, 25000, 30000, 1);
+	CHECK(!xtcp_cc_dupack(&cc, ops, 25000, 30000, 1));
+	/* A second timeout of the same loss keeps ssthresh (RFC 5681 (4)). */
+	xtcp_cc_timeout(&cc, ops, 30000, 1);
+	CHECK(cc.ssthresh == 3 && cc.cwnd == 1);
+	/* Slow start back to ssthresh, then the loss state ends. */
+	CHECK(!xtcp_cc_newack(&cc, ops, 26000, 1, 0, true) && cc.cwnd == 2);
+	xtcp_cc_newack(&cc, ops, 30000, 4, 0, true);
+	/* Slow start stops at ssthresh; the rest counts toward CA. */
+	CHECK(cc.state == XTCP_CA_OPEN && cc.cwnd == 4 && cc.cwnd_cnt == 0);
 }
 
 int main(void)
@@ -100,6 +217,10 @@ int main(void)
 	test_seq();
 	test_acceptability();
 	test_options();
+	test_wscale();
+	test_rtt();
+	test_rcv_window();
+	test_newreno();
 	printf("1..%d\n", n);
 	printf("# unit: %d passed, %d failed\n", n - failed, failed);
 	return failed ? 1 : 0;

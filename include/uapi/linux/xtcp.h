@@ -94,11 +94,13 @@ struct xtcphdr {
 #define XTCP_HDR_MIN_LEN	20	/* data offset 5 */
 #define XTCP_HDR_MAX_LEN	60	/* data offset 15 */
 
-/* Option kinds (RFC 9293 section 3.2). */
+/* Option kinds (RFC 9293 section 3.2, RFC 7323). */
 #define XTCPOPT_EOL		0
 #define XTCPOPT_NOP		1
 #define XTCPOPT_MSS		2
+#define XTCPOPT_WINDOW		3	/* window scale */
 #define XTCPOLEN_MSS		4
+#define XTCPOLEN_WINDOW		3
 
 /*
  * Socket states as shown in /proc/net/xtcp: the same numbers as

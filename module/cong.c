@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp congestion control: loss recovery per RFC 5681 and RFC 6582
+ * (NewReno), around a small ops table for the window's growth and
+ * decrease.  NewReno is the one algorithm so far; another is a new
+ * struct xtcp_cong_ops.
+ *
+ * Pure logic: compiled into the module and into the user-space unit test
+ * and fuzz target, so it must not depend on socket or skb internals.
+ * Windows count segments, as Linux's do.
+ */
+#include "pure.h"
+
+/* RFC 5681 section 3.1: ssthresh = max(FlightSize / 2, 2 * SMSS). */
+static u32 xtcp_reno_ssthresh(struct xtcp_cc *cc, u32 flight)
+{
+	return flight / 2 > 2 ? flight / 2 : 2;
+}
+
+/*
+ * Slow start below ssthresh (cwnd += ACKed segments, as RFC 3465's
+ * appropriate byte counting with L = whatever arrived), one segment per
+ * window's worth of ACKs above it.
+ */
+static void xtcp_reno_cong_avoid(struct xtcp_cc *cc, u32 acked)
+{
+	if (cc->cwnd < cc->ssthresh) {
+		u32 room = cc->ssthresh - cc->cwnd;
+		u32 grow = acked < room ? acked : room;
+
+		cc->cwnd += grow;
+		acked -= grow;
+		if (!acked)
+			return;
+	}
+	cc->cwnd_cnt += acked;
+	if (cc->cwnd_cnt >= cc->cwnd) {
+		cc->cwnd_cnt -= cc->cwnd;
+		cc->cwnd++;
+	}
+}
+
+static void xtcp_reno_init(struct xtcp_cc *cc)
+{
+}
+
+const struct xtcp_cong_ops xtcp_newreno = {
+	.name		= "newreno",
+	.init		= xtcp_reno_init,
+	.ssthresh	= xtcp_reno_ssthresh,
+	.cong_avoid	= xtcp_reno_cong_avoid,
+};
+
+/* Windows are bounded so that arithmetic on them cannot overflow. */
+#define XTCP_CWND_MAX	0x100000U
+
+/**
+ * xtcp_cc_init - a new connection's congestion state
+ * @cc: the state
+ * @ops: the algorithm
+ * @iss: our initial sequence number: nothing before it was ever sent
+ */
+void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		  u32 iss)
+{
+	*cc = (struct xtcp_cc) {
+		.cwnd		= XTCP_INIT_CWND,
+		.ssthresh	= XTCP_INFINITE_SSTHRESH,
+		.recover	= iss,
+		.state		= XTCP_CA_OPEN,
+	};
+	ops->init(cc);
+}
+
+/**
+ * xtcp_cc_dupack - a duplicate ACK arrived (RFC 5681 section 2)
+ * @cc: the state
+ * @ops: the algorithm
+ * @snd_una: the oldest unacknowledged sequence number (= the ACK)
+ * @snd_nxt: the next sequence number to send
+ * @flight: segments in flight
+ *
+ * The third in a row starts fast retransmit and fast recovery unless
+ * the ACK does not cover more than "recover" (RFC 6582 section 3.2 step
+ * 2: the losses of one window are repaired once).  In recovery each
+ * further one inflates cwnd by a segment, the one that left the network.
+ *
+ * Return: true when the first unacknowledged segment must be resent now.
+ */
+bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		    u32 snd_una, u32 snd_nxt, u32 flight)
+{
+	if (cc->dupacks < XTCP_CWND_MAX)
+		cc->dupacks++;
+	if (cc->state == XTCP_CA_RECOVERY) {
+		if (cc->cwnd < XTCP_CWND_MAX)
+			cc->cwnd++;
+		return false;
+	}
+	if (cc->dupacks != XTCP_DUPTHRESH || !xtcp_after(snd_una, cc->recover))
+		return false;
+	cc->ssthresh = ops->ssthresh(cc, flight);
+	cc->cwnd = cc->ssthresh + XTCP_DUPTHRESH;
+	cc->cwnd_cnt = 0;
+	cc->recover = snd_nxt;
+	cc->state = XTCP_CA_RECOVERY;
+	return true;
+}
+
+/**
+ * xtcp_cc_newack - an ACK acknowledged new data
+ * @cc: the state
+ * @ops: the algorithm
+ * @ack: the ACK's value
+ * @acked: segments it acknowledged
+ * @flight_after: segments still in flight after it
+ * @cwnd_limited: the sender was using all of cwnd
+ *
+ * In recovery, an ACK that reaches "recover" ends it with cwnd =
+ * min(ssthresh, FlightSize + 1 segment) (RFC 6582 section 3.2 step 3,
+ * option 1); a partial ACK deflates cwnd by what it acknowledged, adds
+ * back one segment, and asks for the next hole to be resent (step 4).
+ * Otherwise the algorithm grows cwnd.
+ *
+ * Return: true when the first unacknowledged segment must be resent now.
+ */
+bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		    u32 ack, u32 acked, u32 flight_after, bool cwnd_limited)
+{
+	if (cc->state == XTCP_CA_RECOVERY) {
+		if (!xtcp_before(ack, cc->recover)) {
+			u32 fl = flight_after + 1;
+
+			cc->cwnd = fl < cc->ssthresh ? fl : cc->ssthresh;
+			cc->state = XTCP_CA_OPEN;
+			cc->dupacks = 0;
+			return false;
+		}
+		cc->cwnd = cc->cwnd > acked ? cc->cwnd - acked : 0;
+		cc->cwnd++;
+		return true;
+	}
+	if (cc->state == XTCP_CA_LOSS && !xtcp_before(ack, cc->recover))
+		cc->state = XTCP_CA_OPEN;
+	cc->dupacks = 0;
+	if (cwnd_limited && cc->cwnd < XTCP_CWND_MAX)
+		ops->cong_avoid(cc, acked);
+	return false;
+}
+
+/**
+ * xtcp_cc_timeout - the retransmission timer expired (RFC 5681 3.1)
+ * @cc: the state
+ * @ops: the algorithm
+ * @snd_nxt: the next sequence number to send: recovery ends there
+ * @flight: segments in flight when the timer fired
+ *
+ * ssthresh falls (once per loss episode: a second timeout of the same
+ * segment keeps it), cwnd restarts from one segment, and duplicate ACKs
+ * of what was in flight start no fast retransmit (RFC 6582 section 4).
+ */
+void xtcp_cc_timeout(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		     u32 snd_nxt, u32 flight)
+{
+	if (cc->state != XTCP_CA_LOSS)
+		cc->ssthresh = ops->ssthresh(cc, flight);
+	cc->cwnd = 1;
+	cc->cwnd_cnt = 0;
+	cc->dupacks = 0;
+	cc->recover = snd_nxt;
+	cc->state = XTCP_CA_LOSS;
+}
