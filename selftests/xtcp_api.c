@@ -1066,6 +1066,7 @@ TEST_F(api, tcp_cork_coalesces_writes)
 static int tiny_writes(struct __test_metadata *_metadata, int port,
 		       int nodelay)
 {
+	struct timeval tv = { 10, 0 };
 	char buf[1000];
 	int lfd, c, a, cap, i, segs, bytes;
 
@@ -1075,6 +1076,8 @@ static int tiny_writes(struct __test_metadata *_metadata, int port,
 	a = accept(lfd, NULL, NULL);
 	EXPECT_LE(0, a);
 	EXPECT_EQ(0, setint(c, SOL_TCP, TCP_NODELAY, nodelay));
+	/* A stall fails the read, not the whole test by its timeout. */
+	setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	cap = cap_open(CLI_NS, CLI_IF);
 	for (i = 0; i < 100; i++) {
 		EXPECT_EQ(10, write(c, "0123456789", 10));
@@ -1090,7 +1093,7 @@ static int tiny_writes(struct __test_metadata *_metadata, int port,
 	return segs;
 }
 
-TEST_F(api, nagle_vs_nodelay_on_the_wire)
+TEST_F_TIMEOUT(api, nagle_vs_nodelay_on_the_wire, 60)
 {
 	int nagle, nodelay;
 
