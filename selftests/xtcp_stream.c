@@ -1,0 +1,980 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp as a reliable byte stream: every transfer compares the SHA-256 of
+ * what was written with what was read, over a clean veth and under netem
+ * loss, reordering, duplication, corruption, delay and a rate limit; and
+ * the mechanisms behind it seen on the wire and in /proc/net/xtcp_stat:
+ * zero-window probes, window scaling, delayed and duplicate ACKs, the
+ * retransmission timeout, fast retransmit, net.xtcp.retries2.
+ *
+ * XTCP_ONLY=name,name runs only the tests whose names contain one of the
+ * words (the others are skipped); XTCP_PROTO=6 runs the same steps over
+ * kernel TCP, which is what xtcp must behave like (tests reading
+ * /proc/net/xtcp_stat do not apply there).
+ */
+#include <linux/sockios.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "xtcp_lib.h"
+#include "kselftest_harness.h"
+
+#define CHUNK	(64 << 10)
+
+/* ---- the transfer routine ---- */
+
+/* One direction of a transfer: a writer on @wfd, a reader on @rfd. */
+struct dir {
+	int wfd, rfd;
+	size_t len;
+	uint32_t seed;
+	size_t written, got;
+	int wdone, rdone;
+	int werr, rerr;
+	char sent[65], rcvd[65];
+	pthread_t wthr, rthr;
+};
+
+static void *dir_writer(void *arg)
+{
+	struct dir *d = arg;
+	struct pattern p = { d->seed };
+	struct sha256 h;
+	uint8_t *buf = malloc(CHUNK);
+
+	sha256_init(&h);
+	while (buf && d->written < d->len) {
+		size_t k = d->len - d->written < CHUNK ? d->len - d->written :
+							  CHUNK;
+		size_t off = 0;
+
+		pattern_next(&p, buf, k);
+		sha256_update(&h, buf, k);
+		while (off < k) {
+			ssize_t n = write(d->wfd, buf + off, k - off);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				d->werr = n < 0 ? errno : EIO;
+				goto out;
+			}
+			off += n;
+			d->written += n;
+		}
+	}
+	/* The reader sees EOF right after the last byte. */
+	if (shutdown(d->wfd, SHUT_WR))
+		d->werr = errno;
+out:
+	sha256_final(&h, d->sent);
+	free(buf);
+	d->wdone = 1;
+	return NULL;
+}
+
+static void *dir_reader(void *arg)
+{
+	struct dir *d = arg;
+	uint8_t *buf = malloc(CHUNK);
+	struct sha256 h;
+
+	sha256_init(&h);
+	while (buf) {
+		ssize_t n = read(d->rfd, buf, CHUNK);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			d->rerr = errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		sha256_update(&h, buf, n);
+		d->got += n;
+	}
+	sha256_final(&h, d->rcvd);
+	free(buf);
+	d->rdone = 1;
+	return NULL;
+}
+
+struct xfer {
+	/* in */
+	int port;
+	size_t up, down;	/* client to server, server to client */
+	double deadline;	/* seconds for the whole transfer */
+	int cli_rcvbuf;		/* SO_RCVBUF on the client before connect */
+	/* out */
+	int cport;
+	struct dir d[2];	/* [0] up, [1] down */
+	double elapsed, connect_s;
+	int stalled;
+};
+
+static int all_done(struct xfer *x)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if ((x->d[i].len && !x->d[i].wdone) || !x->d[i].rdone)
+			return 0;
+	return 1;
+}
+
+/*
+ * Connect a client in xcli to a server in xsrv on @x->port and move
+ * @x->up bytes up and @x->down bytes down at the same time with
+ * write()/read() loops on blocking sockets, each direction ended by
+ * shutdown(SHUT_WR).  Past @x->deadline the sockets are shut down so
+ * that the threads return: a stall fails the test instead of hanging.
+ * Returns 0 if the transfer ran (check the hashes), -1 if it could not
+ * start.
+ */
+static int run_xfer(struct __test_metadata *_metadata, struct xfer *x)
+{
+	int lfd, c, a, i;
+	double t0, end;
+
+	lfd = xlisten(x->port, 8);
+	if (lfd < 0)
+		return -1;
+	c = xsock(CLI_NS);
+	if (c < 0)
+		return -1;
+	if (x->cli_rcvbuf)
+		setsockopt(c, SOL_SOCKET, SO_RCVBUF, &x->cli_rcvbuf,
+			   sizeof(int));
+	t0 = now_s();
+	if (do_connect(c, SRV_ADDR, x->port)) {
+		TH_LOG("connect: %s", strerror(errno));
+		return -1;
+	}
+	a = accept(lfd, NULL, NULL);
+	close(lfd);
+	if (a < 0)
+		return -1;
+	x->connect_s = now_s() - t0;
+	x->cport = local_port(c);
+	x->d[0].wfd = c;
+	x->d[0].rfd = a;
+	x->d[0].len = x->up;
+	x->d[0].seed = 1000 + x->port;
+	x->d[1].wfd = a;
+	x->d[1].rfd = c;
+	x->d[1].len = x->down;
+	x->d[1].seed = 2000 + x->port;
+
+	t0 = now_s();
+	for (i = 0; i < 2; i++) {
+		struct dir *d = &x->d[i];
+
+		if (d->len)
+			pthread_create(&d->wthr, NULL, dir_writer, d);
+		else
+			shutdown(d->wfd, SHUT_WR);
+		pthread_create(&d->rthr, NULL, dir_reader, d);
+	}
+	end = t0 + x->deadline;
+	while (!all_done(x) && now_s() < end)
+		usleep(20000);
+	x->elapsed = now_s() - t0;
+	if (!all_done(x)) {
+		x->stalled = 1;
+		TH_LOG("stalled after %.1f s: up written %zu read %zu, down written %zu read %zu of %zu/%zu",
+		       x->elapsed, x->d[0].written, x->d[0].got,
+		       x->d[1].written, x->d[1].got, x->up, x->down);
+		shutdown(c, SHUT_RDWR);
+		shutdown(a, SHUT_RDWR);
+		end = now_s() + 5;
+		while (!all_done(x) && now_s() < end)
+			usleep(20000);
+		if (!all_done(x)) {
+			/* Threads stuck in the kernel: leave them. */
+			TH_LOG("threads still blocked after shutdown()");
+			return 0;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		if (x->d[i].len)
+			pthread_join(x->d[i].wthr, NULL);
+		pthread_join(x->d[i].rthr, NULL);
+	}
+	close(c);
+	close(a);
+	return 0;
+}
+
+/* The hashes and counts of a finished transfer, as assertions. */
+static void check_xfer(struct __test_metadata *_metadata, struct xfer *x)
+{
+	int i;
+
+	ASSERT_EQ(0, x->stalled);
+	for (i = 0; i < 2; i++) {
+		struct dir *d = &x->d[i];
+
+		if (!d->len && i == 1 && !x->down)
+			continue;
+		EXPECT_EQ(0, d->werr) TH_LOG("%s writer: %s", i ? "down" : "up",
+					     strerror(d->werr));
+		EXPECT_EQ(0, d->rerr) TH_LOG("%s reader: %s", i ? "down" : "up",
+					     strerror(d->rerr));
+		EXPECT_EQ(d->len, d->got);
+		EXPECT_STREQ(d->sent, d->rcvd);
+	}
+	TH_LOG("up %zu B, down %zu B in %.2f s (connect %.2f s): %.2f MB/s",
+	       x->up, x->down, x->elapsed, x->connect_s,
+	       (x->up + x->down) / x->elapsed / 1e6);
+}
+
+/* A transfer with assertions: up and down bytes within @deadline s. */
+static void xfer_ok(struct __test_metadata *_metadata, int port, size_t up,
+		    size_t down, double deadline)
+{
+	struct xfer x = { .port = port, .up = up, .down = down,
+			  .deadline = deadline };
+
+	ASSERT_EQ(0, run_xfer(_metadata, &x));
+	check_xfer(_metadata, &x);
+}
+
+/* netem @spec on the egress of both veth ends (data and ACKs). */
+static int netem_both(const char *spec)
+{
+	return sh("tc -n " CLI_NS " qdisc add dev " CLI_IF " root netem %s",
+		  spec) ||
+	       sh("tc -n " SRV_NS " qdisc add dev " SRV_IF " root netem %s",
+		  spec);
+}
+
+static int seq_after(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
+
+/* Counter @name in @ns, failing the test clearly if there is none. */
+static long xstat_must(struct __test_metadata *_metadata, const char *ns,
+		       const char *name)
+{
+	long v = xstat(ns, name);
+
+	ASSERT_LE(0, v) TH_LOG("no %s in /proc/net/xtcp_stat of %s", name, ns);
+	return v;
+}
+
+#define XSTAT(ns, name) xstat_must(_metadata, ns, name)
+
+/* ---- fixture ---- */
+
+FIXTURE(stream) {
+	int unused;
+};
+
+FIXTURE_SETUP(stream)
+{
+	/* A SKIP here would still run the body: leave through the harness. */
+	if (!test_selected(_metadata->name))
+		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
+	net_reset();
+	ASSERT_EQ(0, offloads_off());
+}
+
+FIXTURE_TEARDOWN(stream)
+{
+	net_reset();
+}
+
+/* ---- clean veth ---- */
+
+TEST_F(stream, clean_1_byte)
+{
+	xfer_ok(_metadata, 9001, 1, 0, 10);
+}
+
+TEST_F(stream, clean_1000_bytes)
+{
+	xfer_ok(_metadata, 9002, 1000, 0, 10);
+}
+
+TEST_F(stream, clean_64k)
+{
+	xfer_ok(_metadata, 9003, 64 << 10, 0, 15);
+}
+
+TEST_F(stream, clean_1m)
+{
+	xfer_ok(_metadata, 9004, 1 << 20, 0, 20);
+}
+
+/* 16 MiB on a clean veth, without a single retransmission. */
+TEST_F_TIMEOUT(stream, clean_16m_no_retransmissions, 80)
+{
+	long c0 = XSTAT(CLI_NS, "RetransSegs");
+	long s0 = XSTAT(SRV_NS, "RetransSegs");
+
+	xfer_ok(_metadata, 9005, 16 << 20, 0, 60);
+	EXPECT_EQ(c0, XSTAT(CLI_NS, "RetransSegs"));
+	EXPECT_EQ(s0, XSTAT(SRV_NS, "RetransSegs"));
+}
+
+TEST_F_TIMEOUT(stream, clean_256m_one_way, 300)
+{
+	xfer_ok(_metadata, 9006, 256 << 20, 0, 280);
+}
+
+TEST_F_TIMEOUT(stream, clean_8m_both_ways_at_once, 80)
+{
+	xfer_ok(_metadata, 9007, 8 << 20, 8 << 20, 60);
+}
+
+/* ---- netem on both directions ---- */
+
+TEST_F_TIMEOUT(stream, netem_loss_1pct_8m, 70)
+{
+	ASSERT_EQ(0, netem_both("loss 1%"));
+	xfer_ok(_metadata, 9101, 8 << 20, 0, 45);
+}
+
+TEST_F_TIMEOUT(stream, netem_loss_5pct_4m, 70)
+{
+	ASSERT_EQ(0, netem_both("loss 5%"));
+	xfer_ok(_metadata, 9102, 4 << 20, 0, 45);
+}
+
+TEST_F_TIMEOUT(stream, netem_loss_10pct_2m, 70)
+{
+	ASSERT_EQ(0, netem_both("loss 10%"));
+	xfer_ok(_metadata, 9103, 2 << 20, 0, 45);
+}
+
+/* 25% of the segments overtake the others by 10 ms. */
+TEST_F_TIMEOUT(stream, netem_reorder_25pct_4m, 70)
+{
+	ASSERT_EQ(0, netem_both("delay 10ms reorder 75% 50%"));
+	xfer_ok(_metadata, 9104, 4 << 20, 0, 45);
+}
+
+TEST_F_TIMEOUT(stream, netem_duplicate_5pct_4m, 70)
+{
+	ASSERT_EQ(0, netem_both("duplicate 5%"));
+	xfer_ok(_metadata, 9105, 4 << 20, 0, 45);
+}
+
+/* Corrupted segments fail the checksum and are dropped, not delivered. */
+TEST_F_TIMEOUT(stream, netem_corrupt_1pct_4m, 70)
+{
+	long csum0 = XSTAT(SRV_NS, "InCsumErrors");
+
+	ASSERT_EQ(0, netem_both("corrupt 1%"));
+	xfer_ok(_metadata, 9106, 4 << 20, 0, 45);
+	TH_LOG("InCsumErrors on the server: +%ld",
+	       XSTAT(SRV_NS, "InCsumErrors") - csum0);
+}
+
+TEST_F_TIMEOUT(stream, netem_delay_100ms_4m, 70)
+{
+	ASSERT_EQ(0, netem_both("delay 100ms"));
+	xfer_ok(_metadata, 9107, 4 << 20, 0, 45);
+}
+
+/* 20 Mbit/s each way: 4 MiB needs at least 1.7 s. */
+TEST_F_TIMEOUT(stream, tbf_20mbit_4m, 70)
+{
+	struct xfer x = { .port = 9108, .up = 4 << 20, .deadline = 45 };
+
+	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
+			" root tbf rate 20mbit burst 32kbit latency 400ms"));
+	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
+			" root tbf rate 20mbit burst 32kbit latency 400ms"));
+	ASSERT_EQ(0, run_xfer(_metadata, &x));
+	check_xfer(_metadata, &x);
+	EXPECT_LE(4.0 * (1 << 20) * 8 / 20e6 * 0.95, x.elapsed);
+}
+
+TEST_F_TIMEOUT(stream, netem_combined_4m, 70)
+{
+	ASSERT_EQ(0, netem_both("loss 2% duplicate 2% delay 10ms reorder 25% corrupt 0.5%"));
+	xfer_ok(_metadata, 9109, 4 << 20, 0, 45);
+}
+
+/* ---- many connections ---- */
+
+#define NCONN		100
+#define CONN_LEN	(256 << 10)
+
+struct many {
+	int fd[NCONN];
+	char sent[NCONN][65], rcvd[NCONN][65];
+	size_t got[NCONN];
+	int err[NCONN], done[NCONN];
+	int nsent;
+	int lfd;
+	int stop;
+	int accepted, finished;
+};
+
+struct many_arg {
+	struct many *m;
+	int i;
+};
+
+static void *many_client(void *arg)
+{
+	struct many_arg *ma = arg;
+	struct many *m = ma->m;
+	int i = ma->i, fd = m->fd[i];
+	struct pattern p = { 7000 + i };
+	uint8_t *buf = malloc(CONN_LEN);
+	uint32_t idx = htonl(i);
+
+	if (!buf || do_connect(fd, SRV_ADDR, 9201) ||
+	    write_all(fd, &idx, sizeof(idx))) {
+		m->err[i] = errno ? errno : EIO;
+		goto out;
+	}
+	pattern_next(&p, buf, CONN_LEN);
+	sha256_hex(buf, CONN_LEN, m->sent[i]);
+	if (write_all(fd, buf, CONN_LEN) || shutdown(fd, SHUT_WR))
+		m->err[i] = errno ? errno : EIO;
+out:
+	free(buf);
+	__sync_fetch_and_add(&m->nsent, 1);
+	return NULL;
+}
+
+/* The server: one poll loop over the listener and every connection. */
+static void *many_server(void *arg)
+{
+	struct many *m = arg;
+	struct {
+		int fd, idx, hdr;
+		uint8_t ib[4];
+		struct sha256 h;
+		size_t got;
+	} conn[NCONN];
+	struct pollfd pfd[NCONN + 1];
+	uint8_t *buf = malloc(CHUNK);
+	int n = 0, i;
+
+	while (!m->stop && m->finished < NCONN) {
+		pfd[0].fd = m->accepted < NCONN ? m->lfd : -1;
+		pfd[0].events = POLLIN;
+		for (i = 0; i < n; i++) {
+			pfd[i + 1].fd = conn[i].fd;
+			pfd[i + 1].events = POLLIN;
+		}
+		if (poll(pfd, n + 1, 100) <= 0)
+			continue;
+		if (pfd[0].revents & POLLIN) {
+			int a = accept(m->lfd, NULL, NULL);
+
+			if (a >= 0) {
+				conn[n].fd = a;
+				conn[n].idx = -1;
+				conn[n].hdr = 0;
+				conn[n].got = 0;
+				sha256_init(&conn[n].h);
+				n++;
+				m->accepted++;
+			}
+		}
+		for (i = 0; i < n; i++) {
+			ssize_t r, off = 0;
+
+			if (conn[i].fd < 0 || !pfd[i + 1].revents)
+				continue;
+			r = read(conn[i].fd, buf, CHUNK);
+			if (r > 0 && conn[i].hdr < 4) {
+				while (off < r && conn[i].hdr < 4)
+					conn[i].ib[conn[i].hdr++] = buf[off++];
+				if (conn[i].hdr == 4) {
+					uint32_t v;
+
+					memcpy(&v, conn[i].ib, 4);
+					conn[i].idx = ntohl(v);
+					if (conn[i].idx >= NCONN)
+						conn[i].idx = -1;
+				}
+			}
+			if (r > 0) {
+				sha256_update(&conn[i].h, buf + off, r - off);
+				conn[i].got += r - off;
+				continue;
+			}
+			if (r < 0 && errno == EINTR)
+				continue;
+			/* EOF or error: this connection is finished. */
+			if (conn[i].idx >= 0) {
+				sha256_final(&conn[i].h,
+					     m->rcvd[conn[i].idx]);
+				m->got[conn[i].idx] = conn[i].got;
+				m->done[conn[i].idx] = r == 0 ? 1 : -errno;
+			}
+			close(conn[i].fd);
+			conn[i].fd = -1;
+			m->finished++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (conn[i].fd >= 0)
+			close(conn[i].fd);
+	free(buf);
+	return NULL;
+}
+
+/* 100 connections at once through one listener, each hash-checked. */
+TEST_F_TIMEOUT(stream, parallel_100_connections, 240)
+{
+	static struct many m;
+	struct many_arg args[NCONN];
+	pthread_t cthr[NCONN], sthr;
+	int i, bad = 0;
+	double t0, end;
+
+	memset(&m, 0, sizeof(m));
+	m.lfd = xlisten(9201, 128);
+	ASSERT_LE(0, m.lfd);
+	for (i = 0; i < NCONN; i++) {
+		m.fd[i] = xsock(CLI_NS);
+		ASSERT_LE(0, m.fd[i]);
+	}
+	t0 = now_s();
+	ASSERT_EQ(0, pthread_create(&sthr, NULL, many_server, &m));
+	for (i = 0; i < NCONN; i++) {
+		args[i].m = &m;
+		args[i].i = i;
+		ASSERT_EQ(0, pthread_create(&cthr[i], NULL, many_client,
+					    &args[i]));
+	}
+	end = t0 + 200;
+	while ((m.nsent < NCONN || m.finished < NCONN) && now_s() < end)
+		usleep(50000);
+	if (m.nsent < NCONN || m.finished < NCONN) {
+		TH_LOG("stalled: %d clients done writing, %d accepted, %d finished",
+		       m.nsent, m.accepted, m.finished);
+		for (i = 0; i < NCONN; i++)
+			shutdown(m.fd[i], SHUT_RDWR);
+		m.stop = 1;
+		usleep(500000);
+		ASSERT_TRUE(0);
+	}
+	pthread_join(sthr, NULL);
+	for (i = 0; i < NCONN; i++)
+		pthread_join(cthr[i], NULL);
+	TH_LOG("%d x %d B in %.2f s", NCONN, CONN_LEN, now_s() - t0);
+	for (i = 0; i < NCONN; i++) {
+		if (m.err[i] || m.done[i] != 1 || m.got[i] != CONN_LEN ||
+		    strcmp(m.sent[i], m.rcvd[i])) {
+			if (bad++ < 5)
+				TH_LOG("connection %d: err %d, done %d, got %zu",
+				       i, m.err[i], m.done[i], m.got[i]);
+		}
+		close(m.fd[i]);
+	}
+	EXPECT_EQ(0, bad);
+	close(m.lfd);
+}
+
+/* ---- flow control ---- */
+
+static int outq(int fd)
+{
+	int v = -1;
+
+	ioctl(fd, SIOCOUTQ, &v);
+	return v;
+}
+
+struct zw_writer {
+	int fd;
+	size_t len;
+	char sent[65];
+	int err;
+};
+
+static void *zw_write(void *arg)
+{
+	struct zw_writer *w = arg;
+	uint8_t *buf = malloc(w->len);
+
+	fill_pattern(buf, w->len, 77);
+	sha256_hex(buf, w->len, w->sent);
+	if (write_all(w->fd, buf, w->len))
+		w->err = errno;
+	free(buf);
+	return NULL;
+}
+
+/*
+ * A receiver with a small buffer stops reading: its window closes, the
+ * sender keeps probing it (persist timer), and when the receiver reads
+ * again the stream completes intact.
+ */
+TEST_F_TIMEOUT(stream, zero_window_probes, 60)
+{
+	struct zw_writer w = { .len = 256 << 10 };
+	int lfd, c, a, rcvbuf = 4096, last, same = 0, i;
+	struct capture cap;
+	uint32_t zack = 0;
+	double tz = 0, treopen = 0;
+	int probes = 0, zwins = 0;
+	pthread_t thr;
+	uint8_t *rbuf;
+	char rcvd[65];
+
+	ASSERT_EQ(0, capture_start(&cap, SRV_NS, SRV_IF));
+	lfd = xlisten(9301, 8);
+	ASSERT_LE(0, lfd);
+	c = xsock(CLI_NS);
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9301));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	w.fd = a;
+	ASSERT_EQ(0, pthread_create(&thr, NULL, zw_write, &w));
+
+	/* Wait until the send queue stops shrinking: the window is shut. */
+	last = -1;
+	for (i = 0; i < 100 && same < 10; i++) {
+		int q;
+
+		usleep(100000);
+		q = outq(a);
+		same = q == last && q > 0 ? same + 1 : 0;
+		last = q;
+	}
+	ASSERT_EQ(10, same) TH_LOG("SIOCOUTQ never settled (last %d)", last);
+	TH_LOG("window closed with %d bytes queued at the sender", last);
+	/* Let the persist timer fire a few times. */
+	sleep(3);
+	EXPECT_EQ(last, outq(a));
+
+	rbuf = malloc(w.len);
+	ASSERT_EQ((ssize_t)w.len, read_full(c, rbuf, w.len));
+	pthread_join(thr, NULL);
+	EXPECT_EQ(0, w.err);
+	sha256_hex(rbuf, w.len, rcvd);
+	EXPECT_STREQ(w.sent, rcvd);
+	free(rbuf);
+	capture_stop(&cap, 200);
+
+	/* On vs: incoming = from the receiver (client). */
+	for (i = 0; i < (int)cap.n; i++) {
+		struct seg *s = &cap.segs[i];
+
+		if (s->flags & (XTCP_FLAG_SYN | XTCP_FLAG_RST))
+			continue;
+		if (!s->outgoing) {
+			if (s->win == 0 && !tz) {
+				tz = s->t;
+				zack = s->ack;
+			}
+			if (s->win == 0)
+				zwins++;
+			if (s->win == 0 && seq_after(s->ack, zack))
+				zack = s->ack;
+			if (tz && s->win && !treopen)
+				treopen = s->t;
+			continue;
+		}
+		/* From the sender while the window was 0. */
+		if (tz && !treopen &&
+		    ((s->len == 0 && s->seq == zack - 1) ||
+		     (s->len == 1 && s->seq == zack)))
+			probes++;
+	}
+	TH_LOG("%zu segments; %d zero-window advertisements, %d probes",
+	       cap.n, zwins, probes);
+	EXPECT_NE(0, tz) TH_LOG("the receiver never advertised window 0");
+	EXPECT_LE(2, probes);
+	capture_free(&cap);
+	close(a);
+	close(c);
+	close(lfd);
+}
+
+/* ---- on the wire during bulk transfers ---- */
+
+/*
+ * Both SYN and SYN-ACK carry a window scale option, and a receiver that
+ * keeps reading offers more than 64 KiB once the transfer is running.
+ */
+TEST_F_TIMEOUT(stream, window_scaling, 50)
+{
+	struct xfer x = { .port = 9401, .up = 4 << 20, .deadline = 30 };
+	struct capture cap;
+	int syn_ws = -2, synack_ws = -2;
+	unsigned long maxwin = 0;
+	size_t i;
+
+	ASSERT_EQ(0, capture_start(&cap, CLI_NS, CLI_IF));
+	ASSERT_EQ(0, run_xfer(_metadata, &x));
+	capture_stop(&cap, 200);
+	check_xfer(_metadata, &x);
+	for (i = 0; i < cap.n; i++) {
+		struct seg *s = &cap.segs[i];
+
+		if (s->flags & XTCP_FLAG_SYN) {
+			if (s->outgoing && !(s->flags & XTCP_FLAG_ACK))
+				syn_ws = s->wscale;
+			if (!s->outgoing && (s->flags & XTCP_FLAG_ACK))
+				synack_ws = s->wscale;
+			continue;
+		}
+		/* The server's window, scaled by what its SYN-ACK said. */
+		if (!s->outgoing && synack_ws >= 0 &&
+		    (unsigned long)s->win << synack_ws > maxwin)
+			maxwin = (unsigned long)s->win << synack_ws;
+	}
+	TH_LOG("SYN wscale %d, SYN-ACK wscale %d, largest window %lu",
+	       syn_ws, synack_ws, maxwin);
+	EXPECT_LE(0, syn_ws) TH_LOG("no window scale option in the SYN");
+	EXPECT_LE(0, synack_ws) TH_LOG("no window scale option in the SYN-ACK");
+	EXPECT_LT(65535, maxwin);
+	capture_free(&cap);
+}
+
+/* The receiver of a one-way transfer acknowledges every other segment. */
+TEST_F_TIMEOUT(stream, delayed_acks, 50)
+{
+	struct xfer x = { .port = 9402, .up = 4 << 20, .deadline = 30 };
+	struct capture cap;
+	int data = 0, acks = 0;
+	size_t i;
+
+	ASSERT_EQ(0, capture_start(&cap, CLI_NS, CLI_IF));
+	ASSERT_EQ(0, run_xfer(_metadata, &x));
+	capture_stop(&cap, 200);
+	check_xfer(_metadata, &x);
+	for (i = 0; i < cap.n; i++) {
+		struct seg *s = &cap.segs[i];
+
+		if (s->flags & (XTCP_FLAG_SYN | XTCP_FLAG_FIN | XTCP_FLAG_RST))
+			continue;
+		if (s->outgoing && s->len > 0)
+			data++;
+		if (!s->outgoing && s->len == 0)
+			acks++;
+	}
+	TH_LOG("%d data segments, %d pure ACKs (%.2f per segment)", data,
+	       acks, data ? (double)acks / data : 0);
+	EXPECT_LT(0, data);
+	EXPECT_LT(0, acks);
+	EXPECT_GE(0.7 * data, acks);
+	capture_free(&cap);
+}
+
+/*
+ * A segment arriving out of order is answered at once by a duplicate ACK
+ * for the hole (RFC 9293 3.10.7.4, RFC 5681 4.2), seen at the receiver.
+ */
+/* What a receiver has: everything before @nxt, and ranges beyond it. */
+struct reasm {
+	uint32_t nxt;
+	int n;
+	uint32_t start[512], end[512];
+};
+
+/* Take in [seq, seq + len); 1 if it lies beyond a hole. */
+static int reasm_add(struct reasm *r, uint32_t seq, int len)
+{
+	uint32_t end = seq + len;
+	int i, moved = 1;
+
+	if (!seq_after(end, r->nxt))
+		return 0;		/* old data */
+	if (seq_after(seq, r->nxt)) {
+		if (r->n < 512) {
+			r->start[r->n] = seq;
+			r->end[r->n++] = end;
+		}
+		return 1;
+	}
+	r->nxt = end;
+	while (moved) {
+		moved = 0;
+		for (i = 0; i < r->n; i++) {
+			if (seq_after(r->start[i], r->nxt))
+				continue;
+			if (seq_after(r->end[i], r->nxt))
+				r->nxt = r->end[i];
+			r->start[i] = r->start[--r->n];
+			r->end[i] = r->end[r->n];
+			moved = 1;
+			break;
+		}
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(stream, out_of_order_gets_immediate_dup_ack, 50)
+{
+	struct xfer x = { .port = 9403, .up = 1 << 20, .deadline = 30 };
+	static struct reasm r;
+	struct capture cap;
+	int ooo = 0, quick = 0, started = 0;
+	size_t i, j;
+
+	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
+			" root netem delay 10ms reorder 75%% 50%%"));
+	ASSERT_EQ(0, capture_start(&cap, SRV_NS, SRV_IF));
+	ASSERT_EQ(0, run_xfer(_metadata, &x));
+	capture_stop(&cap, 200);
+	check_xfer(_metadata, &x);
+	/* On vs: incoming data from the sender, outgoing ACKs. */
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < cap.n; i++) {
+		struct seg *s = &cap.segs[i];
+
+		if (s->outgoing && (s->flags & XTCP_FLAG_SYN)) {
+			r.nxt = s->ack;	/* the SYN-ACK: data starts here */
+			started = 1;
+		}
+		if (s->outgoing || !s->len || !started ||
+		    !reasm_add(&r, s->seq, s->len))
+			continue;
+		/* Beyond a hole: the next thing sent acks the hole, soon. */
+		ooo++;
+		for (j = i + 1; j < cap.n; j++) {
+			struct seg *a = &cap.segs[j];
+
+			if (!a->outgoing)
+				continue;
+			if (a->ack == r.nxt && a->t - s->t < 0.03)
+				quick++;
+			break;
+		}
+	}
+	TH_LOG("%d out-of-order arrivals, %d answered by an immediate duplicate ACK",
+	       ooo, quick);
+	ASSERT_LT(0, ooo) TH_LOG("netem reordered nothing");
+	EXPECT_LE(ooo / 2 + 1, quick);
+	capture_free(&cap);
+}
+
+/* ---- retransmission ---- */
+
+static int drop_xtcp_in(const char *ns, const char *dev)
+{
+	if (sh("tc -n %s qdisc add dev %s handle ffff: ingress", ns, dev))
+		return -1;
+	return sh("tc -n %s filter add dev %s parent ffff: protocol ip u32 match ip protocol %d 0xff action drop",
+		  ns, dev, xtcp_proto());
+}
+
+/*
+ * On a short-RTT path the first retransmission of a lost segment comes
+ * after an RTO of about 200 ms (RFC 6298 with Linux's minimum), not 1 s.
+ * The segment is dropped on arrival at the server, so the capture on the
+ * client sees both the original and the retransmission leave.
+ */
+TEST_F_TIMEOUT(stream, rto_on_short_rtt_path, 30)
+{
+	int lfd, c, a, cap, i;
+	struct seg s0, s1;
+	char buf[100];
+	double gap;
+
+	lfd = xlisten(9501, 8);
+	ASSERT_LE(0, lfd);
+	c = xsock(CLI_NS);
+	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9501));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	/* Some round trips to measure the RTT. */
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, write_all(c, "ping", 4));
+		ASSERT_EQ(4, read_full(a, buf, 4));
+		ASSERT_EQ(0, write_all(a, "pong", 4));
+		ASSERT_EQ(4, read_full(c, buf, 4));
+	}
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_LE(0, cap);
+	ASSERT_EQ(0, drop_xtcp_in(SRV_NS, SRV_IF));
+	memset(buf, 'r', sizeof(buf));
+	ASSERT_EQ(0, write_all(c, buf, sizeof(buf)));
+	do {
+		ASSERT_EQ(0, cap_next(cap, &s0, 2000));
+	} while (!s0.outgoing || !s0.len);
+	do {
+		ASSERT_EQ(0, cap_next(cap, &s1, 3000))
+			TH_LOG("no retransmission within 3 s");
+	} while (!s1.outgoing || !s1.len || s1.seq != s0.seq);
+	sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " ingress");
+	gap = s1.t - s0.t;
+	TH_LOG("first retransmission after %.3f s", gap);
+	EXPECT_LE(0.15, gap);
+	EXPECT_GE(0.6, gap);
+	ASSERT_EQ((ssize_t)sizeof(buf), read_full(a, buf, sizeof(buf)));
+	EXPECT_EQ('r', buf[99]);
+	close(cap);
+	close(a);
+	close(c);
+	close(lfd);
+}
+
+/* With 2% loss on the data path, lost segments are fast-retransmitted. */
+TEST_F_TIMEOUT(stream, fast_retransmit_under_loss, 70)
+{
+	struct xfer x = { .port = 9502, .up = 4 << 20, .deadline = 45 };
+	long fr0 = XSTAT(CLI_NS, "FastRetrans");
+
+	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
+			" root netem loss 2%%"));
+	ASSERT_EQ(0, run_xfer(_metadata, &x));
+	check_xfer(_metadata, &x);
+	TH_LOG("FastRetrans +%ld, RetransSegs %ld, Timeouts %ld",
+	       XSTAT(CLI_NS, "FastRetrans") - fr0,
+	       xstat(CLI_NS, "RetransSegs"), xstat(CLI_NS, "Timeouts"));
+	EXPECT_LT(fr0, XSTAT(CLI_NS, "FastRetrans"));
+}
+
+/*
+ * net.xtcp.retries2 = 3 and a black hole: the connection gives up with
+ * ETIMEDOUT after four RTOs (about 0.2 + 0.4 + 0.8 + 1.6 s on this path
+ * with RFC 6298 backoff), reported to a blocked reader.
+ */
+TEST_F_TIMEOUT(stream, retries2_gives_etimedout, 60)
+{
+	struct pollfd pfd;
+	int lfd, c, a;
+	char buf[1000];
+	double t0, t;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.retries2", 3));
+	/* The same for kernel TCP, when the tests run over it. */
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.ipv4.tcp_retries2", 3));
+	lfd = xlisten(9503, 8);
+	ASSERT_LE(0, lfd);
+	c = xsock(CLI_NS);
+	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9503));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, write_all(c, "x", 1));
+	ASSERT_EQ(1, read_full(a, buf, 1));
+	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
+			" root netem loss 100%%"));
+	memset(buf, 'b', sizeof(buf));
+	t0 = now_s();
+	ASSERT_EQ((ssize_t)sizeof(buf), write(c, buf, sizeof(buf)));
+	pfd.fd = c;
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 40000)) TH_LOG("no error within 40 s");
+	EXPECT_TRUE(pfd.revents & POLLERR);
+	/* The blocking read reports it. */
+	EXPECT_EQ(-1, read(c, buf, sizeof(buf)));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	t = now_s() - t0;
+	TH_LOG("ETIMEDOUT after %.2f s", t);
+	EXPECT_GE(10.0, t);
+	close_abort(c);
+	close_abort(a);
+	close(lfd);
+}
+
+TEST_HARNESS_MAIN
