@@ -5,6 +5,8 @@
 #   make check    install what is missing, build, run every selftest in a VM
 #   make demo     install what is missing, build, show a handshake in a VM
 #   make bench    install what is missing, build, xtcp against TCP in a VM
+#   make check-debug  the same tests on a KASAN/lockdep/kmemleak kernel
+#                 (built once into ~/.cache/xtcp; see scripts/debug-kernel.sh)
 #   make unit     the user-space unit tests of the module's pure logic
 #   make clean
 
@@ -15,7 +17,7 @@ PWD := $(CURDIR)
 BENCH_VARS := BENCH_RUNS BENCH_SECS BENCH_LOSS_SECS BENCH_CASES
 BENCH_ENV = $(foreach v,$(BENCH_VARS),$(if $($(v)),'$(v)=$($(v))'))
 
-.PHONY: all module selftests unit check demo bench deps clean checkpatch
+.PHONY: all module selftests unit check check-debug demo bench deps clean checkpatch
 
 all: module
 
@@ -36,6 +38,11 @@ check: deps
 	$(MAKE) selftests
 	scripts/check.sh
 
+check-debug:
+	scripts/deps.sh --debug
+	$(MAKE) selftests
+	scripts/check-debug.sh
+
 demo: deps
 	$(MAKE) module
 	$(MAKE) selftests
@@ -52,3 +59,4 @@ checkpatch:
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean || true
 	$(MAKE) -C selftests clean
+	rm -rf build/debug-module

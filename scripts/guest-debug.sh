@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the debug-kernel VM for `make check-debug` (one boot): the
+# whole selftest suite, selftests/run.sh KO, then a kmemleak scan.  A leak
+# kmemleak reports is one failed TAP test, printed with its report.
+# Exits non-zero if anything failed.
+#
+# usage: scripts/guest-debug.sh path/to/xtcp.ko
+set -euo pipefail
+cd "$(dirname "$0")/.."
+KO=${1:?usage: $0 path/to/xtcp.ko}
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+rc=0
+selftests/run.sh "$KO" || rc=$?
+
+# kmemleak reports an object only once it has been unreferenced for a
+# whole scan and is older than 5 s: scan, wait, scan again.
+kmemleak_report() {
+	[[ -e $KMEMLEAK ]] || mount -t debugfs debugfs /sys/kernel/debug || return 1
+	[[ -e $KMEMLEAK ]] || { echo "no $KMEMLEAK (CONFIG_DEBUG_KMEMLEAK?)"; return 1; }
+	echo scan >"$KMEMLEAK" || { echo "kmemleak is off (see dmesg)"; return 1; }
+	sleep 6
+	echo scan >"$KMEMLEAK" || return 1
+	cat "$KMEMLEAK"
+}
+
+start=$SECONDS
+if report=$(kmemleak_report 2>&1) && [[ -z $report ]]; then
+	echo "ok - kmemleak reports no leak after the suite ($((SECONDS - start))s)"
+else
+	echo "not ok - kmemleak reports no leak after the suite"
+	printf '%s\n' "$report" | sed 's/^/# /'
+	rc=1
+fi
+exit "$rc"
