@@ -39,6 +39,7 @@ say "built $MOD/xtcp.ko for $KREL (W=1, no warnings)"
 
 # Boot messages of the debug options themselves, not reports.
 benign='kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning thread started)'
+benign+='|rcu:[[:space:]]+RCU lockdep checking is enabled'
 export VM_LOG_IGNORE=${VM_LOG_IGNORE:+$VM_LOG_IGNORE|}$benign
 export VM_TIMEOUT=${VM_TIMEOUT:-5400} VM_MEM=${VM_MEM:-4G}
 export XTCP_KERNEL=$KTREE XTCP_KO=$MOD/xtcp.ko XTCP_GUEST=scripts/guest-debug.sh
