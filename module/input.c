@@ -564,6 +564,58 @@ static bool xtcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
+ * Small segments cost a whole buffer each (a 10-byte segment arrives in
+ * an skb of over 2 KiB): left as they are, a stream of them fills the
+ * receive buffer with overhead and gets dropped.  As Linux's collapsing
+ * does, their bytes are copied into compact skbs, and the next small
+ * in-order segment is appended to the receive queue's tail while it has
+ * room.
+ */
+#define XTCP_COMPACT_SIZE	SKB_WITH_OVERHEAD(1024)
+
+static bool xtcp_rcv_wasteful(const struct sk_buff *skb)
+{
+	return skb->len < XTCP_COMPACT_SIZE / 2 &&
+	       skb->truesize > 4 * skb->len + SKB_TRUESIZE(0);
+}
+
+/* Append @skb's data to the receive queue's tail skb, if it has room. */
+static bool xtcp_rcv_append(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_receive_queue);
+
+	if (!tail || !xtcp_rcv_wasteful(skb) || skb_cloned(tail) ||
+	    skb_is_nonlinear(tail) || skb_tailroom(tail) < skb->len ||
+	    XTCP_SKB_CB(tail)->seq + tail->len != XTCP_SKB_CB(skb)->seq)
+		return false;
+	if (skb_copy_bits(skb, 0, skb_put(tail, skb->len), skb->len)) {
+		__skb_trim(tail, tail->len - skb->len);
+		return false;
+	}
+	XTCP_SKB_CB(tail)->end_seq = XTCP_SKB_CB(skb)->end_seq;
+	return true;
+}
+
+/* A compact copy of a wasteful @skb, or @skb itself. */
+static struct sk_buff *xtcp_rcv_compact(struct sk_buff *skb)
+{
+	struct sk_buff *nskb;
+
+	if (!xtcp_rcv_wasteful(skb))
+		return skb;
+	nskb = alloc_skb(XTCP_COMPACT_SIZE, GFP_ATOMIC | __GFP_NOWARN);
+	if (!nskb)
+		return skb;
+	if (skb_copy_bits(skb, 0, skb_put(nskb, skb->len), skb->len)) {
+		kfree_skb(nskb);
+		return skb;
+	}
+	*XTCP_SKB_CB(nskb) = *XTCP_SKB_CB(skb);
+	consume_skb(skb);
+	return nskb;
+}
+
+/*
  * The hole before the out-of-order queue's head is filled: move what is
  * now in order to the receive queue.  Returns true if that reached a FIN.
  */
@@ -658,15 +710,31 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		cb->seq = xs->rcv_nxt;
 	}
 	if (skb->len) {
+		/*
+		 * A short segment the sender pushed: interactive traffic. Its
+		 * ACK goes as soon as the application has read it (Linux's
+		 * ICSK_ACK_PUSHED), not at the delayed-ACK timer.
+		 */
+		if ((cb->flags & XTCP_FLAG_PSH) && skb->len < xs->rcv_mss)
+			xs->ack_pushed = 1;
 		xs->rcv_mss = clamp_t(u32, skb->len, xs->rcv_mss, xs->advmss);
+		if (!fin && xtcp_rcv_append(sk, skb)) {
+			xs->rcv_nxt += skb->len;
+			xs->rcv_unacked += skb->len;
+			consume_skb(skb);
+			skb = NULL;
+			goto queued;
+		}
+		skb = xtcp_rcv_compact(skb);
 		/* A full buffer drops in-order data too: the peer resends. */
 		if (!xtcp_rmem_take(sk, skb, true)) {
 			xtcp_send_ack(sk);
 			goto drop;
 		}
 	}
-	had_ofo = !skb_queue_empty(&xs->ofo_queue);
 	fin = xtcp_queue_rcv(sk, skb);
+queued:
+	had_ofo = !skb_queue_empty(&xs->ofo_queue);
 	if (!fin && had_ofo)
 		fin = xtcp_ofo_drain(sk);
 	if (fin)

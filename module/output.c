@@ -117,6 +117,7 @@ static void xtcp_ack_sent(struct sock *sk)
 	struct inet_connection_sock *icsk = inet_csk(sk);
 
 	xtcp_sk(sk)->rcv_unacked = 0;
+	xtcp_sk(sk)->ack_pushed = 0;
 	if (icsk->icsk_ack.pending & ICSK_ACK_TIMER)
 		inet_csk_clear_xmit_timer(sk, ICSK_TIME_DACK);
 }
@@ -548,6 +549,9 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle)
 		xs->snd_nxt = cb->end_seq;
 		if (skb->len < xs->mss_cache)
 			xs->snd_sml = cb->end_seq;
+		/* The last of what was written: PSH, as TCP marks it. */
+		if (skb->len && skb_queue_empty(&sk->sk_write_queue))
+			cb->flags |= XTCP_FLAG_PSH;
 		sent = true;
 
 		/* Segments after the first must all be as long as it. */

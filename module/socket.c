@@ -353,7 +353,8 @@ out_err:
 
 /*
  * After the application read: send the ACK a delayed ACK was waiting to
- * send if a full segment was read, and tell the peer if the window
+ * send if a full segment was read, or if a short pushed one was and
+ * nothing is left to read; and tell the peer if the window
  * opened a lot: without this a sender stopped by a full window would
  * wait for a probe.
  */
@@ -368,7 +369,8 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 				     TCPF_FIN_WAIT2)))
 		return;
 	if ((icsk->icsk_ack.pending & ICSK_ACK_TIMER) &&
-	    xs->rcv_unacked >= xs->rcv_mss) {
+	    (xs->rcv_unacked >= xs->rcv_mss ||
+	     (xs->ack_pushed && skb_queue_empty(&sk->sk_receive_queue)))) {
 		xtcp_send_ack(sk);
 		return;
 	}

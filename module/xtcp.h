@@ -235,6 +235,7 @@ struct xtcp_sock {
 	u8	fin_queued:1;	/* our FIN is on the write queue */
 	u8	wscale_ok:1;	/* both sides sent window scale (RFC 7323) */
 	u8	sack_ok:1;	/* both sides sent SACK permitted (RFC 2018) */
+	u8	ack_pushed:1;	/* a short pushed segment waits for its ACK */
 	u8	snd_wscale;	/* shift of the peer's windows */
 	u8	rcv_wscale;	/* shift of ours */
 	u8	nonagle;	/* XTCP_NAGLE_* */

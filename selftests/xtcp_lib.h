@@ -385,6 +385,14 @@ static int cap_open(const char *ns, const char *ifname)
 	if (fd >= 0)
 		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 },
 			   sizeof(int));
+	/*
+	 * Tests read the capture after the traffic: room for thousands of
+	 * segments (each queued at its skb's full truesize), so none is
+	 * dropped before it is read.
+	 */
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &(int){ 32 << 20 },
+			   sizeof(int));
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		close(fd);
 		fd = -1;
