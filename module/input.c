@@ -457,10 +457,19 @@ static u32 xtcp_data_len(const struct sk_buff *skb)
 static bool xtcp_rmem_take(struct sock *sk, struct sk_buff *skb, bool prune)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	/*
+	 * Data inside the window we offered is taken even past sk_rcvbuf:
+	 * the window promised it room (RFC 9293 3.8.6), and skbs' overhead
+	 * (truesize) is only estimated when the window is chosen.  It is
+	 * bounded by the window; the protocol's global limits still apply.
+	 */
+	bool promised = !xtcp_after(XTCP_SKB_CB(skb)->end_seq,
+				    xs->rcv_wup + xs->rcv_wnd);
 	struct sk_buff *tail;
 
 	for (;;) {
-		if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
+		if ((promised ||
+		     atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf)) &&
 		    sk_rmem_schedule(sk, skb, skb->truesize))
 			break;
 		tail = prune ? __skb_dequeue_tail(&xs->ofo_queue) : NULL;
@@ -1063,7 +1072,12 @@ process:
 	if (!sock_owned_by_user(sk)) {
 		xtcp_v4_do_rcv(sk, skb);
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf))) {
+				  READ_ONCE(sk->sk_sndbuf) + 64 * 1024)) {
+		/*
+		 * The limit counts the receive queue too: TCP's slack of
+		 * 64 KiB keeps a reader copying a large read from dropping
+		 * what its window let in meanwhile.
+		 */
 		bh_unlock_sock(sk);
 		XTCP_INC_STATS(net, XTCP_MIB_RCVQDROPS);
 		goto discard_and_relse;

@@ -46,6 +46,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_DELAYEDACKS]		= "DelayedAcks",
 	[XTCP_MIB_WINPROBES]		= "WindowProbes",
 	[XTCP_MIB_RTOS]			= "RetransTimeouts",
+	[XTCP_MIB_OUTGSO]		= "OutGsoSkbs",
 };
 
 int xtcp_mib_init_net(struct net *net)

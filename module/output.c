@@ -488,6 +488,7 @@ static void xtcp_transmit_burst(struct sock *sk, struct sk_buff *first,
 	skb_shinfo(gso)->gso_size = first->len;
 	skb_shinfo(gso)->gso_segs = n;
 	skb_shinfo(gso)->gso_type = XTCP_GSO_TYPE;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTGSO);
 	xtcp_transmit_skb(sk, gso, false, GFP_ATOMIC | __GFP_NOWARN);
 	return;
 
