@@ -167,13 +167,8 @@ static void xtcp_new_ack(struct sock *sk, u32 ack)
 		struct sk_buff *head = skb_peek(&xs->rtx_queue);
 
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PARTIALACKS);
-		if (head) {
-			if (XTCP_SKB_CB(head)->sacked & XTCP_SKB_LOST) {
-				XTCP_SKB_CB(head)->sacked &= ~XTCP_SKB_LOST;
-				xs->lost_out--;
-			}
-			xtcp_retransmit_skb(sk, head);
-		}
+		if (head)
+			xtcp_retransmit_lost(sk, head);
 	}
 	if (acked) {
 		xtcp_sndbuf_expand(sk);
@@ -284,11 +279,7 @@ static void xtcp_dupack(struct sock *sk)
 			    xtcp_in_flight(xs)))
 		return;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_FASTRETRANS);
-	if (XTCP_SKB_CB(head)->sacked & XTCP_SKB_LOST) {
-		XTCP_SKB_CB(head)->sacked &= ~XTCP_SKB_LOST;
-		xs->lost_out--;
-	}
-	xtcp_retransmit_skb(sk, head);
+	xtcp_retransmit_lost(sk, head);
 	xtcp_reset_rtx_timer(sk);
 }
 

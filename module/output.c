@@ -149,6 +149,20 @@ static void xtcp_set_csum(struct sk_buff *skb, __be32 saddr, __be32 daddr)
 }
 
 /*
+ * One run of contiguous out-of-order data for the SACK option: the run
+ * holding the latest arrival takes slot 0, others the free slots.
+ */
+static void xtcp_sack_add(const struct xtcp_sock *xs,
+			  struct xtcp_sack_block *b, unsigned int *n,
+			  const struct xtcp_sack_block *run)
+{
+	if (xtcp_between(xs->ofo_last, run->start, run->end - 1))
+		b[0] = *run;
+	else if (*n < XTCP_MAX_SACKS)
+		b[(*n)++] = *run;
+}
+
+/*
  * The SACK option for an ACK (RFC 2018 section 4): the out-of-order
  * queue's runs of contiguous data, the one holding the latest arrival
  * first, then the others from the left, as many as fit.
@@ -171,22 +185,14 @@ static unsigned int xtcp_build_sack(struct sock *sk, u8 *opts)
 			run.end = cb->end_seq;
 			continue;
 		}
-		if (have) {
-			if (xtcp_between(xs->ofo_last, run.start, run.end - 1))
-				b[0] = run;
-			else if (n < XTCP_MAX_SACKS)
-				b[n++] = run;
-		}
+		if (have)
+			xtcp_sack_add(xs, b, &n, &run);
 		run.start = cb->seq;
 		run.end = cb->end_seq;
 		have = true;
 	}
-	if (have) {
-		if (xtcp_between(xs->ofo_last, run.start, run.end - 1))
-			b[0] = run;
-		else if (n < XTCP_MAX_SACKS)
-			b[n++] = run;
-	}
+	if (have)
+		xtcp_sack_add(xs, b, &n, &run);
 	if (b[0].start == b[0].end)	/* latest arrival not found: skip */
 		return xtcp_write_sack_option(opts, b + 1, n - 1);
 	return xtcp_write_sack_option(opts, b, n);
@@ -435,11 +441,8 @@ static void xtcp_xmit_lost(struct sock *sk)
 
 		if (!xs->lost_out || xtcp_in_flight(xs) >= xs->cc.cwnd)
 			break;
-		if (!(cb->sacked & XTCP_SKB_LOST))
-			continue;
-		cb->sacked &= ~XTCP_SKB_LOST;
-		xs->lost_out--;
-		xtcp_retransmit_skb(sk, skb);
+		if (cb->sacked & XTCP_SKB_LOST)
+			xtcp_retransmit_lost(sk, skb);
 	}
 }
 
@@ -590,6 +593,16 @@ void xtcp_write_xmit(struct sock *sk)
 void xtcp_push(struct sock *sk, int nonagle)
 {
 	__xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle | nonagle);
+}
+
+/* Resend @skb now, whether or not it was marked lost (it is no more). */
+int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb)
+{
+	if (XTCP_SKB_CB(skb)->sacked & XTCP_SKB_LOST) {
+		XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_LOST;
+		xtcp_sk(sk)->lost_out--;
+	}
+	return xtcp_retransmit_skb(sk, skb);
 }
 
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)

@@ -382,6 +382,7 @@ void xtcp_send_fin(struct sock *sk);
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 void xtcp_send_synack_sk(struct sock *sk);
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
+int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_rtx_queue(struct sock *sk);
 int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req);
 void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb);
