@@ -70,6 +70,7 @@ void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		.ssthresh	= XTCP_INFINITE_SSTHRESH,
 		.recover	= iss,
 		.state		= XTCP_CA_OPEN,
+		.reordering	= XTCP_DUPTHRESH,
 	};
 	ops->init(cc);
 }
@@ -99,7 +100,7 @@ bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 			cc->cwnd++;
 		return false;
 	}
-	if (cc->dupacks < XTCP_DUPTHRESH)
+	if (cc->dupacks < cc->reordering)
 		return false;
 	return xtcp_cc_enter_recovery(cc, ops, snd_una, snd_nxt, flight);
 }
@@ -176,6 +177,24 @@ bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 	if (cwnd_limited && cc->cwnd < XTCP_CWND_MAX)
 		ops->cong_avoid(cc, acked);
 	return false;
+}
+
+/**
+ * xtcp_cc_reordered - a segment arrived late, not lost
+ * @cc: the state
+ * @distance: how many segments later ones overtook it by
+ * @max: the most DupThresh may grow to (net.xtcp.max_reordering)
+ *
+ * DupThresh grows to the distance seen, so that reordering as deep as
+ * this one no longer passes for a loss (RFC 4653's idea, as Linux's
+ * tcp_check_sack_reordering()).  It never shrinks here.
+ */
+void xtcp_cc_reordered(struct xtcp_cc *cc, u32 distance, u32 max)
+{
+	if (distance > max)
+		distance = max;
+	if (distance > cc->reordering)
+		cc->reordering = distance;
 }
 
 /**

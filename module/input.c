@@ -89,6 +89,8 @@ void xtcp_init_transfer(struct sock *sk)
 
 	xs->ca_ops = &xtcp_newreno;
 	xtcp_cc_init(&xs->cc, xs->ca_ops, xs->iss, xs->sack_ok);
+	xs->cc.reordering =
+		READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
 	xtcp_update_rto(sk);
 	xs->quickack = XTCP_QUICKACKS;
 	xs->rcv_mss = min_t(u16, xs->advmss, XTCP_MSS_DEFAULT);
@@ -100,6 +102,20 @@ void xtcp_init_transfer(struct sock *sk)
 }
 
 /*
+ * A segment that was never resent arrived @bytes below the highest one
+ * the peer had SACKed: the path reorders, by that much at least.
+ */
+static void xtcp_reordered(struct sock *sk, u32 bytes)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 mss = max_t(u32, xs->mss_cache, 1);
+
+	xtcp_cc_reordered(&xs->cc, DIV_ROUND_UP(bytes, mss),
+			  READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_max_reordering));
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SACKREORDER);
+}
+
+/*
  * Free what @ack acknowledges from the retransmission queue.  Returns
  * the number of segments freed; *@rtt_us is the RTT of the oldest of
  * them if none of them was ever resent (Karn's rule), else 0.
@@ -108,6 +124,7 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 now = xtcp_clock_us(), freed = 0;
+	u32 fack = xs->sacked_out ? xs->fack : xs->snd_una, reord = fack;
 	bool karn = false;
 	struct sk_buff *skb;
 
@@ -117,6 +134,10 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
 
 		if (xtcp_after(cb->end_seq, ack))
 			break;
+		/* Neither SACKed nor resent, yet below a SACKed one: late. */
+		if (!(cb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_RETRANS)) &&
+		    xtcp_before(cb->seq, reord))
+			reord = cb->seq;
 		if (cb->sacked & XTCP_SKB_RETRANS)
 			karn = true;
 		else if (!freed)
@@ -132,6 +153,8 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
 	}
 	if (karn)
 		*rtt_us = 0;
+	if (reord != fack)
+		xtcp_reordered(sk, fack - reord);
 	return freed;
 }
 
@@ -205,10 +228,15 @@ static bool xtcp_is_dupack(const struct sock *sk, const struct sk_buff *skb)
 static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 fack, reord;
 	bool news = false;
 	struct sk_buff *skb;
 	unsigned int i;
 
+	if (!xs->sacked_out)
+		xs->fack = xs->snd_una;
+	fack = xs->fack;
+	reord = fack;
 	for (i = 0; i < opts->num_sacks; i++) {
 		u32 start = opts->sacks[i].start, end = opts->sacks[i].end;
 
@@ -226,6 +254,15 @@ static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts)
 				continue;
 			cb->sacked |= XTCP_SKB_SACKED;
 			xs->sacked_out++;
+			if (xtcp_after(cb->end_seq, xs->fack))
+				xs->fack = cb->end_seq;
+			/*
+			 * Never resent, and below what was SACKed before: it
+			 * arrived late rather than got lost.
+			 */
+			if (!(cb->sacked & XTCP_SKB_RETRANS) &&
+			    xtcp_before(cb->seq, reord))
+				reord = cb->seq;
 			if (cb->sacked & XTCP_SKB_LOST) {
 				cb->sacked &= ~XTCP_SKB_LOST;
 				xs->lost_out--;
@@ -233,6 +270,8 @@ static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts)
 			news = true;
 		}
 	}
+	if (reord != fack)
+		xtcp_reordered(sk, fack - reord);
 	return news;
 }
 
@@ -254,7 +293,7 @@ static void xtcp_sack_detect_loss(struct sock *sk)
 			sacked_above++;
 			continue;
 		}
-		if (sacked_above < XTCP_DUPTHRESH ||
+		if (sacked_above < xs->cc.reordering ||
 		    (cb->sacked & (XTCP_SKB_LOST | XTCP_SKB_RETRANS)))
 			continue;
 		cb->sacked |= XTCP_SKB_LOST;
@@ -980,6 +1019,90 @@ static void xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
+ * Whether @skb, just arrived, may be merged into @tail, the last segment
+ * on the backlog: it continues it, both carry data and an ACK, neither
+ * has SYN, RST, URG or (the tail) FIN, and their options are the same
+ * bytes, so that nothing but the sequence range, the ACK and the window
+ * differs (TCP's rules in tcp_add_backlog()).
+ */
+static bool xtcp_backlog_can_merge(const struct sk_buff *tail,
+				   const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *tcb = XTCP_SKB_CB(tail), *cb = XTCP_SKB_CB(skb);
+	const struct xtcphdr *tth = (const struct xtcphdr *)tail->data;
+	const struct xtcphdr *th = (const struct xtcphdr *)skb->data;
+	unsigned int hdrlen = th->doff * 4;
+
+	return tcb->end_seq == cb->seq &&
+	       tail->len > tth->doff * 4 && skb->len > hdrlen &&
+	       !((tcb->flags | cb->flags) &
+		 (XTCP_FLAG_SYN | XTCP_FLAG_RST | XTCP_FLAG_URG)) &&
+	       !(tcb->flags & XTCP_FLAG_FIN) &&
+	       (tcb->flags & cb->flags & XTCP_FLAG_ACK) &&
+	       !((tcb->flags ^ cb->flags) & (XTCP_FLAG_ECE | XTCP_FLAG_CWR)) &&
+	       tth->doff == th->doff &&
+	       !memcmp(tth + 1, th + 1, hdrlen - sizeof(*th));
+}
+
+/*
+ * @skb arrived while the socket's owner holds it: onto the backlog, which
+ * release_sock() runs through xtcp_v4_do_rcv().  As TCP does, a segment
+ * that continues the last one there is merged into it, and the limit is
+ * that of Debian 6.1's TCP: twice the receive buffer (the receive queue
+ * counts in it, and so does everything the offered window let in while
+ * the reader copied), half the send buffer and 64 KiB.  Returns true if
+ * @skb must be dropped; false if it was queued or merged (and freed).
+ */
+static bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff *tail = sk->sk_backlog.tail;
+	bool fragstolen;
+	u64 limit;
+	int delta;
+
+	/*
+	 * Not yet charged to the socket, so its truesize may still shrink:
+	 * a short payload in a page goes into the head's spare room (the
+	 * kernel's skb_condense(), which modules cannot call).
+	 */
+	if (skb->data_len && skb->data_len <= skb_availroom(skb) &&
+	    !skb_cloned(skb) && __pskb_pull_tail(skb, skb->data_len))
+		skb->truesize = SKB_TRUESIZE(skb_end_offset(skb));
+
+	if (tail && xtcp_backlog_can_merge(tail, skb)) {
+		struct xtcp_skb_cb *tcb = XTCP_SKB_CB(tail);
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		struct xtcphdr *tth = (struct xtcphdr *)tail->data;
+		const struct xtcphdr *th = (const struct xtcphdr *)skb->data;
+		unsigned int hdrlen = th->doff * 4;
+
+		__skb_pull(skb, hdrlen);
+		if (skb_try_coalesce(tail, skb, &fragstolen, &delta)) {
+			tcb->end_seq = cb->end_seq;
+			if (!xtcp_before(cb->ack_seq, tcb->ack_seq)) {
+				tcb->ack_seq = cb->ack_seq;
+				tcb->window = cb->window;
+				tth->ack_seq = th->ack_seq;
+				tth->window = th->window;
+			}
+			tth->fin |= th->fin;
+			tth->psh |= th->psh;
+			tcb->flags |= cb->flags;
+			sk->sk_backlog.len += delta;
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BACKLOGCOALESCE);
+			kfree_skb_partial(skb, fragstolen);
+			return false;
+		}
+		__skb_push(skb, hdrlen);
+	}
+
+	limit = (u64)READ_ONCE(sk->sk_rcvbuf) << 1;
+	limit += (u32)READ_ONCE(sk->sk_sndbuf) >> 1;
+	limit += 64 * 1024;
+	return sk_add_backlog(sk, skb, min_t(u64, limit, UINT_MAX));
+}
+
+/*
  * IP hands us every datagram of our protocol here, in softirq context.
  * Always returns 0: a negative value would ask IP to resubmit.
  */
@@ -992,7 +1115,8 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 
 	if (skb->pkt_type != PACKET_HOST)
 		goto discard;
-	XTCP_INC_STATS(net, XTCP_MIB_INSEGS);
+	/* A GSO skb passed on whole (veth, loopback) counts per segment. */
+	XTCP_ADD_STATS(net, XTCP_MIB_INSEGS, max_t(u16, skb_shinfo(skb)->gso_segs, 1));
 
 	if (!pskb_may_pull(skb, sizeof(struct xtcphdr)))
 		goto bad_hdr;
@@ -1062,15 +1186,9 @@ process:
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
 		xtcp_v4_do_rcv(sk, skb);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf) + 64 * 1024)) {
-		/*
-		 * The limit counts the receive queue too: TCP's slack of
-		 * 64 KiB keeps a reader copying a large read from dropping
-		 * what its window let in meanwhile.
-		 */
+	} else if (xtcp_add_backlog(sk, skb)) {
 		bh_unlock_sock(sk);
-		XTCP_INC_STATS(net, XTCP_MIB_RCVQDROPS);
+		XTCP_INC_STATS(net, XTCP_MIB_BACKLOGDROPS);
 		goto discard_and_relse;
 	}
 	bh_unlock_sock(sk);

@@ -47,6 +47,9 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_WINPROBES]		= "WindowProbes",
 	[XTCP_MIB_RTOS]			= "RetransTimeouts",
 	[XTCP_MIB_OUTGSO]		= "OutGsoSkbs",
+	[XTCP_MIB_BACKLOGDROPS]		= "BacklogDrops",
+	[XTCP_MIB_BACKLOGCOALESCE]	= "BacklogCoalesce",
+	[XTCP_MIB_SACKREORDER]		= "SackReorder",
 };
 
 int xtcp_mib_init_net(struct net *net)

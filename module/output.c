@@ -271,7 +271,9 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	if (flags & XTCP_FLAG_ACK)
 		xtcp_ack_sent(sk);
 
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTSEGS);
+	/* Counted per segment on the wire, as TCP counts, GSO or not. */
+	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_OUTSEGS,
+		       max_t(u16, skb_shinfo(skb)->gso_segs, 1));
 	if (flags & XTCP_FLAG_RST)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTRSTS);
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
@@ -353,10 +355,12 @@ static int xtcp_fragment(struct sock *sk, struct sk_buff *skb,
 			 unsigned int len)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *ncb;
-	unsigned int rest = skb->len - len;
+	unsigned int nsize = 0, nlen;
 	struct sk_buff *nskb;
 
-	nskb = alloc_skb(MAX_XTCP_HEADER + rest, GFP_ATOMIC);
+	if (skb_headlen(skb) > len)
+		nsize = skb_headlen(skb) - len;
+	nskb = alloc_skb(MAX_XTCP_HEADER + nsize, GFP_ATOMIC);
 	if (!nskb)
 		return -ENOMEM;
 	if (!sk_wmem_schedule(sk, nskb->truesize)) {
@@ -364,11 +368,18 @@ static int xtcp_fragment(struct sock *sk, struct sk_buff *skb,
 		return -ENOMEM;
 	}
 	skb_reserve(nskb, MAX_XTCP_HEADER);
-	if (skb_copy_bits(skb, len, skb_put(nskb, rest), rest) ||
-	    pskb_trim(skb, len)) {
-		__kfree_skb(nskb);
-		return -ENOMEM;
-	}
+	sk_wmem_queued_add(sk, nskb->truesize);
+	sk_mem_charge(sk, nskb->truesize);
+	/*
+	 * The page fragments that move go with their share of the charge,
+	 * as TCP's tcp_fragment() does (a trim would give it back to no
+	 * one: the kernel recomputes the truesize of a trimmed skb).
+	 */
+	nlen = skb->len - len - nsize;
+	nskb->truesize += nlen;
+	skb->truesize -= nlen;
+	skb_split(skb, nskb, len);
+
 	ncb = XTCP_SKB_CB(nskb);
 	ncb->seq = cb->seq + len;
 	ncb->end_seq = cb->end_seq;
@@ -377,8 +388,6 @@ static int xtcp_fragment(struct sock *sk, struct sk_buff *skb,
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(XTCP_FLAG_FIN | XTCP_FLAG_PSH);
 	nskb->ip_summed = CHECKSUM_PARTIAL;
-	sk_wmem_queued_add(sk, nskb->truesize);
-	sk_mem_charge(sk, nskb->truesize);
 	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
 	return 0;
 }
@@ -447,21 +456,74 @@ static void xtcp_xmit_lost(struct sock *sk)
 }
 
 /*
+ * One skb carrying the @n segments from @first on, @len bytes, for GSO.
+ * It shares their page fragments (sendmsg puts all data in pages), so no
+ * byte is copied.  NULL if that cannot be done: a segment with data in
+ * its head (split by xtcp_fragment()), more fragments than an skb holds,
+ * or no memory; the caller then sends the segments one by one.
+ */
+static struct sk_buff *xtcp_build_burst(struct sock *sk, struct sk_buff *first,
+					unsigned int n, unsigned int len)
+{
+	struct sk_buff *skb, *gso;
+	struct skb_shared_info *sh;
+	unsigned int i;
+	int f;
+
+	gso = alloc_skb(MAX_XTCP_HEADER, GFP_ATOMIC | __GFP_NOWARN);
+	if (!gso)
+		return NULL;
+	skb_reserve(gso, MAX_XTCP_HEADER);
+	sh = skb_shinfo(gso);
+	for (skb = first, i = 0; i < n; i++) {
+		const struct skb_shared_info *ssh = skb_shinfo(skb);
+
+		if (skb_headlen(skb))
+			goto fail;
+		for (f = 0; f < ssh->nr_frags; f++) {
+			const skb_frag_t *frag = &ssh->frags[f];
+			struct page *page = skb_frag_page(frag);
+			unsigned int foff = skb_frag_off(frag);
+
+			if (skb_can_coalesce(gso, sh->nr_frags, page, foff)) {
+				skb_frag_size_add(&sh->frags[sh->nr_frags - 1],
+						  skb_frag_size(frag));
+				continue;
+			}
+			if (sh->nr_frags >= MAX_SKB_FRAGS)
+				goto fail;
+			get_page(page);
+			skb_fill_page_desc(gso, sh->nr_frags, page, foff,
+					   skb_frag_size(frag));
+		}
+		skb = skb_peek_next(skb, &xtcp_sk(sk)->rtx_queue);
+	}
+	gso->len = len;
+	gso->data_len = len;
+	gso->truesize += len;
+	return gso;
+
+fail:
+	/* Drops the page references taken so far. */
+	kfree_skb(gso);
+	return NULL;
+}
+
+/*
  * Send @n consecutive segments from the retransmission queue, starting
  * at @first, as one skb of several segments when there is more than one
  * (offload.c).  The queued segments stay as they are, one skb each, for
- * retransmission and ACK accounting; what goes to IP is a copy of their
- * data in page fragments, so no segment is ever sent twice by mistake
- * and none has to be split later.
+ * retransmission and ACK accounting; what goes to IP shares their data,
+ * so no segment is ever sent twice by mistake and none has to be split
+ * later.
  */
 static void xtcp_transmit_burst(struct sock *sk, struct sk_buff *first,
 				unsigned int n)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb = first, *last = first, *gso;
-	unsigned int i, len = 0, off = 0;
+	unsigned int i, len = 0;
 	u32 now;
-	int err;
 
 	if (n == 1)
 		goto one_by_one;
@@ -469,18 +531,11 @@ static void xtcp_transmit_burst(struct sock *sk, struct sk_buff *first,
 		len += skb->len;
 		last = skb;
 	}
-	gso = alloc_skb_with_frags(MAX_XTCP_HEADER, len, PAGE_ALLOC_COSTLY_ORDER,
-				   &err, GFP_ATOMIC | __GFP_NOWARN);
+	gso = xtcp_build_burst(sk, first, n, len);
 	if (!gso)
 		goto one_by_one;
-	skb_reserve(gso, MAX_XTCP_HEADER);
 	now = xtcp_clock_us();
 	for (skb = first, i = 0; i < n; i++) {
-		if (skb_store_bits(gso, off, skb->data, skb->len)) {
-			kfree_skb(gso);
-			goto one_by_one;
-		}
-		off += skb->len;
 		XTCP_SKB_CB(skb)->tx_us = now;
 		skb = skb_peek_next(skb, &xs->rtx_queue);
 	}
@@ -623,6 +678,7 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *head = skb_peek(&xs->rtx_queue);
 	struct sk_buff *skb;
+	u32 reordering;
 
 	if (!head)
 		return;
@@ -630,6 +686,13 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 		xtcp_retransmit_skb(sk, head);
 		return;
 	}
+	/*
+	 * A timeout while holes had many SACKed segments above them: the
+	 * reordering estimate was too high (Linux's tcp_enter_loss()).
+	 */
+	reordering = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
+	if (xs->sacked_out >= reordering)
+		xs->cc.reordering = min_t(u32, xs->cc.reordering, reordering);
 	xtcp_cc_timeout(&xs->cc, xs->ca_ops, xs->snd_nxt, xtcp_in_flight(xs));
 	/*
 	 * A SACKed segment at the head after a timeout means the peer threw

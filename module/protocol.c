@@ -233,6 +233,7 @@ static int xtcp_retries_max = 255;
 static int xtcp_timeout_max = 600;	/* seconds */
 static int xtcp_keepidle_max = XTCP_MAX_KEEPIDLE;
 static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
+static int xtcp_reordering_max = 1024;
 
 /* An int sysctl of struct xtcp_net, bounded by [*min, *max]. */
 #define XTCP_SYSCTL(name, field, min, max) {				\
@@ -256,6 +257,8 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("max_orphans", sysctl_max_orphans, SYSCTL_ZERO, NULL),
 	XTCP_SYSCTL("tw_timeout", sysctl_tw_timeout, SYSCTL_ONE, &xtcp_timeout_max),
 	XTCP_SYSCTL("gso", sysctl_gso, SYSCTL_ZERO, SYSCTL_ONE),
+	XTCP_SYSCTL("reordering", sysctl_reordering, SYSCTL_ONE, &xtcp_reordering_max),
+	XTCP_SYSCTL("max_reordering", sysctl_max_reordering, SYSCTL_ONE, &xtcp_reordering_max),
 	{ }
 };
 
@@ -305,6 +308,8 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_keepalive_probes = 9;	/* TCP_KEEPALIVE_PROBES */
 	xn->sysctl_max_orphans = 4096;		/* TCP's minimum default */
 	xn->sysctl_gso = 1;			/* send multi-segment skbs */
+	xn->sysctl_reordering = 3;		/* TCP_FASTRETRANS_THRESH */
+	xn->sysctl_max_reordering = 300;	/* tcp_max_reordering */
 	refcount_set(&xn->death_row.tw_refcount, 1);
 	xn->death_row.hashinfo = &xtcp_hashinfo;
 	xn->death_row.sysctl_max_tw_buckets = 4096;

@@ -131,6 +131,13 @@ struct xtcp_cc {
 	u32	cwnd_cnt;	/* ACKed segments towards the next cwnd++ */
 	u32	recover;	/* SND.NXT when recovery or loss began */
 	u32	dupacks;	/* duplicate ACKs in a row */
+	/*
+	 * DupThresh: how many segments above a hole make it a loss (RFC
+	 * 6675; three, raised as reordering is seen, as Linux's
+	 * tp->reordering, so that a path that reorders is not taken for
+	 * one that loses).
+	 */
+	u32	reordering;
 	u8	state;		/* enum xtcp_ca_state */
 	u32	priv[4];	/* the algorithm's own */
 };
@@ -159,6 +166,7 @@ bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		    u32 snd_una, u32 snd_nxt, u32 flight);
 bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		    u32 ack, u32 acked, u32 flight_after, bool cwnd_limited);
+void xtcp_cc_reordered(struct xtcp_cc *cc, u32 distance, u32 max);
 void xtcp_cc_timeout(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		     u32 snd_nxt, u32 flight);
 bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,

@@ -260,11 +260,16 @@ static void xtcp_queue_skb(struct sock *sk, struct sk_buff *skb)
 	__skb_queue_tail(&sk->sk_write_queue, skb);
 }
 
-static struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, unsigned int size)
+/*
+ * A new segment for the write queue: room for the headers only; its data
+ * goes into page fragments (xtcp_sendmsg()), as TCP's does, so that a run
+ * of segments can leave as one skb that shares their pages.
+ */
+static struct sk_buff *xtcp_alloc_send_skb(struct sock *sk)
 {
 	struct sk_buff *skb;
 
-	skb = alloc_skb(MAX_XTCP_HEADER + size, sk->sk_allocation);
+	skb = alloc_skb(MAX_XTCP_HEADER, sk->sk_allocation);
 	if (!skb)
 		return NULL;
 	if (!sk_wmem_schedule(sk, skb->truesize)) {
@@ -273,6 +278,17 @@ static struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, unsigned int size)
 	}
 	skb_reserve(skb, MAX_XTCP_HEADER);
 	return skb;
+}
+
+/* A segment queued for data that then failed to arrive: take it back. */
+static void xtcp_remove_empty_skb(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (skb && XTCP_SKB_CB(skb)->seq == XTCP_SKB_CB(skb)->end_seq) {
+		__skb_unlink(skb, &sk->sk_write_queue);
+		xtcp_free_skb(sk, skb);
+	}
 }
 
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
@@ -295,33 +311,49 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 	while (msg_data_left(msg)) {
 		unsigned int mss = xs->mss_cache;
+		struct page_frag *pfrag;
 		struct sk_buff *skb;
-		int copy;
+		bool merge;
+		int copy, i;
 
 		err = -EPIPE;
 		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
 			goto do_error;
 
 		skb = skb_peek_tail(&sk->sk_write_queue);
-		if (!skb || skb->len >= mss || xs->fin_queued) {
+		if (!skb || skb->len >= mss || xs->fin_queued ||
+		    skb_headlen(skb) ||
+		    skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS) {
 			if (!sk_stream_memory_free(sk))
 				goto wait_for_space;
-			skb = xtcp_alloc_send_skb(sk, mss);
+			skb = xtcp_alloc_send_skb(sk);
 			if (!skb)
 				goto wait_for_space;
 			xtcp_queue_skb(sk, skb);
 		}
 
 		copy = min_t(size_t, mss - skb->len, msg_data_left(msg));
-		copy = min_t(int, copy, skb_tailroom(skb));
-		if (copy <= 0)
+		pfrag = sk_page_frag(sk);
+		if (!sk_page_frag_refill(sk, pfrag))
 			goto wait_for_space;
-		if (!copy_from_iter_full(skb_put(skb, copy), copy,
-					 &msg->msg_iter)) {
-			__skb_trim(skb, skb->len - copy);
-			err = -EFAULT;
+		i = skb_shinfo(skb)->nr_frags;
+		merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
+		copy = min_t(int, copy, pfrag->size - pfrag->offset);
+		if (!sk_wmem_schedule(sk, copy))
+			goto wait_for_space;
+		/* Charges @copy to the socket and adds it to the skb's length. */
+		err = skb_copy_to_page_nocache(sk, &msg->msg_iter, skb,
+					       pfrag->page, pfrag->offset, copy);
+		if (err)
 			goto do_error;
+		if (merge) {
+			skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], copy);
+		} else {
+			skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset,
+					   copy);
+			page_ref_inc(pfrag->page);
 		}
+		pfrag->offset += copy;
 		XTCP_SKB_CB(skb)->end_seq += copy;
 		xs->write_seq += copy;
 		copied += copy;
@@ -340,6 +372,7 @@ wait_for_space:
 	return copied;
 
 do_error:
+	xtcp_remove_empty_skb(sk);
 	if (copied) {
 		xtcp_push(sk, flags & MSG_MORE ? XTCP_NAGLE_CORK : 0);
 		release_sock(sk);

@@ -104,6 +104,9 @@ enum xtcp_mib_field {
 	XTCP_MIB_WINPROBES,
 	XTCP_MIB_RTOS,
 	XTCP_MIB_OUTGSO,
+	XTCP_MIB_BACKLOGDROPS,
+	XTCP_MIB_BACKLOGCOALESCE,
+	XTCP_MIB_SACKREORDER,
 	XTCP_MIB_MAX
 };
 
@@ -127,6 +130,8 @@ struct xtcp_net {
 	int				sysctl_keepalive_probes;
 	int				sysctl_max_orphans;
 	int				sysctl_gso;	/* 0/1 */
+	int				sysctl_reordering;	/* segments */
+	int				sysctl_max_reordering;	/* segments */
 };
 
 static inline struct xtcp_net *xtcp_pernet(const struct net *net)
@@ -136,6 +141,8 @@ static inline struct xtcp_net *xtcp_pernet(const struct net *net)
 
 #define XTCP_INC_STATS(net, field) \
 	this_cpu_inc(xtcp_pernet(net)->mib->mibs[field])
+#define XTCP_ADD_STATS(net, field, val) \
+	this_cpu_add(xtcp_pernet(net)->mib->mibs[field], val)
 
 /* Per segment state kept in skb->cb while an skb is in xtcp's hands. */
 struct xtcp_skb_cb {
@@ -251,6 +258,7 @@ struct xtcp_sock {
 	u32	packets_out;	/* segments on rtx_queue */
 	u32	lost_out;	/* of which marked lost, not yet resent */
 	u32	sacked_out;	/* of which SACKed by the peer */
+	u32	fack;		/* end of the highest SACKed, if sacked_out */
 	u32	ofo_last;	/* seq of the latest out-of-order arrival */
 
 	/* Receive buffer auto-tuning: what the application read per RTT. */

@@ -254,6 +254,35 @@ static void test_newreno(void)
 	CHECK(xtcp_cc_enter_recovery(&cc, ops, 9001, 12000, 10));
 }
 
+/* DupThresh follows the reordering seen, within its bounds. */
+static void test_reordering(void)
+{
+	const struct xtcp_cong_ops *ops = &xtcp_newreno;
+	struct xtcp_cc cc;
+
+	xtcp_cc_init(&cc, ops, 1000, false);
+	CHECK(cc.reordering == 3);
+	/* Shallower than DupThresh: nothing changes. */
+	xtcp_cc_reordered(&cc, 2, 300);
+	CHECK(cc.reordering == 3);
+	xtcp_cc_reordered(&cc, 7, 300);
+	CHECK(cc.reordering == 7);
+	/* Never past the maximum, never down. */
+	xtcp_cc_reordered(&cc, 5000, 300);
+	CHECK(cc.reordering == 300);
+	xtcp_cc_reordered(&cc, 4, 300);
+	CHECK(cc.reordering == 300);
+	/* Duplicate ACKs below the raised DupThresh are no loss. */
+	xtcp_cc_init(&cc, ops, 1000, false);
+	xtcp_cc_reordered(&cc, 5, 300);
+	CHECK(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
+	CHECK(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
+	CHECK(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
+	CHECK(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
+	CHECK(xtcp_cc_dupack(&cc, ops, 5000, 20000, 12) &&
+	      cc.state == XTCP_CA_RECOVERY);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -265,6 +294,7 @@ int main(void)
 	test_rtt();
 	test_rcv_window();
 	test_newreno();
+	test_reordering();
 	printf("1..%d\n", n);
 	printf("# unit: %d passed, %d failed\n", n - failed, failed);
 	return failed ? 1 : 0;
