@@ -38,7 +38,7 @@ fi
 say "built $MOD/xtcp.ko for $KREL (W=1, no warnings)"
 
 # Boot messages of the debug options themselves, not reports.
-benign='kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning thread started)'
+benign='kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning thread (started|ended))'
 benign+='|rcu:[[:space:]]+RCU lockdep checking is enabled'
 export VM_LOG_IGNORE=${VM_LOG_IGNORE:+$VM_LOG_IGNORE|}$benign
 export VM_TIMEOUT=${VM_TIMEOUT:-5400} VM_MEM=${VM_MEM:-4G}

@@ -7,9 +7,11 @@
 set -euo pipefail
 
 # busybox-static and file are used by virtme-ng itself (guest initramfs,
-# kernel version probe); iputils-ping, tcpdump, tshark by the guest tests.
+# kernel version probe); iputils-ping, tcpdump, tshark, ethtool by the guest
+# tests.
 APT_PKGS=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source-6.1
-          busybox-static file iproute2 iputils-ping kmod tcpdump tshark xz-utils make gcc)
+          busybox-static file iproute2 iputils-ping kmod tcpdump tshark xz-utils make gcc
+          ethtool)
 # Building the debug kernel of `make check-debug` (scripts/debug-kernel.sh).
 KBUILD_PKGS=(bc bison flex libelf-dev libssl-dev)
 VNG_PIN=${VNG_PIN:-virtme-ng==1.42}   # pinned: vm-run.sh relies on its flags

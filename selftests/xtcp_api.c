@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 
 #include "xtcp_lib.h"
-#include "kselftest_harness.h"
+#include "xtcp_harness.h"
 
 FIXTURE(api) {
 	int lfd, c, a, cport;
@@ -660,7 +660,7 @@ out:
 	return NULL;
 }
 
-TEST_F_TIMEOUT(api, epoll_et_echo_server_100_clients, 200)
+TEST_F_TIMEOUT(api, epoll_et_echo_server_100_clients, XT(200))
 {
 	static struct echo_client ec[ECHO_CLIENTS];
 	pthread_t thr[ECHO_CLIENTS];
@@ -1093,7 +1093,7 @@ static int tiny_writes(struct __test_metadata *_metadata, int port,
 	return segs;
 }
 
-TEST_F_TIMEOUT(api, nagle_vs_nodelay_on_the_wire, 60)
+TEST_F_TIMEOUT(api, nagle_vs_nodelay_on_the_wire, XT(60))
 {
 	int nagle, nodelay;
 
@@ -1292,7 +1292,7 @@ TEST_F(api, send_recv_sendmsg_recvmsg)
 	EXPECT_EQ(2, recvfrom(self->a, buf, sizeof(buf), 0, NULL, NULL));
 }
 
-TEST_F_TIMEOUT(api, sendfile_1m, 60)
+TEST_F_TIMEOUT(api, sendfile_1m, XT(60))
 {
 	size_t len = 1 << 20;
 	char path[] = "/tmp/xtcp-sendfile.XXXXXX", h1[65], h2[65];
@@ -1324,7 +1324,7 @@ TEST_F_TIMEOUT(api, sendfile_1m, 60)
 }
 
 /* splice() from a pipe into the socket, and from the socket to a pipe. */
-TEST_F_TIMEOUT(api, splice_both_ways, 60)
+TEST_F_TIMEOUT(api, splice_both_ways, XT(60))
 {
 	size_t len = 64 << 10, moved = 0;
 	uint8_t *buf = malloc(len), *rbuf = malloc(len);
@@ -1409,7 +1409,7 @@ TEST_F(api, blocked_read_restarts_with_sa_restart)
 	EXPECT_LE(0.5, t);
 }
 
-TEST_F_TIMEOUT(api, blocked_write_eintr_without_sa_restart, 60)
+TEST_F_TIMEOUT(api, blocked_write_eintr_without_sa_restart, XT(60))
 {
 	char buf[100] = { 0 };
 	size_t total;
@@ -1429,7 +1429,7 @@ TEST_F_TIMEOUT(api, blocked_write_eintr_without_sa_restart, 60)
 	EXPECT_GE(1.0, t);
 }
 
-TEST_F_TIMEOUT(api, blocked_write_restarts_with_sa_restart, 60)
+TEST_F_TIMEOUT(api, blocked_write_restarts_with_sa_restart, XT(60))
 {
 	char buf[100];
 	struct bg_read b;

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 
 #include "xtcp_lib.h"
-#include "kselftest_harness.h"
+#include "xtcp_harness.h"
 
 /* A host on the subnet that does not exist; neighbours have static
  * entries for it (run.sh) so segments to it still go on the wire.
@@ -116,7 +116,7 @@ TEST_F(net, syn_sent_state_then_retransmitted_syn_connects)
 /* A SYN from a host that never answers leaves a request in SYN-RECEIVED,
  * whose SYN-ACK is resent net.xtcp.synack_retries times, then dropped.
  */
-TEST_F_TIMEOUT(net, syn_recv_state_and_synack_retries, 40)
+TEST_F_TIMEOUT(net, syn_recv_state_and_synack_retries, XT(40))
 {
 	struct rawseg r = {
 		.src = GHOST_OF_CLI, .dst = SRV_ADDR, .sport = 40001,
@@ -191,7 +191,7 @@ TEST_F(net, connection_refused)
 }
 
 /* 100% loss: the SYN is resent with doubling gaps, then ETIMEDOUT. */
-TEST_F_TIMEOUT(net, syn_retries_backoff_then_etimedout, 40)
+TEST_F_TIMEOUT(net, syn_retries_backoff_then_etimedout, XT(40))
 {
 	struct seg s[5];
 	int cap, c, n = 0;

@@ -290,6 +290,43 @@ static long xstat(const char *ns, const char *name)
 	return ret;
 }
 
+/* A snapshot of every counter of /proc/net/xtcp_stat in a netns. */
+struct xstats {
+	int n;
+	char name[64][32];
+	long val[64];
+};
+
+static void xstats_read(const char *ns, struct xstats *s)
+{
+	int old = ns_enter(ns);
+	FILE *f = fopen("/proc/net/xtcp_stat", "r");
+
+	ns_leave(old);
+	s->n = 0;
+	if (!f)
+		return;
+	while (s->n < 64 &&
+	       fscanf(f, "%31s %ld", s->name[s->n], &s->val[s->n]) == 2)
+		s->n++;
+	fclose(f);
+}
+
+/* Print, as test diagnostics, the counters of @ns that moved since @s0. */
+static void xstats_print_delta(const char *ns, const struct xstats *s0)
+{
+	struct xstats s1;
+	int i;
+
+	xstats_read(ns, &s1);
+	fprintf(stderr, "# counters changed in %s:", ns);
+	for (i = 0; i < s1.n && i < s0->n; i++)
+		if (s1.val[i] != s0->val[i])
+			fprintf(stderr, " %s=%ld", s1.name[i],
+				s1.val[i] - s0->val[i]);
+	fprintf(stderr, "\n");
+}
+
 /*
  * State (as in /proc/net/tcp) of the socket in @ns whose local port is
  * @lport and, if @rport is not 0, remote port @rport; -1 if none.
@@ -520,11 +557,8 @@ static int cap_find(int cap, struct seg *s, uint8_t flags, int outgoing,
 	return -1;
 }
 
-/*
- * No TSO, GSO or GRO on the veth pair: a capture then sees each segment
- * as it is on a wire, not the stack's 64 KiB super-packets.
- */
-static int offloads_off(void)
+/* TSO, GSO and GRO on the veth pair on (@on) or off. */
+static int offloads_set(int on)
 {
 	static const struct { const char *ns, *dev; } ends[] = {
 		{ SRV_NS, SRV_IF }, { CLI_NS, CLI_IF },
@@ -538,7 +572,7 @@ static int offloads_off(void)
 		int fd = socket_in(ends[i].ns, AF_INET, SOCK_DGRAM, 0);
 
 		for (j = 0; fd >= 0 && j < 3; j++) {
-			struct ethtool_value ev = { .cmd = cmds[j], .data = 0 };
+			struct ethtool_value ev = { .cmd = cmds[j], .data = on };
 			struct ifreq ifr = { 0 };
 
 			snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ends[i].dev);
@@ -552,6 +586,15 @@ static int offloads_off(void)
 			close(fd);
 	}
 	return rc;
+}
+
+/*
+ * No TSO, GSO or GRO on the veth pair: a capture then sees each segment
+ * as it is on a wire, not the stack's 64 KiB super-packets.
+ */
+static int offloads_off(void)
+{
+	return offloads_set(0);
 }
 
 /* Undo what tests change: qdiscs and sysctls back to the suite's. */
@@ -571,6 +614,9 @@ static void net_reset(void)
 	sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 2);
 	sysctl_set(SRV_NS, "net.xtcp.tw_timeout", 2);
 	sysctl_set(CLI_NS, "net.xtcp.max_orphans", 4096);
+	sysctl_set(CLI_NS, "net.xtcp.gso", 1);
+	sysctl_set(CLI_NS, "net.xtcp.reordering", 3);
+	sysctl_set(CLI_NS, "net.xtcp.max_reordering", 300);
 }
 
 /*

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 
 #include "xtcp_lib.h"
-#include "kselftest_harness.h"
+#include "xtcp_harness.h"
 
 FIXTURE(net) {
 	int lfd, c, a, cport, port;
@@ -578,7 +578,7 @@ TEST_F(net, orphans_are_bounded)
  * TIME-WAIT has expired /proc/net/xtcp is empty and the module's use
  * count (held by every socket, request and timewait sock) is zero.
  */
-TEST_F_TIMEOUT(net, thousand_cycles_leave_nothing, 300)
+TEST_F_TIMEOUT(net, thousand_cycles_leave_nothing, XT(300))
 {
 	long opens = xstat(SRV_NS, "PassiveOpens");
 	char out[1024], in[1024];
