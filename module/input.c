@@ -354,6 +354,27 @@ static bool xtcp_fin_acked(const struct xtcp_sock *xs)
 }
 
 /*
+ * A challenge ACK (RFC 5961 sections 3.2, 4.2, 5.2): an ACK that tells a
+ * real peer where we are, at most net.xtcp.challenge_ack_limit per second
+ * in the netns (section 7), so that a blind attacker cannot use us as an
+ * ACK amplifier or count our ACKs.
+ */
+static void xtcp_send_challenge_ack(struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+	struct xtcp_net *xn = xtcp_pernet(net);
+
+	if (!xtcp_rate_allow(&xn->challenge_rate, (u32)(jiffies / HZ),
+			     READ_ONCE(xn->sysctl_challenge_ack_limit),
+			     get_random_u32())) {
+		XTCP_INC_STATS(net, XTCP_MIB_CHALLENGELIMITED);
+		return;
+	}
+	XTCP_INC_STATS(net, XTCP_MIB_CHALLENGEACKS);
+	xtcp_send_ack(sk);
+}
+
+/*
  * The fifth check: the ACK field.  Returns false when processing of the
  * segment must stop (it was dropped, or the socket is closed and maybe
  * gone).
@@ -388,7 +409,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	}
 	if (xtcp_before(ack, xs->snd_una - xs->max_window)) {
 		/* RFC 5961 section 5.2: too old to be a real ACK. */
-		xtcp_send_ack(sk);
+		xtcp_send_challenge_ack(sk);
 		return false;
 	}
 	/* A valid ACK: the peer is alive (keepalive's measure). */
@@ -910,19 +931,16 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 
 	/* Second: RST.  Only an exact RCV.NXT resets (RFC 5961 3.2). */
 	if (flags & XTCP_FLAG_RST) {
-		if (cb->seq == xs->rcv_nxt) {
+		if (cb->seq == xs->rcv_nxt)
 			xtcp_reset(sk);
-		} else {
-			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_CHALLENGEACKS);
-			xtcp_send_ack(sk);
-		}
+		else
+			xtcp_send_challenge_ack(sk);
 		goto discard;
 	}
 
 	/* Fourth: a SYN in a synchronized state gets a challenge ACK. */
 	if (flags & XTCP_FLAG_SYN) {
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_CHALLENGEACKS);
-		xtcp_send_ack(sk);
+		xtcp_send_challenge_ack(sk);
 		goto discard;
 	}
 
@@ -968,6 +986,13 @@ static void xtcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 	if (flags & XTCP_FLAG_RST)
 		goto discard;
 	if (flags & XTCP_FLAG_ACK) {
+		/* The handshake's end, if it returns one of our SYN cookies. */
+		struct sock *child = xtcp_cookie_v4_check(sk, skb);
+
+		if (child) {
+			xtcp_child_process(sk, child, skb);
+			return;
+		}
 		xtcp_v4_send_reset(sk, skb);
 		goto discard;
 	}

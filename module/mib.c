@@ -50,6 +50,12 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_BACKLOGDROPS]		= "BacklogDrops",
 	[XTCP_MIB_BACKLOGCOALESCE]	= "BacklogCoalesce",
 	[XTCP_MIB_SACKREORDER]		= "SackReorder",
+	[XTCP_MIB_CHALLENGELIMITED]	= "ChallengeAcksLimited",
+	[XTCP_MIB_RSTLIMITED]		= "OutRstsLimited",
+	[XTCP_MIB_MEMPRESSURES]		= "MemoryPressures",
+	[XTCP_MIB_SYNCOOKIESSENT]	= "SyncookiesSent",
+	[XTCP_MIB_SYNCOOKIESRECV]	= "SyncookiesRecv",
+	[XTCP_MIB_SYNCOOKIESFAILED]	= "SyncookiesFailed",
 };
 
 int xtcp_mib_init_net(struct net *net)

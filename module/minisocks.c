@@ -54,8 +54,13 @@ struct request_sock_ops xtcp_request_sock_ops = {
  *
  * The request is hashed (so the ACK finds it) before the SYN-ACK goes
  * out; the kernel's request timer resends the SYN-ACK with backoff from
- * the initial RTO.  A full SYN queue or accept queue drops the SYN, and
- * the peer's retransmission tries again.  Does not consume @skb.
+ * the initial RTO.  A full accept queue drops the SYN, and the peer's
+ * retransmission tries again.  A full SYN queue does too, unless
+ * net.xtcp.syncookies allows a SYN cookie (always, at 2): then the
+ * SYN-ACK's ISN carries what the request would have kept (syncookie.c)
+ * and nothing is kept.  A cookie has no room for window scaling or SACK
+ * (xtcp has no timestamps to hide them in), so its SYN-ACK offers
+ * neither.  Does not consume @skb.
  */
 int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 {
@@ -65,15 +70,25 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	struct net *net = sock_net(sk);
 	struct xtcp_request_sock *xreq;
 	struct inet_request_sock *ireq;
+	int syncookies = READ_ONCE(xtcp_pernet(net)->sysctl_syncookies);
+	bool want_cookie = syncookies == 2;
 	struct request_sock *req;
 	struct xtcp_opts opts;
 
-	if (inet_csk_reqsk_queue_is_full(sk) || sk_acceptq_is_full(sk)) {
+	if (!want_cookie && inet_csk_reqsk_queue_is_full(sk)) {
+		if (!syncookies) {
+			XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
+			goto drop;
+		}
+		want_cookie = true;
+	}
+	if (sk_acceptq_is_full(sk)) {
 		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
 		goto drop;
 	}
 
-	req = inet_reqsk_alloc(&xtcp_request_sock_ops, sk, true);
+	/* A cookie's request lives only to build the SYN-ACK. */
+	req = inet_reqsk_alloc(&xtcp_request_sock_ops, sk, !want_cookie);
 	if (!req)
 		goto drop;
 
@@ -103,6 +118,28 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	xreq->synack_us = xtcp_clock_us();
 	req->timeout = XTCP_TIMEOUT_INIT;
 
+	if (want_cookie) {
+		u32 count = jiffies / (60 * HZ);
+		u32 index = xtcp_cookie_mss_index(opts.mss ?: XTCP_MSS_DEFAULT);
+		u32 h1 = xtcp_cookie_hash(iph->saddr, iph->daddr, th->source,
+					  th->dest, 0, 0);
+		u32 h2 = xtcp_cookie_hash(iph->saddr, iph->daddr, th->source,
+					  th->dest, count, 1);
+
+		xreq->mss = xtcp_cookie_mss[index];
+		xreq->snt_isn = xtcp_cookie_make(h1, h2, cb->seq, count, index);
+		ireq->wscale_ok = 0;
+		ireq->snd_wscale = 0;
+		ireq->rcv_wscale = 0;
+		ireq->sack_ok = 0;
+		/* Cookies are accepted for a while after the last one sent. */
+		WRITE_ONCE(xtcp_sk(sk)->synq_overflow, jiffies);
+		xtcp_v4_send_synack(sk, req);
+		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESSENT);
+		reqsk_free(req);
+		return 0;
+	}
+
 	inet_csk_reqsk_queue_hash_add(sk, req, XTCP_TIMEOUT_INIT);
 	xtcp_v4_send_synack(sk, req);
 	reqsk_put(req);
@@ -121,6 +158,7 @@ drop:
 static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 					  struct sk_buff *skb,
 					  struct request_sock *req,
+					  struct request_sock *req_unhash,
 					  bool *own_req)
 {
 	struct inet_request_sock *ireq = inet_rsk(req);
@@ -160,8 +198,8 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 	skb_queue_head_init(&newxs->ofo_queue);
 	xtcp_init_xmit_timers(newsk);
 	memset(&newxs->rtt, 0, sizeof(newxs->rtt));
-	/* Karn: a SYN-ACK sent once gives the first RTT sample. */
-	if (!req->num_retrans)
+	/* Karn: a SYN-ACK sent once gives the first RTT sample (not a cookie's). */
+	if (!req->num_retrans && xreq->synack_us)
 		xtcp_rtt_sample(&newxs->rtt, xtcp_clock_us() - xreq->synack_us);
 	newxs->wscale_ok = ireq->wscale_ok;
 	newxs->snd_wscale = ireq->snd_wscale;
@@ -192,7 +230,8 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 
 	if (__inet_inherit_port(sk, newsk) < 0)
 		goto put_and_exit;
-	*own_req = inet_ehash_nolisten(newsk, req_to_sk(req), NULL);
+	*own_req = inet_ehash_nolisten(newsk, req_unhash ?
+				       req_to_sk(req_unhash) : NULL, NULL);
 	return newsk;
 
 exit_overflow:
@@ -204,6 +243,87 @@ put_and_exit:
 	inet_csk_prepare_forced_close(newsk);
 	xtcp_done(newsk);
 	goto exit;
+}
+
+/*
+ * xtcp_cookie_v4_check - an ACK reached a listener with no request for it
+ *
+ * If the listener sent SYN cookies lately (or always does, at 2) and the
+ * ACK returns one of ours, still fresh, the request it stood for is made
+ * again from the ACK and the cookie, and the connection is born as from
+ * a request sock.  Returns the child, locked, on the accept queue; NULL
+ * otherwise (the caller answers with a RST, as before).
+ */
+struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct xtcphdr *th = xtcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct net *net = sock_net(sk);
+	int syncookies = READ_ONCE(xtcp_pernet(net)->sysctl_syncookies);
+	u32 count = jiffies / (60 * HZ), h1, h2[2];
+	struct xtcp_request_sock *xreq;
+	struct inet_request_sock *ireq;
+	struct request_sock *req;
+	bool own_req = false;
+	struct sock *child;
+	int index;
+
+	if (!syncookies ||
+	    (cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_RST | XTCP_FLAG_ACK)) !=
+	    XTCP_FLAG_ACK)
+		return NULL;
+	if (time_after(jiffies, READ_ONCE(xtcp_sk(sk)->synq_overflow) +
+		       XTCP_COOKIE_MAX_AGE * 60 * HZ))
+		return NULL;
+	h1 = xtcp_cookie_hash(iph->saddr, iph->daddr, th->source, th->dest,
+			      0, 0);
+	h2[0] = xtcp_cookie_hash(iph->saddr, iph->daddr, th->source, th->dest,
+				 count, 1);
+	h2[1] = xtcp_cookie_hash(iph->saddr, iph->daddr, th->source, th->dest,
+				 count - 1, 1);
+	index = xtcp_cookie_check(cb->ack_seq - 1, h1, h2, cb->seq - 1, count);
+	if (index < 0) {
+		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESFAILED);
+		return NULL;
+	}
+	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESRECV);
+
+	req = inet_reqsk_alloc(&xtcp_request_sock_ops, sk, false);
+	if (!req)
+		return NULL;
+	ireq = inet_rsk(req);
+	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
+	sk_daddr_set(req_to_sk(req), iph->saddr);
+	ireq->ir_rmt_port = th->source;
+	ireq->ir_num = ntohs(th->dest);
+	ireq->ir_mark = inet_request_mark(sk, skb);
+	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
+	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
+	ireq->wscale_ok = 0;
+	ireq->sack_ok = 0;
+	xreq = xtcp_rsk(req);
+	xreq->rcv_isn = cb->seq - 1;
+	xreq->snt_isn = cb->ack_seq - 1;
+	xreq->snd_wnd = cb->window;
+	xreq->mss = xtcp_cookie_mss[index];
+	/* What the cookie's SYN-ACK offered, no scaling. */
+	xreq->rcv_wnd = min_t(u32, xtcp_free_space(sk), U16_MAX);
+	xreq->synack_us = 0;
+
+	child = xtcp_v4_syn_recv_sock(sk, skb, req, NULL, &own_req);
+	if (!child)
+		goto free;
+	refcount_set(&req->rsk_refcnt, 1);
+	if (inet_csk_reqsk_queue_add(sk, req, child)) {
+		XTCP_INC_STATS(net, XTCP_MIB_PASSIVEOPENS);
+		return child;
+	}
+	bh_unlock_sock(child);
+	sock_put(child);
+free:
+	__reqsk_free(req);
+	return NULL;
 }
 
 /*
@@ -254,7 +374,7 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 		return NULL;
 	}
 
-	child = xtcp_v4_syn_recv_sock(sk, skb, req, &own_req);
+	child = xtcp_v4_syn_recv_sock(sk, skb, req, req, &own_req);
 	if (!child) {
 		/* Accept queue full: drop the ACK; the SYN-ACK timer retries. */
 		inet_rsk(req)->acked = 1;

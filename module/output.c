@@ -61,7 +61,15 @@ u32 xtcp_free_space(const struct sock *sk)
 	int space = READ_ONCE(sk->sk_rcvbuf) -
 		    atomic_read(&sk->sk_rmem_alloc);
 
-	return space > 0 ? space / 2 : 0;
+	if (space <= 0)
+		return 0;
+	/*
+	 * All xtcp sockets together are past net.xtcp.mem's pressure
+	 * mark: offer little, as TCP clamps rcv_ssthresh to 4 * advmss.
+	 */
+	if (sk_under_memory_pressure(sk))
+		return min_t(u32, space / 2, 4U * xtcp_sk(sk)->advmss);
+	return space / 2;
 }
 
 /* The window an empty receive buffer gives. */
@@ -883,6 +891,21 @@ void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb)
 	if (!skb_rtable(skb) || skb_rtable(skb)->rt_type != RTN_LOCAL)
 		return;
 	net = sk ? sock_net(sk) : dev_net(skb_dst(skb)->dev);
+	/*
+	 * For no socket: at most net.xtcp.rst_limit a second, so that a
+	 * flood of segments to closed ports, from forged sources, is not
+	 * reflected at full rate (as ICMP's errors are limited).
+	 */
+	if (!sk) {
+		struct xtcp_net *xn = xtcp_pernet(net);
+
+		if (!xtcp_rate_allow(&xn->rst_rate, (u32)(jiffies / HZ),
+				     READ_ONCE(xn->sysctl_rst_limit),
+				     get_random_u32())) {
+			XTCP_INC_STATS(net, XTCP_MIB_RSTLIMITED);
+			return;
+		}
+	}
 
 	if (cb->flags & XTCP_FLAG_ACK)
 		xtcp_v4_send_ctl(net, skb, cb->ack_seq, 0, XTCP_FLAG_RST, 0);

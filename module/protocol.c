@@ -34,6 +34,7 @@ static unsigned long xtcp_memory_pressure;
 
 /* Keyed hash behind the ISNs (RFC 6528); drawn once at load time. */
 static siphash_aligned_key_t xtcp_isn_secret;
+static siphash_aligned_key_t xtcp_cookie_secret[2];
 
 /*
  * xtcp_isn - initial sequence number for a connection (RFC 6528)
@@ -49,6 +50,19 @@ u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
 				&xtcp_isn_secret);
 
 	return hash + (u32)(ktime_get_real_ns() >> 12);
+}
+
+/*
+ * xtcp_cookie_hash - the keyed hashes a SYN cookie is made of
+ * (syncookie.c): @which 0 of the 4-tuple, 1 of the 4-tuple and the
+ * minute @count, each under its own secret drawn at module load.
+ */
+u32 xtcp_cookie_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
+		     u32 count, int which)
+{
+	return siphash_4u32((__force u32)saddr, (__force u32)daddr,
+			    (__force u32)sport << 16 | (__force u32)dport,
+			    which ? count : 0, &xtcp_cookie_secret[which]);
 }
 
 /*
@@ -158,6 +172,19 @@ void xtcp_write_err(struct sock *sk)
 	xtcp_done(sk);
 }
 
+/*
+ * All xtcp sockets together passed net.xtcp.mem's second value (called
+ * by the kernel's socket accounting; leaving is its default, below the
+ * first value).  Receive windows shrink meanwhile (xtcp_free_space()).
+ */
+static void xtcp_enter_memory_pressure(struct sock *sk)
+{
+	if (!READ_ONCE(xtcp_memory_pressure)) {
+		WRITE_ONCE(xtcp_memory_pressure, 1);
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_MEMPRESSURES);
+	}
+}
+
 struct proto xtcp_prot = {
 	.name			= "XTCP",
 	.owner			= THIS_MODULE,
@@ -183,6 +210,7 @@ struct proto xtcp_prot = {
 	.memory_allocated	= &xtcp_memory_allocated,
 	.per_cpu_fw_alloc	= &xtcp_memory_per_cpu_fw_alloc,
 	.memory_pressure	= &xtcp_memory_pressure,
+	.enter_memory_pressure	= xtcp_enter_memory_pressure,
 	.sysctl_mem		= xtcp_sysctl_mem,
 	.sysctl_wmem		= xtcp_sysctl_wmem,
 	.sysctl_rmem		= xtcp_sysctl_rmem,
@@ -259,8 +287,31 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("gso", sysctl_gso, SYSCTL_ZERO, SYSCTL_ONE),
 	XTCP_SYSCTL("reordering", sysctl_reordering, SYSCTL_ONE, &xtcp_reordering_max),
 	XTCP_SYSCTL("max_reordering", sysctl_max_reordering, SYSCTL_ONE, &xtcp_reordering_max),
+	XTCP_SYSCTL("challenge_ack_limit", sysctl_challenge_ack_limit, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	XTCP_SYSCTL("rst_limit", sysctl_rst_limit, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	XTCP_SYSCTL("syncookies", sysctl_syncookies, SYSCTL_ZERO, SYSCTL_TWO),
 	{ }
 };
+
+/*
+ * Module-wide, as tcp_mem is: the pages all xtcp sockets together may
+ * hold (the kernel's socket accounting: pressure above the second value,
+ * a hard limit at the third).  Shown in the initial netns only, as
+ * TCP's; the limit is global, so one netns cannot take all memory from
+ * the others without hitting it.
+ */
+static struct ctl_table xtcp_global_table[] = {
+	{
+		.procname	= "mem",
+		.data		= &xtcp_sysctl_mem,
+		.maxlen		= sizeof(xtcp_sysctl_mem),
+		.mode		= 0644,
+		.proc_handler	= proc_doulongvec_minmax,
+	},
+	{ }
+};
+
+static struct ctl_table_header *xtcp_global_hdr;
 
 static int xtcp_sysctl_init_net(struct net *net)
 {
@@ -310,6 +361,9 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_gso = 1;			/* send multi-segment skbs */
 	xn->sysctl_reordering = 3;		/* TCP_FASTRETRANS_THRESH */
 	xn->sysctl_max_reordering = 300;	/* tcp_max_reordering */
+	xn->sysctl_challenge_ack_limit = 1000;	/* TCP's before 6.0 */
+	xn->sysctl_rst_limit = 1000;		/* as ICMP's ratelimit */
+	xn->sysctl_syncookies = 1;		/* when the SYN queue overflows */
 	refcount_set(&xn->death_row.tw_refcount, 1);
 	xn->death_row.hashinfo = &xtcp_hashinfo;
 	xn->death_row.sysctl_max_tw_buckets = 4096;
@@ -475,6 +529,7 @@ static int __init xtcp_init(void)
 		return -EINVAL;
 	}
 	get_random_bytes(&xtcp_isn_secret, sizeof(xtcp_isn_secret));
+	get_random_bytes(xtcp_cookie_secret, sizeof(xtcp_cookie_secret));
 	xtcp_init_mem_limits();
 
 	err = percpu_counter_init(&xtcp_sockets_allocated, 0, GFP_KERNEL);
@@ -492,12 +547,17 @@ static int __init xtcp_init(void)
 	err = register_pernet_subsys(&xtcp_net_ops);
 	if (err)
 		goto out_protosw;
+	err = -ENOMEM;
+	xtcp_global_hdr = register_net_sysctl(&init_net, "net/xtcp",
+					      xtcp_global_table);
+	if (!xtcp_global_hdr)
+		goto out_pernet;
 
 	if (xtcp_offload_init() < 0) {
 		pr_err("xtcp: IP protocol %d is already registered\n",
 		       xtcp_proto_num);
 		err = -EBUSY;
-		goto out_pernet;
+		goto out_global;
 	}
 	if (inet_add_protocol(&xtcp_net_protocol, xtcp_proto_num) < 0) {
 		pr_err("xtcp: IP protocol %d is already registered\n",
@@ -510,6 +570,8 @@ static int __init xtcp_init(void)
 
 out_offload:
 	xtcp_offload_exit();
+out_global:
+	unregister_net_sysctl_table(xtcp_global_hdr);
 out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_protosw:
@@ -528,6 +590,7 @@ static void __exit xtcp_exit(void)
 {
 	inet_del_protocol(&xtcp_net_protocol, xtcp_proto_num);
 	xtcp_offload_exit();
+	unregister_net_sysctl_table(xtcp_global_hdr);
 	unregister_pernet_subsys(&xtcp_net_ops);
 	inet_unregister_protosw(&xtcp_protosw);
 	proto_unregister(&xtcp_prot);

@@ -111,6 +111,14 @@ struct xtcp_rtt {
 void xtcp_rtt_sample(struct xtcp_rtt *r, u32 m_us);
 u32 xtcp_rtt_rto_us(const struct xtcp_rtt *r, u32 min_us, u32 max_us);
 
+/* A per-second budget of events (challenge ACKs, RSTs): rtt.c. */
+struct xtcp_rate {
+	u32	stamp;		/* the second the budget is for */
+	u32	left;		/* events left in it */
+};
+
+bool xtcp_rate_allow(struct xtcp_rate *rl, u32 now, u32 limit, u32 rnd);
+
 /*
  * Congestion control state (RFC 5681, RFC 6582), in segments.  The
  * loss recovery around it (fast retransmit, fast recovery, NewReno
@@ -181,6 +189,18 @@ bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
  * bytes, a multiple of 1 << @wscale and at most 65535 << @wscale.
  */
 u32 xtcp_rcv_window(u32 free, u32 cur, u32 full, u32 mss, u8 wscale);
+
+/* SYN cookies (syncookie.c). */
+#define XTCP_COOKIE_BITS	24
+#define XTCP_COOKIE_MASK	((1U << XTCP_COOKIE_BITS) - 1)
+#define XTCP_COOKIE_MAX_AGE	2	/* minutes a cookie is good for */
+#define XTCP_COOKIE_MSS_N	4
+
+extern const u16 xtcp_cookie_mss[XTCP_COOKIE_MSS_N];
+u32 xtcp_cookie_mss_index(u16 mss);
+u32 xtcp_cookie_make(u32 h1, u32 h2, u32 sseq, u32 count, u32 index);
+int xtcp_cookie_check(u32 cookie, u32 h1, const u32 h2[2], u32 sseq,
+		      u32 count);
 
 /* Flag byte (byte 13) of a header. */
 static inline u8 xtcp_flag_byte(const struct xtcphdr *th)

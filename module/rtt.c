@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp timing and window arithmetic: the RFC 6298 round-trip estimator
- * and the receive window to advertise.
+ * xtcp timing and window arithmetic: the RFC 6298 round-trip estimator,
+ * the receive window to advertise, and per-second budgets.
  *
  * Pure logic: compiled into the module and into the user-space unit test
  * and fuzz target, so it must not depend on socket or skb internals.
@@ -91,4 +91,36 @@ u32 xtcp_rcv_window(u32 free, u32 cur, u32 full, u32 mss, u8 wscale)
 	if (win & (unit - 1))
 		win = (win & ~(unit - 1)) + unit;
 	return win > max ? max : win;
+}
+
+/**
+ * xtcp_rate_allow - spend one event of a per-second budget
+ * @rl: the budget
+ * @now: the current second
+ * @limit: events per second; INT_MAX for no limit
+ * @rnd: a random number, drawn by the caller
+ *
+ * Each new second's budget is drawn from [limit/2, limit*3/2), not set
+ * to @limit, so that an off-path observer cannot count how many were
+ * spent by others (RFC 5961 section 10; Linux's tcp_send_challenge_ack(),
+ * CVE-2016-5696).  Racy by design where it is shared: concurrent users
+ * may overspend by a few.
+ *
+ * Return: true if the event may happen.
+ */
+bool xtcp_rate_allow(struct xtcp_rate *rl, u32 now, u32 limit, u32 rnd)
+{
+	u32 half;
+
+	if (limit >= 0x7fffffffU)
+		return true;
+	if (now != rl->stamp) {
+		half = (limit + 1) / 2;
+		rl->stamp = now;
+		rl->left = limit ? half + rnd % limit : 0;
+	}
+	if (!rl->left)
+		return false;
+	rl->left--;
+	return true;
 }

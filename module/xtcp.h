@@ -107,6 +107,12 @@ enum xtcp_mib_field {
 	XTCP_MIB_BACKLOGDROPS,
 	XTCP_MIB_BACKLOGCOALESCE,
 	XTCP_MIB_SACKREORDER,
+	XTCP_MIB_CHALLENGELIMITED,
+	XTCP_MIB_RSTLIMITED,
+	XTCP_MIB_MEMPRESSURES,
+	XTCP_MIB_SYNCOOKIESSENT,
+	XTCP_MIB_SYNCOOKIESRECV,
+	XTCP_MIB_SYNCOOKIESFAILED,
 	XTCP_MIB_MAX
 };
 
@@ -132,6 +138,12 @@ struct xtcp_net {
 	int				sysctl_gso;	/* 0/1 */
 	int				sysctl_reordering;	/* segments */
 	int				sysctl_max_reordering;	/* segments */
+	int				sysctl_challenge_ack_limit; /* per s */
+	int				sysctl_rst_limit;	/* per s */
+	int				sysctl_syncookies;	/* 0/1/2 */
+	/* Budgets of the second (xtcp_rate_allow()), shared without a lock. */
+	struct xtcp_rate		challenge_rate;
+	struct xtcp_rate		rst_rate;
 };
 
 static inline struct xtcp_net *xtcp_pernet(const struct net *net)
@@ -217,6 +229,9 @@ static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
  */
 struct xtcp_sock {
 	struct inet_connection_sock	icsk;	/* must be first */
+
+	/* A listener's: when its SYN queue last overflowed (jiffies). */
+	unsigned long	synq_overflow;
 
 	/* Send sequence space. */
 	u32	iss;
@@ -334,6 +349,8 @@ void xtcp_offload_exit(void);
 
 /* protocol.c */
 u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+u32 xtcp_cookie_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
+		     u32 count, int which);
 void xtcp_set_state(struct sock *sk, int state);
 void xtcp_done(struct sock *sk);
 unsigned long xtcp_fin_timeout(const struct sock *sk);
@@ -369,6 +386,7 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 
 /* minisocks.c */
 int xtcp_conn_request(struct sock *sk, struct sk_buff *skb);
+struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
 struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
 void xtcp_child_process(struct sock *parent, struct sock *child,

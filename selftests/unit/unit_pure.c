@@ -283,6 +283,59 @@ static void test_reordering(void)
 	      cc.state == XTCP_CA_RECOVERY);
 }
 
+/* Per-second budgets: about the limit, never past 1.5 times it. */
+static void test_rate(void)
+{
+	struct xtcp_rate rl = { 0 };
+	unsigned int i, got;
+
+	/* rnd 0: the budget of a second is half the limit. */
+	for (got = 0, i = 0; i < 100; i++)
+		got += xtcp_rate_allow(&rl, 7, 10, 0);
+	CHECK(got == 5);
+	/* A new second, a new budget: the most rnd can make it is 14. */
+	for (got = 0, i = 0; i < 100; i++)
+		got += xtcp_rate_allow(&rl, 8, 10, 9);
+	CHECK(got == 14);
+	/* The same second again after a pause: nothing new. */
+	CHECK(!xtcp_rate_allow(&rl, 8, 10, 3));
+	/* 0 allows none, INT_MAX all. */
+	CHECK(!xtcp_rate_allow(&rl, 9, 0, 5));
+	for (got = 0, i = 0; i < 100000; i++)
+		got += xtcp_rate_allow(&rl, 10, 0x7fffffff, 0);
+	CHECK(got == 100000);
+}
+
+/* SYN cookies: what goes in comes out, for two minutes, and no more. */
+static void test_cookie(void)
+{
+	u32 h2[2] = { 0x12345678, 0x9abcdef0 }, c;
+
+	CHECK(xtcp_cookie_mss_index(1460) == 3 && xtcp_cookie_mss_index(65535) == 3);
+	CHECK(xtcp_cookie_mss_index(1459) == 2 && xtcp_cookie_mss_index(1300) == 1);
+	CHECK(xtcp_cookie_mss_index(100) == 0 && xtcp_cookie_mss[0] == 536);
+	/* Made in minute 1000 (h2[0] is that minute's hash)... */
+	c = xtcp_cookie_make(0xdeadbeef, h2[0], 0xfffffff0, 1000, 2);
+	CHECK(xtcp_cookie_check(c, 0xdeadbeef, h2, 0xfffffff0, 1000) == 2);
+	/* ...good in the next (h2[1] is then the minute before)... */
+	{
+		u32 next[2] = { 0x55555555, h2[0] };
+
+		CHECK(xtcp_cookie_check(c, 0xdeadbeef, next, 0xfffffff0, 1001) == 2);
+	}
+	/*
+	 * ...not after, not before, not for another ISN, tuple or cookie.
+	 * (Only the 2 bits of the index are checked below the minute: one
+	 * off can still pass, as in Linux's scheme; the keyed hashes are
+	 * what a blind attacker cannot guess.)
+	 */
+	CHECK(xtcp_cookie_check(c, 0xdeadbeef, h2, 0xfffffff0, 1002) == -1);
+	CHECK(xtcp_cookie_check(c, 0xdeadbeef, h2, 0xfffffff0, 999) == -1);
+	CHECK(xtcp_cookie_check(c, 0xdeadbeef, h2, 0xfffff0f0, 1000) == -1);
+	CHECK(xtcp_cookie_check(c, 0xdeadbdef, h2, 0xfffffff0, 1000) == -1);
+	CHECK(xtcp_cookie_check(c + 0x10, 0xdeadbeef, h2, 0xfffffff0, 1000) == -1);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -295,6 +348,8 @@ int main(void)
 	test_rcv_window();
 	test_newreno();
 	test_reordering();
+	test_rate();
+	test_cookie();
 	printf("1..%d\n", n);
 	printf("# unit: %d passed, %d failed\n", n - failed, failed);
 	return failed ? 1 : 0;

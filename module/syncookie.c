@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SYN cookie arithmetic (Linux's secure_tcp_syn_cookie() scheme): with
+ * its SYN queue full, a listener answers a SYN statelessly, its ISN
+ * carrying the peer's MSS and a keyed, minute-stamped check; the ACK that
+ * comes back with that ISN + 1 alone can then create the connection.
+ *
+ *   cookie = H1 + SEQ + (count << 24) + ((H2(count) + index) & 0xffffff)
+ *
+ * H1 and H2 are keyed hashes of the 4-tuple (H2 also of the minute
+ * count), SEQ the peer's ISN, count the current minute, index the MSS's
+ * place in xtcp_cookie_mss[].  The hashes are the caller's (siphash in
+ * the module): this file stays pure, for the user-space unit test.
+ */
+#include "pure.h"
+
+/* The MSS values a cookie can carry: 2 bits (Linux's msstab). */
+const u16 xtcp_cookie_mss[XTCP_COOKIE_MSS_N] = { 536, 1300, 1440, 1460 };
+
+/**
+ * xtcp_cookie_mss_index - the place of the largest table MSS <= @mss
+ * @mss: the MSS the peer offered (536 if it offered none)
+ */
+u32 xtcp_cookie_mss_index(u16 mss)
+{
+	u32 i;
+
+	for (i = XTCP_COOKIE_MSS_N - 1; i; i--)
+		if (mss >= xtcp_cookie_mss[i])
+			break;
+	return i;
+}
+
+/**
+ * xtcp_cookie_make - the ISN of a SYN-ACK that keeps no state
+ * @h1: the first hash of the 4-tuple
+ * @h2: the second hash, of the 4-tuple and @count
+ * @sseq: the peer's ISN (the SYN's sequence number)
+ * @count: the current minute
+ * @index: what the cookie carries, below 2^24 (the MSS index)
+ */
+u32 xtcp_cookie_make(u32 h1, u32 h2, u32 sseq, u32 count, u32 index)
+{
+	return h1 + sseq + (count << XTCP_COOKIE_BITS) +
+	       ((h2 + index) & XTCP_COOKIE_MASK);
+}
+
+/**
+ * xtcp_cookie_check - what a returning cookie carries, if it is valid
+ * @cookie: the ACK's acknowledgment number - 1
+ * @h1: the first hash of the 4-tuple
+ * @h2: the second hash for the current minute [0] and the one before [1]
+ * @sseq: the ACK's sequence number - 1 (the peer's ISN)
+ * @count: the current minute
+ *
+ * A cookie is good for the minute it was made in and the next one.
+ *
+ * Return: the MSS index it carries, or -1 if it is not ours, too old or
+ * from the future.
+ */
+int xtcp_cookie_check(u32 cookie, u32 h1, const u32 h2[2], u32 sseq,
+		      u32 count)
+{
+	u32 diff, index;
+
+	cookie -= h1 + sseq;
+	diff = (count - (cookie >> XTCP_COOKIE_BITS)) &
+	       (0xffffffffU >> XTCP_COOKIE_BITS);
+	if (diff >= XTCP_COOKIE_MAX_AGE)
+		return -1;
+	index = (cookie - h2[diff]) & XTCP_COOKIE_MASK;
+	return index < XTCP_COOKIE_MSS_N ? (int)index : -1;
+}
