@@ -22,4 +22,16 @@
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT XT(30)
 
+/* A counter of /proc/net/xtcp_stat in @ns; the test fails if it is absent. */
+static long xstat_must(struct __test_metadata *_metadata, const char *ns,
+		       const char *name)
+{
+	long v = xstat(ns, name);
+
+	ASSERT_LE(0, v) TH_LOG("no %s in /proc/net/xtcp_stat of %s", name, ns);
+	return v;
+}
+
+#define XSTAT(ns, name) xstat_must(_metadata, ns, name)
+
 #endif /* _XTCP_HARNESS_H */

@@ -257,16 +257,6 @@ static int seq_after(uint32_t a, uint32_t b)
 }
 
 /* Counter @name in @ns, failing the test clearly if there is none. */
-static long xstat_must(struct __test_metadata *_metadata, const char *ns,
-		       const char *name)
-{
-	long v = xstat(ns, name);
-
-	ASSERT_LE(0, v) TH_LOG("no %s in /proc/net/xtcp_stat of %s", name, ns);
-	return v;
-}
-
-#define XSTAT(ns, name) xstat_must(_metadata, ns, name)
 
 /* ---- fixture ---- */
 
