@@ -7,6 +7,7 @@
 #   make bench    install what is missing, build, xtcp against TCP in a VM
 #   make check-debug  the same tests on a KASAN/lockdep/kmemleak kernel
 #                 (built once into ~/.cache/xtcp; see scripts/debug-kernel.sh)
+#   make soak     check-debug with the wire fuzzer at 1,000,000 segments
 #   make unit     the user-space unit tests of the module's pure logic
 #   make clean
 
@@ -17,7 +18,7 @@ PWD := $(CURDIR)
 BENCH_VARS := BENCH_RUNS BENCH_SECS BENCH_LOSS_SECS BENCH_CASES
 BENCH_ENV = $(foreach v,$(BENCH_VARS),$(if $($(v)),'$(v)=$($(v))'))
 
-.PHONY: all module selftests unit check check-debug demo bench deps clean checkpatch
+.PHONY: all module selftests unit check check-debug soak demo bench deps clean checkpatch
 
 all: module
 
@@ -44,6 +45,11 @@ check-debug:
 	scripts/deps.sh --debug
 	$(MAKE) selftests XTCP_TIME_SCALE=4
 	scripts/check-debug.sh
+
+# Longer than CI can afford next to make check: the debug lane with the
+# wire fuzzer sending 1,000,000 segments instead of check-debug's number.
+soak:
+	$(MAKE) check-debug XTCP_FUZZ_SEGMENTS=1000000
 
 demo: deps
 	$(MAKE) module

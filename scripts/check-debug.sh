@@ -10,7 +10,8 @@
 # is "N passed, N failed, N skipped".
 #
 # Env: VM_TIMEOUT (5400 s here), VM_MEM (4G here), VM_LOG_IGNORE (added to
-# the boot messages of the debug options, which are not reports).
+# the boot messages of the debug options, which are not reports),
+# XTCP_FUZZ_SEGMENTS (100,000 here; make soak: 1,000,000).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -43,4 +44,6 @@ benign+='|rcu:[[:space:]]+RCU lockdep checking is enabled'
 export VM_LOG_IGNORE=${VM_LOG_IGNORE:+$VM_LOG_IGNORE|}$benign
 export VM_TIMEOUT=${VM_TIMEOUT:-5400} VM_MEM=${VM_MEM:-4G}
 export XTCP_KERNEL=$KTREE XTCP_KO=$MOD/xtcp.ko XTCP_GUEST=scripts/guest-debug.sh
+# The wire fuzzer's segments (selftests/xtcp_robust; make check: 20,000).
+export XTCP_FUZZ_SEGMENTS=${XTCP_FUZZ_SEGMENTS:-100000}
 exec scripts/check.sh

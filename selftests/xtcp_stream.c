@@ -352,37 +352,39 @@ TEST_F_TIMEOUT(stream, clean_8m_both_ways_at_once, XT(80))
 }
 
 /*
- * A path that reorders and loses nothing (netem sends 5% of segments at
- * once, the rest 2 ms later).  Once the sender has seen segments
- * arrive late (SackReorder), DupThresh grows and reordering no longer
- * passes for loss: far fewer resends than with DupThresh held at 3
+ * A path that reorders and loses nothing: netem sends 10% of segments at
+ * once and the rest 10 ms later, at 2 Mbit/s (so that the depth of the
+ * reordering, in segments, is the same on a fast kernel and a slow
+ * one).  Once the sender has seen segments arrive late (SackReorder),
+ * DupThresh grows and reordering no longer passes for loss: far fewer
+ * fast retransmits than with DupThresh held at 3
  * (net.xtcp.max_reordering=3) on the same path.
  */
 TEST_F_TIMEOUT(stream, reordering_raises_dupthresh, XT(150))
 {
-	long r0, r3, r300, s0;
+	long f0, f3, f300, s0;
 	struct xstats st;
 
 	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
-			" root netem delay 2ms reorder 5%%"));
+			" root netem delay 10ms reorder 10%% rate 2mbit"));
 	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.max_reordering", 3));
-	r0 = XSTAT(CLI_NS, "RetransSegs");
+	f0 = XSTAT(CLI_NS, "FastRetrans");
 	xstats_read(CLI_NS, &st);
-	xfer_ok(_metadata, 9504, 4 << 20, 0, 60);
+	xfer_ok(_metadata, 9504, 3 << 20, 0, 60);
 	xstats_print_delta(CLI_NS, &st);
-	r3 = XSTAT(CLI_NS, "RetransSegs") - r0;
+	f3 = XSTAT(CLI_NS, "FastRetrans") - f0;
 
 	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.max_reordering", 300));
-	r0 = XSTAT(CLI_NS, "RetransSegs");
+	f0 = XSTAT(CLI_NS, "FastRetrans");
 	s0 = XSTAT(CLI_NS, "SackReorder");
 	xstats_read(CLI_NS, &st);
-	xfer_ok(_metadata, 9505, 4 << 20, 0, 60);
+	xfer_ok(_metadata, 9505, 3 << 20, 0, 60);
 	xstats_print_delta(CLI_NS, &st);
-	r300 = XSTAT(CLI_NS, "RetransSegs") - r0;
-	TH_LOG("resent with DupThresh 3: %ld, adaptive: %ld", r3, r300);
+	f300 = XSTAT(CLI_NS, "FastRetrans") - f0;
+	TH_LOG("fast retransmits with DupThresh 3: %ld, adaptive: %ld", f3, f300);
 	EXPECT_LT(s0, XSTAT(CLI_NS, "SackReorder"));
-	EXPECT_LT(10, r3);
-	EXPECT_LT(r300 * 3, r3);
+	EXPECT_LT(5, f3);
+	EXPECT_LT(f300 * 3, f3);
 }
 
 /*
