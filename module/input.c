@@ -1048,9 +1048,13 @@ static void xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb)
  * on the backlog: it continues it, both carry data and an ACK, neither
  * has SYN, RST, URG or (the tail) FIN, and their options are the same
  * bytes, so that nothing but the sequence range, the ACK and the window
- * differs (TCP's rules in tcp_add_backlog()).
+ * differs (TCP's rules in tcp_add_backlog()).  Unlike TCP, not beyond a
+ * hole: each out-of-order segment keeps its own immediate duplicate ACK
+ * (RFC 5681 section 4.2).  RCV.NXT is read without the owner's lock; a
+ * stale value only costs a merge or an extra ACK.
  */
-static bool xtcp_backlog_can_merge(const struct sk_buff *tail,
+static bool xtcp_backlog_can_merge(const struct sock *sk,
+				   const struct sk_buff *tail,
 				   const struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *tcb = XTCP_SKB_CB(tail), *cb = XTCP_SKB_CB(skb);
@@ -1059,6 +1063,7 @@ static bool xtcp_backlog_can_merge(const struct sk_buff *tail,
 	unsigned int hdrlen = th->doff * 4;
 
 	return tcb->end_seq == cb->seq &&
+	       !xtcp_after(tcb->seq, READ_ONCE(xtcp_sk(sk)->rcv_nxt)) &&
 	       tail->len > tth->doff * 4 && skb->len > hdrlen &&
 	       !((tcb->flags | cb->flags) &
 		 (XTCP_FLAG_SYN | XTCP_FLAG_RST | XTCP_FLAG_URG)) &&
@@ -1094,7 +1099,7 @@ static bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
 	    !skb_cloned(skb) && __pskb_pull_tail(skb, skb->data_len))
 		skb->truesize = SKB_TRUESIZE(skb_end_offset(skb));
 
-	if (tail && xtcp_backlog_can_merge(tail, skb)) {
+	if (tail && xtcp_backlog_can_merge(sk, tail, skb)) {
 		struct xtcp_skb_cb *tcb = XTCP_SKB_CB(tail);
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		struct xtcphdr *tth = (struct xtcphdr *)tail->data;

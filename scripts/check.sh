@@ -11,6 +11,7 @@
 #   XTCP_KO     the module the guest loads (./xtcp.ko)
 #   XTCP_GUEST  the guest script, given XTCP_KO (selftests/run.sh)
 #   XTCP_KERNEL and VM_*: passed on to scripts/vm-run.sh
+#   XTCP_FUZZ_SEGMENTS  the wire fuzzer's segments, into the guest (20,000)
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -22,9 +23,13 @@ echo "# unit tests (host)"
 make -s -C selftests/unit run 2>&1 | tee "$OUT/unit.log"
 
 echo "# selftests (VM)"
+guest=("${XTCP_GUEST:-selftests/run.sh}" "${XTCP_KO:-$ROOT/xtcp.ko}")
+# The wire fuzzer's number of segments (selftests/xtcp_robust), if set.
+if [[ -n ${XTCP_FUZZ_SEGMENTS:-} ]]; then
+	guest=(env "XTCP_FUZZ_SEGMENTS=$XTCP_FUZZ_SEGMENTS" "${guest[@]}")
+fi
 VM_DMESG_OUT=${VM_DMESG_OUT:-$OUT/dmesg} \
-	scripts/vm-run.sh "${XTCP_GUEST:-selftests/run.sh}" "${XTCP_KO:-$ROOT/xtcp.ko}" 2>&1 \
-	| tee "$OUT/vm.log"
+	scripts/vm-run.sh "${guest[@]}" 2>&1 | tee "$OUT/vm.log"
 vm_rc=${PIPESTATUS[0]}
 
 # The VM must have finished and its kernel log must be clean: one test.

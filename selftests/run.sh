@@ -155,7 +155,7 @@ for ns in xsrv xcli; do
 done
 ok "rmmod refused while a socket exists" rmmod_refused_while_in_use
 
-for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api; do
+for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_robust; do
 	echo "# $prog"
 	$T/$prog || fails=$((fails + 1))
 done
