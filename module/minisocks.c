@@ -164,10 +164,11 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 	struct inet_request_sock *ireq = inet_rsk(req);
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
 	struct inet_connection_sock *newicsk;
+	bool found_dup = false;
+	struct sock *newsk;
 	struct inet_sock *newinet;
 	struct xtcp_sock *newxs;
 	struct dst_entry *dst;
-	struct sock *newsk;
 
 	if (sk_acceptq_is_full(sk))
 		goto exit_overflow;
@@ -230,8 +231,22 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 
 	if (__inet_inherit_port(sk, newsk) < 0)
 		goto put_and_exit;
-	*own_req = inet_ehash_nolisten(newsk, req_unhash ?
-				       req_to_sk(req_unhash) : NULL, NULL);
+	if (req_unhash) {
+		*own_req = inet_ehash_nolisten(newsk, req_to_sk(req_unhash),
+					       NULL);
+		return newsk;
+	}
+	/*
+	 * A SYN cookie's child: two copies of the ACK that both reached the
+	 * listener make two; the second finds the first in the table, and
+	 * the kernel has destroyed it already (as TCP's syncookie path).
+	 */
+	*own_req = inet_ehash_nolisten(newsk, NULL, &found_dup);
+	if (!*own_req) {
+		bh_unlock_sock(newsk);
+		sock_put(newsk);
+		return NULL;
+	}
 	return newsk;
 
 exit_overflow:
