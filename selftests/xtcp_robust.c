@@ -777,7 +777,7 @@ static int fuzz_segment(uint8_t *pkt, const struct target *t)
 }
 
 /*
- * XTCP_FUZZ_SEGMENTS (20,000 unless set; make check-debug 100,000, make
+ * XTCP_FUZZ_SEGMENTS (20,000 unless set, as in make check-debug; make
  * soak 1,000,000) random and mutated segments at a listener (some become SYN-RECEIVED
  * request socks), an ESTABLISHED connection, one in CLOSE-WAIT and
  * FIN-WAIT-2, a port in TIME-WAIT and a closed port, from the real
