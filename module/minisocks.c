@@ -49,6 +49,23 @@ struct request_sock_ops xtcp_request_sock_ops = {
 	.syn_ack_timeout = xtcp_syn_ack_timeout,
 };
 
+/* A request's addresses and ports, from the segment @skb that made it. */
+static void xtcp_reqsk_addr_init(const struct sock *sk,
+				 struct request_sock *req, struct sk_buff *skb)
+{
+	struct inet_request_sock *ireq = inet_rsk(req);
+	const struct xtcphdr *th = xtcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+
+	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
+	sk_daddr_set(req_to_sk(req), iph->saddr);
+	ireq->ir_rmt_port = th->source;
+	ireq->ir_num = ntohs(th->dest);
+	ireq->ir_mark = inet_request_mark(sk, skb);
+	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
+	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
+}
+
 /*
  * xtcp_conn_request - a SYN reached a listener: make a request sock
  *
@@ -97,13 +114,7 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		XTCP_INC_STATS(net, XTCP_MIB_BADOPTS);
 
 	ireq = inet_rsk(req);
-	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
-	sk_daddr_set(req_to_sk(req), iph->saddr);
-	ireq->ir_rmt_port = th->source;
-	ireq->ir_num = ntohs(th->dest);
-	ireq->ir_mark = inet_request_mark(sk, skb);
-	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
-	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
+	xtcp_reqsk_addr_init(sk, req, skb);
 
 	xreq = xtcp_rsk(req);
 	xreq->rcv_isn = cb->seq;
@@ -308,13 +319,7 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 	if (!req)
 		return NULL;
 	ireq = inet_rsk(req);
-	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
-	sk_daddr_set(req_to_sk(req), iph->saddr);
-	ireq->ir_rmt_port = th->source;
-	ireq->ir_num = ntohs(th->dest);
-	ireq->ir_mark = inet_request_mark(sk, skb);
-	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
-	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
+	xtcp_reqsk_addr_init(sk, req, skb);
 	ireq->wscale_ok = 0;
 	ireq->sack_ok = 0;
 	xreq = xtcp_rsk(req);
