@@ -157,7 +157,9 @@ ok "rmmod refused while a socket exists" rmmod_refused_while_in_use
 
 for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_robust; do
 	echo "# $prog"
+	start=$SECONDS
 	$T/$prog || fails=$((fails + 1))
+	echo "# $prog took $((SECONDS - start)) s"
 done
 
 ok "every socket is gone after the tests" all_sockets_gone
