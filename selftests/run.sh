@@ -29,6 +29,22 @@ ok() {		# ok DESCRIPTION COMMAND...: one TAP line for the command
 	fi
 }
 
+# Copies a kselftest program's output, each test's OK/FAIL line with the
+# seconds the test took: where a slow (debug) kernel spends its time.
+timed() {
+	local line t0=$SECONDS
+	local done_re='^# +(OK|FAIL)  '
+
+	while IFS= read -r line; do
+		if [[ $line == "#  RUN "* ]]; then
+			t0=$SECONDS
+		elif [[ $line =~ $done_re ]]; then
+			line+=" ($((SECONDS - t0)) s)"
+		fi
+		printf '%s\n' "$line"
+	done
+}
+
 loaded() { grep -q '^xtcp ' /proc/modules; }
 
 load_unload_cycles() {
@@ -158,7 +174,8 @@ ok "rmmod refused while a socket exists" rmmod_refused_while_in_use
 for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_robust; do
 	echo "# $prog"
 	start=$SECONDS
-	$T/$prog || fails=$((fails + 1))
+	$T/$prog 2>&1 | timed
+	[ "${PIPESTATUS[0]}" -eq 0 ] || fails=$((fails + 1))
 	echo "# $prog took $((SECONDS - start)) s"
 done
 

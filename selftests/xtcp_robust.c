@@ -785,7 +785,7 @@ static int fuzz_segment(uint8_t *pkt, const struct target *t)
  * connections still carry their streams intact, a new connection works,
  * and nothing the fuzzer sent reached an application.
  */
-TEST_F_TIMEOUT(robust, wire_fuzzer, XT(600))
+TEST_F_TIMEOUT(robust, wire_fuzzer, XT(1200))
 {
 	const char *env = getenv("XTCP_FUZZ_SEGMENTS");
 	long total = env ? atol(env) : 20000, sent = 0, i;
