@@ -257,19 +257,20 @@ TEST_F(robust, blind_injection_only_exact_rst_resets)
 }
 
 /*
- * net.xtcp.challenge_ack_limit at 10: 300 in-window RSTs in a burst draw
+ * net.xtcp.challenge_ack_limit at 2: 300 in-window RSTs in a burst draw
  * at most 1.5 times the limit of challenge ACKs a second (the budget of
- * a second is drawn at random around the limit), the rest are counted as
- * limited, and the connection lives on.
+ * a second is drawn at random around the limit, here 1 or 2), the rest
+ * are counted as limited, and the connection lives on.  Only the rate is
+ * bounded: a slow (debug, shared) VM spreads the burst over more seconds.
  */
 TEST_F(robust, challenge_acks_rate_limited)
 {
-	long ch0, lim0, sent, secs;
+	long ch0, lim0, sent, limited, secs;
 	struct live l;
 	double t0;
 	int i;
 
-	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.xtcp.challenge_ack_limit", 10));
+	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.xtcp.challenge_ack_limit", 2));
 	ASSERT_EQ(0, live_open(&l, 9602));
 	ch0 = XSTAT(SRV_NS, "ChallengeAcks");
 	lim0 = XSTAT(SRV_NS, "ChallengeAcksLimited");
@@ -278,32 +279,33 @@ TEST_F(robust, challenge_acks_rate_limited)
 		ASSERT_EQ(0, forge(&l, XTCP_FLAG_RST, l.srv_rcv_nxt + 1 + i,
 				   0, NULL, 0));
 	usleep(XT(200000));
-	/* The seconds the burst touched, each a budget of at most 14. */
+	/* The seconds the burst touched, each a budget of at most 2. */
 	secs = (long)(now_s() - t0) + 2;
 	sent = XSTAT(SRV_NS, "ChallengeAcks") - ch0;
+	limited = XSTAT(SRV_NS, "ChallengeAcksLimited") - lim0;
 	TH_LOG("300 forged RSTs in %ld s at most: %ld challenge ACKs, %ld limited",
-	       secs, sent, XSTAT(SRV_NS, "ChallengeAcksLimited") - lim0);
-	EXPECT_LE(sent, 14 * secs);
-	EXPECT_LT(sent, 150);
+	       secs, sent, limited);
+	EXPECT_LE(sent, 2 * secs);
 	EXPECT_LE(1, sent);
-	EXPECT_EQ(300, sent + XSTAT(SRV_NS, "ChallengeAcksLimited") - lim0);
+	EXPECT_LE(300 - 2 * secs, limited);
+	EXPECT_EQ(300, sent + limited);
 	EXPECT_EQ(1, xstate(SRV_NS, l.port, l.cport));
 	EXPECT_EQ(0, live_exchange(&l));
 	live_close(&l);
 }
 
 /*
- * net.xtcp.rst_limit: a flood of SYNs to a closed port from a forged
+ * net.xtcp.rst_limit at 2: a flood of SYNs to a closed port from a forged
  * source is answered by at most 1.5 times the limit of RSTs a second;
  * once the second is over, a real client is refused at once again.
  */
 TEST_F(robust, rsts_to_closed_port_rate_limited)
 {
-	long rst0, lim0, sent, secs;
+	long rst0, lim0, sent, limited, secs;
 	double t0;
 	int i, c;
 
-	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.xtcp.rst_limit", 20));
+	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.xtcp.rst_limit", 2));
 	rst0 = XSTAT(SRV_NS, "OutRsts");
 	lim0 = XSTAT(SRV_NS, "OutRstsLimited");
 	t0 = now_s();
@@ -317,15 +319,16 @@ TEST_F(robust, rsts_to_closed_port_rate_limited)
 		ASSERT_EQ(0, raw_inject(CLI_NS, &r));
 	}
 	usleep(XT(200000));
-	/* The seconds the flood touched, each a budget of at most 29. */
+	/* The seconds the flood touched, each a budget of at most 2. */
 	secs = (long)(now_s() - t0) + 2;
 	sent = XSTAT(SRV_NS, "OutRsts") - rst0;
+	limited = XSTAT(SRV_NS, "OutRstsLimited") - lim0;
 	TH_LOG("500 SYNs to a closed port in %ld s at most: %ld RSTs, %ld limited",
-	       secs, sent, XSTAT(SRV_NS, "OutRstsLimited") - lim0);
-	EXPECT_LE(sent, 29 * secs);
-	EXPECT_LT(sent, 250);
+	       secs, sent, limited);
+	EXPECT_LE(sent, 2 * secs);
 	EXPECT_LE(1, sent);
-	EXPECT_EQ(500, sent + XSTAT(SRV_NS, "OutRstsLimited") - lim0);
+	EXPECT_LE(500 - 2 * secs, limited);
+	EXPECT_EQ(500, sent + limited);
 
 	sleep(2);
 	c = xsock(CLI_NS);
