@@ -93,13 +93,8 @@ boot_once() {
             --force-9p --rwdir="$WORK" --append log_buf_len=16M -- bash "$WORK/guest.sh" \
             </dev/null >"$WORK/out.fifo" 2>"$WORK/console.log") &
     pid=$!
-    BOOTED=0
     deadline=$((SECONDS + VM_BOOT_TIMEOUT))
-    while kill -0 "$pid" 2>/dev/null; do
-        if [[ -e $WORK/boot_s ]]; then
-            BOOTED=1
-            break
-        fi
+    while kill -0 "$pid" 2>/dev/null && [[ ! -e $WORK/boot_s ]]; do
         if ((SECONDS >= deadline)); then
             kill -TERM -- "-$pid" 2>/dev/null || true
             sleep 5
@@ -120,6 +115,7 @@ boot_once() {
     kill "$cat_pid" 2>/dev/null
     wait "$cat_pid"
     set -e
+    BOOTED=0
     [[ -e $WORK/boot_s ]] && BOOTED=1
     return 0
 }

@@ -287,7 +287,6 @@ TEST_F(robust, challenge_acks_rate_limited)
 	       secs, sent, limited);
 	EXPECT_LE(sent, 2 * secs);
 	EXPECT_LE(1, sent);
-	EXPECT_LE(300 - 2 * secs, limited);
 	EXPECT_EQ(300, sent + limited);
 	EXPECT_EQ(1, xstate(SRV_NS, l.port, l.cport));
 	EXPECT_EQ(0, live_exchange(&l));
@@ -327,7 +326,6 @@ TEST_F(robust, rsts_to_closed_port_rate_limited)
 	       secs, sent, limited);
 	EXPECT_LE(sent, 2 * secs);
 	EXPECT_LE(1, sent);
-	EXPECT_LE(500 - 2 * secs, limited);
 	EXPECT_EQ(500, sent + limited);
 
 	sleep(2);
