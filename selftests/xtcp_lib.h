@@ -401,6 +401,8 @@ struct seg {
 	int len;		/* payload bytes */
 	uint16_t mss;		/* MSS option, 0 if none */
 	int wscale;		/* window scale option's shift, -1 if none */
+	int nsacks;		/* SACK blocks; the first is [sack_lo, sack_hi) */
+	uint32_t sack_lo, sack_hi;
 	int outgoing;
 	double t;
 };
@@ -436,6 +438,11 @@ static int cap_open(const char *ns, const char *ifname)
 	}
 	ns_leave(old);
 	return fd;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
 static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s)
@@ -476,6 +483,13 @@ static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s)
 		/* Window scale (RFC 7323): kind 3, length 3. */
 		if (opt[i] == 3 && opt[i + 1] == 3)
 			s->wscale = opt[i + 2];
+		if (opt[i] == XTCPOPT_SACK && opt[i + 1] >= 10 &&
+		    (opt[i + 1] - 2) % 8 == 0 &&
+		    ihl + sizeof(*th) + i + opt[i + 1] <= (size_t)n) {
+			s->nsacks = (opt[i + 1] - 2) / 8;
+			s->sack_lo = get_be32(opt + i + 2);
+			s->sack_hi = get_be32(opt + i + 6);
+		}
 		if (opt[i + 1] < 2)
 			break;
 		i += opt[i + 1];

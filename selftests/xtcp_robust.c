@@ -483,9 +483,9 @@ static int requests_of(int port)
 /*
  * A SYN flood from forged sources in a third netns, against a listener
  * with a backlog of 16, while 100 real clients connect: with
- * net.xtcp.syncookies=1 at least 99 of them complete (by cookies: the
- * SYN queue is full), the listener keeps no more than its 16 requests,
- * and the counters show cookies sent and validated.  With syncookies=0,
+ * net.xtcp.syncookies=1 at least 99 of them complete (nine in ten or
+ * more by cookies: the SYN queue is full), the listener keeps no more
+ * than its 16 requests, and the counters show cookies sent and validated.  With syncookies=0,
  * the same flood keeps most of them out: the defence is what lets them in.
  */
 TEST_F_TIMEOUT(robust, syn_flood_syncookies, XT(240))
@@ -534,7 +534,12 @@ TEST_F_TIMEOUT(robust, syn_flood_syncookies, XT(240))
 	EXPECT_LE(0, reqs);
 	EXPECT_GE(24, reqs);
 	EXPECT_LT(sent0 + 1000, XSTAT(SRV_NS, "SyncookiesSent"));
-	EXPECT_LE(recv0 + 99, XSTAT(SRV_NS, "SyncookiesRecv"));
+	/*
+	 * Most came in by cookies.  Not all need to: while the flood is slow
+	 * (a debug kernel sends a fifth of the SYNs), a flood request may
+	 * expire and leave its slot to a real client for a moment.
+	 */
+	EXPECT_LE(recv0 + ok * 9 / 10, XSTAT(SRV_NS, "SyncookiesRecv"));
 }
 
 /* ---- memory limits ---- */
