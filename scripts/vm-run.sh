@@ -10,7 +10,8 @@
 #      VM_BOOT_TIMEOUT  seconds for the guest to reach GUEST_SCRIPT (300; 900
 #                    with XTCP_KERNEL, whose debug guest takes 2-7 minutes);
 #                    past it the boot is retried
-#      VM_BOOT_TRIES     boots tried (2)
+#      VM_BOOT_TRIES     boots tried (2); a boot whose kernel logged a report
+#                    (BAD_RE) before GUEST_SCRIPT ran counts as failed
 #      VM_DMESG_OUT  save the full guest dmesg there
 #      XTCP_VM_KVM   1 force KVM, 0 force TCG; unset: probe (cached per boot in /tmp)
 #      VM_LOG_IGNORE ERE; kernel log lines matching it are not counted as bad
@@ -63,6 +64,15 @@ write_guest_wrapper() {
     cmd=$(printf '%q ' "$@")
     cat >"$WORK/guest.sh" <<EOF
 out=$(printf %q "$WORK")
+# A report the kernel logged while booting, before GUEST_SCRIPT (and so
+# before xtcp) ran: not ours, but the boot is not clean; the host boots
+# again.
+dmesg >"\$out/boot_dmesg"
+if grep -Ew -- $(printf %q "$BAD_RE") "\$out/boot_dmesg" | grep -v 'virtme-ng-init: ' |
+        grep -Ev -- $(printf %q "${VM_LOG_IGNORE:-^\$}") | grep -q .; then
+    touch "\$out/boot_bad"
+    exit 0
+fi
 cut -d' ' -f1 /proc/uptime >"\$out/boot_s"
 # ip netns add needs a writable /run/netns; tests need a writable /tmp.
 for d in /run/netns /tmp; do
@@ -83,7 +93,7 @@ EOF
 # within VM_BOOT_TIMEOUT is killed: sets VNG_RC, and BOOTED=0 or 1.
 boot_once() {
     local pid deadline i
-    rm -f "$WORK/out.fifo" "$WORK/boot_s" "$WORK/rc" "$WORK/dmesg"
+    rm -f "$WORK/out.fifo" "$WORK/boot_s" "$WORK/boot_bad" "$WORK/rc" "$WORK/dmesg"
     mkfifo "$WORK/out.fifo"
     cat "$WORK/out.fifo" &
     local cat_pid=$!
@@ -132,6 +142,13 @@ run_vm() {
             "(boot ${VM_BOOT_TIMEOUT}s, try $try of $VM_BOOT_TRIES)"
         boot_once
         ((BOOTED)) && return 0
+        if [[ -e $WORK/boot_bad ]]; then
+            echo "vm-run.sh: the guest kernel logged a report while booting," \
+                "before the script ran (so before xtcp was loaded):" >&2
+            grep -Ew -m1 -B2 -A40 -- "$BAD_RE" "$WORK/boot_dmesg" >&2
+            cp "$WORK/boot_dmesg" "$WORK/boot_dmesg.try$try"
+            continue
+        fi
         echo "vm-run.sh: the guest did not reach its script within ${VM_BOOT_TIMEOUT}s" \
             "(vng exit $VNG_RC); console tail:" >&2
         tail -n 20 "$WORK/console.log" >&2
@@ -157,6 +174,9 @@ log_clean() {
 
 check_results() {
     local rc
+    if [[ -e $WORK/boot_bad ]]; then
+        die "the guest kernel logged a report while booting, $VM_BOOT_TRIES boots out of $VM_BOOT_TRIES"
+    fi
     if [[ ! -s $WORK/rc ]]; then
         ((VNG_RC == 124 || VNG_RC == 137)) && echo "vm-run.sh: VM timed out after ${VM_TIMEOUT}s" >&2
         echo "vm-run.sh: guest exit code not retrieved (vng exit $VNG_RC); console tail:" >&2
