@@ -6,7 +6,7 @@
 # stderr merged, streamed to our stdout), then fails unless the script exited 0
 # and the guest kernel log is free of warnings/bugs.
 #
-# Env: VM_MEM (2G)  VM_CPUS (2)  VM_TIMEOUT (1800 s, a whole boot and run)
+# Env: VM_MEM (2G)  VM_CPUS (2)  VM_TIMEOUT (1800 s, all boots and the run)
 #      VM_BOOT_TIMEOUT  seconds for the guest to reach GUEST_SCRIPT (300; 900
 #                    with XTCP_KERNEL, whose debug guest takes 2-7 minutes);
 #                    past it the boot is retried
@@ -98,7 +98,7 @@ boot_once() {
     cat "$WORK/out.fifo" &
     local cat_pid=$!
     # setsid: the whole QEMU tree is one process group, killed as one.
-    (cd "$ROOT" && exec setsid timeout -k 10 "$VM_TIMEOUT" \
+    (cd "$ROOT" && exec setsid timeout -k 10 "$VM_LEFT" \
         vng -r "$KERNEL" "${ACCEL[@]}" -v --user root --memory "$VM_MEM" --cpus "$VM_CPUS" \
             --force-9p --rwdir="$WORK" --append log_buf_len=16M -- bash "$WORK/guest.sh" \
             </dev/null >"$WORK/out.fifo" 2>"$WORK/console.log") &
@@ -135,10 +135,17 @@ boot_once() {
 # ours (seen in CI: the console stopped at 1.5 s for 30 minutes).
 run_vm() {
     local mode=TCG try
+    VM_LEFT=$VM_TIMEOUT VNG_RC=0
     ACCEL=(--disable-kvm)
     if kvm_usable; then ACCEL=() mode=KVM; fi
     for ((try = 1; try <= VM_BOOT_TRIES; try++)); do
-        say "booting $KVER ($mode, $VM_CPUS cpus, $VM_MEM), timeout ${VM_TIMEOUT}s" \
+        # A boot tried again gets what is left of VM_TIMEOUT.
+        VM_LEFT=$((VM_TIMEOUT - (SECONDS - T0)))
+        if ((VM_LEFT < 60)); then
+            echo "vm-run.sh: ${VM_LEFT}s left of VM_TIMEOUT; no boot tried" >&2
+            break
+        fi
+        say "booting $KVER ($mode, $VM_CPUS cpus, $VM_MEM), timeout ${VM_LEFT}s" \
             "(boot ${VM_BOOT_TIMEOUT}s, try $try of $VM_BOOT_TRIES)"
         boot_once
         ((BOOTED)) && return 0
@@ -178,7 +185,7 @@ check_results() {
         die "the guest kernel logged a report while booting, $VM_BOOT_TRIES boots out of $VM_BOOT_TRIES"
     fi
     if [[ ! -s $WORK/rc ]]; then
-        ((VNG_RC == 124 || VNG_RC == 137)) && echo "vm-run.sh: VM timed out after ${VM_TIMEOUT}s" >&2
+        ((VNG_RC == 124 || VNG_RC == 137)) && echo "vm-run.sh: VM timed out after ${VM_LEFT}s" >&2
         echo "vm-run.sh: guest exit code not retrieved (vng exit $VNG_RC); console tail:" >&2
         tail -n 60 "$WORK/console.log" >&2
         [[ -n ${VM_DMESG_OUT:-} ]] && cp "$WORK/console.log" "$VM_DMESG_OUT"
@@ -187,7 +194,7 @@ check_results() {
     fi
     [[ -n ${VM_DMESG_OUT:-} ]] && cp "$WORK/dmesg" "$VM_DMESG_OUT"
     rc=$(<"$WORK/rc")
-    say "guest booted in $(<"$WORK/boot_s")s, run took ${SECONDS}s; guest script exit code $rc"
+    say "guest booted in $(<"$WORK/boot_s")s, run took $((SECONDS - T0))s; guest script exit code $rc"
     local clean=0
     log_clean "$WORK/dmesg" && say "kernel log clean" || clean=1
     ((rc == 0)) || die "guest script failed with exit code $rc"
@@ -221,6 +228,7 @@ main() {
     # One VM at a time on this machine: timing tests under TCG need the CPUs.
     exec 9>"${VM_LOCK:-/tmp/xtcp-vm.lock}"
     flock -n 9 || { say "waiting for another xtcp VM run to finish"; flock 9; }
+    T0=$SECONDS
     write_guest_wrapper "$@"
     run_vm
     check_results
