@@ -176,6 +176,9 @@ log_clean() {
     [[ -z $hits ]] && return 0
     echo "vm-run.sh: kernel log check FAILED; offending lines:" >&2
     printf '%s\n' "$hits" >&2
+    # The whole first report, for diagnosis (lockdep's runs to ~60 lines).
+    echo "vm-run.sh: the first report in full:" >&2
+    grep -Fx -m1 -A80 -- "$(head -n1 <<<"$hits")" "$1" >&2 || true
     return 1
 }
 
