@@ -185,7 +185,7 @@ log_clean() {
 check_results() {
     local rc
     if [[ -e $WORK/boot_bad ]]; then
-        die "the guest kernel logged a report while booting, $VM_BOOT_TRIES boots out of $VM_BOOT_TRIES"
+        die "the guest kernel logged a report while booting, on every boot tried"
     fi
     if [[ ! -s $WORK/rc ]]; then
         ((VNG_RC == 124 || VNG_RC == 137)) && echo "vm-run.sh: VM timed out after ${VM_LEFT}s" >&2

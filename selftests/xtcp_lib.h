@@ -483,10 +483,12 @@ static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s)
 		/* Window scale (RFC 7323): kind 3, length 3. */
 		if (opt[i] == 3 && opt[i + 1] == 3)
 			s->wscale = opt[i + 2];
-		if (opt[i] == XTCPOPT_SACK && opt[i + 1] >= 10 &&
-		    (opt[i + 1] - 2) % 8 == 0 &&
+		if (opt[i] == XTCPOPT_SACK &&
+		    opt[i + 1] >= XTCPOLEN_SACK_BASE + XTCPOLEN_SACK_PERBLOCK &&
+		    (opt[i + 1] - XTCPOLEN_SACK_BASE) % XTCPOLEN_SACK_PERBLOCK == 0 &&
 		    ihl + sizeof(*th) + i + opt[i + 1] <= (size_t)n) {
-			s->nsacks = (opt[i + 1] - 2) / 8;
+			s->nsacks = (opt[i + 1] - XTCPOLEN_SACK_BASE) /
+				    XTCPOLEN_SACK_PERBLOCK;
 			s->sack_lo = get_be32(opt + i + 2);
 			s->sack_hi = get_be32(opt + i + 6);
 		}

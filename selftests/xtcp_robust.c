@@ -485,8 +485,9 @@ static int requests_of(int port)
  * with a backlog of 16, while 100 real clients connect: with
  * net.xtcp.syncookies=1 at least 99 of them complete (nine in ten or
  * more by cookies: the SYN queue is full), the listener keeps no more
- * than its 16 requests, and the counters show cookies sent and validated.  With syncookies=0,
- * the same flood keeps most of them out: the defence is what lets them in.
+ * than its 16 requests, and the counters show cookies sent and validated.
+ * With syncookies=0, the same flood keeps most of them out: the defence
+ * is what lets them in.
  */
 TEST_F_TIMEOUT(robust, syn_flood_syncookies, XT(240))
 {

@@ -963,8 +963,8 @@ static int reasm_add(struct reasm *r, uint32_t seq, int len)
 /*
  * RFC 5681 section 4.2: an out-of-order segment draws an immediate
  * duplicate ACK, and RFC 2018 section 4 puts the block holding that
- * segment first in its SACK option.  Each arrival beyond a hole is
- * matched to the first later ACK of the hole whose first block covers it;
+ * segment first in its SACK option.  Each ACK of a hole answers the
+ * latest unanswered arrival beyond it that its first block covers;
  * one ACK answers one arrival, so a receiver that delayed its ACKs (one
  * for every second segment) would answer about half.  No clock is used:
  * on a slow kernel the ACKs may leave late, after the socket's backlog.
