@@ -1002,13 +1002,22 @@ discard:
 	consume_skb(skb);
 }
 
-/* Segment processing under the socket lock; also the backlog handler. */
+/*
+ * Segment processing under the socket lock; also the backlog handler,
+ * which runs in process context with BHs on.  A listener's segments never
+ * come here (xtcp_v4_rcv() handles them unlocked); if a socket that was
+ * not listening when its segment was queued listens by now, the segment
+ * goes to the listener code in the context it expects.
+ */
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 {
-	if (sk->sk_state == TCP_LISTEN)
+	if (unlikely(sk->sk_state == TCP_LISTEN)) {
+		local_bh_disable();
 		xtcp_rcv_listen(sk, skb);
-	else
+		local_bh_enable();
+	} else {
 		xtcp_rcv_state_process(sk, skb);
+	}
 	return 0;
 }
 
@@ -1212,6 +1221,19 @@ lookup:
 process:
 	if (sk_filter(sk, skb))
 		goto discard_and_relse;
+
+	/*
+	 * A listener is not locked, as TCP's is not: what it does (request
+	 * socks, cookies, children) has locks of its own, all taken with
+	 * BHs off.  Through the backlog it would run in process context with
+	 * BHs on, and a SYN would wait for accept() or setsockopt().
+	 */
+	if (sk->sk_state == TCP_LISTEN) {
+		xtcp_rcv_listen(sk, skb);
+		if (refcounted)
+			sock_put(sk);
+		return 0;
+	}
 
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {

@@ -626,6 +626,7 @@ static void net_reset(void)
 	sysctl_set(CLI_NS, "net.ipv4.tcp_retries2", 15);
 	sysctl_set(CLI_NS, "net.xtcp.syn_retries", 6);
 	sysctl_set(SRV_NS, "net.xtcp.synack_retries", 5);
+	sysctl_set(SRV_NS, "net.xtcp.syncookies", 1);
 	/* Short TIME-WAIT, so no test leaves sockets for the next. */
 	sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 2);
 	sysctl_set(SRV_NS, "net.xtcp.tw_timeout", 2);
