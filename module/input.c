@@ -93,6 +93,7 @@ void xtcp_init_transfer(struct sock *sk)
 		READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
 	xtcp_update_rto(sk);
 	xs->quickack = XTCP_QUICKACKS;
+	inet_csk_exit_pingpong_mode(sk);
 	xs->rcv_mss = min_t(u16, xs->advmss, XTCP_MSS_DEFAULT);
 	xs->rcvq_space.space = min_t(u32, xtcp_full_space(sk),
 				     XTCP_INIT_CWND * xs->advmss);
@@ -722,7 +723,8 @@ static void xtcp_ack_data(struct sock *sk, bool now)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	if (xs->quickack) {
+	/* Not in an interactive exchange: there the answer takes the ACK. */
+	if (xs->quickack && !inet_csk_in_pingpong_mode(sk)) {
 		xs->quickack--;
 		now = true;
 	}
@@ -777,6 +779,7 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		 */
 		if ((cb->flags & XTCP_FLAG_PSH) && skb->len < xs->rcv_mss)
 			xs->ack_pushed = 1;
+		inet_csk(sk)->icsk_ack.lrcvtime = jiffies;
 		xs->rcv_mss = clamp_t(u32, skb->len, xs->rcv_mss, xs->advmss);
 		if (!fin && xtcp_rcv_append(sk, skb)) {
 			xs->rcv_nxt += skb->len;

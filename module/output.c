@@ -265,6 +265,14 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 			olen = xtcp_build_sack(sk, opts);
 	}
 	hlen += olen;
+	/*
+	 * Data that answers what arrived within the delayed-ACK time makes
+	 * the connection interactive (Linux's ping-pong mode): from now on
+	 * the reader's ACK waits for the answer to take it along.
+	 */
+	if (skb->len && (u32)(jiffies - inet_csk(sk)->icsk_ack.lrcvtime) <
+	    XTCP_DELACK_MIN)
+		inet_csk_enter_pingpong_mode(sk);
 
 	skb_push(skb, hlen);
 	skb_reset_transport_header(skb);

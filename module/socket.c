@@ -387,7 +387,8 @@ out_err:
 /*
  * After the application read: send the ACK a delayed ACK was waiting to
  * send if a full segment was read, or if a short pushed one was and
- * nothing is left to read; and tell the peer if the window
+ * nothing is left to read (unless the exchange is interactive: the
+ * answer will take it along); and tell the peer if the window
  * opened a lot: without this a sender stopped by a full window would
  * wait for a probe.
  */
@@ -403,7 +404,8 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 		return;
 	if ((icsk->icsk_ack.pending & ICSK_ACK_TIMER) &&
 	    (xs->rcv_unacked >= xs->rcv_mss ||
-	     (xs->ack_pushed && skb_queue_empty(&sk->sk_receive_queue)))) {
+	     (xs->ack_pushed && !inet_csk_in_pingpong_mode(sk) &&
+	      skb_queue_empty(&sk->sk_receive_queue)))) {
 		xtcp_send_ack(sk);
 		return;
 	}

@@ -182,6 +182,8 @@ static void xtcp_delack_timer(struct timer_list *t)
 		goto out;
 	}
 	icsk->icsk_ack.pending = 0;
+	/* The answer did not come in time: not interactive after all. */
+	inet_csk_exit_pingpong_mode(sk);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
 	xtcp_send_ack(sk);
 out:

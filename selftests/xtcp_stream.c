@@ -918,6 +918,60 @@ TEST_F_TIMEOUT(stream, delayed_acks, XT(50))
 }
 
 /*
+ * Request and answer of one byte each, TCP_NODELAY on both ends: once the
+ * exchange is interactive, each side's ACK rides on its next data
+ * segment (Linux's ping-pong mode) instead of leaving alone when the
+ * application reads.  Counted on the wire at the client: pure ACKs from
+ * either side, against the transactions.
+ */
+TEST_F_TIMEOUT(stream, interactive_acks_ride_on_the_answer, XT(60))
+{
+	int lfd, c, a, i, one = 1, n = 200, cli_acks = 0, srv_acks = 0;
+	int cli_data = 0, srv_data = 0;
+	struct capture cap;
+	char b = 'q';
+	size_t k;
+
+	lfd = xlisten(9470, 4);
+	ASSERT_LE(0, lfd);
+	c = xsock(CLI_NS);
+	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9470));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, setsockopt(c, SOL_TCP, TCP_NODELAY, &one, sizeof(one)));
+	ASSERT_EQ(0, setsockopt(a, SOL_TCP, TCP_NODELAY, &one, sizeof(one)));
+	ASSERT_EQ(0, capture_start(&cap, CLI_NS, CLI_IF));
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(1, write(c, &b, 1));
+		ASSERT_EQ(1, read(a, &b, 1));
+		ASSERT_EQ(1, write(a, &b, 1));
+		ASSERT_EQ(1, read(c, &b, 1));
+	}
+	capture_stop(&cap, 100);
+	for (k = 0; k < cap.n; k++) {
+		struct seg *s = &cap.segs[k];
+
+		if (s->flags & (XTCP_FLAG_SYN | XTCP_FLAG_FIN | XTCP_FLAG_RST))
+			continue;
+		if (s->outgoing)
+			s->len ? cli_data++ : cli_acks++;
+		else
+			s->len ? srv_data++ : srv_acks++;
+	}
+	TH_LOG("%d transactions: client %d data, %d pure ACKs; server %d data, %d pure ACKs",
+	       n, cli_data, cli_acks, srv_data, srv_acks);
+	EXPECT_EQ(n, cli_data);
+	EXPECT_EQ(n, srv_data);
+	/* Room for delayed ACKs that fired on a slow machine. */
+	EXPECT_GE(n / 10, cli_acks);
+	EXPECT_GE(n / 10, srv_acks);
+	capture_free(&cap);
+	close(c);
+	close(a);
+	close(lfd);
+}
+
+/*
  * A segment arriving out of order is answered at once by a duplicate ACK
  * for the hole (RFC 9293 3.10.7.4, RFC 5681 4.2), seen at the receiver.
  */
