@@ -197,7 +197,6 @@ FIXTURE_TEARDOWN(robust)
 		sh("sysctl -qw net.xtcp.mem='%s'", mem0);
 	sysctl_set(SRV_NS, "net.xtcp.challenge_ack_limit", 1000);
 	sysctl_set(SRV_NS, "net.xtcp.rst_limit", 1000);
-	sysctl_set(SRV_NS, "net.xtcp.syncookies", 1);
 	net_reset();
 }
 
