@@ -345,6 +345,7 @@ static void xtcp_update_window(struct sock *sk, const struct xtcp_skb_cb *cb)
 		    inet_csk(sk)->icsk_pending == ICSK_TIME_PROBE0) {
 			inet_csk_clear_xmit_timer(sk, ICSK_TIME_PROBE0);
 			inet_csk(sk)->icsk_backoff = 0;
+			inet_csk(sk)->icsk_probes_tstamp = 0;
 		}
 	}
 }
@@ -358,7 +359,8 @@ static bool xtcp_fin_acked(const struct xtcp_sock *xs)
  * A challenge ACK (RFC 5961 sections 3.2, 4.2, 5.2): an ACK that tells a
  * real peer where we are, at most net.xtcp.challenge_ack_limit per second
  * in the netns (section 7), so that a blind attacker cannot use us as an
- * ACK amplifier or count our ACKs.
+ * ACK amplifier or count our ACKs.  Never part of an ACK loop: its ACK
+ * field is our RCV.NXT, which a peer that disagrees drops unanswered.
  */
 static void xtcp_send_challenge_ack(struct sock *sk)
 {
@@ -395,7 +397,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_established(sk);
 		xtcp_set_window(xs, cb);
 		xtcp_new_ack(sk, ack);
-		xtcp_sync_mss(sk);
+		xtcp_init_mss(sk);
 		if (!xs->ca_ops)	/* simultaneous open */
 			xtcp_init_transfer(sk);
 		sk->sk_state_change(sk);
@@ -403,11 +405,14 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		return true;
 	}
 
-	if (xtcp_after(ack, xs->snd_nxt)) {
-		/* Acknowledges what we never sent. */
-		xtcp_send_ack(sk);
+	/*
+	 * Acknowledges what we never sent: dropped without an answer, as
+	 * Linux does.  An ACK here would be out of the window of a peer
+	 * that took a forged segment, and its answer would come back here:
+	 * two ends ACKing each other forever.
+	 */
+	if (xtcp_after(ack, xs->snd_nxt))
 		return false;
-	}
 	if (xtcp_before(ack, xs->snd_una - xs->max_window)) {
 		/* RFC 5961 section 5.2: too old to be a real ACK. */
 		xtcp_send_challenge_ack(sk);
@@ -503,32 +508,39 @@ static u32 xtcp_data_len(const struct sk_buff *skb)
 /*
  * Charge @skb to the receive buffer, if it has room.  Out-of-order data
  * is what goes first when memory is short (Linux's
- * tcp_prune_ofo_queue()): @prune drops it from the far end to make room
- * for data at RCV.NXT.
+ * tcp_prune_ofo_queue()): it is dropped from the far end to make room,
+ * for in-order data (@ofo false) all of it if need be, for out-of-order
+ * data (@ofo) only what lies beyond @skb.
  */
-static bool xtcp_rmem_take(struct sock *sk, struct sk_buff *skb, bool prune)
+static bool xtcp_rmem_take(struct sock *sk, struct sk_buff *skb, bool ofo)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	/*
-	 * Data inside the window we offered is taken even past sk_rcvbuf:
-	 * the window promised it room (RFC 9293 3.8.6), and skbs' overhead
-	 * (truesize) is only estimated when the window is chosen.  It is
-	 * bounded by the window; the protocol's global limits still apply.
+	 * In-order data inside the window we offered is taken even past
+	 * sk_rcvbuf: the window promised it room (RFC 9293 3.8.6), and
+	 * skbs' overhead (truesize) is only estimated when the window is
+	 * chosen.  It is bounded by the window; the protocol's global
+	 * limits still apply.  Out-of-order data never is: a peer could
+	 * fill the window with one-byte segments, each costing a buffer.
 	 */
-	bool promised = !xtcp_after(XTCP_SKB_CB(skb)->end_seq,
-				    xs->rcv_wup + xs->rcv_wnd);
+	bool promised = !ofo && !xtcp_after(XTCP_SKB_CB(skb)->end_seq,
+					    xs->rcv_wup + xs->rcv_wnd);
 	struct sk_buff *tail;
 
 	for (;;) {
 		if ((promised ||
-		     atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf)) &&
+		     atomic_read(&sk->sk_rmem_alloc) + skb->truesize <=
+		     READ_ONCE(sk->sk_rcvbuf)) &&
 		    sk_rmem_schedule(sk, skb, skb->truesize))
 			break;
-		tail = prune ? __skb_dequeue_tail(&xs->ofo_queue) : NULL;
-		if (!tail) {
-			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVQDROPS);
+		tail = skb_peek_tail(&xs->ofo_queue);
+		if (!tail || (ofo && !xtcp_after(XTCP_SKB_CB(tail)->seq,
+						 XTCP_SKB_CB(skb)->seq))) {
+			XTCP_INC_STATS(sock_net(sk), ofo ? XTCP_MIB_OOODROPS :
+				       XTCP_MIB_RCVQDROPS);
 			return false;
 		}
+		__skb_unlink(tail, &xs->ofo_queue);
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOPRUNED);
 		__kfree_skb(tail);
 		sk_mem_reclaim(sk);
@@ -537,6 +549,8 @@ static bool xtcp_rmem_take(struct sock *sk, struct sk_buff *skb, bool prune)
 	skb_set_owner_r(skb, sk);
 	return true;
 }
+
+static struct sk_buff *xtcp_rcv_compact(struct sk_buff *skb);
 
 /*
  * Keep a segment that arrived beyond RCV.NXT (RFC 9293 3.10.7.4: "held
@@ -571,7 +585,11 @@ static void xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
 			cb->seq += cut;
 		}
 	}
-	if (!xtcp_rmem_take(sk, skb, false))
+	/* Small segments in compact buffers: more of them fit. */
+	skb = xtcp_rcv_compact(skb);
+	cb = XTCP_SKB_CB(skb);
+	/* Pruning for room takes only what lies beyond, never @prev. */
+	if (!xtcp_rmem_take(sk, skb, true))
 		goto drop;
 	if (prev)
 		__skb_queue_after(&xs->ofo_queue, prev, skb);
@@ -790,7 +808,7 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		}
 		skb = xtcp_rcv_compact(skb);
 		/* A full buffer drops in-order data too: the peer resends. */
-		if (!xtcp_rmem_take(sk, skb, true)) {
+		if (!xtcp_rmem_take(sk, skb, false)) {
 			xtcp_send_ack(sk);
 			goto drop;
 		}
@@ -857,7 +875,7 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	if (cb->flags & XTCP_FLAG_ACK) {
 		xtcp_established(sk);
 		xtcp_new_ack(sk, cb->ack_seq);
-		xtcp_sync_mss(sk);
+		xtcp_init_mss(sk);
 		xtcp_init_transfer(sk);
 		/* Data on a SYN-ACK is not accepted; the peer resends it. */
 		xtcp_send_ack(sk);
@@ -869,7 +887,7 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	} else {
 		/* Simultaneous open: our SYN goes out again with the ACK. */
 		xtcp_set_state(sk, TCP_SYN_RECV);
-		xtcp_sync_mss(sk);
+		xtcp_init_mss(sk);
 		xtcp_send_synack_sk(sk);
 		xtcp_reset_rtx_timer(sk);
 	}
@@ -923,7 +941,9 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	if (!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, xs->rcv_nxt,
 				 xtcp_receive_window(xs))) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_UNACCEPTABLE);
-		if (!(flags & XTCP_FLAG_RST)) {
+		if (!(flags & XTCP_FLAG_RST) &&
+		    !xtcp_oow_rate_limited(sock_net(sk), skb,
+					   &xs->last_oow_ack_time)) {
 			if (sk->sk_state == TCP_SYN_RECV)
 				xtcp_send_synack_sk(sk);
 			else
@@ -1036,6 +1056,21 @@ static void xtcp_fill_cb(struct sk_buff *skb, const struct xtcphdr *th)
 	cb->flags = xtcp_flag_byte(th);
 }
 
+/*
+ * The socket's filter (SO_ATTACH_FILTER) may drop @skb or trim its data,
+ * never its header (tcp_filter()); the control block is then made anew
+ * from what is left.  Returns true if @skb is to be dropped.
+ */
+static bool xtcp_filter(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcphdr *th = (const struct xtcphdr *)skb->data;
+
+	if (sk_filter_trim_cap(sk, skb, th->doff * 4))
+		return true;
+	xtcp_fill_cb(skb, (const struct xtcphdr *)skb->data);
+	return false;
+}
+
 /* A segment for a request sock: the handshake's third step. */
 static void xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb)
 {
@@ -1044,6 +1079,13 @@ static void xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb)
 	struct sock *child;
 
 	sock_hold(listener);
+	/* The listener's filter sees the handshake's end, as TCP's does. */
+	if (xtcp_filter(listener, skb)) {
+		reqsk_put(req);
+		kfree_skb(skb);
+		sock_put(listener);
+		return;
+	}
 	child = xtcp_check_req(listener, skb, req);
 	if (child) {
 		/* Our lookup reference now belongs to the accept queue. */
@@ -1222,7 +1264,7 @@ lookup:
 	}
 
 process:
-	if (sk_filter(sk, skb))
+	if (xtcp_filter(sk, skb))
 		goto discard_and_relse;
 
 	/*

@@ -56,6 +56,11 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_SYNCOOKIESSENT]	= "SyncookiesSent",
 	[XTCP_MIB_SYNCOOKIESRECV]	= "SyncookiesRecv",
 	[XTCP_MIB_SYNCOOKIESFAILED]	= "SyncookiesFailed",
+	[XTCP_MIB_OUTOFWINDOWICMPS]	= "OutOfWindowIcmps",
+	[XTCP_MIB_LOCKDROPPEDICMPS]	= "LockDroppedIcmps",
+	[XTCP_MIB_PMTUREDUCED]		= "PmtuReduced",
+	[XTCP_MIB_ACKSKIPPED]		= "OutOfWindowAcksSkipped",
+	[XTCP_MIB_REQDUPS]		= "RequestDuplicates",
 };
 
 int xtcp_mib_init_net(struct net *net)

@@ -49,11 +49,18 @@ struct request_sock_ops xtcp_request_sock_ops = {
 	.syn_ack_timeout = xtcp_syn_ack_timeout,
 };
 
-/* A request's addresses and ports, from the segment @skb that made it. */
-static void xtcp_reqsk_addr_init(const struct sock *sk,
-				 struct request_sock *req, struct sk_buff *skb)
+/*
+ * A new request, from the segment @skb that made it (a SYN, or the ACK
+ * of a SYN cookie): its addresses and ports, and every option bit and
+ * field ours cleared.  Request socks come from a SLAB_TYPESAFE_BY_RCU
+ * cache that is not zeroed: whatever is not set here is the last
+ * request's, possibly an attacker's (as tcp_openreq_init() clears them).
+ */
+static void xtcp_openreq_init(const struct sock *sk, struct request_sock *req,
+			      struct sk_buff *skb)
 {
 	struct inet_request_sock *ireq = inet_rsk(req);
+	struct xtcp_request_sock *xreq = xtcp_rsk(req);
 	const struct xtcphdr *th = xtcp_hdr(skb);
 	const struct iphdr *iph = ip_hdr(skb);
 
@@ -64,6 +71,54 @@ static void xtcp_reqsk_addr_init(const struct sock *sk,
 	ireq->ir_mark = inet_request_mark(sk, skb);
 	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
 	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
+	ireq->snd_wscale = 0;
+	ireq->rcv_wscale = 0;
+	ireq->tstamp_ok = 0;
+	ireq->sack_ok = 0;
+	ireq->wscale_ok = 0;
+	ireq->ecn_ok = 0;
+	ireq->acked = 0;
+	ireq->no_srccheck = 0;
+#if IS_ENABLED(CONFIG_SMC)
+	ireq->smc_ok = 0;
+#endif
+	req->mss = 0;
+	req->rsk_rcv_wnd = 0;
+	req->ts_recent = 0;
+	xreq->rcv_isn = 0;
+	xreq->snt_isn = 0;
+	xreq->snd_wnd = 0;
+	xreq->rcv_wnd = 0;
+	xreq->mss = 0;
+	xreq->synack_mss = 0;
+	xreq->synack_us = 0;
+	xreq->last_oow_ack_time = 0;
+}
+
+/*
+ * Whether an ACK for an out-of-window segment is to be skipped, as
+ * tcp_oow_rate_limited(): one per net.xtcp.invalid_ratelimit ms per
+ * connection (@last: when the last went, in jiffies; 0 for never), so
+ * that two ends which disagree about a window (after a forged segment,
+ * or a middlebox's) cannot ACK each other at full speed forever.  A
+ * segment with data and no SYN is no ACK loop's and always gets its ACK.
+ */
+bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
+			   u32 *last)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	u32 now = (u32)jiffies, limit;
+
+	if (cb->seq != cb->end_seq && !(cb->flags & XTCP_FLAG_SYN))
+		return false;
+	limit = msecs_to_jiffies(READ_ONCE(xtcp_pernet(net)->sysctl_invalid_ratelimit));
+	if (*last && (s32)(now - *last) >= 0 && now - *last < limit) {
+		XTCP_INC_STATS(net, XTCP_MIB_ACKSKIPPED);
+		return true;
+	}
+	/* 0 means never: a real time of 0 counts as the tick after. */
+	*last = now ? : 1;
+	return false;
 }
 
 /*
@@ -114,7 +169,7 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		XTCP_INC_STATS(net, XTCP_MIB_BADOPTS);
 
 	ireq = inet_rsk(req);
-	xtcp_reqsk_addr_init(sk, req, skb);
+	xtcp_openreq_init(sk, req, skb);
 
 	xreq = xtcp_rsk(req);
 	xreq->rcv_isn = cb->seq;
@@ -151,7 +206,16 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		return 0;
 	}
 
-	inet_csk_reqsk_queue_hash_add(sk, req, XTCP_TIMEOUT_INIT);
+	/*
+	 * The same SYN handled at once on two CPUs: the second request finds
+	 * the first in the table and is not inserted.  It was never hashed
+	 * nor counted, and holds only the listener (tcp_conn_request()).
+	 */
+	if (!inet_csk_reqsk_queue_hash_add(sk, req, XTCP_TIMEOUT_INIT)) {
+		XTCP_INC_STATS(net, XTCP_MIB_REQDUPS);
+		reqsk_free(req);
+		return 0;
+	}
 	xtcp_v4_send_synack(sk, req);
 	reqsk_put(req);
 	return 0;
@@ -221,6 +285,8 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 	newxs->packets_out = 0;
 	newxs->lost_out = 0;
 	newxs->rcv_unacked = 0;
+	newxs->last_oow_ack_time = 0;
+	newxs->mtu_info = 0;
 	newxs->iss = xreq->snt_isn;
 	/* Our SYN-ACK is unacknowledged until the ACK being processed. */
 	newxs->snd_una = xreq->snt_isn;
@@ -237,7 +303,7 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 	if (!dst)
 		goto put_and_exit;
 	sk_setup_caps(newsk, dst);
-	xtcp_sync_mss(newsk);
+	xtcp_init_mss(newsk);
 	xtcp_init_transfer(newsk);
 
 	if (__inet_inherit_port(sk, newsk) < 0)
@@ -289,7 +355,6 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 	int syncookies = READ_ONCE(xtcp_pernet(net)->sysctl_syncookies);
 	u32 count = jiffies / (60 * HZ), h1, h2[2];
 	struct xtcp_request_sock *xreq;
-	struct inet_request_sock *ireq;
 	struct request_sock *req;
 	bool own_req = false;
 	struct sock *child;
@@ -318,10 +383,8 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 	req = inet_reqsk_alloc(&xtcp_request_sock_ops, sk, false);
 	if (!req)
 		return NULL;
-	ireq = inet_rsk(req);
-	xtcp_reqsk_addr_init(sk, req, skb);
-	ireq->wscale_ok = 0;
-	ireq->sack_ok = 0;
+	/* No window scale, no SACK: a cookie has no room for them. */
+	xtcp_openreq_init(sk, req, skb);
 	xreq = xtcp_rsk(req);
 	xreq->rcv_isn = cb->seq - 1;
 	xreq->snt_isn = cb->ack_seq - 1;
@@ -329,7 +392,6 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 	xreq->mss = xtcp_cookie_mss[index];
 	/* What the cookie's SYN-ACK offered, no scaling. */
 	xreq->rcv_wnd = min_t(u32, xtcp_free_space(sk), U16_MAX);
-	xreq->synack_us = 0;
 
 	child = xtcp_v4_syn_recv_sock(sk, skb, req, NULL, &own_req);
 	if (!child)
@@ -370,7 +432,9 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 	if (!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq,
 				 xreq->rcv_isn + 1, xreq->rcv_wnd)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_UNACCEPTABLE);
-		if (!(cb->flags & XTCP_FLAG_RST))
+		if (!(cb->flags & XTCP_FLAG_RST) &&
+		    !xtcp_oow_rate_limited(sock_net(sk), skb,
+					   &xreq->last_oow_ack_time))
 			xtcp_v4_reqsk_send_ack(sk, skb, req);
 		return NULL;
 	}
@@ -450,6 +514,7 @@ void xtcp_time_wait(struct sock *sk)
 
 		xtw->xtw_rcv_nxt = xs->rcv_nxt;
 		xtw->xtw_snd_nxt = xs->snd_nxt;
+		xtw->xtw_last_oow_ack_time = 0;
 		xtw->xtw_rcv_wnd = min_t(u32, xs->rcv_wnd >> xs->rcv_wscale,
 					 U16_MAX);
 		local_bh_disable();
@@ -467,31 +532,33 @@ void xtcp_time_wait(struct sock *sk)
 /*
  * A segment for a connection in TIME-WAIT.  RFC 9293: the only thing
  * expected is a retransmission of the peer's FIN: acknowledge it and
- * restart the 2*MSL wait.  A RST ends TIME-WAIT early (Linux's default,
- * not RFC 1337's).  A new SYN beyond what this incarnation received may
- * open a new connection, as Linux allows.  Anything else that is not a
- * plain in-window ACK gets an ACK.  Softirq; the caller holds a
- * reference on @tw.
+ * restart the 2*MSL wait.  A RST at exactly RCV.NXT ends TIME-WAIT early
+ * (Linux's default, not RFC 1337's); any other RST is dropped, as a
+ * blind one (RFC 5961 section 3.2).  A new SYN beyond what this
+ * incarnation received may open a new connection, as Linux allows.
+ * Anything else that is not a plain in-window ACK gets an ACK, at the
+ * out-of-window rate (xtcp_oow_rate_limited()).  Softirq; the caller
+ * holds a reference on @tw.
  */
 enum xtcp_tw_action xtcp_tw_rcv(struct inet_timewait_sock *tw,
 				struct sk_buff *skb)
 {
-	const struct xtcp_timewait_sock *xtw = xtcp_twsk((struct sock *)tw);
+	struct xtcp_timewait_sock *xtw = xtcp_twsk((struct sock *)tw);
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	struct xtcp_net *xn = xtcp_pernet(twsk_net(tw));
+	struct net *net = twsk_net(tw);
+	struct xtcp_net *xn = xtcp_pernet(net);
 
 	if (cb->flags & XTCP_FLAG_RST)
-		return XTCP_TW_KILL;
+		return cb->seq == xtw->xtw_rcv_nxt ? XTCP_TW_KILL : XTCP_TW_DROP;
 	if ((cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_ACK)) == XTCP_FLAG_SYN &&
 	    xtcp_after(cb->seq, xtw->xtw_rcv_nxt))
 		return XTCP_TW_SYN;
-	if (cb->flags & XTCP_FLAG_FIN) {
+	if (cb->flags & XTCP_FLAG_FIN)
 		inet_twsk_reschedule(tw, READ_ONCE(xn->sysctl_tw_timeout) * HZ);
-		return XTCP_TW_ACK;
-	}
-	if (!(cb->flags & XTCP_FLAG_ACK))
+	else if (!(cb->flags & XTCP_FLAG_ACK) ||
+		 (cb->end_seq == cb->seq && cb->seq == xtw->xtw_rcv_nxt))
 		return XTCP_TW_DROP;
-	if (cb->end_seq != cb->seq || cb->seq != xtw->xtw_rcv_nxt)
-		return XTCP_TW_ACK;
-	return XTCP_TW_DROP;
+	if (xtcp_oow_rate_limited(net, skb, &xtw->xtw_last_oow_ack_time))
+		return XTCP_TW_DROP;
+	return XTCP_TW_ACK;
 }

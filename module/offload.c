@@ -48,6 +48,13 @@ static struct sk_buff *xtcp_gso_segment(struct sk_buff *skb,
 	if (unlikely(!mss || skb->len <= mss))
 		goto out;
 
+	/*
+	 * A device that checksums only TCP and UDP (NETIF_F_IP_CSUM) would
+	 * be handed ours, at TCP's offset: have skb_segment() compute the
+	 * checksums then.
+	 */
+	if (!(features & NETIF_F_HW_CSUM))
+		features &= ~NETIF_F_CSUM_MASK;
 	segs = skb_segment(skb, features);
 	if (IS_ERR(segs))
 		goto out;

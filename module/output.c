@@ -22,27 +22,51 @@ u16 xtcp_mss_for_mtu(unsigned int mtu)
 }
 
 /*
- * The sending MSS: the path's, capped by what the peer announced (536
- * when it announced nothing, RFC 9293 section 3.7.1) and by TCP_MAXSEG.
+ * The sending MSS for a path MTU of @pmtu (0: no route yet): what the
+ * path carries after the IP header and its options, capped by what the
+ * peer announced (536 when it announced nothing, RFC 9293 section 3.7.1)
+ * and by TCP_MAXSEG.  Remembers @pmtu in icsk_pmtu_cookie, which IP's
+ * IP_OPTIONS and CIPSO pass back here (the socket's icsk_sync_mss, as
+ * tcp_sync_mss()).  Caller holds the socket lock.
  */
-void xtcp_sync_mss(struct sock *sk)
+unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct dst_entry *dst = __sk_dst_get(sk);
 	unsigned int mss = XTCP_MSS_DEFAULT;
+	u16 user_mss = READ_ONCE(xs->user_mss);
 
-	if (dst) {
-		xs->advmss = xtcp_mss_for_mtu(dst_mtu(dst));
-		if (xs->user_mss && xs->user_mss < xs->advmss)
-			xs->advmss = xs->user_mss;
-		mss = xs->advmss - inet_csk(sk)->icsk_ext_hdr_len;
+	inet_csk(sk)->icsk_pmtu_cookie = pmtu;
+	if (pmtu) {
+		mss = xtcp_mss_for_mtu(pmtu);
+		mss -= min_t(unsigned int, mss - XTCP_MIN_MSS,
+			     inet_csk(sk)->icsk_ext_hdr_len);
 	}
 	if (sk->sk_state != TCP_SYN_SENT)
 		mss = min_t(unsigned int, mss,
 			    xs->rx_mss ? xs->rx_mss : XTCP_MSS_DEFAULT);
-	if (xs->user_mss)
-		mss = min_t(unsigned int, mss, xs->user_mss);
-	xs->mss_cache = max_t(unsigned int, mss, XTCP_MIN_MSS);
+	if (user_mss)
+		mss = min_t(unsigned int, mss, user_mss);
+	WRITE_ONCE(xs->mss_cache, max_t(unsigned int, mss, XTCP_MIN_MSS));
+	return xs->mss_cache;
+}
+
+/*
+ * A connection's route is set: the MSS we announce (the route's MTU,
+ * capped by TCP_MAXSEG) and the sending MSS for the route's MTU.
+ */
+void xtcp_init_mss(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct dst_entry *dst = __sk_dst_get(sk);
+	u16 user_mss = READ_ONCE(xs->user_mss);
+	u32 mtu = dst ? dst_mtu(dst) : 0;
+
+	if (mtu) {
+		xs->advmss = xtcp_mss_for_mtu(mtu);
+		if (user_mss && user_mss < xs->advmss)
+			xs->advmss = user_mss;
+	}
+	xtcp_sync_mss(sk, mtu);
 }
 
 void xtcp_free_skb(struct sock *sk, struct sk_buff *skb)
@@ -144,11 +168,28 @@ static void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
 	th->window = htons(window);
 }
 
-/* Let the device (or the stack, if it cannot) fill in the checksum. */
-static void xtcp_set_csum(struct sk_buff *skb, __be32 saddr, __be32 daddr)
+/*
+ * The checksum of a segment going out through @dst, whose header is at
+ * skb->data.  Left to the device (CHECKSUM_PARTIAL) only if it checksums
+ * any protocol (NETIF_F_HW_CSUM): a device with only NETIF_F_IP_CSUM
+ * checksums TCP and UDP, and the core would hand it ours all the same,
+ * since our checksum sits where TCP's does.  Otherwise computed here.
+ * A GSO skb always leaves it partial: xtcp_gso_segment() decides.
+ */
+static void xtcp_set_csum(struct sk_buff *skb, const struct dst_entry *dst,
+			  __be32 saddr, __be32 daddr)
 {
 	struct xtcphdr *th = xtcp_hdr(skb);
 
+	if (!skb_is_gso(skb) &&
+	    !(dst && (dst->dev->features & NETIF_F_HW_CSUM))) {
+		th->check = 0;
+		th->check = csum_tcpudp_magic(saddr, daddr, skb->len,
+					      xtcp_proto_num,
+					      skb_checksum(skb, 0, skb->len, 0));
+		skb->ip_summed = CHECKSUM_NONE;
+		return;
+	}
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_transport_header(skb) - skb->head;
 	skb->csum_offset = offsetof(struct xtcphdr, check);
@@ -283,7 +324,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 			 window, hlen);
 	if (olen)
 		memcpy(th + 1, opts, olen);
-	xtcp_set_csum(skb, inet->inet_saddr, inet->inet_daddr);
+	xtcp_set_csum(skb, __sk_dst_get(sk), inet->inet_saddr,
+		      inet->inet_daddr);
 	if (flags & XTCP_FLAG_ACK)
 		xtcp_ack_sent(sk);
 
@@ -330,7 +372,7 @@ int xtcp_connect(struct sock *sk)
 	xs->sack_ok = 0;
 	xs->ca_ops = NULL;
 	memset(&xs->rtt, 0, sizeof(xs->rtt));
-	xtcp_sync_mss(sk);
+	xtcp_init_mss(sk);
 
 	skb = xtcp_alloc_ctl_skb(sk, sk->sk_allocation);
 	if (!skb)
@@ -363,14 +405,17 @@ void xtcp_send_synack_sk(struct sock *sk)
 }
 
 /*
- * Split an unsent segment so its first @len bytes can go now: the rest,
- * with the FIN if there is one, becomes a new segment right behind it.
- * @len may equal skb->len to split off just the FIN.
+ * Split a segment on @queue so its first @len bytes can go as one: the
+ * rest, with the FIN if there is one, becomes a new segment right behind
+ * it.  @len may equal skb->len to split off just the FIN.  On the
+ * retransmission queue (a smaller path MTU, xtcp_rtx_fit_mss()) the new
+ * segment inherits the scoreboard marks and counts as one more sent.
  */
-static int xtcp_fragment(struct sock *sk, struct sk_buff *skb,
-			 unsigned int len)
+static int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
+			 struct sk_buff *skb, unsigned int len)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *ncb;
+	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int nsize = 0, nlen;
 	struct sk_buff *nskb;
 
@@ -404,8 +449,31 @@ static int xtcp_fragment(struct sock *sk, struct sk_buff *skb,
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(XTCP_FLAG_FIN | XTCP_FLAG_PSH);
 	nskb->ip_summed = CHECKSUM_PARTIAL;
-	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
+	if (queue == &xs->rtx_queue) {
+		ncb->sacked = cb->sacked;
+		ncb->tx_us = cb->tx_us;
+		xs->packets_out++;
+		if (cb->sacked & XTCP_SKB_LOST)
+			xs->lost_out++;
+		if (cb->sacked & XTCP_SKB_SACKED)
+			xs->sacked_out++;
+	}
+	__skb_queue_after(queue, skb, nskb);
 	return 0;
+}
+
+/*
+ * A segment sent before the path MTU dropped is larger than the MSS now:
+ * cut it to the MSS before it is sent again (tcp_retransmit_skb()'s
+ * split).  What is cut off stays queued with the same marks.
+ */
+static int xtcp_rtx_fit_mss(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (skb->len <= xs->mss_cache)
+		return 0;
+	return xtcp_fragment(sk, &xs->rtx_queue, skb, xs->mss_cache);
 }
 
 /*
@@ -452,7 +520,8 @@ static bool xtcp_fit_window(struct sock *sk, struct sk_buff *skb)
 	if ((u32)usable < skb->len && xs->packets_out &&
 	    (u32)usable < min_t(u32, xs->mss_cache, xs->max_window / 2))
 		return false;
-	return !xtcp_fragment(sk, skb, min_t(u32, usable, skb->len));
+	return !xtcp_fragment(sk, &sk->sk_write_queue, skb,
+			       min_t(u32, usable, skb->len));
 }
 
 /* After a timeout: resend what is marked lost, as cwnd allows. */
@@ -614,6 +683,10 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle)
 
 		if (xs->lost_out || xtcp_in_flight(xs) >= xs->cc.cwnd)
 			break;
+		/* Queued at an MSS that a smaller path MTU has cut since. */
+		if (skb->len > xs->mss_cache &&
+		    xtcp_fragment(sk, &sk->sk_write_queue, skb, xs->mss_cache))
+			break;
 		if (!xtcp_fit_window(sk, skb))
 			break;
 		if (xtcp_nagle_hold(sk, skb, nonagle))
@@ -669,6 +742,9 @@ void xtcp_push(struct sock *sk, int nonagle)
 /* Resend @skb now, whether or not it was marked lost (it is no more). */
 int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb)
 {
+	/* Split first: the part cut off keeps the mark, to go later. */
+	if (xtcp_rtx_fit_mss(sk, skb))
+		return -ENOMEM;
 	if (XTCP_SKB_CB(skb)->sacked & XTCP_SKB_LOST) {
 		XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_LOST;
 		xtcp_sk(sk)->lost_out--;
@@ -678,6 +754,8 @@ int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb)
 
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 {
+	if (xtcp_rtx_fit_mss(sk, skb))
+		return -ENOMEM;
 	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS;
 	XTCP_INC_STATS(sock_net(sk), XTCP_SKB_CB(skb)->flags & XTCP_FLAG_SYN ?
 		       XTCP_MIB_SYNRETRANS : XTCP_MIB_RETRANSSEGS);
@@ -728,6 +806,30 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 		}
 	}
 	xtcp_xmit_lost(sk);
+}
+
+/*
+ * The path MTU fell below the size segments in flight were cut to: the
+ * router dropped them, so they are lost without doubt.  Mark them and
+ * resend them at the new MSS now, not at the RTO (as
+ * tcp_simple_retransmit()).  Not a sign of congestion: the window stays.
+ */
+void xtcp_simple_retransmit(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	skb_queue_walk(&xs->rtx_queue, skb) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (skb->len > xs->mss_cache &&
+		    !(cb->sacked & (XTCP_SKB_LOST | XTCP_SKB_SACKED))) {
+			cb->sacked |= XTCP_SKB_LOST;
+			xs->lost_out++;
+		}
+	}
+	if (xs->lost_out)
+		xtcp_xmit_lost(sk);
 }
 
 /* A bare ACK for what we have received. */
@@ -782,6 +884,26 @@ void xtcp_send_window_probe(struct sock *sk)
 {
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_WINPROBES);
 	xtcp_send_keepalive_probe(sk);
+}
+
+/*
+ * The persist timer fired with nothing in flight (tcp_write_wakeup()):
+ * if the peer's window has room for the head of the write queue, or for
+ * part of it, that goes now, whatever Nagle or TCP_CORK would still hold
+ * back (the 200 ms ceiling on a cork, tcp(7)); else a zero-window probe.
+ */
+void xtcp_write_wakeup(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+
+	if (skb && xtcp_before(XTCP_SKB_CB(skb)->seq,
+			       xs->snd_una + xs->snd_wnd)) {
+		xtcp_push(sk, XTCP_NAGLE_PUSH);
+		if (xs->packets_out)
+			return;
+	}
+	xtcp_send_window_probe(sk);
 }
 
 /* Abort: RST at SND.NXT.  Nothing waits for it to arrive. */
@@ -868,7 +990,7 @@ static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 	skb_reset_transport_header(skb);
 	xtcp_fill_header(xtcp_hdr(skb), rth->dest, rth->source, seq, ack,
 			 flags, window, hlen);
-	xtcp_set_csum(skb, rxiph->daddr, rxiph->saddr);
+	xtcp_set_csum(skb, &rt->dst, rxiph->daddr, rxiph->saddr);
 	skb_dst_set(skb, &rt->dst);
 
 	/* Also reached from process context (backlog): keep softirqs out. */
@@ -984,7 +1106,7 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 			 xreq->snt_isn, xreq->rcv_isn + 1,
 			 XTCP_FLAG_SYN | XTCP_FLAG_ACK, xreq->rcv_wnd, hlen);
 	memcpy(th + 1, opts, olen);
-	xtcp_set_csum(skb, ireq->ir_loc_addr, ireq->ir_rmt_addr);
+	xtcp_set_csum(skb, dst, ireq->ir_loc_addr, ireq->ir_rmt_addr);
 	skb_dst_set(skb, dst);
 
 	rcu_read_lock();

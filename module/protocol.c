@@ -16,6 +16,16 @@
 
 #include "xtcp.h"
 
+/*
+ * inet_csk_get_port(), inet_hash() and the request and timewait code find
+ * a socket's hash tables through tcp_or_dccp_get_hashinfo(), which reads
+ * sk_prot->h.hashinfo only in kernels built with DCCP; without it every
+ * protocol gets TCP's tables, and xtcp sockets would be hashed there.
+ */
+#if !IS_ENABLED(CONFIG_IP_DCCP)
+#error "xtcp needs a kernel with CONFIG_IP_DCCP (see tcp_or_dccp_get_hashinfo())"
+#endif
+
 int xtcp_proto_num = IPPROTO_XTCP;
 module_param_named(proto, xtcp_proto_num, int, 0444);
 MODULE_PARM_DESC(proto, "IP protocol number to register (default 253)");
@@ -28,6 +38,8 @@ static atomic_long_t xtcp_memory_allocated;
 static DEFINE_PER_CPU(int, xtcp_memory_per_cpu_fw_alloc);
 static DEFINE_PER_CPU(unsigned int, xtcp_orphan_count);
 static long xtcp_sysctl_mem[3];
+/* Orphans all xtcp sockets together may leave (TCP's tcp_max_orphans). */
+static int xtcp_sysctl_max_orphans = 4096;
 static int xtcp_sysctl_wmem[3] = { 4096, 16384, 4194304 };
 static int xtcp_sysctl_rmem[3] = { 4096, 131072, 6291456 };
 static unsigned long xtcp_memory_pressure;
@@ -126,8 +138,10 @@ unsigned long xtcp_fin_timeout(const struct sock *sk)
 
 /*
  * Orphans (closed by their application, still finishing their FIN
- * exchange) are counted across the module; past net.xtcp.max_orphans a
- * newly orphaned connection is reset instead of kept (tcp_max_orphans).
+ * exchange) are counted across the module, and so is their limit: past
+ * net.xtcp.max_orphans (initial netns only, as tcp_max_orphans) a newly
+ * orphaned connection is reset instead of kept.  A per-netns limit on a
+ * global count would let one namespace reset the others' connections.
  */
 bool xtcp_too_many_orphans(const struct sock *sk)
 {
@@ -136,7 +150,7 @@ bool xtcp_too_many_orphans(const struct sock *sk)
 
 	for_each_possible_cpu(cpu)
 		sum += *per_cpu_ptr(sk->sk_prot->orphan_count, cpu);
-	return sum > READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_max_orphans);
+	return sum > READ_ONCE(xtcp_sysctl_max_orphans);
 }
 
 u32 xtcp_keepalive_time(const struct sock *sk)
@@ -189,6 +203,7 @@ struct proto xtcp_prot = {
 	.name			= "XTCP",
 	.owner			= THIS_MODULE,
 	.close			= xtcp_close,
+	.pre_connect		= xtcp_v4_pre_connect,
 	.connect		= xtcp_v4_connect,
 	.disconnect		= xtcp_disconnect,
 	.ioctl			= xtcp_ioctl,
@@ -201,6 +216,7 @@ struct proto xtcp_prot = {
 	.sendmsg		= xtcp_sendmsg,
 	.recvmsg		= xtcp_recvmsg,
 	.backlog_rcv		= xtcp_v4_do_rcv,
+	.release_cb		= xtcp_release_cb,
 	.hash			= inet_hash,
 	.unhash			= inet_unhash,
 	.get_port		= inet_csk_get_port,
@@ -220,6 +236,8 @@ struct proto xtcp_prot = {
 	.rsk_prot		= &xtcp_request_sock_ops,
 	.twsk_prot		= &xtcp_timewait_sock_ops,
 	.h.hashinfo		= &xtcp_hashinfo,
+	/* sendmsg() before connect() must not bind a port (TCP's too). */
+	.no_autobind		= true,
 };
 
 static const struct proto_ops xtcp_inet_ops = {
@@ -254,6 +272,7 @@ static struct inet_protosw xtcp_protosw = {
 
 static struct net_protocol xtcp_net_protocol = {
 	.handler	= xtcp_v4_rcv,
+	.err_handler	= xtcp_v4_err,
 };
 
 /* Per-netns sysctls under net.xtcp, with TCP's meanings and defaults. */
@@ -282,7 +301,6 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("keepalive_time", sysctl_keepalive_time, SYSCTL_ONE, &xtcp_keepidle_max),
 	XTCP_SYSCTL("keepalive_intvl", sysctl_keepalive_intvl, SYSCTL_ONE, &xtcp_keepidle_max),
 	XTCP_SYSCTL("keepalive_probes", sysctl_keepalive_probes, SYSCTL_ONE, &xtcp_keepcnt_max),
-	XTCP_SYSCTL("max_orphans", sysctl_max_orphans, SYSCTL_ZERO, NULL),
 	XTCP_SYSCTL("tw_timeout", sysctl_tw_timeout, SYSCTL_ONE, &xtcp_timeout_max),
 	XTCP_SYSCTL("gso", sysctl_gso, SYSCTL_ZERO, SYSCTL_ONE),
 	XTCP_SYSCTL("reordering", sysctl_reordering, SYSCTL_ONE, &xtcp_reordering_max),
@@ -290,6 +308,7 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("challenge_ack_limit", sysctl_challenge_ack_limit, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	XTCP_SYSCTL("rst_limit", sysctl_rst_limit, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	XTCP_SYSCTL("syncookies", sysctl_syncookies, SYSCTL_ZERO, SYSCTL_TWO),
+	XTCP_SYSCTL("invalid_ratelimit", sysctl_invalid_ratelimit, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	{ }
 };
 
@@ -307,6 +326,14 @@ static struct ctl_table xtcp_global_table[] = {
 		.maxlen		= sizeof(xtcp_sysctl_mem),
 		.mode		= 0644,
 		.proc_handler	= proc_doulongvec_minmax,
+	},
+	{
+		.procname	= "max_orphans",
+		.data		= &xtcp_sysctl_max_orphans,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
 	},
 	{ }
 };
@@ -357,13 +384,13 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_keepalive_time = 7200;	/* TCP_KEEPALIVE_TIME */
 	xn->sysctl_keepalive_intvl = 75;	/* TCP_KEEPALIVE_INTVL */
 	xn->sysctl_keepalive_probes = 9;	/* TCP_KEEPALIVE_PROBES */
-	xn->sysctl_max_orphans = 4096;		/* TCP's minimum default */
 	xn->sysctl_gso = 1;			/* send multi-segment skbs */
 	xn->sysctl_reordering = 3;		/* TCP_FASTRETRANS_THRESH */
 	xn->sysctl_max_reordering = 300;	/* tcp_max_reordering */
 	xn->sysctl_challenge_ack_limit = 1000;	/* TCP's before 6.0 */
 	xn->sysctl_rst_limit = 1000;		/* as ICMP's ratelimit */
 	xn->sysctl_syncookies = 1;		/* when the SYN queue overflows */
+	xn->sysctl_invalid_ratelimit = 500;	/* ms, TCP's HZ/2 */
 	refcount_set(&xn->death_row.tw_refcount, 1);
 	xn->death_row.hashinfo = &xtcp_hashinfo;
 	xn->death_row.sysctl_max_tw_buckets = 4096;
@@ -409,12 +436,28 @@ static void __net_exit xtcp_exit_net(struct net *net)
 }
 
 /*
+ * Serialises xtcp_exit_batch(): cleanup_net() and the error unwinding of
+ * a failed setup_net() may run it at once, and inet_twsk_purge() kills
+ * timewait socks of any dying netns, whichever batch it belongs to.
+ */
+static DEFINE_MUTEX(xtcp_exit_batch_mutex);
+
+/*
  * Timewait and request socks hold no reference on their netns: those of
- * the namespaces going away are freed here, after their sockets.
+ * the namespaces going away are freed here, after their sockets.  Every
+ * timewait sock holds a count on its netns' death row (in struct
+ * xtcp_net, freed after this returns); once the purge is over, only the
+ * death row's own count may remain (as tcp_sk_exit_batch() checks).
  */
 static void __net_exit xtcp_exit_batch(struct list_head *net_exit_list)
 {
+	struct net *net;
+
+	mutex_lock(&xtcp_exit_batch_mutex);
 	inet_twsk_purge(&xtcp_hashinfo);
+	list_for_each_entry(net, net_exit_list, exit_list)
+		WARN_ON_ONCE(!refcount_dec_and_test(&xtcp_pernet(net)->death_row.tw_refcount));
+	mutex_unlock(&xtcp_exit_batch_mutex);
 }
 
 static struct pernet_operations xtcp_net_ops = {
@@ -541,12 +584,9 @@ static int __init xtcp_init(void)
 	err = proto_register(&xtcp_prot, 1);
 	if (err)
 		goto out_hashinfo;
-	xtcp_protosw.protocol = xtcp_proto_num;
-	inet_register_protosw(&xtcp_protosw);
-
 	err = register_pernet_subsys(&xtcp_net_ops);
 	if (err)
-		goto out_protosw;
+		goto out_proto;
 	err = -ENOMEM;
 	xtcp_global_hdr = register_net_sysctl(&init_net, "net/xtcp",
 					      xtcp_global_table);
@@ -565,6 +605,12 @@ static int __init xtcp_init(void)
 		err = -EBUSY;
 		goto out_offload;
 	}
+	/*
+	 * Last: from here on socket() makes xtcp sockets, and everything
+	 * they use (pernet state, sysctls, the receive path) is in place.
+	 */
+	xtcp_protosw.protocol = xtcp_proto_num;
+	inet_register_protosw(&xtcp_protosw);
 	pr_info("xtcp: registered as IP protocol %d\n", xtcp_proto_num);
 	return 0;
 
@@ -574,8 +620,7 @@ out_global:
 	unregister_net_sysctl_table(xtcp_global_hdr);
 out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
-out_protosw:
-	inet_unregister_protosw(&xtcp_protosw);
+out_proto:
 	proto_unregister(&xtcp_prot);
 out_hashinfo:
 	xtcp_hashinfo_exit();
@@ -588,11 +633,12 @@ out:
 
 static void __exit xtcp_exit(void)
 {
+	/* First: no new socket may appear while the rest goes away. */
+	inet_unregister_protosw(&xtcp_protosw);
 	inet_del_protocol(&xtcp_net_protocol, xtcp_proto_num);
 	xtcp_offload_exit();
 	unregister_net_sysctl_table(xtcp_global_hdr);
 	unregister_pernet_subsys(&xtcp_net_ops);
-	inet_unregister_protosw(&xtcp_protosw);
 	proto_unregister(&xtcp_prot);
 	xtcp_hashinfo_exit();
 	percpu_counter_destroy(&xtcp_sockets_allocated);

@@ -9,6 +9,7 @@
 #include <asm/ioctls.h>
 #include <linux/poll.h>
 #include <linux/tcp.h>
+#include <linux/bpf-cgroup.h>
 #include <net/inet_common.h>
 #include <net/ip.h>
 #include <net/route.h>
@@ -46,6 +47,8 @@ int xtcp_init_sock(struct sock *sk)
 	skb_queue_head_init(&xs->ofo_queue);
 	xtcp_init_xmit_timers(sk);
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
+	/* IP_OPTIONS and CIPSO call it on any INET_PROTOSW_ICSK socket. */
+	inet_csk(sk)->icsk_sync_mss = xtcp_sync_mss;
 	xs->mss_cache = XTCP_MSS_DEFAULT;
 	sk->sk_state = TCP_CLOSE;
 	sk->sk_write_space = xtcp_write_space;
@@ -112,11 +115,26 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	xs->fin_queued = 0;
 	xs->rx_mss = 0;
 	inet_csk(sk)->icsk_backoff = 0;
+	inet_csk(sk)->icsk_probes_out = 0;
+	inet_csk(sk)->icsk_probes_tstamp = 0;
 	inet_csk(sk)->icsk_retransmits = 0;
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
 	__sk_dst_reset(sk);
 	sk_error_report(sk);
 	return 0;
+}
+
+/*
+ * Before connect(), as tcp_v4_pre_connect(): cgroup BPF programs of type
+ * connect4 may look at and rewrite the address.  Socket lock held.
+ */
+int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+{
+	/* The program must not read past what the caller gave. */
+	if (addr_len < sizeof(struct sockaddr_in))
+		return -EINVAL;
+	sock_owned_by_me(sk);
+	return BPF_CGROUP_RUN_PROG_INET4_CONNECT(sk, uaddr);
 }
 
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
@@ -298,6 +316,10 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	size_t copied = 0;
 	long timeo;
 	int err;
+
+	/* No urgent data (yet): refused, never sent as ordinary data. */
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
 
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
@@ -514,6 +536,14 @@ int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 			}
 		}
 
+		/*
+		 * Before sleeping for more: what was read may have opened
+		 * the window enough to tell the peer, which otherwise waits
+		 * for a probe while we wait for its data (MSG_WAITALL,
+		 * SO_RCVLOWAT; TCP's tcp_cleanup_rbuf() there too).
+		 */
+		if (!(flags & MSG_PEEK))
+			xtcp_cleanup_rbuf(sk, copied);
 		if (copied >= target) {
 			/* Let the backlog in, then look again. */
 			release_sock(sk);
@@ -711,16 +741,25 @@ int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg)
 		if (sk->sk_state == TCP_LISTEN)
 			return -EINVAL;
 		lock_sock(sk);
-		answ = xs->rcv_nxt - xs->copied_seq;
-		/* The FIN takes a sequence number but is no data. */
-		if (answ && sock_flag(sk, SOCK_DONE))
-			answ--;
+		/* Nothing received before the handshake completes. */
+		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+			answ = 0;
+		} else {
+			answ = xs->rcv_nxt - xs->copied_seq;
+			/* The FIN takes a sequence number but is no data. */
+			if (answ && sock_flag(sk, SOCK_DONE))
+				answ--;
+		}
 		release_sock(sk);
 		break;
 	case SIOCOUTQ:
 		if (sk->sk_state == TCP_LISTEN)
 			return -EINVAL;
-		answ = READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_una);
+		/* Our SYN is not data (tcp_ioctl()). */
+		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
+			answ = 0;
+		else
+			answ = READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_una);
 		break;
 	default:
 		return -ENOIOCTLCMD;
@@ -748,6 +787,19 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 
 	if (level != SOL_TCP)
 		return ip_setsockopt(sk, level, optname, optval, optlen);
+	/* An option xtcp lacks is ENOPROTOOPT whatever its length (TCP's). */
+	switch (optname) {
+	case TCP_NODELAY:
+	case TCP_CORK:
+	case TCP_MAXSEG:
+	case TCP_KEEPIDLE:
+	case TCP_KEEPINTVL:
+	case TCP_KEEPCNT:
+	case TCP_USER_TIMEOUT:
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))

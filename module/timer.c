@@ -70,35 +70,62 @@ void xtcp_reset_probe_timer(struct sock *sk)
 }
 
 /*
- * Zero-window probing.  The peer answers each probe with its window; a
- * peer that keeps answering "0" is alive and is probed for as long as it
- * takes (Linux's rule: every valid ACK clears icsk_probes_out), a peer
- * that answers nothing for retries2 probes is dead.
+ * Zero-window probing.  RFC 1122 4.2.2.17: a peer that keeps answering
+ * "0" is alive and is probed for as long as it takes (every valid ACK
+ * clears icsk_probes_out); one that answers nothing for retries2 probes
+ * is dead.  As tcp_probe_timer(), two kinds of socket do not wait
+ * forever all the same: with TCP_USER_TIMEOUT, the window may stay shut
+ * that long at most (icsk_probes_tstamp: when probing began, cleared when
+ * the window opens); an orphan gives up once its backoff reaches the
+ * longest RTO, or at once when orphans or memory run short.
  */
 static void xtcp_probe_timer(struct sock *sk)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	int max_probes;
+	u32 ut;
 
 	if (xs->packets_out || skb_queue_empty(&sk->sk_write_queue)) {
 		icsk->icsk_probes_out = 0;
+		icsk->icsk_probes_tstamp = 0;
 		icsk->icsk_backoff = 0;
 		return;
 	}
-	if (icsk->icsk_probes_out >=
-	    READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_retries2)) {
-		xtcp_write_err(sk);
-		return;
+	ut = READ_ONCE(icsk->icsk_user_timeout);
+	if (!icsk->icsk_probes_tstamp)
+		icsk->icsk_probes_tstamp = (u32)jiffies ? : 1;
+	else if (ut && (s32)((u32)jiffies - icsk->icsk_probes_tstamp) >=
+		 (s32)msecs_to_jiffies(ut))
+		goto abort;
+
+	max_probes = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_retries2);
+	if (sock_flag(sk, SOCK_DEAD)) {
+		unsigned long rto = inet_csk_rto_backoff(icsk, XTCP_RTO_MAX);
+
+		/* No one will read what the peer may answer some day. */
+		if (rto >= XTCP_RTO_MAX)
+			goto abort;
+		if (xtcp_too_many_orphans(sk) || sk_under_memory_pressure(sk)) {
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ORPHANOVERFLOWS);
+			xtcp_send_active_reset(sk, GFP_ATOMIC);
+			xtcp_done(sk);
+			return;
+		}
 	}
-	/* The window may have opened with the ACK that was lost. */
-	xtcp_write_xmit(sk);
+	if (icsk->icsk_probes_out >= max_probes)
+		goto abort;
+
+	xtcp_write_wakeup(sk);
 	if (xs->packets_out)
 		return;
-	xtcp_send_window_probe(sk);
 	icsk->icsk_probes_out++;
 	if (icsk->icsk_backoff < 16)
 		icsk->icsk_backoff++;
 	xtcp_reset_probe_timer(sk);
+	return;
+abort:
+	xtcp_write_err(sk);
 }
 
 static void xtcp_retransmit_timer(struct sock *sk)

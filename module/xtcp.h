@@ -16,6 +16,46 @@
 #ifndef _XTCP_H
 #define _XTCP_H
 
+/*
+ * Hooks the generic code calls on an xtcp socket.  The protosw says
+ * INET_PROTOSW_ICSK, so IPv4 and the socket layer treat it as a
+ * connection socket like TCP's; every hook they may call is set, or is
+ * NULL where they test for NULL, or is never reached, as listed here
+ * (checked against tcp_init_sock(), tcp_prot and ipv4_specific of 6.1;
+ * selftests/xtcp_sockopt runs every SOL_SOCKET and SOL_IP option against
+ * kernel TCP's answers).
+ *
+ * struct proto (xtcp_prot): close, pre_connect (cgroup connect4 BPF),
+ *   connect, disconnect, accept, ioctl, init, destroy, shutdown,
+ *   setsockopt, getsockopt, keepalive (SO_KEEPALIVE), sendmsg, recvmsg,
+ *   backlog_rcv, release_cb (deferred ICMP work), hash, unhash,
+ *   get_port, enter_memory_pressure and the memory accounting, rsk_prot,
+ *   twsk_prot, h.hashinfo, no_autobind (sendmsg() never binds).
+ *   NULL and tested for NULL by their callers: bind and bind_add (inet's
+ *   own), compat_ioctl, sendpage (proto_ops use sock_no_sendpage),
+ *   bpf_bypass_getsockopt, rehash (only datagram and TCP's dynamic
+ *   address code call it), put_port, psock_update_sk_prot (sockmap
+ *   refuses the socket), stream_memory_free, sock_is_readable,
+ *   leave_memory_pressure, diag_destroy (no inet_diag handler yet).
+ * struct inet_connection_sock: icsk_sync_mss (xtcp_sync_mss()), called
+ *   by IP_OPTIONS and CIPSO; icsk_af_ops, icsk_ca_ops and icsk_ulp_ops
+ *   stay NULL: the generic code calls icsk_af_ops only from TCP's own
+ *   files and syncookies.c, reads icsk_ca_ops only in inet_diag (not
+ *   registered for us) and BPF's TCP-only setsockopt, and tests
+ *   icsk_ulp_ops for NULL (TCP_ULP is a SOL_TCP option, which is ours).
+ *   icsk_clean_acked is TLS's, never set.  icsk_pmtu_cookie and
+ *   icsk_ext_hdr_len are kept by xtcp_sync_mss() and connect().
+ * struct sock callbacks: sk_write_space (xtcp_write_space()); the
+ *   others are sock_init_data()'s defaults, as for TCP.
+ * struct net_protocol: handler, err_handler (ipv4.c).  No early_demux.
+ * SOL_SOCKET options are sk_setsockopt()'s: those that call into the
+ *   protocol reach keepalive, sk_write_space, or proto_ops hooks we
+ *   leave NULL (set_rcvlowat, set_peek_off: they then act generically
+ *   or refuse, as for any protocol without them).  SOL_IP options are
+ *   ip_setsockopt()'s; the only protocol hook among them is
+ *   icsk_sync_mss (IP_OPTIONS).
+ */
+
 #include <linux/skbuff.h>
 #include <linux/percpu.h>
 #include <net/inet_connection_sock.h>
@@ -113,6 +153,11 @@ enum xtcp_mib_field {
 	XTCP_MIB_SYNCOOKIESSENT,
 	XTCP_MIB_SYNCOOKIESRECV,
 	XTCP_MIB_SYNCOOKIESFAILED,
+	XTCP_MIB_OUTOFWINDOWICMPS,
+	XTCP_MIB_LOCKDROPPEDICMPS,
+	XTCP_MIB_PMTUREDUCED,
+	XTCP_MIB_ACKSKIPPED,
+	XTCP_MIB_REQDUPS,
 	XTCP_MIB_MAX
 };
 
@@ -134,13 +179,13 @@ struct xtcp_net {
 	int				sysctl_keepalive_time;	/* s */
 	int				sysctl_keepalive_intvl;	/* s */
 	int				sysctl_keepalive_probes;
-	int				sysctl_max_orphans;
 	int				sysctl_gso;	/* 0/1 */
 	int				sysctl_reordering;	/* segments */
 	int				sysctl_max_reordering;	/* segments */
 	int				sysctl_challenge_ack_limit; /* per s */
 	int				sysctl_rst_limit;	/* per s */
 	int				sysctl_syncookies;	/* 0/1/2 */
+	int				sysctl_invalid_ratelimit; /* ms */
 	/* Budgets of the second (xtcp_rate_allow()), shared without a lock. */
 	struct xtcp_rate		challenge_rate;
 	struct xtcp_rate		rst_rate;
@@ -155,6 +200,18 @@ static inline struct xtcp_net *xtcp_pernet(const struct net *net)
 	this_cpu_inc(xtcp_pernet(net)->mib->mibs[field])
 #define XTCP_ADD_STATS(net, field, val) \
 	this_cpu_add(xtcp_pernet(net)->mib->mibs[field], val)
+
+/*
+ * Work that softirq found the socket owned for, left to xtcp_release_cb()
+ * (run by release_sock()): bits of sk->sk_tsq_flags, which only TCP uses
+ * otherwise.  A set bit holds a socket reference.
+ */
+enum xtcp_deferred_bits {
+	XTCP_MTU_REDUCED_DEFERRED,	/* xtcp_v4_mtu_reduced() */
+};
+
+#define XTCPF_MTU_REDUCED_DEFERRED	BIT(XTCP_MTU_REDUCED_DEFERRED)
+#define XTCPF_DEFERRED_ALL		XTCPF_MTU_REDUCED_DEFERRED
 
 /* Per segment state kept in skb->cb while an skb is in xtcp's hands. */
 struct xtcp_skb_cb {
@@ -190,6 +247,7 @@ struct xtcp_timewait_sock {
 	struct inet_timewait_sock	tw_sk;
 	u32				xtw_rcv_nxt;
 	u32				xtw_snd_nxt;
+	u32				xtw_last_oow_ack_time;	/* jiffies */
 	u16				xtw_rcv_wnd;
 };
 
@@ -216,6 +274,7 @@ struct xtcp_request_sock {
 	u16				mss;		/* peer's MSS option */
 	u16				synack_mss;	/* MSS our SYN-ACK offered */
 	u32				synack_us;	/* first SYN-ACK sent */
+	u32				last_oow_ack_time; /* jiffies */
 };
 
 static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
@@ -265,6 +324,10 @@ struct xtcp_sock {
 	u8	quickack;	/* data segments still to ACK at once */
 	u32	snd_sml;	/* end of the last short segment sent (Nagle) */
 	u32	rcv_unacked;	/* bytes received since our last ACK */
+	/* Last ACK sent for an out-of-window segment (jiffies, 0: none). */
+	u32	last_oow_ack_time;
+	/* Path MTU from the last ICMP "fragmentation needed" (ipv4.c). */
+	u32	mtu_info;
 
 	/* Round-trip time and the congestion window (pure.h). */
 	struct xtcp_rtt			rtt;
@@ -361,7 +424,14 @@ void xtcp_write_err(struct sock *sk);
 void xtcp_established(struct sock *sk);
 bool xtcp_too_many_orphans(const struct sock *sk);
 
+/* ipv4.c */
+int xtcp_v4_err(struct sk_buff *skb, u32 info);
+void xtcp_v4_mtu_reduced(struct sock *sk);
+void xtcp_release_cb(struct sock *sk);
+
 /* socket.c */
+int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr,
+			int addr_len);
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
 int xtcp_init_sock(struct sock *sk);
 void xtcp_destroy_sock(struct sock *sk);
@@ -385,6 +455,8 @@ int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
 void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 
 /* minisocks.c */
+bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
+			   u32 *last);
 int xtcp_conn_request(struct sock *sk, struct sk_buff *skb);
 struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
 struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
@@ -403,6 +475,7 @@ void xtcp_push(struct sock *sk, int nonagle);
 void xtcp_send_ack(struct sock *sk);
 void xtcp_send_delayed_ack(struct sock *sk);
 void xtcp_send_window_probe(struct sock *sk);
+void xtcp_write_wakeup(struct sock *sk);
 void xtcp_send_keepalive_probe(struct sock *sk);
 void xtcp_send_fin(struct sock *sk);
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
@@ -410,12 +483,14 @@ void xtcp_send_synack_sk(struct sock *sk);
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_rtx_queue(struct sock *sk);
+void xtcp_simple_retransmit(struct sock *sk);
 int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req);
 void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb);
 void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
 u16 xtcp_mss_for_mtu(unsigned int mtu);
-void xtcp_sync_mss(struct sock *sk);
+unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu);
+void xtcp_init_mss(struct sock *sk);
 void xtcp_free_skb(struct sock *sk, struct sk_buff *skb);
 u32 xtcp_select_window(struct sock *sk);
 u32 xtcp_free_space(const struct sock *sk);

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp over IPv4: ICMP errors about our segments (RFC 1122 4.2.3.9,
+ * RFC 5927) and path MTU discovery (RFC 1191), as tcp_v4_err() does.
+ * Work that needs the socket while its owner holds it is deferred to
+ * release_sock() through xtcp_release_cb().
+ */
+#include <linux/module.h>
+#include <linux/icmp.h>
+#include <net/icmp.h>
+#include <net/inet_common.h>
+#include <net/inet_connection_sock.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
+
+#include "xtcp.h"
+
+/*
+ * The path MTU an ICMP "fragmentation needed" reported (xs->mtu_info):
+ * the route learns it, the MSS follows and what was in flight at the
+ * old size is resent at once.  Caller holds the socket lock.
+ */
+void xtcp_v4_mtu_reduced(struct sock *sk)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct dst_entry *dst;
+	u32 mtu;
+
+	if ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE))
+		return;
+	mtu = READ_ONCE(xtcp_sk(sk)->mtu_info);
+	dst = inet_csk_update_pmtu(sk, mtu);
+	if (!dst)
+		return;
+	/* Remembered in case the connection cannot recover. */
+	if (mtu < dst_mtu(dst) && ip_dont_fragment(sk, dst))
+		WRITE_ONCE(sk->sk_err_soft, EMSGSIZE);
+	mtu = dst_mtu(dst);
+	if (inet->pmtudisc != IP_PMTUDISC_DONT && ip_sk_accept_pmtu(sk) &&
+	    inet_csk(sk)->icsk_pmtu_cookie > mtu) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PMTUREDUCED);
+		xtcp_sync_mss(sk, mtu);
+		xtcp_simple_retransmit(sk);
+	}
+}
+
+/*
+ * release_sock() calls this once the owner lets go: what softirq could
+ * not do while the socket was owned (XTCP_*_DEFERRED in sk_tsq_flags,
+ * each holding a socket reference).
+ */
+void xtcp_release_cb(struct sock *sk)
+{
+	/* Pairs with the atomic test_and_set_bit() in xtcp_v4_err(). */
+	unsigned long flags = smp_load_acquire(&sk->sk_tsq_flags);
+	unsigned long nflags;
+
+	do {
+		if (!(flags & XTCPF_DEFERRED_ALL))
+			return;
+		nflags = flags & ~XTCPF_DEFERRED_ALL;
+	} while (!try_cmpxchg(&sk->sk_tsq_flags, &flags, nflags));
+
+	sock_owned_by_me(sk);
+	if (flags & XTCPF_MTU_REDUCED_DEFERRED) {
+		xtcp_v4_mtu_reduced(sk);
+		__sock_put(sk);
+	}
+}
+
+/* An ICMP error about a request sock's SYN-ACK. */
+static void xtcp_req_err(struct sock *sk, u32 seq, bool abort)
+{
+	struct request_sock *req = inet_reqsk(sk);
+	struct net *net = sock_net(sk);
+
+	if (seq != xtcp_rsk(req)->snt_isn) {
+		XTCP_INC_STATS(net, XTCP_MIB_OUTOFWINDOWICMPS);
+	} else if (abort) {
+		inet_csk_reqsk_queue_drop(req->rsk_listener, req);
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+	}
+	reqsk_put(req);
+}
+
+/*
+ * xtcp_v4_err - IP's err_handler: an ICMP error quoting one of our segments
+ *
+ * @skb's data is the quoted IP header and at least 8 bytes of ours (IP
+ * checked), enough for the ports and the sequence number.  As
+ * tcp_v4_err(): an error is believed only for a sequence number in
+ * flight (RFC 5927); "fragmentation needed" lowers the path MTU; other
+ * unreachables abort a connection still opening and are soft errors
+ * (reported at a timeout, or at once with IP_RECVERR) otherwise.
+ * Softirq.  Returns 0, or -ENOENT when no socket matches.
+ */
+int xtcp_v4_err(struct sk_buff *skb, u32 info)
+{
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	const struct xtcphdr *th =
+		(const struct xtcphdr *)(skb->data + (iph->ihl << 2));
+	const int type = icmp_hdr(skb)->type;
+	const int code = icmp_hdr(skb)->code;
+	struct net *net = dev_net(skb->dev);
+	struct xtcp_sock *xs;
+	struct sock *sk;
+	u32 seq;
+	int err;
+
+	sk = __inet_lookup_established(net, &xtcp_hashinfo, iph->daddr,
+				       th->dest, iph->saddr, ntohs(th->source),
+				       inet_iif(skb), 0);
+	if (!sk) {
+		__ICMP_INC_STATS(net, ICMP_MIB_INERRORS);
+		return -ENOENT;
+	}
+	if (sk->sk_state == TCP_TIME_WAIT) {
+		inet_twsk_put(inet_twsk(sk));
+		return 0;
+	}
+	seq = ntohl(th->seq);
+	if (sk->sk_state == TCP_NEW_SYN_RECV) {
+		xtcp_req_err(sk, seq, type == ICMP_PARAMETERPROB ||
+			     type == ICMP_TIME_EXCEEDED ||
+			     (type == ICMP_DEST_UNREACH &&
+			      (code == ICMP_NET_UNREACH ||
+			       code == ICMP_HOST_UNREACH)));
+		return 0;
+	}
+
+	bh_lock_sock(sk);
+	/*
+	 * The owner holds the socket: a path MTU is kept for release_sock(),
+	 * other errors are dropped (the retransmission will tell).
+	 */
+	if (sock_owned_by_user(sk) &&
+	    !(type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED))
+		XTCP_INC_STATS(net, XTCP_MIB_LOCKDROPPEDICMPS);
+	if (sk->sk_state == TCP_CLOSE)
+		goto out;
+
+	xs = xtcp_sk(sk);
+	if (sk->sk_state != TCP_LISTEN &&
+	    !xtcp_between(seq, xs->snd_una, xs->snd_nxt)) {
+		XTCP_INC_STATS(net, XTCP_MIB_OUTOFWINDOWICMPS);
+		goto out;
+	}
+
+	switch (type) {
+	case ICMP_REDIRECT:
+		if (!sock_owned_by_user(sk)) {
+			struct dst_entry *dst = __sk_dst_check(sk, 0);
+
+			if (dst)
+				dst->ops->redirect(dst, sk, skb);
+		}
+		goto out;
+	case ICMP_SOURCE_QUENCH:
+		/* Deprecated (RFC 6633): ignored, as TCP does. */
+		goto out;
+	case ICMP_PARAMETERPROB:
+		err = EPROTO;
+		break;
+	case ICMP_DEST_UNREACH:
+		if (code > NR_ICMP_UNREACH)
+			goto out;
+		if (code == ICMP_FRAG_NEEDED) {
+			/* A listener sends nothing a path could refuse. */
+			if (sk->sk_state == TCP_LISTEN)
+				goto out;
+			WRITE_ONCE(xs->mtu_info, info);
+			if (!sock_owned_by_user(sk))
+				xtcp_v4_mtu_reduced(sk);
+			else if (!test_and_set_bit(XTCP_MTU_REDUCED_DEFERRED,
+						   &sk->sk_tsq_flags))
+				sock_hold(sk);
+			goto out;
+		}
+		err = icmp_err_convert[code].errno;
+		break;
+	case ICMP_TIME_EXCEEDED:
+		err = EHOSTUNREACH;
+		break;
+	default:
+		goto out;
+	}
+
+	switch (sk->sk_state) {
+	case TCP_SYN_SENT:
+	case TCP_SYN_RECV:
+		/* Still opening: the error is the answer to connect(). */
+		if (!sock_owned_by_user(sk)) {
+			WRITE_ONCE(sk->sk_err, err);
+			sk_error_report(sk);
+			xtcp_done(sk);
+		} else {
+			WRITE_ONCE(sk->sk_err_soft, err);
+		}
+		goto out;
+	case TCP_LISTEN:
+		goto out;
+	}
+
+	/* RFC 1122 4.2.3.9: soft, unless the application asked to hear. */
+	if (!sock_owned_by_user(sk) && inet_sk(sk)->recverr) {
+		WRITE_ONCE(sk->sk_err, err);
+		sk_error_report(sk);
+	} else {
+		WRITE_ONCE(sk->sk_err_soft, err);
+	}
+out:
+	bh_unlock_sock(sk);
+	sock_put(sk);
+	return 0;
+}
