@@ -1065,6 +1065,152 @@ TEST_F(api, tcp_cork_coalesces_writes)
 }
 
 /*
+ * A cork holds short data for 200 ms at most (tcp(7)): with nothing in
+ * flight the persist timer sends what the window takes, corked or not.
+ */
+TEST_F(api, tcp_cork_sends_held_data_without_uncork)
+{
+	struct timeval tv = { 5, 0 };
+	char buf[100], in[100];
+	double t0;
+	int cap;
+
+	ASSERT_EQ(0, pair(self, 10076));
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_LE(0, cap);
+	ASSERT_EQ(0, setint(self->c, SOL_TCP, TCP_CORK, 1));
+	fill_pattern((uint8_t *)buf, sizeof(buf), 13);
+	t0 = now_s();
+	ASSERT_EQ(100, write(self->c, buf, sizeof(buf)));
+	/* Held at first ... */
+	EXPECT_EQ(0, data_segs(cap, 100, NULL, NULL));
+	/* ... then sent, still corked. */
+	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ASSERT_EQ(100, read_full(self->a, in, sizeof(in)));
+	EXPECT_EQ(0, memcmp(buf, in, sizeof(buf)));
+	EXPECT_GT(XT(3.0), now_s() - t0);
+	close(cap);
+}
+
+/*
+ * A reader blocked in MSG_WAITALL for far more than its buffer holds
+ * opens the window as it reads, without waiting for the sender's
+ * zero-window probes: 1 MiB through a 64 KiB receive buffer, timed
+ * against kernel TCP on the same path in the same test.
+ */
+struct waitall_arg {
+	int fd;
+	size_t len;
+};
+
+static void *waitall_writer(void *p)
+{
+	struct waitall_arg *w = p;
+	static char buf[65536];
+	size_t done = 0;
+
+	while (done < w->len) {
+		ssize_t n = write(w->fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	return NULL;
+}
+
+static double waitall_time(struct __test_metadata *_metadata, int proto,
+			   int port)
+{
+	struct waitall_arg w = { .len = 1 << 20 };
+	struct timeval tv = { XT(20), 0 };
+	int lfd, c, a, rcvbuf = 65536;
+	char *buf = malloc(w.len);
+	pthread_t th;
+	double t0, t;
+	ssize_t n;
+
+	lfd = socket_in(SRV_NS, AF_INET, SOCK_STREAM, proto);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, setint(lfd, SOL_SOCKET, SO_RCVBUF, rcvbuf));
+	ASSERT_EQ(0, do_bind(lfd, SRV_ADDR, port));
+	ASSERT_EQ(0, listen(lfd, 1));
+	c = socket_in(CLI_NS, AF_INET, SOCK_STREAM, proto);
+	ASSERT_EQ(0, do_connect(c, SRV_ADDR, port));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	w.fd = c;
+	t0 = now_s();
+	pthread_create(&th, NULL, waitall_writer, &w);
+	n = recv(a, buf, w.len, MSG_WAITALL);
+	t = now_s() - t0;
+	pthread_join(th, NULL);
+	EXPECT_EQ((ssize_t)w.len, n);
+	free(buf);
+	close(c);
+	close(a);
+	close(lfd);
+	return t;
+}
+
+TEST_F_TIMEOUT(api, msg_waitall_beyond_rcvbuf_opens_window, XT(90))
+{
+	long probes = xstat(CLI_NS, "WindowProbes");
+	double tx, tt;
+
+	tx = waitall_time(_metadata, xtcp_proto(), 10077);
+	if (!is_tcp())
+		EXPECT_EQ(probes, xstat(CLI_NS, "WindowProbes"))
+			TH_LOG("the sender had to probe a window the reader opened");
+	tt = waitall_time(_metadata, IPPROTO_TCP, 10078);
+	TH_LOG("1 MiB through 64 KiB with MSG_WAITALL: %.2f s, TCP %.2f s",
+	       tx, tt);
+	EXPECT_GT(2 * tt + 0.5, tx);
+}
+
+/* In SYN-SENT nothing is queued for reading or unacknowledged data. */
+TEST_F(api, siocinq_siocoutq_zero_in_syn_sent)
+{
+	self->c = xsock(CLI_NS);
+	ASSERT_LE(0, self->c);
+	set_nonblock(self->c, 1);
+	/* A ghost neighbour: the SYN leaves and nothing ever answers. */
+	ASSERT_EQ(-1, do_connect(self->c, "10.99.0.4", 10079));
+	ASSERT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(0, inq(self->c));
+	EXPECT_EQ(0, outq(self->c));
+}
+
+/*
+ * xtcp has no urgent data yet: send(MSG_OOB) is refused, never sent as
+ * ordinary data the peer would read in line.  (Kernel TCP sends it.)
+ */
+TEST_F(api, msg_oob_refused_not_sent_in_line)
+{
+	char b;
+
+	ASSERT_EQ(0, pair(self, 10080));
+	if (is_tcp())
+		SKIP(return, "kernel TCP has urgent data");
+	EXPECT_EQ(-1, send(self->c, "!", 1, MSG_OOB));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(1, write(self->c, "x", 1));
+	ASSERT_EQ(1, read(self->a, &b, 1));
+	EXPECT_EQ('x', b);
+}
+
+/* send() before connect(): EPIPE, as TCP, and no port is bound. */
+TEST_F(api, send_before_connect_binds_no_port)
+{
+	self->c = xsock(CLI_NS);
+	ASSERT_LE(0, self->c);
+	EXPECT_EQ(-1, send(self->c, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(0, local_port(self->c));
+}
+
+/*
  * 100 writes of 10 bytes, 5 ms apart, on a path whose ACKs take 20 ms:
  * with Nagle, small segments wait for the ACK of the one in flight, so
  * far fewer segments than writes; with TCP_NODELAY each write leaves at

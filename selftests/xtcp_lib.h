@@ -94,14 +94,20 @@ static int sh(const char *fmt, ...)
 	return rc == -1 ? -1 : WEXITSTATUS(rc);
 }
 
-/* Switch this thread to netns @ns; returns the old netns fd to restore. */
+/*
+ * Switch this thread to netns @ns (NULL: the initial one, where global
+ * sysctls live); returns the old netns fd to restore.
+ */
 static int ns_enter(const char *ns)
 {
 	char path[256];
 	int old, fd;
 
 	old = open("/proc/self/ns/net", O_RDONLY);
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	if (ns)
+		snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	else
+		snprintf(path, sizeof(path), "/proc/1/ns/net");
 	fd = open(path, O_RDONLY);
 	if (old < 0 || fd < 0 || setns(fd, CLONE_NEWNET)) {
 		fprintf(stderr, "# cannot enter netns %s: %s\n", ns,
@@ -630,7 +636,7 @@ static void net_reset(void)
 	/* Short TIME-WAIT, so no test leaves sockets for the next. */
 	sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 2);
 	sysctl_set(SRV_NS, "net.xtcp.tw_timeout", 2);
-	sysctl_set(CLI_NS, "net.xtcp.max_orphans", 4096);
+	sysctl_set(NULL, "net.xtcp.max_orphans", 4096);
 	sysctl_set(CLI_NS, "net.xtcp.gso", 1);
 	sysctl_set(CLI_NS, "net.xtcp.reordering", 3);
 	sysctl_set(CLI_NS, "net.xtcp.max_reordering", 300);
@@ -713,7 +719,8 @@ struct rawseg {
 	int bad_csum;
 };
 
-static int raw_inject(const char *ns, const struct rawseg *r)
+/* Send @r through @fd, a raw IPPROTO_RAW socket (see raw_inject()). */
+static int raw_inject_fd(int fd, const struct rawseg *r)
 {
 	uint8_t pkt[1600];
 	struct iphdr *iph = (void *)pkt;
@@ -721,7 +728,7 @@ static int raw_inject(const char *ns, const struct rawseg *r)
 	struct sockaddr_in to = sin_of(r->dst, 0);
 	int hl = sizeof(*th) + r->olen, tl = hl + r->len;
 	uint32_t sum = 0;
-	int fd, rc;
+	int rc;
 
 	memset(pkt, 0, sizeof(*iph) + sizeof(*th));
 	iph->version = 4;
@@ -751,13 +758,20 @@ static int raw_inject(const char *ns, const struct rawseg *r)
 	if (r->bad_csum)
 		th->check ^= htons(0x5a5a);
 
-	fd = socket_in(ns, AF_INET, SOCK_RAW, IPPROTO_RAW);
-	if (fd < 0)
-		return -1;
 	rc = sendto(fd, pkt, sizeof(*iph) + tl, 0, (struct sockaddr *)&to,
 		    sizeof(to));
-	close(fd);
 	return rc < 0 ? -1 : 0;
+}
+
+static int raw_inject(const char *ns, const struct rawseg *r)
+{
+	int fd = socket_in(ns, AF_INET, SOCK_RAW, IPPROTO_RAW), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = raw_inject_fd(fd, r);
+	close(fd);
+	return rc;
 }
 
 /* ---- SHA-256 (FIPS 180-4), for comparing streams ---- */

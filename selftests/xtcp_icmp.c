@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ICMP errors about xtcp's segments, on a routed path of the test's own:
+ *
+ *   netns xic 10.98.1.2 --- 10.98.1.1 xir 10.98.2.1 --- 10.98.2.2 xis
+ *                      veth          (router)       veth
+ *
+ * The router forwards toward xis through a route of MTU 1280 while every
+ * link is 1500 bytes: both ends announce MSS 1460, and only the router's
+ * "fragmentation needed" can tell the client that its segments do not
+ * fit (RFC 1191).  Other errors are forged from xis with a raw ICMP
+ * socket, quoting the client's SYN.
+ *
+ * XTCP_ONLY=word,word runs only the tests whose names contain a word;
+ * XTCP_PROTO=6 runs everything over kernel TCP (checks the tests).
+ */
+#include <netinet/ip_icmp.h>
+
+#include "xtcp_lib.h"
+#include "xtcp_harness.h"
+
+#define IC_NS		"xic"
+#define IR_NS		"xir"
+#define IS_NS		"xis"
+#define IC_ADDR		"10.98.1.2"
+#define IS_ADDR		"10.98.2.2"
+#define IC_IF		"ic"
+
+static void path_down(void)
+{
+	sh("ip netns del " IC_NS " 2>/dev/null; ip netns del " IR_NS
+	   " 2>/dev/null; ip netns del " IS_NS " 2>/dev/null");
+}
+
+/* The three hosts; the route to the server's net carries 1280 bytes. */
+static int path_up(void)
+{
+	static const char * const cmds[] = {
+		"ip netns add " IC_NS,
+		"ip netns add " IR_NS,
+		"ip netns add " IS_NS,
+		"ip link add ic netns " IC_NS " type veth peer name ir1 netns " IR_NS,
+		"ip link add is netns " IS_NS " type veth peer name ir2 netns " IR_NS,
+		"ip -n " IC_NS " addr add " IC_ADDR "/24 dev ic",
+		"ip -n " IR_NS " addr add 10.98.1.1/24 dev ir1",
+		"ip -n " IR_NS " addr add 10.98.2.1/24 dev ir2",
+		"ip -n " IS_NS " addr add " IS_ADDR "/24 dev is",
+		"ip -n " IC_NS " link set ic up",
+		"ip -n " IS_NS " link set is up",
+		"ip -n " IR_NS " link set ir1 up",
+		"ip -n " IR_NS " link set ir2 up",
+		"ip -n " IC_NS " route add default via 10.98.1.1",
+		"ip -n " IS_NS " route add default via 10.98.2.1",
+		"ip -n " IR_NS " route replace 10.98.2.0/24 dev ir2 mtu 1280",
+		"ip netns exec " IR_NS " sysctl -qw net.ipv4.ip_forward=1",
+		"ip netns exec " IC_NS " ping -c1 -W2 " IS_ADDR " >/dev/null",
+	};
+	unsigned int i;
+
+	path_down();
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (sh("%s", cmds[i]))
+			return -1;
+	return 0;
+}
+
+FIXTURE(icmp) {
+	int lfd, c, a;
+};
+
+FIXTURE_SETUP(icmp)
+{
+	self->lfd = -1;
+	self->c = -1;
+	self->a = -1;
+	/* A SKIP here would still run the body: leave through the harness. */
+	if (!test_selected(_metadata->name))
+		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
+	ASSERT_EQ(0, path_up());
+}
+
+FIXTURE_TEARDOWN(icmp)
+{
+	if (self->c >= 0)
+		close(self->c);
+	if (self->a >= 0)
+		close(self->a);
+	if (self->lfd >= 0)
+		close(self->lfd);
+	path_down();
+}
+
+struct bulk {
+	int fd;
+	size_t len;
+	char hash[65];
+};
+
+static void *bulk_writer(void *p)
+{
+	struct bulk *b = p;
+	struct pattern pat = { 0 };
+	static uint8_t buf[65536];
+	struct sha256 h;
+	size_t done = 0;
+
+	sha256_init(&h);
+	while (done < b->len) {
+		size_t n = b->len - done < sizeof(buf) ? b->len - done : sizeof(buf);
+
+		pattern_next(&pat, buf, n);
+		sha256_update(&h, buf, n);
+		if (write_all(b->fd, buf, n))
+			break;
+		done += n;
+	}
+	sha256_final(&h, b->hash);
+	shutdown(b->fd, SHUT_WR);
+	return NULL;
+}
+
+/*
+ * 4 MiB from the client through the 1280-byte hop: the first full-sized
+ * segments die at the router, whose "fragmentation needed" lowers the
+ * client's path MTU and MSS; everything arrives, byte for byte, and the
+ * client's route remembers the MTU.
+ */
+TEST_F_TIMEOUT(icmp, pmtu_1280_hop_bulk_completes, XT(120))
+{
+	struct timeval tv = { XT(30), 0 };
+	struct bulk b = { .len = 4 << 20 };
+	long reduced = xstat(IC_NS, "PmtuReduced");
+	static uint8_t buf[65536];
+	char hash[65], route[512];
+	struct sha256 h;
+	size_t got = 0;
+	pthread_t th;
+	FILE *f;
+	ssize_t n;
+
+	self->lfd = socket_in(IS_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, do_bind(self->lfd, IS_ADDR, 11001));
+	ASSERT_EQ(0, listen(self->lfd, 1));
+	self->c = socket_in(IC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	ASSERT_EQ(0, do_connect(self->c, IS_ADDR, 11001));
+	self->a = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->a);
+	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+
+	b.fd = self->c;
+	pthread_create(&th, NULL, bulk_writer, &b);
+	sha256_init(&h);
+	while ((n = read(self->a, buf, sizeof(buf))) > 0) {
+		sha256_update(&h, buf, n);
+		got += n;
+	}
+	sha256_final(&h, hash);
+	pthread_join(th, NULL);
+	ASSERT_EQ(b.len, got) TH_LOG("stalled after %zu bytes", got);
+	EXPECT_STREQ(b.hash, hash);
+
+	f = popen("ip -n " IC_NS " route get " IS_ADDR, "r");
+	ASSERT_NE(NULL, f);
+	n = fread(route, 1, sizeof(route) - 1, f);
+	pclose(f);
+	route[n > 0 ? n : 0] = 0;
+	EXPECT_NE(NULL, strstr(route, "mtu 1280")) TH_LOG("route: %s", route);
+	if (xtcp_proto() == IPPROTO_XTCP)
+		EXPECT_LT(reduced, xstat(IC_NS, "PmtuReduced"));
+}
+
+/*
+ * Forge, from the server, an ICMP destination unreachable of @code about
+ * the client's SYN (its sequence number plus @seq_off).
+ */
+static int icmp_about_syn(int code, int cport, int sport, uint32_t seq)
+{
+	uint8_t pkt[sizeof(struct icmphdr) + 20 + 8] = { 0 };
+	struct icmphdr *ih = (void *)pkt;
+	struct iphdr *iph = (void *)(pkt + sizeof(*ih));
+	uint8_t *th = pkt + sizeof(*ih) + 20;
+	struct sockaddr_in to = sin_of(IC_ADDR, 0);
+	int fd, rc;
+
+	ih->type = ICMP_DEST_UNREACH;
+	ih->code = code;
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 63;
+	iph->protocol = xtcp_proto();
+	iph->tot_len = htons(20 + 20 + 4);
+	inet_pton(AF_INET, IC_ADDR, &iph->saddr);
+	inet_pton(AF_INET, IS_ADDR, &iph->daddr);
+	th[0] = cport >> 8;
+	th[1] = cport;
+	th[2] = sport >> 8;
+	th[3] = sport;
+	th[4] = seq >> 24;
+	th[5] = seq >> 16;
+	th[6] = seq >> 8;
+	th[7] = seq;
+	ih->checksum = htons(csum_fold(csum_add(0, pkt, sizeof(pkt))));
+	fd = socket_in(IS_NS, AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (fd < 0)
+		return -1;
+	rc = sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to));
+	close(fd);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * A non-blocking connect to a port of the server's address that the
+ * server drops (nothing answers the SYN); returns the SYN's sequence
+ * number seen on the client's wire, the client's port in *@cport.
+ */
+static int syn_to_nowhere(struct __test_metadata *_metadata,
+			  struct _test_data_icmp *self, int port,
+			  uint32_t *seq, int *cport)
+{
+	struct seg s;
+	int cap;
+
+	/* The server drops everything of ours: the SYN gets no answer. */
+	if (sh("tc -n " IS_NS " qdisc add dev is ingress") ||
+	    sh("tc -n %s filter add dev is ingress protocol ip u32 match ip protocol %d 0xff action drop",
+	       IS_NS, xtcp_proto()))
+		return -1;
+	cap = cap_open(IC_NS, IC_IF);
+	self->c = socket_in(IC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	set_nonblock(self->c, 1);
+	if (do_connect(self->c, IS_ADDR, port) != -1 || errno != EINPROGRESS)
+		return -1;
+	*cport = local_port(self->c);
+	if (cap_find(cap, &s, XTCP_FLAG_SYN, 1, 2000))
+		return -1;
+	close(cap);
+	*seq = s.seq;
+	return 0;
+}
+
+/* Wait up to @ms for the non-blocking connect of @fd to end. */
+static int connect_result(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	if (poll(&p, 1, ms) <= 0)
+		return -1;
+	return so_error(fd);
+}
+
+/*
+ * "Protocol unreachable" for our SYN: connect() fails at once with the
+ * errno TCP gives it (ENOPROTOOPT), not after the SYN retries.
+ */
+TEST_F(icmp, protocol_unreachable_fails_connect_at_once)
+{
+	uint32_t seq;
+	int cport;
+
+	ASSERT_EQ(0, syn_to_nowhere(_metadata, self, 11002, &seq, &cport));
+	ASSERT_EQ(0, icmp_about_syn(ICMP_PROT_UNREACH, cport, 11002, seq));
+	EXPECT_EQ(ENOPROTOOPT, connect_result(self->c, 2000));
+}
+
+/* Port unreachable: ECONNREFUSED at once, as TCP. */
+TEST_F(icmp, port_unreachable_refuses_connect)
+{
+	uint32_t seq;
+	int cport;
+
+	ASSERT_EQ(0, syn_to_nowhere(_metadata, self, 11003, &seq, &cport));
+	ASSERT_EQ(0, icmp_about_syn(ICMP_PORT_UNREACH, cport, 11003, seq));
+	EXPECT_EQ(ECONNREFUSED, connect_result(self->c, 2000));
+}
+
+/*
+ * RFC 5927: an error quoting a sequence number we never sent is not
+ * believed (a blind attacker's guess): the connect goes on.
+ */
+TEST_F(icmp, unreachable_outside_window_is_ignored)
+{
+	long oow = xstat(IC_NS, "OutOfWindowIcmps");
+	uint32_t seq;
+	int cport;
+
+	ASSERT_EQ(0, syn_to_nowhere(_metadata, self, 11004, &seq, &cport));
+	ASSERT_EQ(0, icmp_about_syn(ICMP_PROT_UNREACH, cport, 11004,
+				    seq + 100000));
+	EXPECT_EQ(-1, connect_result(self->c, 500));
+	EXPECT_EQ(0, so_error(self->c));
+	if (xtcp_proto() == IPPROTO_XTCP)
+		EXPECT_EQ(oow + 1, xstat(IC_NS, "OutOfWindowIcmps"));
+}
+
+TEST_HARNESS_MAIN
