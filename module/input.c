@@ -173,7 +173,10 @@ static void xtcp_new_ack(struct sock *sk, u32 ack)
 		       (xs->cc.cwnd < xs->cc.ssthresh && 2 * flight >= xs->cc.cwnd);
 	u32 acked, rtt_us;
 
-	xs->snd_una = ack;
+	/* Urgent data acknowledged: urgent mode ends. */
+	if (!xtcp_after(xs->snd_up, ack))
+		xs->snd_up = ack;
+	WRITE_ONCE(xs->snd_una, ack);
 	icsk->icsk_retransmits = 0;
 	acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us);
 	if (rtt_us) {
@@ -505,14 +508,44 @@ static u32 xtcp_data_len(const struct sk_buff *skb)
 	return cb->end_seq - cb->seq - !!(cb->flags & XTCP_FLAG_FIN);
 }
 
+/* Drop everything held out of order (and the SACK blocks describing it). */
+void xtcp_ofo_purge(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	skb_rbtree_purge(&xs->out_of_order_queue);
+	xs->ooo_last_skb = NULL;
+	xs->num_sacks = 0;
+}
+
 /*
- * Charge @skb to the receive buffer, if it has room.  Out-of-order data
- * is what goes first when memory is short (Linux's
+ * Drop the highest segment held out of order, to make room.  What the
+ * SACK blocks claim may be gone now: they start again from the next
+ * arrival, as after tcp_prune_ofo_queue() (the sender keeps its own
+ * marks, and its timer covers data we dropped after SACKing it).
+ */
+static void xtcp_ofo_prune_last(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *last = xs->ooo_last_skb;
+
+	xs->ooo_last_skb = skb_rb_prev(last);
+	rb_erase(&last->rbnode, &xs->out_of_order_queue);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOPRUNED);
+	__kfree_skb(last);
+	sk_mem_reclaim(sk);
+	xs->num_sacks = 0;
+}
+
+/*
+ * Make room in the receive buffer for @skb's @size bytes of truesize.
+ * Out-of-order data is what goes first when memory is short (Linux's
  * tcp_prune_ofo_queue()): it is dropped from the far end to make room,
  * for in-order data (@ofo false) all of it if need be, for out-of-order
  * data (@ofo) only what lies beyond @skb.
  */
-static bool xtcp_rmem_take(struct sock *sk, struct sk_buff *skb, bool ofo)
+static bool xtcp_rmem_room(struct sock *sk, struct sk_buff *skb,
+			   unsigned int size, bool ofo)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	/*
@@ -525,26 +558,30 @@ static bool xtcp_rmem_take(struct sock *sk, struct sk_buff *skb, bool ofo)
 	 */
 	bool promised = !ofo && !xtcp_after(XTCP_SKB_CB(skb)->end_seq,
 					    xs->rcv_wup + xs->rcv_wnd);
-	struct sk_buff *tail;
 
 	for (;;) {
+		struct sk_buff *last = xs->ooo_last_skb;
+
 		if ((promised ||
-		     atomic_read(&sk->sk_rmem_alloc) + skb->truesize <=
+		     atomic_read(&sk->sk_rmem_alloc) + size <=
 		     READ_ONCE(sk->sk_rcvbuf)) &&
-		    sk_rmem_schedule(sk, skb, skb->truesize))
-			break;
-		tail = skb_peek_tail(&xs->ofo_queue);
-		if (!tail || (ofo && !xtcp_after(XTCP_SKB_CB(tail)->seq,
+		    sk_rmem_schedule(sk, skb, size))
+			return true;
+		if (!last || (ofo && !xtcp_after(XTCP_SKB_CB(last)->seq,
 						 XTCP_SKB_CB(skb)->seq))) {
 			XTCP_INC_STATS(sock_net(sk), ofo ? XTCP_MIB_OOODROPS :
 				       XTCP_MIB_RCVQDROPS);
 			return false;
 		}
-		__skb_unlink(tail, &xs->ofo_queue);
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOPRUNED);
-		__kfree_skb(tail);
-		sk_mem_reclaim(sk);
+		xtcp_ofo_prune_last(sk);
 	}
+}
+
+/* Charge @skb to the receive buffer, if it has room (xtcp_rmem_room()). */
+static bool xtcp_rmem_take(struct sock *sk, struct sk_buff *skb)
+{
+	if (!xtcp_rmem_room(sk, skb, skb->truesize, false))
+		return false;
 	skb_dst_drop(skb);
 	skb_set_owner_r(skb, sk);
 	return true;
@@ -553,22 +590,72 @@ static bool xtcp_rmem_take(struct sock *sk, struct sk_buff *skb, bool ofo)
 static struct sk_buff *xtcp_rcv_compact(struct sk_buff *skb);
 
 /*
+ * @skb continues @to, the segment before it out of order: its data joins
+ * @to's (skb_try_coalesce(), as tcp_ooo_try_coalesce()), charged for
+ * what @to grew by, room for which the caller made.  Consumes @skb when
+ * it returns true.
+ */
+static bool xtcp_ofo_try_coalesce(struct sock *sk, struct sk_buff *to,
+				  struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *tcb = XTCP_SKB_CB(to), *cb = XTCP_SKB_CB(skb);
+	bool fragstolen;
+	int delta;
+
+	if (tcb->end_seq != cb->seq || (tcb->flags & XTCP_FLAG_FIN) ||
+	    !skb_try_coalesce(to, skb, &fragstolen, &delta))
+		return false;
+	atomic_add(delta, &sk->sk_rmem_alloc);
+	sk_mem_charge(sk, delta);
+	tcb->end_seq = cb->end_seq;
+	tcb->flags |= cb->flags & (XTCP_FLAG_FIN | XTCP_FLAG_PSH);
+	kfree_skb_partial(skb, fragstolen);
+	return true;
+}
+
+/*
  * Keep a segment that arrived beyond RCV.NXT (RFC 9293 3.10.7.4: "held
- * for later processing"), in order, without overlap: what an earlier
- * segment holds is cut from its front, later segments it covers whole
- * are freed, and a later one it runs into cuts its tail.  Consumes @skb.
+ * for later processing") in the out-of-order rbtree, within the receive
+ * buffer (making room by dropping what lies beyond it), and without
+ * overlap: what the segment before it holds is cut from its front, later
+ * segments it covers whole are freed, and a later one it runs into cuts
+ * its tail.  Most arrivals continue the highest segment and join it.
+ * The SACK blocks learn of the arrival (xtcp_sack_new_ofo()) unless it
+ * was dropped for want of memory.  Consumes @skb.
  */
 static void xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	u32 seq = cb->seq, end_seq = cb->end_seq;
+	struct rb_node **link, *parent = NULL;
 	struct sk_buff *prev = NULL, *next, *p;
 
-	/* Most arrivals go at the end: search from there. */
-	skb_queue_reverse_walk(&xs->ofo_queue, p) {
-		if (!xtcp_after(XTCP_SKB_CB(p)->seq, cb->seq)) {
-			prev = p;
-			break;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOQUEUE);
+	/* Small segments in compact buffers: more of them fit. */
+	skb = xtcp_rcv_compact(skb);
+	cb = XTCP_SKB_CB(skb);
+	if (!xtcp_rmem_room(sk, skb, skb->truesize, true))
+		goto drop;
+
+	/* The common case: at or past the start of the highest segment. */
+	if (xs->ooo_last_skb &&
+	    !xtcp_after(XTCP_SKB_CB(xs->ooo_last_skb)->seq, seq)) {
+		prev = xs->ooo_last_skb;
+		parent = &prev->rbnode;
+		link = &parent->rb_right;
+	} else {
+		/* The segment before ours: the last whose seq <= ours. */
+		link = &xs->out_of_order_queue.rb_node;
+		while (*link) {
+			parent = *link;
+			p = rb_to_skb(parent);
+			if (xtcp_after(XTCP_SKB_CB(p)->seq, seq)) {
+				link = &parent->rb_left;
+			} else {
+				prev = p;
+				link = &parent->rb_right;
+			}
 		}
 	}
 	if (prev) {
@@ -584,41 +671,53 @@ static void xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
 				goto dup;
 			cb->seq += cut;
 		}
+		if (xtcp_ofo_try_coalesce(sk, prev, skb)) {
+			skb = prev;
+			cb = XTCP_SKB_CB(skb);
+			goto merge_right;
+		}
 	}
-	/* Small segments in compact buffers: more of them fit. */
-	skb = xtcp_rcv_compact(skb);
-	cb = XTCP_SKB_CB(skb);
-	/* Pruning for room takes only what lies beyond, never @prev. */
-	if (!xtcp_rmem_take(sk, skb, true))
-		goto drop;
-	if (prev)
-		__skb_queue_after(&xs->ofo_queue, prev, skb);
-	else
-		__skb_queue_head(&xs->ofo_queue, skb);
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOQUEUE);
+	skb_dst_drop(skb);
+	skb_set_owner_r(skb, sk);
+	rb_link_node(&skb->rbnode, parent, link);
+	rb_insert_color(&skb->rbnode, &xs->out_of_order_queue);
 
-	while ((next = skb_peek_next(skb, &xs->ofo_queue))) {
+merge_right:
+	/* Later segments ours covers go; one it runs into cuts its tail. */
+	while ((next = skb_rb_next(skb))) {
 		struct xtcp_skb_cb *ncb = XTCP_SKB_CB(next);
 
 		if (!xtcp_after(cb->end_seq, ncb->seq))
 			break;
 		if (!xtcp_after(ncb->end_seq, cb->end_seq)) {
-			__skb_unlink(next, &xs->ofo_queue);
+			rb_erase(&next->rbnode, &xs->out_of_order_queue);
 			__kfree_skb(next);
 			continue;
 		}
-		/* Overlaps the next one's front: keep only ours before it. */
 		if (pskb_trim(skb, ncb->seq - cb->seq)) {
-			__skb_unlink(skb, &xs->ofo_queue);
-			goto drop;
+			/* No memory to cut it: it goes, as if pruned. */
+			rb_erase(&skb->rbnode, &xs->out_of_order_queue);
+			__kfree_skb(skb);
+			xs->ooo_last_skb = skb_rb_last(&xs->out_of_order_queue);
+			xs->num_sacks = 0;
+			return;
 		}
 		cb->end_seq = ncb->seq;
 		cb->flags &= ~XTCP_FLAG_FIN;
 		break;
 	}
-	return;
+	if (!next)
+		xs->ooo_last_skb = skb;
+	goto sack;
 dup:
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OOODROPS);
+	kfree_skb(skb);
+sack:
+	/* All of [seq, end_seq) is held now: the blocks say so. */
+	if (xs->sack_ok)
+		xs->num_sacks = xtcp_sack_new_ofo(xs->selective_acks,
+						  xs->num_sacks, seq, end_seq);
+	return;
 drop:
 	kfree_skb(skb);
 }
@@ -695,20 +794,24 @@ static struct sk_buff *xtcp_rcv_compact(struct sk_buff *skb)
 }
 
 /*
- * The hole before the out-of-order queue's head is filled: move what is
- * now in order to the receive queue.  Returns true if that reached a FIN.
+ * The hole before the out-of-order queue's first segment is filled: move
+ * what is now in order to the receive queue, and forget the SACK blocks
+ * RCV.NXT passed.  Returns true if that reached a FIN.
  */
 static bool xtcp_ofo_drain(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
+	bool fin = false;
 
-	while ((skb = skb_peek(&xs->ofo_queue))) {
+	while ((skb = skb_rb_first(&xs->out_of_order_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 		if (xtcp_after(cb->seq, xs->rcv_nxt))
 			break;
-		__skb_unlink(skb, &xs->ofo_queue);
+		rb_erase(&skb->rbnode, &xs->out_of_order_queue);
+		if (xs->ooo_last_skb == skb)
+			xs->ooo_last_skb = NULL;
 		if (!xtcp_after(cb->end_seq, xs->rcv_nxt)) {
 			__kfree_skb(skb);
 			continue;
@@ -724,11 +827,14 @@ static bool xtcp_ofo_drain(struct sock *sk)
 		}
 		if (xtcp_queue_rcv(sk, skb)) {
 			/* Nothing follows a FIN. */
-			skb_queue_purge(&xs->ofo_queue);
-			return true;
+			xtcp_ofo_purge(sk);
+			fin = true;
+			break;
 		}
 	}
-	return false;
+	xs->num_sacks = xtcp_sack_remove(xs->selective_acks, xs->num_sacks,
+					 xs->rcv_nxt);
+	return fin;
 }
 
 /*
@@ -774,7 +880,6 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		goto drop;	/* cannot happen: end_seq came from skb->len */
 
 	if (xtcp_after(cb->seq, xs->rcv_nxt)) {
-		xs->ofo_last = cb->seq;
 		xtcp_ofo_insert(sk, skb);
 		xtcp_send_ack(sk);
 		return;
@@ -808,14 +913,14 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		}
 		skb = xtcp_rcv_compact(skb);
 		/* A full buffer drops in-order data too: the peer resends. */
-		if (!xtcp_rmem_take(sk, skb, false)) {
+		if (!xtcp_rmem_take(sk, skb)) {
 			xtcp_send_ack(sk);
 			goto drop;
 		}
 	}
 	fin = xtcp_queue_rcv(sk, skb);
 queued:
-	had_ofo = !skb_queue_empty(&xs->ofo_queue);
+	had_ofo = !RB_EMPTY_ROOT(&xs->out_of_order_queue);
 	if (!fin && had_ofo)
 		fin = xtcp_ofo_drain(sk);
 	if (fin)
@@ -893,6 +998,74 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	}
 discard:
 	consume_skb(skb);
+}
+
+/* We sent urgent data the peer has not acknowledged yet. */
+bool xtcp_urg_mode(const struct xtcp_sock *xs)
+{
+	return xs->snd_up != xs->snd_una;
+}
+
+/*
+ * A segment with URG set: where the peer's urgent byte is (as Linux reads
+ * the pointer: the byte before it, RFC 1122's reading only with TCP's
+ * tcp_stdurg, which xtcp does not offer).  A pointer already passed or
+ * not newer than the one we have changes nothing; a new one sends SIGURG
+ * to the owner (F_SETOWN) and waits for its byte (tcp_check_urg()).
+ */
+static void xtcp_check_urg(struct sock *sk, const struct xtcphdr *th)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 ptr = ntohs(th->urg_ptr);
+
+	if (ptr)
+		ptr--;
+	ptr += ntohl(th->seq);
+	if (xtcp_after(xs->copied_seq, ptr) || xtcp_before(ptr, xs->rcv_nxt))
+		return;
+	if (xs->urg_data && !xtcp_after(ptr, xs->urg_seq))
+		return;
+	sk_send_sigurg(sk);
+	/*
+	 * The last byte read was the old urgent one, not in line: skip it
+	 * now, or it would be read as data once the mark moves on.
+	 */
+	if (xs->urg_seq == xs->copied_seq && xs->urg_data &&
+	    !sock_flag(sk, SOCK_URGINLINE) && xs->copied_seq != xs->rcv_nxt) {
+		struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
+
+		WRITE_ONCE(xs->copied_seq, xs->copied_seq + 1);
+		if (skb && !xtcp_before(xs->copied_seq, XTCP_SKB_CB(skb)->end_seq)) {
+			__skb_unlink(skb, &sk->sk_receive_queue);
+			__kfree_skb(skb);
+		}
+	}
+	WRITE_ONCE(xs->urg_data, XTCP_URG_NOTYET);
+	WRITE_ONCE(xs->urg_seq, ptr);
+}
+
+/*
+ * RFC 9293 3.10.7.4, sixth step: note a new urgent pointer, and take the
+ * urgent byte if this segment carries it (tcp_urg()).  @skb still has
+ * its header.
+ */
+static void xtcp_urg(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcphdr *th = xtcp_hdr(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 ptr;
+	u8 byte;
+
+	if (unlikely(th->urg))
+		xtcp_check_urg(sk, th);
+	if (likely(xs->urg_data != XTCP_URG_NOTYET))
+		return;
+	ptr = xs->urg_seq - ntohl(th->seq) + th->doff * 4 - th->syn;
+	if (ptr < skb->len && !skb_copy_bits(skb, ptr, &byte, 1)) {
+		WRITE_ONCE(xs->urg_data, XTCP_URG_VALID | byte);
+		if (!sock_flag(sk, SOCK_DEAD))
+			sk->sk_data_ready(sk);
+	}
 }
 
 /*
@@ -973,7 +1146,12 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	if (!xtcp_rcv_ack(sk, skb))
 		goto discard;
 
-	/* Sixth to eighth: text and FIN, in the states that take them. */
+	/* Sixth: the URG bit, in the states that take data. */
+	if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
+				   TCPF_FIN_WAIT2))
+		xtcp_urg(sk, skb);
+
+	/* Seventh and eighth: text and FIN, in the states that take them. */
 	switch (sk->sk_state) {
 	case TCP_FIN_WAIT1:
 	case TCP_FIN_WAIT2:

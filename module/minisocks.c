@@ -271,7 +271,9 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 	 */
 	newxs = xtcp_sk(newsk);
 	skb_queue_head_init(&newxs->rtx_queue);
-	skb_queue_head_init(&newxs->ofo_queue);
+	newxs->out_of_order_queue = RB_ROOT;
+	newxs->ooo_last_skb = NULL;
+	newxs->num_sacks = 0;
 	xtcp_init_xmit_timers(newsk);
 	memset(&newxs->rtt, 0, sizeof(newxs->rtt));
 	/* Karn: a SYN-ACK sent once gives the first RTT sample (not a cookie's). */
@@ -290,6 +292,8 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 	newxs->iss = xreq->snt_isn;
 	/* Our SYN-ACK is unacknowledged until the ACK being processed. */
 	newxs->snd_una = xreq->snt_isn;
+	newxs->snd_up = xreq->snt_isn;
+	newxs->urg_data = 0;
 	newxs->snd_nxt = xreq->snt_isn + 1;
 	newxs->write_seq = newxs->snd_nxt;
 	xtcp_init_peer(newxs, xreq->rcv_isn, xreq->snd_wnd);
@@ -391,7 +395,7 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 	xreq->snd_wnd = cb->window;
 	xreq->mss = xtcp_cookie_mss[index];
 	/* What the cookie's SYN-ACK offered, no scaling. */
-	xreq->rcv_wnd = min_t(u32, xtcp_free_space(sk), U16_MAX);
+	xreq->rcv_wnd = xtcp_synack_window(sk, xreq->mss);
 
 	child = xtcp_v4_syn_recv_sock(sk, skb, req, NULL, &own_req);
 	if (!child)

@@ -178,6 +178,89 @@ unsigned int xtcp_write_sack_option(u8 *ptr,
 	return len;
 }
 
+/* Whether [@seq, @end) touches or overlaps @b; if so @b grows to cover it. */
+static bool xtcp_sack_extend(struct xtcp_sack_block *b, u32 seq, u32 end)
+{
+	if (xtcp_after(seq, b->end) || xtcp_after(b->start, end))
+		return false;
+	if (xtcp_before(seq, b->start))
+		b->start = seq;
+	if (xtcp_after(end, b->end))
+		b->end = end;
+	return true;
+}
+
+/**
+ * xtcp_sack_new_ofo - a receiver's SACK blocks after an out-of-order arrival
+ * @b: the blocks, XTCP_MAX_SACKS of room, the most recent first
+ * @n: how many are in use
+ * @seq: the arrival's first sequence number
+ * @end: one past its last
+ *
+ * RFC 2018 section 4: the block holding the latest arrival goes first.
+ * The block the arrival joins moves to the front, absorbing any other it
+ * now touches; else a new block goes there and, when all are in use,
+ * the oldest is forgotten (as tcp_sack_new_ofo_skb()).
+ *
+ * Return: the number of blocks in use.
+ */
+unsigned int xtcp_sack_new_ofo(struct xtcp_sack_block *b, unsigned int n,
+			       u32 seq, u32 end)
+{
+	struct xtcp_sack_block head = { .start = seq, .end = end };
+	unsigned int i, j;
+
+	if (n > XTCP_MAX_SACKS)
+		n = XTCP_MAX_SACKS;
+	/* Every block the arrival touches merges into the new head. */
+	for (i = 0; i < n;) {
+		if (xtcp_sack_extend(&head, b[i].start, b[i].end)) {
+			for (j = i; j + 1 < n; j++)
+				b[j] = b[j + 1];
+			n--;
+			/* The grown head may touch blocks passed over. */
+			i = 0;
+			continue;
+		}
+		i++;
+	}
+	if (n == XTCP_MAX_SACKS)
+		n--;
+	for (i = n; i > 0; i--)
+		b[i] = b[i - 1];
+	b[0] = head;
+	return n + 1;
+}
+
+/**
+ * xtcp_sack_remove - a receiver's SACK blocks after RCV.NXT advanced
+ * @b: the blocks
+ * @n: how many are in use
+ * @rcv_nxt: the new RCV.NXT
+ *
+ * A block that starts at or below RCV.NXT has been delivered in order
+ * (the queue is drained up to the first hole) and goes; the others keep
+ * their order.
+ *
+ * Return: the number of blocks left.
+ */
+unsigned int xtcp_sack_remove(struct xtcp_sack_block *b, unsigned int n,
+			      u32 rcv_nxt)
+{
+	unsigned int i = 0, j;
+
+	while (i < n) {
+		if (!xtcp_after(b[i].start, rcv_nxt)) {
+			for (j = i; j + 1 < n; j++)
+				b[j] = b[j + 1];
+			n--;
+			continue;
+		}
+		i++;
+	}
+	return n;
+}
+
 /**
  * xtcp_select_wscale - the window scale for a receive buffer
  * @space: the largest window, in bytes, we may want to offer

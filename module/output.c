@@ -79,8 +79,9 @@ void xtcp_free_skb(struct sock *sk, struct sk_buff *skb)
 /*
  * Receive window free for the application's data, in bytes: half the
  * free receive buffer, the other half for skb overhead (TCP's default).
+ * @mss is the segment size the window is counted in under pressure.
  */
-u32 xtcp_free_space(const struct sock *sk)
+static u32 __xtcp_free_space(const struct sock *sk, u32 mss)
 {
 	int space = READ_ONCE(sk->sk_rcvbuf) -
 		    atomic_read(&sk->sk_rmem_alloc);
@@ -92,8 +93,22 @@ u32 xtcp_free_space(const struct sock *sk)
 	 * mark: offer little, as TCP clamps rcv_ssthresh to 4 * advmss.
 	 */
 	if (sk_under_memory_pressure(sk))
-		return min_t(u32, space / 2, 4U * xtcp_sk(sk)->advmss);
+		return min_t(u32, space / 2, 4U * mss);
 	return space / 2;
+}
+
+u32 xtcp_free_space(const struct sock *sk)
+{
+	return __xtcp_free_space(sk, xtcp_sk(sk)->advmss);
+}
+
+/*
+ * What a SYN-ACK of @sk, a listener, offers: a listener has no MSS of its
+ * own (advmss 0), the request's announced @mss counts.
+ */
+u32 xtcp_synack_window(const struct sock *sk, u32 mss)
+{
+	return min_t(u32, __xtcp_free_space(sk, mss), U16_MAX);
 }
 
 /* The window an empty receive buffer gives. */
@@ -198,53 +213,19 @@ static void xtcp_set_csum(struct sk_buff *skb, const struct dst_entry *dst,
 }
 
 /*
- * One run of contiguous out-of-order data for the SACK option: the run
- * holding the latest arrival takes slot 0, others the free slots.
+ * The SACK option for a segment with @room bytes to spare under the MSS
+ * (RFC 2018 section 4): the blocks input.c keeps, latest arrival first,
+ * as many as fit.  Returns its length, 0 for none.
  */
-static void xtcp_sack_add(const struct xtcp_sock *xs,
-			  struct xtcp_sack_block *b, unsigned int *n,
-			  const struct xtcp_sack_block *run)
+static unsigned int xtcp_build_sack(struct sock *sk, u8 *opts,
+				    unsigned int room)
 {
-	if (xtcp_between(xs->ofo_last, run->start, run->end - 1))
-		b[0] = *run;
-	else if (*n < XTCP_MAX_SACKS)
-		b[(*n)++] = *run;
-}
-
-/*
- * The SACK option for an ACK (RFC 2018 section 4): the out-of-order
- * queue's runs of contiguous data, the one holding the latest arrival
- * first, then the others from the left, as many as fit.
- */
-static unsigned int xtcp_build_sack(struct sock *sk, u8 *opts)
-{
-	struct xtcp_sack_block b[XTCP_MAX_SACKS];
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct xtcp_sack_block run;
-	unsigned int n = 1;
-	struct sk_buff *skb;
-	bool have = false;
+	unsigned int n = xs->num_sacks;
 
-	b[0].start = 0;
-	b[0].end = 0;
-	skb_queue_walk(&xs->ofo_queue, skb) {
-		const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-
-		if (have && cb->seq == run.end) {
-			run.end = cb->end_seq;
-			continue;
-		}
-		if (have)
-			xtcp_sack_add(xs, b, &n, &run);
-		run.start = cb->seq;
-		run.end = cb->end_seq;
-		have = true;
-	}
-	if (have)
-		xtcp_sack_add(xs, b, &n, &run);
-	if (b[0].start == b[0].end)	/* latest arrival not found: skip */
-		return xtcp_write_sack_option(opts, b + 1, n - 1);
-	return xtcp_write_sack_option(opts, b, n);
+	if (room < XTCP_SACK_OPTS_MAX)
+		n = min_t(unsigned int, n, room < 12 ? 0 : (room - 4) / 8);
+	return xtcp_write_sack_option(opts, xs->selective_acks, n);
 }
 
 /*
@@ -298,12 +279,18 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	} else {
 		window = xtcp_select_window(sk);
 		/*
-		 * SACK blocks ride on segments without data only, so a full
-		 * segment never outgrows the MSS.
+		 * SACK blocks ride on every ACK, data or not, as many as
+		 * leave the segment within the MSS (RFC 6691): all of them
+		 * on a pure ACK or a short segment, none on a full one.
 		 */
-		if (xs->sack_ok && !skb->len && (flags & XTCP_FLAG_ACK) &&
-		    !skb_queue_empty(&xs->ofo_queue))
-			olen = xtcp_build_sack(sk, opts);
+		if (xs->num_sacks && (flags & XTCP_FLAG_ACK)) {
+			unsigned int seg = skb_is_gso(skb) ?
+					   skb_shinfo(skb)->gso_size : skb->len;
+
+			if (seg < xs->mss_cache)
+				olen = xtcp_build_sack(sk, opts,
+						       xs->mss_cache - seg);
+		}
 	}
 	hlen += olen;
 	/*
@@ -324,6 +311,20 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 			 window, hlen);
 	if (olen)
 		memcpy(th + 1, opts, olen);
+	/*
+	 * Urgent mode: every segment before the urgent pointer says where it
+	 * is, or, out of the 16 bits' reach, that it is further on (as
+	 * tcp_transmit_skb()).
+	 */
+	if (unlikely(xtcp_urg_mode(xs) && xtcp_before(cb->seq, xs->snd_up))) {
+		if (xtcp_before(xs->snd_up, cb->seq + 0x10000)) {
+			th->urg_ptr = htons(xs->snd_up - cb->seq);
+			th->urg = 1;
+		} else if (xtcp_after(cb->seq + 0xFFFF, xs->snd_nxt)) {
+			th->urg_ptr = htons(0xFFFF);
+			th->urg = 1;
+		}
+	}
 	xtcp_set_csum(skb, __sk_dst_get(sk), inet->inet_saddr,
 		      inet->inet_daddr);
 	if (flags & XTCP_FLAG_ACK)
@@ -354,6 +355,8 @@ int xtcp_connect(struct sock *sk)
 	struct sk_buff *skb;
 
 	xs->snd_una = xs->iss;
+	xs->snd_up = xs->iss;
+	xs->urg_data = 0;
 	xs->snd_nxt = xs->iss;
 	xs->snd_sml = xs->iss;
 	xs->write_seq = xs->iss + 1;
@@ -489,7 +492,7 @@ static bool xtcp_nagle_hold(const struct sock *sk, const struct sk_buff *skb,
 	const struct xtcp_sock *xs = xtcp_sk(sk);
 
 	if ((nonagle & XTCP_NAGLE_PUSH) || skb->len >= xs->mss_cache ||
-	    xtcp_skb_has_flag(skb, XTCP_FLAG_FIN) ||
+	    xtcp_skb_has_flag(skb, XTCP_FLAG_FIN) || xtcp_urg_mode(xs) ||
 	    skb != skb_peek_tail(&sk->sk_write_queue))
 		return false;
 	if (nonagle & XTCP_NAGLE_CORK)
@@ -648,8 +651,12 @@ static unsigned int xtcp_burst_max(const struct sock *sk)
 	const struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int max;
 
-	/* Not when the device's GSO is off (ethtool -K dev gso off). */
+	/*
+	 * Not when the device's GSO is off (ethtool -K dev gso off), nor in
+	 * urgent mode: each segment's urgent pointer is its own.
+	 */
 	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_gso) ||
+	    xtcp_urg_mode(xs) ||
 	    !(sk->sk_route_caps & NETIF_F_GSO) ||
 	    sk->sk_gso_max_size <= MAX_XTCP_HEADER || !xs->mss_cache)
 		return 1;
@@ -1101,7 +1108,7 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 	skb_reset_transport_header(skb);
 	th = xtcp_hdr(skb);
 	/* The listener's buffer sizes are the child's: offer from them. */
-	xreq->rcv_wnd = min_t(u32, xtcp_free_space(sk), U16_MAX);
+	xreq->rcv_wnd = xtcp_synack_window(sk, mss);
 	xtcp_fill_header(th, htons(ireq->ir_num), ireq->ir_rmt_port,
 			 xreq->snt_isn, xreq->rcv_isn + 1,
 			 XTCP_FLAG_SYN | XTCP_FLAG_ACK, xreq->rcv_wnd, hlen);

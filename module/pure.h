@@ -92,6 +92,10 @@ unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale,
 unsigned int xtcp_write_sack_option(u8 *ptr,
 				    const struct xtcp_sack_block *blocks,
 				    unsigned int n);
+unsigned int xtcp_sack_new_ofo(struct xtcp_sack_block *b, unsigned int n,
+			       u32 seq, u32 end);
+unsigned int xtcp_sack_remove(struct xtcp_sack_block *b, unsigned int n,
+			      u32 rcv_nxt);
 u8 xtcp_select_wscale(u32 space);
 
 /* Most bytes of options a SYN or SYN-ACK carries (MSS, WS, SACK-perm). */

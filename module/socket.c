@@ -44,7 +44,7 @@ int xtcp_init_sock(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	skb_queue_head_init(&xs->rtx_queue);
-	skb_queue_head_init(&xs->ofo_queue);
+	xs->out_of_order_queue = RB_ROOT;
 	xtcp_init_xmit_timers(sk);
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
 	/* IP_OPTIONS and CIPSO call it on any INET_PROTOSW_ICSK socket. */
@@ -78,7 +78,7 @@ void xtcp_destroy_sock(struct sock *sk)
 {
 	inet_csk_clear_xmit_timers(sk);
 	xtcp_purge_write_queues(sk);
-	skb_queue_purge(&xtcp_sk(sk)->ofo_queue);
+	xtcp_ofo_purge(sk);
 	if (inet_csk(sk)->icsk_bind_hash)
 		inet_put_port(sk);
 	sk_sockets_allocated_dec(sk);
@@ -106,7 +106,7 @@ int xtcp_disconnect(struct sock *sk, int flags)
 
 	inet_csk_clear_xmit_timers(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
-	skb_queue_purge(&xs->ofo_queue);
+	xtcp_ofo_purge(sk);
 	xtcp_purge_write_queues(sk);
 	inet->inet_dport = 0;
 	inet_bhash2_reset_saddr(sk);
@@ -114,6 +114,7 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	sock_reset_flag(sk, SOCK_DONE);
 	xs->fin_queued = 0;
 	xs->rx_mss = 0;
+	xs->urg_data = 0;
 	inet_csk(sk)->icsk_backoff = 0;
 	inet_csk(sk)->icsk_probes_out = 0;
 	inet_csk(sk)->icsk_probes_tstamp = 0;
@@ -317,10 +318,6 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	long timeo;
 	int err;
 
-	/* No urgent data (yet): refused, never sent as ordinary data. */
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
-
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
 
@@ -388,6 +385,9 @@ wait_for_space:
 		if (err)
 			goto do_error;
 	}
+	/* MSG_OOB: the last byte written is urgent (tcp_mark_urg()). */
+	if (flags & MSG_OOB)
+		xs->snd_up = xs->write_seq;
 	/* MSG_MORE: more is coming, hold a short segment as TCP_CORK does. */
 	xtcp_push(sk, flags & MSG_MORE ? XTCP_NAGLE_CORK : 0);
 	release_sock(sk);
@@ -396,6 +396,8 @@ wait_for_space:
 do_error:
 	xtcp_remove_empty_skb(sk);
 	if (copied) {
+		if (flags & MSG_OOB)
+			xs->snd_up = xs->write_seq;
 		xtcp_push(sk, flags & MSG_MORE ? XTCP_NAGLE_CORK : 0);
 		release_sock(sk);
 		return copied;
@@ -468,6 +470,42 @@ static void xtcp_rcv_space_adjust(struct sock *sk)
 	xs->rcvq_space.time_us = now;
 }
 
+/*
+ * recv(MSG_OOB): the peer's urgent byte, once, unless SO_OOBINLINE keeps
+ * it in the stream; EINVAL when there is none, EAGAIN while it is on its
+ * way (tcp_recv_urg()).  Socket lock held.
+ */
+static int xtcp_recv_urg(struct sock *sk, struct msghdr *msg, int len,
+			 int flags)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (sock_flag(sk, SOCK_URGINLINE) || !xs->urg_data ||
+	    xs->urg_data == XTCP_URG_READ)
+		return -EINVAL;
+	if (sk->sk_state == TCP_CLOSE && !sock_flag(sk, SOCK_DONE))
+		return -ENOTCONN;
+	if (xs->urg_data & XTCP_URG_VALID) {
+		char c = xs->urg_data;
+		int err = 0;
+
+		if (!(flags & MSG_PEEK))
+			WRITE_ONCE(xs->urg_data, XTCP_URG_READ);
+		msg->msg_flags |= MSG_OOB;
+		if (len > 0) {
+			if (!(flags & MSG_TRUNC))
+				err = memcpy_to_msg(msg, &c, 1);
+			len = 1;
+		} else {
+			msg->msg_flags |= MSG_TRUNC;
+		}
+		return err ? -EFAULT : len;
+	}
+	if (sk->sk_state == TCP_CLOSE || (sk->sk_shutdown & RCV_SHUTDOWN))
+		return 0;
+	return -EAGAIN;
+}
+
 int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		 int flags, int *addr_len)
 {
@@ -478,13 +516,15 @@ int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 
 	if (flags & MSG_ERRQUEUE)
 		return inet_recv_error(sk, msg, len, addr_len);
-	if (flags & MSG_OOB)
-		return -EINVAL;
 
 	lock_sock(sk);
 	err = -ENOTCONN;
 	if (sk->sk_state == TCP_LISTEN)
 		goto out;
+	if (flags & MSG_OOB) {
+		err = xtcp_recv_urg(sk, msg, len, flags);
+		goto out;
+	}
 
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	seq = &xs->copied_seq;
@@ -498,6 +538,16 @@ int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		struct sk_buff *skb, *last = NULL;
 		u32 offset;
 		size_t used;
+
+		/* At the urgent mark: a read stops there (SIOCATMARK). */
+		if (unlikely(xs->urg_data) && xs->urg_seq == *seq) {
+			if (copied)
+				break;
+			if (signal_pending(current)) {
+				copied = timeo ? sock_intr_errno(timeo) : -EAGAIN;
+				break;
+			}
+		}
 
 		skb_queue_walk(&sk->sk_receive_queue, skb) {
 			last = skb;
@@ -555,14 +605,30 @@ int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 
 found:
 		used = min_t(size_t, skb->len - offset, len);
-		if (skb_copy_datagram_msg(skb, offset, msg, used)) {
+		/* The urgent byte is skipped unless SO_OOBINLINE; stop at it. */
+		if (unlikely(xs->urg_data)) {
+			u32 urg_offset = xs->urg_seq - *seq;
+
+			if (urg_offset < used) {
+				if (urg_offset) {
+					used = urg_offset;
+				} else if (!sock_flag(sk, SOCK_URGINLINE)) {
+					WRITE_ONCE(*seq, *seq + 1);
+					offset++;
+					used--;
+				}
+			}
+		}
+		if (used && skb_copy_datagram_msg(skb, offset, msg, used)) {
 			if (!copied)
 				copied = -EFAULT;
 			break;
 		}
-		*seq += used;
+		WRITE_ONCE(*seq, *seq + used);
 		copied += used;
 		len -= used;
+		if (unlikely(xs->urg_data) && xtcp_after(xs->copied_seq, xs->urg_seq))
+			WRITE_ONCE(xs->urg_data, 0);
 		if (!(flags & MSG_PEEK) && used + offset >= skb->len) {
 			__skb_unlink(skb, &sk->sk_receive_queue);
 			__kfree_skb(skb);
@@ -699,13 +765,22 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait)
 
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
 		/* Readable once SO_RCVLOWAT bytes are there (or EOF, above). */
-		int avail = READ_ONCE(xtcp_sk(sk)->rcv_nxt) -
-			    READ_ONCE(xtcp_sk(sk)->copied_seq);
+		struct xtcp_sock *xs = xtcp_sk(sk);
+		u32 copied_seq = READ_ONCE(xs->copied_seq);
+		int avail = READ_ONCE(xs->rcv_nxt) - copied_seq;
+		int target = sock_rcvlowat(sk, 0, INT_MAX);
+		u16 urg_data = READ_ONCE(xs->urg_data);
 
 		if (sock_flag(sk, SOCK_DONE) && avail > 0)
 			avail--;	/* the FIN's sequence number */
-		if (avail > 0 && avail >= sock_rcvlowat(sk, 0, INT_MAX))
+		/* An urgent byte next, out of line, is not for read(). */
+		if (unlikely(urg_data) && READ_ONCE(xs->urg_seq) == copied_seq &&
+		    !sock_flag(sk, SOCK_URGINLINE))
+			target++;
+		if (avail > 0 && avail >= target)
 			mask |= EPOLLIN | EPOLLRDNORM;
+		if (urg_data & XTCP_URG_VALID)
+			mask |= EPOLLPRI;
 
 		if (!(sk->sk_shutdown & SEND_SHUTDOWN)) {
 			if (sk_stream_is_writeable(sk)) {
@@ -760,6 +835,11 @@ int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg)
 			answ = 0;
 		else
 			answ = READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_una);
+		break;
+	case SIOCATMARK:
+		/* The next byte to read is the urgent one. */
+		answ = READ_ONCE(xs->urg_data) &&
+		       READ_ONCE(xs->urg_seq) == READ_ONCE(xs->copied_seq);
 		break;
 	default:
 		return -ENOIOCTLCMD;

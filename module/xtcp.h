@@ -328,6 +328,17 @@ struct xtcp_sock {
 	u32	last_oow_ack_time;
 	/* Path MTU from the last ICMP "fragmentation needed" (ipv4.c). */
 	u32	mtu_info;
+	/*
+	 * Urgent data (RFC 9293 3.8.5, with Linux's BSD reading of the
+	 * pointer): snd_up is one past our last urgent byte, equal to
+	 * snd_una outside urgent mode.  The peer's urgent byte is at
+	 * urg_seq; urg_data says whether it arrived (XTCP_URG_VALID, with
+	 * the byte in the low 8 bits), is still to come or was read.  Read
+	 * locklessly by poll() and SIOCATMARK.
+	 */
+	u32	snd_up;
+	u32	urg_seq;
+	u16	urg_data;
 
 	/* Round-trip time and the congestion window (pure.h). */
 	struct xtcp_rtt			rtt;
@@ -337,7 +348,6 @@ struct xtcp_sock {
 	u32	lost_out;	/* of which marked lost, not yet resent */
 	u32	sacked_out;	/* of which SACKed by the peer */
 	u32	fack;		/* end of the highest SACKed, if sacked_out */
-	u32	ofo_last;	/* seq of the latest out-of-order arrival */
 
 	/* Receive buffer auto-tuning: what the application read per RTT. */
 	struct {
@@ -363,10 +373,20 @@ struct xtcp_sock {
 	 */
 	struct sk_buff_head	rtx_queue;
 	/*
-	 * Segments received beyond RCV.NXT, sorted, not overlapping, waiting
-	 * for the hole before them; charged to sk_rmem_alloc.
+	 * Segments received beyond RCV.NXT, in an rbtree by sequence number,
+	 * not overlapping, waiting for the hole before them; charged to
+	 * sk_rmem_alloc, within sk_rcvbuf.  ooo_last_skb is the highest,
+	 * where most arrivals go (or join).
 	 */
-	struct sk_buff_head	ofo_queue;
+	struct rb_root		out_of_order_queue;
+	struct sk_buff		*ooo_last_skb;
+	/*
+	 * The SACK blocks our ACKs carry (RFC 2018 section 4), kept as
+	 * segments arrive out of order and as RCV.NXT passes them: the
+	 * block of the latest arrival first.  Only with sack_ok.
+	 */
+	struct xtcp_sack_block	selective_acks[XTCP_MAX_SACKS];
+	u8			num_sacks;
 };
 
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
@@ -385,6 +405,11 @@ static inline u32 xtcp_in_flight(const struct xtcp_sock *xs)
 {
 	return xs->packets_out - xs->lost_out - xs->sacked_out;
 }
+
+/* xtcp_sock::urg_data, as TCP's TCP_URG_* */
+#define XTCP_URG_VALID		0x0100
+#define XTCP_URG_NOTYET		0x0200
+#define XTCP_URG_READ		0x0400
 
 /* The peer's SYN gave its ISN and window: set up the receive side. */
 static inline void xtcp_init_peer(struct xtcp_sock *xs, u32 irs, u32 wnd)
@@ -450,6 +475,8 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait);
 int xtcp_inet_listen(struct socket *sock, int backlog);
 
 /* input.c */
+void xtcp_ofo_purge(struct sock *sk);
+bool xtcp_urg_mode(const struct xtcp_sock *xs);
 int xtcp_v4_rcv(struct sk_buff *skb);
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
 void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
@@ -494,6 +521,7 @@ void xtcp_init_mss(struct sock *sk);
 void xtcp_free_skb(struct sock *sk, struct sk_buff *skb);
 u32 xtcp_select_window(struct sock *sk);
 u32 xtcp_free_space(const struct sock *sk);
+u32 xtcp_synack_window(const struct sock *sk, u32 mss);
 u32 xtcp_full_space(const struct sock *sk);
 u8 xtcp_choose_rcv_wscale(const struct sock *sk);
 void xtcp_init_xmit_timers(struct sock *sk);

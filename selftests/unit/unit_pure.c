@@ -128,6 +128,57 @@ static void test_sack(void)
 	CHECK(xtcp_parse_options(rev, 12, &o) == 0 && o.num_sacks == 0);
 }
 
+/* The receiver's blocks: latest arrival first, merged, removed in order. */
+static void test_sack_blocks(void)
+{
+	struct xtcp_sack_block b[XTCP_MAX_SACKS];
+	unsigned int k = 0;	/* CHECK() counts in n */
+
+	k = xtcp_sack_new_ofo(b, k, 1000, 1100);
+	CHECK(k == 1 && b[0].start == 1000 && b[0].end == 1100);
+	/* A second hole: a new block in front. */
+	k = xtcp_sack_new_ofo(b, k, 2000, 2100);
+	CHECK(k == 2 && b[0].start == 2000 && b[1].start == 1000);
+	/* Extending the older block moves it to the front. */
+	k = xtcp_sack_new_ofo(b, k, 1100, 1200);
+	CHECK(k == 2 && b[0].start == 1000 && b[0].end == 1200 &&
+	      b[1].start == 2000);
+	/* Filling the gap between them merges the two. */
+	k = xtcp_sack_new_ofo(b, k, 1200, 2000);
+	CHECK(k == 1 && b[0].start == 1000 && b[0].end == 2100);
+	/* Five holes: the oldest block is forgotten. */
+	k = xtcp_sack_new_ofo(b, k, 3000, 3001);
+	k = xtcp_sack_new_ofo(b, k, 4000, 4001);
+	k = xtcp_sack_new_ofo(b, k, 5000, 5001);
+	CHECK(k == 4);
+	k = xtcp_sack_new_ofo(b, k, 6000, 6001);
+	CHECK(k == 4 && b[0].start == 6000 && b[3].start == 3000);
+	/* A duplicate inside a block: that block first, nothing new. */
+	k = xtcp_sack_new_ofo(b, k, 4000, 4001);
+	CHECK(k == 4 && b[0].start == 4000 && b[1].start == 6000);
+	/* Descending one-byte arrivals keep one block growing down. */
+	k = 0;
+	k = xtcp_sack_new_ofo(b, k, 10, 11);
+	k = xtcp_sack_new_ofo(b, k, 9, 10);
+	k = xtcp_sack_new_ofo(b, k, 8, 9);
+	CHECK(k == 1 && b[0].start == 8 && b[0].end == 11);
+	/* Across the wrap of sequence space. */
+	k = xtcp_sack_new_ofo(b, 0, 0xfffffff0u, 0x10);
+	k = xtcp_sack_new_ofo(b, k, 0x10, 0x20);
+	CHECK(k == 1 && b[0].start == 0xfffffff0u && b[0].end == 0x20);
+	/* RCV.NXT passes blocks: those go, the rest keep their order. */
+	k = 0;
+	k = xtcp_sack_new_ofo(b, k, 300, 400);
+	k = xtcp_sack_new_ofo(b, k, 100, 200);
+	k = xtcp_sack_new_ofo(b, k, 500, 600);
+	k = xtcp_sack_remove(b, k, 200);
+	CHECK(k == 2 && b[0].start == 500 && b[1].start == 300);
+	k = xtcp_sack_remove(b, k, 250);
+	CHECK(k == 2);
+	k = xtcp_sack_remove(b, k, 600);
+	CHECK(k == 0);
+}
+
 static void test_wscale(void)
 {
 	const u8 ws15[] = { 3, 3, 15, 0 };
@@ -344,6 +395,7 @@ int main(void)
 	test_options();
 	test_wscale();
 	test_sack();
+	test_sack_blocks();
 	test_rtt();
 	test_rcv_window();
 	test_newreno();
