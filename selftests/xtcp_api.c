@@ -1183,21 +1183,50 @@ TEST_F(api, siocinq_siocoutq_zero_in_syn_sent)
 }
 
 /*
- * xtcp has no urgent data yet: send(MSG_OOB) is refused, never sent as
- * ordinary data the peer would read in line.  (Kernel TCP sends it.)
+ * Urgent data as kernel TCP has it (RFC 9293 3.8.5 with Linux's reading
+ * of the pointer): "ab", then "c" with MSG_OOB, then "de".  The reader
+ * sees POLLPRI, read() stops at the mark ("ab"), SIOCATMARK says so,
+ * recv(MSG_OOB) gives "c" once (then EINVAL), and the stream goes on
+ * without it ("de").  With SO_OOBINLINE the urgent byte stays in the
+ * stream ("fghij") and MSG_OOB has nothing to give.  The same steps give
+ * the same answers over kernel TCP (XTCP_PROTO=6).
  */
-TEST_F(api, msg_oob_refused_not_sent_in_line)
+TEST_F(api, urgent_data_like_tcp)
 {
-	char b;
+	struct pollfd p = { .events = POLLPRI };
+	char buf[16] = { 0 }, c = 0;
+	int mark = -1;
 
 	ASSERT_EQ(0, pair(self, 10080));
-	if (is_tcp())
-		SKIP(return, "kernel TCP has urgent data");
-	EXPECT_EQ(-1, send(self->c, "!", 1, MSG_OOB));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	ASSERT_EQ(1, write(self->c, "x", 1));
-	ASSERT_EQ(1, read(self->a, &b, 1));
-	EXPECT_EQ('x', b);
+	ASSERT_EQ(0, setint(self->c, SOL_TCP, TCP_NODELAY, 1));
+	ASSERT_EQ(2, write(self->c, "ab", 2));
+	ASSERT_EQ(1, send(self->c, "c", 1, MSG_OOB));
+	ASSERT_EQ(2, write(self->c, "de", 2));
+	p.fd = self->a;
+	ASSERT_EQ(1, poll(&p, 1, XT(2000)));
+	EXPECT_TRUE(p.revents & POLLPRI);
+	EXPECT_LE(5, wait_inq(self->a, 5, XT(2000)));
+	ASSERT_EQ(2, read(self->a, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "ab", 2));
+	ASSERT_EQ(0, ioctl(self->a, SIOCATMARK, &mark));
+	EXPECT_EQ(1, mark);
+	ASSERT_EQ(1, recv(self->a, &c, 1, MSG_OOB));
+	EXPECT_EQ('c', c);
+	EXPECT_EQ(-1, recv(self->a, &c, 1, MSG_OOB));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(2, read(self->a, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "de", 2));
+	ASSERT_EQ(0, ioctl(self->a, SIOCATMARK, &mark));
+	EXPECT_EQ(0, mark);
+
+	ASSERT_EQ(0, setint(self->a, SOL_SOCKET, SO_OOBINLINE, 1));
+	ASSERT_EQ(2, write(self->c, "fg", 2));
+	ASSERT_EQ(1, send(self->c, "h", 1, MSG_OOB));
+	ASSERT_EQ(2, write(self->c, "ij", 2));
+	ASSERT_EQ(5, read_full(self->a, buf, 5));
+	EXPECT_EQ(0, memcmp(buf, "fghij", 5));
+	EXPECT_EQ(-1, recv(self->a, &c, 1, MSG_OOB));
+	EXPECT_EQ(EINVAL, errno);
 }
 
 /* send() before connect(): EPIPE, as TCP, and no port is bound. */

@@ -532,16 +532,18 @@ static void *descend_inject(void *p)
 	return NULL;
 }
 
-/* Seconds for 4 MiB over @l, the client writing, the server reading. */
+#define BULK_BYTES	(16u << 20)
+
+/* Seconds for 16 MiB over @l, the client writing, the server reading. */
 static double bulk_secs(struct live *l)
 {
 	static char buf[65536];
-	size_t left = 4 << 20, got = 0;
+	size_t left = BULK_BYTES, got = 0;
 	double t0 = now_s();
 
 	set_nonblock(l->c, 1);
 	set_nonblock(l->a, 1);
-	while (got < (4u << 20) && now_s() < t0 + XT(60)) {
+	while (got < BULK_BYTES && now_s() < t0 + XT(60)) {
 		struct pollfd p[2] = {
 			{ .fd = l->c, .events = left ? POLLOUT : 0 },
 			{ .fd = l->a, .events = POLLIN },
@@ -562,7 +564,7 @@ static double bulk_secs(struct live *l)
 	}
 	set_nonblock(l->c, 0);
 	set_nonblock(l->a, 0);
-	return got == (4u << 20) ? now_s() - t0 : -1;
+	return got == BULK_BYTES ? now_s() - t0 : -1;
 }
 
 /*
@@ -610,7 +612,7 @@ TEST_F_TIMEOUT(robust, descending_one_byte_segments_stay_bounded, XT(300))
 
 	TH_LOG("10,000 segments: %.2f s, %ld B held; 30,000: %.2f s (%.2f s sending), %ld B held; SO_RCVBUF %ld",
 	       t1, mem1, t2, d2.secs, mem2, rcvbuf);
-	TH_LOG("4 MiB alongside: %.2f s alone, %.2f s during the 30,000",
+	TH_LOG("16 MiB alongside: %.2f s alone, %.2f s during the 30,000",
 	       alone, during);
 	EXPECT_GE(rcvbuf + 8192, mem1);
 	EXPECT_GE(rcvbuf + 8192, mem2);
@@ -920,6 +922,50 @@ static long xtcp_pages(int *pressure)
 		}
 	fclose(f);
 	return pages;
+}
+
+/*
+ * Under memory pressure a listener's SYN-ACK still offers a window: four
+ * segments of the MSS it announces, not four of a listener's own MSS (it
+ * has none, so it offered 0 and the client could send nothing).
+ * net.xtcp.mem at 1/1/100,000 pages puts xtcp under pressure at once.
+ */
+TEST_F(robust, synack_window_under_memory_pressure)
+{
+	struct live l, n = { .port = 9615 };
+	int pressure = 0, cap;
+	struct seg s;
+	FILE *f;
+
+	if (xtcp_proto() != IPPROTO_XTCP)
+		SKIP(return, "net.xtcp.mem is xtcp's");
+	f = fopen("/proc/sys/net/xtcp/mem", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(mem0, sizeof(mem0), f));
+	fclose(f);
+	mem0[strcspn(mem0, "\n")] = 0;
+	ASSERT_EQ(0, sh("sysctl -qw net.xtcp.mem='1 1 100000'"));
+	ASSERT_EQ(0, live_open(&l, 9614));
+	xtcp_pages(&pressure);
+	ASSERT_EQ(1, pressure);
+
+	n.lfd = xlisten(n.port, 8);
+	ASSERT_LE(0, n.lfd);
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	n.c = xsock(CLI_NS);
+	ASSERT_EQ(0, do_connect(n.c, SRV_ADDR, n.port));
+	n.a = accept(n.lfd, NULL, NULL);
+	ASSERT_LE(0, n.a);
+	n.cport = local_port(n.c);
+	ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN | XTCP_FLAG_ACK, 1, 1000));
+	TH_LOG("SYN-ACK window under pressure: %u", s.win);
+	EXPECT_LE(4 * 536, s.win);
+	EXPECT_EQ(0, live_exchange(&n));
+	close(cap);
+	live_close(&n);
+	live_close(&l);
+	EXPECT_EQ(0, sh("sysctl -qw net.xtcp.mem='%s'", mem0));
 }
 
 #define NCONN 10000

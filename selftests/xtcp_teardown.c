@@ -601,6 +601,65 @@ TEST_F_TIMEOUT(net, zero_window_bounded_by_user_timeout, XT(60))
 }
 
 /*
+ * An orphan facing a zero window is not kept when orphans run short:
+ * closed with data the peer never takes, it waits in FIN-WAIT-1 probing
+ * the window; once the orphan limit is below the count, its next probe
+ * resets it instead (tcp_out_of_resources() in tcp_probe_timer()).
+ */
+TEST_F_TIMEOUT(net, orphan_facing_zero_window_goes_when_orphans_run_short, XT(60))
+{
+	const char *limit = xtcp_proto() == IPPROTO_XTCP ?
+			    "net.xtcp.max_orphans" : "net.ipv4.tcp_max_orphans";
+	static char buf[65536];
+	int small = 4096, st, old = 4096;
+	struct seg rst;
+	char path[64];
+	FILE *f;
+	int cap;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", limit);
+	for (st = 0; path[st]; st++)
+		if (st > 10 && path[st] == '.')
+			path[st] = '/';
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%d", &old) != 1)
+			old = 4096;
+		fclose(f);
+	}
+	self->lfd = xlisten(8117, 4);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, setsockopt(self->lfd, SOL_SOCKET, SO_RCVBUF, &small,
+				sizeof(small)));
+	self->c = xsock(CLI_NS);
+	ASSERT_EQ(0, do_connect(self->c, SRV_ADDR, 8117));
+	self->a = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->a);
+	self->cport = local_port(self->c);
+	set_nonblock(self->c, 1);
+	while (write(self->c, buf, sizeof(buf)) > 0)
+		;
+	ASSERT_EQ(EAGAIN, errno);
+	close(self->c);
+	self->c = -1;
+	usleep(XT(1000000));
+	st = xstate(CLI_NS, self->cport, 8117);
+	EXPECT_EQ(XTCP_FIN_WAIT1, st) TH_LOG("the orphan is in state %d", st);
+
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_LE(0, cap);
+	ASSERT_EQ(0, sysctl_set(NULL, limit, 0));
+	EXPECT_EQ(0, cap_find(cap, &rst, XTCP_FLAG_RST | XTCP_FLAG_ACK, 1,
+			      XT(10000)));
+	EXPECT_EQ(-1, wait_state(CLI_NS, self->cport, 8117, -1, 2.0));
+	sysctl_set(NULL, limit, old);
+	close(cap);
+	close(self->a);
+	self->a = -1;
+	close(self->lfd);
+}
+
+/*
  * Past net.xtcp.max_orphans, close() resets instead of orphaning.  The
  * count and the limit are global, as TCP's tcp_max_orphans: the limit is
  * set in the initial netns and no other netns has it to change.
