@@ -513,7 +513,16 @@ void xtcp_ofo_purge(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	skb_rbtree_purge(&xs->out_of_order_queue);
+	struct rb_node *p = rb_first(&xs->out_of_order_queue);
+
+	/* skb_rbtree_purge() is not exported to modules in 6.1. */
+	while (p) {
+		struct sk_buff *skb = rb_to_skb(p);
+
+		p = rb_next(p);
+		rb_erase(&skb->rbnode, &xs->out_of_order_queue);
+		__kfree_skb(skb);
+	}
 	xs->ooo_last_skb = NULL;
 	xs->num_sacks = 0;
 }
