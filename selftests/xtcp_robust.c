@@ -415,6 +415,91 @@ TEST_F(robust, out_of_window_acks_rate_limited)
 	live_close(&l);
 }
 
+/* Outgoing ACKs without SYN or RST from @sport to @dport, within @ms. */
+static int acks_out(int cap, int sport, int dport, int ms)
+{
+	double end = now_s() + ms / 1000.0;
+	struct seg s;
+	int n = 0;
+
+	while (now_s() < end) {
+		if (cap_next(cap, &s, (int)((end - now_s()) * 1000) + 1))
+			break;
+		if (s.outgoing && s.sport == sport && s.dport == dport &&
+		    (s.flags & CTL_FLAGS) == XTCP_FLAG_ACK)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The out-of-window ACK limit holds for the lightweight sockets too: 50
+ * zero-length segments far out of the window at a TIME-WAIT socket, then
+ * at a request sock (SYN-RECEIVED), each draw at most one ACK per 500 ms
+ * (tcp_timewait_check_oow_rate_limit(), tcp_check_req()).
+ */
+TEST_F(robust, out_of_window_acks_limited_in_time_wait_and_requests)
+{
+	struct rawseg r = { .dst = SRV_ADDR, .flags = XTCP_FLAG_ACK,
+			    .win = 1000 };
+	struct live l;
+	double t0, t;
+	int cap, i, n;
+
+	/* TIME-WAIT on the server: it closes first. */
+	ASSERT_EQ(0, live_open(&l, 9616));
+	ASSERT_EQ(0, drop_rsts_out(CLI_NS, CLI_IF));
+	close(l.a);
+	l.a = -1;
+	close(l.c);
+	l.c = -1;
+	ASSERT_EQ(XTCP_TIME_WAIT, wait_state(SRV_NS, l.port, l.cport,
+					     XTCP_TIME_WAIT, 2.0));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	r.src = CLI_ADDR;
+	r.sport = l.cport;
+	r.dport = l.port;
+	t0 = now_s();
+	for (i = 0; i < 50; i++) {
+		r.seq = l.srv_rcv_nxt + 0x40000000 + i;
+		ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	}
+	t = now_s() - t0;
+	n = acks_out(cap, l.port, l.cport, 300);
+	TH_LOG("TIME-WAIT: 50 segments in %.2f s, %d ACKs", t, n);
+	EXPECT_GE(2 + (int)(t / 0.5), n);
+	EXPECT_LE(1, n);
+	close(cap);
+	live_close(&l);
+
+	/* A request sock: a SYN from a host that never answers. */
+	l.lfd = xlisten(9617, 16);
+	ASSERT_LE(0, l.lfd);
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	r.src = GHOST_OF_CLI;
+	r.sport = 40001;
+	r.dport = 9617;
+	r.seq = 5000;
+	r.flags = XTCP_FLAG_SYN;
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	usleep(XT(100000));
+	r.flags = XTCP_FLAG_ACK;
+	t0 = now_s();
+	for (i = 0; i < 50; i++) {
+		r.seq = 5001 + 0x40000000 + i;
+		ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	}
+	t = now_s() - t0;
+	n = acks_out(cap, 9617, 40001, 300);
+	TH_LOG("request: 50 segments in %.2f s, %d ACKs", t, n);
+	EXPECT_GE(2 + (int)(t / 0.5), n);
+	EXPECT_LE(1, n);
+	close(cap);
+	close(l.lfd);
+}
+
 /*
  * SYN-cookie children are made from request socks that the slab hands
  * back uninitialised: nothing of an earlier request may leak into them.
