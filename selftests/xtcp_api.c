@@ -1421,6 +1421,12 @@ TEST_F(api, sol_tcp_options_table)
 			EXPECT_EQ(ENOPROTOOPT, xg) TH_LOG("%s get: %s",
 							  tcp_opts[i].name,
 							  strerror(xg));
+			/* Whatever the length: the option is what is missing. */
+			xs = setsockopt(x, SOL_TCP, tcp_opts[i].opt, "", 0) ?
+			     errno : 0;
+			EXPECT_EQ(ENOPROTOOPT, xs) TH_LOG("%s set, optlen 0: %s",
+							  tcp_opts[i].name,
+							  strerror(xs));
 		}
 		close(x);
 		close(t);

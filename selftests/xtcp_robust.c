@@ -382,6 +382,39 @@ TEST_F(robust, forged_data_starts_no_ack_storm)
 }
 
 /*
+ * SACK blocks ride on data too (RFC 2018 section 4: on every ACK that
+ * does not acknowledge the highest sequence number held): a forged
+ * segment beyond the server's RCV.NXT leaves a hole, and the short
+ * answer the server then writes carries a block for it.
+ */
+TEST_F(robust, sack_blocks_ride_on_data)
+{
+	struct live l;
+	struct seg s;
+	int cap, found = 0;
+
+	ASSERT_EQ(0, live_open(&l, 9618));
+	ASSERT_EQ(0, forge(&l, XTCP_FLAG_ACK, l.srv_rcv_nxt + 1000,
+			   l.srv_snd_nxt, "beyond", 6));
+	usleep(XT(100000));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	ASSERT_EQ(5, write(l.a, "hello", 5));
+	while (!cap_next(cap, &s, XT(1000))) {
+		if (!s.outgoing || s.len != 5)
+			continue;
+		found = 1;
+		EXPECT_EQ(1, s.nsacks);
+		EXPECT_EQ(l.srv_rcv_nxt + 1000, s.sack_lo);
+		EXPECT_EQ(l.srv_rcv_nxt + 1006, s.sack_hi);
+		break;
+	}
+	EXPECT_TRUE(found);
+	close(cap);
+	live_close(&l);
+}
+
+/*
  * 100 zero-length segments far outside the server's window, in a burst:
  * each would be answered by an ACK (RFC 9293), but at most one per
  * net.xtcp.invalid_ratelimit (500 ms) per connection goes (TCP's
