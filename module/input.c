@@ -512,7 +512,6 @@ static u32 xtcp_data_len(const struct sk_buff *skb)
 void xtcp_ofo_purge(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-
 	struct rb_node *p = rb_first(&xs->out_of_order_queue);
 
 	/* skb_rbtree_purge() is not exported to modules in 6.1. */

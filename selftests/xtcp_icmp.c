@@ -221,10 +221,15 @@ static int syn_to_nowhere(struct __test_metadata *_metadata,
 	struct seg s;
 	int cap;
 
-	/* The server drops everything of ours: the SYN gets no answer. */
-	if (sh("tc -n " IS_NS " qdisc add dev is ingress") ||
-	    sh("tc -n %s filter add dev is ingress protocol ip u32 match ip protocol %d 0xff action drop",
-	       IS_NS, xtcp_proto()))
+	/*
+	 * The router drops everything of ours on its way to the server (a
+	 * prio qdisc whose third band loses all, the band our protocol's
+	 * packets are filtered to): the SYN gets no answer.
+	 */
+	if (sh("tc -n " IR_NS " qdisc add dev ir2 root handle 1: prio") ||
+	    sh("tc -n " IR_NS " qdisc add dev ir2 parent 1:3 handle 30: netem loss 100%%") ||
+	    sh("tc -n %s filter add dev ir2 parent 1: protocol ip u32 match ip protocol %d 0xff flowid 1:3",
+	       IR_NS, xtcp_proto()))
 		return -1;
 	cap = cap_open(IC_NS, IC_IF);
 	self->c = socket_in(IC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
