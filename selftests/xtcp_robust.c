@@ -178,6 +178,23 @@ static int half_closed_works(struct live *l)
 /* net.xtcp.mem as it was, while a test has changed it. */
 static char mem0[128];
 
+/*
+ * Set net.xtcp.mem to @val, keeping what it was in mem0 for the
+ * fixture's teardown; 0 on success.
+ */
+static int mem_limits(const char *val)
+{
+	FILE *f = fopen("/proc/sys/net/xtcp/mem", "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(mem0, sizeof(mem0), f))
+		mem0[0] = 0;
+	fclose(f);
+	mem0[strcspn(mem0, "\n")] = 0;
+	return mem0[0] ? sh("sysctl -qw net.xtcp.mem='%s'", val) : -1;
+}
+
 FIXTURE(robust) {
 	int unused;
 };
@@ -1074,20 +1091,13 @@ static long xtcp_pages(int *pressure)
  */
 TEST_F(robust, synack_window_under_memory_pressure)
 {
-	struct live l, n = { .port = 9615 };
 	int pressure = 0, cap, i, nhold = 0, hold_lfd, hold[64][2];
+	struct live n = { .port = 9615 };
 	struct seg s;
-	FILE *f;
 
 	if (xtcp_proto() != IPPROTO_XTCP)
 		SKIP(return, "net.xtcp.mem is xtcp's");
-	f = fopen("/proc/sys/net/xtcp/mem", "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_NE(NULL, fgets(mem0, sizeof(mem0), f));
-	fclose(f);
-	mem0[strcspn(mem0, "\n")] = 0;
-	ASSERT_EQ(0, sh("sysctl -qw net.xtcp.mem='0 0 100000'"));
-	ASSERT_EQ(0, live_open(&l, 9614));
+	ASSERT_EQ(0, mem_limits("0 0 100000"));
 	/*
 	 * The global count moves in per-CPU batches of 1 MiB, which a
 	 * single flow's charges and uncharges on two CPUs may never fill:
@@ -1126,7 +1136,6 @@ TEST_F(robust, synack_window_under_memory_pressure)
 	EXPECT_EQ(0, live_exchange(&n));
 	close(cap);
 	live_close(&n);
-	live_close(&l);
 	for (i = 0; i < nhold; i++) {
 		close_abort(hold[i][0]);
 		close_abort(hold[i][1]);
@@ -1152,15 +1161,9 @@ TEST_F_TIMEOUT(robust, ten_thousand_unread_receive_queues, XT(600))
 	long mp0, pages, peak = 0, spare;
 	int lfd, lfd2, c, a, i, n = 0, pressure = 0, seen_pressure = 0;
 	double end;
-	FILE *f;
 
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
-	f = fopen("/proc/sys/net/xtcp/mem", "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_NE(NULL, fgets(mem0, sizeof(mem0), f));
-	fclose(f);
-	mem0[strcspn(mem0, "\n")] = 0;
-	ASSERT_EQ(0, sh("sysctl -qw net.xtcp.mem='2000 3000 4000'"));
+	ASSERT_EQ(0, mem_limits("2000 3000 4000"));
 	mp0 = XSTAT(SRV_NS, "MemoryPressures") +
 	      XSTAT(CLI_NS, "MemoryPressures");
 	lfd = xlisten(9620, 4096);
