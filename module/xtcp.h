@@ -466,13 +466,15 @@ void xtcp_shutdown(struct sock *sk, int how);
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		 int flags, int *addr_len);
+int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg);
+__poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait);
+int xtcp_inet_listen(struct socket *sock, int backlog);
+
+/* sockopt.c */
 int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		    sockptr_t optval, unsigned int optlen);
 int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		    char __user *optval, int __user *optlen);
-int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg);
-__poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait);
-int xtcp_inet_listen(struct socket *sock, int backlog);
 
 /* input.c */
 void xtcp_ofo_purge(struct sock *sk);
