@@ -650,4 +650,10 @@ module_exit(xtcp_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("xtcp: an alternative TCP as its own IP protocol");
+/*
+ * socket(AF_INET, SOCK_STREAM, 253) loads an installed module by itself:
+ * inet_create() asks for the first name, then the second.  Only for the
+ * default number: a module loaded with proto=N is loaded by hand.
+ */
+MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET, IPPROTO_XTCP, 1);	/* SOCK_STREAM */
 MODULE_ALIAS_NET_PF_PROTO(PF_INET, IPPROTO_XTCP);
