@@ -545,10 +545,11 @@ static void xtcp_xmit_lost(struct sock *sk)
 
 /*
  * One skb carrying the @n segments from @first on, @len bytes, for GSO.
- * It shares their page fragments (sendmsg puts all data in pages), so no
- * byte is copied.  NULL if that cannot be done: a segment with data in
- * its head (split by xtcp_fragment()), more fragments than an skb holds,
- * or no memory; the caller then sends the segments one by one.
+ * It shares their page fragments (sendmsg and sendpage put all data in
+ * pages), so no byte is copied.  NULL if that cannot be done: a segment
+ * with data in its head (split by xtcp_fragment()), more fragments than
+ * an skb holds, or no memory; the caller then sends the segments one by
+ * one.
  */
 static struct sk_buff *xtcp_build_burst(struct sock *sk, struct sk_buff *first,
 					unsigned int n, unsigned int len)
@@ -580,6 +581,8 @@ static struct sk_buff *xtcp_build_burst(struct sock *sk, struct sk_buff *first,
 			}
 			if (sh->nr_frags >= MAX_SKB_FRAGS)
 				goto fail;
+		/* Pages sendfile() lent us may change under us: say so. */
+		sh->flags |= ssh->flags & SKBFL_SHARED_FRAG;
 			get_page(page);
 			skb_fill_page_desc(gso, sh->nr_frags, page, foff,
 					   skb_frag_size(frag));

@@ -223,6 +223,7 @@ struct proto xtcp_prot = {
 	.accept			= inet_csk_accept,
 	.sockets_allocated	= &xtcp_sockets_allocated,
 	.orphan_count		= &xtcp_orphan_count,
+	.sendpage		= xtcp_sendpage,
 	.memory_allocated	= &xtcp_memory_allocated,
 	.per_cpu_fw_alloc	= &xtcp_memory_per_cpu_fw_alloc,
 	.memory_pressure	= &xtcp_memory_pressure,
@@ -259,7 +260,8 @@ static const struct proto_ops xtcp_inet_ops = {
 	.sendmsg	= inet_sendmsg,
 	.recvmsg	= sock_common_recvmsg,
 	.mmap		= sock_no_mmap,
-	.sendpage	= sock_no_sendpage,
+	.sendpage	= inet_sendpage,
+	.splice_read	= xtcp_splice_read,
 };
 
 static struct inet_protosw xtcp_protosw = {

@@ -9,6 +9,8 @@
 #include <linux/sockios.h>
 #include <asm/ioctls.h>
 #include <linux/poll.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/splice.h>
 #include <linux/tcp.h>
 #include <linux/bpf-cgroup.h>
 #include <net/inet_common.h>
@@ -311,7 +313,8 @@ static void xtcp_remove_empty_skb(struct sock *sk)
 	}
 }
 
-int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+/* sendmsg() with the socket lock held (also sendpage's copying path). */
+static int xtcp_sendmsg_locked(struct sock *sk, struct msghdr *msg)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	int flags = msg->msg_flags;
@@ -319,7 +322,7 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	long timeo;
 	int err;
 
-	lock_sock(sk);
+	sock_owned_by_me(sk);
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
 
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
@@ -389,9 +392,12 @@ wait_for_space:
 	/* MSG_OOB: the last byte written is urgent (tcp_mark_urg()). */
 	if (flags & MSG_OOB)
 		xs->snd_up = xs->write_seq;
-	/* MSG_MORE: more is coming, hold a short segment as TCP_CORK does. */
-	xtcp_push(sk, flags & MSG_MORE ? XTCP_NAGLE_CORK : 0);
-	release_sock(sk);
+	/*
+	 * MSG_MORE (and a sendpage with more pages to come): hold a short
+	 * segment as TCP_CORK does.
+	 */
+	xtcp_push(sk, flags & (MSG_MORE | MSG_SENDPAGE_NOTLAST) ?
+		  XTCP_NAGLE_CORK : 0);
 	return copied;
 
 do_error:
@@ -399,7 +405,126 @@ do_error:
 	if (copied) {
 		if (flags & MSG_OOB)
 			xs->snd_up = xs->write_seq;
-		xtcp_push(sk, flags & MSG_MORE ? XTCP_NAGLE_CORK : 0);
+		xtcp_push(sk, flags & (MSG_MORE | MSG_SENDPAGE_NOTLAST) ?
+			  XTCP_NAGLE_CORK : 0);
+		return copied;
+	}
+out_err:
+	return sk_stream_error(sk, flags, err);
+}
+
+int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	int ret;
+
+	lock_sock(sk);
+	ret = xtcp_sendmsg_locked(sk, msg);
+	release_sock(sk);
+	return ret;
+}
+
+/*
+ * sendfile() and splice() into the socket (do_tcp_sendpages()): the
+ * segments reference @page, its data is not copied.  Each segment that
+ * takes part of it holds its own page reference until the peer has
+ * ACKed it, and is marked SKBFL_SHARED_FRAG: the file's owner may write
+ * to the page meanwhile, so nothing may change it in place.  Without
+ * scatter-gather on the route, the bytes are copied as by sendmsg().
+ */
+int xtcp_sendpage(struct sock *sk, struct page *page, int offset,
+		  size_t size, int flags)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	size_t copied = 0;
+	long timeo;
+	int err;
+
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
+		err = sk_stream_wait_connect(sk, &timeo);
+		if (err)
+			goto out_err;
+	}
+	if (!(sk->sk_route_caps & NETIF_F_SG)) {
+		struct bio_vec bvec = {
+			.bv_page = page, .bv_offset = offset, .bv_len = size,
+		};
+		struct msghdr msg = { .msg_flags = flags };
+
+		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, size);
+		err = xtcp_sendmsg_locked(sk, &msg);
+		release_sock(sk);
+		return err;
+	}
+
+	sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+	while (size) {
+		unsigned int mss = xs->mss_cache;
+		struct sk_buff *skb;
+		bool merge = false;
+		int copy, i = 0;
+
+		err = -EPIPE;
+		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+			goto do_error;
+
+		skb = skb_peek_tail(&sk->sk_write_queue);
+		if (skb) {
+			i = skb_shinfo(skb)->nr_frags;
+			merge = skb_can_coalesce(skb, i, page, offset);
+		}
+		if (!skb || skb->len >= mss || xs->fin_queued ||
+		    skb_headlen(skb) || (!merge && i >= MAX_SKB_FRAGS)) {
+			if (!sk_stream_memory_free(sk))
+				goto wait_for_space;
+			skb = xtcp_alloc_send_skb(sk);
+			if (!skb)
+				goto wait_for_space;
+			xtcp_queue_skb(sk, skb);
+			i = 0;
+			merge = false;
+		}
+
+		copy = min_t(size_t, mss - skb->len, size);
+		if (!sk_wmem_schedule(sk, copy))
+			goto wait_for_space;
+		if (merge) {
+			skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], copy);
+		} else {
+			get_page(page);
+			skb_fill_page_desc_noacc(skb, i, page, offset, copy);
+		}
+		skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
+		skb->len += copy;
+		skb->data_len += copy;
+		skb->truesize += copy;
+		sk_wmem_queued_add(sk, copy);
+		sk_mem_charge(sk, copy);
+		XTCP_SKB_CB(skb)->end_seq += copy;
+		WRITE_ONCE(xs->write_seq, xs->write_seq + copy);
+		copied += copy;
+		offset += copy;
+		size -= copy;
+		continue;
+
+wait_for_space:
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		xtcp_push(sk, XTCP_NAGLE_PUSH);
+		err = sk_stream_wait_memory(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+	xtcp_push(sk, flags & (MSG_MORE | MSG_SENDPAGE_NOTLAST) ?
+		  XTCP_NAGLE_CORK : 0);
+	release_sock(sk);
+	return copied;
+
+do_error:
+	xtcp_remove_empty_skb(sk);
+	if (copied) {
+		xtcp_push(sk, flags & (MSG_MORE | MSG_SENDPAGE_NOTLAST) ?
+			  XTCP_NAGLE_CORK : 0);
 		release_sock(sk);
 		return copied;
 	}
@@ -647,6 +772,176 @@ out:
 	return err;
 }
 
+/*
+ * The skb holding sequence number @seq on the receive queue, and @seq's
+ * offset in it; skbs before it, wholly read, are freed on the way (only
+ * the urgent byte skipped out of line can leave one).  Socket lock held.
+ */
+static struct sk_buff *xtcp_recv_skb(struct sock *sk, u32 seq, u32 *off)
+{
+	struct sk_buff *skb;
+	u32 offset;
+
+	while ((skb = skb_peek(&sk->sk_receive_queue))) {
+		offset = seq - XTCP_SKB_CB(skb)->seq;
+		if (offset < skb->len) {
+			*off = offset;
+			return skb;
+		}
+		__skb_unlink(skb, &sk->sk_receive_queue);
+		__kfree_skb(skb);
+	}
+	return NULL;
+}
+
+/*
+ * Hands the bytes after copied_seq to @actor as they lie in the receive
+ * queue's skbs, until it takes less than offered or has had @desc->count
+ * (tcp_read_sock()).  Stops before the peer's urgent byte, as reading
+ * does.  Never sleeps.  Socket lock held.
+ */
+static int xtcp_read_sock(struct sock *sk, read_descriptor_t *desc,
+			  sk_read_actor_t actor)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 seq = xs->copied_seq, offset;
+	struct sk_buff *skb;
+	int copied = 0;
+
+	sock_owned_by_me(sk);
+	if (sk->sk_state == TCP_LISTEN)
+		return -ENOTCONN;
+	while (desc->count && (skb = xtcp_recv_skb(sk, seq, &offset))) {
+		size_t len = skb->len - offset;
+		int used;
+
+		if (unlikely(xs->urg_data)) {
+			u32 urg_offset = xs->urg_seq - seq;
+
+			if (urg_offset < len)
+				len = urg_offset;
+			if (!len)
+				break;
+		}
+		used = actor(desc, skb, offset, len);
+		if (used <= 0) {
+			if (!copied)
+				copied = used;
+			break;
+		}
+		if (WARN_ON_ONCE(used > len))
+			used = len;
+		seq += used;
+		copied += used;
+		WRITE_ONCE(xs->copied_seq, seq);
+		if (used + offset >= skb->len) {
+			__skb_unlink(skb, &sk->sk_receive_queue);
+			__kfree_skb(skb);
+		}
+		if (used < len)
+			break;
+	}
+	if (unlikely(xs->urg_data) && xtcp_after(xs->copied_seq, xs->urg_seq))
+		WRITE_ONCE(xs->urg_data, 0);
+	if (copied > 0) {
+		xtcp_rcv_space_adjust(sk);
+		xtcp_cleanup_rbuf(sk, copied);
+	}
+	return copied;
+}
+
+struct xtcp_splice_state {
+	struct pipe_inode_info	*pipe;
+	size_t			len;
+	unsigned int		flags;
+};
+
+/* xtcp_read_sock()'s actor for splice(): the skb's pages go to the pipe. */
+static int xtcp_splice_data_recv(read_descriptor_t *desc, struct sk_buff *skb,
+				 unsigned int offset, size_t len)
+{
+	struct xtcp_splice_state *tss = desc->arg.data;
+	int ret;
+
+	ret = skb_splice_bits(skb, skb->sk, offset, tss->pipe,
+			      min(desc->count, len), tss->flags);
+	if (ret > 0)
+		desc->count -= ret;
+	return ret;
+}
+
+/*
+ * splice() out of the socket into a pipe (tcp_splice_read()): the pipe
+ * gets references to the received pages, not copies.  Blocks as read()
+ * does, unless the socket is non-blocking.
+ */
+ssize_t xtcp_splice_read(struct socket *sock, loff_t *ppos,
+			 struct pipe_inode_info *pipe, size_t len,
+			 unsigned int flags)
+{
+	struct xtcp_splice_state tss = {
+		.pipe = pipe, .len = len, .flags = flags,
+	};
+	struct sock *sk = sock->sk;
+	ssize_t spliced = 0;
+	long timeo;
+	int ret = 0;
+
+	if (unlikely(*ppos))
+		return -ESPIPE;
+	lock_sock(sk);
+	/* As TCP: SPLICE_F_NONBLOCK is about the pipe, not the socket. */
+	timeo = sock_rcvtimeo(sk, sock->file->f_flags & O_NONBLOCK);
+	while (tss.len) {
+		read_descriptor_t desc = { .arg.data = &tss, .count = tss.len };
+
+		ret = xtcp_read_sock(sk, &desc, xtcp_splice_data_recv);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			if (spliced || sock_flag(sk, SOCK_DONE))
+				break;
+			if (sk->sk_err) {
+				ret = sock_error(sk);
+				break;
+			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
+			if (sk->sk_state == TCP_CLOSE) {
+				ret = -ENOTCONN;
+				break;
+			}
+			if (!timeo) {
+				ret = -EAGAIN;
+				break;
+			}
+			/* Data is there but not for us: the urgent byte. */
+			if (!skb_queue_empty(&sk->sk_receive_queue))
+				break;
+			ret = sk_wait_data(sk, &timeo, NULL);
+			if (ret < 0)
+				break;
+			if (signal_pending(current)) {
+				ret = sock_intr_errno(timeo);
+				break;
+			}
+			continue;
+		}
+		tss.len -= ret;
+		spliced += ret;
+		if (!timeo)
+			break;
+		/* Let the backlog in before looking again. */
+		release_sock(sk);
+		lock_sock(sk);
+		if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+		    (sk->sk_shutdown & RCV_SHUTDOWN) || signal_pending(current))
+			break;
+	}
+	release_sock(sk);
+	return spliced ? spliced : ret;
+}
+
 /* Which state the application's close() or shutdown(SHUT_WR) leads to. */
 static int xtcp_close_state(struct sock *sk)
 {
@@ -820,6 +1115,13 @@ int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg)
 		/* Nothing received before the handshake completes. */
 		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
 			answ = 0;
+		} else if (xs->urg_data && !sock_flag(sk, SOCK_URGINLINE) &&
+			   !xtcp_before(xs->urg_seq, xs->copied_seq) &&
+			   xtcp_before(xs->urg_seq, xs->rcv_nxt)) {
+			/* An out-of-line urgent byte ahead: what read() gets
+			 * before the mark (tcp_inq()).
+			 */
+			answ = xs->urg_seq - xs->copied_seq;
 		} else {
 			answ = xs->rcv_nxt - xs->copied_seq;
 			/* The FIN takes a sequence number but is no data. */

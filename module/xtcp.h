@@ -27,12 +27,13 @@
  *
  * struct proto (xtcp_prot): close, pre_connect (cgroup connect4 BPF),
  *   connect, disconnect, accept, ioctl, init, destroy, shutdown,
- *   setsockopt, getsockopt, keepalive (SO_KEEPALIVE), sendmsg, recvmsg,
- *   backlog_rcv, release_cb (deferred ICMP work), hash, unhash,
- *   get_port, enter_memory_pressure and the memory accounting, rsk_prot,
- *   twsk_prot, h.hashinfo, no_autobind (sendmsg() never binds).
+ *   setsockopt, getsockopt, keepalive (SO_KEEPALIVE), sendmsg, sendpage
+ *   (sendfile, splice into the socket; proto_ops' splice_read is ours
+ *   too), recvmsg, backlog_rcv, release_cb (deferred ICMP work), hash,
+ *   unhash, get_port, enter_memory_pressure and the memory accounting,
+ *   rsk_prot, twsk_prot, h.hashinfo, no_autobind (sendmsg() never binds).
  *   NULL and tested for NULL by their callers: bind and bind_add (inet's
- *   own), compat_ioctl, sendpage (proto_ops use sock_no_sendpage),
+ *   own), compat_ioctl,
  *   bpf_bypass_getsockopt, rehash (only datagram and TCP's dynamic
  *   address code call it), put_port, psock_update_sk_prot (sockmap
  *   refuses the socket), stream_memory_free, sock_is_readable,
@@ -544,5 +545,10 @@ void xtcp_proc_exit_net(struct net *net);
 int xtcp_mib_init_net(struct net *net);
 void xtcp_mib_exit_net(struct net *net);
 int xtcp_mib_seq_show(struct seq_file *seq, void *v);
+int xtcp_sendpage(struct sock *sk, struct page *page, int offset,
+		  size_t size, int flags);
+ssize_t xtcp_splice_read(struct socket *sock, loff_t *ppos,
+			 struct pipe_inode_info *pipe, size_t len,
+			 unsigned int flags);
 
 #endif /* _XTCP_H */
