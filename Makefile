@@ -1,7 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # xtcp: build the module out of tree, the selftests, and run them in a VM.
-#   make          build xtcp.ko against the installed Debian 6.1 headers
+#   make          build xtcp.ko against the installed Debian 6.1 headers,
+#                 and xtcpize (tools/xtcpize)
+#   make install  install what `make` built, never building: xtcp.ko into
+#                 /lib/modules/$(KVER)/updates (then depmod), <linux/xtcp.h>,
+#                 xtcpize and its library under $(PREFIX), the man pages;
+#                 DESTDIR= stages it below a directory (then no depmod)
+#   make uninstall  remove exactly what make install installed
+#   make dkms-src copy the module's source for dkms to $(DKMS_SRCDIR)
+#   make check-install  dkms and make install, on the host and in a VM
 #   make check    install what is missing, build, run every selftest in a VM
 #   make demo     install what is missing, build, show a handshake in a VM
 #   make bench    install what is missing, build, xtcp against TCP in a VM
@@ -14,21 +22,61 @@
 KVER ?= $(shell scripts/deps.sh --kver 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(CURDIR)
+# The one place the version is kept (also read by dkms.conf and xtcpize).
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+XTCPIZE_LIBDIR ?= $(PREFIX)/lib/xtcpize
+MANDIR ?= $(PREFIX)/share/man
+INCLUDEDIR ?= /usr/include
+DKMS_SRCDIR ?= $(DESTDIR)/usr/src/xtcp-$(VERSION)
+INSTALL_ENV = KVER='$(KVER)' DESTDIR='$(DESTDIR)' BINDIR='$(BINDIR)' \
+	XTCPIZE_LIBDIR='$(XTCPIZE_LIBDIR)' MANDIR='$(MANDIR)' INCLUDEDIR='$(INCLUDEDIR)'
+# What dkms needs to build the module: no tests, no tools.
+DKMS_FILES := dkms.conf VERSION Makefile Kbuild include/uapi/linux/xtcp.h \
+	$(wildcard module/*.c module/*.h)
 # `make bench BENCH_RUNS=7` etc. reach the guest script (scripts/guest-bench.sh).
 BENCH_VARS := BENCH_RUNS BENCH_SECS BENCH_LOSS_SECS BENCH_CASES
 BENCH_ENV = $(foreach v,$(BENCH_VARS),$(if $($(v)),'$(v)=$($(v))'))
 
 .PHONY: all module selftests unit check check-debug soak demo bench deps clean checkpatch
+.PHONY: tools install uninstall dkms-src module-clean check-install
 
-all: module
+all: module tools
 
 module:
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 
+tools:
+	$(MAKE) -C tools/xtcpize PREFIX='$(PREFIX)' XTCPIZE_LIBDIR='$(XTCPIZE_LIBDIR)'
+
+install:
+	$(INSTALL_ENV) scripts/install.sh install
+
+uninstall:
+	$(INSTALL_ENV) scripts/install.sh uninstall
+
+# Then `dkms add xtcp/$(VERSION)`, `dkms install xtcp/$(VERSION)`.
+dkms-src:
+	@for f in $(DKMS_FILES); do \
+		install -D -m 644 $$f '$(DKMS_SRCDIR)'/$$f || exit 1; \
+	done
+	@echo "xtcp $(VERSION) source in $(DKMS_SRCDIR)"
+
+# dkms's CLEAN: the module's build products only.
+module-clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean
+
+check-install: deps
+	$(MAKE) module
+	$(MAKE) tools
+	scripts/check-install.sh
+
 deps:
 	scripts/deps.sh
 
-selftests:
+# The suite runs xtcpize too (selftests/xtcp_install.sh).
+selftests: tools
 	$(MAKE) -C selftests
 
 unit:
@@ -67,4 +115,5 @@ checkpatch:
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean || true
 	$(MAKE) -C selftests clean
+	$(MAKE) -C tools/xtcpize clean
 	rm -rf build/debug-module

@@ -11,7 +11,7 @@ set -euo pipefail
 # tests.
 APT_PKGS=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source-6.1
           busybox-static file iproute2 iputils-ping kmod tcpdump tshark xz-utils make gcc
-          ethtool)
+          ethtool dkms)   # dkms: make check-install
 # Building the debug kernel of `make check-debug` (scripts/debug-kernel.sh).
 KBUILD_PKGS=(bc bison flex libelf-dev libssl-dev)
 VNG_PIN=${VNG_PIN:-virtme-ng==1.42}   # pinned: vm-run.sh relies on its flags
