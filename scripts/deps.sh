@@ -12,6 +12,12 @@ set -euo pipefail
 APT_PKGS=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source-6.1
           busybox-static file iproute2 iputils-ping kmod tcpdump tshark xz-utils make gcc
           ethtool dkms)   # dkms: make check-install
+# The unmodified programs of selftests/xtcp_apps.sh, which the guest runs
+# from this machine's root: the servers, their clients, ab (apache2-utils),
+# jq (iperf3's JSON).  Debian starts the servers here too when it installs
+# them (nginx on port 80, sshd on 22, redis on localhost).
+APT_PKGS+=(nginx curl wget iperf3 redis-server redis-tools openssh-server openssh-client
+           apache2-utils jq)
 # Building the debug kernel of `make check-debug` (scripts/debug-kernel.sh).
 KBUILD_PKGS=(bc bison flex libelf-dev libssl-dev)
 VNG_PIN=${VNG_PIN:-virtme-ng==1.42}   # pinned: vm-run.sh relies on its flags

@@ -179,6 +179,13 @@ for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt xtcp_ic
 	echo "# $prog took $((SECONDS - start)) s"
 done
 
+# Unmodified Debian programs (nginx, iperf3, redis, OpenSSH) under xtcpize:
+# its own TAP lines, counted as one failure like a program above.
+echo "# xtcp_apps.sh"
+start=$SECONDS
+$T/xtcp_apps.sh || fails=$((fails + 1))
+echo "# xtcp_apps.sh took $((SECONDS - start)) s"
+
 ok "every socket is gone after the tests" all_sockets_gone
 ok "deleting a netns frees its TIME-WAIT sockets" netns_deletion_frees_time_wait
 ok "rmmod after use" rmmod xtcp
