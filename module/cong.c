@@ -9,6 +9,13 @@
  * and fuzz target, so it must not depend on socket or skb internals.
  * Windows count segments, as Linux's do.
  */
+#ifdef __KERNEL__
+#include <linux/kernel.h>
+#include <linux/string.h>
+#else
+#include <string.h>
+#endif
+
 #include "pure.h"
 
 /* RFC 5681 section 3.1: ssthresh = max(FlightSize / 2, 2 * SMSS). */
@@ -50,6 +57,27 @@ const struct xtcp_cong_ops xtcp_newreno = {
 	.ssthresh	= xtcp_reno_ssthresh,
 	.cong_avoid	= xtcp_reno_cong_avoid,
 };
+
+/* What TCP_CONGESTION may name; a new algorithm is one more line. */
+static const struct xtcp_cong_ops *const xtcp_cong_algs[] = {
+	&xtcp_newreno,
+};
+
+/**
+ * xtcp_cong_find - the algorithm of a name (TCP_CONGESTION)
+ * @name: a NUL-terminated name
+ *
+ * Return: the algorithm, or NULL if xtcp has none of that name.
+ */
+const struct xtcp_cong_ops *xtcp_cong_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(xtcp_cong_algs); i++)
+		if (!strcmp(xtcp_cong_algs[i]->name, name))
+			return xtcp_cong_algs[i];
+	return NULL;
+}
 
 /* Windows are bounded so that arithmetic on them cannot overflow. */
 #define XTCP_CWND_MAX	0x100000U

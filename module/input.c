@@ -22,6 +22,20 @@ static u32 xtcp_receive_window(const struct xtcp_sock *xs)
 	return win > 0 ? win : 0;
 }
 
+/* SND.UNA moves to @ack: TCP_INFO counts what it passed over. */
+static void xtcp_snd_una_update(struct xtcp_sock *xs, u32 ack)
+{
+	xs->bytes_acked += ack - xs->snd_una;
+	WRITE_ONCE(xs->snd_una, ack);
+}
+
+/* RCV.NXT moves to @seq: TCP_INFO counts what it passed over. */
+static void xtcp_rcv_nxt_update(struct xtcp_sock *xs, u32 seq)
+{
+	xs->bytes_received += seq - xs->rcv_nxt;
+	WRITE_ONCE(xs->rcv_nxt, seq);
+}
+
 /*
  * A valid RST, or a RST in SYN-SENT that acknowledges our SYN: tell the
  * application and close.  The socket may be destroyed on return if it
@@ -87,7 +101,7 @@ void xtcp_init_transfer(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	xs->ca_ops = &xtcp_newreno;
+	xs->ca_ops = xs->ca_choice;
 	xtcp_cc_init(&xs->cc, xs->ca_ops, xs->iss, xs->sack_ok);
 	xs->cc.reordering =
 		READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
@@ -99,6 +113,8 @@ void xtcp_init_transfer(struct sock *sk)
 				     XTCP_INIT_CWND * xs->advmss);
 	xs->rcvq_space.seq = xs->copied_seq;
 	xs->rcvq_space.time_us = xtcp_clock_us();
+	/* TCP_INFO's last_data_sent counts from here until data goes. */
+	xs->lsndtime = (u32)jiffies;
 	xtcp_sndbuf_expand(sk);
 }
 
@@ -113,6 +129,7 @@ static void xtcp_reordered(struct sock *sk, u32 bytes)
 
 	xtcp_cc_reordered(&xs->cc, DIV_ROUND_UP(bytes, mss),
 			  READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_max_reordering));
+	xs->reord_seen++;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SACKREORDER);
 }
 
@@ -176,11 +193,11 @@ static void xtcp_new_ack(struct sock *sk, u32 ack)
 	/* Urgent data acknowledged: urgent mode ends. */
 	if (!xtcp_after(xs->snd_up, ack))
 		xs->snd_up = ack;
-	WRITE_ONCE(xs->snd_una, ack);
+	xtcp_snd_una_update(xs, ack);
 	icsk->icsk_retransmits = 0;
 	acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us);
 	if (rtt_us) {
-		xtcp_rtt_sample(&xs->rtt, rtt_us);
+		xtcp_rtt_measured(xs, rtt_us);
 		icsk->icsk_backoff = 0;
 		xtcp_update_rto(sk);
 	} else if (icsk->icsk_backoff && !xs->packets_out) {
@@ -399,6 +416,13 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		}
 		xtcp_established(sk);
 		xtcp_set_window(xs, cb);
+		/*
+		 * A passive open's SYN-ACK was its request sock's: as TCP's
+		 * child, which starts at SND.UNA = ISS + 1, it counts in no
+		 * TCP_INFO byte acknowledged.
+		 */
+		if (!xs->packets_out)
+			WRITE_ONCE(xs->snd_una, ack);
 		xtcp_new_ack(sk, ack);
 		xtcp_init_mss(sk);
 		if (!xs->ca_ops)	/* simultaneous open */
@@ -448,11 +472,16 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		if (xtcp_fin_acked(xs)) {
 			xtcp_set_state(sk, TCP_FIN_WAIT2);
 			sk->sk_shutdown |= SEND_SHUTDOWN;
-			if (!sock_flag(sk, SOCK_DEAD))
+			if (!sock_flag(sk, SOCK_DEAD)) {
 				sk->sk_state_change(sk);
-			else
-				inet_csk_reset_keepalive_timer(sk,
-							       xtcp_fin_timeout(sk));
+				break;
+			}
+			/* An orphan; TCP_LINGER2 < 0: no FIN-WAIT-2 (TCP's). */
+			if (READ_ONCE(xs->linger2) < 0) {
+				xtcp_done(sk);
+				return false;
+			}
+			inet_csk_reset_keepalive_timer(sk, xtcp_fin_timeout(sk));
 		}
 		break;
 	case TCP_CLOSING:
@@ -477,7 +506,9 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
  */
 static bool xtcp_rcv_fin(struct sock *sk)
 {
-	xtcp_sk(sk)->rcv_nxt++;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xtcp_rcv_nxt_update(xs, xs->rcv_nxt + 1);
 	sk->sk_shutdown |= RCV_SHUTDOWN;
 	sock_set_flag(sk, SOCK_DONE);
 
@@ -640,6 +671,7 @@ static void xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
 	struct sk_buff *prev = NULL, *next, *p;
 
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOQUEUE);
+	xs->rcv_ooopack += max_t(u16, skb_shinfo(skb)->gso_segs, 1);
 	/* Small segments in compact buffers: more of them fit. */
 	skb = xtcp_rcv_compact(skb);
 	cb = XTCP_SKB_CB(skb);
@@ -740,7 +772,7 @@ static bool xtcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
 	bool fin = xtcp_skb_has_flag(skb, XTCP_FLAG_FIN);
 
 	if (skb->len) {
-		xs->rcv_nxt += skb->len;
+		xtcp_rcv_nxt_update(xs, xs->rcv_nxt + skb->len);
 		xs->rcv_unacked += skb->len;
 		__skb_queue_tail(&sk->sk_receive_queue, skb);
 	} else {
@@ -913,7 +945,7 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		inet_csk(sk)->icsk_ack.lrcvtime = jiffies;
 		xs->rcv_mss = clamp_t(u32, skb->len, xs->rcv_mss, xs->advmss);
 		if (!fin && xtcp_rcv_append(sk, skb)) {
-			xs->rcv_nxt += skb->len;
+			xtcp_rcv_nxt_update(xs, xs->rcv_nxt + skb->len);
 			xs->rcv_unacked += skb->len;
 			consume_skb(skb);
 			skb = NULL;
@@ -1094,6 +1126,20 @@ static bool xtcp_is_simopen_synack(const struct sock *sk,
 }
 
 /*
+ * Send what the segment's ACK let go, then wake a writer if that made
+ * room: with TCP_NOTSENT_LOWAT, it is the data leaving, more than the
+ * memory an ACK freed, that lets it write again (tcp_data_snd_check()).
+ */
+static void xtcp_data_snd_check(struct sock *sk)
+{
+	xtcp_write_xmit(sk);
+	/* Pairs with the barrier in xtcp_poll(). */
+	smp_mb();
+	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+		sk->sk_write_space(sk);
+}
+
+/*
  * Segment arrival for a full socket in any state but LISTEN: RFC 9293
  * section 3.10.7.  Caller holds the socket lock (bh or owner).  Consumes
  * @skb.
@@ -1179,10 +1225,10 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		fallthrough;
 	case TCP_ESTABLISHED:
 		xtcp_data_queue(sk, skb);
-		xtcp_write_xmit(sk);
+		xtcp_data_snd_check(sk);
 		return;
 	}
-	xtcp_write_xmit(sk);
+	xtcp_data_snd_check(sk);
 discard:
 	consume_skb(skb);
 }
@@ -1467,6 +1513,7 @@ process:
 	}
 
 	bh_lock_sock_nested(sk);
+	xtcp_segs_in(xtcp_sk(sk), skb);
 	if (!sock_owned_by_user(sk)) {
 		xtcp_v4_do_rcv(sk, skb);
 	} else if (xtcp_add_backlog(sk, skb)) {

@@ -23,14 +23,16 @@ static int xtcp_rtx_synack(const struct sock *sk, struct request_sock *req)
 }
 
 /*
- * Called by the kernel's request timer before it decides to resend or
- * expire: keep the listener's retry limit in step with the sysctl.
+ * Called by the kernel's request timer each time it fires: keep the
+ * listener's retry limit, which the timer reads next time, in step with
+ * TCP_SYNCNT or the sysctl.
  */
 static void xtcp_syn_ack_timeout(const struct request_sock *req)
 {
 	struct sock *listener = req->rsk_listener;
 
 	WRITE_ONCE(inet_csk(listener)->icsk_syn_retries,
+		   READ_ONCE(xtcp_sk(listener)->syn_retries) ? :
 		   READ_ONCE(xtcp_pernet(sock_net(listener))->sysctl_synack_retries));
 }
 
@@ -276,9 +278,12 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 	newxs->num_sacks = 0;
 	xtcp_init_xmit_timers(newsk);
 	memset(&newxs->rtt, 0, sizeof(newxs->rtt));
+	/* TCP_INFO counts the SYN that made the request (TCP's). */
+	xtcp_info_reset(newxs);
+	newxs->segs_in = 1;
 	/* Karn: a SYN-ACK sent once gives the first RTT sample (not a cookie's). */
 	if (!req->num_retrans && xreq->synack_us)
-		xtcp_rtt_sample(&newxs->rtt, xtcp_clock_us() - xreq->synack_us);
+		xtcp_rtt_measured(newxs, xtcp_clock_us() - xreq->synack_us);
 	newxs->wscale_ok = ireq->wscale_ok;
 	newxs->snd_wscale = ireq->snd_wscale;
 	newxs->rcv_wscale = ireq->rcv_wscale;
@@ -461,6 +466,18 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 		xtcp_v4_send_reset(sk, skb);
 		return NULL;
 	}
+	/*
+	 * TCP_DEFER_ACCEPT: a bare ACK makes no connection yet, data does.
+	 * The kernel's request timer keeps the request (acked) for the
+	 * period without resending, then resends the SYN-ACK once: the
+	 * peer's ACK to it, past the period, makes the connection.
+	 */
+	if (req->num_timeout <
+	    READ_ONCE(inet_csk(sk)->icsk_accept_queue.rskq_defer_accept) &&
+	    cb->end_seq == xreq->rcv_isn + 1) {
+		inet_rsk(req)->acked = 1;
+		return NULL;
+	}
 
 	child = xtcp_v4_syn_recv_sock(sk, skb, req, req, &own_req);
 	if (!child) {
@@ -478,6 +495,8 @@ void xtcp_child_process(struct sock *parent, struct sock *child,
 {
 	int state = child->sk_state;
 
+	/* The ACK that made it counts as the child's (tcp_child_process()). */
+	xtcp_segs_in(xtcp_sk(child), skb);
 	if (!sock_owned_by_user(child)) {
 		xtcp_rcv_state_process(child, skb);
 		if (state == TCP_SYN_RECV && child->sk_state != state)

@@ -85,6 +85,7 @@ static u32 __xtcp_free_space(const struct sock *sk, u32 mss)
 {
 	int space = READ_ONCE(sk->sk_rcvbuf) -
 		    atomic_read(&sk->sk_rmem_alloc);
+	u32 clamp = READ_ONCE(xtcp_sk(sk)->window_clamp) ? : U32_MAX;
 
 	if (space <= 0)
 		return 0;
@@ -93,8 +94,9 @@ static u32 __xtcp_free_space(const struct sock *sk, u32 mss)
 	 * mark: offer little, as TCP clamps rcv_ssthresh to 4 * advmss.
 	 */
 	if (sk_under_memory_pressure(sk))
-		return min_t(u32, space / 2, 4U * mss);
-	return space / 2;
+		return min3(space / 2U, 4U * mss, clamp);
+	/* TCP_WINDOW_CLAMP bounds every window, a listener's SYN-ACK's too. */
+	return min(space / 2U, clamp);
 }
 
 u32 xtcp_free_space(const struct sock *sk)
@@ -111,10 +113,11 @@ u32 xtcp_synack_window(const struct sock *sk, u32 mss)
 	return min_t(u32, __xtcp_free_space(sk, mss), U16_MAX);
 }
 
-/* The window an empty receive buffer gives. */
+/* The window an empty receive buffer gives, within TCP_WINDOW_CLAMP. */
 u32 xtcp_full_space(const struct sock *sk)
 {
-	return READ_ONCE(sk->sk_rcvbuf) / 2;
+	return min(READ_ONCE(sk->sk_rcvbuf) / 2U,
+		   READ_ONCE(xtcp_sk(sk)->window_clamp) ? : U32_MAX);
 }
 
 /*
@@ -127,7 +130,9 @@ u8 xtcp_choose_rcv_wscale(const struct sock *sk)
 
 	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK))
 		space = max_t(u32, space, READ_ONCE(sk->sk_prot->sysctl_rmem[2]));
-	return xtcp_select_wscale(space / 2);
+	/* No larger than TCP_WINDOW_CLAMP needs (tcp_select_initial_window()). */
+	return xtcp_select_wscale(min(space / 2,
+				      READ_ONCE(xtcp_sk(sk)->window_clamp) ? : U32_MAX));
 }
 
 /*
@@ -243,7 +248,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	unsigned int olen = 0;
 	struct xtcp_skb_cb *cb;
 	struct xtcphdr *th;
-	u16 window;
+	u16 window, segs;
 	u8 flags;
 	int err;
 
@@ -331,8 +336,15 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		xtcp_ack_sent(sk);
 
 	/* Counted per segment on the wire, as TCP counts, GSO or not. */
-	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_OUTSEGS,
-		       max_t(u16, skb_shinfo(skb)->gso_segs, 1));
+	segs = max_t(u16, skb_shinfo(skb)->gso_segs, 1);
+	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_OUTSEGS, segs);
+	/* TCP_INFO's, as __tcp_transmit_skb() counts them. */
+	xs->segs_out += segs;
+	if (skb->len > hlen) {
+		xs->data_segs_out += segs;
+		xs->bytes_sent += skb->len - hlen;
+		xs->lsndtime = (u32)jiffies;
+	}
 	if (flags & XTCP_FLAG_RST)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTRSTS);
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
@@ -767,8 +779,14 @@ int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	if (xtcp_rtx_fit_mss(sk, skb))
 		return -ENOMEM;
 	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS;
-	XTCP_INC_STATS(sock_net(sk), XTCP_SKB_CB(skb)->flags & XTCP_FLAG_SYN ?
-		       XTCP_MIB_SYNRETRANS : XTCP_MIB_RETRANSSEGS);
+	if (xtcp_skb_has_flag(skb, XTCP_FLAG_SYN)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNRETRANS);
+	} else {
+		/* TCP_INFO's count is RetransSegs', for one connection. */
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
+		xtcp_sk(sk)->total_retrans++;
+		xtcp_sk(sk)->bytes_retrans += skb->len;
+	}
 	return xtcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
 }
 

@@ -130,10 +130,19 @@ void xtcp_done(struct sock *sk)
 		inet_csk_destroy_sock(sk);
 }
 
-/* How long an orphan may wait in FIN-WAIT-2 for the peer's FIN. */
+/*
+ * How long an orphan may wait in FIN-WAIT-2 for the peer's FIN:
+ * TCP_LINGER2, or net.xtcp.fin_timeout; never less than 3.5 RTOs, so
+ * that a FIN on its way is not raced (tcp_fin_time()).
+ */
 unsigned long xtcp_fin_timeout(const struct sock *sk)
 {
-	return READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_fin_timeout) * HZ;
+	int tmo = READ_ONCE(xtcp_sk(sk)->linger2);
+	unsigned long rto = inet_csk(sk)->icsk_rto;
+
+	if (tmo <= 0)
+		tmo = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_fin_timeout) * HZ;
+	return max_t(unsigned long, tmo, (rto << 2) - (rto >> 1));
 }
 
 /*
@@ -217,6 +226,7 @@ struct proto xtcp_prot = {
 	.recvmsg		= xtcp_recvmsg,
 	.backlog_rcv		= xtcp_v4_do_rcv,
 	.release_cb		= xtcp_release_cb,
+	.stream_memory_free	= xtcp_stream_memory_free,
 	.hash			= inet_hash,
 	.unhash			= inet_unhash,
 	.get_port		= inet_csk_get_port,
@@ -311,6 +321,14 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("rst_limit", sysctl_rst_limit, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	XTCP_SYSCTL("syncookies", sysctl_syncookies, SYSCTL_ZERO, SYSCTL_TWO),
 	XTCP_SYSCTL("invalid_ratelimit", sysctl_invalid_ratelimit, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	{
+		/* Unsigned, as tcp_notsent_lowat: UINT_MAX means no limit. */
+		.procname	= "notsent_lowat",
+		.data		= (void *)offsetof(struct xtcp_net, sysctl_notsent_lowat),
+		.maxlen		= sizeof(unsigned int),
+		.mode		= 0644,
+		.proc_handler	= proc_douintvec,
+	},
 	{ }
 };
 
@@ -393,6 +411,7 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_rst_limit = 1000;		/* as ICMP's ratelimit */
 	xn->sysctl_syncookies = 1;		/* when the SYN queue overflows */
 	xn->sysctl_invalid_ratelimit = 500;	/* ms, TCP's HZ/2 */
+	xn->sysctl_notsent_lowat = UINT_MAX;	/* tcp_notsent_lowat */
 	refcount_set(&xn->death_row.tw_refcount, 1);
 	xn->death_row.hashinfo = &xtcp_hashinfo;
 	xn->death_row.sysctl_max_tw_buckets = 4096;

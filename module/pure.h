@@ -172,6 +172,10 @@ struct xtcp_cong_ops {
 
 extern const struct xtcp_cong_ops xtcp_newreno;
 
+/* The algorithms TCP_CONGESTION may choose, by name (NULL: none). */
+const struct xtcp_cong_ops *xtcp_cong_find(const char *name);
+#define xtcp_cong_default	(&xtcp_newreno)
+
 void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		  u32 iss, bool sack);
 bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,

@@ -21,7 +21,8 @@
 #include "xtcp.h"
 
 /*
- * Wake writers once an ACK freed enough of the send buffer (the kernel's
+ * Wake writers once an ACK freed enough of the send buffer, and, with
+ * TCP_NOTSENT_LOWAT, once what waited unsent went out (the kernel's
  * sk_stream_write_space is not exported to modules).
  */
 static void xtcp_write_space(struct sock *sk)
@@ -42,6 +43,28 @@ static void xtcp_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
+/* TCP_NOTSENT_LOWAT, or net.xtcp.notsent_lowat (tcp_notsent_lowat()). */
+static u32 xtcp_notsent_lowat(const struct sock *sk)
+{
+	return READ_ONCE(xtcp_sk(sk)->notsent_lowat) ? :
+	       READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_notsent_lowat);
+}
+
+/*
+ * struct proto's stream_memory_free, asked by poll() and sendmsg()
+ * (sk_stream_memory_free()) once the send buffer has room: there is room
+ * to write only while fewer than TCP_NOTSENT_LOWAT bytes wait unsent; a
+ * sleeping writer (@wake) is woken only below half that, so that it is
+ * not woken for every segment that leaves (tcp_stream_memory_free()).
+ */
+bool xtcp_stream_memory_free(const struct sock *sk, int wake)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 notsent = READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_nxt);
+
+	return (notsent << wake) < xtcp_notsent_lowat(sk);
+}
+
 int xtcp_init_sock(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -53,6 +76,12 @@ int xtcp_init_sock(struct sock *sk)
 	/* IP_OPTIONS and CIPSO call it on any INET_PROTOSW_ICSK socket. */
 	inet_csk(sk)->icsk_sync_mss = xtcp_sync_mss;
 	xs->mss_cache = XTCP_MSS_DEFAULT;
+	/* TCP_INFO reads a new socket's window as TCP's (tcp_init_sock()). */
+	xs->ca_choice = xtcp_cong_default;
+	xtcp_cc_init(&xs->cc, xs->ca_choice, 0, false);
+	xs->cc.reordering =
+		READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
+	xs->min_rtt_us = ~0U;
 	sk->sk_state = TCP_CLOSE;
 	sk->sk_write_space = xtcp_write_space;
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
@@ -123,6 +152,8 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	inet_csk(sk)->icsk_probes_tstamp = 0;
 	inet_csk(sk)->icsk_retransmits = 0;
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
+	xtcp_info_reset(xs);
+	WRITE_ONCE(xs->window_clamp, 0);	/* as tcp_disconnect() */
 	__sk_dst_reset(sk);
 	sk_error_report(sk);
 	return 0;
@@ -253,9 +284,9 @@ int xtcp_inet_listen(struct socket *sock, int backlog)
 		/*
 		 * The kernel's request-sock timer reads the listener's
 		 * icsk_syn_retries as its SYN-ACK retry limit: feed it
-		 * net.xtcp.synack_retries.
+		 * TCP_SYNCNT (as TCP's listener), or net.xtcp.synack_retries.
 		 */
-		inet_csk(sk)->icsk_syn_retries =
+		inet_csk(sk)->icsk_syn_retries = xtcp_sk(sk)->syn_retries ? :
 			READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_synack_retries);
 		err = inet_csk_listen_start(sk);
 		if (err)
@@ -1023,8 +1054,15 @@ adjudge_to_death:
 	if (state != TCP_CLOSE && sk->sk_state == TCP_CLOSE)
 		goto out;
 
-	if (sk->sk_state == TCP_FIN_WAIT2)
-		inet_csk_reset_keepalive_timer(sk, xtcp_fin_timeout(sk));
+	if (sk->sk_state == TCP_FIN_WAIT2) {
+		/* TCP_LINGER2 below 0: no FIN-WAIT-2 for an orphan. */
+		if (READ_ONCE(xtcp_sk(sk)->linger2) < 0) {
+			xtcp_set_state(sk, TCP_CLOSE);
+			xtcp_send_active_reset(sk, GFP_ATOMIC);
+		} else {
+			inet_csk_reset_keepalive_timer(sk, xtcp_fin_timeout(sk));
+		}
+	}
 
 	if (sk->sk_state != TCP_CLOSE && xtcp_too_many_orphans(sk)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ORPHANOVERFLOWS);
@@ -1079,14 +1117,18 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait)
 			mask |= EPOLLPRI;
 
 		if (!(sk->sk_shutdown & SEND_SHUTDOWN)) {
-			if (sk_stream_is_writeable(sk)) {
+			/*
+			 * With TCP_NOTSENT_LOWAT, writable below half of it,
+			 * where a writer is woken (tcp_poll()).
+			 */
+			if (__sk_stream_is_writeable(sk, 1)) {
 				mask |= EPOLLOUT | EPOLLWRNORM;
 			} else {
 				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 				set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 				/* Race with an ACK freeing space. */
 				smp_mb__after_atomic();
-				if (sk_stream_is_writeable(sk))
+				if (__sk_stream_is_writeable(sk, 1))
 					mask |= EPOLLOUT | EPOLLWRNORM;
 			}
 		} else {

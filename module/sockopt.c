@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xtcp socket options: every SOL_TCP option get/setsockopt knows, in one
- * place (as MPTCP's sockopt.c); other levels go to IP.
+ * place (as MPTCP's sockopt.c); other levels go to IP.  The options have
+ * TCP's numbers, limits, errnos and read-back values (do_tcp_setsockopt()
+ * and do_tcp_getsockopt() of 6.1); one xtcp does not implement is
+ * ENOPROTOOPT, as an unknown one is for TCP.
  */
 #include <linux/tcp.h>
 #include <net/ip.h>
@@ -21,6 +24,128 @@ static void xtcp_keepidle_changed(struct sock *sk)
 	inet_csk_reset_keepalive_timer(sk, when > idle ? when - idle : 0);
 }
 
+/*
+ * TCP_DEFER_ACCEPT's seconds as SYN-ACK retransmissions, the unit the
+ * kernel's request sock timer counts in (rskq_defer_accept): the first
+ * count whose backed-off timeouts, from the initial RTO, add up to the
+ * seconds asked for (TCP's secs_to_retrans()).
+ */
+static u8 xtcp_secs_to_retrans(int seconds)
+{
+	int timeout = XTCP_TIMEOUT_INIT / HZ, period = timeout;
+	u8 res = 0;
+
+	if (seconds <= 0)
+		return 0;
+	res = 1;
+	while (seconds > period && res < 255) {
+		res++;
+		timeout = min_t(int, timeout << 1, XTCP_RTO_MAX / HZ);
+		period += timeout;
+	}
+	return res;
+}
+
+/* And back, as TCP reads it back: the seconds those retransmissions span. */
+static int xtcp_retrans_to_secs(u8 retrans)
+{
+	int timeout = XTCP_TIMEOUT_INIT / HZ, period = 0;
+
+	if (!retrans)
+		return 0;
+	period = timeout;
+	while (--retrans) {
+		timeout = min_t(int, timeout << 1, XTCP_RTO_MAX / HZ);
+		period += timeout;
+	}
+	return period;
+}
+
+/*
+ * TCP_WINDOW_CLAMP (tcp_set_window_clamp()): the largest window we
+ * offer, never below half the smallest receive buffer; 0, no clamp,
+ * only before a connection.  The window is bounded from the next one we
+ * advertise (xtcp_free_space()); what was offered is not taken back.
+ */
+static int xtcp_set_window_clamp(struct sock *sk, int val)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!val) {
+		if (sk->sk_state != TCP_CLOSE)
+			return -EINVAL;
+		WRITE_ONCE(xs->window_clamp, 0);
+		return 0;
+	}
+	/* A negative value is a huge one, as TCP's comparison makes it. */
+	WRITE_ONCE(xs->window_clamp, (unsigned long)val < SOCK_MIN_RCVBUF / 2 ?
+		   SOCK_MIN_RCVBUF / 2 : (u32)val);
+	return 0;
+}
+
+/*
+ * TCP_QUICKACK (__tcp_sock_set_quickack()): 0 enters the interactive
+ * (ping-pong) mode, where our ACK waits for an answer to ride on; any
+ * other value leaves it, so that data is ACKed at once again while the
+ * quick-ACK budget lasts, and an ACK the delayed-ACK timer holds goes
+ * now if the reader has everything (as after a read: xtcp_cleanup_rbuf()).
+ * An even value goes back to ping-pong mode after that ACK.
+ */
+static void xtcp_set_quickack(struct sock *sk, int val)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!val) {
+		inet_csk_enter_pingpong_mode(sk);
+		return;
+	}
+	inet_csk_exit_pingpong_mode(sk);
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) ||
+	    !(inet_csk(sk)->icsk_ack.pending & ICSK_ACK_TIMER))
+		return;
+	xs->ack_pushed = 1;
+	if (xs->rcv_unacked >= xs->rcv_mss || !atomic_read(&sk->sk_rmem_alloc))
+		xtcp_send_ack(sk);
+	if (!(val & 1))
+		inet_csk_enter_pingpong_mode(sk);
+}
+
+/*
+ * TCP_CONGESTION takes a name, not an int: an algorithm xtcp has
+ * (xtcp_cong_find()), else ENOENT.  A connection already under way
+ * switches to it from the window as it is, with the algorithm's own
+ * state started afresh (tcp_reinit_congestion_control()).
+ */
+static int xtcp_set_congestion(struct sock *sk, sockptr_t optval,
+			       unsigned int optlen)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	const struct xtcp_cong_ops *ops;
+	char name[XTCP_CA_NAME_MAX];
+	long n;
+
+	if (optlen < 1)
+		return -EINVAL;
+	n = strncpy_from_sockptr(name, optval,
+				 min_t(long, XTCP_CA_NAME_MAX - 1, optlen));
+	if (n < 0)
+		return -EFAULT;
+	name[n] = 0;
+	ops = xtcp_cong_find(name);
+	if (!ops)
+		return -ENOENT;
+
+	lock_sock(sk);
+	WRITE_ONCE(xs->ca_choice, ops);
+	if (xs->ca_ops && xs->ca_ops != ops) {
+		xs->ca_ops = ops;
+		memset(xs->cc.priv, 0, sizeof(xs->cc.priv));
+		ops->init(&xs->cc);
+	}
+	release_sock(sk);
+	return 0;
+}
+
 int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		    sockptr_t optval, unsigned int optlen)
 {
@@ -29,8 +154,14 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 
 	if (level != SOL_TCP)
 		return ip_setsockopt(sk, level, optname, optval, optlen);
-	/* An option xtcp lacks is ENOPROTOOPT whatever its length (TCP's). */
+	/*
+	 * An option xtcp lacks is ENOPROTOOPT whatever its length.  Those it
+	 * has are TCP's: an int (but TCP_CONGESTION), and TCP_INFO, which
+	 * is only read, refused as TCP refuses it, after the length.
+	 */
 	switch (optname) {
+	case TCP_CONGESTION:
+		return xtcp_set_congestion(sk, optval, optlen);
 	case TCP_NODELAY:
 	case TCP_CORK:
 	case TCP_MAXSEG:
@@ -38,6 +169,13 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	case TCP_KEEPINTVL:
 	case TCP_KEEPCNT:
 	case TCP_USER_TIMEOUT:
+	case TCP_SYNCNT:
+	case TCP_LINGER2:
+	case TCP_DEFER_ACCEPT:
+	case TCP_WINDOW_CLAMP:
+	case TCP_INFO:
+	case TCP_QUICKACK:
+	case TCP_NOTSENT_LOWAT:
 		break;
 	default:
 		return -ENOPROTOOPT;
@@ -100,6 +238,36 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		else
 			WRITE_ONCE(inet_csk(sk)->icsk_user_timeout, val);
 		break;
+	case TCP_SYNCNT:
+		if (val < 1 || val > XTCP_MAX_SYNCNT)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(xs->syn_retries, val);
+		break;
+	case TCP_LINGER2:
+		/* Below 0: an orphan leaves FIN-WAIT-2 at once, with a RST. */
+		if (val < 0)
+			WRITE_ONCE(xs->linger2, -1);
+		else if (val > XTCP_FIN_TIMEOUT_MAX / HZ)
+			WRITE_ONCE(xs->linger2, XTCP_FIN_TIMEOUT_MAX);
+		else
+			WRITE_ONCE(xs->linger2, val * HZ);
+		break;
+	case TCP_DEFER_ACCEPT:
+		WRITE_ONCE(inet_csk(sk)->icsk_accept_queue.rskq_defer_accept,
+			   xtcp_secs_to_retrans(val));
+		break;
+	case TCP_WINDOW_CLAMP:
+		err = xtcp_set_window_clamp(sk, val);
+		break;
+	case TCP_QUICKACK:
+		xtcp_set_quickack(sk, val);
+		break;
+	case TCP_NOTSENT_LOWAT:
+		/* Any value (0: the sysctl's); a writer may go on now. */
+		WRITE_ONCE(xs->notsent_lowat, val);
+		sk->sk_write_space(sk);
+		break;
 	default:
 		err = -ENOPROTOOPT;
 	}
@@ -107,20 +275,178 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	return err;
 }
 
+/* TCP's congestion states from xtcp's (TCP_CA_Disorder: SACKs, dupacks). */
+static u8 xtcp_ca_state(const struct xtcp_sock *xs)
+{
+	switch (xs->cc.state) {
+	case XTCP_CA_RECOVERY:
+		return TCP_CA_Recovery;
+	case XTCP_CA_LOSS:
+		return TCP_CA_Loss;
+	default:
+		return xs->cc.dupacks || xs->sacked_out ? TCP_CA_Disorder :
+		       TCP_CA_Open;
+	}
+}
+
+/* Segments resent and still neither acknowledged, SACKed nor lost again. */
+static u32 xtcp_retrans_out(struct sock *sk)
+{
+	struct sk_buff *skb;
+	u32 n = 0;
+
+	skb_queue_walk(&xtcp_sk(sk)->rtx_queue, skb)
+		if ((XTCP_SKB_CB(skb)->sacked &
+		     (XTCP_SKB_RETRANS | XTCP_SKB_SACKED | XTCP_SKB_LOST)) ==
+		    XTCP_SKB_RETRANS)
+			n++;
+	return n;
+}
+
+/*
+ * TCP_INFO: struct tcp_info as tcp_get_info() fills it, from what xtcp
+ * keeps; fields for what xtcp has not (timestamps, ECN, delivery rate,
+ * busy-time chronographs, a receiver RTT estimate, D-SACK, fast open)
+ * stay 0.  A listener reports, unlocked, what TCP's does: its accept
+ * queue's length and limit in tcpi_unacked and tcpi_sacked.
+ */
+static void xtcp_get_info(struct sock *sk, struct tcp_info *info)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned long rate;
+	bool slow;
+	u32 now;
+
+	memset(info, 0, sizeof(*info));
+	info->tcpi_state = inet_sk_state_load(sk);
+	rate = READ_ONCE(sk->sk_pacing_rate);
+	info->tcpi_pacing_rate = rate != ~0UL ? rate : ~0ULL;
+	rate = READ_ONCE(sk->sk_max_pacing_rate);
+	info->tcpi_max_pacing_rate = rate != ~0UL ? rate : ~0ULL;
+	info->tcpi_reordering = READ_ONCE(xs->cc.reordering);
+	info->tcpi_snd_cwnd = READ_ONCE(xs->cc.cwnd);
+	if (info->tcpi_state == TCP_LISTEN) {
+		info->tcpi_unacked = READ_ONCE(sk->sk_ack_backlog);
+		info->tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
+		return;
+	}
+
+	slow = lock_sock_fast(sk);
+	info->tcpi_ca_state = xtcp_ca_state(xs);
+	info->tcpi_retransmits = icsk->icsk_retransmits;
+	info->tcpi_probes = icsk->icsk_probes_out;
+	info->tcpi_backoff = icsk->icsk_backoff;
+	if (xs->sack_ok)
+		info->tcpi_options |= TCPI_OPT_SACK;
+	if (xs->wscale_ok) {
+		info->tcpi_options |= TCPI_OPT_WSCALE;
+		info->tcpi_snd_wscale = xs->snd_wscale;
+		info->tcpi_rcv_wscale = xs->rcv_wscale;
+	}
+	info->tcpi_rto = jiffies_to_usecs(icsk->icsk_rto);
+	/* The delayed-ACK timeout, fixed in xtcp (TCP's adapts). */
+	info->tcpi_ato = jiffies_to_usecs(XTCP_DELACK_MIN);
+	info->tcpi_snd_mss = xs->mss_cache;
+	info->tcpi_rcv_mss = xs->rcv_mss;
+
+	info->tcpi_unacked = xs->packets_out;
+	info->tcpi_sacked = xs->sacked_out;
+	/* Marked lost and not yet resent (TCP's lost_out keeps them). */
+	info->tcpi_lost = xs->lost_out;
+	info->tcpi_retrans = xtcp_retrans_out(sk);
+
+	now = (u32)jiffies;
+	info->tcpi_last_data_sent = jiffies_to_msecs(now - xs->lsndtime);
+	info->tcpi_last_data_recv = jiffies_to_msecs(now - icsk->icsk_ack.lrcvtime);
+	info->tcpi_last_ack_recv = jiffies_to_msecs(now - (u32)xs->rcv_tstamp);
+
+	info->tcpi_pmtu = icsk->icsk_pmtu_cookie;
+	/* The most the window may offer now: TCP's rcv_ssthresh's role. */
+	info->tcpi_rcv_ssthresh = xtcp_free_space(sk);
+	info->tcpi_rtt = xs->rtt.srtt_us;
+	info->tcpi_rttvar = xs->rtt.rttvar_us;
+	info->tcpi_snd_ssthresh = xs->cc.ssthresh;
+	info->tcpi_advmss = xs->advmss;
+	info->tcpi_rcv_space = xs->rcvq_space.space;
+	info->tcpi_total_retrans = xs->total_retrans;
+
+	info->tcpi_bytes_acked = xs->bytes_acked;
+	info->tcpi_bytes_received = xs->bytes_received;
+	info->tcpi_notsent_bytes = max_t(int, 0, xs->write_seq - xs->snd_nxt);
+	info->tcpi_segs_out = xs->segs_out;
+	info->tcpi_segs_in = READ_ONCE(xs->segs_in);
+	info->tcpi_data_segs_in = READ_ONCE(xs->data_segs_in);
+	info->tcpi_min_rtt = xs->min_rtt_us;
+	info->tcpi_data_segs_out = xs->data_segs_out;
+	info->tcpi_bytes_sent = xs->bytes_sent;
+	info->tcpi_bytes_retrans = xs->bytes_retrans;
+	info->tcpi_reord_seen = xs->reord_seen;
+	info->tcpi_rcv_ooopack = xs->rcv_ooopack;
+	info->tcpi_snd_wnd = xs->snd_wnd;
+	unlock_sock_fast(sk, slow);
+}
+
 int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		    char __user *optval, int __user *optlen)
 {
-	int val, len;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int val, len, ulen;
 
 	if (level != SOL_TCP)
 		return ip_getsockopt(sk, level, optname, optval, optlen);
-	if (get_user(len, optlen))
+	if (get_user(ulen, optlen))
 		return -EFAULT;
-	if (len < 0)
+	if (ulen < 0)
 		return -EINVAL;
-	len = min_t(unsigned int, len, sizeof(int));
+	len = min_t(unsigned int, ulen, sizeof(int));
 
 	switch (optname) {
+	case TCP_INFO: {
+		struct tcp_info info;
+
+		/* As much as the caller asked for, and says how much. */
+		xtcp_get_info(sk, &info);
+		len = min_t(unsigned int, ulen, sizeof(info));
+		if (put_user(len, optlen) || copy_to_user(optval, &info, len))
+			return -EFAULT;
+		return 0;
+	}
+	case TCP_CONGESTION: {
+		char name[XTCP_CA_NAME_MAX] = {};
+
+		/* The name, NUL-padded to TCP's 16 bytes, cut to the length. */
+		strscpy(name, READ_ONCE(xs->ca_choice)->name, sizeof(name));
+		len = min_t(unsigned int, ulen, XTCP_CA_NAME_MAX);
+		if (put_user(len, optlen) || copy_to_user(optval, name, len))
+			return -EFAULT;
+		return 0;
+	}
+	case TCP_SYNCNT:
+		val = READ_ONCE(xs->syn_retries) ? :
+		      READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_syn_retries);
+		break;
+	case TCP_LINGER2:
+		/* In seconds, -1 for none; 0 reads as net.xtcp.fin_timeout. */
+		val = READ_ONCE(xs->linger2);
+		if (val > 0)
+			val /= HZ;
+		else if (!val)
+			val = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_fin_timeout);
+		break;
+	case TCP_DEFER_ACCEPT:
+		val = READ_ONCE(inet_csk(sk)->icsk_accept_queue.rskq_defer_accept);
+		val = xtcp_retrans_to_secs(val);
+		break;
+	case TCP_WINDOW_CLAMP:
+		val = READ_ONCE(xs->window_clamp);
+		break;
+	case TCP_QUICKACK:
+		val = !inet_csk_in_pingpong_mode(sk);
+		break;
+	case TCP_NOTSENT_LOWAT:
+		val = READ_ONCE(xs->notsent_lowat);
+		break;
 	case TCP_NODELAY:
 		val = !!(READ_ONCE(xtcp_sk(sk)->nonagle) & XTCP_NAGLE_OFF);
 		break;

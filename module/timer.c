@@ -53,7 +53,8 @@ static int xtcp_retry_limit(const struct sock *sk, const struct sk_buff *skb)
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 
 	if (sk->sk_state == TCP_SYN_SENT)
-		return READ_ONCE(xn->sysctl_syn_retries);
+		return READ_ONCE(xtcp_sk(sk)->syn_retries) ? :
+		       READ_ONCE(xn->sysctl_syn_retries);
 	if (sk->sk_state == TCP_SYN_RECV)
 		return READ_ONCE(xn->sysctl_synack_retries);
 	return READ_ONCE(xn->sysctl_retries2);

@@ -29,14 +29,15 @@
  *   connect, disconnect, accept, ioctl, init, destroy, shutdown,
  *   setsockopt, getsockopt, keepalive (SO_KEEPALIVE), sendmsg, sendpage
  *   (sendfile, splice into the socket; proto_ops' splice_read is ours
- *   too), recvmsg, backlog_rcv, release_cb (deferred ICMP work), hash,
+ *   too), recvmsg, backlog_rcv, release_cb (deferred ICMP work),
+ *   stream_memory_free (TCP_NOTSENT_LOWAT, for poll and sendmsg), hash,
  *   unhash, get_port, enter_memory_pressure and the memory accounting,
  *   rsk_prot, twsk_prot, h.hashinfo, no_autobind (sendmsg() never binds).
  *   NULL and tested for NULL by their callers: bind and bind_add (inet's
  *   own), compat_ioctl,
  *   bpf_bypass_getsockopt, rehash (only datagram and TCP's dynamic
  *   address code call it), put_port, psock_update_sk_prot (sockmap
- *   refuses the socket), stream_memory_free, sock_is_readable,
+ *   refuses the socket), sock_is_readable,
  *   leave_memory_pressure, diag_destroy (no inet_diag handler yet).
  * struct inet_connection_sock: icsk_sync_mss (xtcp_sync_mss()), called
  *   by IP_OPTIONS and CIPSO; icsk_af_ops, icsk_ca_ops and icsk_ulp_ops
@@ -45,7 +46,10 @@
  *   registered for us) and BPF's TCP-only setsockopt, and tests
  *   icsk_ulp_ops for NULL (TCP_ULP is a SOL_TCP option, which is ours).
  *   icsk_clean_acked is TLS's, never set.  icsk_pmtu_cookie and
- *   icsk_ext_hdr_len are kept by xtcp_sync_mss() and connect().
+ *   icsk_ext_hdr_len are kept by xtcp_sync_mss() and connect().  A
+ *   listener's icsk_syn_retries (SYN-ACK retries) and
+ *   icsk_accept_queue.rskq_defer_accept (TCP_DEFER_ACCEPT) are read by
+ *   the kernel's request sock timer, as for TCP.
  * struct sock callbacks: sk_write_space (xtcp_write_space()); the
  *   others are sock_init_data()'s defaults, as for TCP.
  * struct net_protocol: handler, err_handler (ipv4.c).  No early_demux.
@@ -96,6 +100,10 @@ extern unsigned int xtcp_net_id;
 #define XTCP_MIN_MSS		88U
 /* TCP_MAXSEG's upper bound, TCP's (MAX_TCP_WINDOW). */
 #define XTCP_MAX_USER_MSS	32767U
+/* TCP_SYNCNT's bound, TCP_LINGER2's, TCP_CONGESTION's name size: TCP's. */
+#define XTCP_MAX_SYNCNT		127
+#define XTCP_FIN_TIMEOUT_MAX	(120 * HZ)
+#define XTCP_CA_NAME_MAX	16
 /* Delayed ACK: the longest an ACK waits, and the shortest (RFC 1122). */
 #define XTCP_DELACK_MAX		((unsigned int)(HZ / 5))
 #define XTCP_DELACK_MIN		((unsigned int)(HZ / 25))
@@ -187,6 +195,7 @@ struct xtcp_net {
 	int				sysctl_rst_limit;	/* per s */
 	int				sysctl_syncookies;	/* 0/1/2 */
 	int				sysctl_invalid_ratelimit; /* ms */
+	unsigned int			sysctl_notsent_lowat;	/* bytes */
 	/* Budgets of the second (xtcp_rate_allow()), shared without a lock. */
 	struct xtcp_rate		challenge_rate;
 	struct xtcp_rate		rst_rate;
@@ -344,7 +353,10 @@ struct xtcp_sock {
 	/* Round-trip time and the congestion window (pure.h). */
 	struct xtcp_rtt			rtt;
 	struct xtcp_cc			cc;
+	/* The algorithm in use; NULL until the handshake is over. */
 	const struct xtcp_cong_ops	*ca_ops;
+	/* The one TCP_CONGESTION chose (the default unless set). */
+	const struct xtcp_cong_ops	*ca_choice;
 	u32	packets_out;	/* segments on rtx_queue */
 	u32	lost_out;	/* of which marked lost, not yet resent */
 	u32	sacked_out;	/* of which SACKed by the peer */
@@ -366,6 +378,37 @@ struct xtcp_sock {
 	u32	keepalive_time;		/* jiffies */
 	u32	keepalive_intvl;	/* jiffies */
 	u8	keepalive_probes;
+	/* TCP_SYNCNT: SYN (a listener's: SYN-ACK) retries; 0: the sysctl. */
+	u8	syn_retries;
+	/* TCP_LINGER2 in jiffies: an orphan's FIN-WAIT-2; 0: fin_timeout. */
+	int	linger2;
+	/* TCP_WINDOW_CLAMP: the largest window we offer, 0: no clamp. */
+	u32	window_clamp;
+	/* TCP_NOTSENT_LOWAT: writable below this many unsent bytes, 0: sysctl. */
+	u32	notsent_lowat;
+
+	/*
+	 * TCP_INFO's counters, with TCP's meanings (tcp_get_info(); RFC
+	 * 4898 names).  Written under the socket lock, segs_in and
+	 * data_segs_in by softirq under the bh lock too (the segment may
+	 * go to the backlog); read under the lock by TCP_INFO.  Zeroed by
+	 * disconnect() and for a new child (xtcp_info_reset()).
+	 */
+	u64	bytes_sent;	/* data sent, retransmissions included */
+	u64	bytes_retrans;	/* data retransmitted */
+	u64	bytes_acked;	/* sequence space SND.UNA passed: data and FIN,
+				 * and our SYN on an active open (TCP's)
+				 */
+	u64	bytes_received;	/* sequence space RCV.NXT passed: data, FIN */
+	u32	segs_out;	/* segments sent, GSO segments counted */
+	u32	data_segs_out;	/* of which carried data */
+	u32	segs_in;	/* segments that reached the socket */
+	u32	data_segs_in;	/* of which carried data */
+	u32	total_retrans;	/* segments retransmitted: RetransSegs' */
+	u32	reord_seen;	/* reordering detected (xtcp_reordered()) */
+	u32	rcv_ooopack;	/* segments received out of order */
+	u32	min_rtt_us;	/* lowest RTT sample, ~0U: none yet */
+	u32	lsndtime;	/* jiffies of the last data sent */
 
 	/*
 	 * Segments sent and not yet acknowledged, in sequence order.  Unsent
@@ -405,6 +448,44 @@ static inline u32 xtcp_clock_us(void)
 static inline u32 xtcp_in_flight(const struct xtcp_sock *xs)
 {
 	return xs->packets_out - xs->lost_out - xs->sacked_out;
+}
+
+/* TCP_INFO's counters of a connection that starts (xtcp_sock). */
+static inline void xtcp_info_reset(struct xtcp_sock *xs)
+{
+	xs->bytes_sent = 0;
+	xs->bytes_retrans = 0;
+	xs->bytes_acked = 0;
+	xs->bytes_received = 0;
+	xs->segs_out = 0;
+	xs->data_segs_out = 0;
+	WRITE_ONCE(xs->segs_in, 0);
+	WRITE_ONCE(xs->data_segs_in, 0);
+	xs->total_retrans = 0;
+	xs->reord_seen = 0;
+	xs->rcv_ooopack = 0;
+	xs->min_rtt_us = ~0U;
+}
+
+/* A round-trip time measured: the estimator, and the lowest seen. */
+static inline void xtcp_rtt_measured(struct xtcp_sock *xs, u32 rtt_us)
+{
+	xtcp_rtt_sample(&xs->rtt, rtt_us);
+	xs->min_rtt_us = min(xs->min_rtt_us, max(rtt_us, 1U));
+}
+
+/*
+ * @skb, its header at skb->data, reached a full socket (it may go on to
+ * the backlog): TCP_INFO's counts, as tcp_segs_in() (bh lock held).
+ */
+static inline void xtcp_segs_in(struct xtcp_sock *xs, const struct sk_buff *skb)
+{
+	const struct xtcphdr *th = (const struct xtcphdr *)skb->data;
+	u16 segs = max_t(u16, skb_shinfo(skb)->gso_segs, 1);
+
+	WRITE_ONCE(xs->segs_in, xs->segs_in + segs);
+	if (skb->len > th->doff * 4)
+		WRITE_ONCE(xs->data_segs_in, xs->data_segs_in + segs);
 }
 
 /* xtcp_sock::urg_data, as TCP's TCP_URG_* */
@@ -469,6 +550,7 @@ int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		 int flags, int *addr_len);
 int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg);
 __poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait);
+bool xtcp_stream_memory_free(const struct sock *sk, int wake);
 int xtcp_inet_listen(struct socket *sock, int backlog);
 
 /* sockopt.c */

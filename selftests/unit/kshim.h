@@ -17,4 +17,6 @@ typedef uint32_t u32;
 typedef int32_t s32;
 typedef uint64_t u64;
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #endif /* _XTCP_KSHIM_H */

@@ -241,6 +241,16 @@ static void test_rcv_window(void)
 	      65535u << 14);
 }
 
+/* TCP_CONGESTION's names: newreno, and nothing else yet. */
+static void test_cong_find(void)
+{
+	CHECK(xtcp_cong_find("newreno") == &xtcp_newreno);
+	CHECK(xtcp_cong_default == &xtcp_newreno);
+	CHECK(!xtcp_cong_find("reno"));
+	CHECK(!xtcp_cong_find("newren"));
+	CHECK(!xtcp_cong_find(""));
+}
+
 static void test_newreno(void)
 {
 	const struct xtcp_cong_ops *ops = &xtcp_newreno;
@@ -399,6 +409,7 @@ int main(void)
 	test_rtt();
 	test_rcv_window();
 	test_newreno();
+	test_cong_find();
 	test_reordering();
 	test_rate();
 	test_cookie();

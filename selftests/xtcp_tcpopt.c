@@ -1,0 +1,1154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SOL_TCP options of issue 12, with TCP's numbers: TCP_INFO,
+ * TCP_QUICKACK, TCP_CONGESTION, TCP_DEFER_ACCEPT, TCP_SYNCNT,
+ * TCP_LINGER2, TCP_WINDOW_CLAMP and TCP_NOTSENT_LOWAT.  Each test sees
+ * its option act, on the wire (a capture on the veth pair) or in what
+ * the sockets do, and checks its limits: the values read back and the
+ * errnos of bad ones, next to a kernel TCP socket's where the kernel's
+ * constants decide.
+ *
+ * Every test runs unchanged over kernel TCP (XTCP_PROTO=6), which is
+ * how we know the semantics are TCP's.  XTCP_ONLY=word,word runs only
+ * the tests whose names contain a word.
+ */
+#include <linux/tcp.h>
+#include <sys/uio.h>
+
+#include "xtcp_lib.h"
+#include "xtcp_harness.h"
+
+/* <netinet/tcp.h> has it, but its struct tcp_info is older than 6.1's. */
+#ifndef SOL_TCP
+#define SOL_TCP		IPPROTO_TCP
+#endif
+
+FIXTURE(opt) {
+	int lfd, c, a, cport, port;
+	int capturing;
+	struct capture cap;
+};
+
+FIXTURE_SETUP(opt)
+{
+	self->lfd = -1;
+	self->c = -1;
+	self->a = -1;
+	self->capturing = 0;
+	/* A SKIP here would still run the body: leave through the harness. */
+	if (!test_selected(_metadata->name))
+		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
+	net_reset();
+	/* Each segment on the wire as it is: the captures count them. */
+	ASSERT_EQ(0, offloads_off());
+}
+
+FIXTURE_TEARDOWN(opt)
+{
+	if (self->capturing) {
+		capture_stop(&self->cap, 0);
+		capture_free(&self->cap);
+	}
+	if (self->c >= 0)
+		close_abort(self->c);
+	if (self->a >= 0)
+		close_abort(self->a);
+	if (self->lfd >= 0)
+		close(self->lfd);
+	net_reset();
+}
+
+static int is_tcp(void)
+{
+	return xtcp_proto() == IPPROTO_TCP;
+}
+
+/* The reference: a kernel TCP socket in netns @ns. */
+static int tcp_sock(const char *ns)
+{
+	return socket_in(ns, AF_INET, SOCK_STREAM, IPPROTO_TCP);
+}
+
+/* getsockopt of an int: the value, or -errno. */
+static int getint(int fd, int opt)
+{
+	socklen_t len = sizeof(int);
+	int v;
+
+	if (getsockopt(fd, SOL_TCP, opt, &v, &len))
+		return -errno;
+	return v;
+}
+
+/* setsockopt of an int: 0 or -errno. */
+static int setint(int fd, int opt, int val)
+{
+	return setsockopt(fd, SOL_TCP, opt, &val, sizeof(val)) ? -errno : 0;
+}
+
+static int get_info(int fd, struct tcp_info *ti)
+{
+	socklen_t len = sizeof(*ti);
+
+	memset(ti, 0, sizeof(*ti));
+	return getsockopt(fd, SOL_TCP, TCP_INFO, ti, &len) ||
+	       len != sizeof(*ti) ? -1 : 0;
+}
+
+/* A connection to the server on @port: self->c in xcli, self->a in xsrv. */
+static int pair(struct _test_data_opt *self, int port)
+{
+	self->port = port;
+	self->lfd = xlisten(port, 16);
+	if (self->lfd < 0)
+		return -1;
+	self->c = xsock(CLI_NS);
+	if (self->c < 0 || do_connect(self->c, SRV_ADDR, port))
+		return -1;
+	self->a = accept(self->lfd, NULL, NULL);
+	self->cport = local_port(self->c);
+	return self->a < 0 ? -1 : 0;
+}
+
+/* The protocol's own sysctl: net.xtcp.@xname, or TCP's @tname. */
+static long proto_sysctl(const char *ns, const char *xname, const char *tname)
+{
+	char path[256], *p;
+	long v = -1;
+	int old;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/%s",
+		 is_tcp() ? tname : xname);
+	for (p = path + strlen("/proc/sys/"); *p; p++)
+		if (*p == '.')
+			*p = '/';
+	old = ns_enter(ns);
+	f = fopen(path, "r");
+	ns_leave(old);
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/*
+ * State of the socket on local port @lport in @ns, from /proc/net/xtcp
+ * or, over TCP, /proc/net/tcp (a TCP orphan in FIN-WAIT-2 is a timewait
+ * sock there, listed with its substate); -1 if there is none.
+ */
+static int proto_state(const char *ns, int lport)
+{
+	int old = ns_enter(ns);
+	FILE *f = fopen(is_tcp() ? "/proc/net/tcp" : "/proc/net/xtcp", "r");
+	unsigned int lp, st;
+	char line[512];
+	int ret = -1;
+
+	ns_leave(old);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*d: %*x:%x %*x:%*x %x", &lp, &st) == 2 &&
+		    (int)lp == lport)
+			ret = st;
+	fclose(f);
+	return ret;
+}
+
+/* The netns counter RetransSegs: /proc/net/xtcp_stat, or TCP's snmp. */
+static long retrans_segs(const char *ns)
+{
+	char names[1024], vals[1024], *n, *v, *sn, *sv;
+	long ret = -1;
+	int old;
+	FILE *f;
+
+	if (!is_tcp())
+		return xstat(ns, "RetransSegs");
+	old = ns_enter(ns);
+	f = fopen("/proc/net/snmp", "r");
+	ns_leave(old);
+	if (!f)
+		return -1;
+	while (fgets(names, sizeof(names), f)) {
+		if (strncmp(names, "Tcp:", 4) || !fgets(vals, sizeof(vals), f))
+			continue;
+		n = strtok_r(names, "\n ", &sn);
+		v = strtok_r(vals, "\n ", &sv);
+		while (n && v) {
+			if (!strcmp(n, "RetransSegs"))
+				ret = atol(v);
+			n = strtok_r(NULL, "\n ", &sn);
+			v = strtok_r(NULL, "\n ", &sv);
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* The time capture stamps are in (cap_next() uses SO_TIMESTAMPNS). */
+static double now_rt(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int start_capture(struct _test_data_opt *self, const char *ns,
+			 const char *dev)
+{
+	if (capture_start(&self->cap, ns, dev))
+		return -1;
+	self->capturing = 1;
+	return 0;
+}
+
+static void stop_capture(struct _test_data_opt *self, int linger_ms)
+{
+	capture_stop(&self->cap, linger_ms);
+	self->capturing = 0;
+}
+
+/* A thread that reads @len bytes from @fd. */
+struct reader {
+	int fd;
+	size_t len;
+	ssize_t got;
+	pthread_t thr;
+};
+
+static void *reader_fn(void *arg)
+{
+	struct reader *r = arg;
+	static char buf[65536];
+	size_t got = 0;
+
+	while (got < r->len) {
+		ssize_t n = read(r->fd, buf, r->len - got < sizeof(buf) ?
+				 r->len - got : sizeof(buf));
+
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	r->got = got;
+	return NULL;
+}
+
+static int reader_start(struct reader *r, int fd, size_t len)
+{
+	r->fd = fd;
+	r->len = len;
+	r->got = -1;
+	return pthread_create(&r->thr, NULL, reader_fn, r);
+}
+
+/* Write @len pattern bytes to @fd while a thread reads them from @to. */
+static int transfer(int fd, int to, size_t len)
+{
+	static uint8_t buf[1 << 20];
+	struct reader r;
+
+	if (len > sizeof(buf) || reader_start(&r, to, len))
+		return -1;
+	fill_pattern(buf, len, (uint32_t)len);
+	if (write_all(fd, buf, len)) {
+		pthread_join(r.thr, NULL);
+		return -1;
+	}
+	pthread_join(r.thr, NULL);
+	return r.got == (ssize_t)len ? 0 : -1;
+}
+
+/* Wait up to @ms until nothing of @fd's is unacknowledged or unsent. */
+static int wait_all_acked(int fd, int ms)
+{
+	double end = now_s() + ms / 1000.0;
+	struct tcp_info ti;
+
+	do {
+		if (!get_info(fd, &ti) && !ti.tcpi_unacked &&
+		    !ti.tcpi_notsent_bytes)
+			return 0;
+		usleep(10000);
+	} while (now_s() < end);
+	return -1;
+}
+
+/* ---- TCP_INFO ---- */
+
+#define INFO_PORT	13001
+#define INFO_UP		100000
+#define INFO_DOWN	30000
+
+/*
+ * A known exchange: 100000 bytes up, 30000 down, nothing lost.  What
+ * each side's TCP_INFO says must be what was sent, acknowledged and
+ * received, and what the capture saw: the segments each side sent and
+ * received, those with data, the options and MSS of the handshake.
+ */
+TEST_F(opt, info_counts_known_traffic)
+{
+	uint32_t max_end = 0;
+	int cout = 0, cin = 0, cdata = 0, cdata_in = 0, crtx = 0;
+	int syn_ws = -2, synack_ws = -2, syn_mss = 0, synack_mss = 0;
+	struct tcp_info ci, si, li;
+	size_t i;
+
+	ASSERT_EQ(0, start_capture(self, CLI_NS, CLI_IF));
+	ASSERT_EQ(0, pair(self, INFO_PORT));
+	ASSERT_EQ(0, transfer(self->c, self->a, INFO_UP));
+	ASSERT_EQ(0, transfer(self->a, self->c, INFO_DOWN));
+	ASSERT_EQ(0, wait_all_acked(self->c, XT(3) * 1000));
+	ASSERT_EQ(0, wait_all_acked(self->a, XT(3) * 1000));
+	/* Delayed ACKs go out; then both sides are quiet. */
+	usleep(300000);
+	stop_capture(self, 100);
+	ASSERT_EQ(0, get_info(self->c, &ci));
+	ASSERT_EQ(0, get_info(self->a, &si));
+	ASSERT_EQ(0, get_info(self->lfd, &li));
+
+	for (i = 0; i < self->cap.n; i++) {
+		const struct seg *s = &self->cap.segs[i];
+
+		if (s->outgoing && s->sport == self->cport &&
+		    s->dport == INFO_PORT) {
+			cout++;
+			if (s->flags & XTCP_FLAG_SYN) {
+				syn_ws = s->wscale;
+				syn_mss = s->mss;
+			}
+			if (!s->len)
+				continue;
+			cdata++;
+			/* Data below what was already sent: a retransmission. */
+			if (max_end && (int32_t)(s->seq - max_end) < 0)
+				crtx++;
+			if (!max_end || (int32_t)(s->seq + s->len - max_end) > 0)
+				max_end = s->seq + s->len;
+		} else if (!s->outgoing && s->dport == self->cport &&
+			   s->sport == INFO_PORT) {
+			cin++;
+			if (s->len)
+				cdata_in++;
+			if (s->flags & XTCP_FLAG_SYN) {
+				synack_ws = s->wscale;
+				synack_mss = s->mss;
+			}
+		}
+	}
+	TH_LOG("client: %d segments out (%d data), %d in (%d data); SYN ws %d mss %d, SYN-ACK ws %d mss %d",
+	       cout, cdata, cin, cdata_in, syn_ws, syn_mss, synack_ws,
+	       synack_mss);
+
+	/* The states, the options agreed in the handshake. */
+	EXPECT_EQ(XTCP_ESTABLISHED, ci.tcpi_state);
+	EXPECT_EQ(XTCP_ESTABLISHED, si.tcpi_state);
+	EXPECT_EQ(TCP_CA_Open, ci.tcpi_ca_state);
+	EXPECT_TRUE(ci.tcpi_options & TCPI_OPT_SACK);
+	EXPECT_TRUE(si.tcpi_options & TCPI_OPT_SACK);
+	ASSERT_TRUE(ci.tcpi_options & TCPI_OPT_WSCALE);
+	ASSERT_TRUE(si.tcpi_options & TCPI_OPT_WSCALE);
+	EXPECT_EQ(syn_ws, (int)ci.tcpi_rcv_wscale);
+	EXPECT_EQ(synack_ws, (int)ci.tcpi_snd_wscale);
+	EXPECT_EQ(synack_ws, (int)si.tcpi_rcv_wscale);
+	EXPECT_EQ(syn_ws, (int)si.tcpi_snd_wscale);
+	/*
+	 * The MSS each announced (TCP's advmss leaves out its timestamp
+	 * option), and each sends within the other's.
+	 */
+	EXPECT_GE(syn_mss, ci.tcpi_advmss);
+	EXPECT_LE(syn_mss - 40, ci.tcpi_advmss);
+	EXPECT_GE(synack_mss, si.tcpi_advmss);
+	EXPECT_LE(synack_mss - 40, si.tcpi_advmss);
+	EXPECT_GE(synack_mss, ci.tcpi_snd_mss);
+	EXPECT_LE(synack_mss - 40, ci.tcpi_snd_mss);
+	EXPECT_GE(syn_mss, si.tcpi_snd_mss);
+	EXPECT_LT(0, ci.tcpi_rcv_mss);
+	EXPECT_EQ(1500, ci.tcpi_pmtu);
+
+	/* Bytes: what was written, acknowledged and read. */
+	EXPECT_EQ(INFO_UP + ci.tcpi_bytes_retrans, ci.tcpi_bytes_sent);
+	EXPECT_EQ(INFO_DOWN + si.tcpi_bytes_retrans, si.tcpi_bytes_sent);
+	/* An active open's SYN counts in bytes_acked; the SYN-ACK does not. */
+	EXPECT_EQ(INFO_UP + 1, ci.tcpi_bytes_acked);
+	EXPECT_EQ(INFO_DOWN, si.tcpi_bytes_acked);
+	EXPECT_EQ(INFO_UP, si.tcpi_bytes_received);
+	EXPECT_EQ(INFO_DOWN, ci.tcpi_bytes_received);
+	EXPECT_EQ(0, ci.tcpi_unacked);
+	EXPECT_EQ(0, ci.tcpi_notsent_bytes);
+
+	/* Segments: what the capture saw. */
+	EXPECT_EQ(cout, ci.tcpi_segs_out);
+	EXPECT_EQ(cin, ci.tcpi_segs_in);
+	EXPECT_EQ(cdata, ci.tcpi_data_segs_out);
+	EXPECT_EQ(cdata_in, ci.tcpi_data_segs_in);
+	EXPECT_EQ(crtx, ci.tcpi_total_retrans);
+	/*
+	 * The server counts the SYN and the ACK that made its socket, not
+	 * the SYN-ACK its request sock sent.
+	 */
+	EXPECT_EQ(cout, si.tcpi_segs_in);
+	EXPECT_EQ(cdata, si.tcpi_data_segs_in);
+	EXPECT_EQ(cin - 1, si.tcpi_segs_out);
+	EXPECT_EQ(cdata_in, si.tcpi_data_segs_out);
+	EXPECT_LE(INFO_UP / ci.tcpi_snd_mss, ci.tcpi_data_segs_out);
+
+	/* Times and the path's measures. */
+	EXPECT_LT(0, ci.tcpi_rtt);
+	EXPECT_GT(1000000, ci.tcpi_rtt);
+	EXPECT_LT(0, ci.tcpi_min_rtt);
+	EXPECT_GE(ci.tcpi_rtt + 4 * ci.tcpi_rttvar + 1, ci.tcpi_min_rtt);
+	EXPECT_LE(200000, ci.tcpi_rto);
+	EXPECT_LT(0, ci.tcpi_ato);
+	EXPECT_LE(250, ci.tcpi_last_data_sent);
+	EXPECT_GT(XT(5) * 1000, ci.tcpi_last_data_sent);
+	EXPECT_LE(250, ci.tcpi_last_data_recv);
+	EXPECT_GT(XT(5) * 1000, ci.tcpi_last_data_recv);
+	EXPECT_GT(XT(5) * 1000, ci.tcpi_last_ack_recv);
+	EXPECT_LE(2, ci.tcpi_snd_cwnd);
+	EXPECT_LE(3, ci.tcpi_reordering);
+	EXPECT_LT(0, ci.tcpi_snd_wnd);
+	EXPECT_LT(0, ci.tcpi_rcv_space);
+	EXPECT_LT(0, ci.tcpi_rcv_ssthresh);
+
+	/* A listener: its accept queue (empty) and backlog. */
+	EXPECT_EQ(XTCP_LISTEN, li.tcpi_state);
+	EXPECT_EQ(0, li.tcpi_unacked);
+	EXPECT_EQ(16, li.tcpi_sacked);
+}
+
+/* The caller's length is honoured, and written back (TCP's). */
+TEST_F(opt, info_length_and_set)
+{
+	int fd = xsock(CLI_NS), ref = tcp_sock(CLI_NS), big[128];
+	struct tcp_info ti, rti;
+	socklen_t len, rlen;
+
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, ref);
+	/* A fresh socket: closed, and TCP's view of an unused one. */
+	ASSERT_EQ(0, get_info(fd, &ti));
+	ASSERT_EQ(0, get_info(ref, &rti));
+	EXPECT_EQ(XTCP_CLOSE, ti.tcpi_state);
+	EXPECT_EQ(rti.tcpi_snd_cwnd, ti.tcpi_snd_cwnd);
+	EXPECT_EQ(rti.tcpi_snd_ssthresh, ti.tcpi_snd_ssthresh);
+	EXPECT_EQ(rti.tcpi_reordering, ti.tcpi_reordering);
+	EXPECT_EQ(rti.tcpi_rto, ti.tcpi_rto);
+	EXPECT_EQ(rti.tcpi_min_rtt, ti.tcpi_min_rtt);
+	/* Shorter than the struct: that much, and the length says so. */
+	len = 8;
+	memset(big, 0x55, sizeof(big));
+	EXPECT_EQ(0, getsockopt(fd, SOL_TCP, TCP_INFO, big, &len));
+	EXPECT_EQ(8, len);
+	EXPECT_EQ(XTCP_CLOSE, ((uint8_t *)big)[0]);
+	EXPECT_EQ(0x55555555, big[2]);
+	/* Longer: the struct's size. */
+	len = sizeof(big);
+	rlen = sizeof(big);
+	EXPECT_EQ(0, getsockopt(fd, SOL_TCP, TCP_INFO, big, &len));
+	EXPECT_EQ(0, getsockopt(ref, SOL_TCP, TCP_INFO, big, &rlen));
+	EXPECT_EQ(rlen, len);
+	EXPECT_EQ(sizeof(struct tcp_info), len);
+	len = 0;
+	EXPECT_EQ(0, getsockopt(fd, SOL_TCP, TCP_INFO, big, &len));
+	EXPECT_EQ(0, len);
+	len = -1;
+	EXPECT_EQ(-1, getsockopt(fd, SOL_TCP, TCP_INFO, big, &len));
+	EXPECT_EQ(EINVAL, errno);
+	/* Only read: an int is refused as an unknown option, a short one EINVAL. */
+	EXPECT_EQ(-ENOPROTOOPT, setint(fd, TCP_INFO, 1));
+	EXPECT_EQ(-1, setsockopt(fd, SOL_TCP, TCP_INFO, "", 0));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+	close(ref);
+}
+
+#define LOSS_PORT	13002
+#define LOSS_BYTES	(300 * 1024)
+
+/*
+ * With 10% of the client's segments lost, its TCP_INFO counts the
+ * retransmissions the netns' RetransSegs counted, and the bytes add up.
+ */
+TEST_F(opt, info_retrans_match_retranssegs)
+{
+	struct tcp_info ci, si;
+	long r0, r1;
+
+	ASSERT_EQ(0, pair(self, LOSS_PORT));
+	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
+			" root netem loss 10%%"));
+	r0 = retrans_segs(CLI_NS);
+	ASSERT_LE(0, r0);
+	ASSERT_EQ(0, transfer(self->c, self->a, LOSS_BYTES));
+	ASSERT_EQ(0, wait_all_acked(self->c, XT(30) * 1000));
+	ASSERT_EQ(0, get_info(self->c, &ci));
+	r1 = retrans_segs(CLI_NS);
+	sh("tc -n " CLI_NS " qdisc del dev " CLI_IF " root");
+	ASSERT_EQ(0, get_info(self->a, &si));
+	TH_LOG("total_retrans %u, RetransSegs +%ld, bytes_retrans %llu, lost %u",
+	       ci.tcpi_total_retrans, r1 - r0,
+	       (unsigned long long)ci.tcpi_bytes_retrans, ci.tcpi_lost);
+
+	EXPECT_LT(0, ci.tcpi_total_retrans);
+	EXPECT_EQ(r1 - r0, ci.tcpi_total_retrans);
+	EXPECT_LT(0, ci.tcpi_bytes_retrans);
+	EXPECT_EQ(LOSS_BYTES + ci.tcpi_bytes_retrans, ci.tcpi_bytes_sent);
+	EXPECT_EQ(LOSS_BYTES + 1, ci.tcpi_bytes_acked);
+	EXPECT_EQ(LOSS_BYTES, si.tcpi_bytes_received);
+	EXPECT_EQ(0, ci.tcpi_retrans);
+	EXPECT_EQ(0, ci.tcpi_unacked);
+}
+
+/* ---- TCP_CONGESTION ---- */
+
+TEST_F(opt, congestion_name_and_errnos)
+{
+	char name[64], name4[64], name100[64];
+	socklen_t len = 16;
+	int fd = xsock(CLI_NS);
+
+	ASSERT_LE(0, fd);
+	memset(name, 0x55, sizeof(name));
+	ASSERT_EQ(0, getsockopt(fd, SOL_TCP, TCP_CONGESTION, name, &len));
+	EXPECT_EQ(16, len);
+	ASSERT_NE(0, name[0]);
+	ASSERT_EQ(0, name[15]);
+	if (!is_tcp())
+		EXPECT_STREQ("newreno", name);
+	/* Cut to a shorter length, the length written back. */
+	len = 4;
+	memset(name4, 0x55, sizeof(name4));
+	EXPECT_EQ(0, getsockopt(fd, SOL_TCP, TCP_CONGESTION, name4, &len));
+	EXPECT_EQ(4, len);
+	EXPECT_EQ(0, memcmp(name, name4, 4));
+	EXPECT_EQ(0x55, (uint8_t)name4[4]);
+	len = 100;
+	EXPECT_EQ(0, getsockopt(fd, SOL_TCP, TCP_CONGESTION, name100, &len));
+	EXPECT_EQ(16, len);
+	EXPECT_EQ(0, memcmp(name, name100, 16));
+
+	/* A name, not an int; an algorithm the protocol has, or ENOENT. */
+	EXPECT_EQ(0, setsockopt(fd, SOL_TCP, TCP_CONGESTION, name,
+				strlen(name)));
+	EXPECT_EQ(-1, setsockopt(fd, SOL_TCP, TCP_CONGESTION, "no-such-cc", 10));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, setsockopt(fd, SOL_TCP, TCP_CONGESTION, "", 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-ENOENT, setint(fd, TCP_CONGESTION, 1));
+	/* A longer buffer than a name: only the first 15 bytes count. */
+	memset(name100, 0, sizeof(name100));
+	strcpy(name100, name);
+	EXPECT_EQ(0, setsockopt(fd, SOL_TCP, TCP_CONGESTION, name100,
+				sizeof(name100)));
+	close(fd);
+
+	/* On a connection: the same name; switching mid-way, data flows. */
+	ASSERT_EQ(0, pair(self, 13003));
+	len = sizeof(name4);
+	ASSERT_EQ(0, getsockopt(self->a, SOL_TCP, TCP_CONGESTION, name4, &len));
+	EXPECT_STREQ(name, name4);
+	ASSERT_EQ(0, transfer(self->c, self->a, 100000));
+	EXPECT_EQ(0, setsockopt(self->c, SOL_TCP, TCP_CONGESTION, name,
+				strlen(name)));
+	EXPECT_EQ(-1, setsockopt(self->c, SOL_TCP, TCP_CONGESTION, "bogus", 5));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(0, transfer(self->c, self->a, 100000));
+	len = sizeof(name4);
+	ASSERT_EQ(0, getsockopt(self->c, SOL_TCP, TCP_CONGESTION, name4, &len));
+	EXPECT_STREQ(name, name4);
+}
+
+/* ---- TCP_QUICKACK ---- */
+
+/*
+ * When did the server see @len bytes of data from the client, and when
+ * did its first ACK covering them leave?  From the capture on vs, for
+ * the data after sequence number @after.  0 when not found.
+ */
+static void ack_delay(const struct capture *cap, int port, uint32_t after,
+		      double *t_data, double *t_ack)
+{
+	uint32_t end = 0;
+	size_t i;
+
+	*t_data = 0;
+	*t_ack = 0;
+	for (i = 0; i < cap->n; i++) {
+		const struct seg *s = &cap->segs[i];
+
+		if (!s->outgoing && s->dport == port && s->len &&
+		    (int32_t)(s->seq - after) >= 0 && !*t_data) {
+			*t_data = s->t;
+			end = s->seq + s->len;
+		} else if (*t_data && s->outgoing && s->sport == port &&
+			   (s->flags & XTCP_FLAG_ACK) &&
+			   (int32_t)(s->ack - end) >= 0) {
+			*t_ack = s->t;
+			return;
+		}
+	}
+}
+
+/* The client's next sequence number, as the server will see it. */
+static uint32_t next_seq(const struct capture *cap, int cport)
+{
+	uint32_t seq = 0;
+	size_t i;
+
+	for (i = 0; i < cap->n; i++)
+		if (cap->segs[i].sport == cport)
+			seq = cap->segs[i].seq + cap->segs[i].len +
+			      !!(cap->segs[i].flags & XTCP_FLAG_SYN);
+	return seq;
+}
+
+/*
+ * In an interactive exchange (ping-pong mode, TCP_QUICKACK 0) the
+ * server's ACK of a short request waits for an answer to ride on, even
+ * after the request was read.  TCP_QUICKACK 1 leaves that mode and the
+ * ACK still held goes at once, during the call.
+ */
+TEST_F(opt, quickack_sends_held_ack)
+{
+	double t_data, t_ack, t_before, t_set;
+	char buf[16];
+	uint32_t seq;
+
+	ASSERT_EQ(0, pair(self, 13004));
+	ASSERT_EQ(0, start_capture(self, SRV_NS, SRV_IF));
+	/* A request and its answer: interactive. */
+	ASSERT_EQ(0, write_all(self->c, "ping", 4));
+	ASSERT_EQ(4, read_full(self->a, buf, 4));
+	ASSERT_EQ(0, write_all(self->a, "pong", 4));
+	ASSERT_EQ(4, read_full(self->c, buf, 4));
+	usleep(300000);
+
+	/* Ping-pong mode: the ACK of what was read is held. */
+	ASSERT_EQ(0, setint(self->a, TCP_QUICKACK, 0));
+	EXPECT_EQ(0, getint(self->a, TCP_QUICKACK));
+	usleep(100000);
+	seq = next_seq(&self->cap, self->cport);
+	ASSERT_EQ(0, write_all(self->c, "0123456789", 10));
+	ASSERT_EQ(10, read_full(self->a, buf, 10));
+	usleep(400000);
+	ack_delay(&self->cap, 13004, seq, &t_data, &t_ack);
+	ASSERT_NE(0, t_data);
+	ASSERT_NE(0, t_ack);
+	TH_LOG("ping-pong: ACK %.1f ms after the data", (t_ack - t_data) * 1e3);
+	EXPECT_LE(0.025, t_ack - t_data);
+
+	/* Again, then TCP_QUICKACK 1 right after the read: the ACK goes. */
+	ASSERT_EQ(0, setint(self->a, TCP_QUICKACK, 0));
+	usleep(100000);
+	seq = next_seq(&self->cap, self->cport);
+	ASSERT_EQ(0, write_all(self->c, "abcdefghij", 10));
+	ASSERT_EQ(10, read_full(self->a, buf, 10));
+	t_before = now_rt();
+	ASSERT_EQ(0, setint(self->a, TCP_QUICKACK, 1));
+	t_set = now_rt();
+	EXPECT_EQ(1, getint(self->a, TCP_QUICKACK));
+	usleep(300000);
+	stop_capture(self, 0);
+	ack_delay(&self->cap, 13004, seq, &t_data, &t_ack);
+	ASSERT_NE(0, t_data);
+	ASSERT_NE(0, t_ack);
+	TH_LOG("quickack: ACK %.1f ms after the data, %.1f ms into the call of %.1f ms",
+	       (t_ack - t_data) * 1e3, (t_ack - t_before) * 1e3,
+	       (t_set - t_before) * 1e3);
+	/*
+	 * The ACK left during the call; or, if the reader woke late, when
+	 * the delayed-ACK timer fired before it: never with the data.
+	 */
+	EXPECT_GE(t_set + 0.001, t_ack);
+	if (t_ack < t_before)
+		EXPECT_LE(0.035, t_ack - t_data);
+	capture_free(&self->cap);
+}
+
+/* ---- TCP_DEFER_ACCEPT ---- */
+
+/* Seconds asked for, and read back as SYN-ACK retransmissions span them. */
+TEST_F(opt, defer_accept_rounding)
+{
+	static const int vals[][2] = {
+		{ 0, 0 }, { -1, 0 }, { 1, 1 }, { 2, 3 }, { 3, 3 }, { 4, 7 },
+		{ 5, 7 }, { 8, 15 }, { 100, 127 }, { 200, 247 },
+		{ 0x7fffffff, 29887 },
+	};
+	int fd = xsock(SRV_NS), ref = tcp_sock(SRV_NS);
+	unsigned int i;
+
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, ref);
+	for (i = 0; i < ARRAY_SIZE(vals); i++) {
+		EXPECT_EQ(0, setint(fd, TCP_DEFER_ACCEPT, vals[i][0]));
+		EXPECT_EQ(0, setint(ref, TCP_DEFER_ACCEPT, vals[i][0]));
+		EXPECT_EQ(getint(ref, TCP_DEFER_ACCEPT),
+			  getint(fd, TCP_DEFER_ACCEPT)) TH_LOG("%d s", vals[i][0]);
+		EXPECT_EQ(vals[i][1], getint(fd, TCP_DEFER_ACCEPT))
+			TH_LOG("%d s", vals[i][0]);
+	}
+	EXPECT_EQ(-1, setsockopt(fd, SOL_TCP, TCP_DEFER_ACCEPT, "", 2));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+	close(ref);
+}
+
+static int readable_within(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+/*
+ * A listener with TCP_DEFER_ACCEPT 1 s does not offer the connection to
+ * accept() when the handshake ends, but when the first data comes; with
+ * none, once the period is over (a SYN-ACK resent, whose ACK counts).
+ * An accepted socket does not inherit the option.
+ */
+TEST_F(opt, defer_accept_waits_for_data)
+{
+	int c2 = -1, a2;
+	double t0, t;
+	char buf[8];
+
+	self->lfd = xsock(SRV_NS);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, setint(self->lfd, TCP_DEFER_ACCEPT, 1));
+	ASSERT_EQ(0, do_bind(self->lfd, SRV_ADDR, 13005));
+	ASSERT_EQ(0, listen(self->lfd, 8));
+	EXPECT_EQ(1, getint(self->lfd, TCP_DEFER_ACCEPT));
+
+	/* Connected for the client; nothing to accept before data. */
+	self->c = xsock(CLI_NS);
+	ASSERT_EQ(0, do_connect(self->c, SRV_ADDR, 13005));
+	EXPECT_FALSE(readable_within(self->lfd, 400));
+	t0 = now_s();
+	ASSERT_EQ(0, write_all(self->c, "hello", 5));
+	ASSERT_TRUE(readable_within(self->lfd, 2000));
+	t = now_s() - t0;
+	TH_LOG("accept() ready %.0f ms after the data", t * 1e3);
+	EXPECT_GT(XT(0.7), t);
+	self->a = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->a);
+	ASSERT_TRUE(readable_within(self->a, 1000));
+	EXPECT_EQ(5, recv(self->a, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(0, getint(self->a, TCP_DEFER_ACCEPT));
+
+	/* No data: accept() once the second is over. */
+	c2 = xsock(CLI_NS);
+	ASSERT_LE(0, c2);
+	t0 = now_s();
+	ASSERT_EQ(0, do_connect(c2, SRV_ADDR, 13005));
+	ASSERT_TRUE(readable_within(self->lfd, XT(6) * 1000));
+	t = now_s() - t0;
+	TH_LOG("accept() ready %.0f ms after connect() without data", t * 1e3);
+	EXPECT_LE(0.8, t);
+	EXPECT_GT(XT(4.5), t);
+	a2 = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, a2);
+	EXPECT_EQ(0, write_all(c2, "late", 4));
+	EXPECT_EQ(4, read_full(a2, buf, 4));
+	close_abort(a2);
+	close_abort(c2);
+}
+
+/* ---- TCP_SYNCNT ---- */
+
+TEST_F(opt, syncnt_limits)
+{
+	int fd = xsock(CLI_NS);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(proto_sysctl(CLI_NS, "xtcp.syn_retries",
+			       "ipv4.tcp_syn_retries"),
+		  getint(fd, TCP_SYNCNT));
+	EXPECT_EQ(-EINVAL, setint(fd, TCP_SYNCNT, 0));
+	EXPECT_EQ(-EINVAL, setint(fd, TCP_SYNCNT, -1));
+	EXPECT_EQ(-EINVAL, setint(fd, TCP_SYNCNT, 128));
+	EXPECT_EQ(0, setint(fd, TCP_SYNCNT, 127));
+	EXPECT_EQ(127, getint(fd, TCP_SYNCNT));
+	EXPECT_EQ(0, setint(fd, TCP_SYNCNT, 1));
+	EXPECT_EQ(1, getint(fd, TCP_SYNCNT));
+	close(fd);
+}
+
+/*
+ * TCP_SYNCNT 1 towards a host that never answers: the SYN and one
+ * retransmission (1 s later), then ETIMEDOUT after the doubled timeout,
+ * 3 s in all, where net.*.syn_retries (6) would take two minutes.
+ */
+TEST_F(opt, syncnt_bounds_syn_retries)
+{
+	struct pollfd p = { .events = POLLOUT };
+	int syns = 0, rc;
+	double t0, t;
+	size_t i;
+
+	self->c = xsock(CLI_NS);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, setint(self->c, TCP_SYNCNT, 1));
+	ASSERT_EQ(0, start_capture(self, CLI_NS, CLI_IF));
+	set_nonblock(self->c, 1);
+	t0 = now_s();
+	rc = do_connect(self->c, "10.99.0.4", 13006);
+	ASSERT_EQ(-1, rc);
+	ASSERT_EQ(EINPROGRESS, errno);
+	p.fd = self->c;
+	ASSERT_EQ(1, poll(&p, 1, XT(8) * 1000));
+	t = now_s() - t0;
+	EXPECT_EQ(ETIMEDOUT, so_error(self->c));
+	stop_capture(self, 100);
+	for (i = 0; i < self->cap.n; i++)
+		if (self->cap.segs[i].outgoing &&
+		    self->cap.segs[i].dport == 13006 &&
+		    (self->cap.segs[i].flags & XTCP_FLAG_SYN))
+			syns++;
+	TH_LOG("%d SYNs, ETIMEDOUT after %.2f s", syns, t);
+	EXPECT_EQ(2, syns);
+	EXPECT_LE(2.5, t);
+	EXPECT_GT(XT(4.5), t);
+	capture_free(&self->cap);
+}
+
+/* ---- TCP_LINGER2 ---- */
+
+TEST_F(opt, linger2_limits)
+{
+	long fin = proto_sysctl(CLI_NS, "xtcp.fin_timeout",
+				"ipv4.tcp_fin_timeout");
+	int fd = xsock(CLI_NS);
+
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, fin);
+	EXPECT_EQ(fin, getint(fd, TCP_LINGER2));
+	EXPECT_EQ(0, setint(fd, TCP_LINGER2, 2));
+	EXPECT_EQ(2, getint(fd, TCP_LINGER2));
+	EXPECT_EQ(0, setint(fd, TCP_LINGER2, -5));
+	EXPECT_EQ(-1, getint(fd, TCP_LINGER2));
+	EXPECT_EQ(0, setint(fd, TCP_LINGER2, 1000));
+	EXPECT_EQ(120, getint(fd, TCP_LINGER2));
+	EXPECT_EQ(0, setint(fd, TCP_LINGER2, 120));
+	EXPECT_EQ(120, getint(fd, TCP_LINGER2));
+	EXPECT_EQ(0, setint(fd, TCP_LINGER2, 0));
+	EXPECT_EQ(fin, getint(fd, TCP_LINGER2));
+	close(fd);
+}
+
+/*
+ * Wait up to @ms for the client's socket to reach @want (-1: gone);
+ * returns the time it took, or -1.
+ */
+static double wait_proto_state(int lport, int want, int ms)
+{
+	double t0 = now_s(), end = t0 + ms / 1000.0;
+
+	do {
+		if (proto_state(CLI_NS, lport) == want)
+			return now_s() - t0;
+		usleep(20000);
+	} while (now_s() < end);
+	return -1;
+}
+
+/*
+ * An orphan in FIN-WAIT-2 (the peer acknowledged our FIN, sends none)
+ * lasts TCP_LINGER2 seconds, here 2 where net.*.fin_timeout is longer;
+ * with TCP_LINGER2 below 0 it goes as soon as it gets there.
+ */
+TEST_F(opt, linger2_bounds_fin_wait2)
+{
+	int c2, a2, port2;
+	double t;
+
+	ASSERT_EQ(0, pair(self, 13007));
+	ASSERT_EQ(0, setint(self->c, TCP_LINGER2, 2));
+	close(self->c);
+	self->c = -1;
+	ASSERT_LE(0, wait_proto_state(self->cport, XTCP_FIN_WAIT2, 2000));
+	t = wait_proto_state(self->cport, -1, XT(8) * 1000);
+	TH_LOG("FIN-WAIT-2 lasted %.2f s", t);
+	EXPECT_LE(1.5, t);
+	EXPECT_GT(XT(3.5), t);
+
+	/* Below 0: no FIN-WAIT-2 worth the name. */
+	c2 = xsock(CLI_NS);
+	ASSERT_LE(0, c2);
+	ASSERT_EQ(0, do_connect(c2, SRV_ADDR, 13007));
+	a2 = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, a2);
+	port2 = local_port(c2);
+	ASSERT_EQ(0, setint(c2, TCP_LINGER2, -1));
+	close(c2);
+	t = wait_proto_state(port2, -1, XT(3) * 1000);
+	TH_LOG("with TCP_LINGER2 -1, gone after %.2f s", t);
+	EXPECT_LE(0, t);
+	EXPECT_GT(XT(1), t);
+	close_abort(a2);
+}
+
+/* ---- TCP_WINDOW_CLAMP ---- */
+
+TEST_F(opt, window_clamp_limits)
+{
+	int fd = xsock(CLI_NS), ref = tcp_sock(CLI_NS);
+
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, ref);
+	EXPECT_EQ(0, getint(fd, TCP_WINDOW_CLAMP));
+	EXPECT_EQ(0, setint(fd, TCP_WINDOW_CLAMP, 0));
+	EXPECT_EQ(0, getint(fd, TCP_WINDOW_CLAMP));
+	EXPECT_EQ(0, setint(fd, TCP_WINDOW_CLAMP, 5000));
+	EXPECT_EQ(5000, getint(fd, TCP_WINDOW_CLAMP));
+	/* Below half the smallest receive buffer: that half (the kernel's). */
+	EXPECT_EQ(0, setint(fd, TCP_WINDOW_CLAMP, 100));
+	EXPECT_EQ(0, setint(ref, TCP_WINDOW_CLAMP, 100));
+	EXPECT_EQ(getint(ref, TCP_WINDOW_CLAMP), getint(fd, TCP_WINDOW_CLAMP));
+	EXPECT_LT(100, getint(fd, TCP_WINDOW_CLAMP));
+	EXPECT_EQ(0, setint(fd, TCP_WINDOW_CLAMP, -1));
+	EXPECT_EQ(0, setint(ref, TCP_WINDOW_CLAMP, -1));
+	EXPECT_EQ(getint(ref, TCP_WINDOW_CLAMP), getint(fd, TCP_WINDOW_CLAMP));
+	close(fd);
+	close(ref);
+
+	/* 0 only on a closed socket. */
+	ASSERT_EQ(0, pair(self, 13008));
+	EXPECT_EQ(-EINVAL, setint(self->c, TCP_WINDOW_CLAMP, 0));
+	EXPECT_EQ(0, setint(self->c, TCP_WINDOW_CLAMP, 8000));
+	EXPECT_EQ(8000, getint(self->c, TCP_WINDOW_CLAMP));
+}
+
+/*
+ * TCP_WINDOW_CLAMP 5000 before connect(): every window the client
+ * offers, its SYN's too, is at most 5000 bytes while 200 KB come its
+ * way (without it, the buffer would offer some 64 KB).
+ */
+TEST_F(opt, window_clamp_bounds_wire_window)
+{
+	int syn_ws = -1, synack_ws = -1, shift, over = 0, segs = 0;
+	uint32_t maxwin = 0;
+	size_t i;
+
+	self->lfd = xlisten(13009, 8);
+	ASSERT_LE(0, self->lfd);
+	self->c = xsock(CLI_NS);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, setint(self->c, TCP_WINDOW_CLAMP, 5000));
+	/*
+	 * A fixed receive buffer: 6.1's TCP lets buffer auto-tuning raise
+	 * window_clamp past what was set (tcp_rcv_space_adjust()).
+	 */
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_RCVBUF,
+				&(int){ 131072 }, sizeof(int)));
+	ASSERT_EQ(0, start_capture(self, CLI_NS, CLI_IF));
+	ASSERT_EQ(0, do_connect(self->c, SRV_ADDR, 13009));
+	self->a = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->a);
+	self->cport = local_port(self->c);
+	ASSERT_EQ(0, transfer(self->a, self->c, 200000));
+	stop_capture(self, 200);
+
+	/* The client's windows are scaled if both SYNs offered scaling. */
+	for (i = 0; i < self->cap.n; i++) {
+		const struct seg *s = &self->cap.segs[i];
+
+		if (!(s->flags & XTCP_FLAG_SYN))
+			continue;
+		if (s->outgoing && s->sport == self->cport)
+			syn_ws = s->wscale;
+		else if (!s->outgoing && s->dport == self->cport)
+			synack_ws = s->wscale;
+	}
+	shift = syn_ws >= 0 && synack_ws >= 0 ? syn_ws : 0;
+	for (i = 0; i < self->cap.n; i++) {
+		const struct seg *s = &self->cap.segs[i];
+		uint32_t win;
+
+		if (!s->outgoing || s->sport != self->cport)
+			continue;
+		win = s->flags & XTCP_FLAG_SYN ? s->win :
+		      (uint32_t)s->win << shift;
+		segs++;
+		if (win > maxwin)
+			maxwin = win;
+		if (win > 5000)
+			over++;
+	}
+	TH_LOG("%d segments from the client, largest window %u (scale %d)",
+	       segs, maxwin, shift);
+	EXPECT_LT(10, segs);
+	EXPECT_EQ(0, over);
+	EXPECT_LE(2500, maxwin);
+	capture_free(&self->cap);
+}
+
+/* ---- TCP_NOTSENT_LOWAT ---- */
+
+TEST_F(opt, notsent_lowat_limits)
+{
+	int fd = xsock(CLI_NS);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(4294967295L, proto_sysctl(CLI_NS, "xtcp.notsent_lowat",
+					    "ipv4.tcp_notsent_lowat"));
+	EXPECT_EQ(0, getint(fd, TCP_NOTSENT_LOWAT));
+	EXPECT_EQ(0, setint(fd, TCP_NOTSENT_LOWAT, 4096));
+	EXPECT_EQ(4096, getint(fd, TCP_NOTSENT_LOWAT));
+	EXPECT_EQ(0, setint(fd, TCP_NOTSENT_LOWAT, -1));
+	EXPECT_EQ(-1, getint(fd, TCP_NOTSENT_LOWAT));
+	EXPECT_EQ(-1, setsockopt(fd, SOL_TCP, TCP_NOTSENT_LOWAT, "ab", 2));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
+/* Write to non-blocking @fd until it refuses for @settle_ms; bytes written. */
+static size_t fill(int fd, int settle_ms)
+{
+	static char junk[16384];
+	double quiet = now_s();
+	size_t total = 0;
+
+	while (now_s() - quiet < settle_ms / 1000.0) {
+		ssize_t n = write(fd, junk, sizeof(junk));
+
+		if (n > 0) {
+			total += n;
+			quiet = now_s();
+		} else {
+			usleep(10000);
+		}
+		if (total > (64u << 20))
+			break;
+	}
+	return total;
+}
+
+static int writable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLOUT);
+}
+
+static uint32_t notsent(int fd)
+{
+	struct tcp_info ti;
+
+	return get_info(fd, &ti) ? ~0U : ti.tcpi_notsent_bytes;
+}
+
+#define LOWAT	16384
+
+/*
+ * The server does not read: the client's data waits unsent behind the
+ * closed window.  With TCP_NOTSENT_LOWAT 16 KB the client may queue
+ * about that much, and poll() does not say writable; without it (0: the
+ * sysctl's "no limit") it queues much more in the same send buffer.
+ * Once the server reads, the unsent data leaves and poll() wakes.
+ */
+TEST_F(opt, notsent_lowat_limits_unsent)
+{
+	struct reader r;
+	size_t w1, w2;
+	uint32_t n;
+
+	ASSERT_EQ(0, pair(self, 13010));
+	/* A send buffer far larger than the limit. */
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUFFORCE,
+				&(int){ 1 << 20 }, sizeof(int)));
+	set_nonblock(self->c, 1);
+	ASSERT_EQ(0, setint(self->c, TCP_NOTSENT_LOWAT, LOWAT));
+	w1 = fill(self->c, 300);
+	n = notsent(self->c);
+	TH_LOG("lowat %d: %zu bytes written, %u unsent", LOWAT, w1, n);
+	EXPECT_LE(LOWAT, n);
+	EXPECT_GE(LOWAT + 65536, n);
+	EXPECT_FALSE(writable(self->c, 100));
+
+	/* No limit: writable at once (setting it wakes), and more queues. */
+	ASSERT_EQ(0, setint(self->c, TCP_NOTSENT_LOWAT, 0));
+	EXPECT_TRUE(writable(self->c, 0));
+	w2 = fill(self->c, 300);
+	n = notsent(self->c);
+	TH_LOG("no limit: %zu more bytes written, %u unsent", w2, n);
+	EXPECT_LT(4 * (LOWAT + 65536), n);
+
+	/* The limit again: not writable until the reader drains it all. */
+	ASSERT_EQ(0, setint(self->c, TCP_NOTSENT_LOWAT, LOWAT));
+	EXPECT_FALSE(writable(self->c, 100));
+	ASSERT_EQ(0, reader_start(&r, self->a, w1 + w2));
+	EXPECT_TRUE(writable(self->c, XT(10) * 1000));
+	n = notsent(self->c);
+	EXPECT_GT(LOWAT / 2, n);
+	pthread_join(r.thr, NULL);
+	EXPECT_EQ((ssize_t)(w1 + w2), r.got);
+}
+
+/*
+ * The errnos and values of every option here, against kernel TCP's for
+ * the same calls on a fresh socket: each int value in a range of good
+ * and bad ones, and lengths 0 to 8 for set and get.
+ */
+TEST_F(opt, errnos_match_tcp)
+{
+	static const int optnames[] = {
+		TCP_INFO, TCP_QUICKACK, TCP_CONGESTION, TCP_DEFER_ACCEPT,
+		TCP_SYNCNT, TCP_LINGER2, TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT,
+	};
+	static const int vals[] = {
+		-1000, -1, 0, 1, 2, 127, 128, 1000, 0x7fffffff, INT32_MIN,
+	};
+	unsigned int i, j, l;
+
+	for (i = 0; i < ARRAY_SIZE(optnames); i++) {
+		int o = optnames[i];
+
+		/* A name, not an int: its lengths below are what count. */
+		for (j = 0; o != TCP_CONGESTION && j < ARRAY_SIZE(vals); j++) {
+			int fd = xsock(CLI_NS), ref = tcp_sock(CLI_NS);
+
+			ASSERT_LE(0, fd);
+			ASSERT_LE(0, ref);
+			EXPECT_EQ(setint(ref, o, vals[j]), setint(fd, o, vals[j]))
+				TH_LOG("option %d set to %d", o, vals[j]);
+			/* Not where each reads its own sysctl's default. */
+			if (o != TCP_INFO && !setint(fd, o, vals[j]) &&
+			    !(o == TCP_LINGER2 && !vals[j]))
+				EXPECT_EQ(getint(ref, o), getint(fd, o))
+					TH_LOG("option %d after %d", o, vals[j]);
+			close(fd);
+			close(ref);
+		}
+		for (l = 0; l <= 8; l++) {
+			int fd = xsock(CLI_NS), ref = tcp_sock(CLI_NS);
+			char v[8] = { 1 }, g[300], rg[300];
+			socklen_t gl = l, rgl = l;
+			int rc, rrc, e, re;
+
+			rc = setsockopt(fd, SOL_TCP, o, v, l);
+			e = errno;
+			rrc = setsockopt(ref, SOL_TCP, o, v, l);
+			re = errno;
+			EXPECT_EQ(rrc, rc) TH_LOG("option %d set, length %u", o, l);
+			if (rc && rrc)
+				EXPECT_EQ(re, e) TH_LOG("option %d set, length %u",
+							o, l);
+			rc = getsockopt(fd, SOL_TCP, o, g, &gl);
+			rrc = getsockopt(ref, SOL_TCP, o, rg, &rgl);
+			EXPECT_EQ(rrc, rc) TH_LOG("option %d get, length %u", o, l);
+			EXPECT_EQ(rgl, gl) TH_LOG("option %d get, length %u", o, l);
+			close(fd);
+			close(ref);
+		}
+	}
+}
+
+TEST_HARNESS_MAIN
