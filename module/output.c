@@ -581,6 +581,8 @@ static struct sk_buff *xtcp_build_burst(struct sock *sk, struct sk_buff *first,
 
 		if (skb_headlen(skb))
 			goto fail;
+		/* Pages sendfile() lent us may change under us: say so. */
+		sh->flags |= ssh->flags & SKBFL_SHARED_FRAG;
 		for (f = 0; f < ssh->nr_frags; f++) {
 			const skb_frag_t *frag = &ssh->frags[f];
 			struct page *page = skb_frag_page(frag);
@@ -593,8 +595,6 @@ static struct sk_buff *xtcp_build_burst(struct sock *sk, struct sk_buff *first,
 			}
 			if (sh->nr_frags >= MAX_SKB_FRAGS)
 				goto fail;
-		/* Pages sendfile() lent us may change under us: say so. */
-		sh->flags |= ssh->flags & SKBFL_SHARED_FRAG;
 			get_page(page);
 			skb_fill_page_desc(gso, sh->nr_frags, page, foff,
 					   skb_frag_size(frag));

@@ -546,6 +546,11 @@ int xtcp_disconnect(struct sock *sk, int flags);
 void xtcp_close(struct sock *sk, long timeout);
 void xtcp_shutdown(struct sock *sk, int how);
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+int xtcp_sendpage(struct sock *sk, struct page *page, int offset,
+		  size_t size, int flags);
+ssize_t xtcp_splice_read(struct socket *sock, loff_t *ppos,
+			 struct pipe_inode_info *pipe, size_t len,
+			 unsigned int flags);
 int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		 int flags, int *addr_len);
 int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg);
@@ -627,10 +632,5 @@ void xtcp_proc_exit_net(struct net *net);
 int xtcp_mib_init_net(struct net *net);
 void xtcp_mib_exit_net(struct net *net);
 int xtcp_mib_seq_show(struct seq_file *seq, void *v);
-int xtcp_sendpage(struct sock *sk, struct page *page, int offset,
-		  size_t size, int flags);
-ssize_t xtcp_splice_read(struct socket *sock, loff_t *ppos,
-			 struct pipe_inode_info *pipe, size_t len,
-			 unsigned int flags);
 
 #endif /* _XTCP_H */
