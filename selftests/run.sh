@@ -192,5 +192,13 @@ ok "rmmod after use" rmmod xtcp
 ok "socket() after unload fails again" $T/xtcp_probe EPROTONOSUPPORT
 teardown_topology
 ok "load, traffic, refused rmmod, netns deletion, unload: 3 cycles" load_unload_under_traffic
+
+# xtcpize without and with the module, then make install and autoloading:
+# it starts from an unloaded module, so last; its own TAP lines, counted
+# as one failure like a program above.
+echo "# xtcp_install.sh"
+start=$SECONDS
+$T/xtcp_install.sh "$KO" || fails=$((fails + 1))
+echo "# xtcp_install.sh took $((SECONDS - start)) s"
 echo "1..$n"
 [ $fails -eq 0 ]
