@@ -14,10 +14,12 @@ APT_PKGS=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source-6.1
           ethtool dkms)   # dkms: make check-install
 # The unmodified programs of selftests/xtcp_apps.sh, which the guest runs
 # from this machine's root: the servers, their clients, ab (apache2-utils),
-# jq (iperf3's JSON).  Debian starts the servers here too when it installs
-# them (nginx on port 80, sshd on 22, redis on localhost).
+# jq (iperf3's JSON).  Installed with a policy-rc.d that keeps Debian from
+# starting them on this machine (install_apt()).
 APT_PKGS+=(nginx curl wget iperf3 redis-server redis-tools openssh-server openssh-client
            apache2-utils jq)
+# tools/xtcp-bridge: a BPF program (clang) with its libbpf skeleton (bpftool).
+APT_PKGS+=(clang libbpf-dev bpftool)
 # Building the debug kernel of `make check-debug` (scripts/debug-kernel.sh).
 KBUILD_PKGS=(bc bison flex libelf-dev libssl-dev)
 VNG_PIN=${VNG_PIN:-virtme-ng==1.42}   # pinned: vm-run.sh relies on its flags
@@ -59,8 +61,16 @@ install_apt() {
     say "apt-get update"
     apt-get update -qq >"$LOG" 2>&1 || { cat "$LOG" >&2; die "apt-get update failed"; }
     say "apt-get install ${missing[*]}"
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$LOG" 2>&1 \
-        || { tail -n 30 "$LOG" >&2; die "apt-get install failed (full log: $LOG)"; }
+    # No service starts here (nginx, sshd, redis): the tests run them in
+    # the VM.  Only if no policy-rc.d is there already, and removed after.
+    local policy=/usr/sbin/policy-rc.d ours=0
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && ours=1
+    fi
+    local rc=0
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$LOG" 2>&1 || rc=$?
+    ((ours)) && rm -f "$policy"
+    ((rc == 0)) || { tail -n 30 "$LOG" >&2; die "apt-get install failed (full log: $LOG)"; }
 }
 
 install_vng() {
