@@ -660,6 +660,24 @@ one_by_one:
 	}
 }
 
+/*
+ * A tc egress classifier on the route's device may turn our segments into
+ * TCP's (tools/xtcp-bridge): after that, TCP's GSO would be handed our
+ * gso_type and refuse it.  Through such a device segments leave one by
+ * one; checked at each burst, so attaching or detaching takes effect at
+ * once.
+ */
+static bool xtcp_dev_classifies_egress(const struct sock *sk)
+{
+	const struct dst_entry *dst = __sk_dst_get((struct sock *)sk);
+
+#ifdef CONFIG_NET_CLS_ACT
+	return dst && dst->dev && rcu_access_pointer(dst->dev->miniq_egress);
+#else
+	return false;
+#endif
+}
+
 /* How many segments one skb may carry to IP now (1: no GSO). */
 static unsigned int xtcp_burst_max(const struct sock *sk)
 {
@@ -673,7 +691,8 @@ static unsigned int xtcp_burst_max(const struct sock *sk)
 	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_gso) ||
 	    xtcp_urg_mode(xs) ||
 	    !(sk->sk_route_caps & NETIF_F_GSO) ||
-	    sk->sk_gso_max_size <= MAX_XTCP_HEADER || !xs->mss_cache)
+	    sk->sk_gso_max_size <= MAX_XTCP_HEADER || !xs->mss_cache ||
+	    xtcp_dev_classifies_egress(sk))
 		return 1;
 	max = (min_t(unsigned int, sk->sk_gso_max_size, GSO_LEGACY_MAX_SIZE) -
 	       MAX_XTCP_HEADER) / xs->mss_cache;
