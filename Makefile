@@ -2,7 +2,7 @@
 #
 # xtcp: build the module out of tree, the selftests, and run them in a VM.
 #   make          build xtcp.ko against the installed Debian 6.1 headers,
-#                 and xtcpize (tools/xtcpize)
+#                 xtcpize (tools/xtcpize) and xtcp-bridge (tools/xtcp-bridge)
 #   make install  install what `make` built, never building: xtcp.ko into
 #                 /lib/modules/$(KVER)/updates (then depmod), <linux/xtcp.h>,
 #                 xtcpize and its library under $(PREFIX), the man pages;
@@ -16,6 +16,7 @@
 #   make check-debug  the same tests on a KASAN/lockdep/kmemleak kernel
 #                 (built once into ~/.cache/xtcp; see scripts/debug-kernel.sh)
 #   make soak     check-debug with the wire fuzzer at 1,000,000 segments
+#                 and the interop lane (xtcp_interop) at full length
 #   make unit     the user-space unit tests of the module's pure logic
 #   make clean
 
@@ -49,6 +50,7 @@ module:
 
 tools:
 	$(MAKE) -C tools/xtcpize PREFIX='$(PREFIX)' XTCPIZE_LIBDIR='$(XTCPIZE_LIBDIR)'
+	$(MAKE) -C tools/xtcp-bridge
 
 install:
 	$(INSTALL_ENV) scripts/install.sh install
@@ -97,7 +99,7 @@ check-debug:
 # Longer than CI can afford next to make check: the debug lane with the
 # wire fuzzer sending 1,000,000 segments instead of check-debug's number.
 soak:
-	$(MAKE) check-debug XTCP_FUZZ_SEGMENTS=1000000
+	$(MAKE) check-debug XTCP_FUZZ_SEGMENTS=1000000 XTCP_INTEROP_FULL=1
 
 demo: deps
 	$(MAKE) module
@@ -116,4 +118,5 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean || true
 	$(MAKE) -C selftests clean
 	$(MAKE) -C tools/xtcpize clean
+	$(MAKE) -C tools/xtcp-bridge clean
 	rm -rf build/debug-module
