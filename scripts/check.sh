@@ -12,6 +12,7 @@
 #   XTCP_GUEST  the guest script, given XTCP_KO (selftests/run.sh)
 #   XTCP_KERNEL and VM_*: passed on to scripts/vm-run.sh
 #   XTCP_FUZZ_SEGMENTS  the wire fuzzer's segments, into the guest (20,000)
+#   XTCP_INTEROP_FULL   1: the interop lane's transfers at full length
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -27,6 +28,10 @@ guest=("${XTCP_GUEST:-selftests/run.sh}" "${XTCP_KO:-$ROOT/xtcp.ko}")
 # The wire fuzzer's number of segments (selftests/xtcp_robust), if set.
 if [[ -n ${XTCP_FUZZ_SEGMENTS:-} ]]; then
 	guest=(env "XTCP_FUZZ_SEGMENTS=$XTCP_FUZZ_SEGMENTS" "${guest[@]}")
+fi
+# The interop lane's transfers at full length (selftests/xtcp_interop).
+if [[ -n ${XTCP_INTEROP_FULL:-} ]]; then
+	guest=(env "XTCP_INTEROP_FULL=$XTCP_INTEROP_FULL" "${guest[@]}")
 fi
 VM_DMESG_OUT=${VM_DMESG_OUT:-$OUT/dmesg} \
 	scripts/vm-run.sh "${guest[@]}" 2>&1 | tee "$OUT/vm.log"

@@ -171,7 +171,7 @@ for ns in xsrv xcli; do
 done
 ok "rmmod refused while a socket exists" rmmod_refused_while_in_use
 
-for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt xtcp_tcpopt xtcp_icmp xtcp_splice xtcp_robust; do
+for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt xtcp_tcpopt xtcp_icmp xtcp_splice xtcp_interop xtcp_robust; do
 	echo "# $prog"
 	start=$SECONDS
 	$T/$prog 2>&1 | timed
@@ -185,6 +185,12 @@ echo "# xtcp_apps.sh"
 start=$SECONDS
 $T/xtcp_apps.sh || fails=$((fails + 1))
 echo "# xtcp_apps.sh took $((SECONDS - start)) s"
+
+# The same programs with kernel TCP at the other end, through xtcp-bridge.
+echo "# xtcp_interop_apps.sh"
+start=$SECONDS
+$T/xtcp_interop_apps.sh || fails=$((fails + 1))
+echo "# xtcp_interop_apps.sh took $((SECONDS - start)) s"
 
 ok "every socket is gone after the tests" all_sockets_gone
 ok "deleting a netns frees its TIME-WAIT sockets" netns_deletion_frees_time_wait

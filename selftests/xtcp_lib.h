@@ -409,9 +409,17 @@ struct seg {
 	int wscale;		/* window scale option's shift, -1 if none */
 	int nsacks;		/* SACK blocks; the first is [sack_lo, sack_hi) */
 	uint32_t sack_lo, sack_hi;
+	int sack_perm;		/* SACK-permitted option (kind 4) */
+	int tstamp;		/* timestamps option (kind 8) */
+	int other_opts;		/* options of any other kind */
 	int outgoing;
 	double t;
 };
+
+/* The IP protocol captures look for; 0: xtcp_proto() (the interop
+ * tests see xtcp's segments as TCP's on a bridged device).
+ */
+static int cap_proto;
 
 /* An AF_PACKET socket on @ifname in netns @ns; sees both directions. */
 static int cap_open(const char *ns, const char *ifname)
@@ -458,7 +466,8 @@ static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s)
 	unsigned int ihl, doff, i;
 	const uint8_t *opt;
 
-	if (n < (ssize_t)sizeof(*iph) || iph->protocol != xtcp_proto())
+	if (n < (ssize_t)sizeof(*iph) ||
+	    iph->protocol != (cap_proto ? cap_proto : xtcp_proto()))
 		return -1;
 	ihl = iph->ihl * 4;
 	if (n < (ssize_t)(ihl + sizeof(*th)))
@@ -486,6 +495,12 @@ static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s)
 		}
 		if (opt[i] == XTCPOPT_MSS && opt[i + 1] == XTCPOLEN_MSS)
 			s->mss = opt[i + 2] << 8 | opt[i + 3];
+		else if (opt[i] == 4)
+			s->sack_perm = 1;
+		else if (opt[i] == 8)
+			s->tstamp = 1;
+		else if (opt[i] != 3 && opt[i] != XTCPOPT_SACK)
+			s->other_opts = 1;
 		/* Window scale (RFC 7323): kind 3, length 3. */
 		if (opt[i] == 3 && opt[i + 1] == 3)
 			s->wscale = opt[i + 2];
