@@ -193,8 +193,9 @@ curl_from_http_server() {
 		--bind 10.99.0.1 --directory "$www" 8080 >"$W/http.log" 2>&1 &
 	pid=$!
 	PIDS+=("$pid")
-	wait_for 60 xtcp_listening || { echo "no xtcp listener"; cat "$W/http.log"; return 1; }
-	ip netns exec xcli timeout 60 "$XTCPIZE" run curl -sS -o "$W/got" \
+	# Generous for the debug kernel, where python starts slowly.
+	wait_for 120 xtcp_listening || { echo "no xtcp listener"; cat "$W/http.log"; return 1; }
+	ip netns exec xcli timeout 120 "$XTCPIZE" run curl -sS -o "$W/got" \
 		http://10.99.0.1:8080/blob || { cat "$W/http.log"; return 1; }
 	kill "$pid"
 	sleep 0.5
@@ -256,6 +257,8 @@ prepare_install_root() {
 	leftovers | tee "$W/leftovers" && [[ ! -s $W/leftovers ]]
 }
 
+# The tree is read-only in the guest: a make install that tried to
+# build anything would fail here.
 make_install() {
 	loaded && { echo "xtcp is loaded"; return 1; }
 	make install || return 1
