@@ -7,7 +7,7 @@
 #
 # On this machine:
 #   - the man pages lint clean (mandoc -T lint where installed, groff -ww);
-#   - make install / make uninstall with DESTDIR: the six files, no depmod,
+#   - make install / make uninstall with DESTDIR: every file, no depmod,
 #     nothing left behind; make install refuses to install what is not
 #     built, or an xtcpize built for another PREFIX;
 #   - dkms add, build -k KVER, install, uninstall, with dkms's own trees
@@ -74,7 +74,7 @@ destdir_install() {
 	make -s install DESTDIR="$stage" KVER="$KVER" || return 1
 	want=$(printf '%s\n' "./lib/modules/$KVER/updates/xtcp.ko" \
 		./usr/include/linux/xtcp.h ./usr/local/bin/xtcpize \
-		./usr/local/lib/xtcpize/libxtcpize.so \
+		./usr/local/bin/xtcp-bridge ./usr/local/lib/xtcpize/libxtcpize.so \
 		./usr/local/share/man/man7/xtcp.7 ./usr/local/share/man/man8/xtcpize.8 | sort)
 	diff <(echo "$want") <(staged "$stage") || return 1
 	# Staged, not installed: no depmod output next to the module.
@@ -173,7 +173,7 @@ echo "# installing xtcp $VERSION for $KVER"
 mkdir -p "$D"
 host_state >"$D/host-before"
 ok "man pages: lint clean, render" man_lint
-ok "make install DESTDIR=: the six files, no depmod" destdir_install
+ok "make install DESTDIR=: every file, no depmod" destdir_install
 ok "make uninstall DESTDIR=: nothing left" destdir_uninstall
 ok "make install without xtcp.ko fails and says so" install_refuses_unbuilt
 ok "make install PREFIX=/usr with xtcpize built for /usr/local fails and says so" \

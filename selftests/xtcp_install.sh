@@ -266,6 +266,7 @@ make_install() {
 	cmp include/uapi/linux/xtcp.h /usr/include/linux/xtcp.h &&
 	cmp tools/xtcpize/xtcpize /usr/local/bin/xtcpize &&
 	cmp tools/xtcpize/libxtcpize.so /usr/local/lib/xtcpize/libxtcpize.so &&
+	cmp tools/xtcp-bridge/xtcp-bridge /usr/local/bin/xtcp-bridge &&
 	cmp docs/man/xtcp.7 /usr/local/share/man/man7/xtcp.7 &&
 	cmp docs/man/xtcpize.8 /usr/local/share/man/man8/xtcpize.8
 }
