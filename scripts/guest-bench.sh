@@ -12,6 +12,11 @@
 #              1% loss on the data direction (vc, client -> server)
 #   rr         1-byte request/response transactions per second, veth
 #   crr        connect/1-byte exchange/close per second, veth
+#   bridge_up  bulk from an xtcp client in xcli to a kernel-TCP server in
+#              xsrv through tools/xtcp-bridge on vc; its TCP column is
+#              TCP to TCP over the same veth, bridge attached
+#   bridge_down  bulk from a kernel-TCP client in xsrv to an xtcp server
+#              in xcli, the same way
 #
 # Env: BENCH_RUNS (5)  BENCH_SECS (3)  BENCH_LOSS_SECS (5)
 #      BENCH_CASES (all of the above, space-separated)
@@ -25,7 +30,10 @@ B=selftests/xtcp_bench
 RUNS=${BENCH_RUNS:-5}
 SECS=${BENCH_SECS:-3}
 LOSS_SECS=${BENCH_LOSS_SECS:-5}
-CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_loss rr crr}
+CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_loss rr crr bridge_up bridge_down}
+BRIDGE=tools/xtcp-bridge/xtcp-bridge
+# The bridged ports (xtcp's end of bridge_*); TCP-to-TCP runs use others.
+BRIDGE_PORTS=20000-29999
 OUT=$(mktemp -d /tmp/xtcp-bench.XXXXXX)
 T0=$SECONDS
 failed=0
@@ -110,6 +118,8 @@ case_args() {
 	bulk_loss)	echo "bulk xsrv xcli 10.99.0.1 $LOSS_SECS Mbit/s bulk, veth, RTT 20 ms, 1% loss" ;;
 	rr)		echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth" ;;
 	crr)		echo "crr xsrv xcli 10.99.0.1 $SECS conn/s connect+1-byte exchange+close, veth" ;;
+	bridge_up)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, xtcp client -> kernel TCP server, xtcp-bridge" ;;
+	bridge_down)	echo "bulk xcli xsrv 10.99.0.2 $SECS Mbit/s bulk, kernel TCP client -> xtcp server, xtcp-bridge" ;;
 	*)		return 1 ;;
 	esac
 }
@@ -130,6 +140,10 @@ for c in $CASES; do
 	if [ "$c" = bulk_loss ]; then
 		netem_on || { echo "# netem setup failed"; failed=1; netem_off; continue; }
 	fi
+	case $c in bridge_*)
+		ip netns exec xcli $BRIDGE attach vc --ports $BRIDGE_PORTS >/dev/null ||
+			{ echo "# xtcp-bridge attach failed"; failed=1; continue; }
+	esac
 	: >"$OUT/$c.xtcp"
 	: >"$OUT/$c.tcp"
 	for p in xtcp tcp; do retrans "$cns" $p >"$OUT/$c.$p.rt0"; done
@@ -143,9 +157,17 @@ for c in $CASES; do
 		for p in xtcp tcp; do
 			port=$((10000 + ci * 100 + r * 2 + pi))
 			pi=1
+			# bridge_*: "xtcp" is xtcp's end (bridged port) against
+			# kernel TCP; "tcp" is TCP at both ends, ports not bridged.
+			pargs=(-p $p -P $port)
+			case $c/$p in
+			bridge_up/xtcp)	pargs=(-p tcp -q xtcp -P $port -l $((port + 10000))) ;;
+			bridge_up/tcp)	pargs=(-p tcp -P $port -l $((port + 20000))) ;;
+			bridge_down/xtcp) pargs=(-p xtcp -q tcp -P $((port + 10000))) ;;
+			esac
 			line=$(timeout -k 5 $((${secs%.*} + 60)) \
-				$B -m "$mode" -p $p -s "$sns" -c "$cns" -a "$addr" \
-				-P $port -t "$secs" 2>&1)
+				$B -m "$mode" "${pargs[@]}" -s "$sns" -c "$cns" -a "$addr" \
+				-t "$secs" 2>&1)
 			rc=$?
 			[ $rc = 124 ] || [ $rc = 137 ] && line+=$'\n'"ERROR killed by timeout"
 			echo "$line" | sed "s/^/  run $r: /"
@@ -167,6 +189,10 @@ for c in $CASES; do
 	done
 	echo "# $c: $((SECONDS - tc0)) s"
 	[ "$c" = bulk_loss ] && netem_off
+	case $c in bridge_*)
+		ip netns exec xcli $BRIDGE show vc | sed 's/^/# bridge: /'
+		ip netns exec xcli $BRIDGE detach vc
+	esac
 	x=$(median <"$OUT/$c.xtcp")
 	t=$(median <"$OUT/$c.tcp")
 	ratio=$(awk -v x="$x" -v t="$t" 'BEGIN {

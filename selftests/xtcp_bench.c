@@ -4,8 +4,13 @@
  * scripts/guest-bench.sh.  The same code measures both; only the protocol
  * argument of socket() differs.
  *
- * usage: xtcp_bench -m bulk|rr|crr -p xtcp|tcp|NUMBER [-s SRV_NS]
- *                   [-c CLI_NS] [-a ADDR] [-P PORT] [-t SECONDS]
+ * usage: xtcp_bench -m bulk|rr|crr -p xtcp|tcp|NUMBER [-q xtcp|tcp|NUMBER]
+ *                   [-s SRV_NS] [-c CLI_NS] [-a ADDR] [-P PORT] [-l LPORT]
+ *                   [-t SECONDS]
+ *
+ * -q gives the client another protocol than the server's (-p): an xtcp
+ * end against a kernel-TCP end through tools/xtcp-bridge, which bridges
+ * the flows of chosen local ports; -l binds the client to one.
  *
  * The listener is made in netns SRV_NS (default: the current one), bound
  * to ADDR:PORT (default 127.0.0.1:9000); then the program forks: the
@@ -145,15 +150,29 @@ static int wait_fd(int fd, short events, int ms)
 	return n;
 }
 
+/* -l: the client's local port (0: an ephemeral one). */
+static int cli_lport;
+
 /* Non-blocking connect bounded by STALL_MS; returns the socket or -1. */
 static int dial(int proto, const struct sockaddr_in *sin)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, proto);
-	int fl, err;
+	int fl, err, one = 1;
 
 	if (fd < 0) {
 		fail("client socket(): %s", strerror(errno));
 		return -1;
+	}
+	if (cli_lport) {
+		struct sockaddr_in me = { .sin_family = AF_INET,
+					  .sin_port = htons(cli_lport) };
+
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&me, sizeof(me))) {
+			fail("client bind(%d): %s", cli_lport, strerror(errno));
+			close(fd);
+			return -1;
+		}
 	}
 	fl = fcntl(fd, F_GETFL);
 	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
@@ -420,8 +439,10 @@ static void reap(pid_t pid, double grace)
 static void print_usage(const char *me)
 {
 	fprintf(stderr,
-		"usage: %s -m bulk|rr|crr -p xtcp|tcp|NUMBER [-s SRV_NS] [-c CLI_NS]\n"
-		"          [-a ADDR] [-P PORT] [-t SECONDS]\n", me);
+		"usage: %s -m bulk|rr|crr -p xtcp|tcp|NUMBER [-q xtcp|tcp|NUMBER]\n"
+		"          [-s SRV_NS] [-c CLI_NS] [-a ADDR] [-P PORT] [-l LPORT]\n"
+		"          [-t SECONDS]\n",
+		me);
 	exit(2);
 }
 
@@ -434,9 +455,10 @@ int main(int argc, char **argv)
 	long long bytes = 0;
 	ssize_t first = 0;
 	int port = 9000, proto = IPPROTO_XTCP, mode = -1, lfd, opt, i;
+	int cproto = 0;		/* the client's, if not the server's */
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "m:p:s:c:a:P:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:p:q:s:c:a:P:l:t:")) != -1) {
 		switch (opt) {
 		case 'm':
 			for (i = 0; i < 3; i++)
@@ -452,6 +474,11 @@ int main(int argc, char **argv)
 			else
 				proto = atoi(optarg);
 			break;
+		case 'q':
+			cproto = !strcmp(optarg, "tcp") ? IPPROTO_TCP :
+				 !strcmp(optarg, "xtcp") ? IPPROTO_XTCP :
+				 atoi(optarg);
+			break;
 		case 's':
 			srv_ns = optarg;
 			break;
@@ -463,6 +490,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			port = atoi(optarg);
+			break;
+		case 'l':
+			cli_lport = atoi(optarg);
 			break;
 		case 't':
 			secs = atof(optarg);
@@ -502,6 +532,8 @@ int main(int argc, char **argv)
 	if (pid == 0) {
 		close(lfd);
 		enter_ns(cli_ns);
+		if (cproto > 0)
+			proto = cproto;
 		if (mode == BULK)
 			client_bulk(proto, &sin);
 		else if (mode == RR)
