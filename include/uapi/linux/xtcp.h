@@ -29,9 +29,10 @@
  * The checksum is the Internet checksum over an IPv4 pseudo-header
  * (source, destination, zero, protocol = the module's protocol number,
  * segment length) followed by the header and data, as for TCP.
- * Options: End (0), NOP (1) and MSS (2, length 4) are understood; any
- * other option is skipped by its length; a malformed length ends option
- * parsing without reading past the header.
+ * Options: End (0), NOP (1), MSS (2, length 4), window scale (3, RFC
+ * 7323), SACK-permitted (4) and SACK (5, RFC 2018) are understood; any
+ * other option (timestamps among them) is skipped by its length; a
+ * malformed length ends option parsing without reading past the header.
  *
  * Captures: `tshark -d ip.proto==253,tcp` dissects xtcp as TCP.
  */
