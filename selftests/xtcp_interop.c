@@ -775,6 +775,153 @@ TEST_F_TIMEOUT(interop, keepalive_answered_each_way, XT(60))
 	kview_check(_metadata, &self->k0);
 }
 
+/*
+ * Kernel TCP with the largest window scale, 14 (tcp_rmem's maximum at
+ * 1 GiB in xsrv): its SYN and SYN-ACK say 14, and xtcp sends 8 MiB to
+ * it in each role, reading the shifted windows right (nothing past the
+ * window on the wire, bytes equal).
+ */
+TEST_F_TIMEOUT(interop, window_scale_14, XT(120))
+{
+	struct capture cap;
+	struct wire w;
+	size_t i;
+	int c, a, k, ws_seen = -1;
+
+	ASSERT_EQ(0, sh("ip netns exec " SRV_NS " sysctl -qw net.ipv4.tcp_rmem='4096 131072 1073741824'"));
+	cap_proto = IPPROTO_TCP;
+	ASSERT_EQ(0, capture_start(&cap, SRV_NS, SRV_IF));
+	for (k = 0; k < 2; k++) {
+		ASSERT_EQ(0, k ? pair_tx(70, &c, &a) : pair_xt(70, &c, &a));
+		/* xtcp writes, TCP reads. */
+		if (k)
+			xfer(_metadata, a, c, 8 * MB, 0, 0, 0);
+		else
+			xfer(_metadata, c, a, 8 * MB, 0, 0, 0);
+		close(c);
+		close(a);
+	}
+	capture_stop(&cap, 200);
+	cap_proto = 0;
+	sh("ip netns exec " SRV_NS " sysctl -qw net.ipv4.tcp_rmem='4096 131072 6291456'");
+	for (i = 0; i < cap.n; i++)
+		if (cap.segs[i].outgoing && (cap.segs[i].flags & XTCP_FLAG_SYN))
+			ws_seen = cap.segs[i].wscale;
+	EXPECT_EQ(14, ws_seen);
+	wire_check(_metadata, &cap, &w);
+	EXPECT_EQ(0, w.beyond[0]);
+	EXPECT_LT(1000, w.data[0]);
+	capture_free(&cap);
+	kview_check(_metadata, &self->k0);
+}
+
+/*
+ * MSS clamping each way: TCP_MAXSEG 536 on the kernel side's socket
+ * before the handshake limits what xtcp sends, and 600 on xtcp's limits
+ * what TCP sends; every data segment on the wire within the bound.
+ */
+TEST_F_TIMEOUT(interop, mss_clamped_each_way, XT(90))
+{
+	struct capture cap;
+	int c, a, lfd, mss = 536, xmss = 600, i;
+	size_t j;
+	int max[2] = { 0, 0 };	/* [0]: xtcp's largest, [1]: TCP's */
+
+	cap_proto = IPPROTO_TCP;
+	ASSERT_EQ(0, capture_start(&cap, SRV_NS, SRV_IF));
+	/* TCP server with MSS 536, xtcp client. */
+	lfd = tsock();
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, setsockopt(lfd, SOL_TCP, TCP_MAXSEG, &mss, sizeof(mss)));
+	ASSERT_EQ(0, do_bind(lfd, SRV_ADDR, TSRV_PORT + 71));
+	ASSERT_EQ(0, listen(lfd, 1));
+	c = xsock(CLI_NS);
+	ASSERT_EQ(0, do_bind(c, CLI_ADDR, XCLI_PORT + 71));
+	ASSERT_EQ(0, do_connect(c, SRV_ADDR, TSRV_PORT + 71));
+	a = accept(lfd, NULL, NULL);
+	close(lfd);
+	ASSERT_LE(0, a);
+	xfer(_metadata, c, a, 1 * MB, 0, 0, 0);
+	close(c);
+	close(a);
+	/* xtcp server with MSS 600, TCP client. */
+	lfd = xsock(CLI_NS);
+	ASSERT_EQ(0, setsockopt(lfd, SOL_TCP, TCP_MAXSEG, &xmss, sizeof(xmss)));
+	ASSERT_EQ(0, do_bind(lfd, CLI_ADDR, XSRV_PORT + 71));
+	ASSERT_EQ(0, listen(lfd, 1));
+	c = tsock();
+	ASSERT_EQ(0, do_connect(c, CLI_ADDR, XSRV_PORT + 71));
+	a = accept(lfd, NULL, NULL);
+	close(lfd);
+	ASSERT_LE(0, a);
+	xfer(_metadata, c, a, 1 * MB, 0, 0, 0);
+	close(c);
+	close(a);
+	capture_stop(&cap, 200);
+	cap_proto = 0;
+	for (j = 0; j < cap.n; j++) {
+		i = cap.segs[j].outgoing;
+		if (cap.segs[j].len > max[i])
+			max[i] = cap.segs[j].len;
+	}
+	TH_LOG("largest data segment: xtcp %d, kernel TCP %d", max[0], max[1]);
+	EXPECT_GE(mss, max[0]);
+	EXPECT_LT(400, max[0]);
+	EXPECT_GE(xmss, max[1]);
+	EXPECT_LT(400, max[1]);
+	capture_free(&cap);
+	kview_check(_metadata, &self->k0);
+}
+
+/*
+ * Nagle and delayed ACKs across the two stacks, in request/response:
+ * each side writes a request in two small pieces (write, write, read:
+ * the pattern where Nagle waits for a delayed ACK), Nagle on at both
+ * ends.  Every exchange completes, none stalls past a delayed-ACK
+ * timeout plus margin (500 ms), in both roles; with TCP_NODELAY none
+ * waits for an ACK at all.
+ */
+TEST_F_TIMEOUT(interop, nagle_and_delayed_ack_request_response, XT(90))
+{
+	int k, nd, c, a, i, one = 1;
+
+	for (k = 0; k < 2; k++) {
+		for (nd = 0; nd < 2; nd++) {
+			double worst = 0, total = 0;
+
+			ASSERT_EQ(0, k ? pair_tx(72 + nd, &c, &a) :
+					 pair_xt(72 + nd, &c, &a));
+			if (nd) {
+				setsockopt(c, SOL_TCP, TCP_NODELAY, &one, 4);
+				setsockopt(a, SOL_TCP, TCP_NODELAY, &one, 4);
+			}
+			for (i = 0; i < 20; i++) {
+				char req[64] = { 0 }, rsp[64];
+				double t0 = now_s(), dt;
+
+				ASSERT_EQ(10, write(c, "request-a:", 10));
+				ASSERT_EQ(10, write(c, "request-b.", 10));
+				ASSERT_EQ(20, read_full(a, req, 20));
+				ASSERT_EQ(0, memcmp(req, "request-a:request-b.", 20));
+				ASSERT_EQ(10, write(a, "answer-a: ", 10));
+				ASSERT_EQ(10, write(a, "answer-b. ", 10));
+				ASSERT_EQ(20, read_full(c, rsp, 20));
+				dt = now_s() - t0;
+				total += dt;
+				if (dt > worst)
+					worst = dt;
+			}
+			TH_LOG("%s, %s: 20 exchanges in %.3f s, the slowest %.3f s",
+			       k ? "TCP client, xtcp server" : "xtcp client, TCP server",
+			       nd ? "TCP_NODELAY" : "Nagle", total, worst);
+			EXPECT_GT(XT(0.5), worst);
+			close(c);
+			close(a);
+		}
+	}
+	kview_check(_metadata, &self->k0);
+}
+
 /* Kernel TCP sends urgent data; xtcp handles it as TCP does. */
 TEST_F(interop, urgent_from_kernel_tcp)
 {
