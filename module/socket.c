@@ -344,6 +344,40 @@ static void xtcp_remove_empty_skb(struct sock *sk)
 	}
 }
 
+/*
+ * The write queue's tail if @len more bytes may join it (of @page at
+ * @offset, for sendpage: a fragment that continues the last one takes no
+ * new slot), or a new segment queued after it; NULL while the send
+ * buffer is full.
+ */
+static struct sk_buff *xtcp_send_tail(struct sock *sk, unsigned int mss,
+				      const struct page *page, int offset)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (skb && skb->len < mss && !xtcp_sk(sk)->fin_queued &&
+	    !skb_headlen(skb) &&
+	    (skb_shinfo(skb)->nr_frags < MAX_SKB_FRAGS ||
+	     (page && skb_can_coalesce(skb, skb_shinfo(skb)->nr_frags, page,
+				       offset))))
+		return skb;
+	if (!sk_stream_memory_free(sk))
+		return NULL;
+	skb = xtcp_alloc_send_skb(sk);
+	if (skb)
+		xtcp_queue_skb(sk, skb);
+	return skb;
+}
+
+/*
+ * How to push after a send: MSG_MORE (and a sendpage with more pages to
+ * come) holds a short segment as TCP_CORK does.
+ */
+static int xtcp_send_nagle(int flags)
+{
+	return flags & (MSG_MORE | MSG_SENDPAGE_NOTLAST) ? XTCP_NAGLE_CORK : 0;
+}
+
 /* sendmsg() with the socket lock held (also sendpage's copying path). */
 static int xtcp_sendmsg_locked(struct sock *sk, struct msghdr *msg)
 {
@@ -374,17 +408,9 @@ static int xtcp_sendmsg_locked(struct sock *sk, struct msghdr *msg)
 		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
 			goto do_error;
 
-		skb = skb_peek_tail(&sk->sk_write_queue);
-		if (!skb || skb->len >= mss || xs->fin_queued ||
-		    skb_headlen(skb) ||
-		    skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS) {
-			if (!sk_stream_memory_free(sk))
-				goto wait_for_space;
-			skb = xtcp_alloc_send_skb(sk);
-			if (!skb)
-				goto wait_for_space;
-			xtcp_queue_skb(sk, skb);
-		}
+		skb = xtcp_send_tail(sk, mss, NULL, 0);
+		if (!skb)
+			goto wait_for_space;
 
 		copy = min_t(size_t, mss - skb->len, msg_data_left(msg));
 		pfrag = sk_page_frag(sk);
@@ -423,12 +449,7 @@ wait_for_space:
 	/* MSG_OOB: the last byte written is urgent (tcp_mark_urg()). */
 	if (flags & MSG_OOB)
 		xs->snd_up = xs->write_seq;
-	/*
-	 * MSG_MORE (and a sendpage with more pages to come): hold a short
-	 * segment as TCP_CORK does.
-	 */
-	xtcp_push(sk, flags & (MSG_MORE | MSG_SENDPAGE_NOTLAST) ?
-		  XTCP_NAGLE_CORK : 0);
+	xtcp_push(sk, xtcp_send_nagle(flags));
 	return copied;
 
 do_error:
@@ -436,8 +457,7 @@ do_error:
 	if (copied) {
 		if (flags & MSG_OOB)
 			xs->snd_up = xs->write_seq;
-		xtcp_push(sk, flags & (MSG_MORE | MSG_SENDPAGE_NOTLAST) ?
-			  XTCP_NAGLE_CORK : 0);
+		xtcp_push(sk, xtcp_send_nagle(flags));
 		return copied;
 	}
 out_err:
@@ -493,29 +513,18 @@ int xtcp_sendpage(struct sock *sk, struct page *page, int offset,
 	while (size) {
 		unsigned int mss = xs->mss_cache;
 		struct sk_buff *skb;
-		bool merge = false;
-		int copy, i = 0;
+		bool merge;
+		int copy, i;
 
 		err = -EPIPE;
 		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
 			goto do_error;
 
-		skb = skb_peek_tail(&sk->sk_write_queue);
-		if (skb) {
-			i = skb_shinfo(skb)->nr_frags;
-			merge = skb_can_coalesce(skb, i, page, offset);
-		}
-		if (!skb || skb->len >= mss || xs->fin_queued ||
-		    skb_headlen(skb) || (!merge && i >= MAX_SKB_FRAGS)) {
-			if (!sk_stream_memory_free(sk))
-				goto wait_for_space;
-			skb = xtcp_alloc_send_skb(sk);
-			if (!skb)
-				goto wait_for_space;
-			xtcp_queue_skb(sk, skb);
-			i = 0;
-			merge = false;
-		}
+		skb = xtcp_send_tail(sk, mss, page, offset);
+		if (!skb)
+			goto wait_for_space;
+		i = skb_shinfo(skb)->nr_frags;
+		merge = skb_can_coalesce(skb, i, page, offset);
 
 		copy = min_t(size_t, mss - skb->len, size);
 		if (!sk_wmem_schedule(sk, copy))
@@ -546,16 +555,14 @@ wait_for_space:
 		if (err)
 			goto do_error;
 	}
-	xtcp_push(sk, flags & (MSG_MORE | MSG_SENDPAGE_NOTLAST) ?
-		  XTCP_NAGLE_CORK : 0);
+	xtcp_push(sk, xtcp_send_nagle(flags));
 	release_sock(sk);
 	return copied;
 
 do_error:
 	xtcp_remove_empty_skb(sk);
 	if (copied) {
-		xtcp_push(sk, flags & (MSG_MORE | MSG_SENDPAGE_NOTLAST) ?
-			  XTCP_NAGLE_CORK : 0);
+		xtcp_push(sk, xtcp_send_nagle(flags));
 		release_sock(sk);
 		return copied;
 	}
@@ -663,6 +670,26 @@ static int xtcp_recv_urg(struct sock *sk, struct msghdr *msg, int len,
 	return -EAGAIN;
 }
 
+/*
+ * Nothing to read: may the reader wait for more (0)?  If not, the end of
+ * the stream (1: return what was read, or 0 bytes) or the error to
+ * return (< 0), as tcp_recvmsg() and tcp_splice_read() decide.
+ */
+static int xtcp_recv_end(struct sock *sk, long timeo)
+{
+	if (sock_flag(sk, SOCK_DONE))
+		return 1;
+	if (sk->sk_err)
+		return sock_error(sk) ? : 1;
+	if (sk->sk_shutdown & RCV_SHUTDOWN)
+		return 1;
+	if (sk->sk_state == TCP_CLOSE)
+		return -ENOTCONN;
+	if (!timeo)
+		return -EAGAIN;
+	return 0;
+}
+
 int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		 int flags, int *addr_len)
 {
@@ -721,20 +748,11 @@ int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 			    signal_pending(current))
 				break;
 		} else {
-			if (sock_flag(sk, SOCK_DONE))
-				break;
-			if (sk->sk_err) {
-				copied = sock_error(sk);
-				break;
-			}
-			if (sk->sk_shutdown & RCV_SHUTDOWN)
-				break;
-			if (sk->sk_state == TCP_CLOSE) {
-				copied = -ENOTCONN;
-				break;
-			}
-			if (!timeo) {
-				copied = -EAGAIN;
+			int end = xtcp_recv_end(sk, timeo);
+
+			if (end) {
+				if (end < 0)
+					copied = end;
 				break;
 			}
 			if (signal_pending(current)) {
@@ -930,20 +948,11 @@ ssize_t xtcp_splice_read(struct socket *sock, loff_t *ppos,
 		if (ret < 0)
 			break;
 		if (!ret) {
-			if (spliced || sock_flag(sk, SOCK_DONE))
+			if (spliced)
 				break;
-			if (sk->sk_err) {
-				ret = sock_error(sk);
-				break;
-			}
-			if (sk->sk_shutdown & RCV_SHUTDOWN)
-				break;
-			if (sk->sk_state == TCP_CLOSE) {
-				ret = -ENOTCONN;
-				break;
-			}
-			if (!timeo) {
-				ret = -EAGAIN;
+			ret = xtcp_recv_end(sk, timeo);
+			if (ret) {
+				ret = min(ret, 0);
 				break;
 			}
 			/* Data is there but not for us: the urgent byte. */
