@@ -143,10 +143,15 @@ static __always_inline int rewrite(struct __sk_buff *skb, __u8 from, __u8 to)
 	return bpf_skb_store_bytes(skb, IP_OFF + 9, &to, 1, 0);
 }
 
-SEC("tc")
-int xtcp_bridge_egress(struct __sk_buff *skb)
+/*
+ * Both directions: on @egress, xtcp's segments from a bridged local port
+ * (the source) become TCP's; on ingress, TCP's to one (the destination)
+ * become xtcp's.
+ */
+static __always_inline int bridge(struct __sk_buff *skb, int egress)
 {
 	struct xtcp_bridge_cfg *cfg;
+	__u8 from, to;
 	__u32 zero = 0;
 	struct iphdr *ip;
 	__be16 *ports;
@@ -154,54 +159,40 @@ int xtcp_bridge_egress(struct __sk_buff *skb)
 	cfg = bpf_map_lookup_elem(&bridge_cfg, &zero);
 	if (!cfg || !cfg->proto)
 		return TC_ACT_OK;
+	from = egress ? cfg->proto : IPPROTO_TCP;
+	to = egress ? IPPROTO_TCP : cfg->proto;
 	ip = ipv4_of(skb);
-	if (!ip || ip->protocol != cfg->proto)
+	if (!ip || ip->protocol != from)
 		return TC_ACT_OK;
 	ports = (void *)(ip + 1);
-	if (!port_bridged(bpf_ntohs(ports[0])) ||
-	    !remote_bridged(cfg, ip->daddr)) {
-		count(XTCP_BRIDGE_EGRESS_PASSED);
+	if (!port_bridged(bpf_ntohs(ports[egress ? 0 : 1])) ||
+	    !remote_bridged(cfg, egress ? ip->daddr : ip->saddr)) {
+		count(egress ? XTCP_BRIDGE_EGRESS_PASSED : XTCP_BRIDGE_INGRESS_PASSED);
 		return TC_ACT_OK;
 	}
-	if (skb->gso_segs > 1) {
+	if (egress && skb->gso_segs > 1) {
 		/* Cannot be made TCP's: dropped, and counted. */
 		count(XTCP_BRIDGE_EGRESS_GSO_DROPPED);
 		return TC_ACT_SHOT;
 	}
-	if (rewrite(skb, cfg->proto, IPPROTO_TCP)) {
+	if (rewrite(skb, from, to)) {
 		count(XTCP_BRIDGE_ERRORS);
 		return TC_ACT_SHOT;
 	}
-	count(XTCP_BRIDGE_EGRESS_REWRITTEN);
+	count(egress ? XTCP_BRIDGE_EGRESS_REWRITTEN : XTCP_BRIDGE_INGRESS_REWRITTEN);
 	return TC_ACT_OK;
+}
+
+SEC("tc")
+int xtcp_bridge_egress(struct __sk_buff *skb)
+{
+	return bridge(skb, 1);
 }
 
 SEC("tc")
 int xtcp_bridge_ingress(struct __sk_buff *skb)
 {
-	struct xtcp_bridge_cfg *cfg;
-	__u32 zero = 0;
-	struct iphdr *ip;
-	__be16 *ports;
-
-	cfg = bpf_map_lookup_elem(&bridge_cfg, &zero);
-	if (!cfg || !cfg->proto)
-		return TC_ACT_OK;
-	ip = ipv4_of(skb);
-	if (!ip || ip->protocol != IPPROTO_TCP)
-		return TC_ACT_OK;
-	ports = (void *)(ip + 1);
-	if (!port_bridged(bpf_ntohs(ports[1])) ||
-	    !remote_bridged(cfg, ip->saddr)) {
-		count(XTCP_BRIDGE_INGRESS_PASSED);
-		return TC_ACT_OK;
-	}
-	if (rewrite(skb, IPPROTO_TCP, cfg->proto)) {
-		count(XTCP_BRIDGE_ERRORS);
-		return TC_ACT_SHOT;
-	}
-	count(XTCP_BRIDGE_INGRESS_REWRITTEN);
-	return TC_ACT_OK;
+	return bridge(skb, 0);
 }
 
 char LICENSE[] SEC("license") = "GPL";
