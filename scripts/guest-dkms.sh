@@ -22,21 +22,8 @@ KVER=$(uname -r)
 MODS=/lib/modules/$KVER
 W=/tmp/xtcp-dkms
 DKMS=(--dkmstree "$W/dkms" --sourcetree "$W/src")
-n=0
-fails=0
-
-ok() {		# ok DESCRIPTION COMMAND...: one TAP line for the command
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$W/step.log" 2>&1; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		sed 's/^/# /' "$W/step.log"
-		fails=$((fails + 1))
-	fi
-}
+# shellcheck source=selftests/tap.sh
+. selftests/tap.sh
 
 loaded() { grep -q '^xtcp ' /proc/modules; }
 

@@ -13,21 +13,8 @@ KO=${1:-$PWD/xtcp.ko}
 T=selftests
 # shellcheck source=selftests/topology.sh
 . "$T/topology.sh"
-n=0
-fails=0
-
-ok() {		# ok DESCRIPTION COMMAND...: one TAP line for the command
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" >/tmp/xtcp-step.log 2>&1; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		sed 's/^/# /' /tmp/xtcp-step.log
-		fails=$((fails + 1))
-	fi
-}
+# shellcheck source=selftests/tap.sh
+. "$T/tap.sh"
 
 # Copies a kselftest program's output, each test's OK/FAIL line with the
 # seconds the test took: where a slow (debug) kernel spends its time.

@@ -62,16 +62,6 @@ FIXTURE_TEARDOWN(api)
 	net_reset();
 }
 
-static int is_tcp(void)
-{
-	return xtcp_proto() == IPPROTO_TCP;
-}
-
-static int tcp_sock(const char *ns)
-{
-	return socket_in(ns, AF_INET, SOCK_STREAM, IPPROTO_TCP);
-}
-
 static int inq(int fd)
 {
 	int v = -1;

@@ -465,7 +465,7 @@ TEST_F(net, bind_conflicts_and_ephemeral_ports)
 	EXPECT_EQ(-1, do_bind(b, "0.0.0.0", 7401));
 	EXPECT_EQ(EADDRINUSE, errno);
 	/* Kernel TCP's ports are a separate space. */
-	t = socket_in(SRV_NS, AF_INET, SOCK_STREAM, IPPROTO_TCP);
+	t = tcp_sock(SRV_NS);
 	EXPECT_EQ(0, do_bind(t, SRV_ADDR, 7401));
 	close(t);
 	ASSERT_EQ(0, listen(a, 4));

@@ -39,23 +39,10 @@ MODS=/lib/modules/$KVER
 W=/tmp/xtcp-install
 # shellcheck source=selftests/topology.sh
 . "$T/topology.sh"
-n=0
-fails=0
+# shellcheck source=selftests/tap.sh
+. "$T/tap.sh"
 PIDS=()
 MOUNTS=()
-
-ok() {		# ok DESCRIPTION COMMAND...: one TAP line for the command
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$W/step.log" 2>&1; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		sed 's/^/# /' "$W/step.log"
-		fails=$((fails + 1))
-	fi
-}
 
 skip() {	# skip DESCRIPTION REASON
 	n=$((n + 1))

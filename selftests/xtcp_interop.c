@@ -33,15 +33,10 @@
 #define XSRV_PORT	41000	/* xtcp servers listen from here */
 #define TSRV_PORT	9700	/* TCP servers listen from here */
 
-static int tsock(void)
-{
-	return socket_in(SRV_NS, AF_INET, SOCK_STREAM, IPPROTO_TCP);
-}
-
 /* Role XT: xtcp client in xcli, TCP server in xsrv.  *c is xtcp. */
 static int pair_xt(int k, int *c, int *a)
 {
-	int lfd = tsock(), one = 1;
+	int lfd = tcp_sock(SRV_NS), one = 1;
 
 	*c = xsock(CLI_NS);
 	if (lfd < 0 || *c < 0)
@@ -62,7 +57,7 @@ static int pair_tx(int k, int *c, int *a)
 {
 	int lfd = xsock(CLI_NS);
 
-	*c = tsock();
+	*c = tcp_sock(SRV_NS);
 	if (lfd < 0 || *c < 0)
 		return -1;
 	if (do_bind(lfd, CLI_ADDR, XSRV_PORT + k) || listen(lfd, 4))
@@ -72,33 +67,6 @@ static int pair_tx(int k, int *c, int *a)
 	*a = accept(lfd, NULL, NULL);
 	close(lfd);
 	return *a < 0 ? -1 : 0;
-}
-
-/* A TcpExt counter of /proc/net/netstat in @ns, or -1. */
-static long tcpext(const char *ns, const char *name)
-{
-	char names[8192], vals[8192], *n, *v, *sn = NULL, *sv = NULL;
-	int old = ns_enter(ns);
-	FILE *f = fopen("/proc/net/netstat", "r");
-	long r = -1;
-
-	ns_leave(old);
-	if (!f)
-		return -1;
-	while (fgets(names, sizeof(names), f) && fgets(vals, sizeof(vals), f)) {
-		if (strncmp(names, "TcpExt:", 7))
-			continue;
-		n = strtok_r(names + 7, "\n ", &sn);
-		v = strtok_r(vals + 7, "\n ", &sv);
-		while (n && v) {
-			if (!strcmp(n, name))
-				r = atol(v);
-			n = strtok_r(NULL, "\n ", &sn);
-			v = strtok_r(NULL, "\n ", &sv);
-		}
-	}
-	fclose(f);
-	return r;
 }
 
 /* The kernel side's complaints about its peer: none may grow. */
@@ -134,64 +102,35 @@ struct kview {
 	long csum_errors;
 };
 
-/* InCsumErrors of the Tcp line of /proc/net/snmp in @ns. */
-static long tcp_csum_errors(const char *ns)
-{
-	char names[4096], vals[4096], *n, *v, *sn = NULL, *sv = NULL;
-	int old = ns_enter(ns);
-	FILE *f = fopen("/proc/net/snmp", "r");
-	long r = -1;
-
-	ns_leave(old);
-	if (!f)
-		return -1;
-	while (fgets(names, sizeof(names), f) && fgets(vals, sizeof(vals), f)) {
-		if (strncmp(names, "Tcp:", 4))
-			continue;
-		n = strtok_r(names + 4, "\n ", &sn);
-		v = strtok_r(vals + 4, "\n ", &sv);
-		while (n && v) {
-			if (!strcmp(n, "InCsumErrors"))
-				r = atol(v);
-			n = strtok_r(NULL, "\n ", &sn);
-			v = strtok_r(NULL, "\n ", &sv);
-		}
-	}
-	fclose(f);
-	return r;
-}
-
-static void kview_read(struct kview *k)
-{
-	size_t i;
-
-	for (i = 0; i < NCOMPLAINTS; i++)
-		k->c[i] = tcpext(SRV_NS, complaints[i]);
-	k->csum_errors = tcp_csum_errors(SRV_NS);
-}
-
-/* Every TcpExt counter of @ns, names and values; how many. */
-struct tcpext_all {
+/*
+ * The counters of the "@prefix" lines of /proc/net/@file (netstat: TcpExt:,
+ * snmp: Tcp:) in @ns, names and values.
+ */
+struct counters {
 	int n;
 	char name[160][40];
 	long val[160];
 };
 
-static void tcpext_read(const char *ns, struct tcpext_all *t)
+static void counters_read(const char *ns, const char *file,
+			  const char *prefix, struct counters *t)
 {
-	char names[8192], vals[8192], *n, *v, *sn = NULL, *sv = NULL;
+	char path[64], names[8192], vals[8192], *n, *v, *sn = NULL, *sv = NULL;
+	size_t plen = strlen(prefix);
 	int old = ns_enter(ns);
-	FILE *f = fopen("/proc/net/netstat", "r");
+	FILE *f;
 
+	snprintf(path, sizeof(path), "/proc/net/%s", file);
+	f = fopen(path, "r");
 	ns_leave(old);
 	t->n = 0;
 	if (!f)
 		return;
 	while (fgets(names, sizeof(names), f) && fgets(vals, sizeof(vals), f)) {
-		if (strncmp(names, "TcpExt:", 7))
+		if (strncmp(names, prefix, plen))
 			continue;
-		n = strtok_r(names + 7, "\n ", &sn);
-		v = strtok_r(vals + 7, "\n ", &sv);
+		n = strtok_r(names + plen, "\n ", &sn);
+		v = strtok_r(vals + plen, "\n ", &sv);
 		while (n && v && t->n < 160) {
 			snprintf(t->name[t->n], sizeof(t->name[0]), "%s", n);
 			t->val[t->n++] = atol(v);
@@ -202,20 +141,43 @@ static void tcpext_read(const char *ns, struct tcpext_all *t)
 	fclose(f);
 }
 
-/* Every TcpExt counter of @ns that moved since @t0, as diagnostics. */
-static void tcpext_diff(const char *ns, const struct tcpext_all *t0)
+/* Counter @name of @t, or -1. */
+static long counter(const struct counters *t, const char *name)
 {
-	static struct tcpext_all t;
 	int i;
 
-	tcpext_read(ns, &t);
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->name[i], name))
+			return t->val[i];
+	return -1;
+}
+
+static void kview_read(struct kview *k)
+{
+	static struct counters t;
+	size_t i;
+
+	counters_read(SRV_NS, "netstat", "TcpExt:", &t);
+	for (i = 0; i < NCOMPLAINTS; i++)
+		k->c[i] = counter(&t, complaints[i]);
+	counters_read(SRV_NS, "snmp", "Tcp:", &t);
+	k->csum_errors = counter(&t, "InCsumErrors");
+}
+
+/* Every TcpExt counter of @ns that moved since @t0, as diagnostics. */
+static void tcpext_diff(const char *ns, const struct counters *t0)
+{
+	static struct counters t;
+	int i;
+
+	counters_read(ns, "netstat", "TcpExt:", &t);
 	for (i = 0; i < t.n && i < t0->n; i++)
 		if (t.val[i] != t0->val[i])
 			fprintf(stderr, "# TcpExt %s %+ld\n", t.name[i],
 				t.val[i] - t0->val[i]);
 }
 
-static struct tcpext_all tcpext0;
+static struct counters tcpext0;
 
 static void kview_check(struct __test_metadata *_metadata,
 			const struct kview *k0)
@@ -394,7 +356,7 @@ FIXTURE_SETUP(interop)
 	ASSERT_EQ(0, sh("ip netns exec " CLI_NS " " BRIDGE " attach " CLI_IF
 			" --ports %d-%d >/dev/null", XCLI_PORT, XSRV_PORT + 999));
 	kview_read(&self->k0);
-	tcpext_read(SRV_NS, &tcpext0);
+	counters_read(SRV_NS, "netstat", "TcpExt:", &tcpext0);
 	xstats_read(CLI_NS, &self->x0);
 	netem_on = 0;
 	acks_below_skipped = 0;
@@ -830,7 +792,7 @@ TEST_F_TIMEOUT(interop, mss_clamped_each_way, XT(90))
 	cap_proto = IPPROTO_TCP;
 	ASSERT_EQ(0, capture_start(&cap, SRV_NS, SRV_IF));
 	/* TCP server with MSS 536, xtcp client. */
-	lfd = tsock();
+	lfd = tcp_sock(SRV_NS);
 	ASSERT_LE(0, lfd);
 	ASSERT_EQ(0, setsockopt(lfd, SOL_TCP, TCP_MAXSEG, &mss, sizeof(mss)));
 	ASSERT_EQ(0, do_bind(lfd, SRV_ADDR, TSRV_PORT + 71));
@@ -849,7 +811,7 @@ TEST_F_TIMEOUT(interop, mss_clamped_each_way, XT(90))
 	ASSERT_EQ(0, setsockopt(lfd, SOL_TCP, TCP_MAXSEG, &xmss, sizeof(xmss)));
 	ASSERT_EQ(0, do_bind(lfd, CLI_ADDR, XSRV_PORT + 71));
 	ASSERT_EQ(0, listen(lfd, 1));
-	c = tsock();
+	c = tcp_sock(SRV_NS);
 	ASSERT_EQ(0, do_connect(c, CLI_ADDR, XSRV_PORT + 71));
 	a = accept(lfd, NULL, NULL);
 	close(lfd);

@@ -16,8 +16,8 @@ cd "$(dirname "$0")/.." || exit 1
 XTCPIZE=${XTCPIZE:-tools/xtcpize/xtcpize}
 BRIDGE=tools/xtcp-bridge/xtcp-bridge
 W=$(mktemp -d /tmp/xtcp-iapps.XXXXXX)
-n=0
-fails=0
+# shellcheck source=selftests/tap.sh
+. selftests/tap.sh
 PIDS=()
 
 cleanup() {
@@ -33,19 +33,6 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-
-ok() {		# ok DESC CMD...
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$W/step.log" 2>&1; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		sed 's/^/# /' "$W/step.log"
-		fails=$((fails + 1))
-	fi
-}
 
 # nginx_conf DIR ADDR PORT: a configuration with every path in DIR.
 nginx_conf() {

@@ -144,6 +144,18 @@ static int xsock(const char *ns)
 	return socket_in(ns, AF_INET, SOCK_STREAM, xtcp_proto());
 }
 
+/* The tests run over kernel TCP (XTCP_PROTO=6), the reference. */
+static int is_tcp(void)
+{
+	return xtcp_proto() == IPPROTO_TCP;
+}
+
+/* A kernel TCP socket in netns @ns, whatever XTCP_PROTO says. */
+static int tcp_sock(const char *ns)
+{
+	return socket_in(ns, AF_INET, SOCK_STREAM, IPPROTO_TCP);
+}
+
 static struct sockaddr_in sin_of(const char *addr, int port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };

@@ -339,12 +339,6 @@ static const struct except {
 	  "sk_setsockopt() allows it only for IPPROTO_TCP and IPPROTO_UDP" },
 };
 
-/* The reference run: both sides are kernel TCP, everything must match. */
-static int reference_run(void)
-{
-	return xtcp_proto() == IPPROTO_TCP;
-}
-
 static const struct except *find_except(const struct opt *o, int state, int step)
 {
 	unsigned int i;
@@ -358,7 +352,7 @@ static const struct except *find_except(const struct opt *o, int state, int step
 			continue;
 		if (e->steps && !(e->steps & B(step)))
 			continue;
-		if (e->kind != EX_VALUE && reference_run())
+		if (e->kind != EX_VALUE && is_tcp())
 			continue;
 		return e;
 	}
@@ -519,7 +513,7 @@ static void one_step(struct shared *sh, const struct run *run, int i, int step,
 /* A socket of side 0 (xtcp, through xsock()) or 1 (kernel TCP). */
 static int side_sock(int side, const char *ns)
 {
-	return side ? socket_in(ns, AF_INET, SOCK_STREAM, IPPROTO_TCP) : xsock(ns);
+	return side ? tcp_sock(ns) : xsock(ns);
 }
 
 static int side_listen(int side, int port)

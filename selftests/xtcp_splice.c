@@ -196,12 +196,12 @@ TEST_F_TIMEOUT(splice, sendfile_4m_under_loss, XT(90))
 {
 	long r0 = 0;
 
-	if (xtcp_proto() != IPPROTO_TCP)
+	if (!is_tcp())
 		r0 = XSTAT(CLI_NS, "RetransSegs");
 	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
 			" root netem loss 3%%"));
 	sendfile_xfer(_metadata, self->path, 9602, 4 * MB);
-	if (xtcp_proto() != IPPROTO_TCP)
+	if (!is_tcp())
 		EXPECT_LT(r0, XSTAT(CLI_NS, "RetransSegs"));
 }
 
@@ -258,38 +258,44 @@ TEST_F_TIMEOUT(splice, sendfile_references_the_pages, XT(60))
 	close(fd);
 }
 
-/* splice() from a pipe into the socket; a writer thread fills the pipe. */
-struct pipe_feed {
-	int wfd;
+/*
+ * A writer thread: @len pattern bytes (seed @seed) into @fd, then the
+ * end of the stream: shutdown(SHUT_WR) on a socket, close() on a pipe.
+ */
+struct feeder {
+	int fd;
 	size_t len;
 	uint32_t seed;
+	int err;
 	pthread_t thr;
 };
 
-static void *feed_run(void *arg)
+static void *feeder_run(void *arg)
 {
-	struct pipe_feed *f = arg;
-	struct pattern p;
-	uint8_t buf[16384];
+	struct feeder *f = arg;
+	struct pattern p = { .seed = f->seed };
+	uint8_t buf[65536];
 	size_t left = f->len;
 
-	p.seed = f->seed;
 	while (left) {
 		size_t n = left < sizeof(buf) ? left : sizeof(buf);
 
 		pattern_next(&p, buf, n);
-		if (write_all(f->wfd, buf, n))
+		if (write_all(f->fd, buf, n)) {
+			f->err = errno;
 			break;
+		}
 		left -= n;
 	}
-	close(f->wfd);
+	if (shutdown(f->fd, SHUT_WR))
+		close(f->fd);	/* not a socket: the pipe's write end */
 	return NULL;
 }
 
 TEST_F_TIMEOUT(splice, splice_pipe_into_socket_8m, XT(60))
 {
 	size_t len = 8 * MB, sent = 0;
-	struct pipe_feed f = { .len = len, .seed = 7 };
+	struct feeder f = { .len = len, .seed = 7 };
 	char want[65], got[65];
 	int c, a, pfd[2];
 	struct sink s;
@@ -298,8 +304,8 @@ TEST_F_TIMEOUT(splice, splice_pipe_into_socket_8m, XT(60))
 	ASSERT_EQ(0, pipe(pfd));
 	ASSERT_EQ(0, pair(9604, 0, 0, &c, &a));
 	ASSERT_EQ(0, sink_start(&s, a, len));
-	f.wfd = pfd[1];
-	ASSERT_EQ(0, pthread_create(&f.thr, NULL, feed_run, &f));
+	f.fd = pfd[1];
+	ASSERT_EQ(0, pthread_create(&f.thr, NULL, feeder_run, &f));
 	for (;;) {
 		ssize_t n = splice(pfd[0], NULL, c, NULL, 1 << 20,
 				   SPLICE_F_MOVE | SPLICE_F_MORE);
@@ -312,6 +318,7 @@ TEST_F_TIMEOUT(splice, splice_pipe_into_socket_8m, XT(60))
 		sent += n;
 	}
 	pthread_join(f.thr, NULL);
+	EXPECT_EQ(0, f.err);
 	EXPECT_EQ(len, sent);
 	close(c);
 	pthread_join(s.thr, NULL);
@@ -326,37 +333,6 @@ TEST_F_TIMEOUT(splice, splice_pipe_into_socket_8m, XT(60))
 	free(s.buf);
 	close(pfd[0]);
 	close(a);
-}
-
-/* A writer thread: @len pattern bytes into @fd, then shutdown(SHUT_WR). */
-struct feeder {
-	int fd;
-	size_t len;
-	uint32_t seed;
-	int err;
-	pthread_t thr;
-};
-
-static void *feeder_run(void *arg)
-{
-	struct feeder *f = arg;
-	struct pattern p;
-	uint8_t buf[65536];
-	size_t left = f->len;
-
-	p.seed = f->seed;
-	while (left) {
-		size_t n = left < sizeof(buf) ? left : sizeof(buf);
-
-		pattern_next(&p, buf, n);
-		if (write_all(f->fd, buf, n)) {
-			f->err = errno;
-			break;
-		}
-		left -= n;
-	}
-	shutdown(f->fd, SHUT_WR);
-	return NULL;
 }
 
 /* splice() out of the socket into a pipe, then read from the pipe. */

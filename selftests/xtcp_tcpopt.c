@@ -58,17 +58,6 @@ FIXTURE_TEARDOWN(opt)
 	net_reset();
 }
 
-static int is_tcp(void)
-{
-	return xtcp_proto() == IPPROTO_TCP;
-}
-
-/* The reference: a kernel TCP socket in netns @ns. */
-static int tcp_sock(const char *ns)
-{
-	return socket_in(ns, AF_INET, SOCK_STREAM, IPPROTO_TCP);
-}
-
 /* getsockopt of an int: the value, or -errno. */
 static int getint(int fd, int opt)
 {
