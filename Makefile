@@ -97,9 +97,11 @@ check-debug:
 	scripts/check-debug.sh
 
 # Longer than CI can afford next to make check: the debug lane with the
-# wire fuzzer sending 1,000,000 segments instead of check-debug's number.
+# wire fuzzer sending 1,000,000 segments instead of check-debug's number,
+# the interop transfers at full length and the application drivers.
 soak:
-	$(MAKE) check-debug XTCP_FUZZ_SEGMENTS=1000000 XTCP_INTEROP_FULL=1
+	$(MAKE) check-debug XTCP_FUZZ_SEGMENTS=1000000 XTCP_INTEROP_FULL=1 \
+		XTCP_DEBUG_APPS=1
 
 demo: deps
 	$(MAKE) module

@@ -13,6 +13,7 @@
 #   XTCP_KERNEL and VM_*: passed on to scripts/vm-run.sh
 #   XTCP_FUZZ_SEGMENTS  the wire fuzzer's segments, into the guest (20,000)
 #   XTCP_INTEROP_FULL   1: the interop lane's transfers at full length
+#   XTCP_DEBUG_APPS     1: the application drivers on the debug kernel too
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -32,6 +33,10 @@ fi
 # The interop lane's transfers at full length (selftests/xtcp_interop).
 if [[ -n ${XTCP_INTEROP_FULL:-} ]]; then
 	guest=(env "XTCP_INTEROP_FULL=$XTCP_INTEROP_FULL" "${guest[@]}")
+fi
+# The application drivers on the debug kernel (scripts/guest-debug.sh).
+if [[ -n ${XTCP_DEBUG_APPS:-} ]]; then
+	guest=(env "XTCP_DEBUG_APPS=$XTCP_DEBUG_APPS" "${guest[@]}")
 fi
 VM_DMESG_OUT=${VM_DMESG_OUT:-$OUT/dmesg} \
 	scripts/vm-run.sh "${guest[@]}" 2>&1 | tee "$OUT/vm.log"

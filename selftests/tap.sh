@@ -22,3 +22,8 @@ ok() {		# ok DESCRIPTION COMMAND...: one TAP line for the command
 		fails=$((fails + 1))
 	fi
 }
+
+skip() {	# skip DESCRIPTION REASON: one "ok N # SKIP" line
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}

@@ -96,6 +96,13 @@ static int netem_on;
  * complaint.  Set from a capture (wire_check()).
  */
 static long acks_below_skipped;
+/*
+ * All of xtcp's pure ACKs in the capture, if its data segments were all
+ * inside kernel TCP's window (else -1): the overtaking above can also
+ * happen past the capture point, where the capture cannot count it, so up
+ * to that many skipped answers are not a complaint either.
+ */
+static long xtcp_pure_acks = -1;
 
 struct kview {
 	long c[NCOMPLAINTS];
@@ -198,6 +205,12 @@ static void kview_check(struct __test_metadata *_metadata,
 		    d <= acks_below_skipped) {
 			TH_LOG("TCPACKSkippedSeq %+ld: TCP's rate limit on answers to %ld ACKs from xtcp below its window, as for its own",
 			       d, acks_below_skipped);
+			continue;
+		}
+		if (!strcmp(complaints[i], "TCPACKSkippedSeq") && d > 0 &&
+		    d <= xtcp_pure_acks) {
+			TH_LOG("TCPACKSkippedSeq %+ld: of xtcp's %ld pure ACKs, some overtaken after the capture (its data was all in the window)",
+			       d, xtcp_pure_acks);
 			continue;
 		}
 		if (d)
@@ -339,6 +352,24 @@ static int tcp_info_of(int fd, struct tcp_info *ti)
 	return getsockopt(fd, SOL_TCP, TCP_INFO, ti, &len);
 }
 
+/*
+ * The bridge needs the clsact qdisc (CONFIG_NET_SCH_INGRESS), which a
+ * kernel may lack (the debug lane's minimal config does): probed once, in
+ * a scratch netns, so that the bridge's own failures still fail the tests.
+ */
+static const char *bridge_unsupported(void)
+{
+	static int probed, missing;
+
+	if (!probed) {
+		sh("ip netns add xtcp-clsact-probe");
+		missing = sh("ip netns exec xtcp-clsact-probe tc qdisc add dev lo clsact 2>/dev/null");
+		sh("ip netns del xtcp-clsact-probe");
+		probed = 1;
+	}
+	return missing ? "the kernel has no clsact qdisc (CONFIG_NET_SCH_INGRESS)" : NULL;
+}
+
 /* ---- fixture ---- */
 
 FIXTURE(interop) {
@@ -351,6 +382,8 @@ FIXTURE_SETUP(interop)
 {
 	if (!test_selected(_metadata->name))
 		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
+	if (bridge_unsupported())
+		SKIP(longjmp(_metadata->env, 1), "%s", bridge_unsupported());
 	net_reset();
 	ASSERT_EQ(0, offloads_off());
 	ASSERT_EQ(0, sh("ip netns exec " CLI_NS " " BRIDGE " attach " CLI_IF
@@ -360,6 +393,7 @@ FIXTURE_SETUP(interop)
 	xstats_read(CLI_NS, &self->x0);
 	netem_on = 0;
 	acks_below_skipped = 0;
+	xtcp_pure_acks = -1;
 }
 
 FIXTURE_TEARDOWN(interop)
@@ -514,6 +548,7 @@ static void wire_check(struct __test_metadata *_metadata, struct capture *cap,
 	memset(c, 0, sizeof(c));
 	memset(w, 0, sizeof(*w));
 	acks_below_skipped = 0;
+	xtcp_pure_acks = 0;
 	for (i = 0; i < cap->n; i++) {
 		const struct seg *s = &cap->segs[i];
 		uint16_t port = s->outgoing ? s->dport : s->sport;
@@ -548,6 +583,9 @@ static void wire_check(struct __test_metadata *_metadata, struct capture *cap,
 		    !(s->flags & (XTCP_FLAG_RST | XTCP_FLAG_FIN)) &&
 		    seq_lt(s->seq, k->ack[0]))
 			acks_below_skipped++;
+		if (!s->len && !d && !(s->flags & (XTCP_FLAG_RST | XTCP_FLAG_FIN |
+						  XTCP_FLAG_SYN)))
+			xtcp_pure_acks++;
 		if (!s->len || !k->have[d])
 			continue;
 		w->data[d]++;
@@ -566,6 +604,8 @@ static void wire_check(struct __test_metadata *_metadata, struct capture *cap,
 	for (j = 0; j < 2; j++)
 		TH_LOG("%s: %ld data segments, %ld resent below the peer's ACK, %ld past its window",
 		       who[j], w->data[j], w->old[j], w->beyond[j]);
+	if (w->old[0] || w->beyond[0])
+		xtcp_pure_acks = -1;
 	TH_LOG("xtcp: %ld pure ACKs below kernel TCP's window (probes, overtaken)",
 	       acks_below_skipped);
 }

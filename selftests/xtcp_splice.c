@@ -156,6 +156,7 @@ static void sendfile_xfer(struct __test_metadata *_metadata, const char *path,
 {
 	char want[65], got[65];
 	struct sink s;
+	uint8_t *buf;
 	int c, a, fd;
 
 	fd = pattern_file(path, len, port);
@@ -168,14 +169,11 @@ static void sendfile_xfer(struct __test_metadata *_metadata, const char *path,
 	pthread_join(s.thr, NULL);
 	EXPECT_EQ(0, s.err) TH_LOG("reader: %s", strerror(s.err));
 	EXPECT_EQ(len, s.got);
-	{
-		uint8_t *buf = malloc(len);
-
-		ASSERT_NE(NULL, buf);
-		fill_pattern(buf, len, port);
-		sha256_hex(buf, len, want);
-		free(buf);
-	}
+	buf = malloc(len);
+	ASSERT_NE(NULL, buf);
+	fill_pattern(buf, len, port);
+	sha256_hex(buf, len, want);
+	free(buf);
 	sha256_hex(s.buf, s.got, got);
 	EXPECT_STREQ(want, got);
 	free(s.buf);
