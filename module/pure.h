@@ -3,7 +3,8 @@
  * xtcp pure logic: sequence arithmetic, segment acceptability, option
  * parsing and writing.  Nothing here touches a socket or an skb, so the
  * same source compiles into the module and into the user-space unit tests
- * and fuzz targets under selftests/unit/.
+ * and fuzz targets under selftests/unit/, whose build supplies the kernel
+ * types (selftests/unit/kshim.h, by -include).
  */
 #ifndef _XTCP_PURE_H
 #define _XTCP_PURE_H
@@ -11,11 +12,8 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #include <linux/errno.h>
-#else
-#include "../selftests/unit/kshim.h"
 #endif
-
-#include "../include/uapi/linux/xtcp.h"
+#include <linux/xtcp.h>
 
 /* Sequence space comparisons (RFC 9293 section 3.4), modulo 2^32. */
 static inline bool xtcp_before(u32 seq1, u32 seq2)

@@ -58,7 +58,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "../include/uapi/linux/xtcp.h"
+#include <linux/xtcp.h>
 
 #define CHUNK		(64 * 1024)
 #define WAIT_MS		10000	/* for a connection or a first byte */

@@ -38,7 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../include/uapi/linux/xtcp.h"
+#include <linux/xtcp.h>
 
 #define SRV_NS		"xsrv"
 #define CLI_NS		"xcli"

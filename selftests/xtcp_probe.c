@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../include/uapi/linux/xtcp.h"
+#include <linux/xtcp.h>
 
 /* Connect over loopback; the client closes first and keeps TIME-WAIT. */
 static int make_timewait(int proto)

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../module/pure.h"
+#include "pure.h"
 
 static void check_arith(const uint8_t *data)
 {
