@@ -29,10 +29,32 @@
  * The checksum is the Internet checksum over an IPv4 pseudo-header
  * (source, destination, zero, protocol = the module's protocol number,
  * segment length) followed by the header and data, as for TCP.
- * Options: End (0), NOP (1), MSS (2, length 4), window scale (3, RFC
- * 7323), SACK-permitted (4) and SACK (5, RFC 2018) are understood; any
- * other option (timestamps among them) is skipped by its length; a
- * malformed length ends option parsing without reading past the header.
+ *
+ * Flags: URG and the urgent pointer are used as TCP uses them (the
+ * pointer read as Linux reads it: the urgent byte is the one before it).
+ * ECE and CWR are never set and are ignored on receipt: there is no ECN.
+ *
+ * Options: End (0), NOP (1), MSS (2, length 4), window scale (3, length
+ * 3, RFC 7323), SACK-permitted (4, length 2) and SACK (5, 2 + 8 bytes
+ * per block, RFC 2018) are understood.  MSS, window scale and
+ * SACK-permitted are read from SYNs and SYN-ACKs only, and sent only
+ * there: a SYN carries all three; a SYN-ACK carries window scale and
+ * SACK-permitted only if the SYN did, and a SYN cookie's SYN-ACK only
+ * the MSS.  SACK blocks (at most 4) are read from ACKs that arrive while
+ * data is outstanding, once both ends agreed on SACK, and sent on ACKs
+ * as far as they fit under the MSS.  Other segments' options are not
+ * read.  An option of one of these kinds with the wrong length is
+ * ignored, as are an MSS of 0, a SACK option of more than 4 blocks or
+ * not a whole number of them, and an empty or reversed block; a window
+ * scale above 14 counts as 14.  Any other option (timestamps among them)
+ * is skipped by its length.  A length that is missing, below 2 or past
+ * the header ends option parsing there, keeping what was read before it
+ * (counted in InBadOptions): nothing past the header is ever read.
+ *
+ * Socket options: xtcp has no option level of its own.  Its options are
+ * TCP's, at level SOL_TCP (IPPROTO_TCP), with <linux/tcp.h>'s names,
+ * numbers and values; an SOL_TCP option xtcp does not implement fails
+ * with ENOPROTOOPT.  Other levels are IP's and the socket layer's.
  *
  * Captures: `tshark -d ip.proto==253,tcp` dissects xtcp as TCP.
  */
@@ -43,7 +65,10 @@
 #include <asm/byteorder.h>
 
 /* RFC 3692 experimental protocol number; the module's "proto" parameter
- * may move xtcp to another number.
+ * may move xtcp to another number (1 to 255, not 6 or 17, and not one
+ * another protocol has registered: the load fails then).  socket() then
+ * takes that number, which /sys/module/xtcp/parameters/proto shows; the
+ * module's aliases, which let socket() load it, name 253.
  */
 #define IPPROTO_XTCP		253
 
@@ -95,7 +120,7 @@ struct xtcphdr {
 #define XTCP_HDR_MIN_LEN	20	/* data offset 5 */
 #define XTCP_HDR_MAX_LEN	60	/* data offset 15 */
 
-/* Option kinds (RFC 9293 section 3.2, RFC 7323). */
+/* Option kinds (RFC 9293 section 3.2, RFC 7323, RFC 2018). */
 #define XTCPOPT_EOL		0
 #define XTCPOPT_NOP		1
 #define XTCPOPT_MSS		2
@@ -110,7 +135,8 @@ struct xtcphdr {
 
 /*
  * Socket states as shown in /proc/net/xtcp: the same numbers as
- * /proc/net/tcp (include/net/tcp_states.h).
+ * /proc/net/tcp (include/net/tcp_states.h).  A connection request (a
+ * SYN answered, its ACK awaited) shows as XTCP_SYN_RECV, as TCP's does.
  */
 enum {
 	XTCP_ESTABLISHED = 1,
