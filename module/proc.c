@@ -2,7 +2,8 @@
 /*
  * /proc/net/xtcp: every xtcp socket of the netns, with the columns and
  * state numbers of /proc/net/tcp, so tools and tests that read one read
- * the other.  /proc/net/xtcp_stat: the netns' counters.
+ * the other; a seq_file iterator over the hash tables, as /proc/net/tcp.
+ * /proc/net/xtcp_stat: the netns' counters.
  */
 #include <linux/module.h>
 #include <linux/proc_fs.h>
@@ -88,61 +89,165 @@ static void xtcp_show_sock(struct seq_file *f, struct sock *sk, int i)
 }
 
 /*
- * One pass over both tables, under each bucket's lock.  single_open
- * reruns this with a larger buffer if the output does not fit.
+ * The iterator walks the listeners' lhash2, then the ehash (established,
+ * request and TIME-WAIT socks), a bucket at a time, as tcp_seq_start()
+ * and friends do: a socket is returned with its bucket's lock held, and
+ * the lock is dropped when the walk moves past it or stops.  @offset is
+ * the returned socket's index among this netns' sockets in its bucket, so
+ * that a read continuing at @last_pos finds its place again without
+ * walking the tables from the start.
  */
-static int xtcp_seq_show(struct seq_file *f, void *v)
+struct xtcp_iter_state {
+	struct seq_net_private	p;	/* first: seq_file_net() */
+	int			table;	/* 0: lhash2, 1: ehash, 2: done */
+	unsigned int		bucket;
+	int			offset;
+	int			num;	/* the "sl" column */
+	loff_t			last_pos;
+	spinlock_t		*locked;	/* the bucket lock held, or NULL */
+};
+
+static unsigned int xtcp_seq_buckets(const struct xtcp_iter_state *st)
 {
-	struct net *net = seq_file_single_net(f);
-	struct inet_hashinfo *h = &xtcp_hashinfo;
+	return st->table ? xtcp_hashinfo.ehash_mask + 1 :
+			   xtcp_hashinfo.lhash2_mask + 1;
+}
+
+static struct hlist_nulls_head *xtcp_seq_chain(const struct xtcp_iter_state *st)
+{
+	return st->table ? &xtcp_hashinfo.ehash[st->bucket].chain :
+			   &xtcp_hashinfo.lhash2[st->bucket].nulls_head;
+}
+
+static spinlock_t *xtcp_seq_lockp(const struct xtcp_iter_state *st)
+{
+	return st->table ? inet_ehash_lockp(&xtcp_hashinfo, st->bucket) :
+			   &xtcp_hashinfo.lhash2[st->bucket].lock;
+}
+
+static void xtcp_seq_unlock(struct xtcp_iter_state *st)
+{
+	if (st->locked) {
+		spin_unlock_bh(st->locked);
+		st->locked = NULL;
+	}
+}
+
+/*
+ * The socket at the iterator's (table, bucket, offset), or the first one
+ * after it; NULL past the end.  Called without a bucket lock held.
+ */
+static struct sock *xtcp_seq_get(struct seq_file *f)
+{
+	struct xtcp_iter_state *st = f->private;
+	struct net *net = seq_file_net(f);
 	struct hlist_nulls_node *node;
 	struct sock *sk;
-	unsigned int b;
-	int i = 0;
 
-	seq_setwidth(f, XTCP_PROC_LINE - 1);
-	seq_puts(f, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
-	seq_pad(f, '\n');
+	for (; st->table < 2; st->table++, st->bucket = 0) {
+		for (; st->bucket < xtcp_seq_buckets(st);
+		     st->bucket++, st->offset = 0) {
+			struct hlist_nulls_head *head = xtcp_seq_chain(st);
+			int skip = st->offset;
 
-	for (b = 0; b <= h->lhash2_mask; b++) {
-		struct inet_listen_hashbucket *ilb2 = &h->lhash2[b];
-
-		if (hlist_nulls_empty(&ilb2->nulls_head))
-			continue;
-		spin_lock_bh(&ilb2->lock);
-		sk_nulls_for_each(sk, node, &ilb2->nulls_head) {
-			if (sk->sk_family == AF_INET && net_eq(sock_net(sk), net))
-				xtcp_show_sock(f, sk, i++);
-		}
-		spin_unlock_bh(&ilb2->lock);
-	}
-
-	for (b = 0; b <= h->ehash_mask; b++) {
-		struct inet_ehash_bucket *head = &h->ehash[b];
-		spinlock_t *lock = inet_ehash_lockp(h, b);
-
-		if (hlist_nulls_empty(&head->chain))
-			continue;
-		spin_lock_bh(lock);
-		sk_nulls_for_each(sk, node, &head->chain) {
-			if (sk->sk_family != AF_INET || !net_eq(sock_net(sk), net))
+			if (hlist_nulls_empty(head))
 				continue;
-			if (sk->sk_state == TCP_NEW_SYN_RECV)
-				xtcp_show_req(f, inet_reqsk(sk), i++);
-			else if (sk->sk_state == TCP_TIME_WAIT)
-				xtcp_show_tw(f, inet_twsk(sk), i++);
-			else
-				xtcp_show_sock(f, sk, i++);
+			st->locked = xtcp_seq_lockp(st);
+			spin_lock_bh(st->locked);
+			sk_nulls_for_each(sk, node, head) {
+				if (sk->sk_family != AF_INET ||
+				    !net_eq(sock_net(sk), net))
+					continue;
+				if (skip-- == 0)
+					return sk;
+			}
+			xtcp_seq_unlock(st);
 		}
-		spin_unlock_bh(lock);
+	}
+	return NULL;
+}
+
+static void *xtcp_seq_next_sock(struct seq_file *f)
+{
+	struct xtcp_iter_state *st = f->private;
+
+	xtcp_seq_unlock(st);
+	st->offset++;
+	st->num++;
+	return xtcp_seq_get(f);
+}
+
+static void *xtcp_seq_start(struct seq_file *f, loff_t *pos)
+{
+	struct xtcp_iter_state *st = f->private;
+	void *v;
+	loff_t i;
+
+	/* A read continuing where the last one stopped. */
+	if (*pos && *pos == st->last_pos) {
+		v = xtcp_seq_get(f);
+		if (v)
+			return v;
+	}
+	st->table = 0;
+	st->bucket = 0;
+	st->offset = 0;
+	st->num = 0;
+	st->last_pos = *pos;
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	v = xtcp_seq_get(f);
+	for (i = 1; v && i < *pos; i++)
+		v = xtcp_seq_next_sock(f);
+	return v;
+}
+
+static void *xtcp_seq_next(struct seq_file *f, void *v, loff_t *pos)
+{
+	struct xtcp_iter_state *st = f->private;
+
+	++*pos;
+	st->last_pos = *pos;
+	if (v == SEQ_START_TOKEN)
+		return xtcp_seq_get(f);
+	return xtcp_seq_next_sock(f);
+}
+
+static void xtcp_seq_stop(struct seq_file *f, void *v)
+{
+	xtcp_seq_unlock(f->private);
+}
+
+static int xtcp_seq_show(struct seq_file *f, void *v)
+{
+	struct xtcp_iter_state *st = f->private;
+	struct sock *sk = v;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_setwidth(f, XTCP_PROC_LINE - 1);
+		seq_puts(f, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
+		seq_pad(f, '\n');
+	} else if (sk->sk_state == TCP_NEW_SYN_RECV) {
+		xtcp_show_req(f, inet_reqsk(sk), st->num);
+	} else if (sk->sk_state == TCP_TIME_WAIT) {
+		xtcp_show_tw(f, inet_twsk(sk), st->num);
+	} else {
+		xtcp_show_sock(f, sk, st->num);
 	}
 	return 0;
 }
 
+static const struct seq_operations xtcp_seq_ops = {
+	.start	= xtcp_seq_start,
+	.next	= xtcp_seq_next,
+	.stop	= xtcp_seq_stop,
+	.show	= xtcp_seq_show,
+};
+
 int xtcp_proc_init_net(struct net *net)
 {
-	if (!proc_create_net_single("xtcp", 0444, net->proc_net,
-				    xtcp_seq_show, NULL))
+	if (!proc_create_net("xtcp", 0444, net->proc_net, &xtcp_seq_ops,
+			     sizeof(struct xtcp_iter_state)))
 		goto out;
 	if (!proc_create_net_single("xtcp_stat", 0444, net->proc_net,
 				    xtcp_mib_seq_show, NULL))

@@ -796,4 +796,122 @@ TEST_F(net, close_frees_everything)
 	EXPECT_EQ(-1, wait_state(CLI_NS, cport, 7901, -1, 3.0));
 }
 
+/*
+ * /proc/net/xtcp (or tcp) of @ns read @chunk bytes at a time: small reads
+ * make the seq_file iterator stop and resume many times.  NUL-terminated.
+ */
+static char *proc_read(const char *ns, size_t chunk)
+{
+	int old = ns_enter(ns);
+	int fd = open(is_tcp() ? "/proc/net/tcp" : "/proc/net/xtcp", O_RDONLY);
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap + 1);
+	ssize_t r;
+
+	ns_leave(old);
+	if (fd < 0 || !buf)
+		goto fail;
+	for (;;) {
+		if (cap - len < chunk) {
+			char *b = realloc(buf, 2 * cap + 1);
+
+			if (!b)
+				goto fail;
+			buf = b;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, chunk);
+		if (r < 0)
+			goto fail;
+		if (!r)
+			break;
+		len += r;
+	}
+	buf[len] = 0;
+	close(fd);
+	return buf;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
+/*
+ * Checks one read of the table: the "sl" column counts from 0 without a
+ * gap, and the sockets on @port are @want, each listed once.
+ */
+static void proc_check(struct __test_metadata *_metadata, char *text,
+		       int port, int want, const char *how)
+{
+	unsigned int la, lp, ra, rp, st, seen[2048] = { 0 };
+	int sl, expect_sl = 0, n = 0, dups = 0;
+	char *line, *save;
+
+	ASSERT_NE(NULL, text);
+	line = strtok_r(text, "\n", &save);	/* the header */
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		ASSERT_EQ(6, sscanf(line, " %d: %x:%x %x:%x %x", &sl, &la, &lp,
+				    &ra, &rp, &st)) TH_LOG("%s: '%s'", how, line);
+		EXPECT_EQ(expect_sl, sl) TH_LOG("%s: '%s'", how, line);
+		expect_sl = sl + 1;
+		if ((int)lp != port)
+			continue;
+		n++;
+		if (rp < 2048 && seen[rp]++)
+			dups++;
+	}
+	EXPECT_EQ(want, n) TH_LOG("%s", how);
+	EXPECT_EQ(0, dups) TH_LOG("%s", how);
+}
+
+/*
+ * A listener, 300 connections and 20 TIME-WAITs listed once each, whether
+ * the table is read at once or 100 bytes at a time (as kernel TCP lists
+ * them in /proc/net/tcp).
+ */
+TEST_F_TIMEOUT(net, proc_lists_every_socket_once, XT(120))
+{
+	enum { N = 300, TW = 20, PORT = 7902 };
+	int lfd, c[N], a[N], i;
+	char *text;
+
+	lfd = xlisten(PORT, N);
+	ASSERT_LE(0, lfd);
+	for (i = 0; i < N; i++) {
+		c[i] = socket_in(CLI_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+		ASSERT_LE(0, c[i]);
+		/* Client ports below 2048, so proc_check() can spot repeats. */
+		ASSERT_EQ(0, do_bind(c[i], CLI_ADDR, 1024 + i));
+		ASSERT_EQ(0, do_connect(c[i], SRV_ADDR, PORT));
+		a[i] = accept(lfd, NULL, NULL);
+		ASSERT_LE(0, a[i]);
+	}
+	/* The server closes first: TIME-WAIT on its side. */
+	for (i = 0; i < TW; i++) {
+		close(a[i]);
+		close(c[i]);
+	}
+	for (i = 0; i < TW; i++)
+		EXPECT_EQ(XTCP_TIME_WAIT,
+			  is_tcp() ? XTCP_TIME_WAIT :
+			  wait_state(SRV_NS, PORT, 1024 + i, XTCP_TIME_WAIT, 5.0));
+
+	text = proc_read(SRV_NS, 1 << 20);
+	proc_check(_metadata, text, PORT, 1 + N, "one read");
+	free(text);
+	text = proc_read(SRV_NS, 100);
+	proc_check(_metadata, text, PORT, 1 + N, "100-byte reads");
+	free(text);
+	text = proc_read(SRV_NS, 1);
+	proc_check(_metadata, text, PORT, 1 + N, "1-byte reads");
+	free(text);
+
+	for (i = TW; i < N; i++) {
+		close(a[i]);
+		close(c[i]);
+	}
+	close(lfd);
+}
+
 TEST_HARNESS_MAIN
