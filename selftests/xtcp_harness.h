@@ -23,8 +23,8 @@
 #define TEST_TIMEOUT_DEFAULT XT(30)
 
 /* A counter of /proc/net/xtcp_stat in @ns; the test fails if it is absent. */
-static long xstat_must(struct __test_metadata *_metadata, const char *ns,
-		       const char *name)
+static inline long xstat_must(struct __test_metadata *_metadata,
+			      const char *ns, const char *name)
 {
 	long v = xstat(ns, name);
 

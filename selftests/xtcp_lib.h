@@ -3,7 +3,7 @@
  * Helpers shared by the xtcp selftests: sockets in named network
  * namespaces, a packet capture that decodes xtcp segments, raw segment
  * injection, /proc/net/xtcp and counters, and SHA-256 for comparing
- * what was sent with what arrived.
+ * what was sent with what arrived.  Defined in xtcp_lib.c.
  *
  * The topology (made by run.sh): netns "xsrv" (10.99.0.1 on veth "vs")
  * and netns "xcli" (10.99.0.2 on veth "vc").
@@ -47,220 +47,61 @@
 #define SRV_ADDR	"10.99.0.1"
 #define CLI_ADDR	"10.99.0.2"
 
-static int xtcp_proto(void)
-{
-	const char *p = getenv("XTCP_PROTO");
+int xtcp_proto(void);
 
-	return p ? atoi(p) : IPPROTO_XTCP;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+double now_s(void);
 
 /*
  * XTCP_ONLY=word,word in the environment: only tests whose names contain
  * one of the words are selected (the 6.1 harness has no filter).
  */
-static int test_selected(const char *name)
-{
-	const char *only = getenv("XTCP_ONLY");
-	char buf[512], *w, *save;
-
-	if (!only || !*only)
-		return 1;
-	snprintf(buf, sizeof(buf), "%s", only);
-	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save))
-		if (strstr(name, w))
-			return 1;
-	return 0;
-}
+int test_selected(const char *name);
 
 /* Run a shell command; returns its exit status. */
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	return rc == -1 ? -1 : WEXITSTATUS(rc);
-}
+int sh(const char *fmt, ...);
 
 /*
  * Switch this thread to netns @ns (NULL: the initial one, where global
  * sysctls live); returns the old netns fd to restore.
  */
-static int ns_enter(const char *ns)
-{
-	char path[256];
-	int old, fd;
+int ns_enter(const char *ns);
 
-	old = open("/proc/self/ns/net", O_RDONLY);
-	if (ns)
-		snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	else
-		snprintf(path, sizeof(path), "/proc/1/ns/net");
-	fd = open(path, O_RDONLY);
-	if (old < 0 || fd < 0 || setns(fd, CLONE_NEWNET)) {
-		fprintf(stderr, "# cannot enter netns %s: %s\n", ns,
-			strerror(errno));
-		exit(2);
-	}
-	close(fd);
-	return old;
-}
-
-static void ns_leave(int old)
-{
-	if (setns(old, CLONE_NEWNET)) {
-		perror("setns back");
-		exit(2);
-	}
-	close(old);
-}
+void ns_leave(int old);
 
 /* A socket created in netns @ns (it stays there whatever we do after). */
-static int socket_in(const char *ns, int domain, int type, int proto)
-{
-	int old = ns_enter(ns);
-	int fd = socket(domain, type, proto);
-	int err = errno;
+int socket_in(const char *ns, int domain, int type, int proto);
 
-	ns_leave(old);
-	errno = err;
-	return fd;
-}
-
-static int xsock(const char *ns)
-{
-	return socket_in(ns, AF_INET, SOCK_STREAM, xtcp_proto());
-}
+int xsock(const char *ns);
 
 /* The tests run over kernel TCP (XTCP_PROTO=6), the reference. */
-static int is_tcp(void)
-{
-	return xtcp_proto() == IPPROTO_TCP;
-}
+int is_tcp(void);
 
 /* A kernel TCP socket in netns @ns, whatever XTCP_PROTO says. */
-static int tcp_sock(const char *ns)
-{
-	return socket_in(ns, AF_INET, SOCK_STREAM, IPPROTO_TCP);
-}
+int tcp_sock(const char *ns);
 
-static struct sockaddr_in sin_of(const char *addr, int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+struct sockaddr_in sin_of(const char *addr, int port);
 
-	sin.sin_port = htons(port);
-	inet_pton(AF_INET, addr, &sin.sin_addr);
-	return sin;
-}
+int do_bind(int fd, const char *addr, int port);
 
-static int do_bind(int fd, const char *addr, int port)
-{
-	struct sockaddr_in sin = sin_of(addr, port);
-
-	return bind(fd, (struct sockaddr *)&sin, sizeof(sin));
-}
-
-static int do_connect(int fd, const char *addr, int port)
-{
-	struct sockaddr_in sin = sin_of(addr, port);
-
-	return connect(fd, (struct sockaddr *)&sin, sizeof(sin));
-}
+int do_connect(int fd, const char *addr, int port);
 
 /* A listening xtcp socket on the server at @port. */
-static int xlisten(int port, int backlog)
-{
-	int fd = xsock(SRV_NS);
+int xlisten(int port, int backlog);
 
-	if (fd < 0 || do_bind(fd, SRV_ADDR, port) || listen(fd, backlog))
-		return -1;
-	return fd;
-}
+int local_port(int fd);
 
-static int local_port(int fd)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
+void set_nonblock(int fd, int on);
 
-	if (getsockname(fd, (struct sockaddr *)&sin, &len))
-		return -1;
-	return ntohs(sin.sin_port);
-}
-
-static void set_nonblock(int fd, int on)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
-}
-
-static int so_error(int fd)
-{
-	int err = -1;
-	socklen_t len = sizeof(err);
-
-	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-	return err;
-}
+int so_error(int fd);
 
 /* close() with SO_LINGER {1, 0}: abort with a RST, leave nothing behind. */
-static void close_abort(int fd)
-{
-	struct linger l = { .l_onoff = 1, .l_linger = 0 };
-
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
-	close(fd);
-}
+void close_abort(int fd);
 
 /* Write all of @buf; returns 0 or -1. */
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
+int write_all(int fd, const void *buf, size_t len);
 
 /* Read exactly @len bytes, or until EOF; returns bytes read or -1. */
-static ssize_t read_full(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, p + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += n;
-	}
-	return got;
-}
+ssize_t read_full(int fd, void *buf, size_t len);
 
 /* ---- sysctls and /proc, read in a netns ---- */
 
@@ -269,44 +110,10 @@ static ssize_t read_full(int fd, void *buf, size_t len)
  * Written to /proc/sys from inside the netns: no process to start, which
  * under emulation is most of what a test's setup costs.
  */
-static int sysctl_set(const char *ns, const char *name, int val)
-{
-	char path[256], num[16];
-	int old, fd, len, ok;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/sys/%s", name);
-	for (p = path + strlen("/proc/sys/"); *p; p++)
-		if (*p == '.')
-			*p = '/';
-	old = ns_enter(ns);
-	fd = open(path, O_WRONLY);
-	ns_leave(old);
-	if (fd < 0)
-		return 1;
-	len = snprintf(num, sizeof(num), "%d\n", val);
-	ok = write(fd, num, len) == len;
-	close(fd);
-	return !ok;
-}
+int sysctl_set(const char *ns, const char *name, int val);
 
 /* A counter from /proc/net/xtcp_stat in @ns; -1 if absent. */
-static long xstat(const char *ns, const char *name)
-{
-	int old = ns_enter(ns);
-	FILE *f = fopen("/proc/net/xtcp_stat", "r");
-	char key[64];
-	long val, ret = -1;
-
-	ns_leave(old);
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &val) == 2)
-		if (!strcmp(key, name))
-			ret = val;
-	fclose(f);
-	return ret;
-}
+long xstat(const char *ns, const char *name);
 
 /* A snapshot of every counter of /proc/net/xtcp_stat in a netns. */
 struct xstats {
@@ -315,98 +122,23 @@ struct xstats {
 	long val[64];
 };
 
-static void xstats_read(const char *ns, struct xstats *s)
-{
-	int old = ns_enter(ns);
-	FILE *f = fopen("/proc/net/xtcp_stat", "r");
-
-	ns_leave(old);
-	s->n = 0;
-	if (!f)
-		return;
-	while (s->n < 64 &&
-	       fscanf(f, "%31s %ld", s->name[s->n], &s->val[s->n]) == 2)
-		s->n++;
-	fclose(f);
-}
+void xstats_read(const char *ns, struct xstats *s);
 
 /* Print, as test diagnostics, the counters of @ns that moved since @s0. */
-static void xstats_print_delta(const char *ns, const struct xstats *s0)
-{
-	struct xstats s1;
-	int i;
-
-	xstats_read(ns, &s1);
-	fprintf(stderr, "# counters changed in %s:", ns);
-	for (i = 0; i < s1.n && i < s0->n; i++)
-		if (s1.val[i] != s0->val[i])
-			fprintf(stderr, " %s=%ld", s1.name[i],
-				s1.val[i] - s0->val[i]);
-	fprintf(stderr, "\n");
-}
+void xstats_print_delta(const char *ns, const struct xstats *s0);
 
 /*
  * State (as in /proc/net/tcp) of the socket in @ns whose local port is
  * @lport and, if @rport is not 0, remote port @rport; -1 if none.
  */
-static int xstate(const char *ns, int lport, int rport)
-{
-	int old = ns_enter(ns);
-	FILE *f = fopen("/proc/net/xtcp", "r");
-	unsigned int la, lp, ra, rp, st;
-	char line[512];
-	int ret = -1;
-
-	ns_leave(old);
-	if (!f)
-		return -1;
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " %*d: %x:%x %x:%x %x", &la, &lp, &ra, &rp,
-			   &st) != 5)
-			continue;
-		if ((int)lp == lport && (!rport || (int)rp == rport))
-			ret = st;
-	}
-	fclose(f);
-	return ret;
-}
+int xstate(const char *ns, int lport, int rport);
 
 /* Lines (sockets) in /proc/net/xtcp of @ns. */
-static int xcount(const char *ns)
-{
-	int old = ns_enter(ns);
-	FILE *f = fopen("/proc/net/xtcp", "r");
-	char line[512];
-	int n = -1;
-
-	ns_leave(old);
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n++;
-	fclose(f);
-	return n;
-}
+int xcount(const char *ns);
 
 /* Wait up to @timeout_s for xstate() to become @want. */
-static int wait_state(const char *ns, int lport, int rport, int want,
-		      double timeout_s)
-{
-	double end = now_s() + timeout_s;
-	int st;
-
-	do {
-		st = xstate(ns, lport, rport);
-		if (st == want)
-			return st;
-		usleep(20000);
-	} while (now_s() < end);
-	return st;
-}
+int wait_state(const char *ns, int lport, int rport, int want,
+	       double timeout_s);
 
 /* ---- capture ---- */
 
@@ -431,263 +163,37 @@ struct seg {
 /* The IP protocol captures look for; 0: xtcp_proto() (the interop
  * tests see xtcp's segments as TCP's on a bridged device).
  */
-static int cap_proto;
+extern int cap_proto;
 
 /* An AF_PACKET socket on @ifname in netns @ns; sees both directions. */
-static int cap_open(const char *ns, const char *ifname)
-{
-	int old = ns_enter(ns);
-	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-	};
-	int fd;
-
-	/* ETH_P_ALL: protocol-specific packet sockets miss what we send. */
-	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
-	sll.sll_ifindex = if_nametoindex(ifname);
-	/* Stamp packets as they arrive (realtime), read back by cap_next(). */
-	if (fd >= 0)
-		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 },
-			   sizeof(int));
-	/*
-	 * Tests read the capture after the traffic: room for thousands of
-	 * segments (each queued at its skb's full truesize), so none is
-	 * dropped before it is read.
-	 */
-	if (fd >= 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &(int){ 32 << 20 },
-			   sizeof(int));
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
-		close(fd);
-		fd = -1;
-	}
-	ns_leave(old);
-	return fd;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
-}
-
-static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s)
-{
-	const struct iphdr *iph = (const void *)p;
-	const struct xtcphdr *th;
-	unsigned int ihl, doff, i;
-	const uint8_t *opt;
-
-	if (n < (ssize_t)sizeof(*iph) ||
-	    iph->protocol != (cap_proto ? cap_proto : xtcp_proto()))
-		return -1;
-	ihl = iph->ihl * 4;
-	if (n < (ssize_t)(ihl + sizeof(*th)))
-		return -1;
-	th = (const void *)(p + ihl);
-	doff = th->doff * 4;
-	memset(s, 0, sizeof(*s));
-	s->wscale = -1;
-	s->saddr = iph->saddr;
-	s->daddr = iph->daddr;
-	s->sport = ntohs(th->source);
-	s->dport = ntohs(th->dest);
-	s->seq = ntohl(th->seq);
-	s->ack = ntohl(th->ack_seq);
-	s->flags = ((const uint8_t *)th)[13];
-	s->win = ntohs(th->window);
-	s->len = ntohs(iph->tot_len) - ihl - doff;
-	opt = (const uint8_t *)th + sizeof(*th);
-	for (i = 0; i + sizeof(*th) < doff && ihl + sizeof(*th) + i < (size_t)n;) {
-		if (opt[i] == XTCPOPT_EOL)
-			break;
-		if (opt[i] == XTCPOPT_NOP) {
-			i++;
-			continue;
-		}
-		if (opt[i] == XTCPOPT_MSS && opt[i + 1] == XTCPOLEN_MSS)
-			s->mss = opt[i + 2] << 8 | opt[i + 3];
-		else if (opt[i] == 4)
-			s->sack_perm = 1;
-		else if (opt[i] == 8)
-			s->tstamp = 1;
-		else if (opt[i] != 3 && opt[i] != XTCPOPT_SACK)
-			s->other_opts = 1;
-		/* Window scale (RFC 7323): kind 3, length 3. */
-		if (opt[i] == 3 && opt[i + 1] == 3)
-			s->wscale = opt[i + 2];
-		if (opt[i] == XTCPOPT_SACK &&
-		    opt[i + 1] >= XTCPOLEN_SACK_BASE + XTCPOLEN_SACK_PERBLOCK &&
-		    (opt[i + 1] - XTCPOLEN_SACK_BASE) % XTCPOLEN_SACK_PERBLOCK == 0 &&
-		    ihl + sizeof(*th) + i + opt[i + 1] <= (size_t)n) {
-			s->nsacks = (opt[i + 1] - XTCPOLEN_SACK_BASE) /
-				    XTCPOLEN_SACK_PERBLOCK;
-			s->sack_lo = get_be32(opt + i + 2);
-			s->sack_hi = get_be32(opt + i + 6);
-		}
-		if (opt[i + 1] < 2)
-			break;
-		i += opt[i + 1];
-	}
-	return 0;
-}
+int cap_open(const char *ns, const char *ifname);
 
 /* Next xtcp segment seen, within @timeout_ms; 0 or -1 on timeout. */
-static int cap_next(int fd, struct seg *s, int timeout_ms)
-{
-	double end = now_s() + timeout_ms / 1000.0;
-	uint8_t buf[65536];
-
-	for (;;) {
-		struct sockaddr_ll from;
-		char ctl[256];
-		struct msghdr mh = { 0 };
-		struct iovec iov;
-		struct cmsghdr *cm;
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int left = (int)((end - now_s()) * 1000);
-		ssize_t n;
-
-		if (left <= 0 || poll(&pfd, 1, left) <= 0)
-			return -1;
-		iov.iov_base = buf;
-		iov.iov_len = sizeof(buf);
-		mh.msg_name = &from;
-		mh.msg_namelen = sizeof(from);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = ctl;
-		mh.msg_controllen = sizeof(ctl);
-		n = recvmsg(fd, &mh, 0);
-		if (n <= 0 || from.sll_protocol != htons(ETH_P_IP) ||
-		    parse_seg(buf, n, s))
-			continue;
-		s->outgoing = from.sll_pkttype == PACKET_OUTGOING;
-		/* When the kernel saw it, not when we read it. */
-		s->t = now_s();
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			if (cm->cmsg_level == SOL_SOCKET &&
-			    cm->cmsg_type == SO_TIMESTAMPNS) {
-				struct timespec ts;
-
-				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
-				s->t = ts.tv_sec + ts.tv_nsec / 1e9;
-			}
-		}
-		return 0;
-	}
-}
-
-static const char *flagstr(uint8_t f)
-{
-	static char b[32];
-
-	snprintf(b, sizeof(b), "%s%s%s%s%s",
-		 f & XTCP_FLAG_SYN ? "S" : "", f & XTCP_FLAG_FIN ? "F" : "",
-		 f & XTCP_FLAG_RST ? "R" : "", f & XTCP_FLAG_PSH ? "P" : "",
-		 f & XTCP_FLAG_ACK ? "." : "");
-	return b;
-}
+int cap_next(int fd, struct seg *s, int timeout_ms);
 
 #define CTL_FLAGS (XTCP_FLAG_SYN | XTCP_FLAG_FIN | XTCP_FLAG_RST | XTCP_FLAG_ACK)
 
 /* Find the next segment matching @flags (under CTL_FLAGS) and direction. */
-static int cap_find(int cap, struct seg *s, uint8_t flags, int outgoing,
-		    int timeout_ms)
-{
-	double end = now_s() + timeout_ms / 1000.0;
-
-	while (now_s() < end) {
-		if (cap_next(cap, s, (int)((end - now_s()) * 1000) + 1))
-			return -1;
-		if ((s->flags & CTL_FLAGS) == flags && s->outgoing == outgoing)
-			return 0;
-	}
-	return -1;
-}
+int cap_find(int cap, struct seg *s, uint8_t flags, int outgoing,
+	     int timeout_ms);
 
 /* TSO, GSO and GRO on the veth pair on (@on) or off. */
-static int offloads_set(int on)
-{
-	static const struct { const char *ns, *dev; } ends[] = {
-		{ SRV_NS, SRV_IF }, { CLI_NS, CLI_IF },
-	};
-	static const uint32_t cmds[] = { ETHTOOL_STSO, ETHTOOL_SGSO,
-					 ETHTOOL_SGRO };
-	unsigned int i, j;
-	int rc = 0;
-
-	for (i = 0; i < 2; i++) {
-		int fd = socket_in(ends[i].ns, AF_INET, SOCK_DGRAM, 0);
-
-		for (j = 0; fd >= 0 && j < 3; j++) {
-			struct ethtool_value ev = { .cmd = cmds[j], .data = on };
-			struct ifreq ifr = { 0 };
-
-			snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ends[i].dev);
-			ifr.ifr_data = (void *)&ev;
-			if (ioctl(fd, SIOCETHTOOL, &ifr))
-				rc = -1;
-		}
-		if (fd < 0)
-			rc = -1;
-		else
-			close(fd);
-	}
-	return rc;
-}
+int offloads_set(int on);
 
 /*
  * No TSO, GSO or GRO on the veth pair: a capture then sees each segment
  * as it is on a wire, not the stack's 64 KiB super-packets.
  */
-static int offloads_off(void)
-{
-	return offloads_set(0);
-}
+int offloads_off(void);
 
 /* Undo what tests change: qdiscs and sysctls back to the suite's. */
-static void net_reset(void)
-{
-	/* One shell, one tc per netns: process starts are slow in the VM. */
-	sh("{ printf 'qdisc del dev " CLI_IF " root\\nqdisc del dev " CLI_IF
-	   " ingress\\n' | tc -n " CLI_NS " -force -batch -;"
-	   " printf 'qdisc del dev " SRV_IF " root\\nqdisc del dev " SRV_IF
-	   " ingress\\n' | tc -n " SRV_NS " -force -batch -; } 2>/dev/null");
-	sysctl_set(CLI_NS, "net.xtcp.retries2", 15);
-	sysctl_set(SRV_NS, "net.xtcp.retries2", 15);
-	sysctl_set(CLI_NS, "net.ipv4.tcp_retries2", 15);
-	sysctl_set(CLI_NS, "net.xtcp.syn_retries", 6);
-	sysctl_set(SRV_NS, "net.xtcp.synack_retries", 5);
-	sysctl_set(SRV_NS, "net.xtcp.syncookies", 1);
-	/* Short TIME-WAIT, so no test leaves sockets for the next. */
-	sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 2);
-	sysctl_set(SRV_NS, "net.xtcp.tw_timeout", 2);
-	sysctl_set(NULL, "net.xtcp.max_orphans", 4096);
-	sysctl_set(CLI_NS, "net.xtcp.gso", 1);
-	sysctl_set(CLI_NS, "net.xtcp.reordering", 3);
-	sysctl_set(CLI_NS, "net.xtcp.max_reordering", 300);
-}
+void net_reset(void);
 
 /*
  * The module's use count from /proc/modules: every xtcp socket, request
  * and timewait sock holds one, so 0 means none is left.  -1 if absent.
  */
-static long module_refs(void)
-{
-	FILE *f = fopen("/proc/modules", "r");
-	char name[64], line[512];
-	long refs = -1, v;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %*d %ld", name, &v) == 2 &&
-		    !strcmp(name, "xtcp"))
-			refs = v;
-	fclose(f);
-	return refs;
-}
+long module_refs(void);
 
 /*
  * Drop the xtcp RSTs leaving @dev in netns @ns, and nothing else: a prio
@@ -695,37 +201,13 @@ static long module_refs(void)
  * segments with RST set (byte 13 of our header, after a 20-byte IP
  * header).  net_reset() removes it.
  */
-static int drop_rsts_out(const char *ns, const char *dev)
-{
-	if (sh("tc -n %s qdisc add dev %s root handle 1: prio", ns, dev))
-		return -1;
-	if (sh("tc -n %s qdisc add dev %s parent 1:3 handle 30: netem loss 100%%",
-	       ns, dev))
-		return -1;
-	return sh("tc -n %s filter add dev %s parent 1: protocol ip u32 match ip protocol %d 0xff match u8 0x04 0x04 at 33 flowid 1:3",
-		  ns, dev, xtcp_proto());
-}
+int drop_rsts_out(const char *ns, const char *dev);
 
 /* ---- raw injection ---- */
 
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
+uint16_t csum_fold(uint32_t sum);
 
-static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
-}
+uint32_t csum_add(uint32_t sum, const void *data, size_t len);
 
 /*
  * Send one handmade segment from netns @ns with any source address (an
@@ -747,59 +229,9 @@ struct rawseg {
 };
 
 /* Send @r through @fd, a raw IPPROTO_RAW socket (see raw_inject()). */
-static int raw_inject_fd(int fd, const struct rawseg *r)
-{
-	uint8_t pkt[1600];
-	struct iphdr *iph = (void *)pkt;
-	struct xtcphdr *th = (void *)(pkt + sizeof(*iph));
-	struct sockaddr_in to = sin_of(r->dst, 0);
-	int hl = sizeof(*th) + r->olen, tl = hl + r->len;
-	uint32_t sum = 0;
-	int rc;
+int raw_inject_fd(int fd, const struct rawseg *r);
 
-	memset(pkt, 0, sizeof(*iph) + sizeof(*th));
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 64;
-	iph->protocol = xtcp_proto();
-	iph->tot_len = htons(sizeof(*iph) + tl);
-	inet_pton(AF_INET, r->src, &iph->saddr);
-	inet_pton(AF_INET, r->dst, &iph->daddr);
-	th->source = htons(r->sport);
-	th->dest = htons(r->dport);
-	th->seq = htonl(r->seq);
-	th->ack_seq = htonl(r->ack);
-	th->doff = hl / 4;
-	((uint8_t *)th)[13] = r->flags;
-	th->window = htons(r->win);
-	if (r->olen)
-		memcpy((uint8_t *)th + sizeof(*th), r->opts, r->olen);
-	if (r->len)
-		memcpy((uint8_t *)th + hl, r->data, r->len);
-	sum = csum_add(sum, &iph->saddr, 4);
-	sum = csum_add(sum, &iph->daddr, 4);
-	sum += xtcp_proto();
-	sum += tl;
-	sum = csum_add(sum, th, tl);
-	th->check = htons(csum_fold(sum));
-	if (r->bad_csum)
-		th->check ^= htons(0x5a5a);
-
-	rc = sendto(fd, pkt, sizeof(*iph) + tl, 0, (struct sockaddr *)&to,
-		    sizeof(to));
-	return rc < 0 ? -1 : 0;
-}
-
-static int raw_inject(const char *ns, const struct rawseg *r)
-{
-	int fd = socket_in(ns, AF_INET, SOCK_RAW, IPPROTO_RAW), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = raw_inject_fd(fd, r);
-	close(fd);
-	return rc;
-}
+int raw_inject(const char *ns, const struct rawseg *r);
 
 /* ---- SHA-256 (FIPS 180-4), for comparing streams ---- */
 
@@ -810,106 +242,16 @@ struct sha256 {
 	size_t n;
 };
 
-static const uint32_t sha256_k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
 
-#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+void sha256_init(struct sha256 *c);
 
-static void sha256_block(struct sha256 *c, const uint8_t *p)
-{
-	uint32_t w[64], a, b, d, e, f, g, h, cc, t1, t2;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = p[4 * i] << 24 | p[4 * i + 1] << 16 | p[4 * i + 2] << 8 |
-		       p[4 * i + 3];
-	for (i = 16; i < 64; i++)
-		w[i] = w[i - 16] + w[i - 7] +
-		       (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3)) +
-		       (ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10));
-	a = c->h[0]; b = c->h[1]; cc = c->h[2]; d = c->h[3];
-	e = c->h[4]; f = c->h[5]; g = c->h[6]; h = c->h[7];
-	for (i = 0; i < 64; i++) {
-		t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
-		     ((e & f) ^ (~e & g)) + sha256_k[i] + w[i];
-		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
-		     ((a & b) ^ (a & cc) ^ (b & cc));
-		h = g; g = f; f = e; e = d + t1;
-		d = cc; cc = b; b = a; a = t1 + t2;
-	}
-	c->h[0] += a; c->h[1] += b; c->h[2] += cc; c->h[3] += d;
-	c->h[4] += e; c->h[5] += f; c->h[6] += g; c->h[7] += h;
-}
-
-static void sha256_init(struct sha256 *c)
-{
-	static const uint32_t iv[8] = {
-		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-	};
-
-	memcpy(c->h, iv, sizeof(iv));
-	c->len = 0;
-	c->n = 0;
-}
-
-static void sha256_update(struct sha256 *c, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	c->len += len;
-	while (len) {
-		size_t k = 64 - c->n < len ? 64 - c->n : len;
-
-		memcpy(c->buf + c->n, p, k);
-		c->n += k;
-		p += k;
-		len -= k;
-		if (c->n == 64) {
-			sha256_block(c, c->buf);
-			c->n = 0;
-		}
-	}
-}
+void sha256_update(struct sha256 *c, const void *data, size_t len);
 
 /* Hex digest into @out (65 bytes). */
-static void sha256_final(struct sha256 *c, char *out)
-{
-	uint64_t bits = c->len * 8;
-	uint8_t pad = 0x80, zero = 0, lenb[8];
-	int i;
-
-	sha256_update(c, &pad, 1);
-	while (c->n != 56)
-		sha256_update(c, &zero, 1);
-	for (i = 0; i < 8; i++)
-		lenb[i] = bits >> (56 - 8 * i);
-	sha256_update(c, lenb, 8);
-	for (i = 0; i < 8; i++)
-		sprintf(out + 8 * i, "%08x", c->h[i]);
-}
+void sha256_final(struct sha256 *c, char *out);
 
 /* Deterministic pseudo-random bytes, so each test knows what to expect. */
-static void fill_pattern(uint8_t *buf, size_t len, uint32_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		seed = seed * 1103515245 + 12345;
-		buf[i] = seed >> 16;
-	}
-}
+void fill_pattern(uint8_t *buf, size_t len, uint32_t seed);
 
 /*
  * The same bytes as fill_pattern() made piece by piece: fill_pattern(buf,
@@ -920,27 +262,10 @@ struct pattern {
 	uint32_t seed;
 };
 
-static void pattern_next(struct pattern *p, uint8_t *buf, size_t len)
-{
-	uint32_t seed = p->seed;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		seed = seed * 1103515245 + 12345;
-		buf[i] = seed >> 16;
-	}
-	p->seed = seed;
-}
+void pattern_next(struct pattern *p, uint8_t *buf, size_t len);
 
 /* SHA-256 of a buffer, hex into @out (65 bytes). */
-static void sha256_hex(const void *buf, size_t len, char *out)
-{
-	struct sha256 c;
-
-	sha256_init(&c);
-	sha256_update(&c, buf, len);
-	sha256_final(&c, out);
-}
+void sha256_hex(const void *buf, size_t len, char *out);
 
 /* ---- capture in the background ---- */
 
@@ -958,65 +283,12 @@ struct capture {
 	size_t n, cap;
 };
 
-static void *capture_loop(void *arg)
-{
-	struct capture *c = arg;
-	struct seg s;
-
-	while (!c->stop) {
-		if (cap_next(c->fd, &s, 100))
-			continue;
-		pthread_mutex_lock(&c->lock);
-		if (c->n == c->cap) {
-			size_t ncap = c->cap ? 2 * c->cap : 4096;
-			struct seg *p = realloc(c->segs, ncap * sizeof(*p));
-
-			if (!p) {
-				pthread_mutex_unlock(&c->lock);
-				continue;
-			}
-			c->segs = p;
-			c->cap = ncap;
-		}
-		c->segs[c->n++] = s;
-		pthread_mutex_unlock(&c->lock);
-	}
-	return NULL;
-}
-
 /* Start capturing on @ifname in @ns; 0 or -1. */
-static int capture_start(struct capture *c, const char *ns, const char *ifname)
-{
-	int big = 64 << 20;
-
-	memset(c, 0, sizeof(*c));
-	c->fd = cap_open(ns, ifname);
-	if (c->fd < 0)
-		return -1;
-	/* Root may exceed rmem_max: nothing lost in a burst. */
-	setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
-	pthread_mutex_init(&c->lock, NULL);
-	if (pthread_create(&c->thr, NULL, capture_loop, c)) {
-		close(c->fd);
-		return -1;
-	}
-	return 0;
-}
+int capture_start(struct capture *c, const char *ns, const char *ifname);
 
 /* Wait @linger_ms for what is in flight, then stop; segments stay in @c. */
-static void capture_stop(struct capture *c, int linger_ms)
-{
-	usleep(linger_ms * 1000);
-	c->stop = 1;
-	pthread_join(c->thr, NULL);
-	close(c->fd);
-}
+void capture_stop(struct capture *c, int linger_ms);
 
-static void capture_free(struct capture *c)
-{
-	free(c->segs);
-	c->segs = NULL;
-	c->n = 0;
-}
+void capture_free(struct capture *c);
 
 #endif /* _XTCP_LIB_H */
