@@ -52,7 +52,9 @@ void xtcp_v4_mtu_reduced(struct sock *sk)
  */
 void xtcp_release_cb(struct sock *sk)
 {
-	/* Pairs with the atomic test_and_set_bit() in xtcp_v4_err(). */
+	/* Pairs with the atomic test_and_set_bit()s in xtcp_v4_err() and
+	 * the timers (timer.c).
+	 */
 	unsigned long flags = smp_load_acquire(&sk->sk_tsq_flags);
 	unsigned long nflags;
 
@@ -63,6 +65,14 @@ void xtcp_release_cb(struct sock *sk)
 	} while (!try_cmpxchg(&sk->sk_tsq_flags, &flags, nflags));
 
 	sock_owned_by_me(sk);
+	if (flags & XTCPF_WRITE_TIMER_DEFERRED) {
+		xtcp_write_timer_handler(sk);
+		__sock_put(sk);
+	}
+	if (flags & XTCPF_DELACK_TIMER_DEFERRED) {
+		xtcp_delack_timer_handler(sk);
+		__sock_put(sk);
+	}
 	if (flags & XTCPF_MTU_REDUCED_DEFERRED) {
 		xtcp_v4_mtu_reduced(sk);
 		__sock_put(sk);

@@ -61,6 +61,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_PMTUREDUCED]		= "PmtuReduced",
 	[XTCP_MIB_ACKSKIPPED]		= "OutOfWindowAcksSkipped",
 	[XTCP_MIB_REQDUPS]		= "RequestDuplicates",
+	[XTCP_MIB_TIMERSDEFERRED]	= "TimersDeferred",
 };
 
 int xtcp_mib_init_net(struct net *net)

@@ -8,8 +8,10 @@
  * 9293 section 3.8.6.1).  The delayed-ACK timer sends an ACK that was
  * held back.  The keepalive timer (icsk_keepalive_timer) bounds how long
  * an orphan waits in FIN-WAIT-2 and probes idle connections (keepalive).
- * Handlers run in softirq and take the socket's bh lock; if the owner
- * holds the socket they retry shortly.
+ * Handlers run in softirq and take the socket's bh lock.  If the owner
+ * holds the socket, the write and delayed-ACK timers leave their work to
+ * release_sock() (xtcp_release_cb()), as TCP's do; the keepalive timer
+ * retries shortly, as TCP's does.
  */
 #include <linux/module.h>
 #include <net/sock.h>
@@ -17,7 +19,7 @@
 
 #include "xtcp.h"
 
-/* Retry a timer blocked by the socket's owner after this long. */
+/* Retry the keepalive timer blocked by the socket's owner after this long. */
 #define XTCP_TIMER_RETRY	(HZ / 20)
 
 /*
@@ -152,24 +154,23 @@ static void xtcp_retransmit_timer(struct sock *sk)
 	xtcp_reset_rtx_timer(sk);
 }
 
-static void xtcp_write_timer(struct timer_list *t)
+/*
+ * The retransmission or persist timer's work.  Context: the socket
+ * locked, from the timer in softirq or from xtcp_release_cb() when the
+ * timer found the socket owned.
+ */
+void xtcp_write_timer_handler(struct sock *sk)
 {
-	struct inet_connection_sock *icsk =
-		from_timer(icsk, t, icsk_retransmit_timer);
-	struct sock *sk = &icsk->icsk_inet.sk;
+	struct inet_connection_sock *icsk = inet_csk(sk);
 
-	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk)) {
-		sk_reset_timer(sk, &icsk->icsk_retransmit_timer,
-			       jiffies + XTCP_TIMER_RETRY);
-		goto out;
-	}
+	sock_owned_by_me(sk);
+
 	if (sk->sk_state == TCP_CLOSE || !icsk->icsk_pending)
-		goto out;
+		return;
 	if (time_after(icsk->icsk_timeout, jiffies)) {
 		sk_reset_timer(sk, &icsk->icsk_retransmit_timer,
 			       icsk->icsk_timeout);
-		goto out;
+		return;
 	}
 	switch (icsk->icsk_pending) {
 	case ICSK_TIME_RETRANS:
@@ -181,12 +182,60 @@ static void xtcp_write_timer(struct timer_list *t)
 		xtcp_probe_timer(sk);
 		break;
 	}
-out:
+}
+
+/*
+ * A timer that finds the socket owned leaves its work to the owner's
+ * release_sock() (xtcp_release_cb()), as TCP's write and delayed-ACK
+ * timers do: the bit holds a socket reference until then.
+ */
+static void xtcp_defer(struct sock *sk, enum xtcp_deferred_bits bit)
+{
+	if (!test_and_set_bit(bit, &sk->sk_tsq_flags))
+		sock_hold(sk);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TIMERSDEFERRED);
+}
+
+static void xtcp_write_timer(struct timer_list *t)
+{
+	struct inet_connection_sock *icsk =
+		from_timer(icsk, t, icsk_retransmit_timer);
+	struct sock *sk = &icsk->icsk_inet.sk;
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk))
+		xtcp_defer(sk, XTCP_WRITE_TIMER_DEFERRED);
+	else
+		xtcp_write_timer_handler(sk);
 	bh_unlock_sock(sk);
 	sock_put(sk);
 }
 
-/* The delayed ACK is due (xtcp_send_delayed_ack()). */
+/*
+ * The delayed ACK is due (xtcp_send_delayed_ack()), unless data the
+ * owner sent carried it.  Context: as xtcp_write_timer_handler().
+ */
+void xtcp_delack_timer_handler(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+
+	sock_owned_by_me(sk);
+
+	if (sk->sk_state == TCP_CLOSE ||
+	    !(icsk->icsk_ack.pending & ICSK_ACK_TIMER))
+		return;
+	if (time_after(icsk->icsk_ack.timeout, jiffies)) {
+		sk_reset_timer(sk, &icsk->icsk_delack_timer,
+			       icsk->icsk_ack.timeout);
+		return;
+	}
+	icsk->icsk_ack.pending = 0;
+	/* The answer did not come in time: not interactive after all. */
+	inet_csk_exit_pingpong_mode(sk);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
+	xtcp_send_ack(sk);
+}
+
 static void xtcp_delack_timer(struct timer_list *t)
 {
 	struct inet_connection_sock *icsk =
@@ -194,27 +243,10 @@ static void xtcp_delack_timer(struct timer_list *t)
 	struct sock *sk = &icsk->icsk_inet.sk;
 
 	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk)) {
-		/* The owner may send it with data; if not, we retry. */
-		if (icsk->icsk_ack.pending & ICSK_ACK_TIMER)
-			sk_reset_timer(sk, &icsk->icsk_delack_timer,
-				       jiffies + XTCP_DELACK_MIN);
-		goto out;
-	}
-	if (sk->sk_state == TCP_CLOSE ||
-	    !(icsk->icsk_ack.pending & ICSK_ACK_TIMER))
-		goto out;
-	if (time_after(icsk->icsk_ack.timeout, jiffies)) {
-		sk_reset_timer(sk, &icsk->icsk_delack_timer,
-			       icsk->icsk_ack.timeout);
-		goto out;
-	}
-	icsk->icsk_ack.pending = 0;
-	/* The answer did not come in time: not interactive after all. */
-	inet_csk_exit_pingpong_mode(sk);
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
-	xtcp_send_ack(sk);
-out:
+	if (sock_owned_by_user(sk))
+		xtcp_defer(sk, XTCP_DELACK_TIMER_DEFERRED);
+	else
+		xtcp_delack_timer_handler(sk);
 	bh_unlock_sock(sk);
 	sock_put(sk);
 }
@@ -222,6 +254,8 @@ out:
 /* SO_KEEPALIVE turned on or off (socket lock held). */
 void xtcp_set_keepalive(struct sock *sk, int val)
 {
+	sock_owned_by_me(sk);
+
 	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
 		return;
 	if (val && !sock_flag(sk, SOCK_KEEPOPEN))

@@ -167,6 +167,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_PMTUREDUCED,
 	XTCP_MIB_ACKSKIPPED,
 	XTCP_MIB_REQDUPS,
+	XTCP_MIB_TIMERSDEFERRED,
 	XTCP_MIB_MAX
 };
 
@@ -218,10 +219,16 @@ static inline struct xtcp_net *xtcp_pernet(const struct net *net)
  */
 enum xtcp_deferred_bits {
 	XTCP_MTU_REDUCED_DEFERRED,	/* xtcp_v4_mtu_reduced() */
+	XTCP_WRITE_TIMER_DEFERRED,	/* xtcp_write_timer_handler() */
+	XTCP_DELACK_TIMER_DEFERRED,	/* xtcp_delack_timer_handler() */
 };
 
 #define XTCPF_MTU_REDUCED_DEFERRED	BIT(XTCP_MTU_REDUCED_DEFERRED)
-#define XTCPF_DEFERRED_ALL		XTCPF_MTU_REDUCED_DEFERRED
+#define XTCPF_WRITE_TIMER_DEFERRED	BIT(XTCP_WRITE_TIMER_DEFERRED)
+#define XTCPF_DELACK_TIMER_DEFERRED	BIT(XTCP_DELACK_TIMER_DEFERRED)
+#define XTCPF_DEFERRED_ALL		(XTCPF_MTU_REDUCED_DEFERRED | \
+					 XTCPF_WRITE_TIMER_DEFERRED | \
+					 XTCPF_DELACK_TIMER_DEFERRED)
 
 /* Per segment state kept in skb->cb while an skb is in xtcp's hands. */
 struct xtcp_skb_cb {
@@ -620,6 +627,8 @@ void xtcp_update_rto(struct sock *sk);
 void xtcp_sndbuf_expand(struct sock *sk);
 
 /* timer.c */
+void xtcp_write_timer_handler(struct sock *sk);
+void xtcp_delack_timer_handler(struct sock *sk);
 void xtcp_reset_rtx_timer(struct sock *sk);
 void xtcp_reset_probe_timer(struct sock *sk);
 void xtcp_set_keepalive(struct sock *sk, int val);

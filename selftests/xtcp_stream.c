@@ -13,9 +13,12 @@
  * /proc/net/xtcp_stat do not apply there).
  */
 #include <linux/sockios.h>
+#include <linux/userfaultfd.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "xtcp_lib.h"
@@ -1130,6 +1133,135 @@ TEST_F_TIMEOUT(stream, rto_on_short_rtt_path, XT(30))
 	EXPECT_GE(0.6, gap);
 	ASSERT_EQ((ssize_t)sizeof(buf), read_full(a, buf, sizeof(buf)));
 	EXPECT_EQ('r', buf[99]);
+	close(cap);
+	close(a);
+	close(c);
+	close(lfd);
+}
+
+static double realtime_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);	/* the capture's clock */
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct stuck_send {
+	int fd;
+	void *buf;
+	ssize_t ret;
+};
+
+static void *stuck_send_thread(void *arg)
+{
+	struct stuck_send *s = arg;
+
+	s->ret = send(s->fd, s->buf, 100, 0);
+	return NULL;
+}
+
+/*
+ * The retransmission timer expires while the socket's owner holds its
+ * lock: a send() copying from a userfaultfd page that is not there yet.
+ * The timer leaves its work to release_sock() (TimersDeferred), which
+ * retransmits once the page comes and the send() lets go, as TCP's
+ * release_cb does.  Without the deferral, the count stays and the
+ * retransmission waits for the timer's next try.
+ */
+TEST_F_TIMEOUT(stream, rto_while_owned_runs_at_release, XT(40))
+{
+	long pg = sysconf(_SC_PAGESIZE), d0 = 0;
+	struct stuck_send st = { .ret = -2 };
+	struct uffdio_register reg = { 0 };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_copy copy = { 0 };
+	struct pollfd pfd;
+	struct uffd_msg msg;
+	int lfd, c, a, cap, uffd, i;
+	char buf[128], *src;
+	struct seg s0, s1;
+	double t_rel;
+	pthread_t th;
+
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	st.buf = mmap(NULL, pg, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, st.buf);
+	reg.range.start = (unsigned long)st.buf;
+	reg.range.len = pg;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	lfd = xlisten(9511, 8);
+	ASSERT_LE(0, lfd);
+	c = xsock(CLI_NS);
+	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9511));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	for (i = 0; i < 10; i++) {	/* a short RTO */
+		ASSERT_EQ(0, write_all(c, "ping", 4));
+		ASSERT_EQ(4, read_full(a, buf, 4));
+		ASSERT_EQ(0, write_all(a, "pong", 4));
+		ASSERT_EQ(4, read_full(c, buf, 4));
+	}
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_LE(0, cap);
+	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
+			" root netem loss 100%%"));
+	if (!is_tcp())
+		d0 = XSTAT(CLI_NS, "TimersDeferred");
+	ASSERT_EQ(0, write_all(c, "x", 1));
+	do {
+		ASSERT_EQ(0, cap_next(cap, &s0, 2000));
+	} while (!s0.outgoing || s0.len != 1);
+
+	/* The owner: stuck in the copy, the socket lock held. */
+	st.fd = c;
+	ASSERT_EQ(0, pthread_create(&th, NULL, stuck_send_thread, &st));
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 5000));
+	ASSERT_EQ((ssize_t)sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+	usleep(1500 * 1000);		/* the RTO expires meanwhile */
+	sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " root");
+
+	src = malloc(pg);
+	ASSERT_NE(NULL, src);
+	memset(src, 'y', pg);
+	copy.dst = (unsigned long)st.buf;
+	copy.src = (unsigned long)src;
+	copy.len = pg;
+	t_rel = realtime_s();
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
+	pthread_join(th, NULL);
+	EXPECT_EQ(100, st.ret);
+	/*
+	 * The first data out after the release: xtcp's retransmission of
+	 * the byte.  Kernel TCP's deferred timer is its tail loss probe,
+	 * which sends the new 100 bytes instead (the peer then ACKs all).
+	 */
+	do {
+		ASSERT_EQ(0, cap_next(cap, &s1, 3000))
+			TH_LOG("nothing sent within 3 s of the release");
+	} while (!s1.outgoing || !s1.len || s1.t < t_rel - 0.005);
+	TH_LOG("[%u, %u) sent %.3f s after the owner let go", s1.seq,
+	       s1.seq + s1.len, s1.t - t_rel);
+	if (!is_tcp())
+		EXPECT_EQ(s0.seq, s1.seq);
+	EXPECT_GE(t_rel + 1.0, s1.t);
+	if (!is_tcp())
+		EXPECT_LE(1, XSTAT(CLI_NS, "TimersDeferred") - d0);
+	ASSERT_EQ(101, read_full(a, buf, 101));
+	EXPECT_EQ('x', buf[0]);
+	EXPECT_EQ('y', buf[100]);
+	free(src);
+	munmap(st.buf, pg);
+	close(uffd);
 	close(cap);
 	close(a);
 	close(c);
