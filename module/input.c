@@ -1150,6 +1150,8 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u8 flags = cb->flags;
 
+	sock_owned_by_me(sk);
+
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
 		goto discard;
@@ -1266,6 +1268,8 @@ discard:
  */
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	sock_owned_by_me(sk);
+
 	if (unlikely(sk->sk_state == TCP_LISTEN)) {
 		local_bh_disable();
 		xtcp_rcv_listen(sk, skb);

@@ -27,6 +27,8 @@ void xtcp_v4_mtu_reduced(struct sock *sk)
 	struct dst_entry *dst;
 	u32 mtu;
 
+	sock_owned_by_me(sk);
+
 	if ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE))
 		return;
 	mtu = READ_ONCE(xtcp_sk(sk)->mtu_info);

@@ -280,7 +280,7 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 	memset(&newxs->rtt, 0, sizeof(newxs->rtt));
 	/* TCP_INFO counts the SYN that made the request (TCP's). */
 	xtcp_info_reset(newxs);
-	newxs->segs_in = 1;
+	WRITE_ONCE(newxs->segs_in, 1);
 	/* Karn: a SYN-ACK sent once gives the first RTT sample (not a cookie's). */
 	if (!req->num_retrans && xreq->synack_us)
 		xtcp_rtt_measured(newxs, xtcp_clock_us() - xreq->synack_us);
@@ -293,14 +293,14 @@ static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
 	newxs->lost_out = 0;
 	newxs->rcv_unacked = 0;
 	newxs->last_oow_ack_time = 0;
-	newxs->mtu_info = 0;
+	WRITE_ONCE(newxs->mtu_info, 0);
 	newxs->iss = xreq->snt_isn;
 	/* Our SYN-ACK is unacknowledged until the ACK being processed. */
-	newxs->snd_una = xreq->snt_isn;
+	WRITE_ONCE(newxs->snd_una, xreq->snt_isn);
 	newxs->snd_up = xreq->snt_isn;
-	newxs->urg_data = 0;
-	newxs->snd_nxt = xreq->snt_isn + 1;
-	newxs->write_seq = newxs->snd_nxt;
+	WRITE_ONCE(newxs->urg_data, 0);
+	WRITE_ONCE(newxs->snd_nxt, xreq->snt_isn + 1);
+	WRITE_ONCE(newxs->write_seq, newxs->snd_nxt);
 	xtcp_init_peer(newxs, xreq->rcv_isn, xreq->snd_wnd);
 	newxs->snd_wl2 = newxs->snd_nxt;
 	newxs->snd_sml = newxs->snd_nxt;
@@ -530,6 +530,8 @@ void xtcp_time_wait(struct sock *sk)
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct inet_timewait_sock *tw;
+
+	sock_owned_by_me(sk);
 
 	tw = inet_twsk_alloc(sk, &xn->death_row, TCP_TIME_WAIT);
 	if (tw) {

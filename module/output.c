@@ -252,6 +252,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	u8 flags;
 	int err;
 
+	sock_owned_by_me(sk);
+
 	if (clone) {
 		XTCP_SKB_CB(skb)->tx_us = xtcp_clock_us();
 		if (unlikely(skb_cloned(skb)))
@@ -366,15 +368,15 @@ int xtcp_connect(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
-	xs->snd_una = xs->iss;
+	WRITE_ONCE(xs->snd_una, xs->iss);
 	xs->snd_up = xs->iss;
-	xs->urg_data = 0;
-	xs->snd_nxt = xs->iss;
+	WRITE_ONCE(xs->urg_data, 0);
+	WRITE_ONCE(xs->snd_nxt, xs->iss);
 	xs->snd_sml = xs->iss;
-	xs->write_seq = xs->iss + 1;
+	WRITE_ONCE(xs->write_seq, xs->iss + 1);
 	xs->snd_wnd = 0;
 	xs->max_window = 0;
-	xs->rcv_nxt = 0;
+	WRITE_ONCE(xs->rcv_nxt, 0);
 	xs->rcv_wnd = 0;
 	xs->rcv_wup = 0;
 	xs->rx_mss = 0;
@@ -400,7 +402,7 @@ int xtcp_connect(struct sock *sk)
 	sk_mem_charge(sk, skb->truesize);
 	__skb_queue_tail(&xs->rtx_queue, skb);
 	xs->packets_out = 1;
-	xs->snd_nxt = xs->iss + 1;
+	WRITE_ONCE(xs->snd_nxt, xs->iss + 1);
 
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
 	inet_csk(sk)->icsk_retransmits = 0;
@@ -714,6 +716,8 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle)
 	struct sk_buff *skb, *first = NULL;
 	bool sent = false;
 
+	sock_owned_by_me(sk);
+
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_CLOSE | TCPF_LISTEN))
 		return;
 	if (xs->lost_out)
@@ -735,7 +739,7 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle)
 		__skb_unlink(skb, &sk->sk_write_queue);
 		__skb_queue_tail(&xs->rtx_queue, skb);
 		xs->packets_out++;
-		xs->snd_nxt = cb->end_seq;
+		WRITE_ONCE(xs->snd_nxt, cb->end_seq);
 		if (skb->len < xs->mss_cache)
 			xs->snd_sml = cb->end_seq;
 		/* The last of what was written: PSH, as TCP marks it. */
@@ -995,7 +999,7 @@ void xtcp_send_fin(struct sock *sk)
 	}
 	XTCP_SKB_CB(skb)->flags |= XTCP_FLAG_FIN;
 	XTCP_SKB_CB(skb)->end_seq++;
-	xs->write_seq++;
+	WRITE_ONCE(xs->write_seq, xs->write_seq + 1);
 	xs->fin_queued = 1;
 	xtcp_push(sk, XTCP_NAGLE_PUSH);
 }

@@ -4,6 +4,8 @@
  * socket layer, per-netns state and sysctls, the state-change helper and
  * the ISN generator.  Nothing else lives here.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/siphash.h>
 #include <linux/random.h>
@@ -82,7 +84,13 @@ u32 xtcp_cookie_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
  *
  * Entering CLOSE unhashes the socket and releases its port (unless the
  * application bound it explicitly), so a closed socket never stays in a
- * hash table.  Caller holds the socket lock.
+ * hash table.
+ *
+ * Context: socket locked, except for a child that failed before anyone
+ * saw it: xtcp_v4_syn_recv_sock() closes it after
+ * inet_csk_prepare_forced_close() dropped the lock sk_clone_lock() took,
+ * as tcp_v4_syn_recv_sock() does, so there is no sock_owned_by_me() here
+ * or in xtcp_done().
  */
 void xtcp_set_state(struct sock *sk, int state)
 {
@@ -112,8 +120,10 @@ void xtcp_established(struct sock *sk)
 /*
  * xtcp_done - the connection is over: CLOSED, timers stopped, waiters told
  *
- * An orphan (closed by its application) is destroyed here.  Caller holds
- * the socket lock.
+ * An orphan (closed by its application) is destroyed here.
+ *
+ * Context: socket locked, or the failed child of xtcp_set_state()'s
+ * comment.
  */
 void xtcp_done(struct sock *sk)
 {
@@ -588,7 +598,7 @@ static int __init xtcp_init(void)
 
 	if (xtcp_proto_num <= 0 || xtcp_proto_num > 255 ||
 	    xtcp_proto_num == IPPROTO_TCP || xtcp_proto_num == IPPROTO_UDP) {
-		pr_err("xtcp: proto=%d is not a usable IP protocol number\n",
+		pr_err("proto=%d is not a usable IP protocol number\n",
 		       xtcp_proto_num);
 		return -EINVAL;
 	}
@@ -615,13 +625,13 @@ static int __init xtcp_init(void)
 		goto out_pernet;
 
 	if (xtcp_offload_init() < 0) {
-		pr_err("xtcp: IP protocol %d is already registered\n",
+		pr_err("IP protocol %d is already registered\n",
 		       xtcp_proto_num);
 		err = -EBUSY;
 		goto out_global;
 	}
 	if (inet_add_protocol(&xtcp_net_protocol, xtcp_proto_num) < 0) {
-		pr_err("xtcp: IP protocol %d is already registered\n",
+		pr_err("IP protocol %d is already registered\n",
 		       xtcp_proto_num);
 		err = -EBUSY;
 		goto out_offload;
@@ -632,7 +642,7 @@ static int __init xtcp_init(void)
 	 */
 	xtcp_protosw.protocol = xtcp_proto_num;
 	inet_register_protosw(&xtcp_protosw);
-	pr_info("xtcp: registered as IP protocol %d\n", xtcp_proto_num);
+	pr_info("registered as IP protocol %d\n", xtcp_proto_num);
 	return 0;
 
 out_offload:
@@ -648,7 +658,7 @@ out_hashinfo:
 out_counter:
 	percpu_counter_destroy(&xtcp_sockets_allocated);
 out:
-	pr_err("xtcp: load failed (%d)\n", err);
+	pr_err("load failed (%d)\n", err);
 	return err;
 }
 
@@ -663,7 +673,7 @@ static void __exit xtcp_exit(void)
 	proto_unregister(&xtcp_prot);
 	xtcp_hashinfo_exit();
 	percpu_counter_destroy(&xtcp_sockets_allocated);
-	pr_info("xtcp: unregistered\n");
+	pr_info("unregistered\n");
 }
 
 module_init(xtcp_init);

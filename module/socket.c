@@ -75,9 +75,9 @@ int xtcp_init_sock(struct sock *sk)
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
 	/* IP_OPTIONS and CIPSO call it on any INET_PROTOSW_ICSK socket. */
 	inet_csk(sk)->icsk_sync_mss = xtcp_sync_mss;
-	xs->mss_cache = XTCP_MSS_DEFAULT;
+	WRITE_ONCE(xs->mss_cache, XTCP_MSS_DEFAULT);
 	/* TCP_INFO reads a new socket's window as TCP's (tcp_init_sock()). */
-	xs->ca_choice = xtcp_cong_default;
+	WRITE_ONCE(xs->ca_choice, xtcp_cong_default);
 	xtcp_cc_init(&xs->cc, xs->ca_choice, 0, false);
 	xs->cc.reordering =
 		READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
@@ -146,7 +146,7 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	sock_reset_flag(sk, SOCK_DONE);
 	xs->fin_queued = 0;
 	xs->rx_mss = 0;
-	xs->urg_data = 0;
+	WRITE_ONCE(xs->urg_data, 0);
 	inet_csk(sk)->icsk_backoff = 0;
 	inet_csk(sk)->icsk_probes_out = 0;
 	inet_csk(sk)->icsk_probes_tstamp = 0;
@@ -165,6 +165,8 @@ int xtcp_disconnect(struct sock *sk, int flags)
  */
 int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 {
+	sock_owned_by_me(sk);
+
 	/* The program must not read past what the caller gave. */
 	if (addr_len < sizeof(struct sockaddr_in))
 		return -EINVAL;
@@ -435,7 +437,7 @@ static int xtcp_sendmsg_locked(struct sock *sk, struct msghdr *msg)
 		}
 		pfrag->offset += copy;
 		XTCP_SKB_CB(skb)->end_seq += copy;
-		xs->write_seq += copy;
+		WRITE_ONCE(xs->write_seq, xs->write_seq + copy);
 		copied += copy;
 		continue;
 
@@ -644,6 +646,8 @@ static int xtcp_recv_urg(struct sock *sk, struct msghdr *msg, int len,
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	sock_owned_by_me(sk);
+
 	if (sock_flag(sk, SOCK_URGINLINE) || !xs->urg_data ||
 	    xs->urg_data == XTCP_URG_READ)
 		return -EINVAL;
@@ -830,6 +834,8 @@ static struct sk_buff *xtcp_recv_skb(struct sock *sk, u32 seq, u32 *off)
 {
 	struct sk_buff *skb;
 	u32 offset;
+
+	sock_owned_by_me(sk);
 
 	while ((skb = skb_peek(&sk->sk_receive_queue))) {
 		offset = seq - XTCP_SKB_CB(skb)->seq;

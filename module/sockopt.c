@@ -189,17 +189,17 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	switch (optname) {
 	case TCP_NODELAY:
 		if (val) {
-			xs->nonagle |= XTCP_NAGLE_OFF;
+			WRITE_ONCE(xs->nonagle, xs->nonagle | XTCP_NAGLE_OFF);
 			xtcp_push(sk, XTCP_NAGLE_PUSH);
 		} else {
-			xs->nonagle &= ~XTCP_NAGLE_OFF;
+			WRITE_ONCE(xs->nonagle, xs->nonagle & ~XTCP_NAGLE_OFF);
 		}
 		break;
 	case TCP_CORK:
 		if (val) {
-			xs->nonagle |= XTCP_NAGLE_CORK;
+			WRITE_ONCE(xs->nonagle, xs->nonagle | XTCP_NAGLE_CORK);
 		} else {
-			xs->nonagle &= ~XTCP_NAGLE_CORK;
+			WRITE_ONCE(xs->nonagle, xs->nonagle & ~XTCP_NAGLE_CORK);
 			/* Uncorking sends what was held, Nagle or not. */
 			xtcp_push(sk, XTCP_NAGLE_PUSH);
 		}
@@ -209,7 +209,7 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		if (val && (val < XTCP_MIN_MSS || val > XTCP_MAX_USER_MSS))
 			err = -EINVAL;
 		else
-			xs->user_mss = val;
+			WRITE_ONCE(xs->user_mss, val);
 		break;
 	case TCP_KEEPIDLE:
 		if (val < 1 || val > XTCP_MAX_KEEPIDLE) {

@@ -3,15 +3,42 @@
  * xtcp internal header: the structures every file of the module shares,
  * inline helpers and prototypes.  Nothing else is shared between files.
  *
- * Locking, once for the whole module:
- * - A full socket is protected by the socket lock: lock_sock() from
- *   process context, bh_lock_sock() from softirq (receive path, timers).
- *   A segment that arrives while the owner holds the lock goes to the
- *   socket backlog and is processed at release_sock().
- * - Request socks (SYN-RECEIVED before the final ACK) live only in the
- *   established hash; the kernel's inet_connection_sock code owns their
- *   hashing, timer and the listener's accept queue (with its own lock).
+ * Locking strategy, once for the whole module (docs/design.md walks
+ * through it with the path of a segment):
+ *
+ * - A full socket (SYN-SENT to TIME-WAIT's predecessor, not LISTEN) is
+ *   protected by its socket lock: lock_sock() in process context,
+ *   bh_lock_sock() in softirq (receive path, timers).  Functions that
+ *   need it say "Context: socket locked" and assert it with
+ *   sock_owned_by_me() where the owner is process context.  A segment
+ *   that arrives while the owner holds the lock waits on the socket's
+ *   backlog and is processed by release_sock(); timers that find it
+ *   owned leave their work to release_sock() too (xtcp_release_cb(),
+ *   the XTCP_*_DEFERRED bits), except the keepalive timer, which retries
+ *   50 ms later as TCP's does.
+ * - A field that poll(), ioctl(SIOCINQ/SIOCOUTQ), /proc, sock_diag or
+ *   the backlog's merge reads without the lock is written with
+ *   WRITE_ONCE() and read with READ_ONCE() (the struct xtcp_sock comment
+ *   lists them); every other field is read and written under the lock.
+ * - A listener is handled in softirq without its socket lock, as TCP's
+ *   is (input.c): request socks live in the established hash with their
+ *   own timer, the accept queue has its own lock (rskq_lock), and the
+ *   listener fields read there (backlog limits, synq_overflow) are
+ *   READ_ONCE()/WRITE_ONCE() pairs.
+ * - Request socks and TIME-WAIT socks have no lock of their own: the
+ *   inet_connection_sock and inet_timewait_sock code orders their
+ *   creation, hashing and deletion with the bucket locks and refcounts.
  * - The hash tables have their own bucket locks (inet_hashtables).
+ * - Segments sent without a full socket (RSTs, TIME-WAIT and request
+ *   ACKs) go through the netns' control socket under bh_lock_sock() of
+ *   that socket alone, with BHs off (output.c).
+ * - Per-netns rate budgets (challenge ACKs, RSTs: xtcp_rate_allow()) and
+ *   the counters are shared without a lock, by design: a race costs one
+ *   segment more or less, as TCP's challenge-ACK budget does.
+ * - Lock order: socket lock, then bind-hash bucket lock, then
+ *   established-hash bucket lock; a child's bh lock nests inside no
+ *   other socket lock (the listener is not locked), and the control
+ *   socket's bh lock is taken with no other socket lock held.
  */
 #ifndef _XTCP_H
 #define _XTCP_H
@@ -301,7 +328,13 @@ static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
 
 /*
  * An xtcp socket.  Sequence variables as named in RFC 9293 section 3.3.1.
- * All fields are protected by the socket lock.
+ * Every field is written under the socket lock (see the top of this
+ * file).  Read without it (poll(), SIOCINQ/SIOCOUTQ, SIOCATMARK, /proc,
+ * sock_diag, getsockopt()s that do not lock, the listener's softirq
+ * path), so written with WRITE_ONCE(): snd_una, snd_nxt, write_seq,
+ * rcv_nxt, copied_seq, mss_cache, user_mss, nonagle, urg_data, urg_seq,
+ * window_clamp, notsent_lowat, syn_retries, ca_choice, mtu_info,
+ * segs_in, data_segs_in, and a listener's synq_overflow.
  */
 struct xtcp_sock {
 	struct inet_connection_sock	icsk;	/* must be first */
@@ -504,8 +537,8 @@ static inline void xtcp_segs_in(struct xtcp_sock *xs, const struct sk_buff *skb)
 static inline void xtcp_init_peer(struct xtcp_sock *xs, u32 irs, u32 wnd)
 {
 	xs->irs = irs;
-	xs->rcv_nxt = irs + 1;
-	xs->copied_seq = xs->rcv_nxt;
+	WRITE_ONCE(xs->rcv_nxt, irs + 1);
+	WRITE_ONCE(xs->copied_seq, xs->rcv_nxt);
 	xs->rcv_wup = xs->rcv_nxt;
 	xs->snd_wnd = wnd;
 	xs->max_window = wnd;
