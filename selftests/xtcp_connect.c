@@ -845,14 +845,15 @@ static void proc_check(struct __test_metadata *_metadata, char *text,
 		       int port, int want, const char *how)
 {
 	unsigned int la, lp, ra, rp, st, seen[2048] = { 0 };
-	int sl, expect_sl = 0, n = 0, dups = 0;
+	int sl, expect_sl = 0, n = 0, dups = 0, fields;
 	char *line, *save;
 
 	ASSERT_NE(NULL, text);
 	line = strtok_r(text, "\n", &save);	/* the header */
 	while ((line = strtok_r(NULL, "\n", &save))) {
-		ASSERT_EQ(6, sscanf(line, " %d: %x:%x %x:%x %x", &sl, &la, &lp,
-				    &ra, &rp, &st)) TH_LOG("%s: '%s'", how, line);
+		fields = sscanf(line, " %d: %x:%x %x:%x %x", &sl, &la, &lp, &ra,
+				&rp, &st);
+		ASSERT_EQ(6, fields) TH_LOG("%s: '%s'", how, line);
 		EXPECT_EQ(expect_sl, sl) TH_LOG("%s: '%s'", how, line);
 		expect_sl = sl + 1;
 		if ((int)lp != port)

@@ -482,55 +482,79 @@ TEST_F_TIMEOUT(stream, gso_software_segmentation, XT(80))
 	EXPECT_EQ(0, big);
 }
 
-/* ---- netem on both directions ---- */
+/* ---- netem on both directions: one transfer per row ---- */
 
-TEST_F_TIMEOUT(stream, netem_loss_1pct_8m, XT(70))
-{
-	ASSERT_EQ(0, netem_both("loss 1%"));
-	xfer_ok(_metadata, 9101, 8 << 20, 0, 45);
-}
+FIXTURE(netem) {
+	int unused;
+};
 
-TEST_F_TIMEOUT(stream, netem_loss_5pct_4m, XT(70))
-{
-	ASSERT_EQ(0, netem_both("loss 5%"));
-	xfer_ok(_metadata, 9102, 4 << 20, 0, 45);
-}
+FIXTURE_VARIANT(netem) {
+	const char *name;	/* for XTCP_ONLY: the harness names the test only */
+	const char *spec;	/* netem's arguments, on both veth ends */
+	int port;
+	size_t len;
+};
 
-TEST_F_TIMEOUT(stream, netem_loss_10pct_2m, XT(70))
-{
-	ASSERT_EQ(0, netem_both("loss 10%"));
-	xfer_ok(_metadata, 9103, 2 << 20, 0, 45);
-}
+FIXTURE_VARIANT_ADD(netem, loss_1pct_8m) {
+	"netem_loss_1pct_8m", "loss 1%", 9101, 8 << 20,
+};
+
+FIXTURE_VARIANT_ADD(netem, loss_5pct_4m) {
+	"netem_loss_5pct_4m", "loss 5%", 9102, 4 << 20,
+};
+
+FIXTURE_VARIANT_ADD(netem, loss_10pct_2m) {
+	"netem_loss_10pct_2m", "loss 10%", 9103, 2 << 20,
+};
 
 /* 25% of the segments overtake the others by 10 ms. */
-TEST_F_TIMEOUT(stream, netem_reorder_25pct_4m, XT(70))
-{
-	ASSERT_EQ(0, netem_both("delay 10ms reorder 75% 50%"));
-	xfer_ok(_metadata, 9104, 4 << 20, 0, 45);
-}
+FIXTURE_VARIANT_ADD(netem, reorder_25pct_4m) {
+	"netem_reorder_25pct_4m", "delay 10ms reorder 75% 50%", 9104, 4 << 20,
+};
 
-TEST_F_TIMEOUT(stream, netem_duplicate_5pct_4m, XT(70))
-{
-	ASSERT_EQ(0, netem_both("duplicate 5%"));
-	xfer_ok(_metadata, 9105, 4 << 20, 0, 45);
-}
+FIXTURE_VARIANT_ADD(netem, duplicate_5pct_4m) {
+	"netem_duplicate_5pct_4m", "duplicate 5%", 9105, 4 << 20,
+};
 
 /* Corrupted segments fail the checksum and are dropped, not delivered. */
-TEST_F_TIMEOUT(stream, netem_corrupt_1pct_4m, XT(70))
-{
-	long csum0 = XSTAT(SRV_NS, "InCsumErrors");
+FIXTURE_VARIANT_ADD(netem, corrupt_1pct_4m) {
+	"netem_corrupt_1pct_4m", "corrupt 1%", 9106, 4 << 20,
+};
 
-	ASSERT_EQ(0, netem_both("corrupt 1%"));
-	xfer_ok(_metadata, 9106, 4 << 20, 0, 45);
-	TH_LOG("InCsumErrors on the server: +%ld",
-	       XSTAT(SRV_NS, "InCsumErrors") - csum0);
+FIXTURE_VARIANT_ADD(netem, delay_100ms_4m) {
+	"netem_delay_100ms_4m", "delay 100ms", 9107, 4 << 20,
+};
+
+FIXTURE_VARIANT_ADD(netem, combined_4m) {
+	"netem_combined_4m",
+	"loss 2% duplicate 2% delay 10ms reorder 25% corrupt 0.5%", 9109, 4 << 20,
+};
+
+FIXTURE_SETUP(netem)
+{
+	if (!test_selected(variant->name))
+		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
+	net_reset();
+	ASSERT_EQ(0, offloads_off());
 }
 
-TEST_F_TIMEOUT(stream, netem_delay_100ms_4m, XT(70))
+FIXTURE_TEARDOWN(netem)
 {
-	ASSERT_EQ(0, netem_both("delay 100ms"));
-	xfer_ok(_metadata, 9107, 4 << 20, 0, 45);
+	net_reset();
 }
+
+/* The bytes arrive intact within 45 s whatever the path does. */
+TEST_F_TIMEOUT(netem, transfer, XT(70))
+{
+	long csum0 = xstat(SRV_NS, "InCsumErrors");
+
+	ASSERT_EQ(0, netem_both(variant->spec));
+	xfer_ok(_metadata, variant->port, variant->len, 0, 45);
+	TH_LOG("InCsumErrors on the server: %+ld",
+	       xstat(SRV_NS, "InCsumErrors") - csum0);
+}
+
+/* ---- a rate limit ---- */
 
 /* 20 Mbit/s each way: 4 MiB needs at least 1.7 s. */
 TEST_F_TIMEOUT(stream, tbf_20mbit_4m, XT(70))
@@ -544,12 +568,6 @@ TEST_F_TIMEOUT(stream, tbf_20mbit_4m, XT(70))
 	ASSERT_EQ(0, run_xfer(_metadata, &x));
 	check_xfer(_metadata, &x);
 	EXPECT_LE(4.0 * (1 << 20) * 8 / 20e6 * 0.95, x.elapsed);
-}
-
-TEST_F_TIMEOUT(stream, netem_combined_4m, XT(70))
-{
-	ASSERT_EQ(0, netem_both("loss 2% duplicate 2% delay 10ms reorder 25% corrupt 0.5%"));
-	xfer_ok(_metadata, 9109, 4 << 20, 0, 45);
 }
 
 /* ---- many connections ---- */
