@@ -29,7 +29,8 @@ KREL=$(<"$KTREE/include/config/kernel.release")
 rm -rf "$MOD"
 mkdir -p "$MOD"
 cp -a Kbuild module include "$MOD/"
-if ! make -C "$KTREE" M="$MOD" W=1 modules >"$MOD/build.log" 2>&1; then
+# -g: the module's frames of a report decode to source lines (vm-run.sh).
+if ! make -C "$KTREE" M="$MOD" W=1 KCFLAGS=-g modules >"$MOD/build.log" 2>&1; then
 	cat "$MOD/build.log" >&2
 	die "building xtcp.ko against the debug kernel failed"
 fi

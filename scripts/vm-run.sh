@@ -15,6 +15,7 @@
 #      VM_DMESG_OUT  save the full guest dmesg there
 #      XTCP_VM_KVM   1 force KVM, 0 force TCG; unset: probe (cached per boot in /tmp)
 #      VM_LOG_IGNORE ERE; kernel log lines matching it are not counted as bad
+#      XTCP_KO       the module the guest loads, for decoding a report's frames
 #      XTCP_KERNEL   boot this kernel instead: a kernel build tree or the
 #                    bzImage in one (vng then gives the guest the tree's
 #                    modules.builtin, so modprobe of a built-in works)
@@ -178,8 +179,32 @@ log_clean() {
     printf '%s\n' "$hits" >&2
     # The whole first report, for diagnosis (lockdep's runs to ~60 lines).
     echo "vm-run.sh: the first report in full:" >&2
-    grep -Fx -m1 -A80 -- "$(head -n1 <<<"$hits")" "$1" >&2 || true
+    grep -Fx -m1 -A80 -- "$(head -n1 <<<"$hits")" "$1" >"$WORK/report" || true
+    cat "$WORK/report" >&2
+    decode_report "$WORK/report" >&2 || true
     return 1
+}
+
+# The report's stack frames as source lines: the kernel's
+# decode_stacktrace.sh (from Debian's linux-source-6.1, taken out at
+# first use into build/), given the module that ran (XTCP_KO, built with
+# debug info) and, for XTCP_KERNEL, its vmlinux.  The Debian kernel's
+# own frames stay as they are: its vmlinux with debug info is not
+# installed.
+decode_report() {
+    local ds=$ROOT/build/decode/scripts/decode_stacktrace.sh
+    local ko=${XTCP_KO:-$ROOT/xtcp.ko} vmlinux=/nonexistent
+    grep -q '\[xtcp' "$1" || [[ -n ${XTCP_KERNEL:-} ]] || return 0
+    if [[ ! -x $ds ]]; then
+        mkdir -p "$ROOT/build/decode"
+        tar -xJf "${KSRC_TAR:-/usr/src/linux-source-6.1.tar.xz}" \
+            -C "$ROOT/build/decode" --strip-components=1 \
+            linux-source-6.1/scripts/decode_stacktrace.sh || return 1
+    fi
+    [[ -n ${XTCP_KERNEL:-} && -r ${KERNEL%/arch/x86/boot/bzImage}/vmlinux ]] &&
+        vmlinux=${KERNEL%/arch/x86/boot/bzImage}/vmlinux
+    echo "vm-run.sh: the report decoded (scripts/decode_stacktrace.sh):"
+    "$ds" "$vmlinux" "$ROOT" "$(dirname "$(realpath "$ko")")" <"$1" 2>/dev/null
 }
 
 check_results() {
