@@ -51,6 +51,8 @@ module:
 tools:
 	$(MAKE) -C tools/xtcpize PREFIX='$(PREFIX)' XTCPIZE_LIBDIR='$(XTCPIZE_LIBDIR)'
 	$(MAKE) -C tools/xtcp-bridge
+	$(MAKE) -C tools/bench
+	$(MAKE) -C tools/demo
 
 install:
 	$(INSTALL_ENV) scripts/install.sh install
@@ -121,4 +123,6 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C tools/xtcpize clean
 	$(MAKE) -C tools/xtcp-bridge clean
+	$(MAKE) -C tools/bench clean
+	$(MAKE) -C tools/demo clean
 	rm -rf build/debug-module

@@ -21,5 +21,5 @@ run() { "$CP/scripts/checkpatch.pl" --no-tree --terse --show-types -f "$@"; }
 # uses the C library's types, as kernel selftests do).
 rc=0
 run --strict module/*.[ch] include/uapi/linux/xtcp.h || rc=1
-run selftests/*.[ch] selftests/unit/*.[ch] || rc=1
+run selftests/*.[ch] selftests/unit/*.[ch] tools/bench/*.c tools/demo/*.c || rc=1
 exit $rc

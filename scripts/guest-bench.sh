@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs inside the VM for `make bench`: xtcp against the kernel's TCP on
-# the same paths, with the same program (selftests/xtcp_bench), in one
+# the same paths, with the same program (tools/bench/xtcp_bench), in one
 # boot.  Each figure is the median of BENCH_RUNS runs per protocol, the
 # runs alternating xtcp, tcp, xtcp, tcp, ... so that drift hits both.
 #
@@ -26,7 +26,7 @@ cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=selftests/topology.sh
 . selftests/topology.sh
 
-B=selftests/xtcp_bench
+B=tools/bench/xtcp_bench
 RUNS=${BENCH_RUNS:-5}
 SECS=${BENCH_SECS:-3}
 LOSS_SECS=${BENCH_LOSS_SECS:-5}

@@ -14,7 +14,7 @@ tc -n xsrv qdisc add dev vs root netem delay 300ms
 tc -n xcli qdisc add dev vc root netem delay 300ms
 head -c 1M /dev/urandom >/tmp/xtcp-demo.bin
 echo
-selftests/xtcp_demo /tmp/xtcp-demo.bin
+tools/demo/xtcp_demo /tmp/xtcp-demo.bin
 echo
 echo "counters on the server (/proc/net/xtcp_stat, non-zero):"
 ip netns exec xsrv grep -v ' 0$' /proc/net/xtcp_stat | sed 's/^/  /'

@@ -118,7 +118,7 @@ load_unload_under_traffic() {
 	for i in 1 2 3; do
 		insmod "$KO" || return 1
 		setup_topology || return 1
-		$T/xtcp_demo /tmp/xtcp-bulk.bin >/tmp/xtcp-bulk.log 2>&1 &
+		tools/demo/xtcp_demo /tmp/xtcp-bulk.bin >/tmp/xtcp-bulk.log 2>&1 &
 		pid=$!
 		for _ in $(seq 1 40); do
 			grep -q 'now: client ESTABLISHED' /tmp/xtcp-bulk.log && break
