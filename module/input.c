@@ -74,7 +74,7 @@ static void xtcp_reset(struct sock *sk)
  *
  * Context: socket locked.
  */
-void xtcp_update_rto(struct sock *sk)
+static void xtcp_update_rto(struct sock *sk)
 {
 	u32 rto_us = xtcp_rtt_rto_us(&xtcp_sk(sk)->rtt,
 				     jiffies_to_usecs(XTCP_RTO_MIN),
@@ -93,7 +93,7 @@ void xtcp_update_rto(struct sock *sk)
  *
  * Context: socket locked (sk_sndbuf is written with WRITE_ONCE()).
  */
-void xtcp_sndbuf_expand(struct sock *sk)
+static void xtcp_sndbuf_expand(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 per_mss, segs;

@@ -29,7 +29,7 @@
  * Context: socket locked: xtcp_v4_err() in softirq under bh_lock_sock()
  * when no owner holds it, else xtcp_release_cb() from release_sock().
  */
-void xtcp_v4_mtu_reduced(struct sock *sk)
+static void xtcp_v4_mtu_reduced(struct sock *sk)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct dst_entry *dst;

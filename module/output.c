@@ -22,7 +22,7 @@
  * Context: any context; pure arithmetic.
  * Return: the MSS, within [XTCP_MIN_MSS, U16_MAX].
  */
-u16 xtcp_mss_for_mtu(unsigned int mtu)
+static u16 xtcp_mss_for_mtu(unsigned int mtu)
 {
 	int mss = (int)mtu - (int)sizeof(struct iphdr) -
 		  (int)sizeof(struct xtcphdr);
@@ -217,7 +217,7 @@ u8 xtcp_choose_rcv_wscale(const struct sock *sk)
  * Context: socket locked.
  * Return: the window in the header's units (already shifted).
  */
-u32 xtcp_select_window(struct sock *sk)
+static u32 xtcp_select_window(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	s32 cur = (s32)(xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt);
@@ -903,6 +903,8 @@ void xtcp_push(struct sock *sk, int nonagle)
 	__xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle | nonagle);
 }
 
+static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
+
 /**
  * xtcp_retransmit_lost() - resend a segment now, lost mark or not
  * @sk: the socket
@@ -943,7 +945,7 @@ int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb)
  * MSS, -ENOBUFS if no clone could be made, or ip_queue_xmit()'s error
  * (through net_xmit_eval()).
  */
-int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
+static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 {
 	if (xtcp_rtx_fit_mss(sk, skb))
 		return -ENOMEM;
@@ -1117,7 +1119,7 @@ void xtcp_send_keepalive_probe(struct sock *sk)
  *
  * Context: socket locked (the persist timer, through xtcp_write_wakeup()).
  */
-void xtcp_send_window_probe(struct sock *sk)
+static void xtcp_send_window_probe(struct sock *sk)
 {
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_WINPROBES);
 	xtcp_send_keepalive_probe(sk);
