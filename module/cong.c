@@ -64,9 +64,10 @@ static const struct xtcp_cong_ops *const xtcp_cong_algs[] = {
 };
 
 /**
- * xtcp_cong_find - the algorithm of a name (TCP_CONGESTION)
+ * xtcp_cong_find() - the algorithm of a name (TCP_CONGESTION)
  * @name: a NUL-terminated name
  *
+ * Context: any context; reads only the constant table of algorithms.
  * Return: the algorithm, or NULL if xtcp has none of that name.
  */
 const struct xtcp_cong_ops *xtcp_cong_find(const char *name)
@@ -83,11 +84,14 @@ const struct xtcp_cong_ops *xtcp_cong_find(const char *name)
 #define XTCP_CWND_MAX	0x100000U
 
 /**
- * xtcp_cc_init - a new connection's congestion state
+ * xtcp_cc_init() - a new connection's congestion state
  * @cc: the state
  * @ops: the algorithm
  * @iss: our initial sequence number: nothing before it was ever sent
  * @sack: both ends agreed on SACK: RFC 6675 recovery
+ *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, from xtcp_init_sock() and xtcp_init_transfer()).
  */
 void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		  u32 iss, bool sack)
@@ -104,7 +108,7 @@ void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 }
 
 /**
- * xtcp_cc_dupack - a duplicate ACK arrived (RFC 5681 section 2)
+ * xtcp_cc_dupack() - a duplicate ACK arrived (RFC 5681 section 2)
  * @cc: the state
  * @ops: the algorithm
  * @snd_una: the oldest unacknowledged sequence number (= the ACK)
@@ -116,6 +120,8 @@ void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
  * 2: the losses of one window are repaired once).  In recovery each
  * further one inflates cwnd by a segment, the one that left the network.
  *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, the ACK path of input.c).
  * Return: true when the first unacknowledged segment must be resent now.
  */
 bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
@@ -134,7 +140,7 @@ bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 }
 
 /**
- * xtcp_cc_enter_recovery - a loss was detected: start fast recovery
+ * xtcp_cc_enter_recovery() - a loss was detected: start fast recovery
  * @cc: the state
  * @ops: the algorithm
  * @snd_una: the oldest unacknowledged sequence number
@@ -146,6 +152,8 @@ bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
  * to ssthresh and what is in flight is counted exactly, without
  * NewReno's inflation by the three duplicates.
  *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, the ACK path of input.c).
  * Return: true if recovery started.
  */
 bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
@@ -163,7 +171,7 @@ bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
 }
 
 /**
- * xtcp_cc_newack - an ACK acknowledged new data
+ * xtcp_cc_newack() - an ACK acknowledged new data
  * @cc: the state
  * @ops: the algorithm
  * @ack: the ACK's value
@@ -177,6 +185,8 @@ bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
  * back one segment, and asks for the next hole to be resent (step 4).
  * Otherwise the algorithm grows cwnd.
  *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, the ACK path of input.c).
  * Return: true when the first unacknowledged segment must be resent now.
  */
 bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
@@ -208,7 +218,7 @@ bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 }
 
 /**
- * xtcp_cc_reordered - a segment arrived late, not lost
+ * xtcp_cc_reordered() - a segment arrived late, not lost
  * @cc: the state
  * @distance: how many segments later ones overtook it by
  * @max: the most DupThresh may grow to (net.xtcp.max_reordering)
@@ -216,6 +226,9 @@ bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
  * DupThresh grows to the distance seen, so that reordering as deep as
  * this one no longer passes for a loss (RFC 4653's idea, as Linux's
  * tcp_check_sack_reordering()).  It never shrinks here.
+ *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, the ACK path of input.c).
  */
 void xtcp_cc_reordered(struct xtcp_cc *cc, u32 distance, u32 max)
 {
@@ -226,7 +239,7 @@ void xtcp_cc_reordered(struct xtcp_cc *cc, u32 distance, u32 max)
 }
 
 /**
- * xtcp_cc_timeout - the retransmission timer expired (RFC 5681 3.1)
+ * xtcp_cc_timeout() - the retransmission timer expired (RFC 5681 3.1)
  * @cc: the state
  * @ops: the algorithm
  * @snd_nxt: the next sequence number to send: recovery ends there
@@ -235,6 +248,9 @@ void xtcp_cc_reordered(struct xtcp_cc *cc, u32 distance, u32 max)
  * ssthresh falls (once per loss episode: a second timeout of the same
  * segment keeps it), cwnd restarts from one segment, and duplicate ACKs
  * of what was in flight start no fast retransmit (RFC 6582 section 4).
+ *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, xtcp_retransmit_rtx_queue() from the write timer).
  */
 void xtcp_cc_timeout(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		     u32 snd_nxt, u32 flight)

@@ -64,8 +64,17 @@ static void xtcp_reset(struct sock *sk)
 	xtcp_done(sk);
 }
 
-/* RFC 6298: the RTO from the estimate, in jiffies, before any backoff. */
-void xtcp_update_rto(struct sock *sk)
+/**
+ * xtcp_update_rto() - set the RTO from the RTT estimate
+ * @sk: the socket
+ *
+ * RFC 6298: icsk_rto from the estimate (xtcp_rtt_rto_us(), between
+ * XTCP_RTO_MIN and XTCP_RTO_MAX), in jiffies, before any backoff; at
+ * least one jiffy.
+ *
+ * Context: socket locked.
+ */
+static void xtcp_update_rto(struct sock *sk)
 {
 	u32 rto_us = xtcp_rtt_rto_us(&xtcp_sk(sk)->rtt,
 				     jiffies_to_usecs(XTCP_RTO_MIN),
@@ -74,12 +83,17 @@ void xtcp_update_rto(struct sock *sk)
 	inet_csk(sk)->icsk_rto = max_t(u32, usecs_to_jiffies(rto_us), 1);
 }
 
-/*
- * Let the send buffer follow the congestion window, as Linux does: room
- * for two windows of full segments with their overhead, unless the
- * application fixed SO_SNDBUF.
+/**
+ * xtcp_sndbuf_expand() - let the send buffer follow the congestion window
+ * @sk: the socket
+ *
+ * As Linux does: room for two windows of full segments with their
+ * overhead, within xtcp_prot's sysctl_wmem[2]; only ever grows, and not
+ * when the application fixed SO_SNDBUF.
+ *
+ * Context: socket locked (sk_sndbuf is written with WRITE_ONCE()).
  */
-void xtcp_sndbuf_expand(struct sock *sk)
+static void xtcp_sndbuf_expand(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 per_mss, segs;
@@ -96,7 +110,18 @@ void xtcp_sndbuf_expand(struct sock *sk)
 		WRITE_ONCE(sk->sk_sndbuf, sndmem);
 }
 
-/* The connection is synchronized: start its data transfer state. */
+/**
+ * xtcp_init_transfer() - synchronized: start the data transfer state
+ * @sk: the socket, its handshake just completed
+ *
+ * The connection is synchronized.  The congestion control chosen
+ * (TCP_CONGESTION) starts, with the netns' reordering estimate; the RTO
+ * comes from the handshake's RTT; quick ACKs, the peer's segment size
+ * guess, receive buffer auto-tuning and the send buffer are set up.
+ *
+ * Context: socket locked (xtcp_rcv_synsent(), xtcp_rcv_ack()), or a new
+ * child in xtcp_v4_syn_recv_sock() (softirq, locked by sk_clone_lock()).
+ */
 void xtcp_init_transfer(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -539,7 +564,16 @@ static u32 xtcp_data_len(const struct sk_buff *skb)
 	return cb->end_seq - cb->seq - !!(cb->flags & XTCP_FLAG_FIN);
 }
 
-/* Drop everything held out of order (and the SACK blocks describing it). */
+/**
+ * xtcp_ofo_purge() - drop everything held out of order
+ * @sk: the socket
+ *
+ * Frees the out-of-order queue and forgets the SACK blocks describing
+ * it.
+ *
+ * Context: socket locked, or a socket being destroyed
+ * (xtcp_destroy_sock()).
+ */
 void xtcp_ofo_purge(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -1040,7 +1074,13 @@ discard:
 	consume_skb(skb);
 }
 
-/* We sent urgent data the peer has not acknowledged yet. */
+/**
+ * xtcp_urg_mode() - we sent urgent data the peer has not acknowledged yet
+ * @xs: the socket
+ *
+ * Context: socket locked (the send path).
+ * Return: true in urgent mode (snd_up ahead of snd_una).
+ */
 bool xtcp_urg_mode(const struct xtcp_sock *xs)
 {
 	return xs->snd_up != xs->snd_una;
@@ -1139,10 +1179,22 @@ static void xtcp_data_snd_check(struct sock *sk)
 		sk->sk_write_space(sk);
 }
 
-/*
- * Segment arrival for a full socket in any state but LISTEN: RFC 9293
- * section 3.10.7.  Caller holds the socket lock (bh or owner).  Consumes
- * @skb.
+/**
+ * xtcp_rcv_state_process() - a segment for a full socket, not a listener
+ * @sk: the socket
+ * @skb: the segment, its header at skb->data and its control block
+ *	 filled in; consumed
+ *
+ * Segment arrival in any state but LISTEN: RFC 9293 section 3.10.7, in
+ * its order: the sequence number's acceptability (an unacceptable
+ * segment gets an ACK, rate limited), RST (only an exact RCV.NXT resets,
+ * RFC 5961 3.2; else a challenge ACK), SYN (a challenge ACK), the ACK
+ * field, URG, then text and FIN.
+ * New data after close() in FIN-WAIT resets the connection (RFC 1122
+ * 4.2.2.13).  The socket may be gone on return if it was an orphan.
+ *
+ * Context: socket locked (bh lock in softirq, or the owner through the
+ * backlog); also a new child, bh-locked, from xtcp_child_process().
  */
 void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 {
@@ -1259,12 +1311,20 @@ discard:
 	consume_skb(skb);
 }
 
-/*
- * Segment processing under the socket lock; also the backlog handler,
- * which runs in process context with BHs on.  A listener's segments never
- * come here (xtcp_v4_rcv() handles them unlocked); if a socket that was
- * not listening when its segment was queued listens by now, the segment
- * goes to the listener code in the context it expects.
+/**
+ * xtcp_v4_do_rcv() - segment processing under the socket lock
+ * @sk: the socket
+ * @skb: the segment; consumed
+ *
+ * Also the backlog handler (struct proto's backlog_rcv), which runs in
+ * process context with BHs on.  A listener's segments never come here
+ * (xtcp_v4_rcv() handles them unlocked); if a socket that was not
+ * listening when its segment was queued listens by now, the segment
+ * goes to the listener code in the context it expects (BHs off).
+ *
+ * Context: socket locked: softirq under bh_lock_sock() from
+ * xtcp_v4_rcv(), or process context from release_sock()'s backlog.
+ * Return: 0.
  */
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 {
@@ -1422,9 +1482,18 @@ static bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
 	return sk_add_backlog(sk, skb, min_t(u64, limit, UINT_MAX));
 }
 
-/*
- * IP hands us every datagram of our protocol here, in softirq context.
- * Always returns 0: a negative value would ask IP to resubmit.
+/**
+ * xtcp_v4_rcv() - IP's handler for every datagram of our protocol
+ * @skb: the datagram, its transport header at skb->data; consumed
+ *
+ * Checks the header and the checksum (counting InBadHeader,
+ * InCsumErrors), looks the socket up and hands the segment to a request
+ * sock, a timewait sock, a listener (unlocked, as TCP's), or a full
+ * socket under its bh lock, onto its backlog if the owner holds it.  A
+ * segment for no socket is answered with a RST.
+ *
+ * Context: softirq.
+ * Return: always 0: a negative value would ask IP to resubmit.
  */
 int xtcp_v4_rcv(struct sk_buff *skb)
 {

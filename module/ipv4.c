@@ -16,12 +16,20 @@
 
 #include "xtcp.h"
 
-/*
+/**
+ * xtcp_v4_mtu_reduced() - act on a smaller path MTU
+ * @sk: the socket; its mtu_info holds the MTU the ICMP error reported
+ *
  * The path MTU an ICMP "fragmentation needed" reported (xs->mtu_info):
  * the route learns it, the MSS follows and what was in flight at the
- * old size is resent at once.  Caller holds the socket lock.
+ * old size is resent at once.  A listener or a closed socket is left
+ * alone.  With don't-fragment set and a route MTU above the one
+ * reported, EMSGSIZE is kept as the soft error.
+ *
+ * Context: socket locked: xtcp_v4_err() in softirq under bh_lock_sock()
+ * when no owner holds it, else xtcp_release_cb() from release_sock().
  */
-void xtcp_v4_mtu_reduced(struct sock *sk)
+static void xtcp_v4_mtu_reduced(struct sock *sk)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct dst_entry *dst;
@@ -47,10 +55,18 @@ void xtcp_v4_mtu_reduced(struct sock *sk)
 	}
 }
 
-/*
+/**
+ * xtcp_release_cb() - do what softirq deferred while the socket was owned
+ * @sk: the socket
+ *
  * release_sock() calls this once the owner lets go: what softirq could
  * not do while the socket was owned (XTCP_*_DEFERRED in sk_tsq_flags,
- * each holding a socket reference).
+ * each holding a socket reference, dropped here): the write timer, the
+ * delayed-ACK timer and a path MTU reduction, in that order.
+ *
+ * Context: process context, from release_sock() (struct proto's
+ * release_cb): the socket owned by the caller, its spinlock held, BHs
+ * off.
  */
 void xtcp_release_cb(struct sock *sk)
 {
@@ -96,16 +112,22 @@ static void xtcp_req_err(struct sock *sk, u32 seq, bool abort)
 	reqsk_put(req);
 }
 
-/*
- * xtcp_v4_err - IP's err_handler: an ICMP error quoting one of our segments
+/**
+ * xtcp_v4_err() - IP's err_handler: an ICMP error quoting one of our segments
+ * @skb: the ICMP message; its data is the quoted IP header and at least
+ *	 8 bytes of ours (IP checked), enough for the ports and the
+ *	 sequence number
+ * @info: the ICMP's info: the next-hop MTU of "fragmentation needed"
  *
- * @skb's data is the quoted IP header and at least 8 bytes of ours (IP
- * checked), enough for the ports and the sequence number.  As
- * tcp_v4_err(): an error is believed only for a sequence number in
- * flight (RFC 5927); "fragmentation needed" lowers the path MTU; other
- * unreachables abort a connection still opening and are soft errors
- * (reported at a timeout, or at once with IP_RECVERR) otherwise.
- * Softirq.  Returns 0, or -ENOENT when no socket matches.
+ * As tcp_v4_err(): an error is believed only for a sequence number in
+ * flight (RFC 5927); "fragmentation needed" lowers the path MTU (now, or
+ * at release_sock() if the owner holds the socket); other unreachables
+ * abort a connection still opening and are soft errors (reported at a
+ * timeout, or at once with IP_RECVERR) otherwise.  An error about a
+ * request sock's SYN-ACK may drop it; TIME-WAIT ignores errors.
+ *
+ * Context: softirq; takes bh_lock_sock() of the socket found.
+ * Return: 0, or -ENOENT when no socket matches.
  */
 int xtcp_v4_err(struct sk_buff *skb, u32 info)
 {

@@ -64,6 +64,13 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_TIMERSDEFERRED]	= "TimersDeferred",
 };
 
+/**
+ * xtcp_mib_init_net() - allocate a netns' counters
+ * @net: the namespace being set up
+ *
+ * Context: process context, from the pernet init (xtcp_init_net()).
+ * Return: 0, or -ENOMEM.
+ */
 int xtcp_mib_init_net(struct net *net)
 {
 	struct xtcp_net *xn = xtcp_pernet(net);
@@ -72,11 +79,28 @@ int xtcp_mib_init_net(struct net *net)
 	return xn->mib ? 0 : -ENOMEM;
 }
 
+/**
+ * xtcp_mib_exit_net() - free a netns' counters
+ * @net: the namespace going away (or whose setup failed)
+ *
+ * Context: process context, from the pernet init's unwinding or exit.
+ */
 void xtcp_mib_exit_net(struct net *net)
 {
 	free_percpu(xtcp_pernet(net)->mib);
 }
 
+/**
+ * xtcp_mib_seq_show() - /proc/net/xtcp_stat: one "Name value" line a counter
+ * @seq: the seq_file of the netns' file
+ * @v: unused (a single-record file)
+ *
+ * Each counter is summed over the possible CPUs, without a lock: a sum
+ * may miss increments made while it is read.
+ *
+ * Context: process context (read() of the proc file).
+ * Return: 0.
+ */
 int xtcp_mib_seq_show(struct seq_file *seq, void *v)
 {
 	struct net *net = seq_file_single_net(seq);

@@ -97,13 +97,23 @@ static void xtcp_openreq_init(const struct sock *sk, struct request_sock *req,
 	xreq->last_oow_ack_time = 0;
 }
 
-/*
- * Whether an ACK for an out-of-window segment is to be skipped, as
- * tcp_oow_rate_limited(): one per net.xtcp.invalid_ratelimit ms per
- * connection (@last: when the last went, in jiffies; 0 for never), so
- * that two ends which disagree about a window (after a forged segment,
- * or a middlebox's) cannot ACK each other at full speed forever.  A
- * segment with data and no SYN is no ACK loop's and always gets its ACK.
+/**
+ * xtcp_oow_rate_limited() - whether to skip an out-of-window segment's ACK
+ * @net: the namespace (its net.xtcp.invalid_ratelimit, its counter)
+ * @skb: the segment that would be answered
+ * @last: when the last such ACK went, in jiffies (0: never); updated
+ *	  when this one may go
+ *
+ * As tcp_oow_rate_limited(): one per net.xtcp.invalid_ratelimit ms per
+ * connection, so that two ends which disagree about a window (after a
+ * forged segment, or a middlebox's) cannot ACK each other at full speed
+ * forever.  A segment with data and no SYN is no ACK loop's and always
+ * gets its ACK.  A skipped ACK counts in OutOfWindowAcksSkipped.
+ *
+ * Context: softirq or the backlog; *@last is a full socket's (socket
+ * locked), a request sock's or a timewait sock's (no lock: a race costs
+ * one ACK more or less).
+ * Return: true if the ACK is to be skipped.
  */
 bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 			   u32 *last)
@@ -123,8 +133,10 @@ bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 	return false;
 }
 
-/*
- * xtcp_conn_request - a SYN reached a listener: make a request sock
+/**
+ * xtcp_conn_request() - a SYN reached a listener: make a request sock
+ * @sk: the listener
+ * @skb: the SYN; not consumed
  *
  * The request is hashed (so the ACK finds it) before the SYN-ACK goes
  * out; the kernel's request timer resends the SYN-ACK with backoff from
@@ -134,7 +146,10 @@ bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
  * SYN-ACK's ISN carries what the request would have kept (syncookie.c)
  * and nothing is kept.  A cookie has no room for window scaling or SACK
  * (xtcp has no timestamps to hide them in), so its SYN-ACK offers
- * neither.  Does not consume @skb.
+ * neither.  The same SYN handled at once on two CPUs makes one request.
+ *
+ * Context: softirq (BHs off), listener not locked (xtcp_rcv_listen()).
+ * Return: 0 (a dropped SYN counts in ListenDrops).
  */
 int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 {
@@ -346,14 +361,19 @@ put_and_exit:
 	goto exit;
 }
 
-/*
- * xtcp_cookie_v4_check - an ACK reached a listener with no request for it
+/**
+ * xtcp_cookie_v4_check() - an ACK reached a listener with no request for it
+ * @sk: the listener
+ * @skb: the ACK; not consumed
  *
  * If the listener sent SYN cookies lately (or always does, at 2) and the
  * ACK returns one of ours, still fresh, the request it stood for is made
  * again from the ACK and the cookie, and the connection is born as from
- * a request sock.  Returns the child, locked, on the accept queue; NULL
- * otherwise (the caller answers with a RST, as before).
+ * a request sock.
+ *
+ * Context: softirq (BHs off), listener not locked (xtcp_rcv_listen()).
+ * Return: the child, locked (bh), on the accept queue; NULL otherwise
+ * (the caller answers with a RST, as before).
  */
 struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 {
@@ -417,12 +437,22 @@ free:
 	return NULL;
 }
 
-/*
- * xtcp_check_req - a segment for a request sock (RFC 9293 SYN-RECEIVED)
+/**
+ * xtcp_check_req() - a segment for a request sock (RFC 9293 SYN-RECEIVED)
+ * @sk: the listener
+ * @skb: the segment; not consumed
+ * @req: the request sock it matched
  *
- * Returns the new child, locked, when the segment completes the
+ * A retransmitted SYN gets the SYN-ACK again; an unacceptable segment
+ * an ACK (rate limited); an acceptable RST drops the request, a new SYN
+ * resets it; an ACK of our SYN-ACK makes the child, unless
+ * TCP_DEFER_ACCEPT waits for data.
+ *
+ * Context: softirq; the listener is not locked: the accept queue has its
+ * own lock.
+ * Return: the new child, locked (bh), when the segment completes the
  * handshake; NULL when the segment was answered or dropped (the caller
- * frees it).  The listener is not locked: the accept queue has its own.
+ * frees it).
  */
 struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req)
@@ -489,7 +519,19 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 	return inet_csk_complete_hashdance(sk, child, req, own_req);
 }
 
-/* Let the new child process the ACK that created it; wake accept(). */
+/**
+ * xtcp_child_process() - let the new child process the ACK that created it
+ * @parent: the listener, whose accept() is woken if the child left
+ *	    SYN-RECEIVED
+ * @child: the child, locked (bh), with a reference the call drops
+ * @skb: the ACK; consumed (processed, or queued on the child's backlog
+ *	 if a user holds the child already)
+ *
+ * The ACK counts as the child's (tcp_child_process()).  Unlocks the
+ * child on return.
+ *
+ * Context: softirq, listener not locked.
+ */
 void xtcp_child_process(struct sock *parent, struct sock *child,
 			struct sk_buff *skb)
 {
@@ -519,11 +561,16 @@ struct timewait_sock_ops xtcp_timewait_sock_ops = {
 	.twsk_unique	= xtcp_twsk_unique,
 };
 
-/*
- * Enter TIME-WAIT (RFC 9293 section 3.10.7.4): a timewait sock takes the
- * full socket's place in the hash tables for net.xtcp.tw_timeout seconds
- * and the full socket closes.  With no room for one (max buckets), the
- * connection simply closes.  Caller holds the socket lock.
+/**
+ * xtcp_time_wait() - enter TIME-WAIT (RFC 9293 section 3.10.7.4)
+ * @sk: the socket
+ *
+ * A timewait sock takes the full socket's place in the hash tables for
+ * net.xtcp.tw_timeout seconds and the full socket closes
+ * (xtcp_done()).  With no room for one (max buckets), the connection
+ * simply closes (TimeWaitOverflows).
+ *
+ * Context: socket locked (the receive path).
  */
 void xtcp_time_wait(struct sock *sk)
 {
@@ -554,16 +601,22 @@ void xtcp_time_wait(struct sock *sk)
 	xtcp_done(sk);
 }
 
-/*
- * A segment for a connection in TIME-WAIT.  RFC 9293: the only thing
- * expected is a retransmission of the peer's FIN: acknowledge it and
- * restart the 2*MSL wait.  A RST at exactly RCV.NXT ends TIME-WAIT early
- * (Linux's default, not RFC 1337's); any other RST is dropped, as a
- * blind one (RFC 5961 section 3.2).  A new SYN beyond what this
- * incarnation received may open a new connection, as Linux allows.
- * Anything else that is not a plain in-window ACK gets an ACK, at the
- * out-of-window rate (xtcp_oow_rate_limited()).  Softirq; the caller
- * holds a reference on @tw.
+/**
+ * xtcp_tw_rcv() - a segment for a connection in TIME-WAIT
+ * @tw: the timewait sock
+ * @skb: the segment; not consumed
+ *
+ * RFC 9293: the only thing expected is a retransmission of the peer's
+ * FIN: acknowledge it and restart the 2*MSL wait.  A RST at exactly
+ * RCV.NXT ends TIME-WAIT early (Linux's default, not RFC 1337's); any
+ * other RST is dropped, as a blind one (RFC 5961 section 3.2).  A new
+ * SYN beyond what this incarnation received may open a new connection,
+ * as Linux allows.  Anything else that is not a plain in-window ACK gets
+ * an ACK, at the out-of-window rate (xtcp_oow_rate_limited()).
+ *
+ * Context: softirq (xtcp_v4_rcv()); the caller holds a reference on @tw,
+ * which has no lock.
+ * Return: what the caller is to do, an enum xtcp_tw_action.
  */
 enum xtcp_tw_action xtcp_tw_rcv(struct inet_timewait_sock *tw,
 				struct sk_buff *skb)

@@ -103,11 +103,24 @@ static const struct net_offload xtcp_offload = {
 	},
 };
 
+/**
+ * xtcp_offload_init() - register the GSO callback for our protocol number
+ *
+ * Context: process context, module init.
+ * Return: 0, or -1 (inet_add_offload()'s) if the protocol number already
+ * has an offload handler.
+ */
 int xtcp_offload_init(void)
 {
 	return inet_add_offload(&xtcp_offload, xtcp_proto_num);
 }
 
+/**
+ * xtcp_offload_exit() - unregister the GSO callback
+ *
+ * Context: process context, module exit (or init's unwinding); sleeps:
+ * waits for the callers still inside xtcp_gso_segment().
+ */
 void xtcp_offload_exit(void)
 {
 	/* Waits for the callers still inside xtcp_gso_segment(). */

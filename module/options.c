@@ -37,17 +37,19 @@ static void xtcp_parse_sack(const u8 *p, unsigned int len,
 }
 
 /**
- * xtcp_parse_options - parse the options area of a segment header
+ * xtcp_parse_options() - parse the options area of a segment header
  * @ptr: first option byte
  * @len: bytes of options (data offset * 4 - 20); never read beyond
  * @opts: filled with what was found
  *
- * Unknown options are skipped by their length.  An option whose length
- * byte is missing, below 2, or runs past @len ends parsing: the options
- * seen before it are kept and @opts->malformed is set.  An MSS option of
- * or window scale option of the wrong length is ignored, as Linux does;
- * a window scale above 14 counts as 14 (RFC 7323 section 2.3).
+ * Unknown options are skipped by their length (and counted in
+ * @opts->unknown).  An option whose length byte is missing, below 2, or
+ * runs past @len ends parsing: the options seen before it are kept and
+ * @opts->malformed is set.  An MSS option or window scale option of the
+ * wrong length is ignored, as Linux does; a window scale above 14 counts
+ * as 14 (RFC 7323 section 2.3).
  *
+ * Context: pure, any context; writes only @opts.
  * Return: 0, or -EINVAL when the options area was malformed.
  */
 int xtcp_parse_options(const u8 *ptr, unsigned int len,
@@ -109,12 +111,13 @@ malformed:
 }
 
 /**
- * xtcp_write_syn_options - write the options a SYN or SYN-ACK carries
+ * xtcp_write_syn_options() - write the options a SYN or SYN-ACK carries
  * @ptr: where to write; XTCP_SYN_OPTS_MAX bytes at most
  * @mss: the MSS to announce
  * @wscale: our window scale shift, or XTCP_NO_WSCALE for none
  * @sack: offer SACK (RFC 2018)
  *
+ * Context: pure, any context; writes only @ptr.
  * Return: bytes written (a multiple of 4).
  */
 unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale, bool sack)
@@ -149,11 +152,12 @@ static void xtcp_put_be32(u8 *p, u32 v)
 }
 
 /**
- * xtcp_write_sack_option - write a SACK option (RFC 2018)
+ * xtcp_write_sack_option() - write a SACK option (RFC 2018)
  * @ptr: where to write; XTCP_SACK_OPTS_MAX bytes at most
  * @blocks: the blocks, the one with the latest arrival first
  * @n: how many; more than XTCP_MAX_SACKS are not written
  *
+ * Context: pure, any context; writes only @ptr.
  * Return: bytes written (a multiple of 4), 0 for no blocks.
  */
 unsigned int xtcp_write_sack_option(u8 *ptr,
@@ -191,7 +195,7 @@ static bool xtcp_sack_extend(struct xtcp_sack_block *b, u32 seq, u32 end)
 }
 
 /**
- * xtcp_sack_new_ofo - a receiver's SACK blocks after an out-of-order arrival
+ * xtcp_sack_new_ofo() - a receiver's SACK blocks after an out-of-order arrival
  * @b: the blocks, XTCP_MAX_SACKS of room, the most recent first
  * @n: how many are in use
  * @seq: the arrival's first sequence number
@@ -202,6 +206,7 @@ static bool xtcp_sack_extend(struct xtcp_sack_block *b, u32 seq, u32 end)
  * now touches; else a new block goes there and, when all are in use,
  * the oldest is forgotten (as tcp_sack_new_ofo_skb()).
  *
+ * Context: pure; the caller serializes @b (in the module: socket locked).
  * Return: the number of blocks in use.
  */
 unsigned int xtcp_sack_new_ofo(struct xtcp_sack_block *b, unsigned int n,
@@ -233,7 +238,7 @@ unsigned int xtcp_sack_new_ofo(struct xtcp_sack_block *b, unsigned int n,
 }
 
 /**
- * xtcp_sack_remove - a receiver's SACK blocks after RCV.NXT advanced
+ * xtcp_sack_remove() - a receiver's SACK blocks after RCV.NXT advanced
  * @b: the blocks
  * @n: how many are in use
  * @rcv_nxt: the new RCV.NXT
@@ -242,6 +247,7 @@ unsigned int xtcp_sack_new_ofo(struct xtcp_sack_block *b, unsigned int n,
  * (the queue is drained up to the first hole) and goes; the others keep
  * their order.
  *
+ * Context: pure; the caller serializes @b (in the module: socket locked).
  * Return: the number of blocks left.
  */
 unsigned int xtcp_sack_remove(struct xtcp_sack_block *b, unsigned int n,
@@ -262,9 +268,10 @@ unsigned int xtcp_sack_remove(struct xtcp_sack_block *b, unsigned int n,
 }
 
 /**
- * xtcp_select_wscale - the window scale for a receive buffer
+ * xtcp_select_wscale() - the window scale for a receive buffer
  * @space: the largest window, in bytes, we may want to offer
  *
+ * Context: pure arithmetic, any context.
  * Return: the smallest shift that lets a 16-bit window field reach
  * @space, at most XTCP_MAX_WSCALE.
  */

@@ -13,7 +13,16 @@
 
 #include "xtcp.h"
 
-u16 xtcp_mss_for_mtu(unsigned int mtu)
+/**
+ * xtcp_mss_for_mtu() - the MSS a path MTU leaves room for
+ * @mtu: the path MTU
+ *
+ * The MTU less an IP header and our header, both without options.
+ *
+ * Context: any context; pure arithmetic.
+ * Return: the MSS, within [XTCP_MIN_MSS, U16_MAX].
+ */
+static u16 xtcp_mss_for_mtu(unsigned int mtu)
 {
 	int mss = (int)mtu - (int)sizeof(struct iphdr) -
 		  (int)sizeof(struct xtcphdr);
@@ -21,13 +30,22 @@ u16 xtcp_mss_for_mtu(unsigned int mtu)
 	return clamp_t(int, mss, XTCP_MIN_MSS, U16_MAX);
 }
 
-/*
- * The sending MSS for a path MTU of @pmtu (0: no route yet): what the
- * path carries after the IP header and its options, capped by what the
- * peer announced (536 when it announced nothing, RFC 9293 section 3.7.1)
- * and by TCP_MAXSEG.  Remembers @pmtu in icsk_pmtu_cookie, which IP's
+/**
+ * xtcp_sync_mss() - the sending MSS for a path MTU
+ * @sk: the socket
+ * @pmtu: the path MTU, 0 when there is no route yet
+ *
+ * The sending MSS for a path MTU of @pmtu: what the path carries after
+ * the IP header and its options, capped by what the peer announced (536
+ * when it announced nothing, RFC 9293 section 3.7.1; not in SYN-SENT,
+ * before it could) and by TCP_MAXSEG, never below XTCP_MIN_MSS.  Stored
+ * in mss_cache.  Remembers @pmtu in icsk_pmtu_cookie, which IP's
  * IP_OPTIONS and CIPSO pass back here (the socket's icsk_sync_mss, as
- * tcp_sync_mss()).  Caller holds the socket lock.
+ * tcp_sync_mss()).
+ *
+ * Context: socket locked (also a new socket in xtcp_init_sock(), which
+ * no one else sees yet).
+ * Return: the new sending MSS.
  */
 unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu)
 {
@@ -50,9 +68,16 @@ unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu)
 	return xs->mss_cache;
 }
 
-/*
+/**
+ * xtcp_init_mss() - set a connection's MSSes from its route
+ * @sk: the socket, with its route set (or none: 0 MTU)
+ *
  * A connection's route is set: the MSS we announce (the route's MTU,
- * capped by TCP_MAXSEG) and the sending MSS for the route's MTU.
+ * capped by TCP_MAXSEG) and the sending MSS for the route's MTU
+ * (xtcp_sync_mss()).
+ *
+ * Context: socket locked (connect, the handshake's end), or a new child
+ * in xtcp_v4_syn_recv_sock() (softirq, locked by sk_clone_lock()).
  */
 void xtcp_init_mss(struct sock *sk)
 {
@@ -69,6 +94,15 @@ void xtcp_init_mss(struct sock *sk)
 	xtcp_sync_mss(sk, mtu);
 }
 
+/**
+ * xtcp_free_skb() - free a segment of the write or retransmission queue
+ * @sk: its socket
+ * @skb: the segment, already unlinked
+ *
+ * Gives back its charge to sk_wmem_queued and the memory accounting.
+ *
+ * Context: socket locked.
+ */
 void xtcp_free_skb(struct sock *sk, struct sk_buff *skb)
 {
 	sk_wmem_queued_add(sk, -skb->truesize);
@@ -99,30 +133,68 @@ static u32 __xtcp_free_space(const struct sock *sk, u32 mss)
 	return min(space / 2U, clamp);
 }
 
+/**
+ * xtcp_free_space() - receive window free for the application's data
+ * @sk: the socket
+ *
+ * Half the free receive buffer, the other half for skb overhead (TCP's
+ * default), within TCP_WINDOW_CLAMP; under memory pressure at most four
+ * of our MSSes.
+ *
+ * Context: socket locked; TCP_INFO reads it under lock_sock_fast().  The
+ * buffer fields are read with READ_ONCE().
+ * Return: the space in bytes, 0 when the buffer is full.
+ */
 u32 xtcp_free_space(const struct sock *sk)
 {
 	return __xtcp_free_space(sk, xtcp_sk(sk)->advmss);
 }
 
-/*
+/**
+ * xtcp_synack_window() - the window a listener's SYN-ACK offers
+ * @sk: the listener
+ * @mss: the MSS the SYN-ACK announces
+ *
  * What a SYN-ACK of @sk, a listener, offers: a listener has no MSS of its
- * own (advmss 0), the request's announced @mss counts.
+ * own (advmss 0), the request's announced @mss counts.  A SYN-ACK's
+ * window is never scaled.
+ *
+ * Context: softirq, listener not locked (the listener's fields are read
+ * with READ_ONCE()).
+ * Return: the window in bytes, at most U16_MAX.
  */
 u32 xtcp_synack_window(const struct sock *sk, u32 mss)
 {
 	return min_t(u32, __xtcp_free_space(sk, mss), U16_MAX);
 }
 
-/* The window an empty receive buffer gives, within TCP_WINDOW_CLAMP. */
+/**
+ * xtcp_full_space() - the window an empty receive buffer gives
+ * @sk: the socket
+ *
+ * Half of sk_rcvbuf, within TCP_WINDOW_CLAMP.
+ *
+ * Context: socket locked.
+ * Return: the window in bytes.
+ */
 u32 xtcp_full_space(const struct sock *sk)
 {
 	return min(READ_ONCE(sk->sk_rcvbuf) / 2U,
 		   READ_ONCE(xtcp_sk(sk)->window_clamp) ? : U32_MAX);
 }
 
-/*
- * Our window scale (RFC 7323): large enough for the biggest buffer
- * auto-tuning may grow to, or for the buffer the application fixed.
+/**
+ * xtcp_choose_rcv_wscale() - our window scale (RFC 7323)
+ * @sk: the socket, or the listener a SYN arrived at
+ *
+ * Large enough for the biggest buffer auto-tuning may grow to, or for
+ * the buffer the application fixed; no larger than TCP_WINDOW_CLAMP
+ * needs (tcp_select_initial_window()).
+ *
+ * Context: socket locked (xtcp_connect()), or a listener's softirq path
+ * without its lock (xtcp_conn_request()): the fields are read with
+ * READ_ONCE().
+ * Return: the shift, at most XTCP_MAX_WSCALE.
  */
 u8 xtcp_choose_rcv_wscale(const struct sock *sk)
 {
@@ -135,12 +207,17 @@ u8 xtcp_choose_rcv_wscale(const struct sock *sk)
 				      READ_ONCE(xtcp_sk(sk)->window_clamp) ? : U32_MAX));
 }
 
-/*
- * The window to advertise now, in the header's units (already shifted).
+/**
+ * xtcp_select_window() - the window to advertise now
+ * @sk: the socket
+ *
  * Its right edge never moves left, and moves right only by a useful
- * amount (xtcp_rcv_window()).
+ * amount (xtcp_rcv_window()).  Records it as rcv_wnd from rcv_nxt.
+ *
+ * Context: socket locked.
+ * Return: the window in the header's units (already shifted).
  */
-u32 xtcp_select_window(struct sock *sk)
+static u32 xtcp_select_window(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	s32 cur = (s32)(xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt);
@@ -363,6 +440,17 @@ static struct sk_buff *xtcp_alloc_ctl_skb(struct sock *sk, gfp_t gfp)
 	return skb;
 }
 
+/**
+ * xtcp_connect() - start an active open: send the SYN
+ * @sk: the socket, in SYN-SENT, with its route, ports and ISN set
+ *
+ * Resets the send and receive state, picks the window scale and MSS,
+ * queues the SYN on the retransmission queue, sends it and arms the
+ * retransmission timer at the initial RTO.
+ *
+ * Context: process context, socket locked (xtcp_v4_connect()).
+ * Return: 0, or -ENOBUFS if the SYN could not be allocated.
+ */
 int xtcp_connect(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -411,7 +499,15 @@ int xtcp_connect(struct sock *sk)
 	return 0;
 }
 
-/* SYN-ACK from a full socket: simultaneous open reached SYN-RECEIVED. */
+/**
+ * xtcp_send_synack_sk() - SYN-ACK from a full socket
+ * @sk: the socket, in SYN-RECEIVED after a simultaneous open
+ *
+ * Our SYN is still on the retransmission queue; resent now, it carries
+ * the ACK.  Nothing is sent if it is gone.
+ *
+ * Context: socket locked (the receive path).
+ */
 void xtcp_send_synack_sk(struct sock *sk)
 {
 	struct sk_buff *skb = skb_peek(&xtcp_sk(sk)->rtx_queue);
@@ -773,18 +869,55 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle)
 		xtcp_reset_probe_timer(sk);
 }
 
+/**
+ * xtcp_write_xmit() - send what the write queue holds, as far as allowed
+ * @sk: the socket
+ *
+ * As far as the congestion window, the peer's window and Nagle (the
+ * socket's own setting) allow; segments marked lost go first.  Full
+ * segments in a row leave as one skb of several segments.  The
+ * retransmission timer runs while anything is unacknowledged; the
+ * persist timer while only the peer's window holds data back.
+ *
+ * Context: socket locked (the receive path, after an ACK or the
+ * handshake).
+ */
 void xtcp_write_xmit(struct sock *sk)
 {
 	__xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
 }
 
-/* The application's push: @nonagle adds to the socket's own setting. */
+/**
+ * xtcp_push() - the application's push
+ * @sk: the socket
+ * @nonagle: XTCP_NAGLE_* to add to the socket's own setting for this
+ *	     push (XTCP_NAGLE_PUSH: send what is held, once)
+ *
+ * As xtcp_write_xmit(), with @nonagle added.
+ *
+ * Context: socket locked (sendmsg, sendpage, setsockopt, FIN, the
+ * persist timer).
+ */
 void xtcp_push(struct sock *sk, int nonagle)
 {
 	__xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle | nonagle);
 }
 
-/* Resend @skb now, whether or not it was marked lost (it is no more). */
+static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
+
+/**
+ * xtcp_retransmit_lost() - resend a segment now, lost mark or not
+ * @sk: the socket
+ * @skb: the segment, on the retransmission queue
+ *
+ * Resend @skb now, whether or not it was marked lost (it is no more).
+ * Split first if a smaller path MTU cut the MSS: the part cut off keeps
+ * the mark, to go later.
+ *
+ * Context: socket locked.
+ * Return: as xtcp_retransmit_skb(); -ENOMEM if the split failed (the
+ * mark is kept then).
+ */
 int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb)
 {
 	/* Split first: the part cut off keeps the mark, to go later. */
@@ -797,7 +930,22 @@ int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb)
 	return xtcp_retransmit_skb(sk, skb);
 }
 
-int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
+/**
+ * xtcp_retransmit_skb() - resend a segment of the retransmission queue
+ * @sk: the socket
+ * @skb: the segment
+ *
+ * Cut to the MSS first if a smaller path MTU requires it; marked as
+ * retransmitted (no RTT sample from it, Karn) and counted: SynRetrans
+ * for a SYN, else RetransSegs and TCP_INFO's total_retrans and
+ * bytes_retrans.
+ *
+ * Context: socket locked.
+ * Return: 0 once handed to IP, -ENOMEM if it could not be cut to the
+ * MSS, -ENOBUFS if no clone could be made, or ip_queue_xmit()'s error
+ * (through net_xmit_eval()).
+ */
+static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 {
 	if (xtcp_rtx_fit_mss(sk, skb))
 		return -ENOMEM;
@@ -813,10 +961,19 @@ int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	return xtcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
 }
 
-/*
+/**
+ * xtcp_retransmit_rtx_queue() - the retransmission timer expired
+ * @sk: the socket
+ *
  * Retransmission timeout: everything in flight is taken as lost (RFC
  * 5681 section 3.1 restarts from one segment); the oldest goes now, the
- * others as the congestion window opens again.
+ * others as the congestion window opens again.  In SYN-SENT or
+ * SYN-RECEIVED only the SYN is resent.  A timeout with many SACKed
+ * segments above the holes lowers the reordering estimate
+ * (tcp_enter_loss()); a SACKed segment at the head means the peer
+ * reneged (RFC 2018 section 8): every SACK mark is dropped.
+ *
+ * Context: socket locked (the write timer).
  */
 void xtcp_retransmit_rtx_queue(struct sock *sk)
 {
@@ -859,11 +1016,16 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 	xtcp_xmit_lost(sk);
 }
 
-/*
+/**
+ * xtcp_simple_retransmit() - resend at once what a smaller path MTU lost
+ * @sk: the socket
+ *
  * The path MTU fell below the size segments in flight were cut to: the
  * router dropped them, so they are lost without doubt.  Mark them and
  * resend them at the new MSS now, not at the RTO (as
  * tcp_simple_retransmit()).  Not a sign of congestion: the window stays.
+ *
+ * Context: socket locked (xtcp_v4_mtu_reduced()).
  */
 void xtcp_simple_retransmit(struct sock *sk)
 {
@@ -883,7 +1045,14 @@ void xtcp_simple_retransmit(struct sock *sk)
 		xtcp_xmit_lost(sk);
 }
 
-/* A bare ACK for what we have received. */
+/**
+ * xtcp_send_ack() - a bare ACK for what we have received
+ * @sk: the socket
+ *
+ * Nothing for a closed socket, nor if the skb cannot be allocated.
+ *
+ * Context: socket locked.
+ */
 void xtcp_send_ack(struct sock *sk)
 {
 	struct sk_buff *skb;
@@ -899,9 +1068,15 @@ void xtcp_send_ack(struct sock *sk)
 	xtcp_transmit_skb(sk, skb, false, GFP_ATOMIC);
 }
 
-/*
- * Owe the peer an ACK, sent within XTCP_DELACK_MIN unless data or a
- * second full segment takes it along first (RFC 1122 4.2.3.2).
+/**
+ * xtcp_send_delayed_ack() - owe the peer an ACK
+ * @sk: the socket
+ *
+ * Sent within XTCP_DELACK_MIN unless data or a second full segment
+ * takes it along first (RFC 1122 4.2.3.2); a timer already pending is
+ * left as it is.
+ *
+ * Context: socket locked (the receive path).
  */
 void xtcp_send_delayed_ack(struct sock *sk)
 {
@@ -914,10 +1089,14 @@ void xtcp_send_delayed_ack(struct sock *sk)
 				  XTCP_DELACK_MAX);
 }
 
-/*
- * A probe that makes the peer answer with an ACK: an ACK at SND.UNA - 1,
- * a byte it has already acknowledged.  Keepalive and zero-window probes
- * (Linux's choice for both) alike.
+/**
+ * xtcp_send_keepalive_probe() - a probe that makes the peer answer with an ACK
+ * @sk: the socket
+ *
+ * An ACK at SND.UNA - 1, a byte it has already acknowledged.  Keepalive
+ * and zero-window probes (Linux's choice for both) alike.
+ *
+ * Context: socket locked (the keepalive and persist timers).
  */
 void xtcp_send_keepalive_probe(struct sock *sk)
 {
@@ -931,17 +1110,31 @@ void xtcp_send_keepalive_probe(struct sock *sk)
 	xtcp_transmit_skb(sk, skb, false, GFP_ATOMIC);
 }
 
-void xtcp_send_window_probe(struct sock *sk)
+/**
+ * xtcp_send_window_probe() - a zero-window probe
+ * @sk: the socket
+ *
+ * A keepalive probe (xtcp_send_keepalive_probe()), counted in
+ * WindowProbes.
+ *
+ * Context: socket locked (the persist timer, through xtcp_write_wakeup()).
+ */
+static void xtcp_send_window_probe(struct sock *sk)
 {
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_WINPROBES);
 	xtcp_send_keepalive_probe(sk);
 }
 
-/*
- * The persist timer fired with nothing in flight (tcp_write_wakeup()):
- * if the peer's window has room for the head of the write queue, or for
- * part of it, that goes now, whatever Nagle or TCP_CORK would still hold
- * back (the 200 ms ceiling on a cork, tcp(7)); else a zero-window probe.
+/**
+ * xtcp_write_wakeup() - the persist timer fired with nothing in flight
+ * @sk: the socket
+ *
+ * As tcp_write_wakeup(): if the peer's window has room for the head of
+ * the write queue, or for part of it, that goes now, whatever Nagle or
+ * TCP_CORK would still hold back (the 200 ms ceiling on a cork, tcp(7));
+ * else a zero-window probe.
+ *
+ * Context: socket locked (the persist timer).
  */
 void xtcp_write_wakeup(struct sock *sk)
 {
@@ -957,7 +1150,17 @@ void xtcp_write_wakeup(struct sock *sk)
 	xtcp_send_window_probe(sk);
 }
 
-/* Abort: RST at SND.NXT.  Nothing waits for it to arrive. */
+/**
+ * xtcp_send_active_reset() - abort: RST at SND.NXT
+ * @sk: the socket
+ * @gfp: allocation flags for the segment
+ *
+ * Nothing waits for it to arrive, and nothing is sent if the skb cannot
+ * be allocated.
+ *
+ * Context: socket locked: process context (close, disconnect) or the
+ * timers and the receive path in softirq (GFP_ATOMIC).
+ */
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 {
 	struct sk_buff *skb = xtcp_alloc_ctl_skb(sk, gfp);
@@ -970,9 +1173,16 @@ void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 	xtcp_transmit_skb(sk, skb, false, gfp);
 }
 
-/*
+/**
+ * xtcp_send_fin() - queue our FIN and send
+ * @sk: the socket
+ *
  * Queue our FIN behind any unsent data (on the last unsent segment if
- * there is one) and send what the window allows.  Process context.
+ * there is one) and send what the window allows.  Only once: a FIN
+ * already queued is not queued again.  The FIN's skb is allocated with
+ * __GFP_NOFAIL and charged even over the memory limit.
+ *
+ * Context: process context, socket locked (shutdown(), close()).
  */
 void xtcp_send_fin(struct sock *sk)
 {
@@ -1058,9 +1268,21 @@ static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 	}
 }
 
-/*
- * RFC 9293 section 3.10.7.1: the answer to a segment that belongs to no
- * connection.  Never a RST for a RST; never to a non-local destination.
+/**
+ * xtcp_v4_send_reset() - answer a segment that belongs to no connection
+ * @sk: the socket it reached (a listener, a full socket), or NULL
+ * @skb: the segment, its control block filled in
+ *
+ * RFC 9293 section 3.10.7.1: <SEQ=SEG.ACK><CTL=RST> for a segment with
+ * an ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.  Never a RST
+ * for a RST; never to a non-local destination.  For no socket at most
+ * net.xtcp.rst_limit a second, so that a flood of segments to closed
+ * ports, from forged sources, is not reflected at full rate (as ICMP's
+ * errors are limited); counted in OutRstsLimited when held back.  Sent
+ * through the netns' control socket.
+ *
+ * Context: softirq, or process context (the backlog); @sk need not be
+ * locked (only its netns is read).  Also request_sock_ops' send_reset.
  */
 void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb)
 {
@@ -1095,7 +1317,15 @@ void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb)
 				 XTCP_FLAG_RST | XTCP_FLAG_ACK, 0);
 }
 
-/* TIME-WAIT's answer: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+/**
+ * xtcp_tw_send_ack() - TIME-WAIT's answer: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+ * @tw: the timewait sock
+ * @skb: the segment it answers
+ *
+ * Sent through the netns' control socket.
+ *
+ * Context: softirq (xtcp_v4_rcv()); the timewait sock has no lock.
+ */
 void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb)
 {
 	const struct xtcp_timewait_sock *xtw = xtcp_twsk((struct sock *)tw);
@@ -1104,7 +1334,19 @@ void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb)
 			 XTCP_FLAG_ACK, xtw->xtw_rcv_wnd);
 }
 
-/* An ACK from SYN-RECEIVED for an unacceptable segment. */
+/**
+ * xtcp_v4_reqsk_send_ack() - a request sock's ACK for an unacceptable segment
+ * @sk: the listener
+ * @skb: the segment it answers
+ * @req: the request sock
+ *
+ * The ACK of SYN-RECEIVED: <SEQ=ISS+1><ACK=IRS+1><CTL=ACK>.  Not a SYN:
+ * the window is scaled if scaling was agreed.  Sent through the netns'
+ * control socket.
+ *
+ * Context: softirq, listener not locked (xtcp_check_req(); also
+ * request_sock_ops' send_ack).
+ */
 void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req)
 {
@@ -1117,7 +1359,20 @@ void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 			 xreq->rcv_wnd >> (ireq->wscale_ok ? ireq->rcv_wscale : 0));
 }
 
-/* Send (or resend) the SYN-ACK of a request sock.  Softirq or timer. */
+/**
+ * xtcp_v4_send_synack() - send (or resend) the SYN-ACK of a request sock
+ * @sk: the listener
+ * @req: the request sock
+ *
+ * Routed for the request; the MSS from the route, within TCP_MAXSEG,
+ * and the window from the listener's buffer (the child's) are recorded
+ * in @req.
+ *
+ * Context: softirq, listener not locked: xtcp_conn_request(), or the
+ * kernel's request sock timer (request_sock_ops' rtx_syn_ack).
+ * Return: 0 once sent, -EHOSTUNREACH without a route, -ENOMEM, or
+ * ip_build_and_send_pkt()'s error (through net_xmit_eval()).
+ */
 int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 {
 	const struct inet_request_sock *ireq = inet_rsk(req);

@@ -244,6 +244,13 @@ static const struct seq_operations xtcp_seq_ops = {
 	.show	= xtcp_seq_show,
 };
 
+/**
+ * xtcp_proc_init_net() - create a netns' /proc/net/xtcp and xtcp_stat
+ * @net: the namespace being set up
+ *
+ * Context: process context, from the pernet init (xtcp_init_net()).
+ * Return: 0, or -ENOMEM if a file could not be created (none is left).
+ */
 int xtcp_proc_init_net(struct net *net)
 {
 	if (!proc_create_net("xtcp", 0444, net->proc_net, &xtcp_seq_ops,
@@ -260,6 +267,12 @@ out:
 	return -ENOMEM;
 }
 
+/**
+ * xtcp_proc_exit_net() - remove a netns' /proc/net/xtcp and xtcp_stat
+ * @net: the namespace going away
+ *
+ * Context: process context, from the pernet exit (xtcp_exit_net()).
+ */
 void xtcp_proc_exit_net(struct net *net)
 {
 	remove_proc_entry("xtcp_stat", net->proc_net);

@@ -50,12 +50,20 @@ static unsigned long xtcp_memory_pressure;
 static siphash_aligned_key_t xtcp_isn_secret;
 static siphash_aligned_key_t xtcp_cookie_secret[2];
 
-/*
- * xtcp_isn - initial sequence number for a connection (RFC 6528)
+/**
+ * xtcp_isn() - initial sequence number for a connection (RFC 6528)
+ * @saddr: our address
+ * @daddr: the peer's address
+ * @sport: our port
+ * @dport: the peer's port
  *
  * ISN = M + F(localip, localport, remoteip, remoteport, secretkey), where
  * M is a clock ticking every 4 microseconds (ns >> 12, about 4.1 us) and
  * F a SipHash of the 4-tuple under a secret drawn at module load.
+ *
+ * Context: any context (xtcp_v4_connect() with the socket locked; a
+ * listener's softirq path in xtcp_conn_request()).
+ * Return: the ISN.
  */
 u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
 {
@@ -66,10 +74,22 @@ u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
 	return hash + (u32)(ktime_get_real_ns() >> 12);
 }
 
-/*
- * xtcp_cookie_hash - the keyed hashes a SYN cookie is made of
- * (syncookie.c): @which 0 of the 4-tuple, 1 of the 4-tuple and the
- * minute @count, each under its own secret drawn at module load.
+/**
+ * xtcp_cookie_hash() - the keyed hashes a SYN cookie is made of
+ * @saddr: the segment's source address (the peer's)
+ * @daddr: its destination address (the listener's)
+ * @sport: its source port (the peer's)
+ * @dport: its destination port (the listener's)
+ * @count: the minute, hashed in for @which 1 only
+ * @which: 0 for the hash of the 4-tuple, 1 for that of the 4-tuple and
+ *	   the minute @count
+ *
+ * The hashes of syncookie.c's arithmetic, each under its own secret
+ * drawn at module load.
+ *
+ * Context: any context (a listener's softirq path: xtcp_conn_request()
+ * and xtcp_cookie_v4_check()).
+ * Return: the hash.
  */
 u32 xtcp_cookie_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 		     u32 count, int which)
@@ -79,12 +99,15 @@ u32 xtcp_cookie_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 			    which ? count : 0, &xtcp_cookie_secret[which]);
 }
 
-/*
- * xtcp_set_state - move a socket to a new state
+/**
+ * xtcp_set_state() - move a socket to a new state
+ * @sk: the socket
+ * @state: the new state, a TCP_* of net/tcp_states.h
  *
  * Entering CLOSE unhashes the socket and releases its port (unless the
  * application bound it explicitly), so a closed socket never stays in a
- * hash table.
+ * hash table; leaving ESTABLISHED or CLOSE-WAIT for it counts in
+ * EstabResets.
  *
  * Context: socket locked, except for a child that failed before anyone
  * saw it: xtcp_v4_syn_recv_sock() closes it after
@@ -108,7 +131,15 @@ void xtcp_set_state(struct sock *sk, int state)
 	inet_sk_set_state(sk, state);
 }
 
-/* The handshake completed: ESTABLISHED, and keepalive if asked for. */
+/**
+ * xtcp_established() - the handshake completed
+ * @sk: the socket, in SYN-SENT or SYN-RECEIVED
+ *
+ * ESTABLISHED, the ACK clock (rcv_tstamp) starts, and the keepalive
+ * timer is armed if SO_KEEPALIVE asked for it.
+ *
+ * Context: socket locked (xtcp_rcv_synsent() and xtcp_rcv_ack()).
+ */
 void xtcp_established(struct sock *sk)
 {
 	xtcp_set_state(sk, TCP_ESTABLISHED);
@@ -117,10 +148,12 @@ void xtcp_established(struct sock *sk)
 		inet_csk_reset_keepalive_timer(sk, xtcp_keepalive_time(sk));
 }
 
-/*
- * xtcp_done - the connection is over: CLOSED, timers stopped, waiters told
+/**
+ * xtcp_done() - the connection is over: CLOSED, timers stopped, waiters told
+ * @sk: the socket
  *
- * An orphan (closed by its application) is destroyed here.
+ * A failed handshake counts in AttemptFails.  An orphan (closed by its
+ * application) is destroyed here; otherwise the application is woken.
  *
  * Context: socket locked, or the failed child of xtcp_set_state()'s
  * comment.
@@ -140,10 +173,15 @@ void xtcp_done(struct sock *sk)
 		inet_csk_destroy_sock(sk);
 }
 
-/*
- * How long an orphan may wait in FIN-WAIT-2 for the peer's FIN:
+/**
+ * xtcp_fin_timeout() - how long an orphan may wait in FIN-WAIT-2
+ * @sk: the socket
+ *
  * TCP_LINGER2, or net.xtcp.fin_timeout; never less than 3.5 RTOs, so
  * that a FIN on its way is not raced (tcp_fin_time()).
+ *
+ * Context: socket locked (xtcp_close() and xtcp_rcv_ack()).
+ * Return: the time, in jiffies, to wait for the peer's FIN.
  */
 unsigned long xtcp_fin_timeout(const struct sock *sk)
 {
@@ -155,12 +193,19 @@ unsigned long xtcp_fin_timeout(const struct sock *sk)
 	return max_t(unsigned long, tmo, (rto << 2) - (rto >> 1));
 }
 
-/*
+/**
+ * xtcp_too_many_orphans() - whether orphans exceed net.xtcp.max_orphans
+ * @sk: any xtcp socket (for its protocol's orphan count)
+ *
  * Orphans (closed by their application, still finishing their FIN
  * exchange) are counted across the module, and so is their limit: past
  * net.xtcp.max_orphans (initial netns only, as tcp_max_orphans) a newly
  * orphaned connection is reset instead of kept.  A per-netns limit on a
  * global count would let one namespace reset the others' connections.
+ *
+ * Context: any context; sums the per-cpu counts without a lock
+ * (callers: xtcp_close() and the probe timer, socket locked).
+ * Return: true if the orphans number more than the limit.
  */
 bool xtcp_too_many_orphans(const struct sock *sk)
 {
@@ -172,27 +217,63 @@ bool xtcp_too_many_orphans(const struct sock *sk)
 	return sum > READ_ONCE(xtcp_sysctl_max_orphans);
 }
 
+/**
+ * xtcp_keepalive_time() - idle time before the first keepalive probe
+ * @sk: the socket
+ *
+ * TCP_KEEPIDLE, or net.xtcp.keepalive_time when it was not set.
+ *
+ * Context: socket locked, but for getsockopt(TCP_KEEPIDLE), which reads
+ * it without the lock.
+ * Return: the time in jiffies.
+ */
 u32 xtcp_keepalive_time(const struct sock *sk)
 {
 	return xtcp_sk(sk)->keepalive_time ? :
 	       READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_keepalive_time) * HZ;
 }
 
+/**
+ * xtcp_keepalive_intvl() - time between keepalive probes
+ * @sk: the socket
+ *
+ * TCP_KEEPINTVL, or net.xtcp.keepalive_intvl when it was not set.
+ *
+ * Context: socket locked (keepalive timer), but for
+ * getsockopt(TCP_KEEPINTVL), which reads it without the lock.
+ * Return: the time in jiffies.
+ */
 u32 xtcp_keepalive_intvl(const struct sock *sk)
 {
 	return xtcp_sk(sk)->keepalive_intvl ? :
 	       READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_keepalive_intvl) * HZ;
 }
 
+/**
+ * xtcp_keepalive_probes() - unanswered keepalive probes before giving up
+ * @sk: the socket
+ *
+ * TCP_KEEPCNT, or net.xtcp.keepalive_probes when it was not set.
+ *
+ * Context: socket locked (keepalive timer), but for
+ * getsockopt(TCP_KEEPCNT), which reads it without the lock.
+ * Return: the number of probes.
+ */
 int xtcp_keepalive_probes(const struct sock *sk)
 {
 	return xtcp_sk(sk)->keepalive_probes ? :
 	       READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_keepalive_probes);
 }
 
-/*
- * The peer is gone (retransmissions, keepalive or the user timeout ran
- * out): the application gets ETIMEDOUT and the connection closes.
+/**
+ * xtcp_write_err() - the peer is gone: report ETIMEDOUT and close
+ * @sk: the socket
+ *
+ * Retransmissions, keepalive or the user timeout ran out: the
+ * application gets ETIMEDOUT (or the soft error last recorded, as TCP)
+ * and the connection closes (xtcp_done()).  Counts in Timeouts.
+ *
+ * Context: socket locked (the retransmission, probe and keepalive timers).
  */
 void xtcp_write_err(struct sock *sk)
 {

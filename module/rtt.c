@@ -9,13 +9,16 @@
 #include "pure.h"
 
 /**
- * xtcp_rtt_sample - fold one round-trip measurement into the estimate
+ * xtcp_rtt_sample() - fold one round-trip measurement into the estimate
  * @r: the estimator
  * @m_us: the measurement, from a segment never retransmitted (Karn)
  *
  * RFC 6298 section 2: the first sample sets SRTT = R, RTTVAR = R/2;
  * later ones RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|, SRTT = 7/8 SRTT + 1/8 R
- * (RTTVAR first, from the old SRTT).
+ * (RTTVAR first, from the old SRTT).  A measurement of 0 counts as 1 us.
+ *
+ * Context: pure arithmetic; the caller serializes @r (in the module:
+ * socket locked, through xtcp_rtt_measured()).
  */
 void xtcp_rtt_sample(struct xtcp_rtt *r, u32 m_us)
 {
@@ -36,7 +39,7 @@ void xtcp_rtt_sample(struct xtcp_rtt *r, u32 m_us)
 }
 
 /**
- * xtcp_rtt_rto_us - the retransmission timeout from the estimate
+ * xtcp_rtt_rto_us() - the retransmission timeout from the estimate
  * @r: the estimator; with no sample yet the RTO is 1 s (RFC 6298 2.1)
  * @min_us: the floor for the variance term
  * @max_us: the ceiling
@@ -44,6 +47,9 @@ void xtcp_rtt_sample(struct xtcp_rtt *r, u32 m_us)
  * RTO = SRTT + max(G, 4 * RTTVAR) with Linux's reading of the minimum:
  * the 200 ms floor bounds the variance term, not the sum, so a path with
  * a steady 190 ms RTT gets 390 ms, not a timer that fires on jitter.
+ *
+ * Context: pure arithmetic; reads @r only (in the module: socket locked).
+ * Return: the RTO in microseconds, at most @max_us.
  */
 u32 xtcp_rtt_rto_us(const struct xtcp_rtt *r, u32 min_us, u32 max_us)
 {
@@ -59,7 +65,7 @@ u32 xtcp_rtt_rto_us(const struct xtcp_rtt *r, u32 min_us, u32 max_us)
 }
 
 /**
- * xtcp_rcv_window - the receive window to advertise
+ * xtcp_rcv_window() - the receive window to advertise
  * @free: bytes of receive buffer free for data now
  * @cur: bytes already offered beyond RCV.NXT (the old right edge)
  * @full: the window the whole buffer would give
@@ -70,6 +76,7 @@ u32 xtcp_rtt_rto_us(const struct xtcp_rtt *r, u32 min_us, u32 max_us)
  * right edge only moves by at least min(full / 2, MSS); a window already
  * offered is never withdrawn (RFC 9293 section 3.8.6).
  *
+ * Context: pure arithmetic, any context.
  * Return: the window in bytes, a multiple of 1 << @wscale that fits the
  * 16-bit field once shifted.
  */
@@ -94,7 +101,7 @@ u32 xtcp_rcv_window(u32 free, u32 cur, u32 full, u32 mss, u8 wscale)
 }
 
 /**
- * xtcp_rate_allow - spend one event of a per-second budget
+ * xtcp_rate_allow() - spend one event of a per-second budget
  * @rl: the budget
  * @now: the current second
  * @limit: events per second; INT_MAX for no limit
@@ -103,9 +110,11 @@ u32 xtcp_rcv_window(u32 free, u32 cur, u32 full, u32 mss, u8 wscale)
  * Each new second's budget is drawn from [limit/2, limit*3/2), not set
  * to @limit, so that an off-path observer cannot count how many were
  * spent by others (RFC 5961 section 10; Linux's tcp_send_challenge_ack(),
- * CVE-2016-5696).  Racy by design where it is shared: concurrent users
- * may overspend by a few.
+ * CVE-2016-5696).
  *
+ * Context: any context, no lock: racy by design where @rl is shared (the
+ * per-netns challenge-ACK and RST budgets); concurrent users may
+ * overspend by a few.
  * Return: true if the event may happen.
  */
 bool xtcp_rate_allow(struct xtcp_rate *rl, u32 now, u32 limit, u32 rnd)

@@ -50,12 +50,20 @@ static u32 xtcp_notsent_lowat(const struct sock *sk)
 	       READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_notsent_lowat);
 }
 
-/*
+/**
+ * xtcp_stream_memory_free() - whether few enough bytes wait unsent
+ * @sk: the socket
+ * @wake: 1 when asked for a sleeping writer, 0 for poll() and sendmsg()
+ *
  * struct proto's stream_memory_free, asked by poll() and sendmsg()
  * (sk_stream_memory_free()) once the send buffer has room: there is room
  * to write only while fewer than TCP_NOTSENT_LOWAT bytes wait unsent; a
  * sleeping writer (@wake) is woken only below half that, so that it is
  * not woken for every segment that leaves (tcp_stream_memory_free()).
+ *
+ * Context: any; reads write_seq and snd_nxt with READ_ONCE(), with or
+ * without the socket lock (poll() has none).
+ * Return: true if the application may write.
  */
 bool xtcp_stream_memory_free(const struct sock *sk, int wake)
 {
@@ -65,6 +73,18 @@ bool xtcp_stream_memory_free(const struct sock *sk, int wake)
 	return (notsent << wake) < xtcp_notsent_lowat(sk);
 }
 
+/**
+ * xtcp_init_sock() - struct proto's init: set up a new socket
+ * @sk: the socket, just allocated by inet_create()
+ *
+ * Queues, timers, the initial RTO and MSS, the default congestion
+ * control, the send and receive buffers at xtcp_prot's defaults
+ * (sysctl_wmem[1], sysctl_rmem[1]); CLOSED.
+ *
+ * Context: process context; the socket is not locked and no one else
+ * sees it yet.
+ * Return: 0.
+ */
 int xtcp_init_sock(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -106,6 +126,17 @@ static void xtcp_purge_write_queues(struct sock *sk)
 	sk_mem_reclaim(sk);
 }
 
+/**
+ * xtcp_destroy_sock() - struct proto's destroy: free what the socket holds
+ * @sk: the socket
+ *
+ * Stops the timers, frees the write, retransmission and out-of-order
+ * queues and releases the port.
+ *
+ * Context: from inet_csk_destroy_sock(), on a closed, orphaned socket
+ * under its lock (the owner's, or the bh lock in softirq or with BHs
+ * off).
+ */
 void xtcp_destroy_sock(struct sock *sk)
 {
 	inet_csk_clear_xmit_timers(sk);
@@ -116,7 +147,19 @@ void xtcp_destroy_sock(struct sock *sk)
 	sk_sockets_allocated_dec(sk);
 }
 
-/* Back to a fresh CLOSED socket (connect failure, AF_UNSPEC connect). */
+/**
+ * xtcp_disconnect() - back to a fresh CLOSED socket
+ * @sk: the socket
+ * @flags: unused (the callers' file flags)
+ *
+ * Connect failure, AF_UNSPEC connect, shutdown() of a SYN-SENT socket:
+ * a listener stops listening, a synchronized connection is reset (RST
+ * sent), a SYN-SENT one reports ECONNRESET; every queue is purged, the
+ * timers stop and the connection's state and TCP_INFO counters restart.
+ *
+ * Context: process context, socket locked.
+ * Return: 0.
+ */
 int xtcp_disconnect(struct sock *sk, int flags)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -159,9 +202,18 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	return 0;
 }
 
-/*
- * Before connect(), as tcp_v4_pre_connect(): cgroup BPF programs of type
- * connect4 may look at and rewrite the address.  Socket lock held.
+/**
+ * xtcp_v4_pre_connect() - before connect(): cgroup connect4 BPF programs
+ * @sk: the socket
+ * @uaddr: the address connect() was given; the programs may rewrite it
+ * @addr_len: its length
+ *
+ * As tcp_v4_pre_connect(): cgroup BPF programs of type connect4 may look
+ * at and rewrite the address.
+ *
+ * Context: process context, socket locked.
+ * Return: 0, -EINVAL if @addr_len is short of a struct sockaddr_in, or
+ * the programs' verdict (-EPERM).
  */
 int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 {
@@ -174,6 +226,22 @@ int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	return BPF_CGROUP_RUN_PROG_INET4_CONNECT(sk, uaddr);
 }
 
+/**
+ * xtcp_v4_connect() - connect(): route, bind a port, send the SYN
+ * @sk: the socket
+ * @uaddr: the peer's address, a struct sockaddr_in
+ * @addr_len: its length
+ *
+ * Routes to the peer (through a source route's first hop if
+ * IP_OPTIONS has one), picks the source address and an ephemeral port
+ * if none is bound, enters SYN-SENT and sends the SYN (xtcp_connect()).
+ * On failure the socket is CLOSED again, its port released.
+ *
+ * Context: process context, socket locked (__inet_stream_connect()).
+ * Return: 0 once the SYN is queued, or a negative errno: -EINVAL,
+ * -EAFNOSUPPORT, -ENETUNREACH (multicast or broadcast), the route's
+ * error, inet_hash_connect()'s (-EADDRNOTAVAIL), or -ENOBUFS.
+ */
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 {
 	const struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
@@ -268,6 +336,20 @@ failure:
 	return err;
 }
 
+/**
+ * xtcp_inet_listen() - proto_ops' listen
+ * @sock: the socket
+ * @backlog: the accept queue's length
+ *
+ * Starts listening, or changes the backlog of a listener.  The kernel's
+ * request sock timer reads the listener's icsk_syn_retries as its
+ * SYN-ACK retry limit: it is fed TCP_SYNCNT, or net.xtcp.synack_retries.
+ *
+ * Context: process context, socket not locked; takes the socket lock.
+ * Return: 0, -EINVAL for a socket that is connected, not a stream or
+ * neither CLOSED nor listening, or inet_csk_listen_start()'s error
+ * (-EADDRINUSE).
+ */
 int xtcp_inet_listen(struct socket *sock, int backlog)
 {
 	struct sock *sk = sock->sk;
@@ -466,6 +548,22 @@ out_err:
 	return sk_stream_error(sk, flags, err);
 }
 
+/**
+ * xtcp_sendmsg() - struct proto's sendmsg
+ * @sk: the socket
+ * @msg: the data and flags (MSG_DONTWAIT, MSG_MORE, MSG_OOB, ...)
+ * @size: unused: @msg's iterator has the length
+ *
+ * Waits for the connection to be established, copies the data into
+ * segments of the MSS on the write queue (waiting for buffer space
+ * unless non-blocking) and pushes them.  MSG_MORE holds a short segment
+ * as TCP_CORK does; MSG_OOB makes the last byte urgent.
+ *
+ * Context: process context, socket not locked; takes the socket lock.
+ * Return: the bytes queued, or a negative errno if none were:
+ * -EPIPE (with SIGPIPE unless MSG_NOSIGNAL) after shutdown or an error,
+ * -EAGAIN, -ERESTARTSYS or -EINTR while waiting, or the socket's error.
+ */
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
 	int ret;
@@ -476,13 +574,23 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	return ret;
 }
 
-/*
- * sendfile() and splice() into the socket (do_tcp_sendpages()): the
- * segments reference @page, its data is not copied.  Each segment that
- * takes part of it holds its own page reference until the peer has
- * ACKed it, and is marked SKBFL_SHARED_FRAG: the file's owner may write
- * to the page meanwhile, so nothing may change it in place.  Without
- * scatter-gather on the route, the bytes are copied as by sendmsg().
+/**
+ * xtcp_sendpage() - sendfile() and splice() into the socket
+ * @sk: the socket
+ * @page: the page the data is in
+ * @offset: where in @page the data starts
+ * @size: how many bytes
+ * @flags: MSG_* flags (MSG_DONTWAIT, MSG_MORE, MSG_SENDPAGE_NOTLAST)
+ *
+ * As do_tcp_sendpages(): the segments reference @page, its data is not
+ * copied.  Each segment that takes part of it holds its own page
+ * reference until the peer has ACKed it, and is marked
+ * SKBFL_SHARED_FRAG: the file's owner may write to the page meanwhile,
+ * so nothing may change it in place.  Without scatter-gather on the
+ * route, the bytes are copied as by sendmsg().
+ *
+ * Context: process context, socket not locked; takes the socket lock.
+ * Return: the bytes queued, or a negative errno as xtcp_sendmsg().
  */
 int xtcp_sendpage(struct sock *sk, struct page *page, int offset,
 		  size_t size, int flags)
@@ -694,6 +802,28 @@ static int xtcp_recv_end(struct sock *sk, long timeo)
 	return 0;
 }
 
+/**
+ * xtcp_recvmsg() - struct proto's recvmsg
+ * @sk: the socket
+ * @msg: where the data goes
+ * @len: the most bytes to read
+ * @flags: MSG_* flags (MSG_PEEK, MSG_WAITALL, MSG_OOB, MSG_DONTWAIT,
+ *	   MSG_ERRQUEUE)
+ * @addr_len: unused but for MSG_ERRQUEUE (a stream has no source
+ *	      address to give)
+ *
+ * Reads in sequence order, at least SO_RCVLOWAT bytes (all with
+ * MSG_WAITALL) unless the connection ends, an error, a signal or the
+ * timeout comes first.  A read stops at the urgent mark; the urgent byte
+ * itself is skipped unless SO_OOBINLINE, and MSG_OOB reads it.  What is
+ * read may open the window enough to tell the peer at once.
+ *
+ * Context: process context, socket not locked; takes the socket lock.
+ * Return: the bytes read (0 at the end of the stream), or a negative
+ * errno: -ENOTCONN on a listener or a closed socket, -EAGAIN, -EINTR
+ * or -ERESTARTSYS, -EFAULT, the socket's error, or MSG_OOB's and
+ * MSG_ERRQUEUE's own.
+ */
 int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		 int flags, int *addr_len)
 {
@@ -925,10 +1055,22 @@ static int xtcp_splice_data_recv(read_descriptor_t *desc, struct sk_buff *skb,
 	return ret;
 }
 
-/*
- * splice() out of the socket into a pipe (tcp_splice_read()): the pipe
- * gets references to the received pages, not copies.  Blocks as read()
- * does, unless the socket is non-blocking.
+/**
+ * xtcp_splice_read() - splice() out of the socket into a pipe
+ * @sock: the socket
+ * @ppos: must point to 0: a socket has no position
+ * @pipe: the pipe
+ * @len: the most bytes to move
+ * @flags: SPLICE_F_* flags, about the pipe
+ *
+ * As tcp_splice_read(): the pipe gets references to the received pages,
+ * not copies.  Blocks as read() does, unless the socket is non-blocking
+ * (SPLICE_F_NONBLOCK is about the pipe, not the socket).
+ *
+ * Context: process context, socket not locked; takes the socket lock.
+ * Return: the bytes spliced (0 at the end of the stream), or a negative
+ * errno: -ESPIPE for a position, -EAGAIN, -ENOTCONN, a signal's, or the
+ * socket's error.
  */
 ssize_t xtcp_splice_read(struct socket *sock, loff_t *ppos,
 			 struct pipe_inode_info *pipe, size_t len,
@@ -1007,6 +1149,18 @@ static int xtcp_close_state(struct sock *sk)
 	}
 }
 
+/**
+ * xtcp_shutdown() - struct proto's shutdown
+ * @sk: the socket
+ * @how: SEND_SHUTDOWN and/or RCV_SHUTDOWN
+ *
+ * Only the sending side does anything here: in ESTABLISHED, SYN-RECEIVED
+ * or CLOSE-WAIT our FIN goes (FIN-WAIT-1, LAST-ACK); a SYN-SENT socket
+ * closes (inet_shutdown() disconnects one itself before it gets here).
+ * inet_shutdown() records @how in sk_shutdown.
+ *
+ * Context: process context, socket locked (inet_shutdown()).
+ */
 void xtcp_shutdown(struct sock *sk, int how)
 {
 	if (!(how & SEND_SHUTDOWN))
@@ -1018,6 +1172,20 @@ void xtcp_shutdown(struct sock *sk, int how)
 	}
 }
 
+/**
+ * xtcp_close() - struct proto's close: the application is done with the socket
+ * @sk: the socket
+ * @timeout: SO_LINGER's time to wait for the FIN exchange, 0 for none
+ *
+ * A listener stops listening.  Unread data (RFC 2525) or SO_LINGER with
+ * no time resets the connection; otherwise our FIN goes.  The socket is
+ * then orphaned: an orphan in FIN-WAIT-2 waits xtcp_fin_timeout() (or is
+ * reset at once with a negative TCP_LINGER2), and one too many
+ * (net.xtcp.max_orphans) is reset.  A closed one is destroyed here.
+ *
+ * Context: process context, socket not locked; takes the socket lock,
+ * then its bh lock with BHs off to orphan it.
+ */
 void xtcp_close(struct sock *sk, long timeout)
 {
 	struct sk_buff *skb;
@@ -1095,6 +1263,22 @@ out:
 	sock_put(sk);
 }
 
+/**
+ * xtcp_poll() - proto_ops' poll
+ * @file: the socket's file
+ * @sock: the socket
+ * @wait: the poll table
+ *
+ * As tcp_poll(): readable once SO_RCVLOWAT bytes are there (the FIN and
+ * an out-of-line urgent byte next do not count) or at EOF; EPOLLPRI for
+ * an urgent byte; writable when the send buffer and TCP_NOTSENT_LOWAT
+ * allow (below half of it, where a writer is woken); EPOLLHUP, EPOLLRDHUP
+ * and EPOLLERR as TCP's.  A listener is readable with a child to accept.
+ *
+ * Context: process context, socket not locked: the fields are read with
+ * READ_ONCE(), paired with their writers.
+ * Return: the event mask.
+ */
 __poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait)
 {
 	struct sock *sk = sock->sk;
@@ -1159,6 +1343,22 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait)
 	return mask;
 }
 
+/**
+ * xtcp_ioctl() - struct proto's ioctl: SIOCINQ, SIOCOUTQ, SIOCATMARK
+ * @sk: the socket
+ * @cmd: the request
+ * @arg: the user address of the int answer
+ *
+ * SIOCINQ: bytes to read (up to an out-of-line urgent byte, without the
+ * FIN), under the socket lock; SIOCOUTQ: bytes not yet acknowledged;
+ * SIOCATMARK: whether the next byte to read is the urgent one; 0 for
+ * both queues before the handshake completes.
+ *
+ * Context: process context, socket not locked; SIOCINQ takes the lock,
+ * the others read with READ_ONCE().
+ * Return: 0, -EINVAL for SIOCINQ or SIOCOUTQ on a listener, -EFAULT if
+ * the answer cannot be written, or -ENOIOCTLCMD for another request.
+ */
 int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);

@@ -146,6 +146,24 @@ static int xtcp_set_congestion(struct sock *sk, sockptr_t optval,
 	return 0;
 }
 
+/**
+ * xtcp_setsockopt() - setsockopt() of an xtcp socket
+ * @sk: the socket
+ * @level: SOL_TCP for ours; any other level goes to ip_setsockopt()
+ * @optname: the option, a TCP_* of linux/tcp.h
+ * @optval: the value: an int, but for TCP_CONGESTION's name
+ * @optlen: its length
+ *
+ * The SOL_TCP options xtcp has take TCP's values, limits and errnos
+ * (do_tcp_setsockopt() of 6.1); TCP_INFO, which is only read, is
+ * refused as TCP refuses it: -ENOPROTOOPT after the length check.
+ *
+ * Context: process context, socket not locked; takes the socket lock.
+ * Return: 0, -ENOPROTOOPT for an option xtcp does not have, -EINVAL for
+ * a short @optlen or a value out of range, -EFAULT if @optval cannot be
+ * read, -ENOENT for an unknown TCP_CONGESTION name, or ip_setsockopt()'s
+ * answer for other levels.
+ */
 int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		    sockptr_t optval, unsigned int optlen)
 {
@@ -387,6 +405,24 @@ static void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	unlock_sock_fast(sk, slow);
 }
 
+/**
+ * xtcp_getsockopt() - getsockopt() of an xtcp socket
+ * @sk: the socket
+ * @level: SOL_TCP for ours; any other level goes to ip_getsockopt()
+ * @optname: the option, a TCP_* of linux/tcp.h
+ * @optval: where the value goes
+ * @optlen: in: the room at @optval; out: the length written
+ *
+ * The SOL_TCP options read back TCP's values (do_tcp_getsockopt() of
+ * 6.1): an int cut to @optlen, TCP_INFO's struct tcp_info and
+ * TCP_CONGESTION's name as much as fits.
+ *
+ * Context: process context, socket not locked; the fields are read with
+ * READ_ONCE(), TCP_INFO under lock_sock_fast().
+ * Return: 0, -EFAULT if @optlen or @optval cannot be accessed, -EINVAL
+ * for a negative length, -ENOPROTOOPT for an option xtcp does not have,
+ * or ip_getsockopt()'s answer for other levels.
+ */
 int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		    char __user *optval, int __user *optlen)
 {

@@ -18,8 +18,13 @@
 const u16 xtcp_cookie_mss[XTCP_COOKIE_MSS_N] = { 536, 1300, 1440, 1460 };
 
 /**
- * xtcp_cookie_mss_index - the place of the largest table MSS <= @mss
+ * xtcp_cookie_mss_index() - the place of the largest table MSS <= @mss
  * @mss: the MSS the peer offered (536 if it offered none)
+ *
+ * Context: pure arithmetic, any context (the module calls it from a
+ * listener's softirq path, xtcp_conn_request()).
+ * Return: an index into xtcp_cookie_mss[]; 0 when @mss is below every
+ * entry.
  */
 u32 xtcp_cookie_mss_index(u16 mss)
 {
@@ -32,12 +37,16 @@ u32 xtcp_cookie_mss_index(u16 mss)
 }
 
 /**
- * xtcp_cookie_make - the ISN of a SYN-ACK that keeps no state
+ * xtcp_cookie_make() - the ISN of a SYN-ACK that keeps no state
  * @h1: the first hash of the 4-tuple
  * @h2: the second hash, of the 4-tuple and @count
  * @sseq: the peer's ISN (the SYN's sequence number)
  * @count: the current minute
  * @index: what the cookie carries, below 2^24 (the MSS index)
+ *
+ * Context: pure arithmetic, any context (the module calls it from a
+ * listener's softirq path, xtcp_conn_request()).
+ * Return: the cookie, to be sent as our ISN.
  */
 u32 xtcp_cookie_make(u32 h1, u32 h2, u32 sseq, u32 count, u32 index)
 {
@@ -46,7 +55,7 @@ u32 xtcp_cookie_make(u32 h1, u32 h2, u32 sseq, u32 count, u32 index)
 }
 
 /**
- * xtcp_cookie_check - what a returning cookie carries, if it is valid
+ * xtcp_cookie_check() - what a returning cookie carries, if it is valid
  * @cookie: the ACK's acknowledgment number - 1
  * @h1: the first hash of the 4-tuple
  * @h2: the second hash for the current minute [0] and the one before [1]
@@ -55,6 +64,8 @@ u32 xtcp_cookie_make(u32 h1, u32 h2, u32 sseq, u32 count, u32 index)
  *
  * A cookie is good for the minute it was made in and the next one.
  *
+ * Context: pure arithmetic, any context (the module calls it from a
+ * listener's softirq path, xtcp_cookie_v4_check()).
  * Return: the MSS index it carries, or -1 if it is not ours, too old or
  * from the future.
  */

@@ -40,6 +40,17 @@ static unsigned long xtcp_user_timeout_left(const struct sock *sk)
 	return time_after(end, jiffies) ? end - jiffies : 0;
 }
 
+/**
+ * xtcp_reset_rtx_timer() - (re)arm the retransmission timer
+ * @sk: the socket
+ *
+ * The timer fires after the current RTO (icsk_rto, backed off), or
+ * sooner if TCP_USER_TIMEOUT runs out first; never in less than a
+ * jiffy.
+ *
+ * Context: socket locked (the send path, the ACK path and the
+ * retransmission timer).
+ */
 void xtcp_reset_rtx_timer(struct sock *sk)
 {
 	unsigned long when = min_t(unsigned long, inet_csk(sk)->icsk_rto,
@@ -62,7 +73,15 @@ static int xtcp_retry_limit(const struct sock *sk, const struct sk_buff *skb)
 	return READ_ONCE(xn->sysctl_retries2);
 }
 
-/* The persist timer's next interval: the RTO, backed off. */
+/**
+ * xtcp_reset_probe_timer() - (re)arm the persist timer
+ * @sk: the socket, whose peer's window is closed
+ *
+ * The persist timer's next interval: the RTO, backed off
+ * (icsk_backoff, at most 16 doublings), at most XTCP_RTO_MAX.
+ *
+ * Context: socket locked (the send path and the persist timer).
+ */
 void xtcp_reset_probe_timer(struct sock *sk)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
@@ -154,10 +173,17 @@ static void xtcp_retransmit_timer(struct sock *sk)
 	xtcp_reset_rtx_timer(sk);
 }
 
-/*
- * The retransmission or persist timer's work.  Context: the socket
- * locked, from the timer in softirq or from xtcp_release_cb() when the
- * timer found the socket owned.
+/**
+ * xtcp_write_timer_handler() - the retransmission or persist timer's work
+ * @sk: the socket
+ *
+ * Does nothing for a closed socket or when no timer is pending; a timer
+ * that fired early (its timeout was moved later) is rearmed.  Otherwise
+ * the oldest unacknowledged segment is resent (or the connection given
+ * up), or the window probed.
+ *
+ * Context: socket locked, from the timer in softirq or from
+ * xtcp_release_cb() when the timer found the socket owned.
  */
 void xtcp_write_timer_handler(struct sock *sk)
 {
@@ -211,9 +237,17 @@ static void xtcp_write_timer(struct timer_list *t)
 	sock_put(sk);
 }
 
-/*
+/**
+ * xtcp_delack_timer_handler() - the delayed-ACK timer's work
+ * @sk: the socket
+ *
  * The delayed ACK is due (xtcp_send_delayed_ack()), unless data the
- * owner sent carried it.  Context: as xtcp_write_timer_handler().
+ * owner sent carried it; a timer that fired early is rearmed.  The
+ * connection leaves interactive (pingpong) mode: the answer did not come
+ * in time.
+ *
+ * Context: as xtcp_write_timer_handler(): socket locked, from the timer
+ * in softirq or from xtcp_release_cb().
  */
 void xtcp_delack_timer_handler(struct sock *sk)
 {
@@ -251,7 +285,17 @@ static void xtcp_delack_timer(struct timer_list *t)
 	sock_put(sk);
 }
 
-/* SO_KEEPALIVE turned on or off (socket lock held). */
+/**
+ * xtcp_set_keepalive() - SO_KEEPALIVE turned on or off
+ * @sk: the socket
+ * @val: nonzero: on
+ *
+ * struct proto's keepalive hook: turning it on arms the keepalive timer
+ * (unless it was on already), off stops it.  A closed or listening
+ * socket has no keepalive timer to touch.
+ *
+ * Context: process context, socket locked (sk_setsockopt()).
+ */
 void xtcp_set_keepalive(struct sock *sk, int val)
 {
 	sock_owned_by_me(sk);
@@ -324,6 +368,14 @@ out:
 	sock_put(sk);
 }
 
+/**
+ * xtcp_init_xmit_timers() - set up the write, delayed-ACK and keepalive timers
+ * @sk: the socket
+ *
+ * Context: a socket no one else uses yet: xtcp_init_sock() in process
+ * context, or a new child in xtcp_v4_syn_recv_sock() (softirq, the
+ * child locked by sk_clone_lock()).
+ */
 void xtcp_init_xmit_timers(struct sock *sk)
 {
 	inet_csk_init_xmit_timers(sk, xtcp_write_timer, xtcp_delack_timer,

@@ -573,7 +573,6 @@ bool xtcp_too_many_orphans(const struct sock *sk);
 
 /* ipv4.c */
 int xtcp_v4_err(struct sk_buff *skb, u32 info);
-void xtcp_v4_mtu_reduced(struct sock *sk);
 void xtcp_release_cb(struct sock *sk);
 
 /* socket.c */
@@ -610,6 +609,7 @@ bool xtcp_urg_mode(const struct xtcp_sock *xs);
 int xtcp_v4_rcv(struct sk_buff *skb);
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
 void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
+void xtcp_init_transfer(struct sock *sk);
 
 /* minisocks.c */
 bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
@@ -623,7 +623,6 @@ void xtcp_child_process(struct sock *parent, struct sock *child,
 void xtcp_time_wait(struct sock *sk);
 enum xtcp_tw_action xtcp_tw_rcv(struct inet_timewait_sock *tw,
 				struct sk_buff *skb);
-void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb);
 
 /* output.c */
 int xtcp_connect(struct sock *sk);
@@ -631,13 +630,11 @@ void xtcp_write_xmit(struct sock *sk);
 void xtcp_push(struct sock *sk, int nonagle);
 void xtcp_send_ack(struct sock *sk);
 void xtcp_send_delayed_ack(struct sock *sk);
-void xtcp_send_window_probe(struct sock *sk);
 void xtcp_write_wakeup(struct sock *sk);
 void xtcp_send_keepalive_probe(struct sock *sk);
 void xtcp_send_fin(struct sock *sk);
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 void xtcp_send_synack_sk(struct sock *sk);
-int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_rtx_queue(struct sock *sk);
 void xtcp_simple_retransmit(struct sock *sk);
@@ -645,19 +642,14 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req);
 void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb);
 void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
-u16 xtcp_mss_for_mtu(unsigned int mtu);
+void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb);
 unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu);
 void xtcp_init_mss(struct sock *sk);
 void xtcp_free_skb(struct sock *sk, struct sk_buff *skb);
-u32 xtcp_select_window(struct sock *sk);
 u32 xtcp_free_space(const struct sock *sk);
 u32 xtcp_synack_window(const struct sock *sk, u32 mss);
 u32 xtcp_full_space(const struct sock *sk);
 u8 xtcp_choose_rcv_wscale(const struct sock *sk);
-void xtcp_init_xmit_timers(struct sock *sk);
-void xtcp_init_transfer(struct sock *sk);
-void xtcp_update_rto(struct sock *sk);
-void xtcp_sndbuf_expand(struct sock *sk);
 
 /* timer.c */
 void xtcp_write_timer_handler(struct sock *sk);
@@ -665,6 +657,7 @@ void xtcp_delack_timer_handler(struct sock *sk);
 void xtcp_reset_rtx_timer(struct sock *sk);
 void xtcp_reset_probe_timer(struct sock *sk);
 void xtcp_set_keepalive(struct sock *sk, int val);
+void xtcp_init_xmit_timers(struct sock *sk);
 
 /* proc.c */
 int xtcp_proc_init_net(struct net *net);
