@@ -229,7 +229,7 @@ bool xtcp_too_many_orphans(const struct sock *sk)
  */
 u32 xtcp_keepalive_time(const struct sock *sk)
 {
-	return xtcp_sk(sk)->keepalive_time ? :
+	return READ_ONCE(xtcp_sk(sk)->keepalive_time) ? :
 	       READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_keepalive_time) * HZ;
 }
 
@@ -245,7 +245,7 @@ u32 xtcp_keepalive_time(const struct sock *sk)
  */
 u32 xtcp_keepalive_intvl(const struct sock *sk)
 {
-	return xtcp_sk(sk)->keepalive_intvl ? :
+	return READ_ONCE(xtcp_sk(sk)->keepalive_intvl) ? :
 	       READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_keepalive_intvl) * HZ;
 }
 
@@ -261,7 +261,7 @@ u32 xtcp_keepalive_intvl(const struct sock *sk)
  */
 int xtcp_keepalive_probes(const struct sock *sk)
 {
-	return xtcp_sk(sk)->keepalive_probes ? :
+	return READ_ONCE(xtcp_sk(sk)->keepalive_probes) ? :
 	       READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_keepalive_probes);
 }
 

@@ -222,7 +222,6 @@ int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	/* The program must not read past what the caller gave. */
 	if (addr_len < sizeof(struct sockaddr_in))
 		return -EINVAL;
-	sock_owned_by_me(sk);
 	return BPF_CGROUP_RUN_PROG_INET4_CONNECT(sk, uaddr);
 }
 

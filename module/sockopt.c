@@ -234,20 +234,20 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 			err = -EINVAL;
 			break;
 		}
-		xs->keepalive_time = val * HZ;
+		WRITE_ONCE(xs->keepalive_time, val * HZ);
 		xtcp_keepidle_changed(sk);
 		break;
 	case TCP_KEEPINTVL:
 		if (val < 1 || val > XTCP_MAX_KEEPINTVL)
 			err = -EINVAL;
 		else
-			xs->keepalive_intvl = val * HZ;
+			WRITE_ONCE(xs->keepalive_intvl, val * HZ);
 		break;
 	case TCP_KEEPCNT:
 		if (val < 1 || val > XTCP_MAX_KEEPCNT)
 			err = -EINVAL;
 		else
-			xs->keepalive_probes = val;
+			WRITE_ONCE(xs->keepalive_probes, val);
 		break;
 	case TCP_USER_TIMEOUT:
 		/* Milliseconds; 0 restores the retry counts. */
@@ -427,7 +427,7 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		    char __user *optval, int __user *optlen)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	int val, len, ulen;
+	int val, len, ulen, user_mss;
 
 	if (level != SOL_TCP)
 		return ip_getsockopt(sk, level, optname, optval, optlen);
@@ -492,9 +492,9 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 	case TCP_MAXSEG:
 		/* Before a connection, what TCP_MAXSEG asked for. */
 		val = READ_ONCE(xtcp_sk(sk)->mss_cache);
-		if (xtcp_sk(sk)->user_mss &&
-		    (1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
-			val = xtcp_sk(sk)->user_mss;
+		user_mss = READ_ONCE(xtcp_sk(sk)->user_mss);
+		if (user_mss && (1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
+			val = user_mss;
 		break;
 	case TCP_KEEPIDLE:
 		val = xtcp_keepalive_time(sk) / HZ;

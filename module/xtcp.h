@@ -333,8 +333,9 @@ static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
  * sock_diag, getsockopt()s that do not lock, the listener's softirq
  * path), so written with WRITE_ONCE(): snd_una, snd_nxt, write_seq,
  * rcv_nxt, copied_seq, mss_cache, user_mss, nonagle, urg_data, urg_seq,
- * window_clamp, notsent_lowat, syn_retries, ca_choice, mtu_info,
- * segs_in, data_segs_in, and a listener's synq_overflow.
+ * window_clamp, notsent_lowat, syn_retries, keepalive_time,
+ * keepalive_intvl, keepalive_probes, ca_choice, mtu_info, segs_in,
+ * data_segs_in, and a listener's synq_overflow.
  */
 struct xtcp_sock {
 	struct inet_connection_sock	icsk;	/* must be first */
