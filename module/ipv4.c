@@ -165,8 +165,10 @@ int xtcp_v4_err(struct sk_buff *skb, u32 info)
 
 	bh_lock_sock(sk);
 	/*
-	 * The owner holds the socket: a path MTU is kept for release_sock(),
-	 * other errors are dropped (the retransmission will tell).
+	 * The owner holds the socket: a path MTU is kept for release_sock();
+	 * other errors (counted in LockDroppedIcmps, as TCP's
+	 * LINUX_MIB_LOCKDROPPEDICMPS) act only as a soft error, never
+	 * aborting or reporting at once, as in tcp_v4_err().
 	 */
 	if (sock_owned_by_user(sk) &&
 	    !(type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED))
