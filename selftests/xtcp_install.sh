@@ -130,19 +130,26 @@ stream_sockets_become_xtcp() {
 	[[ ! -s $W/err ]]
 }
 
-# What socket(AF_INET6, SOCK_STREAM, 0) gives when xtcpize leaves it alone:
-# a TCP socket, or EAFNOSUPPORT on a kernel without IPv6 (the debug lane's).
+# What socket(AF_INET6, SOCK_STREAM, 0) and socket(AF_INET, SOCK_STREAM,
+# IPPROTO_MPTCP) give when xtcpize leaves them alone: a TCP and an MPTCP
+# socket, or EAFNOSUPPORT and EPROTONOSUPPORT on a kernel without IPv6 or
+# MPTCP (the debug lane's has neither).
 if [[ -e /proc/net/if_inet6 ]]; then
 	INET6_TCP="protocol=6 nonblock=0 cloexec=0"
 else
 	INET6_TCP="errno=EAFNOSUPPORT"
+fi
+if [[ -e /proc/sys/net/mptcp ]]; then
+	MPTCP="protocol=262 nonblock=0 cloexec=0"
+else
+	MPTCP="errno=EPROTONOSUPPORT"
 fi
 
 others_untouched() {
 	expect "$INET6_TCP" "$XTCPIZE" run "$INFO" inet6 stream 0 || return 1
 	expect "protocol=17 nonblock=1 cloexec=0" "$XTCPIZE" run "$INFO" inet dgram,nonblock 0 || return 1
 	# Another stream protocol asked for: left alone (MPTCP, built in).
-	expect "protocol=262 nonblock=0 cloexec=0" "$XTCPIZE" run "$INFO" inet stream 262
+	expect "$MPTCP" "$XTCPIZE" run "$INFO" inet stream 262
 }
 
 # -d: a line for each socket changed, none for the others.
