@@ -82,7 +82,9 @@ static const int xtcp_snmp_fields[] = {
 
 /*
  * The XtcpExt: names: TcpExt's where its counter counts the same thing,
- * else xtcp_stat's.  NULL: the field is on the Xtcp: line.
+ * else xtcp_stat's.  NULL: the field is on the Xtcp: line.  A new
+ * counter gets a name here or a place above (selftests/xtcp_mib checks
+ * that each is in exactly one of the two files; docs/counters.md).
  */
 static const char * const xtcp_netstat_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_BADHDR]		= "InBadHeader",
