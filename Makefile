@@ -5,7 +5,8 @@
 #                 xtcpize (tools/xtcpize) and xtcp-bridge (tools/xtcp-bridge)
 #   make install  install what `make` built, never building: xtcp.ko into
 #                 /lib/modules/$(KVER)/updates (then depmod), <linux/xtcp.h>,
-#                 xtcpize and its library under $(PREFIX), the man pages;
+#                 xtcpize and its library, xtcp-bridge and xtcp-nstat under
+#                 $(PREFIX), the man pages;
 #                 DESTDIR= stages it below a directory (then no depmod)
 #   make uninstall  remove exactly what make install installed
 #   make dkms-src copy the module's source for dkms to $(DKMS_SRCDIR)

@@ -704,13 +704,14 @@ static void xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
 	struct rb_node **link, *parent = NULL;
 	struct sk_buff *prev = NULL, *next, *p;
 
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOQUEUE);
 	xs->rcv_ooopack += max_t(u16, skb_shinfo(skb)->gso_segs, 1);
 	/* Small segments in compact buffers: more of them fit. */
 	skb = xtcp_rcv_compact(skb);
 	cb = XTCP_SKB_CB(skb);
 	if (!xtcp_rmem_room(sk, skb, skb->truesize, true))
 		goto drop;
+	/* As TCPOFOQueue: what found room (OfoDrops counts the rest). */
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOQUEUE);
 
 	/* The common case: at or past the start of the highest segment. */
 	if (xs->ooo_last_skb &&

@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp counters, per netns: allocation and the name table.  Shown in
- * /proc/net/xtcp_stat (proc.c), one "Name value" line each.
+ * xtcp counters, per netns: allocation and the name tables.  Shown in
+ * /proc/net/xtcp_stat (proc.c), one "Name value" line each, and again in
+ * the layout of /proc/net/snmp and /proc/net/netstat, for nstat
+ * (tools/xtcp-nstat): each file a "Prefix: names" line and a "Prefix:
+ * values" line.  /proc/net/xtcp_snmp has RFC 4022's objects in TCP's
+ * order under TCP's names ("Xtcp:"), /proc/net/xtcp_netstat every other
+ * counter ("XtcpExt:"), under TcpExt's name where TcpExt's counter means
+ * the same and under xtcp_stat's otherwise (docs/counters.md).  nstat
+ * prefixes each name with its line's prefix: XtcpActiveOpens,
+ * XtcpExtListenDrops, never one of the kernel's Tcp or TcpExt names.
  */
 #include <linux/module.h>
 #include <linux/seq_file.h>
@@ -62,6 +70,66 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ACKSKIPPED]		= "OutOfWindowAcksSkipped",
 	[XTCP_MIB_REQDUPS]		= "RequestDuplicates",
 	[XTCP_MIB_TIMERSDEFERRED]	= "TimersDeferred",
+	[XTCP_MIB_CURRESTAB]		= "CurrEstab",
+};
+
+/* The Xtcp: line after the four constants: TCP's Tcp: line's order. */
+static const int xtcp_snmp_fields[] = {
+	XTCP_MIB_ACTIVEOPENS, XTCP_MIB_PASSIVEOPENS, XTCP_MIB_ATTEMPTFAILS,
+	XTCP_MIB_ESTABRESETS, XTCP_MIB_CURRESTAB, XTCP_MIB_INSEGS,
+	XTCP_MIB_OUTSEGS, XTCP_MIB_RETRANSSEGS, XTCP_MIB_INERRS,
+	XTCP_MIB_OUTRSTS, XTCP_MIB_CSUMERRORS,
+};
+
+/*
+ * The XtcpExt: names: TcpExt's where its counter counts the same thing,
+ * else xtcp_stat's.  NULL: the field is on the Xtcp: line.  A new
+ * counter gets a name here or a place above (selftests/xtcp_mib checks
+ * that each is in exactly one of the two files; docs/counters.md).
+ */
+static const char * const xtcp_netstat_names[XTCP_MIB_MAX] = {
+	[XTCP_MIB_BADHDR]		= "InBadHeader",
+	[XTCP_MIB_BADOPTS]		= "InBadOptions",
+	[XTCP_MIB_NOSOCKET]		= "InNoSocket",
+	[XTCP_MIB_INRSTS]		= "InRsts",
+	[XTCP_MIB_LISTENOVERFLOWS]	= "ListenOverflows",
+	[XTCP_MIB_LISTENDROPS]		= "ListenDrops",
+	[XTCP_MIB_SYNRETRANS]		= "SynRetrans",
+	[XTCP_MIB_SYNACKRETRANS]	= "SynAckRetrans",
+	[XTCP_MIB_UNACCEPTABLE]		= "InUnacceptable",
+	[XTCP_MIB_CHALLENGEACKS]	= "TCPChallengeACK",
+	[XTCP_MIB_OOODROPS]		= "OfoDrops",
+	[XTCP_MIB_RCVQDROPS]		= "TCPRcvQDrop",
+	[XTCP_MIB_TIMEOUTS]		= "TCPAbortOnTimeout",
+	[XTCP_MIB_TIMEWAITS]		= "TimeWaits",
+	[XTCP_MIB_TWOVERFLOWS]		= "TCPTimeWaitOverflow",
+	[XTCP_MIB_TWKILLED]		= "TimeWaitKilled",
+	[XTCP_MIB_TWRECYCLED]		= "TimeWaitRecycled",
+	[XTCP_MIB_ORPHANOVERFLOWS]	= "TCPAbortOnMemory",
+	[XTCP_MIB_FASTRETRANS]		= "FastRetrans",
+	[XTCP_MIB_PARTIALACKS]		= "PartialAcks",
+	[XTCP_MIB_DUPACKS]		= "InDupAcks",
+	[XTCP_MIB_OFOQUEUE]		= "TCPOFOQueue",
+	[XTCP_MIB_OFOPRUNED]		= "OfoPruned",
+	[XTCP_MIB_DELAYEDACKS]		= "DelayedACKs",
+	[XTCP_MIB_WINPROBES]		= "TCPWinProbe",
+	[XTCP_MIB_RTOS]			= "RetransTimeouts",
+	[XTCP_MIB_OUTGSO]		= "OutGsoSkbs",
+	[XTCP_MIB_BACKLOGDROPS]		= "TCPBacklogDrop",
+	[XTCP_MIB_BACKLOGCOALESCE]	= "TCPBacklogCoalesce",
+	[XTCP_MIB_SACKREORDER]		= "TCPSACKReorder",
+	[XTCP_MIB_CHALLENGELIMITED]	= "ChallengeAcksLimited",
+	[XTCP_MIB_RSTLIMITED]		= "OutRstsLimited",
+	[XTCP_MIB_MEMPRESSURES]		= "TCPMemoryPressures",
+	[XTCP_MIB_SYNCOOKIESSENT]	= "SyncookiesSent",
+	[XTCP_MIB_SYNCOOKIESRECV]	= "SyncookiesRecv",
+	[XTCP_MIB_SYNCOOKIESFAILED]	= "SyncookiesFailed",
+	[XTCP_MIB_OUTOFWINDOWICMPS]	= "OutOfWindowIcmps",
+	[XTCP_MIB_LOCKDROPPEDICMPS]	= "LockDroppedIcmps",
+	[XTCP_MIB_PMTUREDUCED]		= "PmtuReduced",
+	[XTCP_MIB_ACKSKIPPED]		= "OutOfWindowAcksSkipped",
+	[XTCP_MIB_REQDUPS]		= "RequestDuplicates",
+	[XTCP_MIB_TIMERSDEFERRED]	= "TimersDeferred",
 };
 
 /**
@@ -101,18 +169,81 @@ void xtcp_mib_exit_net(struct net *net)
  * Context: process context (read() of the proc file).
  * Return: 0.
  */
+/*
+ * A counter's value: its CPUs' parts summed.  Unsigned, they wrap; as a
+ * long, the one gauge (CurrEstab) comes out right even when a socket
+ * entered ESTABLISHED on one CPU and left it on another.
+ */
+static unsigned long xtcp_mib_sum(const struct xtcp_net *xn, int field)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(xn->mib, cpu)->mibs[field];
+	return sum;
+}
+
+static void xtcp_mib_show_value(struct seq_file *seq,
+				const struct xtcp_net *xn, int field)
+{
+	if (field == XTCP_MIB_CURRESTAB)
+		seq_printf(seq, " %ld", (long)xtcp_mib_sum(xn, field));
+	else
+		seq_printf(seq, " %lu", xtcp_mib_sum(xn, field));
+}
+
 int xtcp_mib_seq_show(struct seq_file *seq, void *v)
 {
 	struct net *net = seq_file_single_net(seq);
 	struct xtcp_net *xn = xtcp_pernet(net);
-	int i, cpu;
+	int i;
 
 	for (i = 0; i < XTCP_MIB_MAX; i++) {
-		unsigned long sum = 0;
-
-		for_each_possible_cpu(cpu)
-			sum += per_cpu_ptr(xn->mib, cpu)->mibs[i];
-		seq_printf(seq, "%s %lu\n", xtcp_mib_names[i], sum);
+		seq_puts(seq, xtcp_mib_names[i]);
+		xtcp_mib_show_value(seq, xn, i);
+		seq_putc(seq, '\n');
 	}
+	return 0;
+}
+
+/*
+ * /proc/net/xtcp_snmp: as /proc/net/snmp's Tcp: pair.  RtoAlgorithm 1
+ * is RFC 4022's other(1), as TCP's; RtoMin and RtoMax are xtcp's bounds
+ * in ms; MaxConn -1: no fixed limit.
+ */
+int xtcp_mib_snmp_seq_show(struct seq_file *seq, void *v)
+{
+	struct net *net = seq_file_single_net(seq);
+	struct xtcp_net *xn = xtcp_pernet(net);
+	int i;
+
+	seq_puts(seq, "Xtcp: RtoAlgorithm RtoMin RtoMax MaxConn");
+	for (i = 0; i < ARRAY_SIZE(xtcp_snmp_fields); i++)
+		seq_printf(seq, " %s", xtcp_mib_names[xtcp_snmp_fields[i]]);
+	seq_printf(seq, "\nXtcp: 1 %u %u -1",
+		   jiffies_to_msecs(XTCP_RTO_MIN), jiffies_to_msecs(XTCP_RTO_MAX));
+	for (i = 0; i < ARRAY_SIZE(xtcp_snmp_fields); i++)
+		xtcp_mib_show_value(seq, xn, xtcp_snmp_fields[i]);
+	seq_putc(seq, '\n');
+	return 0;
+}
+
+/* /proc/net/xtcp_netstat: as /proc/net/netstat's TcpExt: pair. */
+int xtcp_mib_netstat_seq_show(struct seq_file *seq, void *v)
+{
+	struct net *net = seq_file_single_net(seq);
+	struct xtcp_net *xn = xtcp_pernet(net);
+	int i;
+
+	seq_puts(seq, "XtcpExt:");
+	for (i = 0; i < XTCP_MIB_MAX; i++)
+		if (xtcp_netstat_names[i])
+			seq_printf(seq, " %s", xtcp_netstat_names[i]);
+	seq_puts(seq, "\nXtcpExt:");
+	for (i = 0; i < XTCP_MIB_MAX; i++)
+		if (xtcp_netstat_names[i])
+			xtcp_mib_show_value(seq, xn, i);
+	seq_putc(seq, '\n');
 	return 0;
 }

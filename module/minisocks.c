@@ -19,6 +19,7 @@
 static int xtcp_rtx_synack(const struct sock *sk, struct request_sock *req)
 {
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNACKRETRANS);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
 	return xtcp_v4_send_synack(sk, req);
 }
 

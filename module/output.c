@@ -950,11 +950,12 @@ static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	if (xtcp_rtx_fit_mss(sk, skb))
 		return -ENOMEM;
 	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS;
+	/* A resent SYN is a resent segment too, as TCP counts it. */
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
 	if (xtcp_skb_has_flag(skb, XTCP_FLAG_SYN)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNRETRANS);
 	} else {
-		/* TCP_INFO's count is RetransSegs', for one connection. */
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
+		/* TCP_INFO's count: the resent data of one connection. */
 		xtcp_sk(sk)->total_retrans++;
 		xtcp_sk(sk)->bytes_retrans += skb->len;
 	}

@@ -3,7 +3,8 @@
  * /proc/net/xtcp: every xtcp socket of the netns, with the columns and
  * state numbers of /proc/net/tcp, so tools and tests that read one read
  * the other; a seq_file iterator over the hash tables, as /proc/net/tcp.
- * /proc/net/xtcp_stat: the netns' counters.
+ * /proc/net/xtcp_stat: the netns' counters; xtcp_snmp and xtcp_netstat:
+ * the same counters in nstat's layout (mib.c).
  */
 #include <linux/module.h>
 #include <linux/proc_fs.h>
@@ -259,8 +260,18 @@ int xtcp_proc_init_net(struct net *net)
 	if (!proc_create_net_single("xtcp_stat", 0444, net->proc_net,
 				    xtcp_mib_seq_show, NULL))
 		goto out_xtcp;
+	if (!proc_create_net_single("xtcp_snmp", 0444, net->proc_net,
+				    xtcp_mib_snmp_seq_show, NULL))
+		goto out_stat;
+	if (!proc_create_net_single("xtcp_netstat", 0444, net->proc_net,
+				    xtcp_mib_netstat_seq_show, NULL))
+		goto out_snmp;
 	return 0;
 
+out_snmp:
+	remove_proc_entry("xtcp_snmp", net->proc_net);
+out_stat:
+	remove_proc_entry("xtcp_stat", net->proc_net);
 out_xtcp:
 	remove_proc_entry("xtcp", net->proc_net);
 out:
@@ -275,6 +286,8 @@ out:
  */
 void xtcp_proc_exit_net(struct net *net)
 {
+	remove_proc_entry("xtcp_netstat", net->proc_net);
+	remove_proc_entry("xtcp_snmp", net->proc_net);
 	remove_proc_entry("xtcp_stat", net->proc_net);
 	remove_proc_entry("xtcp", net->proc_net);
 }

@@ -107,7 +107,8 @@ u32 xtcp_cookie_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
  * Entering CLOSE unhashes the socket and releases its port (unless the
  * application bound it explicitly), so a closed socket never stays in a
  * hash table; leaving ESTABLISHED or CLOSE-WAIT for it counts in
- * EstabResets.
+ * EstabResets.  CurrEstab counts the sockets in ESTABLISHED or
+ * CLOSE-WAIT, as tcp_set_state() of 6.1 does.
  *
  * Context: socket locked, except for a child that failed before anyone
  * saw it: xtcp_v4_syn_recv_sock() closes it after
@@ -117,15 +118,30 @@ u32 xtcp_cookie_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
  */
 void xtcp_set_state(struct sock *sk, int state)
 {
+	struct net *net = sock_net(sk);
 	int oldstate = sk->sk_state;
 
-	if (state == TCP_CLOSE) {
+	switch (state) {
+	case TCP_ESTABLISHED:
+		if (oldstate != TCP_ESTABLISHED)
+			XTCP_INC_STATS(net, XTCP_MIB_CURRESTAB);
+		break;
+	case TCP_CLOSE_WAIT:
+		/* From ESTABLISHED it stays counted. */
+		if (oldstate == TCP_SYN_RECV)
+			XTCP_INC_STATS(net, XTCP_MIB_CURRESTAB);
+		break;
+	case TCP_CLOSE:
 		if (oldstate == TCP_ESTABLISHED || oldstate == TCP_CLOSE_WAIT)
-			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ESTABRESETS);
+			XTCP_INC_STATS(net, XTCP_MIB_ESTABRESETS);
 		sk->sk_prot->unhash(sk);
 		if (inet_csk(sk)->icsk_bind_hash &&
 		    !(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
 			inet_put_port(sk);
+		fallthrough;
+	default:
+		if (oldstate == TCP_ESTABLISHED || oldstate == TCP_CLOSE_WAIT)
+			XTCP_DEC_STATS(net, XTCP_MIB_CURRESTAB);
 	}
 	/* Change state after unhashing: no closed socket in the tables. */
 	inet_sk_set_state(sk, state);

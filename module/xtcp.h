@@ -141,60 +141,67 @@ extern unsigned int xtcp_net_id;
 #define XTCP_NAGLE_CORK		2	/* TCP_CORK */
 #define XTCP_NAGLE_PUSH		4	/* send what is held, once */
 
-/* Counters, per netns: one enum, one name table (mib.c), one macro. */
+/*
+ * Counters, per netns: one enum, one name table (mib.c), one macro.
+ * Each is shown in /proc/net/xtcp_stat under its own name, and once
+ * more in nstat's layout: RFC 4022's objects in /proc/net/xtcp_snmp
+ * (nstat's Xtcp*), the rest in /proc/net/xtcp_netstat (XtcpExt*), under
+ * TCP's name where TCP's counter means the same (docs/counters.md).
+ */
 enum xtcp_mib_field {
-	XTCP_MIB_INSEGS,
-	XTCP_MIB_OUTSEGS,
-	XTCP_MIB_RETRANSSEGS,
-	XTCP_MIB_INERRS,
-	XTCP_MIB_CSUMERRORS,
-	XTCP_MIB_BADHDR,
-	XTCP_MIB_BADOPTS,
-	XTCP_MIB_NOSOCKET,
-	XTCP_MIB_OUTRSTS,
-	XTCP_MIB_INRSTS,
-	XTCP_MIB_ACTIVEOPENS,
-	XTCP_MIB_PASSIVEOPENS,
-	XTCP_MIB_ATTEMPTFAILS,
-	XTCP_MIB_ESTABRESETS,
-	XTCP_MIB_LISTENOVERFLOWS,
-	XTCP_MIB_LISTENDROPS,
-	XTCP_MIB_SYNRETRANS,
-	XTCP_MIB_SYNACKRETRANS,
-	XTCP_MIB_UNACCEPTABLE,
-	XTCP_MIB_CHALLENGEACKS,
-	XTCP_MIB_OOODROPS,
-	XTCP_MIB_RCVQDROPS,
-	XTCP_MIB_TIMEOUTS,
-	XTCP_MIB_TIMEWAITS,
-	XTCP_MIB_TWOVERFLOWS,
-	XTCP_MIB_TWKILLED,
-	XTCP_MIB_TWRECYCLED,
-	XTCP_MIB_ORPHANOVERFLOWS,
-	XTCP_MIB_FASTRETRANS,
-	XTCP_MIB_PARTIALACKS,
-	XTCP_MIB_DUPACKS,
-	XTCP_MIB_OFOQUEUE,
-	XTCP_MIB_OFOPRUNED,
-	XTCP_MIB_DELAYEDACKS,
-	XTCP_MIB_WINPROBES,
-	XTCP_MIB_RTOS,
-	XTCP_MIB_OUTGSO,
-	XTCP_MIB_BACKLOGDROPS,
-	XTCP_MIB_BACKLOGCOALESCE,
-	XTCP_MIB_SACKREORDER,
-	XTCP_MIB_CHALLENGELIMITED,
-	XTCP_MIB_RSTLIMITED,
-	XTCP_MIB_MEMPRESSURES,
-	XTCP_MIB_SYNCOOKIESSENT,
-	XTCP_MIB_SYNCOOKIESRECV,
-	XTCP_MIB_SYNCOOKIESFAILED,
-	XTCP_MIB_OUTOFWINDOWICMPS,
-	XTCP_MIB_LOCKDROPPEDICMPS,
-	XTCP_MIB_PMTUREDUCED,
-	XTCP_MIB_ACKSKIPPED,
-	XTCP_MIB_REQDUPS,
-	XTCP_MIB_TIMERSDEFERRED,
+	XTCP_MIB_INSEGS,		/* Segments received, errors included (GSO: each) */
+	XTCP_MIB_OUTSEGS,		/* Segments sent, resends and RSTs included */
+	XTCP_MIB_RETRANSSEGS,		/* Segments resent: data, FIN, SYN, SYN-ACK */
+	XTCP_MIB_INERRS,		/* Segments dropped for a bad header or checksum */
+	XTCP_MIB_CSUMERRORS,		/* Segments dropped for a bad checksum */
+	XTCP_MIB_BADHDR,		/* Segments dropped: too short, or doff too small */
+	XTCP_MIB_BADOPTS,		/* Segments whose options did not parse (used anyway) */
+	XTCP_MIB_NOSOCKET,		/* Segments for no socket (answered by a RST) */
+	XTCP_MIB_OUTRSTS,		/* Segments sent with RST */
+	XTCP_MIB_INRSTS,		/* Valid RSTs that ended a connection or an open */
+	XTCP_MIB_ACTIVEOPENS,		/* connect()s that sent their SYN */
+	XTCP_MIB_PASSIVEOPENS,		/* Connections a listener's handshake created */
+	XTCP_MIB_ATTEMPTFAILS,		/* Sockets closed from SYN-SENT or SYN-RECEIVED */
+	XTCP_MIB_ESTABRESETS,		/* Closed from ESTABLISHED or CLOSE-WAIT: a RST, an abort */
+	XTCP_MIB_LISTENOVERFLOWS,	/* SYNs and ACKs dropped: accept or SYN queue full */
+	XTCP_MIB_LISTENDROPS,		/* Handshakes dropped by a listener, overflows included */
+	XTCP_MIB_SYNRETRANS,		/* SYNs resent by a connecting socket */
+	XTCP_MIB_SYNACKRETRANS,		/* SYN-ACKs resent for a request sock */
+	XTCP_MIB_UNACCEPTABLE,		/* Segments failing the sequence number check */
+	XTCP_MIB_CHALLENGEACKS,		/* Challenge ACKs sent (RFC 5961) */
+	XTCP_MIB_OOODROPS,		/* Out-of-order segments dropped: no memory, or duplicate */
+	XTCP_MIB_RCVQDROPS,		/* In-order segments dropped: no receive memory */
+	XTCP_MIB_TIMEOUTS,		/* Connections aborted with ETIMEDOUT */
+	XTCP_MIB_TIMEWAITS,		/* Connections that entered TIME-WAIT */
+	XTCP_MIB_TWOVERFLOWS,		/* TIME-WAIT skipped: no timewait sock could be had */
+	XTCP_MIB_TWKILLED,		/* TIME-WAIT ended early by a segment (a RST) */
+	XTCP_MIB_TWRECYCLED,		/* TIME-WAIT ended by a SYN that opened a new connection */
+	XTCP_MIB_ORPHANOVERFLOWS,	/* Orphans reset: too many orphans, or memory pressure */
+	XTCP_MIB_FASTRETRANS,		/* Fast recoveries entered (3 dup ACKs or SACK loss) */
+	XTCP_MIB_PARTIALACKS,		/* Partial ACKs in recovery, each resending the next hole */
+	XTCP_MIB_DUPACKS,		/* Duplicate ACKs received with data in flight */
+	XTCP_MIB_OFOQUEUE,		/* Out-of-order segments queued (given receive memory) */
+	XTCP_MIB_OFOPRUNED,		/* Out-of-order segments dropped to make room */
+	XTCP_MIB_DELAYEDACKS,		/* ACKs sent by the delayed-ACK timer */
+	XTCP_MIB_WINPROBES,		/* Zero-window probes sent */
+	XTCP_MIB_RTOS,			/* Retransmission timer expiries with data in flight */
+	XTCP_MIB_OUTGSO,		/* GSO skbs sent (each several segments) */
+	XTCP_MIB_BACKLOGDROPS,		/* Segments dropped: the socket backlog was full */
+	XTCP_MIB_BACKLOGCOALESCE,	/* Segments merged into the backlog's last one */
+	XTCP_MIB_SACKREORDER,		/* Reordering seen through SACK */
+	XTCP_MIB_CHALLENGELIMITED,	/* Challenge ACKs withheld by challenge_ack_limit */
+	XTCP_MIB_RSTLIMITED,		/* RSTs for no socket withheld by rst_limit */
+	XTCP_MIB_MEMPRESSURES,		/* Times xtcp entered memory pressure */
+	XTCP_MIB_SYNCOOKIESSENT,	/* SYN-ACKs sent with a SYN cookie */
+	XTCP_MIB_SYNCOOKIESRECV,	/* ACKs with a valid SYN cookie */
+	XTCP_MIB_SYNCOOKIESFAILED,	/* ACKs to a listener with an invalid SYN cookie */
+	XTCP_MIB_OUTOFWINDOWICMPS,	/* ICMP errors quoting a sequence number not in flight */
+	XTCP_MIB_LOCKDROPPEDICMPS,	/* ICMP errors dropped: the socket was owned */
+	XTCP_MIB_PMTUREDUCED,		/* Times a path MTU drop lowered a connection's MSS */
+	XTCP_MIB_ACKSKIPPED,		/* ACKs to out-of-window segments withheld (rate limit) */
+	XTCP_MIB_REQDUPS,		/* SYNs whose request sock another CPU made first */
+	XTCP_MIB_TIMERSDEFERRED,	/* Timer expiries left to release_sock() (owner busy) */
+	XTCP_MIB_CURRESTAB,		/* Gauge: connections in ESTABLISHED or CLOSE-WAIT */
 	XTCP_MIB_MAX
 };
 
@@ -238,6 +245,9 @@ static inline struct xtcp_net *xtcp_pernet(const struct net *net)
 	this_cpu_inc(xtcp_pernet(net)->mib->mibs[field])
 #define XTCP_ADD_STATS(net, field, val) \
 	this_cpu_add(xtcp_pernet(net)->mib->mibs[field], val)
+/* For the one gauge: a CPU's part may go below 0, the sum never does. */
+#define XTCP_DEC_STATS(net, field) \
+	this_cpu_dec(xtcp_pernet(net)->mib->mibs[field])
 
 /*
  * Work that softirq found the socket owned for, left to xtcp_release_cb()
@@ -668,5 +678,7 @@ void xtcp_proc_exit_net(struct net *net);
 int xtcp_mib_init_net(struct net *net);
 void xtcp_mib_exit_net(struct net *net);
 int xtcp_mib_seq_show(struct seq_file *seq, void *v);
+int xtcp_mib_snmp_seq_show(struct seq_file *seq, void *v);
+int xtcp_mib_netstat_seq_show(struct seq_file *seq, void *v);
 
 #endif /* _XTCP_H */

@@ -10,6 +10,7 @@
 #   tools/xtcpize/xtcpize        BINDIR/xtcpize
 #   tools/xtcpize/libxtcpize.so  XTCPIZE_LIBDIR/libxtcpize.so
 #   tools/xtcp-bridge/xtcp-bridge  BINDIR/xtcp-bridge
+#   tools/xtcp-nstat/xtcp-nstat  BINDIR/xtcp-nstat (a script: never built)
 #   docs/man/xtcp.7              MANDIR/man7/xtcp.7
 #   docs/man/xtcpize.8           MANDIR/man8/xtcpize.8
 #
@@ -60,6 +61,7 @@ include/uapi/linux/xtcp.h $INCLUDEDIR/linux/xtcp.h 644
 tools/xtcpize/xtcpize $BINDIR/xtcpize 755
 tools/xtcpize/libxtcpize.so $XTCPIZE_LIBDIR/libxtcpize.so 644
 tools/xtcp-bridge/xtcp-bridge $BINDIR/xtcp-bridge 755
+tools/xtcp-nstat/xtcp-nstat $BINDIR/xtcp-nstat 755
 docs/man/xtcp.7 $MANDIR/man7/xtcp.7 644
 docs/man/xtcpize.8 $MANDIR/man8/xtcpize.8 644
 EOF

@@ -264,6 +264,7 @@ make_install() {
 	cmp tools/xtcpize/xtcpize /usr/local/bin/xtcpize &&
 	cmp tools/xtcpize/libxtcpize.so /usr/local/lib/xtcpize/libxtcpize.so &&
 	cmp tools/xtcp-bridge/xtcp-bridge /usr/local/bin/xtcp-bridge &&
+	cmp tools/xtcp-nstat/xtcp-nstat /usr/local/bin/xtcp-nstat &&
 	cmp docs/man/xtcp.7 /usr/local/share/man/man7/xtcp.7 &&
 	cmp docs/man/xtcpize.8 /usr/local/share/man/man8/xtcpize.8
 }
