@@ -158,7 +158,7 @@ for ns in xsrv xcli; do
 done
 ok "rmmod refused while a socket exists" rmmod_refused_while_in_use
 
-for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt xtcp_tcpopt xtcp_icmp xtcp_splice xtcp_interop xtcp_robust; do
+for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt xtcp_tcpopt xtcp_icmp xtcp_splice xtcp_interop xtcp_robust xtcp_trace; do
 	echo "# $prog"
 	start=$SECONDS
 	$T/$prog 2>&1 | timed
