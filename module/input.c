@@ -13,6 +13,7 @@
 #include <linux/filter.h>
 
 #include "xtcp.h"
+#include "trace.h"
 
 /* The window the peer may still fill, measured from RCV.NXT. */
 static u32 xtcp_receive_window(const struct xtcp_sock *xs)
@@ -433,6 +434,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 ack = cb->ack_seq;
 	bool sacked = false;
+	u8 ca_old;
 
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!xtcp_ack_acceptable(ack, xs->snd_una, xs->snd_nxt)) {
@@ -452,6 +454,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_init_mss(sk);
 		if (!xs->ca_ops)	/* simultaneous open */
 			xtcp_init_transfer(sk);
+		trace_xtcp_probe(sk, skb);
 		sk->sk_state_change(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 		return true;
@@ -471,6 +474,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		return false;
 	}
 	/* A valid ACK: the peer is alive (keepalive's measure). */
+	ca_old = xtcp_trace_ca_old(xs);
 	xs->rcv_tstamp = jiffies;
 	inet_csk(sk)->icsk_probes_out = 0;
 	if (xs->sack_ok && xs->packets_out && xs->ca_ops &&
@@ -491,6 +495,8 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_sack_detect_loss(sk);
 	if (!xtcp_before(ack, xs->snd_una))
 		xtcp_update_window(sk, cb);
+	xtcp_trace_ca_changed(sk, ca_old);
+	trace_xtcp_probe(sk, skb);
 
 	switch (sk->sk_state) {
 	case TCP_FIN_WAIT1:
@@ -1032,8 +1038,10 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		}
 	}
 	if (cb->flags & XTCP_FLAG_RST) {
-		if (cb->flags & XTCP_FLAG_ACK)
+		if (cb->flags & XTCP_FLAG_ACK) {
+			trace_xtcp_receive_reset(sk);
 			xtcp_reset(sk);
+		}
 		goto discard;
 	}
 	if (!(cb->flags & XTCP_FLAG_SYN))
@@ -1057,6 +1065,7 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		xtcp_new_ack(sk, cb->ack_seq);
 		xtcp_init_mss(sk);
 		xtcp_init_transfer(sk);
+		trace_xtcp_probe(sk, skb);
 		/* Data on a SYN-ACK is not accepted; the peer resends it. */
 		xtcp_send_ack(sk);
 		xtcp_write_xmit(sk);
@@ -1236,10 +1245,12 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 
 	/* Second: RST.  Only an exact RCV.NXT resets (RFC 5961 3.2). */
 	if (flags & XTCP_FLAG_RST) {
-		if (cb->seq == xs->rcv_nxt)
+		if (cb->seq == xs->rcv_nxt) {
+			trace_xtcp_receive_reset(sk);
 			xtcp_reset(sk);
-		else
+		} else {
 			xtcp_send_challenge_ack(sk);
+		}
 		goto discard;
 	}
 

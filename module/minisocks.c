@@ -15,11 +15,13 @@
 #include <net/sock.h>
 
 #include "xtcp.h"
+#include "trace.h"
 
 static int xtcp_rtx_synack(const struct sock *sk, struct request_sock *req)
 {
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNACKRETRANS);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
+	trace_xtcp_retransmit_synack(sk, req);
 	return xtcp_v4_send_synack(sk, req);
 }
 
@@ -162,18 +164,21 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	struct inet_request_sock *ireq;
 	int syncookies = READ_ONCE(xtcp_pernet(net)->sysctl_syncookies);
 	bool want_cookie = syncookies == 2;
+	int why = XTCP_REQ_DROP_NOMEM;
 	struct request_sock *req;
 	struct xtcp_opts opts;
 
 	if (!want_cookie && inet_csk_reqsk_queue_is_full(sk)) {
 		if (!syncookies) {
 			XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
+			why = XTCP_REQ_DROP_SYNQ_FULL;
 			goto drop;
 		}
 		want_cookie = true;
 	}
 	if (sk_acceptq_is_full(sk)) {
 		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
+		why = XTCP_REQ_DROP_ACCEPTQ_FULL;
 		goto drop;
 	}
 
@@ -218,6 +223,8 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		ireq->sack_ok = 0;
 		/* Cookies are accepted for a while after the last one sent. */
 		WRITE_ONCE(xtcp_sk(sk)->synq_overflow, jiffies);
+		trace_xtcp_request(sk, skb, XTCP_REQ_COOKIE_SENT,
+				   xreq->snt_isn, xreq->mss);
 		xtcp_v4_send_synack(sk, req);
 		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESSENT);
 		reqsk_free(req);
@@ -231,15 +238,19 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	 */
 	if (!inet_csk_reqsk_queue_hash_add(sk, req, XTCP_TIMEOUT_INIT)) {
 		XTCP_INC_STATS(net, XTCP_MIB_REQDUPS);
+		trace_xtcp_request(sk, skb, XTCP_REQ_DUP, xreq->snt_isn,
+				   xreq->mss);
 		reqsk_free(req);
 		return 0;
 	}
+	trace_xtcp_request(sk, skb, XTCP_REQ_QUEUED, xreq->snt_isn, xreq->mss);
 	xtcp_v4_send_synack(sk, req);
 	reqsk_put(req);
 	return 0;
 
 drop:
 	XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+	trace_xtcp_request(sk, skb, why, 0, 0);
 	return 0;
 }
 
@@ -406,9 +417,12 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 	index = xtcp_cookie_check(cb->ack_seq - 1, h1, h2, cb->seq - 1, count);
 	if (index < 0) {
 		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESFAILED);
+		trace_xtcp_request(sk, skb, XTCP_REQ_COOKIE_BAD, 0, 0);
 		return NULL;
 	}
 	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESRECV);
+	trace_xtcp_request(sk, skb, XTCP_REQ_COOKIE_OK, cb->ack_seq - 1,
+			   xtcp_cookie_mss[index]);
 
 	req = inet_reqsk_alloc(&xtcp_request_sock_ops, sk, false);
 	if (!req)

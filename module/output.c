@@ -12,6 +12,7 @@
 #include <net/inet_common.h>
 
 #include "xtcp.h"
+#include "trace.h"
 
 /**
  * xtcp_mss_for_mtu() - the MSS a path MTU leaves room for
@@ -952,6 +953,7 @@ static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS;
 	/* A resent SYN is a resent segment too, as TCP counts it. */
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
+	trace_xtcp_retransmit_skb(sk, skb);
 	if (xtcp_skb_has_flag(skb, XTCP_FLAG_SYN)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNRETRANS);
 	} else {
@@ -982,6 +984,7 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 	struct sk_buff *head = skb_peek(&xs->rtx_queue);
 	struct sk_buff *skb;
 	u32 reordering;
+	u8 ca_old;
 
 	if (!head)
 		return;
@@ -996,6 +999,7 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 	reordering = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
 	if (xs->sacked_out >= reordering)
 		xs->cc.reordering = min_t(u32, xs->cc.reordering, reordering);
+	ca_old = xtcp_trace_ca_old(xs);
 	xtcp_cc_timeout(&xs->cc, xs->ca_ops, xs->snd_nxt, xtcp_in_flight(xs));
 	/*
 	 * A SACKed segment at the head after a timeout means the peer threw
@@ -1014,6 +1018,7 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 			xs->lost_out++;
 		}
 	}
+	xtcp_trace_ca_changed(sk, ca_old);
 	xtcp_xmit_lost(sk);
 }
 
@@ -1171,6 +1176,8 @@ void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 	XTCP_SKB_CB(skb)->seq = xtcp_sk(sk)->snd_nxt;
 	XTCP_SKB_CB(skb)->end_seq = xtcp_sk(sk)->snd_nxt;
 	XTCP_SKB_CB(skb)->flags = XTCP_FLAG_RST | XTCP_FLAG_ACK;
+	trace_xtcp_send_reset(sk, NULL, xtcp_sk(sk)->snd_nxt,
+			      xtcp_sk(sk)->rcv_nxt);
 	xtcp_transmit_skb(sk, skb, false, gfp);
 }
 
@@ -1311,11 +1318,14 @@ void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb)
 		}
 	}
 
-	if (cb->flags & XTCP_FLAG_ACK)
+	if (cb->flags & XTCP_FLAG_ACK) {
+		trace_xtcp_send_reset(sk, skb, cb->ack_seq, 0);
 		xtcp_v4_send_ctl(net, skb, cb->ack_seq, 0, XTCP_FLAG_RST, 0);
-	else
+	} else {
+		trace_xtcp_send_reset(sk, skb, 0, cb->end_seq);
 		xtcp_v4_send_ctl(net, skb, 0, cb->end_seq,
 				 XTCP_FLAG_RST | XTCP_FLAG_ACK, 0);
+	}
 }
 
 /**

@@ -19,6 +19,7 @@
 #include <net/sock.h>
 
 #include "xtcp.h"
+#include "trace.h"
 
 /*
  * Wake writers once an ACK freed enough of the send buffer, and, with
@@ -739,6 +740,7 @@ static void xtcp_rcv_space_adjust(struct sock *sk)
 		    rcvbuf > READ_ONCE(sk->sk_rcvbuf))
 			WRITE_ONCE(sk->sk_rcvbuf, (int)rcvbuf);
 	}
+	trace_xtcp_rcv_space_adjust(sk, copied);
 	xs->rcvq_space.seq = xs->copied_seq;
 	xs->rcvq_space.time_us = now;
 }

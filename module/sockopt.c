@@ -293,20 +293,6 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	return err;
 }
 
-/* TCP's congestion states from xtcp's (TCP_CA_Disorder: SACKs, dupacks). */
-static u8 xtcp_ca_state(const struct xtcp_sock *xs)
-{
-	switch (xs->cc.state) {
-	case XTCP_CA_RECOVERY:
-		return TCP_CA_Recovery;
-	case XTCP_CA_LOSS:
-		return TCP_CA_Loss;
-	default:
-		return xs->cc.dupacks || xs->sacked_out ? TCP_CA_Disorder :
-		       TCP_CA_Open;
-	}
-}
-
 /* Segments resent and still neither acknowledged, SACKed nor lost again. */
 static u32 xtcp_retrans_out(struct sock *sk)
 {

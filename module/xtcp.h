@@ -95,6 +95,7 @@
 #include <net/request_sock.h>
 #include <net/inet_timewait_sock.h>
 #include <net/tcp_states.h>
+#include <uapi/linux/tcp.h>
 #include <net/netns/generic.h>
 
 #include "pure.h"
@@ -499,6 +500,23 @@ static inline u32 xtcp_clock_us(void)
 static inline u32 xtcp_in_flight(const struct xtcp_sock *xs)
 {
 	return xs->packets_out - xs->lost_out - xs->sacked_out;
+}
+
+/*
+ * TCP's congestion states (TCP_CA_*) from xtcp's, for TCP_INFO and the
+ * tracepoints: TCP_CA_Disorder while duplicate ACKs or SACKs are seen.
+ */
+static inline u8 xtcp_ca_state(const struct xtcp_sock *xs)
+{
+	switch (xs->cc.state) {
+	case XTCP_CA_RECOVERY:
+		return TCP_CA_Recovery;
+	case XTCP_CA_LOSS:
+		return TCP_CA_Loss;
+	default:
+		return xs->cc.dupacks || xs->sacked_out ? TCP_CA_Disorder :
+		       TCP_CA_Open;
+	}
 }
 
 /* TCP_INFO's counters of a connection that starts (xtcp_sock). */

@@ -20,6 +20,9 @@ APT_PKGS+=(nginx curl wget iperf3 redis-server redis-tools openssh-server openss
            apache2-utils jq)
 # tools/xtcp-bridge: a BPF program (clang) with its libbpf skeleton (bpftool).
 APT_PKGS+=(clang libbpf-dev bpftool)
+# The xtcp:* tracepoints read through perf and bpftrace in the guest
+# (docs/tracepoints.md; selftests/xtcp_trace with XTCP_TRACE_TOOLS=1).
+APT_PKGS+=(linux-perf bpftrace)
 # Building the debug kernel of `make check-debug` (scripts/debug-kernel.sh).
 KBUILD_PKGS=(bc bison flex libelf-dev libssl-dev)
 VNG_PIN=${VNG_PIN:-virtme-ng==1.42}   # pinned: vm-run.sh relies on its flags

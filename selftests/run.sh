@@ -163,7 +163,7 @@ ok "rmmod refused while a socket exists" rmmod_refused_while_in_use
 # and counted as one failure, and the suite goes on.
 limit=$(sed -n 's/^timeout=//p' $T/settings)
 limit=$((limit * ${XTCP_TIME_SCALE:-1}))
-for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt xtcp_tcpopt xtcp_icmp xtcp_splice xtcp_interop xtcp_mib xtcp_robust; do
+for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt xtcp_tcpopt xtcp_icmp xtcp_splice xtcp_interop xtcp_mib xtcp_robust xtcp_trace; do
 	echo "# $prog"
 	start=$SECONDS
 	timeout -k 10 $limit $T/$prog 2>&1 | timed
