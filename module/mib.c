@@ -158,17 +158,6 @@ void xtcp_mib_exit_net(struct net *net)
 	free_percpu(xtcp_pernet(net)->mib);
 }
 
-/**
- * xtcp_mib_seq_show() - /proc/net/xtcp_stat: one "Name value" line a counter
- * @seq: the seq_file of the netns' file
- * @v: unused (a single-record file)
- *
- * Each counter is summed over the possible CPUs, without a lock: a sum
- * may miss increments made while it is read.
- *
- * Context: process context (read() of the proc file).
- * Return: 0.
- */
 /*
  * A counter's value: its CPUs' parts summed.  Unsigned, they wrap; as a
  * long, the one gauge (CurrEstab) comes out right even when a socket
@@ -193,6 +182,17 @@ static void xtcp_mib_show_value(struct seq_file *seq,
 		seq_printf(seq, " %lu", xtcp_mib_sum(xn, field));
 }
 
+/**
+ * xtcp_mib_seq_show() - /proc/net/xtcp_stat: one "Name value" line a counter
+ * @seq: the seq_file of the netns' file
+ * @v: unused (a single-record file)
+ *
+ * Each counter is summed over the possible CPUs, without a lock: a sum
+ * may miss increments made while it is read.
+ *
+ * Context: process context (read() of the proc file).
+ * Return: 0.
+ */
 int xtcp_mib_seq_show(struct seq_file *seq, void *v)
 {
 	struct net *net = seq_file_single_net(seq);

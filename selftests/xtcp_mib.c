@@ -158,6 +158,7 @@ static const struct mib_name mib_names[] = {
 	{ "PmtuReduced",	"XtcpExtPmtuReduced",	NULL },
 	{ "OutOfWindowAcksSkipped", "XtcpExtOutOfWindowAcksSkipped", NULL },
 	{ "RequestDuplicates",	"XtcpExtRequestDuplicates", NULL },
+	{ "TimersDeferred",	"XtcpExtTimersDeferred", NULL },
 };
 
 static const struct mib_name *mib_name_of(const char *stat)
