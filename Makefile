@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # xtcp: build the module out of tree, the selftests, and run them in a VM.
-#   make          build xtcp.ko against the installed Debian 6.1 headers,
-#                 xtcpize (tools/xtcpize) and xtcp-bridge (tools/xtcp-bridge)
-#   make install  install what `make` built, never building: xtcp.ko into
-#                 /lib/modules/$(KVER)/updates (then depmod), <linux/xtcp.h>,
-#                 xtcpize and its library under $(PREFIX), the man pages;
+#   make          build xtcp.ko and xtcp_diag.ko against the installed
+#                 Debian 6.1 headers, xtcpize (tools/xtcpize), xtcp-bridge
+#                 (tools/xtcp-bridge) and xtcp-ss (tools/xtcp-ss)
+#   make install  install what `make` built, never building: xtcp.ko and
+#                 xtcp_diag.ko into /lib/modules/$(KVER)/updates (then
+#                 depmod), <linux/xtcp.h>, xtcpize and its library,
+#                 xtcp-bridge and xtcp-ss under $(PREFIX), the man pages;
 #                 DESTDIR= stages it below a directory (then no depmod)
 #   make uninstall  remove exactly what make install installed
 #   make dkms-src copy the module's source for dkms to $(DKMS_SRCDIR)
@@ -51,6 +53,7 @@ module:
 tools:
 	$(MAKE) -C tools/xtcpize PREFIX='$(PREFIX)' XTCPIZE_LIBDIR='$(XTCPIZE_LIBDIR)'
 	$(MAKE) -C tools/xtcp-bridge
+	$(MAKE) -C tools/xtcp-ss
 
 install:
 	$(INSTALL_ENV) scripts/install.sh install
@@ -119,4 +122,5 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C tools/xtcpize clean
 	$(MAKE) -C tools/xtcp-bridge clean
+	$(MAKE) -C tools/xtcp-ss clean
 	rm -rf build/debug-module
