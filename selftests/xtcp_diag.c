@@ -624,8 +624,8 @@ TEST_F(diag, dump_one)
 TEST_F(diag, destroy_established)
 {
 	struct dump *d = calloc(1, sizeof(*d));
+	struct dsock *s, victim;
 	struct tcp_info ti;
-	struct dsock *s;
 	char c;
 
 	ASSERT_NE(NULL, d);
@@ -633,7 +633,9 @@ TEST_F(diag, destroy_established)
 	ASSERT_LE(1, dump_ns(CLI_NS, ~0u, d));
 	s = find(d, self->cport, DIAG_PORT + 8);
 	ASSERT_NE(NULL, s);
-	ASSERT_EQ(0, destroy(CLI_NS, s));
+	/* Its own copy: the dumps below reuse @d. */
+	victim = *s;
+	ASSERT_EQ(0, destroy(CLI_NS, &victim));
 
 	EXPECT_EQ(-1, read(self->c, &c, 1));
 	EXPECT_EQ(ECONNABORTED, errno);
@@ -651,7 +653,7 @@ TEST_F(diag, destroy_established)
 	ASSERT_LE(0, dump_ns(CLI_NS, ~0u, d));
 	EXPECT_EQ(NULL, find(d, self->cport, 0));
 	/* Twice: the socket is closed already. */
-	EXPECT_EQ(-ENOENT, destroy(CLI_NS, s));
+	EXPECT_EQ(-ENOENT, destroy(CLI_NS, &victim));
 	free(d);
 }
 
