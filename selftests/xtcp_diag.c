@@ -703,6 +703,47 @@ TEST_F(diag, destroy_time_wait)
 	free(d);
 }
 
+/*
+ * SOCK_DESTROY of an orphan: closed by its application, in FIN-WAIT-2
+ * (the peer has not closed).  It goes at once.  Kernel TCP holds such an
+ * orphan as a timewait sock and sends nothing; xtcp keeps a full socket,
+ * which sends the peer a RST (as TCP's own full FIN-WAIT-2 sockets do).
+ */
+TEST_F(diag, destroy_orphan)
+{
+	struct dump *d = calloc(1, sizeof(*d));
+	struct dsock *s, victim;
+	long refs;
+
+	ASSERT_NE(NULL, d);
+	ASSERT_EQ(0, pair(self, DIAG_PORT + 12));
+	close(self->c);
+	self->c = -1;
+	s = wait_diag_state(CLI_NS, self->cport, DIAG_PORT + 12,
+			    XTCP_FIN_WAIT2, d, XT(5));
+	ASSERT_NE(NULL, s);
+	victim = *s;
+	refs = module_refs();
+	ASSERT_EQ(0, destroy(CLI_NS, &victim));
+	ASSERT_LE(0, dump_ns(CLI_NS, ~0u, d));
+	EXPECT_EQ(NULL, find(d, self->cport, 0));
+	EXPECT_EQ(-ENOENT, destroy(CLI_NS, &victim));
+	if (!is_tcp()) {
+		char c;
+		struct timeval tv = { .tv_sec = XT(5) };
+
+		setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		EXPECT_EQ(-1, read(self->a, &c, 1));
+		EXPECT_EQ(ECONNRESET, errno);
+		/* The orphan's hold on the module is gone too, at the latest
+		 * when its FIN-WAIT-2 timer (which holds a reference) fires.
+		 */
+		TH_LOG("module refs %ld before the destroy, %ld after", refs,
+		       module_refs());
+	}
+	free(d);
+}
+
 /* Drop CAP_NET_ADMIN from this (forked, per-test) process. */
 static int drop_net_admin(void)
 {
