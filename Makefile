@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # xtcp: build the module out of tree, the selftests, and run them in a VM.
-#   make          build xtcp.ko against the installed Debian 6.1 headers,
-#                 xtcpize (tools/xtcpize) and xtcp-bridge (tools/xtcp-bridge)
-#   make install  install what `make` built, never building: xtcp.ko into
-#                 /lib/modules/$(KVER)/updates (then depmod), <linux/xtcp.h>,
-#                 xtcpize and its library, xtcp-bridge and xtcp-nstat under
-#                 $(PREFIX), the man pages;
+#   make          build xtcp.ko and xtcp_diag.ko against the installed
+#                 Debian 6.1 headers, xtcpize (tools/xtcpize), xtcp-bridge
+#                 (tools/xtcp-bridge), xtcp-ss (tools/xtcp-ss), and the demo
+#                 and benchmark programs (tools/demo, tools/bench)
+#   make install  install what `make` built, never building: xtcp.ko and
+#                 xtcp_diag.ko into /lib/modules/$(KVER)/updates (then
+#                 depmod), <linux/xtcp.h>, xtcpize and its library,
+#                 xtcp-bridge, xtcp-ss and xtcp-nstat under $(PREFIX), the
+#                 man pages;
 #                 DESTDIR= stages it below a directory (then no depmod)
 #   make uninstall  remove exactly what make install installed
 #   make dkms-src copy the module's source for dkms to $(DKMS_SRCDIR)
@@ -54,6 +57,7 @@ tools:
 	$(MAKE) -C tools/xtcp-bridge
 	$(MAKE) -C tools/bench
 	$(MAKE) -C tools/demo
+	$(MAKE) -C tools/xtcp-ss
 
 install:
 	$(INSTALL_ENV) scripts/install.sh install
@@ -126,4 +130,5 @@ clean:
 	$(MAKE) -C tools/xtcp-bridge clean
 	$(MAKE) -C tools/bench clean
 	$(MAKE) -C tools/demo clean
+	$(MAKE) -C tools/xtcp-ss clean
 	rm -rf build/debug-module

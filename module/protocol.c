@@ -31,8 +31,12 @@
 int xtcp_proto_num = IPPROTO_XTCP;
 module_param_named(proto, xtcp_proto_num, int, 0444);
 MODULE_PARM_DESC(proto, "IP protocol number to register (default 253)");
+/* xtcp_diag.ko registers its inet_diag handler for this number. */
+EXPORT_SYMBOL_GPL(xtcp_proto_num);
 
 struct inet_hashinfo xtcp_hashinfo;
+/* Walked by inet_diag for xtcp_diag.ko. */
+EXPORT_SYMBOL_GPL(xtcp_hashinfo);
 unsigned int xtcp_net_id __read_mostly;
 
 static struct percpu_counter xtcp_sockets_allocated;
@@ -354,6 +358,8 @@ struct proto xtcp_prot = {
 	.rsk_prot		= &xtcp_request_sock_ops,
 	.twsk_prot		= &xtcp_timewait_sock_ops,
 	.h.hashinfo		= &xtcp_hashinfo,
+	/* SOCK_DESTROY (xtcp_diag.ko, through sock_diag_destroy()). */
+	.diag_destroy		= xtcp_abort,
 	/* sendmsg() before connect() must not bind a port (TCP's too). */
 	.no_autobind		= true,
 };

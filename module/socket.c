@@ -1265,6 +1265,76 @@ out:
 }
 
 /**
+ * xtcp_abort() - end a connection from outside (SOCK_DESTROY, ss -K)
+ * @sk: any socket of ours the caller holds a reference on: full,
+ *      request or timewait
+ * @err: what the application is told (ECONNABORTED from sock_diag)
+ *
+ * As tcp_abort(): a request sock leaves its listener's queue, a
+ * timewait sock goes; a listener stops listening (its queued children
+ * are reset); a synchronized connection sends the peer a RST; the
+ * application gets @err and the socket is CLOSED, or destroyed if it
+ * was an orphan.  sk_prot->diag_destroy: sock_diag_destroy() checked
+ * CAP_NET_ADMIN.
+ *
+ * Context: process context, socket not locked: takes the socket lock,
+ * then the bh lock, so that neither close() nor softirq races it.
+ * Return: 0, or -ENOENT if the socket was already closed.
+ */
+int xtcp_abort(struct sock *sk, int err)
+{
+	int state = inet_sk_state_load(sk);
+
+	if (state == TCP_NEW_SYN_RECV) {
+		struct request_sock *req = inet_reqsk(sk);
+
+		local_bh_disable();
+		inet_csk_reqsk_queue_drop(req->rsk_listener, req);
+		local_bh_enable();
+		return 0;
+	}
+	if (state == TCP_TIME_WAIT) {
+		struct inet_timewait_sock *tw = inet_twsk(sk);
+
+		/* deschedule_put drops one: the caller's stays. */
+		refcount_inc(&tw->tw_refcnt);
+		local_bh_disable();
+		inet_twsk_deschedule_put(tw);
+		local_bh_enable();
+		return 0;
+	}
+
+	lock_sock(sk);
+	if (sk->sk_state == TCP_CLOSE) {
+		release_sock(sk);
+		return -ENOENT;
+	}
+	if (sk->sk_state == TCP_LISTEN) {
+		xtcp_set_state(sk, TCP_CLOSE);
+		inet_csk_listen_stop(sk);
+	}
+
+	local_bh_disable();
+	bh_lock_sock(sk);
+	/* The states whose peer holds a connection: TCP's tcp_need_reset(). */
+	if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				   TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 |
+				   TCPF_SYN_RECV))
+		xtcp_send_active_reset(sk, GFP_ATOMIC);
+	WRITE_ONCE(sk->sk_err, err);
+	/* sk_err before the state change that wakes the waiters. */
+	smp_wmb();
+	xtcp_purge_write_queues(sk);
+	xtcp_done(sk);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk_error_report(sk);
+	bh_unlock_sock(sk);
+	local_bh_enable();
+	release_sock(sk);
+	return 0;
+}
+
+/**
  * xtcp_poll() - proto_ops' poll
  * @file: the socket's file
  * @sock: the socket

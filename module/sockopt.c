@@ -312,9 +312,11 @@ static u32 xtcp_retrans_out(struct sock *sk)
  * keeps; fields for what xtcp has not (timestamps, ECN, delivery rate,
  * busy-time chronographs, a receiver RTT estimate, D-SACK, fast open)
  * stay 0.  A listener reports, unlocked, what TCP's does: its accept
- * queue's length and limit in tcpi_unacked and tcpi_sacked.
+ * queue's length and limit in tcpi_unacked and tcpi_sacked.  Also
+ * INET_DIAG_INFO's filler (xtcp_diag.ko): for a listener it may be
+ * called under a spinlock, and takes no lock then.
  */
-static void xtcp_get_info(struct sock *sk, struct tcp_info *info)
+void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 {
 	const struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -390,6 +392,7 @@ static void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_snd_wnd = xs->snd_wnd;
 	unlock_sock_fast(sk, slow);
 }
+EXPORT_SYMBOL_GPL(xtcp_get_info);
 
 /**
  * xtcp_getsockopt() - getsockopt() of an xtcp socket

@@ -59,18 +59,20 @@
  *   too), recvmsg, backlog_rcv, release_cb (deferred ICMP work),
  *   stream_memory_free (TCP_NOTSENT_LOWAT, for poll and sendmsg), hash,
  *   unhash, get_port, enter_memory_pressure and the memory accounting,
- *   rsk_prot, twsk_prot, h.hashinfo, no_autobind (sendmsg() never binds).
+ *   rsk_prot, twsk_prot, h.hashinfo, no_autobind (sendmsg() never binds),
+ *   diag_destroy (xtcp_abort(): sock_diag_destroy(), for xtcp_diag.ko).
  *   NULL and tested for NULL by their callers: bind and bind_add (inet's
  *   own), compat_ioctl,
  *   bpf_bypass_getsockopt, rehash (only datagram and TCP's dynamic
  *   address code call it), put_port, psock_update_sk_prot (sockmap
  *   refuses the socket), sock_is_readable,
- *   leave_memory_pressure, diag_destroy (no inet_diag handler yet).
+ *   leave_memory_pressure.
  * struct inet_connection_sock: icsk_sync_mss (xtcp_sync_mss()), called
  *   by IP_OPTIONS and CIPSO; icsk_af_ops, icsk_ca_ops and icsk_ulp_ops
  *   stay NULL: the generic code calls icsk_af_ops only from TCP's own
- *   files and syncookies.c, reads icsk_ca_ops only in inet_diag (not
- *   registered for us) and BPF's TCP-only setsockopt, and tests
+ *   files and syncookies.c, reads icsk_ca_ops only in inet_diag (where
+ *   xtcp_diag.ko's idiag_get_aux gives the name instead: INET_DIAG_CONG)
+ *   and BPF's TCP-only setsockopt, and tests
  *   icsk_ulp_ops for NULL (TCP_ULP is a SOL_TCP option, which is ours).
  *   icsk_clean_acked is TLS's, never set.  icsk_pmtu_cookie and
  *   icsk_ext_hdr_len are kept by xtcp_sync_mss() and connect().  A
@@ -625,12 +627,15 @@ int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg);
 __poll_t xtcp_poll(struct file *file, struct socket *sock, poll_table *wait);
 bool xtcp_stream_memory_free(const struct sock *sk, int wake);
 int xtcp_inet_listen(struct socket *sock, int backlog);
+int xtcp_abort(struct sock *sk, int err);
 
 /* sockopt.c */
 int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		    sockptr_t optval, unsigned int optlen);
 int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		    char __user *optval, int __user *optlen);
+struct tcp_info;
+void xtcp_get_info(struct sock *sk, struct tcp_info *info);
 
 /* input.c */
 void xtcp_ofo_purge(struct sock *sk);

@@ -73,8 +73,10 @@ destdir_install() {
 	rm -rf "$stage"
 	make -s install DESTDIR="$stage" KVER="$KVER" || return 1
 	want=$(printf '%s\n' "./lib/modules/$KVER/updates/xtcp.ko" \
+		"./lib/modules/$KVER/updates/xtcp_diag.ko" \
 		./usr/include/linux/xtcp.h ./usr/local/bin/xtcpize \
 		./usr/local/bin/xtcp-bridge ./usr/local/bin/xtcp-nstat \
+		./usr/local/bin/xtcp-ss \
 		./usr/local/lib/xtcpize/libxtcpize.so \
 		./usr/local/share/man/man7/xtcp.7 ./usr/local/share/man/man8/xtcpize.8 | sort)
 	diff <(echo "$want") <(staged "$stage") || return 1

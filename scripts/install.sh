@@ -6,11 +6,13 @@
 # not built fails the install with a message saying so.
 #
 #   xtcp.ko                      /lib/modules/KVER/updates/xtcp.ko, then depmod -a KVER
+#   xtcp_diag.ko                 /lib/modules/KVER/updates/xtcp_diag.ko
 #   include/uapi/linux/xtcp.h    INCLUDEDIR/linux/xtcp.h
 #   tools/xtcpize/xtcpize        BINDIR/xtcpize
 #   tools/xtcpize/libxtcpize.so  XTCPIZE_LIBDIR/libxtcpize.so
 #   tools/xtcp-bridge/xtcp-bridge  BINDIR/xtcp-bridge
 #   tools/xtcp-nstat/xtcp-nstat  BINDIR/xtcp-nstat (a script: never built)
+#   tools/xtcp-ss/xtcp-ss        BINDIR/xtcp-ss
 #   docs/man/xtcp.7              MANDIR/man7/xtcp.7
 #   docs/man/xtcpize.8           MANDIR/man8/xtcpize.8
 #
@@ -57,11 +59,13 @@ set_kver() {
 files() {
 	cat <<EOF
 xtcp.ko /lib/modules/$KVER/updates/xtcp.ko 644
+xtcp_diag.ko /lib/modules/$KVER/updates/xtcp_diag.ko 644
 include/uapi/linux/xtcp.h $INCLUDEDIR/linux/xtcp.h 644
 tools/xtcpize/xtcpize $BINDIR/xtcpize 755
 tools/xtcpize/libxtcpize.so $XTCPIZE_LIBDIR/libxtcpize.so 644
 tools/xtcp-bridge/xtcp-bridge $BINDIR/xtcp-bridge 755
 tools/xtcp-nstat/xtcp-nstat $BINDIR/xtcp-nstat 755
+tools/xtcp-ss/xtcp-ss $BINDIR/xtcp-ss 755
 docs/man/xtcp.7 $MANDIR/man7/xtcp.7 644
 docs/man/xtcpize.8 $MANDIR/man8/xtcpize.8 644
 EOF

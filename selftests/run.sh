@@ -61,6 +61,27 @@ taken_number_fails_cleanly() {
 	return 0
 }
 
+# xtcp_diag.ko fails its load, and says why, when inet_diag's slot for
+# xtcp's number is taken: raw_diag holds IPPROTO_RAW's (255), which
+# xtcp.ko itself can have (raw sockets take no IP protocol number).
+diag_taken_slot_fails_cleanly() {
+	local dko
+
+	dko=$(dirname "$KO")/xtcp_diag.ko
+	modprobe raw_diag || return 1
+	insmod "$KO" proto=255 || return 1
+	if insmod "$dko"; then
+		echo "xtcp_diag registered over raw_diag's handler"
+		rmmod xtcp_diag xtcp
+		return 1
+	fi
+	dmesg | tail -5 |
+		grep -q 'xtcp_diag: an inet_diag handler for IP protocol 255 is already registered' ||
+		return 1
+	rmmod xtcp || return 1
+	rmmod raw_diag
+}
+
 rmmod_refused_while_in_use() {
 	local pid
 	$T/xtcp_probe hold > /tmp/xtcp-hold.log &
@@ -148,6 +169,12 @@ echo "# xtcp selftests on $(uname -r)"
 ok "socket() before load fails with EPROTONOSUPPORT" $T/xtcp_probe EPROTONOSUPPORT
 ok "20 load/unload cycles" load_unload_cycles
 ok "a taken protocol number fails the load and undoes everything" taken_number_fails_cleanly
+if [ -e "$(dirname "$KO")/xtcp_diag.ko" ] && modprobe inet_diag 2>/dev/null; then
+	ok "xtcp_diag.ko refuses a taken inet_diag slot and says so" diag_taken_slot_fails_cleanly
+else
+	n=$((n + 1))
+	echo "ok $n - xtcp_diag.ko refuses a taken inet_diag slot # SKIP no inet_diag or no xtcp_diag.ko"
+fi
 ok "module loads" insmod "$KO"
 ok "socket() after load works" $T/xtcp_probe ok
 ok "two netns joined by veth" setup_topology
@@ -175,6 +202,13 @@ for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt xtcp_tc
 	[ "$rc" -eq 0 ] || fails=$((fails + 1))
 	echo "# $prog took $((SECONDS - start)) s"
 done
+
+# sock_diag (xtcp_diag.ko, loaded and unloaded there) and xtcp-ss: its
+# own TAP lines, counted as one failure like a program above.
+echo "# xtcp_diag.sh"
+start=$SECONDS
+XTCP_KO=$KO $T/xtcp_diag.sh || fails=$((fails + 1))
+echo "# xtcp_diag.sh took $((SECONDS - start)) s"
 
 # Unmodified Debian programs (nginx, iperf3, redis, OpenSSH) under xtcpize,
 # then the same programs with kernel TCP at the other end, through

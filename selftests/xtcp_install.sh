@@ -14,7 +14,9 @@
 #    and the veth sees IP protocol 253 and no TCP.  Then proto=254.
 # 3. `make install` (nothing built in the guest: the tree is read-only
 #    here), socket() loading the installed module by its alias with no
-#    insmod, the installed xtcpize, `make uninstall` removing every file.
+#    insmod, a sock_diag dump for its protocol loading xtcp_diag.ko by
+#    its alias, the installed xtcpize, `make uninstall` removing every
+#    file.
 #    Skipped when KO is not ./xtcp.ko built for this kernel (the debug
 #    lane boots another kernel).
 #
@@ -45,6 +47,7 @@ PIDS=()
 MOUNTS=()
 
 loaded() { grep -q '^xtcp ' /proc/modules; }
+diag_loaded() { grep -q '^xtcp_diag ' /proc/modules; }
 
 cleanup() {
 	local i
@@ -57,6 +60,7 @@ cleanup() {
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
 		umount "${MOUNTS[i]}" 2>/dev/null
 	done
+	diag_loaded && rmmod xtcp_diag 2>/dev/null
 	loaded && rmmod xtcp 2>/dev/null
 	umount "$W" 2>/dev/null
 }
@@ -231,7 +235,8 @@ overlay() {
 # The files make install may leave behind: none but depmod's indexes.
 leftovers() {
 	find "$W/local/upper" "$W/include/upper" -not -type d
-	find "$W/modules" -not -type d -not -name 'modules.*' -not -name build -not -name source
+	find "$W/modules" -not -type d -not -name 'modules.*' -not -name build -not -name source \
+		-not -path "$W/modules/kernel/*"
 }
 
 # Where make install writes, made disposable.  /usr/local and
@@ -241,13 +246,19 @@ leftovers() {
 # build and source links, bound over it.  An overlay would do too, but
 # depmod -a over Debian's whole module tree takes 100 s under TCG (35 s
 # once cached), and install and uninstall both run it; xtcp depends on
-# no other module, so a tree of its own is all that autoloading needs.
+# no other module, xtcp_diag on inet_diag only (copied in, under
+# kernel/ as in Debian's tree), so a tree of its own is all that
+# autoloading needs.
 prepare_install_root() {
+	local idiag
+
 	overlay /usr/local local || return 1
 	overlay /usr/include/linux include || return 1
 	mkdir -p "$W/modules" || return 1
 	cp -P "$MODS/build" "$MODS/source" "$MODS"/modules.builtin* "$MODS/modules.order" \
 		"$W/modules/" || return 1
+	idiag=$(modinfo -n inet_diag) || return 1
+	install -D -m 644 "$idiag" "$W/modules/${idiag#"$MODS"/}" || return 1
 	mount --bind "$W/modules" "$MODS" || return 1
 	MOUNTS+=("$MODS")
 	depmod -a "$KVER" || return 1
@@ -260,6 +271,8 @@ make_install() {
 	loaded && { echo "xtcp is loaded"; return 1; }
 	make install || return 1
 	cmp xtcp.ko "$MODS/updates/xtcp.ko" &&
+	cmp xtcp_diag.ko "$MODS/updates/xtcp_diag.ko" &&
+	cmp tools/xtcp-ss/xtcp-ss /usr/local/bin/xtcp-ss &&
 	cmp include/uapi/linux/xtcp.h /usr/include/linux/xtcp.h &&
 	cmp tools/xtcpize/xtcpize /usr/local/bin/xtcpize &&
 	cmp tools/xtcpize/libxtcpize.so /usr/local/lib/xtcpize/libxtcpize.so &&
@@ -281,6 +294,26 @@ autoload() {
 	loaded && { echo "already loaded"; return 1; }
 	"$T/xtcp_probe" ok || return 1
 	grep '^xtcp ' /proc/modules
+}
+
+# A sock_diag dump for protocol 253 (xtcp-ss) loads the installed
+# xtcp_diag.ko by its alias net-pf-16-proto-4-type-2-253, and inet_diag
+# (net-pf-16-proto-4-type-2) first if it is not loaded; then it is
+# unloaded, so that xtcp can be.
+diag_autoload() {
+	local before after
+
+	modinfo -F alias xtcp_diag | grep -qx net-pf-16-proto-4-type-2-253 || return 1
+	diag_loaded && { echo "xtcp_diag already loaded"; return 1; }
+	# inet_diag too, if nothing else holds it (the suite's tcp_diag).
+	rmmod tcp_diag udp_diag raw_diag inet_diag 2>/dev/null
+	before=$(lsmod | grep -E '^(xtcp|xtcp_diag|inet_diag) ')
+	echo "before: $before"
+	/usr/local/bin/xtcp-ss -a || return 1
+	after=$(lsmod | grep -E '^(xtcp|xtcp_diag|inet_diag) ')
+	echo "after: $after"
+	diag_loaded && grep -q '^inet_diag ' /proc/modules || return 1
+	rmmod xtcp_diag
 }
 
 # Not loaded, libxtcpize.so's first socket() loads the module (its
@@ -356,6 +389,7 @@ else
 	ok "make install puts every file in place (and builds nothing)" make_install
 	ok "modinfo xtcp: the installed module and its two aliases" modinfo_aliases
 	ok "socket(AF_INET, SOCK_STREAM, 253) loads the installed module, no insmod" autoload
+	ok "a sock_diag dump for protocol 253 loads the installed xtcp_diag.ko" diag_autoload
 	ok "libxtcpize.so loads the installed module on first use" library_autoloads
 	ok "installed xtcpize runs with the installed library" installed_xtcpize
 	ok "make uninstall removes every file it installed, depmod forgets xtcp" make_uninstall
