@@ -440,8 +440,9 @@ static const char *const all_xtcp[] = { "xtcp", NULL };
 
 /*
  * (a) Under loss, every retransmission is one xtcp_retransmit_skb event:
- * the sender's events (SYNs aside, counted in SynRetrans) equal the
- * RetransSegs its netns counted, timeouts and fast retransmits alike.
+ * the sender's events for the connection (its SYN aside: the
+ * connection is open before the loss starts) equal the RetransSegs its
+ * netns counted, timeouts and fast retransmits alike.
  */
 TEST_F_TIMEOUT(trace, retransmit_events_equal_retranssegs, XT(60))
 {
