@@ -108,7 +108,7 @@ check-debug:
 # the interop transfers at full length and the application drivers.
 soak:
 	$(MAKE) check-debug XTCP_FUZZ_SEGMENTS=1000000 XTCP_INTEROP_FULL=1 \
-		XTCP_DEBUG_APPS=1
+		XTCP_DEBUG_APPS=1 XTCP_TRACE_TOOLS=1
 
 demo: deps
 	$(MAKE) module

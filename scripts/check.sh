@@ -14,6 +14,7 @@
 #   XTCP_FUZZ_SEGMENTS  the wire fuzzer's segments, into the guest (20,000)
 #   XTCP_INTEROP_FULL   1: the interop lane's transfers at full length
 #   XTCP_DEBUG_APPS     1: the application drivers on the debug kernel too
+#   XTCP_TRACE_TOOLS    1: xtcp_trace's perf and bpftrace tests too
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -37,6 +38,10 @@ fi
 # The application drivers on the debug kernel (scripts/guest-debug.sh).
 if [[ -n ${XTCP_DEBUG_APPS:-} ]]; then
 	guest=(env "XTCP_DEBUG_APPS=$XTCP_DEBUG_APPS" "${guest[@]}")
+fi
+# xtcp_trace's perf and bpftrace tests (slow to start under TCG).
+if [[ -n ${XTCP_TRACE_TOOLS:-} ]]; then
+	guest=(env "XTCP_TRACE_TOOLS=$XTCP_TRACE_TOOLS" "${guest[@]}")
 fi
 VM_DMESG_OUT=${VM_DMESG_OUT:-$OUT/dmesg} \
 	scripts/vm-run.sh "${guest[@]}" 2>&1 | tee "$OUT/vm.log"
