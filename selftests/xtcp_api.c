@@ -28,15 +28,10 @@ FIXTURE(api) {
 /* A connected pair on @port: self->c in xcli, self->a in xsrv. */
 static int pair(struct _test_data_api *self, int port)
 {
-	self->lfd = xlisten(port, 16);
-	if (self->lfd < 0)
+	if (conn_pair(port, 16, &self->lfd, &self->c, &self->a))
 		return -1;
-	self->c = xsock(CLI_NS);
-	if (self->c < 0 || do_connect(self->c, SRV_ADDR, port))
-		return -1;
-	self->a = accept(self->lfd, NULL, NULL);
 	self->cport = local_port(self->c);
-	return self->a < 0 ? -1 : 0;
+	return 0;
 }
 
 FIXTURE_SETUP(api)

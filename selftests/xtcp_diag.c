@@ -269,15 +269,32 @@ FIXTURE_TEARDOWN(diag)
 static int pair(struct _test_data_diag *self, int port)
 {
 	self->port = port;
-	self->lfd = xlisten(port, 16);
-	if (self->lfd < 0)
+	if (conn_pair(port, 16, &self->lfd, &self->c, &self->a))
 		return -1;
-	self->c = xsock(CLI_NS);
-	if (self->c < 0 || do_connect(self->c, SRV_ADDR, port))
-		return -1;
-	self->a = accept(self->lfd, NULL, NULL);
 	self->cport = local_port(self->c);
-	return self->a < 0 ? -1 : 0;
+	return 0;
+}
+
+/*
+ * A second connection to @port, closed by the client first: a TIME-WAIT
+ * sock in xcli.  Returns its local port, or -1.
+ */
+static int time_wait_to(struct _test_data_diag *self, int port)
+{
+	int a2, tport;
+
+	self->c2 = xsock(CLI_NS);
+	if (self->c2 < 0 || do_connect(self->c2, SRV_ADDR, port))
+		return -1;
+	tport = local_port(self->c2);
+	a2 = accept(self->lfd, NULL, NULL);
+	if (a2 < 0)
+		return -1;
+	close(self->c2);
+	self->c2 = -1;
+	usleep(100000);
+	close(a2);
+	return tport;
 }
 
 /* The connection is quiet: all sent was ACKed, delayed ACKs are out. */
@@ -311,19 +328,8 @@ TEST_F(diag, dump_every_socket)
 
 	ASSERT_NE(NULL, d);
 	ASSERT_EQ(0, pair(self, DIAG_PORT));
-	/* A second connection, closed by the client first: its TIME-WAIT. */
-	self->c2 = xsock(CLI_NS);
-	ASSERT_EQ(0, do_connect(self->c2, SRV_ADDR, DIAG_PORT));
-	tport = local_port(self->c2);
-	{
-		int a2 = accept(self->lfd, NULL, NULL);
-
-		ASSERT_LE(0, a2);
-		close(self->c2);
-		self->c2 = -1;
-		usleep(100000);
-		close(a2);
-	}
+	tport = time_wait_to(self, DIAG_PORT);
+	ASSERT_LT(0, tport);
 	s = wait_diag_state(CLI_NS, tport, DIAG_PORT, XTCP_TIME_WAIT, d, XT(5));
 	ASSERT_NE(NULL, s) TH_LOG("no TIME-WAIT sock for port %d", tport);
 
@@ -378,18 +384,8 @@ TEST_F(diag, state_filter)
 
 	ASSERT_NE(NULL, d);
 	ASSERT_EQ(0, pair(self, DIAG_PORT + 1));
-	self->c2 = xsock(CLI_NS);
-	ASSERT_EQ(0, do_connect(self->c2, SRV_ADDR, DIAG_PORT + 1));
-	tport = local_port(self->c2);
-	{
-		int a2 = accept(self->lfd, NULL, NULL);
-
-		ASSERT_LE(0, a2);
-		close(self->c2);
-		self->c2 = -1;
-		usleep(100000);
-		close(a2);
-	}
+	tport = time_wait_to(self, DIAG_PORT + 1);
+	ASSERT_LT(0, tport);
 	ASSERT_NE(NULL, wait_diag_state(CLI_NS, tport, DIAG_PORT + 1,
 					XTCP_TIME_WAIT, d, XT(5)));
 

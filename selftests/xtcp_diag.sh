@@ -37,20 +37,10 @@ PIDS=()
 # shellcheck source=selftests/tap.sh
 . "$T/tap.sh"
 
-skip() {	# skip DESCRIPTION REASON
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-
 diag_loaded() { grep -q '^xtcp_diag ' /proc/modules; }
 
 cleanup() {
-	local p
-
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
+	unhold
 	diag_loaded && rmmod xtcp_diag
 	rm -rf "$W"
 }

@@ -172,41 +172,12 @@ TEST_F_TIMEOUT(icmp, pmtu_1280_hop_bulk_completes, XT(120))
 
 /*
  * Forge, from the server, an ICMP destination unreachable of @code about
- * the client's SYN (its sequence number plus @seq_off).
+ * the client's SYN (sequence number @seq).
  */
 static int icmp_about_syn(int code, int cport, int sport, uint32_t seq)
 {
-	uint8_t pkt[sizeof(struct icmphdr) + 20 + 8] = { 0 };
-	struct icmphdr *ih = (void *)pkt;
-	struct iphdr *iph = (void *)(pkt + sizeof(*ih));
-	uint8_t *th = pkt + sizeof(*ih) + 20;
-	struct sockaddr_in to = sin_of(IC_ADDR, 0);
-	int fd, rc;
-
-	ih->type = ICMP_DEST_UNREACH;
-	ih->code = code;
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 63;
-	iph->protocol = xtcp_proto();
-	iph->tot_len = htons(20 + 20 + 4);
-	inet_pton(AF_INET, IC_ADDR, &iph->saddr);
-	inet_pton(AF_INET, IS_ADDR, &iph->daddr);
-	th[0] = cport >> 8;
-	th[1] = cport;
-	th[2] = sport >> 8;
-	th[3] = sport;
-	th[4] = seq >> 24;
-	th[5] = seq >> 16;
-	th[6] = seq >> 8;
-	th[7] = seq;
-	ih->checksum = htons(csum_fold(csum_add(0, pkt, sizeof(pkt))));
-	fd = socket_in(IS_NS, AF_INET, SOCK_RAW, IPPROTO_ICMP);
-	if (fd < 0)
-		return -1;
-	rc = sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to));
-	close(fd);
-	return rc < 0 ? -1 : 0;
+	return icmp_unreach(IS_NS, IC_ADDR, code, IC_ADDR, cport, IS_ADDR,
+			    sport, seq);
 }
 
 /*

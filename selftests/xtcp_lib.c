@@ -152,6 +152,20 @@ int xlisten(int port, int backlog)
 	return fd;
 }
 
+int conn_pair(int port, int backlog, int *lfd, int *c, int *a)
+{
+	*c = -1;
+	*a = -1;
+	*lfd = xlisten(port, backlog);
+	if (*lfd < 0)
+		return -1;
+	*c = xsock(CLI_NS);
+	if (*c < 0 || do_connect(*c, SRV_ADDR, port))
+		return -1;
+	*a = accept(*lfd, NULL, NULL);
+	return *a < 0 ? -1 : 0;
+}
+
 int local_port(int fd)
 {
 	struct sockaddr_in sin;
@@ -658,6 +672,45 @@ int raw_inject(const char *ns, const struct rawseg *r)
 	rc = raw_inject_fd(fd, r);
 	close(fd);
 	return rc;
+}
+
+int icmp_unreach(const char *ns, const char *dst, int code,
+		 const char *qsrc, int qsport, const char *qdst, int qdport,
+		 uint32_t seq)
+{
+	uint8_t pkt[sizeof(struct icmphdr) + 20 + 8] = { 0 };
+	struct icmphdr *ih = (void *)pkt;
+	struct iphdr *iph = (void *)(pkt + sizeof(*ih));
+	uint8_t *th = pkt + sizeof(*ih) + 20;
+	struct sockaddr_in to = sin_of(dst, 0);
+	int fd, rc;
+
+	ih->type = ICMP_DEST_UNREACH;
+	ih->code = code;
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = xtcp_proto();
+	iph->tot_len = htons(40);
+	inet_pton(AF_INET, qsrc, &iph->saddr);
+	inet_pton(AF_INET, qdst, &iph->daddr);
+	iph->check = htons(csum_fold(csum_add(0, iph, sizeof(*iph))));
+	th[0] = qsport >> 8;
+	th[1] = qsport;
+	th[2] = qdport >> 8;
+	th[3] = qdport;
+	th[4] = seq >> 24;
+	th[5] = seq >> 16;
+	th[6] = seq >> 8;
+	th[7] = seq;
+	ih->checksum = htons(csum_fold(csum_add(0, pkt, sizeof(pkt))));
+	fd = socket_in(ns, AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (fd < 0)
+		return -1;
+	rc = sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+		    sizeof(to));
+	close(fd);
+	return rc < 0 ? -1 : 0;
 }
 
 static void sha256_block(struct sha256 *c, const uint8_t *p)

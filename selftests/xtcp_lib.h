@@ -20,6 +20,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
 #include <poll.h>
@@ -87,6 +88,13 @@ int do_connect(int fd, const char *addr, int port);
 
 /* A listening xtcp socket on the server at @port. */
 int xlisten(int port, int backlog);
+
+/*
+ * A connection to the server on @port: *@lfd listening in xsrv, *@c
+ * connected from xcli, *@a accepted.  0 or -1; what was opened (else
+ * -1) is left for the caller to close.
+ */
+int conn_pair(int port, int backlog, int *lfd, int *c, int *a);
 
 int local_port(int fd);
 
@@ -232,6 +240,15 @@ struct rawseg {
 int raw_inject_fd(int fd, const struct rawseg *r);
 
 int raw_inject(const char *ns, const struct rawseg *r);
+
+/*
+ * An ICMP destination unreachable of @code sent from @ns to @dst, quoting
+ * an xtcp segment @qsrc:@qsport -> @qdst:@qdport with sequence number
+ * @seq (its IP header and first 8 bytes, as RFC 792 asks); 0 or -1.
+ */
+int icmp_unreach(const char *ns, const char *dst, int code,
+		 const char *qsrc, int qsport, const char *qdst, int qdport,
+		 uint32_t seq);
 
 /* ---- SHA-256 (FIPS 180-4), for comparing streams ---- */
 

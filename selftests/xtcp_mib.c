@@ -372,48 +372,6 @@ static int raw_ip(const char *ns, const char *src, const char *dst,
 	return rc < 0 ? -1 : 0;
 }
 
-/*
- * An ICMP host unreachable sent from @ns to @dst, quoting a segment
- * @qsrc:@qsport -> @qdst:@qdport with sequence number @seq.
- */
-static int icmp_quote(const char *ns, const char *dst, const char *qsrc,
-		      int qsport, const char *qdst, int qdport, uint32_t seq)
-{
-	uint8_t pkt[8 + 20 + 8] = { 0 };
-	struct icmphdr *ih = (void *)pkt;
-	struct iphdr *iph = (void *)(pkt + 8);
-	uint8_t *th = pkt + 28;
-	struct sockaddr_in to = sin_of(dst, 0);
-	int fd, rc;
-
-	ih->type = ICMP_DEST_UNREACH;
-	ih->code = ICMP_HOST_UNREACH;
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 64;
-	iph->protocol = xtcp_proto();
-	iph->tot_len = htons(40);
-	inet_pton(AF_INET, qsrc, &iph->saddr);
-	inet_pton(AF_INET, qdst, &iph->daddr);
-	iph->check = htons(csum_fold(csum_add(0, iph, sizeof(*iph))));
-	th[0] = qsport >> 8;
-	th[1] = qsport;
-	th[2] = qdport >> 8;
-	th[3] = qdport;
-	th[4] = seq >> 24;
-	th[5] = seq >> 16;
-	th[6] = seq >> 8;
-	th[7] = seq;
-	ih->checksum = htons(csum_fold(csum_add(0, pkt, sizeof(pkt))));
-	fd = socket_in(ns, AF_INET, SOCK_RAW, IPPROTO_ICMP);
-	if (fd < 0)
-		return -1;
-	rc = sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
-		    sizeof(to));
-	close(fd);
-	return rc < 0 ? -1 : 0;
-}
-
 /* Set TCP's own sysctl in @ns, or xtcp's, as the protocol under test. */
 static int proto_sysctl(const char *ns, const char *xtcp_name,
 			const char *tcp_name, int val)
@@ -1050,8 +1008,8 @@ TEST_F(mib, out_of_window_icmp)
 
 	ASSERT_EQ(0, conn_open(&k, 9819));
 	oi = C(SRV_NS, "OutOfWindowIcmps");
-	ASSERT_EQ(0, icmp_quote(CLI_NS, SRV_ADDR, SRV_ADDR, k.port, CLI_ADDR,
-				k.cport, k.srv_seq + 100000));
+	ASSERT_EQ(0, icmp_unreach(CLI_NS, SRV_ADDR, ICMP_HOST_UNREACH, SRV_ADDR,
+				  k.port, CLI_ADDR, k.cport, k.srv_seq + 100000));
 	usleep(XT(100000));
 	EXPECT_EQ(oi + 1, C(SRV_NS, "OutOfWindowIcmps"));
 	EXPECT_EQ(0, so_error(k.a));

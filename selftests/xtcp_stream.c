@@ -1104,6 +1104,18 @@ TEST_F_TIMEOUT(stream, out_of_order_gets_immediate_dup_ack, XT(50))
 
 /* ---- retransmission ---- */
 
+/* @n round trips of 4 bytes from @c and back from @a; 0 or -1. */
+static int round_trips(int c, int a, int n)
+{
+	char buf[4];
+
+	while (n--)
+		if (write_all(c, "ping", 4) || read_full(a, buf, 4) != 4 ||
+		    write_all(a, "pong", 4) || read_full(c, buf, 4) != 4)
+			return -1;
+	return 0;
+}
+
 /*
  * On a short-RTT path the first retransmission of an unacknowledged
  * segment comes after an RTO of about 200 ms (RFC 6298 with Linux's
@@ -1113,24 +1125,14 @@ TEST_F_TIMEOUT(stream, out_of_order_gets_immediate_dup_ack, XT(50))
  */
 TEST_F_TIMEOUT(stream, rto_on_short_rtt_path, XT(30))
 {
-	int lfd, c, a, cap, i;
+	int lfd, c, a, cap;
 	struct seg s0, s1;
 	char buf[100];
 	double gap;
 
-	lfd = xlisten(9501, 8);
-	ASSERT_LE(0, lfd);
-	c = xsock(CLI_NS);
-	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9501));
-	a = accept(lfd, NULL, NULL);
-	ASSERT_LE(0, a);
+	ASSERT_EQ(0, conn_pair(9501, 8, &lfd, &c, &a));
 	/* Some round trips to measure the RTT. */
-	for (i = 0; i < 20; i++) {
-		ASSERT_EQ(0, write_all(c, "ping", 4));
-		ASSERT_EQ(4, read_full(a, buf, 4));
-		ASSERT_EQ(0, write_all(a, "pong", 4));
-		ASSERT_EQ(4, read_full(c, buf, 4));
-	}
+	ASSERT_EQ(0, round_trips(c, a, 20));
 	cap = cap_open(CLI_NS, CLI_IF);
 	ASSERT_LE(0, cap);
 	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
@@ -1196,7 +1198,7 @@ TEST_F_TIMEOUT(stream, rto_while_owned_runs_at_release, XT(40))
 	struct uffdio_copy copy = { 0 };
 	struct pollfd pfd;
 	struct uffd_msg msg;
-	int lfd, c, a, cap, uffd, i;
+	int lfd, c, a, cap, uffd;
 	char buf[128], *src;
 	struct seg s0, s1;
 	double t_rel;
@@ -1214,18 +1216,8 @@ TEST_F_TIMEOUT(stream, rto_while_owned_runs_at_release, XT(40))
 	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
 
-	lfd = xlisten(9511, 8);
-	ASSERT_LE(0, lfd);
-	c = xsock(CLI_NS);
-	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9511));
-	a = accept(lfd, NULL, NULL);
-	ASSERT_LE(0, a);
-	for (i = 0; i < 10; i++) {	/* a short RTO */
-		ASSERT_EQ(0, write_all(c, "ping", 4));
-		ASSERT_EQ(4, read_full(a, buf, 4));
-		ASSERT_EQ(0, write_all(a, "pong", 4));
-		ASSERT_EQ(4, read_full(c, buf, 4));
-	}
+	ASSERT_EQ(0, conn_pair(9511, 8, &lfd, &c, &a));
+	ASSERT_EQ(0, round_trips(c, a, 10));	/* a short RTO */
 	cap = cap_open(CLI_NS, CLI_IF);
 	ASSERT_LE(0, cap);
 	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF

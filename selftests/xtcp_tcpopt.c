@@ -88,15 +88,10 @@ static int get_info(int fd, struct tcp_info *ti)
 static int pair(struct _test_data_opt *self, int port)
 {
 	self->port = port;
-	self->lfd = xlisten(port, 16);
-	if (self->lfd < 0)
+	if (conn_pair(port, 16, &self->lfd, &self->c, &self->a))
 		return -1;
-	self->c = xsock(CLI_NS);
-	if (self->c < 0 || do_connect(self->c, SRV_ADDR, port))
-		return -1;
-	self->a = accept(self->lfd, NULL, NULL);
 	self->cport = local_port(self->c);
-	return self->a < 0 ? -1 : 0;
+	return 0;
 }
 
 /* The protocol's own sysctl: net.xtcp.@xname, or TCP's @tname. */

@@ -20,15 +20,10 @@ FIXTURE(net) {
 static int connect_pair(struct _test_data_net *self, int port)
 {
 	self->port = port;
-	self->lfd = xlisten(port, 8);
-	if (self->lfd < 0)
+	if (conn_pair(port, 8, &self->lfd, &self->c, &self->a))
 		return -1;
-	self->c = xsock(CLI_NS);
-	if (do_connect(self->c, SRV_ADDR, port))
-		return -1;
-	self->a = accept(self->lfd, NULL, NULL);
 	self->cport = local_port(self->c);
-	return self->a < 0 ? -1 : 0;
+	return 0;
 }
 
 FIXTURE_SETUP(net)
