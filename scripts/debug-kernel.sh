@@ -5,14 +5,20 @@
 #
 # Builds the debug kernel of `make check-debug` once and prints the path of
 # its build tree (the KDIR for out-of-tree modules; `vng -r` boots it).
-# Debian's linux-source-6.1 tarball, configured with virtme-ng's minimal
-# config (virtme-configkernel --defconfig) plus scripts/debug.config, then
-# `make olddefconfig`; every CONFIG_X=y of the fragment is checked in the
-# final .config.
+# Debian's linux-source-6.1 tarball, configured as netdev CI configures its
+# debug lane, fragments merged in this order, then `make olddefconfig`:
+#   1. virtme-ng's minimal config (virtme-configkernel --defconfig);
+#   2. the kernel's own kernel/configs/debug.config (KASAN, UBSAN, lockdep,
+#      kmemleak, debug objects, hung-task and soft-lockup detectors, ...);
+#   3. selftests/config, what the tests need, with =m made =y: the guest
+#      loads no module but xtcp.ko;
+#   4. scripts/debug.config, this lane's few changes to the above.
+# Every CONFIG_X=y of the fragments is checked in the final .config,
+# except where a later fragment sets it otherwise.
 #
 # The tree is cached outside the repository, in
 #   ${XTCP_CACHE:-~/.cache/xtcp}/debug-kernel/linux-<source version>-<key>/
-# where <key> hashes the fragment, virtme-ng's and gcc's versions and the
+# where <key> hashes the fragments, virtme-ng's and gcc's versions and the
 # source package's version: it is rebuilt only when one of them changes.
 # An interrupted build resumes where it stopped.  The whole tree is kept
 # (objects included) so that a resumed build is incremental.
@@ -26,12 +32,14 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 FRAGMENT=$ROOT/scripts/debug.config
+TESTS_CONFIG=$ROOT/selftests/config
+KERNEL_DEBUG=kernel/configs/debug.config
 SRC_PKG=linux-source-6.1
 SRC_TAR=/usr/src/$SRC_PKG.tar.xz
 CACHE=${XTCP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xtcp}/debug-kernel
 JOBS=${XTCP_DEBUG_JOBS:-2}
 # Bump when this script changes what it builds.
-RECIPE=1
+RECIPE=2
 
 die() { echo "debug-kernel.sh: error: $*" >&2; exit 1; }
 say() { echo "debug-kernel.sh: $*" >&2; }
@@ -52,7 +60,7 @@ cache_dir() {
         echo "source $ver"
         echo "$vng"
         gcc --version | head -n 1
-        cat "$FRAGMENT"
+        cat "$FRAGMENT" "$TESTS_CONFIG"
     } | sha256sum | cut -c1-12)
     echo "$CACHE/linux-$ver-$key"
 }
@@ -71,34 +79,62 @@ extract() {
     touch "$DIR/.extracted"
 }
 
-# Every CONFIG_X=y of the fragment must be =y in the final .config.
+# The merged fragment: every fragment after the defconfig, in order.
+merged_fragment() {
+    cat "$TREE/$KERNEL_DEBUG"
+    sed 's/=m$/=y/' "$TESTS_CONFIG"
+    cat "$FRAGMENT"
+}
+
+# Every option the merged fragment ends with as =y must be =y in the final
+# .config; one it ends with as "is not set" should be off.  The kernel's
+# own debug.config names a few options 6.1 no longer has (or only under
+# options it does not set): those are noted, not required.
 verify_config() {
-    local opt missing=()
+    local opt want missing=()
+    declare -A last=() ours=()
+    while read -r opt want; do
+        last[$opt]=$want
+    done < <(sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)$/\1 \2/p' \
+                    -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1 n/p' \
+                    "$DIR/merged.config")
     while read -r opt; do
-        grep -qx "$opt=y" "$TREE/.config" || missing+=("$opt")
-    done < <(sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=y$/\1/p' "$FRAGMENT")
+        ours[$opt]=1
+    done < <(sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*$/\1/p' "$TESTS_CONFIG" "$FRAGMENT")
+    for opt in "${!last[@]}"; do
+        case ${last[$opt]} in
+        y)
+            if grep -qx "$opt=y" "$TREE/.config"; then
+                :
+            elif [[ ${ours[$opt]:-} ]]; then
+                missing+=("$opt")
+            else
+                say "note: $opt (from $KERNEL_DEBUG) is not set in 6.1's .config"
+            fi ;;
+        n)
+            if grep -qE "^$opt=[ym]$" "$TREE/.config"; then
+                say "note: $opt is still enabled (selected by another option)"
+            fi ;;
+        esac
+    done
     if ((${#missing[@]})); then
         echo "debug-kernel.sh: required options not set in $TREE/.config:" >&2
         for opt in "${missing[@]}"; do
             echo "  $opt=y wanted, got: $(grep -E "^(# )?${opt}[= ]" "$TREE/.config" || echo absent)" >&2
         done
-        die "kernel config incomplete (dependencies missing from $FRAGMENT?)"
+        die "kernel config incomplete (a dependency missing from $FRAGMENT?)"
     fi
-    while read -r opt; do
-        if grep -qE "^$opt=[ym]$" "$TREE/.config"; then
-            say "note: $opt is still enabled (selected by another option)"
-        fi
-    done < <(sed -n 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1/p' "$FRAGMENT")
 }
 
 configure() {
-    say "configuring (virtme-configkernel --defconfig + scripts/debug.config)"
+    say "configuring (virtme-configkernel --defconfig + $KERNEL_DEBUG + selftests/config + scripts/debug.config)"
     rm -f "$TREE/.config"
+    [[ -r $TREE/$KERNEL_DEBUG ]] || die "$KERNEL_DEBUG missing from $SRC_TAR"
+    merged_fragment >"$DIR/merged.config"
     (cd "$TREE" && logged virtme-configkernel --defconfig)
-    (cd "$TREE" && logged scripts/kconfig/merge_config.sh -m .config "$FRAGMENT")
+    (cd "$TREE" && logged scripts/kconfig/merge_config.sh -m .config "$DIR/merged.config")
     logged make -C "$TREE" olddefconfig
     verify_config
-    cp "$FRAGMENT" "$DIR/debug.config"
     touch "$DIR/.configured"
 }
 
