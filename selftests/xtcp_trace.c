@@ -93,6 +93,55 @@ static void tr_close(struct tr *t)
 }
 
 /*
+ * Two instances that keep every xtcp event registered from before the
+ * first test to after the last, recording nothing.  A tracepoint's code
+ * is patched (text_poke_bp: its static key and static call) only when
+ * its probes go from none to one or from one to two and back; with two
+ * held here, the tests' own instances, perf and bpftrace add and remove
+ * probes without patching.  Under QEMU's TCG a guest can wedge in that
+ * patching (both CPUs spin: one in exc_int3 on the patched site, the
+ * other waiting for it in smp_call_function_many_cond), with or without
+ * xtcp loaded: scripts/tcg-text-poke-hang.sh reproduces it within
+ * seconds.  Patching twice per event per program instead of per test
+ * makes that unlikely in the suite.  Made in main's constructor, before
+ * the harness forks the tests; removed when main returns.
+ */
+static struct tr keep[2];
+static pid_t keep_pid;
+
+static void __attribute__((constructor)) keepers_up(void)
+{
+	unsigned int i;
+
+	if (is_tcp() || tracefs_ready())
+		return;
+	keep_pid = getpid();
+	for (i = 0; i < ARRAY_SIZE(keep); i++) {
+		snprintf(keep[i].dir, sizeof(keep[i].dir),
+			 TRACEFS "/instances/xtcp_keep%u_%d", i, (int)getpid());
+		if (mkdir(keep[i].dir, 0755)) {
+			keep[i].dir[0] = 0;
+			continue;
+		}
+		tr_write(&keep[i], "tracing_on", "0");
+		tr_write(&keep[i], "buffer_size_kb", "4");
+		tr_write(&keep[i], "events/xtcp/enable", "1");
+	}
+}
+
+static void __attribute__((destructor)) keepers_down(void)
+{
+	unsigned int i;
+
+	/* Only main's process: a child that exits leaves them. */
+	if (getpid() != keep_pid)
+		return;
+	for (i = 0; i < ARRAY_SIZE(keep); i++)
+		if (keep[i].dir[0])
+			tr_close(&keep[i]);
+}
+
+/*
  * What the instance holds, as text (its "trace" file), NUL-terminated;
  * NULL if it cannot be read or events were lost (the header's
  * entries-in-buffer/entries-written differ).
