@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp socket API: what an application's calls do.  connect, listen,
- * sendmsg, recvmsg, poll, close, shutdown and ioctl (socket options are
- * in sockopt.c).
+ * xtcp socket API: what an application's calls do.  listen, sendmsg,
+ * recvmsg, poll, close, shutdown and ioctl (socket options are in
+ * sockopt.c; connect(), which routes and binds, in ipv4.c).
  * Each entry point takes the socket lock (lock_sock) for its duration.
  */
 #include <linux/module.h>
@@ -12,10 +12,8 @@
 #include <linux/pipe_fs_i.h>
 #include <linux/splice.h>
 #include <linux/tcp.h>
-#include <linux/bpf-cgroup.h>
 #include <net/inet_common.h>
 #include <net/ip.h>
-#include <net/route.h>
 #include <net/sock.h>
 
 #include "xtcp.h"
@@ -201,139 +199,6 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	__sk_dst_reset(sk);
 	sk_error_report(sk);
 	return 0;
-}
-
-/**
- * xtcp_v4_pre_connect() - before connect(): cgroup connect4 BPF programs
- * @sk: the socket
- * @uaddr: the address connect() was given; the programs may rewrite it
- * @addr_len: its length
- *
- * As tcp_v4_pre_connect(): cgroup BPF programs of type connect4 may look
- * at and rewrite the address.
- *
- * Context: process context, socket locked.
- * Return: 0, -EINVAL if @addr_len is short of a struct sockaddr_in, or
- * the programs' verdict (-EPERM).
- */
-int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
-{
-	sock_owned_by_me(sk);
-
-	/* The program must not read past what the caller gave. */
-	if (addr_len < sizeof(struct sockaddr_in))
-		return -EINVAL;
-	return BPF_CGROUP_RUN_PROG_INET4_CONNECT(sk, uaddr);
-}
-
-/**
- * xtcp_v4_connect() - connect(): route, bind a port, send the SYN
- * @sk: the socket
- * @uaddr: the peer's address, a struct sockaddr_in
- * @addr_len: its length
- *
- * Routes to the peer (through a source route's first hop if
- * IP_OPTIONS has one), picks the source address and an ephemeral port
- * if none is bound, enters SYN-SENT and sends the SYN (xtcp_connect()).
- * On failure the socket is CLOSED again, its port released.
- *
- * Context: process context, socket locked (__inet_stream_connect()).
- * Return: 0 once the SYN is queued, or a negative errno: -EINVAL,
- * -EAFNOSUPPORT, -ENETUNREACH (multicast or broadcast), the route's
- * error, inet_hash_connect()'s (-EADDRNOTAVAIL), or -ENOBUFS.
- */
-int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
-{
-	const struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
-	struct inet_sock *inet = inet_sk(sk);
-	struct ip_options_rcu *inet_opt;
-	__be16 orig_sport, orig_dport;
-	__be32 daddr, nexthop;
-	struct flowi4 *fl4;
-	struct rtable *rt;
-	int err;
-
-	if (addr_len < sizeof(struct sockaddr_in))
-		return -EINVAL;
-	if (usin->sin_family != AF_INET)
-		return -EAFNOSUPPORT;
-
-	nexthop = usin->sin_addr.s_addr;
-	daddr = nexthop;
-	inet_opt = rcu_dereference_protected(inet->inet_opt,
-					     lockdep_sock_is_held(sk));
-	if (inet_opt && inet_opt->opt.srr) {
-		if (!daddr)
-			return -EINVAL;
-		nexthop = inet_opt->opt.faddr;
-	}
-
-	orig_sport = inet->inet_sport;
-	orig_dport = usin->sin_port;
-	fl4 = &inet->cork.fl.u.ip4;
-	rt = ip_route_connect(fl4, nexthop, inet->inet_saddr,
-			      sk->sk_bound_dev_if, xtcp_proto_num, orig_sport,
-			      orig_dport, sk);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
-	if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) {
-		ip_rt_put(rt);
-		return -ENETUNREACH;
-	}
-	if (!inet_opt || !inet_opt->opt.srr)
-		daddr = fl4->daddr;
-
-	if (!inet->inet_saddr) {
-		err = inet_bhash2_update_saddr(sk, &fl4->saddr, AF_INET);
-		if (err) {
-			ip_rt_put(rt);
-			return err;
-		}
-	} else {
-		sk_rcv_saddr_set(sk, inet->inet_saddr);
-	}
-
-	inet->inet_dport = usin->sin_port;
-	sk_daddr_set(sk, daddr);
-	inet_csk(sk)->icsk_ext_hdr_len = inet_opt ? inet_opt->opt.optlen : 0;
-
-	/*
-	 * SYN-SENT before the port is chosen: inet_hash_connect() picks an
-	 * ephemeral port if needed and hashes us while we hold the lock.
-	 */
-	xtcp_set_state(sk, TCP_SYN_SENT);
-	err = inet_hash_connect(&xtcp_pernet(sock_net(sk))->death_row, sk);
-	if (err)
-		goto failure;
-
-	rt = ip_route_newports(fl4, rt, orig_sport, orig_dport,
-			       inet->inet_sport, inet->inet_dport, sk);
-	if (IS_ERR(rt)) {
-		err = PTR_ERR(rt);
-		rt = NULL;
-		goto failure;
-	}
-	sk_setup_caps(sk, &rt->dst);
-	rt = NULL;
-
-	xtcp_sk(sk)->iss = xtcp_isn(inet->inet_saddr, inet->inet_daddr,
-				    inet->inet_sport, inet->inet_dport);
-	atomic_set(&inet->inet_id, get_random_u16());
-
-	err = xtcp_connect(sk);
-	if (err)
-		goto failure;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ACTIVEOPENS);
-	return 0;
-
-failure:
-	/* Unhashes the socket and releases the port, if it took one. */
-	xtcp_set_state(sk, TCP_CLOSE);
-	inet_bhash2_reset_saddr(sk);
-	ip_rt_put(rt);
-	sk->sk_route_caps = 0;
-	inet->inet_dport = 0;
-	return err;
 }
 
 /**

@@ -603,13 +603,13 @@ void xtcp_established(struct sock *sk);
 bool xtcp_too_many_orphans(const struct sock *sk);
 
 /* ipv4.c */
+int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr,
+			int addr_len);
+int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
 int xtcp_v4_err(struct sk_buff *skb, u32 info);
 void xtcp_release_cb(struct sock *sk);
 
 /* socket.c */
-int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr,
-			int addr_len);
-int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
 int xtcp_init_sock(struct sock *sk);
 void xtcp_destroy_sock(struct sock *sk);
 int xtcp_disconnect(struct sock *sk, int flags);
