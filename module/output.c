@@ -3,11 +3,12 @@
  * xtcp output: building segments and handing them to IP.  Data, SYN and
  * FIN segments live on the write queue until sent, then on the
  * retransmission queue until acknowledged; ACKs and RSTs are built on the
- * spot.  Callers hold the socket lock unless a function says otherwise.
+ * spot.  Segments sent without a full socket (RSTs, TIME-WAIT's and
+ * request socks' ACKs, SYN-ACKs) are ipv4.c's.  Callers hold the socket
+ * lock unless a function says otherwise.
  */
 #include <linux/module.h>
 #include <net/ip.h>
-#include <net/route.h>
 #include <net/sock.h>
 #include <net/inet_common.h>
 
@@ -23,7 +24,7 @@
  * Context: any context; pure arithmetic.
  * Return: the MSS, within [XTCP_MIN_MSS, U16_MAX].
  */
-static u16 xtcp_mss_for_mtu(unsigned int mtu)
+u16 xtcp_mss_for_mtu(unsigned int mtu)
 {
 	int mss = (int)mtu - (int)sizeof(struct iphdr) -
 		  (int)sizeof(struct xtcphdr);
@@ -252,9 +253,9 @@ static void xtcp_ack_sent(struct sock *sk)
 		inet_csk_clear_xmit_timer(sk, ICSK_TIME_DACK);
 }
 
-static void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
-			     u32 seq, u32 ack, u8 flags, u16 window,
-			     unsigned int hlen)
+/* Our header at @th, no options, checksum 0; also ipv4.c's senders'. */
+void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
+		      u32 seq, u32 ack, u8 flags, u16 window, unsigned int hlen)
 {
 	memset(th, 0, sizeof(*th));
 	th->source = sport;
@@ -264,35 +265,6 @@ static void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
 	th->doff = hlen / 4;
 	((u8 *)th)[13] = flags;
 	th->window = htons(window);
-}
-
-/*
- * The checksum of a segment going out through @dst, whose header is at
- * skb->data.  Left to the device (CHECKSUM_PARTIAL) only if it checksums
- * any protocol (NETIF_F_HW_CSUM): a device with only NETIF_F_IP_CSUM
- * checksums TCP and UDP, and the core would hand it ours all the same,
- * since our checksum sits where TCP's does.  Otherwise computed here.
- * A GSO skb always leaves it partial: xtcp_gso_segment() decides.
- */
-static void xtcp_set_csum(struct sk_buff *skb, const struct dst_entry *dst,
-			  __be32 saddr, __be32 daddr)
-{
-	struct xtcphdr *th = xtcp_hdr(skb);
-
-	if (!skb_is_gso(skb) &&
-	    !(dst && (dst->dev->features & NETIF_F_HW_CSUM))) {
-		th->check = 0;
-		th->check = csum_tcpudp_magic(saddr, daddr, skb->len,
-					      xtcp_proto_num,
-					      skb_checksum(skb, 0, skb->len, 0));
-		skb->ip_summed = CHECKSUM_NONE;
-		return;
-	}
-	skb->ip_summed = CHECKSUM_PARTIAL;
-	skb->csum_start = skb_transport_header(skb) - skb->head;
-	skb->csum_offset = offsetof(struct xtcphdr, check);
-	th->check = ~csum_tcpudp_magic(saddr, daddr, skb->len,
-				       xtcp_proto_num, 0);
 }
 
 /*
@@ -410,8 +382,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 			th->urg = 1;
 		}
 	}
-	xtcp_set_csum(skb, __sk_dst_get(sk), inet->inet_saddr,
-		      inet->inet_daddr);
+	__xtcp_v4_send_check(skb, __sk_dst_get(sk), inet->inet_saddr,
+			     inet->inet_daddr);
 	if (flags & XTCP_FLAG_ACK)
 		xtcp_ack_sent(sk);
 
@@ -1220,220 +1192,4 @@ void xtcp_send_fin(struct sock *sk)
 	WRITE_ONCE(xs->write_seq, xs->write_seq + 1);
 	xs->fin_queued = 1;
 	xtcp_push(sk, XTCP_NAGLE_PUSH);
-}
-
-/*
- * Segments sent on nobody's behalf (RSTs to closed ports, ACKs from a
- * request sock) go out through the netns' control socket, routed back
- * to the sender of @rxskb.  Softirq or process context.
- */
-static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
-			     u32 ack, u8 flags, u16 window)
-{
-	const struct xtcphdr *rth = xtcp_hdr(rxskb);
-	const struct iphdr *rxiph = ip_hdr(rxskb);
-	struct sock *ctl_sk = xtcp_pernet(net)->ctl_sk;
-	unsigned int hlen = sizeof(struct xtcphdr);
-	struct flowi4 fl4 = {
-		.flowi4_oif	= inet_iif(rxskb),
-		.daddr		= rxiph->saddr,
-		.saddr		= rxiph->daddr,
-		.flowi4_proto	= xtcp_proto_num,
-		.fl4_sport	= rth->dest,
-		.fl4_dport	= rth->source,
-	};
-	struct sk_buff *skb;
-	struct rtable *rt;
-	int err;
-
-	rt = ip_route_output_flow(net, &fl4, ctl_sk);
-	if (IS_ERR(rt))
-		return;
-	skb = alloc_skb(MAX_XTCP_HEADER, GFP_ATOMIC);
-	if (!skb) {
-		ip_rt_put(rt);
-		return;
-	}
-	skb_reserve(skb, MAX_XTCP_HEADER);
-	skb_push(skb, hlen);
-	skb_reset_transport_header(skb);
-	xtcp_fill_header(xtcp_hdr(skb), rth->dest, rth->source, seq, ack,
-			 flags, window, hlen);
-	xtcp_set_csum(skb, &rt->dst, rxiph->daddr, rxiph->saddr);
-	skb_dst_set(skb, &rt->dst);
-
-	/* Also reached from process context (backlog): keep softirqs out. */
-	local_bh_disable();
-	bh_lock_sock(ctl_sk);
-	err = ip_build_and_send_pkt(skb, ctl_sk, rxiph->daddr, rxiph->saddr,
-				    NULL, inet_sk(ctl_sk)->tos);
-	bh_unlock_sock(ctl_sk);
-	local_bh_enable();
-	if (!net_xmit_eval(err)) {
-		XTCP_INC_STATS(net, XTCP_MIB_OUTSEGS);
-		if (flags & XTCP_FLAG_RST)
-			XTCP_INC_STATS(net, XTCP_MIB_OUTRSTS);
-	}
-}
-
-/**
- * xtcp_v4_send_reset() - answer a segment that belongs to no connection
- * @sk: the socket it reached (a listener, a full socket), or NULL
- * @skb: the segment, its control block filled in
- *
- * RFC 9293 section 3.10.7.1: <SEQ=SEG.ACK><CTL=RST> for a segment with
- * an ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.  Never a RST
- * for a RST; never to a non-local destination.  For no socket at most
- * net.xtcp.rst_limit a second, so that a flood of segments to closed
- * ports, from forged sources, is not reflected at full rate (as ICMP's
- * errors are limited); counted in OutRstsLimited when held back.  Sent
- * through the netns' control socket.
- *
- * Context: softirq, or process context (the backlog); @sk need not be
- * locked (only its netns is read).  Also request_sock_ops' send_reset.
- */
-void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb)
-{
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	struct net *net;
-
-	if (cb->flags & XTCP_FLAG_RST)
-		return;
-	if (!skb_rtable(skb) || skb_rtable(skb)->rt_type != RTN_LOCAL)
-		return;
-	net = sk ? sock_net(sk) : dev_net(skb_dst(skb)->dev);
-	/*
-	 * For no socket: at most net.xtcp.rst_limit a second, so that a
-	 * flood of segments to closed ports, from forged sources, is not
-	 * reflected at full rate (as ICMP's errors are limited).
-	 */
-	if (!sk) {
-		struct xtcp_net *xn = xtcp_pernet(net);
-
-		if (!xtcp_rate_allow(&xn->rst_rate, (u32)(jiffies / HZ),
-				     READ_ONCE(xn->sysctl_rst_limit),
-				     get_random_u32())) {
-			XTCP_INC_STATS(net, XTCP_MIB_RSTLIMITED);
-			return;
-		}
-	}
-
-	if (cb->flags & XTCP_FLAG_ACK) {
-		trace_xtcp_send_reset(sk, skb, cb->ack_seq, 0);
-		xtcp_v4_send_ctl(net, skb, cb->ack_seq, 0, XTCP_FLAG_RST, 0);
-	} else {
-		trace_xtcp_send_reset(sk, skb, 0, cb->end_seq);
-		xtcp_v4_send_ctl(net, skb, 0, cb->end_seq,
-				 XTCP_FLAG_RST | XTCP_FLAG_ACK, 0);
-	}
-}
-
-/**
- * xtcp_tw_send_ack() - TIME-WAIT's answer: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
- * @tw: the timewait sock
- * @skb: the segment it answers
- *
- * Sent through the netns' control socket.
- *
- * Context: softirq (xtcp_v4_rcv()); the timewait sock has no lock.
- */
-void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb)
-{
-	const struct xtcp_timewait_sock *xtw = xtcp_twsk((struct sock *)tw);
-
-	xtcp_v4_send_ctl(twsk_net(tw), skb, xtw->xtw_snd_nxt, xtw->xtw_rcv_nxt,
-			 XTCP_FLAG_ACK, xtw->xtw_rcv_wnd);
-}
-
-/**
- * xtcp_v4_reqsk_send_ack() - a request sock's ACK for an unacceptable segment
- * @sk: the listener
- * @skb: the segment it answers
- * @req: the request sock
- *
- * The ACK of SYN-RECEIVED: <SEQ=ISS+1><ACK=IRS+1><CTL=ACK>.  Not a SYN:
- * the window is scaled if scaling was agreed.  Sent through the netns'
- * control socket.
- *
- * Context: softirq, listener not locked (xtcp_check_req(); also
- * request_sock_ops' send_ack).
- */
-void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
-			    struct request_sock *req)
-{
-	struct xtcp_request_sock *xreq = xtcp_rsk(req);
-	const struct inet_request_sock *ireq = inet_rsk(req);
-
-	/* Not a SYN: the window is scaled if scaling was agreed. */
-	xtcp_v4_send_ctl(sock_net(sk), skb, xreq->snt_isn + 1,
-			 xreq->rcv_isn + 1, XTCP_FLAG_ACK,
-			 xreq->rcv_wnd >> (ireq->wscale_ok ? ireq->rcv_wscale : 0));
-}
-
-/**
- * xtcp_v4_send_synack() - send (or resend) the SYN-ACK of a request sock
- * @sk: the listener
- * @req: the request sock
- *
- * Routed for the request; the MSS from the route, within TCP_MAXSEG,
- * and the window from the listener's buffer (the child's) are recorded
- * in @req.
- *
- * Context: softirq, listener not locked: xtcp_conn_request(), or the
- * kernel's request sock timer (request_sock_ops' rtx_syn_ack).
- * Return: 0 once sent, -EHOSTUNREACH without a route, -ENOMEM, or
- * ip_build_and_send_pkt()'s error (through net_xmit_eval()).
- */
-int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
-{
-	const struct inet_request_sock *ireq = inet_rsk(req);
-	struct xtcp_request_sock *xreq = xtcp_rsk(req);
-	u16 mss, user_mss = READ_ONCE(xtcp_sk(sk)->user_mss);
-	u8 opts[XTCP_SYN_OPTS_MAX];
-	unsigned int hlen, olen;
-	struct dst_entry *dst;
-	struct sk_buff *skb;
-	struct xtcphdr *th;
-	struct flowi4 fl4;
-	int err;
-
-	dst = inet_csk_route_req(sk, &fl4, req);
-	if (!dst)
-		return -EHOSTUNREACH;
-	skb = alloc_skb(MAX_XTCP_HEADER, GFP_ATOMIC);
-	if (!skb) {
-		dst_release(dst);
-		return -ENOMEM;
-	}
-	skb_reserve(skb, MAX_XTCP_HEADER);
-	mss = xtcp_mss_for_mtu(dst_mtu(dst));
-	if (user_mss && user_mss < mss)
-		mss = user_mss;
-	xreq->synack_mss = mss;
-	olen = xtcp_write_syn_options(opts, mss, ireq->wscale_ok ?
-				      ireq->rcv_wscale : XTCP_NO_WSCALE,
-				      ireq->sack_ok);
-	hlen = sizeof(struct xtcphdr) + olen;
-	skb_push(skb, hlen);
-	skb_reset_transport_header(skb);
-	th = xtcp_hdr(skb);
-	/* The listener's buffer sizes are the child's: offer from them. */
-	xreq->rcv_wnd = xtcp_synack_window(sk, mss);
-	xtcp_fill_header(th, htons(ireq->ir_num), ireq->ir_rmt_port,
-			 xreq->snt_isn, xreq->rcv_isn + 1,
-			 XTCP_FLAG_SYN | XTCP_FLAG_ACK, xreq->rcv_wnd, hlen);
-	memcpy(th + 1, opts, olen);
-	xtcp_set_csum(skb, dst, ireq->ir_loc_addr, ireq->ir_rmt_addr);
-	skb_dst_set(skb, dst);
-
-	rcu_read_lock();
-	err = ip_build_and_send_pkt(skb, sk, ireq->ir_loc_addr,
-				    ireq->ir_rmt_addr,
-				    rcu_dereference(ireq->ireq_opt),
-				    READ_ONCE(inet_sk(sk)->tos));
-	rcu_read_unlock();
-	err = net_xmit_eval(err);
-	if (!err)
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTSEGS);
-	return err;
 }

@@ -606,6 +606,13 @@ bool xtcp_too_many_orphans(const struct sock *sk);
 int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr,
 			int addr_len);
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
+void __xtcp_v4_send_check(struct sk_buff *skb, const struct dst_entry *dst,
+			  __be32 saddr, __be32 daddr);
+void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb);
+void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb);
+void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
+			    struct request_sock *req);
+int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req);
 int xtcp_v4_err(struct sk_buff *skb, u32 info);
 void xtcp_release_cb(struct sock *sk);
 
@@ -659,6 +666,9 @@ enum xtcp_tw_action xtcp_tw_rcv(struct inet_timewait_sock *tw,
 				struct sk_buff *skb);
 
 /* output.c */
+u16 xtcp_mss_for_mtu(unsigned int mtu);
+void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
+		      u32 seq, u32 ack, u8 flags, u16 window, unsigned int hlen);
 int xtcp_connect(struct sock *sk);
 void xtcp_write_xmit(struct sock *sk);
 void xtcp_push(struct sock *sk, int nonagle);
@@ -672,11 +682,6 @@ void xtcp_send_synack_sk(struct sock *sk);
 int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_rtx_queue(struct sock *sk);
 void xtcp_simple_retransmit(struct sock *sk);
-int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req);
-void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb);
-void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
-			    struct request_sock *req);
-void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb);
 unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu);
 void xtcp_init_mss(struct sock *sk);
 void xtcp_free_skb(struct sock *sk, struct sk_buff *skb);
