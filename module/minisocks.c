@@ -2,11 +2,12 @@
 /*
  * xtcp's lightweight sockets.  Passive open: a listener's SYN handling,
  * request socks, and the birth of a child socket when the handshake's ACK
- * arrives.  TIME-WAIT: the timewait sock that outlives a closed
- * connection for 2*MSL.  Request
- * socks are the kernel's (inet_connection_sock): hashed in the
- * established table, timed by the kernel's request timer, queued on the
- * listener's accept queue.  What they do on the wire is ours.
+ * arrives (the child's creation, xtcp_v4_syn_recv_sock(), and the SYN
+ * cookie check are ipv4.c's).  TIME-WAIT: the timewait sock that
+ * outlives a closed connection for 2*MSL.  Request socks are the
+ * kernel's (inet_connection_sock): hashed in the established table, timed
+ * by the kernel's request timer, queued on the listener's accept queue.
+ * What they do on the wire is ours.
  */
 #include <linux/module.h>
 #include <net/inet_common.h>
@@ -61,8 +62,8 @@ struct request_sock_ops xtcp_request_sock_ops = {
  * cache that is not zeroed: whatever is not set here is the last
  * request's, possibly an attacker's (as tcp_openreq_init() clears them).
  */
-static void xtcp_openreq_init(const struct sock *sk, struct request_sock *req,
-			      struct sk_buff *skb)
+void xtcp_openreq_init(const struct sock *sk, struct request_sock *req,
+		       struct sk_buff *skb)
 {
 	struct inet_request_sock *ireq = inet_rsk(req);
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
@@ -252,204 +253,6 @@ drop:
 	XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
 	trace_xtcp_request(sk, skb, why, 0, 0);
 	return 0;
-}
-
-/*
- * The child socket, cloned from the listener, once the ACK of our
- * SYN-ACK arrived.  Returned locked (bh), in SYN-RECEIVED; NULL if the
- * accept queue is full or memory or a route is lacking.
- */
-static struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk,
-					  struct sk_buff *skb,
-					  struct request_sock *req,
-					  struct request_sock *req_unhash,
-					  bool *own_req)
-{
-	struct inet_request_sock *ireq = inet_rsk(req);
-	struct xtcp_request_sock *xreq = xtcp_rsk(req);
-	struct inet_connection_sock *newicsk;
-	bool found_dup = false;
-	struct sock *newsk;
-	struct inet_sock *newinet;
-	struct xtcp_sock *newxs;
-	struct dst_entry *dst;
-
-	if (sk_acceptq_is_full(sk))
-		goto exit_overflow;
-	newsk = inet_csk_clone_lock(sk, req, GFP_ATOMIC);
-	if (!newsk)
-		goto exit;
-
-	newinet = inet_sk(newsk);
-	sk_daddr_set(newsk, ireq->ir_rmt_addr);
-	sk_rcv_saddr_set(newsk, ireq->ir_loc_addr);
-	newinet->inet_saddr = ireq->ir_loc_addr;
-	/* The listener's IP options pointer was copied: not ours to free. */
-	RCU_INIT_POINTER(newinet->inet_opt, NULL);
-	newinet->mc_index = inet_iif(skb);
-	newinet->mc_ttl = ip_hdr(skb)->ttl;
-	newinet->rcv_tos = ip_hdr(skb)->tos;
-	atomic_set(&newinet->inet_id, get_random_u16());
-	newicsk = inet_csk(newsk);
-	newicsk->icsk_ext_hdr_len = 0;
-	newicsk->icsk_rto = XTCP_TIMEOUT_INIT;
-
-	/*
-	 * The clone copied the listener's xtcp_sock: its options (TCP_NODELAY,
-	 * TCP_MAXSEG, keepalive) are inherited, its queues and state are not.
-	 */
-	newxs = xtcp_sk(newsk);
-	skb_queue_head_init(&newxs->rtx_queue);
-	newxs->out_of_order_queue = RB_ROOT;
-	newxs->ooo_last_skb = NULL;
-	newxs->num_sacks = 0;
-	xtcp_init_xmit_timers(newsk);
-	memset(&newxs->rtt, 0, sizeof(newxs->rtt));
-	/* TCP_INFO counts the SYN that made the request (TCP's). */
-	xtcp_info_reset(newxs);
-	WRITE_ONCE(newxs->segs_in, 1);
-	/* Karn: a SYN-ACK sent once gives the first RTT sample (not a cookie's). */
-	if (!req->num_retrans && xreq->synack_us)
-		xtcp_rtt_measured(newxs, xtcp_clock_us() - xreq->synack_us);
-	newxs->wscale_ok = ireq->wscale_ok;
-	newxs->snd_wscale = ireq->snd_wscale;
-	newxs->rcv_wscale = ireq->rcv_wscale;
-	newxs->sack_ok = ireq->sack_ok;
-	newxs->sacked_out = 0;
-	newxs->packets_out = 0;
-	newxs->lost_out = 0;
-	newxs->rcv_unacked = 0;
-	newxs->last_oow_ack_time = 0;
-	WRITE_ONCE(newxs->mtu_info, 0);
-	newxs->iss = xreq->snt_isn;
-	/* Our SYN-ACK is unacknowledged until the ACK being processed. */
-	WRITE_ONCE(newxs->snd_una, xreq->snt_isn);
-	newxs->snd_up = xreq->snt_isn;
-	WRITE_ONCE(newxs->urg_data, 0);
-	WRITE_ONCE(newxs->snd_nxt, xreq->snt_isn + 1);
-	WRITE_ONCE(newxs->write_seq, newxs->snd_nxt);
-	xtcp_init_peer(newxs, xreq->rcv_isn, xreq->snd_wnd);
-	newxs->snd_wl2 = newxs->snd_nxt;
-	newxs->snd_sml = newxs->snd_nxt;
-	newxs->rcv_wnd = xreq->rcv_wnd;
-	newxs->rx_mss = xreq->mss;
-	newxs->fin_queued = 0;
-
-	dst = inet_csk_route_child_sock(sk, newsk, req);
-	if (!dst)
-		goto put_and_exit;
-	sk_setup_caps(newsk, dst);
-	xtcp_init_mss(newsk);
-	xtcp_init_transfer(newsk);
-
-	if (__inet_inherit_port(sk, newsk) < 0)
-		goto put_and_exit;
-	if (req_unhash) {
-		*own_req = inet_ehash_nolisten(newsk, req_to_sk(req_unhash),
-					       NULL);
-		return newsk;
-	}
-	/*
-	 * A SYN cookie's child: two copies of the ACK that both reached the
-	 * listener make two; the second finds the first in the table, and
-	 * the kernel has destroyed it already (as TCP's syncookie path).
-	 */
-	*own_req = inet_ehash_nolisten(newsk, NULL, &found_dup);
-	if (!*own_req) {
-		bh_unlock_sock(newsk);
-		sock_put(newsk);
-		return NULL;
-	}
-	return newsk;
-
-exit_overflow:
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
-exit:
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENDROPS);
-	return NULL;
-put_and_exit:
-	inet_csk_prepare_forced_close(newsk);
-	xtcp_done(newsk);
-	goto exit;
-}
-
-/**
- * xtcp_cookie_v4_check() - an ACK reached a listener with no request for it
- * @sk: the listener
- * @skb: the ACK; not consumed
- *
- * If the listener sent SYN cookies lately (or always does, at 2) and the
- * ACK returns one of ours, still fresh, the request it stood for is made
- * again from the ACK and the cookie, and the connection is born as from
- * a request sock.
- *
- * Context: softirq (BHs off), listener not locked (xtcp_rcv_listen()).
- * Return: the child, locked (bh), on the accept queue; NULL otherwise
- * (the caller answers with a RST, as before).
- */
-struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
-{
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	const struct xtcphdr *th = xtcp_hdr(skb);
-	const struct iphdr *iph = ip_hdr(skb);
-	struct net *net = sock_net(sk);
-	int syncookies = READ_ONCE(xtcp_pernet(net)->sysctl_syncookies);
-	u32 count = jiffies / (60 * HZ), h1, h2[2];
-	struct xtcp_request_sock *xreq;
-	struct request_sock *req;
-	bool own_req = false;
-	struct sock *child;
-	int index;
-
-	if (!syncookies ||
-	    (cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_RST | XTCP_FLAG_ACK)) !=
-	    XTCP_FLAG_ACK)
-		return NULL;
-	if (time_after(jiffies, READ_ONCE(xtcp_sk(sk)->synq_overflow) +
-		       XTCP_COOKIE_MAX_AGE * 60 * HZ))
-		return NULL;
-	h1 = xtcp_cookie_hash(iph->saddr, iph->daddr, th->source, th->dest,
-			      0, 0);
-	h2[0] = xtcp_cookie_hash(iph->saddr, iph->daddr, th->source, th->dest,
-				 count, 1);
-	h2[1] = xtcp_cookie_hash(iph->saddr, iph->daddr, th->source, th->dest,
-				 count - 1, 1);
-	index = xtcp_cookie_check(cb->ack_seq - 1, h1, h2, cb->seq - 1, count);
-	if (index < 0) {
-		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESFAILED);
-		trace_xtcp_request(sk, skb, XTCP_REQ_COOKIE_BAD, 0, 0);
-		return NULL;
-	}
-	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESRECV);
-	trace_xtcp_request(sk, skb, XTCP_REQ_COOKIE_OK, cb->ack_seq - 1,
-			   xtcp_cookie_mss[index]);
-
-	req = inet_reqsk_alloc(&xtcp_request_sock_ops, sk, false);
-	if (!req)
-		return NULL;
-	/* No window scale, no SACK: a cookie has no room for them. */
-	xtcp_openreq_init(sk, req, skb);
-	xreq = xtcp_rsk(req);
-	xreq->rcv_isn = cb->seq - 1;
-	xreq->snt_isn = cb->ack_seq - 1;
-	xreq->snd_wnd = cb->window;
-	xreq->mss = xtcp_cookie_mss[index];
-	/* What the cookie's SYN-ACK offered, no scaling. */
-	xreq->rcv_wnd = xtcp_synack_window(sk, xreq->mss);
-
-	child = xtcp_v4_syn_recv_sock(sk, skb, req, NULL, &own_req);
-	if (!child)
-		goto free;
-	refcount_set(&req->rsk_refcnt, 1);
-	if (inet_csk_reqsk_queue_add(sk, req, child)) {
-		XTCP_INC_STATS(net, XTCP_MIB_PASSIVEOPENS);
-		return child;
-	}
-	bh_unlock_sock(child);
-	sock_put(child);
-free:
-	__reqsk_free(req);
-	return NULL;
 }
 
 /**

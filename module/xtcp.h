@@ -613,6 +613,11 @@ void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb);
 void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
 int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req);
+struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
+				   struct request_sock *req,
+				   struct request_sock *req_unhash,
+				   bool *own_req);
+struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
 int xtcp_v4_err(struct sk_buff *skb, u32 info);
 void xtcp_release_cb(struct sock *sk);
 
@@ -656,7 +661,8 @@ void xtcp_init_transfer(struct sock *sk);
 bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 			   u32 *last);
 int xtcp_conn_request(struct sock *sk, struct sk_buff *skb);
-struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
+void xtcp_openreq_init(const struct sock *sk, struct request_sock *req,
+		       struct sk_buff *skb);
 struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
 void xtcp_child_process(struct sock *parent, struct sock *child,
