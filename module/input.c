@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp input: from IP's hand-off to the socket.  Header and checksum
- * checks, socket lookup, and the segment arrival rules of RFC 9293
- * section 3.10.7 for every state but LISTEN's request handling, which
- * lives in minisocks.c.
+ * xtcp input: from the socket lookup to the socket.  What ipv4.c's
+ * receive entry (xtcp_v4_rcv(): header and checksum checks, socket
+ * lookup) hands on: the control block, the socket filter, the segments
+ * of request socks and listeners, the backlog, and the segment arrival
+ * rules of RFC 9293 section 3.10.7 for every state but LISTEN's request
+ * handling, which lives in minisocks.c.
  */
 #include <linux/module.h>
 #include <net/ip.h>
@@ -1300,7 +1302,7 @@ discard:
 }
 
 /* LISTEN: RFC 9293 section 3.10.7.2.  Consumes @skb. */
-static void xtcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
+void xtcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 {
 	u8 flags = XTCP_SKB_CB(skb)->flags;
 
@@ -1323,37 +1325,8 @@ discard:
 	consume_skb(skb);
 }
 
-/**
- * xtcp_v4_do_rcv() - segment processing under the socket lock
- * @sk: the socket
- * @skb: the segment; consumed
- *
- * Also the backlog handler (struct proto's backlog_rcv), which runs in
- * process context with BHs on.  A listener's segments never come here
- * (xtcp_v4_rcv() handles them unlocked); if a socket that was not
- * listening when its segment was queued listens by now, the segment
- * goes to the listener code in the context it expects (BHs off).
- *
- * Context: socket locked: softirq under bh_lock_sock() from
- * xtcp_v4_rcv(), or process context from release_sock()'s backlog.
- * Return: 0.
- */
-int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
-{
-	sock_owned_by_me(sk);
-
-	if (unlikely(sk->sk_state == TCP_LISTEN)) {
-		local_bh_disable();
-		xtcp_rcv_listen(sk, skb);
-		local_bh_enable();
-	} else {
-		xtcp_rcv_state_process(sk, skb);
-	}
-	return 0;
-}
-
 /* Fill the control block from a header already checked and pulled. */
-static void xtcp_fill_cb(struct sk_buff *skb, const struct xtcphdr *th)
+void xtcp_fill_cb(struct sk_buff *skb, const struct xtcphdr *th)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
@@ -1369,7 +1342,7 @@ static void xtcp_fill_cb(struct sk_buff *skb, const struct xtcphdr *th)
  * never its header (tcp_filter()); the control block is then made anew
  * from what is left.  Returns true if @skb is to be dropped.
  */
-static bool xtcp_filter(struct sock *sk, struct sk_buff *skb)
+bool xtcp_filter(struct sock *sk, struct sk_buff *skb)
 {
 	const struct xtcphdr *th = (const struct xtcphdr *)skb->data;
 
@@ -1380,7 +1353,7 @@ static bool xtcp_filter(struct sock *sk, struct sk_buff *skb)
 }
 
 /* A segment for a request sock: the handshake's third step. */
-static void xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb)
+void xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb)
 {
 	struct request_sock *req = inet_reqsk(sk);
 	struct sock *listener = req->rsk_listener;
@@ -1445,7 +1418,7 @@ static bool xtcp_backlog_can_merge(const struct sock *sk,
  * the reader copied), half the send buffer and 64 KiB.  Returns true if
  * @skb must be dropped; false if it was queued or merged (and freed).
  */
-static bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
+bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
 {
 	struct sk_buff *tail = sk->sk_backlog.tail;
 	bool fragstolen;
@@ -1492,143 +1465,4 @@ static bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
 	limit += (u32)READ_ONCE(sk->sk_sndbuf) >> 1;
 	limit += 64 * 1024;
 	return sk_add_backlog(sk, skb, min_t(u64, limit, UINT_MAX));
-}
-
-/**
- * xtcp_v4_rcv() - IP's handler for every datagram of our protocol
- * @skb: the datagram, its transport header at skb->data; consumed
- *
- * Checks the header and the checksum (counting InBadHeader,
- * InCsumErrors), looks the socket up and hands the segment to a request
- * sock, a timewait sock, a listener (unlocked, as TCP's), or a full
- * socket under its bh lock, onto its backlog if the owner holds it.  A
- * segment for no socket is answered with a RST.
- *
- * Context: softirq.
- * Return: always 0: a negative value would ask IP to resubmit.
- */
-int xtcp_v4_rcv(struct sk_buff *skb)
-{
-	struct net *net = dev_net(skb->dev);
-	const struct xtcphdr *th;
-	bool refcounted;
-	struct sock *sk;
-
-	if (skb->pkt_type != PACKET_HOST)
-		goto discard;
-	/* A GSO skb passed on whole (veth, loopback) counts per segment. */
-	XTCP_ADD_STATS(net, XTCP_MIB_INSEGS, max_t(u16, skb_shinfo(skb)->gso_segs, 1));
-
-	if (!pskb_may_pull(skb, sizeof(struct xtcphdr)))
-		goto bad_hdr;
-	th = (const struct xtcphdr *)skb->data;
-	if (th->doff < sizeof(struct xtcphdr) / 4)
-		goto bad_hdr;
-	if (!pskb_may_pull(skb, th->doff * 4))
-		goto bad_hdr;
-	if (skb_checksum_validate(skb, xtcp_proto_num, inet_compute_pseudo))
-		goto csum_error;
-
-	th = (const struct xtcphdr *)skb->data;
-	xtcp_fill_cb(skb, th);
-
-lookup:
-	sk = __inet_lookup_skb(&xtcp_hashinfo, skb, th->doff * 4, th->source,
-			       th->dest, inet_sdif(skb), &refcounted);
-	if (!sk)
-		goto no_socket;
-
-	if (sk->sk_state == TCP_NEW_SYN_RECV) {
-		struct request_sock *req = inet_reqsk(sk);
-
-		if (unlikely(req->rsk_listener->sk_state != TCP_LISTEN)) {
-			inet_csk_reqsk_queue_drop_and_put(req->rsk_listener, req);
-			goto lookup;
-		}
-		xtcp_rcv_for_req(sk, skb);
-		return 0;
-	}
-	if (sk->sk_state == TCP_TIME_WAIT) {
-		struct inet_timewait_sock *tw = inet_twsk(sk);
-
-		switch (xtcp_tw_rcv(tw, skb)) {
-		case XTCP_TW_SYN:
-			sk = inet_lookup_listener(net, &xtcp_hashinfo, skb,
-						  th->doff * 4,
-						  ip_hdr(skb)->saddr, th->source,
-						  ip_hdr(skb)->daddr, th->dest,
-						  inet_iif(skb), inet_sdif(skb));
-			if (sk) {
-				/* A new incarnation: the old one makes way. */
-				XTCP_INC_STATS(net, XTCP_MIB_TWRECYCLED);
-				inet_twsk_deschedule_put(tw);
-				refcounted = false;
-				goto process;
-			}
-			fallthrough;
-		case XTCP_TW_ACK:
-			xtcp_tw_send_ack(tw, skb);
-			break;
-		case XTCP_TW_KILL:
-			XTCP_INC_STATS(net, XTCP_MIB_TWKILLED);
-			inet_twsk_deschedule_put(tw);
-			goto discard;
-		case XTCP_TW_DROP:
-			break;
-		}
-		inet_twsk_put(tw);
-		goto discard;
-	}
-
-process:
-	if (xtcp_filter(sk, skb))
-		goto discard_and_relse;
-
-	/*
-	 * A listener is not locked, as TCP's is not: what it does (request
-	 * socks, cookies, children) has locks of its own, all taken with
-	 * BHs off.  Through the backlog it would run in process context with
-	 * BHs on, and a SYN would wait for accept() or setsockopt().
-	 */
-	if (sk->sk_state == TCP_LISTEN) {
-		xtcp_rcv_listen(sk, skb);
-		if (refcounted)
-			sock_put(sk);
-		return 0;
-	}
-
-	bh_lock_sock_nested(sk);
-	xtcp_segs_in(xtcp_sk(sk), skb);
-	if (!sock_owned_by_user(sk)) {
-		xtcp_v4_do_rcv(sk, skb);
-	} else if (xtcp_add_backlog(sk, skb)) {
-		bh_unlock_sock(sk);
-		XTCP_INC_STATS(net, XTCP_MIB_BACKLOGDROPS);
-		goto discard_and_relse;
-	}
-	bh_unlock_sock(sk);
-	if (refcounted)
-		sock_put(sk);
-	return 0;
-
-no_socket:
-	XTCP_INC_STATS(net, XTCP_MIB_NOSOCKET);
-	xtcp_v4_send_reset(NULL, skb);
-	goto discard;
-
-csum_error:
-	XTCP_INC_STATS(net, XTCP_MIB_CSUMERRORS);
-	XTCP_INC_STATS(net, XTCP_MIB_INERRS);
-	goto discard;
-bad_hdr:
-	XTCP_INC_STATS(net, XTCP_MIB_BADHDR);
-	XTCP_INC_STATS(net, XTCP_MIB_INERRS);
-discard:
-	kfree_skb(skb);
-	return 0;
-
-discard_and_relse:
-	if (refcounted)
-		sock_put(sk);
-	goto discard;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xtcp over IPv4: everything that knows the address family, as
- * tcp_ipv4.c is TCP's.  connect() (the route, the source address and
+ * tcp_ipv4.c is TCP's.  The receive entry, IP's handler for our
+ * protocol, and the socket lookup (xtcp_v4_rcv()); connect() (the route, the source address and
  * port: xtcp_v4_connect()); the checksum over IPv4's pseudo-header; the
  * segments sent without a full socket: RSTs, TIME-WAIT's and request
  * socks' ACKs from the netns' control socket, SYN-ACKs from a request
@@ -833,4 +834,172 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 free:
 	__reqsk_free(req);
 	return NULL;
+}
+
+/**
+ * xtcp_v4_do_rcv() - segment processing under the socket lock
+ * @sk: the socket
+ * @skb: the segment; consumed
+ *
+ * Also the backlog handler (struct proto's backlog_rcv), which runs in
+ * process context with BHs on.  A listener's segments never come here
+ * (xtcp_v4_rcv() handles them unlocked); if a socket that was not
+ * listening when its segment was queued listens by now, the segment
+ * goes to the listener code in the context it expects (BHs off).
+ *
+ * Context: socket locked: softirq under bh_lock_sock() from
+ * xtcp_v4_rcv(), or process context from release_sock()'s backlog.
+ * Return: 0.
+ */
+int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	sock_owned_by_me(sk);
+
+	if (unlikely(sk->sk_state == TCP_LISTEN)) {
+		local_bh_disable();
+		xtcp_rcv_listen(sk, skb);
+		local_bh_enable();
+	} else {
+		xtcp_rcv_state_process(sk, skb);
+	}
+	return 0;
+}
+
+/**
+ * xtcp_v4_rcv() - IP's handler for every datagram of our protocol
+ * @skb: the datagram, its transport header at skb->data; consumed
+ *
+ * Checks the header and the checksum (counting InBadHeader,
+ * InCsumErrors), looks the socket up and hands the segment to a request
+ * sock, a timewait sock, a listener (unlocked, as TCP's), or a full
+ * socket under its bh lock, onto its backlog if the owner holds it.  A
+ * segment for no socket is answered with a RST.
+ *
+ * Context: softirq.
+ * Return: always 0: a negative value would ask IP to resubmit.
+ */
+int xtcp_v4_rcv(struct sk_buff *skb)
+{
+	struct net *net = dev_net(skb->dev);
+	const struct xtcphdr *th;
+	bool refcounted;
+	struct sock *sk;
+
+	if (skb->pkt_type != PACKET_HOST)
+		goto discard;
+	/* A GSO skb passed on whole (veth, loopback) counts per segment. */
+	XTCP_ADD_STATS(net, XTCP_MIB_INSEGS, max_t(u16, skb_shinfo(skb)->gso_segs, 1));
+
+	if (!pskb_may_pull(skb, sizeof(struct xtcphdr)))
+		goto bad_hdr;
+	th = (const struct xtcphdr *)skb->data;
+	if (th->doff < sizeof(struct xtcphdr) / 4)
+		goto bad_hdr;
+	if (!pskb_may_pull(skb, th->doff * 4))
+		goto bad_hdr;
+	if (skb_checksum_validate(skb, xtcp_proto_num, inet_compute_pseudo))
+		goto csum_error;
+
+	th = (const struct xtcphdr *)skb->data;
+	xtcp_fill_cb(skb, th);
+
+lookup:
+	sk = __inet_lookup_skb(&xtcp_hashinfo, skb, th->doff * 4, th->source,
+			       th->dest, inet_sdif(skb), &refcounted);
+	if (!sk)
+		goto no_socket;
+
+	if (sk->sk_state == TCP_NEW_SYN_RECV) {
+		struct request_sock *req = inet_reqsk(sk);
+
+		if (unlikely(req->rsk_listener->sk_state != TCP_LISTEN)) {
+			inet_csk_reqsk_queue_drop_and_put(req->rsk_listener, req);
+			goto lookup;
+		}
+		xtcp_rcv_for_req(sk, skb);
+		return 0;
+	}
+	if (sk->sk_state == TCP_TIME_WAIT) {
+		struct inet_timewait_sock *tw = inet_twsk(sk);
+
+		switch (xtcp_tw_rcv(tw, skb)) {
+		case XTCP_TW_SYN:
+			sk = inet_lookup_listener(net, &xtcp_hashinfo, skb,
+						  th->doff * 4,
+						  ip_hdr(skb)->saddr, th->source,
+						  ip_hdr(skb)->daddr, th->dest,
+						  inet_iif(skb), inet_sdif(skb));
+			if (sk) {
+				/* A new incarnation: the old one makes way. */
+				XTCP_INC_STATS(net, XTCP_MIB_TWRECYCLED);
+				inet_twsk_deschedule_put(tw);
+				refcounted = false;
+				goto process;
+			}
+			fallthrough;
+		case XTCP_TW_ACK:
+			xtcp_tw_send_ack(tw, skb);
+			break;
+		case XTCP_TW_KILL:
+			XTCP_INC_STATS(net, XTCP_MIB_TWKILLED);
+			inet_twsk_deschedule_put(tw);
+			goto discard;
+		case XTCP_TW_DROP:
+			break;
+		}
+		inet_twsk_put(tw);
+		goto discard;
+	}
+
+process:
+	if (xtcp_filter(sk, skb))
+		goto discard_and_relse;
+
+	/*
+	 * A listener is not locked, as TCP's is not: what it does (request
+	 * socks, cookies, children) has locks of its own, all taken with
+	 * BHs off.  Through the backlog it would run in process context with
+	 * BHs on, and a SYN would wait for accept() or setsockopt().
+	 */
+	if (sk->sk_state == TCP_LISTEN) {
+		xtcp_rcv_listen(sk, skb);
+		if (refcounted)
+			sock_put(sk);
+		return 0;
+	}
+
+	bh_lock_sock_nested(sk);
+	xtcp_segs_in(xtcp_sk(sk), skb);
+	if (!sock_owned_by_user(sk)) {
+		xtcp_v4_do_rcv(sk, skb);
+	} else if (xtcp_add_backlog(sk, skb)) {
+		bh_unlock_sock(sk);
+		XTCP_INC_STATS(net, XTCP_MIB_BACKLOGDROPS);
+		goto discard_and_relse;
+	}
+	bh_unlock_sock(sk);
+	if (refcounted)
+		sock_put(sk);
+	return 0;
+
+no_socket:
+	XTCP_INC_STATS(net, XTCP_MIB_NOSOCKET);
+	xtcp_v4_send_reset(NULL, skb);
+	goto discard;
+
+csum_error:
+	XTCP_INC_STATS(net, XTCP_MIB_CSUMERRORS);
+	XTCP_INC_STATS(net, XTCP_MIB_INERRS);
+	goto discard;
+bad_hdr:
+	XTCP_INC_STATS(net, XTCP_MIB_BADHDR);
+	XTCP_INC_STATS(net, XTCP_MIB_INERRS);
+discard:
+	kfree_skb(skb);
+	return 0;
+
+discard_and_relse:
+	if (refcounted)
+		sock_put(sk);
+	goto discard;
 }

@@ -603,6 +603,8 @@ void xtcp_established(struct sock *sk);
 bool xtcp_too_many_orphans(const struct sock *sk);
 
 /* ipv4.c */
+int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
+int xtcp_v4_rcv(struct sk_buff *skb);
 int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr,
 			int addr_len);
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
@@ -652,8 +654,11 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info);
 /* input.c */
 void xtcp_ofo_purge(struct sock *sk);
 bool xtcp_urg_mode(const struct xtcp_sock *xs);
-int xtcp_v4_rcv(struct sk_buff *skb);
-int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
+void xtcp_rcv_listen(struct sock *sk, struct sk_buff *skb);
+void xtcp_fill_cb(struct sk_buff *skb, const struct xtcphdr *th);
+bool xtcp_filter(struct sock *sk, struct sk_buff *skb);
+void xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb);
+bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb);
 void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 void xtcp_init_transfer(struct sock *sk);
 
