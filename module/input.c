@@ -1320,7 +1320,7 @@ void xtcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 		goto discard;
 	}
 	if ((flags & (XTCP_FLAG_SYN | XTCP_FLAG_FIN)) == XTCP_FLAG_SYN)
-		xtcp_conn_request(sk, skb);
+		inet_csk(sk)->icsk_af_ops->conn_request(sk, skb);
 discard:
 	consume_skb(skb);
 }

@@ -10,8 +10,10 @@
  * (xtcp_v4_syn_recv_sock()) and the ACK that returns a SYN cookie
  * (xtcp_cookie_v4_check()); ICMP errors about our segments (RFC 1122
  * 4.2.3.9, RFC 5927) and path MTU discovery (RFC 1191), as tcp_v4_err()
- * does.  Work that needs the socket while its owner holds it is deferred
- * to release_sock() through xtcp_release_cb().
+ * does; a path MTU reduction that finds the socket owned is deferred to
+ * release_sock() (xtcp_release_cb(), output.c, through af_ops).  The
+ * rest of the module reaches IPv4 through xtcp_ipv4_af_ops, set on every
+ * socket (xtcp_v4_init_sock()), as TCP's files reach ipv4_specific.
  */
 #include <linux/module.h>
 #include <linux/bpf-cgroup.h>
@@ -62,48 +64,6 @@ static void xtcp_v4_mtu_reduced(struct sock *sk)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PMTUREDUCED);
 		xtcp_sync_mss(sk, mtu);
 		xtcp_simple_retransmit(sk);
-	}
-}
-
-/**
- * xtcp_release_cb() - do what softirq deferred while the socket was owned
- * @sk: the socket
- *
- * release_sock() calls this once the owner lets go: what softirq could
- * not do while the socket was owned (XTCP_*_DEFERRED in sk_tsq_flags,
- * each holding a socket reference, dropped here): the write timer, the
- * delayed-ACK timer and a path MTU reduction, in that order.
- *
- * Context: process context, from release_sock() (struct proto's
- * release_cb): the socket owned by the caller, its spinlock held, BHs
- * off.
- */
-void xtcp_release_cb(struct sock *sk)
-{
-	/* Pairs with the atomic test_and_set_bit()s in xtcp_v4_err() and
-	 * the timers (timer.c).
-	 */
-	unsigned long flags = smp_load_acquire(&sk->sk_tsq_flags);
-	unsigned long nflags;
-
-	do {
-		if (!(flags & XTCPF_DEFERRED_ALL))
-			return;
-		nflags = flags & ~XTCPF_DEFERRED_ALL;
-	} while (!try_cmpxchg(&sk->sk_tsq_flags, &flags, nflags));
-
-	sock_owned_by_me(sk);
-	if (flags & XTCPF_WRITE_TIMER_DEFERRED) {
-		xtcp_write_timer_handler(sk);
-		__sock_put(sk);
-	}
-	if (flags & XTCPF_DELACK_TIMER_DEFERRED) {
-		xtcp_delack_timer_handler(sk);
-		__sock_put(sk);
-	}
-	if (flags & XTCPF_MTU_REDUCED_DEFERRED) {
-		xtcp_v4_mtu_reduced(sk);
-		__sock_put(sk);
 	}
 }
 
@@ -402,8 +362,9 @@ failure:
  * since our checksum sits where TCP's does.  Otherwise computed here.
  * A GSO skb always leaves it partial: xtcp_gso_segment() decides.
  */
-void __xtcp_v4_send_check(struct sk_buff *skb, const struct dst_entry *dst,
-			  __be32 saddr, __be32 daddr)
+static void __xtcp_v4_send_check(struct sk_buff *skb,
+				 const struct dst_entry *dst,
+				 __be32 saddr, __be32 daddr)
 {
 	struct xtcphdr *th = xtcp_hdr(skb);
 
@@ -421,6 +382,15 @@ void __xtcp_v4_send_check(struct sk_buff *skb, const struct dst_entry *dst,
 	skb->csum_offset = offsetof(struct xtcphdr, check);
 	th->check = ~csum_tcpudp_magic(saddr, daddr, skb->len,
 				       xtcp_proto_num, 0);
+}
+
+/* af_ops' send_check: the checksum of a segment of @sk, on its route. */
+static void xtcp_v4_send_check(struct sock *sk, struct sk_buff *skb)
+{
+	struct inet_sock *inet = inet_sk(sk);
+
+	__xtcp_v4_send_check(skb, __sk_dst_get(sk), inet->inet_saddr,
+			     inet->inet_daddr);
 }
 
 /*
@@ -607,7 +577,7 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 		return -ENOMEM;
 	}
 	skb_reserve(skb, MAX_XTCP_HEADER);
-	mss = xtcp_mss_for_mtu(dst_mtu(dst));
+	mss = xtcp_mss_for_mtu(sk, dst_mtu(dst));
 	if (user_mss && user_mss < mss)
 		mss = user_mss;
 	xreq->synack_mss = mss;
@@ -642,12 +612,18 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 /*
  * The child socket, cloned from the listener, once the ACK of our
  * SYN-ACK arrived.  Returned locked (bh), in SYN-RECEIVED; NULL if the
- * accept queue is full or memory or a route is lacking.
+ * accept queue is full or memory or a route is lacking.  af_ops'
+ * syn_recv_sock: @dst is a route for the child, or NULL to find one
+ * (xtcp's callers always pass NULL); @opt_child_init is for an IPv6
+ * listener's v4-mapped child, which xtcp has not: ignored, as
+ * dccp_v4_request_recv_sock() does.
  */
-struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
-				   struct request_sock *req,
-				   struct request_sock *req_unhash,
-				   bool *own_req)
+static struct sock *
+xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
+		      struct request_sock *req, struct dst_entry *dst,
+		      struct request_sock *req_unhash, bool *own_req,
+		      void (*opt_child_init)(struct sock *newsk,
+					     const struct sock *sk))
 {
 	struct inet_request_sock *ireq = inet_rsk(req);
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
@@ -656,13 +632,12 @@ struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	struct sock *newsk;
 	struct inet_sock *newinet;
 	struct xtcp_sock *newxs;
-	struct dst_entry *dst;
 
 	if (sk_acceptq_is_full(sk))
 		goto exit_overflow;
 	newsk = inet_csk_clone_lock(sk, req, GFP_ATOMIC);
 	if (!newsk)
-		goto exit;
+		goto exit_nonewsk;
 
 	newinet = inet_sk(newsk);
 	sk_daddr_set(newsk, ireq->ir_rmt_addr);
@@ -719,9 +694,11 @@ struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	newxs->rx_mss = xreq->mss;
 	newxs->fin_queued = 0;
 
-	dst = inet_csk_route_child_sock(sk, newsk, req);
-	if (!dst)
-		goto put_and_exit;
+	if (!dst) {
+		dst = inet_csk_route_child_sock(sk, newsk, req);
+		if (!dst)
+			goto put_and_exit;
+	}
 	sk_setup_caps(newsk, dst);
 	xtcp_init_mss(newsk);
 	xtcp_init_transfer(newsk);
@@ -748,6 +725,8 @@ struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 
 exit_overflow:
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
+exit_nonewsk:
+	dst_release(dst);
 exit:
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENDROPS);
 	return NULL;
@@ -821,7 +800,8 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 	/* What the cookie's SYN-ACK offered, no scaling. */
 	xreq->rcv_wnd = xtcp_synack_window(sk, xreq->mss);
 
-	child = xtcp_v4_syn_recv_sock(sk, skb, req, NULL, &own_req);
+	child = xtcp_v4_syn_recv_sock(sk, skb, req, NULL, NULL, &own_req,
+				      NULL);
 	if (!child)
 		goto free;
 	refcount_set(&req->rsk_refcnt, 1);
@@ -1002,4 +982,51 @@ discard_and_relse:
 	if (refcounted)
 		sock_put(sk);
 	goto discard;
+}
+
+/*
+ * What the family-neutral files call for an IPv4 socket, as TCP's
+ * ipv4_specific.  Every xtcp socket has it (xtcp_v4_init_sock()); a
+ * child inherits its listener's through the clone.  Calls on a request
+ * sock or with no full socket (RST, SYN-ACK, request and TIME-WAIT
+ * ACKs) go directly to this file's functions instead, as in TCP.
+ *
+ * queue_xmit, send_check: xtcp_transmit_skb() (output.c)
+ * conn_request: a SYN at a listener, xtcp_rcv_listen() (input.c)
+ * syn_recv_sock: the handshake's ACK, xtcp_check_req() (minisocks.c)
+ * net_header_len: xtcp_mss_for_mtu() (output.c)
+ * setsockopt, getsockopt: levels other than SOL_TCP (sockopt.c)
+ * mtu_reduced: a path MTU reduction deferred to release_sock(),
+ *   xtcp_release_cb() (output.c)
+ * rebuild_header: set as TCP's; no caller yet (ip_queue_xmit() routes
+ *   a socket whose route went stale).
+ */
+static const struct inet_connection_sock_af_ops xtcp_ipv4_af_ops = {
+	.queue_xmit	= ip_queue_xmit,
+	.send_check	= xtcp_v4_send_check,
+	.rebuild_header	= inet_sk_rebuild_header,
+	.conn_request	= xtcp_conn_request,
+	.syn_recv_sock	= xtcp_v4_syn_recv_sock,
+	.net_header_len	= sizeof(struct iphdr),
+	.setsockopt	= ip_setsockopt,
+	.getsockopt	= ip_getsockopt,
+	.mtu_reduced	= xtcp_v4_mtu_reduced,
+};
+
+/**
+ * xtcp_v4_init_sock() - struct proto's init for an IPv4 socket
+ * @sk: the socket, just allocated by inet_create()
+ *
+ * The IPv4 af_ops, then the family-neutral set-up (xtcp_init_sock()),
+ * as tcp_v4_init_sock() (which sets them after; before, they are there
+ * for anything the set-up may come to call through them).
+ *
+ * Context: process context; the socket is not locked and no one else
+ * sees it yet.
+ * Return: 0.
+ */
+int xtcp_v4_init_sock(struct sock *sk)
+{
+	inet_csk(sk)->icsk_af_ops = &xtcp_ipv4_af_ops;
+	return xtcp_init_sock(sk);
 }

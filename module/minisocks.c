@@ -327,7 +327,8 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 		return NULL;
 	}
 
-	child = xtcp_v4_syn_recv_sock(sk, skb, req, req, &own_req);
+	child = inet_csk(sk)->icsk_af_ops->syn_recv_sock(sk, skb, req, NULL,
+							 req, &own_req, NULL);
 	if (!child) {
 		/* Accept queue full: drop the ACK; the SYN-ACK timer retries. */
 		inet_rsk(req)->acked = 1;

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp output: building segments and handing them to IP.  Data, SYN and
+ * xtcp output: building segments and handing them to IP through the
+ * socket's af_ops (send_check, queue_xmit: ipv4.c).  Data, SYN and
  * FIN segments live on the write queue until sent, then on the
  * retransmission queue until acknowledged; ACKs and RSTs are built on the
  * spot.  Segments sent without a full socket (RSTs, TIME-WAIT's and
- * request socks' ACKs, SYN-ACKs) are ipv4.c's.  Callers hold the socket
- * lock unless a function says otherwise.
+ * request socks' ACKs, SYN-ACKs) are ipv4.c's.  Also what softirq
+ * deferred to release_sock() (xtcp_release_cb()).  Callers hold the
+ * socket lock unless a function says otherwise.
  */
 #include <linux/module.h>
 #include <net/ip.h>
@@ -17,16 +19,18 @@
 
 /**
  * xtcp_mss_for_mtu() - the MSS a path MTU leaves room for
+ * @sk: the socket (a listener's for a SYN-ACK): its family's af_ops
  * @mtu: the path MTU
  *
- * The MTU less an IP header and our header, both without options.
+ * The MTU less the network header (af_ops' net_header_len) and our
+ * header, both without options.
  *
- * Context: any context; pure arithmetic.
+ * Context: any context; reads only the socket's af_ops.
  * Return: the MSS, within [XTCP_MIN_MSS, U16_MAX].
  */
-u16 xtcp_mss_for_mtu(unsigned int mtu)
+u16 xtcp_mss_for_mtu(const struct sock *sk, unsigned int mtu)
 {
-	int mss = (int)mtu - (int)sizeof(struct iphdr) -
+	int mss = (int)mtu - (int)inet_csk(sk)->icsk_af_ops->net_header_len -
 		  (int)sizeof(struct xtcphdr);
 
 	return clamp_t(int, mss, XTCP_MIN_MSS, U16_MAX);
@@ -57,7 +61,7 @@ unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu)
 
 	inet_csk(sk)->icsk_pmtu_cookie = pmtu;
 	if (pmtu) {
-		mss = xtcp_mss_for_mtu(pmtu);
+		mss = xtcp_mss_for_mtu(sk, pmtu);
 		mss -= min_t(unsigned int, mss - XTCP_MIN_MSS,
 			     inet_csk(sk)->icsk_ext_hdr_len);
 	}
@@ -89,7 +93,7 @@ void xtcp_init_mss(struct sock *sk)
 	u32 mtu = dst ? dst_mtu(dst) : 0;
 
 	if (mtu) {
-		xs->advmss = xtcp_mss_for_mtu(mtu);
+		xs->advmss = xtcp_mss_for_mtu(sk, mtu);
 		if (user_mss && user_mss < xs->advmss)
 			xs->advmss = user_mss;
 	}
@@ -382,8 +386,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 			th->urg = 1;
 		}
 	}
-	__xtcp_v4_send_check(skb, __sk_dst_get(sk), inet->inet_saddr,
-			     inet->inet_daddr);
+	inet_csk(sk)->icsk_af_ops->send_check(sk, skb);
 	if (flags & XTCP_FLAG_ACK)
 		xtcp_ack_sent(sk);
 
@@ -399,7 +402,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	}
 	if (flags & XTCP_FLAG_RST)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTRSTS);
-	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
+	err = inet_csk(sk)->icsk_af_ops->queue_xmit(sk, skb, &inet->cork.fl);
 	return net_xmit_eval(err);
 }
 
@@ -915,7 +918,7 @@ int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb)
  *
  * Context: socket locked.
  * Return: 0 once handed to IP, -ENOMEM if it could not be cut to the
- * MSS, -ENOBUFS if no clone could be made, or ip_queue_xmit()'s error
+ * MSS, -ENOBUFS if no clone could be made, or af_ops' queue_xmit error
  * (through net_xmit_eval()).
  */
 static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
@@ -1192,4 +1195,46 @@ void xtcp_send_fin(struct sock *sk)
 	WRITE_ONCE(xs->write_seq, xs->write_seq + 1);
 	xs->fin_queued = 1;
 	xtcp_push(sk, XTCP_NAGLE_PUSH);
+}
+
+/**
+ * xtcp_release_cb() - do what softirq deferred while the socket was owned
+ * @sk: the socket
+ *
+ * release_sock() calls this once the owner lets go: what softirq could
+ * not do while the socket was owned (XTCP_*_DEFERRED in sk_tsq_flags,
+ * each holding a socket reference, dropped here): the write timer, the
+ * delayed-ACK timer and a path MTU reduction, in that order.
+ *
+ * Context: process context, from release_sock() (struct proto's
+ * release_cb): the socket owned by the caller, its spinlock held, BHs
+ * off.
+ */
+void xtcp_release_cb(struct sock *sk)
+{
+	/* Pairs with the atomic test_and_set_bit()s in xtcp_v4_err() and
+	 * the timers (timer.c).
+	 */
+	unsigned long flags = smp_load_acquire(&sk->sk_tsq_flags);
+	unsigned long nflags;
+
+	do {
+		if (!(flags & XTCPF_DEFERRED_ALL))
+			return;
+		nflags = flags & ~XTCPF_DEFERRED_ALL;
+	} while (!try_cmpxchg(&sk->sk_tsq_flags, &flags, nflags));
+
+	sock_owned_by_me(sk);
+	if (flags & XTCPF_WRITE_TIMER_DEFERRED) {
+		xtcp_write_timer_handler(sk);
+		__sock_put(sk);
+	}
+	if (flags & XTCPF_DELACK_TIMER_DEFERRED) {
+		xtcp_delack_timer_handler(sk);
+		__sock_put(sk);
+	}
+	if (flags & XTCPF_MTU_REDUCED_DEFERRED) {
+		inet_csk(sk)->icsk_af_ops->mtu_reduced(sk);
+		__sock_put(sk);
+	}
 }

@@ -73,10 +73,11 @@ bool xtcp_stream_memory_free(const struct sock *sk, int wake)
 }
 
 /**
- * xtcp_init_sock() - struct proto's init: set up a new socket
+ * xtcp_init_sock() - set up a new socket, whatever its family
  * @sk: the socket, just allocated by inet_create()
  *
- * Queues, timers, the initial RTO and MSS, the default congestion
+ * Called by struct proto's init (xtcp_v4_init_sock()), which sets the
+ * family's af_ops first.  Queues, timers, the initial RTO and MSS, the default congestion
  * control, the send and receive buffers at xtcp_prot's defaults
  * (sysctl_wmem[1], sysctl_rmem[1]); CLOSED.
  *

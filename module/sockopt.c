@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xtcp socket options: every SOL_TCP option get/setsockopt knows, in one
- * place (as MPTCP's sockopt.c); other levels go to IP.  The options have
+ * place (as MPTCP's sockopt.c); other levels go to IP, through the
+ * socket's af_ops (ipv4.c), as tcp_setsockopt() does.  The options have
  * TCP's numbers, limits, errnos and read-back values (do_tcp_setsockopt()
  * and do_tcp_getsockopt() of 6.1); one xtcp does not implement is
  * ENOPROTOOPT, as an unknown one is for TCP.
@@ -149,7 +150,8 @@ static int xtcp_set_congestion(struct sock *sk, sockptr_t optval,
 /**
  * xtcp_setsockopt() - setsockopt() of an xtcp socket
  * @sk: the socket
- * @level: SOL_TCP for ours; any other level goes to ip_setsockopt()
+ * @level: SOL_TCP for ours; any other level goes to the family's
+ *	   setsockopt (af_ops: ip_setsockopt() for IPv4)
  * @optname: the option, a TCP_* of linux/tcp.h
  * @optval: the value: an int, but for TCP_CONGESTION's name
  * @optlen: its length
@@ -161,8 +163,8 @@ static int xtcp_set_congestion(struct sock *sk, sockptr_t optval,
  * Context: process context, socket not locked; takes the socket lock.
  * Return: 0, -ENOPROTOOPT for an option xtcp does not have, -EINVAL for
  * a short @optlen or a value out of range, -EFAULT if @optval cannot be
- * read, -ENOENT for an unknown TCP_CONGESTION name, or ip_setsockopt()'s
- * answer for other levels.
+ * read, -ENOENT for an unknown TCP_CONGESTION name, or the family's
+ * (ip_setsockopt()'s) answer for other levels.
  */
 int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		    sockptr_t optval, unsigned int optlen)
@@ -171,7 +173,8 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	int val, err = 0;
 
 	if (level != SOL_TCP)
-		return ip_setsockopt(sk, level, optname, optval, optlen);
+		return inet_csk(sk)->icsk_af_ops->setsockopt(sk, level, optname,
+							     optval, optlen);
 	/*
 	 * An option xtcp lacks is ENOPROTOOPT whatever its length.  Those it
 	 * has are TCP's: an int (but TCP_CONGESTION), and TCP_INFO, which
@@ -397,7 +400,8 @@ EXPORT_SYMBOL_GPL(xtcp_get_info);
 /**
  * xtcp_getsockopt() - getsockopt() of an xtcp socket
  * @sk: the socket
- * @level: SOL_TCP for ours; any other level goes to ip_getsockopt()
+ * @level: SOL_TCP for ours; any other level goes to the family's
+ *	   getsockopt (af_ops: ip_getsockopt() for IPv4)
  * @optname: the option, a TCP_* of linux/tcp.h
  * @optval: where the value goes
  * @optlen: in: the room at @optval; out: the length written
@@ -410,7 +414,7 @@ EXPORT_SYMBOL_GPL(xtcp_get_info);
  * READ_ONCE(), TCP_INFO under lock_sock_fast().
  * Return: 0, -EFAULT if @optlen or @optval cannot be accessed, -EINVAL
  * for a negative length, -ENOPROTOOPT for an option xtcp does not have,
- * or ip_getsockopt()'s answer for other levels.
+ * or the family's (ip_getsockopt()'s) answer for other levels.
  */
 int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		    char __user *optval, int __user *optlen)
@@ -419,7 +423,8 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 	int val, len, ulen, user_mss;
 
 	if (level != SOL_TCP)
-		return ip_getsockopt(sk, level, optname, optval, optlen);
+		return inet_csk(sk)->icsk_af_ops->getsockopt(sk, level, optname,
+							     optval, optlen);
 	if (get_user(ulen, optlen))
 		return -EFAULT;
 	if (ulen < 0)

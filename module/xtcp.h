@@ -68,9 +68,12 @@
  *   refuses the socket), sock_is_readable,
  *   leave_memory_pressure.
  * struct inet_connection_sock: icsk_sync_mss (xtcp_sync_mss()), called
- *   by IP_OPTIONS and CIPSO; icsk_af_ops, icsk_ca_ops and icsk_ulp_ops
- *   stay NULL: the generic code calls icsk_af_ops only from TCP's own
- *   files and syncookies.c, reads icsk_ca_ops only in inet_diag (where
+ *   by IP_OPTIONS and CIPSO; icsk_af_ops is xtcp_ipv4_af_ops (ipv4.c),
+ *   through which the family-neutral files reach IPv4, as TCP's files
+ *   reach ipv4_specific: the generic code calls icsk_af_ops only from
+ *   TCP's, DCCP's and SMC's own files and IPV6_ADDRFORM (IPv6 sockets),
+ *   never on ours, so only xtcp calls it.  icsk_ca_ops and icsk_ulp_ops
+ *   stay NULL: the generic code reads icsk_ca_ops only in inet_diag (where
  *   xtcp_diag.ko's idiag_get_aux gives the name instead: INET_DIAG_CONG)
  *   and BPF's TCP-only setsockopt, and tests
  *   icsk_ulp_ops for NULL (TCP_ULP is a SOL_TCP option, which is ours).
@@ -86,7 +89,7 @@
  *   protocol reach keepalive, sk_write_space, or proto_ops hooks we
  *   leave NULL (set_rcvlowat, set_peek_off: they then act generically
  *   or refuse, as for any protocol without them).  SOL_IP options are
- *   ip_setsockopt()'s; the only protocol hook among them is
+ *   ip_setsockopt()'s (through af_ops); the only protocol hook among them is
  *   icsk_sync_mss (IP_OPTIONS).
  */
 
@@ -608,20 +611,14 @@ int xtcp_v4_rcv(struct sk_buff *skb);
 int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr,
 			int addr_len);
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
-void __xtcp_v4_send_check(struct sk_buff *skb, const struct dst_entry *dst,
-			  __be32 saddr, __be32 daddr);
 void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb);
 void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb);
 void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
 int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req);
-struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
-				   struct request_sock *req,
-				   struct request_sock *req_unhash,
-				   bool *own_req);
 struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
 int xtcp_v4_err(struct sk_buff *skb, u32 info);
-void xtcp_release_cb(struct sock *sk);
+int xtcp_v4_init_sock(struct sock *sk);
 
 /* socket.c */
 int xtcp_init_sock(struct sock *sk);
@@ -677,7 +674,8 @@ enum xtcp_tw_action xtcp_tw_rcv(struct inet_timewait_sock *tw,
 				struct sk_buff *skb);
 
 /* output.c */
-u16 xtcp_mss_for_mtu(unsigned int mtu);
+void xtcp_release_cb(struct sock *sk);
+u16 xtcp_mss_for_mtu(const struct sock *sk, unsigned int mtu);
 void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
 		      u32 seq, u32 ack, u8 flags, u16 window, unsigned int hlen);
 int xtcp_connect(struct sock *sk);
