@@ -1,20 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xtcp over IPv4: everything that knows the address family, as
- * tcp_ipv4.c is TCP's.  The receive entry, IP's handler for our
- * protocol, and the socket lookup (xtcp_v4_rcv()); connect() (the route, the source address and
- * port: xtcp_v4_connect()); the checksum over IPv4's pseudo-header; the
- * segments sent without a full socket: RSTs, TIME-WAIT's and request
- * socks' ACKs from the netns' control socket, SYN-ACKs from a request
- * sock; the child socket a completed handshake makes
- * (xtcp_v4_syn_recv_sock()) and the ACK that returns a SYN cookie
- * (xtcp_cookie_v4_check()); ICMP errors about our segments (RFC 1122
- * 4.2.3.9, RFC 5927) and path MTU discovery (RFC 1191), as tcp_v4_err()
- * does; a path MTU reduction that finds the socket owned is deferred to
- * release_sock() (xtcp_release_cb(), output.c, through af_ops).  The
- * rest of the module reaches IPv4 through xtcp_ipv4_af_ops, set on every
- * socket (xtcp_v4_init_sock()), as TCP's files reach ipv4_specific.
+ * tcp_ipv4.c is TCP's, so that the other files need not:
+ *
+ * - registration: the net_protocol handler, the protosw and proto_ops
+ *   (xtcp_v4_init(), xtcp_v4_exit());
+ * - the receive entry and socket lookup (xtcp_v4_rcv(), then
+ *   xtcp_v4_do_rcv() under the socket lock);
+ * - connect(): the route, the source address and port
+ *   (xtcp_v4_connect());
+ * - the checksum over IPv4's pseudo-header;
+ * - the segments sent without a full socket: RSTs, TIME-WAIT's and
+ *   request socks' ACKs from the netns' control socket, SYN-ACKs from a
+ *   request sock;
+ * - the child a completed handshake makes (xtcp_v4_syn_recv_sock()) and
+ *   the ACK that returns a SYN cookie (xtcp_cookie_v4_check());
+ * - ICMP errors about our segments (RFC 1122 4.2.3.9, RFC 5927) and path
+ *   MTU discovery (RFC 1191), as tcp_v4_err() does; a path MTU reduction
+ *   that finds the socket owned is left to release_sock()
+ *   (xtcp_release_cb(), output.c, through af_ops).
+ *
+ * The rest of the module reaches IPv4 through xtcp_ipv4_af_ops, set on
+ * every socket (xtcp_v4_init_sock()), as TCP's files reach
+ * ipv4_specific; what acts for a request sock or no socket (RST,
+ * SYN-ACK) is called directly, as in TCP.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/bpf-cgroup.h>
 #include <linux/icmp.h>
@@ -22,6 +34,7 @@
 #include <net/inet_common.h>
 #include <net/inet_connection_sock.h>
 #include <net/ip.h>
+#include <net/protocol.h>
 #include <net/route.h>
 #include <net/sock.h>
 
@@ -99,7 +112,7 @@ static void xtcp_req_err(struct sock *sk, u32 seq, bool abort)
  * Context: softirq; takes bh_lock_sock() of the socket found.
  * Return: 0, or -ENOENT when no socket matches.
  */
-int xtcp_v4_err(struct sk_buff *skb, u32 info)
+static int xtcp_v4_err(struct sk_buff *skb, u32 info)
 {
 	const struct iphdr *iph = (const struct iphdr *)skb->data;
 	const struct xtcphdr *th =
@@ -858,7 +871,7 @@ int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
  * Context: softirq.
  * Return: always 0: a negative value would ask IP to resubmit.
  */
-int xtcp_v4_rcv(struct sk_buff *skb)
+static int xtcp_v4_rcv(struct sk_buff *skb)
 {
 	struct net *net = dev_net(skb->dev);
 	const struct xtcphdr *th;
@@ -1029,4 +1042,75 @@ int xtcp_v4_init_sock(struct sock *sk)
 {
 	inet_csk(sk)->icsk_af_ops = &xtcp_ipv4_af_ops;
 	return xtcp_init_sock(sk);
+}
+
+static const struct proto_ops xtcp_inet_ops = {
+	.family		= PF_INET,
+	.owner		= THIS_MODULE,
+	.release	= inet_release,
+	.bind		= inet_bind,
+	.connect	= inet_stream_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= inet_accept,
+	.getname	= inet_getname,
+	.poll		= xtcp_poll,
+	.ioctl		= inet_ioctl,
+	.gettstamp	= sock_gettstamp,
+	.listen		= xtcp_inet_listen,
+	.shutdown	= inet_shutdown,
+	.setsockopt	= sock_common_setsockopt,
+	.getsockopt	= sock_common_getsockopt,
+	.sendmsg	= inet_sendmsg,
+	.recvmsg	= sock_common_recvmsg,
+	.mmap		= sock_no_mmap,
+	.sendpage	= inet_sendpage,
+	.splice_read	= xtcp_splice_read,
+};
+
+static struct inet_protosw xtcp_protosw = {
+	.type		= SOCK_STREAM,
+	/* .protocol is set from the module parameter at load */
+	.prot		= &xtcp_prot,
+	.ops		= &xtcp_inet_ops,
+	.flags		= INET_PROTOSW_ICSK,
+};
+
+static struct net_protocol xtcp_net_protocol = {
+	.handler	= xtcp_v4_rcv,
+	.err_handler	= xtcp_v4_err,
+};
+
+/**
+ * xtcp_v4_init() - register with IPv4: the protocol handler, then socket()
+ *
+ * IP's handler for our protocol number (xtcp_v4_rcv(), xtcp_v4_err()),
+ * then the protosw that makes socket(AF_INET, SOCK_STREAM, proto) ours.
+ *
+ * Context: process context, module init, last of everything xtcp sets
+ * up: from here on socket() makes xtcp sockets, and everything they use
+ * (pernet state, sysctls, the receive path) is in place.
+ * Return: 0, or -EBUSY if another protocol has the number.
+ */
+int xtcp_v4_init(void)
+{
+	if (inet_add_protocol(&xtcp_net_protocol, xtcp_proto_num) < 0) {
+		pr_err("IP protocol %d is already registered\n",
+		       xtcp_proto_num);
+		return -EBUSY;
+	}
+	xtcp_protosw.protocol = xtcp_proto_num;
+	inet_register_protosw(&xtcp_protosw);
+	return 0;
+}
+
+/**
+ * xtcp_v4_exit() - unregister from IPv4: socket() first, then the handler
+ *
+ * Context: process context, module exit, first: no new socket may
+ * appear while the rest goes away.
+ */
+void xtcp_v4_exit(void)
+{
+	inet_unregister_protosw(&xtcp_protosw);
+	inet_del_protocol(&xtcp_net_protocol, xtcp_proto_num);
 }

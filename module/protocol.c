@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp: module init and exit, registration with the IP layer and the
- * socket layer, per-netns state and sysctls, the state-change helper and
- * the ISN generator.  Nothing else lives here.
+ * xtcp: module init and exit (registering with IPv4 and the socket
+ * layer is ipv4.c's), struct proto, per-netns state and sysctls, the
+ * state-change helper and the ISN generator.  Nothing else lives here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,7 +12,6 @@
 #include <linux/sysctl.h>
 #include <linux/timekeeping.h>
 #include <net/inet_common.h>
-#include <net/protocol.h>
 #include <net/sock.h>
 #include <net/ip.h>
 
@@ -364,42 +363,6 @@ struct proto xtcp_prot = {
 	.no_autobind		= true,
 };
 
-static const struct proto_ops xtcp_inet_ops = {
-	.family		= PF_INET,
-	.owner		= THIS_MODULE,
-	.release	= inet_release,
-	.bind		= inet_bind,
-	.connect	= inet_stream_connect,
-	.socketpair	= sock_no_socketpair,
-	.accept		= inet_accept,
-	.getname	= inet_getname,
-	.poll		= xtcp_poll,
-	.ioctl		= inet_ioctl,
-	.gettstamp	= sock_gettstamp,
-	.listen		= xtcp_inet_listen,
-	.shutdown	= inet_shutdown,
-	.setsockopt	= sock_common_setsockopt,
-	.getsockopt	= sock_common_getsockopt,
-	.sendmsg	= inet_sendmsg,
-	.recvmsg	= sock_common_recvmsg,
-	.mmap		= sock_no_mmap,
-	.sendpage	= inet_sendpage,
-	.splice_read	= xtcp_splice_read,
-};
-
-static struct inet_protosw xtcp_protosw = {
-	.type		= SOCK_STREAM,
-	/* .protocol is set from the module parameter at load */
-	.prot		= &xtcp_prot,
-	.ops		= &xtcp_inet_ops,
-	.flags		= INET_PROTOSW_ICSK,
-};
-
-static struct net_protocol xtcp_net_protocol = {
-	.handler	= xtcp_v4_rcv,
-	.err_handler	= xtcp_v4_err,
-};
-
 /* Per-netns sysctls under net.xtcp, with TCP's meanings and defaults. */
 static int xtcp_retries_max = 255;
 static int xtcp_timeout_max = 600;	/* seconds */
@@ -733,18 +696,10 @@ static int __init xtcp_init(void)
 		err = -EBUSY;
 		goto out_global;
 	}
-	if (inet_add_protocol(&xtcp_net_protocol, xtcp_proto_num) < 0) {
-		pr_err("IP protocol %d is already registered\n",
-		       xtcp_proto_num);
-		err = -EBUSY;
+	/* Last: the receive path, then socket() (ipv4.c). */
+	err = xtcp_v4_init();
+	if (err)
 		goto out_offload;
-	}
-	/*
-	 * Last: from here on socket() makes xtcp sockets, and everything
-	 * they use (pernet state, sysctls, the receive path) is in place.
-	 */
-	xtcp_protosw.protocol = xtcp_proto_num;
-	inet_register_protosw(&xtcp_protosw);
 	pr_info("registered as IP protocol %d\n", xtcp_proto_num);
 	return 0;
 
@@ -768,8 +723,7 @@ out:
 static void __exit xtcp_exit(void)
 {
 	/* First: no new socket may appear while the rest goes away. */
-	inet_unregister_protosw(&xtcp_protosw);
-	inet_del_protocol(&xtcp_net_protocol, xtcp_proto_num);
+	xtcp_v4_exit();
 	xtcp_offload_exit();
 	unregister_net_sysctl_table(xtcp_global_hdr);
 	unregister_pernet_subsys(&xtcp_net_ops);

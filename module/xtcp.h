@@ -607,7 +607,6 @@ bool xtcp_too_many_orphans(const struct sock *sk);
 
 /* ipv4.c */
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
-int xtcp_v4_rcv(struct sk_buff *skb);
 int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr,
 			int addr_len);
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
@@ -617,7 +616,8 @@ void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
 int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req);
 struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
-int xtcp_v4_err(struct sk_buff *skb, u32 info);
+int xtcp_v4_init(void);
+void xtcp_v4_exit(void);
 int xtcp_v4_init_sock(struct sock *sk);
 
 /* socket.c */
