@@ -21,7 +21,7 @@
  *   WRITE_ONCE() and read with READ_ONCE() (the struct xtcp_sock comment
  *   lists them); every other field is read and written under the lock.
  * - A listener is handled in softirq without its socket lock, as TCP's
- *   is (input.c): request socks live in the established hash with their
+ *   is (xtcp_v4_rcv(), ipv4.c): request socks live in the established hash with their
  *   own timer, the accept queue has its own lock (rskq_lock), and the
  *   listener fields read there (backlog limits, synq_overflow) are
  *   READ_ONCE()/WRITE_ONCE() pairs.
@@ -31,7 +31,7 @@
  * - The hash tables have their own bucket locks (inet_hashtables).
  * - Segments sent without a full socket (RSTs, TIME-WAIT and request
  *   ACKs) go through the netns' control socket under bh_lock_sock() of
- *   that socket alone, with BHs off (output.c).
+ *   that socket alone, with BHs off (ipv4.c).
  * - Per-netns rate budgets (challenge ACKs, RSTs: xtcp_rate_allow()) and
  *   the counters are shared without a lock, by design: a race costs one
  *   segment more or less, as TCP's challenge-ACK budget does.
@@ -606,19 +606,19 @@ void xtcp_established(struct sock *sk);
 bool xtcp_too_many_orphans(const struct sock *sk);
 
 /* ipv4.c */
+int xtcp_v4_init(void);
+void xtcp_v4_exit(void);
+int xtcp_v4_init_sock(struct sock *sk);
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
 int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr,
 			int addr_len);
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
+struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
 void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb);
 void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb);
 void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
 int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req);
-struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
-int xtcp_v4_init(void);
-void xtcp_v4_exit(void);
-int xtcp_v4_init_sock(struct sock *sk);
 
 /* socket.c */
 int xtcp_init_sock(struct sock *sk);
