@@ -13,6 +13,7 @@
  * - the segments sent without a full socket: RSTs, TIME-WAIT's and
  *   request socks' ACKs from the netns' control socket, SYN-ACKs from a
  *   request sock;
+ * - the request socks' operations (xtcp_request_sock_ops);
  * - the child a completed handshake makes (xtcp_v4_syn_recv_sock()) and
  *   the ACK that returns a SYN cookie (xtcp_cookie_v4_check());
  * - ICMP errors about our segments (RFC 1122 4.2.3.9, RFC 5927) and path
@@ -1114,3 +1115,23 @@ void xtcp_v4_exit(void)
 	inet_unregister_protosw(&xtcp_protosw);
 	inet_del_protocol(&xtcp_net_protocol, xtcp_proto_num);
 }
+
+/* Nothing of ours hangs off a request sock; the kernel calls this always. */
+static void xtcp_reqsk_destructor(struct request_sock *req)
+{
+}
+
+/*
+ * A request sock's operations, IPv4's as tcp_request_sock_ops is: what
+ * it sends on the wire is this file's, the SYN-ACK's retransmission and
+ * its timeout are minisocks.c's.
+ */
+struct request_sock_ops xtcp_request_sock_ops = {
+	.family		= PF_INET,
+	.obj_size	= sizeof(struct xtcp_request_sock),
+	.rtx_syn_ack	= xtcp_rtx_synack,
+	.send_ack	= xtcp_v4_reqsk_send_ack,
+	.send_reset	= xtcp_v4_send_reset,
+	.destructor	= xtcp_reqsk_destructor,
+	.syn_ack_timeout = xtcp_syn_ack_timeout,
+};

@@ -18,7 +18,8 @@
 #include "xtcp.h"
 #include "trace.h"
 
-static int xtcp_rtx_synack(const struct sock *sk, struct request_sock *req)
+/* request_sock_ops' rtx_syn_ack: the kernel's request timer resends. */
+int xtcp_rtx_synack(const struct sock *sk, struct request_sock *req)
 {
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNACKRETRANS);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
@@ -31,7 +32,7 @@ static int xtcp_rtx_synack(const struct sock *sk, struct request_sock *req)
  * listener's retry limit, which the timer reads next time, in step with
  * TCP_SYNCNT or the sysctl.
  */
-static void xtcp_syn_ack_timeout(const struct request_sock *req)
+void xtcp_syn_ack_timeout(const struct request_sock *req)
 {
 	struct sock *listener = req->rsk_listener;
 
@@ -39,21 +40,6 @@ static void xtcp_syn_ack_timeout(const struct request_sock *req)
 		   READ_ONCE(xtcp_sk(listener)->syn_retries) ? :
 		   READ_ONCE(xtcp_pernet(sock_net(listener))->sysctl_synack_retries));
 }
-
-/* Nothing of ours hangs off a request sock; the kernel calls this always. */
-static void xtcp_reqsk_destructor(struct request_sock *req)
-{
-}
-
-struct request_sock_ops xtcp_request_sock_ops = {
-	.family		= PF_INET,
-	.obj_size	= sizeof(struct xtcp_request_sock),
-	.rtx_syn_ack	= xtcp_rtx_synack,
-	.send_ack	= xtcp_v4_reqsk_send_ack,
-	.send_reset	= xtcp_v4_send_reset,
-	.destructor	= xtcp_reqsk_destructor,
-	.syn_ack_timeout = xtcp_syn_ack_timeout,
-};
 
 /*
  * A new request, from the segment @skb that made it (a SYN, or the ACK

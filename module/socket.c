@@ -77,9 +77,9 @@ bool xtcp_stream_memory_free(const struct sock *sk, int wake)
  * @sk: the socket, just allocated by inet_create()
  *
  * Called by struct proto's init (xtcp_v4_init_sock()), which sets the
- * family's af_ops first.  Queues, timers, the initial RTO and MSS, the default congestion
- * control, the send and receive buffers at xtcp_prot's defaults
- * (sysctl_wmem[1], sysctl_rmem[1]); CLOSED.
+ * family's af_ops first.  Queues, timers, the initial RTO and MSS, the
+ * default congestion control, the send and receive buffers at
+ * xtcp_prot's defaults (sysctl_wmem[1], sysctl_rmem[1]); CLOSED.
  *
  * Context: process context; the socket is not locked and no one else
  * sees it yet.

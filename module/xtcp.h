@@ -21,10 +21,10 @@
  *   WRITE_ONCE() and read with READ_ONCE() (the struct xtcp_sock comment
  *   lists them); every other field is read and written under the lock.
  * - A listener is handled in softirq without its socket lock, as TCP's
- *   is (xtcp_v4_rcv(), ipv4.c): request socks live in the established hash with their
- *   own timer, the accept queue has its own lock (rskq_lock), and the
- *   listener fields read there (backlog limits, synq_overflow) are
- *   READ_ONCE()/WRITE_ONCE() pairs.
+ *   is (xtcp_v4_rcv(), ipv4.c): request socks live in the established
+ *   hash with their own timer, the accept queue has its own lock
+ *   (rskq_lock), and the listener fields read there (backlog limits,
+ *   synq_overflow) are READ_ONCE()/WRITE_ONCE() pairs.
  * - Request socks and TIME-WAIT socks have no lock of their own: the
  *   inet_connection_sock and inet_timewait_sock code orders their
  *   creation, hashing and deletion with the bucket locks and refcounts.
@@ -89,8 +89,8 @@
  *   protocol reach keepalive, sk_write_space, or proto_ops hooks we
  *   leave NULL (set_rcvlowat, set_peek_off: they then act generically
  *   or refuse, as for any protocol without them).  SOL_IP options are
- *   ip_setsockopt()'s (through af_ops); the only protocol hook among them is
- *   icsk_sync_mss (IP_OPTIONS).
+ *   ip_setsockopt()'s (through af_ops); the only protocol hook among
+ *   them is icsk_sync_mss (IP_OPTIONS).
  */
 
 #include <linux/skbuff.h>
@@ -660,6 +660,8 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 void xtcp_init_transfer(struct sock *sk);
 
 /* minisocks.c */
+int xtcp_rtx_synack(const struct sock *sk, struct request_sock *req);
+void xtcp_syn_ack_timeout(const struct request_sock *req);
 bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 			   u32 *last);
 int xtcp_conn_request(struct sock *sk, struct sk_buff *skb);
