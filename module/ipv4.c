@@ -4,7 +4,8 @@
  * tcp_ipv4.c is TCP's, so that the other files need not:
  *
  * - registration: the net_protocol handler, the protosw and proto_ops
- *   (xtcp_v4_init(), xtcp_v4_exit());
+ *   (xtcp_v4_init(), xtcp_v4_exit()), and each netns' control socket
+ *   (xtcp_v4_init_net(), xtcp_v4_exit_net());
  * - the receive entry and socket lookup (xtcp_v4_rcv(), then
  *   xtcp_v4_do_rcv() under the socket lock);
  * - connect(): the route, the source address and port
@@ -1080,6 +1081,34 @@ static struct net_protocol xtcp_net_protocol = {
 	.handler	= xtcp_v4_rcv,
 	.err_handler	= xtcp_v4_err,
 };
+
+/**
+ * xtcp_v4_init_net() - a netns' IPv4 control socket
+ * @net: the namespace
+ *
+ * A raw socket of our protocol number, unhashed, to send RSTs that
+ * belong to no socket.  Raw, not xtcp: an xtcp socket would pin the
+ * module and make it impossible to unload.
+ *
+ * Context: process context, the netns' init (xtcp_init_net()).
+ * Return: 0, or inet_ctl_sock_create()'s error.
+ */
+int xtcp_v4_init_net(struct net *net)
+{
+	return inet_ctl_sock_create(&xtcp_pernet(net)->ctl_sk, PF_INET,
+				    SOCK_RAW, xtcp_proto_num, net);
+}
+
+/**
+ * xtcp_v4_exit_net() - destroy a netns' IPv4 control socket
+ * @net: the namespace
+ *
+ * Context: process context, the netns' exit, or its init unwinding.
+ */
+void xtcp_v4_exit_net(struct net *net)
+{
+	inet_ctl_sock_destroy(xtcp_pernet(net)->ctl_sk);
+}
 
 /**
  * xtcp_v4_init() - register with IPv4: the protocol handler, then socket()

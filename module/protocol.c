@@ -495,13 +495,7 @@ static int __net_init xtcp_init_net(struct net *net)
 	err = xtcp_mib_init_net(net);
 	if (err)
 		goto out;
-	/*
-	 * A raw socket of our protocol number, unhashed, to send RSTs that
-	 * belong to no socket.  Raw, not xtcp: an xtcp socket would pin the
-	 * module and make it impossible to unload.
-	 */
-	err = inet_ctl_sock_create(&xn->ctl_sk, PF_INET, SOCK_RAW,
-				   xtcp_proto_num, net);
+	err = xtcp_v4_init_net(net);
 	if (err)
 		goto out_mib;
 	err = xtcp_sysctl_init_net(net);
@@ -515,7 +509,7 @@ static int __net_init xtcp_init_net(struct net *net)
 out_sysctl:
 	xtcp_sysctl_exit_net(net);
 out_ctl:
-	inet_ctl_sock_destroy(xn->ctl_sk);
+	xtcp_v4_exit_net(net);
 out_mib:
 	xtcp_mib_exit_net(net);
 out:
@@ -524,11 +518,9 @@ out:
 
 static void __net_exit xtcp_exit_net(struct net *net)
 {
-	struct xtcp_net *xn = xtcp_pernet(net);
-
 	xtcp_proc_exit_net(net);
 	xtcp_sysctl_exit_net(net);
-	inet_ctl_sock_destroy(xn->ctl_sk);
+	xtcp_v4_exit_net(net);
 	xtcp_mib_exit_net(net);
 }
 

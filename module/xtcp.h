@@ -608,6 +608,8 @@ bool xtcp_too_many_orphans(const struct sock *sk);
 /* ipv4.c */
 int xtcp_v4_init(void);
 void xtcp_v4_exit(void);
+int xtcp_v4_init_net(struct net *net);
+void xtcp_v4_exit_net(struct net *net);
 int xtcp_v4_init_sock(struct sock *sk);
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
 int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr,
