@@ -999,6 +999,26 @@ discard_and_relse:
 	goto discard;
 }
 
+/* Nothing of ours hangs off a request sock; the kernel calls this always. */
+static void xtcp_reqsk_destructor(struct request_sock *req)
+{
+}
+
+/*
+ * A request sock's operations, IPv4's as tcp_request_sock_ops is: what
+ * it sends on the wire is this file's, the SYN-ACK's retransmission and
+ * its timeout are minisocks.c's.
+ */
+struct request_sock_ops xtcp_request_sock_ops = {
+	.family		= PF_INET,
+	.obj_size	= sizeof(struct xtcp_request_sock),
+	.rtx_syn_ack	= xtcp_rtx_synack,
+	.send_ack	= xtcp_v4_reqsk_send_ack,
+	.send_reset	= xtcp_v4_send_reset,
+	.destructor	= xtcp_reqsk_destructor,
+	.syn_ack_timeout = xtcp_syn_ack_timeout,
+};
+
 /*
  * What the family-neutral files call for an IPv4 socket, as TCP's
  * ipv4_specific.  Every xtcp socket has it (xtcp_v4_init_sock()); a
@@ -1144,23 +1164,3 @@ void xtcp_v4_exit(void)
 	inet_unregister_protosw(&xtcp_protosw);
 	inet_del_protocol(&xtcp_net_protocol, xtcp_proto_num);
 }
-
-/* Nothing of ours hangs off a request sock; the kernel calls this always. */
-static void xtcp_reqsk_destructor(struct request_sock *req)
-{
-}
-
-/*
- * A request sock's operations, IPv4's as tcp_request_sock_ops is: what
- * it sends on the wire is this file's, the SYN-ACK's retransmission and
- * its timeout are minisocks.c's.
- */
-struct request_sock_ops xtcp_request_sock_ops = {
-	.family		= PF_INET,
-	.obj_size	= sizeof(struct xtcp_request_sock),
-	.rtx_syn_ack	= xtcp_rtx_synack,
-	.send_ack	= xtcp_v4_reqsk_send_ack,
-	.send_reset	= xtcp_v4_send_reset,
-	.destructor	= xtcp_reqsk_destructor,
-	.syn_ack_timeout = xtcp_syn_ack_timeout,
-};
