@@ -100,7 +100,7 @@ FIXTURE_TEARDOWN(icmp)
 		close(self->a);
 	if (self->lfd >= 0)
 		close(self->lfd);
-	hosts_down();
+	path_down();
 }
 
 struct bulk {
