@@ -385,6 +385,7 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("syn_retries", sysctl_syn_retries, SYSCTL_ONE, &xtcp_retries_max),
 	XTCP_SYSCTL("synack_retries", sysctl_synack_retries, SYSCTL_ONE, &xtcp_retries_max),
 	XTCP_SYSCTL("retries2", sysctl_retries2, SYSCTL_ONE, &xtcp_retries_max),
+	XTCP_SYSCTL("orphan_retries", sysctl_orphan_retries, SYSCTL_ZERO, &xtcp_retries_max),
 	XTCP_SYSCTL("fin_timeout", sysctl_fin_timeout, SYSCTL_ONE, &xtcp_timeout_max),
 	XTCP_SYSCTL("keepalive_time", sysctl_keepalive_time, SYSCTL_ONE, &xtcp_keepidle_max),
 	XTCP_SYSCTL("keepalive_intvl", sysctl_keepalive_intvl, SYSCTL_ONE, &xtcp_keepidle_max),
@@ -475,6 +476,7 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_syn_retries = 6;		/* TCP_SYN_RETRIES */
 	xn->sysctl_synack_retries = 5;		/* TCP_SYNACK_RETRIES */
 	xn->sysctl_retries2 = 15;		/* TCP_RETR2 */
+	xn->sysctl_orphan_retries = 0;		/* 8 while the peer may be alive */
 	xn->sysctl_fin_timeout = 60;		/* TCP_FIN_TIMEOUT */
 	xn->sysctl_tw_timeout = 60;		/* TCP_TIMEWAIT_LEN, 2*MSL */
 	xn->sysctl_keepalive_time = 7200;	/* TCP_KEEPALIVE_TIME */

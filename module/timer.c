@@ -60,8 +60,27 @@ void xtcp_reset_rtx_timer(struct sock *sk)
 				  XTCP_RTO_MAX);
 }
 
+/*
+ * How many times an orphan's head of queue may be resent, as
+ * tcp_orphan_retries(): net.xtcp.orphan_retries, none once an ICMP error
+ * said the path is broken and the RTO reached its maximum, and 8 (over
+ * 100 s with the shortest RTO) when the sysctl is 0 but the peer may
+ * still be alive.  No one will read what an orphan's peer answers, so it
+ * does not get retries2's quarter of an hour.
+ */
+static int xtcp_orphan_retries(const struct sock *sk, bool alive)
+{
+	int retries = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_orphan_retries);
+
+	if (READ_ONCE(sk->sk_err_soft) && !alive)
+		retries = 0;
+	if (!retries && alive)
+		retries = 8;
+	return retries;
+}
+
 /* How many times the head of the queue may be resent before giving up. */
-static int xtcp_retry_limit(const struct sock *sk, const struct sk_buff *skb)
+static int xtcp_retry_limit(const struct sock *sk)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 
@@ -70,7 +89,26 @@ static int xtcp_retry_limit(const struct sock *sk, const struct sk_buff *skb)
 		       READ_ONCE(xn->sysctl_syn_retries);
 	if (sk->sk_state == TCP_SYN_RECV)
 		return READ_ONCE(xn->sysctl_synack_retries);
+	if (sock_flag(sk, SOCK_DEAD))
+		return xtcp_orphan_retries(sk, inet_csk(sk)->icsk_rto <
+					       XTCP_RTO_MAX);
 	return READ_ONCE(xn->sysctl_retries2);
+}
+
+/*
+ * An orphan that retransmits while orphans or socket memory run short
+ * goes at once (reset, as tcp_out_of_resources()): it holds memory that
+ * live connections need.  True if it went.
+ */
+static bool xtcp_orphan_out_of_resources(struct sock *sk)
+{
+	if (!sock_flag(sk, SOCK_DEAD) ||
+	    (!xtcp_too_many_orphans(sk) && !sk_under_memory_pressure(sk)))
+		return false;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ORPHANOVERFLOWS);
+	xtcp_send_active_reset(sk, GFP_ATOMIC);
+	xtcp_done(sk);
+	return true;
 }
 
 /**
@@ -128,12 +166,8 @@ static void xtcp_probe_timer(struct sock *sk)
 		/* No one will read what the peer may answer some day. */
 		if (rto >= XTCP_RTO_MAX)
 			goto abort;
-		if (xtcp_too_many_orphans(sk) || sk_under_memory_pressure(sk)) {
-			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ORPHANOVERFLOWS);
-			xtcp_send_active_reset(sk, GFP_ATOMIC);
-			xtcp_done(sk);
+		if (xtcp_orphan_out_of_resources(sk))
 			return;
-		}
 	}
 	if (icsk->icsk_probes_out >= max_probes)
 		goto abort;
@@ -161,7 +195,9 @@ static void xtcp_retransmit_timer(struct sock *sk)
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RTOS);
 	if (!icsk->icsk_retransmits)
 		xs->retrans_stamp = jiffies - icsk->icsk_rto;
-	if (icsk->icsk_retransmits >= xtcp_retry_limit(sk, skb) ||
+	if (xtcp_orphan_out_of_resources(sk))
+		return;
+	if (icsk->icsk_retransmits >= xtcp_retry_limit(sk) ||
 	    xtcp_user_timeout_left(sk) == 0) {
 		xtcp_write_err(sk);
 		return;

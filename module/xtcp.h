@@ -224,6 +224,7 @@ struct xtcp_net {
 	int				sysctl_syn_retries;
 	int				sysctl_synack_retries;
 	int				sysctl_retries2;
+	int				sysctl_orphan_retries;
 	int				sysctl_fin_timeout;	/* s */
 	int				sysctl_tw_timeout;	/* s */
 	int				sysctl_keepalive_time;	/* s */

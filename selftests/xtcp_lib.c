@@ -562,6 +562,7 @@ void net_reset(void)
 	sysctl_set(CLI_NS, "net.xtcp.retries2", 15);
 	sysctl_set(SRV_NS, "net.xtcp.retries2", 15);
 	sysctl_set(CLI_NS, "net.ipv4.tcp_retries2", 15);
+	sysctl_set(CLI_NS, "net.xtcp.orphan_retries", 0);
 	sysctl_set(CLI_NS, "net.xtcp.syn_retries", 6);
 	sysctl_set(SRV_NS, "net.xtcp.synack_retries", 5);
 	sysctl_set(SRV_NS, "net.xtcp.syncookies", 1);

@@ -705,6 +705,50 @@ TEST_F(net, orphans_are_bounded)
 }
 
 /*
+ * An orphan whose peer went silent resends its FIN
+ * net.xtcp.orphan_retries times, not retries2's fifteen, then goes
+ * (tcp_orphan_retries()): nothing else would ever free it.  Two
+ * retransmissions, so three FINs on the wire and the orphan gone after
+ * about 7 RTOs, counted in Timeouts.
+ */
+TEST_F_TIMEOUT(net, orphan_gives_up_after_orphan_retries, XT(60))
+{
+	long before = xstat(CLI_NS, "Timeouts");
+	socklen_t len = sizeof(struct tcp_info);
+	struct tcp_info ti;
+	struct seg f[4];
+	double rto, t0;
+	int cap, n = 0;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.orphan_retries", 2));
+	ASSERT_EQ(0, connect_pair(self, 8118));
+	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_TCP, TCP_INFO, &ti, &len));
+	rto = ti.tcpi_rto / 1e6;
+	/* The server's ACKs are lost; the capture there sees every FIN. */
+	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
+			" root netem loss 100%%"));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	t0 = now_s();
+	close(self->c);
+	self->c = -1;
+	/* A fourth FIN would come 8 RTOs after the first: wait past that. */
+	while (n < 4 && cap_find(cap, &f[n], XTCP_FLAG_FIN | XTCP_FLAG_ACK, 0,
+				 (int)(rto * 8000) + XT(2000)) == 0)
+		n++;
+	TH_LOG("RTO %.3f s; %d FINs, the last %.2f s after the first", rto,
+	       n, n ? f[n - 1].t - f[0].t : 0);
+	EXPECT_EQ(3, n);
+	EXPECT_EQ(-1, wait_state(CLI_NS, self->cport, 8118, -1, rto * 4 + 2));
+	TH_LOG("gone %.2f s after close", now_s() - t0);
+	EXPECT_EQ(before + 1, xstat(CLI_NS, "Timeouts"));
+	close(self->a);
+	self->a = -1;
+	close(self->lfd);
+	close(cap);
+}
+
+/*
  * 1,000 connect / transfer / close cycles leave nothing behind: once
  * TIME-WAIT has expired /proc/net/xtcp is empty and the module's use
  * count (held by every socket, request and timewait sock) is zero.
