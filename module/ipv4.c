@@ -399,8 +399,19 @@ static void __xtcp_v4_send_check(struct sk_buff *skb,
 				       xtcp_proto_num, 0);
 }
 
-/* af_ops' send_check: the checksum of a segment of @sk, on its route. */
-static void xtcp_v4_send_check(struct sock *sk, struct sk_buff *skb)
+/**
+ * xtcp_v4_send_check() - af_ops' send_check for IPv4
+ * @sk: the socket, connected
+ * @skb: one of its segments, header built
+ *
+ * The checksum of a segment of @sk, on its route (or its pseudo-header
+ * part, left to the device or to segmentation).  Not static: the
+ * transmit path calls it directly when the socket is IPv4
+ * (INDIRECT_CALL_1() in xtcp_transmit_skb()), as TCP does.
+ *
+ * Context: socket locked.
+ */
+void xtcp_v4_send_check(struct sock *sk, struct sk_buff *skb)
 {
 	struct inet_sock *inet = inet_sk(sk);
 

@@ -9,6 +9,7 @@
  * deferred to release_sock() (xtcp_release_cb()).  Callers hold the
  * socket lock unless a function says otherwise.
  */
+#include <linux/indirect_call_wrapper.h>
 #include <linux/module.h>
 #include <net/ip.h>
 #include <net/sock.h>
@@ -386,7 +387,9 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 			th->urg = 1;
 		}
 	}
-	inet_csk(sk)->icsk_af_ops->send_check(sk, skb);
+	/* Direct calls for IPv4, not retpolines (INDIRECT_CALL_INET). */
+	INDIRECT_CALL_1(inet_csk(sk)->icsk_af_ops->send_check,
+			xtcp_v4_send_check, sk, skb);
 	if (flags & XTCP_FLAG_ACK)
 		xtcp_ack_sent(sk);
 
@@ -402,7 +405,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	}
 	if (flags & XTCP_FLAG_RST)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTRSTS);
-	err = inet_csk(sk)->icsk_af_ops->queue_xmit(sk, skb, &inet->cork.fl);
+	err = INDIRECT_CALL_1(inet_csk(sk)->icsk_af_ops->queue_xmit,
+			      ip_queue_xmit, sk, skb, &inet->cork.fl);
 	return net_xmit_eval(err);
 }
 

@@ -618,6 +618,7 @@ int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr,
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
 struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb);
 void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb);
+void xtcp_v4_send_check(struct sock *sk, struct sk_buff *skb);
 void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb);
 void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
