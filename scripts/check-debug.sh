@@ -9,7 +9,7 @@
 # suite in one boot, a kmemleak scan, the kernel log check.  The last line
 # is "N passed, N failed, N skipped".
 #
-# Env: VM_TIMEOUT (5400 s here), VM_MEM (4G here), VM_LOG_IGNORE (added to
+# Env: VM_TIMEOUT (14400 s here), VM_MEM (4G here), VM_LOG_IGNORE (added to
 # the boot messages of the debug options, which are not reports),
 # XTCP_FUZZ_SEGMENTS (20,000 here, as make check: CI time; make soak: 1,000,000).
 set -euo pipefail
@@ -43,7 +43,7 @@ say "built $MOD/xtcp.ko for $KREL (W=1, no warnings)"
 benign='kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning thread (started|ended))'
 benign+='|rcu:[[:space:]]+RCU lockdep checking is enabled'
 export VM_LOG_IGNORE=${VM_LOG_IGNORE:+$VM_LOG_IGNORE|}$benign
-export VM_TIMEOUT=${VM_TIMEOUT:-5400} VM_MEM=${VM_MEM:-4G}
+export VM_TIMEOUT=${VM_TIMEOUT:-14400} VM_MEM=${VM_MEM:-4G}
 export XTCP_KERNEL=$KTREE XTCP_KO=$MOD/xtcp.ko XTCP_GUEST=scripts/guest-debug.sh
 # The wire fuzzer's segments (selftests/xtcp_robust; make check: 20,000).
 export XTCP_FUZZ_SEGMENTS=${XTCP_FUZZ_SEGMENTS:-20000}

@@ -26,9 +26,9 @@ if [[ ${XTCP_DEBUG_APPS:-} != 1 ]]; then
 	export XTCP_SKIP_APPS="make check runs them; on the debug kernel only with XTCP_DEBUG_APPS=1 (make soak)"
 fi
 
-# The selftests were built with XTCP_TIME_SCALE=4 (make check-debug):
+# The selftests were built with XTCP_TIME_SCALE=8 (make check-debug):
 # run.sh scales selftests/settings' timeout alike.
-export XTCP_TIME_SCALE=${XTCP_TIME_SCALE:-4}
+export XTCP_TIME_SCALE=${XTCP_TIME_SCALE:-8}
 
 rc=0
 selftests/run.sh "$KO" || rc=$?

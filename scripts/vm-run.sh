@@ -13,6 +13,7 @@
 #      VM_BOOT_TRIES     boots tried (2); a boot whose kernel logged a report
 #                    (BAD_RE) before GUEST_SCRIPT ran counts as failed
 #      VM_DMESG_OUT  save the full guest dmesg there
+#      VM_APPEND     more kernel command-line parameters
 #      XTCP_VM_KVM   1 force KVM, 0 force TCG; unset: probe (cached per boot in /tmp)
 #      VM_LOG_IGNORE ERE; kernel log lines matching it are not counted as bad
 #      XTCP_KO       the module the guest loads, for decoding a report's frames
@@ -101,7 +102,7 @@ boot_once() {
     # setsid: the whole QEMU tree is one process group, killed as one.
     (cd "$ROOT" && exec setsid timeout -k 10 "$VM_LEFT" \
         vng -r "$KERNEL" "${ACCEL[@]}" -v --user root --memory "$VM_MEM" --cpus "$VM_CPUS" \
-            --force-9p --rwdir="$WORK" --append log_buf_len=16M -- bash "$WORK/guest.sh" \
+            --force-9p --rwdir="$WORK" --append "log_buf_len=16M${VM_APPEND:+ $VM_APPEND}" -- bash "$WORK/guest.sh" \
             </dev/null >"$WORK/out.fifo" 2>"$WORK/console.log") &
     pid=$!
     deadline=$((SECONDS + VM_BOOT_TIMEOUT))
