@@ -762,6 +762,57 @@ put_and_exit:
 	goto exit;
 }
 
+/* A request's addresses: the SYN's (or the cookie's ACK's), reversed. */
+static void xtcp_v4_init_req(struct request_sock *req,
+			     const struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
+	sk_daddr_set(req_to_sk(req), iph->saddr);
+}
+
+/* Our ISN for the connection a SYN asks for (RFC 6528). */
+static u32 xtcp_v4_init_seq(const struct sk_buff *skb)
+{
+	const struct xtcphdr *th = xtcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+
+	return xtcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
+}
+
+/* A SYN cookie's hash of a SYN's, or its ACK's, addresses and ports. */
+static u32 xtcp_v4_cookie_hash(const struct sk_buff *skb, u32 count,
+			       int which)
+{
+	const struct xtcphdr *th = xtcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+
+	return xtcp_cookie_hash(iph->saddr, iph->daddr, th->source, th->dest,
+				count, which);
+}
+
+/* What xtcp_conn_request() asks of IPv4, as tcp_request_sock_ipv4_ops. */
+static const struct xtcp_request_sock_af_ops xtcp_request_sock_ipv4_ops = {
+	.init_req	= xtcp_v4_init_req,
+	.init_seq	= xtcp_v4_init_seq,
+	.cookie_hash	= xtcp_v4_cookie_hash,
+	.send_synack	= xtcp_v4_send_synack,
+};
+
+/*
+ * af_ops' conn_request: a SYN reached an IPv4 listener (as
+ * tcp_v4_conn_request()).
+ *
+ * Context: softirq (BHs off), listener not locked (xtcp_rcv_listen()).
+ * Return: 0, as xtcp_conn_request().
+ */
+static int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
+{
+	return xtcp_conn_request(&xtcp_request_sock_ops,
+				 &xtcp_request_sock_ipv4_ops, sk, skb);
+}
+
 /**
  * xtcp_cookie_v4_check() - an ACK reached a listener with no request for it
  * @sk: the listener
@@ -779,8 +830,6 @@ put_and_exit:
 struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	const struct xtcphdr *th = xtcp_hdr(skb);
-	const struct iphdr *iph = ip_hdr(skb);
 	struct net *net = sock_net(sk);
 	int syncookies = READ_ONCE(xtcp_pernet(net)->sysctl_syncookies);
 	u32 count = jiffies / (60 * HZ), h1, h2[2];
@@ -797,12 +846,9 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 	if (time_after(jiffies, READ_ONCE(xtcp_sk(sk)->synq_overflow) +
 		       XTCP_COOKIE_MAX_AGE * 60 * HZ))
 		return NULL;
-	h1 = xtcp_cookie_hash(iph->saddr, iph->daddr, th->source, th->dest,
-			      0, 0);
-	h2[0] = xtcp_cookie_hash(iph->saddr, iph->daddr, th->source, th->dest,
-				 count, 1);
-	h2[1] = xtcp_cookie_hash(iph->saddr, iph->daddr, th->source, th->dest,
-				 count - 1, 1);
+	h1 = xtcp_v4_cookie_hash(skb, 0, 0);
+	h2[0] = xtcp_v4_cookie_hash(skb, count, 1);
+	h2[1] = xtcp_v4_cookie_hash(skb, count - 1, 1);
 	index = xtcp_cookie_check(cb->ack_seq - 1, h1, h2, cb->seq - 1, count);
 	if (index < 0) {
 		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESFAILED);
@@ -817,7 +863,7 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 	if (!req)
 		return NULL;
 	/* No window scale, no SACK: a cookie has no room for them. */
-	xtcp_openreq_init(sk, req, skb);
+	xtcp_openreq_init(&xtcp_request_sock_ipv4_ops, sk, req, skb);
 	xreq = xtcp_rsk(req);
 	xreq->rcv_isn = cb->seq - 1;
 	xreq->snt_isn = cb->ack_seq - 1;
@@ -1051,7 +1097,7 @@ static const struct inet_connection_sock_af_ops xtcp_ipv4_af_ops = {
 	.queue_xmit	= ip_queue_xmit,
 	.send_check	= xtcp_v4_send_check,
 	.rebuild_header	= inet_sk_rebuild_header,
-	.conn_request	= xtcp_conn_request,
+	.conn_request	= xtcp_v4_conn_request,
 	.syn_recv_sock	= xtcp_v4_syn_recv_sock,
 	.net_header_len	= sizeof(struct iphdr),
 	.setsockopt	= ip_setsockopt,

@@ -24,7 +24,7 @@ int xtcp_rtx_synack(const struct sock *sk, struct request_sock *req)
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNACKRETRANS);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
 	trace_xtcp_retransmit_synack(sk, req);
-	return xtcp_v4_send_synack(sk, req);
+	return xtcp_rsk(req)->af_specific->send_synack(sk, req);
 }
 
 /*
@@ -47,17 +47,18 @@ void xtcp_syn_ack_timeout(const struct request_sock *req)
  * field ours cleared.  Request socks come from a SLAB_TYPESAFE_BY_RCU
  * cache that is not zeroed: whatever is not set here is the last
  * request's, possibly an attacker's (as tcp_openreq_init() clears them).
+ * The addresses come from the family's @af_ops, which the request keeps.
  */
-void xtcp_openreq_init(const struct sock *sk, struct request_sock *req,
+void xtcp_openreq_init(const struct xtcp_request_sock_af_ops *af_ops,
+		       const struct sock *sk, struct request_sock *req,
 		       struct sk_buff *skb)
 {
 	struct inet_request_sock *ireq = inet_rsk(req);
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
 	const struct xtcphdr *th = xtcp_hdr(skb);
-	const struct iphdr *iph = ip_hdr(skb);
 
-	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
-	sk_daddr_set(req_to_sk(req), iph->saddr);
+	xreq->af_specific = af_ops;
+	af_ops->init_req(req, skb);
 	ireq->ir_rmt_port = th->source;
 	ireq->ir_num = ntohs(th->dest);
 	ireq->ir_mark = inet_request_mark(sk, skb);
@@ -125,6 +126,8 @@ bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 
 /**
  * xtcp_conn_request() - a SYN reached a listener: make a request sock
+ * @rsk_ops: the family's request sock operations (the cache it comes from)
+ * @af_ops: the family's part of the work: addresses, ISN, cookie, SYN-ACK
  * @sk: the listener
  * @skb: the SYN; not consumed
  *
@@ -141,11 +144,12 @@ bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
  * Context: softirq (BHs off), listener not locked (xtcp_rcv_listen()).
  * Return: 0 (a dropped SYN counts in ListenDrops).
  */
-int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
+int xtcp_conn_request(struct request_sock_ops *rsk_ops,
+		      const struct xtcp_request_sock_af_ops *af_ops,
+		      struct sock *sk, struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct xtcphdr *th = xtcp_hdr(skb);
-	const struct iphdr *iph = ip_hdr(skb);
 	struct net *net = sock_net(sk);
 	struct xtcp_request_sock *xreq;
 	struct inet_request_sock *ireq;
@@ -170,7 +174,7 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	}
 
 	/* A cookie's request lives only to build the SYN-ACK. */
-	req = inet_reqsk_alloc(&xtcp_request_sock_ops, sk, !want_cookie);
+	req = inet_reqsk_alloc(rsk_ops, sk, !want_cookie);
 	if (!req)
 		goto drop;
 
@@ -179,11 +183,11 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		XTCP_INC_STATS(net, XTCP_MIB_BADOPTS);
 
 	ireq = inet_rsk(req);
-	xtcp_openreq_init(sk, req, skb);
+	xtcp_openreq_init(af_ops, sk, req, skb);
 
 	xreq = xtcp_rsk(req);
 	xreq->rcv_isn = cb->seq;
-	xreq->snt_isn = xtcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
+	xreq->snt_isn = af_ops->init_seq(skb);
 	xreq->snd_wnd = cb->window;
 	xreq->mss = opts.mss;
 	/* RFC 7323: scale only if the SYN offered it; ours comes back. */
@@ -197,10 +201,8 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	if (want_cookie) {
 		u32 count = jiffies / (60 * HZ);
 		u32 index = xtcp_cookie_mss_index(opts.mss ?: XTCP_MSS_DEFAULT);
-		u32 h1 = xtcp_cookie_hash(iph->saddr, iph->daddr, th->source,
-					  th->dest, 0, 0);
-		u32 h2 = xtcp_cookie_hash(iph->saddr, iph->daddr, th->source,
-					  th->dest, count, 1);
+		u32 h1 = af_ops->cookie_hash(skb, 0, 0);
+		u32 h2 = af_ops->cookie_hash(skb, count, 1);
 
 		xreq->mss = xtcp_cookie_mss[index];
 		xreq->snt_isn = xtcp_cookie_make(h1, h2, cb->seq, count, index);
@@ -212,7 +214,7 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		WRITE_ONCE(xtcp_sk(sk)->synq_overflow, jiffies);
 		trace_xtcp_request(sk, skb, XTCP_REQ_COOKIE_SENT,
 				   xreq->snt_isn, xreq->mss);
-		xtcp_v4_send_synack(sk, req);
+		af_ops->send_synack(sk, req);
 		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESSENT);
 		reqsk_free(req);
 		return 0;
@@ -231,7 +233,7 @@ int xtcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		return 0;
 	}
 	trace_xtcp_request(sk, skb, XTCP_REQ_QUEUED, xreq->snt_isn, xreq->mss);
-	xtcp_v4_send_synack(sk, req);
+	af_ops->send_synack(sk, req);
 	reqsk_put(req);
 	return 0;
 
@@ -278,7 +280,7 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 		if (!(cb->flags & XTCP_FLAG_RST) &&
 		    !xtcp_oow_rate_limited(sock_net(sk), skb,
 					   &xreq->last_oow_ack_time))
-			xtcp_v4_reqsk_send_ack(sk, skb, req);
+			req->rsk_ops->send_ack(sk, skb, req);
 		return NULL;
 	}
 
@@ -288,7 +290,7 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 	 */
 	if (cb->flags & (XTCP_FLAG_RST | XTCP_FLAG_SYN)) {
 		if (!(cb->flags & XTCP_FLAG_RST))
-			xtcp_v4_send_reset(sk, skb);
+			req->rsk_ops->send_reset(sk, skb);
 		inet_csk_reqsk_queue_drop(sk, req);
 		return NULL;
 	}
@@ -297,7 +299,7 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 		return NULL;
 	if (cb->ack_seq != xreq->snt_isn + 1) {
 		/* Not an ACK of our SYN-ACK: an old duplicate. */
-		xtcp_v4_send_reset(sk, skb);
+		req->rsk_ops->send_reset(sk, skb);
 		return NULL;
 	}
 	/*

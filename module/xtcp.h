@@ -326,8 +326,29 @@ enum xtcp_tw_action {
 };
 
 /* A request sock: a SYN seen by a listener, SYN-ACK sent, no ACK yet. */
+/**
+ * struct xtcp_request_sock_af_ops - what a SYN's address family does for it
+ * @init_req: set the request's addresses from the segment that made it
+ * @init_seq: our ISN for the connection the SYN asks for (RFC 6528)
+ * @cookie_hash: the keyed hash of the segment's addresses and ports a SYN
+ *	cookie is made of (@which 0: without @count; 1: with it)
+ * @send_synack: send, or resend, the request's SYN-ACK
+ *
+ * As tcp_request_sock_ops: xtcp_conn_request() and the SYN-cookie check
+ * are the family's no more than through these.  A request keeps its
+ * family's (af_specific) for the request timer's retransmissions.
+ * IPv4's are xtcp_request_sock_ipv4_ops (ipv4.c).
+ */
+struct xtcp_request_sock_af_ops {
+	void	(*init_req)(struct request_sock *req, const struct sk_buff *skb);
+	u32	(*init_seq)(const struct sk_buff *skb);
+	u32	(*cookie_hash)(const struct sk_buff *skb, u32 count, int which);
+	int	(*send_synack)(const struct sock *sk, struct request_sock *req);
+};
+
 struct xtcp_request_sock {
 	struct inet_request_sock	req;
+	const struct xtcp_request_sock_af_ops *af_specific;
 	u32				snt_isn;	/* our ISN */
 	u32				rcv_isn;	/* peer's ISN */
 	u32				snd_wnd;	/* peer's window on SYN */
@@ -668,8 +689,11 @@ int xtcp_rtx_synack(const struct sock *sk, struct request_sock *req);
 void xtcp_syn_ack_timeout(const struct request_sock *req);
 bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 			   u32 *last);
-int xtcp_conn_request(struct sock *sk, struct sk_buff *skb);
-void xtcp_openreq_init(const struct sock *sk, struct request_sock *req,
+int xtcp_conn_request(struct request_sock_ops *rsk_ops,
+		      const struct xtcp_request_sock_af_ops *af_ops,
+		      struct sock *sk, struct sk_buff *skb);
+void xtcp_openreq_init(const struct xtcp_request_sock_af_ops *af_ops,
+		       const struct sock *sk, struct request_sock *req,
 		       struct sk_buff *skb);
 struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
