@@ -325,7 +325,6 @@ enum xtcp_tw_action {
 	XTCP_TW_SYN,		/* a new connection may reuse the 4-tuple */
 };
 
-/* A request sock: a SYN seen by a listener, SYN-ACK sent, no ACK yet. */
 /**
  * struct xtcp_request_sock_af_ops - what a SYN's address family does for it
  * @init_req: set the request's addresses from the segment that made it
@@ -346,6 +345,7 @@ struct xtcp_request_sock_af_ops {
 	int	(*send_synack)(const struct sock *sk, struct request_sock *req);
 };
 
+/* A request sock: a SYN seen by a listener, SYN-ACK sent, no ACK yet. */
 struct xtcp_request_sock {
 	struct inet_request_sock	req;
 	const struct xtcp_request_sock_af_ops *af_specific;

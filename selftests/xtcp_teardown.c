@@ -732,7 +732,10 @@ TEST_F_TIMEOUT(net, orphan_gives_up_after_orphan_retries, XT(60))
 	t0 = now_s();
 	close(self->c);
 	self->c = -1;
-	/* A fourth FIN would come 8 RTOs after the first: wait past that. */
+	/*
+	 * FINs at 0, 1 and 3 RTOs; a fourth would come 4 RTOs after the
+	 * third: each wait is twice that, and more.
+	 */
 	while (n < 4 && cap_find(cap, &f[n], XTCP_FLAG_FIN | XTCP_FLAG_ACK, 0,
 				 (int)(rto * 8000) + XT(2000)) == 0)
 		n++;
