@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The xtcp selftest suite, run inside the test VM as root (one boot):
-# module load/unload checks, the two-namespace topology, then every
-# kselftest program.  Prints TAP; exits non-zero if anything failed.
+# module load/unload checks, then every kselftest program (each test makes
+# its own hosts in its fixture: hosts_up() in xtcp_lib.c), then the shell
+# drivers on topology.sh's two namespaces.  Prints TAP; exits non-zero if
+# anything failed.
 #
 # usage: selftests/run.sh [path/to/xtcp.ko]
 
@@ -97,20 +99,35 @@ rmmod_refused_while_in_use() {
 	return 0
 }
 
+# Every xtcp socket, request and timewait sock holds a reference on the
+# module: all of them, in every test's netns (gone or not), are freed
+# when its use count is 0.  FIN-WAIT-2 lasts 5 s and TIME-WAIT 2 s in
+# the tests' hosts.
 all_sockets_gone() {
-	local ns end=$((SECONDS + 20))
+	local ns refs end=$((SECONDS + 30 * ${XTCP_TIME_SCALE:-1}))
 	while :; do
-		local busy=0
-		for ns in xsrv xcli; do
-			[ "$(ip netns exec $ns cat /proc/net/xtcp | wc -l)" -gt 1 ] && busy=1
-		done
-		[ $busy = 0 ] && return 0
+		refs=$(awk '$1 == "xtcp" { print $3 }' /proc/modules)
+		[ "$refs" = 0 ] && return 0
 		[ $SECONDS -ge $end ] && break
 		sleep 0.5
 	done
-	ip netns exec xsrv cat /proc/net/xtcp
-	ip netns exec xcli cat /proc/net/xtcp
+	echo "# xtcp's use count is still $refs"
+	for ns in $(ip netns list | cut -d' ' -f1); do
+		echo "# /proc/net/xtcp in $ns"
+		ip netns exec "$ns" cat /proc/net/xtcp
+	done
 	return 1
+}
+
+# The hosts a test program's fixtures made and could not remove (a test
+# killed by its time limit skips its teardown): removed, and named.
+remove_test_hosts() {
+	local ns
+
+	for ns in $(ip netns list | cut -d' ' -f1 | grep -E '^x(srv|cli|atk|ic|ir|is)-[0-9]+$'); do
+		echo "# $1 left netns $ns"
+		ip netns del "$ns"
+	done
 }
 
 # A netns deleted with a TIME-WAIT socket in it frees the socket: the
@@ -200,6 +217,7 @@ for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt xtcp_tc
 		echo "not ok $n - $prog killed after ${limit} s (selftests/settings)"
 	fi
 	[ "$rc" -eq 0 ] || fails=$((fails + 1))
+	remove_test_hosts $prog
 	echo "# $prog took $((SECONDS - start)) s"
 done
 

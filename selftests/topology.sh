@@ -1,8 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The test hosts, sourced by run.sh and the demo: netns "xsrv" (10.99.0.1
-# on veth "vs") and "xcli" (10.99.0.2 on veth "vc").  Ghost hosts
+# The test hosts of the shell drivers (xtcp_diag.sh, xtcp_apps.sh,
+# xtcp_interop_apps.sh), sourced by run.sh and the demo: netns "xsrv"
+# (10.99.0.1 on veth "vs") and "xcli" (10.99.0.2 on veth "vc").  The
+# kselftest programs make the same hosts for each test, under names of
+# their own (hosts_up() in xtcp_lib.c).  Ghost hosts
 # 10.99.0.3 (seen from xsrv) and 10.99.0.4 (seen from xcli) are static
 # neighbours that never answer: segments to them reach the wire and go
 # nowhere.  Traffic stays inside the VM.

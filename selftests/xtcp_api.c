@@ -39,10 +39,7 @@ FIXTURE_SETUP(api)
 	self->lfd = -1;
 	self->c = -1;
 	self->a = -1;
-	/* A SKIP here would still run the body: leave through the harness. */
-	if (!test_selected(_metadata->name))
-		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
-	net_reset();
+	XTCP_SETUP(_metadata->name);
 	ASSERT_EQ(0, offloads_off());
 }
 
@@ -54,7 +51,7 @@ FIXTURE_TEARDOWN(api)
 		close_abort(self->a);
 	if (self->lfd >= 0)
 		close(self->lfd);
-	net_reset();
+	hosts_down();
 }
 
 static int inq(int fd)
@@ -1271,8 +1268,8 @@ TEST_F_TIMEOUT(api, nagle_vs_nodelay_on_the_wire, XT(60))
 {
 	int nagle, nodelay;
 
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
-			" root netem delay 20ms"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 20ms"));
 	nagle = tiny_writes(_metadata, 10073, 0);
 	nodelay = tiny_writes(_metadata, 10074, 1);
 	TH_LOG("100 writes: %d segments with Nagle, %d with TCP_NODELAY",

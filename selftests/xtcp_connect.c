@@ -22,15 +22,12 @@ FIXTURE(net) {
 
 FIXTURE_SETUP(net)
 {
-	/* A SKIP here would still run the body: leave through the harness. */
-	if (!test_selected(_metadata->name))
-		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
-	net_reset();
+	XTCP_SETUP(_metadata->name);
 }
 
 FIXTURE_TEARDOWN(net)
 {
-	net_reset();
+	hosts_down();
 }
 
 TEST_F(net, three_way_handshake_on_the_wire)
@@ -92,8 +89,8 @@ TEST_F(net, syn_sent_state_then_retransmitted_syn_connects)
 
 	lfd = xlisten(7002, 8);
 	ASSERT_LE(0, lfd);
-	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
-			" root netem loss 100%%"));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem loss 100%%"));
 	c = xsock(CLI_NS);
 	set_nonblock(c, 1);
 	ASSERT_EQ(-1, do_connect(c, SRV_ADDR, 7002));
@@ -104,7 +101,7 @@ TEST_F(net, syn_sent_state_then_retransmitted_syn_connects)
 	EXPECT_EQ(XTCP_SYN_SENT, xstate(CLI_NS, cport, 7002));
 
 	/* Path restored: the SYN resent after 1 s gets through. */
-	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc del dev " CLI_IF " root"));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc del dev " CLI_IF " root"));
 	pfd.fd = c;
 	pfd.events = POLLOUT;
 	ASSERT_EQ(1, poll(&pfd, 1, 4000));
@@ -204,8 +201,8 @@ TEST_F_TIMEOUT(net, syn_retries_backoff_then_etimedout, XT(40))
 	/* Drop on the server's way out: its RSTs never come back, while
 	 * the capture there still sees every SYN arrive.
 	 */
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
-			" root netem loss 100%%"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem loss 100%%"));
 	cap = cap_open(SRV_NS, SRV_IF);
 	ASSERT_LE(0, cap);
 	c = xsock(CLI_NS);
@@ -238,10 +235,10 @@ TEST_F(net, simultaneous_open)
 	char buf[8] = { 0 };
 	struct seg s;
 
-	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
-			" root netem delay 300ms"));
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
-			" root netem delay 300ms"));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 300ms"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 300ms"));
 	cap = cap_open(CLI_NS, CLI_IF);
 	a = xsock(CLI_NS);
 	b = xsock(SRV_NS);

@@ -247,9 +247,7 @@ FIXTURE_SETUP(diag)
 	self->c = -1;
 	self->a = -1;
 	self->c2 = -1;
-	if (!test_selected(_metadata->name))
-		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
-	net_reset();
+	XTCP_SETUP(_metadata->name);
 }
 
 FIXTURE_TEARDOWN(diag)
@@ -262,7 +260,7 @@ FIXTURE_TEARDOWN(diag)
 		close_abort(self->a);
 	if (self->lfd >= 0)
 		close(self->lfd);
-	net_reset();
+	hosts_down();
 }
 
 /* A connection to the server on @port: self->c in xcli, self->a in xsrv. */

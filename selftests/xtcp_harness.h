@@ -34,4 +34,17 @@ static inline long xstat_must(struct __test_metadata *_metadata,
 
 #define XSTAT(ns, name) xstat_must(_metadata, ns, name)
 
+/*
+ * The start of a FIXTURE_SETUP: a test XTCP_ONLY does not select (by
+ * @name) leaves through the harness (a SKIP here would still run the
+ * body); one it selects gets its own two hosts (hosts_up()), which
+ * hosts_down() in FIXTURE_TEARDOWN removes.
+ */
+#define XTCP_SETUP(name)						\
+	do {								\
+		if (!test_selected(name))				\
+			SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY"); \
+		ASSERT_EQ(0, hosts_up());				\
+	} while (0)
+
 #endif /* _XTCP_HARNESS_H */

@@ -19,49 +19,62 @@
 #include "xtcp_lib.h"
 #include "xtcp_harness.h"
 
-#define IC_NS		"xic"
-#define IR_NS		"xir"
-#define IS_NS		"xis"
+/* The client, router and server hosts: "xic-PID", "xir-PID", "xis-PID". */
+static char ic_ns[NS_NAME_LEN], ir_ns[NS_NAME_LEN], is_ns[NS_NAME_LEN];
+#define IC_NS		ic_ns
+#define IR_NS		ir_ns
+#define IS_NS		is_ns
 #define IC_ADDR		"10.98.1.2"
 #define IS_ADDR		"10.98.2.2"
 #define IC_IF		"ic"
 
 static void path_down(void)
 {
-	sh("ip netns del " IC_NS " 2>/dev/null; ip netns del " IR_NS
-	   " 2>/dev/null; ip netns del " IS_NS " 2>/dev/null");
+	if (!ic_ns[0])
+		return;
+	ns_del(IC_NS);
+	ns_del(IR_NS);
+	ns_del(IS_NS);
 }
 
 /* The three hosts; the route to the server's net carries 1280 bytes. */
 static int path_up(void)
 {
-	static const char * const cmds[] = {
-		"ip netns add " IC_NS,
-		"ip netns add " IR_NS,
-		"ip netns add " IS_NS,
-		"ip link add ic netns " IC_NS " type veth peer name ir1 netns " IR_NS,
-		"ip link add is netns " IS_NS " type veth peer name ir2 netns " IR_NS,
-		"ip -n " IC_NS " addr add " IC_ADDR "/24 dev ic",
-		"ip -n " IR_NS " addr add 10.98.1.1/24 dev ir1",
-		"ip -n " IR_NS " addr add 10.98.2.1/24 dev ir2",
-		"ip -n " IS_NS " addr add " IS_ADDR "/24 dev is",
-		"ip -n " IC_NS " link set ic up",
-		"ip -n " IS_NS " link set is up",
-		"ip -n " IR_NS " link set ir1 up",
-		"ip -n " IR_NS " link set ir2 up",
-		"ip -n " IC_NS " route add default via 10.98.1.1",
-		"ip -n " IS_NS " route add default via 10.98.2.1",
-		"ip -n " IR_NS " route replace 10.98.2.0/24 dev ir2 mtu 1280",
-		"ip netns exec " IR_NS " sysctl -qw net.ipv4.ip_forward=1",
-		"ip netns exec " IC_NS " ping -c1 -W2 " IS_ADDR " >/dev/null",
+	static const char *const ic[] = {
+		"addr add " IC_ADDR "/24 dev ic",
+		"link set ic up",
+		"route add default via 10.98.1.1",
+		NULL
 	};
-	unsigned int i;
+	static const char *const is[] = {
+		"addr add " IS_ADDR "/24 dev is",
+		"link set is up",
+		"route add default via 10.98.2.1",
+		NULL
+	};
+	static const char *const ir[] = {
+		"addr add 10.98.1.1/24 dev ir1",
+		"addr add 10.98.2.1/24 dev ir2",
+		"link set ir1 up",
+		"link set ir2 up",
+		"route replace 10.98.2.0/24 dev ir2 mtu 1280",
+		NULL
+	};
 
+	ns_name(ic_ns, "xic");
+	ns_name(ir_ns, "xir");
+	ns_name(is_ns, "xis");
 	path_down();
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (sh("%s", cmds[i]))
-			return -1;
-	return 0;
+	if (sh("ip netns add %s && ip netns add %s && ip netns add %s",
+	       IC_NS, IR_NS, IS_NS) ||
+	    sh("ip link add ic netns %s type veth peer name ir1 netns %s",
+	       IC_NS, IR_NS) ||
+	    sh("ip link add is netns %s type veth peer name ir2 netns %s",
+	       IS_NS, IR_NS) ||
+	    ip_batch(IC_NS, ic) || ip_batch(IS_NS, is) || ip_batch(IR_NS, ir) ||
+	    sysctl_set(IR_NS, "net.ipv4.ip_forward", 1))
+		return -1;
+	return sh_in(IC_NS, "ping -c1 -W2 " IS_ADDR " >/dev/null") ? -1 : 0;
 }
 
 FIXTURE(icmp) {
@@ -131,7 +144,7 @@ TEST_F_TIMEOUT(icmp, pmtu_1280_hop_bulk_completes, XT(120))
 	struct bulk b = { .len = 4 << 20 };
 	long reduced = xstat(IC_NS, "PmtuReduced");
 	static uint8_t buf[65536];
-	char hash[65], route[512];
+	char hash[65], route[512], cmd[128];
 	struct sha256 h;
 	size_t got = 0;
 	pthread_t th;
@@ -160,7 +173,8 @@ TEST_F_TIMEOUT(icmp, pmtu_1280_hop_bulk_completes, XT(120))
 	ASSERT_EQ(b.len, got) TH_LOG("stalled after %zu bytes", got);
 	EXPECT_STREQ(b.hash, hash);
 
-	f = popen("ip -n " IC_NS " route get " IS_ADDR, "r");
+	snprintf(cmd, sizeof(cmd), "ip -n %s route get " IS_ADDR, IC_NS);
+	f = popen(cmd, "r");
 	ASSERT_NE(NULL, f);
 	n = fread(route, 1, sizeof(route) - 1, f);
 	pclose(f);
@@ -197,10 +211,10 @@ static int syn_to_nowhere(struct __test_metadata *_metadata,
 	 * prio qdisc whose third band loses all, the band our protocol's
 	 * packets are filtered to): the SYN gets no answer.
 	 */
-	if (sh("tc -n " IR_NS " qdisc add dev ir2 root handle 1: prio") ||
-	    sh("tc -n " IR_NS " qdisc add dev ir2 parent 1:3 handle 30: netem loss 100%%") ||
-	    sh("tc -n %s filter add dev ir2 parent 1: protocol ip u32 match ip protocol %d 0xff flowid 1:3",
-	       IR_NS, xtcp_proto()))
+	if (tc_in(IR_NS, "qdisc add dev ir2 root handle 1: prio") ||
+	    tc_in(IR_NS, "qdisc add dev ir2 parent 1:3 handle 30: netem loss 100%%") ||
+	    tc_in(IR_NS, "filter add dev ir2 parent 1: protocol ip u32 match ip protocol %d 0xff flowid 1:3",
+		  xtcp_proto()))
 		return -1;
 	cap = cap_open(IC_NS, IC_IF);
 	self->c = socket_in(IC_NS, AF_INET, SOCK_STREAM, xtcp_proto());

@@ -384,10 +384,10 @@ FIXTURE_SETUP(interop)
 		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
 	if (bridge_unsupported())
 		SKIP(longjmp(_metadata->env, 1), "%s", bridge_unsupported());
-	net_reset();
+	ASSERT_EQ(0, hosts_up());
 	ASSERT_EQ(0, offloads_off());
-	ASSERT_EQ(0, sh("ip netns exec " CLI_NS " " BRIDGE " attach " CLI_IF
-			" --ports %d-%d >/dev/null", XCLI_PORT, XSRV_PORT + 999));
+	ASSERT_EQ(0, sh_in(CLI_NS, BRIDGE " attach " CLI_IF
+			   " --ports %d-%d >/dev/null", XCLI_PORT, XSRV_PORT + 999));
 	kview_read(&self->k0);
 	counters_read(SRV_NS, "netstat", "TcpExt:", &tcpext0);
 	xstats_read(CLI_NS, &self->x0);
@@ -400,9 +400,8 @@ FIXTURE_TEARDOWN(interop)
 {
 	if (!_metadata->passed)
 		xstats_print_delta(CLI_NS, &self->x0);
-	sh("ip netns exec " CLI_NS " " BRIDGE " detach " CLI_IF);
-	offloads_off();
-	net_reset();
+	sh_in(CLI_NS, BRIDGE " detach " CLI_IF);
+	hosts_down();
 }
 
 /* The options of a SYN or SYN-ACK xtcp sent: what xtcp implements only. */
@@ -502,10 +501,10 @@ static void data_case(struct __test_metadata *_metadata, int k, size_t len,
 
 	if (netem) {
 		netem_on = 1;
-		ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
-				" root netem %s", netem));
-		ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
-				" root netem %s", netem));
+		ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+				   " root netem %s", netem));
+		ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+				   " root netem %s", netem));
 	}
 	ASSERT_EQ(0, pair_xt(k, &c, &a));
 	xfer(_metadata, c, a, len, len, 0, 0);
@@ -790,7 +789,7 @@ TEST_F_TIMEOUT(interop, window_scale_14, XT(120))
 	size_t i;
 	int c, a, k, ws_seen = -1;
 
-	ASSERT_EQ(0, sh("ip netns exec " SRV_NS " sysctl -qw net.ipv4.tcp_rmem='4096 131072 1073741824'"));
+	ASSERT_EQ(0, sh_in(SRV_NS, "sysctl -qw net.ipv4.tcp_rmem='4096 131072 1073741824'"));
 	cap_proto = IPPROTO_TCP;
 	ASSERT_EQ(0, capture_start(&cap, SRV_NS, SRV_IF));
 	for (k = 0; k < 2; k++) {
@@ -805,7 +804,7 @@ TEST_F_TIMEOUT(interop, window_scale_14, XT(120))
 	}
 	capture_stop(&cap, 200);
 	cap_proto = 0;
-	sh("ip netns exec " SRV_NS " sysctl -qw net.ipv4.tcp_rmem='4096 131072 6291456'");
+	sh_in(SRV_NS, "sysctl -qw net.ipv4.tcp_rmem='4096 131072 6291456'");
 	for (i = 0; i < cap.n; i++)
 		if (cap.segs[i].outgoing && (cap.segs[i].flags & XTCP_FLAG_SYN))
 			ws_seen = cap.segs[i].wscale;

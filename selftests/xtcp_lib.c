@@ -3,6 +3,8 @@
  * The xtcp selftests' helpers (declared, with what each does, in
  * xtcp_lib.h): built once, linked into every program.
  */
+#include <sys/mount.h>
+
 #include "xtcp_lib.h"
 
 int cap_proto;
@@ -52,17 +54,50 @@ int test_selected(const char *name)
 	return 0;
 }
 
-int sh(const char *fmt, ...)
+/* system() of @prefix and @fmt: the command's exit status, or -1. */
+static int vsh(const char *prefix, const char *ns, const char *fmt, va_list ap)
 {
 	char cmd[1024];
+	int n = 0, rc;
+
+	if (prefix)
+		n = snprintf(cmd, sizeof(cmd), "%s %s ", prefix, ns);
+	vsnprintf(cmd + n, sizeof(cmd) - n, fmt, ap);
+	rc = system(cmd);
+	return rc == -1 ? -1 : WEXITSTATUS(rc);
+}
+
+int sh(const char *fmt, ...)
+{
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	rc = vsh(NULL, NULL, fmt, ap);
 	va_end(ap);
-	rc = system(cmd);
-	return rc == -1 ? -1 : WEXITSTATUS(rc);
+	return rc;
+}
+
+int sh_in(const char *ns, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vsh("ip netns exec", ns, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int tc_in(const char *ns, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vsh("tc -n", ns, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int ns_enter(const char *ns)
@@ -552,27 +587,94 @@ int offloads_off(void)
 	return offloads_set(0);
 }
 
-void net_reset(void)
+char xtcp_srv_ns[NS_NAME_LEN] = "xsrv";
+char xtcp_cli_ns[NS_NAME_LEN] = "xcli";
+
+char *ns_name(char *buf, const char *prefix)
 {
-	/* One shell, one tc per netns: process starts are slow in the VM. */
-	sh("{ printf 'qdisc del dev " CLI_IF " root\\nqdisc del dev " CLI_IF
-	   " ingress\\n' | tc -n " CLI_NS " -force -batch -;"
-	   " printf 'qdisc del dev " SRV_IF " root\\nqdisc del dev " SRV_IF
-	   " ingress\\n' | tc -n " SRV_NS " -force -batch -; } 2>/dev/null");
-	sysctl_set(CLI_NS, "net.xtcp.retries2", 15);
-	sysctl_set(SRV_NS, "net.xtcp.retries2", 15);
-	sysctl_set(CLI_NS, "net.ipv4.tcp_retries2", 15);
-	sysctl_set(CLI_NS, "net.xtcp.orphan_retries", 0);
-	sysctl_set(CLI_NS, "net.xtcp.syn_retries", 6);
-	sysctl_set(SRV_NS, "net.xtcp.synack_retries", 5);
-	sysctl_set(SRV_NS, "net.xtcp.syncookies", 1);
-	/* Short TIME-WAIT, so no test leaves sockets for the next. */
-	sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 2);
+	snprintf(buf, NS_NAME_LEN, "%s-%d", prefix, (int)getpid());
+	return buf;
+}
+
+void ns_del(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	umount2(path, MNT_DETACH);
+	unlink(path);
+}
+
+int ip_batch(const char *ns, const char *const *cmds)
+{
+	char cmd[64];
+	FILE *f;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "ip -n %s -b -", ns);
+	f = popen(cmd, "w");
+	if (!f)
+		return -1;
+	for (; *cmds; cmds++)
+		fprintf(f, "%s\n", *cmds);
+	st = pclose(f);
+	return WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -1;
+}
+
+/*
+ * The hosts know each other's address from the start, as neighbours that
+ * never expire: no ARP in any capture, and none to fail under a test's
+ * 100% loss.
+ */
+#define SRV_MAC		"02:00:00:00:00:01"
+#define CLI_MAC		"02:00:00:00:00:02"
+
+int hosts_up(void)
+{
+	static const char *const srv[] = {
+		"link set lo up",
+		"addr add " SRV_ADDR "/24 dev " SRV_IF,
+		"link set " SRV_IF " up",
+		"neigh add " CLI_ADDR " lladdr " CLI_MAC " dev " SRV_IF " nud permanent",
+		"neigh add 10.99.0.3 lladdr 02:00:00:00:00:03 dev " SRV_IF " nud permanent",
+		NULL
+	};
+	static const char *const cli[] = {
+		"link set lo up",
+		"addr add " CLI_ADDR "/24 dev " CLI_IF,
+		"link set " CLI_IF " up",
+		"neigh add " SRV_ADDR " lladdr " SRV_MAC " dev " CLI_IF " nud permanent",
+		"neigh add 10.99.0.4 lladdr 02:00:00:00:00:04 dev " CLI_IF " nud permanent",
+		NULL
+	};
+
+	ns_name(xtcp_srv_ns, "xsrv");
+	ns_name(xtcp_cli_ns, "xcli");
+	/* Names a killed test with this PID may have left. */
+	hosts_down();
+	if (sh("ip netns add %s && ip netns add %s && ip link add " SRV_IF
+	       " address " SRV_MAC " netns %s type veth peer name " CLI_IF
+	       " address " CLI_MAC " netns %s",
+	       SRV_NS, CLI_NS, SRV_NS, CLI_NS) ||
+	    ip_batch(SRV_NS, srv) || ip_batch(CLI_NS, cli)) {
+		fprintf(stderr, "# %s: the hosts %s and %s failed\n", __func__,
+			SRV_NS, CLI_NS);
+		return -1;
+	}
+	/* Short TIME-WAIT and FIN-WAIT-2: nothing outlives its test for long. */
 	sysctl_set(SRV_NS, "net.xtcp.tw_timeout", 2);
+	sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 2);
+	sysctl_set(SRV_NS, "net.xtcp.fin_timeout", 5);
+	sysctl_set(CLI_NS, "net.xtcp.fin_timeout", 5);
+	/* Global, not per netns: back to its default, whatever a test set. */
 	sysctl_set(NULL, "net.xtcp.max_orphans", 4096);
-	sysctl_set(CLI_NS, "net.xtcp.gso", 1);
-	sysctl_set(CLI_NS, "net.xtcp.reordering", 3);
-	sysctl_set(CLI_NS, "net.xtcp.max_reordering", 300);
+	return 0;
+}
+
+void hosts_down(void)
+{
+	ns_del(xtcp_cli_ns);
+	ns_del(xtcp_srv_ns);
 }
 
 long module_refs(void)

@@ -5,8 +5,10 @@
  * injection, /proc/net/xtcp and counters, and SHA-256 for comparing
  * what was sent with what arrived.  Defined in xtcp_lib.c.
  *
- * The topology (made by run.sh): netns "xsrv" (10.99.0.1 on veth "vs")
- * and netns "xcli" (10.99.0.2 on veth "vc").
+ * The topology, made for each test by hosts_up() in its fixture: netns
+ * SRV_NS (10.99.0.1 on veth "vs") and netns CLI_NS (10.99.0.2 on veth
+ * "vc"), named after the test's process ("xsrv-PID", "xcli-PID"), so that
+ * every test starts from fresh hosts and a program can run alone.
  */
 #ifndef _XTCP_LIB_H
 #define _XTCP_LIB_H
@@ -41,8 +43,12 @@
 
 #include <linux/xtcp.h>
 
-#define SRV_NS		"xsrv"
-#define CLI_NS		"xcli"
+/* The hosts' netns names: hosts_up() sets them ("xsrv-PID", "xcli-PID"). */
+#define NS_NAME_LEN	32
+extern char xtcp_srv_ns[NS_NAME_LEN];
+extern char xtcp_cli_ns[NS_NAME_LEN];
+#define SRV_NS		xtcp_srv_ns
+#define CLI_NS		xtcp_cli_ns
 #define SRV_IF		"vs"
 #define CLI_IF		"vc"
 #define SRV_ADDR	"10.99.0.1"
@@ -60,6 +66,18 @@ int test_selected(const char *name);
 
 /* Run a shell command; returns its exit status. */
 int sh(const char *fmt, ...);
+
+/* The same, as `ip netns exec @ns CMD`. */
+int sh_in(const char *ns, const char *fmt, ...);
+
+/* `tc -n @ns ARGS`: the traffic control of host @ns. */
+int tc_in(const char *ns, const char *fmt, ...);
+
+/*
+ * The ip(8) commands of @cmds (without "ip", NULL-terminated) in netns
+ * @ns, by one `ip -b`: process starts are slow in the VM.  0 or -1.
+ */
+int ip_batch(const char *ns, const char *const *cmds);
 
 /*
  * Switch this thread to netns @ns (NULL: the initial one, where global
@@ -194,8 +212,30 @@ int offloads_set(int on);
  */
 int offloads_off(void);
 
-/* Undo what tests change: qdiscs and sysctls back to the suite's. */
-void net_reset(void);
+/*
+ * This test's two hosts: netns SRV_NS and CLI_NS, named after the calling
+ * process, joined by the veth pair, each with the other as a permanent
+ * neighbour (no ARP), with the ghost neighbours 10.99.0.3
+ * (seen from the server) and 10.99.0.4 (seen from the client) that never
+ * answer, and the suite's short TIME-WAIT (2 s) and FIN-WAIT-2 (5 s).
+ * Everything else is as a new netns has it.  0 or -1.
+ */
+int hosts_up(void);
+
+/*
+ * Remove the names hosts_up() made (as `ip netns del`); each netns goes
+ * when its last socket does.  Safe to call twice.
+ */
+void hosts_down(void);
+
+/*
+ * A netns name for a further host of this test: @prefix and the
+ * process's PID, in @buf of NS_NAME_LEN bytes.  Returns @buf.
+ */
+char *ns_name(char *buf, const char *prefix);
+
+/* Remove netns @name if it exists (as `ip netns del`). */
+void ns_del(const char *name);
 
 /*
  * The module's use count from /proc/modules: every xtcp socket, request
@@ -207,7 +247,7 @@ long module_refs(void);
  * Drop the xtcp RSTs leaving @dev in netns @ns, and nothing else: a prio
  * qdisc whose third band loses everything, and a u32 filter sending there
  * segments with RST set (byte 13 of our header, after a 20-byte IP
- * header).  net_reset() removes it.
+ * header).
  */
 int drop_rsts_out(const char *ns, const char *dev);
 

@@ -339,10 +339,15 @@ static int to_cli(const struct conn *k, uint8_t flags, uint32_t seq,
 	return raw_inject(SRV_NS, &r);
 }
 
-/* All segments leaving @ns's veth are lost (net_reset() undoes it). */
+/* All segments leaving @ns's veth are lost (lose_none_out() undoes it). */
 static int lose_all_out(const char *ns, const char *dev)
 {
 	return sh("tc -n %s qdisc add dev %s root netem loss 100%%", ns, dev);
+}
+
+static int lose_none_out(const char *ns, const char *dev)
+{
+	return sh("tc -n %s qdisc del dev %s root", ns, dev);
 }
 
 /* Send @len raw bytes after an IP header (protocol xtcp_proto()). */
@@ -385,18 +390,12 @@ FIXTURE(mib) {
 
 FIXTURE_SETUP(mib)
 {
-	if (!test_selected(_metadata->name))
-		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
-	net_reset();
+	XTCP_SETUP(_metadata->name);
 }
 
 FIXTURE_TEARDOWN(mib)
 {
-	net_reset();
-	sysctl_set(CLI_NS, "net.ipv4.tcp_syn_retries", 6);
-	sysctl_set(SRV_NS, "net.ipv4.tcp_syncookies", 1);
-	sysctl_set(SRV_NS, "net.xtcp.challenge_ack_limit", 1000);
-	sysctl_set(SRV_NS, "net.xtcp.rst_limit", 1000);
+	hosts_down();
 }
 
 /* ---- the RFC 4022 objects (/proc/net/xtcp_snmp) ---- */
@@ -842,7 +841,7 @@ TEST_F(mib, dupacks_fast_retransmit)
 	EXPECT_EQ(da + 3, C(CLI_NS, "InDupAcks"));
 	EXPECT_EQ(fr + 1, C(CLI_NS, "FastRetrans"));
 	EXPECT_LE(rs + 1, C(CLI_NS, "RetransSegs"));
-	net_reset();
+	EXPECT_EQ(0, lose_none_out(CLI_NS, CLI_IF));
 	close_abort(k.c);
 	k.c = -1;
 	conn_close(&k);
@@ -1206,12 +1205,18 @@ TEST_F(mib, nstat_files_parse)
 }
 
 /* Run @cmd; its output into @out (up to @size); the exit status. */
-static int run_out(const char *cmd, char *out, size_t size)
+static int run_out(char *out, size_t size, const char *fmt, ...)
 {
-	FILE *f = popen(cmd, "r");
+	char cmd[512];
+	va_list ap;
+	FILE *f;
 	size_t n;
 	int st;
 
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	f = popen(cmd, "r");
 	if (!f)
 		return -1;
 	n = fread(out, 1, size - 1, f);
@@ -1250,9 +1255,9 @@ TEST_F(mib, xtcp_nstat_prints_xtcp_stat)
 		SKIP(return, "xtcp's own counter or file");
 	for (try = 0; try < 3; try++) {
 		xstats_read(SRV_NS, &s0);
-		ASSERT_EQ(0, run_out("ip netns exec " SRV_NS " env XTCP_NSTAT_HISTORY="
-				     NSTAT_HIST " " NSTAT_TOOL " -az 2>&1",
-				     out, sizeof(out)));
+		ASSERT_EQ(0, run_out(out, sizeof(out),
+				     "ip netns exec %s env XTCP_NSTAT_HISTORY="
+				     NSTAT_HIST " " NSTAT_TOOL " -az 2>&1", SRV_NS));
 		xstats_read(SRV_NS, &s1);
 		if (s0.n == s1.n &&
 		    !memcmp(s0.val, s1.val, s0.n * sizeof(s0.val[0])))
@@ -1289,16 +1294,17 @@ TEST_F(mib, xtcp_nstat_history_and_daemon_refused)
 	if (is_tcp())
 		SKIP(return, "xtcp's own counter or file");
 	unlink(NSTAT_HIST);
-	ASSERT_EQ(0, run_out("ip netns exec " CLI_NS " env XTCP_NSTAT_HISTORY="
-			     NSTAT_HIST " " NSTAT_TOOL " -n 2>&1",
-			     out, sizeof(out)));
+	ASSERT_EQ(0, run_out(out, sizeof(out),
+			     "ip netns exec %s env XTCP_NSTAT_HISTORY="
+			     NSTAT_HIST " " NSTAT_TOOL " -n 2>&1", CLI_NS));
 	ASSERT_EQ(0, conn_open(&k, 9823));
 	conn_close(&k);
-	ASSERT_EQ(0, run_out("ip netns exec " CLI_NS " env XTCP_NSTAT_HISTORY="
+	ASSERT_EQ(0, run_out(out, sizeof(out),
+			     "ip netns exec %s env XTCP_NSTAT_HISTORY="
 			     NSTAT_HIST " " NSTAT_TOOL " XtcpActiveOpens 2>&1",
-			     out, sizeof(out)));
+			     CLI_NS));
 	EXPECT_EQ(1, nstat_val(out, "XtcpActiveOpens")) TH_LOG("%s", out);
-	EXPECT_EQ(2, run_out(NSTAT_TOOL " -d 1 2>&1", out, sizeof(out)));
+	EXPECT_EQ(2, run_out(out, sizeof(out), NSTAT_TOOL " -d 1 2>&1"));
 	EXPECT_NE(NULL, strstr(out, "daemon"));
 	unlink(NSTAT_HIST);
 }

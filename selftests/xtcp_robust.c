@@ -201,21 +201,15 @@ FIXTURE(robust) {
 
 FIXTURE_SETUP(robust)
 {
-	if (!test_selected(_metadata->name))
-		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
-	net_reset();
+	XTCP_SETUP(_metadata->name);
 	ASSERT_EQ(0, offloads_off());
-	sysctl_set(SRV_NS, "net.xtcp.challenge_ack_limit", 1000);
-	sysctl_set(SRV_NS, "net.xtcp.rst_limit", 1000);
 }
 
 FIXTURE_TEARDOWN(robust)
 {
 	if (mem0[0])
 		sh("sysctl -qw net.xtcp.mem='%s'", mem0);
-	sysctl_set(SRV_NS, "net.xtcp.challenge_ack_limit", 1000);
-	sysctl_set(SRV_NS, "net.xtcp.rst_limit", 1000);
-	net_reset();
+	hosts_down();
 }
 
 /*
@@ -850,7 +844,8 @@ TEST_F_TIMEOUT(robust, identical_syns_on_two_cpus, XT(120))
 	EXPECT_EQ(0, left);
 }
 
-#define ATK_NS	"xatk"
+/* The attacker's netns, "xatk-PID" (attacker_up() names it). */
+static char atk_ns[NS_NAME_LEN];
 
 /*
  * A third host, netns xatk (10.98.0.2), on its own veth to xsrv
@@ -860,29 +855,33 @@ TEST_F_TIMEOUT(robust, identical_syns_on_two_cpus, XT(120))
  */
 static int attacker_up(void)
 {
-	static const char * const cmds[] = {
-		"ip netns add " ATK_NS,
-		"ip link add va netns " ATK_NS " type veth peer name vs2 netns " SRV_NS,
-		"ip -n " ATK_NS " addr add 10.98.0.2/24 dev va",
-		"ip -n " SRV_NS " addr add 10.98.0.1/24 dev vs2",
-		"ip -n " ATK_NS " link set va up",
-		"ip -n " ATK_NS " link set lo up",
-		"ip -n " SRV_NS " link set vs2 up",
-		"ip -n " ATK_NS " route add default via 10.98.0.1",
-		"ip -n " SRV_NS " neigh add 10.98.0.3 lladdr 02:00:00:00:00:05 dev vs2 nud permanent",
-		"ip -n " SRV_NS " route add 10.97.0.0/16 via 10.98.0.3",
+	static const char *const atk[] = {
+		"addr add 10.98.0.2/24 dev va",
+		"link set va up",
+		"link set lo up",
+		"route add default via 10.98.0.1",
+		NULL
 	};
-	unsigned int i;
+	static const char *const srv[] = {
+		"addr add 10.98.0.1/24 dev vs2",
+		"link set vs2 up",
+		"neigh add 10.98.0.3 lladdr 02:00:00:00:00:05 dev vs2 nud permanent",
+		"route add 10.97.0.0/16 via 10.98.0.3",
+		NULL
+	};
 
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (sh("%s", cmds[i]))
-			return -1;
-	return 0;
+	ns_name(atk_ns, "xatk");
+	ns_del(atk_ns);
+	if (sh("ip netns add %s && ip link add va netns %s type veth peer name vs2 netns %s",
+	       atk_ns, atk_ns, SRV_NS))
+		return -1;
+	return ip_batch(atk_ns, atk) || ip_batch(SRV_NS, srv) ? -1 : 0;
 }
 
 static void attacker_down(void)
 {
-	sh("ip netns del " ATK_NS " 2>/dev/null; true");
+	if (atk_ns[0])
+		ns_del(atk_ns);
 }
 
 /*
@@ -901,7 +900,7 @@ static pid_t syn_flood(int port)
 		return pid;
 	/* Never outlive the test, whatever becomes of it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	fd = socket_in(ATK_NS, AF_INET, SOCK_RAW, IPPROTO_RAW);
+	fd = socket_in(atk_ns, AF_INET, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0)
 		_exit(1);
 	for (;;) {
@@ -981,8 +980,8 @@ static int requests_of(int port)
 	int n = -1;
 
 	snprintf(cmd, sizeof(cmd),
-		 "ip netns exec " SRV_NS " awk '$4 == \"03\" && $2 ~ /:%04X$/' /proc/net/xtcp | wc -l",
-		 port);
+		 "ip netns exec %s awk '$4 == \"03\" && $2 ~ /:%04X$/' /proc/net/xtcp | wc -l",
+		 SRV_NS, port);
 	f = popen(cmd, "r");
 	if (!f)
 		return -1;
@@ -1007,7 +1006,6 @@ TEST_F_TIMEOUT(robust, syn_flood_syncookies, XT(240))
 	int lfd, ok, ok0, st, reqs;
 	pid_t pid;
 
-	attacker_down();
 	ASSERT_EQ(0, attacker_up());
 
 	/* Without cookies first. */

@@ -136,9 +136,7 @@ FIXTURE(splice) {
 
 FIXTURE_SETUP(splice)
 {
-	if (!test_selected(_metadata->name))
-		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
-	net_reset();
+	XTCP_SETUP(_metadata->name);
 	ASSERT_EQ(0, offloads_off());
 	snprintf(self->path, sizeof(self->path), "/tmp/xtcp-splice.%d",
 		 getpid());
@@ -147,7 +145,7 @@ FIXTURE_SETUP(splice)
 FIXTURE_TEARDOWN(splice)
 {
 	unlink(self->path);
-	net_reset();
+	hosts_down();
 }
 
 /* sendfile() of @len bytes, the peer's SHA-256 against the file's. */
@@ -196,8 +194,8 @@ TEST_F_TIMEOUT(splice, sendfile_4m_under_loss, XT(90))
 
 	if (!is_tcp())
 		r0 = XSTAT(CLI_NS, "RetransSegs");
-	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
-			" root netem loss 3%%"));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem loss 3%%"));
 	sendfile_xfer(_metadata, self->path, 9602, 4 * MB);
 	if (!is_tcp())
 		EXPECT_LT(r0, XSTAT(CLI_NS, "RetransSegs"));

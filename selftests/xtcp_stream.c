@@ -248,10 +248,10 @@ static void xfer_ok(struct __test_metadata *_metadata, int port, size_t up,
 /* netem @spec on the egress of both veth ends (data and ACKs). */
 static int netem_both(const char *spec)
 {
-	return sh("tc -n " CLI_NS " qdisc add dev " CLI_IF " root netem %s",
-		  spec) ||
-	       sh("tc -n " SRV_NS " qdisc add dev " SRV_IF " root netem %s",
-		  spec);
+	return tc_in(CLI_NS, "qdisc add dev " CLI_IF " root netem %s",
+		     spec) ||
+	       tc_in(SRV_NS, "qdisc add dev " SRV_IF " root netem %s",
+		     spec);
 }
 
 static int seq_after(uint32_t a, uint32_t b)
@@ -269,16 +269,13 @@ FIXTURE(stream) {
 
 FIXTURE_SETUP(stream)
 {
-	/* A SKIP here would still run the body: leave through the harness. */
-	if (!test_selected(_metadata->name))
-		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
-	net_reset();
+	XTCP_SETUP(_metadata->name);
 	ASSERT_EQ(0, offloads_off());
 }
 
 FIXTURE_TEARDOWN(stream)
 {
-	net_reset();
+	hosts_down();
 }
 
 /* ---- clean veth ---- */
@@ -368,8 +365,8 @@ TEST_F_TIMEOUT(stream, reordering_raises_dupthresh, XT(150))
 	long f0, f3, f300, s0;
 	struct xstats st;
 
-	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
-			" root netem delay 10ms reorder 10%% rate 2mbit"));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms reorder 10%% rate 2mbit"));
 	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.max_reordering", 3));
 	f0 = XSTAT(CLI_NS, "FastRetrans");
 	xstats_read(CLI_NS, &st);
@@ -461,8 +458,8 @@ TEST_F_TIMEOUT(stream, gso_software_segmentation, XT(80))
 	int cap, n = 0, big = 0;
 
 	ASSERT_EQ(0, offloads_set(1));
-	ASSERT_EQ(0, sh("ip netns exec " CLI_NS " ethtool -K " CLI_IF
-			" tx-sctp-segmentation off >/dev/null"));
+	ASSERT_EQ(0, sh_in(CLI_NS, "ethtool -K " CLI_IF
+			   " tx-sctp-segmentation off >/dev/null"));
 	cap = cap_open(CLI_NS, CLI_IF);
 	ASSERT_LE(0, cap);
 	g0 = XSTAT(CLI_NS, "OutGsoSkbs");
@@ -476,8 +473,8 @@ TEST_F_TIMEOUT(stream, gso_software_segmentation, XT(80))
 			big++;
 	}
 	close(cap);
-	sh("ip netns exec " CLI_NS " ethtool -K " CLI_IF
-	   " tx-sctp-segmentation on >/dev/null");
+	sh_in(CLI_NS, "ethtool -K " CLI_IF
+	      " tx-sctp-segmentation on >/dev/null");
 	EXPECT_LT(1000, n);
 	EXPECT_EQ(0, big);
 }
@@ -532,15 +529,13 @@ FIXTURE_VARIANT_ADD(netem, combined_4m) {
 
 FIXTURE_SETUP(netem)
 {
-	if (!test_selected(variant->name))
-		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
-	net_reset();
+	XTCP_SETUP(variant->name);
 	ASSERT_EQ(0, offloads_off());
 }
 
 FIXTURE_TEARDOWN(netem)
 {
-	net_reset();
+	hosts_down();
 }
 
 /* The bytes arrive intact within 45 s whatever the path does. */
@@ -561,10 +556,10 @@ TEST_F_TIMEOUT(stream, tbf_20mbit_4m, XT(70))
 {
 	struct xfer x = { .port = 9108, .up = 4 << 20, .deadline = 45 };
 
-	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
-			" root tbf rate 20mbit burst 32kbit latency 400ms"));
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
-			" root tbf rate 20mbit burst 32kbit latency 400ms"));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root tbf rate 20mbit burst 32kbit latency 400ms"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root tbf rate 20mbit burst 32kbit latency 400ms"));
 	ASSERT_EQ(0, run_xfer(_metadata, &x));
 	check_xfer(_metadata, &x);
 	EXPECT_LE(4.0 * (1 << 20) * 8 / 20e6 * 0.95, x.elapsed);
@@ -1053,8 +1048,8 @@ TEST_F_TIMEOUT(stream, out_of_order_gets_immediate_dup_ack, XT(50))
 	struct capture cap;
 	size_t i;
 
-	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
-			" root netem delay 10ms reorder 75%% 50%%"));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms reorder 75%% 50%%"));
 	ASSERT_EQ(0, capture_start(&cap, SRV_NS, SRV_IF));
 	ASSERT_EQ(0, run_xfer(_metadata, &x));
 	capture_stop(&cap, 200);
@@ -1135,8 +1130,8 @@ TEST_F_TIMEOUT(stream, rto_on_short_rtt_path, XT(30))
 	ASSERT_EQ(0, round_trips(c, a, 20));
 	cap = cap_open(CLI_NS, CLI_IF);
 	ASSERT_LE(0, cap);
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
-			" root netem loss 100%%"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem loss 100%%"));
 	memset(buf, 'r', sizeof(buf));
 	ASSERT_EQ(0, write_all(c, buf, sizeof(buf)));
 	do {
@@ -1146,7 +1141,7 @@ TEST_F_TIMEOUT(stream, rto_on_short_rtt_path, XT(30))
 		ASSERT_EQ(0, cap_next(cap, &s1, 3000))
 			TH_LOG("no retransmission within 3 s");
 	} while (!s1.outgoing || !s1.len || s1.seq != s0.seq);
-	sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " root");
+	tc_in(SRV_NS, "qdisc del dev " SRV_IF " root");
 	gap = s1.t - s0.t;
 	TH_LOG("first retransmission after %.3f s", gap);
 	EXPECT_LE(0.15, gap);
@@ -1220,8 +1215,8 @@ TEST_F_TIMEOUT(stream, rto_while_owned_runs_at_release, XT(40))
 	ASSERT_EQ(0, round_trips(c, a, 10));	/* a short RTO */
 	cap = cap_open(CLI_NS, CLI_IF);
 	ASSERT_LE(0, cap);
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
-			" root netem loss 100%%"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem loss 100%%"));
 	if (!is_tcp())
 		d0 = XSTAT(CLI_NS, "TimersDeferred");
 	ASSERT_EQ(0, write_all(c, "x", 1));
@@ -1238,7 +1233,7 @@ TEST_F_TIMEOUT(stream, rto_while_owned_runs_at_release, XT(40))
 	ASSERT_EQ((ssize_t)sizeof(msg), read(uffd, &msg, sizeof(msg)));
 	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
 	usleep(1500 * 1000);		/* the RTO expires meanwhile */
-	sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " root");
+	tc_in(SRV_NS, "qdisc del dev " SRV_IF " root");
 
 	src = malloc(pg);
 	ASSERT_NE(NULL, src);
@@ -1284,8 +1279,8 @@ TEST_F_TIMEOUT(stream, fast_retransmit_under_loss, XT(70))
 	struct xfer x = { .port = 9502, .up = 4 << 20, .deadline = 45 };
 	long fr0 = XSTAT(CLI_NS, "FastRetrans");
 
-	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
-			" root netem loss 2%%"));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem loss 2%%"));
 	ASSERT_EQ(0, run_xfer(_metadata, &x));
 	check_xfer(_metadata, &x);
 	TH_LOG("FastRetrans +%ld, RetransSegs %ld, Timeouts %ld",
@@ -1317,8 +1312,8 @@ TEST_F_TIMEOUT(stream, retries2_gives_etimedout, XT(60))
 	ASSERT_LE(0, a);
 	ASSERT_EQ(0, write_all(c, "x", 1));
 	ASSERT_EQ(1, read_full(a, buf, 1));
-	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
-			" root netem loss 100%%"));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem loss 100%%"));
 	memset(buf, 'b', sizeof(buf));
 	t0 = now_s();
 	ASSERT_EQ((ssize_t)sizeof(buf), write(c, buf, sizeof(buf)));

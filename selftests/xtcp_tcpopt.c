@@ -35,10 +35,7 @@ FIXTURE_SETUP(opt)
 	self->c = -1;
 	self->a = -1;
 	self->capturing = 0;
-	/* A SKIP here would still run the body: leave through the harness. */
-	if (!test_selected(_metadata->name))
-		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
-	net_reset();
+	XTCP_SETUP(_metadata->name);
 	/* Each segment on the wire as it is: the captures count them. */
 	ASSERT_EQ(0, offloads_off());
 }
@@ -55,7 +52,7 @@ FIXTURE_TEARDOWN(opt)
 		close_abort(self->a);
 	if (self->lfd >= 0)
 		close(self->lfd);
-	net_reset();
+	hosts_down();
 }
 
 /* getsockopt of an int: the value, or -errno. */
@@ -466,15 +463,15 @@ TEST_F(opt, info_retrans_match_retranssegs)
 	long r0, r1;
 
 	ASSERT_EQ(0, pair(self, LOSS_PORT));
-	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
-			" root netem loss 10%%"));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem loss 10%%"));
 	r0 = retrans_segs(CLI_NS);
 	ASSERT_LE(0, r0);
 	ASSERT_EQ(0, transfer(self->c, self->a, LOSS_BYTES));
 	ASSERT_EQ(0, wait_all_acked(self->c, XT(30) * 1000));
 	ASSERT_EQ(0, get_info(self->c, &ci));
 	r1 = retrans_segs(CLI_NS);
-	sh("tc -n " CLI_NS " qdisc del dev " CLI_IF " root");
+	tc_in(CLI_NS, "qdisc del dev " CLI_IF " root");
 	ASSERT_EQ(0, get_info(self->a, &si));
 	TH_LOG("total_retrans %u, RetransSegs +%ld, bytes_retrans %llu, lost %u",
 	       ci.tcpi_total_retrans, r1 - r0,

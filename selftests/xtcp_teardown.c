@@ -29,15 +29,12 @@ static int connect_pair(struct _test_data_net *self, int port)
 FIXTURE_SETUP(net)
 {
 	self->lfd = -1;
-	/* A SKIP here would still run the body: leave through the harness. */
-	if (!test_selected(_metadata->name))
-		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
-	net_reset();
+	XTCP_SETUP(_metadata->name);
 }
 
 FIXTURE_TEARDOWN(net)
 {
-	net_reset();
+	hosts_down();
 }
 
 /*
@@ -131,7 +128,7 @@ TEST_F(net, time_wait_acks_fin_and_dies_on_rst)
 	 * A RST in TIME-WAIT ends it (Linux's default, not RFC 1337's), at
 	 * exactly RCV.NXT only: one 1000 bytes past it is blind (RFC 5961).
 	 */
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " root"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc del dev " SRV_IF " root"));
 	r.flags = XTCP_FLAG_RST;
 	r.seq = fin2.seq + 1 + 1000;
 	ASSERT_EQ(0, raw_inject(SRV_NS, &r));
@@ -157,10 +154,10 @@ TEST_F(net, simultaneous_close)
 	 * The delay is there from the start, so the RTO knows the 600 ms
 	 * RTT: the FINs cross once and are not sent again.
 	 */
-	ASSERT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
-			" root netem delay 300ms"));
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
-			" root netem delay 300ms"));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 300ms"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 300ms"));
 	ASSERT_EQ(0, connect_pair(self, 8103));
 	cap = cap_open(CLI_NS, CLI_IF);
 	close(self->c);
@@ -315,8 +312,8 @@ TEST_F(net, keepalive_probes_and_detects_a_dead_peer)
 	EXPECT_EQ(XTCP_ESTABLISHED, xstate(CLI_NS, self->cport, 8106));
 
 	/* Dead: the server's answers are lost. */
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
-			" root netem loss 100%%"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem loss 100%%"));
 	t = now_s();
 	EXPECT_EQ(-1, read(self->c, &b, 1));
 	EXPECT_EQ(ETIMEDOUT, errno);
@@ -338,8 +335,8 @@ TEST_F(net, user_timeout_bounds_unacknowledged_data)
 
 	ASSERT_EQ(0, connect_pair(self, 8107));
 	ASSERT_EQ(0, setopt_int(self->c, SOL_TCP, TCP_USER_TIMEOUT, 1500));
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
-			" root netem loss 100%%"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem loss 100%%"));
 	ASSERT_EQ(1, write(self->c, "x", 1));
 	t = now_s();
 	EXPECT_EQ(-1, read(self->c, &b, 1));
@@ -488,8 +485,8 @@ TEST_F(net, linger_bounds_how_long_close_waits)
 	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_LINGER, &l,
 				sizeof(l)));
 	/* Never acknowledged: close() gives up after 2 s. */
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
-			" root netem loss 100%%"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem loss 100%%"));
 	t = now_s();
 	close(self->c);
 	t = now_s() - t;
@@ -497,7 +494,7 @@ TEST_F(net, linger_bounds_how_long_close_waits)
 	EXPECT_GE(t, 1.8);
 	EXPECT_LT(t, 4.0);
 	/* The orphan finishes once the path is back. */
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " root"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc del dev " SRV_IF " root"));
 	close(self->a);
 	EXPECT_EQ(-1, wait_state(SRV_NS, 8111, self->cport, -1, 6.0));
 	close(self->lfd);
@@ -541,8 +538,8 @@ TEST_F(net, fin_is_retransmitted)
 
 	ASSERT_EQ(0, connect_pair(self, 8115));
 	/* The server's ACKs are lost; the capture there sees every FIN. */
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
-			" root netem loss 100%%"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem loss 100%%"));
 	cap = cap_open(SRV_NS, SRV_IF);
 	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
 	while (n < 3 && cap_find(cap, &f[n], XTCP_FLAG_FIN | XTCP_FLAG_ACK, 0,
@@ -561,7 +558,7 @@ TEST_F(net, fin_is_retransmitted)
 	EXPECT_LE(f[1].t - f[0].t, 0.6);
 	EXPECT_GE(f[2].t - f[1].t, 1.7 * (f[1].t - f[0].t));
 	EXPECT_EQ(XTCP_FIN_WAIT1, xstate(CLI_NS, self->cport, 8115));
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc del dev " SRV_IF " root"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc del dev " SRV_IF " root"));
 	EXPECT_EQ(XTCP_FIN_WAIT2, wait_state(CLI_NS, self->cport, 8115,
 					     XTCP_FIN_WAIT2, 5.0));
 	close(self->a);
@@ -725,8 +722,8 @@ TEST_F_TIMEOUT(net, orphan_gives_up_after_orphan_retries, XT(60))
 	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_TCP, TCP_INFO, &ti, &len));
 	rto = ti.tcpi_rto / 1e6;
 	/* The server's ACKs are lost; the capture there sees every FIN. */
-	ASSERT_EQ(0, sh("tc -n " SRV_NS " qdisc add dev " SRV_IF
-			" root netem loss 100%%"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem loss 100%%"));
 	cap = cap_open(SRV_NS, SRV_IF);
 	ASSERT_LE(0, cap);
 	t0 = now_s();

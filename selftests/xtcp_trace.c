@@ -434,18 +434,18 @@ static void run_xfer(struct __test_metadata *_metadata, struct xfer *x)
 	if (x->loss) {
 		allow(&w, x->clean);
 		EXPECT_EQ(0, wait_got(x, x->clean, XT(20)));
-		EXPECT_EQ(0, sh("tc -n " CLI_NS " qdisc add dev " CLI_IF
-				" root netem %s", x->loss));
+		EXPECT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+				   " root netem %s", x->loss));
 		allow(&w, x->clean + x->lossy);
 		EXPECT_EQ(0, wait_got(x, x->clean + x->lossy, XT(30)));
 	}
 	if (x->blackhole_ms) {
-		EXPECT_EQ(0, sh("tc -n " CLI_NS " qdisc replace dev " CLI_IF
-				" root netem loss 100%%"));
+		EXPECT_EQ(0, tc_in(CLI_NS, "qdisc replace dev " CLI_IF
+				   " root netem loss 100%%"));
 		allow(&w, x->len);
 		usleep(x->blackhole_ms * 1000);
 	}
-	sh("tc -n " CLI_NS " qdisc del dev " CLI_IF " root 2>/dev/null");
+	tc_in(CLI_NS, "qdisc del dev " CLI_IF " root 2>/dev/null");
 	allow(&w, x->len);
 	EXPECT_EQ(0, wait_got(x, x->len, XT(30)));
 	pthread_join(wt, NULL);
@@ -473,7 +473,7 @@ FIXTURE_SETUP(trace)
 		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
 	if (is_tcp())
 		SKIP(longjmp(_metadata->env, 1), "xtcp's tracepoints only");
-	net_reset();
+	ASSERT_EQ(0, hosts_up());
 	ASSERT_EQ(0, offloads_off());
 	self->t.dir[0] = 0;
 }
@@ -482,7 +482,7 @@ FIXTURE_TEARDOWN(trace)
 {
 	if (self->t.dir[0])
 		tr_close(&self->t);
-	net_reset();
+	hosts_down();
 }
 
 static const char *const all_xtcp[] = { "xtcp", NULL };
