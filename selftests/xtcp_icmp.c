@@ -100,7 +100,7 @@ FIXTURE_TEARDOWN(icmp)
 		close(self->a);
 	if (self->lfd >= 0)
 		close(self->lfd);
-	path_down();
+	hosts_down();
 }
 
 struct bulk {

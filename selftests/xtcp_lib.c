@@ -3,7 +3,11 @@
  * The xtcp selftests' helpers (declared, with what each does, in
  * xtcp_lib.h): built once, linked into every program.
  */
+#include <dirent.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "xtcp_lib.h"
 
@@ -598,27 +602,86 @@ char *ns_name(char *buf, const char *prefix)
 
 void ns_del(const char *name)
 {
-	char path[64];
+	char path[300];
 
 	snprintf(path, sizeof(path), "/run/netns/%s", name);
 	umount2(path, MNT_DETACH);
 	unlink(path);
 }
 
+/* /run/netns shared, as `ip netns add` makes it: names reach every mount ns. */
+static int netns_dir_ready(void)
+{
+	if (mkdir("/run/netns", 0755) && errno != EEXIST)
+		return -1;
+	if (!mount("", "/run/netns", "none", MS_SHARED | MS_REC, NULL))
+		return 0;
+	if (errno != EINVAL ||
+	    mount("/run/netns", "/run/netns", "none", MS_BIND | MS_REC, NULL))
+		return -1;
+	return mount("", "/run/netns", "none", MS_SHARED | MS_REC, NULL);
+}
+
+int ns_add(const char *name)
+{
+	char path[300];
+	pid_t pid;
+	int fd, st;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	if (netns_dir_ready())
+		return -1;
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL, 0);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	/* A child makes the netns; the bind mount keeps it after the child. */
+	pid = fork();
+	if (!pid)
+		_exit(unshare(CLONE_NEWNET) ||
+		      mount("/proc/self/ns/net", path, "none", MS_BIND, NULL));
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st)) {
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
 int ip_batch(const char *ns, const char *const *cmds)
 {
-	char cmd[64];
+	int fds[2], st, rc = 0;
+	pid_t pid;
 	FILE *f;
-	int st;
 
-	snprintf(cmd, sizeof(cmd), "ip -n %s -b -", ns);
-	f = popen(cmd, "w");
-	if (!f)
+	if (pipe(fds))
 		return -1;
+	pid = fork();
+	if (!pid) {
+		dup2(fds[0], 0);
+		close(fds[0]);
+		close(fds[1]);
+		execlp("ip", "ip", "-n", ns, "-b", "-", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	f = fdopen(fds[1], "w");
+	if (pid < 0 || !f) {
+		if (f)
+			fclose(f);
+		else
+			close(fds[1]);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		return -1;
+	}
 	for (; *cmds; cmds++)
 		fprintf(f, "%s\n", *cmds);
-	st = pclose(f);
-	return WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -1;
+	if (fclose(f))
+		rc = -1;
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		rc = -1;
+	return rc;
 }
 
 /*
@@ -631,7 +694,9 @@ int ip_batch(const char *ns, const char *const *cmds)
 
 int hosts_up(void)
 {
-	static const char *const srv[] = {
+	char link[200];
+	const char *const srv[] = {
+		link,
 		"link set lo up",
 		"addr add " SRV_ADDR "/24 dev " SRV_IF,
 		"link set " SRV_IF " up",
@@ -651,11 +716,13 @@ int hosts_up(void)
 	ns_name(xtcp_srv_ns, "xsrv");
 	ns_name(xtcp_cli_ns, "xcli");
 	/* Names a killed test with this PID may have left. */
-	hosts_down();
-	if (sh("ip netns add %s && ip netns add %s && ip link add " SRV_IF
-	       " address " SRV_MAC " netns %s type veth peer name " CLI_IF
-	       " address " CLI_MAC " netns %s",
-	       SRV_NS, CLI_NS, SRV_NS, CLI_NS) ||
+	ns_del(SRV_NS);
+	ns_del(CLI_NS);
+	/* Two processes in all (ip -b per host): exec is slow in the VM. */
+	snprintf(link, sizeof(link),
+		 "link add " SRV_IF " address " SRV_MAC " type veth peer name "
+		 CLI_IF " address " CLI_MAC " netns %s", CLI_NS);
+	if (ns_add(SRV_NS) || ns_add(CLI_NS) ||
 	    ip_batch(SRV_NS, srv) || ip_batch(CLI_NS, cli)) {
 		fprintf(stderr, "# %s: the hosts %s and %s failed\n", __func__,
 			SRV_NS, CLI_NS);
@@ -671,10 +738,116 @@ int hosts_up(void)
 	return 0;
 }
 
+/* The prefixes of the tests' netns names (ns_name()), for the reaper. */
+static const char *const host_prefixes[] = {
+	"xsrv", "xcli", "xatk", "xic", "xir", "xis", NULL
+};
+
+/* The PID in @name if it is a test host's name ("<prefix>-<pid>"), or 0. */
+static pid_t host_pid(const char *name)
+{
+	const char *const *p;
+	size_t len;
+	char *end;
+	long pid;
+
+	for (p = host_prefixes; *p; p++) {
+		len = strlen(*p);
+		if (strncmp(name, *p, len) || name[len] != '-')
+			continue;
+		pid = strtol(name + len + 1, &end, 10);
+		return *end || pid <= 0 ? 0 : (pid_t)pid;
+	}
+	return 0;
+}
+
+/*
+ * Connections of netns @ns that still need their peer: any xtcp or TCP
+ * socket but TIME-WAIT (which the netns' exit frees, and which needs no
+ * peer) and LISTEN (gone with its process anyway).
+ */
+static int ns_busy(const char *ns)
+{
+	static const char *const files[] = { "/proc/net/xtcp", "/proc/net/tcp" };
+	char line[512];
+	unsigned int i, st;
+	int old, n = 0;
+	FILE *f;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		old = ns_enter(ns);
+		f = fopen(files[i], "r");
+		ns_leave(old);
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, " %*u: %*x:%*x %*x:%*x %x", &st) == 1 &&
+			    st != 0x06 && st != 0x0A)
+				n++;
+		fclose(f);
+	}
+	return n;
+}
+
+/*
+ * Remove the hosts of tests that have ended (their PID is gone) once
+ * their connections have closed, waiting up to @wait_s seconds for that;
+ * past it, they are removed all the same.
+ */
+static void hosts_reap(double wait_s)
+{
+	double deadline = now_s() + wait_s;
+	struct dirent *de;
+	int busy;
+	DIR *d;
+
+	do {
+		busy = 0;
+		d = opendir("/run/netns");
+		if (!d)
+			return;
+		while ((de = readdir(d))) {
+			pid_t pid = host_pid(de->d_name);
+
+			if (!pid || !kill(pid, 0) || errno != ESRCH)
+				continue;
+			if (ns_busy(de->d_name) && now_s() < deadline)
+				busy++;
+			else
+				ns_del(de->d_name);
+		}
+		closedir(d);
+		if (busy)
+			usleep(100000);
+	} while (busy);
+}
+
 void hosts_down(void)
 {
-	ns_del(xtcp_cli_ns);
-	ns_del(xtcp_srv_ns);
+	hosts_reap(0);
+}
+
+/* The selftests' build sets it (xtcp_harness.h); the tools' does not. */
+#ifndef XTCP_TIME_SCALE
+#define XTCP_TIME_SCALE 1
+#endif
+
+/* The process that loaded this file: only it reaps at exit. */
+static pid_t main_pid;
+
+static void __attribute__((constructor)) hosts_init(void)
+{
+	main_pid = getpid();
+}
+
+/*
+ * When a program ends, the hosts of its tests go, after the connections
+ * their tests left have closed with both ends present (up to 30 s).
+ */
+static void __attribute__((destructor)) hosts_fini(void)
+{
+	if (getpid() == main_pid)
+		hosts_reap(30.0 * XTCP_TIME_SCALE);
 }
 
 long module_refs(void)

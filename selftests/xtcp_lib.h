@@ -43,6 +43,10 @@
 
 #include <linux/xtcp.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* The hosts' netns names: hosts_up() sets them ("xsrv-PID", "xcli-PID"). */
 #define NS_NAME_LEN	32
 extern char xtcp_srv_ns[NS_NAME_LEN];
@@ -223,8 +227,12 @@ int offloads_off(void);
 int hosts_up(void);
 
 /*
- * Remove the names hosts_up() made (as `ip netns del`); each netns goes
- * when its last socket does.  Safe to call twice.
+ * For FIXTURE_TEARDOWN: the test's hosts stay while the connections the
+ * test leaves close (its sockets are closed when its process exits, after
+ * the teardown), so that both ends are there to finish them; this removes
+ * the hosts of tests that have ended and whose connections are closed.
+ * The hosts still there when the program ends go once their connections
+ * have closed (up to 30 s, times XTCP_TIME_SCALE).
  */
 void hosts_down(void);
 
@@ -233,6 +241,9 @@ void hosts_down(void);
  * process's PID, in @buf of NS_NAME_LEN bytes.  Returns @buf.
  */
 char *ns_name(char *buf, const char *prefix);
+
+/* Make netns @name (as `ip netns add`, without a process).  0 or -1. */
+int ns_add(const char *name);
 
 /* Remove netns @name if it exists (as `ip netns del`). */
 void ns_del(const char *name);
