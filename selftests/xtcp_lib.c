@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -684,60 +685,6 @@ int ip_batch(const char *ns, const char *const *cmds)
 	return rc;
 }
 
-/*
- * The hosts know each other's address from the start, as neighbours that
- * never expire: no ARP in any capture, and none to fail under a test's
- * 100% loss.
- */
-#define SRV_MAC		"02:00:00:00:00:01"
-#define CLI_MAC		"02:00:00:00:00:02"
-
-int hosts_up(void)
-{
-	char link[200];
-	const char *const srv[] = {
-		link,
-		"link set lo up",
-		"addr add " SRV_ADDR "/24 dev " SRV_IF,
-		"link set " SRV_IF " up",
-		"neigh add " CLI_ADDR " lladdr " CLI_MAC " dev " SRV_IF " nud permanent",
-		"neigh add 10.99.0.3 lladdr 02:00:00:00:00:03 dev " SRV_IF " nud permanent",
-		NULL
-	};
-	static const char *const cli[] = {
-		"link set lo up",
-		"addr add " CLI_ADDR "/24 dev " CLI_IF,
-		"link set " CLI_IF " up",
-		"neigh add " SRV_ADDR " lladdr " SRV_MAC " dev " CLI_IF " nud permanent",
-		"neigh add 10.99.0.4 lladdr 02:00:00:00:00:04 dev " CLI_IF " nud permanent",
-		NULL
-	};
-
-	ns_name(xtcp_srv_ns, "xsrv");
-	ns_name(xtcp_cli_ns, "xcli");
-	/* Names a killed test with this PID may have left. */
-	ns_del(SRV_NS);
-	ns_del(CLI_NS);
-	/* Two processes in all (ip -b per host): exec is slow in the VM. */
-	snprintf(link, sizeof(link),
-		 "link add " SRV_IF " address " SRV_MAC " type veth peer name "
-		 CLI_IF " address " CLI_MAC " netns %s", CLI_NS);
-	if (ns_add(SRV_NS) || ns_add(CLI_NS) ||
-	    ip_batch(SRV_NS, srv) || ip_batch(CLI_NS, cli)) {
-		fprintf(stderr, "# %s: the hosts %s and %s failed\n", __func__,
-			SRV_NS, CLI_NS);
-		return -1;
-	}
-	/* Short TIME-WAIT and FIN-WAIT-2: nothing outlives its test for long. */
-	sysctl_set(SRV_NS, "net.xtcp.tw_timeout", 2);
-	sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 2);
-	sysctl_set(SRV_NS, "net.xtcp.fin_timeout", 5);
-	sysctl_set(CLI_NS, "net.xtcp.fin_timeout", 5);
-	/* Global, not per netns: back to its default, whatever a test set. */
-	sysctl_set(NULL, "net.xtcp.max_orphans", 4096);
-	return 0;
-}
-
 /* The prefixes of the tests' netns names (ns_name()), for the reaper. */
 static const char *const host_prefixes[] = {
 	"xsrv", "xcli", "xatk", "xic", "xir", "xis", NULL
@@ -790,41 +737,140 @@ static int ns_busy(const char *ns)
 }
 
 /*
- * Remove the hosts of tests that have ended (their PID is gone) once
- * their connections have closed, waiting up to @wait_s seconds for that;
- * past it, they are removed all the same.
+ * A dead test's hosts keep the qdiscs it added (100% loss, delays, RST
+ * filters): removed, so that the connections it left can close with
+ * both ends present instead of retransmitting into a black hole.
  */
-static void hosts_reap(double wait_s)
+static void host_unblock(const char *ns)
+{
+	sh_in(ns, "sh -c 'for d in $(ls /sys/class/net); do "
+	      "tc qdisc del dev $d root; tc qdisc del dev $d ingress; "
+	      "done' >/dev/null 2>&1");
+}
+
+#define REAP_MAX	64
+
+static bool pid_in(const pid_t *set, int n, pid_t pid)
+{
+	while (n--)
+		if (set[n] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * Remove the hosts of tests that have ended (their PID is gone) once the
+ * connections of all of a test's hosts have closed; a test's hosts go
+ * together, as removing one removes the veth pair, which would cut the
+ * other's connections off from their peers.  The hosts of a dead test
+ * with open connections lose their qdiscs and stay, up to @wait_s
+ * seconds; then, if @force, they are removed all the same.
+ */
+static void hosts_reap(double wait_s, bool force)
 {
 	double deadline = now_s() + wait_s;
+	pid_t busy[REAP_MAX], cleared[REAP_MAX];
+	int nbusy, ncleared = 0, i;
 	struct dirent *de;
-	int busy;
 	DIR *d;
 
-	do {
-		busy = 0;
+	for (;;) {
+		nbusy = 0;
 		d = opendir("/run/netns");
 		if (!d)
 			return;
+		/* The dead tests with a connection still open. */
+		while ((de = readdir(d))) {
+			pid_t pid = host_pid(de->d_name);
+
+			if (!pid || !kill(pid, 0) || errno != ESRCH ||
+			    pid_in(busy, nbusy, pid) || !ns_busy(de->d_name))
+				continue;
+			if (nbusy < REAP_MAX)
+				busy[nbusy++] = pid;
+		}
+		if (force && now_s() >= deadline)
+			nbusy = 0;
+		rewinddir(d);
 		while ((de = readdir(d))) {
 			pid_t pid = host_pid(de->d_name);
 
 			if (!pid || !kill(pid, 0) || errno != ESRCH)
 				continue;
-			if (ns_busy(de->d_name) && now_s() < deadline)
-				busy++;
-			else
+			if (!pid_in(busy, nbusy, pid))
 				ns_del(de->d_name);
+			else if (!pid_in(cleared, ncleared, pid))
+				host_unblock(de->d_name);
 		}
 		closedir(d);
-		if (busy)
-			usleep(100000);
-	} while (busy);
+		for (i = 0; i < nbusy && ncleared < REAP_MAX; i++)
+			if (!pid_in(cleared, ncleared, busy[i]))
+				cleared[ncleared++] = busy[i];
+		if (!nbusy || now_s() >= deadline)
+			return;
+		usleep(100000);
+	}
 }
 
 void hosts_down(void)
 {
-	hosts_reap(0);
+	hosts_reap(0, false);
+}
+
+/*
+ * The hosts know each other's address from the start, as neighbours that
+ * never expire: no ARP in any capture, and none to fail under a test's
+ * 100% loss.
+ */
+#define SRV_MAC		"02:00:00:00:00:01"
+#define CLI_MAC		"02:00:00:00:00:02"
+
+int hosts_up(void)
+{
+	char link[200];
+	const char *const srv[] = {
+		link,
+		"link set lo up",
+		"addr add " SRV_ADDR "/24 dev " SRV_IF,
+		"link set " SRV_IF " up",
+		"neigh add " CLI_ADDR " lladdr " CLI_MAC " dev " SRV_IF " nud permanent",
+		"neigh add 10.99.0.3 lladdr 02:00:00:00:00:03 dev " SRV_IF " nud permanent",
+		NULL
+	};
+	static const char *const cli[] = {
+		"link set lo up",
+		"addr add " CLI_ADDR "/24 dev " CLI_IF,
+		"link set " CLI_IF " up",
+		"neigh add " SRV_ADDR " lladdr " SRV_MAC " dev " CLI_IF " nud permanent",
+		"neigh add 10.99.0.4 lladdr 02:00:00:00:00:04 dev " CLI_IF " nud permanent",
+		NULL
+	};
+
+	/* The hosts of tests that have ended, unblocked or removed. */
+	hosts_reap(0, false);
+	ns_name(xtcp_srv_ns, "xsrv");
+	ns_name(xtcp_cli_ns, "xcli");
+	/* Names a killed test with this PID may have left. */
+	ns_del(SRV_NS);
+	ns_del(CLI_NS);
+	/* Two processes in all (ip -b per host): exec is slow in the VM. */
+	snprintf(link, sizeof(link),
+		 "link add " SRV_IF " address " SRV_MAC " type veth peer name "
+		 CLI_IF " address " CLI_MAC " netns %s", CLI_NS);
+	if (ns_add(SRV_NS) || ns_add(CLI_NS) ||
+	    ip_batch(SRV_NS, srv) || ip_batch(CLI_NS, cli)) {
+		fprintf(stderr, "# %s: the hosts %s and %s failed\n", __func__,
+			SRV_NS, CLI_NS);
+		return -1;
+	}
+	/* Short TIME-WAIT and FIN-WAIT-2: nothing outlives its test for long. */
+	sysctl_set(SRV_NS, "net.xtcp.tw_timeout", 2);
+	sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 2);
+	sysctl_set(SRV_NS, "net.xtcp.fin_timeout", 5);
+	sysctl_set(CLI_NS, "net.xtcp.fin_timeout", 5);
+	/* Global, not per netns: back to its default, whatever a test set. */
+	sysctl_set(NULL, "net.xtcp.max_orphans", 4096);
+	return 0;
 }
 
 /* The selftests' build sets it (xtcp_harness.h); the tools' does not. */
@@ -847,7 +893,7 @@ static void __attribute__((constructor)) hosts_init(void)
 static void __attribute__((destructor)) hosts_fini(void)
 {
 	if (getpid() == main_pid)
-		hosts_reap(30.0 * XTCP_TIME_SCALE);
+		hosts_reap(30.0 * XTCP_TIME_SCALE, true);
 }
 
 long module_refs(void)
