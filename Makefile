@@ -17,10 +17,11 @@
 #   make check    install what is missing, build, run every selftest in a VM
 #   make demo     install what is missing, build, show a handshake in a VM
 #   make bench    install what is missing, build, xtcp against TCP in a VM
-#   make check-debug  the same tests on a KASAN/lockdep/kmemleak kernel
-#                 (built once into ~/.cache/xtcp; see scripts/debug-kernel.sh)
-#   make soak     check-debug with the wire fuzzer at 1,000,000 segments
-#                 and the interop lane (xtcp_interop) at full length
+#   make check-debug  the programs that drive the module's paths on a
+#                 KASAN/lockdep/kmemleak kernel (built once into
+#                 ~/.cache/xtcp; see scripts/debug-kernel.sh)
+#   make soak     the whole suite on that kernel, with the wire fuzzer at
+#                 1,000,000 segments and the interop lane at full length
 #   make unit     the user-space unit tests of the module's pure logic
 #   make clean
 
@@ -108,7 +109,7 @@ check-debug:
 # the interop transfers at full length and the application drivers.
 soak:
 	$(MAKE) check-debug XTCP_FUZZ_SEGMENTS=1000000 XTCP_INTEROP_FULL=1 \
-		XTCP_DEBUG_APPS=1 XTCP_TRACE_TOOLS=1
+		XTCP_DEBUG_APPS=1 XTCP_TRACE_TOOLS=1 XTCP_PROGS=
 
 demo: deps
 	$(MAKE) module

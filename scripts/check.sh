@@ -15,6 +15,7 @@
 #   XTCP_INTEROP_FULL   1: the interop lane's transfers at full length
 #   XTCP_DEBUG_APPS     1: the application drivers on the debug kernel too
 #   XTCP_TRACE_TOOLS    1: xtcp_trace's perf and bpftrace tests too
+#   XTCP_PROGS  only these of run.sh's programs and drivers (all)
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -41,6 +42,10 @@ fi
 # The application drivers on the debug kernel (scripts/guest-debug.sh).
 if [[ -n ${XTCP_DEBUG_APPS:-} ]]; then
 	guest=(env "XTCP_DEBUG_APPS=$XTCP_DEBUG_APPS" "${guest[@]}")
+fi
+# Only these programs and drivers of run.sh (the debug lane's subset).
+if [[ -n ${XTCP_PROGS:-} ]]; then
+	guest=(env "XTCP_PROGS=$XTCP_PROGS" "${guest[@]}")
 fi
 # xtcp_trace's perf and bpftrace tests (slow to start under TCG).
 if [[ -n ${XTCP_TRACE_TOOLS:-} ]]; then

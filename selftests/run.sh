@@ -18,6 +18,23 @@ T=selftests
 # shellcheck source=selftests/tap.sh
 . "$T/tap.sh"
 
+# The kselftest programs and drivers, in the order they run.  XTCP_PROGS
+# (space-separated names from these) runs only those, and skips the rest
+# with one line each: the debug lane's CI subset (scripts/check-debug.sh).
+ALL_PROGS=(xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt
+	xtcp_tcpopt xtcp_icmp xtcp_splice xtcp_interop xtcp_mib xtcp_robust
+	xtcp_trace)
+ALL_DRIVERS=(xtcp_diag.sh xtcp_apps.sh xtcp_interop_apps.sh xtcp_install.sh)
+wanted() {
+	[[ -z ${XTCP_PROGS:-} || " $XTCP_PROGS " == *" $1 "* ]]
+}
+for prog in ${XTCP_PROGS:-}; do
+	if [[ " ${ALL_PROGS[*]} ${ALL_DRIVERS[*]} " != *" $prog "* ]]; then
+		echo "run.sh: XTCP_PROGS: no program $prog" >&2
+		exit 2
+	fi
+done
+
 # Copies a kselftest program's output, each test's OK/FAIL line with the
 # seconds the test took: where a slow (debug) kernel spends its time.
 timed() {
@@ -207,7 +224,11 @@ ok "rmmod refused while a socket exists" rmmod_refused_while_in_use
 # and counted as one failure, and the suite goes on.
 limit=$(sed -n 's/^timeout=//p' $T/settings)
 limit=$((limit * ${XTCP_TIME_SCALE:-1}))
-for prog in xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt xtcp_tcpopt xtcp_icmp xtcp_splice xtcp_interop xtcp_mib xtcp_robust xtcp_trace; do
+for prog in "${ALL_PROGS[@]}"; do
+	if ! wanted "$prog"; then
+		skip "$prog" "not in XTCP_PROGS"
+		continue
+	fi
 	echo "# $prog"
 	start=$SECONDS
 	timeout -k 10 $limit $T/$prog 2>&1 | timed
@@ -223,10 +244,14 @@ done
 
 # sock_diag (xtcp_diag.ko, loaded and unloaded there) and xtcp-ss: its
 # own TAP lines, counted as one failure like a program above.
-echo "# xtcp_diag.sh"
-start=$SECONDS
-XTCP_KO=$KO $T/xtcp_diag.sh || fails=$((fails + 1))
-echo "# xtcp_diag.sh took $((SECONDS - start)) s"
+if wanted xtcp_diag.sh; then
+	echo "# xtcp_diag.sh"
+	start=$SECONDS
+	XTCP_KO=$KO $T/xtcp_diag.sh || fails=$((fails + 1))
+	echo "# xtcp_diag.sh took $((SECONDS - start)) s"
+else
+	skip xtcp_diag.sh "not in XTCP_PROGS"
+fi
 
 # Unmodified Debian programs (nginx, iperf3, redis, OpenSSH) under xtcpize,
 # then the same programs with kernel TCP at the other end, through
@@ -236,6 +261,9 @@ echo "# xtcp_diag.sh took $((SECONDS - start)) s"
 for script in xtcp_apps.sh xtcp_interop_apps.sh; do
 	if [ -n "${XTCP_SKIP_APPS:-}" ]; then
 		skip "$script" "$XTCP_SKIP_APPS"
+		continue
+	elif ! wanted "$script"; then
+		skip "$script" "not in XTCP_PROGS"
 		continue
 	fi
 	echo "# $script"
@@ -254,9 +282,13 @@ ok "load, traffic, refused rmmod, netns deletion, unload: 3 cycles" load_unload_
 # xtcpize without and with the module, then make install and autoloading:
 # it starts from an unloaded module, so last; its own TAP lines, counted
 # as one failure like a program above.
-echo "# xtcp_install.sh"
-start=$SECONDS
-$T/xtcp_install.sh "$KO" || fails=$((fails + 1))
-echo "# xtcp_install.sh took $((SECONDS - start)) s"
+if wanted xtcp_install.sh; then
+	echo "# xtcp_install.sh"
+	start=$SECONDS
+	$T/xtcp_install.sh "$KO" || fails=$((fails + 1))
+	echo "# xtcp_install.sh took $((SECONDS - start)) s"
+else
+	skip xtcp_install.sh "not in XTCP_PROGS"
+fi
 echo "1..$n"
 [ $fails -eq 0 ]
