@@ -39,9 +39,14 @@
 #include <net/protocol.h>
 #include <net/route.h>
 #include <net/sock.h>
+#include <net/udp.h>
 
 #include "xtcp.h"
 #include "trace.h"
+
+/* Below, with what they hold: plain IPv4, and IPv4 in UDP (udp.c). */
+static const struct inet_connection_sock_af_ops xtcp_ipv4_af_ops;
+static const struct inet_connection_sock_af_ops xtcp_ipv4_udp_af_ops;
 
 /**
  * xtcp_v4_mtu_reduced() - act on a smaller path MTU
@@ -346,6 +351,16 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 		rt = NULL;
 		goto failure;
 	}
+	/*
+	 * In UDP if the socket asks for it and the netns receives UDP
+	 * (udp.c); before the MSS is chosen, which depends on it.
+	 */
+	if (xtcp_sk(sk)->encap_port && xtcp_udp_sport(sock_net(sk))) {
+		inet_csk(sk)->icsk_af_ops = &xtcp_ipv4_udp_af_ops;
+		sk_gso_disable(sk);
+	} else {
+		WRITE_ONCE(xtcp_sk(sk)->encap_port, 0);
+	}
 	sk_setup_caps(sk, &rt->dst);
 	rt = NULL;
 
@@ -364,6 +379,7 @@ failure:
 	xtcp_set_state(sk, TCP_CLOSE);
 	inet_bhash2_reset_saddr(sk);
 	ip_rt_put(rt);
+	xtcp_v4_set_plain(sk);
 	sk->sk_route_caps = 0;
 	inet->inet_dport = 0;
 	return err;
@@ -420,15 +436,26 @@ void xtcp_v4_send_check(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
+ * af_ops' send_check of an encapsulated socket: the pseudo-header with
+ * zero addresses, which a NAT cannot make wrong (udp.c).
+ */
+static void xtcp_v4_udp_send_check(struct sock *sk, struct sk_buff *skb)
+{
+	__xtcp_v4_send_check(skb, __sk_dst_get(sk), 0, 0);
+}
+
+/*
  * Segments sent on nobody's behalf (RSTs to closed ports, ACKs from a
  * request sock) go out through the netns' control socket, routed back
- * to the sender of @rxskb.  Softirq or process context.
+ * to the sender of @rxskb, in the form @rxskb came in (plain, or in UDP
+ * to the port it came from).  Softirq or process context.
  */
 static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 			     u32 ack, u8 flags, u16 window)
 {
 	const struct xtcphdr *rth = xtcp_hdr(rxskb);
 	const struct iphdr *rxiph = ip_hdr(rxskb);
+	__be16 encap = XTCP_SKB_CB(rxskb)->encap;
 	struct sock *ctl_sk = xtcp_pernet(net)->ctl_sk;
 	unsigned int hlen = sizeof(struct xtcphdr);
 	struct flowi4 fl4 = {
@@ -456,15 +483,24 @@ static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 	skb_reset_transport_header(skb);
 	xtcp_fill_header(xtcp_hdr(skb), rth->dest, rth->source, seq, ack,
 			 flags, window, hlen);
-	__xtcp_v4_send_check(skb, &rt->dst, rxiph->daddr, rxiph->saddr);
-	skb_dst_set(skb, &rt->dst);
-
 	/* Also reached from process context (backlog): keep softirqs out. */
 	local_bh_disable();
-	bh_lock_sock(ctl_sk);
-	err = ip_build_and_send_pkt(skb, ctl_sk, rxiph->daddr, rxiph->saddr,
-				    NULL, inet_sk(ctl_sk)->tos);
-	bh_unlock_sock(ctl_sk);
+	if (encap) {
+		/* In the form the segment came in: UDP, to its port. */
+		__xtcp_v4_send_check(skb, &rt->dst, 0, 0);
+		err = xtcp_v4_udp_xmit(ctl_sk, skb, rt, rxiph->daddr,
+				       rxiph->saddr, encap,
+				       inet_sk(ctl_sk)->tos);
+	} else {
+		__xtcp_v4_send_check(skb, &rt->dst, rxiph->daddr,
+				     rxiph->saddr);
+		skb_dst_set(skb, &rt->dst);
+		bh_lock_sock(ctl_sk);
+		err = ip_build_and_send_pkt(skb, ctl_sk, rxiph->daddr,
+					    rxiph->saddr, NULL,
+					    inet_sk(ctl_sk)->tos);
+		bh_unlock_sock(ctl_sk);
+	}
 	local_bh_enable();
 	if (!net_xmit_eval(err)) {
 		XTCP_INC_STATS(net, XTCP_MIB_OUTSEGS);
@@ -604,6 +640,9 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 	}
 	skb_reserve(skb, MAX_XTCP_HEADER);
 	mss = xtcp_mss_for_mtu(sk, dst_mtu(dst));
+	/* The listener's af_ops are plain: a SYN in UDP has 8 bytes less. */
+	if (xreq->encap_port)
+		mss -= sizeof(struct udphdr);
 	if (user_mss && user_mss < mss)
 		mss = user_mss;
 	xreq->synack_mss = mss;
@@ -620,6 +659,15 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 			 xreq->snt_isn, xreq->rcv_isn + 1,
 			 XTCP_FLAG_SYN | XTCP_FLAG_ACK, xreq->rcv_wnd, hlen);
 	memcpy(th + 1, opts, olen);
+	if (xreq->encap_port) {
+		/* The SYN came in UDP: so does the answer (udp.c). */
+		__xtcp_v4_send_check(skb, dst, 0, 0);
+		err = xtcp_v4_udp_xmit(sk, skb, (struct rtable *)dst,
+				       ireq->ir_loc_addr, ireq->ir_rmt_addr,
+				       xreq->encap_port,
+				       READ_ONCE(inet_sk(sk)->tos));
+		goto sent;
+	}
 	__xtcp_v4_send_check(skb, dst, ireq->ir_loc_addr, ireq->ir_rmt_addr);
 	skb_dst_set(skb, dst);
 
@@ -629,6 +677,7 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 				    rcu_dereference(ireq->ireq_opt),
 				    READ_ONCE(inet_sk(sk)->tos));
 	rcu_read_unlock();
+sent:
 	err = net_xmit_eval(err);
 	if (!err)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTSEGS);
@@ -720,6 +769,13 @@ xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	newxs->rx_mss = xreq->mss;
 	newxs->fin_queued = 0;
 
+	/* The form the handshake came in (udp.c), not the listener's. */
+	newxs->encap_port = xreq->encap_port;
+	newicsk->icsk_af_ops = &xtcp_ipv4_af_ops;
+	if (newxs->encap_port) {
+		newicsk->icsk_af_ops = &xtcp_ipv4_udp_af_ops;
+		sk_gso_disable(newsk);
+	}
 	if (!dst) {
 		dst = inet_csk_route_child_sock(sk, newsk, req);
 		if (!dst)
@@ -762,7 +818,10 @@ put_and_exit:
 	goto exit;
 }
 
-/* A request's addresses: the SYN's (or the cookie's ACK's), reversed. */
+/*
+ * A request's addresses: the SYN's (or the cookie's ACK's), reversed;
+ * and the UDP port it came from if it came encapsulated (udp.c).
+ */
 static void xtcp_v4_init_req(struct request_sock *req,
 			     const struct sk_buff *skb)
 {
@@ -770,6 +829,7 @@ static void xtcp_v4_init_req(struct request_sock *req,
 
 	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
 	sk_daddr_set(req_to_sk(req), iph->saddr);
+	xtcp_rsk(req)->encap_port = XTCP_SKB_CB(skb)->encap;
 }
 
 /* Our ISN for the connection a SYN asks for (RFC 6528). */
@@ -917,20 +977,35 @@ int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
-/**
- * xtcp_v4_rcv() - IP's handler for every datagram of our protocol
- * @skb: the datagram, its transport header at skb->data; consumed
- *
- * Checks the header and the checksum (counting InBadHeader,
- * InCsumErrors), looks the socket up and hands the segment to a request
- * sock, a timewait sock, a listener (unlocked, as TCP's), or a full
- * socket under its bh lock, onto its backlog if the owner holds it.  A
- * segment for no socket is answered with a RST.
- *
- * Context: softirq.
- * Return: always 0: a negative value would ask IP to resubmit.
+/*
+ * Whether a segment's form (@encap: the UDP port it came from, 0: plain)
+ * is its connection's.  A listener takes both; a request, a TIME-WAIT or
+ * a full socket only its own, so that no one can reach a connection in
+ * the other form.
  */
-static int xtcp_v4_rcv(struct sk_buff *skb)
+static bool xtcp_encap_matches(const struct sock *sk, __be16 encap)
+{
+	switch (sk->sk_state) {
+	case TCP_LISTEN:
+		return true;
+	case TCP_NEW_SYN_RECV:
+		return xtcp_rsk(inet_reqsk((struct sock *)sk))->encap_port ==
+		       encap;
+	case TCP_TIME_WAIT:
+		return xtcp_twsk(sk)->xtw_encap_port == encap;
+	default:
+		return xtcp_sk(sk)->encap_port == encap;
+	}
+}
+
+/* The pseudo-header of an encapsulated segment: no addresses (udp.c). */
+static __wsum xtcp_v4_udp_compute_pseudo(struct sk_buff *skb, int proto)
+{
+	return csum_tcpudp_nofold(0, 0, skb->len, proto, 0);
+}
+
+/* xtcp_v4_rcv(), for a segment that came plain (@encap 0) or in UDP. */
+static int __xtcp_v4_rcv(struct sk_buff *skb, __be16 encap)
 {
 	struct net *net = dev_net(skb->dev);
 	const struct xtcphdr *th;
@@ -949,11 +1024,15 @@ static int xtcp_v4_rcv(struct sk_buff *skb)
 		goto bad_hdr;
 	if (!pskb_may_pull(skb, th->doff * 4))
 		goto bad_hdr;
-	if (skb_checksum_validate(skb, xtcp_proto_num, inet_compute_pseudo))
+	if (encap ? skb_checksum_validate(skb, xtcp_proto_num,
+					  xtcp_v4_udp_compute_pseudo) :
+		    skb_checksum_validate(skb, xtcp_proto_num,
+					  inet_compute_pseudo))
 		goto csum_error;
 
 	th = (const struct xtcphdr *)skb->data;
 	xtcp_fill_cb(skb, th);
+	XTCP_SKB_CB(skb)->encap = encap;
 
 lookup:
 	sk = __inet_lookup_skb(&xtcp_hashinfo, skb, th->doff * 4, th->source,
@@ -961,6 +1040,17 @@ lookup:
 	if (!sk)
 		goto no_socket;
 
+	if (unlikely(!xtcp_encap_matches(sk, encap))) {
+		/* Plain for an encapsulated connection, or the reverse. */
+		XTCP_INC_STATS(net, XTCP_MIB_ENCAPMISMATCH);
+		if (sk->sk_state == TCP_TIME_WAIT)
+			inet_twsk_put(inet_twsk(sk));
+		else if (sk->sk_state == TCP_NEW_SYN_RECV)
+			reqsk_put(inet_reqsk(sk));
+		else
+			goto discard_and_relse;
+		goto discard;
+	}
 	if (sk->sk_state == TCP_NEW_SYN_RECV) {
 		struct request_sock *req = inet_reqsk(sk);
 
@@ -1056,6 +1146,38 @@ discard_and_relse:
 	goto discard;
 }
 
+/**
+ * xtcp_v4_rcv() - IP's handler for every datagram of our protocol
+ * @skb: the datagram, its transport header at skb->data; consumed
+ *
+ * Checks the header and the checksum (counting InBadHeader,
+ * InCsumErrors), looks the socket up and hands the segment to a request
+ * sock, a timewait sock, a listener (unlocked, as TCP's), or a full
+ * socket under its bh lock, onto its backlog if the owner holds it.  A
+ * segment for no socket is answered with a RST.
+ *
+ * Context: softirq.
+ * Return: always 0: a negative value would ask IP to resubmit.
+ */
+static int xtcp_v4_rcv(struct sk_buff *skb)
+{
+	return __xtcp_v4_rcv(skb, 0);
+}
+
+/**
+ * xtcp_v4_encap_rcv() - a segment that came in UDP
+ * @skb: the segment, the UDP header taken off (skb->data at ours)
+ * @sport: the UDP source port it came from
+ *
+ * As xtcp_v4_rcv(), for udp.c's encap_rcv.
+ *
+ * Context: softirq.
+ */
+void xtcp_v4_encap_rcv(struct sk_buff *skb, __be16 sport)
+{
+	__xtcp_v4_rcv(skb, sport);
+}
+
 /* Nothing of ours hangs off a request sock; the kernel calls this always. */
 static void xtcp_reqsk_destructor(struct request_sock *req)
 {
@@ -1104,6 +1226,35 @@ static const struct inet_connection_sock_af_ops xtcp_ipv4_af_ops = {
 	.getsockopt	= ip_getsockopt,
 	.mtu_reduced	= xtcp_v4_mtu_reduced,
 };
+
+/*
+ * The same, for a socket whose segments go in UDP (udp.c): set at
+ * connect() when the socket asks for it, and on the child of a SYN that
+ * came so.  UDP's header is part of the network header for the MSS.
+ */
+static const struct inet_connection_sock_af_ops xtcp_ipv4_udp_af_ops = {
+	.queue_xmit	= xtcp_v4_udp_queue_xmit,
+	.send_check	= xtcp_v4_udp_send_check,
+	.rebuild_header	= inet_sk_rebuild_header,
+	.conn_request	= xtcp_v4_conn_request,
+	.syn_recv_sock	= xtcp_v4_syn_recv_sock,
+	.net_header_len	= sizeof(struct iphdr) + sizeof(struct udphdr),
+	.setsockopt	= ip_setsockopt,
+	.getsockopt	= ip_getsockopt,
+	.mtu_reduced	= xtcp_v4_mtu_reduced,
+};
+
+/**
+ * xtcp_v4_set_plain() - a socket's af_ops back to plain IPv4
+ * @sk: the socket, closed again (disconnect, a failed connect)
+ *
+ * Context: socket locked.
+ */
+void xtcp_v4_set_plain(struct sock *sk)
+{
+	inet_csk(sk)->icsk_af_ops = &xtcp_ipv4_af_ops;
+	sk->sk_gso_disabled = 0;
+}
 
 /**
  * xtcp_v4_init_sock() - struct proto's init for an IPv4 socket

@@ -70,6 +70,10 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ACKSKIPPED]		= "OutOfWindowAcksSkipped",
 	[XTCP_MIB_REQDUPS]		= "RequestDuplicates",
 	[XTCP_MIB_TIMERSDEFERRED]	= "TimersDeferred",
+	[XTCP_MIB_ENCAPINSEGS]		= "EncapInSegs",
+	[XTCP_MIB_ENCAPOUTSEGS]		= "EncapOutSegs",
+	[XTCP_MIB_ENCAPINERRS]		= "EncapInErrs",
+	[XTCP_MIB_ENCAPMISMATCH]	= "EncapMismatch",
 	[XTCP_MIB_CURRESTAB]		= "CurrEstab",
 };
 
@@ -130,6 +134,10 @@ static const char * const xtcp_netstat_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ACKSKIPPED]		= "OutOfWindowAcksSkipped",
 	[XTCP_MIB_REQDUPS]		= "RequestDuplicates",
 	[XTCP_MIB_TIMERSDEFERRED]	= "TimersDeferred",
+	[XTCP_MIB_ENCAPINSEGS]		= "EncapInSegs",
+	[XTCP_MIB_ENCAPOUTSEGS]		= "EncapOutSegs",
+	[XTCP_MIB_ENCAPINERRS]		= "EncapInErrs",
+	[XTCP_MIB_ENCAPMISMATCH]	= "EncapMismatch",
 };
 
 /**

@@ -396,6 +396,7 @@ void xtcp_time_wait(struct sock *sk)
 		xtw->xtw_last_oow_ack_time = 0;
 		xtw->xtw_rcv_wnd = min_t(u32, xs->rcv_wnd >> xs->rcv_wscale,
 					 U16_MAX);
+		xtw->xtw_encap_port = xs->encap_port;
 		local_bh_disable();
 		inet_twsk_schedule(tw, READ_ONCE(xn->sysctl_tw_timeout) * HZ);
 		/* After this, tw belongs to the tables and its timer. */

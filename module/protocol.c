@@ -369,6 +369,7 @@ static int xtcp_timeout_max = 600;	/* seconds */
 static int xtcp_keepidle_max = XTCP_MAX_KEEPIDLE;
 static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
 static int xtcp_reordering_max = 1024;
+static int xtcp_port_max = 65535;
 
 /* An int sysctl of struct xtcp_net, bounded by [*min, *max]. */
 #define XTCP_SYSCTL(name, field, min, max) {				\
@@ -398,6 +399,17 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("rst_limit", sysctl_rst_limit, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	XTCP_SYSCTL("syncookies", sysctl_syncookies, SYSCTL_ZERO, SYSCTL_TWO),
 	XTCP_SYSCTL("invalid_ratelimit", sysctl_invalid_ratelimit, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	XTCP_SYSCTL("encap_port", sysctl_encap_port, SYSCTL_ZERO, &xtcp_port_max),
+	{
+		/* Opens or closes the netns' UDP socket (udp.c). */
+		.procname	= "udp_port",
+		.data		= (void *)offsetof(struct xtcp_net, sysctl_udp_port),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= xtcp_udp_port_sysctl,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xtcp_port_max,
+	},
 	{
 		/* Unsigned, as tcp_notsent_lowat: UINT_MAX means no limit. */
 		.procname	= "notsent_lowat",
@@ -490,6 +502,10 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_syncookies = 1;		/* when the SYN queue overflows */
 	xn->sysctl_invalid_ratelimit = 500;	/* ms, TCP's HZ/2 */
 	xn->sysctl_notsent_lowat = UINT_MAX;	/* tcp_notsent_lowat */
+	xn->sysctl_udp_port = 0;		/* no UDP socket (udp.c) */
+	xn->sysctl_encap_port = 0;		/* connect plain */
+	xn->udp_sock = NULL;
+	xn->net = net;
 	refcount_set(&xn->death_row.tw_refcount, 1);
 	xn->death_row.hashinfo = &xtcp_hashinfo;
 	xn->death_row.sysctl_max_tw_buckets = 4096;
@@ -522,6 +538,8 @@ static void __net_exit xtcp_exit_net(struct net *net)
 {
 	xtcp_proc_exit_net(net);
 	xtcp_sysctl_exit_net(net);
+	/* After the sysctl: nothing can open it again. */
+	xtcp_udp_exit_net(net);
 	xtcp_v4_exit_net(net);
 	xtcp_mib_exit_net(net);
 }

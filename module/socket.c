@@ -102,6 +102,8 @@ int xtcp_init_sock(struct sock *sk)
 	xs->cc.reordering =
 		READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
 	xs->min_rtt_us = ~0U;
+	/* In UDP to this port if the netns says so (udp.c). */
+	xs->encap_port = htons((u16)READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_encap_port));
 	sk->sk_state = TCP_CLOSE;
 	sk->sk_write_space = xtcp_write_space;
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
@@ -197,6 +199,8 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
 	xtcp_info_reset(xs);
 	WRITE_ONCE(xs->window_clamp, 0);	/* as tcp_disconnect() */
+	/* A connection in UDP ends so; the next is plain unless asked. */
+	xtcp_v4_set_plain(sk);
 	__sk_dst_reset(sk);
 	sk_error_report(sk);
 	return 0;

@@ -197,6 +197,7 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	case TCP_INFO:
 	case TCP_QUICKACK:
 	case TCP_NOTSENT_LOWAT:
+	case XTCP_ENCAP_PORT:
 		break;
 	default:
 		return -ENOPROTOOPT;
@@ -288,6 +289,16 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		/* Any value (0: the sysctl's); a writer may go on now. */
 		WRITE_ONCE(xs->notsent_lowat, val);
 		sk->sk_write_space(sk);
+		break;
+	case XTCP_ENCAP_PORT:
+		/* The form is chosen at connect() and kept (udp.c). */
+		if (val < 0 || val > U16_MAX)
+			err = -EINVAL;
+		else if (sk->sk_state != TCP_CLOSE &&
+			 sk->sk_state != TCP_LISTEN)
+			err = -EISCONN;
+		else
+			WRITE_ONCE(xs->encap_port, htons((u16)val));
 		break;
 	default:
 		err = -ENOPROTOOPT;
@@ -476,6 +487,9 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_NOTSENT_LOWAT:
 		val = READ_ONCE(xs->notsent_lowat);
+		break;
+	case XTCP_ENCAP_PORT:
+		val = ntohs(READ_ONCE(xs->encap_port));
 		break;
 	case TCP_NODELAY:
 		val = !!(READ_ONCE(xtcp_sk(sk)->nonagle) & XTCP_NAGLE_OFF);

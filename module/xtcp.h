@@ -207,6 +207,10 @@ enum xtcp_mib_field {
 	XTCP_MIB_ACKSKIPPED,		/* ACKs to out-of-window segments withheld (rate limit) */
 	XTCP_MIB_REQDUPS,		/* SYNs whose request sock another CPU made first */
 	XTCP_MIB_TIMERSDEFERRED,	/* Timer expiries left to release_sock() (owner busy) */
+	XTCP_MIB_ENCAPINSEGS,		/* Segments received in UDP (udp.c) */
+	XTCP_MIB_ENCAPOUTSEGS,		/* Segments sent in UDP */
+	XTCP_MIB_ENCAPINERRS,		/* UDP datagrams to udp_port too short for a segment */
+	XTCP_MIB_ENCAPMISMATCH,		/* Segments of the other form than their connection's */
 	XTCP_MIB_CURRESTAB,		/* Gauge: connections in ESTABLISHED or CLOSE-WAIT */
 	XTCP_MIB_MAX
 };
@@ -238,6 +242,11 @@ struct xtcp_net {
 	int				sysctl_syncookies;	/* 0/1/2 */
 	int				sysctl_invalid_ratelimit; /* ms */
 	unsigned int			sysctl_notsent_lowat;	/* bytes */
+	int				sysctl_udp_port;	/* 0: off (udp.c) */
+	int				sysctl_encap_port;	/* 0: plain */
+	/* Receives in UDP on udp_port; made and released under udp.c's mutex. */
+	struct socket			*udp_sock;
+	struct net			*net;
 	/* Budgets of the second (xtcp_rate_allow()), shared without a lock. */
 	struct xtcp_rate		challenge_rate;
 	struct xtcp_rate		rst_rate;
@@ -286,6 +295,7 @@ struct xtcp_skb_cb {
 	u8	flags;		/* XTCP_FLAG_* */
 	u8	sacked;		/* sent segments: XTCP_SKB_* */
 	u32	tx_us;		/* sent segments: last (re)transmission */
+	__be16	encap;		/* received: the UDP port it came from, 0: plain */
 };
 
 /* xtcp_skb_cb::sacked */
@@ -310,6 +320,7 @@ struct xtcp_timewait_sock {
 	u32				xtw_snd_nxt;
 	u32				xtw_last_oow_ack_time;	/* jiffies */
 	u16				xtw_rcv_wnd;
+	__be16				xtw_encap_port;	/* 0: plain (udp.c) */
 };
 
 static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
@@ -357,6 +368,7 @@ struct xtcp_request_sock {
 	u16				synack_mss;	/* MSS our SYN-ACK offered */
 	u32				synack_us;	/* first SYN-ACK sent */
 	u32				last_oow_ack_time; /* jiffies */
+	__be16				encap_port;	/* the SYN's UDP port, 0: plain */
 };
 
 static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
@@ -402,6 +414,11 @@ struct xtcp_sock {
 	u16	advmss;		/* MSS we announce */
 	u16	rx_mss;		/* MSS the peer announced, 0: none */
 	u16	user_mss;	/* TCP_MAXSEG, 0: none */
+	/*
+	 * The peer's UDP port if the connection is in UDP (udp.c), 0 if it
+	 * is plain; before connect(), XTCP_ENCAP_PORT's (or the sysctl's).
+	 */
+	__be16	encap_port;
 	u16	rcv_mss;	/* guess of the peer's segment size */
 	u8	fin_queued:1;	/* our FIN is on the write queue */
 	u8	wscale_ok:1;	/* both sides sent window scale (RFC 7323) */
@@ -644,6 +661,19 @@ void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb);
 void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
 int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req);
+void xtcp_v4_encap_rcv(struct sk_buff *skb, __be16 sport);
+void xtcp_v4_set_plain(struct sock *sk);
+
+/* udp.c */
+int xtcp_udp_port_sysctl(struct ctl_table *table, int write, void *buffer,
+			 size_t *lenp, loff_t *ppos);
+void xtcp_udp_exit_net(struct net *net);
+__be16 xtcp_udp_sport(const struct net *net);
+int xtcp_v4_udp_xmit(const struct sock *sk, struct sk_buff *skb,
+		     struct rtable *rt, __be32 saddr, __be32 daddr,
+		     __be16 dport, u8 tos);
+int xtcp_v4_udp_queue_xmit(struct sock *sk, struct sk_buff *skb,
+			   struct flowi *fl);
 
 /* socket.c */
 int xtcp_init_sock(struct sock *sk);

@@ -49,10 +49,10 @@ export XTCP_KERNEL=$KTREE XTCP_KO=$MOD/xtcp.ko XTCP_GUEST=scripts/guest-debug.sh
 # The wire fuzzer's segments (selftests/xtcp_robust; make check: 20,000).
 export XTCP_FUZZ_SEGMENTS=${XTCP_FUZZ_SEGMENTS:-20000}
 # The programs that drive the module's paths (handshakes, teardown and
-# its timers, ICMP, the counters, the fuzzer), not the timing and
+# its timers, ICMP, UDP, the counters, the fuzzer), not the timing and
 # throughput tests: what fits CI's time on this kernel under TCG
 # (docs/testing.md).  XTCP_PROGS= (empty) runs the whole suite (make soak).
-export XTCP_PROGS=${XTCP_PROGS-xtcp_connect xtcp_teardown xtcp_icmp xtcp_mib xtcp_robust}
+export XTCP_PROGS=${XTCP_PROGS-xtcp_connect xtcp_teardown xtcp_icmp xtcp_encap xtcp_mib xtcp_robust}
 # SLUB's own red zones, poisoning and stored stack per object: what KASAN
 # finds already, at a high price under TCG (docs/testing.md).
 export VM_APPEND=${VM_APPEND-slub_debug=-}

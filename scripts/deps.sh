@@ -18,6 +18,8 @@ APT_PKGS=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source-6.1
 # starting them on this machine (install_apt()).
 APT_PKGS+=(nginx curl wget iperf3 redis-server redis-tools openssh-server openssh-client
            apache2-utils jq)
+# selftests/xtcp_encap: its NAT (masquerade) and firewall hosts.
+APT_PKGS+=(nftables)
 # tools/xtcp-bridge: a BPF program (clang) with its libbpf skeleton (bpftool).
 APT_PKGS+=(clang libbpf-dev bpftool)
 # The xtcp:* tracepoints read through perf and bpftrace in the guest

@@ -22,8 +22,8 @@ T=selftests
 # (space-separated names from these) runs only those, and skips the rest
 # with one line each: the debug lane's CI subset (scripts/check-debug.sh).
 ALL_PROGS=(xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt
-	xtcp_tcpopt xtcp_icmp xtcp_splice xtcp_interop xtcp_mib xtcp_robust
-	xtcp_trace)
+	xtcp_tcpopt xtcp_icmp xtcp_encap xtcp_splice xtcp_interop xtcp_mib
+	xtcp_robust xtcp_trace)
 ALL_DRIVERS=(xtcp_diag.sh xtcp_apps.sh xtcp_interop_apps.sh xtcp_install.sh)
 wanted() {
 	[[ -z ${XTCP_PROGS:-} || " $XTCP_PROGS " == *" $1 "* ]]
@@ -141,7 +141,7 @@ all_sockets_gone() {
 remove_test_hosts() {
 	local ns
 
-	for ns in $(ip netns list | cut -d' ' -f1 | grep -E '^x(srv|cli|atk|ic|ir|is)-[0-9]+$'); do
+	for ns in $(ip netns list | cut -d' ' -f1 | grep -E '^x(srv|cli|atk|ic|ir|is|ec|er|es)-[0-9]+$'); do
 		echo "# $1 left netns $ns"
 		ip netns del "$ns"
 	done

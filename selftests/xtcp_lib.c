@@ -687,7 +687,7 @@ int ip_batch(const char *ns, const char *const *cmds)
 
 /* The prefixes of the tests' netns names (ns_name()), for the reaper. */
 static const char *const host_prefixes[] = {
-	"xsrv", "xcli", "xatk", "xic", "xir", "xis", NULL
+	"xsrv", "xcli", "xatk", "xic", "xir", "xis", "xec", "xer", "xes", NULL
 };
 
 /* The PID in @name if it is a test host's name ("<prefix>-<pid>"), or 0. */

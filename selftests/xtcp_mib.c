@@ -159,6 +159,10 @@ static const struct mib_name mib_names[] = {
 	{ "OutOfWindowAcksSkipped", "XtcpExtOutOfWindowAcksSkipped", NULL },
 	{ "RequestDuplicates",	"XtcpExtRequestDuplicates", NULL },
 	{ "TimersDeferred",	"XtcpExtTimersDeferred", NULL },
+	{ "EncapInSegs",	"XtcpExtEncapInSegs",	NULL },
+	{ "EncapOutSegs",	"XtcpExtEncapOutSegs",	NULL },
+	{ "EncapInErrs",	"XtcpExtEncapInErrs",	NULL },
+	{ "EncapMismatch",	"XtcpExtEncapMismatch",	NULL },
 };
 
 static const struct mib_name *mib_name_of(const char *stat)

@@ -120,6 +120,16 @@ struct xtcphdr {
 #define XTCP_HDR_MIN_LEN	20	/* data offset 5 */
 #define XTCP_HDR_MAX_LEN	60	/* data offset 15 */
 
+/*
+ * xtcp's own socket option, at level SOL_TCP beyond TCP's numbers: the
+ * peer's UDP port (an int, 0 to 65535) to connect to in UDP, as SCTP's
+ * SCTP_REMOTE_UDP_ENCAPS_PORT; 0: plain.  It starts as
+ * net.xtcp.encap_port, is set before connect() (EISCONN after), and takes
+ * effect only where net.xtcp.udp_port is set (else the connection is
+ * plain).  Read on a connection: its peer's UDP port, 0 if it is plain.
+ */
+#define XTCP_ENCAP_PORT		200
+
 /* Option kinds (RFC 9293 section 3.2, RFC 7323, RFC 2018). */
 #define XTCPOPT_EOL		0
 #define XTCPOPT_NOP		1

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp in UDP (module/udp.c) across the middleboxes it is for, on a
+ * routed path of the test's own:
+ *
+ *   netns xec 10.97.1.2 --- 10.97.1.1 xer 10.97.2.1 --- 10.97.2.2 xes
+ *   (client)           veth      (router)         veth     (server)
+ *
+ * The router is, by variant, a plain router, a NAT (nftables masquerade
+ * toward the server) or a firewall (forwards only TCP and UDP).  The
+ * veths compute every checksum in software (tx offload off), as a real
+ * NIC's segments arrive at a middlebox: a checksum a NAT cannot fix is
+ * seen to be wrong.  Both ends receive in UDP on port 9899
+ * (net.xtcp.udp_port); a client connects in UDP through the
+ * XTCP_ENCAP_PORT option or net.xtcp.encap_port.
+ *
+ * xtcp only: kernel TCP has no encapsulation (XTCP_PROTO=6 skips all).
+ * XTCP_ONLY=word,word runs only the tests whose names contain a word.
+ */
+#include <poll.h>
+
+#include "xtcp_lib.h"
+#include "xtcp_harness.h"
+
+static char ec_ns[NS_NAME_LEN], er_ns[NS_NAME_LEN], es_ns[NS_NAME_LEN];
+#define EC_NS		ec_ns
+#define ER_NS		er_ns
+#define ES_NS		es_ns
+#define EC_ADDR		"10.97.1.2"
+#define ES_ADDR		"10.97.2.2"
+#define ER_OUT		"10.97.2.1"	/* what the NAT makes of the client */
+#define UDP_PORT	9899
+
+enum middlebox { ROUTER, NAT, FIREWALL };
+
+static int path_up(enum middlebox mb)
+{
+	static const char *const ec[] = {
+		"addr add " EC_ADDR "/24 dev ec",
+		"link set ec up",
+		"route add default via 10.97.1.1",
+		NULL
+	};
+	static const char *const es[] = {
+		"addr add " ES_ADDR "/24 dev es",
+		"link set es up",
+		"route add default via 10.97.2.1",
+		NULL
+	};
+	static const char *const er[] = {
+		"addr add 10.97.1.1/24 dev er1",
+		"addr add 10.97.2.1/24 dev er2",
+		"link set er1 up",
+		"link set er2 up",
+		NULL
+	};
+
+	ns_name(ec_ns, "xec");
+	ns_name(er_ns, "xer");
+	ns_name(es_ns, "xes");
+	if (ns_add(EC_NS) || ns_add(ER_NS) || ns_add(ES_NS) ||
+	    sh("ip link add ec netns %s type veth peer name er1 netns %s",
+	       EC_NS, ER_NS) ||
+	    sh("ip link add es netns %s type veth peer name er2 netns %s",
+	       ES_NS, ER_NS) ||
+	    ip_batch(EC_NS, ec) || ip_batch(ES_NS, es) || ip_batch(ER_NS, er) ||
+	    sysctl_set(ER_NS, "net.ipv4.ip_forward", 1))
+		return -1;
+	/* Checksums computed by the sender, as a NIC's arrive. */
+	if (sh_in(EC_NS, "ethtool -K ec tx off >/dev/null") ||
+	    sh_in(ES_NS, "ethtool -K es tx off >/dev/null"))
+		return -1;
+	if (mb == NAT &&
+	    sh_in(ER_NS, "nft 'add table ip nat; "
+		  "add chain ip nat post { type nat hook postrouting priority 100; }; "
+		  "add rule ip nat post oifname er2 masquerade'"))
+		return -1;
+	if (mb == FIREWALL &&
+	    sh_in(ER_NS, "nft 'add table inet fw; "
+		  "add chain inet fw pass { type filter hook forward priority 0; policy drop; }; "
+		  "add rule inet fw pass meta l4proto { tcp, udp, icmp } accept'"))
+		return -1;
+	/* Both ends receive xtcp in UDP; short TIME-WAIT, as the others. */
+	if (sysctl_set(EC_NS, "net.xtcp.udp_port", UDP_PORT) ||
+	    sysctl_set(ES_NS, "net.xtcp.udp_port", UDP_PORT) ||
+	    sysctl_set(EC_NS, "net.xtcp.tw_timeout", 2) ||
+	    sysctl_set(ES_NS, "net.xtcp.tw_timeout", 2))
+		return -1;
+	return sh_in(EC_NS, "ping -c1 -W2 " ES_ADDR " >/dev/null") ? -1 : 0;
+}
+
+/* A listener on the server, port 12000; the client's sockets. */
+struct hosts {
+	int lfd, c, a;
+};
+
+static int hosts_setup(struct hosts *h, enum middlebox mb)
+{
+	h->c = -1;
+	h->a = -1;
+	h->lfd = -1;
+	if (path_up(mb))
+		return -1;
+	h->lfd = socket_in(ES_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	if (h->lfd < 0 || do_bind(h->lfd, ES_ADDR, 12000) ||
+	    listen(h->lfd, 128))
+		return -1;
+	return 0;
+}
+
+static void hosts_teardown(struct hosts *h)
+{
+	if (h->c >= 0)
+		close(h->c);
+	if (h->a >= 0)
+		close(h->a);
+	if (h->lfd >= 0)
+		close(h->lfd);
+	hosts_down();
+}
+
+/* What each middlebox does to plain xtcp and to xtcp in UDP. */
+FIXTURE(encap) {
+	struct hosts h;
+};
+
+FIXTURE_VARIANT(encap) {
+	enum middlebox mb;
+};
+
+FIXTURE_VARIANT_ADD(encap, router) {
+	.mb = ROUTER,
+};
+
+FIXTURE_VARIANT_ADD(encap, nat) {
+	.mb = NAT,
+};
+
+FIXTURE_VARIANT_ADD(encap, firewall) {
+	.mb = FIREWALL,
+};
+
+FIXTURE_SETUP(encap)
+{
+	/* A SKIP here would still run the body: leave through the harness. */
+	if (!test_selected(_metadata->name))
+		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
+	if (is_tcp())
+		SKIP(longjmp(_metadata->env, 1), "kernel TCP has no UDP encapsulation");
+	ASSERT_EQ(0, hosts_setup(&self->h, variant->mb));
+}
+
+FIXTURE_TEARDOWN(encap)
+{
+	hosts_teardown(&self->h);
+}
+
+/* The rules of the form, once, through the plain router. */
+FIXTURE(form) {
+	struct hosts h;
+};
+
+FIXTURE_SETUP(form)
+{
+	if (!test_selected(_metadata->name))
+		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
+	if (is_tcp())
+		SKIP(longjmp(_metadata->env, 1), "kernel TCP has no UDP encapsulation");
+	ASSERT_EQ(0, hosts_setup(&self->h, ROUTER));
+}
+
+FIXTURE_TEARDOWN(form)
+{
+	hosts_teardown(&self->h);
+}
+
+static int encap_port_of(int fd)
+{
+	socklen_t len = sizeof(int);
+	int val = -1;
+
+	if (getsockopt(fd, IPPROTO_TCP, XTCP_ENCAP_PORT, &val, &len))
+		return -errno;
+	return val;
+}
+
+static int set_encap_port(int fd, int port)
+{
+	return setsockopt(fd, IPPROTO_TCP, XTCP_ENCAP_PORT, &port, sizeof(port)) ?
+	       -errno : 0;
+}
+
+/* net.xtcp.udp_port of @ns written through /proc/sys: 0 or -errno. */
+static int write_udp_port(const char *ns, int port)
+{
+	int old = ns_enter(ns), fd, err = 0;
+	char buf[16];
+
+	fd = open("/proc/sys/net/xtcp/udp_port", O_WRONLY);
+	ns_leave(old);
+	if (fd < 0)
+		return -errno;
+	snprintf(buf, sizeof(buf), "%d\n", port);
+	if (write(fd, buf, strlen(buf)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int read_udp_port(const char *ns)
+{
+	int old = ns_enter(ns), fd, val = -1;
+	char buf[16] = "";
+
+	fd = open("/proc/sys/net/xtcp/udp_port", O_RDONLY);
+	ns_leave(old);
+	if (fd < 0)
+		return -errno;
+	if (read(fd, buf, sizeof(buf) - 1) > 0)
+		val = atoi(buf);
+	close(fd);
+	return val;
+}
+
+struct bulk {
+	int fd;
+	size_t len;
+	char hash[65];
+};
+
+static void *bulk_writer(void *p)
+{
+	struct bulk *b = p;
+	struct pattern pat = { 0 };
+	static uint8_t buf[65536];
+	struct sha256 h;
+	size_t done = 0;
+
+	sha256_init(&h);
+	while (done < b->len) {
+		size_t n = b->len - done < sizeof(buf) ? b->len - done : sizeof(buf);
+
+		pattern_next(&pat, buf, n);
+		sha256_update(&h, buf, n);
+		if (write_all(b->fd, buf, n))
+			break;
+		done += n;
+	}
+	sha256_final(&h, b->hash);
+	shutdown(b->fd, SHUT_WR);
+	return NULL;
+}
+
+/*
+ * Plain xtcp through each middlebox: through the router it connects;
+ * the NAT rewrites the client's address, which xtcp's checksum covers,
+ * so the server drops the SYNs as bad (InCsumErrors) and connect() times
+ * out; the firewall drops protocol 253 and connect() times out.
+ */
+TEST_F_TIMEOUT(encap, plain_through_the_middlebox, XT(30))
+{
+	long csum = xstat(ES_NS, "InCsumErrors");
+	int err;
+
+	ASSERT_EQ(0, sysctl_set(EC_NS, "net.xtcp.syn_retries", 1));
+	self->h.c = socket_in(EC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	ASSERT_LE(0, self->h.c);
+	EXPECT_EQ(0, encap_port_of(self->h.c));
+	err = do_connect(self->h.c, ES_ADDR, 12000) ? errno : 0;
+	TH_LOG("plain connect: %s; server InCsumErrors +%ld",
+	       err ? strerror(err) : "connected",
+	       xstat(ES_NS, "InCsumErrors") - csum);
+	switch (variant->mb) {
+	case ROUTER:
+		EXPECT_EQ(0, err);
+		EXPECT_EQ(csum, xstat(ES_NS, "InCsumErrors"));
+		break;
+	case NAT:
+		EXPECT_EQ(ETIMEDOUT, err);
+		EXPECT_LE(csum + 2, xstat(ES_NS, "InCsumErrors"));
+		break;
+	case FIREWALL:
+		EXPECT_EQ(ETIMEDOUT, err);
+		EXPECT_EQ(csum, xstat(ES_NS, "InCsumErrors"));
+		break;
+	}
+}
+
+/*
+ * 16 MiB from the client in UDP (XTCP_ENCAP_PORT), through each
+ * middlebox: every byte arrives (hashes compared), both ends' segments
+ * went in UDP (the Encap counters against the segment counts) and
+ * neither end saw a bad checksum; each end's socket names the other's
+ * UDP port (the server: the port the NAT left the client).
+ */
+TEST_F_TIMEOUT(encap, bulk_16m_in_udp, XT(240))
+{
+	long s_in0 = xstat(ES_NS, "EncapInSegs"), s_out0 = xstat(ES_NS, "EncapOutSegs");
+	long c_out0 = xstat(EC_NS, "EncapOutSegs"), c_in0 = xstat(EC_NS, "EncapInSegs");
+	long s_segs0 = xstat(ES_NS, "InSegs"), c_segs0 = xstat(EC_NS, "InSegs");
+	long csum0 = xstat(ES_NS, "InCsumErrors") + xstat(EC_NS, "InCsumErrors");
+	struct timeval tv = { XT(60), 0 };
+	struct bulk b = { .len = 16 << 20 };
+	static uint8_t buf[65536];
+	char hash[65];
+	struct sha256 h;
+	size_t got = 0;
+	pthread_t th;
+	ssize_t n;
+
+	self->h.c = socket_in(EC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	ASSERT_LE(0, self->h.c);
+	ASSERT_EQ(0, set_encap_port(self->h.c, UDP_PORT));
+	ASSERT_EQ(0, do_connect(self->h.c, ES_ADDR, 12000));
+	self->h.a = accept(self->h.lfd, NULL, NULL);
+	ASSERT_LE(0, self->h.a);
+	EXPECT_EQ(UDP_PORT, encap_port_of(self->h.c));
+	EXPECT_LT(0, encap_port_of(self->h.a));
+	TH_LOG("the server sees the client's UDP port as %d",
+	       encap_port_of(self->h.a));
+	setsockopt(self->h.a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+
+	b.fd = self->h.c;
+	pthread_create(&th, NULL, bulk_writer, &b);
+	sha256_init(&h);
+	while ((n = read(self->h.a, buf, sizeof(buf))) > 0) {
+		sha256_update(&h, buf, n);
+		got += n;
+	}
+	sha256_final(&h, hash);
+	pthread_join(th, NULL);
+	ASSERT_EQ(b.len, got) TH_LOG("stalled after %zu bytes", got);
+	EXPECT_STREQ(b.hash, hash);
+
+	/* Every segment either end received came in UDP (the last ACKs in). */
+	usleep(200000);
+	EXPECT_EQ(xstat(ES_NS, "InSegs") - s_segs0,
+		  xstat(ES_NS, "EncapInSegs") - s_in0);
+	EXPECT_EQ(xstat(EC_NS, "InSegs") - c_segs0,
+		  xstat(EC_NS, "EncapInSegs") - c_in0);
+	EXPECT_LE(b.len / 1472, xstat(EC_NS, "EncapOutSegs") - c_out0);
+	EXPECT_LT(0, xstat(ES_NS, "EncapOutSegs") - s_out0);
+	EXPECT_EQ(csum0, xstat(ES_NS, "InCsumErrors") + xstat(EC_NS, "InCsumErrors"));
+}
+
+/*
+ * 100 connections from one client through the middlebox, in UDP by
+ * net.xtcp.encap_port (no socket option): each echoes 1 KiB intact.  All
+ * share the client's UDP port 9899; xtcp's ports tell them apart.
+ */
+TEST_F_TIMEOUT(encap, hundred_connections_by_sysctl, XT(120))
+{
+	char out[1024], in[1024];
+	int i;
+
+	ASSERT_EQ(0, sysctl_set(EC_NS, "net.xtcp.encap_port", UDP_PORT));
+	fill_pattern((uint8_t *)out, sizeof(out), 3);
+	for (i = 0; i < 100; i++) {
+		int c = socket_in(EC_NS, AF_INET, SOCK_STREAM, xtcp_proto()), a;
+
+		ASSERT_LE(0, c);
+		ASSERT_EQ(UDP_PORT, encap_port_of(c));
+		ASSERT_EQ(0, do_connect(c, ES_ADDR, 12000)) TH_LOG("connection %d", i);
+		a = accept(self->h.lfd, NULL, NULL);
+		ASSERT_LE(0, a);
+		ASSERT_EQ(0, write_all(c, out, sizeof(out)));
+		ASSERT_EQ((ssize_t)sizeof(in), read_full(a, in, sizeof(in)));
+		ASSERT_EQ(0, write_all(a, in, sizeof(in)));
+		ASSERT_EQ((ssize_t)sizeof(in), read_full(c, in, sizeof(in)));
+		ASSERT_EQ(0, memcmp(out, in, sizeof(in)));
+		close(c);
+		close(a);
+	}
+}
+
+/*
+ * One listener, a plain client and an encapsulated one at once (through
+ * the router, where plain works): each accepted socket has its client's
+ * form, and data crosses both.
+ */
+TEST_F(form, listener_takes_plain_and_udp_clients)
+{
+	int plain, udp, a1, a2, p1, p2;
+	char buf[4];
+
+	plain = socket_in(EC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	udp = socket_in(EC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	ASSERT_LE(0, plain);
+	ASSERT_LE(0, udp);
+	ASSERT_EQ(0, set_encap_port(udp, UDP_PORT));
+	ASSERT_EQ(0, do_connect(plain, ES_ADDR, 12000));
+	ASSERT_EQ(0, do_connect(udp, ES_ADDR, 12000));
+	a1 = accept(self->h.lfd, NULL, NULL);
+	a2 = accept(self->h.lfd, NULL, NULL);
+	ASSERT_LE(0, a1);
+	ASSERT_LE(0, a2);
+	p1 = encap_port_of(a1);
+	p2 = encap_port_of(a2);
+	/* Accepted in the order the handshakes ended: usually plain first. */
+	if (p1) {
+		int t = a1;
+
+		a1 = a2;
+		a2 = t;
+		t = p1;
+		p1 = p2;
+		p2 = t;
+	}
+	EXPECT_EQ(0, p1);
+	EXPECT_EQ(UDP_PORT, p2);
+	EXPECT_EQ(0, encap_port_of(plain));
+	EXPECT_EQ(UDP_PORT, encap_port_of(udp));
+	ASSERT_EQ(3, write(plain, "abc", 3));
+	ASSERT_EQ(3, write(udp, "xyz", 3));
+	ASSERT_EQ(3, read_full(a1, buf, 3));
+	EXPECT_EQ(0, memcmp(buf, "abc", 3));
+	ASSERT_EQ(3, read_full(a2, buf, 3));
+	EXPECT_EQ(0, memcmp(buf, "xyz", 3));
+	close(plain);
+	close(udp);
+	close(a1);
+	close(a2);
+}
+
+/*
+ * A plain segment for a connection in UDP (the client's address and
+ * ports, in sequence, with data) is dropped and counted (EncapMismatch):
+ * the server reads only what came in UDP.
+ */
+TEST_F(form, plain_segment_for_udp_connection_is_dropped)
+{
+	long mism = xstat(ES_NS, "EncapMismatch");
+	struct rawseg r = {
+		.src = EC_ADDR, .dst = ES_ADDR, .dport = 12000,
+		.flags = 0x18, .win = 1000, .data = "EVIL", .len = 4,
+	};
+	char buf[8];
+	int n;
+
+	self->h.c = socket_in(EC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	ASSERT_LE(0, self->h.c);
+	ASSERT_EQ(0, set_encap_port(self->h.c, UDP_PORT));
+	ASSERT_EQ(0, do_connect(self->h.c, ES_ADDR, 12000));
+	self->h.a = accept(self->h.lfd, NULL, NULL);
+	ASSERT_LE(0, self->h.a);
+	r.sport = local_port(self->h.c);
+	ASSERT_EQ(0, raw_inject(EC_NS, &r));
+	usleep(300000);
+	EXPECT_EQ(mism + 1, xstat(ES_NS, "EncapMismatch"));
+	ASSERT_EQ(3, write(self->h.c, "abc", 3));
+	set_nonblock(self->h.a, 0);
+	n = read(self->h.a, buf, sizeof(buf));
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(0, memcmp(buf, "abc", 3));
+}
+
+/*
+ * XTCP_ENCAP_PORT's rules: 0 to 65535 (EINVAL past them), set before
+ * connect() only (EISCONN after); without net.xtcp.udp_port the
+ * connection is plain and the socket says so.
+ */
+TEST_F(form, option_errors_and_no_udp_port)
+{
+	int c;
+
+	c = socket_in(EC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	ASSERT_LE(0, c);
+	EXPECT_EQ(-EINVAL, set_encap_port(c, -1));
+	EXPECT_EQ(-EINVAL, set_encap_port(c, 65536));
+	EXPECT_EQ(0, set_encap_port(c, 65535));
+	EXPECT_EQ(65535, encap_port_of(c));
+	EXPECT_EQ(0, set_encap_port(c, UDP_PORT));
+	ASSERT_EQ(0, do_connect(c, ES_ADDR, 12000));
+	EXPECT_EQ(-EISCONN, set_encap_port(c, 0));
+	EXPECT_EQ(UDP_PORT, encap_port_of(c));
+	close(c);
+
+	ASSERT_EQ(0, sysctl_set(EC_NS, "net.xtcp.udp_port", 0));
+	c = socket_in(EC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	ASSERT_LE(0, c);
+	EXPECT_EQ(0, set_encap_port(c, UDP_PORT));
+	ASSERT_EQ(0, do_connect(c, ES_ADDR, 12000));
+	EXPECT_EQ(0, encap_port_of(c));
+	close(c);
+}
+
+/*
+ * net.xtcp.udp_port: a port another socket holds is refused
+ * (EADDRINUSE) and the value stays; once free it is taken, and 0 closes
+ * the socket.
+ */
+TEST_F(form, udp_port_taken_is_refused)
+{
+	struct sockaddr_in sin = sin_of("0.0.0.0", 9900);
+	int u, err;
+
+	u = socket_in(ES_NS, AF_INET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, u);
+	ASSERT_EQ(0, bind(u, (struct sockaddr *)&sin, sizeof(sin)));
+	err = write_udp_port(ES_NS, 9900);
+	EXPECT_EQ(-EADDRINUSE, err);
+	EXPECT_EQ(UDP_PORT, read_udp_port(ES_NS));
+	close(u);
+	EXPECT_EQ(0, write_udp_port(ES_NS, 9900));
+	EXPECT_EQ(9900, read_udp_port(ES_NS));
+	EXPECT_EQ(0, write_udp_port(ES_NS, 0));
+	EXPECT_EQ(0, read_udp_port(ES_NS));
+}
+
+/*
+ * Datagrams to the UDP port too short for an xtcp header are dropped and
+ * counted (EncapInErrs); the listener is unaffected.
+ */
+TEST_F(encap, short_datagrams_are_counted)
+{
+	struct sockaddr_in to = sin_of(ES_ADDR, UDP_PORT);
+	long errs = xstat(ES_NS, "EncapInErrs");
+	char junk[19] = { 0 };
+	double end;
+	int u, i;
+
+	u = socket_in(EC_NS, AF_INET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, u);
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ((ssize_t)i * 4, sendto(u, junk, i * 4, 0,
+						 (struct sockaddr *)&to, sizeof(to)));
+	close(u);
+	end = now_s() + 2;
+	while (xstat(ES_NS, "EncapInErrs") < errs + 5 && now_s() < end)
+		usleep(50000);
+	EXPECT_EQ(errs + 5, xstat(ES_NS, "EncapInErrs"));
+}
+
+TEST_HARNESS_MAIN
