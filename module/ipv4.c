@@ -87,6 +87,27 @@ static void xtcp_v4_mtu_reduced(struct sock *sk)
 	}
 }
 
+/*
+ * Whether a segment's form (@encap: the UDP port it came from, 0: plain)
+ * is its connection's.  A listener takes both; a request, a TIME-WAIT or
+ * a full socket only its own, so that no one can reach a connection in
+ * the other form.
+ */
+static bool xtcp_encap_matches(const struct sock *sk, __be16 encap)
+{
+	switch (sk->sk_state) {
+	case TCP_LISTEN:
+		return true;
+	case TCP_NEW_SYN_RECV:
+		return xtcp_rsk(inet_reqsk((struct sock *)sk))->encap_port ==
+		       encap;
+	case TCP_TIME_WAIT:
+		return xtcp_twsk(sk)->xtw_encap_port == encap;
+	default:
+		return xtcp_sk(sk)->encap_port == encap;
+	}
+}
+
 /* An ICMP error about a request sock's SYN-ACK. */
 static void xtcp_req_err(struct sock *sk, u32 seq, bool abort)
 {
@@ -102,28 +123,12 @@ static void xtcp_req_err(struct sock *sk, u32 seq, bool abort)
 	reqsk_put(req);
 }
 
-/**
- * xtcp_v4_err() - IP's err_handler: an ICMP error quoting one of our segments
- * @skb: the ICMP message; its data is the quoted IP header and at least
- *	 8 bytes of ours (IP checked), enough for the ports and the
- *	 sequence number
- * @info: the ICMP's info: the next-hop MTU of "fragmentation needed"
- *
- * As tcp_v4_err(): an error is believed only for a sequence number in
- * flight (RFC 5927); "fragmentation needed" lowers the path MTU (now, or
- * at release_sock() if the owner holds the socket); other unreachables
- * abort a connection still opening and are soft errors (reported at a
- * timeout, or at once with IP_RECVERR) otherwise.  An error about a
- * request sock's SYN-ACK may drop it; TIME-WAIT ignores errors.
- *
- * Context: softirq; takes bh_lock_sock() of the socket found.
- * Return: 0, or -ENOENT when no socket matches.
- */
-static int xtcp_v4_err(struct sk_buff *skb, u32 info)
+/* xtcp_v4_err(), our header at @thoff, for a segment plain or in UDP. */
+static int __xtcp_v4_err(struct sk_buff *skb, u32 info, unsigned int thoff,
+			 __be16 encap)
 {
 	const struct iphdr *iph = (const struct iphdr *)skb->data;
-	const struct xtcphdr *th =
-		(const struct xtcphdr *)(skb->data + (iph->ihl << 2));
+	const struct xtcphdr *th = (const struct xtcphdr *)(skb->data + thoff);
 	const int type = icmp_hdr(skb)->type;
 	const int code = icmp_hdr(skb)->code;
 	struct net *net = dev_net(skb->dev);
@@ -141,6 +146,15 @@ static int xtcp_v4_err(struct sk_buff *skb, u32 info)
 	}
 	if (sk->sk_state == TCP_TIME_WAIT) {
 		inet_twsk_put(inet_twsk(sk));
+		return 0;
+	}
+	/* About a segment of the other form: not this connection's. */
+	if (!xtcp_encap_matches(sk, encap)) {
+		XTCP_INC_STATS(net, XTCP_MIB_ENCAPMISMATCH);
+		if (sk->sk_state == TCP_NEW_SYN_RECV)
+			reqsk_put(inet_reqsk(sk));
+		else
+			sock_put(sk);
 		return 0;
 	}
 	seq = ntohl(th->seq);
@@ -239,6 +253,49 @@ out:
 	bh_unlock_sock(sk);
 	sock_put(sk);
 	return 0;
+}
+
+/**
+ * xtcp_v4_err() - IP's err_handler: an ICMP error quoting one of our segments
+ * @skb: the ICMP message; its data is the quoted IP header and at least
+ *	 8 bytes of ours (IP checked), enough for the ports and the
+ *	 sequence number
+ * @info: the ICMP's info: the next-hop MTU of "fragmentation needed"
+ *
+ * As tcp_v4_err(): an error is believed only for a sequence number in
+ * flight (RFC 5927); "fragmentation needed" lowers the path MTU (now, or
+ * at release_sock() if the owner holds the socket); other unreachables
+ * abort a connection still opening and are soft errors (reported at a
+ * timeout, or at once with IP_RECVERR) otherwise.  An error about a
+ * request sock's SYN-ACK may drop it; TIME-WAIT ignores errors.
+ *
+ * Context: softirq; takes bh_lock_sock() of the socket found.
+ * Return: 0, or -ENOENT when no socket matches.
+ */
+static int xtcp_v4_err(struct sk_buff *skb, u32 info)
+{
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+
+	return __xtcp_v4_err(skb, info, iph->ihl << 2, 0);
+}
+
+/**
+ * xtcp_v4_encap_err() - an ICMP error quoting one of our segments in UDP
+ * @skb: the ICMP message; its data is the quoted IP header
+ * @info: the next-hop MTU of "fragmentation needed", else 0
+ * @thoff: where our header starts in the data (after the UDP header);
+ *	   the caller made sure 8 bytes of it are there
+ * @encap: the UDP port the quoted datagram went to
+ *
+ * As xtcp_v4_err(), for udp.c's encap_err_rcv: only a connection in UDP
+ * to that port believes it.
+ *
+ * Context: softirq.
+ */
+void xtcp_v4_encap_err(struct sk_buff *skb, u32 info, unsigned int thoff,
+		       __be16 encap)
+{
+	__xtcp_v4_err(skb, info, thoff, encap);
 }
 
 /**
@@ -355,12 +412,10 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	 * In UDP if the socket asks for it and the netns receives UDP
 	 * (udp.c); before the MSS is chosen, which depends on it.
 	 */
-	if (xtcp_sk(sk)->encap_port && xtcp_udp_sport(sock_net(sk))) {
+	if (xtcp_sk(sk)->encap_port && xtcp_udp_sport(sock_net(sk)))
 		inet_csk(sk)->icsk_af_ops = &xtcp_ipv4_udp_af_ops;
-		sk_gso_disable(sk);
-	} else {
+	else
 		WRITE_ONCE(xtcp_sk(sk)->encap_port, 0);
-	}
 	sk_setup_caps(sk, &rt->dst);
 	rt = NULL;
 
@@ -771,11 +826,8 @@ xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 
 	/* The form the handshake came in (udp.c), not the listener's. */
 	newxs->encap_port = xreq->encap_port;
-	newicsk->icsk_af_ops = &xtcp_ipv4_af_ops;
-	if (newxs->encap_port) {
-		newicsk->icsk_af_ops = &xtcp_ipv4_udp_af_ops;
-		sk_gso_disable(newsk);
-	}
+	newicsk->icsk_af_ops = newxs->encap_port ? &xtcp_ipv4_udp_af_ops :
+						   &xtcp_ipv4_af_ops;
 	if (!dst) {
 		dst = inet_csk_route_child_sock(sk, newsk, req);
 		if (!dst)
@@ -975,27 +1027,6 @@ int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 		xtcp_rcv_state_process(sk, skb);
 	}
 	return 0;
-}
-
-/*
- * Whether a segment's form (@encap: the UDP port it came from, 0: plain)
- * is its connection's.  A listener takes both; a request, a TIME-WAIT or
- * a full socket only its own, so that no one can reach a connection in
- * the other form.
- */
-static bool xtcp_encap_matches(const struct sock *sk, __be16 encap)
-{
-	switch (sk->sk_state) {
-	case TCP_LISTEN:
-		return true;
-	case TCP_NEW_SYN_RECV:
-		return xtcp_rsk(inet_reqsk((struct sock *)sk))->encap_port ==
-		       encap;
-	case TCP_TIME_WAIT:
-		return xtcp_twsk(sk)->xtw_encap_port == encap;
-	default:
-		return xtcp_sk(sk)->encap_port == encap;
-	}
 }
 
 /* The pseudo-header of an encapsulated segment: no addresses (udp.c). */
@@ -1253,7 +1284,6 @@ static const struct inet_connection_sock_af_ops xtcp_ipv4_udp_af_ops = {
 void xtcp_v4_set_plain(struct sock *sk)
 {
 	inet_csk(sk)->icsk_af_ops = &xtcp_ipv4_af_ops;
-	sk->sk_gso_disabled = 0;
 }
 
 /**

@@ -764,12 +764,10 @@ static unsigned int xtcp_burst_max(const struct sock *sk)
 
 	/*
 	 * Not when the device's GSO is off (ethtool -K dev gso off), nor in
-	 * urgent mode: each segment's urgent pointer is its own; nor for a
-	 * socket in UDP (sk_gso_disable(), udp.c), whose segments the UDP
-	 * header makes another protocol's to the GSO code.
+	 * urgent mode: each segment's urgent pointer is its own.
 	 */
 	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_gso) ||
-	    xtcp_urg_mode(xs) || sk->sk_gso_disabled ||
+	    xtcp_urg_mode(xs) ||
 	    !(sk->sk_route_caps & NETIF_F_GSO) ||
 	    sk->sk_gso_max_size <= MAX_XTCP_HEADER || !xs->mss_cache ||
 	    xtcp_dev_classifies_egress(sk))

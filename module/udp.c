@@ -24,8 +24,12 @@
  *   pseudo-header of zero addresses (protocol and length only), since a
  *   NAT rewrites the outer addresses and cannot fix a checksum it does
  *   not know.
- * - No GSO on an encapsulated socket yet: its segments go out one MSS
- *   at a time (the MSS is 8 bytes smaller: af_ops' net_header_len).
+ * - ICMP errors about our datagrams reach the connection through UDP's
+ *   encap_err_rcv (xtcp_udp_err()): path MTU, unreachables, as plain.
+ * - GSO: a multi-segment skb goes out as a UDP tunnel's GSO skb, whose
+ *   pieces the core makes with xtcp_gso_segment() (offload.c) where the
+ *   device cannot take it whole.  The MSS is 8 bytes smaller (af_ops'
+ *   net_header_len).  No GRO yet.
  *
  * Locking: a netns' UDP socket is made and released under
  * xtcp_udp_mutex (the sysctl's writers and the netns' exit); the
@@ -34,6 +38,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/icmp.h>
 #include <linux/net.h>
 #include <linux/udp.h>
 #include <net/ip.h>
@@ -75,9 +80,36 @@ static int xtcp_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	skb->csum_valid = 0;
 	skb_pull_rcsum(skb, sizeof(struct udphdr));
 	skb_reset_transport_header(skb);
-	XTCP_INC_STATS(net, XTCP_MIB_ENCAPINSEGS);
+	/* Per segment, as InSegs: a GSO skb passed on whole counts each. */
+	XTCP_ADD_STATS(net, XTCP_MIB_ENCAPINSEGS,
+		       max_t(u16, skb_shinfo(skb)->gso_segs, 1));
 	xtcp_v4_encap_rcv(skb, sport);
 	return 0;
+}
+
+/*
+ * UDP's encap_err_rcv: an ICMP error quoting one of our datagrams (UDP
+ * found its socket, ours, and updated the route's path MTU).  The quoted
+ * segment's ports and sequence number go to xtcp's error handler, with
+ * the MTU of a "fragmentation needed", which UDP does not pass on.
+ *
+ * Context: softirq, under RCU (__udp4_lib_err()).
+ */
+static void xtcp_udp_err(struct sock *sk, struct sk_buff *skb,
+			 unsigned int udp_offset)
+{
+	const struct icmphdr *icmph = icmp_hdr(skb);
+	const struct udphdr *uh;
+	u32 info = 0;
+
+	/* The UDP header, then our ports and sequence number. */
+	if (!pskb_may_pull(skb, udp_offset + sizeof(*uh) + 8))
+		return;
+	uh = (const struct udphdr *)(skb->data + udp_offset);
+	if (icmph->type == ICMP_DEST_UNREACH &&
+	    icmph->code == ICMP_FRAG_NEEDED)
+		info = ntohs(icmph->un.frag.mtu);
+	xtcp_v4_encap_err(skb, info, udp_offset + sizeof(*uh), uh->dest);
 }
 
 /* The netns' UDP socket bound to @port, its encap_rcv ours. */
@@ -107,6 +139,7 @@ static int xtcp_udp_sock_open(struct net *net, u16 port,
 	/* Any type but 0 makes UDP call encap_rcv; 1 as SCTP's. */
 	WRITE_ONCE(up->encap_type, 1);
 	WRITE_ONCE(up->encap_rcv, xtcp_udp_rcv);
+	WRITE_ONCE(up->encap_err_rcv, xtcp_udp_err);
 	udp_encap_enable();
 	*res = sock;
 	return 0;
@@ -116,6 +149,7 @@ static int xtcp_udp_sock_open(struct net *net, u16 port,
 static void xtcp_udp_sock_close(struct socket *sock)
 {
 	WRITE_ONCE(udp_sk(sock->sk)->encap_rcv, NULL);
+	WRITE_ONCE(udp_sk(sock->sk)->encap_err_rcv, NULL);
 	kernel_sock_shutdown(sock, SHUT_RDWR);
 	/* An xtcp_udp_rcv() under way ends before its module may go. */
 	synchronize_net();
@@ -229,6 +263,21 @@ int xtcp_v4_udp_xmit(const struct sock *sk, struct sk_buff *skb,
 	struct udphdr *uh;
 	__be16 df;
 
+	if (skb_is_gso(skb)) {
+		/*
+		 * A GSO skb becomes a UDP tunnel's: a device without the
+		 * offload has the core cut it (skb_udp_tunnel_segment()),
+		 * which finds xtcp_gso_segment() by inner_ipproto and fixes
+		 * each piece's UDP header; veth and loopback pass it whole.
+		 * No inner IP header: the inner headers all start at ours.
+		 */
+		skb->encapsulation = 1;
+		skb_reset_inner_mac_header(skb);
+		skb_reset_inner_network_header(skb);
+		skb_reset_inner_transport_header(skb);
+		skb_set_inner_ipproto(skb, xtcp_proto_num);
+		skb_shinfo(skb)->gso_type |= SKB_GSO_UDP_TUNNEL_CSUM;
+	}
 	skb_push(skb, sizeof(*uh));
 	skb_reset_transport_header(skb);
 	uh = udp_hdr(skb);
@@ -244,7 +293,9 @@ int xtcp_v4_udp_xmit(const struct sock *sk, struct sk_buff *skb,
 	skb->mark = READ_ONCE(sk->sk_mark);
 	/* iptunnel_xmit() counts for skb->dev, a tunnel's: not ours. */
 	skb->dev = NULL;
-	XTCP_INC_STATS(net, XTCP_MIB_ENCAPOUTSEGS);
+	/* Per segment, as OutSegs: a GSO skb counts what it carries. */
+	XTCP_ADD_STATS(net, XTCP_MIB_ENCAPOUTSEGS,
+		       max_t(u16, skb_shinfo(skb)->gso_segs, 1));
 	/* skb->sk: the owner of a full socket's segment, or none. */
 	iptunnel_xmit(skb->sk, rt, skb, saddr, daddr, IPPROTO_UDP, tos, ttl,
 		      df, false);

@@ -662,6 +662,8 @@ void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
 int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req);
 void xtcp_v4_encap_rcv(struct sk_buff *skb, __be16 sport);
+void xtcp_v4_encap_err(struct sk_buff *skb, u32 info, unsigned int thoff,
+		       __be16 encap);
 void xtcp_v4_set_plain(struct sock *sk);
 
 /* udp.c */

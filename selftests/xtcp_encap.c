@@ -7,7 +7,8 @@
  *   (client)           veth      (router)         veth     (server)
  *
  * The router is, by variant, a plain router, a NAT (nftables masquerade
- * toward the server) or a firewall (forwards only TCP and UDP).  The
+ * toward the server), a firewall (forwards only TCP and UDP) or a router
+ * whose route to the server carries 1280 bytes (path MTU by its ICMP).  The
  * veths compute every checksum in software (tx offload off), as a real
  * NIC's segments arrive at a middlebox: a checksum a NAT cannot fix is
  * seen to be wrong.  Both ends receive in UDP on port 9899
@@ -31,7 +32,7 @@ static char ec_ns[NS_NAME_LEN], er_ns[NS_NAME_LEN], es_ns[NS_NAME_LEN];
 #define ER_OUT		"10.97.2.1"	/* what the NAT makes of the client */
 #define UDP_PORT	9899
 
-enum middlebox { ROUTER, NAT, FIREWALL };
+enum middlebox { ROUTER, NAT, FIREWALL, NARROW };
 
 static int path_up(enum middlebox mb)
 {
@@ -75,6 +76,14 @@ static int path_up(enum middlebox mb)
 		  "add chain ip nat post { type nat hook postrouting priority 100; }; "
 		  "add rule ip nat post oifname er2 masquerade'"))
 		return -1;
+	/* No nf_tables in this kernel (selftests/config): the caller skips. */
+	if ((mb == NAT || mb == FIREWALL) &&
+	    sh_in(ER_NS, "nft list tables >/dev/null 2>&1"))
+		return 1;
+	/* A 1280-byte hop that only the router's ICMP can tell of. */
+	if (mb == NARROW &&
+	    sh_in(ER_NS, "ip route replace 10.97.2.0/24 dev er2 mtu 1280"))
+		return -1;
 	if (mb == FIREWALL &&
 	    sh_in(ER_NS, "nft 'add table inet fw; "
 		  "add chain inet fw pass { type filter hook forward priority 0; policy drop; }; "
@@ -94,13 +103,17 @@ struct hosts {
 	int lfd, c, a;
 };
 
+/* 0, 1 if the kernel cannot be this middlebox, -1 on a failure. */
 static int hosts_setup(struct hosts *h, enum middlebox mb)
 {
+	int rc;
+
 	h->c = -1;
 	h->a = -1;
 	h->lfd = -1;
-	if (path_up(mb))
-		return -1;
+	rc = path_up(mb);
+	if (rc)
+		return rc;
 	h->lfd = socket_in(ES_NS, AF_INET, SOCK_STREAM, xtcp_proto());
 	if (h->lfd < 0 || do_bind(h->lfd, ES_ADDR, 12000) ||
 	    listen(h->lfd, 128))
@@ -140,14 +153,23 @@ FIXTURE_VARIANT_ADD(encap, firewall) {
 	.mb = FIREWALL,
 };
 
+FIXTURE_VARIANT_ADD(encap, narrow) {
+	.mb = NARROW,
+};
+
 FIXTURE_SETUP(encap)
 {
+	int rc;
+
 	/* A SKIP here would still run the body: leave through the harness. */
 	if (!test_selected(_metadata->name))
 		SKIP(longjmp(_metadata->env, 1), "not in XTCP_ONLY");
 	if (is_tcp())
 		SKIP(longjmp(_metadata->env, 1), "kernel TCP has no UDP encapsulation");
-	ASSERT_EQ(0, hosts_setup(&self->h, variant->mb));
+	rc = hosts_setup(&self->h, variant->mb);
+	if (rc == 1)
+		SKIP(longjmp(_metadata->env, 1), "no nf_tables in this kernel");
+	ASSERT_EQ(0, rc);
 }
 
 FIXTURE_TEARDOWN(encap)
@@ -222,6 +244,36 @@ static int read_udp_port(const char *ns)
 	return val;
 }
 
+/*
+ * The last field of @ns' /proc/net/xtcp line for local port @lport and
+ * remote port @rport (the peer's UDP port, 0: plain), or -1.
+ */
+static int proc_encap(const char *ns, int lport, int rport)
+{
+	int old = ns_enter(ns), val = -1;
+	unsigned int lp, rp;
+	char line[512], *last;
+	FILE *f;
+
+	f = fopen("/proc/net/xtcp", "r");
+	ns_leave(old);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %*u: %*x:%x %*x:%x", &lp, &rp) != 2 ||
+		    (int)lp != lport || (int)rp != rport)
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		while (strlen(line) && line[strlen(line) - 1] == ' ')
+			line[strlen(line) - 1] = 0;
+		last = strrchr(line, ' ');
+		val = last ? atoi(last + 1) : -1;
+		break;
+	}
+	fclose(f);
+	return val;
+}
+
 struct bulk {
 	int fd;
 	size_t len;
@@ -252,7 +304,7 @@ static void *bulk_writer(void *p)
 }
 
 /*
- * Plain xtcp through each middlebox: through the router it connects;
+ * Plain xtcp through each middlebox: through the routers it connects;
  * the NAT rewrites the client's address, which xtcp's checksum covers,
  * so the server drops the SYNs as bad (InCsumErrors) and connect() times
  * out; the firewall drops protocol 253 and connect() times out.
@@ -272,6 +324,7 @@ TEST_F_TIMEOUT(encap, plain_through_the_middlebox, XT(30))
 	       xstat(ES_NS, "InCsumErrors") - csum);
 	switch (variant->mb) {
 	case ROUTER:
+	case NARROW:
 		EXPECT_EQ(0, err);
 		EXPECT_EQ(csum, xstat(ES_NS, "InCsumErrors"));
 		break;
@@ -291,7 +344,9 @@ TEST_F_TIMEOUT(encap, plain_through_the_middlebox, XT(30))
  * middlebox: every byte arrives (hashes compared), both ends' segments
  * went in UDP (the Encap counters against the segment counts) and
  * neither end saw a bad checksum; each end's socket names the other's
- * UDP port (the server: the port the NAT left the client).
+ * UDP port (the server: the port the NAT left the client).  Through the
+ * narrow hop, the router's "fragmentation needed" about a UDP datagram
+ * reached the connection (PmtuReduced).
  */
 TEST_F_TIMEOUT(encap, bulk_16m_in_udp, XT(240))
 {
@@ -299,6 +354,7 @@ TEST_F_TIMEOUT(encap, bulk_16m_in_udp, XT(240))
 	long c_out0 = xstat(EC_NS, "EncapOutSegs"), c_in0 = xstat(EC_NS, "EncapInSegs");
 	long s_segs0 = xstat(ES_NS, "InSegs"), c_segs0 = xstat(EC_NS, "InSegs");
 	long csum0 = xstat(ES_NS, "InCsumErrors") + xstat(EC_NS, "InCsumErrors");
+	long pmtu0 = xstat(EC_NS, "PmtuReduced");
 	struct timeval tv = { XT(60), 0 };
 	struct bulk b = { .len = 16 << 20 };
 	static uint8_t buf[65536];
@@ -341,6 +397,8 @@ TEST_F_TIMEOUT(encap, bulk_16m_in_udp, XT(240))
 	EXPECT_LE(b.len / 1472, xstat(EC_NS, "EncapOutSegs") - c_out0);
 	EXPECT_LT(0, xstat(ES_NS, "EncapOutSegs") - s_out0);
 	EXPECT_EQ(csum0, xstat(ES_NS, "InCsumErrors") + xstat(EC_NS, "InCsumErrors"));
+	/* The router's ICMP lowered the MSS through the narrow hop only. */
+	EXPECT_EQ(variant->mb == NARROW, xstat(EC_NS, "PmtuReduced") > pmtu0);
 }
 
 /*
@@ -376,7 +434,7 @@ TEST_F_TIMEOUT(encap, hundred_connections_by_sysctl, XT(120))
 /*
  * One listener, a plain client and an encapsulated one at once (through
  * the router, where plain works): each accepted socket has its client's
- * form, and data crosses both.
+ * form, in getsockopt() and /proc/net/xtcp, and data crosses both.
  */
 TEST_F(form, listener_takes_plain_and_udp_clients)
 {
@@ -410,6 +468,11 @@ TEST_F(form, listener_takes_plain_and_udp_clients)
 	EXPECT_EQ(UDP_PORT, p2);
 	EXPECT_EQ(0, encap_port_of(plain));
 	EXPECT_EQ(UDP_PORT, encap_port_of(udp));
+	/* /proc/net/xtcp's last field says the same, at both ends. */
+	EXPECT_EQ(0, proc_encap(ES_NS, 12000, local_port(plain)));
+	EXPECT_EQ(UDP_PORT, proc_encap(ES_NS, 12000, local_port(udp)));
+	EXPECT_EQ(0, proc_encap(EC_NS, local_port(plain), 12000));
+	EXPECT_EQ(UDP_PORT, proc_encap(EC_NS, local_port(udp), 12000));
 	ASSERT_EQ(3, write(plain, "abc", 3));
 	ASSERT_EQ(3, write(udp, "xyz", 3));
 	ASSERT_EQ(3, read_full(a1, buf, 3));
