@@ -3,6 +3,8 @@
  * /proc/net/xtcp: every xtcp socket of the netns, with the columns and
  * state numbers of /proc/net/tcp, so tools and tests that read one read
  * the other; a seq_file iterator over the hash tables, as /proc/net/tcp.
+ * One field is xtcp's own, the last of every line: the peer's UDP port
+ * of a connection, request or TIME-WAIT in UDP (udp.c), 0 if plain.
  * /proc/net/xtcp_stat: the netns' counters; xtcp_snmp and xtcp_netstat:
  * the same counters in nstat's layout (mib.c).
  */
@@ -22,13 +24,13 @@ static void xtcp_show_req(struct seq_file *f, struct request_sock *req, int i)
 	long delta = req->rsk_timer.expires - jiffies;
 
 	seq_setwidth(f, XTCP_PROC_LINE - 1);
-	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %u %d %pK",
+	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %u %d %pK %u",
 		   i, ireq->ir_loc_addr, ireq->ir_num, ireq->ir_rmt_addr,
 		   ntohs(ireq->ir_rmt_port), TCP_SYN_RECV, 0, 0, 1,
 		   jiffies_delta_to_clock_t(delta), req->num_timeout,
 		   from_kuid_munged(seq_user_ns(f),
 				    sock_i_uid(req->rsk_listener)),
-		   0, 0, 0, req);
+		   0, 0, 0, req, ntohs(xtcp_rsk(req)->encap_port));
 	seq_pad(f, '\n');
 }
 
@@ -38,11 +40,12 @@ static void xtcp_show_tw(struct seq_file *f, struct inet_timewait_sock *tw,
 	long delta = tw->tw_timer.expires - jiffies;
 
 	seq_setwidth(f, XTCP_PROC_LINE - 1);
-	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK",
+	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK %u",
 		   i, tw->tw_rcv_saddr, ntohs(tw->tw_sport), tw->tw_daddr,
 		   ntohs(tw->tw_dport), tw->tw_substate, 0, 0, 3,
 		   jiffies_delta_to_clock_t(delta), 0, 0, 0, 0,
-		   refcount_read(&tw->tw_refcnt), tw);
+		   refcount_read(&tw->tw_refcnt), tw,
+		   ntohs(xtcp_twsk((struct sock *)tw)->xtw_encap_port));
 	seq_pad(f, '\n');
 }
 
@@ -76,7 +79,7 @@ static void xtcp_show_sock(struct seq_file *f, struct sock *sk, int i)
 	}
 
 	seq_setwidth(f, XTCP_PROC_LINE - 1);
-	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d",
+	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d %u",
 		   i, inet->inet_rcv_saddr, ntohs(inet->inet_sport),
 		   inet->inet_daddr, ntohs(inet->inet_dport), state,
 		   tx_queue, rx_queue, timer_active,
@@ -85,7 +88,8 @@ static void xtcp_show_sock(struct seq_file *f, struct sock *sk, int i)
 		   from_kuid_munged(seq_user_ns(f), sock_i_uid(sk)),
 		   icsk->icsk_probes_out, sock_i_ino(sk),
 		   refcount_read(&sk->sk_refcnt), sk,
-		   jiffies_to_clock_t(icsk->icsk_rto), 0UL, 0U, 0U, -1);
+		   jiffies_to_clock_t(icsk->icsk_rto), 0UL, 0U, 0U, -1,
+		   state == TCP_LISTEN ? 0 : ntohs(READ_ONCE(xs->encap_port)));
 	seq_pad(f, '\n');
 }
 
