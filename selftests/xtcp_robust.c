@@ -1438,4 +1438,138 @@ TEST_F_TIMEOUT(robust, wire_fuzzer, XT(1200))
 	live_close(&est);
 }
 
+/*
+ * One fuzzed datagram in UDP to @port into @pkt (IP header, UDP header,
+ * then fuzz_segment()'s segment); returns its length.  The segment's
+ * checksum is redone over the pseudo-header of zero addresses that xtcp
+ * in UDP uses (module/udp.c), and spoiled one time in 10; the UDP header
+ * has its length and checksum right, or (one time in 10 each) a length
+ * past or short of the datagram, no checksum, or a bad one.
+ */
+static int fuzz_datagram(uint8_t *pkt, const struct target *t, int port)
+{
+	uint8_t seg[1600];
+	struct iphdr *iph = (void *)pkt;
+	uint8_t *uh = pkt + sizeof(*iph), *th = uh + 8;
+	int len = fuzz_segment(seg, t) - (int)sizeof(*iph), ulen;
+	uint32_t sum = 0;
+	uint16_t v;
+
+	memcpy(pkt, seg, sizeof(*iph));
+	iph->protocol = IPPROTO_UDP;
+	memcpy(th, seg + sizeof(*iph), len);
+	if (len >= 20) {
+		th[16] = th[17] = 0;
+		sum = xtcp_proto() + len;
+		sum = csum_add(sum, th, len);
+		v = htons(csum_fold(sum));
+		memcpy(th + 16, &v, 2);
+		if (rnd() % 10 == 0)
+			th[17] ^= 0xa5;
+	}
+	ulen = 8 + len;
+	v = htons(20000 + rnd() % 10000);	/* any source port */
+	memcpy(uh, &v, 2);
+	v = htons(port);
+	memcpy(uh + 2, &v, 2);
+	v = htons(ulen);
+	if (rnd() % 10 == 0)
+		v = htons(rnd() % 2 ? ulen + 1 + rnd() % 64 : rnd() % 8);
+	memcpy(uh + 4, &v, 2);
+	uh[6] = uh[7] = 0;
+	switch (rnd() % 10) {
+	case 0:
+		break;				/* no checksum: allowed in IPv4 */
+	default:
+		sum = csum_add(0, &iph->saddr, 4);
+		sum = csum_add(sum, &iph->daddr, 4);
+		sum += IPPROTO_UDP + ulen;
+		sum = csum_add(sum, uh, ulen);
+		v = htons(csum_fold(sum) ? : 0xffff);
+		memcpy(uh + 6, &v, 2);
+		if (rnd() % 9 == 0)
+			uh[7] ^= 0x3c;
+	}
+	return sizeof(*iph) + ulen;
+}
+
+/*
+ * The wire fuzzer in UDP (module/udp.c): XTCP_FUZZ_SEGMENTS / 4 fuzzed
+ * datagrams to the server's net.xtcp.udp_port, at a listener, a plain
+ * connection (the other form: dropped, EncapMismatch), a closed port,
+ * from the client's address and a forged one, with UDP headers wrong in
+ * length and checksum.  Everything is dropped and counted (the too short
+ * in EncapInErrs, the corrupt in InCsumErrors or UDP's own), nothing is
+ * delivered, the plain connection still works, and a new connection in
+ * UDP works afterwards.
+ */
+TEST_F_TIMEOUT(robust, wire_fuzzer_in_udp, XT(600))
+{
+	const char *env = getenv("XTCP_FUZZ_SEGMENTS");
+	long total = (env ? atol(env) : 20000) / 4, sent = 0, i;
+	long errs0 = xstat(SRV_NS, "EncapInErrs");
+	long mism0 = xstat(SRV_NS, "EncapMismatch");
+	long in0 = xstat(SRV_NS, "EncapInSegs");
+	struct sockaddr_in to = sin_of(SRV_ADDR, 0);
+	int fd, n = 0, port = 9899, val;
+	struct target t[4];
+	uint8_t pkt[1700];
+	struct live est;
+	char c;
+
+	if (is_tcp())
+		SKIP(return, "kernel TCP has no UDP encapsulation");
+	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.xtcp.udp_port", port));
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.udp_port", port));
+	ASSERT_EQ(0, live_open(&est, 9621));
+	t[n++] = (struct target){ CLI_ADDR, est.cport, est.port,
+				  est.srv_rcv_nxt, est.srv_snd_nxt,
+				  est.srv_rcv_nxt, 1 };
+	t[n++] = (struct target){ CLI_ADDR, 30001, est.port, 0, 0, 0, 0 };
+	t[n++] = (struct target){ GHOST_OF_CLI, 30002, est.port, 0, 0, 0, 0 };
+	t[n++] = (struct target){ CLI_ADDR, 30003, 9698, 0, 0, 0, 0 };
+
+	fd = socket_in(CLI_NS, AF_INET, SOCK_RAW, IPPROTO_RAW);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < total; i++) {
+		int len = fuzz_datagram(pkt, &t[i % n], port);
+
+		if (sendto(fd, pkt, len, 0, (struct sockaddr *)&to,
+			   sizeof(to)) == len)
+			sent++;
+		if (i % 256 == 255)
+			usleep(1000);
+	}
+	close(fd);
+	usleep(XT(500000));
+	TH_LOG("%ld datagrams: EncapInSegs +%ld, EncapInErrs +%ld, EncapMismatch +%ld",
+	       sent, xstat(SRV_NS, "EncapInSegs") - in0,
+	       xstat(SRV_NS, "EncapInErrs") - errs0,
+	       xstat(SRV_NS, "EncapMismatch") - mism0);
+	EXPECT_LE(total * 99 / 100, sent);
+	EXPECT_LT(errs0, xstat(SRV_NS, "EncapInErrs"));
+	EXPECT_LT(mism0, xstat(SRV_NS, "EncapMismatch"));
+	EXPECT_LT(in0, xstat(SRV_NS, "EncapInSegs"));
+
+	/* Nothing forged was delivered; the plain stream still works. */
+	EXPECT_EQ(-1, recv(est.a, &c, 1, MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, live_exchange(&est));
+	live_close(&est);
+
+	/* A new connection in UDP, after all that. */
+	est.lfd = xlisten(9622, 8);
+	ASSERT_LE(0, est.lfd);
+	est.c = xsock(CLI_NS);
+	ASSERT_LE(0, est.c);
+	val = port;
+	ASSERT_EQ(0, setsockopt(est.c, IPPROTO_TCP, XTCP_ENCAP_PORT, &val,
+				sizeof(val)));
+	ASSERT_EQ(0, do_connect(est.c, SRV_ADDR, 9622));
+	est.a = accept(est.lfd, NULL, NULL);
+	ASSERT_LE(0, est.a);
+	EXPECT_EQ(0, live_exchange(&est));
+	live_close(&est);
+}
+
 TEST_HARNESS_MAIN
