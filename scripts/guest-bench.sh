@@ -17,6 +17,9 @@
 #              TCP to TCP over the same veth, bridge attached
 #   bridge_down  bulk from a kernel-TCP client in xsrv to an xtcp server
 #              in xcli, the same way
+#   udp_bulk   bulk_veth with xtcp in UDP (net.xtcp.udp_port at both
+#              ends, net.xtcp.encap_port at the client: docs/encapsulation.md)
+#   udp_rr     rr the same way
 #
 # Env: BENCH_RUNS (5)  BENCH_SECS (3)  BENCH_LOSS_SECS (5)
 #      BENCH_CASES (all of the above, space-separated)
@@ -30,7 +33,7 @@ B=tools/bench/xtcp_bench
 RUNS=${BENCH_RUNS:-5}
 SECS=${BENCH_SECS:-3}
 LOSS_SECS=${BENCH_LOSS_SECS:-5}
-CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_loss rr crr bridge_up bridge_down}
+CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_loss rr crr bridge_up bridge_down udp_bulk udp_rr}
 BRIDGE=tools/xtcp-bridge/xtcp-bridge
 # The bridged ports (xtcp's end of bridge_*); TCP-to-TCP runs use others.
 BRIDGE_PORTS=20000-29999
@@ -110,6 +113,19 @@ netem_off() {
 	ip -n xsrv link set dev vs gso_max_segs 65535
 }
 
+# xtcp in UDP between xcli and xsrv (docs/encapsulation.md): both receive
+# on 9899, and the client's new sockets connect to it.
+encap_on() {
+	ip netns exec xsrv sysctl -q -w net.xtcp.udp_port=9899 &&
+		ip netns exec xcli sysctl -q -w net.xtcp.udp_port=9899 \
+			net.xtcp.encap_port=9899
+}
+
+encap_off() {
+	ip netns exec xcli sysctl -q -w net.xtcp.encap_port=0 net.xtcp.udp_port=0
+	ip netns exec xsrv sysctl -q -w net.xtcp.udp_port=0
+}
+
 # What each case runs: mode, server netns, client netns, address, seconds.
 case_args() {
 	case $1 in
@@ -120,6 +136,8 @@ case_args() {
 	crr)		echo "crr xsrv xcli 10.99.0.1 $SECS conn/s connect+1-byte exchange+close, veth" ;;
 	bridge_up)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, xtcp client -> kernel TCP server, xtcp-bridge" ;;
 	bridge_down)	echo "bulk xcli xsrv 10.99.0.2 $SECS Mbit/s bulk, kernel TCP client -> xtcp server, xtcp-bridge" ;;
+	udp_bulk)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth, xtcp in UDP" ;;
+	udp_rr)		echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth, xtcp in UDP" ;;
 	*)		return 1 ;;
 	esac
 }
@@ -143,6 +161,9 @@ for c in $CASES; do
 	case $c in bridge_*)
 		ip netns exec xcli $BRIDGE attach vc --ports $BRIDGE_PORTS >/dev/null ||
 			{ echo "# xtcp-bridge attach failed"; failed=1; continue; }
+	esac
+	case $c in udp_*)
+		encap_on || { echo "# UDP encapsulation setup failed"; failed=1; encap_off; continue; }
 	esac
 	: >"$OUT/$c.xtcp"
 	: >"$OUT/$c.tcp"
@@ -189,6 +210,7 @@ for c in $CASES; do
 	done
 	echo "# $c: $((SECONDS - tc0)) s"
 	[ "$c" = bulk_loss ] && netem_off
+	case $c in udp_*) encap_off ;; esac
 	case $c in bridge_*)
 		ip netns exec xcli $BRIDGE show vc | sed 's/^/# bridge: /'
 		ip netns exec xcli $BRIDGE detach vc
