@@ -103,6 +103,20 @@ struct hosts {
 	int lfd, c, a;
 };
 
+/* A client in UDP (XTCP_ENCAP_PORT) connected to the listener, accepted. */
+static int udp_pair(struct hosts *h)
+{
+	int port = UDP_PORT;
+
+	h->c = socket_in(EC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	if (h->c < 0 ||
+	    setsockopt(h->c, IPPROTO_TCP, XTCP_ENCAP_PORT, &port, sizeof(port)) ||
+	    do_connect(h->c, ES_ADDR, 12000))
+		return -1;
+	h->a = accept(h->lfd, NULL, NULL);
+	return h->a < 0 ? -1 : 0;
+}
+
 /* 0, 1 if the kernel cannot be this middlebox, -1 on a failure. */
 static int hosts_setup(struct hosts *h, enum middlebox mb)
 {
@@ -274,35 +288,6 @@ static int proc_encap(const char *ns, int lport, int rport)
 	return val;
 }
 
-struct bulk {
-	int fd;
-	size_t len;
-	char hash[65];
-};
-
-static void *bulk_writer(void *p)
-{
-	struct bulk *b = p;
-	struct pattern pat = { 0 };
-	static uint8_t buf[65536];
-	struct sha256 h;
-	size_t done = 0;
-
-	sha256_init(&h);
-	while (done < b->len) {
-		size_t n = b->len - done < sizeof(buf) ? b->len - done : sizeof(buf);
-
-		pattern_next(&pat, buf, n);
-		sha256_update(&h, buf, n);
-		if (write_all(b->fd, buf, n))
-			break;
-		done += n;
-	}
-	sha256_final(&h, b->hash);
-	shutdown(b->fd, SHUT_WR);
-	return NULL;
-}
-
 /*
  * Plain xtcp through each middlebox: through the routers it connects;
  * the NAT rewrites the client's address, which xtcp's checksum covers,
@@ -364,12 +349,7 @@ TEST_F_TIMEOUT(encap, bulk_16m_in_udp, XT(240))
 	pthread_t th;
 	ssize_t n;
 
-	self->h.c = socket_in(EC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
-	ASSERT_LE(0, self->h.c);
-	ASSERT_EQ(0, set_encap_port(self->h.c, UDP_PORT));
-	ASSERT_EQ(0, do_connect(self->h.c, ES_ADDR, 12000));
-	self->h.a = accept(self->h.lfd, NULL, NULL);
-	ASSERT_LE(0, self->h.a);
+	ASSERT_EQ(0, udp_pair(&self->h));
 	EXPECT_EQ(UDP_PORT, encap_port_of(self->h.c));
 	EXPECT_LT(0, encap_port_of(self->h.a));
 	TH_LOG("the server sees the client's UDP port as %d",
@@ -500,12 +480,7 @@ TEST_F(form, plain_segment_for_udp_connection_is_dropped)
 	char buf[8];
 	int n;
 
-	self->h.c = socket_in(EC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
-	ASSERT_LE(0, self->h.c);
-	ASSERT_EQ(0, set_encap_port(self->h.c, UDP_PORT));
-	ASSERT_EQ(0, do_connect(self->h.c, ES_ADDR, 12000));
-	self->h.a = accept(self->h.lfd, NULL, NULL);
-	ASSERT_LE(0, self->h.a);
+	ASSERT_EQ(0, udp_pair(&self->h));
 	r.sport = local_port(self->h.c);
 	ASSERT_EQ(0, raw_inject(EC_NS, &r));
 	usleep(300000);

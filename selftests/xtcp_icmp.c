@@ -103,35 +103,6 @@ FIXTURE_TEARDOWN(icmp)
 	hosts_down();
 }
 
-struct bulk {
-	int fd;
-	size_t len;
-	char hash[65];
-};
-
-static void *bulk_writer(void *p)
-{
-	struct bulk *b = p;
-	struct pattern pat = { 0 };
-	static uint8_t buf[65536];
-	struct sha256 h;
-	size_t done = 0;
-
-	sha256_init(&h);
-	while (done < b->len) {
-		size_t n = b->len - done < sizeof(buf) ? b->len - done : sizeof(buf);
-
-		pattern_next(&pat, buf, n);
-		sha256_update(&h, buf, n);
-		if (write_all(b->fd, buf, n))
-			break;
-		done += n;
-	}
-	sha256_final(&h, b->hash);
-	shutdown(b->fd, SHUT_WR);
-	return NULL;
-}
-
 /*
  * 4 MiB from the client through the 1280-byte hop: the first full-sized
  * segments die at the router, whose "fragmentation needed" lowers the

@@ -1136,6 +1136,29 @@ void pattern_next(struct pattern *p, uint8_t *buf, size_t len)
 	p->seed = seed;
 }
 
+void *bulk_writer(void *p)
+{
+	struct bulk *b = p;
+	struct pattern pat = { 0 };
+	static uint8_t buf[65536];
+	struct sha256 h;
+	size_t done = 0;
+
+	sha256_init(&h);
+	while (done < b->len) {
+		size_t n = b->len - done < sizeof(buf) ? b->len - done : sizeof(buf);
+
+		pattern_next(&pat, buf, n);
+		sha256_update(&h, buf, n);
+		if (write_all(b->fd, buf, n))
+			break;
+		done += n;
+	}
+	sha256_final(&h, b->hash);
+	shutdown(b->fd, SHUT_WR);
+	return NULL;
+}
+
 void sha256_hex(const void *buf, size_t len, char *out)
 {
 	struct sha256 c;

@@ -332,6 +332,18 @@ struct pattern {
 
 void pattern_next(struct pattern *p, uint8_t *buf, size_t len);
 
+/*
+ * A writer thread: @len bytes of the pattern (seed 0) into @fd, then
+ * shutdown(SHUT_WR); their SHA-256, hex, in @hash.
+ */
+struct bulk {
+	int fd;
+	size_t len;
+	char hash[65];
+};
+
+void *bulk_writer(void *bulk);
+
 /* SHA-256 of a buffer, hex into @out (65 bytes). */
 void sha256_hex(const void *buf, size_t len, char *out);
 
