@@ -4,7 +4,8 @@
  * dccp/diag.c are for their protocols: the generic inet_diag walks
  * xtcp's hash tables (state, port and bytecode filters included), and
  * this file says what an xtcp socket adds: its queues, struct tcp_info
- * (TCP_INFO's own filler), the congestion algorithm's name, and
+ * (TCP_INFO's own filler), the congestion algorithm's name, the peer's
+ * UDP port of a connection in UDP (XTCP_DIAG_ENCAP_PORT), and
  * SOCK_DESTROY (xtcp_abort(), through sk_prot->diag_destroy, which
  * sock_diag_destroy() calls only for CAP_NET_ADMIN).
  *
@@ -66,13 +67,23 @@ static int xtcp_diag_get_aux(struct sock *sk, bool net_admin,
 			     struct sk_buff *skb)
 {
 	const char *name = xtcp_diag_ca_name(sk);
+	__be16 encap = 0;
 
-	return name ? nla_put_string(skb, INET_DIAG_CONG, name) : 0;
+	if (name && nla_put_string(skb, INET_DIAG_CONG, name))
+		return -EMSGSIZE;
+	/* XTCP_DIAG_ENCAP_PORT: the form of a connection (module/udp.c). */
+	if (inet_sk_state_load(sk) != TCP_LISTEN)
+		encap = READ_ONCE(xtcp_sk(sk)->encap_port);
+	if (encap && nla_put_u16(skb, XTCP_DIAG_ENCAP_PORT, ntohs(encap)))
+		return -EMSGSIZE;
+	return 0;
 }
 
 static size_t xtcp_diag_get_aux_size(struct sock *sk, bool net_admin)
 {
-	return sk_fullsock(sk) ? nla_total_size(XTCP_CA_NAME_MAX) : 0;
+	if (!sk_fullsock(sk))
+		return 0;
+	return nla_total_size(XTCP_CA_NAME_MAX) + nla_total_size(sizeof(u16));
 }
 
 static void xtcp_diag_dump(struct sk_buff *skb, struct netlink_callback *cb,

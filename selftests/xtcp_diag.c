@@ -47,6 +47,7 @@ struct dsock {
 	int has_skmem;
 	__u32 skmem[SK_MEMINFO_VARS];
 	int has_shutdown;
+	int encap;		/* XTCP_DIAG_ENCAP_PORT, -1: none */
 };
 
 struct dump {
@@ -76,6 +77,7 @@ static void parse_sock(const struct nlmsghdr *h, struct dsock *d)
 
 	memset(d, 0, sizeof(*d));
 	d->r = *r;
+	d->encap = -1;
 	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		size_t n = RTA_PAYLOAD(a);
 
@@ -96,6 +98,10 @@ static void parse_sock(const struct nlmsghdr *h, struct dsock *d)
 			break;
 		case INET_DIAG_SHUTDOWN:
 			d->has_shutdown = 1;
+			break;
+		case XTCP_DIAG_ENCAP_PORT:
+			if (n >= sizeof(__u16))
+				d->encap = *(__u16 *)RTA_DATA(a);
 			break;
 		}
 	}
@@ -582,6 +588,58 @@ TEST_F(diag, cong_name)
 	s = find(d, DIAG_PORT + 6, 0);
 	ASSERT_NE(NULL, s);
 	EXPECT_STREQ(name, s->cong);
+	free(d);
+}
+
+/*
+ * XTCP_DIAG_ENCAP_PORT: a connection in UDP (module/udp.c) carries its
+ * peer's UDP port at both ends, what getsockopt(XTCP_ENCAP_PORT) reads;
+ * a plain connection and the listener carry none.
+ */
+TEST_F(diag, encap_port)
+{
+	const int port = DIAG_PORT + 13, udp = 9899;
+	struct dump *d;
+	struct dsock *s;
+	int c2port, a2;
+
+	if (is_tcp())
+		SKIP(return, "xtcp's own attribute");
+	d = calloc(1, sizeof(*d));
+	ASSERT_NE(NULL, d);
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.udp_port", udp));
+	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.xtcp.udp_port", udp));
+	ASSERT_EQ(0, pair(self, port));
+	/* The client's next socket connects in UDP. */
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.encap_port", udp));
+	self->c2 = xsock(CLI_NS);
+	ASSERT_LE(0, self->c2);
+	ASSERT_EQ(0, do_connect(self->c2, SRV_ADDR, port));
+	a2 = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, a2);
+	c2port = local_port(self->c2);
+
+	ASSERT_LE(2, dump_ns(CLI_NS, ~0u, d));
+	s = find(d, self->cport, port);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(1, s->has_info);
+	EXPECT_EQ(-1, s->encap);
+	s = find(d, c2port, port);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(udp, s->encap);
+
+	ASSERT_EQ(1, dump_ns(SRV_NS, 1 << XTCP_LISTEN, d));
+	EXPECT_EQ(port, ntohs(d->s[0].r.id.idiag_sport));
+	EXPECT_EQ(1, d->s[0].has_info);
+	EXPECT_EQ(-1, d->s[0].encap);
+	ASSERT_LE(2, dump_ns(SRV_NS, 1 << XTCP_ESTABLISHED, d));
+	s = find(d, port, self->cport);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(-1, s->encap);
+	s = find(d, port, c2port);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(udp, s->encap);
+	close_abort(a2);
 	free(d);
 }
 

@@ -14,7 +14,8 @@
 #    Each xtcp-ss line matches its /proc/net/xtcp line (state, addresses,
 #    queues, inode) and nothing is missing or extra; -i's fields are what
 #    getsockopt(TCP_INFO) says; state and port filters; -K resets the
-#    connection.  Then `xtcp-ss --proto 6 -tanieom` prints what
+#    connection; -i shows udp_encap:PORT for a connection in UDP.
+#    Then `xtcp-ss --proto 6 -tanieom` prints what
 #    `ss -4 -tanieom` prints for kernel TCP sockets, token for token,
 #    once the clock-driven lastsnd/lastrcv/lastack and the timers'
 #    remaining time are set aside (docs/diag.md).
@@ -48,8 +49,8 @@ cleanup() {
 # The socket holder: python3, one end of a connection on PORT.
 #   hold.py server PROTO PORT READY: listens on 10.99.0.1, accepts one,
 #     sends 1500 bytes, never reads
-#   hold.py client PROTO PORT READY: connects, sends 777 bytes, never
-#     reads
+#   hold.py client PROTO PORT READY [UDP]: connects (in UDP to the
+#     server's port UDP if given), sends 777 bytes, never reads
 # Once quiet, each writes its local port and its connection's TCP_INFO
 # as ss's tokens to READY, and sleeps until killed.
 write_holder() {
@@ -66,6 +67,8 @@ if role == "server":
     s.sendall(b"y" * 1500)
 else:
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)
+    if len(sys.argv) > 5:	# XTCP_ENCAP_PORT: connect in UDP
+        s.setsockopt(socket.IPPROTO_TCP, 200, int(sys.argv[5]))
     s.connect(("10.99.0.1", port))
     s.sendall(b"x" * 777)
 time.sleep(1.5)
@@ -85,7 +88,8 @@ time.sleep(600)
 EOF
 }
 
-# hold PROTO PORT: both ends, until READY.server and READY.client exist.
+# hold PROTO PORT [UDP]: both ends (the client in UDP to port UDP if
+# given), until READY.server and READY.client exist.
 hold() {
 	local i
 
@@ -96,7 +100,7 @@ hold() {
 		ip netns exec xsrv "$SS" -p "$1" -lH | grep -q ":$2 " && break
 		sleep 0.1
 	done
-	ip netns exec xcli python3 "$W/hold.py" client "$1" "$2" "$W/READY.client" &
+	ip netns exec xcli python3 "$W/hold.py" client "$1" "$2" "$W/READY.client" ${3:+"$3"} &
 	PIDS+=($!)
 	for i in $(seq 100); do
 		[[ -e $W/READY.server && -e $W/READY.client ]] && return 0
@@ -269,6 +273,34 @@ ss_kill() {
 	return 1
 }
 
+# -i: udp_encap:PORT on both ends of a connection in UDP (module/udp.c),
+# not on its listener.
+ss_udp_encap() {
+	local out rc=1 ns
+
+	unhold
+	for ns in xsrv xcli; do
+		ip netns exec $ns sysctl -qw net.xtcp.udp_port=9899 || return 1
+	done
+	if hold 253 9503 9899; then
+		out=$(ip netns exec xcli "$SS" -niH state established dport = :9503)
+		echo "$out"
+		if [[ $out == *" newreno udp_encap:9899 "* ]]; then
+			out=$(ip netns exec xsrv "$SS" -niH state established sport = :9503)
+			echo "$out"
+			[[ $out == *" newreno udp_encap:9899 "* ]] && rc=0
+			out=$(ip netns exec xsrv "$SS" -niH state listening sport = :9503)
+			echo "$out"
+			[[ $out == *newreno* && $out != *udp_encap* ]] || rc=1
+		fi
+	fi
+	unhold
+	for ns in xsrv xcli; do
+		ip netns exec $ns sysctl -qw net.xtcp.udp_port=0 || rc=1
+	done
+	return $rc
+}
+
 ss_matches_tcp_ss() {
 	unhold
 	hold 6 9502 || return 1
@@ -310,6 +342,7 @@ for ns in xsrv xcli; do
 done
 ok "xtcp-ss: state listening, -l, sport = :N, state established" ss_filters
 ok "xtcp-ss -K: the client's socket is destroyed, the server's reset" ss_kill
+ok "xtcp-ss -i: udp_encap:PORT for a connection in UDP, at both ends" ss_udp_encap
 ok "xtcp-ss --proto 6 -tanieom prints what ss -4 -tanieom prints (kernel TCP)" \
 	ss_matches_tcp_ss
 unhold

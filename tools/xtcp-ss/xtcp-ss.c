@@ -4,7 +4,9 @@
  * sock_diag (NETLINK_SOCK_DIAG, inet_diag_req_v2) and xtcp_diag.ko.
  * The same fields in the same order and format as iproute2's ss (6.1):
  * state, queues, addresses, -o timer, -e uid/ino/sk/cgroup/shutdown, and
- * on a second line -m skmem and -i tcp_info.  See docs/diag.md.
+ * on a second line -m skmem and -i tcp_info.  Only xtcp's: -i shows
+ * udp_encap:PORT (the peer's UDP port) for a connection in UDP.  See
+ * docs/diag.md.
  *
  * usage: xtcp-ss [-alnieomKH] [-p N|--proto N] [state NAME]...
  *                [sport = :PORT] [dport = :PORT]
@@ -30,6 +32,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
+#include <linux/xtcp.h>
 
 #define XTCP_DEFAULT_PROTO	253
 #define PROTO_PARAM		"/sys/module/xtcp/parameters/proto"
@@ -215,7 +218,7 @@ static void print_skmem(struct rtattr *a)
 
 /* ss -i's fields of struct tcp_info, in its order; a 0 is not shown. */
 static void print_info(const struct inet_diag_msg *r, struct rtattr *a,
-		       const char *cong)
+		       const char *cong, int encap)
 {
 	struct tcp_info i = {};
 	double rtt;
@@ -236,6 +239,8 @@ static void print_info(const struct inet_diag_msg *r, struct rtattr *a,
 	}
 	if (cong)
 		printf(" %s", cong);
+	if (encap)
+		printf(" udp_encap:%d", encap);
 	if (i.tcpi_options & TCPI_OPT_WSCALE)
 		printf(" wscale:%d,%d", i.tcpi_snd_wscale, i.tcpi_rcv_wscale);
 	if (i.tcpi_rto && i.tcpi_rto != 3000000)
@@ -349,10 +354,15 @@ static void show(const struct nlmsghdr *h)
 	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*r));
 	struct rtattr *a = (struct rtattr *)(r + 1);
 	unsigned long long cookie;
+	int encap = 0;
 
-	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		if ((a->rta_type & NLA_TYPE_MASK) <= INET_DIAG_MAX)
 			tb[a->rta_type & NLA_TYPE_MASK] = a;
+		else if ((a->rta_type & NLA_TYPE_MASK) == XTCP_DIAG_ENCAP_PORT &&
+			 RTA_PAYLOAD(a) >= sizeof(__u16))
+			encap = *(__u16 *)RTA_DATA(a);
+	}
 
 	printf("%-10s %-6u %-6u",
 	       r->idiag_state < ST_MAX ? state_name[r->idiag_state] : "UNKNOWN",
@@ -390,7 +400,8 @@ static void show(const struct nlmsghdr *h)
 			print_skmem(tb[INET_DIAG_SKMEMINFO]);
 		if (tb[INET_DIAG_INFO])
 			print_info(r, tb[INET_DIAG_INFO],
-				   tb[INET_DIAG_CONG] ? (char *)RTA_DATA(tb[INET_DIAG_CONG]) : NULL);
+				   tb[INET_DIAG_CONG] ? (char *)RTA_DATA(tb[INET_DIAG_CONG]) : NULL,
+				   encap);
 	}
 	printf("\n");
 }

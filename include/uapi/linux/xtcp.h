@@ -130,6 +130,15 @@ struct xtcphdr {
  */
 #define XTCP_ENCAP_PORT		200
 
+/*
+ * sock_diag (xtcp_diag.ko): a connection in UDP adds this attribute to
+ * its answer when INET_DIAG_INFO is requested: a __u16, its peer's UDP
+ * port in host order, as XTCP_ENCAP_PORT reads it.  A plain connection,
+ * a listener, a request and a TIME-WAIT sock carry none.  The number
+ * lies far above inet_diag's own (INET_DIAG_MAX), which ss skips.
+ */
+#define XTCP_DIAG_ENCAP_PORT	0x3f00
+
 /* Option kinds (RFC 9293 section 3.2, RFC 7323, RFC 2018). */
 #define XTCPOPT_EOL		0
 #define XTCPOPT_NOP		1
