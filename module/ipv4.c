@@ -418,6 +418,8 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 		WRITE_ONCE(xtcp_sk(sk)->encap_port, 0);
 	sk_setup_caps(sk, &rt->dst);
 	rt = NULL;
+	/* A flow hash of its own, for XPS, RPS and fq (as TCP). */
+	sk_set_txhash(sk);
 
 	xtcp_sk(sk)->iss = xtcp_isn(inet->inet_saddr, inet->inet_daddr,
 				    inet->inet_sport, inet->inet_dport);
@@ -503,10 +505,11 @@ static void xtcp_v4_udp_send_check(struct sock *sk, struct sk_buff *skb)
  * Segments sent on nobody's behalf (RSTs to closed ports, ACKs from a
  * request sock) go out through the netns' control socket, routed back
  * to the sender of @rxskb, in the form @rxskb came in (plain, or in UDP
- * to the port it came from).  Softirq or process context.
+ * to the port it came from), with the flow hash @txhash of the socket
+ * they answer for (0: none).  Softirq or process context.
  */
 static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
-			     u32 ack, u8 flags, u16 window)
+			     u32 ack, u8 flags, u16 window, u32 txhash)
 {
 	const struct xtcphdr *rth = xtcp_hdr(rxskb);
 	const struct iphdr *rxiph = ip_hdr(rxskb);
@@ -538,6 +541,8 @@ static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 	skb_reset_transport_header(skb);
 	xtcp_fill_header(xtcp_hdr(skb), rth->dest, rth->source, seq, ack,
 			 flags, window, hlen);
+	if (txhash)
+		skb_set_hash(skb, txhash, PKT_HASH_TYPE_L4);
 	/* Also reached from process context (backlog): keep softirqs out. */
 	local_bh_disable();
 	if (encap) {
@@ -608,11 +613,12 @@ void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb)
 
 	if (cb->flags & XTCP_FLAG_ACK) {
 		trace_xtcp_send_reset(sk, skb, cb->ack_seq, 0);
-		xtcp_v4_send_ctl(net, skb, cb->ack_seq, 0, XTCP_FLAG_RST, 0);
+		xtcp_v4_send_ctl(net, skb, cb->ack_seq, 0, XTCP_FLAG_RST, 0,
+				 0);
 	} else {
 		trace_xtcp_send_reset(sk, skb, 0, cb->end_seq);
 		xtcp_v4_send_ctl(net, skb, 0, cb->end_seq,
-				 XTCP_FLAG_RST | XTCP_FLAG_ACK, 0);
+				 XTCP_FLAG_RST | XTCP_FLAG_ACK, 0, 0);
 	}
 }
 
@@ -630,7 +636,7 @@ void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb)
 	const struct xtcp_timewait_sock *xtw = xtcp_twsk((struct sock *)tw);
 
 	xtcp_v4_send_ctl(twsk_net(tw), skb, xtw->xtw_snd_nxt, xtw->xtw_rcv_nxt,
-			 XTCP_FLAG_ACK, xtw->xtw_rcv_wnd);
+			 XTCP_FLAG_ACK, xtw->xtw_rcv_wnd, tw->tw_txhash);
 }
 
 /**
@@ -655,7 +661,8 @@ void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 	/* Not a SYN: the window is scaled if scaling was agreed. */
 	xtcp_v4_send_ctl(sock_net(sk), skb, xreq->snt_isn + 1,
 			 xreq->rcv_isn + 1, XTCP_FLAG_ACK,
-			 xreq->rcv_wnd >> (ireq->wscale_ok ? ireq->rcv_wscale : 0));
+			 xreq->rcv_wnd >> (ireq->wscale_ok ? ireq->rcv_wscale : 0),
+			 READ_ONCE(xreq->txhash));
 }
 
 /**
@@ -714,6 +721,7 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 			 xreq->snt_isn, xreq->rcv_isn + 1,
 			 XTCP_FLAG_SYN | XTCP_FLAG_ACK, xreq->rcv_wnd, hlen);
 	memcpy(th + 1, opts, olen);
+	skb_set_hash(skb, READ_ONCE(xreq->txhash), PKT_HASH_TYPE_L4);
 	if (xreq->encap_port) {
 		/* The SYN came in UDP: so does the answer (udp.c). */
 		__xtcp_v4_send_check(skb, dst, 0, 0);
@@ -824,6 +832,8 @@ xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	newxs->rx_mss = xreq->mss;
 	newxs->fin_queued = 0;
 
+	newsk->sk_txhash = READ_ONCE(xreq->txhash);
+
 	/* The form the handshake came in (udp.c), not the listener's. */
 	newxs->encap_port = xreq->encap_port;
 	newicsk->icsk_af_ops = newxs->encap_port ? &xtcp_ipv4_udp_af_ops :
@@ -882,6 +892,7 @@ static void xtcp_v4_init_req(struct request_sock *req,
 	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
 	sk_daddr_set(req_to_sk(req), iph->saddr);
 	xtcp_rsk(req)->encap_port = XTCP_SKB_CB(skb)->encap;
+	xtcp_rsk(req)->txhash = net_tx_rndhash();
 }
 
 /* Our ISN for the connection a SYN asks for (RFC 6528). */

@@ -24,6 +24,9 @@ int xtcp_rtx_synack(const struct sock *sk, struct request_sock *req)
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNACKRETRANS);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
 	trace_xtcp_retransmit_synack(sk, req);
+	/* Another path for the retry, if the listener allows (as TCP). */
+	if (READ_ONCE(sk->sk_txrehash) == SOCK_TXREHASH_ENABLED)
+		WRITE_ONCE(xtcp_rsk(req)->txhash, net_tx_rndhash());
 	return xtcp_rsk(req)->af_specific->send_synack(sk, req);
 }
 
@@ -397,6 +400,7 @@ void xtcp_time_wait(struct sock *sk)
 		xtw->xtw_rcv_wnd = min_t(u32, xs->rcv_wnd >> xs->rcv_wscale,
 					 U16_MAX);
 		xtw->xtw_encap_port = xs->encap_port;
+		tw->tw_txhash = sk->sk_txhash;
 		local_bh_disable();
 		inet_twsk_schedule(tw, READ_ONCE(xn->sysctl_tw_timeout) * HZ);
 		/* After this, tw belongs to the tables and its timer. */

@@ -367,6 +367,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
 	skb_set_owner_w(skb, sk);
+	skb_set_hash_from_sk(skb, sk);
 	th = xtcp_hdr(skb);
 	xtcp_fill_header(th, inet->inet_sport, inet->inet_dport, cb->seq,
 			 (flags & XTCP_FLAG_ACK) ? xs->rcv_nxt : 0, flags,

@@ -202,6 +202,8 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		xtcp_write_err(sk);
 		return;
 	}
+	/* Another path, if the socket allows (SO_TXREHASH), as TCP. */
+	sk_rethink_txhash(sk);
 	xtcp_retransmit_rtx_queue(sk);
 	icsk->icsk_retransmits++;
 	icsk->icsk_backoff++;

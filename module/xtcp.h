@@ -367,6 +367,7 @@ struct xtcp_request_sock {
 	u16				mss;		/* peer's MSS option */
 	u16				synack_mss;	/* MSS our SYN-ACK offered */
 	u32				synack_us;	/* first SYN-ACK sent */
+	u32				txhash;		/* the flow hash, then the child's */
 	u32				last_oow_ack_time; /* jiffies */
 	__be16				encap_port;	/* the SYN's UDP port, 0: plain */
 };

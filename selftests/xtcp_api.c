@@ -1279,6 +1279,102 @@ TEST_F_TIMEOUT(api, nagle_vs_nodelay_on_the_wire, XT(60))
 }
 
 /*
+ * The fq_codel flows (its classes) holding packets on @dev in @ns, under
+ * the fq_codel whose handle is 2:; -1 if tc fails.
+ */
+static int fq_codel_flows(const char *ns, const char *dev)
+{
+	char cmd[160], line[256];
+	int n = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "tc -n %s class show dev %s parent 2:",
+		 ns, dev);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += !strncmp(line, "class fq_codel 2:", 17);
+	return pclose(f) ? -1 : n;
+}
+
+#define HASH_FLOWS	8
+
+/*
+ * Every connection has a flow hash of its own (sk_set_txhash() at
+ * connect, the request's at accept, as TCP), which its segments carry:
+ * fq_codel, XPS and RPS tell apart connections between the same two
+ * hosts.  Without it, the kernel's flow dissector knows no ports for
+ * protocol 253: every xtcp segment from one host to the other would
+ * hash alike, one fq_codel flow.  Both ends send through a 100 kbit/s tbf
+ * with fq_codel under it, and each end's queue holds as many flows as
+ * connections (fq_codel has 1024 buckets: two of 8 flows share one with
+ * a chance of 3%, which one flow less allows).
+ */
+TEST_F_TIMEOUT(api, flows_hash_apart, XT(60))
+{
+	static uint8_t buf[8192];
+	int c[HASH_FLOWS], a[HASH_FLOWS], i, cli = -1, srv = -1, tries;
+	const char *const ends[][2] = { { CLI_NS, CLI_IF }, { SRV_NS, SRV_IF } };
+
+	for (i = 0; i < 2; i++) {
+		if (tc_in(ends[i][0], "qdisc add dev %s root handle 1: tbf rate 100kbit burst 4kb latency 20s",
+			  ends[i][1]))
+			SKIP(return, "no tbf qdisc");
+		/* CoDel's drops off: every flow keeps its packets queued. */
+		if (tc_in(ends[i][0], "qdisc add dev %s parent 1:1 handle 2: fq_codel target 10s interval 20s",
+			  ends[i][1]))
+			SKIP(return, "no fq_codel qdisc (CONFIG_NET_SCH_FQ_CODEL)");
+	}
+	self->lfd = xlisten(10079, HASH_FLOWS);
+	ASSERT_LE(0, self->lfd);
+	/*
+	 * The queue outlasts the RTO: no new hash on a timeout (accepted
+	 * sockets inherit the listener's setting), one flow per connection.
+	 */
+	ASSERT_EQ(0, setint(self->lfd, SOL_SOCKET, SO_TXREHASH, 0));
+	for (i = 0; i < HASH_FLOWS; i++) {
+		c[i] = xsock(CLI_NS);
+		ASSERT_LE(0, c[i]);
+		ASSERT_EQ(0, setint(c[i], SOL_SOCKET, SO_TXREHASH, 0));
+		ASSERT_EQ(0, do_connect(c[i], SRV_ADDR, 10079));
+		a[i] = accept(self->lfd, NULL, NULL);
+		ASSERT_LE(0, a[i]);
+	}
+	/* Each end of each connection fills its congestion window. */
+	for (i = 0; i < HASH_FLOWS; i++) {
+		set_nonblock(c[i], 1);
+		set_nonblock(a[i], 1);
+		EXPECT_LT(0, write(c[i], buf, sizeof(buf)));
+		EXPECT_LT(0, write(a[i], buf, sizeof(buf)));
+	}
+	/* The fullest moment of each queue, sampled while they drain. */
+	for (tries = 0; tries < 10; tries++) {
+		int n = fq_codel_flows(CLI_NS, CLI_IF);
+
+		cli = n > cli ? n : cli;
+		n = fq_codel_flows(SRV_NS, SRV_IF);
+		srv = n > srv ? n : srv;
+		if (cli == HASH_FLOWS && srv == HASH_FLOWS)
+			break;
+		usleep(50000);
+	}
+	TH_LOG("fq_codel flows: %d at the client, %d at the server, of %d connections",
+	       cli, srv, HASH_FLOWS);
+	EXPECT_LE(HASH_FLOWS - 1, cli);
+	EXPECT_LE(HASH_FLOWS - 1, srv);
+	/* And no more: a connection keeps its hash (kernel TCP showed 9). */
+	if (!is_tcp()) {
+		EXPECT_GE(HASH_FLOWS, cli);
+		EXPECT_GE(HASH_FLOWS, srv);
+	}
+	for (i = 0; i < HASH_FLOWS; i++) {
+		close_abort(c[i]);
+		close_abort(a[i]);
+	}
+}
+
+/*
  * TCP_MAXSEG 1000 before connect: the SYN offers MSS 1000 and no data
  * segment either way is larger.
  */
