@@ -170,7 +170,13 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 now = xtcp_clock_us(), freed = 0;
-	u32 fack = xs->sacked_out ? xs->fack : xs->snd_una, reord = fack;
+	/*
+	 * Without SACKed segments nothing tells a late segment from one
+	 * ACKed in turn (SND.UNA has already moved to @ack here): no
+	 * reordering is inferred then, as tcp_clean_rtx_queue().
+	 */
+	bool sacked = xs->sacked_out;
+	u32 fack = xs->fack, reord = fack;
 	bool karn = false;
 	struct sk_buff *skb;
 
@@ -181,7 +187,8 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
 		if (xtcp_after(cb->end_seq, ack))
 			break;
 		/* Neither SACKed nor resent, yet below a SACKed one: late. */
-		if (!(cb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_RETRANS)) &&
+		if (sacked &&
+		    !(cb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_RETRANS)) &&
 		    xtcp_before(cb->seq, reord))
 			reord = cb->seq;
 		if (cb->sacked & XTCP_SKB_RETRANS)

@@ -14,7 +14,7 @@
  */
 #include <linux/sockios.h>
 #include <linux/userfaultfd.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -23,6 +23,10 @@
 
 #include "xtcp_lib.h"
 #include "xtcp_harness.h"
+
+#ifndef SOL_TCP
+#define SOL_TCP		IPPROTO_TCP
+#endif
 
 #define CHUNK	(64 << 10)
 
@@ -349,6 +353,54 @@ TEST_F_TIMEOUT(stream, clean_256m_one_way, XT(300))
 TEST_F_TIMEOUT(stream, clean_8m_both_ways_at_once, XT(80))
 {
 	xfer_ok(_metadata, 9007, 8 << 20, 8 << 20, 60);
+}
+
+/*
+ * A path that neither reorders nor loses: 50 exchanges of 8000 bytes
+ * each way, each message one burst of six segments, one at a time.  No
+ * segment arrives late, so neither end may think the path reorders:
+ * TCP_INFO's reord_seen stays 0 and reordering (DupThresh) at its start,
+ * 3 (net.xtcp.reordering; TCP's net.ipv4.tcp_reordering).  xtcp used to
+ * take every cumulative ACK of several segments for reordering that
+ * deep, and raise DupThresh so: fast retransmit then waited for as many
+ * duplicate ACKs as the largest ACK had covered.
+ */
+TEST_F_TIMEOUT(stream, orderly_path_seen_in_order, XT(60))
+{
+	static char buf[8000];
+	struct tcp_info ti[2];
+	int lfd, fd[2], i, k;
+	socklen_t len;
+
+	lfd = xlisten(9517, 4);
+	ASSERT_LE(0, lfd);
+	fd[0] = xsock(CLI_NS);
+	ASSERT_LE(0, fd[0]);
+	ASSERT_EQ(0, do_connect(fd[0], SRV_ADDR, 9517));
+	fd[1] = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, fd[1]);
+	memset(buf, 'o', sizeof(buf));
+	for (i = 0; i < 50; i++) {
+		ASSERT_EQ(0, write_all(fd[0], buf, sizeof(buf)));
+		ASSERT_EQ((ssize_t)sizeof(buf), read_full(fd[1], buf, sizeof(buf)));
+		ASSERT_EQ(0, write_all(fd[1], buf, sizeof(buf)));
+		ASSERT_EQ((ssize_t)sizeof(buf), read_full(fd[0], buf, sizeof(buf)));
+	}
+	/* The last ACKs in. */
+	usleep(XT(300) * 1000);
+	for (k = 0; k < 2; k++) {
+		len = sizeof(ti[k]);
+		ASSERT_EQ(0, getsockopt(fd[k], SOL_TCP, TCP_INFO, &ti[k], &len));
+		TH_LOG("%s: reord_seen %u, reordering %u, data_segs_out %u",
+		       k ? "server" : "client", ti[k].tcpi_reord_seen,
+		       ti[k].tcpi_reordering, ti[k].tcpi_data_segs_out);
+		EXPECT_LE(250, ti[k].tcpi_data_segs_out);
+		EXPECT_EQ(0, ti[k].tcpi_reord_seen);
+		EXPECT_EQ(3, ti[k].tcpi_reordering);
+	}
+	close(fd[0]);
+	close(fd[1]);
+	close(lfd);
 }
 
 /*
