@@ -3,11 +3,18 @@
 #
 # Runs inside the VM for `make bench`: xtcp against the kernel's TCP on
 # the same paths, with the same program (tools/bench/xtcp_bench), in one
-# boot.  Each figure is the median of BENCH_RUNS runs per protocol, the
-# runs alternating xtcp, tcp, xtcp, tcp, ... so that drift hits both.
+# boot.  Each figure is the median of BENCH_RUNS runs per protocol, run
+# in pairs, the pairs alternating which protocol goes first (xtcp tcp,
+# tcp xtcp, ...) so that drift and warm-up hit both; the ratio of the
+# medians comes with the spread of the pairs' own ratios (min-max).
+# Bulk cases also give CPU seconds per GB, the medians of each run's
+# cpu_all= (the whole machine's busy time over the bytes received; see
+# tools/bench/xtcp_bench.c), and the ratio of those.
 #
 #   bulk_lo    bulk throughput over loopback (both ends in netns xsrv)
 #   bulk_veth  bulk throughput xcli -> xsrv over the veth pair
+#   bulk_rate  bulk_veth through a 200 Mbit/s tbf on vc: the same
+#              throughput for both, so that CPU per GB compares cost
 #   bulk_loss  the same with netem: 10 ms delay each way (RTT 20 ms) and
 #              1% loss on the data direction (vc, client -> server)
 #   rr         1-byte request/response transactions per second, veth
@@ -21,7 +28,7 @@
 #              ends, net.xtcp.encap_port at the client: docs/encapsulation.md)
 #   udp_rr     rr the same way
 #
-# Env: BENCH_RUNS (5)  BENCH_SECS (3)  BENCH_LOSS_SECS (5)
+# Env: BENCH_RUNS (7)  BENCH_SECS (3)  BENCH_LOSS_SECS (5)
 #      BENCH_CASES (all of the above, space-separated)
 # Exit status 1 if any run failed (the table is printed anyway).
 set -u
@@ -30,10 +37,10 @@ cd "$(dirname "$0")/.." || exit 1
 . selftests/topology.sh
 
 B=tools/bench/xtcp_bench
-RUNS=${BENCH_RUNS:-5}
+RUNS=${BENCH_RUNS:-7}
 SECS=${BENCH_SECS:-3}
 LOSS_SECS=${BENCH_LOSS_SECS:-5}
-CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_loss rr crr bridge_up bridge_down udp_bulk udp_rr}
+CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_loss rr crr bridge_up bridge_down udp_bulk udp_rr}
 BRIDGE=tools/xtcp-bridge/xtcp-bridge
 # The bridged ports (xtcp's end of bridge_*); TCP-to-TCP runs use others.
 BRIDGE_PORTS=20000-29999
@@ -67,7 +74,8 @@ ip netns exec xcli sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 
 sysctl_of() { ip netns exec xsrv sysctl -n "$1" | tr -s '\t ' ' '; }
 echo "# xtcp bench on $(uname -r), $(nproc) cpus; $RUNS runs per figure" \
-	"and protocol, alternating; ${SECS} s each (bulk_loss ${LOSS_SECS} s)"
+	"and protocol, in pairs whose first protocol alternates; ${SECS} s each" \
+	"(bulk_loss ${LOSS_SECS} s)"
 echo "# socket buffers left at their defaults: TCP tcp_wmem='$(sysctl_of net.ipv4.tcp_wmem)'" \
 	"tcp_rmem='$(sysctl_of net.ipv4.tcp_rmem)' (autotuned); xtcp starts at" \
 	"tcp_wmem[1]/tcp_rmem[1]'s values (16384/131072, module defaults);" \
@@ -106,6 +114,14 @@ netem_on() {
 		"ping: $(ip netns exec xcli ping -c 3 -i 0.2 10.99.0.1 | tail -1)"
 }
 
+rate_on() {
+	tc -n xcli qdisc add dev vc root tbf rate 200mbit burst 256kb latency 50ms
+}
+
+rate_off() {
+	tc -n xcli qdisc del dev vc root 2>/dev/null
+}
+
 netem_off() {
 	tc -n xcli qdisc del dev vc root 2>/dev/null
 	tc -n xsrv qdisc del dev vs root 2>/dev/null
@@ -131,6 +147,7 @@ case_args() {
 	case $1 in
 	bulk_lo)	echo "bulk xsrv xsrv 127.0.0.1 $SECS Mbit/s bulk, loopback" ;;
 	bulk_veth)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth" ;;
+	bulk_rate)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth, 200 Mbit/s tbf" ;;
 	bulk_loss)	echo "bulk xsrv xcli 10.99.0.1 $LOSS_SECS Mbit/s bulk, veth, RTT 20 ms, 1% loss" ;;
 	rr)		echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth" ;;
 	crr)		echo "crr xsrv xcli 10.99.0.1 $SECS conn/s connect+1-byte exchange+close, veth" ;;
@@ -140,6 +157,15 @@ case_args() {
 	udp_rr)		echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth, xtcp in UDP" ;;
 	*)		return 1 ;;
 	esac
+}
+
+declare -A pv
+
+# x / t to 3 places, or n/a.
+ratio_of() {
+	awk -v x="$1" -v t="$2" 'BEGIN {
+		if (x == "ERR" || t == "ERR" || t == 0) print "n/a"
+		else printf "%.3f", x / t }'
 }
 
 median() {
@@ -158,6 +184,9 @@ for c in $CASES; do
 	if [ "$c" = bulk_loss ]; then
 		netem_on || { echo "# netem setup failed"; failed=1; netem_off; continue; }
 	fi
+	if [ "$c" = bulk_rate ]; then
+		rate_on || { echo "# tbf setup failed"; failed=1; rate_off; continue; }
+	fi
 	case $c in bridge_*)
 		ip netns exec xcli $BRIDGE attach vc --ports $BRIDGE_PORTS >/dev/null ||
 			{ echo "# xtcp-bridge attach failed"; failed=1; continue; }
@@ -167,6 +196,9 @@ for c in $CASES; do
 	esac
 	: >"$OUT/$c.xtcp"
 	: >"$OUT/$c.tcp"
+	: >"$OUT/$c.xtcp.cpu"
+	: >"$OUT/$c.tcp.cpu"
+	: >"$OUT/$c.pairs"
 	for p in xtcp tcp; do retrans "$cns" $p >"$OUT/$c.$p.rt0"; done
 	nss=$(printf '%s\n' "$sns" "$cns" | sort -u)
 	for ns in $nss; do
@@ -174,10 +206,13 @@ for c in $CASES; do
 	done
 	tc0=$SECONDS
 	for r in $(seq 1 "$RUNS"); do
-		pi=0
-		for p in xtcp tcp; do
+		order="xtcp tcp"
+		[ $((r % 2)) = 0 ] && order="tcp xtcp"
+		unset "pv[xtcp]" "pv[tcp]"
+		for p in $order; do
+			pi=0
+			[ $p = tcp ] && pi=1
 			port=$((10000 + ci * 100 + r * 2 + pi))
-			pi=1
 			# bridge_*: "xtcp" is xtcp's end (bridged port) against
 			# kernel TCP; "tcp" is TCP at both ends, ports not bridged.
 			pargs=(-p $p -P $port)
@@ -195,10 +230,18 @@ for c in $CASES; do
 			v=$(echo "$line" | sed -n 's/^RESULT .* value=\([0-9.]*\) .*/\1/p')
 			if [ -n "$v" ]; then
 				echo "$v" >>"$OUT/$c.$p"
+				pv[$p]=$v
 			else
 				failed=1
 			fi
+			cpu=$(echo "$line" | sed -n 's/^RESULT .* cpu_all=\([0-9.]*\) .*/\1/p')
+			[ -n "$cpu" ] && echo "$cpu" >>"$OUT/$c.$p.cpu"
 		done
+		# This pair's own ratio, for the spread.
+		if [ -n "${pv[xtcp]:-}" ] && [ -n "${pv[tcp]:-}" ]; then
+			awk -v x="${pv[xtcp]}" -v t="${pv[tcp]}" \
+				'BEGIN { if (t > 0) printf "%.3f\n", x / t }' >>"$OUT/$c.pairs"
+		fi
 	done
 	for p in xtcp tcp; do
 		echo "# $c: $p retransmitted segments (sender's netns, all runs):" \
@@ -210,6 +253,7 @@ for c in $CASES; do
 	done
 	echo "# $c: $((SECONDS - tc0)) s"
 	[ "$c" = bulk_loss ] && netem_off
+	[ "$c" = bulk_rate ] && rate_off
 	case $c in udp_*) encap_off ;; esac
 	case $c in bridge_*)
 		ip netns exec xcli $BRIDGE show vc | sed 's/^/# bridge: /'
@@ -217,12 +261,17 @@ for c in $CASES; do
 	esac
 	x=$(median <"$OUT/$c.xtcp")
 	t=$(median <"$OUT/$c.tcp")
-	ratio=$(awk -v x="$x" -v t="$t" 'BEGIN {
-		if (x == "ERR" || t == "ERR" || t == 0) print "n/a"
-		else printf "%.3f", x / t }')
-	echo "$c|$desc|$unit|$x|$t|$ratio|$(wc -l <"$OUT/$c.xtcp")|$(wc -l <"$OUT/$c.tcp")" \
+	ratio=$(ratio_of "$x" "$t")
+	spread=$(sort -g "$OUT/$c.pairs" | sed -n '1p;$p' | paste -sd-)
+	[ -n "$spread" ] || spread=n/a
+	cx=$(median <"$OUT/$c.xtcp.cpu")
+	ct=$(median <"$OUT/$c.tcp.cpu")
+	cratio=$(ratio_of "$cx" "$ct")
+	[ "$mode" = bulk ] || { cx=-; ct=-; cratio=-; }
+	echo "$c|$desc|$unit|$x|$t|$ratio|$spread|$cx|$ct|$cratio|$(wc -l <"$OUT/$c.xtcp")|$(wc -l <"$OUT/$c.tcp")" \
 		>>"$OUT/table"
-	echo "BENCH case=$c unit=$unit xtcp=$x tcp=$t ratio=$ratio" \
+	echo "BENCH case=$c unit=$unit xtcp=$x tcp=$t ratio=$ratio spread=$spread" \
+		"cpu_xtcp=$cx cpu_tcp=$ct cpu_ratio=$cratio" \
 		"xtcp_ok=$(wc -l <"$OUT/$c.xtcp")/$RUNS tcp_ok=$(wc -l <"$OUT/$c.tcp")/$RUNS" \
 		"xtcp_runs=$(paste -sd, "$OUT/$c.xtcp") tcp_runs=$(paste -sd, "$OUT/$c.tcp")" \
 		>>"$OUT/bench"
@@ -232,10 +281,10 @@ echo "# TIME-WAIT left in xsrv: TCP" \
 	"$(ip netns exec xsrv awk '$4 == "06"' /proc/net/tcp | wc -l)," \
 	"xtcp $(ip netns exec xsrv awk '$4 == "06"' /proc/net/xtcp | wc -l)"
 echo
-echo "| figure | unit | xtcp | TCP | xtcp / TCP | runs ok (xtcp, TCP) |"
-echo "|---|---|---:|---:|---:|---|"
-while IFS='|' read -r c desc unit x t ratio nx nt; do
-	echo "| $desc | $unit | $x | $t | $ratio | $nx/$RUNS, $nt/$RUNS |"
+echo "| figure | unit | xtcp | TCP | xtcp / TCP | pairs min-max | CPU s/GB xtcp | CPU s/GB TCP | CPU xtcp / TCP | runs ok (xtcp, TCP) |"
+echo "|---|---|---:|---:|---:|---|---:|---:|---:|---|"
+while IFS='|' read -r c desc unit x t ratio spread cx ct cratio nx nt; do
+	echo "| $desc | $unit | $x | $t | $ratio | $spread | $cx | $ct | $cratio | $nx/$RUNS, $nt/$RUNS |"
 done <"$OUT/table"
 echo
 cat "$OUT/bench"

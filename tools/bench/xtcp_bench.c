@@ -22,7 +22,14 @@
  *        seconds (bytes=; first= is what the first read got, maxgap=
  *        the longest wait between reads); then it closes (a RST, as
  *        data is still unread) and the client's next write fails.
- *        Mbit/s at the receiver.
+ *        Mbit/s at the receiver.  CPU cost, in CPU seconds per GB
+ *        (10^9 bytes): cpu_all= the whole machine's busy time
+ *        (/proc/stat: user, system, irq, softirq) over the receiver's
+ *        measured time and bytes; cpu_snd= the client process's own
+ *        CPU time over every byte it wrote; cpu_rcv= the server's over
+ *        its measured time and bytes.  A process's time includes the
+ *        softirq work run in its context: on veth the sender's carries
+ *        much of the receiver's protocol processing.
  *  rr    One connection, TCP_NODELAY on both ends; the client writes 1
  *        byte, the server reads it and writes 1 byte back, the client
  *        reads it: one transaction.  Transactions per second over
@@ -52,6 +59,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -75,6 +83,8 @@ struct shared {
 	double secs;			/* client: time they took */
 	int sndbuf[2];			/* client: SO_SNDBUF at start, end */
 	int rcvbuf[2];			/* server: SO_RCVBUF at start, end */
+	long long sent;			/* client (bulk): bytes written */
+	double cpu_snd;			/* client (bulk): its CPU seconds */
 	char err[512];			/* the first failure, if any */
 };
 
@@ -91,6 +101,38 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* This process's CPU time (user and system), in seconds. */
+static double self_cpu_s(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/*
+ * The CPU time every CPU of the machine was busy (user, nice, system,
+ * irq, softirq, steal from /proc/stat), in seconds; -1 if unreadable.
+ */
+static double busy_cpu_s(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return -1;
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
+	       sysconf(_SC_CLK_TCK);
 }
 
 /* Records the first failure (either process); later ones are dropped. */
@@ -242,8 +284,10 @@ static void client_bulk(int proto, const struct sockaddr_in *sin)
 	sh->sndbuf[0] = sockopt_int(fd, SOL_SOCKET, SO_SNDBUF);
 	for (;;) {
 		n = write(fd, buf, sizeof(buf));
-		if (n > 0)
+		if (n > 0) {
+			sh->sent += n;
 			continue;
+		}
 		if (!FLAG(stop))
 			fail("sender: write(): %s before the receiver was done",
 			     n ? strerror(errno) : "returned 0");
@@ -251,6 +295,7 @@ static void client_bulk(int proto, const struct sockaddr_in *sin)
 	}
 	sh->sndbuf[1] = sockopt_int(fd, SOL_SOCKET, SO_SNDBUF);
 	close(fd);
+	sh->cpu_snd = self_cpu_s();
 }
 
 static void client_rr(int proto, const struct sockaddr_in *sin, double secs)
@@ -327,10 +372,11 @@ static int accept_within(int lfd, int ms)
 
 /* bulk server: returns Mbit/s, or -1. */
 static double server_bulk(int lfd, double secs, double *elapsed,
-			  long long *bytes, double *maxgap, ssize_t *first)
+			  long long *bytes, double *maxgap, ssize_t *first,
+			  double *cpu_rcv, double *cpu_all)
 {
 	static char buf[CHUNK];
-	double t0, t, last, end;
+	double t0, t, last, end, rcv0, all0;
 	long long got = 0;
 	ssize_t n;
 	int fd = accept_within(lfd, WAIT_MS);
@@ -346,6 +392,8 @@ static double server_bulk(int lfd, double secs, double *elapsed,
 		close(fd);
 		return -1;
 	}
+	rcv0 = self_cpu_s();
+	all0 = busy_cpu_s();
 	t0 = last = t = now_s();
 	end = t0 + secs;
 	*maxgap = 0;
@@ -369,6 +417,8 @@ static double server_bulk(int lfd, double secs, double *elapsed,
 	}
 	if (t > end && end - last > *maxgap)
 		*maxgap = end - last;
+	*cpu_rcv = self_cpu_s() - rcv0;
+	*cpu_all = all0 < 0 ? -1 : busy_cpu_s() - all0;
 	sh->rcvbuf[1] = sockopt_int(fd, SOL_SOCKET, SO_RCVBUF);
 	FLAG_SET(stop);
 	close(fd);
@@ -452,6 +502,7 @@ int main(int argc, char **argv)
 	const char *pname = "xtcp";
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	double secs = 3, value = -1, elapsed = 0, maxgap = 0;
+	double cpu_rcv = 0, cpu_all = -1;
 	long long bytes = 0;
 	ssize_t first = 0;
 	int port = 9000, proto = IPPROTO_XTCP, mode = -1, lfd, opt, i;
@@ -545,7 +596,8 @@ int main(int argc, char **argv)
 	}
 
 	if (mode == BULK)
-		value = server_bulk(lfd, secs, &elapsed, &bytes, &maxgap, &first);
+		value = server_bulk(lfd, secs, &elapsed, &bytes, &maxgap, &first,
+				    &cpu_rcv, &cpu_all);
 	else if (mode == RR)
 		server_rr(lfd);
 	else
@@ -559,9 +611,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (mode == BULK) {
-		printf("RESULT mode=bulk proto=%s value=%.2f unit=Mbit/s secs=%.3f bytes=%lld first=%zd maxgap=%.3f sndbuf=%d,%d rcvbuf=%d,%d\n",
+		double gb = bytes / 1e9;
+
+		printf("RESULT mode=bulk proto=%s value=%.2f unit=Mbit/s secs=%.3f bytes=%lld first=%zd maxgap=%.3f sndbuf=%d,%d rcvbuf=%d,%d cpu_all=%.2f cpu_snd=%.2f cpu_rcv=%.2f\n",
 		       pname, value, elapsed, bytes, first, maxgap, sh->sndbuf[0],
-		       sh->sndbuf[1], sh->rcvbuf[0], sh->rcvbuf[1]);
+		       sh->sndbuf[1], sh->rcvbuf[0], sh->rcvbuf[1],
+		       cpu_all >= 0 && gb > 0 ? cpu_all / gb : -1,
+		       sh->sent ? sh->cpu_snd / (sh->sent / 1e9) : -1,
+		       gb > 0 ? cpu_rcv / gb : -1);
 	} else {
 		value = sh->count / sh->secs;
 		printf("RESULT mode=%s proto=%s value=%.1f unit=%s secs=%.3f count=%ld mean_us=%.1f\n",
