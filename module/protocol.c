@@ -33,6 +33,15 @@ MODULE_PARM_DESC(proto, "IP protocol number to register (default 253)");
 /* xtcp_diag.ko registers its inet_diag handler for this number. */
 EXPORT_SYMBOL_GPL(xtcp_proto_num);
 
+/*
+ * The established hash's buckets, as TCP's thash_entries: 0 sizes it
+ * from RAM as TCP does (one bucket per 128 KiB, a power of two, at most
+ * 512 Ki); the TIME-WAIT and orphan limits follow it.
+ */
+static unsigned int xtcp_ehash_entries;
+module_param_named(ehash_entries, xtcp_ehash_entries, uint, 0444);
+MODULE_PARM_DESC(ehash_entries, "established hash buckets (default 0: from RAM, as TCP's)");
+
 struct inet_hashinfo xtcp_hashinfo;
 /* Walked by inet_diag for xtcp_diag.ko. */
 EXPORT_SYMBOL_GPL(xtcp_hashinfo);
@@ -43,7 +52,10 @@ static atomic_long_t xtcp_memory_allocated;
 static DEFINE_PER_CPU(int, xtcp_memory_per_cpu_fw_alloc);
 static DEFINE_PER_CPU(unsigned int, xtcp_orphan_count);
 static long xtcp_sysctl_mem[3];
-/* Orphans all xtcp sockets together may leave (TCP's tcp_max_orphans). */
+/*
+ * Orphans all xtcp sockets together may leave (TCP's tcp_max_orphans):
+ * set at load to half the established hash's buckets, as TCP's.
+ */
 static int xtcp_sysctl_max_orphans = 4096;
 static int xtcp_sysctl_wmem[3] = { 4096, 16384, 4194304 };
 static int xtcp_sysctl_rmem[3] = { 4096, 131072, 6291456 };
@@ -392,6 +404,7 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("keepalive_intvl", sysctl_keepalive_intvl, SYSCTL_ONE, &xtcp_keepidle_max),
 	XTCP_SYSCTL("keepalive_probes", sysctl_keepalive_probes, SYSCTL_ONE, &xtcp_keepcnt_max),
 	XTCP_SYSCTL("tw_timeout", sysctl_tw_timeout, SYSCTL_ONE, &xtcp_timeout_max),
+	XTCP_SYSCTL("max_tw_buckets", death_row.sysctl_max_tw_buckets, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	XTCP_SYSCTL("gso", sysctl_gso, SYSCTL_ZERO, SYSCTL_ONE),
 	XTCP_SYSCTL("reordering", sysctl_reordering, SYSCTL_ONE, &xtcp_reordering_max),
 	XTCP_SYSCTL("max_reordering", sysctl_max_reordering, SYSCTL_ONE, &xtcp_reordering_max),
@@ -508,7 +521,8 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->net = net;
 	refcount_set(&xn->death_row.tw_refcount, 1);
 	xn->death_row.hashinfo = &xtcp_hashinfo;
-	xn->death_row.sysctl_max_tw_buckets = 4096;
+	/* Half the established hash, as tcp_sk_init(). */
+	xn->death_row.sysctl_max_tw_buckets = (xtcp_hashinfo.ehash_mask + 1) / 2;
 
 	err = xtcp_mib_init_net(net);
 	if (err)
@@ -577,9 +591,25 @@ static struct pernet_operations xtcp_net_ops = {
 	.size	= sizeof(struct xtcp_net),
 };
 
+/*
+ * The established hash's size: the ehash_entries parameter rounded up
+ * to a power of two, or, as alloc_large_system_hash() sizes TCP's, one
+ * bucket per 128 KiB of RAM; 512 to 512 Ki.
+ */
+static unsigned int __init xtcp_ehash_size(void)
+{
+	unsigned long n = xtcp_ehash_entries;
+
+	if (!n)
+		n = totalram_pages() >> (17 - PAGE_SHIFT);
+	return roundup_pow_of_two(clamp(n, 512UL, 512UL * 1024));
+}
+
 static int __init xtcp_hashinfo_init(void)
 {
-	unsigned int i, ehash_size = 16384, bhash_size = 8192;
+	unsigned int i, ehash_size = xtcp_ehash_size();
+	/* TCP's bind hash: as many buckets, at most 64 Ki. */
+	unsigned int bhash_size = min(ehash_size, 64U * 1024);
 	int err;
 
 	err = inet_hashinfo2_init_mod(&xtcp_hashinfo);
@@ -628,6 +658,9 @@ static int __init xtcp_hashinfo_init(void)
 		INIT_HLIST_HEAD(&xtcp_hashinfo.bhash2[i].chain);
 	}
 	xtcp_hashinfo.pernet = false;
+	xtcp_sysctl_max_orphans = ehash_size / 2;
+	pr_debug("hash tables: established %u, bind %u buckets\n",
+		 ehash_size, bhash_size);
 	return 0;
 
 out_bhash:

@@ -66,10 +66,12 @@ setup_topology || { echo "topology setup failed"; cleanup; exit 1; }
 
 # TIME-WAIT (crr): the server closes first, so TIME-WAIT is held in xsrv,
 # 60 s for both (TCP's fixed 2*MSL, xtcp's default net.xtcp.tw_timeout).
-# TCP's TIME-WAIT cap in xsrv is set to xtcp's fixed per-netns cap (4096)
-# so that both stop keeping TIME-WAIT at the same count; the client's
-# ephemeral range is widened (it applies to both protocols).
-ip netns exec xsrv sysctl -qw net.ipv4.tcp_max_tw_buckets=4096
+# Both stop keeping TIME-WAIT at the same count: each netns' cap is half
+# the established hash, the same size for both (net.xtcp.max_tw_buckets,
+# net.ipv4.tcp_max_tw_buckets), as printed here.  The client's ephemeral
+# range is widened (it applies to both protocols).
+echo "# TIME-WAIT caps in xsrv: TCP $(ip netns exec xsrv sysctl -n net.ipv4.tcp_max_tw_buckets)," \
+	"xtcp $(ip netns exec xsrv sysctl -n net.xtcp.max_tw_buckets)"
 ip netns exec xcli sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 
 sysctl_of() { ip netns exec xsrv sysctl -n "$1" | tr -s '\t ' ' '; }

@@ -297,6 +297,35 @@ int sysctl_set(const char *ns, const char *name, int val)
 	return !ok;
 }
 
+int sysctl_get(const char *ns, const char *name)
+{
+	char path[256];
+	int old, val = -1;
+	FILE *f;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	for (p = path + strlen("/proc/sys/"); *p; p++)
+		if (*p == '.')
+			*p = '/';
+	old = ns_enter(ns);
+	f = fopen(path, "r");
+	ns_leave(old);
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
+}
+
+void max_orphans_reset(void)
+{
+	int val = sysctl_get(NULL, "net.ipv4.tcp_max_orphans");
+
+	sysctl_set(NULL, "net.xtcp.max_orphans", val > 0 ? val : 4096);
+}
+
 long xstat(const char *ns, const char *name)
 {
 	int old = ns_enter(ns);
@@ -875,7 +904,7 @@ int hosts_up(void)
 	sysctl_set(SRV_NS, "net.xtcp.fin_timeout", 5);
 	sysctl_set(CLI_NS, "net.xtcp.fin_timeout", 5);
 	/* Global, not per netns: back to its default, whatever a test set. */
-	sysctl_set(NULL, "net.xtcp.max_orphans", 4096);
+	max_orphans_reset();
 	return 0;
 }
 

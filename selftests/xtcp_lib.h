@@ -142,6 +142,15 @@ ssize_t read_full(int fd, void *buf, size_t len);
  */
 int sysctl_set(const char *ns, const char *name, int val);
 
+/* Sysctl @name (dotted) read in netns @ns (NULL: the initial one); -1 if absent. */
+int sysctl_get(const char *ns, const char *name);
+
+/*
+ * net.xtcp.max_orphans (global) back to its default, which is TCP's
+ * tcp_max_orphans: both are half an established hash sized from RAM.
+ */
+void max_orphans_reset(void);
+
 /* A counter from /proc/net/xtcp_stat in @ns; -1 if absent. */
 long xstat(const char *ns, const char *name);
 

@@ -1027,7 +1027,7 @@ TEST_F(mib, orphan_overflow)
 	EXPECT_EQ(-1, xstate(CLI_NS, k.cport, k.port));
 	EXPECT_LE(oo + 1, C(CLI_NS, "OrphanOverflows"));
 	EXPECT_LE(or + 1, C(CLI_NS, "OutRsts"));
-	sysctl_set(NULL, "net.xtcp.max_orphans", 4096);
+	max_orphans_reset();
 	conn_close(&k);
 }
 

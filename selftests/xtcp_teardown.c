@@ -669,6 +669,47 @@ TEST_F_TIMEOUT(net, orphan_facing_zero_window_goes_when_orphans_run_short, XT(60
 }
 
 /*
+ * net.xtcp.max_tw_buckets: the TIME-WAIT socks a netns may hold.  Its
+ * default is TCP's tcp_max_tw_buckets on the same machine (half the
+ * established hash, sized from RAM as TCP's: module parameter
+ * ehash_entries); past it a closing connection skips TIME-WAIT, counted
+ * in TimeWaitOverflows.  Here at 2, four active closes leave two.
+ */
+TEST_F(net, max_tw_buckets_bounds_time_wait)
+{
+	int i, tw, dflt, tcp, ports[4];
+	long o0;
+
+	if (xtcp_proto() != IPPROTO_XTCP)
+		SKIP(return, "xtcp's own sysctl");
+	dflt = sysctl_get(CLI_NS, "net.xtcp.max_tw_buckets");
+	tcp = sysctl_get(CLI_NS, "net.ipv4.tcp_max_tw_buckets");
+	TH_LOG("max_tw_buckets %d (TCP's %d), max_orphans %d (TCP's %d)",
+	       dflt, tcp, sysctl_get(NULL, "net.xtcp.max_orphans"),
+	       sysctl_get(NULL, "net.ipv4.tcp_max_orphans"));
+	EXPECT_EQ(tcp, dflt);
+	EXPECT_LE(256, dflt);
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.max_tw_buckets", 2));
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 60));
+	o0 = xstat(CLI_NS, "TimeWaitOverflows");
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, connect_pair(self, 8120 + i));
+		ports[i] = self->cport;
+		/* The client closes first: TIME-WAIT is its. */
+		close(self->c);
+		ASSERT_EQ(XTCP_FIN_WAIT2, wait_state(CLI_NS, ports[i], 8120 + i,
+						     XTCP_FIN_WAIT2, 2.0));
+		close(self->a);
+		ASSERT_EQ(-1, wait_state(SRV_NS, 8120 + i, ports[i], -1, 2.0));
+		close(self->lfd);
+	}
+	for (i = 0, tw = 0; i < 4; i++)
+		tw += xstate(CLI_NS, ports[i], 8120 + i) == XTCP_TIME_WAIT;
+	EXPECT_EQ(2, tw);
+	EXPECT_EQ(o0 + 2, xstat(CLI_NS, "TimeWaitOverflows"));
+}
+
+/*
  * Past net.xtcp.max_orphans, close() resets instead of orphaning.  The
  * count and the limit are global, as TCP's tcp_max_orphans: the limit is
  * set in the initial netns and no other netns has it to change.
