@@ -665,16 +665,6 @@ static bool xtcp_rmem_room(struct sock *sk, struct sk_buff *skb,
 	}
 }
 
-/* Charge @skb to the receive buffer, if it has room (xtcp_rmem_room()). */
-static bool xtcp_rmem_take(struct sock *sk, struct sk_buff *skb)
-{
-	if (!xtcp_rmem_room(sk, skb, skb->truesize, false))
-		return false;
-	skb_dst_drop(skb);
-	skb_set_owner_r(skb, sk);
-	return true;
-}
-
 static struct sk_buff *xtcp_rcv_compact(struct sk_buff *skb);
 
 /*
@@ -864,6 +854,36 @@ static bool xtcp_rcv_append(struct sock *sk, struct sk_buff *skb)
 	return true;
 }
 
+/*
+ * In-order data that continues the receive queue's tail joins it, its
+ * pages moved rather than queued as one more skb (skb_try_coalesce(), as
+ * tcp_try_coalesce()): fewer skbs to charge, walk and free.  Charged
+ * for what the tail grew by, room for all of @skb having been made
+ * (xtcp_rmem_room()).  Consumes @skb when it returns true.
+ */
+static bool xtcp_rcv_coalesce(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_receive_queue);
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool fragstolen;
+	int delta;
+
+	if (!tail || XTCP_SKB_CB(tail)->end_seq != cb->seq ||
+	    (XTCP_SKB_CB(tail)->flags & XTCP_FLAG_FIN) ||
+	    !skb_try_coalesce(tail, skb, &fragstolen, &delta))
+		return false;
+	atomic_add(delta, &sk->sk_rmem_alloc);
+	sk_mem_charge(sk, delta);
+	XTCP_SKB_CB(tail)->end_seq = cb->end_seq;
+	XTCP_SKB_CB(tail)->flags |= cb->flags & XTCP_FLAG_PSH;
+	xtcp_rcv_nxt_update(xs, xs->rcv_nxt + skb->len);
+	xs->rcv_unacked += skb->len;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVCOALESCE);
+	kfree_skb_partial(skb, fragstolen);
+	return true;
+}
+
 /* A compact copy of a wasteful @skb, or @skb itself. */
 static struct sk_buff *xtcp_rcv_compact(struct sk_buff *skb)
 {
@@ -1003,10 +1023,16 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		}
 		skb = xtcp_rcv_compact(skb);
 		/* A full buffer drops in-order data too: the peer resends. */
-		if (!xtcp_rmem_take(sk, skb)) {
+		if (!xtcp_rmem_room(sk, skb, skb->truesize, false)) {
 			xtcp_send_ack(sk);
 			goto drop;
 		}
+		if (!fin && xtcp_rcv_coalesce(sk, skb)) {
+			skb = NULL;
+			goto queued;
+		}
+		skb_dst_drop(skb);
+		skb_set_owner_r(skb, sk);
 	}
 	fin = xtcp_queue_rcv(sk, skb);
 queued:

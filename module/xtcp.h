@@ -194,6 +194,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_OUTGSO,		/* GSO skbs sent (each several segments) */
 	XTCP_MIB_BACKLOGDROPS,		/* Segments dropped: the socket backlog was full */
 	XTCP_MIB_BACKLOGCOALESCE,	/* Segments merged into the backlog's last one */
+	XTCP_MIB_RCVCOALESCE,		/* Segments merged into the receive queue's last one */
 	XTCP_MIB_SACKREORDER,		/* Reordering seen through SACK */
 	XTCP_MIB_CHALLENGELIMITED,	/* Challenge ACKs withheld by challenge_ack_limit */
 	XTCP_MIB_RSTLIMITED,		/* RSTs for no socket withheld by rst_limit */

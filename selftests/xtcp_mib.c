@@ -146,6 +146,7 @@ static const struct mib_name mib_names[] = {
 	{ "OutGsoSkbs",		"XtcpExtOutGsoSkbs",	NULL },
 	{ "BacklogDrops",	"XtcpExtTCPBacklogDrop", "TcpExtTCPBacklogDrop" },
 	{ "BacklogCoalesce",	"XtcpExtTCPBacklogCoalesce", "TcpExtTCPBacklogCoalesce" },
+	{ "RcvCoalesce",	"XtcpExtTCPRcvCoalesce", "TcpExtTCPRcvCoalesce" },
 	{ "SackReorder",	"XtcpExtTCPSACKReorder", "TcpExtTCPSACKReorder" },
 	{ "ChallengeAcksLimited", "XtcpExtChallengeAcksLimited", NULL },
 	{ "OutRstsLimited",	"XtcpExtOutRstsLimited", NULL },
@@ -904,6 +905,38 @@ TEST_F_TIMEOUT(mib, delayed_acks, XT(30))
 	TH_LOG("25 lone segments: %ld delayed ACKs", d);
 	EXPECT_LE(1, d);
 	EXPECT_GE(25, d);
+	conn_close(&k);
+}
+
+/*
+ * 32 segments of 1000 bytes, one per write (TCP_NODELAY, 20 ms apart so
+ * that each arrives alone), to a reader that reads only at the end:
+ * each continues the receive queue's last skb and joins it (RcvCoalesce,
+ * TCP's TCPRcvCoalesce), and the bytes read back are the bytes sent.
+ */
+TEST_F_TIMEOUT(mib, rcv_coalesce, XT(30))
+{
+	static char out[32000], in[32000];
+	long rc, d;
+	struct conn k;
+	int i, one = 1;
+
+	ASSERT_EQ(0, conn_open(&k, 9826));
+	ASSERT_EQ(0, setsockopt(k.c, SOL_TCP, TCP_NODELAY, &one, sizeof(one)));
+	for (i = 0; i < (int)sizeof(out); i++)
+		out[i] = i * 7 + i / 1000;
+	rc = C(SRV_NS, "RcvCoalesce");
+	for (i = 0; i < 32; i++) {
+		ASSERT_EQ(1000, write(k.c, out + i * 1000, 1000));
+		usleep(20000);
+	}
+	usleep(XT(200000));
+	d = C(SRV_NS, "RcvCoalesce") - rc;
+	TH_LOG("32 segments of 1000 bytes: %ld joined the queue's tail", d);
+	EXPECT_LE(16, d);
+	EXPECT_GE(31, d);
+	ASSERT_EQ((ssize_t)sizeof(in), read_full(k.a, in, sizeof(in)));
+	EXPECT_EQ(0, memcmp(out, in, sizeof(in)));
 	conn_close(&k);
 }
 
