@@ -932,6 +932,13 @@ static const struct xtcp_request_sock_af_ops xtcp_request_sock_ipv4_ops = {
  */
 static int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
 {
+	const struct rtable *rt = skb_rtable(skb);
+
+	/* Never answer a SYN sent to a broadcast or multicast address. */
+	if (rt && (rt->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENDROPS);
+		return 0;
+	}
 	return xtcp_conn_request(&xtcp_request_sock_ops,
 				 &xtcp_request_sock_ipv4_ops, sk, skb);
 }

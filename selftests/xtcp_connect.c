@@ -598,6 +598,46 @@ TEST_F(net, bad_checksum_dropped)
 	close(lfd);
 }
 
+/*
+ * A SYN to a broadcast address is never answered (tcp_v4_conn_request()
+ * drops it).  The server also holds 10.77.0.1/24, so 10.77.0.255 is a
+ * broadcast address there, and the client routes 10.77.0.0/24 through
+ * the server: the SYN arrives in a frame addressed to the server alone.
+ * A listener on 0.0.0.0 gets it and sends no SYN-ACK, keeps no request,
+ * and counts it in ListenDrops; the same SYN to 10.77.0.1 is answered.
+ */
+TEST_F(net, syn_to_broadcast_address_dropped)
+{
+	struct rawseg r = {
+		.src = CLI_ADDR, .dst = "10.77.0.255", .sport = 40004,
+		.dport = 7703, .seq = 1, .flags = XTCP_FLAG_SYN, .win = 1000,
+	};
+	struct sockaddr_in any = sin_of("0.0.0.0", 7703);
+	long drops = xstat(SRV_NS, "ListenDrops");
+	struct seg s;
+	int cap, lfd;
+
+	ASSERT_EQ(0, sh("ip -n %s addr add 10.77.0.1/24 dev " SRV_IF, SRV_NS));
+	ASSERT_EQ(0, sh("ip -n %s route add 10.77.0.0/24 via " SRV_ADDR, CLI_NS));
+	lfd = xsock(SRV_NS);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&any, sizeof(any)));
+	ASSERT_EQ(0, listen(lfd, 8));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	EXPECT_EQ(-1, cap_find(cap, &s, XTCP_FLAG_SYN | XTCP_FLAG_ACK, 1, 700));
+	EXPECT_EQ(-1, xstate(SRV_NS, 7703, 40004));
+	if (!is_tcp())
+		EXPECT_EQ(drops + 1, xstat(SRV_NS, "ListenDrops"));
+
+	r.dst = "10.77.0.1";
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	EXPECT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN | XTCP_FLAG_ACK, 1, 1000));
+	close(cap);
+	close(lfd);
+}
+
 /* Malformed options never stop a SYN from being answered or crash. */
 TEST_F(net, malformed_options_are_survived)
 {
