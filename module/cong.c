@@ -2,8 +2,8 @@
 /*
  * xtcp congestion control: loss recovery per RFC 5681 and RFC 6582
  * (NewReno), around a small ops table for the window's growth and
- * decrease.  NewReno is the one algorithm so far; another is a new
- * struct xtcp_cong_ops.
+ * decrease: NewReno here (the default), CUBIC in cubic.c; another is a
+ * new struct xtcp_cong_ops and a line in xtcp_cong_algs[].
  *
  * Pure logic: compiled into the module and into the user-space unit test
  * and fuzz target, so it must not depend on socket or skb internals.
@@ -29,7 +29,8 @@ static u32 xtcp_reno_ssthresh(struct xtcp_cc *cc, u32 flight)
  * appropriate byte counting with L = whatever arrived), one segment per
  * window's worth of ACKs above it.
  */
-static void xtcp_reno_cong_avoid(struct xtcp_cc *cc, u32 acked)
+static void xtcp_reno_cong_avoid(struct xtcp_cc *cc, u32 acked,
+				 const struct xtcp_ack_sample *s)
 {
 	if (cc->cwnd < cc->ssthresh) {
 		u32 room = cc->ssthresh - cc->cwnd;
@@ -61,6 +62,7 @@ const struct xtcp_cong_ops xtcp_newreno = {
 /* What TCP_CONGESTION may name; a new algorithm is one more line. */
 static const struct xtcp_cong_ops *const xtcp_cong_algs[] = {
 	&xtcp_newreno,
+	&xtcp_cubic,
 };
 
 /**
@@ -78,6 +80,32 @@ const struct xtcp_cong_ops *xtcp_cong_find(const char *name)
 		if (!strcmp(xtcp_cong_algs[i]->name, name))
 			return xtcp_cong_algs[i];
 	return NULL;
+}
+
+/**
+ * xtcp_cong_list() - the names TCP_CONGESTION takes, for a sysctl
+ * @buf: where to write them, space-separated, NUL-terminated
+ * @size: @buf's size (at least 1); a list that does not fit is cut
+ *
+ * Context: any context; reads only the constant table of algorithms.
+ */
+void xtcp_cong_list(char *buf, size_t size)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = 0;
+	for (i = 0; i < ARRAY_SIZE(xtcp_cong_algs); i++) {
+		const char *name = xtcp_cong_algs[i]->name;
+		size_t len = strlen(name);
+
+		if (used + !!i + len + 1 > size)
+			break;
+		if (i)
+			buf[used++] = ' ';
+		memcpy(buf + used, name, len + 1);
+		used += len;
+	}
 }
 
 /* Windows are bounded so that arithmetic on them cannot overflow. */
@@ -178,6 +206,7 @@ bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
  * @acked: segments it acknowledged
  * @flight_after: segments still in flight after it
  * @cwnd_limited: the sender was using all of cwnd
+ * @s: the clock and path RTT, for the algorithm
  *
  * In recovery, an ACK that reaches "recover" ends it with cwnd =
  * min(ssthresh, FlightSize + 1 segment) (RFC 6582 section 3.2 step 3,
@@ -190,7 +219,8 @@ bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
  * Return: true when the first unacknowledged segment must be resent now.
  */
 bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
-		    u32 ack, u32 acked, u32 flight_after, bool cwnd_limited)
+		    u32 ack, u32 acked, u32 flight_after, bool cwnd_limited,
+		    const struct xtcp_ack_sample *s)
 {
 	if (cc->state == XTCP_CA_RECOVERY) {
 		if (!xtcp_before(ack, cc->recover)) {
@@ -213,7 +243,7 @@ bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		cc->state = XTCP_CA_OPEN;
 	cc->dupacks = 0;
 	if (cwnd_limited && cc->cwnd < XTCP_CWND_MAX)
-		ops->cong_avoid(cc, acked);
+		ops->cong_avoid(cc, acked, s);
 	return false;
 }
 

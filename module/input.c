@@ -223,6 +223,7 @@ static void xtcp_new_ack(struct sock *sk, u32 ack)
 	u32 flight = xtcp_in_flight(xs);
 	bool limited = flight >= xs->cc.cwnd ||
 		       (xs->cc.cwnd < xs->cc.ssthresh && 2 * flight >= xs->cc.cwnd);
+	struct xtcp_ack_sample s;
 	u32 acked, rtt_us;
 
 	/* Urgent data acknowledged: urgent mode ends. */
@@ -240,9 +241,12 @@ static void xtcp_new_ack(struct sock *sk, u32 ack)
 		icsk->icsk_backoff = 0;
 		xtcp_update_rto(sk);
 	}
+	/* For the algorithm: jiffies in ms, which wrap as a u32 does. */
+	s.now_ms = jiffies_to_msecs(jiffies);
+	s.min_rtt_us = xs->min_rtt_us;
 	if (xs->ca_ops && sk->sk_state != TCP_SYN_SENT &&
 	    xtcp_cc_newack(&xs->cc, xs->ca_ops, ack, max(acked, 1U),
-			   xtcp_in_flight(xs), limited)) {
+			   xtcp_in_flight(xs), limited, &s)) {
 		struct sk_buff *head = skb_peek(&xs->rtx_queue);
 
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PARTIALACKS);

@@ -394,6 +394,49 @@ static int xtcp_port_max = 65535;
 	.extra2		= max,						\
 }
 
+/*
+ * net.xtcp.congestion_control: the algorithm new sockets of the netns
+ * start with, by name (ENOENT for one xtcp does not have), as
+ * net.ipv4.tcp_congestion_control.  @ctl->data points at the netns'
+ * xtcp_net.ca_default.
+ */
+static int xtcp_cong_sysctl(struct ctl_table *ctl, int write, void *buffer,
+			    size_t *lenp, loff_t *ppos)
+{
+	const struct xtcp_cong_ops **slot = ctl->data;
+	char name[XTCP_CA_NAME_MAX];
+	struct ctl_table tbl = {
+		.data	= name,
+		.maxlen	= sizeof(name),
+	};
+	const struct xtcp_cong_ops *ops;
+	int err;
+
+	strscpy(name, READ_ONCE(*slot)->name, sizeof(name));
+	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	if (!write || err)
+		return err;
+	ops = xtcp_cong_find(name);
+	if (!ops)
+		return -ENOENT;
+	WRITE_ONCE(*slot, ops);
+	return 0;
+}
+
+/* net.xtcp.available_congestion_control: every name TCP_CONGESTION takes. */
+static int xtcp_cong_avail_sysctl(struct ctl_table *ctl, int write,
+				  void *buffer, size_t *lenp, loff_t *ppos)
+{
+	char list[8 * XTCP_CA_NAME_MAX];
+	struct ctl_table tbl = {
+		.data	= list,
+		.maxlen	= sizeof(list),
+	};
+
+	xtcp_cong_list(list, sizeof(list));
+	return proc_dostring(&tbl, write, buffer, lenp, ppos);
+}
+
 static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("syn_retries", sysctl_syn_retries, SYSCTL_ONE, &xtcp_retries_max),
 	XTCP_SYSCTL("synack_retries", sysctl_synack_retries, SYSCTL_ONE, &xtcp_retries_max),
@@ -413,6 +456,20 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("syncookies", sysctl_syncookies, SYSCTL_ZERO, SYSCTL_TWO),
 	XTCP_SYSCTL("invalid_ratelimit", sysctl_invalid_ratelimit, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	XTCP_SYSCTL("encap_port", sysctl_encap_port, SYSCTL_ZERO, &xtcp_port_max),
+	{
+		.procname	= "congestion_control",
+		.data		= (void *)offsetof(struct xtcp_net, ca_default),
+		.maxlen		= XTCP_CA_NAME_MAX,
+		.mode		= 0644,
+		.proc_handler	= xtcp_cong_sysctl,
+	},
+	{
+		/* The data offset is unused: the list is the module's. */
+		.procname	= "available_congestion_control",
+		.maxlen		= 8 * XTCP_CA_NAME_MAX,
+		.mode		= 0444,
+		.proc_handler	= xtcp_cong_avail_sysctl,
+	},
 	{
 		/* Opens or closes the netns' UDP socket (udp.c). */
 		.procname	= "udp_port",
@@ -517,6 +574,7 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_notsent_lowat = UINT_MAX;	/* tcp_notsent_lowat */
 	xn->sysctl_udp_port = 0;		/* no UDP socket (udp.c) */
 	xn->sysctl_encap_port = 0;		/* connect plain */
+	xn->ca_default = xtcp_cong_default;
 	xn->udp_sock = NULL;
 	xn->net = net;
 	refcount_set(&xn->death_row.tw_refcount, 1);

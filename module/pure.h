@@ -149,17 +149,37 @@ struct xtcp_cc {
 	 */
 	u32	reordering;
 	u8	state;		/* enum xtcp_ca_state */
-	u32	priv[4];	/* the algorithm's own */
+	u32	priv[8];	/* the algorithm's own, zeroed before init */
 };
 
+/*
+ * What an algorithm may know of an ACK besides the segments it covers:
+ * the connection's clock and its path's minimum RTT.
+ */
+struct xtcp_ack_sample {
+	u32	now_ms;		/* a millisecond clock (wraps) */
+	u32	min_rtt_us;	/* the lowest RTT seen, ~0U: none yet */
+};
+
+/*
+ * A congestion control algorithm: how cwnd grows and how far a loss
+ * brings it down.  Loss detection and recovery (cong.c, input.c) are
+ * the same for every algorithm.  A new one is a struct of these and a
+ * line in cong.c's table; its state lives in struct xtcp_cc's priv[].
+ */
 struct xtcp_cong_ops {
 	const char	*name;
 	/* cwnd and ssthresh are already IW and "infinite" when called. */
 	void		(*init)(struct xtcp_cc *cc);
-	/* The new ssthresh after a loss with @flight segments in flight. */
+	/*
+	 * A loss (fast recovery, or a timeout outside one): the new
+	 * ssthresh, cc->cwnd being the window the loss happened at, with
+	 * @flight segments in flight.
+	 */
 	u32		(*ssthresh)(struct xtcp_cc *cc, u32 flight);
 	/* @acked segments newly ACKed while cwnd limited the sender. */
-	void		(*cong_avoid)(struct xtcp_cc *cc, u32 acked);
+	void		(*cong_avoid)(struct xtcp_cc *cc, u32 acked,
+				      const struct xtcp_ack_sample *s);
 };
 
 /* RFC 6928 initial window, in segments. */
@@ -169,9 +189,12 @@ struct xtcp_cong_ops {
 #define XTCP_DUPTHRESH		3U
 
 extern const struct xtcp_cong_ops xtcp_newreno;
+extern const struct xtcp_cong_ops xtcp_cubic;	/* cubic.c */
 
 /* The algorithms TCP_CONGESTION may choose, by name (NULL: none). */
 const struct xtcp_cong_ops *xtcp_cong_find(const char *name);
+/* Their names, space-separated, into @buf of @size bytes (cut to fit). */
+void xtcp_cong_list(char *buf, size_t size);
 #define xtcp_cong_default	(&xtcp_newreno)
 
 void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
@@ -179,7 +202,8 @@ void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		    u32 snd_una, u32 snd_nxt, u32 flight);
 bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
-		    u32 ack, u32 acked, u32 flight_after, bool cwnd_limited);
+		    u32 ack, u32 acked, u32 flight_after, bool cwnd_limited,
+		    const struct xtcp_ack_sample *s);
 void xtcp_cc_reordered(struct xtcp_cc *cc, u32 distance, u32 max);
 void xtcp_cc_timeout(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		     u32 snd_nxt, u32 flight);

@@ -97,7 +97,8 @@ int xtcp_init_sock(struct sock *sk)
 	inet_csk(sk)->icsk_sync_mss = xtcp_sync_mss;
 	WRITE_ONCE(xs->mss_cache, XTCP_MSS_DEFAULT);
 	/* TCP_INFO reads a new socket's window as TCP's (tcp_init_sock()). */
-	WRITE_ONCE(xs->ca_choice, xtcp_cong_default);
+	WRITE_ONCE(xs->ca_choice,
+		   READ_ONCE(xtcp_pernet(sock_net(sk))->ca_default));
 	xtcp_cc_init(&xs->cc, xs->ca_choice, 0, false);
 	xs->cc.reordering =
 		READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);

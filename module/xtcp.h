@@ -245,6 +245,8 @@ struct xtcp_net {
 	unsigned int			sysctl_notsent_lowat;	/* bytes */
 	int				sysctl_udp_port;	/* 0: off (udp.c) */
 	int				sysctl_encap_port;	/* 0: plain */
+	/* New sockets' algorithm (net.xtcp.congestion_control); READ_ONCE. */
+	const struct xtcp_cong_ops	*ca_default;
 	/* Receives in UDP on udp_port; made and released under udp.c's mutex. */
 	struct socket			*udp_sock;
 	struct net			*net;

@@ -546,6 +546,138 @@ TEST_F(opt, congestion_name_and_errnos)
 	EXPECT_STREQ(name, name4);
 }
 
+/* Read (@val NULL) or write the text of /proc/sys/@path in netns @ns: 0 or errno. */
+static int sysctl_text(const char *ns, const char *path, const char *val,
+		       char *out, size_t size)
+{
+	char file[128];
+	int old, fd, err = 0;
+	ssize_t n;
+
+	snprintf(file, sizeof(file), "/proc/sys/%s", path);
+	old = ns_enter(ns);
+	fd = open(file, val ? O_WRONLY : O_RDONLY);
+	ns_leave(old);
+	if (fd < 0)
+		return errno;
+	if (val) {
+		if (write(fd, val, strlen(val)) < 0)
+			err = errno;
+	} else {
+		n = read(fd, out, size - 1);
+		if (n < 0)
+			err = errno;
+		else
+			out[n > 0 && out[n - 1] == '\n' ? n - 1 : n] = 0;
+	}
+	close(fd);
+	return err;
+}
+
+/* TCP_CONGESTION of a new socket in @ns, into @name (16 bytes). */
+static int new_socket_cong(const char *ns, char *name)
+{
+	socklen_t len = 16;
+	int fd = xsock(ns), err;
+
+	if (fd < 0)
+		return -1;
+	err = getsockopt(fd, SOL_TCP, TCP_CONGESTION, name, &len);
+	close(fd);
+	return err;
+}
+
+/*
+ * net.xtcp.congestion_control: the algorithm new sockets of a netns
+ * start with, as net.ipv4.tcp_congestion_control (the reference, run
+ * over kernel TCP): per netns, ENOENT for a name there is no algorithm
+ * of; net.xtcp.available_congestion_control lists the names.
+ */
+TEST_F(opt, congestion_control_sysctl)
+{
+	const char *ctl = is_tcp() ? "net/ipv4/tcp_congestion_control" :
+				     "net/xtcp/congestion_control";
+	const char *avail = is_tcp() ? "net/ipv4/tcp_available_congestion_control" :
+				       "net/xtcp/available_congestion_control";
+	char list[256], before[16], name[16];
+
+	ASSERT_EQ(0, sysctl_text(CLI_NS, avail, NULL, list, sizeof(list)));
+	TH_LOG("available: %s", list);
+	EXPECT_NE(NULL, strstr(list, "cubic"));
+	if (!is_tcp())
+		EXPECT_STREQ("newreno cubic", list);
+	EXPECT_EQ(EACCES, sysctl_text(CLI_NS, avail, "cubic", NULL, 0));
+
+	ASSERT_EQ(0, sysctl_text(SRV_NS, ctl, NULL, before, sizeof(before)));
+	ASSERT_EQ(0, sysctl_text(CLI_NS, ctl, "cubic", NULL, 0));
+	ASSERT_EQ(0, sysctl_text(CLI_NS, ctl, NULL, name, sizeof(name)));
+	EXPECT_STREQ("cubic", name);
+	ASSERT_EQ(0, new_socket_cong(CLI_NS, name));
+	EXPECT_STREQ("cubic", name);
+	/* The other netns keeps its own. */
+	ASSERT_EQ(0, new_socket_cong(SRV_NS, name));
+	EXPECT_STREQ(before, name);
+	if (!is_tcp())
+		EXPECT_STREQ("newreno", name);
+	EXPECT_EQ(ENOENT, sysctl_text(CLI_NS, ctl, "no-such-cc", NULL, 0));
+	ASSERT_EQ(0, sysctl_text(CLI_NS, ctl, NULL, name, sizeof(name)));
+	EXPECT_STREQ("cubic", name);
+}
+
+/*
+ * CUBIC (module/cubic.c; kernel TCP's default): chosen by name before
+ * connect, it is the name the connection reports, and it carries 2 MiB
+ * intact through 1% loss, recovering through losses (ssthresh set).
+ */
+TEST_F_TIMEOUT(opt, congestion_cubic_moves_data_through_loss, XT(90))
+{
+	struct bulk b = { .len = 2 << 20 };
+	struct timeval tv = { .tv_sec = XT(60) };
+	static uint8_t buf[65536];
+	char name[16], hash[65];
+	struct tcp_info ti;
+	struct sha256 h;
+	socklen_t len;
+	size_t got = 0;
+	pthread_t th;
+	ssize_t n;
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 5ms loss 1%%"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 5ms"));
+	self->lfd = xlisten(13009, 4);
+	ASSERT_LE(0, self->lfd);
+	self->c = xsock(CLI_NS);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, setsockopt(self->c, SOL_TCP, TCP_CONGESTION, "cubic", 5));
+	ASSERT_EQ(0, do_connect(self->c, SRV_ADDR, 13009));
+	self->a = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->a);
+	len = sizeof(name);
+	ASSERT_EQ(0, getsockopt(self->c, SOL_TCP, TCP_CONGESTION, name, &len));
+	EXPECT_STREQ("cubic", name);
+	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+
+	b.fd = self->c;
+	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+	sha256_init(&h);
+	while ((n = read(self->a, buf, sizeof(buf))) > 0) {
+		sha256_update(&h, buf, n);
+		got += n;
+	}
+	sha256_final(&h, hash);
+	pthread_join(th, NULL);
+	ASSERT_EQ(b.len, got) TH_LOG("stalled after %zu bytes", got);
+	EXPECT_STREQ(b.hash, hash);
+	ASSERT_EQ(0, get_info(self->c, &ti));
+	TH_LOG("cubic after 2 MiB at 1%% loss: cwnd %u, ssthresh %u, retrans %u",
+	       ti.tcpi_snd_cwnd, ti.tcpi_snd_ssthresh, ti.tcpi_total_retrans);
+	EXPECT_LT(0, ti.tcpi_total_retrans);
+	EXPECT_GT(0x7fffffffU, ti.tcpi_snd_ssthresh);
+	EXPECT_LE(2, ti.tcpi_snd_ssthresh);
+}
+
 /* ---- TCP_QUICKACK ---- */
 
 /*

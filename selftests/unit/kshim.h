@@ -7,6 +7,7 @@
 #define _XTCP_KSHIM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
 #include <linux/types.h>
@@ -18,5 +19,11 @@ typedef int32_t s32;
 typedef uint64_t u64;
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define BUILD_BUG_ON(c)	_Static_assert(!(c), #c)
+
+static inline u64 div64_u64(u64 a, u64 b)
+{
+	return a / b;
+}
 
 #endif /* _XTCP_KSHIM_H */

@@ -231,14 +231,31 @@ TEST(rcv_window)
 	      65535u << 14);
 }
 
-/* TCP_CONGESTION's names: newreno, and nothing else yet. */
+/* TCP_CONGESTION's names: newreno (the default) and cubic. */
 TEST(cong_find)
 {
 	EXPECT_TRUE(xtcp_cong_find("newreno") == &xtcp_newreno);
+	EXPECT_TRUE(xtcp_cong_find("cubic") == &xtcp_cubic);
 	EXPECT_TRUE(xtcp_cong_default == &xtcp_newreno);
 	EXPECT_TRUE(!xtcp_cong_find("reno"));
 	EXPECT_TRUE(!xtcp_cong_find("newren"));
 	EXPECT_TRUE(!xtcp_cong_find(""));
+}
+
+/* net.xtcp.available_congestion_control's text, cut to fit. */
+TEST(cong_list)
+{
+	char buf[32];
+
+	memset(buf, 'x', sizeof(buf));
+	xtcp_cong_list(buf, sizeof(buf));
+	EXPECT_TRUE(!strcmp(buf, "newreno cubic"));
+	xtcp_cong_list(buf, 13);
+	EXPECT_TRUE(!strcmp(buf, "newreno"));
+	xtcp_cong_list(buf, 14);
+	EXPECT_TRUE(!strcmp(buf, "newreno cubic"));
+	xtcp_cong_list(buf, 1);
+	EXPECT_TRUE(!strcmp(buf, ""));
 }
 
 TEST(newreno)
@@ -250,9 +267,9 @@ TEST(newreno)
 	xtcp_cc_init(&cc, ops, 1000, false);
 	EXPECT_TRUE(cc.cwnd == 10 && cc.state == XTCP_CA_OPEN);
 	/* Slow start: one segment per segment ACKed... */
-	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 2000, 2, 8, true) && cc.cwnd == 12);
+	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 2000, 2, 8, true, NULL) && cc.cwnd == 12);
 	/* ...not when the application left cwnd unused. */
-	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 3000, 2, 0, false) && cc.cwnd == 12);
+	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 3000, 2, 0, false, NULL) && cc.cwnd == 12);
 	/* Two duplicate ACKs do nothing; the third retransmits. */
 	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
 	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
@@ -262,17 +279,17 @@ TEST(newreno)
 	/* Each further one inflates cwnd. */
 	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12) && cc.cwnd == 10);
 	/* A partial ACK resends the next hole and deflates (RFC 6582). */
-	EXPECT_TRUE(xtcp_cc_newack(&cc, ops, 8000, 3, 9, true));
+	EXPECT_TRUE(xtcp_cc_newack(&cc, ops, 8000, 3, 9, true, NULL));
 	EXPECT_TRUE(cc.state == XTCP_CA_RECOVERY && cc.cwnd == 8);
 	/* The full ACK ends recovery at min(ssthresh, flight + 1). */
-	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 20000, 9, 2, true));
+	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 20000, 9, 2, true, NULL));
 	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 3 && cc.dupacks == 0);
 	/* Congestion avoidance: one segment per window of ACKs. */
 	cc.cwnd = 6;
 	for (i = 0; i < 5; i++)
-		xtcp_cc_newack(&cc, ops, 21000 + i, 1, 6, true);
+		xtcp_cc_newack(&cc, ops, 21000 + i, 1, 6, true, NULL);
 	EXPECT_TRUE(cc.cwnd == 6);
-	xtcp_cc_newack(&cc, ops, 21010, 1, 6, true);
+	xtcp_cc_newack(&cc, ops, 21010, 1, 6, true, NULL);
 	EXPECT_TRUE(cc.cwnd == 7);
 	/* Duplicate ACKs for data sent before "recover" start nothing. */
 	xtcp_cc_timeout(&cc, ops, 30000, 7);
@@ -284,8 +301,8 @@ TEST(newreno)
 	xtcp_cc_timeout(&cc, ops, 30000, 1);
 	EXPECT_TRUE(cc.ssthresh == 3 && cc.cwnd == 1);
 	/* Slow start back to ssthresh, then the loss state ends. */
-	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 26000, 1, 0, true) && cc.cwnd == 2);
-	xtcp_cc_newack(&cc, ops, 30000, 4, 0, true);
+	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 26000, 1, 0, true, NULL) && cc.cwnd == 2);
+	xtcp_cc_newack(&cc, ops, 30000, 4, 0, true, NULL);
 	/* Slow start stops at ssthresh; the rest counts toward CA. */
 	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 4 && cc.cwnd_cnt == 0);
 
@@ -297,12 +314,118 @@ TEST(newreno)
 	EXPECT_TRUE(!xtcp_cc_enter_recovery(&cc, ops, 2000, 9000, 20));
 	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 2000, 9000, 20) && cc.cwnd == 10);
 	/* ...no deflation on a partial ACK, ssthresh at the end. */
-	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 5000, 5, 12, true) && cc.cwnd == 10);
-	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 9000, 5, 2, true) && cc.cwnd == 10 &&
+	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 5000, 5, 12, true, NULL) && cc.cwnd == 10);
+	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 9000, 5, 2, true, NULL) && cc.cwnd == 10 &&
 	      cc.state == XTCP_CA_OPEN);
 	/* Not again for losses of the same window. */
 	EXPECT_TRUE(!xtcp_cc_enter_recovery(&cc, ops, 9000, 12000, 10));
 	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 9001, 12000, 10));
+}
+
+/*
+ * @rounds round trips of @rtt_ms in congestion avoidance, every segment
+ * of each window ACKed two at a time, the clock advancing through the
+ * round; *@now is the clock.  Returns false if cwnd ever shrank.
+ */
+static bool cubic_rounds(struct xtcp_cc *cc, u32 *now, u32 rtt_ms,
+			 int rounds)
+{
+	struct xtcp_ack_sample s = { .min_rtt_us = rtt_ms * 1000 };
+	u32 prev = cc->cwnd;
+	int r;
+
+	for (r = 0; r < rounds; r++) {
+		u32 w = cc->cwnd, i;
+
+		for (i = 0; i < w; i += 2) {
+			s.now_ms = *now + rtt_ms * i / w;
+			xtcp_cc_newack(cc, &xtcp_cubic, 0, 2, w, true, &s);
+			if (cc->cwnd < prev)
+				return false;
+			prev = cc->cwnd;
+		}
+		*now += rtt_ms;
+	}
+	return true;
+}
+
+/*
+ * CUBIC (RFC 9438) after a loss at 100 segments, 100 ms round trips:
+ * cwnd falls to 70, climbs concave to W_max by K = cbrt(30 / 0.4) =
+ * 4.2 s, stays near it, then grows convex; W(t) = 0.4 (t - K)^3 + 100.
+ */
+TEST(cubic)
+{
+	const struct xtcp_cong_ops *ops = &xtcp_cubic;
+	struct xtcp_cc cc;
+	u32 now = 5000;
+
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 100;
+	cc.ssthresh = 50;
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 2000, 90000, 100));
+	EXPECT_TRUE(cc.ssthresh == 70 && cc.cwnd == 70);
+	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 90000, 10, 60, true, NULL));
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 70);
+
+	/* Concave: 2 s in, W(2.1 s) = 96.2. */
+	EXPECT_TRUE(cubic_rounds(&cc, &now, 100, 20));
+	EXPECT_TRUE(cc.cwnd >= 92 && cc.cwnd <= 99);
+	/* At K, W_max, and slowly around it. */
+	EXPECT_TRUE(cubic_rounds(&cc, &now, 100, 22));
+	EXPECT_TRUE(cc.cwnd >= 98 && cc.cwnd <= 102);
+	/* Convex beyond: W(8.1 s) = 123. */
+	EXPECT_TRUE(cubic_rounds(&cc, &now, 100, 38));
+	EXPECT_TRUE(cc.cwnd >= 116 && cc.cwnd <= 128);
+
+	/*
+	 * Fast convergence: a loss below the last W_max (100) remembers
+	 * less, 0.85 of the window, so that the next flow gets room.
+	 */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 100;
+	xtcp_cc_enter_recovery(&cc, ops, 2000, 3000, 100);
+	xtcp_cc_newack(&cc, ops, 3000, 10, 60, true, NULL);
+	cc.cwnd = 90;
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 4000, 5000, 90));
+	EXPECT_TRUE(cc.ssthresh == 63 && cc.priv[0] == 76);
+
+	/*
+	 * Reno-friendly: at 1 ms round trips the cubic curve is all but
+	 * flat for seconds; cwnd still grows as Reno's estimate, about
+	 * 0.53 segment per round trip.
+	 */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 20;
+	xtcp_cc_enter_recovery(&cc, ops, 2000, 3000, 20);
+	xtcp_cc_newack(&cc, ops, 3000, 10, 10, true, NULL);
+	EXPECT_TRUE(cc.cwnd == 14);
+	EXPECT_TRUE(cubic_rounds(&cc, &now, 1, 100));
+	EXPECT_TRUE(cc.cwnd >= 14 + 40 && cc.cwnd <= 14 + 60);
+
+	/* A timeout: ssthresh from the window, slow start from 1. */
+	cc.cwnd = 40;
+	xtcp_cc_timeout(&cc, ops, 9000, 40);
+	EXPECT_TRUE(cc.cwnd == 1 && cc.ssthresh == 28);
+
+	/*
+	 * No RTT sample yet, and the clock wraps during the epoch: 10 s in,
+	 * the curve from 10 segments is at 0.4 * 10^3 + 10 = 410.  A wrap
+	 * taken for 49 days would have cwnd grow a segment per 2 ACKed.
+	 */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.ssthresh = 10;
+	now = 0xfffff000U;
+	{
+		struct xtcp_ack_sample s = { .now_ms = now, .min_rtt_us = ~0U };
+		int i;
+
+		for (i = 0; i < 1000; i++) {
+			s.now_ms += 10;
+			xtcp_cc_newack(&cc, ops, 0, 2, cc.cwnd, true, &s);
+		}
+		EXPECT_TRUE(cc.cwnd > 200 && cc.cwnd < 420);
+	}
 }
 
 /* DupThresh follows the reordering seen, within its bounds. */
