@@ -6,8 +6,10 @@
  * then convex as it probes further; never slower than Reno would grow
  * on the same path (the Reno-friendly region, RFC 9438 section 4.3).
  * The constants are the RFC's and Linux's tcp_cubic.c defaults: C = 0.4,
- * beta_cubic = 0.7, fast convergence on.  Not (yet) here: HyStart in
- * slow start, and the epoch's restart after an idle period.
+ * beta_cubic = 0.7, fast convergence on.  The first slow start ends
+ * by HyStart++ (RFC 9406) when round trips lengthen, before a loss
+ * would end it.  Not (yet) here: the epoch's restart after an idle
+ * period.
  *
  * The loss recovery around it is cong.c's, as for every algorithm.
  *
@@ -30,10 +32,27 @@
  * C * t^3 with t in ms, in segments: 0.4 * t^3 / 10^9 = t^3 * 4 / 10^10.
  * Times are bounded so that the cube fits in 64 bits.
  */
-#define CUBIC_T_MAX_MS		(1U << 20)	/* about 17 minutes */
+#define CUBIC_T_MAX_MS		1048576U	/* 2^20 ms, about 17 minutes */
 /* alpha_cubic = 3 * (1 - beta) / (1 + beta) = 9/17 (section 4.3). */
 #define CUBIC_ALPHA_NUM		9U
 #define CUBIC_ALPHA_DEN		17U
+
+/* HyStart++ (RFC 9406 section 4.3), for a sender that does not pace. */
+#define HYSTART_MIN_RTT_THRESH_US	4000U
+#define HYSTART_MAX_RTT_THRESH_US	16000U
+#define HYSTART_MIN_RTT_DIVISOR		8U
+#define HYSTART_N_RTT_SAMPLE		8U
+#define HYSTART_CSS_GROWTH_DIVISOR	4U
+#define HYSTART_CSS_ROUNDS		5U
+#define HYSTART_L			8U	/* segments per ACK at most */
+#define HYSTART_NO_RTT			~0U
+
+/* Where the first slow start is (enum values of struct cubic.hs_state). */
+enum {
+	HS_SLOW_START,		/* standard slow start, RTTs watched */
+	HS_CSS,			/* Conservative Slow Start */
+	HS_DONE,		/* left: congestion avoidance, or a loss */
+};
 
 /* The algorithm's state in struct xtcp_cc's priv[]. */
 struct cubic {
@@ -45,6 +64,16 @@ struct cubic {
 	u32	w_est;		/* the Reno-friendly estimate (section 4.3) */
 	u32	est_acked;	/* segments ACKed towards w_est's next step */
 	u32	cnt;		/* ACKed segments per cwnd increment */
+	/* HyStart++: */
+	u8	hs_state;	/* HS_* */
+	u8	css_rounds;	/* rounds completed in CSS */
+	u8	in_round;	/* window_end is set */
+	u32	window_end;	/* the round ends when this is ACKed */
+	u32	last_round_min;	/* the last round's lowest RTT, us */
+	u32	round_min;	/* this round's lowest RTT so far, us */
+	u32	samples;	/* RTT samples this round */
+	u32	css_baseline;	/* round_min when CSS began, us */
+	u32	css_acked;	/* ACKed segments towards CSS's next segment */
 };
 
 static struct cubic *cubic_of(struct xtcp_cc *cc)
@@ -73,7 +102,82 @@ static void cubic_init(struct xtcp_cc *cc)
 {
 	struct cubic *ca = cubic_of(cc);
 
-	*ca = (struct cubic){ 0 };
+	*ca = (struct cubic){
+		.hs_state	= HS_SLOW_START,
+		.last_round_min	= HYSTART_NO_RTT,
+		.round_min	= HYSTART_NO_RTT,
+		.css_baseline	= HYSTART_NO_RTT,
+	};
+}
+
+/*
+ * HyStart++'s round bookkeeping and RTT sample for an ACK (section
+ * 4.3): a round ends when the data sent at its start is ACKed.
+ */
+static void hystart_sample(struct cubic *ca, const struct xtcp_ack_sample *s)
+{
+	if (!ca->in_round || !xtcp_before(s->ack, ca->window_end)) {
+		ca->in_round = 1;
+		ca->last_round_min = ca->round_min;
+		ca->round_min = HYSTART_NO_RTT;
+		ca->samples = 0;
+		ca->window_end = s->snd_nxt;
+		if (ca->hs_state == HS_CSS && ca->css_rounds < 255)
+			ca->css_rounds++;
+	}
+	if (s->rtt_us) {
+		if (s->rtt_us < ca->round_min)
+			ca->round_min = s->rtt_us;
+		ca->samples++;
+	}
+}
+
+/*
+ * The first slow start under HyStart++: @acked segments ACKed below
+ * ssthresh.  Returns the segments cwnd grows by: at most L per ACK, a
+ * quarter of that in Conservative Slow Start.  A round whose lowest RTT
+ * has grown by a threshold (4 to 16 ms, an eighth of the last round's)
+ * moves slow start into CSS; a round back under CSS's baseline moves it
+ * back; CSS_ROUNDS rounds of CSS end slow start (ssthresh = cwnd).
+ */
+static u32 hystart_grow(struct xtcp_cc *cc, struct cubic *ca, u32 acked,
+			const struct xtcp_ack_sample *s)
+{
+	u32 grow = acked < HYSTART_L ? acked : HYSTART_L, thresh;
+
+	hystart_sample(ca, s);
+	if (ca->hs_state == HS_CSS && ca->css_rounds >= HYSTART_CSS_ROUNDS) {
+		ca->hs_state = HS_DONE;
+		cc->ssthresh = cc->cwnd;
+		return 0;
+	}
+	if (ca->samples >= HYSTART_N_RTT_SAMPLE &&
+	    ca->round_min != HYSTART_NO_RTT &&
+	    ca->last_round_min != HYSTART_NO_RTT) {
+		if (ca->hs_state == HS_SLOW_START) {
+			thresh = ca->last_round_min / HYSTART_MIN_RTT_DIVISOR;
+			if (thresh < HYSTART_MIN_RTT_THRESH_US)
+				thresh = HYSTART_MIN_RTT_THRESH_US;
+			if (thresh > HYSTART_MAX_RTT_THRESH_US)
+				thresh = HYSTART_MAX_RTT_THRESH_US;
+			if (ca->round_min >= ca->last_round_min + thresh) {
+				ca->hs_state = HS_CSS;
+				ca->css_baseline = ca->round_min;
+				ca->css_rounds = 0;
+				ca->css_acked = 0;
+			}
+		} else if (ca->round_min < ca->css_baseline) {
+			/* The RTT fell back: the growth was not the queue's. */
+			ca->hs_state = HS_SLOW_START;
+			ca->css_baseline = HYSTART_NO_RTT;
+		}
+	}
+	if (ca->hs_state != HS_CSS)
+		return grow;
+	ca->css_acked += grow;
+	grow = ca->css_acked / HYSTART_CSS_GROWTH_DIVISOR;
+	ca->css_acked %= HYSTART_CSS_GROWTH_DIVISOR;
+	return grow;
 }
 
 /*
@@ -89,6 +193,8 @@ static u32 cubic_ssthresh(struct xtcp_cc *cc, u32 flight)
 	u32 cwnd = cc->cwnd;
 
 	ca->epoch_ms = 0;
+	/* A loss ends the first slow start (and HyStart++ with it). */
+	ca->hs_state = HS_DONE;
 	if (cwnd < ca->last_w_max)
 		ca->w_max = cwnd * (CUBIC_BETA_DEN + CUBIC_BETA_NUM) /
 			    (2 * CUBIC_BETA_DEN);
@@ -179,14 +285,28 @@ static void cubic_cong_avoid(struct xtcp_cc *cc, u32 acked,
 {
 	struct cubic *ca = cubic_of(cc);
 
+	/* The module always passes a sample; a caller without one gets none. */
+	if (!s)
+		return;
 	if (cc->cwnd < cc->ssthresh) {
 		u32 room = cc->ssthresh - cc->cwnd;
-		u32 grow = acked < room ? acked : room;
+		u32 grow;
 
-		cc->cwnd += grow;
-		acked -= grow;
-		if (!acked)
-			return;
+		/* HyStart++ in the first slow start only (section 4.2). */
+		if (ca->hs_state != HS_DONE) {
+			grow = hystart_grow(cc, ca, acked, s);
+			if (cc->cwnd < cc->ssthresh) {
+				cc->cwnd += grow;
+				return;
+			}
+			/* CSS is over: on in congestion avoidance. */
+		} else {
+			grow = acked < room ? acked : room;
+			cc->cwnd += grow;
+			acked -= grow;
+			if (!acked)
+				return;
+		}
 	}
 	cubic_update(cc, ca, acked, s);
 	/*

@@ -244,6 +244,9 @@ static void xtcp_new_ack(struct sock *sk, u32 ack)
 	/* For the algorithm: jiffies in ms, which wrap as a u32 does. */
 	s.now_ms = jiffies_to_msecs(jiffies);
 	s.min_rtt_us = xs->min_rtt_us;
+	s.rtt_us = rtt_us;
+	s.ack = ack;
+	s.snd_nxt = xs->snd_nxt;
 	if (xs->ca_ops && sk->sk_state != TCP_SYN_SENT &&
 	    xtcp_cc_newack(&xs->cc, xs->ca_ops, ack, max(acked, 1U),
 			   xtcp_in_flight(xs), limited, &s)) {

@@ -149,7 +149,7 @@ struct xtcp_cc {
 	 */
 	u32	reordering;
 	u8	state;		/* enum xtcp_ca_state */
-	u32	priv[8];	/* the algorithm's own, zeroed before init */
+	u32	priv[16];	/* the algorithm's own, zeroed before init */
 };
 
 /*
@@ -159,6 +159,9 @@ struct xtcp_cc {
 struct xtcp_ack_sample {
 	u32	now_ms;		/* a millisecond clock (wraps) */
 	u32	min_rtt_us;	/* the lowest RTT seen, ~0U: none yet */
+	u32	rtt_us;		/* this ACK's RTT sample, 0: none (Karn) */
+	u32	ack;		/* the ACK's sequence number */
+	u32	snd_nxt;	/* the next sequence number to send */
 };
 
 /*

@@ -428,6 +428,99 @@ TEST(cubic)
 	}
 }
 
+/*
+ * Slow start for @rounds round trips whose RTT samples are @rtt_us:
+ * each round's window of 1000-byte segments ACKed two at a time, each
+ * ACK releasing as many new segments as it ACKed and cwnd grew by.
+ */
+static void ss_rounds(struct xtcp_cc *cc, u32 *una, u32 rtt_us, int rounds)
+{
+	struct xtcp_ack_sample s = { .min_rtt_us = 90000, .rtt_us = rtt_us };
+	int r;
+
+	for (r = 0; r < rounds; r++) {
+		u32 w = cc->cwnd, nxt = *una + w * 1000, i;
+
+		for (i = 0; i < w; i += 2) {
+			u32 before = cc->cwnd;
+
+			s.ack = *una + (i + 2) * 1000;
+			s.snd_nxt = nxt;
+			xtcp_cc_newack(cc, &xtcp_cubic, s.ack, 2, w, true, &s);
+			nxt += (2 + cc->cwnd - before) * 1000;
+		}
+		*una += w * 1000;
+	}
+}
+
+/* One ACK of @acked segments up to @ack, without an RTT sample. */
+static void one_ack(struct xtcp_cc *cc, u32 ack, u32 acked)
+{
+	struct xtcp_ack_sample s = { .ack = ack, .snd_nxt = ack + 20000 };
+
+	xtcp_cc_newack(cc, &xtcp_cubic, ack, acked, cc->cwnd, true, &s);
+}
+
+/*
+ * HyStart++ (RFC 9406) ends CUBIC's first slow start: while round trips
+ * keep their length the window doubles each round; once a round's
+ * lowest RTT is a threshold above the last one's (here 100 -> 130 ms),
+ * Conservative Slow Start grows it by a quarter as much, and after 5
+ * such rounds ssthresh = cwnd: congestion avoidance, no loss needed.
+ */
+TEST(hystart)
+{
+	const struct xtcp_cong_ops *ops = &xtcp_cubic;
+	struct xtcp_cc cc;
+	u32 una = 1000, w;
+
+	xtcp_cc_init(&cc, ops, 0, true);
+	ss_rounds(&cc, &una, 100000, 3);
+	EXPECT_TRUE(cc.cwnd == 80 && cc.ssthresh == XTCP_INFINITE_SSTHRESH);
+	/*
+	 * Queueing: 130 ms, above 100 + 12.5 ms.  HyStart's rounds begin
+	 * where the data sent at the last one's start is ACKed, here
+	 * midway through a window: CSS from the 8th sample of the first
+	 * round all at 130 ms, so this window grows less than twofold.
+	 */
+	w = cc.cwnd;
+	ss_rounds(&cc, &una, 130000, 1);
+	EXPECT_TRUE(cc.cwnd > w + w / 4 && cc.cwnd < 2 * w);
+	EXPECT_TRUE(cc.ssthresh == XTCP_INFINITE_SSTHRESH);
+	/* CSS: a quarter of slow start's growth a round... */
+	w = cc.cwnd;
+	ss_rounds(&cc, &una, 130000, 1);
+	EXPECT_TRUE(cc.cwnd >= w + w / 4 - 2 && cc.cwnd <= w + w / 4 + 2);
+	/* ...for 5 rounds, then congestion avoidance at that window. */
+	ss_rounds(&cc, &una, 130000, 3);
+	EXPECT_TRUE(cc.ssthresh == XTCP_INFINITE_SSTHRESH);
+	ss_rounds(&cc, &una, 130000, 2);
+	EXPECT_TRUE(cc.ssthresh != XTCP_INFINITE_SSTHRESH);
+	EXPECT_TRUE(cc.cwnd >= cc.ssthresh && cc.cwnd <= cc.ssthresh + 30);
+	w = cc.cwnd;
+	ss_rounds(&cc, &una, 130000, 1);
+	EXPECT_TRUE(cc.cwnd > w && cc.cwnd < w + w / 8);
+
+	/* CSS left for slow start again when the RTT falls back. */
+	xtcp_cc_init(&cc, ops, 0, true);
+	una = 1000;
+	ss_rounds(&cc, &una, 100000, 3);
+	ss_rounds(&cc, &una, 130000, 2);
+	ss_rounds(&cc, &una, 100000, 1);
+	w = cc.cwnd;
+	ss_rounds(&cc, &una, 100000, 1);
+	EXPECT_TRUE(cc.cwnd >= 2 * w - 4 && cc.ssthresh == XTCP_INFINITE_SSTHRESH);
+
+	/* No RTT growth: plain slow start, at most 8 segments an ACK. */
+	xtcp_cc_init(&cc, ops, 0, true);
+	una = 1000;
+	ss_rounds(&cc, &una, 100000, 6);
+	EXPECT_TRUE(cc.cwnd == 640 && cc.ssthresh == XTCP_INFINITE_SSTHRESH);
+	w = cc.cwnd;
+	one_ack(&cc, una + 20000, 20);
+	EXPECT_TRUE(cc.cwnd == w + 8);
+}
+
 /* DupThresh follows the reordering seen, within its bounds. */
 TEST(reordering)
 {
