@@ -40,6 +40,7 @@ INSTALL_ENV = KVER='$(KVER)' DESTDIR='$(DESTDIR)' BINDIR='$(BINDIR)' \
 	XTCPIZE_LIBDIR='$(XTCPIZE_LIBDIR)' MANDIR='$(MANDIR)' INCLUDEDIR='$(INCLUDEDIR)'
 # What dkms needs to build the module: no tests, no tools.
 DKMS_FILES := dkms.conf VERSION Makefile Kbuild include/uapi/linux/xtcp.h \
+	include/net/xtcp_cong.h \
 	$(wildcard module/*.c module/*.h)
 # `make bench BENCH_RUNS=7` etc. reach the guest script (scripts/guest-bench.sh).
 BENCH_VARS := BENCH_RUNS BENCH_SECS BENCH_LOSS_SECS BENCH_CASES

@@ -47,15 +47,22 @@ static void xtcp_diag_get_info(struct sock *sk, struct inet_diag_msg *r,
 		xtcp_get_info(sk, info);
 }
 
-/* The algorithm in use, or the one the connection will start with. */
-static const char *xtcp_diag_ca_name(const struct sock *sk)
+/*
+ * The algorithm in use, or the one the connection will start with, into
+ * @name.  Under RCU: an algorithm of another module stays valid while
+ * its name is copied even if the socket leaves it (cong_register.c).
+ */
+static void xtcp_diag_ca_name(const struct sock *sk, char *name)
 {
 	const struct xtcp_sock *xs = xtcp_sk(sk);
-	const struct xtcp_cong_ops *ops = READ_ONCE(xs->ca_ops);
+	const struct xtcp_cong_ops *ops;
 
+	rcu_read_lock();
+	ops = READ_ONCE(xs->ca_ops);
 	if (!ops)
 		ops = READ_ONCE(xs->ca_choice);
-	return ops ? ops->name : NULL;
+	strscpy(name, ops ? ops->name : "", XTCP_CA_NAME_MAX);
+	rcu_read_unlock();
 }
 
 /*
@@ -66,10 +73,11 @@ static const char *xtcp_diag_ca_name(const struct sock *sk)
 static int xtcp_diag_get_aux(struct sock *sk, bool net_admin,
 			     struct sk_buff *skb)
 {
-	const char *name = xtcp_diag_ca_name(sk);
+	char name[XTCP_CA_NAME_MAX];
 	__be16 encap = 0;
 
-	if (name && nla_put_string(skb, INET_DIAG_CONG, name))
+	xtcp_diag_ca_name(sk, name);
+	if (name[0] && nla_put_string(skb, INET_DIAG_CONG, name))
 		return -EMSGSIZE;
 	/* XTCP_DIAG_ENCAP_PORT: the form of a connection (module/udp.c). */
 	if (inet_sk_state_load(sk) != TCP_LISTEN)

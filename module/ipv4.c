@@ -776,6 +776,9 @@ xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	newsk = inet_csk_clone_lock(sk, req, GFP_ATOMIC);
 	if (!newsk)
 		goto exit_nonewsk;
+	/* The listener's algorithm, now held for the child too. */
+	if (!xtcp_cong_hold(xtcp_sk(newsk)->ca_choice))
+		xtcp_sk(newsk)->ca_choice = xtcp_cong_default;
 
 	newinet = inet_sk(newsk);
 	sk_daddr_set(newsk, ireq->ir_rmt_addr);

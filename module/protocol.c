@@ -412,14 +412,15 @@ static int xtcp_cong_sysctl(struct ctl_table *ctl, int write, void *buffer,
 	const struct xtcp_cong_ops *ops;
 	int err;
 
-	strscpy(name, READ_ONCE(*slot)->name, sizeof(name));
+	xtcp_cong_name(slot, name);
 	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
 	if (!write || err)
 		return err;
-	ops = xtcp_cong_find(name);
+	ops = xtcp_cong_get(name);
 	if (!ops)
 		return -ENOENT;
-	WRITE_ONCE(*slot, ops);
+	/* The default holds its algorithm; each writer drops what it replaced. */
+	xtcp_cong_put(xchg(slot, ops));
 	return 0;
 }
 
@@ -433,7 +434,7 @@ static int xtcp_cong_avail_sysctl(struct ctl_table *ctl, int write,
 		.maxlen	= sizeof(list),
 	};
 
-	xtcp_cong_list(list, sizeof(list));
+	xtcp_cong_names(list, sizeof(list));
 	return proc_dostring(&tbl, write, buffer, lenp, ppos);
 }
 
@@ -610,6 +611,8 @@ static void __net_exit xtcp_exit_net(struct net *net)
 {
 	xtcp_proc_exit_net(net);
 	xtcp_sysctl_exit_net(net);
+	/* Its sockets are gone; the default held its algorithm's module. */
+	xtcp_cong_put(xtcp_pernet(net)->ca_default);
 	/* After the sysctl: nothing can open it again. */
 	xtcp_udp_exit_net(net);
 	xtcp_v4_exit_net(net);

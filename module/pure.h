@@ -122,72 +122,12 @@ struct xtcp_rate {
 bool xtcp_rate_allow(struct xtcp_rate *rl, u32 now, u32 limit, u32 rnd);
 
 /*
- * Congestion control state (RFC 5681, RFC 6582), in segments.  The
- * loss recovery around it (fast retransmit, fast recovery, NewReno
- * partial ACKs, the timeout) is common to all algorithms; an algorithm
- * (struct xtcp_cong_ops) decides only how cwnd grows and how far it
- * falls.
+ * Congestion control: struct xtcp_cc, struct xtcp_ack_sample and
+ * struct xtcp_cong_ops are the interface algorithms are written
+ * against, in or out of the module: <net/xtcp_cong.h>.
  */
-enum xtcp_ca_state {
-	XTCP_CA_OPEN,		/* no loss being repaired */
-	XTCP_CA_RECOVERY,	/* fast recovery after three duplicate ACKs */
-	XTCP_CA_LOSS,		/* slow start again after a timeout */
-};
+#include <net/xtcp_cong.h>
 
-struct xtcp_cc {
-	u32	cwnd;		/* congestion window */
-	u8	sack;		/* SACK recovery (RFC 6675): no inflation */
-	u32	ssthresh;	/* slow start threshold */
-	u32	cwnd_cnt;	/* ACKed segments towards the next cwnd++ */
-	u32	recover;	/* SND.NXT when recovery or loss began */
-	u32	dupacks;	/* duplicate ACKs in a row */
-	/*
-	 * DupThresh: how many segments above a hole make it a loss (RFC
-	 * 6675; three, raised as reordering is seen, as Linux's
-	 * tp->reordering, so that a path that reorders is not taken for
-	 * one that loses).
-	 */
-	u32	reordering;
-	u8	state;		/* enum xtcp_ca_state */
-	u32	priv[16];	/* the algorithm's own, zeroed before init */
-};
-
-/*
- * What an algorithm may know of an ACK besides the segments it covers:
- * the connection's clock and its path's minimum RTT.
- */
-struct xtcp_ack_sample {
-	u32	now_ms;		/* a millisecond clock (wraps) */
-	u32	min_rtt_us;	/* the lowest RTT seen, ~0U: none yet */
-	u32	rtt_us;		/* this ACK's RTT sample, 0: none (Karn) */
-	u32	ack;		/* the ACK's sequence number */
-	u32	snd_nxt;	/* the next sequence number to send */
-};
-
-/*
- * A congestion control algorithm: how cwnd grows and how far a loss
- * brings it down.  Loss detection and recovery (cong.c, input.c) are
- * the same for every algorithm.  A new one is a struct of these and a
- * line in cong.c's table; its state lives in struct xtcp_cc's priv[].
- */
-struct xtcp_cong_ops {
-	const char	*name;
-	/* cwnd and ssthresh are already IW and "infinite" when called. */
-	void		(*init)(struct xtcp_cc *cc);
-	/*
-	 * A loss (fast recovery, or a timeout outside one): the new
-	 * ssthresh, cc->cwnd being the window the loss happened at, with
-	 * @flight segments in flight.
-	 */
-	u32		(*ssthresh)(struct xtcp_cc *cc, u32 flight);
-	/* @acked segments newly ACKed while cwnd limited the sender. */
-	void		(*cong_avoid)(struct xtcp_cc *cc, u32 acked,
-				      const struct xtcp_ack_sample *s);
-};
-
-/* RFC 6928 initial window, in segments. */
-#define XTCP_INIT_CWND		10U
-#define XTCP_INFINITE_SSTHRESH	0x7fffffffU
 /* Three duplicate ACKs mean a loss (RFC 5681 section 3.2). */
 #define XTCP_DUPTHRESH		3U
 

@@ -88,6 +88,7 @@ bool xtcp_stream_memory_free(const struct sock *sk, int wake)
 int xtcp_init_sock(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	const struct xtcp_cong_ops *ca;
 
 	skb_queue_head_init(&xs->rtx_queue);
 	xs->out_of_order_queue = RB_ROOT;
@@ -96,9 +97,17 @@ int xtcp_init_sock(struct sock *sk)
 	/* IP_OPTIONS and CIPSO call it on any INET_PROTOSW_ICSK socket. */
 	inet_csk(sk)->icsk_sync_mss = xtcp_sync_mss;
 	WRITE_ONCE(xs->mss_cache, XTCP_MSS_DEFAULT);
-	/* TCP_INFO reads a new socket's window as TCP's (tcp_init_sock()). */
-	WRITE_ONCE(xs->ca_choice,
-		   READ_ONCE(xtcp_pernet(sock_net(sk))->ca_default));
+	/*
+	 * The netns' default algorithm, held (cong_register.c); xtcp's own
+	 * if its module is going.  TCP_INFO reads a new socket's window as
+	 * TCP's (tcp_init_sock()).
+	 */
+	rcu_read_lock();
+	ca = READ_ONCE(xtcp_pernet(sock_net(sk))->ca_default);
+	if (!xtcp_cong_hold(ca))
+		ca = xtcp_cong_default;
+	rcu_read_unlock();
+	WRITE_ONCE(xs->ca_choice, ca);
 	xtcp_cc_init(&xs->cc, xs->ca_choice, 0, false);
 	xs->cc.reordering =
 		READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
@@ -148,6 +157,8 @@ void xtcp_destroy_sock(struct sock *sk)
 	if (inet_csk(sk)->icsk_bind_hash)
 		inet_put_port(sk);
 	sk_sockets_allocated_dec(sk);
+	/* The socket held its algorithm's module since xtcp_init_sock(). */
+	xtcp_cong_put(xtcp_sk(sk)->ca_choice);
 }
 
 /**

@@ -121,7 +121,7 @@ static int xtcp_set_congestion(struct sock *sk, sockptr_t optval,
 			       unsigned int optlen)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	const struct xtcp_cong_ops *ops;
+	const struct xtcp_cong_ops *ops, *old;
 	char name[XTCP_CA_NAME_MAX];
 	long n;
 
@@ -132,18 +132,21 @@ static int xtcp_set_congestion(struct sock *sk, sockptr_t optval,
 	if (n < 0)
 		return -EFAULT;
 	name[n] = 0;
-	ops = xtcp_cong_find(name);
+	ops = xtcp_cong_get(name);
 	if (!ops)
 		return -ENOENT;
 
 	lock_sock(sk);
+	old = xs->ca_choice;
 	WRITE_ONCE(xs->ca_choice, ops);
 	if (xs->ca_ops && xs->ca_ops != ops) {
-		xs->ca_ops = ops;
+		WRITE_ONCE(xs->ca_ops, ops);
 		memset(xs->cc.priv, 0, sizeof(xs->cc.priv));
 		ops->init(&xs->cc);
 	}
 	release_sock(sk);
+	/* No caller of the old one's hooks is left: they hold the lock. */
+	xtcp_cong_put(old);
 	return 0;
 }
 
@@ -457,7 +460,7 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		char name[XTCP_CA_NAME_MAX] = {};
 
 		/* The name, NUL-padded to TCP's 16 bytes, cut to the length. */
-		strscpy(name, READ_ONCE(xs->ca_choice)->name, sizeof(name));
+		xtcp_cong_name(&xs->ca_choice, name);
 		len = min_t(unsigned int, ulen, XTCP_CA_NAME_MAX);
 		if (put_user(len, optlen) || copy_to_user(optval, name, len))
 			return -EFAULT;

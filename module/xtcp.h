@@ -136,7 +136,6 @@ extern unsigned int xtcp_net_id;
 /* TCP_SYNCNT's bound, TCP_LINGER2's, TCP_CONGESTION's name size: TCP's. */
 #define XTCP_MAX_SYNCNT		127
 #define XTCP_FIN_TIMEOUT_MAX	(120 * HZ)
-#define XTCP_CA_NAME_MAX	16
 /* Delayed ACK: the longest an ACK waits, and the shortest (RFC 1122). */
 #define XTCP_DELACK_MAX		((unsigned int)(HZ / 5))
 #define XTCP_DELACK_MIN		((unsigned int)(HZ / 25))
@@ -725,6 +724,13 @@ int xtcp_rtx_synack(const struct sock *sk, struct request_sock *req);
 void xtcp_syn_ack_timeout(const struct request_sock *req);
 bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 			   u32 *last);
+/* cong_register.c: algorithms by name, and the modules behind them. */
+bool xtcp_cong_hold(const struct xtcp_cong_ops *ops);
+void xtcp_cong_put(const struct xtcp_cong_ops *ops);
+const struct xtcp_cong_ops *xtcp_cong_get(const char *name);
+void xtcp_cong_names(char *buf, size_t size);
+void xtcp_cong_name(const struct xtcp_cong_ops *const *slot, char *name);
+
 int xtcp_conn_request(struct request_sock_ops *rsk_ops,
 		      const struct xtcp_request_sock_af_ops *af_ops,
 		      struct sock *sk, struct sk_buff *skb);

@@ -29,7 +29,7 @@ KREL=$(<"$KTREE/include/config/kernel.release")
 # those of ./xtcp.ko (built against Debian's headers).
 rm -rf "$MOD"
 mkdir -p "$MOD"
-cp -a Kbuild module include "$MOD/"
+cp -a Kbuild module include examples "$MOD/"
 # -g: the module's frames of a report decode to source lines (vm-run.sh).
 if ! make -C "$KTREE" M="$MOD" W=1 KCFLAGS=-g modules >"$MOD/build.log" 2>&1; then
 	cat "$MOD/build.log" >&2

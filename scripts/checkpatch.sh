@@ -20,7 +20,8 @@ run() { "$CP/scripts/checkpatch.pl" --no-tree --terse --show-types -f "$@"; }
 # The module at --strict; user-space test code at the default level (it
 # uses the C library's types, as kernel selftests do).
 rc=0
-run --strict $(ls module/*.[ch] | grep -vx module/trace.h) include/uapi/linux/xtcp.h || rc=1
+run --strict $(ls module/*.[ch] | grep -vx module/trace.h) include/uapi/linux/xtcp.h \
+	include/net/xtcp_cong.h examples/cc/*.c || rc=1
 # The tracepoint header is written in the TRACE_EVENT() macros' own
 # language, whose layout checkpatch takes for C (include/trace/events/
 # is no cleaner): what that layout forces is ignored there, only there.

@@ -27,6 +27,7 @@ FIXTURE(opt) {
 	int lfd, c, a, cport, port;
 	int capturing;
 	struct capture cap;
+	int example;		/* xtcp_cc_example.ko loaded by the test */
 };
 
 FIXTURE_SETUP(opt)
@@ -35,6 +36,7 @@ FIXTURE_SETUP(opt)
 	self->c = -1;
 	self->a = -1;
 	self->capturing = 0;
+	self->example = 0;
 	XTCP_SETUP(_metadata->name);
 	/* Each segment on the wire as it is: the captures count them. */
 	ASSERT_EQ(0, offloads_off());
@@ -52,6 +54,9 @@ FIXTURE_TEARDOWN(opt)
 		close_abort(self->a);
 	if (self->lfd >= 0)
 		close(self->lfd);
+	/* Its sockets are gone: the example module may go too. */
+	if (self->example)
+		sh("for i in $(seq 50); do rmmod xtcp_cc_example 2>/dev/null && break; sleep 0.1; done");
 	hosts_down();
 }
 
@@ -676,6 +681,98 @@ TEST_F_TIMEOUT(opt, congestion_cubic_moves_data_through_loss, XT(90))
 	EXPECT_LT(0, ti.tcpi_total_retrans);
 	EXPECT_GT(0x7fffffffU, ti.tcpi_snd_ssthresh);
 	EXPECT_LE(2, ti.tcpi_snd_ssthresh);
+}
+
+/* xtcp_cc_example.ko: next to xtcp.ko ($XTCP_KO), else in ./ */
+static void example_ko(char *path, size_t size)
+{
+	const char *ko = getenv("XTCP_KO");
+	const char *slash = ko ? strrchr(ko, '/') : NULL;
+
+	if (slash)
+		snprintf(path, size, "%.*s/xtcp_cc_example.ko",
+			 (int)(slash - ko), ko);
+	else
+		snprintf(path, size, "./xtcp_cc_example.ko");
+}
+
+/*
+ * An algorithm in a module of its own (examples/cc/xtcp_cc_example.c,
+ * through <net/xtcp_cong.h>): once loaded its name is available and a
+ * socket may choose it; its ceiling (max_cwnd=4) shows on the wire,
+ * never more than 4 segments unacknowledged while 256 KiB flow (xtcp's
+ * own NewReno has 10 at once from the start).  The socket holds the
+ * module: rmmod fails while it exists and works once it is gone, and
+ * the name with it.
+ */
+TEST_F_TIMEOUT(opt, congestion_module_example, XT(60))
+{
+	char path[512], list[256], name[16];
+	uint32_t hi = 0, acked = 0, mss = 1460;
+	unsigned int most = 0;
+	socklen_t len;
+	size_t i;
+
+	if (is_tcp())
+		SKIP(return, "xtcp's own interface");
+	example_ko(path, sizeof(path));
+	if (access(path, R_OK))
+		SKIP(return, "%s is not built", path);
+	ASSERT_EQ(0, sh("insmod %s max_cwnd=4", path));
+	self->example = 1;
+	ASSERT_EQ(0, sysctl_text(CLI_NS, "net/xtcp/available_congestion_control",
+				 NULL, list, sizeof(list)));
+	EXPECT_STREQ("newreno cubic example", list);
+
+	self->lfd = xlisten(13011, 4);
+	ASSERT_LE(0, self->lfd);
+	self->c = xsock(CLI_NS);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, setsockopt(self->c, SOL_TCP, TCP_CONGESTION, "example", 7));
+	len = sizeof(name);
+	ASSERT_EQ(0, getsockopt(self->c, SOL_TCP, TCP_CONGESTION, name, &len));
+	EXPECT_STREQ("example", name);
+	ASSERT_EQ(0, start_capture(self, CLI_NS, CLI_IF));
+	ASSERT_EQ(0, do_connect(self->c, SRV_ADDR, 13011));
+	self->a = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->a);
+	ASSERT_EQ(0, transfer(self->c, self->a, 256 << 10));
+	stop_capture(self, 200);
+	/* Outstanding data at each segment sent, in segments. */
+	for (i = 0; i < self->cap.n; i++) {
+		const struct seg *s = &self->cap.segs[i];
+
+		if (!s->outgoing && (s->flags & XTCP_FLAG_ACK) &&
+		    (int32_t)(s->ack - acked) > 0)
+			acked = s->ack;
+		if (s->outgoing && s->len) {
+			if (!acked)
+				acked = s->seq;
+			if ((int32_t)(s->seq + s->len - hi) > 0)
+				hi = s->seq + s->len;
+			if ((hi - acked + mss - 1) / mss > most)
+				most = (hi - acked + mss - 1) / mss;
+		}
+	}
+	capture_free(&self->cap);
+	TH_LOG("example, max_cwnd=4: at most %u segments outstanding", most);
+	EXPECT_LE(2, most);
+	EXPECT_GE(4, most);
+
+	/* In use: the module stays. */
+	EXPECT_NE(0, sh("rmmod xtcp_cc_example 2>/dev/null"));
+	close_abort(self->c);
+	self->c = -1;
+	close_abort(self->a);
+	self->a = -1;
+	ASSERT_EQ(0, sh("for i in $(seq 50); do rmmod xtcp_cc_example 2>/dev/null && exit 0; sleep 0.1; done; exit 1"));
+	self->example = 0;
+	ASSERT_EQ(0, sysctl_text(CLI_NS, "net/xtcp/available_congestion_control",
+				 NULL, list, sizeof(list)));
+	EXPECT_STREQ("newreno cubic", list);
+	self->c = xsock(CLI_NS);
+	EXPECT_EQ(-1, setsockopt(self->c, SOL_TCP, TCP_CONGESTION, "example", 7));
+	EXPECT_EQ(ENOENT, errno);
 }
 
 /* ---- TCP_QUICKACK ---- */

@@ -18,6 +18,12 @@ typedef uint32_t u32;
 typedef int32_t s32;
 typedef uint64_t u64;
 
+/* What <net/xtcp_cong.h> names of the kernel's, unused in user space. */
+struct list_head {
+	struct list_head *next, *prev;
+};
+struct module;
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define BUILD_BUG_ON(c)	_Static_assert(!(c), #c)
 

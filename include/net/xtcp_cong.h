@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xtcp's congestion control interface: what an algorithm sees and
+ * provides, for the algorithms built into xtcp.ko (NewReno, CUBIC) and
+ * for those in modules of their own (examples/cc/xtcp_cc_example.c, the
+ * one to copy).  A module registers its struct xtcp_cong_ops with
+ * xtcp_register_congestion_control() at load and unregisters it at
+ * unload; sockets then choose it by name (TCP_CONGESTION,
+ * net.xtcp.congestion_control), as TCP's tcp_register_congestion_control().
+ * A socket using an algorithm holds its module: rmmod waits for none to.
+ *
+ * Loss detection and recovery (fast retransmit, NewReno or RFC 6675
+ * SACK recovery, the retransmission timeout) are xtcp's and the same
+ * for every algorithm; an algorithm decides how cwnd grows and how far
+ * a loss brings it down.  Windows count segments.
+ *
+ * Also compiled in user space (selftests/unit) with a shim for the
+ * kernel types.
+ */
+#ifndef _NET_XTCP_CONG_H
+#define _NET_XTCP_CONG_H
+
+#ifdef __KERNEL__
+#include <linux/list.h>
+#include <linux/types.h>
+#endif
+
+/* A name's room, NUL included: TCP's TCP_CA_NAME_MAX. */
+#define XTCP_CA_NAME_MAX	16
+
+/*
+ * Congestion control state (RFC 5681, RFC 6582), in segments.  The
+ * loss recovery around it (fast retransmit, fast recovery, NewReno
+ * partial ACKs, the timeout) is common to all algorithms; an algorithm
+ * (struct xtcp_cong_ops) decides only how cwnd grows and how far it
+ * falls.
+ */
+enum xtcp_ca_state {
+	XTCP_CA_OPEN,		/* no loss being repaired */
+	XTCP_CA_RECOVERY,	/* fast recovery after three duplicate ACKs */
+	XTCP_CA_LOSS,		/* slow start again after a timeout */
+};
+
+struct xtcp_cc {
+	u32	cwnd;		/* congestion window */
+	u8	sack;		/* SACK recovery (RFC 6675): no inflation */
+	u32	ssthresh;	/* slow start threshold */
+	u32	cwnd_cnt;	/* ACKed segments towards the next cwnd++ */
+	u32	recover;	/* SND.NXT when recovery or loss began */
+	u32	dupacks;	/* duplicate ACKs in a row */
+	/*
+	 * DupThresh: how many segments above a hole make it a loss (RFC
+	 * 6675; three, raised as reordering is seen, as Linux's
+	 * tp->reordering, so that a path that reorders is not taken for
+	 * one that loses).
+	 */
+	u32	reordering;
+	u8	state;		/* enum xtcp_ca_state */
+	u32	priv[16];	/* the algorithm's own, zeroed before init */
+};
+
+/*
+ * What an algorithm may know of an ACK besides the segments it covers:
+ * the connection's clock and its path's minimum RTT.
+ */
+struct xtcp_ack_sample {
+	u32	now_ms;		/* a millisecond clock (wraps) */
+	u32	min_rtt_us;	/* the lowest RTT seen, ~0U: none yet */
+	u32	rtt_us;		/* this ACK's RTT sample, 0: none (Karn) */
+	u32	ack;		/* the ACK's sequence number */
+	u32	snd_nxt;	/* the next sequence number to send */
+};
+
+/*
+ * A congestion control algorithm: how cwnd grows and how far a loss
+ * brings it down.  Its state lives in struct xtcp_cc's priv[], zeroed
+ * before init.  Every hook runs with the socket locked (softirq or
+ * process context) and must not sleep.
+ */
+struct xtcp_cong_ops {
+	/* TCP_CONGESTION's name: unique, at most 15 characters. */
+	const char	*name;
+	/* cwnd and ssthresh are already IW and "infinite" when called. */
+	void		(*init)(struct xtcp_cc *cc);
+	/*
+	 * A loss (fast recovery, or a timeout outside one): the new
+	 * ssthresh, cc->cwnd being the window the loss happened at, with
+	 * @flight segments in flight.
+	 */
+	u32		(*ssthresh)(struct xtcp_cc *cc, u32 flight);
+	/* @acked segments newly ACKed while cwnd limited the sender. */
+	void		(*cong_avoid)(struct xtcp_cc *cc, u32 acked,
+				      const struct xtcp_ack_sample *s);
+	/* Registration (set by xtcp_register_congestion_control()). */
+	struct list_head	list;
+	/* THIS_MODULE of a module's algorithm; NULL for xtcp's own. */
+	struct module		*owner;
+};
+
+/* RFC 6928 initial window, in segments. */
+#define XTCP_INIT_CWND		10U
+#define XTCP_INFINITE_SSTHRESH	0x7fffffffU
+/* RFC 6928 initial window, in segments. */
+#define XTCP_INIT_CWND		10U
+#define XTCP_INFINITE_SSTHRESH	0x7fffffffU
+
+#ifdef __KERNEL__
+/*
+ * Make @ops choosable by name.  -EINVAL without a name that fits or
+ * without init, ssthresh and cong_avoid; -EEXIST if the name is taken.
+ */
+int xtcp_register_congestion_control(struct xtcp_cong_ops *ops);
+/* Withdraw it; no socket can be using it (each holds ops->owner). */
+void xtcp_unregister_congestion_control(struct xtcp_cong_ops *ops);
+#endif
+
+#endif /* _NET_XTCP_CONG_H */
