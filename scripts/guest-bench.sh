@@ -24,6 +24,12 @@
 #              TCP to TCP over the same veth, bridge attached
 #   bridge_down  bulk from a kernel-TCP client in xsrv to an xtcp server
 #              in xcli, the same way
+#   flows4     4 bulk connections at once over the veth: their total, and
+#              Jain's fairness index among them (jain_xtcp=, jain_tcp=)
+#   flows16    the same with 16
+#   share      one xtcp and one kernel TCP bulk flow through a 100 Mbit/s
+#              tbf on vc: xtcp's share in percent; its TCP column is one
+#              TCP flow's share against another TCP flow
 #   udp_bulk   bulk_veth with xtcp in UDP (net.xtcp.udp_port at both
 #              ends, net.xtcp.encap_port at the client: docs/encapsulation.md)
 #   udp_rr     rr the same way
@@ -40,7 +46,7 @@ B=tools/bench/xtcp_bench
 RUNS=${BENCH_RUNS:-7}
 SECS=${BENCH_SECS:-3}
 LOSS_SECS=${BENCH_LOSS_SECS:-5}
-CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_loss rr crr bridge_up bridge_down udp_bulk udp_rr}
+CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_loss rr crr flows4 flows16 share bridge_up bridge_down udp_bulk udp_rr}
 BRIDGE=tools/xtcp-bridge/xtcp-bridge
 # The bridged ports (xtcp's end of bridge_*); TCP-to-TCP runs use others.
 BRIDGE_PORTS=20000-29999
@@ -116,8 +122,8 @@ netem_on() {
 		"ping: $(ip netns exec xcli ping -c 3 -i 0.2 10.99.0.1 | tail -1)"
 }
 
-rate_on() {
-	tc -n xcli qdisc add dev vc root tbf rate 200mbit burst 256kb latency 50ms
+rate_on() {	# rate_on [RATE]
+	tc -n xcli qdisc add dev vc root tbf rate "${1:-200mbit}" burst 256kb latency 50ms
 }
 
 rate_off() {
@@ -155,6 +161,9 @@ case_args() {
 	crr)		echo "crr xsrv xcli 10.99.0.1 $SECS conn/s connect+1-byte exchange+close, veth" ;;
 	bridge_up)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, xtcp client -> kernel TCP server, xtcp-bridge" ;;
 	bridge_down)	echo "bulk xcli xsrv 10.99.0.2 $SECS Mbit/s bulk, kernel TCP client -> xtcp server, xtcp-bridge" ;;
+	flows4)		echo "flows xsrv xcli 10.99.0.1 $SECS Mbit/s 4 bulk flows at once, veth (total)" ;;
+	flows16)	echo "flows xsrv xcli 10.99.0.1 $SECS Mbit/s 16 bulk flows at once, veth (total)" ;;
+	share)		echo "flows xsrv xcli 10.99.0.1 $SECS % share of a 100 Mbit/s tbf against one kernel TCP flow" ;;
 	udp_bulk)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth, xtcp in UDP" ;;
 	udp_rr)		echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth, xtcp in UDP" ;;
 	*)		return 1 ;;
@@ -189,6 +198,9 @@ for c in $CASES; do
 	if [ "$c" = bulk_rate ]; then
 		rate_on || { echo "# tbf setup failed"; failed=1; rate_off; continue; }
 	fi
+	if [ "$c" = share ]; then
+		rate_on 100mbit || { echo "# tbf setup failed"; failed=1; rate_off; continue; }
+	fi
 	case $c in bridge_*)
 		ip netns exec xcli $BRIDGE attach vc --ports $BRIDGE_PORTS >/dev/null ||
 			{ echo "# xtcp-bridge attach failed"; failed=1; continue; }
@@ -201,6 +213,8 @@ for c in $CASES; do
 	: >"$OUT/$c.xtcp.cpu"
 	: >"$OUT/$c.tcp.cpu"
 	: >"$OUT/$c.pairs"
+	: >"$OUT/$c.xtcp.jain"
+	: >"$OUT/$c.tcp.jain"
 	for p in xtcp tcp; do retrans "$cns" $p >"$OUT/$c.$p.rt0"; done
 	nss=$(printf '%s\n' "$sns" "$cns" | sort -u)
 	for ns in $nss; do
@@ -222,6 +236,10 @@ for c in $CASES; do
 			bridge_up/xtcp)	pargs=(-p tcp -q xtcp -P $port -l $((port + 10000))) ;;
 			bridge_up/tcp)	pargs=(-p tcp -P $port -l $((port + 20000))) ;;
 			bridge_down/xtcp) pargs=(-p xtcp -q tcp -P $((port + 10000))) ;;
+			flows4/*)	pargs+=(-n 4) ;;
+			flows16/*)	pargs+=(-n 16) ;;
+			# Ports 2 apart: the other protocol's listener takes port + 1.
+			share/*)	pargs=(-p $p -q tcp -n 2 -x 1 -P $((10040 + ci * 100 + r * 4 + pi * 2))) ;;
 			esac
 			line=$(timeout -k 5 $((${secs%.*} + 60)) \
 				$B -m "$mode" "${pargs[@]}" -s "$sns" -c "$cns" -a "$addr" \
@@ -230,6 +248,12 @@ for c in $CASES; do
 			[ $rc = 124 ] || [ $rc = 137 ] && line+=$'\n'"ERROR killed by timeout"
 			echo "$line" | sed "s/^/  run $r: /"
 			v=$(echo "$line" | sed -n 's/^RESULT .* value=\([0-9.]*\) .*/\1/p')
+			# share: the -p flow's part of the bottleneck, in percent.
+			[ "$c" = share ] && v=$(echo "$line" |
+				sed -n 's/^RESULT .* share=\([0-9.]*\) .*/\1/p' |
+				awk '{ printf "%.1f", $1 * 100 }')
+			j=$(echo "$line" | sed -n 's/^RESULT .* jain=\([0-9.]*\) .*/\1/p')
+			[ -n "$j" ] && echo "$j" >>"$OUT/$c.$p.jain"
 			if [ -n "$v" ]; then
 				echo "$v" >>"$OUT/$c.$p"
 				pv[$p]=$v
@@ -256,6 +280,7 @@ for c in $CASES; do
 	echo "# $c: $((SECONDS - tc0)) s"
 	[ "$c" = bulk_loss ] && netem_off
 	[ "$c" = bulk_rate ] && rate_off
+	[ "$c" = share ] && rate_off
 	case $c in udp_*) encap_off ;; esac
 	case $c in bridge_*)
 		ip netns exec xcli $BRIDGE show vc | sed 's/^/# bridge: /'
@@ -272,8 +297,11 @@ for c in $CASES; do
 	[ "$mode" = bulk ] || { cx=-; ct=-; cratio=-; }
 	echo "$c|$desc|$unit|$x|$t|$ratio|$spread|$cx|$ct|$cratio|$(wc -l <"$OUT/$c.xtcp")|$(wc -l <"$OUT/$c.tcp")" \
 		>>"$OUT/table"
+	jx=$(median <"$OUT/$c.xtcp.jain")
+	jt=$(median <"$OUT/$c.tcp.jain")
+	case $c in flows*) echo "$c|$desc|$jx|$jt" >>"$OUT/jain" ;; esac
 	echo "BENCH case=$c unit=$unit xtcp=$x tcp=$t ratio=$ratio spread=$spread" \
-		"cpu_xtcp=$cx cpu_tcp=$ct cpu_ratio=$cratio" \
+		"cpu_xtcp=$cx cpu_tcp=$ct cpu_ratio=$cratio jain_xtcp=$jx jain_tcp=$jt" \
 		"xtcp_ok=$(wc -l <"$OUT/$c.xtcp")/$RUNS tcp_ok=$(wc -l <"$OUT/$c.tcp")/$RUNS" \
 		"xtcp_runs=$(paste -sd, "$OUT/$c.xtcp") tcp_runs=$(paste -sd, "$OUT/$c.tcp")" \
 		>>"$OUT/bench"
@@ -288,6 +316,14 @@ echo "|---|---|---:|---:|---:|---|---:|---:|---:|---|"
 while IFS='|' read -r c desc unit x t ratio spread cx ct cratio nx nt; do
 	echo "| $desc | $unit | $x | $t | $ratio | $spread | $cx | $ct | $cratio | $nx/$RUNS, $nt/$RUNS |"
 done <"$OUT/table"
+if [ -s "$OUT/jain" ]; then
+	echo
+	echo "| flows | Jain's index xtcp | Jain's index TCP |"
+	echo "|---|---:|---:|"
+	while IFS='|' read -r c desc jx jt; do
+		echo "| $desc | $jx | $jt |"
+	done <"$OUT/jain"
+fi
 echo
 cat "$OUT/bench"
 echo

@@ -34,6 +34,15 @@
  *        byte, the server reads it and writes 1 byte back, the client
  *        reads it: one transaction.  Transactions per second over
  *        SECONDS seconds, counted by the client.
+ *  flows N bulk connections at once (-n N, at most 64), each written by
+ *        a thread of the client; -x K of them use the other protocol
+ *        (-q), to a second listener on PORT + 1.  The server reads all
+ *        of them and counts each one's bytes from the moment every flow
+ *        has delivered data, for SECONDS seconds.  value= is their total
+ *        in Mbit/s; jain= Jain's fairness index of the flows' rates,
+ *        (sum x)^2 / (n sum x^2), 1 when all are equal; share= the
+ *        part of the bytes the -p flows carried; rates= each flow's
+ *        Mbit/s, the -p flows first.
  *  crr   The client, for SECONDS seconds: socket, connect, write 1 byte,
  *        read the 1-byte answer, read the server's FIN (EOF), close.  The
  *        server: accept, read 1 byte, write 1 byte, close, so the server
@@ -55,9 +64,11 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -73,7 +84,8 @@
 #define STALL_MS	5000	/* rr/crr: for one answer */
 #define KILL_GRACE_S	10.0	/* client still running after the end */
 
-enum mode { BULK, RR, CRR };
+enum mode { BULK, RR, CRR, FLOWS };
+#define FLOWS_MAX	64
 
 /* What parent (server) and child (client) share. */
 struct shared {
@@ -89,7 +101,7 @@ struct shared {
 };
 
 static struct shared *sh;
-static const char * const mode_name[] = { "bulk", "rr", "crr" };
+static const char * const mode_name[] = { "bulk", "rr", "crr", "flows" };
 
 /* The two flags are written by one process and polled by the other. */
 #define FLAG_SET(f)	__atomic_store_n(&sh->f, 1, __ATOMIC_RELEASE)
@@ -370,6 +382,126 @@ static int accept_within(int lfd, int ms)
 	return fd;
 }
 
+/* flows: one client thread per connection, writing until it fails. */
+static void *flow_writer(void *arg)
+{
+	static char buf[CHUNK];
+	int fd = (int)(long)arg;
+
+	while (write(fd, buf, sizeof(buf)) > 0)
+		;
+	if (!FLAG(stop))
+		fail("flow writer: write(): %s before the receiver was done",
+		     strerror(errno));
+	return NULL;
+}
+
+/* flows client: @n connections, the last @k with @kproto to @port + 1. */
+static void client_flows(int proto, int kproto, const struct sockaddr_in *sin,
+			 int n, int k)
+{
+	pthread_t thr[FLOWS_MAX];
+	int fds[FLOWS_MAX], i, started = 0;
+
+	for (i = 0; i < n; i++) {
+		struct sockaddr_in to = *sin;
+
+		if (i >= n - k)
+			to.sin_port = htons(ntohs(sin->sin_port) + 1);
+		fds[i] = dial(i >= n - k ? kproto : proto, &to);
+		if (fds[i] < 0)
+			break;
+		if (pthread_create(&thr[i], NULL, flow_writer, (void *)(long)fds[i])) {
+			fail("pthread_create: %s", strerror(errno));
+			close(fds[i]);
+			break;
+		}
+		started++;
+	}
+	for (i = 0; i < started; i++) {
+		pthread_join(thr[i], NULL);
+		close(fds[i]);
+	}
+}
+
+/*
+ * flows server: accepts @n connections (the last @k on @lfd2), reads
+ * them all, and from when each has delivered data counts @secs seconds
+ * of bytes per flow into @got.  Returns the total Mbit/s, or -1.
+ */
+static double server_flows(int lfd, int lfd2, int n, int k, double secs,
+			   long long *got, double *elapsed)
+{
+	static char buf[CHUNK];
+	struct pollfd p[FLOWS_MAX];
+	int i, live = 0, seen = 0;
+	double t0 = 0, t = 0, end = 0;
+	bool first[FLOWS_MAX] = { false };
+	long long total = 0;
+
+	for (i = 0; i < n; i++) {
+		int fd = accept_within(i >= n - k ? lfd2 : lfd, WAIT_MS);
+
+		if (fd < 0) {
+			if (fd == -2)
+				fail("flow %d: no connection within %d ms", i, WAIT_MS);
+			n = i;
+			goto out;
+		}
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		p[i] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		got[i] = 0;
+		live++;
+	}
+	t = now_s();
+	end = t + WAIT_MS / 1000.0;	/* for every flow's first data */
+	while (t < end) {
+		int w = poll(p, n, (int)((end - t) * 1000) + 1);
+
+		t = now_s();
+		if (w < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < n && w > 0; i++) {
+			ssize_t r;
+
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			r = read(p[i].fd, buf, sizeof(buf));
+			if (r <= 0) {
+				if (r < 0 && errno == EAGAIN)
+					continue;
+				fail("flow %d: %s after %lld bytes", i,
+				     r ? strerror(errno) : "EOF", got[i]);
+				goto out;
+			}
+			if (!first[i]) {
+				first[i] = true;
+				if (++seen == n) {
+					/* All flowing: the measurement starts. */
+					t0 = now_s();
+					end = t0 + secs;
+				}
+				continue;
+			}
+			if (seen == n)
+				got[i] += r;
+		}
+	}
+	if (seen < n)
+		fail("only %d of %d flows delivered data within %d ms", seen,
+		     n, WAIT_MS);
+out:
+	FLAG_SET(stop);
+	for (i = 0; i < n; i++)
+		close(p[i].fd);
+	if (sh->err[0] || seen < n || live < n)
+		return -1;
+	*elapsed = t - t0;
+	for (i = 0; i < n; i++)
+		total += got[i];
+	return total * 8 / *elapsed / 1e6;
+}
+
 /* bulk server: returns Mbit/s, or -1. */
 static double server_bulk(int lfd, double secs, double *elapsed,
 			  long long *bytes, double *maxgap, ssize_t *first,
@@ -489,9 +621,9 @@ static void reap(pid_t pid, double grace)
 static void print_usage(const char *me)
 {
 	fprintf(stderr,
-		"usage: %s -m bulk|rr|crr -p xtcp|tcp|NUMBER [-q xtcp|tcp|NUMBER]\n"
+		"usage: %s -m bulk|rr|crr|flows -p xtcp|tcp|NUMBER [-q xtcp|tcp|NUMBER]\n"
 		"          [-s SRV_NS] [-c CLI_NS] [-a ADDR] [-P PORT] [-l LPORT]\n"
-		"          [-t SECONDS]\n",
+		"          [-t SECONDS] [-n FLOWS [-x OTHER_FLOWS]]\n",
 		me);
 	exit(2);
 }
@@ -507,12 +639,20 @@ int main(int argc, char **argv)
 	ssize_t first = 0;
 	int port = 9000, proto = IPPROTO_XTCP, mode = -1, lfd, opt, i;
 	int cproto = 0;		/* the client's, if not the server's */
+	int nflows = 1, kflows = 0, lfd2 = -1;
+	long long fgot[FLOWS_MAX];
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "m:p:q:s:c:a:P:l:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:p:q:s:c:a:P:l:t:n:x:")) != -1) {
 		switch (opt) {
+		case 'n':
+			nflows = atoi(optarg);
+			break;
+		case 'x':
+			kflows = atoi(optarg);
+			break;
 		case 'm':
-			for (i = 0; i < 3; i++)
+			for (i = 0; i < 4; i++)
 				if (!strcmp(optarg, mode_name[i]))
 					mode = i;
 			break;
@@ -553,6 +693,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (mode < 0 || proto <= 0 || secs <= 0 ||
+	    nflows < 1 || nflows > FLOWS_MAX || kflows < 0 || kflows > nflows ||
+	    (kflows && cproto <= 0) ||
 	    inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
 		print_usage(argv[0]);
 	sin.sin_port = htons(port);
@@ -574,6 +716,19 @@ int main(int argc, char **argv)
 		printf("RESULT mode=%s proto=%s value=ERR\n", mode_name[mode], pname);
 		return 1;
 	}
+	if (mode == FLOWS && kflows) {
+		struct sockaddr_in sin2 = sin;
+
+		sin2.sin_port = htons(port + 1);
+		lfd2 = socket(AF_INET, SOCK_STREAM, cproto);
+		if (lfd2 < 0 || bind(lfd2, (struct sockaddr *)&sin2, sizeof(sin2)) ||
+		    listen(lfd2, 128)) {
+			printf("ERROR server %s:%d: %s\n", addr, port + 1,
+			       strerror(errno));
+			printf("RESULT mode=flows proto=%s value=ERR\n", pname);
+			return 1;
+		}
+	}
 
 	pid = fork();
 	if (pid < 0) {
@@ -582,7 +737,14 @@ int main(int argc, char **argv)
 	}
 	if (pid == 0) {
 		close(lfd);
+		if (lfd2 >= 0)
+			close(lfd2);
 		enter_ns(cli_ns);
+		if (mode == FLOWS) {
+			client_flows(proto, cproto, &sin, nflows, kflows);
+			FLAG_SET(done);
+			_exit(0);
+		}
 		if (cproto > 0)
 			proto = cproto;
 		if (mode == BULK)
@@ -598,12 +760,18 @@ int main(int argc, char **argv)
 	if (mode == BULK)
 		value = server_bulk(lfd, secs, &elapsed, &bytes, &maxgap, &first,
 				    &cpu_rcv, &cpu_all);
+	else if (mode == FLOWS)
+		value = server_flows(lfd, lfd2, nflows, kflows, secs, fgot,
+				     &elapsed);
 	else if (mode == RR)
 		server_rr(lfd);
 	else
 		server_crr(lfd);
-	reap(pid, mode == BULK ? KILL_GRACE_S : secs + STALL_MS / 1000.0 + KILL_GRACE_S);
+	reap(pid, mode == BULK || mode == FLOWS ? KILL_GRACE_S :
+		  secs + STALL_MS / 1000.0 + KILL_GRACE_S);
 	close(lfd);
+	if (lfd2 >= 0)
+		close(lfd2);
 
 	if (sh->err[0]) {
 		printf("ERROR %s %s: %s\n", pname, mode_name[mode], sh->err);
@@ -619,6 +787,24 @@ int main(int argc, char **argv)
 		       cpu_all >= 0 && gb > 0 ? cpu_all / gb : -1,
 		       sh->sent ? sh->cpu_snd / (sh->sent / 1e9) : -1,
 		       gb > 0 ? cpu_rcv / gb : -1);
+	} else if (mode == FLOWS) {
+		double sum = 0, sq = 0, mine = 0;
+
+		for (i = 0; i < nflows; i++) {
+			double r = fgot[i] * 8 / elapsed / 1e6;
+
+			sum += r;
+			sq += r * r;
+			if (i < nflows - kflows)
+				mine += r;
+		}
+		printf("RESULT mode=flows proto=%s value=%.2f unit=Mbit/s secs=%.3f flows=%d other=%d jain=%.3f share=%.3f rates=",
+		       pname, value, elapsed, nflows, kflows,
+		       sq > 0 ? sum * sum / (nflows * sq) : 0,
+		       sum > 0 ? mine / sum : 0);
+		for (i = 0; i < nflows; i++)
+			printf("%s%.2f", i ? "," : "", fgot[i] * 8 / elapsed / 1e6);
+		printf("\n");
 	} else {
 		value = sh->count / sh->secs;
 		printf("RESULT mode=%s proto=%s value=%.1f unit=%s secs=%.3f count=%ld mean_us=%.1f\n",
