@@ -611,6 +611,7 @@ void xtcp_ofo_purge(struct sock *sk)
 	}
 	xs->ooo_last_skb = NULL;
 	xs->num_sacks = 0;
+	xs->dsack = 0;
 }
 
 /*
@@ -696,6 +697,24 @@ static bool xtcp_ofo_try_coalesce(struct sock *sk, struct sk_buff *to,
 	tcb->flags |= cb->flags & (XTCP_FLAG_FIN | XTCP_FLAG_PSH);
 	kfree_skb_partial(skb, fragstolen);
 	return true;
+}
+
+/*
+ * Data [@start, @end) arrived again: the next ACK says so with a D-SACK
+ * block (RFC 2883), in front of its SACK blocks, as tcp_dsack_set().
+ * @ofo: the copy already held was out of order, else below RCV.NXT.
+ */
+static void xtcp_dsack_set(struct sock *sk, u32 start, u32 end, bool ofo)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!xs->sack_ok || !xtcp_after(end, start))
+		return;
+	xs->dsack_block.start = start;
+	xs->dsack_block.end = end;
+	xs->dsack = 1;
+	XTCP_INC_STATS(sock_net(sk), ofo ? XTCP_MIB_DSACKOFOSENT :
+					   XTCP_MIB_DSACKOLDSENT);
 }
 
 /*
@@ -798,6 +817,7 @@ merge_right:
 	goto sack;
 dup:
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OOODROPS);
+	xtcp_dsack_set(sk, seq, seq + skb->len, true);
 	kfree_skb(skb);
 sack:
 	/* All of [seq, end_seq) is held now: the blocks say so. */
@@ -1005,8 +1025,11 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		/* Starts before RCV.NXT: keep only what is new. */
 		u32 old = xs->rcv_nxt - cb->seq;
 
-		if (old > len || (old == len && !fin))
+		if (old > len || (old == len && !fin)) {
+			xtcp_dsack_set(sk, cb->seq, cb->seq + len, false);
 			goto dup;
+		}
+		xtcp_dsack_set(sk, cb->seq, xs->rcv_nxt, false);
 		if (!pskb_pull(skb, old))
 			goto drop;
 		cb->seq = xs->rcv_nxt;
@@ -1277,6 +1300,13 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		if (!(flags & XTCP_FLAG_RST) &&
 		    !xtcp_oow_rate_limited(sock_net(sk), skb,
 					   &xs->last_oow_ack_time)) {
+			u32 end = cb->end_seq - !!(flags & XTCP_FLAG_FIN);
+
+			/* Data we had already: the ACK says so (D-SACK). */
+			if (xtcp_before(cb->seq, xs->rcv_nxt))
+				xtcp_dsack_set(sk, cb->seq,
+					       xtcp_after(end, xs->rcv_nxt) ?
+					       xs->rcv_nxt : end, false);
 			if (sk->sk_state == TCP_SYN_RECV)
 				xtcp_send_synack_sk(sk);
 			else

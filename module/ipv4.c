@@ -803,6 +803,7 @@ xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	newxs->out_of_order_queue = RB_ROOT;
 	newxs->ooo_last_skb = NULL;
 	newxs->num_sacks = 0;
+	newxs->dsack = 0;
 	xtcp_init_xmit_timers(newsk);
 	memset(&newxs->rtt, 0, sizeof(newxs->rtt));
 	/* TCP_INFO counts the SYN that made the request (TCP's). */

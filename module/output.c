@@ -274,18 +274,26 @@ void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
 
 /*
  * The SACK option for a segment with @room bytes to spare under the MSS
- * (RFC 2018 section 4): the blocks input.c keeps, latest arrival first,
+ * (RFC 2018 section 4): a D-SACK block first if there is one (RFC 2883,
+ * reported once), then the blocks input.c keeps, latest arrival first,
  * as many as fit.  Returns its length, 0 for none.
  */
 static unsigned int xtcp_build_sack(struct sock *sk, u8 *opts,
 				    unsigned int room)
 {
+	struct xtcp_sack_block b[XTCP_MAX_SACKS];
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	unsigned int n = xs->num_sacks;
+	unsigned int n = 0, i;
 
+	if (xs->dsack)
+		b[n++] = xs->dsack_block;
+	for (i = 0; i < xs->num_sacks && n < XTCP_MAX_SACKS; i++)
+		b[n++] = xs->selective_acks[i];
 	if (room < XTCP_SACK_OPTS_MAX)
 		n = min_t(unsigned int, n, room < 12 ? 0 : (room - 4) / 8);
-	return xtcp_write_sack_option(opts, xs->selective_acks, n);
+	if (n && xs->dsack)
+		xs->dsack = 0;
+	return xtcp_write_sack_option(opts, b, n);
 }
 
 /*
@@ -345,7 +353,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		 * leave the segment within the MSS (RFC 6691): all of them
 		 * on a pure ACK or a short segment, none on a full one.
 		 */
-		if (xs->num_sacks && (flags & XTCP_FLAG_ACK)) {
+		if ((xs->num_sacks || xs->dsack) && (flags & XTCP_FLAG_ACK)) {
 			unsigned int seg = skb_is_gso(skb) ?
 					   skb_shinfo(skb)->gso_size : skb->len;
 

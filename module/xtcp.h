@@ -194,6 +194,8 @@ enum xtcp_mib_field {
 	XTCP_MIB_BACKLOGDROPS,		/* Segments dropped: the socket backlog was full */
 	XTCP_MIB_BACKLOGCOALESCE,	/* Segments merged into the backlog's last one */
 	XTCP_MIB_RCVCOALESCE,		/* Segments merged into the receive queue's last one */
+	XTCP_MIB_DSACKOLDSENT,		/* D-SACKs sent for data below RCV.NXT */
+	XTCP_MIB_DSACKOFOSENT,		/* D-SACKs sent for data held out of order */
 	XTCP_MIB_SACKREORDER,		/* Reordering seen through SACK */
 	XTCP_MIB_CHALLENGELIMITED,	/* Challenge ACKs withheld by challenge_ack_limit */
 	XTCP_MIB_RSTLIMITED,		/* RSTs for no socket withheld by rst_limit */
@@ -530,6 +532,12 @@ struct xtcp_sock {
 	 */
 	struct xtcp_sack_block	selective_acks[XTCP_MAX_SACKS];
 	u8			num_sacks;
+	/*
+	 * A D-SACK block (RFC 2883) for the next ACK, first of its blocks:
+	 * data that arrived twice.  Reported once.  Only with sack_ok.
+	 */
+	u8			dsack;
+	struct xtcp_sack_block	dsack_block;
 };
 
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)

@@ -147,6 +147,8 @@ static const struct mib_name mib_names[] = {
 	{ "BacklogDrops",	"XtcpExtTCPBacklogDrop", "TcpExtTCPBacklogDrop" },
 	{ "BacklogCoalesce",	"XtcpExtTCPBacklogCoalesce", "TcpExtTCPBacklogCoalesce" },
 	{ "RcvCoalesce",	"XtcpExtTCPRcvCoalesce", "TcpExtTCPRcvCoalesce" },
+	{ "DsackOldSent",	"XtcpExtTCPDSACKOldSent", "TcpExtTCPDSACKOldSent" },
+	{ "DsackOfoSent",	"XtcpExtTCPDSACKOfoSent", "TcpExtTCPDSACKOfoSent" },
 	{ "SackReorder",	"XtcpExtTCPSACKReorder", "TcpExtTCPSACKReorder" },
 	{ "ChallengeAcksLimited", "XtcpExtChallengeAcksLimited", NULL },
 	{ "OutRstsLimited",	"XtcpExtOutRstsLimited", NULL },
@@ -831,6 +833,59 @@ TEST_F(mib, ofo_queued_and_duplicate_dropped)
 	EXPECT_EQ(oq + 2, C(SRV_NS, "OfoQueued"));
 	if (!is_tcp())
 		EXPECT_EQ(od + 1, C(SRV_NS, "OfoDrops"));
+	conn_close(&k);
+}
+
+/*
+ * Data that arrives twice is reported in the next ACK by a D-SACK block
+ * (RFC 2883), the first of its SACK blocks: 100 bytes from below
+ * RCV.NXT (DsackOldSent, TCP's TCPDSACKOldSent), and 100 bytes held out
+ * of order arriving again (DsackOfoSent, TCPDSACKOfoSent), that block
+ * then followed by the out-of-order one.
+ */
+TEST_F(mib, dsack_sent)
+{
+	static const char data[100] = "twice";
+	long old, ofo;
+	struct conn k;
+	struct seg s;
+	int cap;
+
+	ASSERT_EQ(0, conn_open(&k, 9827));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	old = C(SRV_NS, "DsackOldSent");
+	ofo = C(SRV_NS, "DsackOfoSent");
+
+	ASSERT_EQ(0, to_srv(&k, XTCP_FLAG_ACK, k.srv_ack - 100, k.srv_seq,
+			    data, sizeof(data)));
+	ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, XT(1000)));
+	EXPECT_EQ(k.srv_ack, s.ack);
+	EXPECT_LE(1, s.nsacks);
+	EXPECT_EQ(k.srv_ack - 100, s.sack_lo);
+	EXPECT_EQ(k.srv_ack, s.sack_hi);
+	EXPECT_EQ(old + 1, C(SRV_NS, "DsackOldSent"));
+
+	ASSERT_EQ(0, to_srv(&k, XTCP_FLAG_ACK, k.srv_ack + 1000, k.srv_seq,
+			    data, sizeof(data)));
+	ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, XT(1000)));
+	EXPECT_EQ(1, s.nsacks);
+	EXPECT_EQ(k.srv_ack + 1000, s.sack_lo);
+	ASSERT_EQ(0, to_srv(&k, XTCP_FLAG_ACK, k.srv_ack + 1000, k.srv_seq,
+			    data, sizeof(data)));
+	ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, XT(1000)));
+	EXPECT_EQ(k.srv_ack, s.ack);
+	EXPECT_EQ(2, s.nsacks);
+	EXPECT_EQ(k.srv_ack + 1000, s.sack_lo);
+	EXPECT_EQ(k.srv_ack + 1100, s.sack_hi);
+	EXPECT_EQ(ofo + 1, C(SRV_NS, "DsackOfoSent"));
+	/* Reported once: the next ACK has the out-of-order block alone. */
+	ASSERT_EQ(0, to_srv(&k, XTCP_FLAG_ACK, k.srv_ack + 2000, k.srv_seq,
+			    data, sizeof(data)));
+	ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, XT(1000)));
+	EXPECT_EQ(2, s.nsacks);
+	EXPECT_EQ(k.srv_ack + 2000, s.sack_lo);
+	close(cap);
 	conn_close(&k);
 }
 
