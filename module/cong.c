@@ -12,6 +12,7 @@
 #ifdef __KERNEL__
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/math64.h>
 #else
 #include <string.h>
 #endif
@@ -190,12 +191,60 @@ bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
 {
 	if (cc->state == XTCP_CA_RECOVERY || !xtcp_after(snd_una, cc->recover))
 		return false;
+	cc->prior_cwnd = cc->cwnd ? cc->cwnd : 1;
+	cc->prr_delivered = 0;
+	cc->prr_out = 0;
 	cc->ssthresh = ops->ssthresh(cc, flight);
 	cc->cwnd = cc->ssthresh + (cc->sack ? 0 : XTCP_DUPTHRESH);
 	cc->cwnd_cnt = 0;
 	cc->recover = snd_nxt;
 	cc->state = XTCP_CA_RECOVERY;
 	return true;
+}
+
+/**
+ * xtcp_cc_prr() - cwnd for an ACK in SACK recovery (RFC 6937 PRR)
+ * @cc: the state, in recovery with SACK
+ * @delivered: segments this ACK newly delivered: SND.UNA's advance plus
+ *	the change in SACKed segments (DeliveredData)
+ * @pipe: segments in flight after it (RFC 6675 pipe)
+ *
+ * Proportional Rate Reduction: while pipe is above ssthresh, send so
+ * that the flight falls to ssthresh in proportion to what is delivered
+ * (ssthresh / RecoverFS of it, RecoverFS being cwnd at the loss), one
+ * segment per two delivered for a halving; below it, slow start back
+ * up to ssthresh, at most one segment more than delivered (PRR-SSRB).
+ * cwnd becomes pipe plus what may be sent now, as tcp_cwnd_reduction().
+ *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, the ACK path of input.c).
+ */
+void xtcp_cc_prr(struct xtcp_cc *cc, u32 delivered, u32 pipe)
+{
+	u64 due;
+	s64 sndcnt;
+
+	if (cc->state != XTCP_CA_RECOVERY || !cc->sack || !delivered)
+		return;
+	cc->prr_delivered += delivered;
+	if (pipe > cc->ssthresh) {
+		due = ((u64)cc->prr_delivered * cc->ssthresh + cc->prior_cwnd - 1);
+		sndcnt = (s64)div64_u64(due, cc->prior_cwnd) - cc->prr_out;
+	} else {
+		s64 limit = (s64)cc->prr_delivered - cc->prr_out;
+
+		if (limit < (s64)delivered)
+			limit = delivered;
+		limit++;
+		sndcnt = cc->ssthresh - pipe;
+		if (sndcnt > limit)
+			sndcnt = limit;
+	}
+	if (sndcnt < 0)
+		sndcnt = 0;
+	cc->cwnd = pipe + (u32)sndcnt;
+	if (cc->cwnd > XTCP_CWND_MAX)
+		cc->cwnd = XTCP_CWND_MAX;
 }
 
 /**

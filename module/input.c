@@ -448,6 +448,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 prior_packets = xs->packets_out, prior_sacked = xs->sacked_out;
 	u32 ack = cb->ack_seq;
 	bool sacked = false;
 	u8 ca_old;
@@ -509,6 +510,18 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_dupack(sk);
 	if (sacked || (xs->sacked_out && xs->cc.state != XTCP_CA_RECOVERY))
 		xtcp_sack_detect_loss(sk);
+	/*
+	 * In SACK recovery, PRR sets cwnd from what this ACK delivered
+	 * (RFC 6937 DeliveredData: SND.UNA's advance and the change in
+	 * SACKed segments, counted in segments).
+	 */
+	if (xs->cc.state == XTCP_CA_RECOVERY && xs->cc.sack) {
+		s32 delivered = (s32)(prior_packets - xs->packets_out) +
+				(s32)(xs->sacked_out - prior_sacked);
+
+		if (delivered > 0)
+			xtcp_cc_prr(&xs->cc, delivered, xtcp_in_flight(xs));
+	}
 	if (!xtcp_before(ack, xs->snd_una))
 		xtcp_update_window(sk, cb);
 	xtcp_trace_ca_changed(sk, ca_old);

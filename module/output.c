@@ -408,6 +408,9 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	/* TCP_INFO's, as __tcp_transmit_skb() counts them. */
 	xs->segs_out += segs;
 	if (skb->len > hlen) {
+		/* What PRR counts as sent in recovery (RFC 6937 prr_out). */
+		if (xs->cc.state == XTCP_CA_RECOVERY)
+			xs->cc.prr_out += segs;
 		xs->data_segs_out += segs;
 		xs->bytes_sent += skb->len - hlen;
 		xs->lsndtime = (u32)jiffies;

@@ -56,6 +56,10 @@ struct xtcp_cc {
 	 */
 	u32	reordering;
 	u8	state;		/* enum xtcp_ca_state */
+	/* Proportional Rate Reduction in SACK recovery (RFC 6937): */
+	u32	prr_delivered;	/* segments delivered since recovery began */
+	u32	prr_out;	/* segments sent since recovery began */
+	u32	prior_cwnd;	/* cwnd when recovery began (RecoverFS) */
 	u32	priv[16];	/* the algorithm's own, zeroed before init */
 };
 

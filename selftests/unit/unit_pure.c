@@ -521,6 +521,66 @@ TEST(hystart)
 	EXPECT_TRUE(cc.cwnd == w + 8);
 }
 
+/*
+ * PRR (RFC 6937) in SACK recovery, NewReno's halving: a loss at cwnd 20
+ * with 20 in flight, then an ACK per segment delivered.  While pipe is
+ * above ssthresh (10) one segment goes per two delivered, so pipe falls
+ * smoothly to ssthresh rather than at once; below it (more losses) it
+ * grows back by at most one segment more than was delivered.
+ */
+TEST(prr)
+{
+	const struct xtcp_cong_ops *ops = &xtcp_newreno;
+	u32 pipe = 20, sent = 0, i;
+	struct xtcp_cc cc;
+
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 20;
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 2000, 30000, 20));
+	EXPECT_TRUE(cc.ssthresh == 10 && cc.prior_cwnd == 20);
+	/* The lost one leaves pipe; each ACK then delivers one segment. */
+	pipe--;
+	for (i = 0; i < 18; i++) {
+		u32 now;
+
+		pipe--;
+		xtcp_cc_prr(&cc, 1, pipe);
+		now = cc.cwnd > pipe ? cc.cwnd - pipe : 0;
+		/* Never more than the proportional share so far. */
+		EXPECT_TRUE(now <= 1);
+		cc.prr_out += now;
+		sent += now;
+		pipe += now;
+	}
+	EXPECT_TRUE(sent == 9 && pipe == 10);
+	/* Half of the deliveries went back out: 18 delivered, 9 sent. */
+	EXPECT_TRUE(cc.prr_delivered == 18 && cc.prr_out == 9);
+
+	/*
+	 * Pipe below ssthresh (more losses): back up to ssthresh, by at
+	 * most what was delivered and not yet sent (20 - 9) plus one.
+	 */
+	pipe = 4;
+	xtcp_cc_prr(&cc, 2, pipe);
+	EXPECT_TRUE(cc.cwnd == 10);
+	cc.prr_out += 6;
+	pipe = 1;
+	xtcp_cc_prr(&cc, 1, pipe);
+	/* 21 delivered, 15 sent: 6 + 1 more at most, 9 to ssthresh. */
+	EXPECT_TRUE(cc.cwnd == pipe + 7);
+	/* Nothing delivered: cwnd unchanged. */
+	i = cc.cwnd;
+	xtcp_cc_prr(&cc, 0, 3);
+	EXPECT_TRUE(cc.cwnd == i);
+	/* Not in recovery, or without SACK: PRR leaves cwnd alone. */
+	xtcp_cc_init(&cc, ops, 1000, false);
+	cc.cwnd = 20;
+	xtcp_cc_enter_recovery(&cc, ops, 2000, 30000, 20);
+	i = cc.cwnd;
+	xtcp_cc_prr(&cc, 1, 15);
+	EXPECT_TRUE(cc.cwnd == i);
+}
+
 /* DupThresh follows the reordering seen, within its bounds. */
 TEST(reordering)
 {
