@@ -15,6 +15,12 @@
 #   bulk_veth  bulk throughput xcli -> xsrv over the veth pair
 #   bulk_rate  bulk_veth through a 200 Mbit/s tbf on vc: the same
 #              throughput for both, so that CPU per GB compares cost
+#   bulk_bdp   bulk_veth on a long fat path: 50 ms each way (RTT 100 ms)
+#              and a 200 Mbit/s tbf on vc, a bandwidth-delay product of
+#              2.5 MB; 10 s
+#   bulk_gro   bulk_veth with TSO off on vc (the stack cuts the segments
+#              before the veth) and GRO on vs (NAPI merges them again):
+#              what a NIC path does, where xtcp has no GRO yet
 #   bulk_loss  the same with netem: 10 ms delay each way (RTT 20 ms) and
 #              1% loss on the data direction (vc, client -> server)
 #   rr         1-byte request/response transactions per second, veth
@@ -46,7 +52,7 @@ B=tools/bench/xtcp_bench
 RUNS=${BENCH_RUNS:-7}
 SECS=${BENCH_SECS:-3}
 LOSS_SECS=${BENCH_LOSS_SECS:-5}
-CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_loss rr crr flows4 flows16 share bridge_up bridge_down udp_bulk udp_rr}
+CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_bdp bulk_gro bulk_loss rr crr flows4 flows16 share bridge_up bridge_down udp_bulk udp_rr}
 BRIDGE=tools/xtcp-bridge/xtcp-bridge
 # The bridged ports (xtcp's end of bridge_*); TCP-to-TCP runs use others.
 BRIDGE_PORTS=20000-29999
@@ -130,6 +136,28 @@ rate_off() {
 	tc -n xcli qdisc del dev vc root 2>/dev/null
 }
 
+bdp_on() {
+	tc -n xcli qdisc add dev vc root handle 1: netem delay 50ms limit 100000 &&
+		tc -n xcli qdisc add dev vc parent 1: handle 2: tbf rate 200mbit \
+			burst 256kb latency 200ms &&
+		tc -n xsrv qdisc add dev vs root netem delay 50ms limit 100000
+}
+
+bdp_off() {
+	tc -n xcli qdisc del dev vc root 2>/dev/null
+	tc -n xsrv qdisc del dev vs root 2>/dev/null
+}
+
+gro_on() {
+	ip netns exec xcli ethtool -K vc tso off >/dev/null &&
+		ip netns exec xsrv ethtool -K vs gro on >/dev/null
+}
+
+gro_off() {
+	ip netns exec xcli ethtool -K vc tso on >/dev/null 2>&1
+	ip netns exec xsrv ethtool -K vs gro off >/dev/null 2>&1
+}
+
 netem_off() {
 	tc -n xcli qdisc del dev vc root 2>/dev/null
 	tc -n xsrv qdisc del dev vs root 2>/dev/null
@@ -156,6 +184,8 @@ case_args() {
 	bulk_lo)	echo "bulk xsrv xsrv 127.0.0.1 $SECS Mbit/s bulk, loopback" ;;
 	bulk_veth)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth" ;;
 	bulk_rate)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth, 200 Mbit/s tbf" ;;
+	bulk_bdp)	echo "bulk xsrv xcli 10.99.0.1 10 Mbit/s bulk, veth, RTT 100 ms, 200 Mbit/s tbf" ;;
+	bulk_gro)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth, sender TSO off, receiver GRO on" ;;
 	bulk_loss)	echo "bulk xsrv xcli 10.99.0.1 $LOSS_SECS Mbit/s bulk, veth, RTT 20 ms, 1% loss" ;;
 	rr)		echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth" ;;
 	crr)		echo "crr xsrv xcli 10.99.0.1 $SECS conn/s connect+1-byte exchange+close, veth" ;;
@@ -200,6 +230,12 @@ for c in $CASES; do
 	fi
 	if [ "$c" = share ]; then
 		rate_on 100mbit || { echo "# tbf setup failed"; failed=1; rate_off; continue; }
+	fi
+	if [ "$c" = bulk_bdp ]; then
+		bdp_on || { echo "# netem/tbf setup failed"; failed=1; bdp_off; continue; }
+	fi
+	if [ "$c" = bulk_gro ]; then
+		gro_on || { echo "# ethtool setup failed"; failed=1; gro_off; continue; }
 	fi
 	case $c in bridge_*)
 		ip netns exec xcli $BRIDGE attach vc --ports $BRIDGE_PORTS >/dev/null ||
@@ -281,6 +317,8 @@ for c in $CASES; do
 	[ "$c" = bulk_loss ] && netem_off
 	[ "$c" = bulk_rate ] && rate_off
 	[ "$c" = share ] && rate_off
+	[ "$c" = bulk_bdp ] && bdp_off
+	[ "$c" = bulk_gro ] && gro_off
 	case $c in udp_*) encap_off ;; esac
 	case $c in bridge_*)
 		ip netns exec xcli $BRIDGE show vc | sed 's/^/# bridge: /'
