@@ -709,7 +709,8 @@ TEST_F_TIMEOUT(opt, congestion_module_example, XT(60))
 {
 	char path[512], list[256], name[16];
 	uint32_t hi = 0, acked = 0, mss = 1460;
-	unsigned int most = 0;
+	unsigned int most = 0, n;
+	int started = 0;
 	socklen_t len;
 	size_t i;
 
@@ -738,20 +739,30 @@ TEST_F_TIMEOUT(opt, congestion_module_example, XT(60))
 	ASSERT_LE(0, self->a);
 	ASSERT_EQ(0, transfer(self->c, self->a, 256 << 10));
 	stop_capture(self, 200);
-	/* Outstanding data at each segment sent, in segments. */
+	/*
+	 * Outstanding data at each segment sent, in segments: from the
+	 * first data segment on (sequence numbers compared modulo 2^32, so
+	 * neither end may start at 0).
+	 */
 	for (i = 0; i < self->cap.n; i++) {
 		const struct seg *s = &self->cap.segs[i];
 
+		if (s->outgoing && s->len && !started) {
+			started = 1;
+			acked = s->seq;
+			hi = s->seq;
+		}
+		if (!started)
+			continue;
 		if (!s->outgoing && (s->flags & XTCP_FLAG_ACK) &&
 		    (int32_t)(s->ack - acked) > 0)
 			acked = s->ack;
 		if (s->outgoing && s->len) {
-			if (!acked)
-				acked = s->seq;
 			if ((int32_t)(s->seq + s->len - hi) > 0)
 				hi = s->seq + s->len;
-			if ((hi - acked + mss - 1) / mss > most)
-				most = (hi - acked + mss - 1) / mss;
+			n = (hi - acked + mss - 1) / mss;
+			if (n > most)
+				most = n;
 		}
 	}
 	capture_free(&self->cap);

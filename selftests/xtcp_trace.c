@@ -519,8 +519,9 @@ TEST_F_TIMEOUT(trace, retransmit_events_equal_retranssegs, XT(60))
 /*
  * (b) xtcp_probe on the sender: cwnd starts at 10 and grows in slow
  * start (ssthresh still "infinite"); at the first loss ssthresh falls
- * to at most half the largest cwnd, and cwnd to ssthresh (SACK
- * recovery), ssthresh + 3 (NewReno) or 1 (a timeout).
+ * to at most half the largest cwnd, and cwnd below that largest one:
+ * in SACK recovery PRR (RFC 6937) brings it to ssthresh as the flight
+ * drains, at most ssthresh + 3 without SACK (NewReno), 1 after a timeout.
  */
 TEST_F_TIMEOUT(trace, probe_cwnd_slow_start_then_loss, XT(60))
 {
@@ -554,7 +555,6 @@ TEST_F_TIMEOUT(trace, probe_cwnd_slow_start_then_loss, XT(60))
 		EXPECT_LE(2, ssth);
 		EXPECT_GE(peak / 2 > 2 ? peak / 2 : 2, ssth);
 		EXPECT_GT(peak, cwnd);
-		EXPECT_GE(ssth + 3, cwnd);
 		/* A timeout restarts from one segment. */
 		EXPECT_STREQ(cwnd == 1 ? "loss" : "recovery", st);
 		fell = 1;
