@@ -335,9 +335,13 @@ for c in $CASES; do
 	[ "$mode" = bulk ] || { cx=-; ct=-; cratio=-; }
 	echo "$c|$desc|$unit|$x|$t|$ratio|$spread|$cx|$ct|$cratio|$(wc -l <"$OUT/$c.xtcp")|$(wc -l <"$OUT/$c.tcp")" \
 		>>"$OUT/table"
-	jx=$(median <"$OUT/$c.xtcp.jain")
-	jt=$(median <"$OUT/$c.tcp.jain")
-	case $c in flows*) echo "$c|$desc|$jx|$jt" >>"$OUT/jain" ;; esac
+	jx=-
+	jt=-
+	case $c in flows*)
+		jx=$(median <"$OUT/$c.xtcp.jain")
+		jt=$(median <"$OUT/$c.tcp.jain")
+		echo "$c|$desc|$jx|$jt" >>"$OUT/jain"
+	esac
 	echo "BENCH case=$c unit=$unit xtcp=$x tcp=$t ratio=$ratio spread=$spread" \
 		"cpu_xtcp=$cx cpu_tcp=$ct cpu_ratio=$cratio jain_xtcp=$jx jain_tcp=$jt" \
 		"xtcp_ok=$(wc -l <"$OUT/$c.xtcp")/$RUNS tcp_ok=$(wc -l <"$OUT/$c.tcp")/$RUNS" \
