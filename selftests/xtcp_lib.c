@@ -297,10 +297,11 @@ int sysctl_set(const char *ns, const char *name, int val)
 	return !ok;
 }
 
-int sysctl_get(const char *ns, const char *name)
+long sysctl_get(const char *ns, const char *name)
 {
 	char path[256];
-	int old, val = -1;
+	long val = -1;
+	int old;
 	FILE *f;
 	char *p;
 
@@ -313,7 +314,7 @@ int sysctl_get(const char *ns, const char *name)
 	ns_leave(old);
 	if (!f)
 		return -1;
-	if (fscanf(f, "%d", &val) != 1)
+	if (fscanf(f, "%ld", &val) != 1)
 		val = -1;
 	fclose(f);
 	return val;
@@ -321,7 +322,7 @@ int sysctl_get(const char *ns, const char *name)
 
 void max_orphans_reset(void)
 {
-	int val = sysctl_get(NULL, "net.ipv4.tcp_max_orphans");
+	long val = sysctl_get(NULL, "net.ipv4.tcp_max_orphans");
 
 	sysctl_set(NULL, "net.xtcp.max_orphans", val > 0 ? val : 4096);
 }

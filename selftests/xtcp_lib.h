@@ -143,7 +143,7 @@ ssize_t read_full(int fd, void *buf, size_t len);
 int sysctl_set(const char *ns, const char *name, int val);
 
 /* Sysctl @name (dotted) read in netns @ns (NULL: the initial one); -1 if absent. */
-int sysctl_get(const char *ns, const char *name);
+long sysctl_get(const char *ns, const char *name);
 
 /*
  * net.xtcp.max_orphans (global) back to its default, which is TCP's

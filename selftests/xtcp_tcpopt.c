@@ -99,25 +99,10 @@ static int pair(struct _test_data_opt *self, int port)
 /* The protocol's own sysctl: net.xtcp.@xname, or TCP's @tname. */
 static long proto_sysctl(const char *ns, const char *xname, const char *tname)
 {
-	char path[256], *p;
-	long v = -1;
-	int old;
-	FILE *f;
+	char name[128];
 
-	snprintf(path, sizeof(path), "/proc/sys/net/%s",
-		 is_tcp() ? tname : xname);
-	for (p = path + strlen("/proc/sys/"); *p; p++)
-		if (*p == '.')
-			*p = '/';
-	old = ns_enter(ns);
-	f = fopen(path, "r");
-	ns_leave(old);
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
+	snprintf(name, sizeof(name), "net.%s", is_tcp() ? tname : xname);
+	return sysctl_get(ns, name);
 }
 
 /*

@@ -684,7 +684,7 @@ TEST_F(net, max_tw_buckets_bounds_time_wait)
 		SKIP(return, "xtcp's own sysctl");
 	dflt = sysctl_get(CLI_NS, "net.xtcp.max_tw_buckets");
 	tcp = sysctl_get(CLI_NS, "net.ipv4.tcp_max_tw_buckets");
-	TH_LOG("max_tw_buckets %d (TCP's %d), max_orphans %d (TCP's %d)",
+	TH_LOG("max_tw_buckets %d (TCP's %d), max_orphans %ld (TCP's %ld)",
 	       dflt, tcp, sysctl_get(NULL, "net.xtcp.max_orphans"),
 	       sysctl_get(NULL, "net.ipv4.tcp_max_orphans"));
 	EXPECT_EQ(tcp, dflt);
