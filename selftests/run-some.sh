@@ -12,7 +12,10 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=selftests/topology.sh
 . selftests/topology.sh
+# shellcheck source=selftests/trace_hold.sh
+. selftests/trace_hold.sh
 insmod "${XTCP_KO:-$PWD/xtcp.ko}" || exit 1
+xtcp_events_hold || echo "# run-some.sh: xtcp's tracepoints not held"
 setup_topology || exit 1
 for ns in xsrv xcli; do
 	ip netns exec $ns sysctl -q -w net.xtcp.tw_timeout=2 net.xtcp.fin_timeout=5

@@ -17,6 +17,8 @@ T=selftests
 . "$T/topology.sh"
 # shellcheck source=selftests/tap.sh
 . "$T/tap.sh"
+# shellcheck source=selftests/trace_hold.sh
+. "$T/trace_hold.sh"
 
 # The kselftest programs and drivers, in the order they run.  XTCP_PROGS
 # (space-separated names from these) runs only those, and skips the rest
@@ -214,6 +216,8 @@ else
 	skip "xtcp_diag.ko refuses a taken inet_diag slot" "no inet_diag, raw_diag or xtcp_diag.ko"
 fi
 ok "module loads" insmod "$KO"
+# Before any xtcp code runs: see trace_hold.sh.
+ok "every xtcp tracepoint held, recording nothing" xtcp_events_hold
 ok "socket() after load works" $T/xtcp_probe ok
 ok "two netns joined by veth" setup_topology
 # Short TIME-WAIT and FIN-WAIT-2 in the test hosts, so that nothing
@@ -278,6 +282,7 @@ done
 
 ok "every socket is gone after the tests" all_sockets_gone
 ok "deleting a netns frees its TIME-WAIT sockets" netns_deletion_frees_time_wait
+ok "xtcp's tracepoints let go" xtcp_events_release
 ok "rmmod after use" rmmod xtcp
 ok "socket() after unload fails again" $T/xtcp_probe EPROTONOSUPPORT
 teardown_topology

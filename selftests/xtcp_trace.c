@@ -102,9 +102,12 @@ static void tr_close(struct tr *t)
  * patching (both CPUs spin: one in exc_int3 on the patched site, the
  * other waiting for it in smp_call_function_many_cond), with or without
  * xtcp loaded: scripts/tcg-text-poke-hang.sh reproduces it within
- * seconds.  Patching twice per event per program instead of per test
- * makes that unlikely in the suite.  Made in main's constructor, before
- * the harness forks the tests; removed when main returns.
+ * seconds.  run.sh and run-some.sh hold two more from just after insmod,
+ * before any xtcp code runs (trace_hold.sh): CI's guest wedged here once,
+ * patching while the sockets xtcp_robust left ran xtcp's timers.  These
+ * two are for a program run by hand, and patch nothing under run.sh.
+ * Made in main's constructor, before the harness forks the tests;
+ * removed when main returns.
  */
 static struct tr keep[2];
 static pid_t keep_pid;
