@@ -168,6 +168,21 @@ bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 	return xtcp_cc_enter_recovery(cc, ops, snd_una, snd_nxt, flight);
 }
 
+/*
+ * A reduction begins at @snd_una: what it may be undone to, as
+ * tcp_init_undo() with tcp_current_ssthresh().  No resend yet.
+ */
+static void xtcp_cc_init_undo(struct xtcp_cc *cc, u32 snd_una)
+{
+	u32 three_quarters = (cc->cwnd >> 1) + (cc->cwnd >> 2);
+
+	cc->undo = 1;
+	cc->undo_marker = snd_una;
+	cc->undo_retrans = -1;
+	cc->prior_ssthresh = cc->ssthresh > three_quarters ? cc->ssthresh :
+			     three_quarters;
+}
+
 /**
  * xtcp_cc_enter_recovery() - a loss was detected: start fast recovery
  * @cc: the state
@@ -189,8 +204,23 @@ bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
 			    const struct xtcp_cong_ops *ops,
 			    u32 snd_una, u32 snd_nxt, u32 flight)
 {
-	if (cc->state == XTCP_CA_RECOVERY || !xtcp_after(snd_una, cc->recover))
+	if (cc->state == XTCP_CA_RECOVERY)
 		return false;
+	/*
+	 * A loss while cwnd already falls for an ECN-Echo: the same
+	 * reduction goes on (ssthresh and PRR's counts stay), now with
+	 * repair, as tcp_enter_recovery() in tcp_in_cwnd_reduction().
+	 */
+	if (cc->state == XTCP_CA_CWR) {
+		if (!cc->sack)
+			cc->cwnd = cc->ssthresh + XTCP_DUPTHRESH;
+		cc->recover = snd_nxt;
+		cc->state = XTCP_CA_RECOVERY;
+		return true;
+	}
+	if (!xtcp_after(snd_una, cc->recover))
+		return false;
+	xtcp_cc_init_undo(cc, snd_una);
 	cc->prior_cwnd = cc->cwnd ? cc->cwnd : 1;
 	cc->prr_delivered = 0;
 	cc->prr_out = 0;
@@ -203,8 +233,43 @@ bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
 }
 
 /**
- * xtcp_cc_prr() - cwnd for an ACK in SACK recovery (RFC 6937 PRR)
- * @cc: the state, in recovery with SACK
+ * xtcp_cc_enter_cwr() - the peer echoed a congestion mark (RFC 3168)
+ * @cc: the state
+ * @ops: the algorithm
+ * @snd_nxt: the next sequence number to send: the reduction ends there
+ * @flight: segments in flight
+ *
+ * An ECN-Echo is a loss without the loss (RFC 3168 section 6.1.2): the
+ * algorithm's ssthresh as for one, reached by PRR over the window in
+ * flight (xtcp_cc_prr()), once per window: in recovery, loss or CWR
+ * nothing more happens, as tcp_enter_cwr().  Nothing is resent, and no
+ * reduction before it is undone any more.
+ *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, the ACK path of input.c).
+ * Return: true if the reduction started (the next new segment carries
+ * CWR).
+ */
+bool xtcp_cc_enter_cwr(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		       u32 snd_nxt, u32 flight)
+{
+	/* An echoed mark is congestion for sure: nothing to undo. */
+	cc->undo = 0;
+	if (cc->state != XTCP_CA_OPEN)
+		return false;
+	cc->prior_cwnd = cc->cwnd ? cc->cwnd : 1;
+	cc->prr_delivered = 0;
+	cc->prr_out = 0;
+	cc->ssthresh = ops->ssthresh(cc, flight);
+	cc->cwnd_cnt = 0;
+	cc->recover = snd_nxt;
+	cc->state = XTCP_CA_CWR;
+	return true;
+}
+
+/**
+ * xtcp_cc_prr() - cwnd for an ACK in SACK recovery or CWR (RFC 6937 PRR)
+ * @cc: the state, in recovery with SACK, or in CWR
  * @delivered: segments this ACK newly delivered: SND.UNA's advance plus
  *	the change in SACKed segments (DeliveredData)
  * @pipe: segments in flight after it (RFC 6675 pipe)
@@ -224,7 +289,8 @@ void xtcp_cc_prr(struct xtcp_cc *cc, u32 delivered, u32 pipe)
 	u64 due;
 	s64 sndcnt;
 
-	if (cc->state != XTCP_CA_RECOVERY || !cc->sack || !delivered)
+	if (!delivered || !(cc->state == XTCP_CA_CWR ||
+			    (cc->state == XTCP_CA_RECOVERY && cc->sack)))
 		return;
 	cc->prr_delivered += delivered;
 	if (pipe > cc->ssthresh) {
@@ -261,6 +327,9 @@ void xtcp_cc_prr(struct xtcp_cc *cc, u32 delivered, u32 pipe)
  * min(ssthresh, FlightSize + 1 segment) (RFC 6582 section 3.2 step 3,
  * option 1); a partial ACK deflates cwnd by what it acknowledged, adds
  * back one segment, and asks for the next hole to be resent (step 4).
+ * In CWR cwnd does not grow (PRR brings it down); the first ACK beyond
+ * "recover" ends CWR with cwnd = ssthresh, as tcp_end_cwnd_reduction()
+ * in tcp_fastretrans_alert().
  * Otherwise the algorithm grows cwnd.
  *
  * Context: pure arithmetic; the caller serializes @cc (in the module:
@@ -287,6 +356,15 @@ bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		cc->cwnd = cc->cwnd > acked ? cc->cwnd - acked : 0;
 		cc->cwnd++;
 		return true;
+	}
+	if (cc->state == XTCP_CA_CWR) {
+		cc->dupacks = 0;
+		/* Held until beyond "recover", for the CWR to get through. */
+		if (!xtcp_after(ack, cc->recover))
+			return false;
+		cc->cwnd = cc->ssthresh;
+		cc->state = XTCP_CA_OPEN;
+		return false;
 	}
 	if (cc->state == XTCP_CA_LOSS && !xtcp_before(ack, cc->recover))
 		cc->state = XTCP_CA_OPEN;
@@ -321,24 +399,112 @@ void xtcp_cc_reordered(struct xtcp_cc *cc, u32 distance, u32 max)
  * xtcp_cc_timeout() - the retransmission timer expired (RFC 5681 3.1)
  * @cc: the state
  * @ops: the algorithm
+ * @snd_una: the oldest unacknowledged sequence number
  * @snd_nxt: the next sequence number to send: recovery ends there
  * @flight: segments in flight when the timer fired
  *
  * ssthresh falls (once per loss episode: a second timeout of the same
- * segment keeps it), cwnd restarts from one segment, and duplicate ACKs
+ * segment keeps it, and so does one while cwnd falls for an ECN-Echo,
+ * whose ssthresh already counts this window), cwnd restarts from one
+ * segment, and duplicate ACKs
  * of what was in flight start no fast retransmit (RFC 6582 section 4).
  *
  * Context: pure arithmetic; the caller serializes @cc (in the module:
  * socket locked, xtcp_retransmit_rtx_queue() from the write timer).
  */
 void xtcp_cc_timeout(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
-		     u32 snd_nxt, u32 flight)
+		     u32 snd_una, u32 snd_nxt, u32 flight)
 {
-	if (cc->state != XTCP_CA_LOSS)
+	/* From open: undone if D-SACKs show every resend was needless. */
+	if (cc->state == XTCP_CA_OPEN) {
+		xtcp_cc_init_undo(cc, snd_una);
+		cc->prior_cwnd = cc->cwnd ? cc->cwnd : 1;
+	} else if (cc->state == XTCP_CA_CWR) {
+		cc->undo = 0;
+	}
+	if (cc->state != XTCP_CA_LOSS && cc->state != XTCP_CA_CWR)
 		cc->ssthresh = ops->ssthresh(cc, flight);
 	cc->cwnd = 1;
 	cc->cwnd_cnt = 0;
 	cc->dupacks = 0;
 	cc->recover = snd_nxt;
 	cc->state = XTCP_CA_LOSS;
+}
+
+/**
+ * xtcp_cc_retransmitted() - @segs segments were sent again
+ * @cc: the state
+ * @segs: how many
+ *
+ * Counted towards the undo: each must come back as a D-SACK.
+ *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, output.c's retransmission).
+ */
+void xtcp_cc_retransmitted(struct xtcp_cc *cc, u32 segs)
+{
+	if (!cc->undo)
+		return;
+	if (cc->undo_retrans < 0)
+		cc->undo_retrans = 0;
+	cc->undo_retrans += segs;
+}
+
+/**
+ * xtcp_cc_dsack() - the peer reported data it got twice (RFC 2883)
+ * @cc: the state
+ * @end: the end of the D-SACK block
+ * @segs: resent segments the block covers
+ *
+ * A resend after the reduction began that the peer got twice was not
+ * needed: one fewer resend stands between the reduction and its undo
+ * (RFC 3708 section 3.2, as tcp_check_dsack()).
+ *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, the ACK path of input.c).
+ */
+void xtcp_cc_dsack(struct xtcp_cc *cc, u32 end, u32 segs)
+{
+	if (!cc->undo || cc->undo_retrans <= 0 ||
+	    !xtcp_after(end, cc->undo_marker))
+		return;
+	if (segs > (u32)cc->undo_retrans)
+		segs = cc->undo_retrans;
+	cc->undo_retrans -= segs;
+}
+
+/**
+ * xtcp_cc_try_undo() - take back a reduction that D-SACKs disproved
+ * @cc: the state
+ * @snd_una: the oldest unacknowledged sequence number
+ *
+ * Once every resend since the reduction began came back as a D-SACK,
+ * the losses were none (reordering or a delay): cwnd and ssthresh go
+ * back to what they were (as tcp_undo_cwnd_reduction() with Reno's
+ * undo_cwnd), recovery ends, and a loss found later may start a new one
+ * at once.  Not after a timeout's slow start has begun (LOSS: F-RTO's
+ * business), nor in CWR.
+ *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, the ACK path of input.c).
+ * Return: true if the reduction was undone.
+ */
+bool xtcp_cc_try_undo(struct xtcp_cc *cc, u32 snd_una)
+{
+	if (!cc->undo || cc->undo_retrans ||
+	    (cc->state != XTCP_CA_OPEN && cc->state != XTCP_CA_RECOVERY))
+		return false;
+	cc->undo = 0;
+	if (cc->prior_ssthresh) {
+		if (cc->cwnd < cc->prior_cwnd)
+			cc->cwnd = cc->prior_cwnd;
+		if (cc->ssthresh < cc->prior_ssthresh)
+			cc->ssthresh = cc->prior_ssthresh;
+	}
+	cc->cwnd_cnt = 0;
+	cc->dupacks = 0;
+	cc->state = XTCP_CA_OPEN;
+	/* RFC 6582's one recovery per window no longer holds it back. */
+	cc->recover = snd_una - 1;
+	return true;
 }

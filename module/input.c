@@ -11,6 +11,7 @@
 #include <net/ip.h>
 #include <net/sock.h>
 #include <net/inet_common.h>
+#include <net/inet_ecn.h>
 #include <net/inet_hashtables.h>
 #include <linux/filter.h>
 
@@ -284,6 +285,72 @@ static bool xtcp_is_dupack(const struct sock *sk, const struct sk_buff *skb)
 }
 
 /*
+ * A D-SACK (RFC 2883): a first block below the ACK @ack, or inside the
+ * second block, reports data that arrived twice.  A resend it covers
+ * was needless (xtcp_cc_dsack()), unless more segments were reported
+ * twice than were ever resent: then the path duplicates, and the block
+ * is ignored (tcp_dsack_seen()).  Blocks beyond SND.NXT, empty or wider
+ * than the largest window are ignored too.  Before SND.UNA moves.
+ */
+static void xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
+			   u32 ack)
+{
+	u32 start = opts->sacks[0].start, end = opts->sacks[0].end;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 mss = max_t(u32, xs->mss_cache, 1);
+	struct net *net = sock_net(sk);
+	struct sk_buff *skb;
+	u32 segs = 0;
+
+	if (!xtcp_before(start, ack) &&
+	    !(opts->num_sacks > 1 &&
+	      !xtcp_before(start, opts->sacks[1].start) &&
+	      !xtcp_after(end, opts->sacks[1].end)))
+		return;
+	if (!xtcp_after(end, start) || xtcp_after(end, xs->snd_nxt) ||
+	    end - start > max(xs->max_window, mss))
+		return;
+	XTCP_INC_STATS(net, XTCP_MIB_DSACKRECV);
+	if (!xtcp_after(end, xs->snd_una)) {
+		/* Acknowledged and freed: counted by length (as TCP does). */
+		segs = DIV_ROUND_UP(end - start, mss);
+	} else {
+		skb_queue_walk(&xs->rtx_queue, skb) {
+			const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+			if (!xtcp_after(cb->end_seq, start))
+				continue;
+			if (!xtcp_before(cb->seq, end))
+				break;
+			if (cb->sacked & XTCP_SKB_RETRANS)
+				segs++;
+		}
+	}
+	xs->dsack_dups += segs;
+	if (xs->dsack_dups > xs->total_retrans) {
+		XTCP_INC_STATS(net, XTCP_MIB_DSACKDUBIOUS);
+		return;
+	}
+	xtcp_cc_dsack(&xs->cc, end, segs);
+}
+
+/*
+ * D-SACKs showed every resend since the last reduction needless
+ * (xtcp_cc_try_undo()): cwnd and ssthresh are back; the segments still
+ * marked lost were only late too.
+ */
+static void xtcp_undo(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	skb_queue_walk(&xs->rtx_queue, skb)
+		XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_LOST;
+	xs->lost_out = 0;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DSACKUNDO);
+}
+
+/*
  * The SACK scoreboard (RFC 2018, RFC 6675): mark the queued segments the
  * peer's blocks cover.  Blocks outside SND.UNA..SND.NXT (D-SACK, forged,
  * stale) are ignored.  Returns true if any segment was newly SACKed.
@@ -440,6 +507,24 @@ static void xtcp_send_challenge_ack(struct sock *sk)
 }
 
 /*
+ * The peer echoed a congestion mark (ECE, RFC 3168 section 6.1.2): the
+ * window falls as for a loss, once per window (xtcp_cc_enter_cwr()),
+ * and the next new segment says so with CWR.
+ */
+static void xtcp_ecn_echoed(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!xs->ca_ops)
+		return;
+	if (xtcp_cc_enter_cwr(&xs->cc, xs->ca_ops, xs->snd_nxt,
+			      xtcp_in_flight(xs))) {
+		xs->ecn_flags |= XTCP_ECN_QUEUE_CWR;
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ECNCWR);
+	}
+}
+
+/*
  * The fifth check: the ACK field.  Returns false when processing of the
  * segment must stop (it was dropped, or the socket is closed and maybe
  * gone).
@@ -494,7 +579,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	ca_old = xtcp_trace_ca_old(xs);
 	xs->rcv_tstamp = jiffies;
 	inet_csk(sk)->icsk_probes_out = 0;
-	if (xs->sack_ok && xs->packets_out && xs->ca_ops &&
+	if (xs->sack_ok && xs->ca_ops &&
 	    xtcp_hdr(skb)->doff > sizeof(struct xtcphdr) / 4) {
 		const struct xtcphdr *th = xtcp_hdr(skb);
 		struct xtcp_opts opts;
@@ -502,7 +587,11 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		if (xtcp_parse_options((const u8 *)(th + 1),
 				       th->doff * 4 - sizeof(*th), &opts))
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADOPTS);
-		sacked = opts.num_sacks && xtcp_sack_mark(sk, &opts);
+		/* D-SACKs come late too, after everything was ACKed. */
+		if (opts.num_sacks)
+			xtcp_dsack_rcv(sk, &opts, ack);
+		sacked = opts.num_sacks && xs->packets_out &&
+			 xtcp_sack_mark(sk, &opts);
 	}
 	if (xtcp_after(ack, xs->snd_una))
 		xtcp_new_ack(sk, ack);
@@ -510,12 +599,25 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_dupack(sk);
 	if (sacked || (xs->sacked_out && xs->cc.state != XTCP_CA_RECOVERY))
 		xtcp_sack_detect_loss(sk);
+	if (xs->ecn_flags & XTCP_ECN_OK) {
+		if (cb->flags & XTCP_FLAG_ECE)
+			xtcp_ecn_echoed(sk);
+		/*
+		 * CWR on a pure ACK ends the echo too, as tcp_ack() takes
+		 * it from stacks that send it there (RFC 3168 says data).
+		 */
+		if (cb->flags & XTCP_FLAG_CWR)
+			xs->ecn_flags &= ~XTCP_ECN_DEMAND_CWR;
+	}
+	if (xs->cc.undo && xtcp_cc_try_undo(&xs->cc, xs->snd_una))
+		xtcp_undo(sk);
 	/*
-	 * In SACK recovery, PRR sets cwnd from what this ACK delivered
-	 * (RFC 6937 DeliveredData: SND.UNA's advance and the change in
-	 * SACKed segments, counted in segments).
+	 * In SACK recovery and in CWR, PRR sets cwnd from what this ACK
+	 * delivered (RFC 6937 DeliveredData: SND.UNA's advance and the
+	 * change in SACKed segments, counted in segments).
 	 */
-	if (xs->cc.state == XTCP_CA_RECOVERY && xs->cc.sack) {
+	if ((xs->cc.state == XTCP_CA_RECOVERY && xs->cc.sack) ||
+	    xs->cc.state == XTCP_CA_CWR) {
 		s32 delivered = (s32)(prior_packets - xs->packets_out) +
 				(s32)(xs->sacked_out - prior_sacked);
 
@@ -1008,6 +1110,51 @@ static void xtcp_ack_data(struct sock *sk, bool now)
 		xtcp_send_delayed_ack(sk);
 }
 
+/* The next @n data segments are ACKed at once, as tcp_enter_quickack_mode(). */
+static void xtcp_enter_quickack(struct sock *sk, u8 n)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->quickack < n)
+		xs->quickack = n;
+	inet_csk_exit_pingpong_mode(sk);
+}
+
+/*
+ * ECN on a segment with data or FIN (RFC 3168 section 6.1.3), as
+ * tcp_ecn_accept_cwr() and __tcp_ecn_check_ce(): a CWR says the sender
+ * has reduced its window, so the echo stops; a CE mark makes everything
+ * we send carry ECE until the next CWR, and is ACKed at once (the
+ * sender's window may be small).  A Not-ECT segment after ECT ones is
+ * likely a retransmission: ACKed at once too.
+ */
+static void xtcp_ecn_rcv(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (cb->flags & XTCP_FLAG_CWR) {
+		xs->ecn_flags &= ~XTCP_ECN_DEMAND_CWR;
+		xtcp_enter_quickack(sk, 1);
+	}
+	switch (cb->ip_dsfield & INET_ECN_MASK) {
+	case INET_ECN_NOT_ECT:
+		if (xs->ecn_flags & XTCP_ECN_SEEN)
+			xtcp_enter_quickack(sk, 2);
+		break;
+	case INET_ECN_CE:
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ECNCERECV);
+		if (!(xs->ecn_flags & XTCP_ECN_DEMAND_CWR)) {
+			xs->ecn_flags |= XTCP_ECN_DEMAND_CWR;
+			xtcp_enter_quickack(sk, 2);
+		}
+		fallthrough;
+	default:
+		xs->ecn_flags |= XTCP_ECN_SEEN;
+		break;
+	}
+}
+
 /*
  * The sixth and eighth steps: segment text and FIN.  In-order data goes
  * to the receive queue, then whatever the out-of-order queue holds that
@@ -1028,6 +1175,8 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	if (skb->len != len)
 		goto drop;	/* cannot happen: end_seq came from skb->len */
+	if (xs->ecn_flags & XTCP_ECN_OK)
+		xtcp_ecn_rcv(sk, skb);
 
 	if (xtcp_after(cb->seq, xs->rcv_nxt)) {
 		xtcp_ofo_insert(sk, skb);
@@ -1135,6 +1284,15 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	xs->sack_ok = opts.sack_ok;
 	if (!opts.wscale_ok)
 		xs->rcv_wscale = 0;
+	/*
+	 * ECN (RFC 3168 section 6.1.1): a SYN-ACK agrees with ECE alone; a
+	 * SYN (simultaneous open) asks with both, as tcp_ecn_rcv_synack()
+	 * and tcp_ecn_rcv_syn().
+	 */
+	if ((cb->flags & XTCP_FLAG_ACK) ?
+	    (cb->flags & (XTCP_FLAG_ECE | XTCP_FLAG_CWR)) != XTCP_FLAG_ECE :
+	    (~cb->flags & (XTCP_FLAG_ECE | XTCP_FLAG_CWR)))
+		xs->ecn_flags &= ~XTCP_ECN_OK;
 	xtcp_init_peer(xs, cb->seq, cb->window);
 	xs->snd_wl2 = cb->ack_seq;
 
@@ -1488,6 +1646,7 @@ static bool xtcp_backlog_can_merge(const struct sock *sk,
 	       !(tcb->flags & XTCP_FLAG_FIN) &&
 	       (tcb->flags & cb->flags & XTCP_FLAG_ACK) &&
 	       !((tcb->flags ^ cb->flags) & (XTCP_FLAG_ECE | XTCP_FLAG_CWR)) &&
+	       tcb->ip_dsfield == cb->ip_dsfield &&
 	       tth->doff == th->doff &&
 	       !memcmp(tth + 1, th + 1, hdrlen - sizeof(*th));
 }

@@ -32,6 +32,7 @@
 #include <linux/module.h>
 #include <linux/bpf-cgroup.h>
 #include <linux/icmp.h>
+#include <net/dsfield.h>
 #include <net/icmp.h>
 #include <net/inet_common.h>
 #include <net/inet_connection_sock.h>
@@ -719,7 +720,8 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 	xreq->rcv_wnd = xtcp_synack_window(sk, mss);
 	xtcp_fill_header(th, htons(ireq->ir_num), ireq->ir_rmt_port,
 			 xreq->snt_isn, xreq->rcv_isn + 1,
-			 XTCP_FLAG_SYN | XTCP_FLAG_ACK, xreq->rcv_wnd, hlen);
+			 XTCP_FLAG_SYN | XTCP_FLAG_ACK |
+			 (ireq->ecn_ok ? XTCP_FLAG_ECE : 0), xreq->rcv_wnd, hlen);
 	memcpy(th + 1, opts, olen);
 	skb_set_hash(skb, READ_ONCE(xreq->txhash), PKT_HASH_TYPE_L4);
 	if (xreq->encap_port) {
@@ -816,6 +818,7 @@ xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	newxs->snd_wscale = ireq->snd_wscale;
 	newxs->rcv_wscale = ireq->rcv_wscale;
 	newxs->sack_ok = ireq->sack_ok;
+	newxs->ecn_flags = ireq->ecn_ok ? XTCP_ECN_OK : 0;
 	newxs->sacked_out = 0;
 	newxs->packets_out = 0;
 	newxs->lost_out = 0;
@@ -1086,6 +1089,8 @@ static int __xtcp_v4_rcv(struct sk_buff *skb, __be16 encap)
 	th = (const struct xtcphdr *)skb->data;
 	xtcp_fill_cb(skb, th);
 	XTCP_SKB_CB(skb)->encap = encap;
+	/* In UDP, the outer header's: the one the path may have marked. */
+	XTCP_SKB_CB(skb)->ip_dsfield = ipv4_get_dsfield(ip_hdr(skb));
 
 lookup:
 	sk = __inet_lookup_skb(&xtcp_hashinfo, skb, th->doff * 4, th->source,

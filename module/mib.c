@@ -77,6 +77,11 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ENCAPOUTSEGS]		= "EncapOutSegs",
 	[XTCP_MIB_ENCAPINERRS]		= "EncapInErrs",
 	[XTCP_MIB_ENCAPMISMATCH]	= "EncapMismatch",
+	[XTCP_MIB_DSACKRECV]		= "DsackRecv",
+	[XTCP_MIB_DSACKDUBIOUS]		= "DsackIgnoredDubious",
+	[XTCP_MIB_DSACKUNDO]		= "DsackUndo",
+	[XTCP_MIB_ECNCERECV]		= "EcnCeRecv",
+	[XTCP_MIB_ECNCWR]		= "EcnCwr",
 	[XTCP_MIB_CURRESTAB]		= "CurrEstab",
 };
 
@@ -144,6 +149,11 @@ static const char * const xtcp_netstat_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ENCAPOUTSEGS]		= "EncapOutSegs",
 	[XTCP_MIB_ENCAPINERRS]		= "EncapInErrs",
 	[XTCP_MIB_ENCAPMISMATCH]	= "EncapMismatch",
+	[XTCP_MIB_DSACKRECV]		= "TCPDSACKRecv",
+	[XTCP_MIB_DSACKDUBIOUS]		= "TCPDSACKIgnoredDubious",
+	[XTCP_MIB_DSACKUNDO]		= "TCPDSACKUndo",
+	[XTCP_MIB_ECNCERECV]		= "EcnCeRecv",
+	[XTCP_MIB_ECNCWR]		= "EcnCwr",
 };
 
 /**

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <net/inet_common.h>
 #include <net/inet_connection_sock.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/sock.h>
 
@@ -198,6 +199,15 @@ int xtcp_conn_request(struct request_sock_ops *rsk_ops,
 	ireq->snd_wscale = opts.wscale_ok ? opts.wscale : 0;
 	ireq->rcv_wscale = opts.wscale_ok ? xtcp_choose_rcv_wscale(sk) : 0;
 	ireq->sack_ok = opts.sack_ok;
+	/*
+	 * ECN (RFC 3168 section 6.1.1): asked for with ECE and CWR, granted
+	 * unless net.xtcp.ecn is 0 or the SYN came marked ECT or CE (a path
+	 * that rewrites the field), as tcp_ecn_create_request().
+	 */
+	ireq->ecn_ok = (cb->flags & (XTCP_FLAG_ECE | XTCP_FLAG_CWR)) ==
+		       (XTCP_FLAG_ECE | XTCP_FLAG_CWR) &&
+		       READ_ONCE(xtcp_pernet(net)->sysctl_ecn) &&
+		       INET_ECN_is_not_ect(cb->ip_dsfield);
 	xreq->synack_us = xtcp_clock_us();
 	req->timeout = XTCP_TIMEOUT_INIT;
 
@@ -213,6 +223,8 @@ int xtcp_conn_request(struct request_sock_ops *rsk_ops,
 		ireq->snd_wscale = 0;
 		ireq->rcv_wscale = 0;
 		ireq->sack_ok = 0;
+		/* Without timestamps a cookie has no room for it: no ECN. */
+		ireq->ecn_ok = 0;
 		/* Cookies are accepted for a while after the last one sent. */
 		WRITE_ONCE(xtcp_sk(sk)->synq_overflow, jiffies);
 		trace_xtcp_request(sk, skb, XTCP_REQ_COOKIE_SENT,

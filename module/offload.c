@@ -82,6 +82,8 @@ static struct sk_buff *xtcp_gso_segment(struct sk_buff *skb,
 		skb = skb->next;
 		th = xtcp_hdr(skb);
 		th->seq = htonl(seq);
+		/* CWR belongs to the first segment only (RFC 3168 6.1.2). */
+		th->cwr = 0;
 	}
 
 	delta = (__force __wsum)htonl(oldlen +

@@ -14,6 +14,7 @@
 #include <net/ip.h>
 #include <net/sock.h>
 #include <net/inet_common.h>
+#include <net/inet_ecn.h>
 
 #include "xtcp.h"
 #include "trace.h"
@@ -297,6 +298,53 @@ static unsigned int xtcp_build_sack(struct sock *sk, u8 *opts,
 }
 
 /*
+ * ECN for a SYN (RFC 3168 section 6.1.1): asked for with ECE and CWR
+ * when net.xtcp.ecn is 1 or the route says "features ecn", as
+ * tcp_ecn_send_syn().  Returns the flags to add; sets ecn_flags.
+ */
+static u8 xtcp_ecn_syn(struct sock *sk)
+{
+	const struct dst_entry *dst = __sk_dst_get(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool use;
+
+	use = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_ecn) == 1 ||
+	      (dst && dst_feature(dst, RTAX_FEATURE_ECN));
+	xs->ecn_flags = use ? XTCP_ECN_OK : 0;
+	/* Nothing an earlier connection of the socket marked. */
+	INET_ECN_dontxmit(sk);
+	return use ? XTCP_FLAG_ECE | XTCP_FLAG_CWR : 0;
+}
+
+/*
+ * ECN on a segment other than a SYN, as tcp_ecn_send(): new data goes
+ * ECT(0), with CWR on the first one after a window reduction;
+ * retransmissions and pure ACKs go Not-ECT (RFC 3168 sections 6.1.5,
+ * 6.1.4); ECE on everything while the peer owes us a CWR.  Returns the
+ * flags to add.
+ */
+static u8 xtcp_ecn_send(struct sock *sk, const struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u8 flags = 0;
+
+	if (!(xs->ecn_flags & XTCP_ECN_OK))
+		return 0;
+	if (skb->len && !(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_RETRANS)) {
+		INET_ECN_xmit(sk);
+		if (xs->ecn_flags & XTCP_ECN_QUEUE_CWR) {
+			xs->ecn_flags &= ~XTCP_ECN_QUEUE_CWR;
+			flags |= XTCP_FLAG_CWR;
+		}
+	} else {
+		INET_ECN_dontxmit(sk);
+	}
+	if (xs->ecn_flags & XTCP_ECN_DEMAND_CWR)
+		flags |= XTCP_FLAG_ECE;
+	return flags;
+}
+
+/*
  * Send one segment of @sk.  @skb's control block says what it is; with
  * @clone the queued original is kept (stamped with the time it left) and
  * a clone (or a copy, if an earlier clone is still in flight) goes to IP.
@@ -335,6 +383,16 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		flags |= XTCP_FLAG_ACK;
 	if (flags & XTCP_FLAG_SYN) {
 		/*
+		 * Not-ECT.  A SYN-ACK (simultaneous open) answers an ECN
+		 * request with ECE alone, as tcp_ecn_send_synack().
+		 */
+		INET_ECN_dontxmit(sk);
+		if (flags & XTCP_FLAG_ACK) {
+			flags &= ~XTCP_FLAG_CWR;
+			if (!(xs->ecn_flags & XTCP_ECN_OK))
+				flags &= ~XTCP_FLAG_ECE;
+		}
+		/*
 		 * Our SYN offers window scaling; a SYN-ACK (simultaneous
 		 * open) only if the peer's SYN did.
 		 */
@@ -347,6 +405,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 					      sack);
 		window = xtcp_syn_window(sk);
 	} else {
+		flags |= xtcp_ecn_send(sk, skb);
 		window = xtcp_select_window(sk);
 		/*
 		 * SACK blocks ride on every ACK, data or not, as many as
@@ -408,8 +467,9 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	/* TCP_INFO's, as __tcp_transmit_skb() counts them. */
 	xs->segs_out += segs;
 	if (skb->len > hlen) {
-		/* What PRR counts as sent in recovery (RFC 6937 prr_out). */
-		if (xs->cc.state == XTCP_CA_RECOVERY)
+		/* What PRR counts as sent (RFC 6937 prr_out). */
+		if (xs->cc.state == XTCP_CA_RECOVERY ||
+		    xs->cc.state == XTCP_CA_CWR)
 			xs->cc.prr_out += segs;
 		xs->data_segs_out += segs;
 		xs->bytes_sent += skb->len - hlen;
@@ -476,7 +536,7 @@ int xtcp_connect(struct sock *sk)
 		return -ENOBUFS;
 	XTCP_SKB_CB(skb)->seq = xs->iss;
 	XTCP_SKB_CB(skb)->end_seq = xs->iss + 1;
-	XTCP_SKB_CB(skb)->flags = XTCP_FLAG_SYN;
+	XTCP_SKB_CB(skb)->flags = XTCP_FLAG_SYN | xtcp_ecn_syn(sk);
 	XTCP_SKB_CB(skb)->sacked = 0;
 	sk_wmem_queued_add(sk, skb->truesize);
 	sk_mem_charge(sk, skb->truesize);
@@ -947,9 +1007,18 @@ static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	trace_xtcp_retransmit_skb(sk, skb);
 	if (xtcp_skb_has_flag(skb, XTCP_FLAG_SYN)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNRETRANS);
+		/*
+		 * A path that drops SYNs asking for ECN: the resent one asks
+		 * no more (net.xtcp.ecn_fallback, tcp_ecn_clear_syn()).
+		 */
+		if (sk->sk_state == TCP_SYN_SENT &&
+		    READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_ecn_fallback))
+			XTCP_SKB_CB(skb)->flags &= ~(XTCP_FLAG_ECE | XTCP_FLAG_CWR);
 	} else {
 		/* TCP_INFO's count: the resent data of one connection. */
 		xtcp_sk(sk)->total_retrans++;
+		/* Each must come back as a D-SACK for an undo. */
+		xtcp_cc_retransmitted(&xtcp_sk(sk)->cc, 1);
 		xtcp_sk(sk)->bytes_retrans += skb->len;
 	}
 	return xtcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
@@ -991,7 +1060,8 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 	if (xs->sacked_out >= reordering)
 		xs->cc.reordering = min_t(u32, xs->cc.reordering, reordering);
 	ca_old = xtcp_trace_ca_old(xs);
-	xtcp_cc_timeout(&xs->cc, xs->ca_ops, xs->snd_nxt, xtcp_in_flight(xs));
+	xtcp_cc_timeout(&xs->cc, xs->ca_ops, xs->snd_una, xs->snd_nxt,
+			xtcp_in_flight(xs));
 	/*
 	 * A SACKed segment at the head after a timeout means the peer threw
 	 * away what it had SACKed (reneging, RFC 2018 section 8): trust no

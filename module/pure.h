@@ -150,10 +150,15 @@ bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 void xtcp_cc_reordered(struct xtcp_cc *cc, u32 distance, u32 max);
 void xtcp_cc_prr(struct xtcp_cc *cc, u32 delivered, u32 pipe);
 void xtcp_cc_timeout(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
-		     u32 snd_nxt, u32 flight);
+		     u32 snd_una, u32 snd_nxt, u32 flight);
 bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
 			    const struct xtcp_cong_ops *ops,
 			    u32 snd_una, u32 snd_nxt, u32 flight);
+bool xtcp_cc_enter_cwr(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		       u32 snd_nxt, u32 flight);
+void xtcp_cc_retransmitted(struct xtcp_cc *cc, u32 segs);
+void xtcp_cc_dsack(struct xtcp_cc *cc, u32 end, u32 segs);
+bool xtcp_cc_try_undo(struct xtcp_cc *cc, u32 snd_una);
 
 /*
  * The receive window to advertise (RFC 9293 section 3.8.6.2.2, RFC

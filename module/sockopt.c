@@ -326,8 +326,8 @@ static u32 xtcp_retrans_out(struct sock *sk)
 
 /*
  * TCP_INFO: struct tcp_info as tcp_get_info() fills it, from what xtcp
- * keeps; fields for what xtcp has not (timestamps, ECN, delivery rate,
- * busy-time chronographs, a receiver RTT estimate, D-SACK, fast open)
+ * keeps; fields for what xtcp has not (timestamps, delivery rate,
+ * busy-time chronographs, a receiver RTT estimate, fast open)
  * stay 0.  A listener reports, unlocked, what TCP's does: its accept
  * queue's length and limit in tcpi_unacked and tcpi_sacked.  Also
  * INET_DIAG_INFO's filler (xtcp_diag.ko): for a listener it may be
@@ -362,6 +362,10 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_backoff = icsk->icsk_backoff;
 	if (xs->sack_ok)
 		info->tcpi_options |= TCPI_OPT_SACK;
+	if (xs->ecn_flags & XTCP_ECN_OK)
+		info->tcpi_options |= TCPI_OPT_ECN;
+	if (xs->ecn_flags & XTCP_ECN_SEEN)
+		info->tcpi_options |= TCPI_OPT_ECN_SEEN;
 	if (xs->wscale_ok) {
 		info->tcpi_options |= TCPI_OPT_WSCALE;
 		info->tcpi_snd_wscale = xs->snd_wscale;
@@ -393,6 +397,7 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_advmss = xs->advmss;
 	info->tcpi_rcv_space = xs->rcvq_space.space;
 	info->tcpi_total_retrans = xs->total_retrans;
+	info->tcpi_dsack_dups = xs->dsack_dups;
 
 	info->tcpi_bytes_acked = xs->bytes_acked;
 	info->tcpi_bytes_received = xs->bytes_received;

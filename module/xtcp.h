@@ -213,6 +213,11 @@ enum xtcp_mib_field {
 	XTCP_MIB_ENCAPOUTSEGS,		/* Segments sent in UDP */
 	XTCP_MIB_ENCAPINERRS,		/* UDP datagrams to udp_port too short for a segment */
 	XTCP_MIB_ENCAPMISMATCH,		/* Segments of the other form than their connection's */
+	XTCP_MIB_DSACKRECV,		/* D-SACK blocks received */
+	XTCP_MIB_DSACKDUBIOUS,		/* D-SACKs ignored: more reported twice than resent */
+	XTCP_MIB_DSACKUNDO,		/* Reductions undone: every resend came back as a D-SACK */
+	XTCP_MIB_ECNCERECV,		/* Data segments received with ECN's CE mark */
+	XTCP_MIB_ECNCWR,		/* Window reductions for an ECN-Echo (CWR) */
 	XTCP_MIB_CURRESTAB,		/* Gauge: connections in ESTABLISHED or CLOSE-WAIT */
 	XTCP_MIB_MAX
 };
@@ -246,6 +251,8 @@ struct xtcp_net {
 	unsigned int			sysctl_notsent_lowat;	/* bytes */
 	int				sysctl_udp_port;	/* 0: off (udp.c) */
 	int				sysctl_encap_port;	/* 0: plain */
+	int				sysctl_ecn;	/* 0/1/2, tcp_ecn's */
+	int				sysctl_ecn_fallback;	/* 0/1 */
 	/* New sockets' algorithm (net.xtcp.congestion_control); READ_ONCE. */
 	const struct xtcp_cong_ops	*ca_default;
 	/* Receives in UDP on udp_port; made and released under udp.c's mutex. */
@@ -300,7 +307,17 @@ struct xtcp_skb_cb {
 	u8	sacked;		/* sent segments: XTCP_SKB_* */
 	u32	tx_us;		/* sent segments: last (re)transmission */
 	__be16	encap;		/* received: the UDP port it came from, 0: plain */
+	u8	ip_dsfield;	/* received: the IP header's DS field (ECN) */
 };
+
+/*
+ * xtcp_sock::ecn_flags, Explicit Congestion Notification (RFC 3168), as
+ * TCP's TCP_ECN_* in value and meaning.
+ */
+#define XTCP_ECN_OK		0x01	/* both SYNs agreed on ECN */
+#define XTCP_ECN_QUEUE_CWR	0x02	/* the next new segment carries CWR */
+#define XTCP_ECN_DEMAND_CWR	0x04	/* ECE on what we send, until a CWR */
+#define XTCP_ECN_SEEN		0x08	/* an ECT or CE segment arrived */
 
 /* xtcp_skb_cb::sacked */
 #define XTCP_SKB_LOST		0x01	/* to be resent (after a timeout) */
@@ -429,6 +446,7 @@ struct xtcp_sock {
 	u8	wscale_ok:1;	/* both sides sent window scale (RFC 7323) */
 	u8	sack_ok:1;	/* both sides sent SACK permitted (RFC 2018) */
 	u8	ack_pushed:1;	/* a short pushed segment waits for its ACK */
+	u8	ecn_flags;	/* XTCP_ECN_*, under the socket lock */
 	u8	snd_wscale;	/* shift of the peer's windows */
 	u8	rcv_wscale;	/* shift of ours */
 	u8	nonagle;	/* XTCP_NAGLE_* */
@@ -506,6 +524,7 @@ struct xtcp_sock {
 	u32	segs_in;	/* segments that reached the socket */
 	u32	data_segs_in;	/* of which carried data */
 	u32	total_retrans;	/* segments retransmitted: RetransSegs' */
+	u32	dsack_dups;	/* resent segments the peer got twice (D-SACK) */
 	u32	reord_seen;	/* reordering detected (xtcp_reordered()) */
 	u32	rcv_ooopack;	/* segments received out of order */
 	u32	min_rtt_us;	/* lowest RTT sample, ~0U: none yet */
@@ -568,6 +587,8 @@ static inline u8 xtcp_ca_state(const struct xtcp_sock *xs)
 		return TCP_CA_Recovery;
 	case XTCP_CA_LOSS:
 		return TCP_CA_Loss;
+	case XTCP_CA_CWR:
+		return TCP_CA_CWR;
 	default:
 		return xs->cc.dupacks || xs->sacked_out ? TCP_CA_Disorder :
 		       TCP_CA_Open;
@@ -586,6 +607,7 @@ static inline void xtcp_info_reset(struct xtcp_sock *xs)
 	WRITE_ONCE(xs->segs_in, 0);
 	WRITE_ONCE(xs->data_segs_in, 0);
 	xs->total_retrans = 0;
+	xs->dsack_dups = 0;
 	xs->reord_seen = 0;
 	xs->rcv_ooopack = 0;
 	xs->min_rtt_us = ~0U;

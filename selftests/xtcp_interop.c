@@ -729,6 +729,138 @@ TEST_F_TIMEOUT(interop, data_under_delay_and_loss, XT(600))
 	kview_check(_metadata, &self->k0);
 }
 
+/*
+ * ECN with kernel TCP (RFC 3168), both roles, data one way and then the
+ * other, each time through a sender's egress that marks CE where it
+ * would drop (netem's "loss 2% ecn"); the ACKs' way stays clean (they
+ * are Not-ECT, and would be lost), and so do SYNs and FINs; on one CPU
+ * (one_cpu()), so that nothing is resent for being late:
+ * - both ends agree on ECN (TCP_INFO's TCPI_OPT_ECN), xtcp asking
+ *   (net.xtcp.ecn 1) or answering (TCP's tcp_ecn 1 asks);
+ * - kernel TCP's sender lowers its window for the marks xtcp echoed
+ *   (ssthresh set) and xtcp's for the marks kernel TCP echoed
+ *   (EcnCwr), xtcp resending nothing (kernel TCP may send tail loss
+ *   probes);
+ * - on the wire, every data segment but a resend is ECT(0) or CE, some
+ *   ACKs carry ECE and some data CWR, each way.
+ */
+static void ecn_case(struct __test_metadata *_metadata, int xt, int k)
+{
+	struct bulk up = { .len = 2 * MB, .keep_open = 1 };
+	struct bulk down = { .len = 2 * MB, .keep_open = 1 };
+	unsigned int notect[2] = { 0 }, ece[2] = { 0 }, cwr[2] = { 0 };
+	struct timeval tv = { .tv_sec = XT(60) };
+	struct tcp_info ti[2];
+	struct capture cap;
+	long cwr0, cwrs, ce0, ces;
+	char hash[65];
+	pthread_t th;
+	int c, a, x;
+	double end;
+	size_t i;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.ecn", xt ? 1 : 2));
+	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.ipv4.tcp_ecn", xt ? 2 : 1));
+	cwr0 = xstat(CLI_NS, "EcnCwr");
+	ce0 = xstat(CLI_NS, "EcnCeRecv");
+	ASSERT_EQ(0, xt ? pair_xt(k, &c, &a) : pair_tx(k, &c, &a));
+	/* The xtcp end: the client in role XT, the server in role TX. */
+	x = xt ? c : a;
+	netem_on = 1;
+	cap_proto = IPPROTO_TCP;
+	ASSERT_EQ(0, capture_start(&cap, SRV_NS, SRV_IF));
+	setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+
+	/* c is in CLI_NS in role XT, in SRV_NS in role TX. */
+	ASSERT_EQ(0, tc_in(xt ? CLI_NS : SRV_NS, "qdisc add dev %s root netem loss 2%% ecn",
+			   xt ? CLI_IF : SRV_IF));
+	up.fd = c;
+	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &up));
+	EXPECT_EQ(up.len, read_sha256(a, up.len, hash));
+	pthread_join(th, NULL);
+	EXPECT_STREQ(up.hash, hash);
+	ASSERT_EQ(0, tc_in(xt ? CLI_NS : SRV_NS, "qdisc del dev %s root",
+			   xt ? CLI_IF : SRV_IF));
+	ASSERT_EQ(0, tc_in(xt ? SRV_NS : CLI_NS, "qdisc add dev %s root netem loss 2%% ecn",
+			   xt ? SRV_IF : CLI_IF));
+	down.fd = a;
+	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &down));
+	EXPECT_EQ(down.len, read_sha256(c, down.len, hash));
+	pthread_join(th, NULL);
+	EXPECT_STREQ(down.hash, hash);
+	end = now_s() + XT(10);
+	do {
+		ASSERT_EQ(0, tcp_info_of(c, &ti[0]));
+		ASSERT_EQ(0, tcp_info_of(a, &ti[1]));
+		if (!ti[0].tcpi_unacked && !ti[1].tcpi_unacked)
+			break;
+		usleep(10000);
+	} while (now_s() < end);
+	ASSERT_EQ(0, tc_in(xt ? SRV_NS : CLI_NS, "qdisc del dev %s root",
+			   xt ? SRV_IF : CLI_IF));
+	capture_stop(&cap, 100);
+	cap_proto = 0;
+	cwrs = xstat(CLI_NS, "EcnCwr") - cwr0;
+	ces = xstat(CLI_NS, "EcnCeRecv") - ce0;
+
+	/* [0]: what the kernel TCP end sent (outgoing in xsrv), [1]: xtcp's. */
+	for (i = 0; i < cap.n; i++) {
+		const struct seg *s = &cap.segs[i];
+		int from_x = !s->outgoing;
+
+		if (s->flags & (XTCP_FLAG_SYN | XTCP_FLAG_FIN | XTCP_FLAG_RST))
+			continue;
+		if (s->len)
+			notect[from_x] += !(s->tos & 3);
+		ece[from_x] += !!(s->flags & XTCP_FLAG_ECE);
+		cwr[from_x] += !!(s->flags & XTCP_FLAG_CWR);
+	}
+	capture_free(&cap);
+	for (i = 0; i < 2; i++) {
+		int fd = i ? a : c;
+		int is_x = fd == x;
+
+		TH_LOG("%s %s: options %#x, retrans %u, ssthresh %u; sent %u Not-ECT data, %u ECE, %u CWR",
+		       i ? "server" : "client", is_x ? "xtcp" : "kernel TCP",
+		       ti[i].tcpi_options, ti[i].tcpi_total_retrans,
+		       ti[i].tcpi_snd_ssthresh, notect[is_x], ece[is_x],
+		       cwr[is_x]);
+		EXPECT_EQ(0, ti[i].tcpi_unacked);
+		EXPECT_TRUE(ti[i].tcpi_options & TCPI_OPT_ECN);
+		EXPECT_GT(0x7fffffffU, ti[i].tcpi_snd_ssthresh);
+		/*
+		 * Nothing lost, nothing reordered: xtcp resends nothing.
+		 * Kernel TCP may send tail loss probes, resends that go
+		 * Not-ECT, when xtcp delays the ACK of a burst's end.
+		 */
+		if (is_x)
+			EXPECT_EQ(0, ti[i].tcpi_total_retrans);
+		EXPECT_GE(ti[i].tcpi_total_retrans, notect[is_x]);
+	}
+	TH_LOG("xtcp's window reductions for kernel TCP's echoes: %ld; CE marks it got: %ld",
+	       cwrs, ces);
+	tcpext_diff(SRV_NS, &tcpext0);
+	EXPECT_LT(0, cwrs);
+	for (i = 0; i < 2; i++) {
+		EXPECT_LT(0, ece[i]);
+		EXPECT_LT(0, cwr[i]);
+	}
+	close(c);
+	close(a);
+}
+
+TEST_F_TIMEOUT(interop, ecn_each_way, XT(300))
+{
+	cpu_set_t all;
+
+	ASSERT_EQ(0, one_cpu(&all));
+	ecn_case(_metadata, 1, 30);
+	ecn_case(_metadata, 0, 31);
+	all_cpus(&all);
+	kview_check(_metadata, &self->k0);
+}
+
 /* A slow reader on each side, in each role: zero windows and probes. */
 TEST_F_TIMEOUT(interop, zero_window_each_way, XT(120))
 {

@@ -491,6 +491,7 @@ static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s)
 	s->seq = ntohl(th->seq);
 	s->ack = ntohl(th->ack_seq);
 	s->flags = ((const uint8_t *)th)[13];
+	s->tos = iph->tos;
 	s->win = ntohs(th->window);
 	s->len = ntohs(iph->tot_len) - ihl - doff;
 	opt = (const uint8_t *)th + sizeof(*th);
@@ -1166,17 +1167,20 @@ void pattern_next(struct pattern *p, uint8_t *buf, size_t len)
 	p->seed = seed;
 }
 
+/* Per thread: two writers may run at once. */
+static __thread uint8_t bulk_buf[65536];
+
 void *bulk_writer(void *p)
 {
+	uint8_t *buf = bulk_buf;
 	struct bulk *b = p;
 	struct pattern pat = { 0 };
-	static uint8_t buf[65536];
 	struct sha256 h;
 	size_t done = 0;
 
 	sha256_init(&h);
 	while (done < b->len) {
-		size_t n = b->len - done < sizeof(buf) ? b->len - done : sizeof(buf);
+		size_t n = b->len - done < sizeof(bulk_buf) ? b->len - done : sizeof(bulk_buf);
 
 		pattern_next(&pat, buf, n);
 		sha256_update(&h, buf, n);
@@ -1185,7 +1189,8 @@ void *bulk_writer(void *p)
 		done += n;
 	}
 	sha256_final(&h, b->hash);
-	shutdown(b->fd, SHUT_WR);
+	if (!b->keep_open)
+		shutdown(b->fd, SHUT_WR);
 	return NULL;
 }
 
@@ -1196,6 +1201,27 @@ void sha256_hex(const void *buf, size_t len, char *out)
 	sha256_init(&c);
 	sha256_update(&c, buf, len);
 	sha256_final(&c, out);
+}
+
+size_t read_sha256(int fd, size_t max, char *hash)
+{
+	static __thread uint8_t buf[65536];
+	struct sha256 c;
+	size_t got = 0;
+	ssize_t n;
+
+	sha256_init(&c);
+	while (got < max) {
+		size_t want = max - got < sizeof(buf) ? max - got : sizeof(buf);
+
+		n = read(fd, buf, want);
+		if (n <= 0)
+			break;
+		sha256_update(&c, buf, n);
+		got += n;
+	}
+	sha256_final(&c, hash);
+	return got;
 }
 
 static void *capture_loop(void *arg)

@@ -195,6 +195,7 @@ struct seg {
 	int sack_perm;		/* SACK-permitted option (kind 4) */
 	int tstamp;		/* timestamps option (kind 8) */
 	int other_opts;		/* options of any other kind */
+	uint8_t tos;		/* the IP header's TOS byte (ECN: its low 2 bits) */
 	int outgoing;
 	double t;
 };
@@ -343,11 +344,12 @@ void pattern_next(struct pattern *p, uint8_t *buf, size_t len);
 
 /*
  * A writer thread: @len bytes of the pattern (seed 0) into @fd, then
- * shutdown(SHUT_WR); their SHA-256, hex, in @hash.
+ * shutdown(SHUT_WR) unless @keep_open; their SHA-256, hex, in @hash.
  */
 struct bulk {
 	int fd;
 	size_t len;
+	int keep_open;
 	char hash[65];
 };
 
@@ -355,6 +357,12 @@ void *bulk_writer(void *bulk);
 
 /* SHA-256 of a buffer, hex into @out (65 bytes). */
 void sha256_hex(const void *buf, size_t len, char *out);
+
+/*
+ * Read @fd until EOF, an error or @max bytes, hashing what comes: its
+ * SHA-256, hex, into @hash (65 bytes).  Returns the bytes read.
+ */
+size_t read_sha256(int fd, size_t max, char *hash);
 
 /* ---- capture in the background ---- */
 

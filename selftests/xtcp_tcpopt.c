@@ -6,7 +6,9 @@
  * its option act, on the wire (a capture on the veth pair) or in what
  * the sockets do, and checks its limits: the values read back and the
  * errnos of bad ones, next to a kernel TCP socket's where the kernel's
- * constants decide.
+ * constants decide.  Also what the congestion control does with them:
+ * the algorithms, ECN (net.*.ecn) and undoing spurious retransmissions
+ * (D-SACK).
  *
  * Every test runs unchanged over kernel TCP (XTCP_PROTO=6), which is
  * how we know the semantics are TCP's.  XTCP_ONLY=word,word runs only
@@ -129,28 +131,32 @@ static int proto_state(const char *ns, int lport)
 	return ret;
 }
 
-/* The netns counter RetransSegs: /proc/net/xtcp_stat, or TCP's snmp. */
-static long retrans_segs(const char *ns)
+/*
+ * Kernel TCP's counter @name from the "@prefix" lines of /proc/net/@file
+ * in @ns (snmp "Tcp:", netstat "TcpExt:"); -1 if there is none.
+ */
+static long tcp_counter(const char *ns, const char *file, const char *prefix,
+			const char *name)
 {
-	char names[1024], vals[1024], *n, *v, *sn, *sv;
+	char names[8192], vals[8192], path[64], *n, *v, *sn, *sv;
 	long ret = -1;
 	int old;
 	FILE *f;
 
-	if (!is_tcp())
-		return xstat(ns, "RetransSegs");
+	snprintf(path, sizeof(path), "/proc/net/%s", file);
 	old = ns_enter(ns);
-	f = fopen("/proc/net/snmp", "r");
+	f = fopen(path, "r");
 	ns_leave(old);
 	if (!f)
 		return -1;
 	while (fgets(names, sizeof(names), f)) {
-		if (strncmp(names, "Tcp:", 4) || !fgets(vals, sizeof(vals), f))
+		if (strncmp(names, prefix, strlen(prefix)) ||
+		    !fgets(vals, sizeof(vals), f))
 			continue;
 		n = strtok_r(names, "\n ", &sn);
 		v = strtok_r(vals, "\n ", &sv);
 		while (n && v) {
-			if (!strcmp(n, "RetransSegs"))
+			if (!strcmp(n, name))
 				ret = atol(v);
 			n = strtok_r(NULL, "\n ", &sn);
 			v = strtok_r(NULL, "\n ", &sv);
@@ -159,6 +165,14 @@ static long retrans_segs(const char *ns)
 	}
 	fclose(f);
 	return ret;
+}
+
+/* The netns counter RetransSegs: /proc/net/xtcp_stat, or TCP's snmp. */
+static long retrans_segs(const char *ns)
+{
+	if (!is_tcp())
+		return xstat(ns, "RetransSegs");
+	return tcp_counter(ns, "snmp", "Tcp:", "RetransSegs");
 }
 
 /* The time capture stamps are in (cap_next() uses SO_TIMESTAMPNS). */
@@ -666,6 +680,287 @@ TEST_F_TIMEOUT(opt, congestion_cubic_moves_data_through_loss, XT(90))
 	EXPECT_LT(0, ti.tcpi_total_retrans);
 	EXPECT_GT(0x7fffffffU, ti.tcpi_snd_ssthresh);
 	EXPECT_LE(2, ti.tcpi_snd_ssthresh);
+}
+
+/* ECN's sysctl: net.xtcp.ecn, or TCP's net.ipv4.tcp_ecn, in @ns. */
+static int ecn_set(const char *ns, int val)
+{
+	return sysctl_set(ns, is_tcp() ? "net.ipv4.tcp_ecn" : "net.xtcp.ecn",
+			  val);
+}
+
+#define ECN_MASK	3	/* the TOS byte's ECN field (RFC 3168 5) */
+#define ECN_ECT0	2
+#define ECN_CE		3
+#define ECE_CWR		(XTCP_FLAG_ECE | XTCP_FLAG_CWR)
+
+/*
+ * ECN's negotiation (RFC 3168 section 6.1.1) as net.ipv4.tcp_ecn's
+ * values say: 1 asks and grants, 2 only grants, 0 neither.  The SYN
+ * asks with ECE and CWR, the SYN-ACK grants with ECE alone, both go
+ * Not-ECT, and both ends report the outcome in TCP_INFO (TCPI_OPT_ECN).
+ */
+TEST_F(opt, ecn_negotiated_as_sysctls_say)
+{
+	static const struct {
+		int cli, srv, on;
+	} cases[] = {
+		{ 1, 2, 1 }, { 1, 1, 1 }, { 1, 0, 0 },
+		{ 2, 2, 0 }, { 2, 1, 0 }, { 0, 1, 0 },
+	};
+	struct tcp_info ti;
+	struct seg s;
+	size_t i;
+	int cap;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int on = cases[i].on, asks = 0;
+
+		/* Only 1 asks. */
+		if (cases[i].cli == 1)
+			asks = ECE_CWR;
+
+		ASSERT_EQ(0, ecn_set(CLI_NS, cases[i].cli));
+		ASSERT_EQ(0, ecn_set(SRV_NS, cases[i].srv));
+		cap = cap_open(SRV_NS, SRV_IF);
+		ASSERT_LE(0, cap);
+		ASSERT_EQ(0, pair(self, 13020 + i));
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN, 0, 2000));
+		EXPECT_EQ(asks, s.flags & ECE_CWR)
+			TH_LOG("case %zu: SYN flags %#x", i, s.flags);
+		EXPECT_EQ(0, s.tos & ECN_MASK);
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN | XTCP_FLAG_ACK,
+				      1, 2000));
+		EXPECT_EQ(on ? XTCP_FLAG_ECE : 0, s.flags & ECE_CWR)
+			TH_LOG("case %zu: SYN-ACK flags %#x", i, s.flags);
+		EXPECT_EQ(0, s.tos & ECN_MASK);
+		close(cap);
+		ASSERT_EQ(0, get_info(self->c, &ti));
+		EXPECT_EQ(on, !!(ti.tcpi_options & TCPI_OPT_ECN))
+			TH_LOG("case %zu (client %d, server %d): client",
+			       i, cases[i].cli, cases[i].srv);
+		ASSERT_EQ(0, get_info(self->a, &ti));
+		EXPECT_EQ(on, !!(ti.tcpi_options & TCPI_OPT_ECN))
+			TH_LOG("case %zu (client %d, server %d): server",
+			       i, cases[i].cli, cases[i].srv);
+		close(self->c);
+		close(self->a);
+		close(self->lfd);
+		self->c = self->a = self->lfd = -1;
+	}
+}
+
+/* What one transfer through a marking path showed. */
+struct ecn_run {
+	unsigned int retrans, ssthresh;
+	unsigned int data_in, ect_in, ce_in, notect_in, cwr_in;
+	unsigned int acks_out, ect_acks_out, ece_out;
+	long cwr_count, ce_count;	/* xtcp's EcnCwr, EcnCeRecv */
+};
+
+/*
+ * 2 MiB from the client, with net.*.ecn @ecn at the client (the
+ * server's stays 2), through a client egress netem that loses 2% of
+ * what it may not mark: with `ecn` it marks CE what is ECT instead.
+ * The path is made lossy only once the connection is up, and clean
+ * again before it closes, so that SYN and FIN (Not-ECT) are never lost.
+ */
+static void ecn_transfer(struct __test_metadata *_metadata,
+			 struct _test_data_opt *self, int port, int ecn,
+			 struct ecn_run *r)
+{
+	struct bulk b = { .len = 2 << 20, .keep_open = 1 };
+	struct timeval tv = { .tv_sec = XT(60) };
+	long cwr0 = 0, ce0 = 0;
+	struct tcp_info ti;
+	char hash[65];
+	pthread_t th;
+	double end;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	ASSERT_EQ(0, ecn_set(CLI_NS, ecn));
+	ASSERT_EQ(0, ecn_set(SRV_NS, 2));
+	if (!is_tcp()) {
+		cwr0 = xstat(CLI_NS, "EcnCwr");
+		ce0 = xstat(SRV_NS, "EcnCeRecv");
+	}
+	ASSERT_EQ(0, pair(self, port));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 2ms loss 2%% ecn"));
+	ASSERT_EQ(0, capture_start(&self->cap, SRV_NS, SRV_IF));
+	self->capturing = 1;
+	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+
+	b.fd = self->c;
+	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+	ASSERT_EQ(b.len, read_sha256(self->a, b.len, hash));
+	pthread_join(th, NULL);
+	EXPECT_STREQ(b.hash, hash);
+	/* Everything acknowledged: what the sender did is complete. */
+	end = now_s() + XT(10);
+	do {
+		ASSERT_EQ(0, get_info(self->c, &ti));
+		if (!ti.tcpi_unacked)
+			break;
+		usleep(10000);
+	} while (now_s() < end);
+	EXPECT_EQ(0, ti.tcpi_unacked);
+	r->retrans = ti.tcpi_total_retrans;
+	r->ssthresh = ti.tcpi_snd_ssthresh;
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc del dev " CLI_IF " root"));
+	capture_stop(&self->cap, 100);
+	self->capturing = 0;
+	if (!is_tcp()) {
+		r->cwr_count = xstat(CLI_NS, "EcnCwr") - cwr0;
+		r->ce_count = xstat(SRV_NS, "EcnCeRecv") - ce0;
+	}
+
+	for (i = 0; i < self->cap.n; i++) {
+		const struct seg *s = &self->cap.segs[i];
+		unsigned int ecn_field = s->tos & ECN_MASK;
+
+		if (s->dport != port && s->sport != port)
+			continue;
+		if (!s->outgoing && s->len > 0) {
+			r->data_in++;
+			r->ect_in += ecn_field == ECN_ECT0;
+			r->ce_in += ecn_field == ECN_CE;
+			r->notect_in += !ecn_field;
+			r->cwr_in += !!(s->flags & XTCP_FLAG_CWR);
+		} else if (s->outgoing && !s->len &&
+			   !(s->flags & (XTCP_FLAG_SYN | XTCP_FLAG_FIN))) {
+			r->acks_out++;
+			r->ect_acks_out += !!ecn_field;
+			r->ece_out += !!(s->flags & XTCP_FLAG_ECE);
+		}
+	}
+	capture_free(&self->cap);
+	TH_LOG("ecn %d: retrans %u, ssthresh %u; data in %u (ECT(0) %u, CE %u, Not-ECT %u, CWR %u); ACKs out %u (ECT %u, ECE %u); EcnCwr %ld, EcnCeRecv %ld",
+	       ecn, r->retrans, r->ssthresh, r->data_in, r->ect_in, r->ce_in,
+	       r->notect_in, r->cwr_in, r->acks_out, r->ect_acks_out,
+	       r->ece_out, r->cwr_count, r->ce_count);
+	close(self->c);
+	close(self->a);
+	close(self->lfd);
+	self->c = self->a = self->lfd = -1;
+}
+
+/*
+ * ECN at work (RFC 3168 section 6.1): through a path that marks CE
+ * where it would drop, new data goes ECT(0), the receiver echoes each
+ * mark with ECE (on its pure ACKs, which stay Not-ECT) until the
+ * sender's CWR, and the sender lowers its window (ssthresh set) without
+ * a single retransmission (kernel TCP: tail loss probes only).  The same path without ECN drops, and the
+ * sender resends: the control that shows the marks did the work.
+ */
+TEST_F_TIMEOUT(opt, ecn_marks_instead_of_losses, XT(120))
+{
+	struct ecn_run r;
+
+	ecn_transfer(_metadata, self, 13030, 1, &r);
+	/*
+	 * Kernel TCP may send tail loss probes, resends (Not-ECT), when a
+	 * burst's last ACK is delayed; nothing else is resent.
+	 */
+	if (!is_tcp())
+		EXPECT_EQ(0, r.retrans);
+	EXPECT_GT(0x7fffffffU, r.ssthresh);
+	EXPECT_LT(0, r.ce_in);
+	EXPECT_EQ(r.data_in, r.ect_in + r.ce_in + r.notect_in);
+	EXPECT_GE(r.retrans, r.notect_in);
+	EXPECT_LT(0, r.ece_out);
+	EXPECT_LT(0, r.cwr_in);
+	EXPECT_GE(r.ce_in, r.cwr_in);
+	EXPECT_EQ(0, r.ect_acks_out);
+	if (!is_tcp()) {
+		/* Each reduction's CWR went out, the last one perhaps not yet. */
+		EXPECT_LE(r.cwr_in, r.cwr_count);
+		EXPECT_GE(r.cwr_in + 1, r.cwr_count);
+		/* Segments merged on the backlog count once. */
+		EXPECT_LT(0, r.ce_count);
+		EXPECT_GE(r.ce_in, r.ce_count);
+	}
+
+	ecn_transfer(_metadata, self, 13031, 0, &r);
+	EXPECT_LT(0, r.retrans);
+	EXPECT_EQ(0, r.ce_in);
+	EXPECT_EQ(r.data_in, r.notect_in);
+	EXPECT_EQ(0, r.ece_out);
+	EXPECT_EQ(0, r.cwr_in);
+	if (!is_tcp())
+		EXPECT_EQ(0, r.cwr_count);
+}
+
+/*
+ * Reductions taken back: xtcp's DsackUndo, or the sum of kernel TCP's
+ * undo counters (it undoes by D-SACK, and with timestamps earlier, by
+ * Eifel: TCPFullUndo, TCPPartialUndo, TCPLossUndo).
+ */
+static long undo_count(const char *ns)
+{
+	static const char *const tcp[] = {
+		"TCPDSACKUndo", "TCPFullUndo", "TCPPartialUndo", "TCPLossUndo",
+	};
+	long sum = 0;
+	size_t i;
+
+	if (!is_tcp())
+		return xstat(ns, "DsackUndo");
+	for (i = 0; i < ARRAY_SIZE(tcp); i++)
+		sum += tcp_counter(ns, "netstat", "TcpExt:", tcp[i]);
+	return sum;
+}
+
+/*
+ * Spurious retransmissions undone (RFC 2883, RFC 3708): a path that
+ * reorders a quarter of the segments (netem sends them 10 ms ahead of
+ * the rest) and loses none, deeper than the sender may learn to wait
+ * for (max_reordering 3), makes it resend segments that were only late;
+ * the receiver reports each copy it gets twice in a D-SACK (TCP_INFO's
+ * tcpi_dsack_dups), and the sender takes its reductions back.  Kernel
+ * TCP may resend nothing (RACK's reordering window): nothing to check
+ * then.
+ */
+TEST_F_TIMEOUT(opt, dsack_undoes_spurious_recovery, XT(120))
+{
+	struct bulk b = { .len = 4 << 20 };
+	struct timeval tv = { .tv_sec = XT(60) };
+	long undo0, undo, recv0 = 0, recv = 0;
+	struct tcp_info ti;
+	char hash[65];
+	pthread_t th;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_max_reordering" :
+				"net.xtcp.max_reordering", 3));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms reorder 25%% 50%%"));
+	undo0 = undo_count(CLI_NS);
+	if (!is_tcp())
+		recv0 = xstat(CLI_NS, "DsackRecv");
+	ASSERT_EQ(0, pair(self, 13040));
+	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	b.fd = self->c;
+	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+	EXPECT_EQ(b.len, read_sha256(self->a, SIZE_MAX, hash));
+	pthread_join(th, NULL);
+	EXPECT_STREQ(b.hash, hash);
+	EXPECT_EQ(0, wait_all_acked(self->c, XT(10) * 1000));
+	ASSERT_EQ(0, get_info(self->c, &ti));
+	undo = undo_count(CLI_NS) - undo0;
+	if (!is_tcp())
+		recv = xstat(CLI_NS, "DsackRecv") - recv0;
+	TH_LOG("4 MiB, a quarter reordered by 10 ms: retrans %u, reported twice %u, reordering %u, undone %ld, D-SACKs %ld, ssthresh %u",
+	       ti.tcpi_total_retrans, ti.tcpi_dsack_dups, ti.tcpi_reordering,
+	       undo, recv, ti.tcpi_snd_ssthresh);
+	if (is_tcp() && !ti.tcpi_total_retrans)
+		return;
+	EXPECT_LT(0, ti.tcpi_total_retrans);
+	EXPECT_LT(0, ti.tcpi_dsack_dups);
+	EXPECT_GE(ti.tcpi_total_retrans, ti.tcpi_dsack_dups);
+	EXPECT_LT(0, undo);
+	if (!is_tcp())
+		EXPECT_LE(undo, recv);
 }
 
 /* xtcp_cc_example.ko: next to xtcp.ko ($XTCP_KO), else in ./ */

@@ -39,6 +39,7 @@ enum xtcp_ca_state {
 	XTCP_CA_OPEN,		/* no loss being repaired */
 	XTCP_CA_RECOVERY,	/* fast recovery after three duplicate ACKs */
 	XTCP_CA_LOSS,		/* slow start again after a timeout */
+	XTCP_CA_CWR,		/* cwnd falls for an ECN-Echo (RFC 3168) */
 };
 
 struct xtcp_cc {
@@ -46,7 +47,7 @@ struct xtcp_cc {
 	u8	sack;		/* SACK recovery (RFC 6675): no inflation */
 	u32	ssthresh;	/* slow start threshold */
 	u32	cwnd_cnt;	/* ACKed segments towards the next cwnd++ */
-	u32	recover;	/* SND.NXT when recovery or loss began */
+	u32	recover;	/* SND.NXT when recovery, loss or CWR began */
 	u32	dupacks;	/* duplicate ACKs in a row */
 	/*
 	 * DupThresh: how many segments above a hole make it a loss (RFC
@@ -56,10 +57,21 @@ struct xtcp_cc {
 	 */
 	u32	reordering;
 	u8	state;		/* enum xtcp_ca_state */
-	/* Proportional Rate Reduction in SACK recovery (RFC 6937): */
-	u32	prr_delivered;	/* segments delivered since recovery began */
-	u32	prr_out;	/* segments sent since recovery began */
-	u32	prior_cwnd;	/* cwnd when recovery began (RecoverFS) */
+	/*
+	 * Proportional Rate Reduction (RFC 6937) in SACK recovery and in
+	 * CWR:
+	 */
+	u32	prr_delivered;	/* segments delivered since it began */
+	u32	prr_out;	/* segments sent since it began */
+	u32	prior_cwnd;	/* cwnd when it began (RecoverFS) */
+	/*
+	 * Undo (RFC 3708, Linux's tcp_try_undo_dsack()): a reduction for
+	 * losses that D-SACKs show were none is taken back.
+	 */
+	u8	undo;		/* the last reduction may be undone */
+	u32	undo_marker;	/* SND.UNA when it began */
+	s32	undo_retrans;	/* resends not yet reported twice; <0: none */
+	u32	prior_ssthresh;	/* ssthresh to go back to, 0: none */
 	u32	priv[16];	/* the algorithm's own, zeroed before init */
 };
 
@@ -87,9 +99,9 @@ struct xtcp_cong_ops {
 	/* cwnd and ssthresh are already IW and "infinite" when called. */
 	void		(*init)(struct xtcp_cc *cc);
 	/*
-	 * A loss (fast recovery, or a timeout outside one): the new
-	 * ssthresh, cc->cwnd being the window the loss happened at, with
-	 * @flight segments in flight.
+	 * A loss (fast recovery, or a timeout outside one) or an ECN-Echo
+	 * (CWR): the new ssthresh, cc->cwnd being the window the loss or
+	 * the mark happened at, with @flight segments in flight.
 	 */
 	u32		(*ssthresh)(struct xtcp_cc *cc, u32 flight);
 	/* @acked segments newly ACKed while cwnd limited the sender. */

@@ -292,13 +292,13 @@ TEST(newreno)
 	xtcp_cc_newack(&cc, ops, 21010, 1, 6, true, NULL);
 	EXPECT_TRUE(cc.cwnd == 7);
 	/* Duplicate ACKs for data sent before "recover" start nothing. */
-	xtcp_cc_timeout(&cc, ops, 30000, 7);
+	xtcp_cc_timeout(&cc, ops, 2000, 30000, 7);
 	EXPECT_TRUE(cc.cwnd == 1 && cc.ssthresh == 3 && cc.state == XTCP_CA_LOSS);
 	xtcp_cc_dupack(&cc, ops, 25000, 30000, 1);
 	xtcp_cc_dupack(&cc, ops, 25000, 30000, 1);
 	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 25000, 30000, 1));
 	/* A second timeout of the same loss keeps ssthresh (RFC 5681 (4)). */
-	xtcp_cc_timeout(&cc, ops, 30000, 1);
+	xtcp_cc_timeout(&cc, ops, 2000, 30000, 1);
 	EXPECT_TRUE(cc.ssthresh == 3 && cc.cwnd == 1);
 	/* Slow start back to ssthresh, then the loss state ends. */
 	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 26000, 1, 0, true, NULL) && cc.cwnd == 2);
@@ -405,7 +405,7 @@ TEST(cubic)
 
 	/* A timeout: ssthresh from the window, slow start from 1. */
 	cc.cwnd = 40;
-	xtcp_cc_timeout(&cc, ops, 9000, 40);
+	xtcp_cc_timeout(&cc, ops, 2000, 9000, 40);
 	EXPECT_TRUE(cc.cwnd == 1 && cc.ssthresh == 28);
 
 	/*
@@ -579,6 +579,147 @@ TEST(prr)
 	i = cc.cwnd;
 	xtcp_cc_prr(&cc, 1, 15);
 	EXPECT_TRUE(cc.cwnd == i);
+}
+
+/*
+ * An ECN-Echo (RFC 3168 6.1.2): ssthresh falls as for a loss, once per
+ * window, and PRR brings cwnd down to it without a resend; a loss in
+ * that window starts repair without a second cut; the ACK of the
+ * window ends CWR at ssthresh.  A timeout in CWR keeps its ssthresh.
+ */
+TEST(cwr)
+{
+	const struct xtcp_cong_ops *ops = &xtcp_newreno;
+	struct xtcp_ack_sample s = { 0 };
+	u32 pipe = 20, i;
+	struct xtcp_cc cc;
+
+	xtcp_cc_init(&cc, ops, 1000, false);
+	cc.cwnd = 20;
+	cc.ssthresh = 100;
+	EXPECT_TRUE(xtcp_cc_enter_cwr(&cc, ops, 30000, 20));
+	EXPECT_TRUE(cc.state == XTCP_CA_CWR && cc.ssthresh == 10 &&
+		    cc.cwnd == 20 && cc.prior_cwnd == 20 && cc.recover == 30000);
+	/* Once per window: a second echo changes nothing. */
+	cc.ssthresh = 7;
+	EXPECT_TRUE(!xtcp_cc_enter_cwr(&cc, ops, 31000, 20));
+	EXPECT_TRUE(cc.ssthresh == 7 && cc.recover == 30000);
+	cc.ssthresh = 10;
+	/* PRR without SACK too: one segment out per two delivered. */
+	for (i = 0; i < 10; i++) {
+		u32 now;
+
+		pipe--;
+		xtcp_cc_prr(&cc, 1, pipe);
+		now = cc.cwnd > pipe ? cc.cwnd - pipe : 0;
+		cc.prr_out += now;
+		pipe += now;
+	}
+	EXPECT_TRUE(cc.prr_out == 5 && pipe == 15);
+	/* ACKs up to "recover" do not grow cwnd ... */
+	i = cc.cwnd;
+	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 20000, 1, pipe, true, &s));
+	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 30000, 1, pipe, true, &s));
+	EXPECT_TRUE(cc.cwnd == i && cc.state == XTCP_CA_CWR);
+	/* ... the first beyond it ends CWR at ssthresh. */
+	xtcp_cc_newack(&cc, ops, 30001, 1, pipe, true, &s);
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 10);
+	/* Open again: the next echo cuts again. */
+	EXPECT_TRUE(xtcp_cc_enter_cwr(&cc, ops, 40000, 10));
+	EXPECT_TRUE(cc.ssthresh == 5);
+
+	/* A loss in CWR: recovery with CWR's ssthresh, no second cut. */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 20;
+	xtcp_cc_enter_cwr(&cc, ops, 30000, 20);
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 2000, 32000, 18));
+	EXPECT_TRUE(cc.state == XTCP_CA_RECOVERY && cc.ssthresh == 10 &&
+		    cc.prior_cwnd == 20 && cc.recover == 32000);
+	/* Without SACK, NewReno's inflation by the three duplicates. */
+	xtcp_cc_init(&cc, ops, 1000, false);
+	cc.cwnd = 20;
+	xtcp_cc_enter_cwr(&cc, ops, 30000, 20);
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 2000, 32000, 18));
+	EXPECT_TRUE(cc.cwnd == 10 + XTCP_DUPTHRESH);
+	/* In recovery or loss an echo is already answered. */
+	EXPECT_TRUE(!xtcp_cc_enter_cwr(&cc, ops, 33000, 10));
+	xtcp_cc_timeout(&cc, ops, 2000, 33000, 10);
+	EXPECT_TRUE(!xtcp_cc_enter_cwr(&cc, ops, 33000, 10));
+	/* A timeout in CWR keeps its ssthresh. */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 40;
+	xtcp_cc_enter_cwr(&cc, ops, 30000, 40);
+	xtcp_cc_timeout(&cc, ops, 2000, 30000, 40);
+	EXPECT_TRUE(cc.state == XTCP_CA_LOSS && cc.ssthresh == 20 &&
+		    cc.cwnd == 1);
+}
+
+/*
+ * D-SACK undo (RFC 3708): a recovery whose every resend came back as a
+ * D-SACK was for reordering, not loss; cwnd and ssthresh go back, and
+ * a new loss may start a recovery at once.  One resend not reported
+ * twice keeps the reduction; an ECN-Echo forbids the undo.
+ */
+TEST(undo)
+{
+	const struct xtcp_cong_ops *ops = &xtcp_newreno;
+	struct xtcp_cc cc;
+
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 40;
+	cc.ssthresh = 100;
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 5000, 60000, 40));
+	EXPECT_TRUE(cc.ssthresh == 20 && cc.undo && cc.undo_marker == 5000 &&
+		    cc.prior_ssthresh == 100);
+	/* Nothing resent yet: no undo (that is tcp_try_undo_recovery's). */
+	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, 5000));
+	xtcp_cc_retransmitted(&cc, 1);
+	xtcp_cc_retransmitted(&cc, 1);
+	/* A D-SACK below the marker is older news. */
+	xtcp_cc_dsack(&cc, 4000, 1);
+	EXPECT_TRUE(cc.undo_retrans == 2 && !xtcp_cc_try_undo(&cc, 5000));
+	xtcp_cc_dsack(&cc, 6460, 1);
+	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, 5000));
+	xtcp_cc_dsack(&cc, 7920, 3);
+	EXPECT_TRUE(cc.undo_retrans == 0);
+	EXPECT_TRUE(xtcp_cc_try_undo(&cc, 9000));
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 40 &&
+		    cc.ssthresh == 100 && !cc.undo);
+	/* Undone once only; a new loss starts a new recovery at once. */
+	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, 9000));
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 9000, 60000, 40));
+
+	/* One resend never reported twice: the reduction stands. */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 40;
+	xtcp_cc_enter_recovery(&cc, ops, 5000, 60000, 40);
+	xtcp_cc_retransmitted(&cc, 2);
+	xtcp_cc_dsack(&cc, 6460, 1);
+	xtcp_cc_newack(&cc, ops, 60000, 1, 10, true, NULL);
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && !xtcp_cc_try_undo(&cc, 60000));
+	/* ... until the late D-SACK comes, in open state. */
+	xtcp_cc_dsack(&cc, 7920, 1);
+	EXPECT_TRUE(xtcp_cc_try_undo(&cc, 60000) && cc.cwnd == 40);
+
+	/* An ECN-Echo meanwhile: congestion, never undone. */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 40;
+	xtcp_cc_enter_recovery(&cc, ops, 5000, 60000, 40);
+	xtcp_cc_retransmitted(&cc, 1);
+	xtcp_cc_enter_cwr(&cc, ops, 60000, 30);
+	xtcp_cc_dsack(&cc, 6460, 1);
+	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, 5000) && cc.ssthresh == 20);
+
+	/* A timeout from open: undone too, once back in open state. */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 40;
+	xtcp_cc_timeout(&cc, ops, 5000, 60000, 40);
+	xtcp_cc_retransmitted(&cc, 1);
+	xtcp_cc_dsack(&cc, 6460, 1);
+	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, 5000));
+	xtcp_cc_newack(&cc, ops, 60000, 1, 0, false, NULL);
+	EXPECT_TRUE(xtcp_cc_try_undo(&cc, 60000) && cc.cwnd == 40 &&
+		    cc.ssthresh == XTCP_INFINITE_SSTHRESH);
 }
 
 /* DupThresh follows the reordering seen, within its bounds. */

@@ -32,7 +32,9 @@
  *
  * Flags: URG and the urgent pointer are used as TCP uses them (the
  * pointer read as Linux reads it: the urgent byte is the one before it).
- * ECE and CWR are never set and are ignored on receipt: there is no ECN.
+ * ECE and CWR carry ECN as RFC 3168 defines them: a SYN asks with both,
+ * a SYN-ACK agrees with ECE alone, new data is sent ECT(0), a CE mark is
+ * echoed with ECE until a CWR arrives (net.xtcp.ecn, as tcp_ecn).
  *
  * Options: End (0), NOP (1), MSS (2, length 4), window scale (3, length
  * 3, RFC 7323), SACK-permitted (4, length 2) and SACK (5, 2 + 8 bytes
