@@ -353,7 +353,7 @@ void xstats_read(const char *ns, struct xstats *s)
 	s->n = 0;
 	if (!f)
 		return;
-	while (s->n < 64 &&
+	while (s->n < XSTATS_MAX &&
 	       fscanf(f, "%31s %ld", s->name[s->n], &s->val[s->n]) == 2)
 		s->n++;
 	fclose(f);

@@ -154,11 +154,17 @@ void max_orphans_reset(void);
 /* A counter from /proc/net/xtcp_stat in @ns; -1 if absent. */
 long xstat(const char *ns, const char *name);
 
-/* A snapshot of every counter of /proc/net/xtcp_stat in a netns. */
+/*
+ * A snapshot of every counter of /proc/net/xtcp_stat in a netns, with
+ * room for more than there are (65 now): a count short of the file's
+ * would hide the newest (xtcp_mib's nstat_files_parse sees it).
+ */
+#define XSTATS_MAX	96
+
 struct xstats {
 	int n;
-	char name[64][32];
-	long val[64];
+	char name[XSTATS_MAX][32];
+	long val[XSTATS_MAX];
 };
 
 void xstats_read(const char *ns, struct xstats *s);

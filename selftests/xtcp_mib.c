@@ -166,6 +166,12 @@ static const struct mib_name mib_names[] = {
 	{ "EncapOutSegs",	"XtcpExtEncapOutSegs",	NULL },
 	{ "EncapInErrs",	"XtcpExtEncapInErrs",	NULL },
 	{ "EncapMismatch",	"XtcpExtEncapMismatch",	NULL },
+	{ "DsackRecv",		"XtcpExtTCPDSACKRecv",	"TcpExtTCPDSACKRecv" },
+	{ "DsackIgnoredDubious", "XtcpExtTCPDSACKIgnoredDubious",
+	  "TcpExtTCPDSACKIgnoredDubious" },
+	{ "DsackUndo",		"XtcpExtTCPDSACKUndo",	"TcpExtTCPDSACKUndo" },
+	{ "EcnCeRecv",		"XtcpExtEcnCeRecv",	NULL },
+	{ "EcnCwr",		"XtcpExtEcnCwr",	NULL },
 };
 
 static const struct mib_name *mib_name_of(const char *stat)
