@@ -342,12 +342,9 @@ TEST_F_TIMEOUT(encap, bulk_16m_in_udp, XT(240))
 	long pmtu0 = xstat(EC_NS, "PmtuReduced");
 	struct timeval tv = { XT(60), 0 };
 	struct bulk b = { .len = 16 << 20 };
-	static uint8_t buf[65536];
 	char hash[65];
-	struct sha256 h;
 	size_t got = 0;
 	pthread_t th;
-	ssize_t n;
 
 	ASSERT_EQ(0, udp_pair(&self->h));
 	EXPECT_EQ(UDP_PORT, encap_port_of(self->h.c));
@@ -358,12 +355,7 @@ TEST_F_TIMEOUT(encap, bulk_16m_in_udp, XT(240))
 
 	b.fd = self->h.c;
 	pthread_create(&th, NULL, bulk_writer, &b);
-	sha256_init(&h);
-	while ((n = read(self->h.a, buf, sizeof(buf))) > 0) {
-		sha256_update(&h, buf, n);
-		got += n;
-	}
-	sha256_final(&h, hash);
+	got = read_sha256(self->h.a, SIZE_MAX, hash);
 	pthread_join(th, NULL);
 	ASSERT_EQ(b.len, got) TH_LOG("stalled after %zu bytes", got);
 	EXPECT_STREQ(b.hash, hash);

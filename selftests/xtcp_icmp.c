@@ -114,9 +114,7 @@ TEST_F_TIMEOUT(icmp, pmtu_1280_hop_bulk_completes, XT(120))
 	struct timeval tv = { XT(30), 0 };
 	struct bulk b = { .len = 4 << 20 };
 	long reduced = xstat(IC_NS, "PmtuReduced");
-	static uint8_t buf[65536];
 	char hash[65], route[512], cmd[128];
-	struct sha256 h;
 	size_t got = 0;
 	pthread_t th;
 	FILE *f;
@@ -134,12 +132,7 @@ TEST_F_TIMEOUT(icmp, pmtu_1280_hop_bulk_completes, XT(120))
 
 	b.fd = self->c;
 	pthread_create(&th, NULL, bulk_writer, &b);
-	sha256_init(&h);
-	while ((n = read(self->a, buf, sizeof(buf))) > 0) {
-		sha256_update(&h, buf, n);
-		got += n;
-	}
-	sha256_final(&h, hash);
+	got = read_sha256(self->a, SIZE_MAX, hash);
 	pthread_join(th, NULL);
 	ASSERT_EQ(b.len, got) TH_LOG("stalled after %zu bytes", got);
 	EXPECT_STREQ(b.hash, hash);

@@ -637,14 +637,11 @@ TEST_F_TIMEOUT(opt, congestion_cubic_moves_data_through_loss, XT(90))
 {
 	struct bulk b = { .len = 2 << 20 };
 	struct timeval tv = { .tv_sec = XT(60) };
-	static uint8_t buf[65536];
 	char name[16], hash[65];
 	struct tcp_info ti;
-	struct sha256 h;
 	socklen_t len;
 	size_t got = 0;
 	pthread_t th;
-	ssize_t n;
 
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
 			   " root netem delay 5ms loss 1%%"));
@@ -665,12 +662,7 @@ TEST_F_TIMEOUT(opt, congestion_cubic_moves_data_through_loss, XT(90))
 
 	b.fd = self->c;
 	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
-	sha256_init(&h);
-	while ((n = read(self->a, buf, sizeof(buf))) > 0) {
-		sha256_update(&h, buf, n);
-		got += n;
-	}
-	sha256_final(&h, hash);
+	got = read_sha256(self->a, SIZE_MAX, hash);
 	pthread_join(th, NULL);
 	ASSERT_EQ(b.len, got) TH_LOG("stalled after %zu bytes", got);
 	EXPECT_STREQ(b.hash, hash);
