@@ -742,6 +742,55 @@ TEST_F(opt, ecn_negotiated_as_sysctls_say)
 	}
 }
 
+/*
+ * net.*.ecn_fallback (tcp_ecn_clear_syn()): towards a host that never
+ * answers, the first SYN asks for ECN (ECE and CWR) and the resent one
+ * asks no more; with the sysctl at 0 the resent one asks again.
+ */
+TEST_F(opt, ecn_fallback_on_syn_resend)
+{
+	int fb, asked[2] = { 0 }, syns;
+	size_t i;
+
+	for (fb = 1; fb >= 0; fb--) {
+		ASSERT_EQ(0, ecn_set(CLI_NS, 1));
+		ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ?
+					"net.ipv4.tcp_ecn_fallback" :
+					"net.xtcp.ecn_fallback", fb));
+		self->c = xsock(CLI_NS);
+		ASSERT_LE(0, self->c);
+		ASSERT_EQ(0, setint(self->c, TCP_SYNCNT, 1));
+		ASSERT_EQ(0, start_capture(self, CLI_NS, CLI_IF));
+		set_nonblock(self->c, 1);
+		ASSERT_EQ(-1, do_connect(self->c, "10.99.0.4", 13050 + fb));
+		/* The SYN and its one resend, 1 s apart. */
+		usleep(XT(1500) * 1000);
+		stop_capture(self, 100);
+		syns = 0;
+		for (i = 0; i < self->cap.n; i++) {
+			const struct seg *s = &self->cap.segs[i];
+
+			if (!s->outgoing || s->dport != 13050 + fb ||
+			    !(s->flags & XTCP_FLAG_SYN))
+				continue;
+			if (syns < 2 && (s->flags & ECE_CWR) == ECE_CWR)
+				asked[syns] = 1;
+			else if (syns < 2)
+				asked[syns] = 0;
+			syns++;
+		}
+		capture_free(&self->cap);
+		close(self->c);
+		self->c = -1;
+		TH_LOG("ecn_fallback %d: %d SYNs, the first %s, the second %s",
+		       fb, syns, asked[0] ? "asks" : "does not ask",
+		       asked[1] ? "asks" : "does not ask");
+		EXPECT_LE(2, syns);
+		EXPECT_EQ(1, asked[0]);
+		EXPECT_EQ(!fb, asked[1]);
+	}
+}
+
 /* What one transfer through a marking path showed. */
 struct ecn_run {
 	unsigned int retrans, ssthresh;
