@@ -992,6 +992,7 @@ int raw_inject_fd(int fd, const struct rawseg *r)
 	memset(pkt, 0, sizeof(*iph) + sizeof(*th));
 	iph->version = 4;
 	iph->ihl = 5;
+	iph->tos = r->tos;
 	iph->ttl = 64;
 	iph->protocol = xtcp_proto();
 	iph->tot_len = htons(sizeof(*iph) + tl);

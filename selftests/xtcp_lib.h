@@ -288,7 +288,8 @@ uint32_t csum_add(uint32_t sum, const void *data, size_t len);
  * Send one handmade segment from netns @ns with any source address (an
  * IP_HDRINCL raw socket, so the source may be a host that does not
  * exist).  @opts/@olen are header options (a multiple of 4 bytes);
- * @bad_csum sends it with a wrong checksum.
+ * @bad_csum sends it with a wrong checksum; @tos is the IP header's TOS
+ * byte (its low two bits the ECN field).
  */
 struct rawseg {
 	const char *src, *dst;
@@ -301,6 +302,7 @@ struct rawseg {
 	const void *data;
 	int len;
 	int bad_csum;
+	uint8_t tos;
 };
 
 /* Send @r through @fd, a raw IPPROTO_RAW socket (see raw_inject()). */

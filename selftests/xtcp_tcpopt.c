@@ -791,6 +791,233 @@ TEST_F(opt, ecn_fallback_on_syn_resend)
 	}
 }
 
+/* xsrv's static neighbour that never answers: a handmade client. */
+#define GHOST_OF_CLI	"10.99.0.3"
+
+/*
+ * A SYN that asks for ECN but arrives marked ECT or CE crossed a path
+ * that rewrites the ECN field (RFC 3168 section 6.1.1): the SYN-ACK
+ * does not grant ECN, as tcp_ecn_create_request().  The same SYN
+ * Not-ECT is granted.
+ */
+TEST_F(opt, ecn_syn_marked_ect_not_granted)
+{
+	static const uint8_t field[] = { 0, ECN_ECT0, 1 /* ECT(1) */, ECN_CE };
+	struct rawseg r = {
+		.src = GHOST_OF_CLI, .dst = SRV_ADDR, .dport = 13060,
+		.seq = 1000, .flags = XTCP_FLAG_SYN | ECE_CWR, .win = 65535,
+	};
+	struct seg s;
+	size_t i;
+	int cap;
+
+	ASSERT_EQ(0, ecn_set(SRV_NS, 2));
+	self->lfd = xlisten(13060, 8);
+	ASSERT_LE(0, self->lfd);
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	for (i = 0; i < ARRAY_SIZE(field); i++) {
+		r.sport = 40100 + i;
+		r.tos = field[i];
+		ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+		do {
+			ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN |
+					      XTCP_FLAG_ACK, 1, 2000));
+		} while (s.dport != r.sport);
+		EXPECT_EQ(i ? 0 : XTCP_FLAG_ECE, s.flags & ECE_CWR)
+			TH_LOG("SYN with ECN field %u: SYN-ACK flags %#x",
+			       field[i], s.flags);
+	}
+	close(cap);
+}
+
+/*
+ * Send @r from the handmade client and wait up to a second for the
+ * server's ACK of all of it, in @ack; @r's sequence number moves past
+ * its data.  0 or -1.
+ */
+static int ghost_send(int cap, struct rawseg *r, struct seg *ack)
+{
+	uint32_t end = r->seq + r->len;
+	double until = now_s() + 1;
+
+	if (raw_inject(CLI_NS, r))
+		return -1;
+	r->seq = end;
+	while (now_s() < until) {
+		if (cap_find(cap, ack, XTCP_FLAG_ACK, 1, 1000))
+			return -1;
+		if (ack->ack == end)
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * The receiver's side of ECN, against a handmade sender: data marked CE
+ * makes the ACKs carry ECE (RFC 3168 section 6.1.3), data not marked
+ * after it does not end that, a CWR does, here on a pure ACK: RFC 3168
+ * puts CWR on data, but Linux's tcp_ack() takes it from a pure ACK too,
+ * for the stacks that send it there.
+ */
+TEST_F(opt, ecn_cwr_on_pure_ack_ends_echo)
+{
+	static const char data[300] = "ecn";
+	struct rawseg r = {
+		.src = GHOST_OF_CLI, .dst = SRV_ADDR, .sport = 40200,
+		.dport = 13061, .seq = 1000, .win = 65535,
+		.flags = XTCP_FLAG_SYN | ECE_CWR,
+	};
+	struct seg synack, ack;
+	char buf[sizeof(data)];
+	int cap;
+
+	ASSERT_EQ(0, ecn_set(SRV_NS, 2));
+	self->lfd = xlisten(13061, 8);
+	ASSERT_LE(0, self->lfd);
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	ASSERT_EQ(0, cap_find(cap, &synack, XTCP_FLAG_SYN | XTCP_FLAG_ACK, 1,
+			      2000));
+	ASSERT_EQ(XTCP_FLAG_ECE, synack.flags & ECE_CWR);
+	r.seq = 1001;
+	r.ack = synack.seq + 1;
+	r.flags = XTCP_FLAG_ACK;
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	self->a = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->a);
+
+	/* 100 bytes marked CE: ECE. */
+	r.data = data;
+	r.len = 100;
+	r.tos = ECN_CE;
+	ASSERT_EQ(0, ghost_send(cap, &r, &ack));
+	EXPECT_EQ(XTCP_FLAG_ECE, ack.flags & ECE_CWR);
+	/* 100 more, ECT(0), no CWR: still ECE. */
+	r.data = data + 100;
+	r.tos = ECN_ECT0;
+	ASSERT_EQ(0, ghost_send(cap, &r, &ack));
+	EXPECT_EQ(XTCP_FLAG_ECE, ack.flags & ECE_CWR);
+	/* A pure ACK with CWR, then 100 more ECT(0): no ECE any more. */
+	r.len = 0;
+	r.tos = 0;
+	r.flags = XTCP_FLAG_ACK | XTCP_FLAG_CWR;
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	r.data = data + 200;
+	r.len = 100;
+	r.tos = ECN_ECT0;
+	r.flags = XTCP_FLAG_ACK;
+	ASSERT_EQ(0, ghost_send(cap, &r, &ack));
+	EXPECT_EQ(0, ack.flags & ECE_CWR);
+
+	ASSERT_EQ((ssize_t)sizeof(buf), read_full(self->a, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, data, sizeof(buf)));
+	close(cap);
+}
+
+/*
+ * A route with "features ecn" (RTAX_FEATURE_ECN) makes connections over
+ * it ask for ECN when net.*.ecn is 2, as tcp_ecn_send_syn(): the same
+ * connection asks only once the route says so.
+ */
+TEST_F(opt, ecn_route_feature_asks)
+{
+	struct tcp_info ti;
+	struct seg s;
+	int cap, feature;
+
+	ASSERT_EQ(0, ecn_set(CLI_NS, 2));
+	ASSERT_EQ(0, ecn_set(SRV_NS, 2));
+	for (feature = 0; feature <= 1; feature++) {
+		if (feature)
+			ASSERT_EQ(0, sh("ip -n %s route add %s/32 dev %s features ecn",
+					CLI_NS, SRV_ADDR, CLI_IF));
+		cap = cap_open(CLI_NS, CLI_IF);
+		ASSERT_LE(0, cap);
+		ASSERT_EQ(0, pair(self, 13062 + feature));
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN, 1, 2000));
+		EXPECT_EQ(feature ? ECE_CWR : 0, s.flags & ECE_CWR)
+			TH_LOG("route feature %d: SYN flags %#x", feature,
+			       s.flags);
+		close(cap);
+		ASSERT_EQ(0, get_info(self->c, &ti));
+		EXPECT_EQ(feature, !!(ti.tcpi_options & TCPI_OPT_ECN));
+		close(self->c);
+		close(self->a);
+		close(self->lfd);
+		self->c = self->a = self->lfd = -1;
+	}
+	EXPECT_EQ(0, sh("ip -n %s route del %s/32 dev %s", CLI_NS, SRV_ADDR,
+			CLI_IF));
+}
+
+/* Wait up to 5 s for @fd to connect; 0 once it has, else -1. */
+static int connected(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	return poll(&p, 1, XT(5000)) == 1 && !so_error(fd) ? 0 : -1;
+}
+
+/*
+ * ECN in a simultaneous open (RFC 9293 figure 8), as tcp_ecn_rcv_syn()
+ * and tcp_ecn_send_synack(): two SYNs that both ask cross, each end
+ * answers with a SYN-ACK carrying ECE alone, and both have ECN; when one
+ * SYN does not ask, neither end has it and no SYN-ACK carries ECE.
+ */
+TEST_F_TIMEOUT(opt, ecn_simultaneous_open, XT(60))
+{
+	int ecn_b, a, b, cap, seen, port_a, port_b;
+	struct tcp_info ti;
+	struct seg s;
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 300ms"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 300ms"));
+	ASSERT_EQ(0, ecn_set(CLI_NS, 1));
+	for (ecn_b = 1; ecn_b >= 0; ecn_b--) {
+		port_a = 13070 + 2 * ecn_b;
+		port_b = port_a + 1;
+		ASSERT_EQ(0, ecn_set(SRV_NS, ecn_b));
+		cap = cap_open(CLI_NS, CLI_IF);
+		ASSERT_LE(0, cap);
+		a = xsock(CLI_NS);
+		b = xsock(SRV_NS);
+		ASSERT_LE(0, a);
+		ASSERT_LE(0, b);
+		ASSERT_EQ(0, do_bind(a, CLI_ADDR, port_a));
+		ASSERT_EQ(0, do_bind(b, SRV_ADDR, port_b));
+		set_nonblock(a, 1);
+		set_nonblock(b, 1);
+		ASSERT_EQ(-1, do_connect(a, SRV_ADDR, port_b));
+		ASSERT_EQ(-1, do_connect(b, CLI_ADDR, port_a));
+		seen = 0;
+		while (seen != 3 && !cap_next(cap, &s, XT(3000))) {
+			if ((s.flags & CTL_FLAGS) !=
+			    (XTCP_FLAG_SYN | XTCP_FLAG_ACK))
+				continue;
+			EXPECT_EQ(ecn_b ? XTCP_FLAG_ECE : 0, s.flags & ECE_CWR)
+				TH_LOG("%s SYN-ACK flags %#x (ecn 1 and %d)",
+				       s.outgoing ? "A's" : "B's", s.flags,
+				       ecn_b);
+			seen |= 1 << s.outgoing;
+		}
+		EXPECT_EQ(3, seen) TH_LOG("a SYN-ACK missing");
+		close(cap);
+		EXPECT_EQ(0, connected(a));
+		EXPECT_EQ(0, connected(b));
+		ASSERT_EQ(0, get_info(a, &ti));
+		EXPECT_EQ(ecn_b, !!(ti.tcpi_options & TCPI_OPT_ECN));
+		ASSERT_EQ(0, get_info(b, &ti));
+		EXPECT_EQ(ecn_b, !!(ti.tcpi_options & TCPI_OPT_ECN));
+		close_abort(a);
+		close_abort(b);
+	}
+}
+
+
 /* What one transfer through a marking path showed. */
 struct ecn_run {
 	unsigned int retrans, ssthresh;
