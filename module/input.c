@@ -286,10 +286,11 @@ static bool xtcp_is_dupack(const struct sock *sk, const struct sk_buff *skb)
 
 /*
  * A D-SACK (RFC 2883): a first block below the ACK @ack, or inside the
- * second block, reports data that arrived twice.  A resend it covers
- * was needless (xtcp_cc_dsack()), unless more segments were reported
- * twice than were ever resent: then the path duplicates, and the block
- * is ignored (tcp_dsack_seen()).  Blocks beyond SND.NXT, empty or wider
+ * second block, reports data that arrived twice, counted in segments by
+ * its length, at least one (tcpi_dsack_dups).  A resend it covers was
+ * needless (xtcp_cc_dsack()), unless more segments were reported twice
+ * than were ever resent: then the path duplicates, and the block is
+ * ignored (tcp_dsack_seen()).  Blocks beyond SND.NXT, empty or wider
  * than the largest window are ignored too.  Before SND.UNA moves.
  */
 static void xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
@@ -311,10 +312,16 @@ static void xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 	    end - start > max(xs->max_window, mss))
 		return;
 	XTCP_INC_STATS(net, XTCP_MIB_DSACKRECV);
+	xs->dsack_dups += DIV_ROUND_UP(end - start, mss);
+	if (xs->dsack_dups > xs->total_retrans) {
+		XTCP_INC_STATS(net, XTCP_MIB_DSACKDUBIOUS);
+		return;
+	}
 	if (!xtcp_after(end, xs->snd_una)) {
 		/* Acknowledged and freed: counted by length (as TCP does). */
 		segs = DIV_ROUND_UP(end - start, mss);
 	} else {
+		/* Still queued: the resent segments it covers. */
 		skb_queue_walk(&xs->rtx_queue, skb) {
 			const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
@@ -325,11 +332,6 @@ static void xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 			if (cb->sacked & XTCP_SKB_RETRANS)
 				segs++;
 		}
-	}
-	xs->dsack_dups += segs;
-	if (xs->dsack_dups > xs->total_retrans) {
-		XTCP_INC_STATS(net, XTCP_MIB_DSACKDUBIOUS);
-		return;
 	}
 	xtcp_cc_dsack(&xs->cc, end, segs);
 }

@@ -1231,6 +1231,62 @@ TEST_F_TIMEOUT(opt, dsack_undoes_spurious_recovery, XT(120))
 		EXPECT_LE(undo, recv);
 }
 
+/* D-SACK counters: xtcp's @xname, or kernel TCP's TcpExt @tname. */
+static long dsack_counter(const char *ns, const char *xname,
+			  const char *tname)
+{
+	if (!is_tcp())
+		return xstat(ns, xname);
+	return tcp_counter(ns, "netstat", "TcpExt:", tname);
+}
+
+/*
+ * A path that duplicates segments: the receiver reports each copy in a
+ * D-SACK, which no retransmission explains.  The sender counts each as
+ * at least one segment reported twice (tcpi_dsack_dups), and takes none
+ * as a sign of a spurious retransmission once more segments were
+ * reported twice than were ever resent (TCPDSACKIgnoredDubious,
+ * tcp_dsack_seen()): xtcp undoes nothing (kernel TCP may undo for other
+ * reasons, a tail loss probe's for one).
+ */
+TEST_F_TIMEOUT(opt, dsack_dubious_ignored, XT(120))
+{
+	struct bulk b = { .len = 1 << 20 };
+	struct timeval tv = { .tv_sec = XT(60) };
+	long recv0, dub0, undo0, recv, dub, undo;
+	struct tcp_info ti;
+	char hash[65];
+	pthread_t th;
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 2ms duplicate 5%%"));
+	recv0 = dsack_counter(CLI_NS, "DsackRecv", "TCPDSACKRecv");
+	dub0 = dsack_counter(CLI_NS, "DsackIgnoredDubious",
+			     "TCPDSACKIgnoredDubious");
+	undo0 = undo_count(CLI_NS);
+	ASSERT_EQ(0, pair(self, 13075));
+	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	b.fd = self->c;
+	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+	EXPECT_EQ(b.len, read_sha256(self->a, SIZE_MAX, hash));
+	pthread_join(th, NULL);
+	EXPECT_STREQ(b.hash, hash);
+	EXPECT_EQ(0, wait_all_acked(self->c, XT(10) * 1000));
+	ASSERT_EQ(0, get_info(self->c, &ti));
+	recv = dsack_counter(CLI_NS, "DsackRecv", "TCPDSACKRecv") - recv0;
+	dub = dsack_counter(CLI_NS, "DsackIgnoredDubious",
+			    "TCPDSACKIgnoredDubious") - dub0;
+	undo = undo_count(CLI_NS) - undo0;
+	TH_LOG("1 MiB, 5%% duplicated: D-SACKs %ld, ignored as dubious %ld, reported twice %u, retrans %u, undone %ld",
+	       recv, dub, ti.tcpi_dsack_dups, ti.tcpi_total_retrans, undo);
+	EXPECT_LT(0, recv);
+	EXPECT_LT(0, dub);
+	EXPECT_LE(recv, ti.tcpi_dsack_dups);
+	EXPECT_LT(ti.tcpi_total_retrans, ti.tcpi_dsack_dups);
+	if (!is_tcp())
+		EXPECT_EQ(0, undo);
+}
+
 /* xtcp_cc_example.ko: next to xtcp.ko ($XTCP_KO), else in ./ */
 static void example_ko(char *path, size_t size)
 {
