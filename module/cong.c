@@ -474,6 +474,36 @@ void xtcp_cc_dsack(struct xtcp_cc *cc, u32 end, u32 segs)
 }
 
 /**
+ * xtcp_cc_undo_loss() - take back a timeout that F-RTO found spurious
+ * @cc: the state, in loss
+ * @snd_una: the oldest unacknowledged sequence number
+ *
+ * An ACK for data sent before the timeout and never resent shows that
+ * nothing was lost, the ACKs were only late (RFC 5682 section 3.1 step
+ * 3b): cwnd and ssthresh go back to what they were before the timeout
+ * if it recorded them (a timeout from open does; as
+ * tcp_try_undo_loss(sk, true)), and the connection is open again: a
+ * loss found later may start a recovery at once.
+ *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, the ACK path of input.c).
+ */
+void xtcp_cc_undo_loss(struct xtcp_cc *cc, u32 snd_una)
+{
+	if (cc->undo && cc->prior_ssthresh) {
+		if (cc->cwnd < cc->prior_cwnd)
+			cc->cwnd = cc->prior_cwnd;
+		if (cc->ssthresh < cc->prior_ssthresh)
+			cc->ssthresh = cc->prior_ssthresh;
+	}
+	cc->undo = 0;
+	cc->cwnd_cnt = 0;
+	cc->dupacks = 0;
+	cc->state = XTCP_CA_OPEN;
+	cc->recover = snd_una - 1;
+}
+
+/**
  * xtcp_cc_try_undo() - take back a reduction that D-SACKs disproved
  * @cc: the state
  * @snd_una: the oldest unacknowledged sequence number

@@ -163,6 +163,18 @@ static void xtcp_reordered(struct sock *sk, u32 bytes)
 }
 
 /*
+ * F-RTO: @cb's segment, (S)ACKed now, was sent before the timeout and
+ * never resent (RFC 5682 step 3b), neither SACKed before.
+ */
+static bool xtcp_frto_orig(const struct xtcp_sock *xs,
+			   const struct xtcp_skb_cb *cb)
+{
+	return xs->frto && xs->cc.state == XTCP_CA_LOSS &&
+	       !(cb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_RETRANS)) &&
+	       !xtcp_after(cb->end_seq, xs->cc.recover);
+}
+
+/*
  * Free what @ack acknowledges from the retransmission queue.  Returns
  * the number of segments freed; *@rtt_us is the RTT of the oldest of
  * them if none of them was ever resent (Karn's rule), else 0.
@@ -196,6 +208,8 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
 			karn = true;
 		else if (!freed)
 			*rtt_us = now - cb->tx_us;
+		if (xtcp_frto_orig(xs, cb))
+			xs->frto_orig = 1;
 		if (cb->sacked & XTCP_SKB_LOST)
 			xs->lost_out--;
 		if (cb->sacked & XTCP_SKB_SACKED)
@@ -205,8 +219,15 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
 		xs->packets_out--;
 		freed++;
 	}
-	if (karn)
+	if (karn) {
 		*rtt_us = 0;
+		/*
+		 * Without SACK, an ACK that also covers a resend cannot
+		 * tell which copy arrived (tcp_clean_rtx_queue()).
+		 */
+		if (!xs->sack_ok)
+			xs->frto_orig = 0;
+	}
 	if (reord != fack)
 		xtcp_reordered(sk, fack - reord);
 	return freed;
@@ -336,12 +357,8 @@ static void xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 	xtcp_cc_dsack(&xs->cc, end, segs);
 }
 
-/*
- * D-SACKs showed every resend since the last reduction needless
- * (xtcp_cc_try_undo()): cwnd and ssthresh are back; the segments still
- * marked lost were only late too.
- */
-static void xtcp_undo(struct sock *sk)
+/* Every segment still marked lost was only late: an undo. */
+static void xtcp_unmark_lost(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
@@ -349,7 +366,60 @@ static void xtcp_undo(struct sock *sk)
 	skb_queue_walk(&xs->rtx_queue, skb)
 		XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_LOST;
 	xs->lost_out = 0;
+}
+
+/*
+ * D-SACKs showed every resend since the last reduction needless
+ * (xtcp_cc_try_undo()): cwnd and ssthresh are back; the segments still
+ * marked lost were only late too.
+ */
+static void xtcp_undo(struct sock *sk)
+{
+	xtcp_unmark_lost(sk);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DSACKUNDO);
+}
+
+/*
+ * F-RTO (RFC 5682 section 3, SACK-enhanced, as tcp_process_loss()), for
+ * an ACK that arrived in the loss state of a timeout that armed it:
+ * - it (S)ACKed data sent before the timeout and never resent: the
+ *   timeout was spurious (step 3b) and is undone;
+ * - new data went out after the first ACK (step 2b), and this one SACKs
+ *   more or is a duplicate: the loss was real (step 3a), the rest of the
+ *   window is resent as usual;
+ * - it is the first to move SND.UNA and the loss is not over: new data
+ *   goes out next, not the rest of the window (step 2b), if there is
+ *   some and the peer's window takes it; else F-RTO ends.
+ */
+static void xtcp_frto(struct sock *sk, u32 prior_una, bool sacked,
+		      bool dupack)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->frto_orig) {
+		xs->frto = 0;
+		xtcp_cc_undo_loss(&xs->cc, xs->snd_una);
+		xtcp_unmark_lost(sk);
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SPURIOUSRTOS);
+		return;
+	}
+	if (xs->cc.state != XTCP_CA_LOSS) {
+		xs->frto = 0;
+		return;
+	}
+	if (xtcp_after(xs->snd_nxt, xs->cc.recover)) {
+		if (sacked || dupack)
+			xs->frto = 0;
+		return;
+	}
+	if (!xtcp_after(xs->snd_una, prior_una))
+		return;
+	xs->cc.recover = xs->snd_nxt;
+	if (!skb_queue_empty(&sk->sk_write_queue) &&
+	    xtcp_after(xs->snd_una + xs->snd_wnd, xs->snd_nxt))
+		xs->frto_new = 1;
+	else
+		xs->frto = 0;
 }
 
 /*
@@ -384,6 +454,8 @@ static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts)
 				break;
 			if (cb->sacked & XTCP_SKB_SACKED)
 				continue;
+			if (xtcp_frto_orig(xs, cb))
+				xs->frto_orig = 1;
 			cb->sacked |= XTCP_SKB_SACKED;
 			xs->sacked_out++;
 			if (xtcp_after(cb->end_seq, xs->fack))
@@ -536,9 +608,9 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 prior_packets = xs->packets_out, prior_sacked = xs->sacked_out;
-	u32 ack = cb->ack_seq;
-	bool sacked = false;
-	u8 ca_old;
+	u32 ack = cb->ack_seq, prior_una = xs->snd_una;
+	u8 ca_before = xs->cc.state, ca_old;
+	bool sacked = false, dupack = false;
 
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!xtcp_ack_acceptable(ack, xs->snd_una, xs->snd_nxt)) {
@@ -581,6 +653,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	ca_old = xtcp_trace_ca_old(xs);
 	xs->rcv_tstamp = jiffies;
 	inet_csk(sk)->icsk_probes_out = 0;
+	xs->frto_orig = 0;
 	if (xs->sack_ok && xs->ca_ops &&
 	    xtcp_hdr(skb)->doff > sizeof(struct xtcphdr) / 4) {
 		const struct xtcphdr *th = xtcp_hdr(skb);
@@ -595,10 +668,12 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		sacked = opts.num_sacks && xs->packets_out &&
 			 xtcp_sack_mark(sk, &opts);
 	}
-	if (xtcp_after(ack, xs->snd_una))
+	if (xtcp_after(ack, xs->snd_una)) {
 		xtcp_new_ack(sk, ack);
-	else if (xtcp_is_dupack(sk, skb))
+	} else if (xtcp_is_dupack(sk, skb)) {
+		dupack = true;
 		xtcp_dupack(sk);
+	}
 	if (sacked || (xs->sacked_out && xs->cc.state != XTCP_CA_RECOVERY))
 		xtcp_sack_detect_loss(sk);
 	if (xs->ecn_flags & XTCP_ECN_OK) {
@@ -628,6 +703,8 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	}
 	if (!xtcp_before(ack, xs->snd_una))
 		xtcp_update_window(sk, cb);
+	if (xs->frto && ca_before == XTCP_CA_LOSS)
+		xtcp_frto(sk, prior_una, sacked, dupack);
 	xtcp_trace_ca_changed(sk, ca_old);
 	trace_xtcp_probe(sk, skb);
 

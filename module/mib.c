@@ -82,6 +82,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_DSACKUNDO]		= "DsackUndo",
 	[XTCP_MIB_ECNCERECV]		= "EcnCeRecv",
 	[XTCP_MIB_ECNCWR]		= "EcnCwr",
+	[XTCP_MIB_SPURIOUSRTOS]		= "SpuriousRtos",
 	[XTCP_MIB_CURRESTAB]		= "CurrEstab",
 };
 
@@ -154,6 +155,7 @@ static const char * const xtcp_netstat_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_DSACKUNDO]		= "TCPDSACKUndo",
 	[XTCP_MIB_ECNCERECV]		= "EcnCeRecv",
 	[XTCP_MIB_ECNCWR]		= "EcnCwr",
+	[XTCP_MIB_SPURIOUSRTOS]		= "TCPSpuriousRTOs",
 };
 
 /**

@@ -862,19 +862,28 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int burst = 0, burst_max = xtcp_burst_max(sk);
 	struct sk_buff *skb, *first = NULL;
-	bool sent = false;
+	bool sent = false, frto_new;
 
 	sock_owned_by_me(sk);
 
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_CLOSE | TCPF_LISTEN))
 		return;
-	if (xs->lost_out)
+	/*
+	 * F-RTO step 2b (xtcp_frto()): new data, not yet what the timeout
+	 * marked lost, as tcp_xmit_recovery()'s REXMIT_NEW.
+	 */
+	frto_new = xs->frto_new;
+	xs->frto_new = 0;
+	if (frto_new)
+		nonagle |= XTCP_NAGLE_OFF;
+	else if (xs->lost_out)
 		xtcp_xmit_lost(sk);
 
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-		if (xs->lost_out || xtcp_in_flight(xs) >= xs->cc.cwnd)
+		if ((xs->lost_out && !frto_new) ||
+		    xtcp_in_flight(xs) >= xs->cc.cwnd)
 			break;
 		/* Queued at an MSS that a smaller path MTU has cut since. */
 		if (skb->len > xs->mss_cache &&
@@ -914,6 +923,11 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle)
 	}
 	if (first)
 		xtcp_transmit_burst(sk, first, burst);
+	/* No new data could go: F-RTO ends, the usual resends follow. */
+	if (frto_new && !xtcp_after(xs->snd_nxt, xs->cc.recover)) {
+		xs->frto = 0;
+		xtcp_xmit_lost(sk);
+	}
 	if (sent && icsk->icsk_pending != ICSK_TIME_RETRANS)
 		xtcp_reset_rtx_timer(sk);
 	if (!xs->packets_out && !skb_queue_empty(&sk->sk_write_queue) &&
@@ -1060,6 +1074,15 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 	if (xs->sacked_out >= reordering)
 		xs->cc.reordering = min_t(u32, xs->cc.reordering, reordering);
 	ca_old = xtcp_trace_ca_old(xs);
+	/*
+	 * F-RTO (RFC 5682 section 3.1 step 1), unless the timeout ends a
+	 * recovery, whose losses were real; but again when the same data
+	 * times out once more (section 3.2), as tcp_enter_loss().
+	 */
+	xs->frto = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_frto) &&
+		   (xs->cc.state == XTCP_CA_OPEN || xs->cc.state == XTCP_CA_CWR ||
+		    inet_csk(sk)->icsk_retransmits);
+	xs->frto_new = 0;
 	xtcp_cc_timeout(&xs->cc, xs->ca_ops, xs->snd_una, xs->snd_nxt,
 			xtcp_in_flight(xs));
 	/*

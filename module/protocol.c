@@ -459,6 +459,7 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("encap_port", sysctl_encap_port, SYSCTL_ZERO, &xtcp_port_max),
 	XTCP_SYSCTL("ecn", sysctl_ecn, SYSCTL_ZERO, SYSCTL_TWO),
 	XTCP_SYSCTL("ecn_fallback", sysctl_ecn_fallback, SYSCTL_ZERO, SYSCTL_ONE),
+	XTCP_SYSCTL("frto", sysctl_frto, SYSCTL_ZERO, SYSCTL_TWO),
 	{
 		.procname	= "congestion_control",
 		.data		= (void *)offsetof(struct xtcp_net, ca_default),
@@ -575,6 +576,7 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_syncookies = 1;		/* when the SYN queue overflows */
 	xn->sysctl_ecn = 2;			/* ECN when the peer asks for it */
 	xn->sysctl_ecn_fallback = 1;		/* a resent SYN asks no more */
+	xn->sysctl_frto = 2;			/* tcp_frto's default */
 	xn->sysctl_invalid_ratelimit = 500;	/* ms, TCP's HZ/2 */
 	xn->sysctl_notsent_lowat = UINT_MAX;	/* tcp_notsent_lowat */
 	xn->sysctl_udp_port = 0;		/* no UDP socket (udp.c) */

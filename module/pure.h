@@ -159,6 +159,7 @@ bool xtcp_cc_enter_cwr(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 void xtcp_cc_retransmitted(struct xtcp_cc *cc, u32 segs);
 void xtcp_cc_dsack(struct xtcp_cc *cc, u32 end, u32 segs);
 bool xtcp_cc_try_undo(struct xtcp_cc *cc, u32 snd_una);
+void xtcp_cc_undo_loss(struct xtcp_cc *cc, u32 snd_una);
 
 /*
  * The receive window to advertise (RFC 9293 section 3.8.6.2.2, RFC

@@ -202,6 +202,8 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	sk->sk_shutdown = 0;
 	sock_reset_flag(sk, SOCK_DONE);
 	xs->fin_queued = 0;
+	xs->frto = 0;
+	xs->frto_new = 0;
 	xs->rx_mss = 0;
 	WRITE_ONCE(xs->urg_data, 0);
 	inet_csk(sk)->icsk_backoff = 0;

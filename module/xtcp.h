@@ -218,6 +218,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_DSACKUNDO,		/* Reductions undone: every resend came back as a D-SACK */
 	XTCP_MIB_ECNCERECV,		/* Data segments received with ECN's CE mark */
 	XTCP_MIB_ECNCWR,		/* Window reductions for an ECN-Echo (CWR) */
+	XTCP_MIB_SPURIOUSRTOS,		/* Timeouts F-RTO found spurious, and undid */
 	XTCP_MIB_CURRESTAB,		/* Gauge: connections in ESTABLISHED or CLOSE-WAIT */
 	XTCP_MIB_MAX
 };
@@ -253,6 +254,7 @@ struct xtcp_net {
 	int				sysctl_encap_port;	/* 0: plain */
 	int				sysctl_ecn;	/* 0/1/2, tcp_ecn's */
 	int				sysctl_ecn_fallback;	/* 0/1 */
+	int				sysctl_frto;	/* 0: off, else F-RTO */
 	/* New sockets' algorithm (net.xtcp.congestion_control); READ_ONCE. */
 	const struct xtcp_cong_ops	*ca_default;
 	/* Receives in UDP on udp_port; made and released under udp.c's mutex. */
@@ -446,6 +448,17 @@ struct xtcp_sock {
 	u8	wscale_ok:1;	/* both sides sent window scale (RFC 7323) */
 	u8	sack_ok:1;	/* both sides sent SACK permitted (RFC 2018) */
 	u8	ack_pushed:1;	/* a short pushed segment waits for its ACK */
+	/*
+	 * F-RTO (RFC 5682, the SACK-enhanced variant as Linux's
+	 * tcp_process_loss()): armed by a timeout; once an ACK moves
+	 * SND.UNA, new data goes out rather than the rest of the window
+	 * (frto_new, for the next write_xmit), and an ACK of data sent
+	 * before the timeout and never resent (frto_orig, set and read
+	 * within the processing of one ACK) shows the timeout spurious.
+	 */
+	u8	frto:1;
+	u8	frto_new:1;
+	u8	frto_orig:1;
 	u8	ecn_flags;	/* XTCP_ECN_*, under the socket lock */
 	u8	snd_wscale;	/* shift of the peer's windows */
 	u8	rcv_wscale;	/* shift of ours */

@@ -1183,11 +1183,15 @@ void *bulk_writer(void *p)
 	while (done < b->len) {
 		size_t n = b->len - done < sizeof(bulk_buf) ? b->len - done : sizeof(bulk_buf);
 
+		if (b->chunk && n > b->chunk)
+			n = b->chunk;
 		pattern_next(&pat, buf, n);
 		sha256_update(&h, buf, n);
 		if (write_all(b->fd, buf, n))
 			break;
 		done += n;
+		if (b->pace_us)
+			usleep(b->pace_us);
 	}
 	sha256_final(&h, b->hash);
 	if (!b->keep_open)
@@ -1216,6 +1220,8 @@ size_t read_sha256(int fd, size_t max, char *hash)
 		size_t want = max - got < sizeof(buf) ? max - got : sizeof(buf);
 
 		n = read(fd, buf, want);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			break;
 		sha256_update(&c, buf, n);

@@ -358,6 +358,9 @@ struct bulk {
 	int fd;
 	size_t len;
 	int keep_open;
+	/* Paced: at most @chunk bytes per write, @pace_us apart (0: not). */
+	size_t chunk;
+	unsigned int pace_us;
 	char hash[65];
 };
 

@@ -172,6 +172,7 @@ static const struct mib_name mib_names[] = {
 	{ "DsackUndo",		"XtcpExtTCPDSACKUndo",	"TcpExtTCPDSACKUndo" },
 	{ "EcnCeRecv",		"XtcpExtEcnCeRecv",	NULL },
 	{ "EcnCwr",		"XtcpExtEcnCwr",	NULL },
+	{ "SpuriousRtos",	"XtcpExtTCPSpuriousRTOs", "TcpExtTCPSpuriousRTOs" },
 };
 
 static const struct mib_name *mib_name_of(const char *stat)

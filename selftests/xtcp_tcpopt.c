@@ -1287,6 +1287,150 @@ TEST_F_TIMEOUT(opt, dsack_dubious_ignored, XT(120))
 		EXPECT_EQ(0, undo);
 }
 
+/* Retransmission timeouts, and those F-RTO found spurious, in @ns. */
+static long rto_count(const char *ns, int spurious)
+{
+	if (is_tcp())
+		return tcp_counter(ns, "netstat", "TcpExt:", spurious ?
+				   "TCPSpuriousRTOs" : "TCPTimeouts");
+	return xstat(ns, spurious ? "SpuriousRtos" : "RetransTimeouts");
+}
+
+/*
+ * At @start_ms, @dev's netem in @ns becomes @during for @len_ms, then
+ * "delay 10ms" again.
+ */
+struct outage {
+	const char *ns, *dev, *during;
+	int start_ms, len_ms, rc;
+};
+
+static void *outage_fn(void *p)
+{
+	struct outage *o = p;
+
+	usleep(o->start_ms * 1000);
+	o->rc = tc_in(o->ns, "qdisc change dev %s root netem %s", o->dev,
+		      o->during);
+	usleep(o->len_ms * 1000);
+	o->rc |= tc_in(o->ns, "qdisc change dev %s root netem delay 10ms",
+		       o->dev);
+	return NULL;
+}
+
+/* What one paced transfer through an outage showed at the sender. */
+struct frto_run {
+	long rtos, spurious;
+	struct tcp_info ti;
+};
+
+/*
+ * 3 MiB paced at 1.6 MB/s from the client over a 20 ms path, with
+ * net.*.frto @frto at the client and @o's outage 500 ms in.
+ */
+static void frto_transfer(struct __test_metadata *_metadata,
+			  struct _test_data_opt *self, int port, int frto,
+			  struct outage *o, struct frto_run *r)
+{
+	struct bulk b = { .len = 3 << 20, .chunk = 16384, .pace_us = 10000 };
+	struct timeval tv = { .tv_sec = XT(60) };
+	pthread_t th, ot;
+	char hash[65];
+
+	o->start_ms = 500;
+	o->len_ms = 600;
+	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_frto" :
+				"net.xtcp.frto", frto));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 10ms"));
+	r->rtos = rto_count(CLI_NS, 0);
+	r->spurious = rto_count(CLI_NS, 1);
+	ASSERT_EQ(0, pair(self, port));
+	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	b.fd = self->c;
+	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+	ASSERT_EQ(0, pthread_create(&ot, NULL, outage_fn, o));
+	EXPECT_EQ(b.len, read_sha256(self->a, SIZE_MAX, hash));
+	pthread_join(th, NULL);
+	pthread_join(ot, NULL);
+	EXPECT_STREQ(b.hash, hash);
+	EXPECT_EQ(0, o->rc);
+	EXPECT_EQ(0, wait_all_acked(self->c, XT(10) * 1000));
+	ASSERT_EQ(0, get_info(self->c, &r->ti));
+	r->rtos = rto_count(CLI_NS, 0) - r->rtos;
+	r->spurious = rto_count(CLI_NS, 1) - r->spurious;
+	TH_LOG("frto %d, %s on %s: %ld timeouts, %ld spurious; retrans %u, ssthresh %u, cwnd %u",
+	       frto, o->during, o->dev, r->rtos, r->spurious,
+	       r->ti.tcpi_total_retrans, r->ti.tcpi_snd_ssthresh,
+	       r->ti.tcpi_snd_cwnd);
+	close(self->c);
+	close(self->a);
+	close(self->lfd);
+	self->c = self->a = self->lfd = -1;
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc del dev " CLI_IF " root"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc del dev " SRV_IF " root"));
+}
+
+/*
+ * Kernel TCP would find a timeout spurious by its timestamps first
+ * (Eifel, TCPLossUndo): without them, as xtcp, F-RTO does.
+ */
+static int no_timestamps(void)
+{
+	return is_tcp() ? sysctl_set(CLI_NS, "net.ipv4.tcp_timestamps", 0) : 0;
+}
+
+/*
+ * F-RTO (RFC 5682): in the middle of a paced transfer the server's ACKs
+ * stop for 600 ms (a delay spike: netem holds them 2 s, and those sent
+ * after it overtake them), long enough for the sender's retransmission
+ * timer.  The first ACK after it covers data sent before the timeout
+ * and never resent: the timeout was spurious, and with net.*.frto it is
+ * undone (TCPSpuriousRTOs; xtcp's NewReno, having lost nothing, ends
+ * with ssthresh back at "infinite").  With frto 0 the same spike counts
+ * no spurious timeout and leaves ssthresh lowered.
+ */
+TEST_F_TIMEOUT(opt, frto_spurious_timeout_undone, XT(120))
+{
+	struct outage o = { SRV_NS, SRV_IF, "delay 2000ms" };
+	struct frto_run r;
+	int frto;
+
+	ASSERT_EQ(0, no_timestamps());
+	for (frto = 0; frto <= 2; frto += 2) {
+		frto_transfer(_metadata, self, 13080 + frto, frto, &o, &r);
+		EXPECT_LE(1, r.rtos);
+		EXPECT_EQ(!!frto, !!r.spurious);
+		/* xtcp's ssthresh is back at "infinite" only if undone. */
+		if (!is_tcp())
+			EXPECT_EQ(!!frto,
+				  r.ti.tcpi_snd_ssthresh == 0x7fffffffU);
+	}
+}
+
+/*
+ * F-RTO's other outcome: the client's data is lost for 600 ms, so the
+ * timeout was real.  The first ACK after it covers only the resent
+ * segment; F-RTO sends new data (step 2b), the peer's next ACKs are
+ * duplicates with SACK blocks (step 3a), and the rest of the window is
+ * resent: no timeout is counted spurious, nothing undone.
+ */
+TEST_F_TIMEOUT(opt, frto_real_loss_not_undone, XT(120))
+{
+	struct outage o = { CLI_NS, CLI_IF, "loss 100%" };
+	struct frto_run r;
+
+	ASSERT_EQ(0, no_timestamps());
+	frto_transfer(_metadata, self, 13085, 2, &o, &r);
+	EXPECT_LE(1, r.rtos);
+	EXPECT_EQ(0, r.spurious);
+	EXPECT_LT(1, r.ti.tcpi_total_retrans);
+	if (!is_tcp())
+		EXPECT_GT(0x7fffffffU, r.ti.tcpi_snd_ssthresh);
+}
+
 /* xtcp_cc_example.ko: next to xtcp.ko ($XTCP_KO), else in ./ */
 static void example_ko(char *path, size_t size)
 {

@@ -722,6 +722,54 @@ TEST(undo)
 		    cc.ssthresh == XTCP_INFINITE_SSTHRESH);
 }
 
+/*
+ * F-RTO's undo (RFC 5682 step 3b): a spurious timeout from open gives
+ * back cwnd and ssthresh, in loss and whatever the D-SACKs said; one
+ * from recovery goes back to before the recovery; one after an
+ * ECN-Echo only ends the loss state.
+ */
+TEST(undo_loss)
+{
+	const struct xtcp_cong_ops *ops = &xtcp_newreno;
+	struct xtcp_cc cc;
+
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 40;
+	xtcp_cc_timeout(&cc, ops, 5000, 60000, 40);
+	EXPECT_TRUE(cc.state == XTCP_CA_LOSS && cc.cwnd == 1 &&
+		    cc.ssthresh == 20);
+	xtcp_cc_retransmitted(&cc, 1);
+	xtcp_cc_newack(&cc, ops, 6460, 1, 0, true, NULL);
+	EXPECT_TRUE(cc.state == XTCP_CA_LOSS && cc.cwnd == 2);
+	/* D-SACK undo does not act in loss; F-RTO's does. */
+	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, 6460));
+	xtcp_cc_undo_loss(&cc, 7920);
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 40 &&
+		    cc.ssthresh == XTCP_INFINITE_SSTHRESH && !cc.undo &&
+		    cc.recover == 7919);
+	/* A loss right after may start a recovery at once. */
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 7920, 60000, 40));
+
+	/* A second timeout of the same data keeps the first one's undo. */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 40;
+	cc.ssthresh = 30;
+	xtcp_cc_timeout(&cc, ops, 5000, 60000, 40);
+	xtcp_cc_timeout(&cc, ops, 5000, 60000, 1);
+	EXPECT_TRUE(cc.ssthresh == 20 && cc.cwnd == 1);
+	xtcp_cc_undo_loss(&cc, 6460);
+	EXPECT_TRUE(cc.cwnd == 40 && cc.ssthresh == 30);
+
+	/* After an ECN-Echo there is nothing to go back to. */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 40;
+	xtcp_cc_enter_cwr(&cc, ops, 60000, 40);
+	xtcp_cc_timeout(&cc, ops, 5000, 60000, 40);
+	xtcp_cc_undo_loss(&cc, 6460);
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 1 &&
+		    cc.ssthresh == 20);
+}
+
 /* DupThresh follows the reordering seen, within its bounds. */
 TEST(reordering)
 {
