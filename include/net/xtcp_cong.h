@@ -116,9 +116,6 @@ struct xtcp_cong_ops {
 /* RFC 6928 initial window, in segments. */
 #define XTCP_INIT_CWND		10U
 #define XTCP_INFINITE_SSTHRESH	0x7fffffffU
-/* RFC 6928 initial window, in segments. */
-#define XTCP_INIT_CWND		10U
-#define XTCP_INFINITE_SSTHRESH	0x7fffffffU
 
 #ifdef __KERNEL__
 /*
