@@ -1350,6 +1350,58 @@ static int fuzz_segment(uint8_t *pkt, const struct target *t)
 	return sizeof(*iph) + tl;
 }
 
+/* What a fuzzer sends: the targets, and for UDP the port. */
+struct fuzz {
+	const struct target *t;
+	int n;
+	int ghost_port;		/* ghosts' SYNs to it vary their port */
+	int udp_port;		/* in UDP to it; 0: plain */
+};
+
+/* The @i-th packet of @f into @pkt; returns its length. */
+typedef int (*fuzz_make_fn)(uint8_t *pkt, long i, const struct fuzz *f);
+
+/*
+ * Send @total packets that @make builds, from the client's netns on a
+ * raw socket, pausing 1 ms every 256: the raw socket outruns the
+ * receiver.  Returns how many went whole, -1 without a socket.
+ */
+static long fuzz_send(long total, fuzz_make_fn make, const struct fuzz *f)
+{
+	int fd = socket_in(CLI_NS, AF_INET, SOCK_RAW, IPPROTO_RAW);
+	struct sockaddr_in to = sin_of(SRV_ADDR, 0);
+	long sent = 0, i;
+	uint8_t pkt[1700];
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < total; i++) {
+		int len = make(pkt, i, f);
+
+		if (sendto(fd, pkt, len, 0, (struct sockaddr *)&to,
+			   sizeof(to)) == len)
+			sent++;
+		if (i % 256 == 255)
+			usleep(1000);
+	}
+	close(fd);
+	return sent;
+}
+
+/* A plain segment at target @i; a ghost's to the listener, any port. */
+static int fuzz_plain(uint8_t *pkt, long i, const struct fuzz *f)
+{
+	const struct target *tg = &f->t[i % f->n];
+	int len = fuzz_segment(pkt, tg);
+
+	if (tg->sport >= 30000 && tg->dport == f->ghost_port) {
+		uint16_t p = htons(30000 + rnd() % 20000);
+
+		memcpy(pkt + sizeof(struct iphdr), &p, 2);
+	}
+	return len;
+}
+
 /*
  * XTCP_FUZZ_SEGMENTS (20,000 unless set, as in make check-debug; make
  * soak 1,000,000) random and mutated segments at a listener (some become SYN-RECEIVED
@@ -1362,13 +1414,12 @@ static int fuzz_segment(uint8_t *pkt, const struct target *t)
 TEST_F_TIMEOUT(robust, wire_fuzzer, XT(1200))
 {
 	const char *env = getenv("XTCP_FUZZ_SEGMENTS");
-	long total = env ? atol(env) : 20000, sent = 0, i;
+	long total = env ? atol(env) : 20000, sent;
 	struct live est, half, tw;
 	struct target t[7];
-	uint8_t pkt[1600];
-	struct sockaddr_in to = sin_of(SRV_ADDR, 0);
+	struct fuzz f;
 	double t0;
-	int fd, n = 0;
+	int n = 0;
 	char c;
 
 	ASSERT_EQ(0, live_open(&est, 9611));
@@ -1395,27 +1446,10 @@ TEST_F_TIMEOUT(robust, wire_fuzzer, XT(1200))
 	t[n++] = (struct target){ GHOST_OF_CLI, 30002, 9698, 0, 0, 0, 0 };
 	t[n++] = (struct target){ CLI_ADDR, 30003, 9698, 0, 0, 0, 0 };
 
-	fd = socket_in(CLI_NS, AF_INET, SOCK_RAW, IPPROTO_RAW);
-	ASSERT_LE(0, fd);
+	/* Ghost sources vary their port, so SYNs make new requests. */
+	f = (struct fuzz){ t, n, est.port, 0 };
 	t0 = now_s();
-	for (i = 0; i < total; i++) {
-		const struct target *tg = &t[i % n];
-		int len = fuzz_segment(pkt, tg);
-
-		/* Ghost sources vary their port, so SYNs make new requests. */
-		if (tg->sport >= 30000 && tg->dport == est.port) {
-			uint16_t p = htons(30000 + rnd() % 20000);
-
-			memcpy(pkt + sizeof(struct iphdr), &p, 2);
-		}
-		if (sendto(fd, pkt, len, 0, (struct sockaddr *)&to,
-			   sizeof(to)) == len)
-			sent++;
-		/* Let the receiver breathe: the raw socket outruns it. */
-		if (i % 256 == 255)
-			usleep(1000);
-	}
-	close(fd);
+	sent = fuzz_send(total, fuzz_plain, &f);
 	TH_LOG("%ld of %ld segments sent in %.1f s", sent, total,
 	       now_s() - t0);
 	EXPECT_LE(total * 99 / 100, sent);
@@ -1439,19 +1473,21 @@ TEST_F_TIMEOUT(robust, wire_fuzzer, XT(1200))
 }
 
 /*
- * One fuzzed datagram in UDP to @port into @pkt (IP header, UDP header,
- * then fuzz_segment()'s segment); returns its length.  The segment's
+ * The @i-th fuzzed datagram of @f, in UDP to its udp_port, into @pkt
+ * (IP header, UDP header, then fuzz_segment()'s segment for target
+ * @i); returns its length.  The segment's
  * checksum is redone over the pseudo-header of zero addresses that xtcp
  * in UDP uses (module/udp.c), and spoiled one time in 10; the UDP header
  * has its length and checksum right, or (one time in 10 each) a length
  * past or short of the datagram, no checksum, or a bad one.
  */
-static int fuzz_datagram(uint8_t *pkt, const struct target *t, int port)
+static int fuzz_datagram(uint8_t *pkt, long i, const struct fuzz *f)
 {
 	uint8_t seg[1600];
 	struct iphdr *iph = (void *)pkt;
 	uint8_t *uh = pkt + sizeof(*iph), *th = uh + 8;
-	int len = fuzz_segment(seg, t) - (int)sizeof(*iph), ulen;
+	int len = fuzz_segment(seg, &f->t[i % f->n]) - (int)sizeof(*iph);
+	int ulen;
 	uint32_t sum = 0;
 	uint16_t v;
 
@@ -1470,7 +1506,7 @@ static int fuzz_datagram(uint8_t *pkt, const struct target *t, int port)
 	ulen = 8 + len;
 	v = htons(20000 + rnd() % 10000);	/* any source port */
 	memcpy(uh, &v, 2);
-	v = htons(port);
+	v = htons(f->udp_port);
 	memcpy(uh + 2, &v, 2);
 	v = htons(ulen);
 	if (rnd() % 10 == 0)
@@ -1506,14 +1542,13 @@ static int fuzz_datagram(uint8_t *pkt, const struct target *t, int port)
 TEST_F_TIMEOUT(robust, wire_fuzzer_in_udp, XT(600))
 {
 	const char *env = getenv("XTCP_FUZZ_SEGMENTS");
-	long total = (env ? atol(env) : 20000) / 4, sent = 0, i;
+	long total = (env ? atol(env) : 20000) / 4, sent;
 	long errs0 = xstat(SRV_NS, "EncapInErrs");
 	long mism0 = xstat(SRV_NS, "EncapMismatch");
 	long in0 = xstat(SRV_NS, "EncapInSegs");
-	struct sockaddr_in to = sin_of(SRV_ADDR, 0);
-	int fd, n = 0, port = 9899, val;
+	int n = 0, port = 9899, val;
 	struct target t[4];
-	uint8_t pkt[1700];
+	struct fuzz f;
 	struct live est;
 	char c;
 
@@ -1529,18 +1564,8 @@ TEST_F_TIMEOUT(robust, wire_fuzzer_in_udp, XT(600))
 	t[n++] = (struct target){ GHOST_OF_CLI, 30002, est.port, 0, 0, 0, 0 };
 	t[n++] = (struct target){ CLI_ADDR, 30003, 9698, 0, 0, 0, 0 };
 
-	fd = socket_in(CLI_NS, AF_INET, SOCK_RAW, IPPROTO_RAW);
-	ASSERT_LE(0, fd);
-	for (i = 0; i < total; i++) {
-		int len = fuzz_datagram(pkt, &t[i % n], port);
-
-		if (sendto(fd, pkt, len, 0, (struct sockaddr *)&to,
-			   sizeof(to)) == len)
-			sent++;
-		if (i % 256 == 255)
-			usleep(1000);
-	}
-	close(fd);
+	f = (struct fuzz){ t, n, 0, port };
+	sent = fuzz_send(total, fuzz_datagram, &f);
 	usleep(XT(500000));
 	TH_LOG("%ld datagrams: EncapInSegs +%ld, EncapInErrs +%ld, EncapMismatch +%ld",
 	       sent, xstat(SRV_NS, "EncapInSegs") - in0,
