@@ -1053,6 +1053,14 @@ static void ecn_transfer(struct __test_metadata *_metadata,
 		cwr0 = xstat(CLI_NS, "EcnCwr");
 		ce0 = xstat(SRV_NS, "EcnCeRecv");
 	}
+	/*
+	 * Kernel TCP builds GSO skbs whatever the device offers (software
+	 * GSO, sk_setup_caps()), and netem marks or drops a whole one at a
+	 * time: one segment per skb, so that its 2% are of segments.
+	 */
+	if (is_tcp())
+		ASSERT_EQ(0, sh("ip -n %s link set dev %s gso_max_segs 1",
+				CLI_NS, CLI_IF));
 	ASSERT_EQ(0, pair(self, port));
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
 			   " root netem delay 2ms loss 2%% ecn"));
