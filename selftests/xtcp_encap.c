@@ -84,10 +84,18 @@ static int path_up(enum middlebox mb)
 	if (mb == NARROW &&
 	    sh_in(ER_NS, "ip route replace 10.97.2.0/24 dev er2 mtu 1280"))
 		return -1;
+	/*
+	 * One rule per protocol, not "meta l4proto { tcp, udp, icmp }": an
+	 * anonymous set goes through nf_tables_newset(), whose set lookup
+	 * lockdep reports on 6.1.192 ("RCU-list traversed in non-reader
+	 * section", nf_tables_api.c:4122): the debug lane's log check.
+	 */
 	if (mb == FIREWALL &&
 	    sh_in(ER_NS, "nft 'add table inet fw; "
 		  "add chain inet fw pass { type filter hook forward priority 0; policy drop; }; "
-		  "add rule inet fw pass meta l4proto { tcp, udp, icmp } accept'"))
+		  "add rule inet fw pass meta l4proto tcp accept; "
+		  "add rule inet fw pass meta l4proto udp accept; "
+		  "add rule inet fw pass meta l4proto icmp accept'"))
 		return -1;
 	/* Both ends receive xtcp in UDP; short TIME-WAIT, as the others. */
 	if (sysctl_set(EC_NS, "net.xtcp.udp_port", UDP_PORT) ||
