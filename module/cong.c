@@ -473,6 +473,27 @@ void xtcp_cc_dsack(struct xtcp_cc *cc, u32 end, u32 segs)
 	cc->undo_retrans -= segs;
 }
 
+/*
+ * Take back the last reduction: cwnd and ssthresh as it recorded them
+ * (as tcp_undo_cwnd_reduction() with Reno's undo_cwnd), if it did, and
+ * the connection open again; RFC 6582's one recovery per window no
+ * longer holds a new one back.
+ */
+static void xtcp_cc_undo(struct xtcp_cc *cc, u32 snd_una)
+{
+	if (cc->undo && cc->prior_ssthresh) {
+		if (cc->cwnd < cc->prior_cwnd)
+			cc->cwnd = cc->prior_cwnd;
+		if (cc->ssthresh < cc->prior_ssthresh)
+			cc->ssthresh = cc->prior_ssthresh;
+	}
+	cc->undo = 0;
+	cc->cwnd_cnt = 0;
+	cc->dupacks = 0;
+	cc->state = XTCP_CA_OPEN;
+	cc->recover = snd_una - 1;
+}
+
 /**
  * xtcp_cc_undo_loss() - take back a timeout that F-RTO found spurious
  * @cc: the state, in loss
@@ -490,17 +511,7 @@ void xtcp_cc_dsack(struct xtcp_cc *cc, u32 end, u32 segs)
  */
 void xtcp_cc_undo_loss(struct xtcp_cc *cc, u32 snd_una)
 {
-	if (cc->undo && cc->prior_ssthresh) {
-		if (cc->cwnd < cc->prior_cwnd)
-			cc->cwnd = cc->prior_cwnd;
-		if (cc->ssthresh < cc->prior_ssthresh)
-			cc->ssthresh = cc->prior_ssthresh;
-	}
-	cc->undo = 0;
-	cc->cwnd_cnt = 0;
-	cc->dupacks = 0;
-	cc->state = XTCP_CA_OPEN;
-	cc->recover = snd_una - 1;
+	xtcp_cc_undo(cc, snd_una);
 }
 
 /**
@@ -524,17 +535,6 @@ bool xtcp_cc_try_undo(struct xtcp_cc *cc, u32 snd_una)
 	if (!cc->undo || cc->undo_retrans ||
 	    (cc->state != XTCP_CA_OPEN && cc->state != XTCP_CA_RECOVERY))
 		return false;
-	cc->undo = 0;
-	if (cc->prior_ssthresh) {
-		if (cc->cwnd < cc->prior_cwnd)
-			cc->cwnd = cc->prior_cwnd;
-		if (cc->ssthresh < cc->prior_ssthresh)
-			cc->ssthresh = cc->prior_ssthresh;
-	}
-	cc->cwnd_cnt = 0;
-	cc->dupacks = 0;
-	cc->state = XTCP_CA_OPEN;
-	/* RFC 6582's one recovery per window no longer holds it back. */
-	cc->recover = snd_una - 1;
+	xtcp_cc_undo(cc, snd_una);
 	return true;
 }

@@ -322,7 +322,7 @@ static void xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 	u32 mss = max_t(u32, xs->mss_cache, 1);
 	struct net *net = sock_net(sk);
 	struct sk_buff *skb;
-	u32 segs = 0;
+	u32 dups, segs = 0;
 
 	if (!xtcp_before(start, ack) &&
 	    !(opts->num_sacks > 1 &&
@@ -333,14 +333,15 @@ static void xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 	    end - start > max(xs->max_window, mss))
 		return;
 	XTCP_INC_STATS(net, XTCP_MIB_DSACKRECV);
-	xs->dsack_dups += DIV_ROUND_UP(end - start, mss);
+	dups = DIV_ROUND_UP(end - start, mss);
+	xs->dsack_dups += dups;
 	if (xs->dsack_dups > xs->total_retrans) {
 		XTCP_INC_STATS(net, XTCP_MIB_DSACKDUBIOUS);
 		return;
 	}
 	if (!xtcp_after(end, xs->snd_una)) {
 		/* Acknowledged and freed: counted by length (as TCP does). */
-		segs = DIV_ROUND_UP(end - start, mss);
+		segs = dups;
 	} else {
 		/* Still queued: the resent segments it covers. */
 		skb_queue_walk(&xs->rtx_queue, skb) {
