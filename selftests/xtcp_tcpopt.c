@@ -1018,6 +1018,19 @@ TEST_F_TIMEOUT(opt, ecn_simultaneous_open, XT(60))
 }
 
 
+/*
+ * Kernel TCP builds GSO skbs whatever the device offers (software GSO,
+ * sk_setup_caps()), and netem marks, drops or duplicates a whole one at
+ * a time: its connections made after this send one segment per skb, so
+ * that netem's percentages are of segments, as with xtcp.
+ */
+static int one_segment_per_skb(void)
+{
+	if (!is_tcp())
+		return 0;
+	return sh("ip -n %s link set dev %s gso_max_segs 1", CLI_NS, CLI_IF);
+}
+
 /* What one transfer through a marking path showed. */
 struct ecn_run {
 	unsigned int retrans, ssthresh;
@@ -1053,14 +1066,7 @@ static void ecn_transfer(struct __test_metadata *_metadata,
 		cwr0 = xstat(CLI_NS, "EcnCwr");
 		ce0 = xstat(SRV_NS, "EcnCeRecv");
 	}
-	/*
-	 * Kernel TCP builds GSO skbs whatever the device offers (software
-	 * GSO, sk_setup_caps()), and netem marks or drops a whole one at a
-	 * time: one segment per skb, so that its 2% are of segments.
-	 */
-	if (is_tcp())
-		ASSERT_EQ(0, sh("ip -n %s link set dev %s gso_max_segs 1",
-				CLI_NS, CLI_IF));
+	ASSERT_EQ(0, one_segment_per_skb());
 	ASSERT_EQ(0, pair(self, port));
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
 			   " root netem delay 2ms loss 2%% ecn"));
@@ -1169,6 +1175,31 @@ TEST_F_TIMEOUT(opt, ecn_marks_instead_of_losses, XT(120))
 }
 
 /*
+ * @len bytes from the client to the server on a new pair at @port,
+ * compared by hash; returns once all are acknowledged, with the
+ * client's TCP_INFO in @ti.
+ */
+static void bulk_acked(struct __test_metadata *_metadata,
+		       struct _test_data_opt *self, int port, size_t len,
+		       struct tcp_info *ti)
+{
+	struct timeval tv = { .tv_sec = XT(60) };
+	struct bulk b = { .len = len };
+	char hash[65];
+	pthread_t th;
+
+	ASSERT_EQ(0, pair(self, port));
+	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	b.fd = self->c;
+	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+	EXPECT_EQ(b.len, read_sha256(self->a, SIZE_MAX, hash));
+	pthread_join(th, NULL);
+	EXPECT_STREQ(b.hash, hash);
+	EXPECT_EQ(0, wait_all_acked(self->c, XT(10) * 1000));
+	ASSERT_EQ(0, get_info(self->c, ti));
+}
+
+/*
  * Reductions taken back: xtcp's DsackUndo, or the sum of kernel TCP's
  * undo counters (it undoes by D-SACK, and with timestamps earlier, by
  * Eifel: TCPFullUndo, TCPPartialUndo, TCPLossUndo).
@@ -1200,12 +1231,8 @@ static long undo_count(const char *ns)
  */
 TEST_F_TIMEOUT(opt, dsack_undoes_spurious_recovery, XT(120))
 {
-	struct bulk b = { .len = 4 << 20 };
-	struct timeval tv = { .tv_sec = XT(60) };
 	long undo0, undo, recv0 = 0, recv = 0;
 	struct tcp_info ti;
-	char hash[65];
-	pthread_t th;
 
 	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_max_reordering" :
 				"net.xtcp.max_reordering", 3));
@@ -1214,15 +1241,7 @@ TEST_F_TIMEOUT(opt, dsack_undoes_spurious_recovery, XT(120))
 	undo0 = undo_count(CLI_NS);
 	if (!is_tcp())
 		recv0 = xstat(CLI_NS, "DsackRecv");
-	ASSERT_EQ(0, pair(self, 13040));
-	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	b.fd = self->c;
-	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
-	EXPECT_EQ(b.len, read_sha256(self->a, SIZE_MAX, hash));
-	pthread_join(th, NULL);
-	EXPECT_STREQ(b.hash, hash);
-	EXPECT_EQ(0, wait_all_acked(self->c, XT(10) * 1000));
-	ASSERT_EQ(0, get_info(self->c, &ti));
+	bulk_acked(_metadata, self, 13040, 4 << 20, &ti);
 	undo = undo_count(CLI_NS) - undo0;
 	if (!is_tcp())
 		recv = xstat(CLI_NS, "DsackRecv") - recv0;
@@ -1259,12 +1278,8 @@ static long dsack_counter(const char *ns, const char *xname,
  */
 TEST_F_TIMEOUT(opt, dsack_dubious_ignored, XT(120))
 {
-	struct bulk b = { .len = 1 << 20 };
-	struct timeval tv = { .tv_sec = XT(60) };
 	long recv0, dub0, undo0, recv, dub, undo;
 	struct tcp_info ti;
-	char hash[65];
-	pthread_t th;
 
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
 			   " root netem delay 2ms duplicate 5%%"));
@@ -1272,15 +1287,8 @@ TEST_F_TIMEOUT(opt, dsack_dubious_ignored, XT(120))
 	dub0 = dsack_counter(CLI_NS, "DsackIgnoredDubious",
 			     "TCPDSACKIgnoredDubious");
 	undo0 = undo_count(CLI_NS);
-	ASSERT_EQ(0, pair(self, 13075));
-	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	b.fd = self->c;
-	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
-	EXPECT_EQ(b.len, read_sha256(self->a, SIZE_MAX, hash));
-	pthread_join(th, NULL);
-	EXPECT_STREQ(b.hash, hash);
-	EXPECT_EQ(0, wait_all_acked(self->c, XT(10) * 1000));
-	ASSERT_EQ(0, get_info(self->c, &ti));
+	ASSERT_EQ(0, one_segment_per_skb());
+	bulk_acked(_metadata, self, 13075, 1 << 20, &ti);
 	recv = dsack_counter(CLI_NS, "DsackRecv", "TCPDSACKRecv") - recv0;
 	dub = dsack_counter(CLI_NS, "DsackIgnoredDubious",
 			    "TCPDSACKIgnoredDubious") - dub0;
