@@ -538,3 +538,36 @@ bool xtcp_cc_try_undo(struct xtcp_cc *cc, u32 snd_una)
 	xtcp_cc_undo(cc, snd_una);
 	return true;
 }
+
+/**
+ * xtcp_cc_tlp_recovered() - a tail loss probe repaired a loss
+ * @cc: the state
+ * @ops: the algorithm
+ * @snd_nxt: the next sequence number to send
+ *
+ * The probe resent the last segment and the ACK covers more than it:
+ * the segment was lost, and the probe alone repaired it (RFC 8985
+ * section 7.4.2).  A loss all the same, so the window comes down as
+ * for one, at once, and the connection stays open, as Linux's
+ * tcp_process_tlp_ack() (a CWR begun and ended in one step).  As there,
+ * ssthresh is the algorithm's for the whole window, not for the one
+ * segment that was in flight when the tail went: the flight was small
+ * because the application had nothing more to send, not because the
+ * path was full.  The loss was real: nothing earlier is undone any more.
+ *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, the ACK path of input.c).
+ */
+void xtcp_cc_tlp_recovered(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+			   u32 snd_nxt)
+{
+	cc->undo = 0;
+	cc->prior_cwnd = cc->cwnd ? cc->cwnd : 1;
+	cc->ssthresh = ops->ssthresh(cc, cc->cwnd);
+	if (cc->ssthresh < XTCP_INFINITE_SSTHRESH)
+		cc->cwnd = cc->ssthresh;
+	cc->cwnd_cnt = 0;
+	cc->dupacks = 0;
+	cc->recover = snd_nxt;
+	cc->state = XTCP_CA_OPEN;
+}

@@ -175,6 +175,31 @@ static bool xtcp_frto_orig(const struct xtcp_sock *xs,
 }
 
 /*
+ * RACK (RFC 8985 section 6.2 step 2, tcp_rack_advance()): @cb's segment
+ * was delivered, ACKed or SACKed, @now.  Its RTT becomes RACK's, and if
+ * it went later than the one recorded, it is the one now.  A resent
+ * segment whose RTT would be below the minimum was the original's ACK
+ * (or SACK): it tells nothing.
+ */
+static void xtcp_rack_advance(struct xtcp_sock *xs,
+			      const struct xtcp_skb_cb *cb, u32 now)
+{
+	u32 rtt = now - cb->tx_us;
+
+	if ((cb->sacked & XTCP_SKB_RETRANS) && rtt < xs->min_rtt_us)
+		return;
+	xs->rack.advanced = 1;
+	xs->rack.rtt_us = rtt;
+	if (!xs->rack.valid ||
+	    xtcp_rack_sent_after(cb->tx_us, xs->rack.xmit_us, cb->end_seq,
+				 xs->rack.end_seq)) {
+		xs->rack.xmit_us = cb->tx_us;
+		xs->rack.end_seq = cb->end_seq;
+		xs->rack.valid = 1;
+	}
+}
+
+/*
  * Free what @ack acknowledges from the retransmission queue.  Returns
  * the number of segments freed; *@rtt_us is the RTT of the oldest of
  * them if none of them was ever resent (Karn's rule), else 0.
@@ -208,6 +233,8 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
 			karn = true;
 		else if (!freed)
 			*rtt_us = now - cb->tx_us;
+		if (xs->sack_ok && !(cb->sacked & XTCP_SKB_SACKED))
+			xtcp_rack_advance(xs, cb, now);
 		if (xtcp_frto_orig(xs, cb))
 			xs->frto_orig = 1;
 		if (cb->sacked & XTCP_SKB_LOST)
@@ -236,7 +263,8 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
 /*
  * An ACK of new data: free what it covers, take an RTT sample, let the
  * congestion control grow the window or repair a loss (NewReno partial
- * ACK), and restart the retransmission timer (RFC 6298 5.3).
+ * ACK), and restart the retransmission timer (RFC 6298 5.3) or the tail
+ * loss probe's (xtcp_set_xmit_timer()).
  */
 static void xtcp_new_ack(struct sock *sk, u32 ack)
 {
@@ -283,10 +311,7 @@ static void xtcp_new_ack(struct sock *sk, u32 ack)
 		sk_mem_reclaim(sk);
 		sk->sk_write_space(sk);
 	}
-	if (!xs->packets_out)
-		inet_csk_clear_xmit_timer(sk, ICSK_TIME_RETRANS);
-	else
-		xtcp_reset_rtx_timer(sk);
+	xtcp_set_xmit_timer(sk);
 }
 
 /*
@@ -313,8 +338,10 @@ static bool xtcp_is_dupack(const struct sock *sk, const struct sk_buff *skb)
  * than were ever resent: then the path duplicates, and the block is
  * ignored (tcp_dsack_seen()).  Blocks beyond SND.NXT, empty or wider
  * than the largest window are ignored too.  Before SND.UNA moves.
+ * Returns true if the block is the tail loss probe's copy of a segment
+ * (one segment ending at tlp_high_seq): the original arrived too.
  */
-static void xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
+static bool xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 			   u32 ack)
 {
 	u32 start = opts->sacks[0].start, end = opts->sacks[0].end;
@@ -323,22 +350,32 @@ static void xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 	struct net *net = sock_net(sk);
 	struct sk_buff *skb;
 	u32 dups, segs = 0;
+	bool tlp;
 
 	if (!xtcp_before(start, ack) &&
 	    !(opts->num_sacks > 1 &&
 	      !xtcp_before(start, opts->sacks[1].start) &&
 	      !xtcp_after(end, opts->sacks[1].end)))
-		return;
+		return false;
 	if (!xtcp_after(end, start) || xtcp_after(end, xs->snd_nxt) ||
 	    end - start > max(xs->max_window, mss))
-		return;
+		return false;
 	XTCP_INC_STATS(net, XTCP_MIB_DSACKRECV);
 	dups = DIV_ROUND_UP(end - start, mss);
+	/* One segment ending where the loss probe did: the probe's copy. */
+	tlp = xs->tlp_high_seq && dups == 1 && end == xs->tlp_high_seq;
 	xs->dsack_dups += dups;
 	if (xs->dsack_dups > xs->total_retrans) {
 		XTCP_INC_STATS(net, XTCP_MIB_DSACKDUBIOUS);
-		return;
+		return tlp;
 	}
+	/*
+	 * On a path seen to reorder, a resend the peer got twice may be
+	 * RACK's mistake: its window widens (xtcp_rack_update_reo_wnd()).
+	 * Not for the loss probe's copy, which no window sent.
+	 */
+	if (xs->reord_seen && !tlp)
+		xs->rack.dsack_seen = 1;
 	if (!xtcp_after(end, xs->snd_una)) {
 		/* Acknowledged and freed: counted by length (as TCP does). */
 		segs = dups;
@@ -356,6 +393,7 @@ static void xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 		}
 	}
 	xtcp_cc_dsack(&xs->cc, end, segs);
+	return tlp;
 }
 
 /* Every segment still marked lost was only late: an undo. */
@@ -376,6 +414,11 @@ static void xtcp_unmark_lost(struct sock *sk)
  */
 static void xtcp_undo(struct sock *sk)
 {
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	/* RACK's wider window was right: it stays so longer. */
+	xs->rack.reo_persist = min_t(u8, xs->rack.reo_persist + 1,
+				     XTCP_RACK_RECOVERY_THRESH);
 	xtcp_unmark_lost(sk);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DSACKUNDO);
 }
@@ -431,7 +474,7 @@ static void xtcp_frto(struct sock *sk, u32 prior_una, bool sacked,
 static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 fack, reord;
+	u32 fack, reord, now = xtcp_clock_us();
 	bool news = false;
 	struct sk_buff *skb;
 	unsigned int i;
@@ -457,6 +500,7 @@ static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts)
 				continue;
 			if (xtcp_frto_orig(xs, cb))
 				xs->frto_orig = 1;
+			xtcp_rack_advance(xs, cb, now);
 			cb->sacked |= XTCP_SKB_SACKED;
 			xs->sacked_out++;
 			if (xtcp_after(cb->end_seq, xs->fack))
@@ -491,6 +535,11 @@ static void xtcp_sack_detect_loss(struct sock *sk)
 	u32 sacked_above = 0;
 	struct sk_buff *skb, *head;
 
+	/* net.xtcp.recovery 5: RACK alone decides (tcp_recovery's 0x4). */
+	if ((READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_recovery) &
+	     (XTCP_RACK_LOSS_DETECTION | XTCP_RACK_NO_DUPTHRESH)) ==
+	    (XTCP_RACK_LOSS_DETECTION | XTCP_RACK_NO_DUPTHRESH))
+		goto enter;
 	skb_queue_reverse_walk(&xs->rtx_queue, skb) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
@@ -504,11 +553,162 @@ static void xtcp_sack_detect_loss(struct sock *sk)
 		cb->sacked |= XTCP_SKB_LOST;
 		xs->lost_out++;
 	}
+enter:
 	head = skb_peek(&xs->rtx_queue);
 	if (head && (XTCP_SKB_CB(head)->sacked & XTCP_SKB_LOST) &&
 	    xtcp_cc_enter_recovery(&xs->cc, xs->ca_ops, xs->snd_una,
 				   xs->snd_nxt, xtcp_in_flight(xs)))
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_FASTRETRANS);
+}
+
+/* RACK marks losses here: SACK agreed and net.xtcp.recovery's bit 0x1. */
+static bool xtcp_rack_on(const struct sock *sk)
+{
+	return xtcp_sk(sk)->sack_ok && xtcp_sk(sk)->ca_ops &&
+	       (READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_recovery) &
+		XTCP_RACK_LOSS_DETECTION);
+}
+
+/*
+ * RACK's loss detection (RFC 8985 section 6.2 step 5, as
+ * tcp_rack_detect_loss()): a segment neither SACKed nor already marked
+ * lost, sent before the last one delivered, is lost once it has been
+ * out for that one's RTT plus the reordering window; a resent one too
+ * (a lost retransmission, which DupThresh cannot see: LostRetransmit).
+ * Returns how many were marked; *@reo_us is the longest any other
+ * candidate still has to wait, 0 if none.
+ */
+static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
+{
+	int rec = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_recovery);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now = xtcp_clock_us(), marked = 0, reo_wnd;
+	struct sk_buff *skb;
+
+	*reo_us = 0;
+	if (!xs->rack.valid)
+		return 0;
+	reo_wnd = xtcp_rack_reo_wnd(xs->min_rtt_us, xs->rtt.srtt_us,
+				    xs->reord_seen,
+				    xs->cc.state == XTCP_CA_RECOVERY,
+				    !(rec & XTCP_RACK_NO_DUPTHRESH) &&
+				    xs->sacked_out >= xs->cc.reordering,
+				    xs->rack.reo_steps);
+	skb_queue_walk(&xs->rtx_queue, skb) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		s32 left;
+
+		if (cb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_LOST))
+			continue;
+		/* In sequence order, not sending order: look at them all. */
+		if (!xtcp_rack_sent_after(xs->rack.xmit_us, cb->tx_us,
+					  xs->rack.end_seq, cb->end_seq))
+			continue;
+		left = xtcp_rack_remaining_us(xs->rack.rtt_us, reo_wnd, now,
+					      cb->tx_us);
+		if (left > 0) {
+			*reo_us = max_t(u32, *reo_us, left);
+			continue;
+		}
+		if (cb->sacked & XTCP_SKB_RETRANS)
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSTRETRANSMIT);
+		cb->sacked |= XTCP_SKB_LOST;
+		xs->lost_out++;
+		marked++;
+	}
+	return marked;
+}
+
+/*
+ * RACK's reordering window after an ACK (RFC 8985 section 6.2 step 4,
+ * tcp_rack_update_reo_wnd()): D-SACKs in a round after the last change
+ * widen it by a quarter of the min RTT (up to 255 quarters, at most
+ * SRTT in the end), and it stays wide for 16 recoveries; then it falls
+ * back to one quarter.  Not with net.xtcp.recovery's bit 0x2.
+ */
+static void xtcp_rack_update_reo_wnd(struct sock *sk, u32 prior_una)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_recovery) &
+	    XTCP_RACK_STATIC_REO_WND)
+		return;
+	/* A round has not passed since it widened: the same episode. */
+	if (xs->rack.dsack_seen && xs->rack.reo_persist &&
+	    xtcp_before(prior_una, xs->rack.reo_seq))
+		xs->rack.dsack_seen = 0;
+	if (xs->rack.dsack_seen) {
+		xs->rack.reo_steps = min(max_t(u8, xs->rack.reo_steps, 1) + 1,
+					 0xff);
+		xs->rack.dsack_seen = 0;
+		xs->rack.reo_seq = xs->snd_nxt;
+		xs->rack.reo_persist = XTCP_RACK_RECOVERY_THRESH;
+	} else if (!xs->rack.reo_persist) {
+		xs->rack.reo_steps = 1;
+	}
+}
+
+/* A loss RACK found in the open or CWR state starts fast recovery. */
+static void xtcp_rack_recover(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if ((xs->cc.state == XTCP_CA_OPEN || xs->cc.state == XTCP_CA_CWR) &&
+	    xtcp_cc_enter_recovery(&xs->cc, xs->ca_ops, xs->snd_una,
+				   xs->snd_nxt, xtcp_in_flight(xs)))
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_FASTRETRANS);
+}
+
+/*
+ * RACK after an ACK that delivered something (tcp_rack_mark_lost()):
+ * mark what is lost, start recovery if need be (the resends go with the
+ * next write_xmit), and while segments may still turn out lost, wait
+ * for them on the reordering timer (ICSK_TIME_REO_TIMEOUT, at most an
+ * RTO) in place of the RTO.  Not in the loss state, where a timeout
+ * marked everything.
+ */
+static void xtcp_rack_mark_lost(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 reo_us;
+
+	if (!xs->rack.advanced || !xtcp_rack_on(sk) ||
+	    xs->cc.state == XTCP_CA_LOSS)
+		return;
+	xs->rack.advanced = 0;
+	if (xtcp_rack_detect_loss(sk, &reo_us))
+		xtcp_rack_recover(sk);
+	if (reo_us)
+		inet_csk_reset_xmit_timer(sk, ICSK_TIME_REO_TIMEOUT,
+					  usecs_to_jiffies(reo_us) + 2,
+					  inet_csk(sk)->icsk_rto);
+}
+
+/**
+ * xtcp_rack_reo_timeout() - RACK's reordering timer expired
+ * @sk: the socket
+ *
+ * The segments that were waiting out the reordering window are looked
+ * at again (tcp_rack_reo_timeout()): those now lost are marked, a
+ * recovery starts if none is under way, and they are resent as cwnd
+ * allows.  Then the RTO runs, from the oldest segment's send.
+ *
+ * Context: socket locked (the write timer).
+ */
+void xtcp_rack_reo_timeout(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u8 ca_old = xtcp_trace_ca_old(xs);
+	u32 reo_us;
+
+	if (xtcp_rack_on(sk) && xs->cc.state != XTCP_CA_LOSS &&
+	    xtcp_rack_detect_loss(sk, &reo_us)) {
+		xtcp_rack_recover(sk);
+		xtcp_trace_ca_changed(sk, ca_old);
+		xtcp_write_xmit(sk);
+	}
+	if (inet_csk(sk)->icsk_pending != ICSK_TIME_RETRANS)
+		xtcp_rearm_rto(sk);
 }
 
 /* Three duplicate ACKs: resend the first unacknowledged segment now. */
@@ -600,6 +800,43 @@ static void xtcp_ecn_echoed(struct sock *sk)
 }
 
 /*
+ * The ACK of a tail loss probe's episode (RFC 8985 section 7.4.2, as
+ * tcp_process_tlp_ack()), once it reaches tlp_high_seq:
+ * - the probe carried new data, or a D-SACK reports the probe's copy
+ *   (@tlp_dsack), or the ACK is a plain duplicate: nothing was lost;
+ * - the probe resent the last segment and the ACK covers more than it:
+ *   the original was lost and the probe repaired it, a loss all the
+ *   same (xtcp_cc_tlp_recovered()), counted in LossProbeRecovery.
+ * An ACK of exactly tlp_high_seq cannot tell yet; the next one will.
+ */
+static void xtcp_tlp_ack(struct sock *sk, const struct sk_buff *skb,
+			 u32 prior_una, bool sacked, bool tlp_dsack)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 ack = cb->ack_seq;
+
+	if (xtcp_before(ack, xs->tlp_high_seq))
+		return;
+	if (!xs->tlp_retrans || tlp_dsack) {
+		xs->tlp_high_seq = 0;
+	} else if (xtcp_after(ack, xs->tlp_high_seq)) {
+		xs->tlp_high_seq = 0;
+		if (!xs->ca_ops || (xs->cc.state != XTCP_CA_OPEN &&
+				    xs->cc.state != XTCP_CA_CWR))
+			return;
+		xtcp_cc_tlp_recovered(&xs->cc, xs->ca_ops, xs->snd_nxt);
+		/* A reduction: ECN's CWR says so too (tcp_ecn_queue_cwr()). */
+		if (xs->ecn_flags & XTCP_ECN_OK)
+			xs->ecn_flags |= XTCP_ECN_QUEUE_CWR;
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSSPROBERECOVERY);
+	} else if (!xtcp_after(ack, prior_una) && !sacked &&
+		   cb->seq == cb->end_seq) {
+		xs->tlp_high_seq = 0;
+	}
+}
+
+/*
  * The fifth check: the ACK field.  Returns false when processing of the
  * segment must stop (it was dropped, or the socket is closed and maybe
  * gone).
@@ -611,7 +848,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	u32 prior_packets = xs->packets_out, prior_sacked = xs->sacked_out;
 	u32 ack = cb->ack_seq, prior_una = xs->snd_una;
 	u8 ca_before = xs->cc.state, ca_old;
-	bool sacked = false, dupack = false;
+	bool sacked = false, dupack = false, tlp_dsack = false;
 
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!xtcp_ack_acceptable(ack, xs->snd_una, xs->snd_nxt)) {
@@ -665,7 +902,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADOPTS);
 		/* D-SACKs come late too, after everything was ACKed. */
 		if (opts.num_sacks)
-			xtcp_dsack_rcv(sk, &opts, ack);
+			tlp_dsack = xtcp_dsack_rcv(sk, &opts, ack);
 		sacked = opts.num_sacks && xs->packets_out &&
 			 xtcp_sack_mark(sk, &opts);
 	}
@@ -675,8 +912,13 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		dupack = true;
 		xtcp_dupack(sk);
 	}
+	if (xs->tlp_high_seq)
+		xtcp_tlp_ack(sk, skb, prior_una, sacked, tlp_dsack);
 	if (sacked || (xs->sacked_out && xs->cc.state != XTCP_CA_RECOVERY))
 		xtcp_sack_detect_loss(sk);
+	if (xs->sack_ok)
+		xtcp_rack_update_reo_wnd(sk, prior_una);
+	xtcp_rack_mark_lost(sk);
 	if (xs->ecn_flags & XTCP_ECN_OK) {
 		if (cb->flags & XTCP_FLAG_ECE)
 			xtcp_ecn_echoed(sk);
@@ -689,6 +931,10 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	}
 	if (xs->cc.undo && xtcp_cc_try_undo(&xs->cc, xs->snd_una))
 		xtcp_undo(sk);
+	else if (ca_before == XTCP_CA_RECOVERY &&
+		 xs->cc.state == XTCP_CA_OPEN && xs->rack.reo_persist)
+		/* A recovery over, not undone: one fewer to stay wide. */
+		xs->rack.reo_persist--;
 	/*
 	 * In SACK recovery and in CWR, PRR sets cwnd from what this ACK
 	 * delivered (RFC 6937 DeliveredData: SND.UNA's advance and the
@@ -706,6 +952,16 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_update_window(sk, cb);
 	if (xs->frto && ca_before == XTCP_CA_LOSS)
 		xtcp_frto(sk, prior_una, sacked, dupack);
+	/*
+	 * A reduction began (recovery, CWR): the probe's episode is over,
+	 * as tcp_init_cwnd_reduction() ends it; and no probe waits while a
+	 * loss is repaired or suspected, the RTO does.
+	 */
+	if (xs->cc.state != ca_before && xs->cc.state != XTCP_CA_OPEN)
+		xs->tlp_high_seq = 0;
+	if (inet_csk(sk)->icsk_pending == ICSK_TIME_LOSS_PROBE &&
+	    !xtcp_tlp_allowed(sk))
+		xtcp_rearm_rto(sk);
 	xtcp_trace_ca_changed(sk, ca_old);
 	trace_xtcp_probe(sk, skb);
 

@@ -83,6 +83,9 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ECNCERECV]		= "EcnCeRecv",
 	[XTCP_MIB_ECNCWR]		= "EcnCwr",
 	[XTCP_MIB_SPURIOUSRTOS]		= "SpuriousRtos",
+	[XTCP_MIB_LOSSPROBES]		= "LossProbes",
+	[XTCP_MIB_LOSSPROBERECOVERY]	= "LossProbeRecovery",
+	[XTCP_MIB_LOSTRETRANSMIT]	= "LostRetransmit",
 	[XTCP_MIB_CURRESTAB]		= "CurrEstab",
 };
 
@@ -156,6 +159,9 @@ static const char * const xtcp_netstat_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ECNCERECV]		= "EcnCeRecv",
 	[XTCP_MIB_ECNCWR]		= "EcnCwr",
 	[XTCP_MIB_SPURIOUSRTOS]		= "TCPSpuriousRTOs",
+	[XTCP_MIB_LOSSPROBES]		= "TCPLossProbes",
+	[XTCP_MIB_LOSSPROBERECOVERY]	= "TCPLossProbeRecovery",
+	[XTCP_MIB_LOSTRETRANSMIT]	= "TCPLostRetransmit",
 };
 
 /**

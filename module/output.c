@@ -856,12 +856,13 @@ static unsigned int xtcp_burst_max(const struct sock *sk)
  * retransmission timer runs while anything is unacknowledged; the
  * persist timer while only the peer's window holds data back.
  */
-static void __xtcp_write_xmit(struct sock *sk, int nonagle)
+static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int burst = 0, burst_max = xtcp_burst_max(sk);
 	struct sk_buff *skb, *first = NULL;
+	u32 prior_packets = xs->packets_out;
 	bool sent = false, frto_new;
 
 	sock_owned_by_me(sk);
@@ -882,8 +883,9 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle)
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
+		/* A loss probe is one segment, cwnd or not (RFC 8985 7.3). */
 		if ((xs->lost_out && !frto_new) ||
-		    xtcp_in_flight(xs) >= xs->cc.cwnd)
+		    (!probe && xtcp_in_flight(xs) >= xs->cc.cwnd))
 			break;
 		/* Queued at an MSS that a smaller path MTU has cut since. */
 		if (skb->len > xs->mss_cache &&
@@ -920,6 +922,8 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle)
 			xtcp_transmit_burst(sk, first, burst);
 			first = NULL;
 		}
+		if (probe)
+			break;
 	}
 	if (first)
 		xtcp_transmit_burst(sk, first, burst);
@@ -928,8 +932,21 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle)
 		xs->frto = 0;
 		xtcp_xmit_lost(sk);
 	}
-	if (sent && icsk->icsk_pending != ICSK_TIME_RETRANS)
-		xtcp_reset_rtx_timer(sk);
+	/*
+	 * New data in flight: the RTO runs, from the oldest segment's send
+	 * if a loss probe held the timer; RACK's reordering timer stays
+	 * (tcp_event_new_data_sent()).  A loss probe is due two round trips
+	 * after this send if the connection may probe
+	 * (tcp_schedule_loss_probe()).  A probe itself leaves the timer to
+	 * xtcp_send_loss_probe().
+	 */
+	if (sent && !probe) {
+		if (!prior_packets ||
+		    (icsk->icsk_pending != ICSK_TIME_RETRANS &&
+		     icsk->icsk_pending != ICSK_TIME_REO_TIMEOUT))
+			xtcp_rearm_rto(sk);
+		xtcp_schedule_loss_probe(sk, false);
+	}
 	if (!xs->packets_out && !skb_queue_empty(&sk->sk_write_queue) &&
 	    !icsk->icsk_pending)
 		xtcp_reset_probe_timer(sk);
@@ -950,7 +967,7 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle)
  */
 void xtcp_write_xmit(struct sock *sk)
 {
-	__xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
+	__xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle, false);
 }
 
 /**
@@ -966,7 +983,7 @@ void xtcp_write_xmit(struct sock *sk)
  */
 void xtcp_push(struct sock *sk, int nonagle)
 {
-	__xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle | nonagle);
+	__xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle | nonagle, false);
 }
 
 static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
@@ -1083,6 +1100,7 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 		   (xs->cc.state == XTCP_CA_OPEN || xs->cc.state == XTCP_CA_CWR ||
 		    inet_csk(sk)->icsk_retransmits);
 	xs->frto_new = 0;
+	xs->tlp_high_seq = 0;
 	xtcp_cc_timeout(&xs->cc, xs->ca_ops, xs->snd_una, xs->snd_nxt,
 			xtcp_in_flight(xs));
 	/*
@@ -1104,6 +1122,60 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 	}
 	xtcp_trace_ca_changed(sk, ca_old);
 	xtcp_xmit_lost(sk);
+}
+
+/**
+ * xtcp_send_loss_probe() - the tail loss probe's timer expired
+ * @sk: the socket
+ *
+ * RFC 8985 section 7.3, as tcp_send_loss_probe(): no ACK came for two
+ * round trips, so the tail of the flight may be lost, and with it every
+ * ACK that would have told.  One segment goes, whatever cwnd says: new
+ * data if there is some and the peer's window takes it, else the last
+ * segment in flight again (its last MSS, should a smaller path MTU have
+ * left it longer).  Its ACK, SACK or D-SACK tells what was lost
+ * (xtcp_tlp_ack() in input.c).  At most one probe is out at a time; none
+ * while the segment's last copy is still on its way out of this host
+ * (a clone not yet freed).  Then the RTO runs, from now if a probe went.
+ *
+ * Context: socket locked (the write timer).
+ */
+void xtcp_send_loss_probe(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 mss = xs->mss_cache, packets = xs->packets_out;
+	struct sk_buff *skb;
+
+	if (xs->tlp_high_seq || !xtcp_tlp_allowed(sk) || !mss)
+		goto rearm;
+	xs->tlp_retrans = 0;
+	skb = skb_peek(&sk->sk_write_queue);
+	if (skb && !xtcp_after(XTCP_SKB_CB(skb)->seq + min(skb->len, mss),
+			       xs->snd_una + xs->snd_wnd)) {
+		__xtcp_write_xmit(sk, XTCP_NAGLE_OFF, true);
+		if (xs->packets_out > packets)
+			goto sent;
+		goto rearm;
+	}
+	skb = skb_peek_tail(&xs->rtx_queue);
+	if (!skb || skb_cloned(skb))
+		goto rearm;
+	if (skb->len > mss) {
+		if (xtcp_fragment(sk, &xs->rtx_queue, skb,
+				  (skb->len - 1) / mss * mss))
+			goto rearm;
+		skb = skb_peek_next(skb, &xs->rtx_queue);
+	}
+	if (xtcp_retransmit_skb(sk, skb))
+		goto rearm;
+	xs->tlp_retrans = 1;
+sent:
+	xs->tlp_high_seq = xs->snd_nxt;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSSPROBES);
+	/* The RTO from now, not from the oldest segment's send. */
+	inet_csk(sk)->icsk_pending = 0;
+rearm:
+	xtcp_rearm_rto(sk);
 }
 
 /**

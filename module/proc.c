@@ -58,7 +58,9 @@ static void xtcp_show_sock(struct seq_file *f, struct sock *sk, int i)
 	unsigned long timer_expires;
 	int timer_active, rx_queue, tx_queue;
 
-	if (icsk->icsk_pending == ICSK_TIME_RETRANS) {
+	if (icsk->icsk_pending == ICSK_TIME_RETRANS ||
+	    icsk->icsk_pending == ICSK_TIME_REO_TIMEOUT ||
+	    icsk->icsk_pending == ICSK_TIME_LOSS_PROBE) {
 		timer_active = 1;
 		timer_expires = icsk->icsk_timeout;
 	} else if (timer_pending(&icsk->icsk_keepalive_timer)) {

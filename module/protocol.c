@@ -382,6 +382,8 @@ static int xtcp_keepidle_max = XTCP_MAX_KEEPIDLE;
 static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
 static int xtcp_reordering_max = 1024;
 static int xtcp_port_max = 65535;
+static int xtcp_early_retrans_max = 4;	/* tcp_early_retrans's range */
+static int xtcp_recovery_max = 7;	/* XTCP_RACK_* */
 
 /* An int sysctl of struct xtcp_net, bounded by [*min, *max]. */
 #define XTCP_SYSCTL(name, field, min, max) {				\
@@ -460,6 +462,8 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("ecn", sysctl_ecn, SYSCTL_ZERO, SYSCTL_TWO),
 	XTCP_SYSCTL("ecn_fallback", sysctl_ecn_fallback, SYSCTL_ZERO, SYSCTL_ONE),
 	XTCP_SYSCTL("frto", sysctl_frto, SYSCTL_ZERO, SYSCTL_TWO),
+	XTCP_SYSCTL("early_retrans", sysctl_early_retrans, SYSCTL_ZERO, &xtcp_early_retrans_max),
+	XTCP_SYSCTL("recovery", sysctl_recovery, SYSCTL_ZERO, &xtcp_recovery_max),
 	{
 		.procname	= "congestion_control",
 		.data		= (void *)offsetof(struct xtcp_net, ca_default),
@@ -577,6 +581,8 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_ecn = 2;			/* ECN when the peer asks for it */
 	xn->sysctl_ecn_fallback = 1;		/* a resent SYN asks no more */
 	xn->sysctl_frto = 2;			/* tcp_frto's default */
+	xn->sysctl_early_retrans = 3;		/* tcp_early_retrans's */
+	xn->sysctl_recovery = XTCP_RACK_LOSS_DETECTION;	/* tcp_recovery's */
 	xn->sysctl_invalid_ratelimit = 500;	/* ms, TCP's HZ/2 */
 	xn->sysctl_notsent_lowat = UINT_MAX;	/* tcp_notsent_lowat */
 	xn->sysctl_udp_port = 0;		/* no UDP socket (udp.c) */

@@ -112,6 +112,23 @@ struct xtcp_rtt {
 
 void xtcp_rtt_sample(struct xtcp_rtt *r, u32 m_us);
 u32 xtcp_rtt_rto_us(const struct xtcp_rtt *r, u32 min_us, u32 max_us);
+u32 xtcp_tlp_timeout_us(const struct xtcp_rtt *r, u32 packets_out,
+			u32 delack_us, u32 tick_us, s32 rto_us);
+
+/*
+ * RACK (RFC 8985): was the segment sent at @t1 ending at @seq1 sent
+ * after the one sent at @t2 ending at @seq2?  Clocks in microseconds;
+ * at the same time, the higher sequence went later.
+ */
+static inline bool xtcp_rack_sent_after(u32 t1, u32 t2, u32 seq1, u32 seq2)
+{
+	return (s32)(t1 - t2) > 0 || (t1 == t2 && xtcp_after(seq1, seq2));
+}
+
+u32 xtcp_rack_reo_wnd(u32 min_rtt_us, u32 srtt_us, bool reord_seen,
+		      bool repairing, bool dupthresh_met, u32 steps);
+s32 xtcp_rack_remaining_us(u32 rack_rtt_us, u32 reo_wnd_us, u32 now_us,
+			   u32 tx_us);
 
 /* A per-second budget of events (challenge ACKs, RSTs): rtt.c. */
 struct xtcp_rate {
@@ -160,6 +177,8 @@ void xtcp_cc_retransmitted(struct xtcp_cc *cc, u32 segs);
 void xtcp_cc_dsack(struct xtcp_cc *cc, u32 end, u32 segs);
 bool xtcp_cc_try_undo(struct xtcp_cc *cc, u32 snd_una);
 void xtcp_cc_undo_loss(struct xtcp_cc *cc, u32 snd_una);
+void xtcp_cc_tlp_recovered(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+			   u32 snd_nxt);
 
 /*
  * The receive window to advertise (RFC 9293 section 3.8.6.2.2, RFC

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xtcp timing and window arithmetic: the RFC 6298 round-trip estimator,
- * the receive window to advertise, and per-second budgets.
+ * the tail loss probe's timeout, RACK's time-based loss detection, the
+ * receive window to advertise, and per-second budgets.
  *
  * Pure logic: compiled into the module and into the user-space unit test
  * and fuzz target, so it must not depend on socket or skb internals.
@@ -62,6 +63,93 @@ u32 xtcp_rtt_rto_us(const struct xtcp_rtt *r, u32 min_us, u32 max_us)
 		var = min_us;
 	rto = r->srtt_us + var;
 	return rto > max_us ? max_us : (u32)rto;
+}
+
+/**
+ * xtcp_tlp_timeout_us() - when the tail loss probe goes (RFC 8985 7.2)
+ * @r: the estimator; without a sample the probe waits @rto_us
+ * @packets_out: segments in flight
+ * @delack_us: the longest a peer may delay its ACK of one segment
+ * @tick_us: the least the timer can wait (two jiffies, as Linux)
+ * @rto_us: how long until the retransmission timer would fire, if it
+ *	is still ahead (> 0)
+ *
+ * PTO = 2 * SRTT, plus the peer's worst delayed ACK when only one
+ * segment is out (its ACK may be held for a second one that never
+ * comes), else plus @tick_us; never after the RTO would fire, as
+ * tcp_schedule_loss_probe().
+ *
+ * Context: pure arithmetic; reads @r only (in the module: socket locked).
+ * Return: the probe timeout in microseconds.
+ */
+u32 xtcp_tlp_timeout_us(const struct xtcp_rtt *r, u32 packets_out,
+			u32 delack_us, u32 tick_us, s32 rto_us)
+{
+	u64 pto;
+
+	if (!r->srtt_us)
+		return rto_us > 0 ? (u32)rto_us : 1000000;
+	pto = 2ULL * r->srtt_us + (packets_out == 1 ? delack_us : tick_us);
+	if (rto_us > 0 && pto > (u64)rto_us)
+		pto = rto_us;
+	return pto > 0xffffffffULL ? 0xffffffffU : (u32)pto;
+}
+
+/**
+ * xtcp_rack_reo_wnd() - RACK's reordering window (RFC 8985 section 6.2)
+ * @min_rtt_us: the lowest RTT seen, ~0U: none
+ * @srtt_us: the smoothed RTT, 0: none
+ * @reord_seen: the connection has seen reordering
+ * @repairing: a recovery or a timeout's loss state is under way
+ * @dupthresh_met: DupThresh segments are SACKed (and that counts)
+ * @steps: how many quarters of min RTT (at least 1)
+ *
+ * How much later than the last delivered segment an earlier one may
+ * still arrive before it counts as lost: a quarter of the min RTT per
+ * step, at most SRTT; none while no reordering was seen and a loss is
+ * already being repaired or DupThresh says one happened, as
+ * tcp_rack_reo_wnd().
+ *
+ * Context: pure arithmetic, any context.
+ * Return: the window in microseconds.
+ */
+u32 xtcp_rack_reo_wnd(u32 min_rtt_us, u32 srtt_us, bool reord_seen,
+		      bool repairing, bool dupthresh_met, u32 steps)
+{
+	u64 wnd;
+
+	if (!reord_seen && (repairing || dupthresh_met))
+		return 0;
+	if (min_rtt_us == ~0U)
+		min_rtt_us = srtt_us;
+	wnd = (u64)(min_rtt_us / 4) * (steps ? steps : 1);
+	return wnd > srtt_us ? srtt_us : (u32)wnd;
+}
+
+/**
+ * xtcp_rack_remaining_us() - how long RACK waits before a segment is lost
+ * @rack_rtt_us: the RTT of the most recently sent segment delivered
+ * @reo_wnd_us: the reordering window (xtcp_rack_reo_wnd())
+ * @now_us: the clock now
+ * @tx_us: when the segment was last sent
+ *
+ * A segment sent before the most recently sent one that was delivered
+ * is lost once it has been out for that one's RTT plus the reordering
+ * window (RFC 8985 section 6.2 step 5), as tcp_rack_skb_timeout().
+ *
+ * Context: pure arithmetic, any context.
+ * Return: microseconds still to wait; 0 or less: lost now.
+ */
+s32 xtcp_rack_remaining_us(u32 rack_rtt_us, u32 reo_wnd_us, u32 now_us,
+			   u32 tx_us)
+{
+	s64 left = (s64)rack_rtt_us + reo_wnd_us - (u32)(now_us - tx_us);
+
+	if (left > 0x7fffffff)
+		left = 0x7fffffff;
+	if (left < -0x7fffffffLL)
+		left = -0x7fffffffLL;
+	return (s32)left;
 }
 
 /**

@@ -204,6 +204,8 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	xs->fin_queued = 0;
 	xs->frto = 0;
 	xs->frto_new = 0;
+	xs->tlp_high_seq = 0;
+	memset(&xs->rack, 0, sizeof(xs->rack));
 	xs->rx_mss = 0;
 	WRITE_ONCE(xs->urg_data, 0);
 	inet_csk(sk)->icsk_backoff = 0;

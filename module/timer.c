@@ -3,7 +3,12 @@
  * xtcp timers.  icsk_retransmit_timer is either the retransmission timer
  * (ICSK_TIME_RETRANS), which resends the oldest unacknowledged segment,
  * SYN, data or FIN alike, with exponential backoff (RFC 6298 section 5)
- * and gives up after the sysctl's number of tries, or the persist timer
+ * and gives up after the sysctl's number of tries, the tail loss probe
+ * (ICSK_TIME_LOSS_PROBE, RFC 8985 section 7), which sends one segment
+ * two round trips after the last ACK so that a lost tail is found by
+ * ACKs rather than by the RTO, RACK's reordering timer
+ * (ICSK_TIME_REO_TIMEOUT), after which segments still unaccounted for
+ * count as lost, or the persist timer
  * (ICSK_TIME_PROBE0), which probes a peer whose window is closed (RFC
  * 9293 section 3.8.6.1).  The delayed-ACK timer sends an ACK that was
  * held back.  The keepalive timer (icsk_keepalive_timer) bounds how long
@@ -58,6 +63,124 @@ void xtcp_reset_rtx_timer(struct sock *sk)
 
 	inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, max(when, 1UL),
 				  XTCP_RTO_MAX);
+}
+
+/**
+ * xtcp_rearm_rto() - the retransmission timer instead of a loss probe
+ * @sk: the socket
+ *
+ * As tcp_rearm_rto(): stopped when nothing is in flight; else, if a loss
+ * probe or RACK's reordering timer held it, due an RTO after the oldest
+ * segment in flight was sent (their wait is not added to it), otherwise
+ * an RTO from now (xtcp_reset_rtx_timer()).
+ *
+ * Context: socket locked.
+ */
+void xtcp_rearm_rto(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *head = skb_peek(&xs->rtx_queue);
+	unsigned long when;
+	s32 delta_us;
+
+	sock_owned_by_me(sk);
+
+	if (!xs->packets_out || !head) {
+		inet_csk_clear_xmit_timer(sk, ICSK_TIME_RETRANS);
+		return;
+	}
+	if (icsk->icsk_pending != ICSK_TIME_LOSS_PROBE &&
+	    icsk->icsk_pending != ICSK_TIME_REO_TIMEOUT) {
+		xtcp_reset_rtx_timer(sk);
+		return;
+	}
+	delta_us = (s32)(jiffies_to_usecs(icsk->icsk_rto) -
+			 (xtcp_clock_us() - XTCP_SKB_CB(head)->tx_us));
+	when = min_t(unsigned long, usecs_to_jiffies(max_t(s32, delta_us, 1)),
+		     xtcp_user_timeout_left(sk));
+	inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, max(when, 1UL),
+				  XTCP_RTO_MAX);
+}
+
+/**
+ * xtcp_tlp_allowed() - may a tail loss probe wait on this connection
+ * @sk: the socket
+ *
+ * RFC 8985 section 7.2 as tcp_schedule_loss_probe() reads it:
+ * net.xtcp.early_retrans 3 or 4 (as tcp_early_retrans), SACK agreed
+ * (the probe's ACK needs it to tell what arrived), data in flight, the
+ * handshake over, and no loss being repaired or suspected: the open or
+ * the CWR state, with nothing SACKed or marked lost (Linux's Disorder
+ * state does not probe either).
+ *
+ * Context: socket locked.
+ * Return: true if a probe may be scheduled or sent.
+ */
+bool xtcp_tlp_allowed(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	int er = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_early_retrans);
+
+	return (er == 3 || er == 4) && xs->sack_ok && xs->packets_out &&
+	       xs->ca_ops && !xs->sacked_out && !xs->lost_out &&
+	       (xs->cc.state == XTCP_CA_OPEN || xs->cc.state == XTCP_CA_CWR) &&
+	       ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				       TCPF_FIN_WAIT1 | TCPF_CLOSING |
+				       TCPF_LAST_ACK));
+}
+
+/**
+ * xtcp_schedule_loss_probe() - arm the tail loss probe, if allowed
+ * @sk: the socket
+ * @advancing_rto: an ACK just moved SND.UNA (the RTO would start again
+ *	from now); else the RTO counts from the oldest segment's send
+ *
+ * The probe goes after xtcp_tlp_timeout_us() (two smoothed RTTs, more
+ * when only one segment is out), never after the RTO would have fired;
+ * it holds icsk_retransmit_timer meanwhile (ICSK_TIME_LOSS_PROBE).
+ *
+ * Context: socket locked (the send path and the ACK path).
+ * Return: true if the probe timer was armed, false if the connection
+ * may not probe now (the caller arms the RTO instead).
+ */
+bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *head = skb_peek(&xs->rtx_queue);
+	s32 rto_us;
+	u32 pto_us;
+
+	if (!xtcp_tlp_allowed(sk) || !head)
+		return false;
+	rto_us = jiffies_to_usecs(icsk->icsk_rto);
+	if (!advancing_rto)
+		rto_us -= (s32)(xtcp_clock_us() - XTCP_SKB_CB(head)->tx_us);
+	pto_us = xtcp_tlp_timeout_us(&xs->rtt, xs->packets_out,
+				     jiffies_to_usecs(XTCP_DELACK_MAX),
+				     jiffies_to_usecs(2), rto_us);
+	inet_csk_reset_xmit_timer(sk, ICSK_TIME_LOSS_PROBE,
+				  max_t(unsigned long, usecs_to_jiffies(pto_us), 1),
+				  XTCP_RTO_MAX);
+	return true;
+}
+
+/**
+ * xtcp_set_xmit_timer() - the timer an ACK of new data leaves running
+ * @sk: the socket
+ *
+ * A loss probe if the connection may probe, else the RTO from now; none
+ * when nothing is in flight (tcp_set_xmit_timer()).
+ *
+ * Context: socket locked (the ACK path).
+ */
+void xtcp_set_xmit_timer(struct sock *sk)
+{
+	if (!xtcp_sk(sk)->packets_out)
+		inet_csk_clear_xmit_timer(sk, ICSK_TIME_RETRANS);
+	else if (!xtcp_schedule_loss_probe(sk, true))
+		xtcp_reset_rtx_timer(sk);
 }
 
 /*
@@ -244,6 +367,12 @@ void xtcp_write_timer_handler(struct sock *sk)
 	case ICSK_TIME_PROBE0:
 		icsk->icsk_pending = 0;
 		xtcp_probe_timer(sk);
+		break;
+	case ICSK_TIME_LOSS_PROBE:
+		xtcp_send_loss_probe(sk);
+		break;
+	case ICSK_TIME_REO_TIMEOUT:
+		xtcp_rack_reo_timeout(sk);
 		break;
 	}
 }

@@ -219,6 +219,9 @@ enum xtcp_mib_field {
 	XTCP_MIB_ECNCERECV,		/* Data segments received with ECN's CE mark */
 	XTCP_MIB_ECNCWR,		/* Window reductions for an ECN-Echo (CWR) */
 	XTCP_MIB_SPURIOUSRTOS,		/* Timeouts F-RTO found spurious, and undid */
+	XTCP_MIB_LOSSPROBES,		/* Tail loss probes sent (RFC 8985) */
+	XTCP_MIB_LOSSPROBERECOVERY,	/* Losses a tail loss probe repaired */
+	XTCP_MIB_LOSTRETRANSMIT,	/* Resent segments RACK found lost again */
 	XTCP_MIB_CURRESTAB,		/* Gauge: connections in ESTABLISHED or CLOSE-WAIT */
 	XTCP_MIB_MAX
 };
@@ -255,6 +258,8 @@ struct xtcp_net {
 	int				sysctl_ecn;	/* 0/1/2, tcp_ecn's */
 	int				sysctl_ecn_fallback;	/* 0/1 */
 	int				sysctl_frto;	/* 0: off, else F-RTO */
+	int				sysctl_early_retrans; /* 3, 4: loss probes */
+	int				sysctl_recovery; /* XTCP_RACK_* bits */
 	/* New sockets' algorithm (net.xtcp.congestion_control); READ_ONCE. */
 	const struct xtcp_cong_ops	*ca_default;
 	/* Receives in UDP on udp_port; made and released under udp.c's mutex. */
@@ -327,6 +332,13 @@ struct xtcp_skb_cb {
 #define XTCP_SKB_SACKED		0x04	/* the peer has it (SACK) */
 
 #define XTCP_SKB_CB(skb)	((struct xtcp_skb_cb *)&((skb)->cb[0]))
+
+/* net.xtcp.recovery, tcp_recovery's bits. */
+#define XTCP_RACK_LOSS_DETECTION	0x1	/* RACK marks losses by time */
+#define XTCP_RACK_STATIC_REO_WND	0x2	/* the window never widens */
+#define XTCP_RACK_NO_DUPTHRESH		0x4	/* RACK alone, no DupThresh */
+/* Recoveries a widened RACK window lasts (TCP_RACK_RECOVERY_THRESH). */
+#define XTCP_RACK_RECOVERY_THRESH	16
 
 static inline struct xtcphdr *xtcp_hdr(const struct sk_buff *skb)
 {
@@ -459,12 +471,41 @@ struct xtcp_sock {
 	u8	frto:1;
 	u8	frto_new:1;
 	u8	frto_orig:1;
+	/*
+	 * Tail loss probe (RFC 8985 section 7, as tcp_send_loss_probe()):
+	 * tlp_high_seq is SND.NXT when the probe went, 0 while none is
+	 * out; tlp_retrans says it resent the last segment rather than
+	 * sent a new one.  Under the socket lock.
+	 */
+	u8	tlp_retrans:1;
 	u8	ecn_flags;	/* XTCP_ECN_*, under the socket lock */
 	u8	snd_wscale;	/* shift of the peer's windows */
 	u8	rcv_wscale;	/* shift of ours */
 	u8	nonagle;	/* XTCP_NAGLE_* */
 	u8	quickack;	/* data segments still to ACK at once */
 	u32	snd_sml;	/* end of the last short segment sent (Nagle) */
+	u32	tlp_high_seq;	/* SND.NXT at the loss probe, 0: none out */
+	/*
+	 * RACK (RFC 8985 section 6): of the segments the peer has (ACKed or
+	 * SACKed), the one sent last: when (xtcp_clock_us()), where it
+	 * ends, and its RTT; advanced: one was delivered since the last
+	 * loss check.  The reordering window is reo_steps quarters of the
+	 * min RTT (0 counts as 1), widened by a step per round with
+	 * D-SACKs (dsack_seen; reo_seq: SND.NXT when it last widened) and
+	 * kept so for reo_persist recoveries (RFC 8985 section 6.2 step 4,
+	 * tcp_rack_update_reo_wnd()).  Under the socket lock.
+	 */
+	struct {
+		u32	xmit_us;
+		u32	end_seq;
+		u32	rtt_us;
+		u32	reo_seq;
+		u8	reo_steps;
+		u8	reo_persist;
+		u8	advanced:1;
+		u8	valid:1;	/* xmit_us and end_seq were set */
+		u8	dsack_seen:1;
+	} rack;
 	u32	rcv_unacked;	/* bytes received since our last ACK */
 	/* Last ACK sent for an out-of-window segment (jiffies, 0: none). */
 	u32	last_oow_ack_time;
@@ -761,6 +802,7 @@ void xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb);
 bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb);
 void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 void xtcp_init_transfer(struct sock *sk);
+void xtcp_rack_reo_timeout(struct sock *sk);
 
 /* minisocks.c */
 int xtcp_rtx_synack(const struct sock *sk, struct request_sock *req);
@@ -806,6 +848,7 @@ void xtcp_send_synack_sk(struct sock *sk);
 int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_rtx_queue(struct sock *sk);
 void xtcp_simple_retransmit(struct sock *sk);
+void xtcp_send_loss_probe(struct sock *sk);
 unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu);
 void xtcp_init_mss(struct sock *sk);
 void xtcp_free_skb(struct sock *sk, struct sk_buff *skb);
@@ -818,6 +861,10 @@ u8 xtcp_choose_rcv_wscale(const struct sock *sk);
 void xtcp_write_timer_handler(struct sock *sk);
 void xtcp_delack_timer_handler(struct sock *sk);
 void xtcp_reset_rtx_timer(struct sock *sk);
+void xtcp_rearm_rto(struct sock *sk);
+bool xtcp_tlp_allowed(const struct sock *sk);
+bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto);
+void xtcp_set_xmit_timer(struct sock *sk);
 void xtcp_reset_probe_timer(struct sock *sk);
 void xtcp_set_keepalive(struct sock *sk, int val);
 void xtcp_init_xmit_timers(struct sock *sk);

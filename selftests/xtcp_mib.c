@@ -173,6 +173,11 @@ static const struct mib_name mib_names[] = {
 	{ "EcnCeRecv",		"XtcpExtEcnCeRecv",	NULL },
 	{ "EcnCwr",		"XtcpExtEcnCwr",	NULL },
 	{ "SpuriousRtos",	"XtcpExtTCPSpuriousRTOs", "TcpExtTCPSpuriousRTOs" },
+	{ "LossProbes",		"XtcpExtTCPLossProbes",	"TcpExtTCPLossProbes" },
+	{ "LossProbeRecovery",	"XtcpExtTCPLossProbeRecovery",
+	  "TcpExtTCPLossProbeRecovery" },
+	{ "LostRetransmit",	"XtcpExtTCPLostRetransmit",
+	  "TcpExtTCPLostRetransmit" },
 };
 
 static const struct mib_name *mib_name_of(const char *stat)

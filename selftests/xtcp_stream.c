@@ -410,13 +410,15 @@ TEST_F_TIMEOUT(stream, orderly_path_seen_in_order, XT(60))
  * one).  Once the sender has seen segments arrive late (SackReorder),
  * DupThresh grows and reordering no longer passes for loss: far fewer
  * fast retransmits than with DupThresh held at 3
- * (net.xtcp.max_reordering=3) on the same path.
+ * (net.xtcp.max_reordering=3) on the same path.  DupThresh alone:
+ * RACK, which marks losses by time, is off (net.xtcp.recovery 0).
  */
 TEST_F_TIMEOUT(stream, reordering_raises_dupthresh, XT(150))
 {
 	long f0, f3, f300, s0;
 	struct xstats st;
 
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.recovery", 0));
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
 			   " root netem delay 10ms reorder 10%% rate 2mbit"));
 	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.max_reordering", 3));
@@ -437,6 +439,40 @@ TEST_F_TIMEOUT(stream, reordering_raises_dupthresh, XT(150))
 	EXPECT_LT(s0, XSTAT(CLI_NS, "SackReorder"));
 	EXPECT_LT(5, f3);
 	EXPECT_LT(f300 * 3, f3);
+}
+
+/*
+ * The same reordering path with RACK (net.xtcp.recovery 1): a segment
+ * overtaken by more than a quarter of the min RTT passes for lost, and
+ * its resend comes back as a D-SACK.  Those D-SACKs widen RACK's
+ * reordering window, round by round, so that fewer resends are
+ * needless than with the window held at a quarter (recovery 3, as
+ * tcp_recovery's static-window bit).
+ */
+TEST_F_TIMEOUT(stream, rack_reordering_window_widens, XT(150))
+{
+	long r0, rs, ra;
+	struct xstats st;
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms reorder 10%% rate 2mbit"));
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.recovery", 3));
+	r0 = XSTAT(CLI_NS, "RetransSegs");
+	xstats_read(CLI_NS, &st);
+	xfer_ok(_metadata, 9516, 3 << 20, 0, 60);
+	xstats_print_delta(CLI_NS, &st);
+	rs = XSTAT(CLI_NS, "RetransSegs") - r0;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.recovery", 1));
+	r0 = XSTAT(CLI_NS, "RetransSegs");
+	xstats_read(CLI_NS, &st);
+	xfer_ok(_metadata, 9517, 3 << 20, 0, 60);
+	xstats_print_delta(CLI_NS, &st);
+	ra = XSTAT(CLI_NS, "RetransSegs") - r0;
+	TH_LOG("needless resends with RACK's window static: %ld, adaptive: %ld",
+	       rs, ra);
+	EXPECT_LT(5, rs);
+	EXPECT_LT(ra * 2, rs);
 }
 
 /*
@@ -1263,6 +1299,12 @@ TEST_F_TIMEOUT(stream, rto_while_owned_runs_at_release, XT(40))
 	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
 
+	/*
+	 * The RTO itself, not the tail loss probe, which would send the
+	 * new data instead when the owner lets go (net.*.early_retrans).
+	 */
+	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_early_retrans" :
+				"net.xtcp.early_retrans", 0));
 	ASSERT_EQ(0, conn_pair(9511, 8, &lfd, &c, &a));
 	ASSERT_EQ(0, round_trips(c, a, 10));	/* a short RTO */
 	cap = cap_open(CLI_NS, CLI_IF);
@@ -1297,19 +1339,14 @@ TEST_F_TIMEOUT(stream, rto_while_owned_runs_at_release, XT(40))
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
 	pthread_join(th, NULL);
 	EXPECT_EQ(100, st.ret);
-	/*
-	 * The first data out after the release: xtcp's retransmission of
-	 * the byte.  Kernel TCP's deferred timer is its tail loss probe,
-	 * which sends the new 100 bytes instead (the peer then ACKs all).
-	 */
+	/* The first data out after the release: the byte, resent. */
 	do {
 		ASSERT_EQ(0, cap_next(cap, &s1, 3000))
 			TH_LOG("nothing sent within 3 s of the release");
 	} while (!s1.outgoing || !s1.len || s1.t < t_rel - 0.005);
 	TH_LOG("[%u, %u) sent %.3f s after the owner let go", s1.seq,
 	       s1.seq + s1.len, s1.t - t_rel);
-	if (!is_tcp())
-		EXPECT_EQ(s0.seq, s1.seq);
+	EXPECT_EQ(s0.seq, s1.seq);
 	EXPECT_GE(t_rel + 1.0, s1.t);
 	if (!is_tcp())
 		EXPECT_LE(1, XSTAT(CLI_NS, "TimersDeferred") - d0);

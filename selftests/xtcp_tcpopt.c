@@ -1447,6 +1447,162 @@ TEST_F_TIMEOUT(opt, frto_real_loss_not_undone, XT(120))
 		EXPECT_GT(0x7fffffffU, r.ti.tcpi_snd_ssthresh);
 }
 
+/* ---- Tail loss probe and RACK (RFC 8985) ---- */
+
+/* A loss counter: xtcp's @x, or kernel TCP's TcpExt @t. */
+static long loss_ctr(const char *ns, const char *x, const char *t)
+{
+	if (is_tcp())
+		return tcp_counter(ns, "netstat", "TcpExt:", t);
+	return xstat(ns, x);
+}
+
+/*
+ * At the server, drop the first @n segments of 200 to 400 bytes (IP
+ * length) of the protocol under test: a quota of bytes lets the first
+ * @n of them match (each is 240 bytes for xtcp, 252 with kernel TCP's
+ * timestamps) and no more.
+ */
+static int drop_small_segments(int n)
+{
+	static const char rule[] =
+		"nft 'add table ip xtlp; add chain ip xtlp pre { type filter hook prerouting priority -300; }; add rule ip xtlp pre ip protocol %d ip length 200-400 quota until %d bytes drop'";
+
+	return sh_in(SRV_NS, rule, xtcp_proto(), n * 250 + 120);
+}
+
+/* What one tail loss showed at the client. */
+struct tail_run {
+	long probes, rtos, recovered, lost_retrans;
+	double ms;		/* from the writes to the last byte read */
+};
+
+/*
+ * A request of 4000 bytes and @lost more of 200 bytes each, written
+ * one by one (TCP_NODELAY), whose @lost small segments, the tail, are
+ * dropped once, over a 20 ms path, with net.*.early_retrans @er and
+ * net.*.recovery @rack at the client.  Then one more request, whose ACK settles the probe's
+ * episode.
+ */
+static void tail_loss(struct __test_metadata *_metadata,
+		      struct _test_data_opt *self, int port, int er, int rack,
+		      int lost, struct tail_run *r)
+{
+	struct timeval tv = { .tv_sec = XT(20) };
+	static char buf[4000 + 3 * 200], got[sizeof(buf)];
+	struct tcp_info ti;
+	long p0, t0, c0, l0;
+	size_t len = 4000 + lost * 200;
+	double start;
+	int i;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_early_retrans" :
+				"net.xtcp.early_retrans", er));
+	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_recovery" :
+				"net.xtcp.recovery", rack));
+	ASSERT_EQ(0, pair(self, port));
+	ASSERT_EQ(0, setint(self->c, TCP_NODELAY, 1));
+	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(self->c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* Round trips answered at once: the RTT the probe's time is from. */
+	for (i = 0; i < 8; i++) {
+		ASSERT_EQ(100, write(self->c, buf, 100));
+		ASSERT_EQ(100, read_full(self->a, got, 100));
+		ASSERT_EQ(100, write(self->a, buf, 100));
+		ASSERT_EQ(100, read_full(self->c, got, 100));
+	}
+	ASSERT_EQ(0, wait_all_acked(self->c, XT(5) * 1000));
+	ASSERT_EQ(0, get_info(self->c, &ti));
+	p0 = loss_ctr(CLI_NS, "LossProbes", "TCPLossProbes");
+	t0 = rto_count(CLI_NS, 0);
+	c0 = loss_ctr(CLI_NS, "LossProbeRecovery", "TCPLossProbeRecovery");
+	l0 = loss_ctr(CLI_NS, "LostRetransmit", "TCPLostRetransmit");
+	ASSERT_EQ(0, drop_small_segments(lost));
+	fill_pattern((uint8_t *)buf, sizeof(buf), port);
+	start = now_s();
+	ASSERT_EQ(4000, write(self->c, buf, 4000));
+	for (i = 0; i < lost; i++)
+		ASSERT_EQ(200, write(self->c, buf + 4000 + i * 200, 200));
+	ASSERT_EQ((ssize_t)len, read_full(self->a, got, len));
+	r->ms = (now_s() - start) * 1000;
+	EXPECT_EQ(0, memcmp(buf, got, len));
+	EXPECT_EQ(0, wait_all_acked(self->c, XT(5) * 1000));
+	r->probes = loss_ctr(CLI_NS, "LossProbes", "TCPLossProbes") - p0;
+	r->rtos = rto_count(CLI_NS, 0) - t0;
+	/* The next request's ACK goes beyond the probe. */
+	ASSERT_EQ(1000, write(self->c, buf, 1000));
+	ASSERT_EQ(1000, read_full(self->a, got, 1000));
+	EXPECT_EQ(0, wait_all_acked(self->c, XT(5) * 1000));
+	r->recovered = loss_ctr(CLI_NS, "LossProbeRecovery",
+				"TCPLossProbeRecovery") - c0;
+	r->lost_retrans = loss_ctr(CLI_NS, "LostRetransmit",
+				   "TCPLostRetransmit") - l0;
+	TH_LOG("early_retrans %d, recovery %d, %d lost: %.0f ms (srtt %u us, rto %u us), %ld probes, %ld timeouts, %ld repaired by a probe",
+	       er, rack, lost, r->ms, ti.tcpi_rtt, ti.tcpi_rto, r->probes,
+	       r->rtos, r->recovered);
+	sh_in(SRV_NS, "nft delete table ip xtlp");
+	close(self->c);
+	close(self->a);
+	close(self->lfd);
+	self->c = self->a = self->lfd = -1;
+}
+
+/* A 20 ms path, and segments one per skb for netem and nft alike. */
+static int tail_path(void)
+{
+	if (is_tcp())
+		/* Else two small writes may leave as one segment. */
+		sysctl_set(CLI_NS, "net.ipv4.tcp_autocorking", 0);
+	return one_segment_per_skb() ||
+	       tc_in(CLI_NS, "qdisc add dev " CLI_IF " root netem delay 10ms") ||
+	       tc_in(SRV_NS, "qdisc add dev " SRV_IF " root netem delay 10ms");
+}
+
+/*
+ * The tail loss probe (RFC 8985 section 7) and RACK (section 6): the
+ * last two segments of a request are lost, so no ACK will ever say so.
+ * With net.*.early_retrans 3 the probe, two round trips later, resends
+ * the last one; its SACK shows the other missing, sent before a segment
+ * that arrived: RACK (net.*.recovery 1) marks it lost and recovery
+ * resends it.  No timeout.  With early_retrans 0 only the RTO repairs
+ * it, later; without RACK (recovery 0) the probe goes but one SACKed
+ * segment is not DupThresh, so the hole waits for the RTO all the same.
+ */
+TEST_F_TIMEOUT(opt, tlp_tail_loss_without_timeout, XT(60))
+{
+	struct tail_run on, off, norack;
+
+	ASSERT_EQ(0, tail_path());
+	tail_loss(_metadata, self, 13100, 3, 1, 2, &on);
+	EXPECT_LE(1, on.probes);
+	EXPECT_EQ(0, on.rtos);
+	tail_loss(_metadata, self, 13101, 0, 1, 2, &off);
+	EXPECT_EQ(0, off.probes);
+	EXPECT_LE(1, off.rtos);
+	/* The probe is due after two RTTs (40 ms), the RTO after 200 ms. */
+	EXPECT_LT(on.ms, off.ms);
+	tail_loss(_metadata, self, 13103, 3, 0, 2, &norack);
+	EXPECT_LE(1, norack.probes);
+	EXPECT_LE(1, norack.rtos);
+}
+
+/*
+ * One segment lost at the tail: the probe resends it, and that alone
+ * repairs the loss, with no timeout.  The next ACK beyond the probe
+ * shows the original was lost (no D-SACK came for the probe's copy):
+ * LossProbeRecovery, and the window comes down as for a loss.
+ */
+TEST_F_TIMEOUT(opt, tlp_repairs_single_tail_loss, XT(60))
+{
+	struct tail_run r;
+
+	ASSERT_EQ(0, tail_path());
+	tail_loss(_metadata, self, 13102, 3, 1, 1, &r);
+	EXPECT_EQ(1, r.probes);
+	EXPECT_EQ(0, r.rtos);
+	EXPECT_EQ(1, r.recovered);
+}
+
 /* xtcp_cc_example.ko: next to xtcp.ko ($XTCP_KO), else in ./ */
 static void example_ko(char *path, size_t size)
 {

@@ -770,6 +770,69 @@ TEST(undo_loss)
 		    cc.ssthresh == 20);
 }
 
+/*
+ * The tail loss probe (RFC 8985 7.2): two SRTTs, plus the worst delayed
+ * ACK for a lone segment, else a tick; never after the RTO.
+ */
+TEST(tlp_timeout)
+{
+	struct xtcp_rtt r = { 0 };
+
+	/* No sample yet: as late as the RTO, or 1 s without one. */
+	EXPECT_TRUE(xtcp_tlp_timeout_us(&r, 3, 200000, 8000, 700000) == 700000);
+	EXPECT_TRUE(xtcp_tlp_timeout_us(&r, 3, 200000, 8000, -5) == 1000000);
+	r.srtt_us = 20000;
+	EXPECT_TRUE(xtcp_tlp_timeout_us(&r, 5, 200000, 8000, 300000) == 48000);
+	EXPECT_TRUE(xtcp_tlp_timeout_us(&r, 1, 200000, 8000, 300000) == 240000);
+	/* The RTO comes first: the probe goes then. */
+	EXPECT_TRUE(xtcp_tlp_timeout_us(&r, 1, 200000, 8000, 210000) == 210000);
+	EXPECT_TRUE(xtcp_tlp_timeout_us(&r, 5, 200000, 8000, 30000) == 30000);
+	/* An RTO already overdue does not cap it. */
+	EXPECT_TRUE(xtcp_tlp_timeout_us(&r, 5, 200000, 8000, 0) == 48000);
+	EXPECT_TRUE(xtcp_tlp_timeout_us(&r, 5, 200000, 8000, -1000) == 48000);
+	/* Huge estimates saturate rather than wrap. */
+	r.srtt_us = 0xf0000000U;
+	EXPECT_TRUE(xtcp_tlp_timeout_us(&r, 5, 200000, 8000, -1) == 0xffffffffU);
+}
+
+/*
+ * A probe that repaired the tail: the window comes down as for a loss,
+ * from cwnd (not the one segment in flight), at once; the connection
+ * stays open and no earlier reduction can be undone any more.
+ */
+TEST(tlp_recovered)
+{
+	const struct xtcp_cong_ops *ops = &xtcp_newreno;
+	struct xtcp_cc cc;
+
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 20;
+	xtcp_cc_tlp_recovered(&cc, ops, 90000);
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 10 &&
+		    cc.ssthresh == 10 && cc.recover == 90000 && !cc.undo);
+	/* One recovery per window: not for what was in flight then. */
+	EXPECT_TRUE(!xtcp_cc_enter_recovery(&cc, ops, 80000, 95000, 10));
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 90001, 95000, 10));
+
+	/* CUBIC's own decrease (beta 0.7). */
+	ops = &xtcp_cubic;
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 20;
+	xtcp_cc_tlp_recovered(&cc, ops, 90000);
+	EXPECT_TRUE(cc.cwnd == 14 && cc.ssthresh == 14);
+
+	/* An undo armed by an earlier recovery is gone. */
+	ops = &xtcp_newreno;
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 40;
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 5000, 60000, 40));
+	xtcp_cc_newack(&cc, ops, 60000, 1, 0, true, NULL);
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.undo);
+	xtcp_cc_tlp_recovered(&cc, ops, 70000);
+	EXPECT_TRUE(!cc.undo && !xtcp_cc_try_undo(&cc, 70000));
+	EXPECT_TRUE(cc.cwnd == 10);
+}
+
 /* DupThresh follows the reordering seen, within its bounds. */
 TEST(reordering)
 {
