@@ -132,6 +132,7 @@ void xtcp_init_transfer(struct sock *sk)
 
 	xs->ca_ops = xs->ca_choice;
 	xtcp_cc_init(&xs->cc, xs->ca_ops, xs->iss, xs->sack_ok);
+	xs->rack.rtx_high = xs->snd_una;
 	xs->cc.reordering =
 		READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
 	xtcp_update_rto(sk);
@@ -280,6 +281,8 @@ static void xtcp_new_ack(struct sock *sk, u32 ack)
 	if (!xtcp_after(xs->snd_up, ack))
 		xs->snd_up = ack;
 	xtcp_snd_una_update(xs, ack);
+	if (xtcp_before(xs->rack.rtx_high, ack))
+		xs->rack.rtx_high = ack;
 	icsk->icsk_retransmits = 0;
 	acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us);
 	if (rtt_us) {
@@ -598,11 +601,20 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		s32 left;
 
-		if (cb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_LOST))
-			continue;
-		/* In sequence order, not sending order: look at them all. */
+		/*
+		 * The queue is in sequence order, not sending order; but
+		 * beyond every resend segments went in sequence order: one
+		 * there that went after the last delivered, and so did
+		 * all that follow it (Linux keeps a list by sending time).
+		 */
 		if (!xtcp_rack_sent_after(xs->rack.xmit_us, cb->tx_us,
-					  xs->rack.end_seq, cb->end_seq))
+					  xs->rack.end_seq, cb->end_seq)) {
+			if (!(cb->sacked & XTCP_SKB_RETRANS) &&
+			    !xtcp_before(cb->seq, xs->rack.rtx_high))
+				break;
+			continue;
+		}
+		if (cb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_LOST))
 			continue;
 		left = xtcp_rack_remaining_us(xs->rack.rtt_us, reo_wnd, now,
 					      cb->tx_us);

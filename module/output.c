@@ -1030,9 +1030,13 @@ int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb)
  */
 static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 {
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
 	if (xtcp_rtx_fit_mss(sk, skb))
 		return -ENOMEM;
 	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS;
+	if (xtcp_before(xs->rack.rtx_high, XTCP_SKB_CB(skb)->end_seq))
+		xs->rack.rtx_high = XTCP_SKB_CB(skb)->end_seq;
 	/* A resent SYN is a resent segment too, as TCP counts it. */
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
 	trace_xtcp_retransmit_skb(sk, skb);

@@ -493,13 +493,17 @@ struct xtcp_sock {
 	 * min RTT (0 counts as 1), widened by a step per round with
 	 * D-SACKs (dsack_seen; reo_seq: SND.NXT when it last widened) and
 	 * kept so for reo_persist recoveries (RFC 8985 section 6.2 step 4,
-	 * tcp_rack_update_reo_wnd()).  Under the socket lock.
+	 * tcp_rack_update_reo_wnd()).  rtx_high: the highest end of any
+	 * segment resent, never below SND.UNA: beyond it segments went in
+	 * sequence order, which ends the loss check's walk early.  Under
+	 * the socket lock.
 	 */
 	struct {
 		u32	xmit_us;
 		u32	end_seq;
 		u32	rtt_us;
 		u32	reo_seq;
+		u32	rtx_high;
 		u8	reo_steps;
 		u8	reo_persist;
 		u8	advanced:1;

@@ -1477,29 +1477,38 @@ struct tail_run {
 	double ms;		/* from the writes to the last byte read */
 };
 
+/* How a request is written, and what of it the path loses once. */
+struct tail_case {
+	int er, rack;		/* net.*.early_retrans, net.*.recovery */
+	int small;		/* 200-byte segments after 4000 bytes */
+	int drops;		/* of those (their copies included) lost */
+	int after;		/* then 1000-byte writes, 5 ms apart */
+};
+
 /*
- * A request of 4000 bytes and @lost more of 200 bytes each, written
- * one by one (TCP_NODELAY), whose @lost small segments, the tail, are
- * dropped once, over a 20 ms path, with net.*.early_retrans @er and
- * net.*.recovery @rack at the client.  Then one more request, whose ACK settles the probe's
- * episode.
+ * A request of 4000 bytes, @tc->small writes of 200 bytes and
+ * @tc->after paced writes of 1000 bytes, one segment each
+ * (TCP_NODELAY), over a 20 ms path, of which the first @tc->drops
+ * segments of 200 bytes are dropped (a resend of one is one of them).
+ * Then one more request, whose ACK settles a loss probe's episode.
  */
 static void tail_loss(struct __test_metadata *_metadata,
-		      struct _test_data_opt *self, int port, int er, int rack,
-		      int lost, struct tail_run *r)
+		      struct _test_data_opt *self, int port,
+		      const struct tail_case *tc, struct tail_run *r)
 {
 	struct timeval tv = { .tv_sec = XT(20) };
-	static char buf[4000 + 3 * 200], got[sizeof(buf)];
+	static char buf[4000 + 3 * 200 + 40 * 1000], got[sizeof(buf)];
+	size_t len = 4000 + tc->small * 200 + tc->after * 1000;
 	struct tcp_info ti;
 	long p0, t0, c0, l0;
-	size_t len = 4000 + lost * 200;
 	double start;
 	int i;
 
+	ASSERT_GE(sizeof(buf), len);
 	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_early_retrans" :
-				"net.xtcp.early_retrans", er));
+				"net.xtcp.early_retrans", tc->er));
 	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_recovery" :
-				"net.xtcp.recovery", rack));
+				"net.xtcp.recovery", tc->rack));
 	ASSERT_EQ(0, pair(self, port));
 	ASSERT_EQ(0, setint(self->c, TCP_NODELAY, 1));
 	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -1517,12 +1526,17 @@ static void tail_loss(struct __test_metadata *_metadata,
 	t0 = rto_count(CLI_NS, 0);
 	c0 = loss_ctr(CLI_NS, "LossProbeRecovery", "TCPLossProbeRecovery");
 	l0 = loss_ctr(CLI_NS, "LostRetransmit", "TCPLostRetransmit");
-	ASSERT_EQ(0, drop_small_segments(lost));
-	fill_pattern((uint8_t *)buf, sizeof(buf), port);
+	ASSERT_EQ(0, drop_small_segments(tc->drops));
+	fill_pattern((uint8_t *)buf, len, port);
 	start = now_s();
 	ASSERT_EQ(4000, write(self->c, buf, 4000));
-	for (i = 0; i < lost; i++)
+	for (i = 0; i < tc->small; i++)
 		ASSERT_EQ(200, write(self->c, buf + 4000 + i * 200, 200));
+	for (i = 0; i < tc->after; i++) {
+		usleep(5000);
+		ASSERT_EQ(1000, write(self->c, buf + 4000 + tc->small * 200 +
+				      i * 1000, 1000));
+	}
 	ASSERT_EQ((ssize_t)len, read_full(self->a, got, len));
 	r->ms = (now_s() - start) * 1000;
 	EXPECT_EQ(0, memcmp(buf, got, len));
@@ -1537,9 +1551,10 @@ static void tail_loss(struct __test_metadata *_metadata,
 				"TCPLossProbeRecovery") - c0;
 	r->lost_retrans = loss_ctr(CLI_NS, "LostRetransmit",
 				   "TCPLostRetransmit") - l0;
-	TH_LOG("early_retrans %d, recovery %d, %d lost: %.0f ms (srtt %u us, rto %u us), %ld probes, %ld timeouts, %ld repaired by a probe",
-	       er, rack, lost, r->ms, ti.tcpi_rtt, ti.tcpi_rto, r->probes,
-	       r->rtos, r->recovered);
+	TH_LOG("early_retrans %d, recovery %d, %d of %d lost, %d after: %.0f ms (srtt %u us, rto %u us), %ld probes, %ld timeouts, %ld repaired by a probe, %ld resends lost",
+	       tc->er, tc->rack, tc->drops, tc->small, tc->after, r->ms,
+	       ti.tcpi_rtt, ti.tcpi_rto, r->probes, r->rtos, r->recovered,
+	       r->lost_retrans);
 	sh_in(SRV_NS, "nft delete table ip xtlp");
 	close(self->c);
 	close(self->a);
@@ -1570,18 +1585,20 @@ static int tail_path(void)
  */
 TEST_F_TIMEOUT(opt, tlp_tail_loss_without_timeout, XT(60))
 {
+	static const struct tail_case tc_on = { 3, 1, 2, 2, 0 },
+		tc_off = { 0, 1, 2, 2, 0 }, tc_norack = { 3, 0, 2, 2, 0 };
 	struct tail_run on, off, norack;
 
 	ASSERT_EQ(0, tail_path());
-	tail_loss(_metadata, self, 13100, 3, 1, 2, &on);
+	tail_loss(_metadata, self, 13100, &tc_on, &on);
 	EXPECT_LE(1, on.probes);
 	EXPECT_EQ(0, on.rtos);
-	tail_loss(_metadata, self, 13101, 0, 1, 2, &off);
+	tail_loss(_metadata, self, 13101, &tc_off, &off);
 	EXPECT_EQ(0, off.probes);
 	EXPECT_LE(1, off.rtos);
 	/* The probe is due after two RTTs (40 ms), the RTO after 200 ms. */
 	EXPECT_LT(on.ms, off.ms);
-	tail_loss(_metadata, self, 13103, 3, 0, 2, &norack);
+	tail_loss(_metadata, self, 13103, &tc_norack, &norack);
 	EXPECT_LE(1, norack.probes);
 	EXPECT_LE(1, norack.rtos);
 }
@@ -1594,13 +1611,38 @@ TEST_F_TIMEOUT(opt, tlp_tail_loss_without_timeout, XT(60))
  */
 TEST_F_TIMEOUT(opt, tlp_repairs_single_tail_loss, XT(60))
 {
+	static const struct tail_case tc = { 3, 1, 1, 1, 0 };
 	struct tail_run r;
 
 	ASSERT_EQ(0, tail_path());
-	tail_loss(_metadata, self, 13102, 3, 1, 1, &r);
+	tail_loss(_metadata, self, 13102, &tc, &r);
 	EXPECT_EQ(1, r.probes);
 	EXPECT_EQ(0, r.rtos);
 	EXPECT_EQ(1, r.recovered);
+}
+
+/*
+ * A lost retransmission (RFC 8985 section 6): a 200-byte segment in the
+ * middle of a paced request is lost, and so is its first resend.  RACK
+ * sees segments sent after that resend arrive (their SACKs) while it
+ * does not: it is lost too, and goes again (LostRetransmit), without a
+ * timeout.  DupThresh cannot tell a resend lost (its SACKed segments
+ * above were all sent before it): without RACK (net.*.recovery 0) only
+ * the RTO resends it again.
+ */
+TEST_F_TIMEOUT(opt, rack_detects_lost_retransmission, XT(60))
+{
+	static const struct tail_case tc_on = { 3, 1, 1, 2, 30 },
+		tc_off = { 3, 0, 1, 2, 30 };
+	struct tail_run on, off;
+
+	ASSERT_EQ(0, tail_path());
+	tail_loss(_metadata, self, 13104, &tc_on, &on);
+	EXPECT_LE(1, on.lost_retrans);
+	EXPECT_EQ(0, on.rtos);
+	tail_loss(_metadata, self, 13105, &tc_off, &off);
+	EXPECT_EQ(0, off.lost_retrans);
+	EXPECT_LE(1, off.rtos);
 }
 
 /* xtcp_cc_example.ko: next to xtcp.ko ($XTCP_KO), else in ./ */
