@@ -536,6 +536,11 @@ TEST_F(net, fin_is_retransmitted)
 	struct seg f[3];
 	int cap, n = 0;
 
+	/*
+	 * The RTO's backoff: no tail loss probe first, which would resend
+	 * the FIN once before it (net.xtcp.early_retrans, as TCP's).
+	 */
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.early_retrans", 0));
 	ASSERT_EQ(0, connect_pair(self, 8115));
 	/* The server's ACKs are lost; the capture there sees every FIN. */
 	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
@@ -759,6 +764,8 @@ TEST_F_TIMEOUT(net, orphan_gives_up_after_orphan_retries, XT(60))
 	int cap, n = 0;
 
 	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.orphan_retries", 2));
+	/* The retries are the RTO's: no tail loss probe's FIN among them. */
+	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.early_retrans", 0));
 	ASSERT_EQ(0, connect_pair(self, 8118));
 	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_TCP, TCP_INFO, &ti, &len));
 	rto = ti.tcpi_rto / 1e6;
