@@ -1156,9 +1156,12 @@ TEST_F_TIMEOUT(opt, ecn_marks_instead_of_losses, XT(120))
 	ecn_transfer(_metadata, self, 13030, 1, &r);
 	/*
 	 * A burst's last ACK delayed may draw a tail loss probe, a resend
-	 * (Not-ECT); nothing else is resent.
+	 * (Not-ECT); xtcp resends nothing else.  Kernel TCP now and then
+	 * resends a segment or two otherwise (2, with no TCPLossProbes, in
+	 * one run): not checked.
 	 */
-	EXPECT_GE(r.probes, r.retrans);
+	if (!is_tcp())
+		EXPECT_GE(r.probes, r.retrans);
 	EXPECT_GT(0x7fffffffU, r.ssthresh);
 	EXPECT_LT(0, r.ce_in);
 	EXPECT_EQ(r.data_in, r.ect_in + r.ce_in + r.notect_in);
@@ -1645,7 +1648,9 @@ TEST_F_TIMEOUT(opt, rack_detects_lost_retransmission, XT(60))
 	EXPECT_LE(1, on.lost_retrans);
 	EXPECT_EQ(0, on.rtos);
 	tail_loss(_metadata, self, 13105, &tc_off, &off);
-	EXPECT_EQ(0, off.lost_retrans);
+	/* Kernel TCP counts a resend the RTO marks lost there too. */
+	if (!is_tcp())
+		EXPECT_EQ(0, off.lost_retrans);
 	EXPECT_LE(1, off.rtos);
 }
 

@@ -833,6 +833,51 @@ TEST(tlp_recovered)
 	EXPECT_TRUE(cc.cwnd == 10);
 }
 
+/*
+ * RACK (RFC 8985 section 6.2): sending order by time, then sequence;
+ * the reordering window; how long a segment has before it is lost.
+ */
+TEST(rack)
+{
+	/* Later in time, or at the same time higher in sequence. */
+	EXPECT_TRUE(xtcp_rack_sent_after(1001, 1000, 5, 9));
+	EXPECT_TRUE(!xtcp_rack_sent_after(1000, 1001, 9, 5));
+	EXPECT_TRUE(xtcp_rack_sent_after(1000, 1000, 9, 5));
+	EXPECT_TRUE(!xtcp_rack_sent_after(1000, 1000, 5, 5));
+	/* Across the clock's wrap. */
+	EXPECT_TRUE(xtcp_rack_sent_after(5, 0xfffffff0U, 1, 1));
+
+	/* A quarter of the min RTT per step, at most SRTT. */
+	EXPECT_TRUE(xtcp_rack_reo_wnd(20000, 30000, false, false, false, 1) ==
+		    5000);
+	EXPECT_TRUE(xtcp_rack_reo_wnd(20000, 30000, true, true, true, 3) ==
+		    15000);
+	EXPECT_TRUE(xtcp_rack_reo_wnd(20000, 30000, true, false, false, 0) ==
+		    5000);
+	EXPECT_TRUE(xtcp_rack_reo_wnd(20000, 30000, true, false, false, 255) ==
+		    30000);
+	/* No reordering seen: none while repairing or past DupThresh. */
+	EXPECT_TRUE(xtcp_rack_reo_wnd(20000, 30000, false, true, false, 4) == 0);
+	EXPECT_TRUE(xtcp_rack_reo_wnd(20000, 30000, false, false, true, 4) == 0);
+	/* No min RTT yet: SRTT stands in. */
+	EXPECT_TRUE(xtcp_rack_reo_wnd(~0U, 40000, false, false, false, 1) ==
+		    10000);
+
+	/* RTT 20 ms + window 5 ms: lost 25 ms after it was sent. */
+	EXPECT_TRUE(xtcp_rack_remaining_us(20000, 5000, 110000, 100000) ==
+		    15000);
+	EXPECT_TRUE(xtcp_rack_remaining_us(20000, 5000, 125000, 100000) == 0);
+	EXPECT_TRUE(xtcp_rack_remaining_us(20000, 5000, 130000, 100000) ==
+		    -5000);
+	EXPECT_TRUE(xtcp_rack_remaining_us(20000, 5000, 10, 0xfffffff0U) ==
+		    24974);
+	/* Saturates rather than wraps. */
+	EXPECT_TRUE(xtcp_rack_remaining_us(0xffffffffU, 0xffffffffU, 0, 0) ==
+		    0x7fffffff);
+	EXPECT_TRUE(xtcp_rack_remaining_us(0, 0, 0xffffffffU, 0) ==
+		    -0x7fffffff);
+}
+
 /* DupThresh follows the reordering seen, within its bounds. */
 TEST(reordering)
 {
