@@ -65,6 +65,16 @@ void xtcp_reset_rtx_timer(struct sock *sk)
 				  XTCP_RTO_MAX);
 }
 
+/*
+ * How long until an RTO counted from the oldest segment's last send
+ * would fire, in microseconds; 0 or less: it is due (tcp_rto_delta_us()).
+ */
+static s32 xtcp_rto_delta_us(const struct sock *sk, const struct sk_buff *head)
+{
+	return (s32)(jiffies_to_usecs(inet_csk(sk)->icsk_rto) -
+		     (xtcp_clock_us() - XTCP_SKB_CB(head)->tx_us));
+}
+
 /**
  * xtcp_rearm_rto() - the retransmission timer instead of a loss probe
  * @sk: the socket
@@ -95,8 +105,7 @@ void xtcp_rearm_rto(struct sock *sk)
 		xtcp_reset_rtx_timer(sk);
 		return;
 	}
-	delta_us = (s32)(jiffies_to_usecs(icsk->icsk_rto) -
-			 (xtcp_clock_us() - XTCP_SKB_CB(head)->tx_us));
+	delta_us = xtcp_rto_delta_us(sk, head);
 	when = min_t(unsigned long, usecs_to_jiffies(max_t(s32, delta_us, 1)),
 		     xtcp_user_timeout_left(sk));
 	inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, max(when, 1UL),
@@ -154,9 +163,8 @@ bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
 
 	if (!xtcp_tlp_allowed(sk) || !head)
 		return false;
-	rto_us = jiffies_to_usecs(icsk->icsk_rto);
-	if (!advancing_rto)
-		rto_us -= (s32)(xtcp_clock_us() - XTCP_SKB_CB(head)->tx_us);
+	rto_us = advancing_rto ? (s32)jiffies_to_usecs(icsk->icsk_rto) :
+				 xtcp_rto_delta_us(sk, head);
 	pto_us = xtcp_tlp_timeout_us(&xs->rtt, xs->packets_out,
 				     jiffies_to_usecs(XTCP_DELACK_MAX),
 				     jiffies_to_usecs(2), rto_us);
