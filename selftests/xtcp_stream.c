@@ -404,6 +404,22 @@ TEST_F_TIMEOUT(stream, orderly_path_seen_in_order, XT(60))
 }
 
 /*
+ * 3 MiB up on @port, the client's counters that changed printed; returns
+ * how much the client's counter @name grew meanwhile.
+ */
+static long xfer_counting(struct __test_metadata *_metadata, int port,
+			  const char *name)
+{
+	long c0 = XSTAT(CLI_NS, name);
+	struct xstats st;
+
+	xstats_read(CLI_NS, &st);
+	xfer_ok(_metadata, port, 3 << 20, 0, 60);
+	xstats_print_delta(CLI_NS, &st);
+	return XSTAT(CLI_NS, name) - c0;
+}
+
+/*
  * A path that reorders and loses nothing: netem sends 10% of segments at
  * once and the rest 10 ms later, at 2 Mbit/s (so that the depth of the
  * reordering, in segments, is the same on a fast kernel and a slow
@@ -415,26 +431,17 @@ TEST_F_TIMEOUT(stream, orderly_path_seen_in_order, XT(60))
  */
 TEST_F_TIMEOUT(stream, reordering_raises_dupthresh, XT(150))
 {
-	long f0, f3, f300, s0;
-	struct xstats st;
+	long f3, f300, s0;
 
 	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.recovery", 0));
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
 			   " root netem delay 10ms reorder 10%% rate 2mbit"));
 	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.max_reordering", 3));
-	f0 = XSTAT(CLI_NS, "FastRetrans");
-	xstats_read(CLI_NS, &st);
-	xfer_ok(_metadata, 9514, 3 << 20, 0, 60);
-	xstats_print_delta(CLI_NS, &st);
-	f3 = XSTAT(CLI_NS, "FastRetrans") - f0;
+	f3 = xfer_counting(_metadata, 9514, "FastRetrans");
 
 	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.max_reordering", 300));
-	f0 = XSTAT(CLI_NS, "FastRetrans");
 	s0 = XSTAT(CLI_NS, "SackReorder");
-	xstats_read(CLI_NS, &st);
-	xfer_ok(_metadata, 9515, 3 << 20, 0, 60);
-	xstats_print_delta(CLI_NS, &st);
-	f300 = XSTAT(CLI_NS, "FastRetrans") - f0;
+	f300 = xfer_counting(_metadata, 9515, "FastRetrans");
 	TH_LOG("fast retransmits with DupThresh 3: %ld, adaptive: %ld", f3, f300);
 	EXPECT_LT(s0, XSTAT(CLI_NS, "SackReorder"));
 	EXPECT_LT(5, f3);
@@ -455,26 +462,17 @@ TEST_F_TIMEOUT(stream, reordering_raises_dupthresh, XT(150))
  */
 TEST_F_TIMEOUT(stream, rack_reordering_window_widens, XT(150))
 {
-	long r0, rs, ra;
-	struct xstats st;
+	long rs, ra;
 
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
 			   " root netem delay 10ms reorder 25%%"));
 	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
 			   " root netem delay 10ms"));
 	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.recovery", 3));
-	r0 = XSTAT(CLI_NS, "RetransSegs");
-	xstats_read(CLI_NS, &st);
-	xfer_ok(_metadata, 9516, 3 << 20, 0, 60);
-	xstats_print_delta(CLI_NS, &st);
-	rs = XSTAT(CLI_NS, "RetransSegs") - r0;
+	rs = xfer_counting(_metadata, 9516, "RetransSegs");
 
 	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.recovery", 1));
-	r0 = XSTAT(CLI_NS, "RetransSegs");
-	xstats_read(CLI_NS, &st);
-	xfer_ok(_metadata, 9517, 3 << 20, 0, 60);
-	xstats_print_delta(CLI_NS, &st);
-	ra = XSTAT(CLI_NS, "RetransSegs") - r0;
+	ra = xfer_counting(_metadata, 9517, "RetransSegs");
 	TH_LOG("needless resends with RACK's window static: %ld, adaptive: %ld",
 	       rs, ra);
 	EXPECT_LT(5, rs);
