@@ -173,3 +173,6 @@ MODULE_DESCRIPTION("xtcp: sock_diag (inet_diag) handler");
  */
 MODULE_ALIAS_NET_PF_PROTO_NAME(PF_NETLINK, NETLINK_SOCK_DIAG,
 			       "-type-" __stringify(AF_INET) "-" __stringify(IPPROTO_XTCP));
+/* And a dump of AF_INET6 sockets ("...-type-10-253"). */
+MODULE_ALIAS_NET_PF_PROTO_NAME(PF_NETLINK, NETLINK_SOCK_DIAG,
+			       "-type-" __stringify(AF_INET6) "-" __stringify(IPPROTO_XTCP));

@@ -864,7 +864,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!xtcp_ack_acceptable(ack, xs->snd_una, xs->snd_nxt)) {
-			xtcp_v4_send_reset(sk, skb);
+			xtcp_send_reset(sk, skb);
 			return false;
 		}
 		xtcp_established(sk);
@@ -1608,7 +1608,7 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		if (!xtcp_after(cb->ack_seq, xs->iss) ||
 		    xtcp_after(cb->ack_seq, xs->snd_nxt)) {
 			if (!(cb->flags & XTCP_FLAG_RST))
-				xtcp_v4_send_reset(sk, skb);
+				xtcp_send_reset(sk, skb);
 			goto discard;
 		}
 	}
@@ -1899,19 +1899,49 @@ void xtcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 		goto discard;
 	if (flags & XTCP_FLAG_ACK) {
 		/* The handshake's end, if it returns one of our SYN cookies. */
-		struct sock *child = xtcp_cookie_v4_check(sk, skb);
+		struct sock *child = xtcp_cookie_check_ack(sk, skb);
 
 		if (child) {
 			xtcp_child_process(sk, child, skb);
 			return;
 		}
-		xtcp_v4_send_reset(sk, skb);
+		xtcp_send_reset(sk, skb);
 		goto discard;
 	}
 	if ((flags & (XTCP_FLAG_SYN | XTCP_FLAG_FIN)) == XTCP_FLAG_SYN)
 		inet_csk(sk)->icsk_af_ops->conn_request(sk, skb);
 discard:
 	consume_skb(skb);
+}
+
+/**
+ * xtcp_do_rcv() - segment processing under the socket lock
+ * @sk: the socket
+ * @skb: the segment; consumed
+ *
+ * Also the backlog handler (struct proto's backlog_rcv), which runs in
+ * process context with BHs on.  A listener's segments never come here
+ * (the receive entries handle them unlocked); if a socket that was not
+ * listening when its segment was queued listens by now, the segment
+ * goes to the listener code in the context it expects (BHs off).
+ *
+ * Context: socket locked: softirq under bh_lock_sock() from the
+ * family's receive entry, or process context from release_sock()'s
+ * backlog.
+ * Return: 0.
+ */
+int xtcp_do_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	sock_owned_by_me(sk);
+
+	if (unlikely(sk->sk_state == TCP_LISTEN)) {
+		local_bh_disable();
+		xtcp_rcv_listen(sk, skb);
+		local_bh_enable();
+	} else {
+		xtcp_rcv_state_process(sk, skb);
+	}
+	return 0;
 }
 
 /* Fill the control block from a header already checked and pulled. */
@@ -2001,7 +2031,7 @@ static bool xtcp_backlog_can_merge(const struct sock *sk,
 
 /*
  * @skb arrived while the socket's owner holds it: onto the backlog, which
- * release_sock() runs through xtcp_v4_do_rcv().  As TCP does, a segment
+ * release_sock() runs through xtcp_do_rcv().  As TCP does, a segment
  * that continues the last one there is merged into it, and the limit is
  * that of Debian 6.1's TCP: twice the receive buffer (the receive queue
  * counts in it, and so does everything the offered window let in while

@@ -7,7 +7,7 @@
  *   (xtcp_v4_init(), xtcp_v4_exit()), and each netns' control socket
  *   (xtcp_v4_init_net(), xtcp_v4_exit_net());
  * - the receive entry and socket lookup (xtcp_v4_rcv(), then
- *   xtcp_v4_do_rcv() under the socket lock);
+ *   xtcp_do_rcv() under the socket lock);
  * - connect(): the route, the source address and port
  *   (xtcp_v4_connect());
  * - the checksum over IPv4's pseudo-header;
@@ -62,7 +62,7 @@ static const struct inet_connection_sock_af_ops xtcp_ipv4_udp_af_ops;
  * Context: socket locked: xtcp_v4_err() in softirq under bh_lock_sock()
  * when no owner holds it, else xtcp_release_cb() from release_sock().
  */
-static void xtcp_v4_mtu_reduced(struct sock *sk)
+void xtcp_v4_mtu_reduced(struct sock *sk)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct dst_entry *dst;
@@ -109,8 +109,11 @@ static bool xtcp_encap_matches(const struct sock *sk, __be16 encap)
 	}
 }
 
-/* An ICMP error about a request sock's SYN-ACK. */
-static void xtcp_req_err(struct sock *sk, u32 seq, bool abort)
+/*
+ * An ICMP error about a request sock's SYN-ACK (either family's): one
+ * for its sequence number that is @abort-worthy drops the request.
+ */
+void xtcp_req_err(struct sock *sk, u32 seq, bool abort)
 {
 	struct request_sock *req = inet_reqsk(sk);
 	struct net *net = sock_net(sk);
@@ -414,7 +417,7 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	 * (udp.c); before the MSS is chosen, which depends on it.
 	 */
 	if (xtcp_sk(sk)->encap_port && xtcp_udp_sport(sock_net(sk)))
-		inet_csk(sk)->icsk_af_ops = &xtcp_ipv4_udp_af_ops;
+		WRITE_ONCE(inet_csk(sk)->icsk_af_ops, &xtcp_ipv4_udp_af_ops);
 	else
 		WRITE_ONCE(xtcp_sk(sk)->encap_port, 0);
 	sk_setup_caps(sk, &rt->dst);
@@ -437,7 +440,7 @@ failure:
 	xtcp_set_state(sk, TCP_CLOSE);
 	inet_bhash2_reset_saddr(sk);
 	ip_rt_put(rt);
-	xtcp_v4_set_plain(sk);
+	xtcp_set_plain(sk);
 	sk->sk_route_caps = 0;
 	inet->inet_dport = 0;
 	return err;
@@ -571,6 +574,32 @@ static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 }
 
 /**
+ * xtcp_reset_allowed() - whether a RST may go now
+ * @net: the netns it goes from
+ * @sk: the socket it answers for, or NULL
+ *
+ * For no socket, at most net.xtcp.rst_limit a second, so that a flood
+ * of segments to closed ports, from forged sources, is not reflected at
+ * full rate (as ICMP's errors are limited); counted in OutRstsLimited
+ * when held back.  Either family's.
+ *
+ * Context: any context.
+ * Return: true if the RST may go.
+ */
+bool xtcp_reset_allowed(struct net *net, const struct sock *sk)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+
+	if (sk)
+		return true;
+	if (xtcp_rate_allow(&xn->rst_rate, (u32)(jiffies / HZ),
+			    READ_ONCE(xn->sysctl_rst_limit), get_random_u32()))
+		return true;
+	XTCP_INC_STATS(net, XTCP_MIB_RSTLIMITED);
+	return false;
+}
+
+/**
  * xtcp_v4_send_reset() - answer a segment that belongs to no connection
  * @sk: the socket it reached (a listener, a full socket), or NULL
  * @skb: the segment, its control block filled in
@@ -596,21 +625,8 @@ void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb)
 	if (!skb_rtable(skb) || skb_rtable(skb)->rt_type != RTN_LOCAL)
 		return;
 	net = sk ? sock_net(sk) : dev_net(skb_dst(skb)->dev);
-	/*
-	 * For no socket: at most net.xtcp.rst_limit a second, so that a
-	 * flood of segments to closed ports, from forged sources, is not
-	 * reflected at full rate (as ICMP's errors are limited).
-	 */
-	if (!sk) {
-		struct xtcp_net *xn = xtcp_pernet(net);
-
-		if (!xtcp_rate_allow(&xn->rst_rate, (u32)(jiffies / HZ),
-				     READ_ONCE(xn->sysctl_rst_limit),
-				     get_random_u32())) {
-			XTCP_INC_STATS(net, XTCP_MIB_RSTLIMITED);
-			return;
-		}
-	}
+	if (!xtcp_reset_allowed(net, sk))
+		return;
 
 	if (cb->flags & XTCP_FLAG_ACK) {
 		trace_xtcp_send_reset(sk, skb, cb->ack_seq, 0);
@@ -684,46 +700,21 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 {
 	const struct inet_request_sock *ireq = inet_rsk(req);
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
-	u16 mss, user_mss = READ_ONCE(xtcp_sk(sk)->user_mss);
-	u8 opts[XTCP_SYN_OPTS_MAX];
-	unsigned int hlen, olen;
 	struct dst_entry *dst;
 	struct sk_buff *skb;
-	struct xtcphdr *th;
 	struct flowi4 fl4;
 	int err;
 
 	dst = inet_csk_route_req(sk, &fl4, req);
 	if (!dst)
 		return -EHOSTUNREACH;
-	skb = alloc_skb(MAX_XTCP_HEADER, GFP_ATOMIC);
+	/* IPv4's header whatever the listener's family; UDP's if it came so. */
+	skb = xtcp_make_synack(sk, req, dst_mtu(dst), sizeof(struct iphdr) +
+			       (xreq->encap_port ? sizeof(struct udphdr) : 0));
 	if (!skb) {
 		dst_release(dst);
 		return -ENOMEM;
 	}
-	skb_reserve(skb, MAX_XTCP_HEADER);
-	mss = xtcp_mss_for_mtu(sk, dst_mtu(dst));
-	/* The listener's af_ops are plain: a SYN in UDP has 8 bytes less. */
-	if (xreq->encap_port)
-		mss -= sizeof(struct udphdr);
-	if (user_mss && user_mss < mss)
-		mss = user_mss;
-	xreq->synack_mss = mss;
-	olen = xtcp_write_syn_options(opts, mss, ireq->wscale_ok ?
-				      ireq->rcv_wscale : XTCP_NO_WSCALE,
-				      ireq->sack_ok);
-	hlen = sizeof(struct xtcphdr) + olen;
-	skb_push(skb, hlen);
-	skb_reset_transport_header(skb);
-	th = xtcp_hdr(skb);
-	/* The listener's buffer sizes are the child's: offer from them. */
-	xreq->rcv_wnd = xtcp_synack_window(sk, mss);
-	xtcp_fill_header(th, htons(ireq->ir_num), ireq->ir_rmt_port,
-			 xreq->snt_isn, xreq->rcv_isn + 1,
-			 XTCP_FLAG_SYN | XTCP_FLAG_ACK |
-			 (ireq->ecn_ok ? XTCP_FLAG_ECE : 0), xreq->rcv_wnd, hlen);
-	memcpy(th + 1, opts, olen);
-	skb_set_hash(skb, READ_ONCE(xreq->txhash), PKT_HASH_TYPE_L4);
 	if (xreq->encap_port) {
 		/* The SYN came in UDP: so does the answer (udp.c). */
 		__xtcp_v4_send_check(skb, dst, 0, 0);
@@ -754,11 +745,11 @@ sent:
  * SYN-ACK arrived.  Returned locked (bh), in SYN-RECEIVED; NULL if the
  * accept queue is full or memory or a route is lacking.  af_ops'
  * syn_recv_sock: @dst is a route for the child, or NULL to find one
- * (xtcp's callers always pass NULL); @opt_child_init is for an IPv6
- * listener's v4-mapped child, which xtcp has not: ignored, as
- * dccp_v4_request_recv_sock() does.
+ * (xtcp's callers always pass NULL); @opt_child_init, if set, makes an
+ * IPv6 listener's child v4-mapped (xtcp_v6_syn_recv_sock(), as
+ * tcp_v6_mapped_child_init()).
  */
-static struct sock *
+struct sock *
 xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 		      struct request_sock *req, struct dst_entry *dst,
 		      struct request_sock *req_unhash, bool *own_req,
@@ -775,12 +766,9 @@ xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 
 	if (sk_acceptq_is_full(sk))
 		goto exit_overflow;
-	newsk = inet_csk_clone_lock(sk, req, GFP_ATOMIC);
+	newsk = xtcp_create_openreq_child(sk, req);
 	if (!newsk)
 		goto exit_nonewsk;
-	/* The listener's algorithm, now held for the child too. */
-	if (!xtcp_cong_hold(xtcp_sk(newsk)->ca_choice))
-		xtcp_sk(newsk)->ca_choice = xtcp_cong_default;
 
 	newinet = inet_sk(newsk);
 	sk_daddr_set(newsk, ireq->ir_rmt_addr);
@@ -794,57 +782,19 @@ xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	atomic_set(&newinet->inet_id, get_random_u16());
 	newicsk = inet_csk(newsk);
 	newicsk->icsk_ext_hdr_len = 0;
-	newicsk->icsk_rto = XTCP_TIMEOUT_INIT;
-
-	/*
-	 * The clone copied the listener's xtcp_sock: its options (TCP_NODELAY,
-	 * TCP_MAXSEG, keepalive) are inherited, its queues and state are not.
-	 */
 	newxs = xtcp_sk(newsk);
-	skb_queue_head_init(&newxs->rtx_queue);
-	newxs->out_of_order_queue = RB_ROOT;
-	newxs->ooo_last_skb = NULL;
-	newxs->num_sacks = 0;
-	newxs->dsack = 0;
-	xtcp_init_xmit_timers(newsk);
-	memset(&newxs->rtt, 0, sizeof(newxs->rtt));
-	/* TCP_INFO counts the SYN that made the request (TCP's). */
-	xtcp_info_reset(newxs);
-	WRITE_ONCE(newxs->segs_in, 1);
-	/* Karn: a SYN-ACK sent once gives the first RTT sample (not a cookie's). */
-	if (!req->num_retrans && xreq->synack_us)
-		xtcp_rtt_measured(newxs, xtcp_clock_us() - xreq->synack_us);
-	newxs->wscale_ok = ireq->wscale_ok;
-	newxs->snd_wscale = ireq->snd_wscale;
-	newxs->rcv_wscale = ireq->rcv_wscale;
-	newxs->sack_ok = ireq->sack_ok;
-	newxs->ecn_flags = ireq->ecn_ok ? XTCP_ECN_OK : 0;
-	newxs->sacked_out = 0;
-	newxs->packets_out = 0;
-	newxs->lost_out = 0;
-	newxs->rcv_unacked = 0;
-	newxs->last_oow_ack_time = 0;
-	WRITE_ONCE(newxs->mtu_info, 0);
-	newxs->iss = xreq->snt_isn;
-	/* Our SYN-ACK is unacknowledged until the ACK being processed. */
-	WRITE_ONCE(newxs->snd_una, xreq->snt_isn);
-	newxs->snd_up = xreq->snt_isn;
-	WRITE_ONCE(newxs->urg_data, 0);
-	WRITE_ONCE(newxs->snd_nxt, xreq->snt_isn + 1);
-	WRITE_ONCE(newxs->write_seq, newxs->snd_nxt);
-	xtcp_init_peer(newxs, xreq->rcv_isn, xreq->snd_wnd);
-	newxs->snd_wl2 = newxs->snd_nxt;
-	newxs->snd_sml = newxs->snd_nxt;
-	newxs->rcv_wnd = xreq->rcv_wnd;
-	newxs->rx_mss = xreq->mss;
-	newxs->fin_queued = 0;
-
-	newsk->sk_txhash = READ_ONCE(xreq->txhash);
 
 	/* The form the handshake came in (udp.c), not the listener's. */
 	newxs->encap_port = xreq->encap_port;
 	newicsk->icsk_af_ops = newxs->encap_port ? &xtcp_ipv4_udp_af_ops :
 						   &xtcp_ipv4_af_ops;
+	/*
+	 * An IPv6 listener's child is made v4-mapped (ipv6.c) before
+	 * anything can fail: until then its IPv6 state is the listener's,
+	 * which its destructor would free.
+	 */
+	if (opt_child_init)
+		opt_child_init(newsk, sk);
 	if (!dst) {
 		dst = inet_csk_route_child_sock(sk, newsk, req);
 		if (!dst)
@@ -937,7 +887,7 @@ static const struct xtcp_request_sock_af_ops xtcp_request_sock_ipv4_ops = {
  * Context: softirq (BHs off), listener not locked (xtcp_rcv_listen()).
  * Return: 0, as xtcp_conn_request().
  */
-static int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
+int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
 {
 	const struct rtable *rt = skb_rtable(skb);
 
@@ -951,107 +901,19 @@ static int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
 }
 
 /**
- * xtcp_cookie_v4_check() - an ACK reached a listener with no request for it
- * @sk: the listener
+ * xtcp_cookie_v4_check() - an IPv4 ACK reached a listener with no request
+ * @sk: the listener (either family's: a dual-stack one gets IPv4 too)
  * @skb: the ACK; not consumed
  *
- * If the listener sent SYN cookies lately (or always does, at 2) and the
- * ACK returns one of ours, still fresh, the request it stood for is made
- * again from the ACK and the cookie, and the connection is born as from
- * a request sock.
+ * xtcp_cookie_ack() with IPv4's request operations, as cookie_v4_check().
  *
  * Context: softirq (BHs off), listener not locked (xtcp_rcv_listen()).
- * Return: the child, locked (bh), on the accept queue; NULL otherwise
- * (the caller answers with a RST, as before).
+ * Return: the child, locked (bh), on the accept queue; NULL otherwise.
  */
 struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 {
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	struct net *net = sock_net(sk);
-	int syncookies = READ_ONCE(xtcp_pernet(net)->sysctl_syncookies);
-	u32 count = jiffies / (60 * HZ), h1, h2[2];
-	struct xtcp_request_sock *xreq;
-	struct request_sock *req;
-	bool own_req = false;
-	struct sock *child;
-	int index;
-
-	if (!syncookies ||
-	    (cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_RST | XTCP_FLAG_ACK)) !=
-	    XTCP_FLAG_ACK)
-		return NULL;
-	if (time_after(jiffies, READ_ONCE(xtcp_sk(sk)->synq_overflow) +
-		       XTCP_COOKIE_MAX_AGE * 60 * HZ))
-		return NULL;
-	h1 = xtcp_v4_cookie_hash(skb, 0, 0);
-	h2[0] = xtcp_v4_cookie_hash(skb, count, 1);
-	h2[1] = xtcp_v4_cookie_hash(skb, count - 1, 1);
-	index = xtcp_cookie_check(cb->ack_seq - 1, h1, h2, cb->seq - 1, count);
-	if (index < 0) {
-		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESFAILED);
-		trace_xtcp_request(sk, skb, XTCP_REQ_COOKIE_BAD, 0, 0);
-		return NULL;
-	}
-	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESRECV);
-	trace_xtcp_request(sk, skb, XTCP_REQ_COOKIE_OK, cb->ack_seq - 1,
-			   xtcp_cookie_mss[index]);
-
-	req = inet_reqsk_alloc(&xtcp_request_sock_ops, sk, false);
-	if (!req)
-		return NULL;
-	/* No window scale, no SACK: a cookie has no room for them. */
-	xtcp_openreq_init(&xtcp_request_sock_ipv4_ops, sk, req, skb);
-	xreq = xtcp_rsk(req);
-	xreq->rcv_isn = cb->seq - 1;
-	xreq->snt_isn = cb->ack_seq - 1;
-	xreq->snd_wnd = cb->window;
-	xreq->mss = xtcp_cookie_mss[index];
-	/* What the cookie's SYN-ACK offered, no scaling. */
-	xreq->rcv_wnd = xtcp_synack_window(sk, xreq->mss);
-
-	child = xtcp_v4_syn_recv_sock(sk, skb, req, NULL, NULL, &own_req,
-				      NULL);
-	if (!child)
-		goto free;
-	refcount_set(&req->rsk_refcnt, 1);
-	if (inet_csk_reqsk_queue_add(sk, req, child)) {
-		XTCP_INC_STATS(net, XTCP_MIB_PASSIVEOPENS);
-		return child;
-	}
-	bh_unlock_sock(child);
-	sock_put(child);
-free:
-	__reqsk_free(req);
-	return NULL;
-}
-
-/**
- * xtcp_v4_do_rcv() - segment processing under the socket lock
- * @sk: the socket
- * @skb: the segment; consumed
- *
- * Also the backlog handler (struct proto's backlog_rcv), which runs in
- * process context with BHs on.  A listener's segments never come here
- * (xtcp_v4_rcv() handles them unlocked); if a socket that was not
- * listening when its segment was queued listens by now, the segment
- * goes to the listener code in the context it expects (BHs off).
- *
- * Context: socket locked: softirq under bh_lock_sock() from
- * xtcp_v4_rcv(), or process context from release_sock()'s backlog.
- * Return: 0.
- */
-int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
-{
-	sock_owned_by_me(sk);
-
-	if (unlikely(sk->sk_state == TCP_LISTEN)) {
-		local_bh_disable();
-		xtcp_rcv_listen(sk, skb);
-		local_bh_enable();
-	} else {
-		xtcp_rcv_state_process(sk, skb);
-	}
-	return 0;
+	return xtcp_cookie_ack(&xtcp_request_sock_ops,
+			       &xtcp_request_sock_ipv4_ops, sk, skb);
 }
 
 /* The pseudo-header of an encapsulated segment: no addresses (udp.c). */
@@ -1171,7 +1033,7 @@ process:
 	bh_lock_sock_nested(sk);
 	xtcp_segs_in(xtcp_sk(sk), skb);
 	if (!sock_owned_by_user(sk)) {
-		xtcp_v4_do_rcv(sk, skb);
+		xtcp_do_rcv(sk, skb);
 	} else if (xtcp_add_backlog(sk, skb)) {
 		bh_unlock_sock(sk);
 		XTCP_INC_STATS(net, XTCP_MIB_BACKLOGDROPS);
@@ -1237,7 +1099,7 @@ void xtcp_v4_encap_rcv(struct sk_buff *skb, __be16 sport)
 }
 
 /* Nothing of ours hangs off a request sock; the kernel calls this always. */
-static void xtcp_reqsk_destructor(struct request_sock *req)
+void xtcp_reqsk_destructor(struct request_sock *req)
 {
 }
 
@@ -1310,7 +1172,7 @@ static const struct inet_connection_sock_af_ops xtcp_ipv4_udp_af_ops = {
  */
 void xtcp_v4_set_plain(struct sock *sk)
 {
-	inet_csk(sk)->icsk_af_ops = &xtcp_ipv4_af_ops;
+	WRITE_ONCE(inet_csk(sk)->icsk_af_ops, &xtcp_ipv4_af_ops);
 }
 
 /**

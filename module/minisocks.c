@@ -14,6 +14,7 @@
 #include <net/inet_connection_sock.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "xtcp.h"
@@ -62,12 +63,13 @@ void xtcp_openreq_init(const struct xtcp_request_sock_af_ops *af_ops,
 	const struct xtcphdr *th = xtcp_hdr(skb);
 
 	xreq->af_specific = af_ops;
-	af_ops->init_req(req, skb);
 	ireq->ir_rmt_port = th->source;
 	ireq->ir_num = ntohs(th->dest);
 	ireq->ir_mark = inet_request_mark(sk, skb);
 	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
 	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
+	/* After: IPv6's may set the interface of a link-local peer. */
+	af_ops->init_req(req, skb);
 	ireq->snd_wscale = 0;
 	ireq->rcv_wscale = 0;
 	ireq->tstamp_ok = 0;
@@ -126,6 +128,83 @@ bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 	/* 0 means never: a real time of 0 counts as the tick after. */
 	*last = now ? : 1;
 	return false;
+}
+
+/**
+ * xtcp_create_openreq_child() - the child a completed handshake makes
+ * @sk: the listener
+ * @req: the request sock the handshake's ACK completed
+ *
+ * The listener cloned (inet_csk_clone_lock()), and the clone's
+ * xtcp_sock made the connection's from @req, as
+ * tcp_create_openreq_child() does: the family's syn_recv_sock sets the
+ * addresses, af_ops and the route after it.
+ *
+ * Context: softirq, listener not locked.
+ * Return: the child, locked (bh), in SYN-RECEIVED; NULL without memory.
+ */
+struct sock *xtcp_create_openreq_child(const struct sock *sk,
+				       struct request_sock *req)
+{
+	struct inet_request_sock *ireq = inet_rsk(req);
+	struct xtcp_request_sock *xreq = xtcp_rsk(req);
+	struct xtcp_sock *newxs;
+	struct sock *newsk;
+
+	newsk = inet_csk_clone_lock(sk, req, GFP_ATOMIC);
+	if (!newsk)
+		return NULL;
+	/* The listener's algorithm, now held for the child too. */
+	if (!xtcp_cong_hold(xtcp_sk(newsk)->ca_choice))
+		xtcp_sk(newsk)->ca_choice = xtcp_cong_default;
+	inet_csk(newsk)->icsk_rto = XTCP_TIMEOUT_INIT;
+
+	/*
+	 * The clone copied the listener's xtcp_sock: its options (TCP_NODELAY,
+	 * TCP_MAXSEG, keepalive) are inherited, its queues and state are not.
+	 */
+	newxs = xtcp_sk(newsk);
+	skb_queue_head_init(&newxs->rtx_queue);
+	newxs->out_of_order_queue = RB_ROOT;
+	newxs->ooo_last_skb = NULL;
+	newxs->num_sacks = 0;
+	newxs->dsack = 0;
+	xtcp_init_xmit_timers(newsk);
+	memset(&newxs->rtt, 0, sizeof(newxs->rtt));
+	/* TCP_INFO counts the SYN that made the request (TCP's). */
+	xtcp_info_reset(newxs);
+	WRITE_ONCE(newxs->segs_in, 1);
+	/* Karn: a SYN-ACK sent once gives the first RTT sample (not a cookie's). */
+	if (!req->num_retrans && xreq->synack_us)
+		xtcp_rtt_measured(newxs, xtcp_clock_us() - xreq->synack_us);
+	newxs->wscale_ok = ireq->wscale_ok;
+	newxs->snd_wscale = ireq->snd_wscale;
+	newxs->rcv_wscale = ireq->rcv_wscale;
+	newxs->sack_ok = ireq->sack_ok;
+	newxs->ecn_flags = ireq->ecn_ok ? XTCP_ECN_OK : 0;
+	newxs->sacked_out = 0;
+	newxs->packets_out = 0;
+	newxs->lost_out = 0;
+	newxs->rcv_unacked = 0;
+	newxs->last_oow_ack_time = 0;
+	WRITE_ONCE(newxs->mtu_info, 0);
+	newxs->iss = xreq->snt_isn;
+	/* Our SYN-ACK is unacknowledged until the ACK being processed. */
+	WRITE_ONCE(newxs->snd_una, xreq->snt_isn);
+	newxs->snd_up = xreq->snt_isn;
+	WRITE_ONCE(newxs->urg_data, 0);
+	WRITE_ONCE(newxs->snd_nxt, xreq->snt_isn + 1);
+	WRITE_ONCE(newxs->write_seq, newxs->snd_nxt);
+	xtcp_init_peer(newxs, xreq->rcv_isn, xreq->snd_wnd);
+	newxs->snd_wl2 = newxs->snd_nxt;
+	newxs->snd_sml = newxs->snd_nxt;
+	newxs->rcv_wnd = xreq->rcv_wnd;
+	newxs->rx_mss = xreq->mss;
+	newxs->fin_queued = 0;
+
+	newsk->sk_txhash = READ_ONCE(xreq->txhash);
+
+	return newsk;
 }
 
 /**
@@ -383,6 +462,94 @@ struct timewait_sock_ops xtcp_timewait_sock_ops = {
 	.twsk_unique	= xtcp_twsk_unique,
 };
 
+#if IS_ENABLED(CONFIG_IPV6)
+/* IPv6's: the same, with a slab of its own (proto_register() makes it). */
+struct timewait_sock_ops xtcp6_timewait_sock_ops = {
+	.twsk_obj_size	= sizeof(struct xtcp_timewait_sock),
+	.twsk_unique	= xtcp_twsk_unique,
+};
+#endif
+
+/**
+ * xtcp_cookie_ack() - an ACK reached a listener with no request for it
+ * @rsk_ops: the family's request sock operations (the cache it comes from)
+ * @af_ops: the family's part: addresses and the cookie's hash
+ * @sk: the listener
+ * @skb: the ACK; not consumed
+ *
+ * If the listener sent SYN cookies lately (or always does, at 2) and the
+ * ACK returns one of ours, still fresh, the request it stood for is made
+ * again from the ACK and the cookie, and the connection is born as from
+ * a request sock.
+ *
+ * Context: softirq (BHs off), listener not locked (xtcp_rcv_listen()).
+ * Return: the child, locked (bh), on the accept queue; NULL otherwise
+ * (the caller answers with a RST, as before).
+ */
+struct sock *xtcp_cookie_ack(struct request_sock_ops *rsk_ops,
+			     const struct xtcp_request_sock_af_ops *af_ops,
+			     struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct net *net = sock_net(sk);
+	int syncookies = READ_ONCE(xtcp_pernet(net)->sysctl_syncookies);
+	u32 count = jiffies / (60 * HZ), h1, h2[2];
+	struct xtcp_request_sock *xreq;
+	struct request_sock *req;
+	bool own_req = false;
+	struct sock *child;
+	int index;
+
+	if (!syncookies ||
+	    (cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_RST | XTCP_FLAG_ACK)) !=
+	    XTCP_FLAG_ACK)
+		return NULL;
+	if (time_after(jiffies, READ_ONCE(xtcp_sk(sk)->synq_overflow) +
+		       XTCP_COOKIE_MAX_AGE * 60 * HZ))
+		return NULL;
+	h1 = af_ops->cookie_hash(skb, 0, 0);
+	h2[0] = af_ops->cookie_hash(skb, count, 1);
+	h2[1] = af_ops->cookie_hash(skb, count - 1, 1);
+	index = xtcp_cookie_check(cb->ack_seq - 1, h1, h2, cb->seq - 1, count);
+	if (index < 0) {
+		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESFAILED);
+		trace_xtcp_request(sk, skb, XTCP_REQ_COOKIE_BAD, 0, 0);
+		return NULL;
+	}
+	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESRECV);
+	trace_xtcp_request(sk, skb, XTCP_REQ_COOKIE_OK, cb->ack_seq - 1,
+			   xtcp_cookie_mss[index]);
+
+	req = inet_reqsk_alloc(rsk_ops, sk, false);
+	if (!req)
+		return NULL;
+	/* No window scale, no SACK: a cookie has no room for them. */
+	xtcp_openreq_init(af_ops, sk, req, skb);
+	xreq = xtcp_rsk(req);
+	xreq->rcv_isn = cb->seq - 1;
+	xreq->snt_isn = cb->ack_seq - 1;
+	xreq->snd_wnd = cb->window;
+	xreq->mss = xtcp_cookie_mss[index];
+	/* What the cookie's SYN-ACK offered, no scaling. */
+	xreq->rcv_wnd = xtcp_synack_window(sk, xreq->mss);
+
+	/* The listener's, which knows a v4-mapped child (ipv6.c). */
+	child = inet_csk(sk)->icsk_af_ops->syn_recv_sock(sk, skb, req, NULL,
+							 NULL, &own_req, NULL);
+	if (!child)
+		goto free;
+	refcount_set(&req->rsk_refcnt, 1);
+	if (inet_csk_reqsk_queue_add(sk, req, child)) {
+		XTCP_INC_STATS(net, XTCP_MIB_PASSIVEOPENS);
+		return child;
+	}
+	bh_unlock_sock(child);
+	sock_put(child);
+free:
+	__reqsk_free(req);
+	return NULL;
+}
+
 /**
  * xtcp_time_wait() - enter TIME-WAIT (RFC 9293 section 3.10.7.4)
  * @sk: the socket
@@ -413,6 +580,19 @@ void xtcp_time_wait(struct sock *sk)
 					 U16_MAX);
 		xtw->xtw_encap_port = xs->encap_port;
 		tw->tw_txhash = sk->sk_txhash;
+#if IS_ENABLED(CONFIG_IPV6)
+		/* What an IPv6 lookup matches, and its answers' class. */
+		if (tw->tw_family == PF_INET6) {
+			const struct ipv6_pinfo *np = inet6_sk(sk);
+
+			tw->tw_v6_daddr = sk->sk_v6_daddr;
+			tw->tw_v6_rcv_saddr = sk->sk_v6_rcv_saddr;
+			tw->tw_tclass = np->tclass;
+			tw->tw_flowlabel = be32_to_cpu(np->flow_label &
+						       IPV6_FLOWLABEL_MASK);
+			tw->tw_ipv6only = sk->sk_ipv6only;
+		}
+#endif
 		local_bh_disable();
 		inet_twsk_schedule(tw, READ_ONCE(xn->sysctl_tw_timeout) * HZ);
 		/* After this, tw belongs to the tables and its timer. */

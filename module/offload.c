@@ -20,6 +20,7 @@
 #include <linux/skbuff.h>
 #include <net/protocol.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 
 #include "xtcp.h"
 
@@ -109,12 +110,21 @@ static const struct net_offload xtcp_offload = {
  * xtcp_offload_init() - register the GSO callback for our protocol number
  *
  * Context: process context, module init.
- * Return: 0, or -1 (inet_add_offload()'s) if the protocol number already
- * has an offload handler.
+ * Return: 0, or -1 if the protocol number already has an offload
+ * handler, for IPv4 or IPv6.
  */
 int xtcp_offload_init(void)
 {
-	return inet_add_offload(&xtcp_offload, xtcp_proto_num);
+	if (inet_add_offload(&xtcp_offload, xtcp_proto_num))
+		return -1;
+#if IS_ENABLED(CONFIG_IPV6)
+	/* IPv6 finds it by next header, as IPv4 by protocol. */
+	if (inet6_add_offload(&xtcp_offload, xtcp_proto_num)) {
+		inet_del_offload(&xtcp_offload, xtcp_proto_num);
+		return -1;
+	}
+#endif
+	return 0;
 }
 
 /**
@@ -126,5 +136,8 @@ int xtcp_offload_init(void)
 void xtcp_offload_exit(void)
 {
 	/* Waits for the callers still inside xtcp_gso_segment(). */
+#if IS_ENABLED(CONFIG_IPV6)
+	inet6_del_offload(&xtcp_offload, xtcp_proto_num);
+#endif
 	inet_del_offload(&xtcp_offload, xtcp_proto_num);
 }

@@ -259,7 +259,7 @@ static void xtcp_ack_sent(struct sock *sk)
 		inet_csk_clear_xmit_timer(sk, ICSK_TIME_DACK);
 }
 
-/* Our header at @th, no options, checksum 0; also ipv4.c's senders'. */
+/* Our header at @th, no options, checksum 0; also the families' senders'. */
 void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
 		      u32 seq, u32 ack, u8 flags, u16 window, unsigned int hlen)
 {
@@ -271,6 +271,62 @@ void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
 	th->doff = hlen / 4;
 	((u8 *)th)[13] = flags;
 	th->window = htons(window);
+}
+
+/**
+ * xtcp_make_synack() - a request sock's SYN-ACK, checksum not yet done
+ * @sk: the listener
+ * @req: the request sock
+ * @mtu: the MTU of the route found for @req
+ * @net_hdr_len: the network headers below ours: IPv4's or IPv6's, and
+ *		 UDP's for a SYN that came in UDP
+ *
+ * The MSS from @mtu, within TCP_MAXSEG, and the window from the
+ * listener's buffers (the child's) are recorded in @req; the options
+ * are those both SYNs agree on.  The family's sender checksums and
+ * sends it (ipv4.c, ipv6.c).
+ *
+ * Context: softirq, listener not locked.
+ * Return: the segment, its transport header set, or NULL without memory.
+ */
+struct sk_buff *xtcp_make_synack(const struct sock *sk,
+				 struct request_sock *req, unsigned int mtu,
+				 unsigned int net_hdr_len)
+{
+	const struct inet_request_sock *ireq = inet_rsk(req);
+	struct xtcp_request_sock *xreq = xtcp_rsk(req);
+	u16 user_mss = READ_ONCE(xtcp_sk(sk)->user_mss);
+	u8 opts[XTCP_SYN_OPTS_MAX];
+	unsigned int hlen, olen;
+	struct sk_buff *skb;
+	struct xtcphdr *th;
+	u16 mss;
+
+	skb = alloc_skb(MAX_XTCP_HEADER, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, MAX_XTCP_HEADER);
+	mss = clamp_t(int, (int)mtu - (int)net_hdr_len -
+		      (int)sizeof(struct xtcphdr), XTCP_MIN_MSS, U16_MAX);
+	if (user_mss && user_mss < mss)
+		mss = user_mss;
+	xreq->synack_mss = mss;
+	olen = xtcp_write_syn_options(opts, mss, ireq->wscale_ok ?
+				      ireq->rcv_wscale : XTCP_NO_WSCALE,
+				      ireq->sack_ok);
+	hlen = sizeof(struct xtcphdr) + olen;
+	skb_push(skb, hlen);
+	skb_reset_transport_header(skb);
+	th = xtcp_hdr(skb);
+	/* The listener's buffer sizes are the child's: offer from them. */
+	xreq->rcv_wnd = xtcp_synack_window(sk, mss);
+	xtcp_fill_header(th, htons(ireq->ir_num), ireq->ir_rmt_port,
+			 xreq->snt_isn, xreq->rcv_isn + 1,
+			 XTCP_FLAG_SYN | XTCP_FLAG_ACK |
+			 (ireq->ecn_ok ? XTCP_FLAG_ECE : 0), xreq->rcv_wnd, hlen);
+	memcpy(th + 1, opts, olen);
+	skb_set_hash(skb, READ_ONCE(xreq->txhash), PKT_HASH_TYPE_L4);
+	return skb;
 }
 
 /*

@@ -5,6 +5,8 @@
  * the other; a seq_file iterator over the hash tables, as /proc/net/tcp.
  * One field is xtcp's own, the last of every line: the peer's UDP port
  * of a connection, request or TIME-WAIT in UDP (udp.c), 0 if plain.
+ * /proc/net/xtcp6 is the same for AF_INET6 sockets, addresses as
+ * /proc/net/tcp6 prints them (v4-mapped ones included, as there).
  * /proc/net/xtcp_stat: the netns' counters; xtcp_snmp and xtcp_netstat:
  * the same counters in nstat's layout (mib.c).
  */
@@ -18,15 +20,38 @@
 
 #define XTCP_PROC_LINE	150	/* as /proc/net/tcp pads its lines */
 
+/*
+ * "sl local remote " of a line: IPv4's addresses as /proc/net/tcp
+ * prints them, IPv6's as /proc/net/tcp6 (four words each).
+ */
+static void xtcp_show_addrs(struct seq_file *f, int i, const struct sock *sk,
+			    __be32 saddr, __be32 daddr, u16 sport, u16 dport)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		const __be32 *s = sk->sk_v6_rcv_saddr.s6_addr32;
+		const __be32 *d = sk->sk_v6_daddr.s6_addr32;
+
+		seq_printf(f, "%4d: %08X%08X%08X%08X:%04X %08X%08X%08X%08X:%04X ",
+			   i, s[0], s[1], s[2], s[3], sport,
+			   d[0], d[1], d[2], d[3], dport);
+		return;
+	}
+#endif
+	seq_printf(f, "%4d: %08X:%04X %08X:%04X ", i, saddr, sport, daddr,
+		   dport);
+}
+
 static void xtcp_show_req(struct seq_file *f, struct request_sock *req, int i)
 {
 	const struct inet_request_sock *ireq = inet_rsk(req);
 	long delta = req->rsk_timer.expires - jiffies;
 
 	seq_setwidth(f, XTCP_PROC_LINE - 1);
-	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %u %d %pK %u",
-		   i, ireq->ir_loc_addr, ireq->ir_num, ireq->ir_rmt_addr,
-		   ntohs(ireq->ir_rmt_port), TCP_SYN_RECV, 0, 0, 1,
+	xtcp_show_addrs(f, i, req_to_sk(req), ireq->ir_loc_addr, ireq->ir_rmt_addr,
+			ireq->ir_num, ntohs(ireq->ir_rmt_port));
+	seq_printf(f, "%02X %08X:%08X %02X:%08lX %08X %5u %8d %u %d %pK %u",
+		   TCP_SYN_RECV, 0, 0, 1,
 		   jiffies_delta_to_clock_t(delta), req->num_timeout,
 		   from_kuid_munged(seq_user_ns(f),
 				    sock_i_uid(req->rsk_listener)),
@@ -40,9 +65,10 @@ static void xtcp_show_tw(struct seq_file *f, struct inet_timewait_sock *tw,
 	long delta = tw->tw_timer.expires - jiffies;
 
 	seq_setwidth(f, XTCP_PROC_LINE - 1);
-	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK %u",
-		   i, tw->tw_rcv_saddr, ntohs(tw->tw_sport), tw->tw_daddr,
-		   ntohs(tw->tw_dport), tw->tw_substate, 0, 0, 3,
+	xtcp_show_addrs(f, i, (const struct sock *)tw, tw->tw_rcv_saddr,
+			tw->tw_daddr, ntohs(tw->tw_sport), ntohs(tw->tw_dport));
+	seq_printf(f, "%02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK %u",
+		   tw->tw_substate, 0, 0, 3,
 		   jiffies_delta_to_clock_t(delta), 0, 0, 0, 0,
 		   refcount_read(&tw->tw_refcnt), tw,
 		   ntohs(xtcp_twsk((struct sock *)tw)->xtw_encap_port));
@@ -81,9 +107,10 @@ static void xtcp_show_sock(struct seq_file *f, struct sock *sk, int i)
 	}
 
 	seq_setwidth(f, XTCP_PROC_LINE - 1);
-	seq_printf(f, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d %u",
-		   i, inet->inet_rcv_saddr, ntohs(inet->inet_sport),
-		   inet->inet_daddr, ntohs(inet->inet_dport), state,
+	xtcp_show_addrs(f, i, sk, inet->inet_rcv_saddr, inet->inet_daddr,
+			ntohs(inet->inet_sport), ntohs(inet->inet_dport));
+	seq_printf(f, "%02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d %u",
+		   state,
 		   tx_queue, rx_queue, timer_active,
 		   jiffies_delta_to_clock_t(timer_expires - jiffies),
 		   icsk->icsk_retransmits,
@@ -112,6 +139,7 @@ struct xtcp_iter_state {
 	int			num;	/* the "sl" column */
 	loff_t			last_pos;
 	spinlock_t		*locked;	/* the bucket lock held, or NULL */
+	sa_family_t		family;		/* the file's: xtcp or xtcp6 */
 };
 
 static unsigned int xtcp_seq_buckets(const struct xtcp_iter_state *st)
@@ -162,7 +190,7 @@ static struct sock *xtcp_seq_get(struct seq_file *f)
 			st->locked = xtcp_seq_lockp(st);
 			spin_lock_bh(st->locked);
 			sk_nulls_for_each(sk, node, head) {
-				if (sk->sk_family != AF_INET ||
+				if (sk->sk_family != st->family ||
 				    !net_eq(sock_net(sk), net))
 					continue;
 				if (skip-- == 0)
@@ -190,6 +218,7 @@ static void *xtcp_seq_start(struct seq_file *f, loff_t *pos)
 	void *v;
 	loff_t i;
 
+	st->family = (uintptr_t)pde_data(file_inode(f->file));
 	/* A read continuing where the last one stopped. */
 	if (*pos && *pos == st->last_pos) {
 		v = xtcp_seq_get(f);
@@ -232,7 +261,10 @@ static int xtcp_seq_show(struct seq_file *f, void *v)
 
 	if (v == SEQ_START_TOKEN) {
 		seq_setwidth(f, XTCP_PROC_LINE - 1);
-		seq_puts(f, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
+		if (st->family == AF_INET6)
+			seq_puts(f, "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
+		else
+			seq_puts(f, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
 		seq_pad(f, '\n');
 	} else if (sk->sk_state == TCP_NEW_SYN_RECV) {
 		xtcp_show_req(f, inet_reqsk(sk), st->num);
@@ -252,7 +284,7 @@ static const struct seq_operations xtcp_seq_ops = {
 };
 
 /**
- * xtcp_proc_init_net() - create a netns' /proc/net/xtcp and xtcp_stat
+ * xtcp_proc_init_net() - create a netns' /proc/net/xtcp, xtcp6 and the rest
  * @net: the namespace being set up
  *
  * Context: process context, from the pernet init (xtcp_init_net()).
@@ -260,12 +292,18 @@ static const struct seq_operations xtcp_seq_ops = {
  */
 int xtcp_proc_init_net(struct net *net)
 {
-	if (!proc_create_net("xtcp", 0444, net->proc_net, &xtcp_seq_ops,
-			     sizeof(struct xtcp_iter_state)))
+	if (!proc_create_net_data("xtcp", 0444, net->proc_net, &xtcp_seq_ops,
+				  sizeof(struct xtcp_iter_state),
+				  (void *)AF_INET))
 		goto out;
+	/* As /proc/net/tcp6: AF_INET6 sockets, v4-mapped ones included. */
+	if (!proc_create_net_data("xtcp6", 0444, net->proc_net, &xtcp_seq_ops,
+				  sizeof(struct xtcp_iter_state),
+				  (void *)AF_INET6))
+		goto out_xtcp;
 	if (!proc_create_net_single("xtcp_stat", 0444, net->proc_net,
 				    xtcp_mib_seq_show, NULL))
-		goto out_xtcp;
+		goto out_xtcp6;
 	if (!proc_create_net_single("xtcp_snmp", 0444, net->proc_net,
 				    xtcp_mib_snmp_seq_show, NULL))
 		goto out_stat;
@@ -278,6 +316,8 @@ out_snmp:
 	remove_proc_entry("xtcp_snmp", net->proc_net);
 out_stat:
 	remove_proc_entry("xtcp_stat", net->proc_net);
+out_xtcp6:
+	remove_proc_entry("xtcp6", net->proc_net);
 out_xtcp:
 	remove_proc_entry("xtcp", net->proc_net);
 out:
@@ -295,5 +335,6 @@ void xtcp_proc_exit_net(struct net *net)
 	remove_proc_entry("xtcp_netstat", net->proc_net);
 	remove_proc_entry("xtcp_snmp", net->proc_net);
 	remove_proc_entry("xtcp_stat", net->proc_net);
+	remove_proc_entry("xtcp6", net->proc_net);
 	remove_proc_entry("xtcp", net->proc_net);
 }

@@ -114,6 +114,62 @@ u32 xtcp_cookie_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 			    which ? count : 0, &xtcp_cookie_secret[which]);
 }
 
+#if IS_ENABLED(CONFIG_IPV6)
+/* The IPv6 4-tuple as one key for SipHash: addresses, then the ports. */
+struct xtcp_tuple6 {
+	struct in6_addr	saddr;
+	struct in6_addr	daddr;
+	__be16		sport;
+	__be16		dport;
+	u32		count;
+};
+
+/**
+ * xtcp_isn6() - xtcp_isn() for IPv6 addresses
+ * @saddr: our address
+ * @daddr: the peer's address
+ * @sport: our port
+ * @dport: the peer's port
+ *
+ * Context: any context.
+ * Return: the ISN.
+ */
+u32 xtcp_isn6(const struct in6_addr *saddr, const struct in6_addr *daddr,
+	      __be16 sport, __be16 dport)
+{
+	const struct xtcp_tuple6 t = {
+		.saddr = *saddr, .daddr = *daddr, .sport = sport, .dport = dport,
+	};
+
+	return (u32)siphash(&t, sizeof(t), &xtcp_isn_secret) +
+	       (u32)(ktime_get_real_ns() >> 12);
+}
+
+/**
+ * xtcp_cookie_hash6() - xtcp_cookie_hash() for IPv6 addresses
+ * @saddr: the segment's source address (the peer's)
+ * @daddr: its destination address (the listener's)
+ * @sport: its source port
+ * @dport: its destination port
+ * @count: the minute, hashed in for @which 1 only
+ * @which: 0 or 1, as for xtcp_cookie_hash()
+ *
+ * Context: any context.
+ * Return: the hash.
+ */
+u32 xtcp_cookie_hash6(const struct in6_addr *saddr,
+		      const struct in6_addr *daddr, __be16 sport, __be16 dport,
+		      u32 count, int which)
+{
+	const struct xtcp_tuple6 t = {
+		.saddr = *saddr, .daddr = *daddr, .sport = sport, .dport = dport,
+		.count = which ? count : 0,
+	};
+
+	return (u32)siphash(&t, sizeof(t), &xtcp_cookie_secret[which]);
+}
+#endif
+
 /**
  * xtcp_set_state() - move a socket to a new state
  * @sk: the socket
@@ -347,7 +403,7 @@ struct proto xtcp_prot = {
 	.sendmsg		= xtcp_sendmsg,
 	.sendpage		= xtcp_sendpage,
 	.recvmsg		= xtcp_recvmsg,
-	.backlog_rcv		= xtcp_v4_do_rcv,
+	.backlog_rcv		= xtcp_do_rcv,
 	.release_cb		= xtcp_release_cb,
 	.stream_memory_free	= xtcp_stream_memory_free,
 	.hash			= inet_hash,
@@ -601,9 +657,12 @@ static int __net_init xtcp_init_net(struct net *net)
 	err = xtcp_v4_init_net(net);
 	if (err)
 		goto out_mib;
-	err = xtcp_sysctl_init_net(net);
+	err = xtcp_v6_init_net(net);
 	if (err)
 		goto out_ctl;
+	err = xtcp_sysctl_init_net(net);
+	if (err)
+		goto out_ctl6;
 	err = xtcp_proc_init_net(net);
 	if (err)
 		goto out_sysctl;
@@ -611,6 +670,8 @@ static int __net_init xtcp_init_net(struct net *net)
 
 out_sysctl:
 	xtcp_sysctl_exit_net(net);
+out_ctl6:
+	xtcp_v6_exit_net(net);
 out_ctl:
 	xtcp_v4_exit_net(net);
 out_mib:
@@ -627,6 +688,7 @@ static void __net_exit xtcp_exit_net(struct net *net)
 	xtcp_cong_put(xtcp_pernet(net)->ca_default);
 	/* After the sysctl: nothing can open it again. */
 	xtcp_udp_exit_net(net);
+	xtcp_v6_exit_net(net);
 	xtcp_v4_exit_net(net);
 	xtcp_mib_exit_net(net);
 }
@@ -814,13 +876,18 @@ static int __init xtcp_init(void)
 		err = -EBUSY;
 		goto out_global;
 	}
-	/* Last: the receive path, then socket() (ipv4.c). */
+	/* Last: the receive paths, then socket() (ipv4.c, ipv6.c). */
 	err = xtcp_v4_init();
 	if (err)
 		goto out_offload;
+	err = xtcp_v6_init();
+	if (err)
+		goto out_v4;
 	pr_info("registered as IP protocol %d\n", xtcp_proto_num);
 	return 0;
 
+out_v4:
+	xtcp_v4_exit();
 out_offload:
 	xtcp_offload_exit();
 out_global:
@@ -841,6 +908,7 @@ out:
 static void __exit xtcp_exit(void)
 {
 	/* First: no new socket may appear while the rest goes away. */
+	xtcp_v6_exit();
 	xtcp_v4_exit();
 	xtcp_offload_exit();
 	unregister_net_sysctl_table(xtcp_global_hdr);
@@ -863,3 +931,6 @@ MODULE_DESCRIPTION("xtcp: an alternative TCP as its own IP protocol");
  */
 MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET, IPPROTO_XTCP, 1);	/* SOCK_STREAM */
 MODULE_ALIAS_NET_PF_PROTO(PF_INET, IPPROTO_XTCP);
+/* And inet6_create()'s, for socket(AF_INET6, SOCK_STREAM, 253). */
+MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET6, IPPROTO_XTCP, 1);
+MODULE_ALIAS_NET_PF_PROTO(PF_INET6, IPPROTO_XTCP);

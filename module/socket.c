@@ -216,7 +216,7 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	xtcp_info_reset(xs);
 	WRITE_ONCE(xs->window_clamp, 0);	/* as tcp_disconnect() */
 	/* A connection in UDP ends so; the next is plain unless asked. */
-	xtcp_v4_set_plain(sk);
+	xtcp_set_plain(sk);
 	__sk_dst_reset(sk);
 	sk_error_report(sk);
 	return 0;

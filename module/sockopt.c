@@ -175,9 +175,13 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	int val, err = 0;
 
+	/*
+	 * Unlocked: an AF_INET6 socket's af_ops change under its lock when
+	 * it connects to a v4-mapped address (ipv6.c, WRITE_ONCE()).
+	 */
 	if (level != SOL_TCP)
-		return inet_csk(sk)->icsk_af_ops->setsockopt(sk, level, optname,
-							     optval, optlen);
+		return READ_ONCE(inet_csk(sk)->icsk_af_ops)->setsockopt(sk,
+				level, optname, optval, optlen);
 	/*
 	 * An option xtcp lacks is ENOPROTOOPT whatever its length.  Those it
 	 * has are TCP's: an int (but TCP_CONGESTION), and TCP_INFO, which
@@ -441,9 +445,10 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	int val, len, ulen, user_mss;
 
+	/* Unlocked, as in xtcp_setsockopt(). */
 	if (level != SOL_TCP)
-		return inet_csk(sk)->icsk_af_ops->getsockopt(sk, level, optname,
-							     optval, optlen);
+		return READ_ONCE(inet_csk(sk)->icsk_af_ops)->getsockopt(sk,
+				level, optname, optval, optlen);
 	if (get_user(ulen, optlen))
 		return -EFAULT;
 	if (ulen < 0)

@@ -3,8 +3,9 @@
  * xtcp tracepoints: TRACE_SYSTEM xtcp, seen by perf, bpftrace, trace-cmd
  * and tracefs (events/xtcp/).  Modelled on include/trace/events/tcp.h:
  * every event carries the 4-tuple (saddr, daddr, sport, dport: ours
- * first), the family (always AF_INET: xtcp has no IPv6) and, where a
- * socket is involved, its cookie (SO_COOKIE, generated if it had none).
+ * first; saddrv6 and daddrv6 for IPv6, v4-mapped for IPv4), the family
+ * and, where a socket is involved, its cookie (SO_COOKIE, generated if
+ * it had none).
  * docs/tracepoints.md says when each one fires.  State changes are the
  * kernel's sock:inet_sock_set_state (xtcp_set_state() goes through
  * inet_sk_set_state()); they are not repeated here.
@@ -41,6 +42,7 @@ enum xtcp_req_decision {
 #include <linux/tracepoint.h>
 #include <linux/sock_diag.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 
 #include "xtcp.h"
 
@@ -112,13 +114,20 @@ xtcp_req_names
 #define xtcp_show_ca_state(val)	__print_symbolic(val, xtcp_ca_state_names)
 #define xtcp_show_req(val)	__print_symbolic(val, xtcp_req_names)
 
-/* The 4-tuple fields, ours first, and how they are filled. */
+/*
+ * The 4-tuple fields, ours first, and how they are filled: IPv4's
+ * addresses, and IPv6's (v4-mapped for IPv4), as TCP's events carry
+ * both.  For an AF_INET6 socket family is AF_INET6 and saddr/daddr are
+ * its IPv4 addresses if it is v4-mapped, 0.0.0.0 otherwise.
+ */
 #define XTCP_TP_ADDRS					\
 	__field(__u16, family)				\
 	__field(__u16, sport)				\
 	__field(__u16, dport)				\
 	__array(__u8, saddr, 4)				\
-	__array(__u8, daddr, 4)
+	__array(__u8, daddr, 4)				\
+	__array(__u8, saddr_v6, 16)			\
+	__array(__u8, daddr_v6, 16)
 
 #define XTCP_TP_STORE(e, sa, da, sp, dp)		\
 	do {						\
@@ -127,25 +136,66 @@ xtcp_req_names
 		*p32 = (sa);				\
 		p32 = (__be32 *)(e)->daddr;		\
 		*p32 = (da);				\
+		ipv6_addr_set_v4mapped(sa,		\
+			(struct in6_addr *)(e)->saddr_v6); \
+		ipv6_addr_set_v4mapped(da,		\
+			(struct in6_addr *)(e)->daddr_v6); \
 		(e)->sport = ntohs(sp);			\
 		(e)->dport = ntohs(dp);			\
 		(e)->family = AF_INET;			\
 	} while (0)
 
+#if IS_ENABLED(CONFIG_IPV6)
+#define XTCP_TP_STORE_V6(e, sk, sa6, da6)			\
+	do {							\
+		if ((sk)->sk_family == AF_INET6) {		\
+			(e)->family = AF_INET6;			\
+			memcpy((e)->saddr_v6, sa6, 16);		\
+			memcpy((e)->daddr_v6, da6, 16);		\
+		}						\
+	} while (0)
+#else
+#define XTCP_TP_STORE_V6(e, sk, sa6, da6)	do { } while (0)
+#endif
+
+/* A socket's (full, request or timewait: the fields are sock_common's). */
 #define XTCP_TP_STORE_SK(e, sk)					\
-	XTCP_TP_STORE(e, inet_sk(sk)->inet_saddr,		\
-		      inet_sk(sk)->inet_daddr,			\
-		      inet_sk(sk)->inet_sport,			\
-		      inet_sk(sk)->inet_dport)
+	do {							\
+		XTCP_TP_STORE(e, (sk)->sk_rcv_saddr,		\
+			      (sk)->sk_daddr,			\
+			      htons((sk)->sk_num),		\
+			      (sk)->sk_dport);			\
+		XTCP_TP_STORE_V6(e, sk, &(sk)->sk_v6_rcv_saddr,	\
+				 &(sk)->sk_v6_daddr);		\
+	} while (0)
 
 /* Ours is where @skb, a received segment, was going. */
+#if IS_ENABLED(CONFIG_IPV6)
+#define XTCP_TP_STORE_RX(e, skb)					\
+	do {								\
+		if ((skb)->protocol == htons(ETH_P_IPV6)) {		\
+			XTCP_TP_STORE(e, 0, 0, xtcp_hdr(skb)->dest,	\
+				      xtcp_hdr(skb)->source);		\
+			(e)->family = AF_INET6;				\
+			memcpy((e)->saddr_v6, &ipv6_hdr(skb)->daddr, 16); \
+			memcpy((e)->daddr_v6, &ipv6_hdr(skb)->saddr, 16); \
+		} else {						\
+			XTCP_TP_STORE(e, ip_hdr(skb)->daddr,		\
+				      ip_hdr(skb)->saddr,		\
+				      xtcp_hdr(skb)->dest,		\
+				      xtcp_hdr(skb)->source);		\
+		}							\
+	} while (0)
+#else
 #define XTCP_TP_STORE_RX(e, skb)				\
 	XTCP_TP_STORE(e, ip_hdr(skb)->daddr, ip_hdr(skb)->saddr,	\
 		      xtcp_hdr(skb)->dest, xtcp_hdr(skb)->source)
+#endif
 
-#define XTCP_TP_ADDRS_FMT	"sport=%hu dport=%hu saddr=%pI4 daddr=%pI4"
+#define XTCP_TP_ADDRS_FMT	"sport=%hu dport=%hu saddr=%pI4 daddr=%pI4 saddrv6=%pI6c daddrv6=%pI6c"
 #define XTCP_TP_ADDRS_ARGS	__entry->sport, __entry->dport,	\
-				__entry->saddr, __entry->daddr
+				__entry->saddr, __entry->daddr,	\
+				__entry->saddr_v6, __entry->daddr_v6
 
 /*
  * A segment of @sk, on its retransmission queue, sent again: by the
@@ -210,12 +260,9 @@ TRACE_EVENT(xtcp_retransmit_synack,
 	),
 
 	TP_fast_assign(
-		const struct inet_request_sock *ireq = inet_rsk(req);
-
 		__entry->skaddr = sk;
 		__entry->req = req;
-		XTCP_TP_STORE(__entry, ireq->ir_loc_addr, ireq->ir_rmt_addr,
-			      htons(ireq->ir_num), ireq->ir_rmt_port);
+		XTCP_TP_STORE_SK(__entry, (const struct sock *)req);
 		__entry->snt_isn = xtcp_rsk(req)->snt_isn;
 		__entry->num_retrans = req->num_retrans;
 		__entry->sock_cookie = xtcp_trace_cookie(sk);

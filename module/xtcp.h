@@ -102,6 +102,7 @@
 #include <net/tcp_states.h>
 #include <uapi/linux/tcp.h>
 #include <net/netns/generic.h>
+#include <linux/ipv6.h>
 
 #include "pure.h"
 
@@ -112,6 +113,7 @@ extern struct inet_hashinfo xtcp_hashinfo;
 extern struct proto xtcp_prot;
 extern struct request_sock_ops xtcp_request_sock_ops;
 extern struct timewait_sock_ops xtcp_timewait_sock_ops;
+extern struct timewait_sock_ops xtcp6_timewait_sock_ops;
 extern unsigned int xtcp_net_id;
 
 /* Initial RTO (RFC 6298) and its bounds. */
@@ -233,6 +235,7 @@ struct xtcp_mib {
 /* Per network namespace state. */
 struct xtcp_net {
 	struct sock			*ctl_sk;	/* sends RSTs for no socket */
+	struct sock			*ctl_sk6;	/* IPv6's; NULL without IPv6 */
 	struct xtcp_mib __percpu	*mib;
 	struct ctl_table_header		*sysctl_hdr;
 	struct inet_timewait_death_row	death_row;
@@ -305,6 +308,9 @@ enum xtcp_deferred_bits {
 struct xtcp_skb_cb {
 	union {
 		struct inet_skb_parm	h4;	/* IP's, until we take over */
+#if IS_ENABLED(CONFIG_IPV6)
+		struct inet6_skb_parm	h6;	/* IPv6's: inet6_iif() reads it */
+#endif
 	} header;
 	u32	seq;		/* first sequence number */
 	u32	end_seq;	/* seq + SYN + FIN + data length */
@@ -622,6 +628,18 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 	return (struct xtcp_sock *)sk;
 }
 
+#if IS_ENABLED(CONFIG_IPV6)
+/*
+ * An AF_INET6 xtcp socket, as struct tcp6_sock: IPv6's per-socket state
+ * last, where inet6_create() finds it (inet6_sk_generic(): the object's
+ * size less that of struct ipv6_pinfo).  ipv6.c.
+ */
+struct xtcp6_sock {
+	struct xtcp_sock	xs;
+	struct ipv6_pinfo	inet6;
+};
+#endif
+
 /* Microseconds, for RTT samples; wraps every 71 minutes. */
 static inline u32 xtcp_clock_us(void)
 {
@@ -725,6 +743,11 @@ void xtcp_offload_exit(void);
 u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 u32 xtcp_cookie_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 		     u32 count, int which);
+u32 xtcp_isn6(const struct in6_addr *saddr, const struct in6_addr *daddr,
+	      __be16 sport, __be16 dport);
+u32 xtcp_cookie_hash6(const struct in6_addr *saddr,
+		      const struct in6_addr *daddr, __be16 sport, __be16 dport,
+		      u32 count, int which);
 void xtcp_set_state(struct sock *sk, int state);
 void xtcp_done(struct sock *sk);
 unsigned long xtcp_fin_timeout(const struct sock *sk);
@@ -741,7 +764,7 @@ void xtcp_v4_exit(void);
 int xtcp_v4_init_net(struct net *net);
 void xtcp_v4_exit_net(struct net *net);
 int xtcp_v4_init_sock(struct sock *sk);
-int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
+int xtcp_do_rcv(struct sock *sk, struct sk_buff *skb);
 int xtcp_v4_pre_connect(struct sock *sk, struct sockaddr *uaddr,
 			int addr_len);
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
@@ -756,6 +779,72 @@ void xtcp_v4_encap_rcv(struct sk_buff *skb, __be16 sport);
 void xtcp_v4_encap_err(struct sk_buff *skb, u32 info, unsigned int thoff,
 		       __be16 encap);
 void xtcp_v4_set_plain(struct sock *sk);
+struct sock *
+xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
+		      struct request_sock *req, struct dst_entry *dst,
+		      struct request_sock *req_unhash, bool *own_req,
+		      void (*opt_child_init)(struct sock *newsk,
+					     const struct sock *sk));
+int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb);
+void xtcp_req_err(struct sock *sk, u32 seq, bool abort);
+bool xtcp_reset_allowed(struct net *net, const struct sock *sk);
+void xtcp_reqsk_destructor(struct request_sock *req);
+void xtcp_v4_mtu_reduced(struct sock *sk);
+
+/* ipv6.c; without IPv6 in the kernel, what the rest calls is a stub. */
+#if IS_ENABLED(CONFIG_IPV6)
+extern const struct inet_connection_sock_af_ops xtcp_ipv6_mapped;
+int xtcp_v6_init(void);
+void xtcp_v6_exit(void);
+int xtcp_v6_init_net(struct net *net);
+void xtcp_v6_exit_net(struct net *net);
+void xtcp_v6_send_reset(const struct sock *sk, struct sk_buff *skb);
+struct sock *xtcp_cookie_v6_check(struct sock *sk, struct sk_buff *skb);
+void xtcp_v6_set_plain(struct sock *sk);
+#else
+static inline int xtcp_v6_init(void) { return 0; }
+static inline void xtcp_v6_exit(void) { }
+static inline int xtcp_v6_init_net(struct net *net) { return 0; }
+static inline void xtcp_v6_exit_net(struct net *net) { }
+#endif
+
+/*
+ * A RST for @skb, or the child of a SYN cookie it returns, in the
+ * family @skb came in: a dual-stack listener and its v4-mapped children
+ * get IPv4 segments.
+ */
+static inline void xtcp_send_reset(const struct sock *sk, struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		xtcp_v6_send_reset(sk, skb);
+		return;
+	}
+#endif
+	xtcp_v4_send_reset(sk, skb);
+}
+
+static inline struct sock *xtcp_cookie_check_ack(struct sock *sk,
+						 struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return xtcp_cookie_v6_check(sk, skb);
+#endif
+	return xtcp_cookie_v4_check(sk, skb);
+}
+
+/* A closed socket's af_ops back to its family's plain ones. */
+static inline void xtcp_set_plain(struct sock *sk)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		xtcp_v6_set_plain(sk);
+		return;
+	}
+#endif
+	xtcp_v4_set_plain(sk);
+}
 
 /* udp.c */
 int xtcp_udp_port_sysctl(struct ctl_table *table, int write, void *buffer,
@@ -823,6 +912,11 @@ void xtcp_cong_name(const struct xtcp_cong_ops *const *slot, char *name);
 int xtcp_conn_request(struct request_sock_ops *rsk_ops,
 		      const struct xtcp_request_sock_af_ops *af_ops,
 		      struct sock *sk, struct sk_buff *skb);
+struct sock *xtcp_create_openreq_child(const struct sock *sk,
+				       struct request_sock *req);
+struct sock *xtcp_cookie_ack(struct request_sock_ops *rsk_ops,
+			     const struct xtcp_request_sock_af_ops *af_ops,
+			     struct sock *sk, struct sk_buff *skb);
 void xtcp_openreq_init(const struct xtcp_request_sock_af_ops *af_ops,
 		       const struct sock *sk, struct request_sock *req,
 		       struct sk_buff *skb);
@@ -837,6 +931,9 @@ enum xtcp_tw_action xtcp_tw_rcv(struct inet_timewait_sock *tw,
 /* output.c */
 void xtcp_release_cb(struct sock *sk);
 u16 xtcp_mss_for_mtu(const struct sock *sk, unsigned int mtu);
+struct sk_buff *xtcp_make_synack(const struct sock *sk,
+				 struct request_sock *req, unsigned int mtu,
+				 unsigned int net_hdr_len);
 void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
 		      u32 seq, u32 ack, u8 flags, u16 window, unsigned int hlen);
 int xtcp_connect(struct sock *sk);
