@@ -25,7 +25,7 @@ T=selftests
 # with one line each: the debug lane's CI subset (scripts/check-debug.sh).
 ALL_PROGS=(xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt
 	xtcp_tcpopt xtcp_icmp xtcp_encap xtcp_splice xtcp_interop xtcp_mib
-	xtcp_robust xtcp_trace)
+	xtcp_robust xtcp_trace xtcp_ipv6)
 ALL_DRIVERS=(xtcp_diag.sh xtcp_apps.sh xtcp_interop_apps.sh xtcp_install.sh)
 wanted() {
 	[[ -z ${XTCP_PROGS:-} || " $XTCP_PROGS " == *" $1 "* ]]

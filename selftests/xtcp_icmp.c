@@ -3,6 +3,7 @@
  * ICMP errors about xtcp's segments, on a routed path of the test's own:
  *
  *   netns xic 10.98.1.2 --- 10.98.1.1 xir 10.98.2.1 --- 10.98.2.2 xis
+ *             fd98:1::2     fd98:1::1     fd98:2::1     fd98:2::2
  *                      veth          (router)       veth
  *
  * The router forwards toward xis through a route of MTU 1280 while every
@@ -26,6 +27,8 @@ static char ic_ns[NS_NAME_LEN], ir_ns[NS_NAME_LEN], is_ns[NS_NAME_LEN];
 #define IS_NS		is_ns
 #define IC_ADDR		"10.98.1.2"
 #define IS_ADDR		"10.98.2.2"
+#define IC_ADDR6	"fd98:1::2"
+#define IS_ADDR6	"fd98:2::2"
 #define IC_IF		"ic"
 
 static void path_down(void)
@@ -42,22 +45,29 @@ static int path_up(void)
 {
 	static const char *const ic[] = {
 		"addr add " IC_ADDR "/24 dev ic",
+		"addr add " IC_ADDR6 "/64 dev ic nodad",
 		"link set ic up",
 		"route add default via 10.98.1.1",
+		"route add default via fd98:1::1",
 		NULL
 	};
 	static const char *const is[] = {
 		"addr add " IS_ADDR "/24 dev is",
+		"addr add " IS_ADDR6 "/64 dev is nodad",
 		"link set is up",
 		"route add default via 10.98.2.1",
+		"route add default via fd98:2::1",
 		NULL
 	};
 	static const char *const ir[] = {
 		"addr add 10.98.1.1/24 dev ir1",
 		"addr add 10.98.2.1/24 dev ir2",
+		"addr add fd98:1::1/64 dev ir1 nodad",
+		"addr add fd98:2::1/64 dev ir2 nodad",
 		"link set ir1 up",
 		"link set ir2 up",
 		"route replace 10.98.2.0/24 dev ir2 mtu 1280",
+		"route replace fd98:2::/64 dev ir2 metric 256 mtu 1280",
 		NULL
 	};
 
@@ -72,7 +82,8 @@ static int path_up(void)
 	    sh("ip link add is netns %s type veth peer name ir2 netns %s",
 	       IS_NS, IR_NS) ||
 	    ip_batch(IC_NS, ic) || ip_batch(IS_NS, is) || ip_batch(IR_NS, ir) ||
-	    sysctl_set(IR_NS, "net.ipv4.ip_forward", 1))
+	    sysctl_set(IR_NS, "net.ipv4.ip_forward", 1) ||
+	    sysctl_set(IR_NS, "net.ipv6.conf.all.forwarding", 1))
 		return -1;
 	return sh_in(IC_NS, "ping -c1 -W2 " IS_ADDR " >/dev/null") ? -1 : 0;
 }
@@ -104,28 +115,47 @@ FIXTURE_TEARDOWN(icmp)
 }
 
 /*
- * 4 MiB from the client through the 1280-byte hop: the first full-sized
- * segments die at the router, whose "fragmentation needed" lowers the
- * client's path MTU and MSS; everything arrives, byte for byte, and the
- * client's route remembers the MTU.
+ * 4 MiB from the client through the 1280-byte hop, over IPv4 (@v6 0)
+ * or IPv6: the first full-sized segments die at the router, whose
+ * "fragmentation needed" (ICMPv6 Packet Too Big) lowers the client's
+ * path MTU and MSS; everything arrives, byte for byte, and the client's
+ * route remembers the MTU.
  */
-TEST_F_TIMEOUT(icmp, pmtu_1280_hop_bulk_completes, XT(120))
+static void pmtu_bulk(struct __test_metadata *_metadata,
+		      struct _test_data_icmp *self, int v6)
 {
+	const char *srv = v6 ? IS_ADDR6 : IS_ADDR;
+	int family = v6 ? AF_INET6 : AF_INET;
 	struct timeval tv = { XT(30), 0 };
 	struct bulk b = { .len = 4 << 20 };
 	long reduced = xstat(IC_NS, "PmtuReduced");
 	char hash[65], route[512], cmd[128];
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sl;
 	size_t got = 0;
 	pthread_t th;
 	FILE *f;
 	ssize_t n;
 
-	self->lfd = socket_in(IS_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	if (v6) {
+		struct sockaddr_in6 *a = (void *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(11001);
+		inet_pton(AF_INET6, srv, &a->sin6_addr);
+		sl = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (void *)&ss;
+
+		*a = sin_of(srv, 11001);
+		sl = sizeof(*a);
+	}
+	self->lfd = socket_in(IS_NS, family, SOCK_STREAM, xtcp_proto());
 	ASSERT_LE(0, self->lfd);
-	ASSERT_EQ(0, do_bind(self->lfd, IS_ADDR, 11001));
+	ASSERT_EQ(0, bind(self->lfd, (struct sockaddr *)&ss, sl));
 	ASSERT_EQ(0, listen(self->lfd, 1));
-	self->c = socket_in(IC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
-	ASSERT_EQ(0, do_connect(self->c, IS_ADDR, 11001));
+	self->c = socket_in(IC_NS, family, SOCK_STREAM, xtcp_proto());
+	ASSERT_EQ(0, connect(self->c, (struct sockaddr *)&ss, sl));
 	self->a = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, self->a);
 	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -137,7 +167,7 @@ TEST_F_TIMEOUT(icmp, pmtu_1280_hop_bulk_completes, XT(120))
 	ASSERT_EQ(b.len, got) TH_LOG("stalled after %zu bytes", got);
 	EXPECT_STREQ(b.hash, hash);
 
-	snprintf(cmd, sizeof(cmd), "ip -n %s route get " IS_ADDR, IC_NS);
+	snprintf(cmd, sizeof(cmd), "ip -n %s route get %s", IC_NS, srv);
 	f = popen(cmd, "r");
 	ASSERT_NE(NULL, f);
 	n = fread(route, 1, sizeof(route) - 1, f);
@@ -146,6 +176,17 @@ TEST_F_TIMEOUT(icmp, pmtu_1280_hop_bulk_completes, XT(120))
 	EXPECT_NE(NULL, strstr(route, "mtu 1280")) TH_LOG("route: %s", route);
 	if (xtcp_proto() == IPPROTO_XTCP)
 		EXPECT_LT(reduced, xstat(IC_NS, "PmtuReduced"));
+}
+
+TEST_F_TIMEOUT(icmp, pmtu_1280_hop_bulk_completes, XT(120))
+{
+	pmtu_bulk(_metadata, self, 0);
+}
+
+/* The same over IPv6: RFC 8201, through xtcp_v6_err(). */
+TEST_F_TIMEOUT(icmp, pmtu_1280_hop_bulk_completes_ipv6, XT(120))
+{
+	pmtu_bulk(_metadata, self, 1);
 }
 
 /*

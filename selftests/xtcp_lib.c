@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <netinet/ip6.h>
+
 #include "xtcp_lib.h"
 
 int cap_proto;
@@ -467,33 +469,52 @@ static uint32_t get_be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
-static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s)
+/*
+ * An IPv4 or (@ipv6) IPv6 packet of our protocol, into @s; -1 if it is
+ * not one.  IPv6's: our header right after the fixed one, no extension
+ * headers.
+ */
+static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s, int ipv6)
 {
 	const struct iphdr *iph = (const void *)p;
+	const struct ip6_hdr *ip6h = (const void *)p;
+	int proto = cap_proto ? cap_proto : xtcp_proto();
+	unsigned int ihl, doff, i, tot_len;
 	const struct xtcphdr *th;
-	unsigned int ihl, doff, i;
 	const uint8_t *opt;
 
-	if (n < (ssize_t)sizeof(*iph) ||
-	    iph->protocol != (cap_proto ? cap_proto : xtcp_proto()))
-		return -1;
-	ihl = iph->ihl * 4;
+	if (ipv6) {
+		if (n < (ssize_t)sizeof(*ip6h) || ip6h->ip6_nxt != proto)
+			return -1;
+		ihl = sizeof(*ip6h);
+		tot_len = ihl + ntohs(ip6h->ip6_plen);
+	} else {
+		if (n < (ssize_t)sizeof(*iph) || iph->protocol != proto)
+			return -1;
+		ihl = iph->ihl * 4;
+		tot_len = ntohs(iph->tot_len);
+	}
 	if (n < (ssize_t)(ihl + sizeof(*th)))
 		return -1;
 	th = (const void *)(p + ihl);
 	doff = th->doff * 4;
 	memset(s, 0, sizeof(*s));
 	s->wscale = -1;
-	s->saddr = iph->saddr;
-	s->daddr = iph->daddr;
+	s->ipv6 = ipv6;
+	if (!ipv6) {
+		s->saddr = iph->saddr;
+		s->daddr = iph->daddr;
+		s->tos = iph->tos;
+	} else {
+		s->tos = ntohl(ip6h->ip6_flow) >> 20;
+	}
 	s->sport = ntohs(th->source);
 	s->dport = ntohs(th->dest);
 	s->seq = ntohl(th->seq);
 	s->ack = ntohl(th->ack_seq);
 	s->flags = ((const uint8_t *)th)[13];
-	s->tos = iph->tos;
 	s->win = ntohs(th->window);
-	s->len = ntohs(iph->tot_len) - ihl - doff;
+	s->len = tot_len - ihl - doff;
 	opt = (const uint8_t *)th + sizeof(*th);
 	for (i = 0; i + sizeof(*th) < doff && ihl + sizeof(*th) + i < (size_t)n;) {
 		if (opt[i] == XTCPOPT_EOL)
@@ -555,8 +576,11 @@ int cap_next(int fd, struct seg *s, int timeout_ms)
 		mh.msg_control = ctl;
 		mh.msg_controllen = sizeof(ctl);
 		n = recvmsg(fd, &mh, 0);
-		if (n <= 0 || from.sll_protocol != htons(ETH_P_IP) ||
-		    parse_seg(buf, n, s))
+		if (n <= 0 ||
+		    (from.sll_protocol != htons(ETH_P_IP) &&
+		     from.sll_protocol != htons(ETH_P_IPV6)) ||
+		    parse_seg(buf, n, s,
+			      from.sll_protocol == htons(ETH_P_IPV6)))
 			continue;
 		s->outgoing = from.sll_pkttype == PACKET_OUTGOING;
 		/* When the kernel saw it, not when we read it. */
@@ -907,6 +931,26 @@ int hosts_up(void)
 	sysctl_set(CLI_NS, "net.xtcp.fin_timeout", 5);
 	/* Global, not per netns: back to its default, whatever a test set. */
 	max_orphans_reset();
+	return 0;
+}
+
+int hosts_up_ipv6(void)
+{
+	static const char *const srv[] = {
+		"addr add " SRV_ADDR6 "/64 dev " SRV_IF " nodad",
+		"neigh add " CLI_ADDR6 " lladdr " CLI_MAC " dev " SRV_IF " nud permanent",
+		NULL
+	};
+	static const char *const cli[] = {
+		"addr add " CLI_ADDR6 "/64 dev " CLI_IF " nodad",
+		"neigh add " SRV_ADDR6 " lladdr " SRV_MAC " dev " CLI_IF " nud permanent",
+		NULL
+	};
+
+	if (ip_batch(SRV_NS, srv) || ip_batch(CLI_NS, cli)) {
+		fprintf(stderr, "# %s: IPv6 addresses failed\n", __func__);
+		return -1;
+	}
 	return 0;
 }
 

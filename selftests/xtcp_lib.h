@@ -201,7 +201,8 @@ struct seg {
 	int sack_perm;		/* SACK-permitted option (kind 4) */
 	int tstamp;		/* timestamps option (kind 8) */
 	int other_opts;		/* options of any other kind */
-	uint8_t tos;		/* the IP header's TOS byte (ECN: its low 2 bits) */
+	uint8_t tos;		/* IPv4's TOS, IPv6's traffic class (ECN: low 2 bits) */
+	int ipv6;		/* an IPv6 packet (saddr, daddr then 0) */
 	int outgoing;
 	double t;
 };
@@ -241,6 +242,14 @@ int offloads_off(void);
  * Everything else is as a new netns has it.  0 or -1.
  */
 int hosts_up(void);
+
+/*
+ * IPv6 on the hosts hosts_up() made: SRV_ADDR6 and CLI_ADDR6 (a /64,
+ * no duplicate address detection, static neighbours).  0 or -1.
+ */
+#define SRV_ADDR6	"fd99::1"
+#define CLI_ADDR6	"fd99::2"
+int hosts_up_ipv6(void);
 
 /*
  * For FIXTURE_TEARDOWN: the test's hosts stay while the connections the

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp over IPv6: AF_INET6 sockets, natively (fd99::1 and fd99::2 on the
+ * test's two hosts) and v4-mapped, as TCP's AF_INET6 sockets behave:
+ * a dual-stack listener, IPV6_V6ONLY, the addresses getsockname() and
+ * getpeername() give, RSTs, TIME-WAIT, SYN cookies, and the segments
+ * seen on the wire in the family they should be in.
+ *
+ * XTCP_ONLY=word,word runs only the tests whose names contain a word;
+ * XTCP_PROTO=6 runs everything over kernel TCP (checks the tests).
+ */
+#include <netinet/ip6.h>
+
+#include "xtcp_lib.h"
+#include "xtcp_harness.h"
+
+FIXTURE(v6) {
+	int unused;
+};
+
+FIXTURE_SETUP(v6)
+{
+	XTCP_SETUP(_metadata->name);
+	ASSERT_EQ(0, hosts_up_ipv6());
+}
+
+FIXTURE_TEARDOWN(v6)
+{
+	hosts_down();
+}
+
+static struct sockaddr_in6 sin6_of(const char *addr, int port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
+
+	inet_pton(AF_INET6, addr, &a.sin6_addr);
+	a.sin6_port = htons(port);
+	return a;
+}
+
+static int sock6(const char *ns)
+{
+	return socket_in(ns, AF_INET6, SOCK_STREAM, xtcp_proto());
+}
+
+static int connect6(int fd, const char *addr, int port)
+{
+	struct sockaddr_in6 a = sin6_of(addr, port);
+
+	return connect(fd, (struct sockaddr *)&a, sizeof(a));
+}
+
+static int set_v6only(int fd, int on)
+{
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+}
+
+/* An AF_INET6 listener in the server's netns on [@addr]:@port. */
+static int listen6(const char *addr, int port, int v6only)
+{
+	struct sockaddr_in6 a = sin6_of(addr, port);
+	int fd = sock6(SRV_NS);
+
+	if (fd < 0)
+		return -1;
+	if (v6only >= 0 && set_v6only(fd, v6only))
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 8))
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* An address of a socket as text, "[addr]:port" or "addr:port". */
+static const char *addr_str(const struct sockaddr_storage *ss, char *buf,
+			    size_t n)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		snprintf(buf, n, "[%s]:%d", a, ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		snprintf(buf, n, "%s:%d", a, ntohs(s4->sin_port));
+	}
+	return buf;
+}
+
+static const char *peer_str(int fd, char *buf, size_t n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len))
+		return "(none)";
+	return addr_str(&ss, buf, n);
+}
+
+static const char *name_str(int fd, char *buf, size_t n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return "(none)";
+	return addr_str(&ss, buf, n);
+}
+
+/*
+ * The state (as in /proc/net/tcp6) of the AF_INET6 socket in @ns whose
+ * local port is @lport (and remote @rport, unless 0), from
+ * /proc/net/xtcp6 (tcp6 for kernel TCP); -1 if there is none.
+ */
+static int xstate6(const char *ns, int lport, int rport)
+{
+	int old = ns_enter(ns);
+	FILE *f = fopen(is_tcp() ? "/proc/net/tcp6" : "/proc/net/xtcp6", "r");
+	unsigned int lp, rp, st;
+	char line[512];
+	int ret = -1;
+
+	ns_leave(old);
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %*d: %*32[0-9A-F]:%x %*32[0-9A-F]:%x %x",
+			   &lp, &rp, &st) != 3)
+			continue;
+		if ((int)lp == lport && (!rport || (int)rp == rport))
+			ret = st;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* The IPv4 table's view (/proc/net/xtcp or tcp) of local port @lport. */
+static int xstate4(const char *ns, int lport)
+{
+	int old = ns_enter(ns);
+	FILE *f = fopen(is_tcp() ? "/proc/net/tcp" : "/proc/net/xtcp", "r");
+	unsigned int lp, st;
+	char line[512];
+	int ret = -1;
+
+	ns_leave(old);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*d: %*x:%x %*x:%*x %x", &lp, &st) == 2 &&
+		    (int)lp == lport)
+			ret = st;
+	fclose(f);
+	return ret;
+}
+
+/* Wait up to @timeout_s for xstate6() to become @want; 0 or -1. */
+static int wait_state6(const char *ns, int lport, int rport, int want,
+		       double timeout_s)
+{
+	double end = now_s() + timeout_s;
+
+	while (xstate6(ns, lport, rport) != want) {
+		if (now_s() > end)
+			return -1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+/* @len bytes from @c to @a, compared by SHA-256. */
+static int stream_ok(struct __test_metadata *_metadata, int c, int a,
+		     size_t len)
+{
+	struct bulk b = { .fd = c, .len = len, .keep_open = 1 };
+	char hash[65];
+	pthread_t th;
+	size_t got;
+
+	pthread_create(&th, NULL, bulk_writer, &b);
+	got = read_sha256(a, len, hash);
+	pthread_join(th, NULL);
+	EXPECT_EQ(len, got);
+	EXPECT_STREQ(b.hash, hash);
+	return got == len && !strcmp(b.hash, hash) ? 0 : -1;
+}
+
+/*
+ * The handshake and a stream over IPv6: the segments on the wire are
+ * IPv6 packets whose next header is ours, the SYN's MSS leaves room for
+ * IPv6's 40-byte header, and the connection is in /proc/net/xtcp6, not
+ * in /proc/net/xtcp.
+ */
+TEST_F(v6, handshake_and_stream_over_ipv6)
+{
+	struct seg syn, synack, ack;
+	int cap, lfd, c, a, cport;
+	char buf[96], want[96];
+
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_LE(0, cap);
+	lfd = listen6(SRV_ADDR6, 12001, -1);
+	ASSERT_LE(0, lfd);
+	EXPECT_EQ(XTCP_LISTEN, xstate6(SRV_NS, 12001, 0));
+
+	c = sock6(CLI_NS);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, connect6(c, SRV_ADDR6, 12001));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	cport = local_port(c);
+
+	ASSERT_EQ(0, cap_find(cap, &syn, XTCP_FLAG_SYN, 1, 2000));
+	ASSERT_EQ(0, cap_find(cap, &synack, XTCP_FLAG_SYN | XTCP_FLAG_ACK, 0,
+			      2000));
+	ASSERT_EQ(0, cap_find(cap, &ack, XTCP_FLAG_ACK, 1, 2000));
+	EXPECT_TRUE(syn.ipv6);
+	EXPECT_TRUE(synack.ipv6);
+	EXPECT_TRUE(ack.ipv6);
+	EXPECT_EQ(cport, syn.sport);
+	EXPECT_EQ(syn.seq + 1, synack.ack);
+	EXPECT_EQ(synack.seq + 1, ack.ack);
+	/* 1500 less IPv6's 40 bytes and our 20. */
+	EXPECT_EQ(1440, syn.mss);
+	EXPECT_EQ(1440, synack.mss);
+
+	snprintf(want, sizeof(want), "[" CLI_ADDR6 "]:%d", cport);
+	EXPECT_STREQ(want, peer_str(a, buf, sizeof(buf)));
+	EXPECT_STREQ(want, name_str(c, buf, sizeof(buf)));
+	EXPECT_STREQ("[" SRV_ADDR6 "]:12001", peer_str(c, buf, sizeof(buf)));
+	EXPECT_EQ(XTCP_ESTABLISHED, xstate6(CLI_NS, cport, 12001));
+	EXPECT_EQ(XTCP_ESTABLISHED, xstate6(SRV_NS, 12001, cport));
+	EXPECT_EQ(-1, xstate4(SRV_NS, 12001));
+
+	EXPECT_EQ(0, stream_ok(_metadata, c, a, 4 << 20));
+	EXPECT_EQ(0, stream_ok(_metadata, a, c, 1 << 20));
+	close(c);
+	close(a);
+	close(lfd);
+	close(cap);
+}
+
+/*
+ * A listener on [::] without IPV6_V6ONLY takes IPv4 and IPv6 clients:
+ * the IPv4 one arrives as IPv4 on the wire and is seen as v4-mapped
+ * (::ffff:10.99.0.2), both in /proc/net/xtcp6; both carry a stream.
+ */
+TEST_F(v6, dual_stack_listener_takes_both_families)
+{
+	int cap, lfd, c4, c6, a4, a6, p4, p6, v6only = -1;
+	socklen_t l = sizeof(v6only);
+	char buf[96], want[96];
+	struct seg syn;
+
+	lfd = listen6("::", 12002, 0);
+	ASSERT_LE(0, lfd);
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_LE(0, cap);
+
+	c4 = xsock(CLI_NS);
+	ASSERT_EQ(0, do_connect(c4, SRV_ADDR, 12002));
+	ASSERT_EQ(0, cap_find(cap, &syn, XTCP_FLAG_SYN | XTCP_FLAG_ACK, 0,
+			      2000));
+	EXPECT_FALSE(syn.ipv6);
+	a4 = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a4);
+	c6 = sock6(CLI_NS);
+	ASSERT_EQ(0, connect6(c6, SRV_ADDR6, 12002));
+	ASSERT_EQ(0, cap_find(cap, &syn, XTCP_FLAG_SYN | XTCP_FLAG_ACK, 0,
+			      2000));
+	EXPECT_TRUE(syn.ipv6);
+	a6 = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a6);
+	p4 = local_port(c4);
+	p6 = local_port(c6);
+
+	snprintf(want, sizeof(want), "[::ffff:" CLI_ADDR "]:%d", p4);
+	EXPECT_STREQ(want, peer_str(a4, buf, sizeof(buf)));
+	EXPECT_STREQ("[::ffff:" SRV_ADDR "]:12002",
+		     name_str(a4, buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "[" CLI_ADDR6 "]:%d", p6);
+	EXPECT_STREQ(want, peer_str(a6, buf, sizeof(buf)));
+	/* The IPv4 client sees a plain IPv4 peer. */
+	EXPECT_STREQ(SRV_ADDR ":12002", peer_str(c4, buf, sizeof(buf)));
+
+	EXPECT_EQ(XTCP_ESTABLISHED, xstate6(SRV_NS, 12002, p4));
+	EXPECT_EQ(XTCP_ESTABLISHED, xstate6(SRV_NS, 12002, p6));
+	EXPECT_EQ(0, stream_ok(_metadata, c4, a4, 1 << 20));
+	EXPECT_EQ(0, stream_ok(_metadata, a4, c4, 1 << 20));
+	EXPECT_EQ(0, stream_ok(_metadata, c6, a6, 1 << 20));
+
+	/* An IPv6 socket option works on the v4-mapped child. */
+	EXPECT_EQ(0, getsockopt(a4, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &l));
+	EXPECT_EQ(0, v6only);
+	close(c4);
+	close(c6);
+	close(a4);
+	close(a6);
+	close(lfd);
+	close(cap);
+}
+
+/*
+ * IPV6_V6ONLY: an IPv4 SYN finds no listener (a RST: ECONNREFUSED), and
+ * an AF_INET listener may take the same port beside it, and gets the
+ * IPv4 clients.
+ */
+TEST_F(v6, v6only_listener_leaves_ipv4_to_others)
+{
+	int lfd6, lfd4, c, a;
+	char buf[96];
+
+	lfd6 = listen6("::", 12003, 1);
+	ASSERT_LE(0, lfd6);
+	c = xsock(CLI_NS);
+	ASSERT_EQ(-1, do_connect(c, SRV_ADDR, 12003));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	close(c);
+
+	lfd4 = xsock(SRV_NS);
+	ASSERT_EQ(0, do_bind(lfd4, "0.0.0.0", 12003));
+	ASSERT_EQ(0, listen(lfd4, 8));
+	c = xsock(CLI_NS);
+	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 12003));
+	a = accept(lfd4, NULL, NULL);
+	ASSERT_LE(0, a);
+	EXPECT_STREQ(SRV_ADDR ":12003", name_str(a, buf, sizeof(buf)));
+	close(a);
+	close(c);
+
+	/* Without V6ONLY, the wildcard's port is taken for both families. */
+	close(lfd6);
+	close(lfd4);
+	lfd6 = listen6("::", 12004, 0);
+	ASSERT_LE(0, lfd6);
+	lfd4 = xsock(SRV_NS);
+	EXPECT_EQ(-1, do_bind(lfd4, "0.0.0.0", 12004));
+	EXPECT_EQ(EADDRINUSE, errno);
+	close(lfd4);
+	close(lfd6);
+}
+
+/*
+ * An AF_INET6 socket connecting to a v4-mapped address speaks IPv4 on
+ * the wire, and names itself v4-mapped; with IPV6_V6ONLY it cannot.
+ */
+TEST_F(v6, mapped_connect_speaks_ipv4)
+{
+	int cap, lfd, c, a;
+	char buf[96], want[96];
+	struct seg syn;
+
+	lfd = xlisten(12005, 8);
+	ASSERT_LE(0, lfd);
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_LE(0, cap);
+
+	c = sock6(CLI_NS);
+	ASSERT_EQ(0, set_v6only(c, 1));
+	EXPECT_EQ(-1, connect6(c, "::ffff:" SRV_ADDR, 12005));
+	EXPECT_EQ(ENETUNREACH, errno);
+	close(c);
+
+	c = sock6(CLI_NS);
+	ASSERT_EQ(0, connect6(c, "::ffff:" SRV_ADDR, 12005));
+	ASSERT_EQ(0, cap_find(cap, &syn, XTCP_FLAG_SYN, 1, 2000));
+	EXPECT_FALSE(syn.ipv6);
+	EXPECT_EQ(1460, syn.mss);
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	snprintf(want, sizeof(want), "[::ffff:" CLI_ADDR "]:%d", local_port(c));
+	EXPECT_STREQ(want, name_str(c, buf, sizeof(buf)));
+	snprintf(want, sizeof(want), CLI_ADDR ":%d", local_port(c));
+	EXPECT_STREQ(want, peer_str(a, buf, sizeof(buf)));
+	EXPECT_EQ(XTCP_ESTABLISHED, xstate6(CLI_NS, local_port(c), 12005));
+	EXPECT_EQ(0, stream_ok(_metadata, c, a, 1 << 20));
+	EXPECT_EQ(0, stream_ok(_metadata, a, c, 1 << 20));
+	close(c);
+	close(a);
+	close(lfd);
+	close(cap);
+}
+
+/*
+ * A closed port: the SYN is answered by an IPv6 RST, connect() fails
+ * with ECONNREFUSED; a link-local peer without an interface is EINVAL
+ * and a multicast one ENETUNREACH, as for TCP.
+ */
+TEST_F(v6, closed_port_and_bad_addresses)
+{
+	struct seg rst;
+	int cap, c;
+
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_LE(0, cap);
+	c = sock6(CLI_NS);
+	ASSERT_EQ(-1, connect6(c, SRV_ADDR6, 12006));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	ASSERT_EQ(0, cap_find(cap, &rst, XTCP_FLAG_RST | XTCP_FLAG_ACK, 0,
+			      2000));
+	EXPECT_TRUE(rst.ipv6);
+	EXPECT_EQ(12006, rst.sport);
+	close(c);
+	close(cap);
+
+	c = sock6(CLI_NS);
+	EXPECT_EQ(-1, connect6(c, "fe80::1", 12006));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, connect6(c, "ff02::1", 12006));
+	EXPECT_EQ(ENETUNREACH, errno);
+	close(c);
+}
+
+/*
+ * Teardown over IPv6: the side that closes first is in TIME-WAIT in
+ * /proc/net/xtcp6, and its ACK of a resent FIN goes out as IPv6.
+ */
+TEST_F(v6, time_wait_over_ipv6)
+{
+	int lfd, c, a, cport;
+	char b;
+
+	lfd = listen6(SRV_ADDR6, 12007, -1);
+	ASSERT_LE(0, lfd);
+	c = sock6(CLI_NS);
+	ASSERT_EQ(0, connect6(c, SRV_ADDR6, 12007));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	cport = local_port(c);
+	close(c);
+	EXPECT_EQ(0, read(a, &b, 1));
+	close(a);
+	EXPECT_EQ(0, wait_state6(CLI_NS, cport, 12007, XTCP_TIME_WAIT, 2));
+	close(lfd);
+}
+
+/*
+ * SYN cookies for IPv6 (net.xtcp.syncookies 2: always): the connection
+ * is made from the returning ACK alone, and carries a stream.
+ */
+TEST_F(v6, syn_cookies_over_ipv6)
+{
+	long sent, recv;
+	int lfd, c, a;
+
+	if (is_tcp())
+		SKIP(return, "xtcp's sysctl and counters");
+	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.xtcp.syncookies", 2));
+	sent = XSTAT(SRV_NS, "SyncookiesSent");
+	recv = XSTAT(SRV_NS, "SyncookiesRecv");
+	lfd = listen6(SRV_ADDR6, 12008, -1);
+	ASSERT_LE(0, lfd);
+	c = sock6(CLI_NS);
+	ASSERT_EQ(0, connect6(c, SRV_ADDR6, 12008));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	EXPECT_EQ(sent + 1, XSTAT(SRV_NS, "SyncookiesSent"));
+	EXPECT_EQ(recv + 1, XSTAT(SRV_NS, "SyncookiesRecv"));
+	EXPECT_EQ(0, stream_ok(_metadata, c, a, 1 << 20));
+	close(c);
+	close(a);
+	close(lfd);
+}
+
+TEST_HARNESS_MAIN
