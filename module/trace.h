@@ -158,8 +158,22 @@ xtcp_req_names
 #define XTCP_TP_STORE_V6(e, sk, sa6, da6)	do { } while (0)
 #endif
 
-/* A socket's (full, request or timewait: the fields are sock_common's). */
+/*
+ * A full socket's: inet_sport, not sock_common's sk_num, which the port's
+ * release has zeroed by the time a closed socket's RST goes.
+ */
 #define XTCP_TP_STORE_SK(e, sk)					\
+	do {							\
+		XTCP_TP_STORE(e, inet_sk(sk)->inet_saddr,	\
+			      inet_sk(sk)->inet_daddr,		\
+			      inet_sk(sk)->inet_sport,		\
+			      inet_sk(sk)->inet_dport);		\
+		XTCP_TP_STORE_V6(e, sk, &(sk)->sk_v6_rcv_saddr,	\
+				 &(sk)->sk_v6_daddr);		\
+	} while (0)
+
+/* A request sock's (sock_common's fields: it has no inet_sock). */
+#define XTCP_TP_STORE_REQ(e, sk)				\
 	do {							\
 		XTCP_TP_STORE(e, (sk)->sk_rcv_saddr,		\
 			      (sk)->sk_daddr,			\
@@ -262,7 +276,7 @@ TRACE_EVENT(xtcp_retransmit_synack,
 	TP_fast_assign(
 		__entry->skaddr = sk;
 		__entry->req = req;
-		XTCP_TP_STORE_SK(__entry, (const struct sock *)req);
+		XTCP_TP_STORE_REQ(__entry, (const struct sock *)req);
 		__entry->snt_isn = xtcp_rsk(req)->snt_isn;
 		__entry->num_retrans = req->num_retrans;
 		__entry->sock_cookie = xtcp_trace_cookie(sk);
