@@ -147,9 +147,16 @@ int socket_in(const char *ns, int domain, int type, int proto)
 	return fd;
 }
 
+int xtcp_family(void)
+{
+	const char *f = getenv("XTCP_FAMILY");
+
+	return f && !strcmp(f, "6") ? AF_INET6 : AF_INET;
+}
+
 int xsock(const char *ns)
 {
-	return socket_in(ns, AF_INET, SOCK_STREAM, xtcp_proto());
+	return socket_in(ns, xtcp_family(), SOCK_STREAM, xtcp_proto());
 }
 
 int is_tcp(void)
@@ -171,18 +178,70 @@ struct sockaddr_in sin_of(const char *addr, int port)
 	return sin;
 }
 
+/*
+ * The IPv6 address an AF_INET6 socket uses for the IPv4 address @addr
+ * of the suite (XTCP_FAMILY=6): the hosts' and ghosts' own IPv6
+ * addresses, :: and ::1 for the wildcard and loopback, v4-mapped for
+ * anything else.
+ */
+static void addr6_of(const char *addr, char *out, size_t n)
+{
+	static const char *const map[][2] = {
+		{ SRV_ADDR, SRV_ADDR6 }, { CLI_ADDR, CLI_ADDR6 },
+		{ "10.99.0.3", "fd99::3" }, { "10.99.0.4", "fd99::4" },
+		{ "0.0.0.0", "::" }, { "127.0.0.1", "::1" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(map); i++) {
+		if (!strcmp(addr, map[i][0])) {
+			snprintf(out, n, "%s", map[i][1]);
+			return;
+		}
+	}
+	if (strchr(addr, ':'))
+		snprintf(out, n, "%s", addr);
+	else
+		snprintf(out, n, "::ffff:%s", addr);
+}
+
+/* @addr:@port as the family of @fd wants it, in @ss; its length. */
+static socklen_t sockaddr_for(int fd, const char *addr, int port,
+			      struct sockaddr_storage *ss)
+{
+	int domain = AF_INET;
+	socklen_t len = sizeof(domain);
+	char a6[INET6_ADDRSTRLEN];
+
+	memset(ss, 0, sizeof(*ss));
+	getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+	if (domain == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		addr6_of(addr, a6, sizeof(a6));
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		inet_pton(AF_INET6, a6, &s6->sin6_addr);
+		return sizeof(*s6);
+	}
+	*(struct sockaddr_in *)ss = sin_of(addr, port);
+	return sizeof(struct sockaddr_in);
+}
+
 int do_bind(int fd, const char *addr, int port)
 {
-	struct sockaddr_in sin = sin_of(addr, port);
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_for(fd, addr, port, &ss);
 
-	return bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	return bind(fd, (struct sockaddr *)&ss, len);
 }
 
 int do_connect(int fd, const char *addr, int port)
 {
-	struct sockaddr_in sin = sin_of(addr, port);
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_for(fd, addr, port, &ss);
 
-	return connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	return connect(fd, (struct sockaddr *)&ss, len);
 }
 
 int xlisten(int port, int backlog)
@@ -375,11 +434,17 @@ void xstats_print_delta(const char *ns, const struct xstats *s0)
 	fprintf(stderr, "\n");
 }
 
+/* /proc/net/xtcp, or xtcp6 under XTCP_FAMILY=6. */
+static const char *proc_xtcp(void)
+{
+	return xtcp_family() == AF_INET6 ? "/proc/net/xtcp6" : "/proc/net/xtcp";
+}
+
 int xstate(const char *ns, int lport, int rport)
 {
 	int old = ns_enter(ns);
-	FILE *f = fopen("/proc/net/xtcp", "r");
-	unsigned int la, lp, ra, rp, st;
+	FILE *f = fopen(proc_xtcp(), "r");
+	unsigned int lp, rp, st;
 	char line[512];
 	int ret = -1;
 
@@ -391,8 +456,8 @@ int xstate(const char *ns, int lport, int rport)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " %*d: %x:%x %x:%x %x", &la, &lp, &ra, &rp,
-			   &st) != 5)
+		if (sscanf(line, " %*d: %*[0-9A-F]:%x %*[0-9A-F]:%x %x", &lp,
+			   &rp, &st) != 3)
 			continue;
 		if ((int)lp == lport && (!rport || (int)rp == rport))
 			ret = st;
@@ -404,7 +469,7 @@ int xstate(const char *ns, int lport, int rport)
 int xcount(const char *ns)
 {
 	int old = ns_enter(ns);
-	FILE *f = fopen("/proc/net/xtcp", "r");
+	FILE *f = fopen(proc_xtcp(), "r");
 	char line[512];
 	int n = -1;
 
@@ -770,7 +835,8 @@ static pid_t host_pid(const char *name)
  */
 static int ns_busy(const char *ns)
 {
-	static const char *const files[] = { "/proc/net/xtcp", "/proc/net/tcp" };
+	static const char *const files[] = { "/proc/net/xtcp", "/proc/net/tcp",
+					     "/proc/net/xtcp6", "/proc/net/tcp6" };
 	char line[512];
 	unsigned int i, st;
 	int old, n = 0;
@@ -783,7 +849,8 @@ static int ns_busy(const char *ns)
 		if (!f)
 			continue;
 		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, " %*u: %*x:%*x %*x:%*x %x", &st) == 1 &&
+			if (sscanf(line, " %*u: %*[0-9A-F]:%*x %*[0-9A-F]:%*x %x",
+				   &st) == 1 &&
 			    st != 0x06 && st != 0x0A)
 				n++;
 		fclose(f);
@@ -924,6 +991,21 @@ int hosts_up(void)
 			SRV_NS, CLI_NS);
 		return -1;
 	}
+	/* XTCP_FAMILY=6: the hosts have IPv6 too, the ghosts as well. */
+	if (xtcp_family() == AF_INET6) {
+		static const char *const srv6[] = {
+			"neigh replace fd99::3 lladdr 02:00:00:00:00:03 dev " SRV_IF " nud permanent",
+			NULL
+		};
+		static const char *const cli6[] = {
+			"neigh replace fd99::4 lladdr 02:00:00:00:00:04 dev " CLI_IF " nud permanent",
+			NULL
+		};
+
+		if (hosts_up_ipv6() || ip_batch(SRV_NS, srv6) ||
+		    ip_batch(CLI_NS, cli6))
+			return -1;
+	}
 	/* Short TIME-WAIT and FIN-WAIT-2: nothing outlives its test for long. */
 	sysctl_set(SRV_NS, "net.xtcp.tw_timeout", 2);
 	sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 2);
@@ -937,13 +1019,13 @@ int hosts_up(void)
 int hosts_up_ipv6(void)
 {
 	static const char *const srv[] = {
-		"addr add " SRV_ADDR6 "/64 dev " SRV_IF " nodad",
-		"neigh add " CLI_ADDR6 " lladdr " CLI_MAC " dev " SRV_IF " nud permanent",
+		"addr replace " SRV_ADDR6 "/64 dev " SRV_IF " nodad",
+		"neigh replace " CLI_ADDR6 " lladdr " CLI_MAC " dev " SRV_IF " nud permanent",
 		NULL
 	};
 	static const char *const cli[] = {
-		"addr add " CLI_ADDR6 "/64 dev " CLI_IF " nodad",
-		"neigh add " SRV_ADDR6 " lladdr " SRV_MAC " dev " CLI_IF " nud permanent",
+		"addr replace " CLI_ADDR6 "/64 dev " CLI_IF " nodad",
+		"neigh replace " SRV_ADDR6 " lladdr " SRV_MAC " dev " CLI_IF " nud permanent",
 		NULL
 	};
 

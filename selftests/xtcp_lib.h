@@ -96,6 +96,15 @@ int socket_in(const char *ns, int domain, int type, int proto);
 
 int xsock(const char *ns);
 
+/*
+ * XTCP_FAMILY=6 in the environment: xsock() makes AF_INET6 sockets, and
+ * do_bind()/do_connect() on an AF_INET6 socket take the suite's IPv4
+ * addresses as the hosts' IPv6 ones (SRV_ADDR as SRV_ADDR6, ...), so
+ * that a program's tests run over IPv6 unchanged; xstate() and xcount()
+ * read /proc/net/xtcp6.  AF_INET or AF_INET6.
+ */
+int xtcp_family(void);
+
 /* The tests run over kernel TCP (XTCP_PROTO=6), the reference. */
 int is_tcp(void);
 
