@@ -12,6 +12,7 @@
  */
 #include <fcntl.h>
 #include <linux/sock_diag.h>
+#include <netinet/ip6.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -1368,6 +1369,7 @@ struct fuzz {
 	int n;
 	int ghost_port;		/* ghosts' SYNs to it vary their port */
 	int udp_port;		/* in UDP to it; 0: plain */
+	int ipv6;		/* IPv6 packets, to SRV_ADDR6 */
 };
 
 /* The @i-th packet of @f into @pkt; returns its length. */
@@ -1380,18 +1382,23 @@ typedef int (*fuzz_make_fn)(uint8_t *pkt, long i, const struct fuzz *f);
  */
 static long fuzz_send(long total, fuzz_make_fn make, const struct fuzz *f)
 {
-	int fd = socket_in(CLI_NS, AF_INET, SOCK_RAW, IPPROTO_RAW);
+	int fd = socket_in(CLI_NS, f->ipv6 ? AF_INET6 : AF_INET, SOCK_RAW,
+			   IPPROTO_RAW);
 	struct sockaddr_in to = sin_of(SRV_ADDR, 0);
+	struct sockaddr_in6 to6 = { .sin6_family = AF_INET6 };
 	long sent = 0, i;
-	uint8_t pkt[1700];
+	uint8_t pkt[1800];
 
 	if (fd < 0)
 		return -1;
+	inet_pton(AF_INET6, SRV_ADDR6, &to6.sin6_addr);
 	for (i = 0; i < total; i++) {
 		int len = make(pkt, i, f);
 
-		if (sendto(fd, pkt, len, 0, (struct sockaddr *)&to,
-			   sizeof(to)) == len)
+		if (f->ipv6 ? sendto(fd, pkt, len, 0, (struct sockaddr *)&to6,
+				     sizeof(to6)) == len :
+			      sendto(fd, pkt, len, 0, (struct sockaddr *)&to,
+				     sizeof(to)) == len)
 			sent++;
 		if (i % 256 == 255)
 			usleep(1000);
@@ -1459,7 +1466,7 @@ TEST_F_TIMEOUT(robust, wire_fuzzer, XT(1200))
 	t[n++] = (struct target){ CLI_ADDR, 30003, 9698, 0, 0, 0, 0 };
 
 	/* Ghost sources vary their port, so SYNs make new requests. */
-	f = (struct fuzz){ t, n, est.port, 0 };
+	f = (struct fuzz){ t, n, est.port, 0, 0 };
 	t0 = now_s();
 	sent = fuzz_send(total, fuzz_plain, &f);
 	TH_LOG("%ld of %ld segments sent in %.1f s", sent, total,
@@ -1480,6 +1487,164 @@ TEST_F_TIMEOUT(robust, wire_fuzzer, XT(1200))
 
 	/* A new connection, after all that. */
 	ASSERT_EQ(0, live_open(&est, 9614));
+	EXPECT_EQ(0, live_exchange(&est));
+	live_close(&est);
+}
+
+/*
+ * The @i-th fuzzed packet of @f over IPv6 into @pkt: fuzz_segment()'s
+ * segment for target @i (whose src is an IPv6 address), after an IPv6
+ * header from it to SRV_ADDR6 and, half the time, extension headers:
+ * hop-by-hop and destination options (padding, or an unknown option
+ * whose type says skip, discard or answer), an atomic or a first
+ * fragment header, or one with a length past the packet.  The checksum
+ * is redone over IPv6's pseudo-header, and spoiled one time in 10.
+ * Returns its length.
+ */
+static int fuzz_packet6(uint8_t *pkt, long i, const struct fuzz *f)
+{
+	struct target tg = f->t[i % f->n];
+	struct ip6_hdr *ip6 = (void *)pkt;
+	uint8_t seg[1600], *p = pkt + sizeof(*ip6), *th, *nh = &ip6->ip6_nxt;
+	uint32_t sum = 0, ulen;
+	int len, k, nexts = 0;
+	uint16_t v;
+
+	tg.src = CLI_ADDR;	/* fuzz_segment()'s header is thrown away */
+	len = fuzz_segment(seg, &tg) - (int)sizeof(struct iphdr);
+	memset(ip6, 0, sizeof(*ip6));
+	ip6->ip6_flow = htonl(6u << 28 | (rnd() & 0x0fffffff));
+	ip6->ip6_hlim = 64;
+	inet_pton(AF_INET6, f->t[i % f->n].src, &ip6->ip6_src);
+	inet_pton(AF_INET6, SRV_ADDR6, &ip6->ip6_dst);
+	if (tg.sport >= 30000 && tg.dport == f->ghost_port) {
+		v = htons(30000 + rnd() % 20000);
+		memcpy(seg + sizeof(struct iphdr), &v, 2);
+	}
+
+	/* Extension headers: none half the time, else up to three. */
+	if (rnd() % 2)
+		nexts = 1 + rnd() % 3;
+	for (k = 0; k < nexts; k++) {
+		uint32_t kind = rnd() % 5;
+
+		switch (kind) {
+		case 0:		/* hop-by-hop, only first; else dest options */
+		case 1:
+			*nh = k == 0 && rnd() % 2 ? 0 : 60;
+			memset(p, 0, 8);
+			p[1] = 0;		/* 8 bytes */
+			p[2] = 1;		/* PadN */
+			p[3] = 4;
+			if (rnd() % 3 == 0) {	/* an unknown option */
+				p[2] = (rnd() % 4) << 6 | 0x1e;
+				p[3] = 4;
+			}
+			nh = p;
+			p += 8;
+			break;
+		case 2:		/* an atomic fragment: offset 0, last */
+		case 3:		/* a first fragment, more to come (never) */
+			*nh = 44;
+			memset(p, 0, 8);
+			p[3] = kind == 3;	/* M */
+			v = rnd();
+			memcpy(p + 4, &v, 2);
+			nh = p;
+			p += 8;
+			break;
+		case 4:		/* an options header longer than the packet */
+			*nh = 60;
+			memset(p, 0, 8);
+			p[1] = 200;
+			nh = p;
+			p += 8;
+			break;
+		}
+	}
+	*nh = xtcp_proto();
+	th = p;
+	memcpy(th, seg + sizeof(struct iphdr), len);
+	ulen = len;
+	if (len >= 20) {
+		th[16] = th[17] = 0;
+		sum = csum_add(0, &ip6->ip6_src, 16);
+		sum = csum_add(sum, &ip6->ip6_dst, 16);
+		sum += ulen + xtcp_proto();
+		sum = csum_add(sum, th, len);
+		v = htons(csum_fold(sum));
+		memcpy(th + 16, &v, 2);
+		if (rnd() % 10 == 0)
+			th[16] ^= 0x5a;
+	}
+	len += p - (pkt + sizeof(*ip6));
+	ip6->ip6_plen = htons(len);
+	return sizeof(*ip6) + len;
+}
+
+/*
+ * The wire fuzzer over IPv6: XTCP_FUZZ_SEGMENTS / 4 packets at IPv6
+ * connections (ESTABLISHED, CLOSE-WAIT, TIME-WAIT), a listener and a
+ * closed port, from the client's address and a forged one, with
+ * extension headers.  Nothing is delivered, the connections still
+ * carry their streams, a new one works.
+ */
+TEST_F_TIMEOUT(robust, wire_fuzzer_ipv6, XT(600))
+{
+	const char *env = getenv("XTCP_FUZZ_SEGMENTS");
+	long total = (env ? atol(env) : 20000) / 4, sent;
+	long csum0 = xstat(SRV_NS, "InCsumErrors");
+	struct live est, half, tw;
+	struct target t[6];
+	struct fuzz f;
+	int n = 0;
+	char c;
+
+	/* This test's sockets are AF_INET6 (xtcp_lib.c's XTCP_FAMILY). */
+	setenv("XTCP_FAMILY", "6", 1);
+	ASSERT_EQ(0, hosts_up_ipv6());
+	ASSERT_EQ(0, ip_batch(SRV_NS, (const char *const[]){
+		"neigh replace fd99::3 lladdr 02:00:00:00:00:03 dev " SRV_IF
+		" nud permanent", NULL }));
+	ASSERT_EQ(0, live_open(&est, 9631));
+	ASSERT_EQ(0, live_open(&half, 9632));
+	ASSERT_EQ(0, live_open(&tw, 9633));
+	ASSERT_EQ(0, shutdown(half.c, SHUT_WR));
+	close(tw.a);
+	close(tw.c);
+	tw.a = tw.c = -1;
+	usleep(XT(200000));
+
+	t[n++] = (struct target){ CLI_ADDR6, est.cport, est.port,
+				  est.srv_rcv_nxt, est.srv_snd_nxt,
+				  est.srv_rcv_nxt, 1 };
+	t[n++] = (struct target){ CLI_ADDR6, half.cport, half.port,
+				  half.srv_rcv_nxt + 1, half.srv_snd_nxt,
+				  half.srv_rcv_nxt + 1, 1 };
+	t[n++] = (struct target){ CLI_ADDR6, tw.cport, tw.port,
+				  tw.srv_rcv_nxt, tw.srv_snd_nxt, 0, 0 };
+	t[n++] = (struct target){ "fd99::3", 30000, est.port, 0, 0, 0, 0 };
+	t[n++] = (struct target){ CLI_ADDR6, 30001, est.port, 0, 0, 0, 0 };
+	t[n++] = (struct target){ CLI_ADDR6, 30003, 9698, 0, 0, 0, 0 };
+
+	f = (struct fuzz){ t, n, est.port, 0, 1 };
+	sent = fuzz_send(total, fuzz_packet6, &f);
+	usleep(XT(500000));
+	TH_LOG("%ld of %ld IPv6 packets sent; InCsumErrors +%ld", sent, total,
+	       xstat(SRV_NS, "InCsumErrors") - csum0);
+	EXPECT_LE(total * 99 / 100, sent);
+	if (!is_tcp())
+		EXPECT_LT(csum0, xstat(SRV_NS, "InCsumErrors"));
+
+	EXPECT_EQ(-1, recv(est.a, &c, 1, MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, live_exchange(&est));
+	EXPECT_EQ(0, half_closed_works(&half));
+	live_close(&est);
+	live_close(&half);
+	live_close(&tw);
+
+	ASSERT_EQ(0, live_open(&est, 9634));
 	EXPECT_EQ(0, live_exchange(&est));
 	live_close(&est);
 }
@@ -1576,7 +1741,7 @@ TEST_F_TIMEOUT(robust, wire_fuzzer_in_udp, XT(600))
 	t[n++] = (struct target){ GHOST_OF_CLI, 30002, est.port, 0, 0, 0, 0 };
 	t[n++] = (struct target){ CLI_ADDR, 30003, 9698, 0, 0, 0, 0 };
 
-	f = (struct fuzz){ t, n, 0, port };
+	f = (struct fuzz){ t, n, 0, port, 0 };
 	sent = fuzz_send(total, fuzz_datagram, &f);
 	usleep(XT(500000));
 	TH_LOG("%ld datagrams: EncapInSegs +%ld, EncapInErrs +%ld, EncapMismatch +%ld",

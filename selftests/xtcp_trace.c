@@ -641,6 +641,94 @@ TEST_F(trace, reset_events_carry_tuple_and_cookie)
 	free(buf);
 }
 
+/* An AF_INET6 socket in @ns connected to [@addr]:@port; -1 on failure. */
+static int connect6_in(const char *ns, const char *addr, int port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons(port) };
+	int fd = socket_in(ns, AF_INET6, SOCK_STREAM, xtcp_proto());
+
+	inet_pton(AF_INET6, addr, &a.sin6_addr);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * IPv6 in the events: an IPv6 connection's request, and the RSTs of an
+ * abort and of a closed port, carry the IPv6 addresses in saddrv6 and
+ * daddrv6 (saddr and daddr 0.0.0.0); an IPv4 connection's carry them
+ * v4-mapped, as TCP's events do.
+ */
+TEST_F(trace, ipv6_events_carry_v6_addresses)
+{
+	static const char *const evs[] = { "xtcp/xtcp_request",
+					   "xtcp/xtcp_send_reset", NULL };
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(9910) };
+	int lfd, c, a, cport, lfd4, c4, a4;
+	char *buf, *line, f[64];
+	size_t pos;
+
+	ASSERT_EQ(0, hosts_up_ipv6());
+	ASSERT_EQ(0, tr_open(&self->t, "xtcp_trace_v6", evs));
+	inet_pton(AF_INET6, SRV_ADDR6, &sa.sin6_addr);
+	lfd = socket_in(SRV_NS, AF_INET6, SOCK_STREAM, xtcp_proto());
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, listen(lfd, 8));
+	c = connect6_in(CLI_NS, SRV_ADDR6, 9910);
+	ASSERT_LE(0, c);
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	cport = local_port(c);
+	close_abort(c);
+	close(a);
+	close(lfd);
+	/* Nobody listens on 9911. */
+	EXPECT_EQ(-1, connect6_in(CLI_NS, SRV_ADDR6, 9911));
+	EXPECT_EQ(ECONNREFUSED, errno);
+
+	lfd4 = xlisten(9912, 8);
+	ASSERT_LE(0, lfd4);
+	c4 = xsock(CLI_NS);
+	ASSERT_EQ(0, do_connect(c4, SRV_ADDR, 9912));
+	a4 = accept(lfd4, NULL, NULL);
+	ASSERT_LE(0, a4);
+	close(a4);
+	close(c4);
+	close(lfd4);
+
+	buf = tr_read(_metadata, &self->t);
+	ASSERT_NE(NULL, buf);
+	pos = 0;
+	line = ev_next(buf, &pos, "xtcp_request", 9910, cport);
+	ASSERT_NE(NULL, line) TH_LOG("no xtcp_request for the IPv6 SYN");
+	EXPECT_STREQ(SRV_ADDR6, fldstr(line, "saddrv6", f, sizeof(f)));
+	EXPECT_STREQ(CLI_ADDR6, fldstr(line, "daddrv6", f, sizeof(f)));
+	EXPECT_STREQ("0.0.0.0", fldstr(line, "saddr", f, sizeof(f)));
+	pos = 0;
+	line = ev_next(buf, &pos, "xtcp_send_reset", cport, 9910);
+	ASSERT_NE(NULL, line) TH_LOG("no send_reset from the aborting client");
+	EXPECT_STREQ(CLI_ADDR6, fldstr(line, "saddrv6", f, sizeof(f)));
+	EXPECT_STREQ(SRV_ADDR6, fldstr(line, "daddrv6", f, sizeof(f)));
+	pos = 0;
+	line = ev_next(buf, &pos, "xtcp_send_reset", 9911, 0);
+	ASSERT_NE(NULL, line) TH_LOG("no send_reset for the closed port");
+	EXPECT_STREQ(SRV_ADDR6, fldstr(line, "saddrv6", f, sizeof(f)));
+	EXPECT_STREQ(CLI_ADDR6, fldstr(line, "daddrv6", f, sizeof(f)));
+	pos = 0;
+	line = ev_next(buf, &pos, "xtcp_request", 9912, 0);
+	ASSERT_NE(NULL, line) TH_LOG("no xtcp_request for the IPv4 SYN");
+	EXPECT_STREQ("::ffff:" SRV_ADDR, fldstr(line, "saddrv6", f, sizeof(f)));
+	EXPECT_TRUE(ev_addrs(line, SRV_ADDR, CLI_ADDR));
+	free(buf);
+}
+
 /* The decision of the first xtcp_request event for @lport <- @rport. */
 static const char *decision(char *buf, size_t *pos, int lport, int rport,
 			    char *out, size_t n)
