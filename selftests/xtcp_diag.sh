@@ -301,6 +301,55 @@ ss_udp_encap() {
 	return $rc
 }
 
+# Both families: an AF_INET6 listener on [::] with an IPv6 client and an
+# IPv4 one.  xtcp-ss -6 shows them bracketed, the IPv4 one v4-mapped, as
+# ss does; -4 shows neither.
+ss_ipv6() {
+	local proto out
+
+	unhold
+	proto=$(cat /sys/module/xtcp/parameters/proto) || return 1
+	ip -n xsrv addr replace fd99::1/64 dev vs nodad || return 1
+	ip -n xcli addr replace fd99::2/64 dev vc nodad || return 1
+	ip netns exec xsrv python3 -c '
+import socket, sys, time
+l = socket.socket(socket.AF_INET6, socket.SOCK_STREAM, int(sys.argv[1]))
+l.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+l.bind(("::", 9520))
+l.listen(8)
+c = [l.accept()[0] for _ in range(2)]
+time.sleep(600)' "$proto" &
+	PIDS+=($!)
+	for _ in $(seq 50); do
+		ip netns exec xsrv "$SS" -6 -lH | grep -q ":9520 " && break
+		sleep 0.1
+	done
+	ip netns exec xcli python3 -c '
+import socket, sys, time
+p = int(sys.argv[1])
+a = socket.socket(socket.AF_INET6, socket.SOCK_STREAM, p)
+a.connect(("fd99::1", 9520))
+b = socket.socket(socket.AF_INET, socket.SOCK_STREAM, p)
+b.connect(("10.99.0.1", 9520))
+time.sleep(600)' "$proto" &
+	PIDS+=($!)
+	for _ in $(seq 50); do
+		[[ $(ip netns exec xsrv "$SS" -6 -tnH | grep -c ':9520 ') == 2 ]] && break
+		sleep 0.1
+	done
+	out=$(ip netns exec xsrv "$SS" -6 -tanH)
+	echo "xtcp-ss -6 -tanH in xsrv:"
+	echo "$out"
+	grep -Eq '^LISTEN .* \*:9520 ' <<<"$out" || return 1
+	grep -Eq '^ESTAB .* \[fd99::1\]:9520 +\[fd99::2\]:[0-9]+' <<<"$out" || return 1
+	grep -Eq '^ESTAB .* \[::ffff:10\.99\.0\.1\]:9520 +\[::ffff:10\.99\.0\.2\]:[0-9]+' <<<"$out" ||
+		return 1
+	out=$(ip netns exec xsrv "$SS" -4 -tanH)
+	echo "xtcp-ss -4 -tanH in xsrv:"
+	echo "$out"
+	! grep -q ':9520 ' <<<"$out"
+}
+
 ss_matches_tcp_ss() {
 	unhold
 	hold 6 9502 || return 1
@@ -343,6 +392,11 @@ done
 ok "xtcp-ss: state listening, -l, sport = :N, state established" ss_filters
 ok "xtcp-ss -K: the client's socket is destroyed, the server's reset" ss_kill
 ok "xtcp-ss -i: udp_encap:PORT for a connection in UDP, at both ends" ss_udp_encap
+if [[ -e /proc/net/if_inet6 ]]; then
+	ok "xtcp-ss -6: IPv6 and v4-mapped connections of a dual-stack listener; -4: neither" ss_ipv6
+else
+	skip "xtcp-ss -6" "no IPv6 in this kernel"
+fi
 ok "xtcp-ss --proto 6 -tanieom prints what ss -4 -tanieom prints (kernel TCP)" \
 	ss_matches_tcp_ss
 unhold

@@ -134,14 +134,15 @@ stream_sockets_become_xtcp() {
 	[[ ! -s $W/err ]]
 }
 
-# What socket(AF_INET6, SOCK_STREAM, 0) and socket(AF_INET, SOCK_STREAM,
-# IPPROTO_MPTCP) give when xtcpize leaves them alone: a TCP and an MPTCP
-# socket, or EAFNOSUPPORT and EPROTONOSUPPORT on a kernel without IPv6 or
-# MPTCP (the debug lane's has neither).
+# What socket(AF_INET6, SOCK_STREAM, 0) gives under xtcpize: an xtcp
+# socket, or EAFNOSUPPORT on a kernel without IPv6 (as TCP's would).
+# socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP) is left alone: an MPTCP
+# socket, or EPROTONOSUPPORT on a kernel without MPTCP (the debug lane's
+# has neither).
 if [[ -e /proc/net/if_inet6 ]]; then
-	INET6_TCP="protocol=6 nonblock=0 cloexec=0"
+	INET6_XTCP="protocol=253 nonblock=0 cloexec=0"
 else
-	INET6_TCP="errno=EAFNOSUPPORT"
+	INET6_XTCP="errno=EAFNOSUPPORT"
 fi
 if [[ -e /proc/sys/net/mptcp ]]; then
 	MPTCP="protocol=262 nonblock=0 cloexec=0"
@@ -149,9 +150,16 @@ else
 	MPTCP="errno=EPROTONOSUPPORT"
 fi
 
+inet6_stream_becomes_xtcp() {
+	expect "$INET6_XTCP" "$XTCPIZE" run "$INFO" inet6 stream 0 || return 1
+	[[ $INET6_XTCP == errno=* ]] && return 0
+	expect "protocol=253 nonblock=1 cloexec=1" \
+		"$XTCPIZE" run "$INFO" inet6 stream,nonblock,cloexec 6
+}
+
 others_untouched() {
-	expect "$INET6_TCP" "$XTCPIZE" run "$INFO" inet6 stream 0 || return 1
 	expect "protocol=17 nonblock=1 cloexec=0" "$XTCPIZE" run "$INFO" inet dgram,nonblock 0 || return 1
+	expect "protocol=17 nonblock=0 cloexec=0" "$XTCPIZE" run "$INFO" inet dgram 0 || return 1
 	# Another stream protocol asked for: left alone (MPTCP, built in).
 	expect "$MPTCP" "$XTCPIZE" run "$INFO" inet stream 262
 }
@@ -161,8 +169,11 @@ debug_lines() {
 	expect "protocol=253 nonblock=0 cloexec=0" "$XTCPIZE" run -d "$INFO" inet stream 0 3 || return 1
 	[[ $(grep -c '^xtcpize: socket(AF_INET, SOCK_STREAM, 0) -> protocol 253: fd ' "$W/err") == 3 ]] ||
 		return 1
-	expect "$INET6_TCP" "$XTCPIZE" run -d "$INFO" inet6 stream 0 || return 1
-	[[ ! -s $W/err ]]
+	expect "protocol=17 nonblock=0 cloexec=0" "$XTCPIZE" run -d "$INFO" inet dgram 0 || return 1
+	[[ ! -s $W/err ]] || return 1
+	[[ $INET6_XTCP == errno=* ]] && return 0
+	expect "$INET6_XTCP" "$XTCPIZE" run -d "$INFO" inet6 stream 0 || return 1
+	[[ $(grep -c '^xtcpize: socket(AF_INET6, SOCK_STREAM, 0) -> protocol 253: fd ' "$W/err") == 1 ]]
 }
 
 # wait_for SECONDS COMMAND...: until COMMAND succeeds.
@@ -213,6 +224,51 @@ curl_from_http_server() {
 	echo "captured: $n253 xtcp (253) packets, $n6 TCP (6) packets"
 	# Handshake, 1 MiB (in GSO packets: veth passes them whole), FIN.
 	((n253 > 10 && n6 == 0))
+}
+
+xtcp6_listening() { ip netns exec xsrv cat /proc/net/xtcp6 | grep -q ':1F91 00000000000000000000000000000000:0000 0A '; }
+
+# The same server as a dual-stack one on [::] (what python3 -m http.server
+# does without --bind on an IPv6 host): curl fetches 1 MiB over IPv6 and
+# over IPv4 from the one AF_INET6 socket; the wire has xtcp in IPv6 and
+# in IPv4 and no TCP.
+dual_stack_http_server() {
+	local www=$W/www cap=$W/http6.pcap pid tpid sum_sent n6x n4x ntcp
+
+	mkdir -p "$www"
+	head -c 1M /dev/urandom >"$www/blob"
+	ip -n xsrv addr add fd99::1/64 dev vs nodad || return 1
+	ip -n xcli addr add fd99::2/64 dev vc nodad || return 1
+	ip netns exec xsrv tcpdump -i vs -n -U -w "$cap" 'ip or ip6' 2>"$W/tcpdump6.log" &
+	tpid=$!
+	PIDS+=("$tpid")
+	wait_for 20 grep -q 'listening on' "$W/tcpdump6.log" || { echo "no tcpdump"; return 1; }
+	ip netns exec xsrv "$XTCPIZE" run /usr/bin/python3 -m http.server \
+		--bind :: --directory "$www" 8081 >"$W/http6.log" 2>&1 &
+	pid=$!
+	PIDS+=("$pid")
+	wait_for 120 xtcp6_listening || { echo "no xtcp6 listener"; cat "$W/http6.log"; return 1; }
+	ip netns exec xcli timeout 120 "$XTCPIZE" run curl -sS -g -o "$W/got6" \
+		'http://[fd99::1]:8081/blob' || { cat "$W/http6.log"; return 1; }
+	ip netns exec xcli timeout 120 "$XTCPIZE" run curl -sS -o "$W/got4" \
+		http://10.99.0.1:8081/blob || { cat "$W/http6.log"; return 1; }
+	kill "$pid"
+	sleep 0.5
+	kill -INT "$tpid"
+	wait "$pid" "$tpid"
+	PIDS=()
+	sum_sent=$(sha256sum <"$www/blob")
+	echo "sent     $sum_sent"
+	echo "got IPv6 $(sha256sum <"$W/got6")"
+	echo "got IPv4 $(sha256sum <"$W/got4")"
+	[[ $sum_sent == "$(sha256sum <"$W/got6")" ]] || return 1
+	[[ $sum_sent == "$(sha256sum <"$W/got4")" ]] || return 1
+	cat "$W/http6.log"
+	n6x=$(tcpdump -r "$cap" -n 'ip6 proto 253' 2>/dev/null | wc -l)
+	n4x=$(tcpdump -r "$cap" -n 'ip proto 253' 2>/dev/null | wc -l)
+	ntcp=$(tcpdump -r "$cap" -n 'tcp' 2>/dev/null | wc -l)
+	echo "captured: $n6x xtcp packets in IPv6, $n4x in IPv4, $ntcp TCP"
+	((n6x > 10 && n4x > 10 && ntcp == 0))
 }
 
 proto_254() {
@@ -366,12 +422,19 @@ ok "xtcpize run: exit 127, 126, 2 and the program's own code" exit_codes
 ok "module loads" insmod "$KO"
 ok "xtcpize: AF_INET stream sockets, protocol 0 or 6, become xtcp, flags kept" \
 	stream_sockets_become_xtcp
-ok "xtcpize: AF_INET6 stream and AF_INET datagram sockets untouched" others_untouched
+ok "xtcpize: AF_INET6 stream sockets become xtcp too" inet6_stream_becomes_xtcp
+ok "xtcpize: datagram sockets and other stream protocols untouched" others_untouched
 ok "xtcpize run -d: one line per socket changed" debug_lines
 teardown_topology	# whatever a test before us left
 ok "two netns joined by veth" setup_topology
 ok "xtcpize: curl gets 1 MiB from python3 http.server over xtcp, no TCP on the wire" \
 	curl_from_http_server
+if [[ -e /proc/net/if_inet6 ]]; then
+	ok "xtcpize: a dual-stack http.server on [::] serves curl over IPv6 and IPv4, no TCP" \
+		dual_stack_http_server
+else
+	skip "xtcpize: a dual-stack http.server on [::]" "no IPv6 in this kernel"
+fi
 teardown_topology
 ok "rmmod" rmmod xtcp
 ok "module loads with proto=254" insmod "$KO" proto=254

@@ -8,7 +8,10 @@
  * udp_encap:PORT (the peer's UDP port) for a connection in UDP.  See
  * docs/diag.md.
  *
- * usage: xtcp-ss [-alnieomKH] [-p N|--proto N] [state NAME]...
+ * Both families, IPv4 first, as ss without -4 or -6; IPv6 addresses
+ * bracketed, the IPv6 wildcard as "*", as ss prints them.
+ *
+ * usage: xtcp-ss [-alnieomKH46] [-p N|--proto N] [state NAME]...
  *                [sport = :PORT] [dport = :PORT]
  */
 #define _GNU_SOURCE
@@ -97,11 +100,12 @@ static struct {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xtcp-ss [-alnieomKH] [-p N|--proto N] [state NAME]...\n"
+		"usage: xtcp-ss [-alnieomKH46] [-p N|--proto N] [state NAME]...\n"
 		"               [sport = :PORT] [dport = :PORT]\n"
 		"  -a  all sockets     -l  listening only     -n  numeric (always)\n"
 		"  -i  tcp_info        -e  uid, inode, cookie  -m  socket memory\n"
 		"  -o  timers          -K  destroy what is shown (CAP_NET_ADMIN)\n"
+		"  -4  IPv4 only       -6  IPv6 only (default: both)\n"
 		"  -H  no header       -p, --proto N  IP protocol (default: xtcp's,\n"
 		"      from " PROTO_PARAM ", else 253; 6 for TCP)\n");
 }
@@ -182,11 +186,21 @@ static const char *ms_timer(unsigned int timeout)
 	return buf;
 }
 
-static void print_addr(const __be32 *addr, __be16 port, __u32 ifindex)
+static void print_addr(int family, const __be32 *addr, __be16 port,
+		       __u32 ifindex)
 {
-	char a[INET_ADDRSTRLEN], ifname[IF_NAMESIZE], p[8], buf[64];
+	char a[INET6_ADDRSTRLEN + 2], ifname[IF_NAMESIZE], p[8], buf[80];
+	static const __be32 any6[4];
 
-	inet_ntop(AF_INET, addr, a, sizeof(a));
+	if (family == AF_INET6 && !memcmp(addr, any6, sizeof(any6))) {
+		strcpy(a, "*");
+	} else if (family == AF_INET6) {
+		a[0] = '[';
+		inet_ntop(AF_INET6, addr, a + 1, sizeof(a) - 2);
+		strcat(a, "]");
+	} else {
+		inet_ntop(AF_INET, addr, a, sizeof(a));
+	}
 	if (port)
 		snprintf(p, sizeof(p), "%u", ntohs(port));
 	else
@@ -367,8 +381,9 @@ static void show(const struct nlmsghdr *h)
 	printf("%-10s %-6u %-6u",
 	       r->idiag_state < ST_MAX ? state_name[r->idiag_state] : "UNKNOWN",
 	       r->idiag_rqueue, r->idiag_wqueue);
-	print_addr(r->id.idiag_src, r->id.idiag_sport, r->id.idiag_if);
-	print_addr(r->id.idiag_dst, r->id.idiag_dport, 0);
+	print_addr(r->idiag_family, r->id.idiag_src, r->id.idiag_sport,
+		   r->id.idiag_if);
+	print_addr(r->idiag_family, r->id.idiag_dst, r->id.idiag_dport, 0);
 	if (opt.timers && r->idiag_timer)
 		printf(" timer:(%s,%s,%d)",
 		       r->idiag_timer < 6 ? tmr_name[r->idiag_timer] : "unknown",
@@ -419,7 +434,7 @@ static int destroy(int fd, const struct inet_diag_msg *r)
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
 		},
 		.req = {
-			.sdiag_family = AF_INET,
+			.sdiag_family = r->idiag_family,
 			.sdiag_protocol = opt.proto,
 			.idiag_states = ~0u,
 			.id = r->id,
@@ -459,7 +474,8 @@ static int bytecode(unsigned char *bc)
 	return len;
 }
 
-static int dump(void)
+/* The sockets of @family (AF_INET, AF_INET6), one line each. */
+static int dump(int family)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -472,7 +488,7 @@ static int dump(void)
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
 		},
 		.req = {
-			.sdiag_family = AF_INET,
+			.sdiag_family = family,
 			.sdiag_protocol = opt.proto,
 			.idiag_states = opt.states,
 		},
@@ -507,9 +523,6 @@ static int dump(void)
 		perror("xtcp-ss: send");
 		return 1;
 	}
-	if (opt.header)
-		printf("%-10s %-6s %-6s %21s %21s Process\n", "State", "Recv-Q",
-		       "Send-Q", "Local Address:Port", "Peer Address:Port");
 	while (!done) {
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 		struct nlmsghdr *h = (struct nlmsghdr *)buf;
@@ -574,12 +587,14 @@ int main(int argc, char **argv)
 		{ }
 	};
 	unsigned int states = 0;
-	bool all = false, listening = false;
+	bool all = false, listening = false, only4 = false, only6 = false;
 	int c;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "alnieomKHp:th", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "alnieomKH46p:th", lo, NULL)) != -1) {
 		switch (c) {
+		case '4': only4 = true; only6 = false; break;
+		case '6': only6 = true; only4 = false; break;
 		case 'a': all = true; break;
 		case 'l': listening = true; break;
 		case 'n': case 't': break;
@@ -640,5 +655,12 @@ int main(int argc, char **argv)
 		states = all ? ALL_STATES :
 			 listening ? 1u << ST_LISTEN : CONN_STATES;
 	opt.states = states;
-	return dump();
+	if (opt.header)
+		printf("%-10s %-6s %-6s %21s %21s Process\n", "State", "Recv-Q",
+		       "Send-Q", "Local Address:Port", "Peer Address:Port");
+	if (!only6 && dump(AF_INET))
+		return 1;
+	if (!only4 && dump(AF_INET6))
+		return 1;
+	return 0;
 }

@@ -3,12 +3,15 @@
  * libxtcpize.so: makes an unmodified program use xtcp instead of TCP.
  * xtcpize(8) LD_PRELOADs it; it interposes socket() and nothing else.
  *
- * socket(AF_INET, SOCK_STREAM [| SOCK_NONBLOCK | SOCK_CLOEXEC],
+ * socket(AF_INET or AF_INET6, SOCK_STREAM [| SOCK_NONBLOCK | SOCK_CLOEXEC],
  *        0 or IPPROTO_TCP)
  * becomes the same call with the protocol number the xtcp module
  * registered (its "proto" parameter, read once per process).  Every
- * other socket() (AF_INET6, datagram and raw sockets, other protocols)
- * goes to the C library unchanged.
+ * other socket() (datagram and raw sockets, other families and
+ * protocols) goes to the C library unchanged.  An AF_INET6 xtcp socket
+ * is dual-stack as TCP's is, so a server listening on [::] takes IPv4
+ * clients too; on a kernel without IPv6 it fails as TCP's would
+ * (EAFNOSUPPORT).
  *
  * Never silently TCP: without the module, those calls fail with
  * EPROTONOSUPPORT and one line on stderr says why, once per process;
@@ -72,14 +75,15 @@ static void xtcpize_init(void)
 		xtcpize_warn_missing(xtcpize_fallback);
 }
 
-static void xtcpize_log(int type, int protocol, int proto, int fd)
+static void xtcpize_log(int domain, int type, int protocol, int proto, int fd)
 {
 	char line[160];
 	int saved = errno;
 	int n;
 
 	n = snprintf(line, sizeof(line),
-		     "xtcpize: socket(AF_INET, SOCK_STREAM%s%s, %d) -> protocol %d: %s%d\n",
+		     "xtcpize: socket(%s, SOCK_STREAM%s%s, %d) -> protocol %d: %s%d\n",
+		     domain == AF_INET6 ? "AF_INET6" : "AF_INET",
 		     type & SOCK_NONBLOCK ? "|SOCK_NONBLOCK" : "",
 		     type & SOCK_CLOEXEC ? "|SOCK_CLOEXEC" : "",
 		     protocol, proto, fd < 0 ? "error " : "fd ",
@@ -95,7 +99,7 @@ XTCPIZE_EXPORT int socket(int domain, int type, int protocol)
 	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	int fd;
 
-	if (domain != AF_INET || base != SOCK_STREAM ||
+	if ((domain != AF_INET && domain != AF_INET6) || base != SOCK_STREAM ||
 	    (protocol != 0 && protocol != IPPROTO_TCP))
 		return xtcpize_next_socket()(domain, type, protocol);
 
@@ -103,7 +107,7 @@ XTCPIZE_EXPORT int socket(int domain, int type, int protocol)
 	if (xtcpize_proto) {
 		fd = xtcpize_next_socket()(domain, type, xtcpize_proto);
 		if (xtcpize_debug)
-			xtcpize_log(type, protocol, xtcpize_proto, fd);
+			xtcpize_log(domain, type, protocol, xtcpize_proto, fd);
 		return fd;
 	}
 	if (xtcpize_fallback)

@@ -6,7 +6,8 @@
  *   xtcpize run [-d] CMD [ARGS...]
  *
  * execs CMD with libxtcpize.so first in LD_PRELOAD; the library turns the
- * program's TCP sockets (AF_INET, SOCK_STREAM) into xtcp sockets.  The
+ * program's TCP sockets (AF_INET and AF_INET6, SOCK_STREAM) into xtcp
+ * sockets.  The
  * library is taken from next to this binary when that is where it is
  * (the build tree), else from where `make install` puts it
  * (XTCPIZE_LIB, fixed at build time).
@@ -34,8 +35,8 @@ static void usage(FILE *f)
 	fputs("usage: xtcpize run [-d] CMD [ARGS...]\n"
 	      "       xtcpize -h | --help | --version\n"
 	      "\n"
-	      "Runs CMD with its TCP sockets (AF_INET, SOCK_STREAM) made xtcp sockets,\n"
-	      "through the LD_PRELOAD library " XTCPIZE_LIBNAME ".\n"
+	      "Runs CMD with its TCP sockets (AF_INET and AF_INET6, SOCK_STREAM) made\n"
+	      "xtcp sockets, through the LD_PRELOAD library " XTCPIZE_LIBNAME ".\n"
 	      "\n"
 	      "  -d   print a line on stderr for every socket changed (XTCPIZE_DEBUG=1)\n"
 	      "\n"
