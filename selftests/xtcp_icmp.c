@@ -234,6 +234,36 @@ static int syn_to_nowhere(struct __test_metadata *_metadata,
 	return 0;
 }
 
+/* syn_to_nowhere() over IPv6: the router drops our next header. */
+static int syn6_to_nowhere(struct __test_metadata *_metadata,
+			   struct _test_data_icmp *self, int port,
+			   uint32_t *seq, int *cport)
+{
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(port) };
+	struct seg s;
+	int cap;
+
+	if (tc_in(IR_NS, "qdisc add dev ir2 root handle 1: prio") ||
+	    tc_in(IR_NS, "qdisc add dev ir2 parent 1:3 handle 30: netem loss 100%%") ||
+	    tc_in(IR_NS, "filter add dev ir2 parent 1: protocol ipv6 u32 match ip6 protocol %d 0xff flowid 1:3",
+		  xtcp_proto()))
+		return -1;
+	cap = cap_open(IC_NS, IC_IF);
+	self->c = socket_in(IC_NS, AF_INET6, SOCK_STREAM, xtcp_proto());
+	set_nonblock(self->c, 1);
+	inet_pton(AF_INET6, IS_ADDR6, &to.sin6_addr);
+	if (connect(self->c, (struct sockaddr *)&to, sizeof(to)) != -1 ||
+	    errno != EINPROGRESS)
+		return -1;
+	*cport = local_port(self->c);
+	if (cap_find(cap, &s, XTCP_FLAG_SYN, 1, 2000) || !s.ipv6)
+		return -1;
+	close(cap);
+	*seq = s.seq;
+	return 0;
+}
+
 /* Wait up to @ms for the non-blocking connect of @fd to end. */
 static int connect_result(int fd, int ms)
 {
@@ -282,6 +312,49 @@ TEST_F(icmp, unreachable_outside_window_is_ignored)
 	ASSERT_EQ(0, syn_to_nowhere(_metadata, self, 11004, &seq, &cport));
 	ASSERT_EQ(0, icmp_about_syn(ICMP_PROT_UNREACH, cport, 11004,
 				    seq + 100000));
+	EXPECT_EQ(-1, connect_result(self->c, 500));
+	EXPECT_EQ(0, so_error(self->c));
+	if (xtcp_proto() == IPPROTO_XTCP)
+		EXPECT_EQ(oow + 1, xstat(IC_NS, "OutOfWindowIcmps"));
+}
+
+/*
+ * ICMPv6 (RFC 4443), as tcp_v6_err(): "port unreachable" about our SYN
+ * refuses the connect at once; "unrecognized next header" (a parameter
+ * problem) ends it with EPROTO; one quoting a sequence number we never
+ * sent is not believed.
+ */
+TEST_F(icmp, icmpv6_port_unreachable_refuses_connect)
+{
+	uint32_t seq;
+	int cport;
+
+	ASSERT_EQ(0, syn6_to_nowhere(_metadata, self, 11005, &seq, &cport));
+	ASSERT_EQ(0, icmp6_error(IS_NS, IC_ADDR6, 1, 4, IC_ADDR6, cport,
+				 IS_ADDR6, 11005, seq));
+	EXPECT_EQ(ECONNREFUSED, connect_result(self->c, 2000));
+}
+
+TEST_F(icmp, icmpv6_unknown_next_header_ends_connect)
+{
+	uint32_t seq;
+	int cport;
+
+	ASSERT_EQ(0, syn6_to_nowhere(_metadata, self, 11006, &seq, &cport));
+	ASSERT_EQ(0, icmp6_error(IS_NS, IC_ADDR6, 4, 1, IC_ADDR6, cport,
+				 IS_ADDR6, 11006, seq));
+	EXPECT_EQ(EPROTO, connect_result(self->c, 2000));
+}
+
+TEST_F(icmp, icmpv6_outside_window_is_ignored)
+{
+	long oow = xstat(IC_NS, "OutOfWindowIcmps");
+	uint32_t seq;
+	int cport;
+
+	ASSERT_EQ(0, syn6_to_nowhere(_metadata, self, 11007, &seq, &cport));
+	ASSERT_EQ(0, icmp6_error(IS_NS, IC_ADDR6, 1, 4, IC_ADDR6, cport,
+				 IS_ADDR6, 11007, seq + 100000));
 	EXPECT_EQ(-1, connect_result(self->c, 500));
 	EXPECT_EQ(0, so_error(self->c));
 	if (xtcp_proto() == IPPROTO_XTCP)

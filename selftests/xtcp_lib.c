@@ -1199,6 +1199,42 @@ int icmp_unreach(const char *ns, const char *dst, int code,
 	return rc < 0 ? -1 : 0;
 }
 
+int icmp6_error(const char *ns, const char *dst, int type, int code,
+		const char *qsrc, int qsport, const char *qdst, int qdport,
+		uint32_t seq)
+{
+	uint8_t pkt[8 + 40 + 8] = { 0 };
+	uint8_t *ip6 = pkt + 8, *th = pkt + 8 + 40;
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
+	int fd, rc;
+
+	pkt[0] = type;
+	pkt[1] = code;
+	/* The quoted packet: IPv6, 8 bytes of ours (the checksum's the kernel's). */
+	ip6[0] = 0x60;
+	ip6[5] = 8;		/* payload length */
+	ip6[6] = xtcp_proto();
+	ip6[7] = 64;
+	inet_pton(AF_INET6, qsrc, ip6 + 8);
+	inet_pton(AF_INET6, qdst, ip6 + 24);
+	th[0] = qsport >> 8;
+	th[1] = qsport;
+	th[2] = qdport >> 8;
+	th[3] = qdport;
+	th[4] = seq >> 24;
+	th[5] = seq >> 16;
+	th[6] = seq >> 8;
+	th[7] = seq;
+	inet_pton(AF_INET6, dst, &to.sin6_addr);
+	fd = socket_in(ns, AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+	if (fd < 0)
+		return -1;
+	rc = sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+		    sizeof(to));
+	close(fd);
+	return rc < 0 ? -1 : 0;
+}
+
 static void sha256_block(struct sha256 *c, const uint8_t *p)
 {
 	uint32_t w[64], a, b, d, e, f, g, h, cc, t1, t2;

@@ -337,6 +337,16 @@ int icmp_unreach(const char *ns, const char *dst, int code,
 		 const char *qsrc, int qsport, const char *qdst, int qdport,
 		 uint32_t seq);
 
+/*
+ * The same over IPv6: an ICMPv6 error of @type and @code (RFC 4443) from
+ * netns @ns to @dst, quoting an IPv6 packet of our protocol from @qsrc to
+ * @qdst with those ports and sequence number.  The kernel computes
+ * ICMPv6's checksum on a raw ICMPv6 socket.  0 or -1.
+ */
+int icmp6_error(const char *ns, const char *dst, int type, int code,
+		const char *qsrc, int qsport, const char *qdst, int qdport,
+		uint32_t seq);
+
 /* ---- SHA-256 (FIPS 180-4), for comparing streams ---- */
 
 struct sha256 {
