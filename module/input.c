@@ -1944,6 +1944,81 @@ int xtcp_do_rcv(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
+/**
+ * xtcp_rcv_pull() - the first checks of a family's receive entry
+ * @skb: a segment of ours, skb->data at our header
+ *
+ * Counted in InSegs (a GSO skb passed on whole, by veth or loopback, per
+ * segment); our header must be whole, with a data offset of at least
+ * 5 words, and its options pulled.
+ *
+ * Context: softirq.
+ * Return: the header, or NULL (counted in InBadHeader and InErrs; the
+ * caller drops @skb).
+ */
+const struct xtcphdr *xtcp_rcv_pull(struct sk_buff *skb)
+{
+	struct net *net = dev_net(skb->dev);
+	const struct xtcphdr *th;
+
+	XTCP_ADD_STATS(net, XTCP_MIB_INSEGS,
+		       max_t(u16, skb_shinfo(skb)->gso_segs, 1));
+	if (!pskb_may_pull(skb, sizeof(struct xtcphdr)))
+		goto bad;
+	th = (const struct xtcphdr *)skb->data;
+	if (th->doff < sizeof(struct xtcphdr) / 4 ||
+	    !pskb_may_pull(skb, th->doff * 4))
+		goto bad;
+	return (const struct xtcphdr *)skb->data;
+bad:
+	XTCP_INC_STATS(net, XTCP_MIB_BADHDR);
+	XTCP_INC_STATS(net, XTCP_MIB_INERRS);
+	return NULL;
+}
+
+/**
+ * xtcp_rcv_sock() - the end of a family's receive entry: a socket found
+ * @sk: the listener or full socket the segment's lookup found
+ * @skb: the segment, its control block filled in; consumed
+ * @refcounted: whether the lookup took a reference on @sk (dropped here)
+ *
+ * The socket's filter, then a listener unlocked, as TCP's is not locked
+ * either: what it does (request socks, cookies, children) has locks of
+ * its own, all taken with BHs off; through the backlog it would run in
+ * process context with BHs on, and a SYN would wait for accept() or
+ * setsockopt().  A full socket under its bh lock, or onto its backlog
+ * if the owner holds it.  Shared by xtcp_v4_rcv() and xtcp_v6_rcv().
+ *
+ * Context: softirq.
+ */
+void xtcp_rcv_sock(struct sock *sk, struct sk_buff *skb, bool refcounted)
+{
+	if (xtcp_filter(sk, skb))
+		goto discard;
+	if (sk->sk_state == TCP_LISTEN) {
+		xtcp_rcv_listen(sk, skb);
+		goto put;
+	}
+
+	bh_lock_sock_nested(sk);
+	xtcp_segs_in(xtcp_sk(sk), skb);
+	if (!sock_owned_by_user(sk)) {
+		xtcp_do_rcv(sk, skb);
+	} else if (xtcp_add_backlog(sk, skb)) {
+		bh_unlock_sock(sk);
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BACKLOGDROPS);
+		goto discard;
+	}
+	bh_unlock_sock(sk);
+put:
+	if (refcounted)
+		sock_put(sk);
+	return;
+discard:
+	kfree_skb(skb);
+	goto put;
+}
+
 /* Fill the control block from a header already checked and pulled. */
 void xtcp_fill_cb(struct sk_buff *skb, const struct xtcphdr *th)
 {
@@ -1971,20 +2046,28 @@ bool xtcp_filter(struct sock *sk, struct sk_buff *skb)
 	return false;
 }
 
-/* A segment for a request sock: the handshake's third step. */
-void xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb)
+/*
+ * A segment for a request sock: the handshake's third step.  Returns
+ * false, @skb untouched, if the request's listener no longer listens:
+ * the request is dropped and the caller looks the segment up again.
+ */
+bool xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb)
 {
 	struct request_sock *req = inet_reqsk(sk);
 	struct sock *listener = req->rsk_listener;
 	struct sock *child;
 
+	if (unlikely(listener->sk_state != TCP_LISTEN)) {
+		inet_csk_reqsk_queue_drop_and_put(listener, req);
+		return false;
+	}
 	sock_hold(listener);
 	/* The listener's filter sees the handshake's end, as TCP's does. */
 	if (xtcp_filter(listener, skb)) {
 		reqsk_put(req);
 		kfree_skb(skb);
 		sock_put(listener);
-		return;
+		return true;
 	}
 	child = xtcp_check_req(listener, skb, req);
 	if (child) {
@@ -1995,6 +2078,7 @@ void xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb)
 		kfree_skb(skb);
 	}
 	sock_put(listener);
+	return true;
 }
 
 /*

@@ -759,7 +759,6 @@ xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	struct inet_request_sock *ireq = inet_rsk(req);
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
 	struct inet_connection_sock *newicsk;
-	bool found_dup = false;
 	struct sock *newsk;
 	struct inet_sock *newinet;
 	struct xtcp_sock *newxs;
@@ -803,26 +802,7 @@ xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	sk_setup_caps(newsk, dst);
 	xtcp_init_mss(newsk);
 	xtcp_init_transfer(newsk);
-
-	if (__inet_inherit_port(sk, newsk) < 0)
-		goto put_and_exit;
-	if (req_unhash) {
-		*own_req = inet_ehash_nolisten(newsk, req_to_sk(req_unhash),
-					       NULL);
-		return newsk;
-	}
-	/*
-	 * A SYN cookie's child: two copies of the ACK that both reached the
-	 * listener make two; the second finds the first in the table, and
-	 * the kernel has destroyed it already (as TCP's syncookie path).
-	 */
-	*own_req = inet_ehash_nolisten(newsk, NULL, &found_dup);
-	if (!*own_req) {
-		bh_unlock_sock(newsk);
-		sock_put(newsk);
-		return NULL;
-	}
-	return newsk;
+	return xtcp_child_hash(sk, newsk, req_unhash, own_req);
 
 exit_overflow:
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
@@ -922,6 +902,17 @@ static __wsum xtcp_v4_udp_compute_pseudo(struct sk_buff *skb, int proto)
 	return csum_tcpudp_nofold(0, 0, skb->len, proto, 0);
 }
 
+/* The listener a SYN that found TIME-WAIT may go to (xtcp_tw_segment()). */
+static struct sock *xtcp_v4_tw_listener(struct sk_buff *skb)
+{
+	const struct xtcphdr *th = xtcp_hdr(skb);
+
+	return inet_lookup_listener(dev_net(skb->dev), &xtcp_hashinfo, skb,
+				    th->doff * 4, ip_hdr(skb)->saddr,
+				    th->source, ip_hdr(skb)->daddr, th->dest,
+				    inet_iif(skb), inet_sdif(skb));
+}
+
 /* xtcp_v4_rcv(), for a segment that came plain (@encap 0) or in UDP. */
 static int __xtcp_v4_rcv(struct sk_buff *skb, __be16 encap)
 {
@@ -932,16 +923,8 @@ static int __xtcp_v4_rcv(struct sk_buff *skb, __be16 encap)
 
 	if (skb->pkt_type != PACKET_HOST)
 		goto discard;
-	/* A GSO skb passed on whole (veth, loopback) counts per segment. */
-	XTCP_ADD_STATS(net, XTCP_MIB_INSEGS, max_t(u16, skb_shinfo(skb)->gso_segs, 1));
-
-	if (!pskb_may_pull(skb, sizeof(struct xtcphdr)))
-		goto bad_hdr;
-	th = (const struct xtcphdr *)skb->data;
-	if (th->doff < sizeof(struct xtcphdr) / 4)
-		goto bad_hdr;
-	if (!pskb_may_pull(skb, th->doff * 4))
-		goto bad_hdr;
+	if (!xtcp_rcv_pull(skb))
+		goto discard;
 	if (encap ? skb_checksum_validate(skb, xtcp_proto_num,
 					  xtcp_v4_udp_compute_pseudo) :
 		    skb_checksum_validate(skb, xtcp_proto_num,
@@ -972,76 +955,18 @@ lookup:
 		goto discard;
 	}
 	if (sk->sk_state == TCP_NEW_SYN_RECV) {
-		struct request_sock *req = inet_reqsk(sk);
-
-		if (unlikely(req->rsk_listener->sk_state != TCP_LISTEN)) {
-			inet_csk_reqsk_queue_drop_and_put(req->rsk_listener, req);
+		if (!xtcp_rcv_for_req(sk, skb))
 			goto lookup;
-		}
-		xtcp_rcv_for_req(sk, skb);
 		return 0;
 	}
 	if (sk->sk_state == TCP_TIME_WAIT) {
-		struct inet_timewait_sock *tw = inet_twsk(sk);
-
-		switch (xtcp_tw_rcv(tw, skb)) {
-		case XTCP_TW_SYN:
-			sk = inet_lookup_listener(net, &xtcp_hashinfo, skb,
-						  th->doff * 4,
-						  ip_hdr(skb)->saddr, th->source,
-						  ip_hdr(skb)->daddr, th->dest,
-						  inet_iif(skb), inet_sdif(skb));
-			if (sk) {
-				/* A new incarnation: the old one makes way. */
-				XTCP_INC_STATS(net, XTCP_MIB_TWRECYCLED);
-				inet_twsk_deschedule_put(tw);
-				refcounted = false;
-				goto process;
-			}
-			fallthrough;
-		case XTCP_TW_ACK:
-			xtcp_tw_send_ack(tw, skb);
-			break;
-		case XTCP_TW_KILL:
-			XTCP_INC_STATS(net, XTCP_MIB_TWKILLED);
-			inet_twsk_deschedule_put(tw);
-			goto discard;
-		case XTCP_TW_DROP:
-			break;
-		}
-		inet_twsk_put(tw);
-		goto discard;
+		sk = xtcp_tw_segment(inet_twsk(sk), skb, xtcp_v4_tw_listener,
+				     xtcp_tw_send_ack);
+		if (!sk)
+			return 0;
+		refcounted = false;
 	}
-
-process:
-	if (xtcp_filter(sk, skb))
-		goto discard_and_relse;
-
-	/*
-	 * A listener is not locked, as TCP's is not: what it does (request
-	 * socks, cookies, children) has locks of its own, all taken with
-	 * BHs off.  Through the backlog it would run in process context with
-	 * BHs on, and a SYN would wait for accept() or setsockopt().
-	 */
-	if (sk->sk_state == TCP_LISTEN) {
-		xtcp_rcv_listen(sk, skb);
-		if (refcounted)
-			sock_put(sk);
-		return 0;
-	}
-
-	bh_lock_sock_nested(sk);
-	xtcp_segs_in(xtcp_sk(sk), skb);
-	if (!sock_owned_by_user(sk)) {
-		xtcp_do_rcv(sk, skb);
-	} else if (xtcp_add_backlog(sk, skb)) {
-		bh_unlock_sock(sk);
-		XTCP_INC_STATS(net, XTCP_MIB_BACKLOGDROPS);
-		goto discard_and_relse;
-	}
-	bh_unlock_sock(sk);
-	if (refcounted)
-		sock_put(sk);
+	xtcp_rcv_sock(sk, skb, refcounted);
 	return 0;
 
 no_socket:
@@ -1051,10 +976,6 @@ no_socket:
 
 csum_error:
 	XTCP_INC_STATS(net, XTCP_MIB_CSUMERRORS);
-	XTCP_INC_STATS(net, XTCP_MIB_INERRS);
-	goto discard;
-bad_hdr:
-	XTCP_INC_STATS(net, XTCP_MIB_BADHDR);
 	XTCP_INC_STATS(net, XTCP_MIB_INERRS);
 discard:
 	kfree_skb(skb);

@@ -649,7 +649,6 @@ xtcp_v6_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	struct ipv6_txoptions *opt;
 	struct ipv6_pinfo *newnp;
 	struct inet_sock *newinet;
-	bool found_dup = false;
 	struct sock *newsk;
 	struct flowi6 fl6;
 
@@ -707,25 +706,7 @@ xtcp_v6_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	ip6_dst_store(newsk, dst, NULL, NULL);
 	xtcp_init_mss(newsk);
 	xtcp_init_transfer(newsk);
-
-	if (__inet_inherit_port(sk, newsk) < 0) {
-		inet_csk_prepare_forced_close(newsk);
-		xtcp_done(newsk);
-		goto exit;
-	}
-	if (req_unhash) {
-		*own_req = inet_ehash_nolisten(newsk, req_to_sk(req_unhash),
-					       NULL);
-		return newsk;
-	}
-	/* A SYN cookie's child: as in xtcp_v4_syn_recv_sock(). */
-	*own_req = inet_ehash_nolisten(newsk, NULL, &found_dup);
-	if (!*own_req) {
-		bh_unlock_sock(newsk);
-		sock_put(newsk);
-		return NULL;
-	}
-	return newsk;
+	return xtcp_child_hash(sk, newsk, req_unhash, own_req);
 
 exit_overflow:
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
@@ -819,6 +800,18 @@ struct sock *xtcp_cookie_v6_check(struct sock *sk, struct sk_buff *skb)
 			       &xtcp_request_sock_ipv6_ops, sk, skb);
 }
 
+/* The listener a SYN that found TIME-WAIT may go to (xtcp_tw_segment()). */
+static struct sock *xtcp_v6_tw_listener(struct sk_buff *skb)
+{
+	const struct xtcphdr *th = xtcp_hdr(skb);
+
+	return inet6_lookup_listener(dev_net(skb->dev), &xtcp_hashinfo, skb,
+				     th->doff * 4, &ipv6_hdr(skb)->saddr,
+				     th->source, &ipv6_hdr(skb)->daddr,
+				     ntohs(th->dest), inet6_iif(skb),
+				     inet6_sdif(skb));
+}
+
 /**
  * xtcp_v6_rcv() - IPv6's handler for every packet whose next header is ours
  * @skb: the packet, its transport header at skb->data; consumed
@@ -840,16 +833,8 @@ static int xtcp_v6_rcv(struct sk_buff *skb)
 
 	if (skb->pkt_type != PACKET_HOST)
 		goto discard;
-	XTCP_ADD_STATS(net, XTCP_MIB_INSEGS,
-		       max_t(u16, skb_shinfo(skb)->gso_segs, 1));
-
-	if (!pskb_may_pull(skb, sizeof(struct xtcphdr)))
-		goto bad_hdr;
-	th = (const struct xtcphdr *)skb->data;
-	if (th->doff < sizeof(struct xtcphdr) / 4)
-		goto bad_hdr;
-	if (!pskb_may_pull(skb, th->doff * 4))
-		goto bad_hdr;
+	if (!xtcp_rcv_pull(skb))
+		goto discard;
 	if (skb_checksum_validate(skb, xtcp_proto_num, ip6_compute_pseudo))
 		goto csum_error;
 
@@ -866,73 +851,18 @@ lookup:
 		goto no_socket;
 
 	if (sk->sk_state == TCP_NEW_SYN_RECV) {
-		struct request_sock *req = inet_reqsk(sk);
-
-		if (unlikely(req->rsk_listener->sk_state != TCP_LISTEN)) {
-			inet_csk_reqsk_queue_drop_and_put(req->rsk_listener, req);
+		if (!xtcp_rcv_for_req(sk, skb))
 			goto lookup;
-		}
-		xtcp_rcv_for_req(sk, skb);
 		return 0;
 	}
 	if (sk->sk_state == TCP_TIME_WAIT) {
-		struct inet_timewait_sock *tw = inet_twsk(sk);
-
-		switch (xtcp_tw_rcv(tw, skb)) {
-		case XTCP_TW_SYN:
-			sk = inet6_lookup_listener(net, &xtcp_hashinfo, skb,
-						   th->doff * 4,
-						   &ipv6_hdr(skb)->saddr,
-						   th->source,
-						   &ipv6_hdr(skb)->daddr,
-						   ntohs(th->dest),
-						   inet6_iif(skb),
-						   inet6_sdif(skb));
-			if (sk) {
-				/* A new incarnation: the old one makes way. */
-				XTCP_INC_STATS(net, XTCP_MIB_TWRECYCLED);
-				inet_twsk_deschedule_put(tw);
-				refcounted = false;
-				goto process;
-			}
-			fallthrough;
-		case XTCP_TW_ACK:
-			xtcp_v6_tw_send_ack(tw, skb);
-			break;
-		case XTCP_TW_KILL:
-			XTCP_INC_STATS(net, XTCP_MIB_TWKILLED);
-			inet_twsk_deschedule_put(tw);
-			goto discard;
-		case XTCP_TW_DROP:
-			break;
-		}
-		inet_twsk_put(tw);
-		goto discard;
+		sk = xtcp_tw_segment(inet_twsk(sk), skb, xtcp_v6_tw_listener,
+				     xtcp_v6_tw_send_ack);
+		if (!sk)
+			return 0;
+		refcounted = false;
 	}
-
-process:
-	if (xtcp_filter(sk, skb))
-		goto discard_and_relse;
-	/* A listener is not locked, as in xtcp_v4_rcv(). */
-	if (sk->sk_state == TCP_LISTEN) {
-		xtcp_rcv_listen(sk, skb);
-		if (refcounted)
-			sock_put(sk);
-		return 0;
-	}
-
-	bh_lock_sock_nested(sk);
-	xtcp_segs_in(xtcp_sk(sk), skb);
-	if (!sock_owned_by_user(sk)) {
-		xtcp_do_rcv(sk, skb);
-	} else if (xtcp_add_backlog(sk, skb)) {
-		bh_unlock_sock(sk);
-		XTCP_INC_STATS(net, XTCP_MIB_BACKLOGDROPS);
-		goto discard_and_relse;
-	}
-	bh_unlock_sock(sk);
-	if (refcounted)
-		sock_put(sk);
+	xtcp_rcv_sock(sk, skb, refcounted);
 	return 0;
 
 no_socket:
@@ -943,18 +873,9 @@ no_socket:
 csum_error:
 	XTCP_INC_STATS(net, XTCP_MIB_CSUMERRORS);
 	XTCP_INC_STATS(net, XTCP_MIB_INERRS);
-	goto discard;
-bad_hdr:
-	XTCP_INC_STATS(net, XTCP_MIB_BADHDR);
-	XTCP_INC_STATS(net, XTCP_MIB_INERRS);
 discard:
 	kfree_skb(skb);
 	return 0;
-
-discard_and_relse:
-	if (refcounted)
-		sock_put(sk);
-	goto discard;
 }
 
 /*

@@ -471,6 +471,97 @@ struct timewait_sock_ops xtcp6_timewait_sock_ops = {
 #endif
 
 /**
+ * xtcp_tw_segment() - what a segment that found a timewait sock leads to
+ * @tw: the timewait sock; its reference (the lookup's) is dropped here
+ * @skb: the segment, its control block filled in
+ * @listener: the family's listener lookup for a SYN that may reuse the
+ *	      4-tuple
+ * @send_ack: the family's TIME-WAIT ACK
+ *
+ * xtcp_tw_rcv()'s verdict carried out: an ACK, the end of TIME-WAIT, or
+ * a new incarnation, for which the old one makes way.  Shared by both
+ * families' receive entries.
+ *
+ * Context: softirq.
+ * Return: the listener a SYN goes to (no reference taken: the caller
+ * processes it with refcounted false), or NULL once @skb is consumed.
+ */
+struct sock *xtcp_tw_segment(struct inet_timewait_sock *tw, struct sk_buff *skb,
+			     struct sock *(*listener)(struct sk_buff *skb),
+			     void (*send_ack)(struct inet_timewait_sock *tw,
+					      struct sk_buff *skb))
+{
+	struct net *net = twsk_net(tw);
+	struct sock *sk;
+
+	switch (xtcp_tw_rcv(tw, skb)) {
+	case XTCP_TW_SYN:
+		sk = listener(skb);
+		if (sk) {
+			XTCP_INC_STATS(net, XTCP_MIB_TWRECYCLED);
+			inet_twsk_deschedule_put(tw);
+			return sk;
+		}
+		fallthrough;
+	case XTCP_TW_ACK:
+		send_ack(tw, skb);
+		break;
+	case XTCP_TW_KILL:
+		XTCP_INC_STATS(net, XTCP_MIB_TWKILLED);
+		inet_twsk_deschedule_put(tw);
+		kfree_skb(skb);
+		return NULL;
+	case XTCP_TW_DROP:
+		break;
+	}
+	inet_twsk_put(tw);
+	kfree_skb(skb);
+	return NULL;
+}
+
+/**
+ * xtcp_child_hash() - a new child's port and place in the established hash
+ * @sk: the listener
+ * @newsk: the child, bh-locked, its addresses and route set
+ * @req_unhash: the request sock it replaces in the hash, or NULL (a SYN
+ *		cookie's child)
+ * @own_req: set when the child took the request's place
+ *
+ * The last step of both families' syn_recv_sock.  A SYN cookie's child:
+ * two copies of the ACK that both reached the listener make two; the
+ * second finds the first in the table, and the kernel has destroyed it
+ * already (as TCP's syncookie path).
+ *
+ * Context: softirq, listener not locked.
+ * Return: @newsk, or NULL once it is gone (no port: counted in
+ * ListenDrops).
+ */
+struct sock *xtcp_child_hash(const struct sock *sk, struct sock *newsk,
+			     struct request_sock *req_unhash, bool *own_req)
+{
+	bool found_dup = false;
+
+	if (__inet_inherit_port(sk, newsk) < 0) {
+		inet_csk_prepare_forced_close(newsk);
+		xtcp_done(newsk);
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENDROPS);
+		return NULL;
+	}
+	if (req_unhash) {
+		*own_req = inet_ehash_nolisten(newsk, req_to_sk(req_unhash),
+					       NULL);
+		return newsk;
+	}
+	*own_req = inet_ehash_nolisten(newsk, NULL, &found_dup);
+	if (!*own_req) {
+		bh_unlock_sock(newsk);
+		sock_put(newsk);
+		return NULL;
+	}
+	return newsk;
+}
+
+/**
  * xtcp_cookie_ack() - an ACK reached a listener with no request for it
  * @rsk_ops: the family's request sock operations (the cache it comes from)
  * @af_ops: the family's part: addresses and the cookie's hash

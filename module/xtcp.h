@@ -889,9 +889,11 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info);
 void xtcp_ofo_purge(struct sock *sk);
 bool xtcp_urg_mode(const struct xtcp_sock *xs);
 void xtcp_rcv_listen(struct sock *sk, struct sk_buff *skb);
+void xtcp_rcv_sock(struct sock *sk, struct sk_buff *skb, bool refcounted);
 void xtcp_fill_cb(struct sk_buff *skb, const struct xtcphdr *th);
 bool xtcp_filter(struct sock *sk, struct sk_buff *skb);
-void xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb);
+bool xtcp_rcv_for_req(struct sock *sk, struct sk_buff *skb);
+const struct xtcphdr *xtcp_rcv_pull(struct sk_buff *skb);
 bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb);
 void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 void xtcp_init_transfer(struct sock *sk);
@@ -914,6 +916,12 @@ int xtcp_conn_request(struct request_sock_ops *rsk_ops,
 		      struct sock *sk, struct sk_buff *skb);
 struct sock *xtcp_create_openreq_child(const struct sock *sk,
 				       struct request_sock *req);
+struct sock *xtcp_child_hash(const struct sock *sk, struct sock *newsk,
+			     struct request_sock *req_unhash, bool *own_req);
+struct sock *xtcp_tw_segment(struct inet_timewait_sock *tw, struct sk_buff *skb,
+			     struct sock *(*listener)(struct sk_buff *skb),
+			     void (*send_ack)(struct inet_timewait_sock *tw,
+					      struct sk_buff *skb));
 struct sock *xtcp_cookie_ack(struct request_sock_ops *rsk_ops,
 			     const struct xtcp_request_sock_af_ops *af_ops,
 			     struct sock *sk, struct sk_buff *skb);
