@@ -189,38 +189,59 @@ wait_for() {
 # An xtcp listener on port 8080 (1F90) in xsrv.
 xtcp_listening() { ip netns exec xsrv cat /proc/net/xtcp | grep -q ':1F90 00000000:0000 0A '; }
 
+# http_start TAG BIND PORT READY FILTER: tcpdump on xsrv's veth (FILTER,
+# into $W/TAG.pcap), then, under xtcpize, python3 -m http.server on
+# BIND:PORT serving $W/www/blob (1 MiB, fresh), until READY succeeds.
+http_start() {
+	local tag=$1 bind=$2 port=$3 ready=$4 filter=$5
+
+	mkdir -p "$W/www"
+	head -c 1M /dev/urandom >"$W/www/blob"
+	# ip netns exec execs: $! is tcpdump's pid, and python's below.
+	ip netns exec xsrv tcpdump -i vs -n -U -w "$W/$tag.pcap" "$filter" \
+		2>"$W/$tag.tcpdump.log" &
+	HTTP_TPID=$!
+	PIDS+=("$HTTP_TPID")
+	wait_for 20 grep -q 'listening on' "$W/$tag.tcpdump.log" || { echo "no tcpdump"; return 1; }
+	ip netns exec xsrv "$XTCPIZE" run /usr/bin/python3 -m http.server \
+		--bind "$bind" --directory "$W/www" "$port" >"$W/$tag.log" 2>&1 &
+	HTTP_PID=$!
+	PIDS+=("$HTTP_PID")
+	# Generous for the debug kernel, where python starts slowly.
+	wait_for 120 "$ready" || { echo "no xtcp listener"; cat "$W/$tag.log"; return 1; }
+}
+
+# http_get TAG URL OUT: curl under xtcpize in xcli fetches URL into OUT,
+# which must be the blob http_start served.
+http_get() {
+	ip netns exec xcli timeout 120 "$XTCPIZE" run curl -sS -g -o "$3" "$2" ||
+		{ cat "$W/$1.log"; return 1; }
+	echo "sent $(sha256sum <"$W/www/blob")"
+	echo "got  $(sha256sum <"$3")"
+	[[ $(sha256sum <"$W/www/blob") == "$(sha256sum <"$3")" ]]
+}
+
+http_stop() {
+	kill "$HTTP_PID"
+	sleep 0.5
+	kill -INT "$HTTP_TPID"
+	wait "$HTTP_PID" "$HTTP_TPID"
+	PIDS=()
+}
+
+# packets TAG FILTER: how many of $W/TAG.pcap FILTER matches.
+packets() { tcpdump -r "$W/$1.pcap" -n "$2" 2>/dev/null | wc -l; }
+
 # curl fetches 1 MiB from python3 -m http.server, both unmodified and
 # under xtcpize; tcpdump on the server's veth sees only xtcp.
 curl_from_http_server() {
-	local www=$W/www cap=$W/http.pcap pid tpid sum_sent sum_got n253 n6
+	local n253 n6
 
-	mkdir -p "$www"
-	head -c 1M /dev/urandom >"$www/blob"
-	# ip netns exec execs: $! is tcpdump's pid, and python's below.
-	ip netns exec xsrv tcpdump -i vs -n -U -w "$cap" ip 2>"$W/tcpdump.log" &
-	tpid=$!
-	PIDS+=("$tpid")
-	wait_for 20 grep -q 'listening on' "$W/tcpdump.log" || { echo "no tcpdump"; return 1; }
-	ip netns exec xsrv "$XTCPIZE" run /usr/bin/python3 -m http.server \
-		--bind 10.99.0.1 --directory "$www" 8080 >"$W/http.log" 2>&1 &
-	pid=$!
-	PIDS+=("$pid")
-	# Generous for the debug kernel, where python starts slowly.
-	wait_for 120 xtcp_listening || { echo "no xtcp listener"; cat "$W/http.log"; return 1; }
-	ip netns exec xcli timeout 120 "$XTCPIZE" run curl -sS -o "$W/got" \
-		http://10.99.0.1:8080/blob || { cat "$W/http.log"; return 1; }
-	kill "$pid"
-	sleep 0.5
-	kill -INT "$tpid"
-	wait "$pid" "$tpid"
-	PIDS=()
-	sum_sent=$(sha256sum <"$www/blob")
-	sum_got=$(sha256sum <"$W/got")
-	echo "sent $sum_sent"
-	echo "got  $sum_got"
-	[[ $sum_sent == "$sum_got" ]] || return 1
-	n253=$(tcpdump -r "$cap" -n 'ip proto 253' 2>/dev/null | wc -l)
-	n6=$(tcpdump -r "$cap" -n 'ip proto 6' 2>/dev/null | wc -l)
+	http_start http 10.99.0.1 8080 xtcp_listening ip || return 1
+	http_get http http://10.99.0.1:8080/blob "$W/got" || return 1
+	http_stop
+	n253=$(packets http 'ip proto 253')
+	n6=$(packets http 'ip proto 6')
 	echo "captured: $n253 xtcp (253) packets, $n6 TCP (6) packets"
 	# Handshake, 1 MiB (in GSO packets: veth passes them whole), FIN.
 	((n253 > 10 && n6 == 0))
@@ -233,40 +254,18 @@ xtcp6_listening() { ip netns exec xsrv cat /proc/net/xtcp6 | grep -q ':1F91 0000
 # over IPv4 from the one AF_INET6 socket; the wire has xtcp in IPv6 and
 # in IPv4 and no TCP.
 dual_stack_http_server() {
-	local www=$W/www cap=$W/http6.pcap pid tpid sum_sent n6x n4x ntcp
+	local n6x n4x ntcp
 
-	mkdir -p "$www"
-	head -c 1M /dev/urandom >"$www/blob"
 	ip -n xsrv addr add fd99::1/64 dev vs nodad || return 1
 	ip -n xcli addr add fd99::2/64 dev vc nodad || return 1
-	ip netns exec xsrv tcpdump -i vs -n -U -w "$cap" 'ip or ip6' 2>"$W/tcpdump6.log" &
-	tpid=$!
-	PIDS+=("$tpid")
-	wait_for 20 grep -q 'listening on' "$W/tcpdump6.log" || { echo "no tcpdump"; return 1; }
-	ip netns exec xsrv "$XTCPIZE" run /usr/bin/python3 -m http.server \
-		--bind :: --directory "$www" 8081 >"$W/http6.log" 2>&1 &
-	pid=$!
-	PIDS+=("$pid")
-	wait_for 120 xtcp6_listening || { echo "no xtcp6 listener"; cat "$W/http6.log"; return 1; }
-	ip netns exec xcli timeout 120 "$XTCPIZE" run curl -sS -g -o "$W/got6" \
-		'http://[fd99::1]:8081/blob' || { cat "$W/http6.log"; return 1; }
-	ip netns exec xcli timeout 120 "$XTCPIZE" run curl -sS -o "$W/got4" \
-		http://10.99.0.1:8081/blob || { cat "$W/http6.log"; return 1; }
-	kill "$pid"
-	sleep 0.5
-	kill -INT "$tpid"
-	wait "$pid" "$tpid"
-	PIDS=()
-	sum_sent=$(sha256sum <"$www/blob")
-	echo "sent     $sum_sent"
-	echo "got IPv6 $(sha256sum <"$W/got6")"
-	echo "got IPv4 $(sha256sum <"$W/got4")"
-	[[ $sum_sent == "$(sha256sum <"$W/got6")" ]] || return 1
-	[[ $sum_sent == "$(sha256sum <"$W/got4")" ]] || return 1
+	http_start http6 :: 8081 xtcp6_listening 'ip or ip6' || return 1
+	http_get http6 'http://[fd99::1]:8081/blob' "$W/got6" || return 1
+	http_get http6 http://10.99.0.1:8081/blob "$W/got4" || return 1
+	http_stop
 	cat "$W/http6.log"
-	n6x=$(tcpdump -r "$cap" -n 'ip6 proto 253' 2>/dev/null | wc -l)
-	n4x=$(tcpdump -r "$cap" -n 'ip proto 253' 2>/dev/null | wc -l)
-	ntcp=$(tcpdump -r "$cap" -n 'tcp' 2>/dev/null | wc -l)
+	n6x=$(packets http6 'ip6 proto 253')
+	n4x=$(packets http6 'ip proto 253')
+	ntcp=$(packets http6 tcp)
 	echo "captured: $n6x xtcp packets in IPv6, $n4x in IPv4, $ntcp TCP"
 	((n6x > 10 && n4x > 10 && ntcp == 0))
 }

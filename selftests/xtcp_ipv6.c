@@ -113,55 +113,16 @@ static const char *name_str(int fd, char *buf, size_t n)
 	return addr_str(&ss, buf, n);
 }
 
-/*
- * The state (as in /proc/net/tcp6) of the AF_INET6 socket in @ns whose
- * local port is @lport (and remote @rport, unless 0), from
- * /proc/net/xtcp6 (tcp6 for kernel TCP); -1 if there is none.
- */
+/* The AF_INET6 socket's state in /proc/net/xtcp6 (tcp6 for kernel TCP). */
 static int xstate6(const char *ns, int lport, int rport)
 {
-	int old = ns_enter(ns);
-	FILE *f = fopen(is_tcp() ? "/proc/net/tcp6" : "/proc/net/xtcp6", "r");
-	unsigned int lp, rp, st;
-	char line[512];
-	int ret = -1;
-
-	ns_leave(old);
-	if (!f)
-		return -1;
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " %*d: %*32[0-9A-F]:%x %*32[0-9A-F]:%x %x",
-			   &lp, &rp, &st) != 3)
-			continue;
-		if ((int)lp == lport && (!rport || (int)rp == rport))
-			ret = st;
-	}
-	fclose(f);
-	return ret;
+	return proc_state(ns, is_tcp() ? "tcp6" : "xtcp6", lport, rport);
 }
 
 /* The IPv4 table's view (/proc/net/xtcp or tcp) of local port @lport. */
 static int xstate4(const char *ns, int lport)
 {
-	int old = ns_enter(ns);
-	FILE *f = fopen(is_tcp() ? "/proc/net/tcp" : "/proc/net/xtcp", "r");
-	unsigned int lp, st;
-	char line[512];
-	int ret = -1;
-
-	ns_leave(old);
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " %*d: %*x:%x %*x:%*x %x", &lp, &st) == 2 &&
-		    (int)lp == lport)
-			ret = st;
-	fclose(f);
-	return ret;
+	return proc_state(ns, is_tcp() ? "tcp" : "xtcp", lport, 0);
 }
 
 /* Wait up to @timeout_s for xstate6() to become @want; 0 or -1. */

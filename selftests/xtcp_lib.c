@@ -434,27 +434,19 @@ void xstats_print_delta(const char *ns, const struct xstats *s0)
 	fprintf(stderr, "\n");
 }
 
-/* /proc/net/xtcp, or xtcp6 under XTCP_FAMILY=6. */
-static const char *proc_xtcp(void)
+int proc_state(const char *ns, const char *file, int lport, int rport)
 {
-	return xtcp_family() == AF_INET6 ? "/proc/net/xtcp6" : "/proc/net/xtcp";
-}
-
-int xstate(const char *ns, int lport, int rport)
-{
-	int old = ns_enter(ns);
-	FILE *f = fopen(proc_xtcp(), "r");
+	char path[64], line[512];
 	unsigned int lp, rp, st;
-	char line[512];
-	int ret = -1;
+	int old, ret = -1;
+	FILE *f;
 
+	snprintf(path, sizeof(path), "/proc/net/%s", file);
+	old = ns_enter(ns);
+	f = fopen(path, "r");
 	ns_leave(old);
 	if (!f)
 		return -1;
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		return -1;
-	}
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, " %*d: %*[0-9A-F]:%x %*[0-9A-F]:%x %x", &lp,
 			   &rp, &st) != 3)
@@ -466,13 +458,26 @@ int xstate(const char *ns, int lport, int rport)
 	return ret;
 }
 
+/* xtcp, or xtcp6 under XTCP_FAMILY=6. */
+static const char *proc_xtcp(void)
+{
+	return xtcp_family() == AF_INET6 ? "xtcp6" : "xtcp";
+}
+
+int xstate(const char *ns, int lport, int rport)
+{
+	return proc_state(ns, proc_xtcp(), lport, rport);
+}
+
 int xcount(const char *ns)
 {
-	int old = ns_enter(ns);
-	FILE *f = fopen(proc_xtcp(), "r");
-	char line[512];
-	int n = -1;
+	char path[64], line[512];
+	int old, n = -1;
+	FILE *f;
 
+	snprintf(path, sizeof(path), "/proc/net/%s", proc_xtcp());
+	old = ns_enter(ns);
+	f = fopen(path, "r");
 	ns_leave(old);
 	if (!f)
 		return -1;
@@ -1160,6 +1165,19 @@ int raw_inject(const char *ns, const struct rawseg *r)
 	return rc;
 }
 
+/* The first 8 bytes of our header, as an ICMP error quotes them. */
+static void quote_ports_seq(uint8_t *th, int sport, int dport, uint32_t seq)
+{
+	th[0] = sport >> 8;
+	th[1] = sport;
+	th[2] = dport >> 8;
+	th[3] = dport;
+	th[4] = seq >> 24;
+	th[5] = seq >> 16;
+	th[6] = seq >> 8;
+	th[7] = seq;
+}
+
 int icmp_unreach(const char *ns, const char *dst, int code,
 		 const char *qsrc, int qsport, const char *qdst, int qdport,
 		 uint32_t seq)
@@ -1181,14 +1199,7 @@ int icmp_unreach(const char *ns, const char *dst, int code,
 	inet_pton(AF_INET, qsrc, &iph->saddr);
 	inet_pton(AF_INET, qdst, &iph->daddr);
 	iph->check = htons(csum_fold(csum_add(0, iph, sizeof(*iph))));
-	th[0] = qsport >> 8;
-	th[1] = qsport;
-	th[2] = qdport >> 8;
-	th[3] = qdport;
-	th[4] = seq >> 24;
-	th[5] = seq >> 16;
-	th[6] = seq >> 8;
-	th[7] = seq;
+	quote_ports_seq(th, qsport, qdport, seq);
 	ih->checksum = htons(csum_fold(csum_add(0, pkt, sizeof(pkt))));
 	fd = socket_in(ns, AF_INET, SOCK_RAW, IPPROTO_ICMP);
 	if (fd < 0)
@@ -1217,14 +1228,7 @@ int icmp6_error(const char *ns, const char *dst, int type, int code,
 	ip6[7] = 64;
 	inet_pton(AF_INET6, qsrc, ip6 + 8);
 	inet_pton(AF_INET6, qdst, ip6 + 24);
-	th[0] = qsport >> 8;
-	th[1] = qsport;
-	th[2] = qdport >> 8;
-	th[3] = qdport;
-	th[4] = seq >> 24;
-	th[5] = seq >> 16;
-	th[6] = seq >> 8;
-	th[7] = seq;
+	quote_ports_seq(th, qsport, qdport, seq);
 	inet_pton(AF_INET6, dst, &to.sin6_addr);
 	fd = socket_in(ns, AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
 	if (fd < 0)

@@ -183,6 +183,13 @@ void xstats_print_delta(const char *ns, const struct xstats *s0);
 
 /*
  * State (as in /proc/net/tcp) of the socket in @ns whose local port is
+ * @lport (and remote port @rport, unless 0), read from /proc/net/@file
+ * ("xtcp", "xtcp6", "tcp", "tcp6"); -1 if there is none.
+ */
+int proc_state(const char *ns, const char *file, int lport, int rport);
+
+/*
+ * State (as in /proc/net/tcp) of the socket in @ns whose local port is
  * @lport and, if @rport is not 0, remote port @rport; -1 if none.
  */
 int xstate(const char *ns, int lport, int rport);

@@ -1422,6 +1422,70 @@ static int fuzz_plain(uint8_t *pkt, long i, const struct fuzz *f)
 }
 
 /*
+ * A fuzzer's targets from @cli (@ghost: a forged source): three live
+ * connections on @port to @port + 2, ESTABLISHED (l[0]), CLOSE-WAIT /
+ * FIN-WAIT-2 (l[1]: the server half-closed it) and TIME-WAIT (l[2]: the
+ * server closed first, 2 s here), then SYNs and the rest at the first
+ * one's listener and at a closed port (9698), the ghost's varying their
+ * port.  Fills @t (7); 0 or -1.
+ */
+static int fuzz_targets(struct live l[3], int port, const char *cli,
+			const char *ghost, struct target t[7])
+{
+	int i, n = 0;
+
+	for (i = 0; i < 3; i++)
+		if (live_open(&l[i], port + i))
+			return -1;
+	if (shutdown(l[1].c, SHUT_WR))
+		return -1;
+	close(l[2].a);
+	close(l[2].c);
+	l[2].a = l[2].c = -1;
+	usleep(XT(200000));
+
+	t[n++] = (struct target){ cli, l[0].cport, l[0].port,
+				  l[0].srv_rcv_nxt, l[0].srv_snd_nxt,
+				  l[0].srv_rcv_nxt, 1 };
+	t[n++] = (struct target){ cli, l[1].cport, l[1].port,
+				  l[1].srv_rcv_nxt + 1, l[1].srv_snd_nxt,
+				  l[1].srv_rcv_nxt + 1, 1 };
+	t[n++] = (struct target){ cli, l[2].cport, l[2].port,
+				  l[2].srv_rcv_nxt, l[2].srv_snd_nxt, 0, 0 };
+	t[n++] = (struct target){ ghost, 30000, l[0].port, 0, 0, 0, 0 };
+	t[n++] = (struct target){ cli, 30001, l[0].port, 0, 0, 0, 0 };
+	t[n++] = (struct target){ ghost, 30002, 9698, 0, 0, 0, 0 };
+	t[n++] = (struct target){ cli, 30003, 9698, 0, 0, 0, 0 };
+	return 0;
+}
+
+/*
+ * After a fuzzer: nothing forged was delivered, the ESTABLISHED one is
+ * still so and carries its stream, the half-closed one still works (the
+ * server sends, the client reads), and a new connection on @port works.
+ */
+static void fuzz_after(struct __test_metadata *_metadata, struct live l[3],
+		       int port)
+{
+	struct live n;
+	char c;
+
+	EXPECT_EQ(-1, recv(l[0].a, &c, 1, MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	if (!is_tcp())
+		EXPECT_EQ(1, xstate(SRV_NS, l[0].port, l[0].cport));
+	EXPECT_EQ(0, live_exchange(&l[0]));
+	EXPECT_EQ(0, half_closed_works(&l[1]));
+	live_close(&l[0]);
+	live_close(&l[1]);
+	live_close(&l[2]);
+
+	ASSERT_EQ(0, live_open(&n, port));
+	EXPECT_EQ(0, live_exchange(&n));
+	live_close(&n);
+}
+
+/*
  * XTCP_FUZZ_SEGMENTS (20,000 unless set, as in make check-debug; make
  * soak 1,000,000) random and mutated segments at a listener (some become SYN-RECEIVED
  * request socks), an ESTABLISHED connection, one in CLOSE-WAIT and
@@ -1434,61 +1498,21 @@ TEST_F_TIMEOUT(robust, wire_fuzzer, XT(1200))
 {
 	const char *env = getenv("XTCP_FUZZ_SEGMENTS");
 	long total = env ? atol(env) : 20000, sent;
-	struct live est, half, tw;
+	struct live l[3];
 	struct target t[7];
 	struct fuzz f;
 	double t0;
-	int n = 0;
-	char c;
 
-	ASSERT_EQ(0, live_open(&est, 9611));
-	ASSERT_EQ(0, live_open(&half, 9612));
-	ASSERT_EQ(0, live_open(&tw, 9613));
-	/* half: the server half-closed it: CLOSE-WAIT here, FIN-WAIT-2 there. */
-	ASSERT_EQ(0, shutdown(half.c, SHUT_WR));
-	/* tw: the server closes first and holds TIME-WAIT (2 s here). */
-	close(tw.a);
-	close(tw.c);
-	tw.a = tw.c = -1;
-	usleep(XT(200000));
-
-	t[n++] = (struct target){ CLI_ADDR, est.cport, est.port,
-				  est.srv_rcv_nxt, est.srv_snd_nxt,
-				  est.srv_rcv_nxt, 1 };
-	t[n++] = (struct target){ CLI_ADDR, half.cport, half.port,
-				  half.srv_rcv_nxt + 1, half.srv_snd_nxt,
-				  half.srv_rcv_nxt + 1, 1 };
-	t[n++] = (struct target){ CLI_ADDR, tw.cport, tw.port,
-				  tw.srv_rcv_nxt, tw.srv_snd_nxt, 0, 0 };
-	t[n++] = (struct target){ GHOST_OF_CLI, 30000, est.port, 0, 0, 0, 0 };
-	t[n++] = (struct target){ CLI_ADDR, 30001, est.port, 0, 0, 0, 0 };
-	t[n++] = (struct target){ GHOST_OF_CLI, 30002, 9698, 0, 0, 0, 0 };
-	t[n++] = (struct target){ CLI_ADDR, 30003, 9698, 0, 0, 0, 0 };
-
+	ASSERT_EQ(0, fuzz_targets(l, 9611, CLI_ADDR, GHOST_OF_CLI, t));
 	/* Ghost sources vary their port, so SYNs make new requests. */
-	f = (struct fuzz){ t, n, est.port, 0, 0 };
+	f = (struct fuzz){ t, 7, l[0].port, 0, 0 };
 	t0 = now_s();
 	sent = fuzz_send(total, fuzz_plain, &f);
 	TH_LOG("%ld of %ld segments sent in %.1f s", sent, total,
 	       now_s() - t0);
 	EXPECT_LE(total * 99 / 100, sent);
 	usleep(XT(500000));
-
-	/* Nothing forged was delivered; the streams still work. */
-	EXPECT_EQ(-1, recv(est.a, &c, 1, MSG_DONTWAIT));
-	EXPECT_EQ(EAGAIN, errno);
-	EXPECT_EQ(1, xstate(SRV_NS, est.port, est.cport));
-	EXPECT_EQ(0, live_exchange(&est));
-	/* The half-closed one: the server still sends, the client reads. */
-	EXPECT_EQ(0, half_closed_works(&half));
-	live_close(&est);
-	live_close(&half);
-	live_close(&tw);
-
-	/* A new connection, after all that. */
-	ASSERT_EQ(0, live_open(&est, 9614));
-	EXPECT_EQ(0, live_exchange(&est));
-	live_close(&est);
+	fuzz_after(_metadata, l, 9614);
 }
 
 /*
@@ -1594,11 +1618,9 @@ TEST_F_TIMEOUT(robust, wire_fuzzer_ipv6, XT(600))
 	const char *env = getenv("XTCP_FUZZ_SEGMENTS");
 	long total = (env ? atol(env) : 20000) / 4, sent;
 	long csum0 = xstat(SRV_NS, "InCsumErrors");
-	struct live est, half, tw;
-	struct target t[6];
+	struct live l[3];
+	struct target t[7];
 	struct fuzz f;
-	int n = 0;
-	char c;
 
 	/* This test's sockets are AF_INET6 (xtcp_lib.c's XTCP_FAMILY). */
 	setenv("XTCP_FAMILY", "6", 1);
@@ -1606,28 +1628,9 @@ TEST_F_TIMEOUT(robust, wire_fuzzer_ipv6, XT(600))
 	ASSERT_EQ(0, ip_batch(SRV_NS, (const char *const[]){
 		"neigh replace fd99::3 lladdr 02:00:00:00:00:03 dev " SRV_IF
 		" nud permanent", NULL }));
-	ASSERT_EQ(0, live_open(&est, 9631));
-	ASSERT_EQ(0, live_open(&half, 9632));
-	ASSERT_EQ(0, live_open(&tw, 9633));
-	ASSERT_EQ(0, shutdown(half.c, SHUT_WR));
-	close(tw.a);
-	close(tw.c);
-	tw.a = tw.c = -1;
-	usleep(XT(200000));
+	ASSERT_EQ(0, fuzz_targets(l, 9631, CLI_ADDR6, "fd99::3", t));
 
-	t[n++] = (struct target){ CLI_ADDR6, est.cport, est.port,
-				  est.srv_rcv_nxt, est.srv_snd_nxt,
-				  est.srv_rcv_nxt, 1 };
-	t[n++] = (struct target){ CLI_ADDR6, half.cport, half.port,
-				  half.srv_rcv_nxt + 1, half.srv_snd_nxt,
-				  half.srv_rcv_nxt + 1, 1 };
-	t[n++] = (struct target){ CLI_ADDR6, tw.cport, tw.port,
-				  tw.srv_rcv_nxt, tw.srv_snd_nxt, 0, 0 };
-	t[n++] = (struct target){ "fd99::3", 30000, est.port, 0, 0, 0, 0 };
-	t[n++] = (struct target){ CLI_ADDR6, 30001, est.port, 0, 0, 0, 0 };
-	t[n++] = (struct target){ CLI_ADDR6, 30003, 9698, 0, 0, 0, 0 };
-
-	f = (struct fuzz){ t, n, est.port, 0, 1 };
+	f = (struct fuzz){ t, 7, l[0].port, 0, 1 };
 	sent = fuzz_send(total, fuzz_packet6, &f);
 	usleep(XT(500000));
 	TH_LOG("%ld of %ld IPv6 packets sent; InCsumErrors +%ld", sent, total,
@@ -1635,18 +1638,7 @@ TEST_F_TIMEOUT(robust, wire_fuzzer_ipv6, XT(600))
 	EXPECT_LE(total * 99 / 100, sent);
 	if (!is_tcp())
 		EXPECT_LT(csum0, xstat(SRV_NS, "InCsumErrors"));
-
-	EXPECT_EQ(-1, recv(est.a, &c, 1, MSG_DONTWAIT));
-	EXPECT_EQ(EAGAIN, errno);
-	EXPECT_EQ(0, live_exchange(&est));
-	EXPECT_EQ(0, half_closed_works(&half));
-	live_close(&est);
-	live_close(&half);
-	live_close(&tw);
-
-	ASSERT_EQ(0, live_open(&est, 9634));
-	EXPECT_EQ(0, live_exchange(&est));
-	live_close(&est);
+	fuzz_after(_metadata, l, 9634);
 }
 
 /*

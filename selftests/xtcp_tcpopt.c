@@ -114,21 +114,7 @@ static long proto_sysctl(const char *ns, const char *xname, const char *tname)
  */
 static int proto_state(const char *ns, int lport)
 {
-	int old = ns_enter(ns);
-	FILE *f = fopen(is_tcp() ? "/proc/net/tcp" : "/proc/net/xtcp", "r");
-	unsigned int lp, st;
-	char line[512];
-	int ret = -1;
-
-	ns_leave(old);
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " %*d: %*x:%x %*x:%*x %x", &lp, &st) == 2 &&
-		    (int)lp == lport)
-			ret = st;
-	fclose(f);
-	return ret;
+	return proc_state(ns, is_tcp() ? "tcp" : "xtcp", lport, 0);
 }
 
 /*
