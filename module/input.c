@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp input: from the socket lookup to the socket.  What ipv4.c's
- * receive entry (xtcp_v4_rcv(): header and checksum checks, socket
- * lookup) hands on: the control block, the socket filter, the segments
- * of request socks and listeners, the backlog, and the segment arrival
- * rules of RFC 9293 section 3.10.7 for every state but LISTEN's request
- * handling, which lives in minisocks.c.
+ * xtcp input: from the socket lookup to the socket.  What the families'
+ * receive entries (xtcp_v4_rcv(), xtcp_v6_rcv(): checksum and socket
+ * lookup, with xtcp_rcv_pull()'s header checks) hand on: the control
+ * block, the socket filter, the segments of request socks and
+ * listeners, the backlog, and the segment arrival rules of RFC 9293
+ * section 3.10.7 for every state but LISTEN's request handling, which
+ * lives in minisocks.c.
  */
 #include <linux/module.h>
 #include <net/ip.h>

@@ -709,7 +709,7 @@ void xtcp_time_wait(struct sock *sk)
  * as Linux allows.  Anything else that is not a plain in-window ACK gets
  * an ACK, at the out-of-window rate (xtcp_oow_rate_limited()).
  *
- * Context: softirq (xtcp_v4_rcv()); the caller holds a reference on @tw,
+ * Context: softirq (xtcp_tw_segment()); the caller holds a reference on @tw,
  * which has no lock.
  * Return: what the caller is to do, an enum xtcp_tw_action.
  */

@@ -21,7 +21,7 @@
  *   WRITE_ONCE() and read with READ_ONCE() (the struct xtcp_sock comment
  *   lists them); every other field is read and written under the lock.
  * - A listener is handled in softirq without its socket lock, as TCP's
- *   is (xtcp_v4_rcv(), ipv4.c): request socks live in the established
+ *   is (xtcp_rcv_sock(), input.c): request socks live in the established
  *   hash with their own timer, the accept queue has its own lock
  *   (rskq_lock), and the listener fields read there (backlog limits,
  *   synq_overflow) are READ_ONCE()/WRITE_ONCE() pairs.
