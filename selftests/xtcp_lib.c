@@ -405,6 +405,45 @@ long xstat(const char *ns, const char *name)
 	return ret;
 }
 
+long tcp_counter(const char *ns, const char *file, const char *prefix,
+		 const char *name)
+{
+	char names[8192], vals[8192], path[64], *n, *v, *sn, *sv;
+	long ret = -1;
+	int old;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/net/%s", file);
+	old = ns_enter(ns);
+	f = fopen(path, "r");
+	ns_leave(old);
+	if (!f)
+		return -1;
+	while (fgets(names, sizeof(names), f)) {
+		if (strncmp(names, prefix, strlen(prefix)) ||
+		    !fgets(vals, sizeof(vals), f))
+			continue;
+		n = strtok_r(names, "\n ", &sn);
+		v = strtok_r(vals, "\n ", &sv);
+		while (n && v) {
+			if (!strcmp(n, name))
+				ret = atol(v);
+			n = strtok_r(NULL, "\n ", &sn);
+			v = strtok_r(NULL, "\n ", &sv);
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+long proto_stat(const char *ns, const char *x, const char *t)
+{
+	if (is_tcp())
+		return tcp_counter(ns, "netstat", "TcpExt:", t);
+	return xstat(ns, x);
+}
+
 void xstats_read(const char *ns, struct xstats *s)
 {
 	int old = ns_enter(ns);

@@ -164,6 +164,19 @@ void max_orphans_reset(void);
 long xstat(const char *ns, const char *name);
 
 /*
+ * Kernel TCP's counter @name from the "@prefix" lines of /proc/net/@file
+ * in @ns (snmp "Tcp:", netstat "TcpExt:"); -1 if there is none.
+ */
+long tcp_counter(const char *ns, const char *file, const char *prefix,
+		 const char *name);
+
+/*
+ * A counter of the protocol under test: xtcp's @x (xtcp_stat), or over
+ * kernel TCP (XTCP_PROTO=6) TcpExt's @t of the same meaning.
+ */
+long proto_stat(const char *ns, const char *x, const char *t);
+
+/*
  * A snapshot of every counter of /proc/net/xtcp_stat in a netns, with
  * room for more than there are (65 now): a count short of the file's
  * would hide the newest (xtcp_mib's nstat_files_parse sees it).

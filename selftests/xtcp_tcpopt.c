@@ -117,42 +117,6 @@ static int proto_state(const char *ns, int lport)
 	return proc_state(ns, is_tcp() ? "tcp" : "xtcp", lport, 0);
 }
 
-/*
- * Kernel TCP's counter @name from the "@prefix" lines of /proc/net/@file
- * in @ns (snmp "Tcp:", netstat "TcpExt:"); -1 if there is none.
- */
-static long tcp_counter(const char *ns, const char *file, const char *prefix,
-			const char *name)
-{
-	char names[8192], vals[8192], path[64], *n, *v, *sn, *sv;
-	long ret = -1;
-	int old;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/net/%s", file);
-	old = ns_enter(ns);
-	f = fopen(path, "r");
-	ns_leave(old);
-	if (!f)
-		return -1;
-	while (fgets(names, sizeof(names), f)) {
-		if (strncmp(names, prefix, strlen(prefix)) ||
-		    !fgets(vals, sizeof(vals), f))
-			continue;
-		n = strtok_r(names, "\n ", &sn);
-		v = strtok_r(vals, "\n ", &sv);
-		while (n && v) {
-			if (!strcmp(n, name))
-				ret = atol(v);
-			n = strtok_r(NULL, "\n ", &sn);
-			v = strtok_r(NULL, "\n ", &sv);
-		}
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
 /* The netns counter RetransSegs: /proc/net/xtcp_stat, or TCP's snmp. */
 static long retrans_segs(const char *ns)
 {
@@ -161,13 +125,6 @@ static long retrans_segs(const char *ns)
 	return tcp_counter(ns, "snmp", "Tcp:", "RetransSegs");
 }
 
-/* A loss counter: xtcp's @x, or kernel TCP's TcpExt @t. */
-static long loss_ctr(const char *ns, const char *x, const char *t)
-{
-	if (is_tcp())
-		return tcp_counter(ns, "netstat", "TcpExt:", t);
-	return xstat(ns, x);
-}
 
 /* The time capture stamps are in (cap_next() uses SO_TIMESTAMPNS). */
 static double now_rt(void)
@@ -1055,7 +1012,7 @@ static void ecn_transfer(struct __test_metadata *_metadata,
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
-	probes0 = loss_ctr(CLI_NS, "LossProbes", "TCPLossProbes");
+	probes0 = proto_stat(CLI_NS, "LossProbes", "TCPLossProbes");
 	ASSERT_EQ(0, ecn_set(CLI_NS, ecn));
 	ASSERT_EQ(0, ecn_set(SRV_NS, 2));
 	if (!is_tcp()) {
@@ -1086,7 +1043,7 @@ static void ecn_transfer(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, ti.tcpi_unacked);
 	r->retrans = ti.tcpi_total_retrans;
 	r->ssthresh = ti.tcpi_snd_ssthresh;
-	r->probes = loss_ctr(CLI_NS, "LossProbes", "TCPLossProbes") - probes0;
+	r->probes = proto_stat(CLI_NS, "LossProbes", "TCPLossProbes") - probes0;
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc del dev " CLI_IF " root"));
 	capture_stop(&self->cap, 100);
 	self->capturing = 0;
@@ -1259,15 +1216,6 @@ TEST_F_TIMEOUT(opt, dsack_undoes_spurious_recovery, XT(120))
 		EXPECT_LE(undo, recv);
 }
 
-/* D-SACK counters: xtcp's @xname, or kernel TCP's TcpExt @tname. */
-static long dsack_counter(const char *ns, const char *xname,
-			  const char *tname)
-{
-	if (!is_tcp())
-		return xstat(ns, xname);
-	return tcp_counter(ns, "netstat", "TcpExt:", tname);
-}
-
 /*
  * A path that duplicates segments: the receiver reports each copy in a
  * D-SACK, which no retransmission explains.  The sender counts each as
@@ -1284,15 +1232,15 @@ TEST_F_TIMEOUT(opt, dsack_dubious_ignored, XT(120))
 
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
 			   " root netem delay 2ms duplicate 5%%"));
-	recv0 = dsack_counter(CLI_NS, "DsackRecv", "TCPDSACKRecv");
-	dub0 = dsack_counter(CLI_NS, "DsackIgnoredDubious",
-			     "TCPDSACKIgnoredDubious");
+	recv0 = proto_stat(CLI_NS, "DsackRecv", "TCPDSACKRecv");
+	dub0 = proto_stat(CLI_NS, "DsackIgnoredDubious",
+			  "TCPDSACKIgnoredDubious");
 	undo0 = undo_count(CLI_NS);
 	ASSERT_EQ(0, one_segment_per_skb());
 	bulk_acked(_metadata, self, 13075, 1 << 20, &ti);
-	recv = dsack_counter(CLI_NS, "DsackRecv", "TCPDSACKRecv") - recv0;
-	dub = dsack_counter(CLI_NS, "DsackIgnoredDubious",
-			    "TCPDSACKIgnoredDubious") - dub0;
+	recv = proto_stat(CLI_NS, "DsackRecv", "TCPDSACKRecv") - recv0;
+	dub = proto_stat(CLI_NS, "DsackIgnoredDubious",
+			 "TCPDSACKIgnoredDubious") - dub0;
 	undo = undo_count(CLI_NS) - undo0;
 	TH_LOG("1 MiB, 5%% duplicated: D-SACKs %ld, ignored as dubious %ld, reported twice %u, retrans %u, undone %ld",
 	       recv, dub, ti.tcpi_dsack_dups, ti.tcpi_total_retrans, undo);
@@ -1307,10 +1255,8 @@ TEST_F_TIMEOUT(opt, dsack_dubious_ignored, XT(120))
 /* Retransmission timeouts, and those F-RTO found spurious, in @ns. */
 static long rto_count(const char *ns, int spurious)
 {
-	if (is_tcp())
-		return tcp_counter(ns, "netstat", "TcpExt:", spurious ?
-				   "TCPSpuriousRTOs" : "TCPTimeouts");
-	return xstat(ns, spurious ? "SpuriousRtos" : "RetransTimeouts");
+	return spurious ? proto_stat(ns, "SpuriousRtos", "TCPSpuriousRTOs") :
+			  proto_stat(ns, "RetransTimeouts", "TCPTimeouts");
 }
 
 /*
@@ -1515,10 +1461,10 @@ static void tail_loss(struct __test_metadata *_metadata,
 	}
 	ASSERT_EQ(0, wait_all_acked(self->c, XT(5) * 1000));
 	ASSERT_EQ(0, get_info(self->c, &ti));
-	p0 = loss_ctr(CLI_NS, "LossProbes", "TCPLossProbes");
+	p0 = proto_stat(CLI_NS, "LossProbes", "TCPLossProbes");
 	t0 = rto_count(CLI_NS, 0);
-	c0 = loss_ctr(CLI_NS, "LossProbeRecovery", "TCPLossProbeRecovery");
-	l0 = loss_ctr(CLI_NS, "LostRetransmit", "TCPLostRetransmit");
+	c0 = proto_stat(CLI_NS, "LossProbeRecovery", "TCPLossProbeRecovery");
+	l0 = proto_stat(CLI_NS, "LostRetransmit", "TCPLostRetransmit");
 	ASSERT_EQ(0, drop_small_segments(tc->drops));
 	fill_pattern((uint8_t *)buf, len, port);
 	start = now_s();
@@ -1534,16 +1480,16 @@ static void tail_loss(struct __test_metadata *_metadata,
 	r->ms = (now_s() - start) * 1000;
 	EXPECT_EQ(0, memcmp(buf, got, len));
 	EXPECT_EQ(0, wait_all_acked(self->c, XT(5) * 1000));
-	r->probes = loss_ctr(CLI_NS, "LossProbes", "TCPLossProbes") - p0;
+	r->probes = proto_stat(CLI_NS, "LossProbes", "TCPLossProbes") - p0;
 	r->rtos = rto_count(CLI_NS, 0) - t0;
 	/* The next request's ACK goes beyond the probe. */
 	ASSERT_EQ(1000, write(self->c, buf, 1000));
 	ASSERT_EQ(1000, read_full(self->a, got, 1000));
 	EXPECT_EQ(0, wait_all_acked(self->c, XT(5) * 1000));
-	r->recovered = loss_ctr(CLI_NS, "LossProbeRecovery",
-				"TCPLossProbeRecovery") - c0;
-	r->lost_retrans = loss_ctr(CLI_NS, "LostRetransmit",
-				   "TCPLostRetransmit") - l0;
+	r->recovered = proto_stat(CLI_NS, "LossProbeRecovery",
+				  "TCPLossProbeRecovery") - c0;
+	r->lost_retrans = proto_stat(CLI_NS, "LostRetransmit",
+				     "TCPLostRetransmit") - l0;
 	TH_LOG("early_retrans %d, recovery %d, %d of %d lost, %d after: %.0f ms (srtt %u us, rto %u us), %ld probes, %ld timeouts, %ld repaired by a probe, %ld resends lost",
 	       tc->er, tc->rack, tc->drops, tc->small, tc->after, r->ms,
 	       ti.tcpi_rtt, ti.tcpi_rto, r->probes, r->rtos, r->recovered,
