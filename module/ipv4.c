@@ -183,6 +183,11 @@ static int __xtcp_v4_err(struct sk_buff *skb, u32 info, unsigned int thoff,
 		XTCP_INC_STATS(net, XTCP_MIB_LOCKDROPPEDICMPS);
 	if (sk->sk_state == TCP_CLOSE)
 		goto out;
+	/* IP_MINTTL, against the quoted header's TTL, as tcp_v4_err(). */
+	if (unlikely(iph->ttl < READ_ONCE(inet_sk(sk)->min_ttl))) {
+		XTCP_INC_STATS(net, XTCP_MIB_MINTTLDROP);
+		goto out;
+	}
 
 	xs = xtcp_sk(sk);
 	if (sk->sk_state != TCP_LISTEN &&
@@ -965,6 +970,16 @@ lookup:
 		if (!sk)
 			return 0;
 		refcounted = false;
+	}
+	/*
+	 * IP_MINTTL (RFC 5082's GTSM): fewer hops left than the socket
+	 * asks for, after TIME-WAIT and request socks, as tcp_v4_rcv().
+	 * For a segment in UDP, the outer header's TTL: the one the path
+	 * decremented.
+	 */
+	if (unlikely(ip_hdr(skb)->ttl < READ_ONCE(inet_sk(sk)->min_ttl))) {
+		XTCP_INC_STATS(net, XTCP_MIB_MINTTLDROP);
+		goto discard_and_relse;
 	}
 	xtcp_rcv_sock(sk, skb, refcounted);
 	return 0;

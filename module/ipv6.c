@@ -152,6 +152,15 @@ static int xtcp_v6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 		XTCP_INC_STATS(net, XTCP_MIB_LOCKDROPPEDICMPS);
 	if (sk->sk_state == TCP_CLOSE)
 		goto out;
+	/*
+	 * IPV6_MINHOPCOUNT, against the ICMPv6 message's own hop limit, as
+	 * tcp_v6_err() (IPv4's checks the quoted header's TTL).
+	 */
+	if (unlikely(ipv6_hdr(skb)->hop_limit <
+		     READ_ONCE(xtcp_inet6_sk(sk)->min_hopcount))) {
+		XTCP_INC_STATS(net, XTCP_MIB_MINTTLDROP);
+		goto out;
+	}
 
 	xs = xtcp_sk(sk);
 	if (sk->sk_state != TCP_LISTEN &&
@@ -861,6 +870,14 @@ lookup:
 		if (!sk)
 			return 0;
 		refcounted = false;
+	}
+	/* IPV6_MINHOPCOUNT, as IP_MINTTL in xtcp_v4_rcv() (tcp_v6_rcv()). */
+	if (unlikely(ipv6_hdr(skb)->hop_limit <
+		     READ_ONCE(xtcp_inet6_sk(sk)->min_hopcount))) {
+		XTCP_INC_STATS(net, XTCP_MIB_MINTTLDROP);
+		if (refcounted)
+			sock_put(sk);
+		goto discard;
 	}
 	xtcp_rcv_sock(sk, skb, refcounted);
 	return 0;

@@ -86,6 +86,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_LOSSPROBES]		= "LossProbes",
 	[XTCP_MIB_LOSSPROBERECOVERY]	= "LossProbeRecovery",
 	[XTCP_MIB_LOSTRETRANSMIT]	= "LostRetransmit",
+	[XTCP_MIB_MINTTLDROP]		= "MinTtlDrops",
 	[XTCP_MIB_CURRESTAB]		= "CurrEstab",
 };
 
@@ -162,6 +163,7 @@ static const char * const xtcp_netstat_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_LOSSPROBES]		= "TCPLossProbes",
 	[XTCP_MIB_LOSSPROBERECOVERY]	= "TCPLossProbeRecovery",
 	[XTCP_MIB_LOSTRETRANSMIT]	= "TCPLostRetransmit",
+	[XTCP_MIB_MINTTLDROP]		= "TCPMinTTLDrop",
 };
 
 /**

@@ -114,6 +114,22 @@ FIXTURE_TEARDOWN(icmp)
 	hosts_down();
 }
 
+/* The server's address (@v6: its IPv6 one) and @port into @ss; its length. */
+static socklen_t srv_addr(int v6, int port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (v6) {
+		struct sockaddr_in6 *a = (void *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		inet_pton(AF_INET6, IS_ADDR6, &a->sin6_addr);
+		return sizeof(*a);
+	}
+	*(struct sockaddr_in *)ss = sin_of(IS_ADDR, port);
+	return sizeof(struct sockaddr_in);
+}
+
 /*
  * 4 MiB from the client through the 1280-byte hop, over IPv4 (@v6 0)
  * or IPv6: the first full-sized segments die at the router, whose
@@ -130,26 +146,13 @@ static void pmtu_bulk(struct __test_metadata *_metadata,
 	struct bulk b = { .len = 4 << 20 };
 	long reduced = xstat(IC_NS, "PmtuReduced");
 	char hash[65], route[512], cmd[128];
-	struct sockaddr_storage ss = { 0 };
-	socklen_t sl;
+	struct sockaddr_storage ss;
+	socklen_t sl = srv_addr(v6, 11001, &ss);
 	size_t got = 0;
 	pthread_t th;
 	FILE *f;
 	ssize_t n;
 
-	if (v6) {
-		struct sockaddr_in6 *a = (void *)&ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(11001);
-		inet_pton(AF_INET6, srv, &a->sin6_addr);
-		sl = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (void *)&ss;
-
-		*a = sin_of(srv, 11001);
-		sl = sizeof(*a);
-	}
 	self->lfd = socket_in(IS_NS, family, SOCK_STREAM, xtcp_proto());
 	ASSERT_LE(0, self->lfd);
 	ASSERT_EQ(0, bind(self->lfd, (struct sockaddr *)&ss, sl));
@@ -316,6 +319,147 @@ TEST_F(icmp, unreachable_outside_window_is_ignored)
 	EXPECT_EQ(0, so_error(self->c));
 	if (xtcp_proto() == IPPROTO_XTCP)
 		EXPECT_EQ(oow + 1, xstat(IC_NS, "OutOfWindowIcmps"));
+}
+
+/* IP_MINTTL or, over IPv6 (@v6), IPV6_MINHOPCOUNT of @fd to @val. */
+static int set_min_ttl(int fd, int v6, int val)
+{
+	return v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_MINHOPCOUNT, &val,
+			       sizeof(val)) :
+		    setsockopt(fd, IPPROTO_IP, IP_MINTTL, &val, sizeof(val));
+}
+
+/* IP_TTL or, over IPv6, IPV6_UNICAST_HOPS of @fd: what it sends with. */
+static int set_ttl(int fd, int v6, int val)
+{
+	return v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &val,
+			       sizeof(val)) :
+		    setsockopt(fd, IPPROTO_IP, IP_TTL, &val, sizeof(val));
+}
+
+/* Segments (and ICMP errors) dropped under IP_MINTTL in @ns. */
+static long min_ttl_drops(const char *ns)
+{
+	return proto_stat(ns, "MinTtlDrops", "TCPMinTTLDrop");
+}
+
+/*
+ * RFC 5082's GTSM, as TCP's IP_MINTTL (IPV6_MINHOPCOUNT over IPv6): a
+ * listener that wants 254 hops left hears only peers one hop away that
+ * send with 255.  Across the router, a SYN sent with the default 64
+ * arrives with 63: dropped and counted (TCPMinTTLDrop), the connect
+ * gets no answer.  One sent with 255 arrives with 254 and connects. The
+ * accepted socket inherits the option: data sent with 64 again is
+ * dropped, and arrives intact, resent, once the sender is back at 255.
+ */
+static void gtsm(struct __test_metadata *_metadata,
+		 struct _test_data_icmp *self, int v6, int port)
+{
+	int family = v6 ? AF_INET6 : AF_INET;
+	struct timeval tv = { XT(10), 0 };
+	char out[1000], in[1000];
+	struct sockaddr_storage ss;
+	socklen_t sl = srv_addr(v6, port, &ss), ol = sizeof(int);
+	struct pollfd p;
+	long d0, d1;
+	int far, val;
+
+	self->lfd = socket_in(IS_NS, family, SOCK_STREAM, xtcp_proto());
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, set_min_ttl(self->lfd, v6, 254));
+	ASSERT_EQ(0, bind(self->lfd, (struct sockaddr *)&ss, sl));
+	ASSERT_EQ(0, listen(self->lfd, 4));
+	d0 = min_ttl_drops(IS_NS);
+	ASSERT_LE(0, d0);
+
+	/* Neighbours resolved first: the SYN is not held up on its way. */
+	if (v6)
+		ASSERT_EQ(0, sh_in(IC_NS, "ping -6 -c1 -w5 " IS_ADDR6 " >/dev/null"));
+
+	far = socket_in(IC_NS, family, SOCK_STREAM, xtcp_proto());
+	ASSERT_LE(0, far);
+	set_nonblock(far, 1);
+	EXPECT_EQ(-1, connect(far, (struct sockaddr *)&ss, sl));
+	EXPECT_EQ(-1, connect_result(far, 1500))
+		TH_LOG("a SYN from beyond the router was heard");
+	close(far);
+	EXPECT_LT(d0, min_ttl_drops(IS_NS));
+
+	self->c = socket_in(IC_NS, family, SOCK_STREAM, xtcp_proto());
+	ASSERT_EQ(0, set_ttl(self->c, v6, 255));
+	ASSERT_EQ(0, connect(self->c, (struct sockaddr *)&ss, sl));
+	self->a = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->a);
+	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ASSERT_EQ(0, getsockopt(self->a, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+				v6 ? IPV6_MINHOPCOUNT : IP_MINTTL, &val, &ol));
+	EXPECT_EQ(254, val);
+
+	fill_pattern((uint8_t *)out, sizeof(out), port);
+	ASSERT_EQ(0, set_ttl(self->c, v6, 64));
+	d1 = min_ttl_drops(IS_NS);
+	ASSERT_EQ(sizeof(out), write(self->c, out, sizeof(out)));
+	p = (struct pollfd){ .fd = self->a, .events = POLLIN };
+	EXPECT_EQ(0, poll(&p, 1, 700)) TH_LOG("data from beyond the router was heard");
+	EXPECT_LT(d1, min_ttl_drops(IS_NS));
+	ASSERT_EQ(0, set_ttl(self->c, v6, 255));
+	ASSERT_EQ(sizeof(in), read_full(self->a, in, sizeof(in)));
+	EXPECT_EQ(0, memcmp(in, out, sizeof(in)));
+}
+
+TEST_F_TIMEOUT(icmp, min_ttl_drops_segments_from_afar, XT(60))
+{
+	gtsm(_metadata, self, 0, 11008);
+}
+
+TEST_F_TIMEOUT(icmp, min_hopcount_drops_segments_from_afar_ipv6, XT(60))
+{
+	gtsm(_metadata, self, 1, 11009);
+}
+
+/*
+ * An ICMP error under the socket's minimum is not believed either, as
+ * tcp_v4_err() and tcp_v6_err() judge it: IPv4 by the quoted header's
+ * TTL (64, as icmp_unreach() writes it), IPv6 by the ICMPv6 message's
+ * own hop limit (64 from the server, 63 after the router).
+ */
+TEST_F(icmp, unreachable_under_min_ttl_is_ignored)
+{
+	long d0 = min_ttl_drops(IC_NS);
+	uint32_t seq;
+	int cport;
+
+	ASSERT_LE(0, d0);
+	ASSERT_EQ(0, syn_to_nowhere(_metadata, self, 11010, &seq, &cport));
+	ASSERT_EQ(0, set_min_ttl(self->c, 0, 65));
+	ASSERT_EQ(0, icmp_about_syn(ICMP_PORT_UNREACH, cport, 11010, seq));
+	EXPECT_EQ(-1, connect_result(self->c, 500));
+	EXPECT_EQ(0, so_error(self->c));
+	EXPECT_EQ(d0 + 1, min_ttl_drops(IC_NS));
+	/* The same error from a TTL the socket accepts ends the connect. */
+	ASSERT_EQ(0, set_min_ttl(self->c, 0, 64));
+	ASSERT_EQ(0, icmp_about_syn(ICMP_PORT_UNREACH, cport, 11010, seq));
+	EXPECT_EQ(ECONNREFUSED, connect_result(self->c, 2000));
+}
+
+TEST_F(icmp, icmpv6_under_min_hopcount_is_ignored)
+{
+	long d0 = min_ttl_drops(IC_NS);
+	uint32_t seq;
+	int cport;
+
+	ASSERT_LE(0, d0);
+	ASSERT_EQ(0, syn6_to_nowhere(_metadata, self, 11011, &seq, &cport));
+	ASSERT_EQ(0, set_min_ttl(self->c, 1, 64));
+	ASSERT_EQ(0, icmp6_error(IS_NS, IC_ADDR6, 1, 4, IC_ADDR6, cport,
+				 IS_ADDR6, 11011, seq));
+	EXPECT_EQ(-1, connect_result(self->c, 500));
+	EXPECT_EQ(0, so_error(self->c));
+	EXPECT_EQ(d0 + 1, min_ttl_drops(IC_NS));
+	ASSERT_EQ(0, set_min_ttl(self->c, 1, 63));
+	ASSERT_EQ(0, icmp6_error(IS_NS, IC_ADDR6, 1, 4, IC_ADDR6, cport,
+				 IS_ADDR6, 11011, seq));
+	EXPECT_EQ(ECONNREFUSED, connect_result(self->c, 2000));
 }
 
 /*

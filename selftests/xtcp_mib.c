@@ -178,6 +178,7 @@ static const struct mib_name mib_names[] = {
 	  "TcpExtTCPLossProbeRecovery" },
 	{ "LostRetransmit",	"XtcpExtTCPLostRetransmit",
 	  "TcpExtTCPLostRetransmit" },
+	{ "MinTtlDrops",	"XtcpExtTCPMinTTLDrop",	"TcpExtTCPMinTTLDrop" },
 };
 
 static const struct mib_name *mib_name_of(const char *stat)
