@@ -178,7 +178,7 @@ long proto_stat(const char *ns, const char *x, const char *t);
 
 /*
  * A snapshot of every counter of /proc/net/xtcp_stat in a netns, with
- * room for more than there are (65 now): a count short of the file's
+ * room for more than there are (70 now): a count short of the file's
  * would hide the newest (xtcp_mib's nstat_files_parse sees it).
  */
 #define XSTATS_MAX	96
