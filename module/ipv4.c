@@ -48,6 +48,7 @@
 /* Below, with what they hold: plain IPv4, and IPv4 in UDP (udp.c). */
 static const struct inet_connection_sock_af_ops xtcp_ipv4_af_ops;
 static const struct inet_connection_sock_af_ops xtcp_ipv4_udp_af_ops;
+static const struct proto_ops xtcp_inet_ops;
 
 /**
  * xtcp_v4_mtu_reduced() - act on a smaller path MTU
@@ -1109,6 +1110,36 @@ static const struct inet_connection_sock_af_ops xtcp_ipv4_udp_af_ops = {
 void xtcp_v4_set_plain(struct sock *sk)
 {
 	WRITE_ONCE(inet_csk(sk)->icsk_af_ops, &xtcp_ipv4_af_ops);
+}
+
+/**
+ * xtcp_v4_adopt() - an AF_INET6 socket becomes an AF_INET one
+ * @sk: a v4-mapped connection (IPV6_ADDRFORM, ipv6.c)
+ *
+ * IPv4's struct proto, af_ops and proto_ops from now on, as IPv6's code
+ * does for TCP: its in-use count moves along; the MSS is synced again,
+ * as IPv4's header options may differ from IPv6's extension headers.
+ * The socket's memory stays what xtcpv6_prot allocated, and goes back
+ * there (sk_prot_creator).  Both proto_ops are this module's, so the
+ * module reference the socket holds stays right.
+ *
+ * Context: socket locked, ESTABLISHED, in plain IPv4 (xtcp_ipv6_mapped).
+ */
+void xtcp_v4_adopt(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct net *net = sock_net(sk);
+
+	sock_owned_by_me(sk);
+	sock_prot_inuse_add(net, sk->sk_prot, -1);
+	sock_prot_inuse_add(net, &xtcp_prot, 1);
+	/* Paired with READ_ONCE(sk->sk_prot) in sock_common_*sockopt(). */
+	WRITE_ONCE(sk->sk_prot, &xtcp_prot);
+	/* Paired with READ_ONCE() in xtcp_setsockopt()/xtcp_getsockopt(). */
+	WRITE_ONCE(icsk->icsk_af_ops, &xtcp_ipv4_af_ops);
+	sk->sk_socket->ops = &xtcp_inet_ops;
+	sk->sk_family = PF_INET;
+	xtcp_sync_mss(sk, icsk->icsk_pmtu_cookie);
 }
 
 /**

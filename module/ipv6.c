@@ -910,6 +910,88 @@ static struct request_sock_ops xtcp6_request_sock_ops = {
 };
 
 /*
+ * setsockopt(IPV6_ADDRFORM, AF_INET): a v4-mapped connection becomes an
+ * AF_INET socket, as do_ipv6_setsockopt() does for TCP (IPv6's code does
+ * it for TCP and UDP only, and answers ENOPROTOOPT for other protocols).
+ * The errors are its own, in its order.  Its multicast and anycast lists
+ * need no closing: IPv6's code refuses both to a connection socket
+ * (is_icsk), so they are empty; nor its RTNL, which it takes for them.
+ */
+static int xtcp_v6_addrform(struct sock *sk, sockptr_t optval,
+			    unsigned int optlen)
+{
+	int val, err;
+
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	if (val != PF_INET)
+		return -EINVAL;
+
+	lock_sock(sk);
+	err = -EBUSY;
+	if (sk->sk_prot != &xtcpv6_prot)
+		goto out;
+	err = -ENOTCONN;
+	if (sk->sk_state != TCP_ESTABLISHED)
+		goto out;
+	err = -EADDRNOTAVAIL;
+	if (ipv6_only_sock(sk) || !ipv6_addr_v4mapped(&sk->sk_v6_daddr))
+		goto out;
+	/*
+	 * A mapped connection in UDP has IPv4's af_ops, whose setsockopt
+	 * answers ENOPROTOOPT for SOL_IPV6: so here, if it became one
+	 * since xtcp_setsockopt() read them.
+	 */
+	err = -ENOPROTOOPT;
+	if (inet_csk(sk)->icsk_af_ops != &xtcp_ipv6_mapped)
+		goto out;
+
+	xtcp_v4_adopt(sk);
+	/* Nothing more to keep for IPv6: its options, its saved packets. */
+	xtcp_inet6_sk(sk)->rxopt.all = 0;
+	inet6_cleanup_sock(sk);
+	err = 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* IPv6's socket options, as ipv6_setsockopt(), and IPV6_ADDRFORM. */
+static int xtcp_v6_setsockopt(struct sock *sk, int level, int optname,
+			      sockptr_t optval, unsigned int optlen)
+{
+	if (level == SOL_IPV6 && optname == IPV6_ADDRFORM)
+		return xtcp_v6_addrform(sk, optval, optlen);
+	return ipv6_setsockopt(sk, level, optname, optval, optlen);
+}
+
+/*
+ * IPv6's socket options, as ipv6_getsockopt(); IPV6_ADDRFORM reads the
+ * family of a connection, as do_ipv6_getsockopt() does for TCP.
+ */
+static int xtcp_v6_getsockopt(struct sock *sk, int level, int optname,
+			      char __user *optval, int __user *optlen)
+{
+	int len, val;
+
+	if (level != SOL_IPV6 || optname != IPV6_ADDRFORM)
+		return ipv6_getsockopt(sk, level, optname, optval, optlen);
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
+		return -ENOTCONN;
+	val = sk->sk_family;
+	if (len < 0)
+		return -EINVAL;
+	len = min_t(unsigned int, sizeof(int), len);
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}
+
+/*
  * What the family-neutral files call for an IPv6 socket, as TCP's
  * ipv6_specific; the callers are those listed above xtcp_ipv4_af_ops
  * (ipv4.c).
@@ -921,8 +1003,8 @@ static const struct inet_connection_sock_af_ops xtcp_ipv6_af_ops = {
 	.conn_request	= xtcp_v6_conn_request,
 	.syn_recv_sock	= xtcp_v6_syn_recv_sock,
 	.net_header_len	= sizeof(struct ipv6hdr),
-	.setsockopt	= ipv6_setsockopt,
-	.getsockopt	= ipv6_getsockopt,
+	.setsockopt	= xtcp_v6_setsockopt,
+	.getsockopt	= xtcp_v6_getsockopt,
 	.addr2sockaddr	= inet6_csk_addr2sockaddr,
 	.sockaddr_len	= sizeof(struct sockaddr_in6),
 	.mtu_reduced	= xtcp_v6_mtu_reduced,
@@ -940,8 +1022,8 @@ const struct inet_connection_sock_af_ops xtcp_ipv6_mapped = {
 	.conn_request	= xtcp_v6_conn_request,
 	.syn_recv_sock	= xtcp_v6_syn_recv_sock,
 	.net_header_len	= sizeof(struct iphdr),
-	.setsockopt	= ipv6_setsockopt,
-	.getsockopt	= ipv6_getsockopt,
+	.setsockopt	= xtcp_v6_setsockopt,
+	.getsockopt	= xtcp_v6_getsockopt,
 	.addr2sockaddr	= inet6_csk_addr2sockaddr,
 	.sockaddr_len	= sizeof(struct sockaddr_in6),
 	.mtu_reduced	= xtcp_v4_mtu_reduced,

@@ -780,6 +780,7 @@ void xtcp_v4_encap_rcv(struct sk_buff *skb, __be16 sport);
 void xtcp_v4_encap_err(struct sk_buff *skb, u32 info, unsigned int thoff,
 		       __be16 encap);
 void xtcp_v4_set_plain(struct sock *sk);
+void xtcp_v4_adopt(struct sock *sk);
 struct sock *
 xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 		      struct request_sock *req, struct dst_entry *dst,

@@ -352,6 +352,113 @@ TEST_F(v6, mapped_connect_speaks_ipv4)
 	close(cap);
 }
 
+/* Wait up to @timeout_s for the IPv4 table's state (xtcp or tcp) @want. */
+static int wait_state4(const char *ns, int lport, int rport, int want,
+		       double timeout_s)
+{
+	double end = now_s() + timeout_s;
+
+	while (proc_state(ns, is_tcp() ? "tcp" : "xtcp", lport, rport) != want) {
+		if (now_s() > end)
+			return -1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+static int addrform(int fd, int family)
+{
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_ADDRFORM, &family,
+			  sizeof(family));
+}
+
+/*
+ * IPV6_ADDRFORM, as TCP's: a v4-mapped connection, accepted by a
+ * dual-stack listener or made by connecting to a mapped address, turns
+ * into an AF_INET socket (getsockname() and SO_DOMAIN say so, SOL_IPV6
+ * is gone, /proc/net/xtcp lists it, not xtcp6) and carries on, through
+ * to TIME-WAIT.  Reading the option gives the family; a native IPv6
+ * connection cannot turn (EADDRNOTAVAIL), nor a listener (ENOTCONN).
+ */
+TEST_F(v6, addrform_turns_mapped_connection_ipv4)
+{
+	int lfd, lfd4, c4, a4, c6, a6, cm, am, val, p4, pm;
+	socklen_t l = sizeof(val);
+	char buf[96], want[96];
+
+	lfd = listen6("::", 12008, 0);
+	ASSERT_LE(0, lfd);
+	EXPECT_EQ(-1, addrform(lfd, AF_INET));
+	EXPECT_EQ(ENOTCONN, errno);
+	EXPECT_EQ(-1, getsockopt(lfd, IPPROTO_IPV6, IPV6_ADDRFORM, &val, &l));
+	EXPECT_EQ(ENOTCONN, errno);
+
+	/* Native IPv6: it stays. */
+	c6 = sock6(CLI_NS);
+	ASSERT_EQ(0, connect6(c6, SRV_ADDR6, 12008));
+	a6 = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a6);
+	EXPECT_EQ(-1, addrform(a6, AF_INET));
+	EXPECT_EQ(EADDRNOTAVAIL, errno);
+	EXPECT_EQ(-1, addrform(a6, AF_INET6));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* The dual-stack listener's IPv4 child. */
+	c4 = xsock(CLI_NS);
+	ASSERT_EQ(0, do_connect(c4, SRV_ADDR, 12008));
+	a4 = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a4);
+	p4 = local_port(c4);
+	l = sizeof(val);
+	ASSERT_EQ(0, getsockopt(a4, IPPROTO_IPV6, IPV6_ADDRFORM, &val, &l));
+	EXPECT_EQ(AF_INET6, val);
+	EXPECT_EQ(XTCP_ESTABLISHED, xstate6(SRV_NS, 12008, p4));
+	ASSERT_EQ(0, addrform(a4, AF_INET));
+	EXPECT_STREQ(SRV_ADDR ":12008", name_str(a4, buf, sizeof(buf)));
+	snprintf(want, sizeof(want), CLI_ADDR ":%d", p4);
+	EXPECT_STREQ(want, peer_str(a4, buf, sizeof(buf)));
+	l = sizeof(val);
+	ASSERT_EQ(0, getsockopt(a4, SOL_SOCKET, SO_DOMAIN, &val, &l));
+	EXPECT_EQ(AF_INET, val);
+	l = sizeof(val);
+	/* IPv4's getsockopt now: any other level is EOPNOTSUPP. */
+	EXPECT_EQ(-1, getsockopt(a4, IPPROTO_IPV6, IPV6_ADDRFORM, &val, &l));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	val = 33;
+	EXPECT_EQ(0, setsockopt(a4, IPPROTO_IP, IP_TTL, &val, sizeof(val)));
+	EXPECT_EQ(-1, xstate6(SRV_NS, 12008, p4));
+	EXPECT_EQ(0, wait_state4(SRV_NS, 12008, p4, XTCP_ESTABLISHED, 0));
+	EXPECT_EQ(0, stream_ok(_metadata, c4, a4, 1 << 20));
+	EXPECT_EQ(0, stream_ok(_metadata, a4, c4, 1 << 20));
+
+	/* A client connected to a mapped address turns too. */
+	lfd4 = xlisten(12009, 8);
+	ASSERT_LE(0, lfd4);
+	cm = sock6(CLI_NS);
+	ASSERT_EQ(0, connect6(cm, "::ffff:" SRV_ADDR, 12009));
+	am = accept(lfd4, NULL, NULL);
+	ASSERT_LE(0, am);
+	pm = local_port(cm);
+	ASSERT_EQ(0, addrform(cm, AF_INET));
+	snprintf(want, sizeof(want), CLI_ADDR ":%d", pm);
+	EXPECT_STREQ(want, name_str(cm, buf, sizeof(buf)));
+	EXPECT_EQ(0, stream_ok(_metadata, cm, am, 1 << 20));
+	EXPECT_EQ(0, stream_ok(_metadata, am, cm, 1 << 20));
+
+	/* The turned ends close first: TIME-WAIT in IPv4's table. */
+	close(a4);
+	close(cm);
+	EXPECT_EQ(0, wait_state4(SRV_NS, 12008, p4, XTCP_FIN_WAIT2, 5));
+	close(c4);
+	close(am);
+	EXPECT_EQ(0, wait_state4(SRV_NS, 12008, p4, XTCP_TIME_WAIT, 5));
+	EXPECT_EQ(0, wait_state4(CLI_NS, pm, 12009, XTCP_TIME_WAIT, 5));
+	close(c6);
+	close(a6);
+	close(lfd4);
+	close(lfd);
+}
+
 /*
  * A closed port: the SYN is answered by an IPv6 RST, connect() fails
  * with ECONNREFUSED; a link-local peer without an interface is EINVAL
