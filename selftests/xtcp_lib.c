@@ -147,10 +147,19 @@ int socket_in(const char *ns, int domain, int type, int proto)
 	return fd;
 }
 
+static int family_forced;
+
+void xtcp_family_set(int family)
+{
+	family_forced = family;
+}
+
 int xtcp_family(void)
 {
 	const char *f = getenv("XTCP_FAMILY");
 
+	if (family_forced)
+		return family_forced;
 	return f && !strcmp(f, "6") ? AF_INET6 : AF_INET;
 }
 

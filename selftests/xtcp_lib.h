@@ -105,6 +105,12 @@ int xsock(const char *ns);
  */
 int xtcp_family(void);
 
+/*
+ * xtcp_family() is @family from now on in this process and the ones it
+ * forks, whatever XTCP_FAMILY says: for a test that is about AF_INET6.
+ */
+void xtcp_family_set(int family);
+
 /* The tests run over kernel TCP (XTCP_PROTO=6), the reference. */
 int is_tcp(void);
 

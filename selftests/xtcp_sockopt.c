@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Every SOL_SOCKET and SOL_IP option number of Linux 6.1 on an xtcp
- * socket, next to the same calls on a kernel TCP socket in the same state
+ * socket, and every SOL_IPV6 one on an AF_INET6 xtcp socket, next to the
+ * same calls on a kernel TCP socket of its family in the same state
  * (fresh, listening, connected, accepted): getsockopt with a 256-byte
  * buffer, setsockopt with what was read back (or a plausible value), a
  * value set and read back and undone, a zeroed struct of the option's
@@ -41,6 +42,62 @@
 #endif
 #ifndef IP_CHECKSUM
 #define IP_CHECKSUM		23
+#endif
+
+/* SOL_IPV6 numbers of 6.1, in case glibc's headers lack them. */
+#ifndef IPV6_CHECKSUM
+#define IPV6_CHECKSUM		7
+#endif
+#ifndef IPV6_NEXTHOP
+#define IPV6_NEXTHOP		9
+#endif
+#ifndef IPV6_AUTHHDR
+#define IPV6_AUTHHDR		10
+#endif
+#ifndef IPV6_FLOWINFO
+#define IPV6_FLOWINFO		11
+#endif
+#ifndef IPV6_MULTICAST_ALL
+#define IPV6_MULTICAST_ALL	29
+#endif
+#ifndef IPV6_ROUTER_ALERT_ISOLATE
+#define IPV6_ROUTER_ALERT_ISOLATE 30
+#endif
+#ifndef IPV6_RECVERR_RFC4884
+#define IPV6_RECVERR_RFC4884	31
+#endif
+#ifndef IPV6_FLOWLABEL_MGR
+#define IPV6_FLOWLABEL_MGR	32
+#endif
+#ifndef IPV6_FLOWINFO_SEND
+#define IPV6_FLOWINFO_SEND	33
+#endif
+#ifndef IPV6_HDRINCL
+#define IPV6_HDRINCL		36
+#endif
+#ifndef IPV6_AUTOFLOWLABEL
+#define IPV6_AUTOFLOWLABEL	70
+#endif
+#ifndef IPV6_ADDR_PREFERENCES
+#define IPV6_ADDR_PREFERENCES	72
+#endif
+#ifndef IPV6_MINHOPCOUNT
+#define IPV6_MINHOPCOUNT	73
+#endif
+#ifndef IPV6_ORIGDSTADDR
+#define IPV6_ORIGDSTADDR	74
+#endif
+#ifndef IPV6_TRANSPARENT
+#define IPV6_TRANSPARENT	75
+#endif
+#ifndef IPV6_UNICAST_IF
+#define IPV6_UNICAST_IF		76
+#endif
+#ifndef IPV6_RECVFRAGSIZE
+#define IPV6_RECVFRAGSIZE	77
+#endif
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND		78
 #endif
 
 /* SOL_SOCKET numbers, in case the installed uapi headers are older. */
@@ -119,6 +176,7 @@ struct opt {
 
 #define SO(n, ...)	{ SOL_SOCKET, n, #n, __VA_ARGS__ }
 #define IP(n, ...)	{ SOL_IP, n, #n, __VA_ARGS__ }
+#define IP6(n, ...)	{ SOL_IPV6, n, #n, __VA_ARGS__ }
 
 /* Sizes of the kernel's structs (x86_64). */
 #define SZ_TIMEVAL	16	/* struct timeval, __kernel_sock_timeval */
@@ -128,8 +186,16 @@ struct opt {
 #define SZ_MEMINFO	36	/* u32[SK_MEMINFO_VARS] */
 #define SZ_MREQN	((int)sizeof(struct ip_mreqn))
 #define SZ_MREQ_SRC	((int)sizeof(struct ip_mreq_source))
+#define SZ_MREQ6	((int)sizeof(struct ipv6_mreq))
+#define SZ_FLREQ	32	/* struct in6_flowlabel_req */
+#define SZ_MTUINFO	32	/* struct ip6_mtuinfo */
+#define SZ_PKTINFO6	20	/* struct in6_pktinfo */
+#define SZ_EXTHDR	8	/* the smallest extension header */
 
-/* Every SOL_SOCKET number 1-75 and every SOL_IP number of 6.1's in.h. */
+/*
+ * Every SOL_SOCKET number 1-75, every SOL_IP number of 6.1's in.h and
+ * every SOL_IPV6 number of its in6.h.
+ */
 static const struct opt opts[] = {
 	SO(SO_DEBUG, K_BOOL),
 	SO(SO_REUSEADDR, K_BOOL),
@@ -263,10 +329,81 @@ static const struct opt opts[] = {
 	IP(IP_UNICAST_IF, K_INT),
 	IP(IP_LOCAL_PORT_RANGE, K_INT, .probe = (int)(40000u | 50000u << 16)),
 	IP(IP_PROTOCOL, K_INT),
+
+	/* To AF_INET: TCP's converts a v4-mapped connection only. */
+	IP6(IPV6_ADDRFORM, K_INT, .flags = F_FIXED, .dflt = AF_INET),
+	IP6(IPV6_2292PKTINFO, K_BOOL),
+	IP6(IPV6_2292HOPOPTS, K_BOOL),
+	IP6(IPV6_2292DSTOPTS, K_BOOL),
+	IP6(IPV6_2292RTHDR, K_BOOL),
+	IP6(IPV6_2292PKTOPTIONS, K_BUF, .size = 16),
+	IP6(IPV6_CHECKSUM, K_INT),
+	IP6(IPV6_2292HOPLIMIT, K_BOOL),
+	IP6(IPV6_NEXTHOP, K_BUF, .size = sizeof(struct sockaddr_in6)),
+	IP6(IPV6_AUTHHDR, K_BOOL),
+	IP6(IPV6_FLOWINFO, K_BOOL),
+	IP6(IPV6_UNICAST_HOPS, K_INT, .probe = 32),
+	IP6(IPV6_MULTICAST_IF, K_INT),
+	IP6(IPV6_MULTICAST_HOPS, K_INT, .probe = 2),
+	IP6(IPV6_MULTICAST_LOOP, K_BOOL),
+	IP6(IPV6_ADD_MEMBERSHIP, K_BUF, .size = SZ_MREQ6),
+	IP6(IPV6_DROP_MEMBERSHIP, K_BUF, .size = SZ_MREQ6),
+	IP6(IPV6_ROUTER_ALERT, K_INT),
+	IP6(IPV6_MTU_DISCOVER, K_INT, .probe = IPV6_PMTUDISC_DO),
+	IP6(IPV6_MTU, K_INT, .probe = 1280),
+	IP6(IPV6_RECVERR, K_BOOL),
+	/* Settable before bind() only: EINVAL in the other states. */
+	IP6(IPV6_V6ONLY, K_BOOL),
+	IP6(IPV6_JOIN_ANYCAST, K_BUF, .size = SZ_MREQ6),
+	IP6(IPV6_LEAVE_ANYCAST, K_BUF, .size = SZ_MREQ6),
+	IP6(IPV6_MULTICAST_ALL, K_BOOL),
+	IP6(IPV6_ROUTER_ALERT_ISOLATE, K_BOOL),
+	IP6(IPV6_RECVERR_RFC4884, K_BOOL),
+	IP6(IPV6_FLOWLABEL_MGR, K_BUF, .size = SZ_FLREQ),
+	IP6(IPV6_FLOWINFO_SEND, K_BOOL),
+	IP6(IPV6_IPSEC_POLICY, K_BUF, .size = 16),
+	IP6(IPV6_XFRM_POLICY, K_BUF, .size = 16),
+	IP6(IPV6_HDRINCL, K_BOOL),
+	IP6(MCAST_JOIN_GROUP, K_BUF, .size = sizeof(struct group_req)),
+	IP6(MCAST_BLOCK_SOURCE, K_BUF, .size = sizeof(struct group_source_req)),
+	IP6(MCAST_UNBLOCK_SOURCE, K_BUF, .size = sizeof(struct group_source_req)),
+	IP6(MCAST_LEAVE_GROUP, K_BUF, .size = sizeof(struct group_req)),
+	IP6(MCAST_JOIN_SOURCE_GROUP, K_BUF, .size = sizeof(struct group_source_req)),
+	IP6(MCAST_LEAVE_SOURCE_GROUP, K_BUF, .size = sizeof(struct group_source_req)),
+	IP6(MCAST_MSFILTER, K_BUF, .size = sizeof(struct group_filter)),
+	IP6(IPV6_RECVPKTINFO, K_BOOL),
+	IP6(IPV6_PKTINFO, K_BUF, .size = SZ_PKTINFO6),
+	IP6(IPV6_RECVHOPLIMIT, K_BOOL),
+	IP6(IPV6_HOPLIMIT, K_INT),
+	IP6(IPV6_RECVHOPOPTS, K_BOOL),
+	/*
+	 * Sticky extension headers: read back empty and set so; then an
+	 * empty 8-byte one (Pad1s), which later segments carry: the 64 KiB
+	 * each way afterwards must fit the MSS around it.
+	 */
+	IP6(IPV6_HOPOPTS, K_BUF, .size = SZ_EXTHDR),
+	IP6(IPV6_RTHDRDSTOPTS, K_BUF, .size = SZ_EXTHDR),
+	IP6(IPV6_RECVRTHDR, K_BOOL),
+	IP6(IPV6_RTHDR, K_BUF, .size = SZ_EXTHDR),
+	IP6(IPV6_RECVDSTOPTS, K_BOOL),
+	IP6(IPV6_DSTOPTS, K_BUF, .size = SZ_EXTHDR),
+	IP6(IPV6_RECVPATHMTU, K_BOOL),
+	IP6(IPV6_PATHMTU, K_BUF, .size = SZ_MTUINFO),
+	IP6(IPV6_DONTFRAG, K_BOOL),
+	IP6(IPV6_RECVTCLASS, K_BOOL),
+	IP6(IPV6_TCLASS, K_INT, .probe = 0x10),
+	IP6(IPV6_AUTOFLOWLABEL, K_BOOL),
+	IP6(IPV6_ADDR_PREFERENCES, K_INT, .probe = 0x2),
+	IP6(IPV6_MINHOPCOUNT, K_INT, .probe = 1),
+	IP6(IPV6_ORIGDSTADDR, K_BOOL),
+	IP6(IPV6_TRANSPARENT, K_BOOL),
+	IP6(IPV6_UNICAST_IF, K_INT),
+	IP6(IPV6_RECVFRAGSIZE, K_BOOL),
+	IP6(IPV6_FREEBIND, K_BOOL),
 };
 
 #define NOPTS	ARRAY_SIZE(opts)
-#define MAXOPTS	160
+#define MAXOPTS	224
 
 /* ---- the calls made on each option ---- */
 
@@ -510,10 +647,11 @@ static void one_step(struct shared *sh, const struct run *run, int i, int step,
 
 /* ---- the sockets ---- */
 
-/* A socket of side 0 (xtcp, through xsock()) or 1 (kernel TCP). */
+/* A socket of side 0 (xtcp, through xsock()) or 1 (kernel TCP), same family. */
 static int side_sock(int side, const char *ns)
 {
-	return side ? tcp_sock(ns) : xsock(ns);
+	return side ? socket_in(ns, xtcp_family(), SOCK_STREAM, IPPROTO_TCP) :
+		      xsock(ns);
 }
 
 static int side_listen(int side, int port)
@@ -799,7 +937,8 @@ static enum wait_outcome wait_worker(pid_t pid, struct shared *sh, int *status)
 
 static const char *lvl_name(int level)
 {
-	return level == SOL_SOCKET ? "SOL_SOCKET" : "SOL_IP";
+	return level == SOL_SOCKET ? "SOL_SOCKET" :
+	       level == SOL_IPV6 ? "SOL_IPV6" : "SOL_IP";
 }
 
 static const char *errname(int err)
@@ -1067,6 +1206,17 @@ TEST_F_TIMEOUT(sockopt, sol_socket, XT(60))
 TEST_F_TIMEOUT(sockopt, sol_ip, XT(60))
 {
 	sweep(_metadata, self->sh, variant->state, SOL_IP, -1, ALL_STEPS, 2);
+}
+
+/*
+ * SOL_IPV6 on AF_INET6 sockets of both protocols, whatever XTCP_FAMILY
+ * says, between the hosts' IPv6 addresses.
+ */
+TEST_F_TIMEOUT(sockopt, sol_ipv6, XT(60))
+{
+	xtcp_family_set(AF_INET6);
+	ASSERT_EQ(0, hosts_up_ipv6());
+	sweep(_metadata, self->sh, variant->state, SOL_IPV6, -1, ALL_STEPS, 3);
 }
 
 TEST_HARNESS_MAIN
