@@ -73,46 +73,6 @@ fail:
 	return -1;
 }
 
-/* An address of a socket as text, "[addr]:port" or "addr:port". */
-static const char *addr_str(const struct sockaddr_storage *ss, char *buf,
-			    size_t n)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)ss;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
-		snprintf(buf, n, "[%s]:%d", a, ntohs(s6->sin6_port));
-	} else {
-		const struct sockaddr_in *s4 = (const void *)ss;
-
-		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
-		snprintf(buf, n, "%s:%d", a, ntohs(s4->sin_port));
-	}
-	return buf;
-}
-
-static const char *peer_str(int fd, char *buf, size_t n)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getpeername(fd, (struct sockaddr *)&ss, &len))
-		return "(none)";
-	return addr_str(&ss, buf, n);
-}
-
-static const char *name_str(int fd, char *buf, size_t n)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len))
-		return "(none)";
-	return addr_str(&ss, buf, n);
-}
-
 /* The AF_INET6 socket's state in /proc/net/xtcp6 (tcp6 for kernel TCP). */
 static int xstate6(const char *ns, int lport, int rport)
 {

@@ -135,6 +135,13 @@ int conn_pair(int port, int backlog, int *lfd, int *c, int *a);
 
 int local_port(int fd);
 
+/* An address of a socket as text, "[addr]:port" or "addr:port". */
+const char *addr_str(const struct sockaddr_storage *ss, char *buf, size_t n);
+
+/* getpeername() and getsockname() of @fd as addr_str() gives them. */
+const char *peer_str(int fd, char *buf, size_t n);
+const char *name_str(int fd, char *buf, size_t n);
+
 void set_nonblock(int fd, int on);
 
 int so_error(int fd);
