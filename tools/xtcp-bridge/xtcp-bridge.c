@@ -2,12 +2,13 @@
 /*
  * xtcp-bridge: lets an xtcp host talk to unmodified TCP hosts through one
  * of its network devices.  Two tc programs (xtcp_bridge.bpf.c) rewrite
- * the IPv4 protocol number of the flows named here: xtcp's segments
- * leave as TCP, and TCP segments to the named local ports arrive as
- * xtcp.  Everything else on the device is left alone.
+ * the IPv4 protocol number or the IPv6 next header of the flows named
+ * here: xtcp's segments leave as TCP, and TCP segments to the named
+ * local ports arrive as xtcp.  Everything else on the device is left
+ * alone.
  *
- *   xtcp-bridge attach DEV --ports P[-Q][,...] [--remotes A.B.C.D/N,...]
- *                          [--proto N]
+ *   xtcp-bridge attach DEV --ports P[-Q][,...]
+ *                          [--remotes A.B.C.D[/N],X:Y::Z[/N],...] [--proto N]
  *   xtcp-bridge detach DEV
  *   xtcp-bridge show [DEV]
  *
@@ -49,7 +50,8 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char *const map_names[] = {
-	"bridge_cfg", "bridge_ports", "bridge_remotes", "bridge_stats",
+	"bridge_cfg", "bridge_ports", "bridge_remotes", "bridge_remotes6",
+	"bridge_stats",
 };
 
 static const char *const stat_names[XTCP_BRIDGE_STAT_MAX] = {
@@ -76,11 +78,13 @@ static void die(const char *fmt, ...)
 static void print_usage(FILE *f, int rc)
 {
 	fprintf(f,
-		"usage: xtcp-bridge attach DEV --ports P[-Q][,...] [--remotes A.B.C.D[/N],...] [--proto N]\n"
+		"usage: xtcp-bridge attach DEV --ports P[-Q][,...] [--remotes PREFIX,...] [--proto N]\n"
 		"       xtcp-bridge detach DEV\n"
 		"       xtcp-bridge show [DEV]\n"
-		"Rewrites the IPv4 protocol of the named flows on DEV: xtcp's segments\n"
-		"from the local ports leave as TCP, TCP segments to them arrive as xtcp.\n");
+		"Rewrites the IPv4 protocol or IPv6 next header of the named flows on\n"
+		"DEV: xtcp's segments from the local ports leave as TCP, TCP segments\n"
+		"to them arrive as xtcp.  PREFIX: A.B.C.D[/N] or an IPv6 X:Y::Z[/N];\n"
+		"with --remotes, a flow of a family no PREFIX names is not bridged.\n");
 	exit(rc);
 }
 
@@ -187,27 +191,37 @@ static void parse_ports(const char *spec, unsigned char *on)
 	free(copy);
 }
 
-static int parse_prefix(const char *tok, struct xtcp_bridge_prefix *k)
+/*
+ * "A.B.C.D[/N]" into @k4 or "X:Y::Z[/N]" into @k6: AF_INET or AF_INET6,
+ * whichever it is, or -1.
+ */
+static int parse_prefix(const char *tok, struct xtcp_bridge_prefix *k4,
+			struct xtcp_bridge_prefix6 *k6)
 {
-	char addr[32];
+	char addr[INET6_ADDRSTRLEN];
 	const char *slash = strchr(tok, '/');
 	size_t n = slash ? (size_t)(slash - tok) : strlen(tok);
+	int family = memchr(tok, ':', n) ? AF_INET6 : AF_INET;
+	long max = family == AF_INET6 ? 128 : 32, len = max;
 	char *end;
-	long len = 32;
 
 	if (n >= sizeof(addr))
 		return -1;
 	memcpy(addr, tok, n);
 	addr[n] = 0;
-	if (inet_pton(AF_INET, addr, &k->addr) != 1)
+	if (inet_pton(family, addr,
+		      family == AF_INET6 ? (void *)k6->addr : (void *)&k4->addr) != 1)
 		return -1;
 	if (slash) {
 		len = strtol(slash + 1, &end, 10);
-		if (*end || end == slash + 1 || len < 0 || len > 32)
+		if (*end || end == slash + 1 || len < 0 || len > max)
 			return -1;
 	}
-	k->prefixlen = len;
-	return 0;
+	if (family == AF_INET6)
+		k6->prefixlen = len;
+	else
+		k4->prefixlen = len;
+	return family;
 }
 
 static int open_pinned(unsigned int ifindex, const char *map)
@@ -218,20 +232,32 @@ static int open_pinned(unsigned int ifindex, const char *map)
 	return bpf_obj_get(path);
 }
 
+/* Every prefix out of the trie @fd, of either family (the larger key). */
+static void empty_trie(int fd)
+{
+	struct xtcp_bridge_prefix6 next;
+
+	while (!bpf_map_get_next_key(fd, NULL, &next))
+		if (bpf_map_delete_elem(fd, &next))
+			die("remotes map: %s", strerror(errno));
+}
+
 /* Replace the port set and the remote prefixes held in the maps. */
 static void write_maps(unsigned int ifindex, const unsigned char *ports,
 		       const char *remotes, int proto)
 {
 	struct xtcp_bridge_cfg cfg = { .proto = proto };
-	int cfd, pfd, rfd;
+	int cfd, pfd, rfd, r6fd;
 	__u32 key, zero = 0;
-	struct xtcp_bridge_prefix pk, next;
+	struct xtcp_bridge_prefix pk;
+	struct xtcp_bridge_prefix6 pk6;
 	__u8 one = 1;
 
 	cfd = open_pinned(ifindex, "bridge_cfg");
 	pfd = open_pinned(ifindex, "bridge_ports");
 	rfd = open_pinned(ifindex, "bridge_remotes");
-	if (cfd < 0 || pfd < 0 || rfd < 0)
+	r6fd = open_pinned(ifindex, "bridge_remotes6");
+	if (cfd < 0 || pfd < 0 || rfd < 0 || r6fd < 0)
 		die("cannot open the pinned maps: %s", strerror(errno));
 	for (key = 0; key < 65536; key++) {
 		__u8 v = ports[key];
@@ -239,10 +265,9 @@ static void write_maps(unsigned int ifindex, const unsigned char *ports,
 		if (bpf_map_update_elem(pfd, &key, &v, BPF_ANY))
 			die("ports map: %s", strerror(errno));
 	}
-	/* Empty the trie, then fill it. */
-	while (!bpf_map_get_next_key(rfd, NULL, &next))
-		if (bpf_map_delete_elem(rfd, &next))
-			die("remotes map: %s", strerror(errno));
+	/* Empty both tries, then fill them. */
+	empty_trie(rfd);
+	empty_trie(r6fd);
 	if (remotes) {
 		char *copy = strdup(remotes), *tok, *save = NULL;
 
@@ -250,10 +275,15 @@ static void write_maps(unsigned int ifindex, const unsigned char *ports,
 			die("out of memory");
 		for (tok = strtok_r(copy, ",", &save); tok;
 		     tok = strtok_r(NULL, ",", &save)) {
-			if (parse_prefix(tok, &pk))
-				die("bad remote prefix '%s' (A.B.C.D or A.B.C.D/N)",
+			int family = parse_prefix(tok, &pk, &pk6);
+
+			if (family < 0)
+				die("bad remote prefix '%s' (A.B.C.D[/N] or X:Y::Z[/N])",
 				    tok);
-			if (bpf_map_update_elem(rfd, &pk, &one, BPF_ANY))
+			if (bpf_map_update_elem(family == AF_INET6 ? r6fd : rfd,
+						family == AF_INET6 ? (void *)&pk6 :
+								     (void *)&pk,
+						&one, BPF_ANY))
 				die("remotes map: %s", strerror(errno));
 		}
 		free(copy);
@@ -265,6 +295,7 @@ static void write_maps(unsigned int ifindex, const unsigned char *ports,
 	close(cfd);
 	close(pfd);
 	close(rfd);
+	close(r6fd);
 }
 
 static int tc_attach(unsigned int ifindex, int prog_fd,
@@ -400,17 +431,38 @@ static void print_ports(int pfd)
 		printf("none");
 }
 
+/* The prefixes of both tries, IPv4's first, as "a/n,b/n,...". */
+static void print_remotes(int rfd, int r6fd)
+{
+	struct xtcp_bridge_prefix k, *prev = NULL;
+	struct xtcp_bridge_prefix6 k6, *prev6 = NULL;
+	char a[INET6_ADDRSTRLEN];
+	int n = 0;
+
+	while (!bpf_map_get_next_key(rfd, prev, &k)) {
+		inet_ntop(AF_INET, &k.addr, a, sizeof(a));
+		printf("%s%s/%u", n++ ? "," : "", a, k.prefixlen);
+		prev = &k;
+	}
+	while (r6fd >= 0 && !bpf_map_get_next_key(r6fd, prev6, &k6)) {
+		inet_ntop(AF_INET6, k6.addr, a, sizeof(a));
+		printf("%s%s/%u", n++ ? "," : "", a, k6.prefixlen);
+		prev6 = &k6;
+	}
+}
+
 static void show_one(unsigned int ifindex)
 {
 	char name[IF_NAMESIZE] = "?";
 	struct xtcp_bridge_cfg cfg = { 0 };
-	struct xtcp_bridge_prefix k, *prev = NULL;
-	int cfd, pfd, rfd, sfd, ncpu, first = 1;
+	int cfd, pfd, rfd, r6fd, sfd, ncpu;
 	__u32 key = 0, s;
 
 	cfd = open_pinned(ifindex, "bridge_cfg");
 	pfd = open_pinned(ifindex, "bridge_ports");
 	rfd = open_pinned(ifindex, "bridge_remotes");
+	/* Absent if attached by a version without IPv6: shown as none. */
+	r6fd = open_pinned(ifindex, "bridge_remotes6");
 	sfd = open_pinned(ifindex, "bridge_stats");
 	if (cfd < 0 || pfd < 0 || rfd < 0 || sfd < 0)
 		return;
@@ -419,14 +471,7 @@ static void show_one(unsigned int ifindex)
 	printf("%s: xtcp protocol %u, local ports ", name, cfg.proto);
 	print_ports(pfd);
 	printf(", remotes ");
-	while (!bpf_map_get_next_key(rfd, prev, &k)) {
-		char a[INET_ADDRSTRLEN];
-
-		inet_ntop(AF_INET, &k.addr, a, sizeof(a));
-		printf("%s%s/%u", first ? "" : ",", a, k.prefixlen);
-		first = 0;
-		prev = &k;
-	}
+	print_remotes(rfd, r6fd);
 	printf("%s\n", cfg.remote_filter ? "" : "any");
 	ncpu = libbpf_num_possible_cpus();
 	if (ncpu > 0) {
@@ -448,6 +493,8 @@ static void show_one(unsigned int ifindex)
 	close(cfd);
 	close(pfd);
 	close(rfd);
+	if (r6fd >= 0)
+		close(r6fd);
 	close(sfd);
 }
 
