@@ -363,8 +363,12 @@ static void cmd_attach(const char *dev, const char *ports_spec,
 	{
 		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 				    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+		libbpf_print_fn_t print;
 
+		/* EEXIST when attached before, which libbpf would warn of. */
+		print = libbpf_set_print(NULL);
 		err = bpf_tc_hook_create(&hook);
+		libbpf_set_print(print);
 		if (err && err != -EEXIST)
 			die("%s: cannot create the clsact qdisc: %s", dev,
 			    strerror(-err));
