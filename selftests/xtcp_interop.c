@@ -8,6 +8,12 @@
  * from 40000) of a TCP server, and a TCP client of an xtcp server
  * (listening on a port from 41000).
  *
+ * The interop6 fixture runs some of the cases over IPv6 (fd99::1 and
+ * fd99::2, hosts_up_ipv6()): its tests set XTCP_FAMILY=6, so that the
+ * helpers (xsock(), do_bind(), xstate()) and the kernel TCP sockets
+ * here are AF_INET6, and the bridge rewrites IPv6's next header.  The
+ * whole program also runs over IPv6 by hand with XTCP_FAMILY=6.
+ *
  * Each case asserts on bytes (SHA-256), on the wire (a capture in xsrv,
  * where everything is TCP), on states, and on the kernel side's own view:
  * TCP_INFO and the TcpExt counters of /proc/net/netstat, which must show
@@ -471,6 +477,30 @@ static int bridge_attach(const char *remotes)
 		     remotes ? remotes : "");
 }
 
+/* The remote prefixes xtcp-bridge show lists, "a/n,b/n" or "any". */
+static const char *bridge_remotes(char *buf, size_t n)
+{
+	char cmd[256], line[512], *r, *nl;
+	FILE *f;
+
+	snprintf(buf, n, "(none)");
+	snprintf(cmd, sizeof(cmd), "ip netns exec %s %s show %s", CLI_NS,
+		 BRIDGE, CLI_IF);
+	f = popen(cmd, "r");
+	if (!f)
+		return buf;
+	r = fgets(line, sizeof(line), f) ? strstr(line, ", remotes ") : NULL;
+	if (r) {
+		r += strlen(", remotes ");
+		nl = strchr(r, '\n');
+		if (nl)
+			*nl = 0;
+		snprintf(buf, n, "%s", r);
+	}
+	pclose(f);
+	return buf;
+}
+
 /* What every bridged case ends with: both ways rewritten, no error. */
 static void bridge_check(struct __test_metadata *_metadata)
 {
@@ -518,6 +548,12 @@ FIXTURE(interop) {
 	struct xstats x0;
 };
 
+/* The same over IPv6: XTCP_FAMILY=6 for the test (its own process). */
+FIXTURE(interop6) {
+	struct kview k0;
+	struct xstats x0;
+};
+
 /* Both fixtures': the hosts, the bridge on vc, the counters' start. */
 static void bridged_hosts_up(struct __test_metadata *_metadata,
 			     struct kview *k0, struct xstats *x0)
@@ -552,6 +588,18 @@ FIXTURE_SETUP(interop)
 }
 
 FIXTURE_TEARDOWN(interop)
+{
+	bridged_hosts_down(_metadata, &self->x0);
+}
+
+/* hosts_up() gives the hosts IPv6 addresses under XTCP_FAMILY=6. */
+FIXTURE_SETUP(interop6)
+{
+	setenv("XTCP_FAMILY", "6", 1);
+	bridged_hosts_up(_metadata, &self->k0, &self->x0);
+}
+
+FIXTURE_TEARDOWN(interop6)
 {
 	bridged_hosts_down(_metadata, &self->x0);
 }
@@ -625,6 +673,11 @@ TEST_F(interop, handshake_xtcp_client_tcp_server)
 	handshake_xt_case(_metadata, &self->k0);
 }
 
+TEST_F(interop6, handshake_xtcp_client_tcp_server_ipv6)
+{
+	handshake_xt_case(_metadata, &self->k0);
+}
+
 /*
  * Kernel TCP connects to xtcp: its SYN offers timestamps (and SACK,
  * window scale); xtcp's SYN-ACK carries only what xtcp implements, and
@@ -686,6 +739,119 @@ TEST_F(interop, handshake_tcp_client_xtcp_server)
 	handshake_tx_case(_metadata, &self->k0);
 }
 
+TEST_F(interop6, handshake_tcp_client_xtcp_server_ipv6)
+{
+	handshake_tx_case(_metadata, &self->k0);
+}
+
+/*
+ * One connection of @family in role XT (@xt) or TX on port offset @k.
+ * If @bridged, it carries 64 KiB each way, and the bridge counts more
+ * segments rewritten in the direction of its SYN.  If not, the SYN
+ * passes the bridge as it is, counted as passed and not as rewritten,
+ * and the peer's other stack refuses it: xsrv's xtcp answers an xtcp
+ * SYN (seen arriving there as xtcp's protocol), xcli's kernel TCP a TCP
+ * SYN, neither with a listener on the port.
+ */
+static void flow_case(struct __test_metadata *_metadata, int family, int xt,
+		      int k, int bridged)
+{
+	/* [0] rewritten, [1] passed, in the direction of the SYN. */
+	const char *const names[2] = {
+		xt ? "egress_rewritten" : "ingress_rewritten",
+		xt ? "egress_passed" : "ingress_passed",
+	};
+	int c, a, rc, err, cap = -1;
+	long v0[2], v[2];
+	cpu_set_t all;
+	struct seg s = { 0 };
+
+	bridge_stats(names, v0, 2);
+	TH_LOG("IPv%d, %s, port offset %d: %s", family == AF_INET6 ? 6 : 4,
+	       xt ? "xtcp client" : "xtcp server", k,
+	       bridged ? "bridged" : "not bridged");
+	if (bridged) {
+		ASSERT_EQ(0, pair_fam(family, xt, k, &c, &a));
+		ASSERT_EQ(0, one_cpu(&all));	/* as in handshake_xt_case() */
+		xfer(_metadata, c, a, 64 << 10, 64 << 10, 0, 0);
+		all_cpus(&all);
+		close(c);
+		close(a);
+		bridge_stats(names, v, 2);
+		EXPECT_LT(v0[0], v[0]);
+		return;
+	}
+	if (xt) {
+		cap_proto = 0;	/* xtcp's protocol: not rewritten */
+		cap = cap_open(SRV_NS, SRV_IF);
+		ASSERT_LE(0, cap);
+	}
+	rc = pair_fam(family, xt, k, &c, &a);
+	err = errno;
+	if (!rc) {
+		close(c);
+		close(a);
+	}
+	EXPECT_EQ(-1, rc);
+	EXPECT_EQ(ECONNREFUSED, err) TH_LOG("%s", strerror(err));
+	if (xt) {
+		EXPECT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN, 0, 2000));
+		EXPECT_EQ(family == AF_INET6, s.ipv6);
+		close(cap);
+	}
+	bridge_stats(names, v, 2);
+	EXPECT_EQ(v0[0], v[0]);
+	EXPECT_LT(v0[1], v[1]);
+}
+
+/*
+ * --remotes with an IPv6 prefix: a flow with the listed remote is
+ * bridged, each way; after attaching again with another remote of the
+ * same /64, the same flows pass the bridge untouched.
+ */
+TEST_F_TIMEOUT(interop6, remotes_ipv6_listed_or_passed, XT(60))
+{
+	char buf[256];
+
+	ASSERT_EQ(0, bridge_attach("fd99::1/128"));
+	EXPECT_STREQ("fd99::1/128", bridge_remotes(buf, sizeof(buf)));
+	flow_case(_metadata, AF_INET6, 1, 80, 1);
+	flow_case(_metadata, AF_INET6, 0, 80, 1);
+	ASSERT_EQ(0, bridge_attach("fd99::99/128"));
+	EXPECT_STREQ("fd99::99/128", bridge_remotes(buf, sizeof(buf)));
+	flow_case(_metadata, AF_INET6, 1, 81, 0);
+	flow_case(_metadata, AF_INET6, 0, 81, 0);
+	EXPECT_EQ(0, bridge_stat("errors"));
+	kview_check(_metadata, &self->k0);
+}
+
+/*
+ * IPv4 and IPv6 prefixes in one --remotes: `show` lists both, and flows
+ * of both families to them are bridged.  Attaching again replaces both
+ * sets; with prefixes of one family only, flows of the other are not
+ * bridged at all.
+ */
+TEST_F_TIMEOUT(interop6, remotes_mixed_ipv4_ipv6, XT(90))
+{
+	char buf[256];
+
+	ASSERT_EQ(0, bridge_attach("10.99.0.1/32,fd99::/64"));
+	EXPECT_STREQ("10.99.0.1/32,fd99::/64", bridge_remotes(buf, sizeof(buf)));
+	flow_case(_metadata, AF_INET, 1, 82, 1);
+	flow_case(_metadata, AF_INET6, 0, 82, 1);
+
+	ASSERT_EQ(0, bridge_attach("10.99.0.0/24"));
+	EXPECT_STREQ("10.99.0.0/24", bridge_remotes(buf, sizeof(buf)));
+	flow_case(_metadata, AF_INET, 0, 83, 1);
+	flow_case(_metadata, AF_INET6, 1, 83, 0);
+
+	ASSERT_EQ(0, bridge_attach("fd99::1/128"));
+	EXPECT_STREQ("fd99::1/128", bridge_remotes(buf, sizeof(buf)));
+	flow_case(_metadata, AF_INET, 1, 84, 0);
+	flow_case(_metadata, AF_INET6, 1, 85, 1);
+	EXPECT_EQ(0, bridge_stat("errors"));
+	kview_check(_metadata, &self->k0);
+}
 
 static void data_case(struct __test_metadata *_metadata, int k, size_t len,
 		      const char *netem)
@@ -853,6 +1019,11 @@ static void gso_on_case(struct __test_metadata *_metadata,
 }
 
 TEST_F_TIMEOUT(interop, data_with_gso_on, XT(300))
+{
+	gso_on_case(_metadata, &self->k0);
+}
+
+TEST_F_TIMEOUT(interop6, data_with_gso_on_ipv6, XT(300))
 {
 	gso_on_case(_metadata, &self->k0);
 }
@@ -1111,6 +1282,11 @@ static void teardown_case(struct __test_metadata *_metadata,
 }
 
 TEST_F_TIMEOUT(interop, teardown_fin_and_rst_each_way, XT(60))
+{
+	teardown_case(_metadata, &self->k0);
+}
+
+TEST_F_TIMEOUT(interop6, teardown_fin_and_rst_each_way_ipv6, XT(60))
 {
 	teardown_case(_metadata, &self->k0);
 }
