@@ -232,6 +232,36 @@ static int open_pinned(unsigned int ifindex, const char *map)
 	return bpf_obj_get(path);
 }
 
+/*
+ * The port map's 65536 bytes as @on, written (@write) or read in one
+ * batch: a syscall per port is slow in an emulated guest.  One at a
+ * time where the kernel has no batch operation for arrays (before 5.6).
+ */
+static int ports_batch(int pfd, unsigned char *on, int write)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	static __u32 keys[65536];
+	__u32 key, out, count = 65536;
+	int err;
+
+	for (key = 0; key < 65536; key++)
+		keys[key] = key;
+	if (write)
+		err = bpf_map_update_batch(pfd, keys, on, &count, &opts);
+	else
+		err = bpf_map_lookup_batch(pfd, NULL, &out, keys, on, &count,
+					   &opts);
+	if ((!err || err == -ENOENT || errno == ENOENT) && count == 65536)
+		return 0;
+	for (key = 0; key < 65536; key++) {
+		if (write && bpf_map_update_elem(pfd, &key, &on[key], BPF_ANY))
+			return -1;
+		if (!write && bpf_map_lookup_elem(pfd, &key, &on[key]))
+			on[key] = 0;
+	}
+	return 0;
+}
+
 /* Every prefix out of the trie @fd, of either family (the larger key). */
 static void empty_trie(int fd)
 {
@@ -243,12 +273,12 @@ static void empty_trie(int fd)
 }
 
 /* Replace the port set and the remote prefixes held in the maps. */
-static void write_maps(unsigned int ifindex, const unsigned char *ports,
+static void write_maps(unsigned int ifindex, unsigned char *ports,
 		       const char *remotes, int proto)
 {
 	struct xtcp_bridge_cfg cfg = { .proto = proto };
 	int cfd, pfd, rfd, r6fd;
-	__u32 key, zero = 0;
+	__u32 zero = 0;
 	struct xtcp_bridge_prefix pk;
 	struct xtcp_bridge_prefix6 pk6;
 	__u8 one = 1;
@@ -259,12 +289,8 @@ static void write_maps(unsigned int ifindex, const unsigned char *ports,
 	r6fd = open_pinned(ifindex, "bridge_remotes6");
 	if (cfd < 0 || pfd < 0 || rfd < 0 || r6fd < 0)
 		die("cannot open the pinned maps: %s", strerror(errno));
-	for (key = 0; key < 65536; key++) {
-		__u8 v = ports[key];
-
-		if (bpf_map_update_elem(pfd, &key, &v, BPF_ANY))
-			die("ports map: %s", strerror(errno));
-	}
+	if (ports_batch(pfd, ports, 1))
+		die("ports map: %s", strerror(errno));
 	/* Empty both tries, then fill them. */
 	empty_trie(rfd);
 	empty_trie(r6fd);
@@ -412,15 +438,15 @@ static void cmd_detach(const char *dev)
 /* Port runs as "a-b,c,...". */
 static void print_ports(int pfd)
 {
+	static unsigned char on[65536];
 	__u32 key;
 	long start = -1;
 	int first = 1;
 
+	ports_batch(pfd, on, 0);
 	for (key = 0; key <= 65536; key++) {
-		__u8 v = 0;
+		__u8 v = key < 65536 ? on[key] : 0;
 
-		if (key < 65536 && bpf_map_lookup_elem(pfd, &key, &v))
-			v = 0;
 		if (v && start < 0)
 			start = key;
 		if (!v && start >= 0) {
