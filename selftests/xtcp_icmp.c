@@ -417,49 +417,50 @@ TEST_F_TIMEOUT(icmp, min_hopcount_drops_segments_from_afar_ipv6, XT(60))
 	gtsm(_metadata, self, 1, 11009);
 }
 
+/* A "port unreachable" about the SYN, from the server: ICMP or ICMPv6. */
+static int unreach_about_syn(int v6, int cport, int sport, uint32_t seq)
+{
+	if (v6)
+		return icmp6_error(IS_NS, IC_ADDR6, 1, 4, IC_ADDR6, cport,
+				   IS_ADDR6, sport, seq);
+	return icmp_about_syn(ICMP_PORT_UNREACH, cport, sport, seq);
+}
+
 /*
  * An ICMP error under the socket's minimum is not believed either, as
  * tcp_v4_err() and tcp_v6_err() judge it: IPv4 by the quoted header's
  * TTL (64, as icmp_unreach() writes it), IPv6 by the ICMPv6 message's
- * own hop limit (64 from the server, 63 after the router).
+ * own hop limit (64 from the server, 63 after the router).  The same
+ * error with the minimum one lower refuses the connect.
  */
-TEST_F(icmp, unreachable_under_min_ttl_is_ignored)
+static void unreach_under_min(struct __test_metadata *_metadata,
+			      struct _test_data_icmp *self, int v6, int port)
 {
 	long d0 = min_ttl_drops(IC_NS);
+	int cport, over = v6 ? 64 : 65;
 	uint32_t seq;
-	int cport;
 
 	ASSERT_LE(0, d0);
-	ASSERT_EQ(0, syn_to_nowhere(_metadata, self, 11010, &seq, &cport));
-	ASSERT_EQ(0, set_min_ttl(self->c, 0, 65));
-	ASSERT_EQ(0, icmp_about_syn(ICMP_PORT_UNREACH, cport, 11010, seq));
+	ASSERT_EQ(0, v6 ? syn6_to_nowhere(_metadata, self, port, &seq, &cport) :
+			  syn_to_nowhere(_metadata, self, port, &seq, &cport));
+	ASSERT_EQ(0, set_min_ttl(self->c, v6, over));
+	ASSERT_EQ(0, unreach_about_syn(v6, cport, port, seq));
 	EXPECT_EQ(-1, connect_result(self->c, 500));
 	EXPECT_EQ(0, so_error(self->c));
 	EXPECT_EQ(d0 + 1, min_ttl_drops(IC_NS));
-	/* The same error from a TTL the socket accepts ends the connect. */
-	ASSERT_EQ(0, set_min_ttl(self->c, 0, 64));
-	ASSERT_EQ(0, icmp_about_syn(ICMP_PORT_UNREACH, cport, 11010, seq));
+	ASSERT_EQ(0, set_min_ttl(self->c, v6, over - 1));
+	ASSERT_EQ(0, unreach_about_syn(v6, cport, port, seq));
 	EXPECT_EQ(ECONNREFUSED, connect_result(self->c, 2000));
+}
+
+TEST_F(icmp, unreachable_under_min_ttl_is_ignored)
+{
+	unreach_under_min(_metadata, self, 0, 11010);
 }
 
 TEST_F(icmp, icmpv6_under_min_hopcount_is_ignored)
 {
-	long d0 = min_ttl_drops(IC_NS);
-	uint32_t seq;
-	int cport;
-
-	ASSERT_LE(0, d0);
-	ASSERT_EQ(0, syn6_to_nowhere(_metadata, self, 11011, &seq, &cport));
-	ASSERT_EQ(0, set_min_ttl(self->c, 1, 64));
-	ASSERT_EQ(0, icmp6_error(IS_NS, IC_ADDR6, 1, 4, IC_ADDR6, cport,
-				 IS_ADDR6, 11011, seq));
-	EXPECT_EQ(-1, connect_result(self->c, 500));
-	EXPECT_EQ(0, so_error(self->c));
-	EXPECT_EQ(d0 + 1, min_ttl_drops(IC_NS));
-	ASSERT_EQ(0, set_min_ttl(self->c, 1, 63));
-	ASSERT_EQ(0, icmp6_error(IS_NS, IC_ADDR6, 1, 4, IC_ADDR6, cport,
-				 IS_ADDR6, 11011, seq));
-	EXPECT_EQ(ECONNREFUSED, connect_result(self->c, 2000));
+	unreach_under_min(_metadata, self, 1, 11011);
 }
 
 /*
