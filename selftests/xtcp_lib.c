@@ -435,14 +435,26 @@ void max_orphans_reset(void)
 	sysctl_set(NULL, "net.xtcp.max_orphans", val > 0 ? val : 4096);
 }
 
+/* /proc/net/@file as netns @ns sees it, open for reading; NULL if none. */
+static FILE *proc_net_open(const char *ns, const char *file)
+{
+	char path[64];
+	FILE *f;
+	int old;
+
+	snprintf(path, sizeof(path), "/proc/net/%s", file);
+	old = ns_enter(ns);
+	f = fopen(path, "r");
+	ns_leave(old);
+	return f;
+}
+
 long xstat(const char *ns, const char *name)
 {
-	int old = ns_enter(ns);
-	FILE *f = fopen("/proc/net/xtcp_stat", "r");
+	FILE *f = proc_net_open(ns, "xtcp_stat");
 	char key[64];
 	long val, ret = -1;
 
-	ns_leave(old);
 	if (!f)
 		return -1;
 	while (fscanf(f, "%63s %ld", key, &val) == 2)
@@ -455,15 +467,10 @@ long xstat(const char *ns, const char *name)
 long tcp_counter(const char *ns, const char *file, const char *prefix,
 		 const char *name)
 {
-	char names[8192], vals[8192], path[64], *n, *v, *sn, *sv;
+	char names[8192], vals[8192], *n, *v, *sn, *sv;
+	FILE *f = proc_net_open(ns, file);
 	long ret = -1;
-	int old;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/net/%s", file);
-	old = ns_enter(ns);
-	f = fopen(path, "r");
-	ns_leave(old);
 	if (!f)
 		return -1;
 	while (fgets(names, sizeof(names), f)) {
@@ -493,10 +500,8 @@ long proto_stat(const char *ns, const char *x, const char *t)
 
 void xstats_read(const char *ns, struct xstats *s)
 {
-	int old = ns_enter(ns);
-	FILE *f = fopen("/proc/net/xtcp_stat", "r");
+	FILE *f = proc_net_open(ns, "xtcp_stat");
 
-	ns_leave(old);
 	s->n = 0;
 	if (!f)
 		return;
@@ -522,15 +527,11 @@ void xstats_print_delta(const char *ns, const struct xstats *s0)
 
 int proc_state(const char *ns, const char *file, int lport, int rport)
 {
-	char path[64], line[512];
+	FILE *f = proc_net_open(ns, file);
 	unsigned int lp, rp, st;
-	int old, ret = -1;
-	FILE *f;
+	char line[512];
+	int ret = -1;
 
-	snprintf(path, sizeof(path), "/proc/net/%s", file);
-	old = ns_enter(ns);
-	f = fopen(path, "r");
-	ns_leave(old);
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
@@ -557,14 +558,10 @@ int xstate(const char *ns, int lport, int rport)
 
 int xcount(const char *ns)
 {
-	char path[64], line[512];
-	int old, n = -1;
-	FILE *f;
+	FILE *f = proc_net_open(ns, proc_xtcp());
+	char line[512];
+	int n = -1;
 
-	snprintf(path, sizeof(path), "/proc/net/%s", proc_xtcp());
-	old = ns_enter(ns);
-	f = fopen(path, "r");
-	ns_leave(old);
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
@@ -1173,7 +1170,11 @@ int drop_rsts_out(const char *ns, const char *dev)
 	if (sh("tc -n %s qdisc add dev %s parent 1:3 handle 30: netem loss 100%%",
 	       ns, dev))
 		return -1;
-	return sh("tc -n %s filter add dev %s parent 1: protocol ip u32 match ip protocol %d 0xff match u8 0x04 0x04 at 33 flowid 1:3",
+	/* The flags byte: 13 into our header, after IPv4's 20 or IPv6's 40. */
+	if (sh("tc -n %s filter add dev %s parent 1: protocol ip u32 match ip protocol %d 0xff match u8 0x04 0x04 at 33 flowid 1:3",
+	       ns, dev, xtcp_proto()))
+		return -1;
+	return sh("tc -n %s filter add dev %s parent 1: protocol ipv6 u32 match ip6 protocol %d 0xff match u8 0x04 0x04 at 53 flowid 1:3",
 		  ns, dev, xtcp_proto());
 }
 
@@ -1196,17 +1197,85 @@ uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 	return sum;
 }
 
+/* Our header and what follows it, for @r, at @th; its length. */
+static int raw_fill(uint8_t *th_p, const struct rawseg *r)
+{
+	struct xtcphdr *th = (void *)th_p;
+	int hl = sizeof(*th) + r->olen;
+
+	memset(th, 0, sizeof(*th));
+	th->source = htons(r->sport);
+	th->dest = htons(r->dport);
+	th->seq = htonl(r->seq);
+	th->ack_seq = htonl(r->ack);
+	th->doff = hl / 4;
+	th_p[13] = r->flags;
+	th->window = htons(r->win);
+	if (r->olen)
+		memcpy(th_p + sizeof(*th), r->opts, r->olen);
+	if (r->len)
+		memcpy(th_p + hl, r->data, r->len);
+	return hl + r->len;
+}
+
+/* The checksum of our header at @th, @tl bytes, over a pseudo-header's @sum. */
+static void raw_csum(uint8_t *th_p, int tl, uint32_t sum, int bad)
+{
+	struct xtcphdr *th = (void *)th_p;
+
+	sum += xtcp_proto();
+	sum += tl;
+	sum = csum_add(sum, th, tl);
+	th->check = htons(csum_fold(sum));
+	if (bad)
+		th->check ^= htons(0x5a5a);
+}
+
+/* raw_inject_fd() on an AF_INET6 socket: the addresses as addr6_of() has them. */
+static int raw_inject6(int fd, const struct rawseg *r)
+{
+	uint8_t pkt[1600];
+	struct ip6_hdr *ip6 = (void *)pkt;
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	uint8_t *th = pkt + sizeof(*ip6);
+	uint32_t sum = 0;
+	int tl;
+
+	addr6_of(r->src, src, sizeof(src));
+	addr6_of(r->dst, dst, sizeof(dst));
+	memset(ip6, 0, sizeof(*ip6));
+	tl = raw_fill(th, r);
+	ip6->ip6_flow = htonl(6u << 28 | (uint32_t)r->tos << 20);
+	ip6->ip6_plen = htons(tl);
+	ip6->ip6_nxt = xtcp_proto();
+	ip6->ip6_hlim = 64;
+	if (inet_pton(AF_INET6, src, &ip6->ip6_src) != 1 ||
+	    inet_pton(AF_INET6, dst, &ip6->ip6_dst) != 1)
+		return -1;
+	to.sin6_addr = ip6->ip6_dst;
+	sum = csum_add(sum, &ip6->ip6_src, 16);
+	sum = csum_add(sum, &ip6->ip6_dst, 16);
+	raw_csum(th, tl, sum, r->bad_csum);
+	return sendto(fd, pkt, sizeof(*ip6) + tl, 0, (struct sockaddr *)&to,
+		      sizeof(to)) < 0 ? -1 : 0;
+}
+
 int raw_inject_fd(int fd, const struct rawseg *r)
 {
 	uint8_t pkt[1600];
 	struct iphdr *iph = (void *)pkt;
-	struct xtcphdr *th = (void *)(pkt + sizeof(*iph));
+	uint8_t *th = pkt + sizeof(*iph);
 	struct sockaddr_in to = sin_of(r->dst, 0);
-	int hl = sizeof(*th) + r->olen, tl = hl + r->len;
+	int domain = AF_INET, tl;
+	socklen_t dl = sizeof(domain);
 	uint32_t sum = 0;
-	int rc;
 
-	memset(pkt, 0, sizeof(*iph) + sizeof(*th));
+	getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dl);
+	if (domain == AF_INET6)
+		return raw_inject6(fd, r);
+	memset(iph, 0, sizeof(*iph));
+	tl = raw_fill(th, r);
 	iph->version = 4;
 	iph->ihl = 5;
 	iph->tos = r->tos;
@@ -1215,34 +1284,21 @@ int raw_inject_fd(int fd, const struct rawseg *r)
 	iph->tot_len = htons(sizeof(*iph) + tl);
 	inet_pton(AF_INET, r->src, &iph->saddr);
 	inet_pton(AF_INET, r->dst, &iph->daddr);
-	th->source = htons(r->sport);
-	th->dest = htons(r->dport);
-	th->seq = htonl(r->seq);
-	th->ack_seq = htonl(r->ack);
-	th->doff = hl / 4;
-	((uint8_t *)th)[13] = r->flags;
-	th->window = htons(r->win);
-	if (r->olen)
-		memcpy((uint8_t *)th + sizeof(*th), r->opts, r->olen);
-	if (r->len)
-		memcpy((uint8_t *)th + hl, r->data, r->len);
 	sum = csum_add(sum, &iph->saddr, 4);
 	sum = csum_add(sum, &iph->daddr, 4);
-	sum += xtcp_proto();
-	sum += tl;
-	sum = csum_add(sum, th, tl);
-	th->check = htons(csum_fold(sum));
-	if (r->bad_csum)
-		th->check ^= htons(0x5a5a);
+	raw_csum(th, tl, sum, r->bad_csum);
+	return sendto(fd, pkt, sizeof(*iph) + tl, 0, (struct sockaddr *)&to,
+		      sizeof(to)) < 0 ? -1 : 0;
+}
 
-	rc = sendto(fd, pkt, sizeof(*iph) + tl, 0, (struct sockaddr *)&to,
-		    sizeof(to));
-	return rc < 0 ? -1 : 0;
+int raw_open(const char *ns)
+{
+	return socket_in(ns, xtcp_family(), SOCK_RAW, IPPROTO_RAW);
 }
 
 int raw_inject(const char *ns, const struct rawseg *r)
 {
-	int fd = socket_in(ns, AF_INET, SOCK_RAW, IPPROTO_RAW), rc;
+	int fd = raw_open(ns), rc;
 
 	if (fd < 0)
 		return -1;

@@ -323,9 +323,9 @@ long module_refs(void);
 
 /*
  * Drop the xtcp RSTs leaving @dev in netns @ns, and nothing else: a prio
- * qdisc whose third band loses everything, and a u32 filter sending there
- * segments with RST set (byte 13 of our header, after a 20-byte IP
- * header).
+ * qdisc whose third band loses everything, and u32 filters sending there
+ * segments with RST set (byte 13 of our header, after IPv4's 20-byte
+ * header or IPv6's 40), of either family.
  */
 int drop_rsts_out(const char *ns, const char *dev);
 
@@ -356,9 +356,17 @@ struct rawseg {
 	uint8_t tos;
 };
 
-/* Send @r through @fd, a raw IPPROTO_RAW socket (see raw_inject()). */
+/*
+ * Send @r through @fd, a raw IPPROTO_RAW socket (raw_open()): an IPv4
+ * packet, or on an AF_INET6 socket an IPv6 one whose addresses are the
+ * IPv6 ones of @r's (the suite's IPv4 addresses map as for do_bind()).
+ */
 int raw_inject_fd(int fd, const struct rawseg *r);
 
+/* A raw IPPROTO_RAW socket in @ns, of xtcp_family(). */
+int raw_open(const char *ns);
+
+/* @r sent from @ns (raw_open(), raw_inject_fd()); 0 or -1. */
 int raw_inject(const char *ns, const struct rawseg *r);
 
 /*

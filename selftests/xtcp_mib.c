@@ -388,7 +388,7 @@ static int raw_ip(const char *ns, const char *src, const char *dst,
 	inet_pton(AF_INET, src, &iph->saddr);
 	inet_pton(AF_INET, dst, &iph->daddr);
 	memcpy(pkt + sizeof(*iph), payload, len);
-	fd = socket_in(ns, AF_INET, SOCK_RAW, IPPROTO_RAW);
+	fd = raw_open(ns);
 	if (fd < 0)
 		return -1;
 	rc = sendto(fd, pkt, sizeof(*iph) + len, 0, (struct sockaddr *)&to,
@@ -935,7 +935,7 @@ TEST_F(mib, dupacks_fast_retransmit)
 	 * opened before, right after write() has sent the data (TCP_NODELAY),
 	 * however slow the kernel.
 	 */
-	fd = socket_in(SRV_NS, AF_INET, SOCK_RAW, IPPROTO_RAW);
+	fd = raw_open(SRV_NS);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ((ssize_t)sizeof(buf), write(k.c, buf, sizeof(buf)));
 	for (i = 0; i < 3; i++)

@@ -596,8 +596,8 @@ TEST_F_TIMEOUT(robust, syncookie_child_has_no_stale_wscale, XT(60))
 	ASSERT_LE(0, cfd);
 	ASSERT_EQ(0, do_bind(cfd, CLI_ADDR, 9608));
 	ASSERT_EQ(0, listen(cfd, 128));
-	fd_cli = socket_in(CLI_NS, AF_INET, SOCK_RAW, IPPROTO_RAW);
-	fd_srv = socket_in(SRV_NS, AF_INET, SOCK_RAW, IPPROTO_RAW);
+	fd_cli = raw_open(CLI_NS);
+	fd_srv = raw_open(SRV_NS);
 	ASSERT_LE(0, fd_cli);
 	ASSERT_LE(0, fd_srv);
 	cap = cap_open(SRV_NS, SRV_IF);
@@ -665,7 +665,7 @@ struct descend {
 static void *descend_inject(void *p)
 {
 	struct descend *d = p;
-	int fd = socket_in(CLI_NS, AF_INET, SOCK_RAW, IPPROTO_RAW), i;
+	int fd = raw_open(CLI_NS), i;
 	double t0 = now_s();
 
 	for (i = d->n; i > 0 && fd >= 0; i--) {
@@ -913,7 +913,7 @@ static pid_t syn_flood(int port)
 		return pid;
 	/* Never outlive the test, whatever becomes of it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	fd = socket_in(atk_ns, AF_INET, SOCK_RAW, IPPROTO_RAW);
+	fd = raw_open(atk_ns);
 	if (fd < 0)
 		_exit(1);
 	for (;;) {

@@ -97,10 +97,6 @@ TEST_F(net, time_wait_acks_fin_and_dies_on_rst)
 	long killed = xstat(CLI_NS, "TimeWaitKilled");
 	int cap;
 
-	/* About IPv4 itself: skipped over IPv6 (XTCP_FAMILY=6). */
-	if (xtcp_family() == AF_INET6)
-		SKIP(return, "injects IPv4 segments");
-
 	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.tw_timeout", 60));
 	ASSERT_EQ(0, connect_pair(self, 8102));
 	cap = cap_open(CLI_NS, CLI_IF);
