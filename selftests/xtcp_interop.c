@@ -412,29 +412,6 @@ static void xfer(struct __test_metadata *_metadata, int c, int a, size_t up,
 }
 
 /*
- * A veth pair reorders what two CPUs send into it (each CPU's backlog
- * delivers its own), and both stacks then resend what was only late.
- * A test that needs a path that keeps order runs on one CPU (its
- * threads, and so the softirqs their sends raise): the CPUs it had go
- * to @saved, for all_cpus().  0 or -1.
- */
-static int one_cpu(cpu_set_t *saved)
-{
-	cpu_set_t one;
-
-	if (sched_getaffinity(0, sizeof(*saved), saved))
-		return -1;
-	CPU_ZERO(&one);
-	CPU_SET(0, &one);
-	return sched_setaffinity(0, sizeof(one), &one);
-}
-
-static void all_cpus(const cpu_set_t *saved)
-{
-	sched_setaffinity(0, sizeof(*saved), saved);
-}
-
-/*
  * The bridge's counters @names (xtcp-bridge show, run once: a process
  * start is slow in the VM) into @vals, -1 for one it does not show.
  */

@@ -1291,6 +1291,22 @@ int raw_inject_fd(int fd, const struct rawseg *r)
 		      sizeof(to)) < 0 ? -1 : 0;
 }
 
+int one_cpu(cpu_set_t *saved)
+{
+	cpu_set_t one;
+
+	if (sched_getaffinity(0, sizeof(*saved), saved))
+		return -1;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
+void all_cpus(const cpu_set_t *saved)
+{
+	sched_setaffinity(0, sizeof(*saved), saved);
+}
+
 int raw_open(const char *ns)
 {
 	return socket_in(ns, xtcp_family(), SOCK_RAW, IPPROTO_RAW);

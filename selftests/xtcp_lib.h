@@ -363,6 +363,17 @@ struct rawseg {
  */
 int raw_inject_fd(int fd, const struct rawseg *r);
 
+/*
+ * A veth pair reorders what two CPUs send into it (each CPU's backlog
+ * delivers its own), and both stacks then resend what was only late.
+ * A test that needs a path that keeps order runs on one CPU (its
+ * threads, and so the softirqs their sends raise and the netem timers
+ * they arm): the CPUs it had go to @saved, for all_cpus().  0 or -1.
+ */
+int one_cpu(cpu_set_t *saved);
+
+void all_cpus(const cpu_set_t *saved);
+
 /* A raw IPPROTO_RAW socket in @ns, of xtcp_family(). */
 int raw_open(const char *ns);
 
