@@ -1174,11 +1174,15 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 		xs->sacked_out = 0;
 	}
 	skb_queue_walk(&xs->rtx_queue, skb) {
-		if (!(XTCP_SKB_CB(skb)->sacked &
-		      (XTCP_SKB_LOST | XTCP_SKB_SACKED))) {
-			XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_LOST;
-			xs->lost_out++;
-		}
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (cb->sacked & (XTCP_SKB_LOST | XTCP_SKB_SACKED))
+			continue;
+		/* A resend still in flight, lost again (tcp_mark_skb_lost()). */
+		if (cb->sacked & XTCP_SKB_RETRANS)
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSTRETRANSMIT);
+		cb->sacked |= XTCP_SKB_LOST;
+		xs->lost_out++;
 	}
 	xtcp_trace_ca_changed(sk, ca_old);
 	xtcp_xmit_lost(sk);
