@@ -1933,15 +1933,21 @@ discard:
  */
 int xtcp_do_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	struct sk_buff *opt_skb;
+
 	sock_owned_by_me(sk);
 
 	if (unlikely(sk->sk_state == TCP_LISTEN)) {
 		local_bh_disable();
 		xtcp_rcv_listen(sk, skb);
 		local_bh_enable();
-	} else {
-		xtcp_rcv_state_process(sk, skb);
+		return 0;
 	}
+	/* IPv6's IPV6_PKTOPTIONS: the segment's IPv6 side, kept (ipv6.c). */
+	opt_skb = xtcp_v6_opt_clone(sk, skb);
+	xtcp_rcv_state_process(sk, skb);
+	if (opt_skb)
+		xtcp_v6_opt_save(sk, opt_skb);
 	return 0;
 }
 

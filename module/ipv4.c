@@ -827,8 +827,7 @@ put_and_exit:
  * A request's addresses: the SYN's (or the cookie's ACK's), reversed;
  * and the UDP port it came from if it came encapsulated (udp.c).
  */
-static void xtcp_v4_init_req(struct request_sock *req,
-			     const struct sk_buff *skb)
+static void xtcp_v4_init_req(struct request_sock *req, struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 

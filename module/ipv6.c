@@ -522,6 +522,9 @@ static void xtcp_v6_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 void xtcp_v6_send_reset(const struct sock *sk, struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	u8 tclass = ipv6_get_dsfield(ip6h);
+	__be32 label = 0;
 	struct net *net;
 
 	if (cb->flags & XTCP_FLAG_RST)
@@ -532,14 +535,28 @@ void xtcp_v6_send_reset(const struct sock *sk, struct sk_buff *skb)
 	if (!xtcp_reset_allowed(net, sk))
 		return;
 
+	/*
+	 * As tcp_v6_send_reset(): the segment's traffic class back (less
+	 * ECN), and its flow label if the socket reflects (repflow), or,
+	 * for no socket, if net.ipv6.flowlabel_reflect says so.
+	 */
+	if (sk && sk_fullsock(sk)) {
+		if (xtcp_inet6_sk(sk)->repflow)
+			label = ip6_flowlabel(ip6h);
+	} else if (!sk) {
+		if (READ_ONCE(net->ipv6.sysctl.flowlabel_reflect) &
+		    FLOWLABEL_REFLECT_TCP_RESET)
+			label = ip6_flowlabel(ip6h);
+	}
 	if (cb->flags & XTCP_FLAG_ACK) {
 		trace_xtcp_send_reset(sk, skb, cb->ack_seq, 0);
 		xtcp_v6_send_ctl(net, skb, cb->ack_seq, 0, XTCP_FLAG_RST, 0, 0,
-				 0, 0);
+				 tclass, label);
 	} else {
 		trace_xtcp_send_reset(sk, skb, 0, cb->end_seq);
 		xtcp_v6_send_ctl(net, skb, 0, cb->end_seq,
-				 XTCP_FLAG_RST | XTCP_FLAG_ACK, 0, 0, 0, 0);
+				 XTCP_FLAG_RST | XTCP_FLAG_ACK, 0, 0, tclass,
+				 label);
 	}
 }
 
@@ -568,7 +585,8 @@ static void xtcp_v6_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 	xtcp_v6_send_ctl(sock_net(sk), skb, xreq->snt_isn + 1,
 			 xreq->rcv_isn + 1, XTCP_FLAG_ACK,
 			 xreq->rcv_wnd >> (ireq->wscale_ok ? ireq->rcv_wscale : 0),
-			 READ_ONCE(xreq->txhash), 0, 0);
+			 READ_ONCE(xreq->txhash),
+			 ipv6_get_dsfield(ipv6_hdr(skb)), 0);
 }
 
 /**
@@ -603,7 +621,9 @@ static int xtcp_v6_send_synack(const struct sock *sk, struct request_sock *req)
 	__xtcp_v6_send_check(skb, dst, &ireq->ir_v6_loc_addr,
 			     &ireq->ir_v6_rmt_addr);
 	skb_dst_set(skb, dst);
-	fl6.daddr = ireq->ir_v6_rmt_addr;
+	/* The SYN's flow label back, if the listener reflects (repflow). */
+	if (np->repflow && ireq->pktopts)
+		fl6.flowlabel = ip6_flowlabel(ipv6_hdr(ireq->pktopts));
 	rcu_read_lock();
 	err = ip6_xmit(sk, skb, &fl6, READ_ONCE(sk->sk_mark),
 		       rcu_dereference(np->opt), np->tclass,
@@ -701,6 +721,8 @@ xtcp_v6_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	newnp->mcast_oif = inet6_iif(skb);
 	newnp->mcast_hops = ipv6_hdr(skb)->hop_limit;
 	newnp->rcv_flowinfo = ip6_flowinfo(ipv6_hdr(skb));
+	if (np->repflow)
+		newnp->flow_label = ip6_flowlabel(ipv6_hdr(skb));
 
 	/* The listener's IPv6 options (IPV6_*HDR), the child's own copy. */
 	opt = rcu_dereference(np->opt);
@@ -715,7 +737,14 @@ xtcp_v6_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	ip6_dst_store(newsk, dst, NULL, NULL);
 	xtcp_init_mss(newsk);
 	xtcp_init_transfer(newsk);
-	return xtcp_child_hash(sk, newsk, req_unhash, own_req);
+	newsk = xtcp_child_hash(sk, newsk, req_unhash, own_req);
+	/* The SYN's IPv6 side is the child's IPV6_PKTOPTIONS, once it owns the request. */
+	if (newsk && *own_req && ireq->pktopts) {
+		newnp->pktoptions = skb_clone_and_charge_r(ireq->pktopts, newsk);
+		consume_skb(ireq->pktopts);
+		ireq->pktopts = NULL;
+	}
+	return newsk;
 
 exit_overflow:
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
@@ -731,11 +760,11 @@ exit:
  * reversed; a link-local peer's interface, so that answers go back
  * where it is (tcp_v6_init_req()).
  */
-static void xtcp_v6_init_req(struct request_sock *req,
-			     const struct sk_buff *skb)
+static void xtcp_v6_init_req(struct request_sock *req, struct sk_buff *skb)
 {
 	struct inet_request_sock *ireq = inet_rsk(req);
 	const struct sock *listener = req->rsk_listener;
+	const struct ipv6_pinfo *np;
 
 	ireq->ir_v6_rmt_addr = ipv6_hdr(skb)->saddr;
 	ireq->ir_v6_loc_addr = ipv6_hdr(skb)->daddr;
@@ -744,6 +773,26 @@ static void xtcp_v6_init_req(struct request_sock *req,
 		ireq->ir_iif = inet6_iif(skb);
 	xtcp_rsk(req)->encap_port = 0;
 	xtcp_rsk(req)->txhash = net_tx_rndhash();
+
+	/*
+	 * The SYN itself, kept if the listener wants its IPv6 side: for the
+	 * child's IPV6_PKTOPTIONS and a reflected flow label (repflow), as
+	 * tcp_v6_init_req().  Request socks are not zeroed: always set.
+	 */
+	ireq->pktopts = NULL;
+	if (!listener)
+		return;
+	np = xtcp_inet6_sk(listener);
+	if (ipv6_opt_accepted(listener, skb, &XTCP_SKB_CB(skb)->header.h6) ||
+	    np->rxopt.bits.rxinfo || np->rxopt.bits.rxoinfo ||
+	    np->rxopt.bits.rxhlim || np->rxopt.bits.rxohlim || np->repflow)
+		ireq->pktopts = skb_get(skb);
+}
+
+/* An IPv6 request's destructor: the SYN it kept (tcp_v6_reqsk_destructor()). */
+static void xtcp_v6_reqsk_destructor(struct request_sock *req)
+{
+	consume_skb(inet_rsk(req)->pktopts);
 }
 
 /* Our ISN for the connection an IPv6 SYN asks for (RFC 6528). */
@@ -905,9 +954,69 @@ static struct request_sock_ops xtcp6_request_sock_ops = {
 	.rtx_syn_ack	= xtcp_rtx_synack,
 	.send_ack	= xtcp_v6_reqsk_send_ack,
 	.send_reset	= xtcp_v6_send_reset,
-	.destructor	= xtcp_reqsk_destructor,
+	.destructor	= xtcp_v6_reqsk_destructor,
 	.syn_ack_timeout = xtcp_syn_ack_timeout,
 };
+
+/**
+ * xtcp_v6_opt_clone() - a copy of a segment for IPV6_PKTOPTIONS, if wanted
+ * @sk: a full socket, locked, about to process @skb
+ * @skb: a segment for it
+ *
+ * Only for IPv6 segments (a v4-mapped socket's are IPv4's) and a socket
+ * that asked for some of their IPv6 side (np->rxopt), not listening or
+ * closed, as tcp_v6_do_rcv().  Charged to the socket's receive memory.
+ *
+ * Context: softirq or the backlog, socket owned.
+ * Return: the copy, for xtcp_v6_opt_save(); NULL if none is wanted.
+ */
+struct sk_buff *xtcp_v6_opt_clone(struct sock *sk, struct sk_buff *skb)
+{
+	if (skb->protocol != htons(ETH_P_IPV6) ||
+	    !xtcp_inet6_sk(sk)->rxopt.all ||
+	    ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE)))
+		return NULL;
+	return skb_clone_and_charge_r(skb, sk);
+}
+
+/**
+ * xtcp_v6_opt_save() - keep a processed segment's IPv6 side
+ * @sk: the socket, locked
+ * @opt_skb: xtcp_v6_opt_clone()'s copy; consumed
+ *
+ * Stevens' IPV6_PKTOPTIONS, as tcp_v6_do_rcv(): if the segment was the
+ * last in order (its end is RCV.NXT), what the socket asked to hear of
+ * it (interface, hop limit, flow info, a reflected flow label) is noted,
+ * and the copy replaces the one getsockopt(IPV6_2292PKTOPTIONS) reads
+ * if it carries options the socket accepts.
+ *
+ * Context: softirq or the backlog, socket owned.
+ */
+void xtcp_v6_opt_save(struct sock *sk, struct sk_buff *opt_skb)
+{
+	struct ipv6_pinfo *np = xtcp_inet6_sk(sk);
+	const struct ipv6hdr *ip6h = ipv6_hdr(opt_skb);
+
+	if (XTCP_SKB_CB(opt_skb)->end_seq == xtcp_sk(sk)->rcv_nxt &&
+	    !((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))) {
+		if (np->rxopt.bits.rxinfo || np->rxopt.bits.rxoinfo)
+			np->mcast_oif = inet6_iif(opt_skb);
+		if (np->rxopt.bits.rxhlim || np->rxopt.bits.rxohlim)
+			np->mcast_hops = ip6h->hop_limit;
+		if (np->rxopt.bits.rxflow || np->rxopt.bits.rxtclass)
+			np->rcv_flowinfo = ip6_flowinfo(ip6h);
+		if (np->repflow)
+			np->flow_label = ip6_flowlabel(ip6h);
+		if (ipv6_opt_accepted(sk, opt_skb,
+				      &XTCP_SKB_CB(opt_skb)->header.h6)) {
+			opt_skb = xchg(&np->pktoptions, opt_skb);
+		} else {
+			__kfree_skb(opt_skb);
+			opt_skb = xchg(&np->pktoptions, NULL);
+		}
+	}
+	consume_skb(opt_skb);
+}
 
 /*
  * setsockopt(IPV6_ADDRFORM, AF_INET): a v4-mapped connection becomes an

@@ -392,7 +392,7 @@ enum xtcp_tw_action {
  * IPv4's are xtcp_request_sock_ipv4_ops (ipv4.c).
  */
 struct xtcp_request_sock_af_ops {
-	void	(*init_req)(struct request_sock *req, const struct sk_buff *skb);
+	void	(*init_req)(struct request_sock *req, struct sk_buff *skb);
 	u32	(*init_seq)(const struct sk_buff *skb);
 	u32	(*cookie_hash)(const struct sk_buff *skb, u32 count, int which);
 	int	(*send_synack)(const struct sock *sk, struct request_sock *req);
@@ -803,11 +803,22 @@ void xtcp_v6_exit_net(struct net *net);
 void xtcp_v6_send_reset(const struct sock *sk, struct sk_buff *skb);
 struct sock *xtcp_cookie_v6_check(struct sock *sk, struct sk_buff *skb);
 void xtcp_v6_set_plain(struct sock *sk);
+struct sk_buff *xtcp_v6_opt_clone(struct sock *sk, struct sk_buff *skb);
+void xtcp_v6_opt_save(struct sock *sk, struct sk_buff *opt_skb);
 #else
 static inline int xtcp_v6_init(void) { return 0; }
 static inline void xtcp_v6_exit(void) { }
 static inline int xtcp_v6_init_net(struct net *net) { return 0; }
 static inline void xtcp_v6_exit_net(struct net *net) { }
+static inline struct sk_buff *xtcp_v6_opt_clone(struct sock *sk,
+						struct sk_buff *skb)
+{
+	return NULL;
+}
+
+static inline void xtcp_v6_opt_save(struct sock *sk, struct sk_buff *opt_skb)
+{
+}
 #endif
 
 /*

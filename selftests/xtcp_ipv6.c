@@ -2,9 +2,10 @@
 /*
  * xtcp over IPv6: AF_INET6 sockets, natively (fd99::1 and fd99::2 on the
  * test's two hosts) and v4-mapped, as TCP's AF_INET6 sockets behave:
- * a dual-stack listener, IPV6_V6ONLY, the addresses getsockname() and
- * getpeername() give, RSTs, TIME-WAIT, SYN cookies, and the segments
- * seen on the wire in the family they should be in.
+ * a dual-stack listener, IPV6_V6ONLY, IPV6_ADDRFORM, the addresses
+ * getsockname() and getpeername() give, RSTs, TIME-WAIT, SYN cookies,
+ * IPV6_2292PKTOPTIONS, flow labels reflected, and the segments seen on
+ * the wire in the family they should be in.
  *
  * XTCP_ONLY=word,word runs only the tests whose names contain a word;
  * XTCP_PROTO=6 runs everything over kernel TCP (checks the tests).
@@ -417,6 +418,168 @@ TEST_F(v6, addrform_turns_mapped_connection_ipv4)
 	close(a6);
 	close(lfd4);
 	close(lfd);
+}
+
+/*
+ * The hop limit and traffic class getsockopt(IPV6_2292PKTOPTIONS)
+ * reports on @fd, as control messages (-1 for one not there); 0 or -1.
+ */
+static int pktoptions(int fd, int *hops, int *tclass)
+{
+	char cbuf[256];
+	socklen_t len = sizeof(cbuf);
+	struct msghdr m = { .msg_control = cbuf };
+	struct cmsghdr *cm;
+
+	*hops = *tclass = -1;
+	if (getsockopt(fd, IPPROTO_IPV6, IPV6_2292PKTOPTIONS, cbuf, &len))
+		return -1;
+	m.msg_controllen = len;
+	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
+		if (cm->cmsg_level != IPPROTO_IPV6)
+			continue;
+		if (cm->cmsg_type == IPV6_HOPLIMIT)
+			memcpy(hops, CMSG_DATA(cm), sizeof(*hops));
+		else if (cm->cmsg_type == IPV6_TCLASS)
+			memcpy(tclass, CMSG_DATA(cm), sizeof(*tclass));
+	}
+	return 0;
+}
+
+/* IPV6_UNICAST_HOPS and IPV6_TCLASS of @fd: what it sends with. */
+static int send_with(int fd, int hops, int tclass)
+{
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops,
+			  sizeof(hops)) ||
+	       setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tclass,
+			  sizeof(tclass));
+}
+
+/*
+ * IPV6_2292PKTOPTIONS (Stevens' IPV6_PKTOPTIONS), as TCP's: a socket
+ * that asked for the hop limit and the traffic class (IPV6_RECVHOPLIMIT,
+ * IPV6_RECVTCLASS, from its listener) reads them, as control messages,
+ * for the last segment that arrived in order: each new one's.
+ */
+TEST_F(v6, pktoptions_hold_the_last_segments_ipv6_side)
+{
+	struct sockaddr_in6 sa = sin6_of("::", 12010);
+	int lfd, c, a, one = 1, hops, tclass;
+	char buf[100] = "x";
+
+	lfd = sock6(SRV_NS);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, setsockopt(lfd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one,
+				sizeof(one)));
+	ASSERT_EQ(0, setsockopt(lfd, IPPROTO_IPV6, IPV6_RECVTCLASS, &one,
+				sizeof(one)));
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, listen(lfd, 4));
+	c = sock6(CLI_NS);
+	ASSERT_EQ(0, send_with(c, 33, 0x20));
+	ASSERT_EQ(0, connect6(c, SRV_ADDR6, 12010));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+
+	ASSERT_EQ(sizeof(buf), write(c, buf, sizeof(buf)));
+	ASSERT_EQ(sizeof(buf), read_full(a, buf, sizeof(buf)));
+	ASSERT_EQ(0, pktoptions(a, &hops, &tclass));
+	EXPECT_EQ(33, hops);
+	EXPECT_EQ(0x20, tclass);
+
+	ASSERT_EQ(0, send_with(c, 44, 0x40));
+	ASSERT_EQ(sizeof(buf), write(c, buf, sizeof(buf)));
+	ASSERT_EQ(sizeof(buf), read_full(a, buf, sizeof(buf)));
+	ASSERT_EQ(0, pktoptions(a, &hops, &tclass));
+	EXPECT_EQ(44, hops);
+	EXPECT_EQ(0x40, tclass);
+	close(c);
+	close(a);
+	close(lfd);
+}
+
+/*
+ * A connection to [@SRV_ADDR6]:@port with 1000 bytes each way, seen at
+ * the server: the client's flow label (the SYN's) and the server's
+ * (its SYN-ACK's, and then that of every segment it sent) in
+ * *@cli and *@srv, or -1 if they were not all one.
+ */
+static void labels(struct __test_metadata *_metadata, int port, long *cli,
+		   long *srv)
+{
+	int cap, lfd, c, a;
+	char buf[1000] = "y";
+	struct seg s;
+
+	*cli = *srv = -1;
+	lfd = listen6("::", port, -1);
+	ASSERT_LE(0, lfd);
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	c = sock6(CLI_NS);
+	ASSERT_EQ(0, connect6(c, SRV_ADDR6, port));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(sizeof(buf), write(c, buf, sizeof(buf)));
+	ASSERT_EQ(sizeof(buf), read_full(a, buf, sizeof(buf)));
+	ASSERT_EQ(sizeof(buf), write(a, buf, sizeof(buf)));
+	ASSERT_EQ(sizeof(buf), read_full(c, buf, sizeof(buf)));
+	while (!cap_next(cap, &s, 300)) {
+		long *mine = s.outgoing ? srv : cli;
+
+		if (s.sport != port && s.dport != port)
+			continue;
+		if (*mine == -1)
+			*mine = s.flowlabel;
+		else if (*mine != (long)s.flowlabel)
+			*mine = -2;
+	}
+	close(cap);
+	close(c);
+	close(a);
+	close(lfd);
+}
+
+/*
+ * Flow labels reflected, as TCP's (net.ipv6.flowlabel_reflect): with
+ * bit 1 in the server's netns when its sockets are made (repflow), the
+ * server sends with the flow label of the client's segments, SYN-ACK
+ * and all; without it, with its own (auto_flowlabels).  With bit 2, a
+ * RST for no socket carries the label of the SYN it answers.
+ */
+TEST_F(v6, flowlabel_reflected_back)
+{
+	long cli, srv;
+	struct seg syn, rst;
+	int cap, c;
+
+	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.ipv6.flowlabel_reflect", 0));
+	labels(_metadata, 12011, &cli, &srv);
+	TH_LOG("not reflecting: client's label %05lx, server's %05lx", cli, srv);
+	EXPECT_LT(0, cli);
+	EXPECT_LT(0, srv);
+	EXPECT_NE(cli, srv);
+
+	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.ipv6.flowlabel_reflect", 1));
+	labels(_metadata, 12012, &cli, &srv);
+	TH_LOG("reflecting: client's label %05lx, server's %05lx", cli, srv);
+	EXPECT_LT(0, cli);
+	EXPECT_EQ(cli, srv);
+
+	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.ipv6.flowlabel_reflect", 2));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	c = sock6(CLI_NS);
+	ASSERT_EQ(-1, connect6(c, SRV_ADDR6, 12013));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	ASSERT_EQ(0, cap_find(cap, &syn, XTCP_FLAG_SYN, 0, 2000));
+	ASSERT_EQ(0, cap_find(cap, &rst, XTCP_FLAG_RST | XTCP_FLAG_ACK, 1,
+			      2000));
+	EXPECT_NE(0, syn.flowlabel);
+	EXPECT_EQ(syn.flowlabel, rst.flowlabel);
+	close(c);
+	close(cap);
+	sysctl_set(SRV_NS, "net.ipv6.flowlabel_reflect", 0);
 }
 
 /*

@@ -660,6 +660,7 @@ static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s, int ipv6)
 		s->tos = iph->tos;
 	} else {
 		s->tos = ntohl(ip6h->ip6_flow) >> 20;
+		s->flowlabel = ntohl(ip6h->ip6_flow) & 0xfffff;
 	}
 	s->sport = ntohs(th->source);
 	s->dport = ntohs(th->dest);

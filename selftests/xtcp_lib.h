@@ -245,6 +245,7 @@ struct seg {
 	int other_opts;		/* options of any other kind */
 	uint8_t tos;		/* IPv4's TOS, IPv6's traffic class (ECN: low 2 bits) */
 	int ipv6;		/* an IPv6 packet (saddr, daddr then 0) */
+	uint32_t flowlabel;	/* IPv6's flow label; 0 for IPv4 */
 	int outgoing;
 	double t;
 };
