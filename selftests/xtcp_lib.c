@@ -214,6 +214,15 @@ static void addr6_of(const char *addr, char *out, size_t n)
 		snprintf(out, n, "::ffff:%s", addr);
 }
 
+const char *host_addr(const char *addr, char *buf, size_t n)
+{
+	if (xtcp_family() == AF_INET6)
+		addr6_of(addr, buf, n);
+	else
+		snprintf(buf, n, "%s", addr);
+	return buf;
+}
+
 /* @addr:@port as the family of @fd wants it, in @ss; its length. */
 static socklen_t sockaddr_for(int fd, const char *addr, int port,
 			      struct sockaddr_storage *ss)
@@ -549,6 +558,13 @@ int proc_state(const char *ns, const char *file, int lport, int rport)
 static const char *proc_xtcp(void)
 {
 	return xtcp_family() == AF_INET6 ? "xtcp6" : "xtcp";
+}
+
+const char *proc_socks(void)
+{
+	if (is_tcp())
+		return xtcp_family() == AF_INET6 ? "tcp6" : "tcp";
+	return proc_xtcp();
 }
 
 int xstate(const char *ns, int lport, int rport)

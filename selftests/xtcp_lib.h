@@ -119,6 +119,13 @@ int tcp_sock(const char *ns);
 
 struct sockaddr_in sin_of(const char *addr, int port);
 
+/*
+ * @addr, one of the suite's IPv4 addresses, as xtcp_family() has it:
+ * itself, or under XTCP_FAMILY=6 the IPv6 address do_bind() would take
+ * (SRV_ADDR6 for SRV_ADDR, ...), in @buf of @n bytes.  Returns @buf.
+ */
+const char *host_addr(const char *addr, char *buf, size_t n);
+
 int do_bind(int fd, const char *addr, int port);
 
 int do_connect(int fd, const char *addr, int port);
@@ -219,6 +226,12 @@ int proc_state(const char *ns, const char *file, int lport, int rport);
  * @lport and, if @rport is not 0, remote port @rport; -1 if none.
  */
 int xstate(const char *ns, int lport, int rport);
+
+/*
+ * The /proc/net file listing the sockets under test: "xtcp", or "tcp"
+ * over kernel TCP (XTCP_PROTO=6), with "6" after it under XTCP_FAMILY=6.
+ */
+const char *proc_socks(void);
 
 /* Lines (sockets) in /proc/net/xtcp of @ns. */
 int xcount(const char *ns);
