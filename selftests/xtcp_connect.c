@@ -605,23 +605,34 @@ TEST_F(net, bad_checksum_dropped)
  * the server: the SYN arrives in a frame addressed to the server alone.
  * A listener on 0.0.0.0 gets it and sends no SYN-ACK, keeps no request,
  * and counts it in ListenDrops; the same SYN to 10.77.0.1 is answered.
+ * IPv6 has no broadcast; its analogue is an anycast address, delivered
+ * locally but not one host's (tcp_v6_conn_request() drops a SYN to it):
+ * the server forwards on vs and holds fd77::1/64, so fd77:: is its
+ * subnet-router anycast address.
  */
 TEST_F(net, syn_to_broadcast_address_dropped)
 {
+	int v6 = xtcp_family() == AF_INET6;
 	struct rawseg r = {
-		.src = CLI_ADDR, .dst = "10.77.0.255", .sport = 40004,
-		.dport = 7703, .seq = 1, .flags = XTCP_FLAG_SYN, .win = 1000,
+		.src = CLI_ADDR, .dst = v6 ? "fd77::" : "10.77.0.255",
+		.sport = 40004, .dport = 7703, .seq = 1,
+		.flags = XTCP_FLAG_SYN, .win = 1000,
 	};
-	struct sockaddr_in any = sin_of("0.0.0.0", 7703);
 	long drops = xstat(SRV_NS, "ListenDrops");
+	char via[INET6_ADDRSTRLEN];
 	struct seg s;
 	int cap, lfd;
 
-	ASSERT_EQ(0, sh("ip -n %s addr add 10.77.0.1/24 dev " SRV_IF, SRV_NS));
-	ASSERT_EQ(0, sh("ip -n %s route add 10.77.0.0/24 via " SRV_ADDR, CLI_NS));
+	if (v6)
+		ASSERT_EQ(0, sysctl_set(SRV_NS, "net.ipv6.conf.vs.forwarding", 1));
+	ASSERT_EQ(0, sh("ip -n %s addr add %s dev " SRV_IF, SRV_NS,
+			v6 ? "fd77::1/64 nodad" : "10.77.0.1/24"));
+	ASSERT_EQ(0, sh("ip -n %s route add %s via %s", CLI_NS,
+			v6 ? "fd77::/64" : "10.77.0.0/24",
+			host_addr(SRV_ADDR, via, sizeof(via))));
 	lfd = xsock(SRV_NS);
 	ASSERT_LE(0, lfd);
-	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&any, sizeof(any)));
+	ASSERT_EQ(0, do_bind(lfd, "0.0.0.0", 7703));
 	ASSERT_EQ(0, listen(lfd, 8));
 	cap = cap_open(SRV_NS, SRV_IF);
 	ASSERT_LE(0, cap);
@@ -631,7 +642,7 @@ TEST_F(net, syn_to_broadcast_address_dropped)
 	if (!is_tcp())
 		EXPECT_EQ(drops + 1, xstat(SRV_NS, "ListenDrops"));
 
-	r.dst = "10.77.0.1";
+	r.dst = v6 ? "fd77::1" : "10.77.0.1";
 	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
 	EXPECT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN | XTCP_FLAG_ACK, 1, 1000));
 	close(cap);
@@ -834,17 +845,21 @@ TEST_F(net, close_frees_everything)
 }
 
 /*
- * /proc/net/xtcp (or tcp) of @ns read @chunk bytes at a time: small reads
- * make the seq_file iterator stop and resume many times.  NUL-terminated.
+ * /proc/net/xtcp of @ns (or tcp, xtcp6, tcp6: proc_socks()) read
+ * @chunk bytes at a time: small reads make the seq_file iterator stop
+ * and resume many times.  NUL-terminated.
  */
 static char *proc_read(const char *ns, size_t chunk)
 {
 	int old = ns_enter(ns);
-	int fd = open(is_tcp() ? "/proc/net/tcp" : "/proc/net/xtcp", O_RDONLY);
+	char path[64];
 	size_t len = 0, cap = 1 << 16;
 	char *buf = malloc(cap + 1);
 	ssize_t r;
+	int fd;
 
+	snprintf(path, sizeof(path), "/proc/net/%s", proc_socks());
+	fd = open(path, O_RDONLY);
 	ns_leave(old);
 	if (fd < 0 || !buf)
 		goto fail;
@@ -881,16 +896,17 @@ fail:
 static void proc_check(struct __test_metadata *_metadata, char *text,
 		       int port, int want, const char *how)
 {
-	unsigned int la, lp, ra, rp, st, seen[2048] = { 0 };
+	unsigned int lp, rp, st, seen[2048] = { 0 };
 	int sl, expect_sl = 0, n = 0, dups = 0, fields;
 	char *line, *save;
 
 	ASSERT_NE(NULL, text);
 	line = strtok_r(text, "\n", &save);	/* the header */
 	while ((line = strtok_r(NULL, "\n", &save))) {
-		fields = sscanf(line, " %d: %x:%x %x:%x %x", &sl, &la, &lp, &ra,
-				&rp, &st);
-		ASSERT_EQ(6, fields) TH_LOG("%s: '%s'", how, line);
+		/* The addresses of either family: 8 or 32 hex digits. */
+		fields = sscanf(line, " %d: %*[0-9A-F]:%x %*[0-9A-F]:%x %x",
+				&sl, &lp, &rp, &st);
+		ASSERT_EQ(4, fields) TH_LOG("%s: '%s'", how, line);
 		EXPECT_EQ(expect_sl, sl) TH_LOG("%s: '%s'", how, line);
 		expect_sl = sl + 1;
 		if ((int)lp != port)
@@ -917,7 +933,7 @@ TEST_F_TIMEOUT(net, proc_lists_every_socket_once, XT(120))
 	lfd = xlisten(PORT, N);
 	ASSERT_LE(0, lfd);
 	for (i = 0; i < N; i++) {
-		c[i] = socket_in(CLI_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+		c[i] = xsock(CLI_NS);
 		ASSERT_LE(0, c[i]);
 		/* Client ports below 2048, so proc_check() can spot repeats. */
 		ASSERT_EQ(0, do_bind(c[i], CLI_ADDR, 1024 + i));
