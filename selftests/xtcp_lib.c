@@ -1340,6 +1340,56 @@ int raw_inject(const char *ns, const struct rawseg *r)
 	return rc;
 }
 
+int raw_ip(const char *ns, const char *src, const char *dst,
+	   const void *payload, int len)
+{
+	uint8_t pkt[256];
+	struct iphdr *iph = (void *)pkt;
+	struct ip6_hdr *ip6 = (void *)pkt;
+	struct sockaddr_storage to = { 0 };
+	struct sockaddr_in6 *to6 = (void *)&to;
+	char a6[INET6_ADDRSTRLEN];
+	socklen_t tl = sizeof(struct sockaddr_in);
+	int hl, fd, rc;
+
+	if (xtcp_family() == AF_INET6) {
+		hl = sizeof(*ip6);
+		memset(ip6, 0, hl);
+		ip6->ip6_flow = htonl(6u << 28);
+		ip6->ip6_plen = htons(len);
+		ip6->ip6_nxt = xtcp_proto();
+		ip6->ip6_hlim = 64;
+		if (inet_pton(AF_INET6, host_addr(src, a6, sizeof(a6)),
+			      &ip6->ip6_src) != 1 ||
+		    inet_pton(AF_INET6, host_addr(dst, a6, sizeof(a6)),
+			      &ip6->ip6_dst) != 1)
+			return -1;
+		to6->sin6_family = AF_INET6;
+		to6->sin6_addr = ip6->ip6_dst;
+		tl = sizeof(*to6);
+	} else {
+		hl = sizeof(*iph);
+		memset(iph, 0, hl);
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->ttl = 64;
+		iph->protocol = xtcp_proto();
+		iph->tot_len = htons(hl + len);
+		inet_pton(AF_INET, src, &iph->saddr);
+		inet_pton(AF_INET, dst, &iph->daddr);
+		*(struct sockaddr_in *)&to = sin_of(dst, 0);
+	}
+	if (hl + len > (int)sizeof(pkt))
+		return -1;
+	memcpy(pkt + hl, payload, len);
+	fd = raw_open(ns);
+	if (fd < 0)
+		return -1;
+	rc = sendto(fd, pkt, hl + len, 0, (struct sockaddr *)&to, tl);
+	close(fd);
+	return rc < 0 ? -1 : 0;
+}
+
 /* The first 8 bytes of our header, as an ICMP error quotes them. */
 static void quote_ports_seq(uint8_t *th, int sport, int dport, uint32_t seq)
 {
@@ -1412,6 +1462,20 @@ int icmp6_error(const char *ns, const char *dst, int type, int code,
 		    sizeof(to));
 	close(fd);
 	return rc < 0 ? -1 : 0;
+}
+
+int icmp_host_unreach(const char *ns, const char *dst, const char *qsrc,
+		      int qsport, const char *qdst, int qdport, uint32_t seq)
+{
+	char d[INET6_ADDRSTRLEN], qs[INET6_ADDRSTRLEN], qd[INET6_ADDRSTRLEN];
+
+	if (xtcp_family() != AF_INET6)
+		return icmp_unreach(ns, dst, ICMP_HOST_UNREACH, qsrc, qsport,
+				    qdst, qdport, seq);
+	/* Destination unreachable, address unreachable (RFC 4443 3.1). */
+	return icmp6_error(ns, host_addr(dst, d, sizeof(d)), 1, 3,
+			   host_addr(qsrc, qs, sizeof(qs)), qsport,
+			   host_addr(qdst, qd, sizeof(qd)), qdport, seq);
 }
 
 static void sha256_block(struct sha256 *c, const uint8_t *p)

@@ -395,6 +395,15 @@ int raw_open(const char *ns);
 int raw_inject(const char *ns, const struct rawseg *r);
 
 /*
+ * @len bytes of @payload after an IP header of xtcp_family() with our
+ * protocol, from @src to @dst (the suite's addresses, mapped as for
+ * do_bind()), sent from @ns: for headers raw_inject() would not build.
+ * 0 or -1.
+ */
+int raw_ip(const char *ns, const char *src, const char *dst,
+	   const void *payload, int len);
+
+/*
  * An ICMP destination unreachable of @code sent from @ns to @dst, quoting
  * an xtcp segment @qsrc:@qsport -> @qdst:@qdport with sequence number
  * @seq (its IP header and first 8 bytes, as RFC 792 asks); 0 or -1.
@@ -412,6 +421,14 @@ int icmp_unreach(const char *ns, const char *dst, int code,
 int icmp6_error(const char *ns, const char *dst, int type, int code,
 		const char *qsrc, int qsport, const char *qdst, int qdport,
 		uint32_t seq);
+
+/*
+ * "Host unreachable" in xtcp_family(): icmp_unreach() of
+ * ICMP_HOST_UNREACH, or icmp6_error() of destination unreachable,
+ * address unreachable, the addresses mapped as for do_bind().  0 or -1.
+ */
+int icmp_host_unreach(const char *ns, const char *dst, const char *qsrc,
+		      int qsport, const char *qdst, int qdport, uint32_t seq);
 
 /* ---- SHA-256 (FIPS 180-4), for comparing streams ---- */
 

@@ -221,15 +221,18 @@ static long ctr_must(struct __test_metadata *_metadata, const char *ns,
 
 #define C(ns, name) ctr_must(_metadata, ns, name)
 
-/* Sockets of @ns in ESTABLISHED or CLOSE-WAIT, from /proc/net/xtcp. */
+/* Sockets of @ns in ESTABLISHED or CLOSE-WAIT, from /proc/net/xtcp(6). */
 static int xcount_estab(const char *ns)
 {
 	int old = ns_enter(ns);
-	FILE *f = fopen("/proc/net/xtcp", "r");
+	FILE *f;
+	char path[64];
 	char line[512];
 	unsigned int st;
 	int n = 0;
 
+	snprintf(path, sizeof(path), "/proc/net/%s", proc_socks());
+	f = fopen(path, "r");
 	ns_leave(old);
 	if (!f)
 		return -1;
@@ -368,33 +371,6 @@ static int lose_all_out(const char *ns, const char *dev)
 static int lose_none_out(const char *ns, const char *dev)
 {
 	return sh("tc -n %s qdisc del dev %s root", ns, dev);
-}
-
-/* Send @len raw bytes after an IP header (protocol xtcp_proto()). */
-static int raw_ip(const char *ns, const char *src, const char *dst,
-		  const void *payload, int len)
-{
-	uint8_t pkt[256];
-	struct iphdr *iph = (void *)pkt;
-	struct sockaddr_in to = sin_of(dst, 0);
-	int fd, rc;
-
-	memset(pkt, 0, sizeof(*iph));
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 64;
-	iph->protocol = xtcp_proto();
-	iph->tot_len = htons(sizeof(*iph) + len);
-	inet_pton(AF_INET, src, &iph->saddr);
-	inet_pton(AF_INET, dst, &iph->daddr);
-	memcpy(pkt + sizeof(*iph), payload, len);
-	fd = raw_open(ns);
-	if (fd < 0)
-		return -1;
-	rc = sendto(fd, pkt, sizeof(*iph) + len, 0, (struct sockaddr *)&to,
-		    sizeof(to));
-	close(fd);
-	return rc < 0 ? -1 : 0;
 }
 
 /* Set TCP's own sysctl in @ns, or xtcp's, as the protocol under test. */
@@ -1151,8 +1127,8 @@ TEST_F(mib, out_of_window_icmp)
 
 	ASSERT_EQ(0, conn_open(&k, 9819));
 	oi = C(SRV_NS, "OutOfWindowIcmps");
-	ASSERT_EQ(0, icmp_unreach(CLI_NS, SRV_ADDR, ICMP_HOST_UNREACH, SRV_ADDR,
-				  k.port, CLI_ADDR, k.cport, k.srv_seq + 100000));
+	ASSERT_EQ(0, icmp_host_unreach(CLI_NS, SRV_ADDR, SRV_ADDR, k.port,
+				       CLI_ADDR, k.cport, k.srv_seq + 100000));
 	usleep(XT(100000));
 	EXPECT_EQ(oi + 1, C(SRV_NS, "OutOfWindowIcmps"));
 	EXPECT_EQ(0, so_error(k.a));
