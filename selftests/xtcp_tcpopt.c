@@ -110,11 +110,12 @@ static long proto_sysctl(const char *ns, const char *xname, const char *tname)
 /*
  * State of the socket on local port @lport in @ns, from /proc/net/xtcp
  * or, over TCP, /proc/net/tcp (a TCP orphan in FIN-WAIT-2 is a timewait
- * sock there, listed with its substate); -1 if there is none.
+ * sock there, listed with its substate), or their IPv6 files under
+ * XTCP_FAMILY=6; -1 if there is none.
  */
 static int proto_state(const char *ns, int lport)
 {
-	return proc_state(ns, is_tcp() ? "tcp" : "xtcp", lport, 0);
+	return proc_state(ns, proc_socks(), lport, 0);
 }
 
 /* The netns counter RetransSegs: /proc/net/xtcp_stat, or TCP's snmp. */
@@ -874,16 +875,19 @@ TEST_F(opt, ecn_cwr_on_pure_ack_ends_echo)
  */
 TEST_F(opt, ecn_route_feature_asks)
 {
+	int v6 = xtcp_family() == AF_INET6;
+	char srv[INET6_ADDRSTRLEN];
 	struct tcp_info ti;
 	struct seg s;
 	int cap, feature;
 
 	ASSERT_EQ(0, ecn_set(CLI_NS, 2));
 	ASSERT_EQ(0, ecn_set(SRV_NS, 2));
+	host_addr(SRV_ADDR, srv, sizeof(srv));
 	for (feature = 0; feature <= 1; feature++) {
 		if (feature)
-			ASSERT_EQ(0, sh("ip -n %s route add %s/32 dev %s features ecn",
-					CLI_NS, SRV_ADDR, CLI_IF));
+			ASSERT_EQ(0, sh("ip -n %s route add %s/%d dev %s features ecn",
+					CLI_NS, srv, v6 ? 128 : 32, CLI_IF));
 		cap = cap_open(CLI_NS, CLI_IF);
 		ASSERT_LE(0, cap);
 		ASSERT_EQ(0, pair(self, 13062 + feature));
@@ -899,8 +903,8 @@ TEST_F(opt, ecn_route_feature_asks)
 		close(self->lfd);
 		self->c = self->a = self->lfd = -1;
 	}
-	EXPECT_EQ(0, sh("ip -n %s route del %s/32 dev %s", CLI_NS, SRV_ADDR,
-			CLI_IF));
+	EXPECT_EQ(0, sh("ip -n %s route del %s/%d dev %s", CLI_NS, srv,
+			v6 ? 128 : 32, CLI_IF));
 }
 
 /* Wait up to 5 s for @fd to connect; 0 once it has, else -1. */
@@ -1411,13 +1415,19 @@ TEST_F_TIMEOUT(opt, frto_real_loss_not_undone, XT(120))
  * At the server, drop the first @n segments of 200 to 400 bytes (IP
  * length) of the protocol under test: a quota of bytes lets the first
  * @n of them match (each is 240 bytes for xtcp, 252 with kernel TCP's
- * timestamps) and no more.
+ * timestamps) and no more.  Over IPv6 the same segments: a payload
+ * length of 180 to 380 (IPv6's header is 20 bytes more and not in it),
+ * each 260 or 272 bytes, so the quota grows by 20 bytes a segment.
  */
 static int drop_small_segments(int n)
 {
 	static const char rule[] =
 		"nft 'add table ip xtlp; add chain ip xtlp pre { type filter hook prerouting priority -300; }; add rule ip xtlp pre ip protocol %d ip length 200-400 quota until %d bytes drop'";
+	static const char rule6[] =
+		"nft 'add table ip6 xtlp; add chain ip6 xtlp pre { type filter hook prerouting priority -300; }; add rule ip6 xtlp pre ip6 nexthdr %d ip6 length 180-380 quota until %d bytes drop'";
 
+	if (xtcp_family() == AF_INET6)
+		return sh_in(SRV_NS, rule6, xtcp_proto(), n * 270 + 120);
 	return sh_in(SRV_NS, rule, xtcp_proto(), n * 250 + 120);
 }
 
@@ -1505,7 +1515,8 @@ static void tail_loss(struct __test_metadata *_metadata,
 	       tc->er, tc->rack, tc->drops, tc->small, tc->after, r->ms,
 	       ti.tcpi_rtt, ti.tcpi_rto, r->probes, r->rtos, r->recovered,
 	       r->lost_retrans);
-	sh_in(SRV_NS, "nft delete table ip xtlp");
+	sh_in(SRV_NS, xtcp_family() == AF_INET6 ? "nft delete table ip6 xtlp" :
+		      "nft delete table ip xtlp");
 	close(self->c);
 	close(self->a);
 	close(self->lfd);
