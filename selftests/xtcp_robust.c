@@ -592,7 +592,7 @@ TEST_F_TIMEOUT(robust, syncookie_child_has_no_stale_wscale, XT(60))
 	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.xtcp.syncookies", 2));
 	lfd = xlisten(9607, 128);
 	ASSERT_LE(0, lfd);
-	cfd = socket_in(CLI_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+	cfd = xsock(CLI_NS);
 	ASSERT_LE(0, cfd);
 	ASSERT_EQ(0, do_bind(cfd, CLI_ADDR, 9608));
 	ASSERT_EQ(0, listen(cfd, 128));
@@ -864,10 +864,22 @@ static char atk_ns[NS_NAME_LEN];
  * A third host, netns xatk (10.98.0.2), on its own veth to xsrv
  * (10.98.0.1).  xsrv routes 10.97.0.0/16, the attacker's forged
  * sources, to a neighbour that does not exist, so SYN-ACKs to them
- * leave and are lost.
+ * leave and are lost.  Under XTCP_FAMILY=6 the same in IPv6: fd98::2,
+ * fd98::1, forged sources in fd97::/64.
  */
 static int attacker_up(void)
 {
+	static const char *const atk6[] = {
+		"addr add fd98::2/64 dev va nodad",
+		"route add default via fd98::1",
+		NULL
+	};
+	static const char *const srv6[] = {
+		"addr add fd98::1/64 dev vs2 nodad",
+		"neigh add fd98::3 lladdr 02:00:00:00:00:05 dev vs2 nud permanent",
+		"route add fd97::/64 via fd98::3",
+		NULL
+	};
 	static const char *const atk[] = {
 		"addr add 10.98.0.2/24 dev va",
 		"link set va up",
@@ -888,7 +900,19 @@ static int attacker_up(void)
 	if (sh("ip netns add %s && ip link add va netns %s type veth peer name vs2 netns %s",
 	       atk_ns, atk_ns, SRV_NS))
 		return -1;
-	return ip_batch(atk_ns, atk) || ip_batch(SRV_NS, srv) ? -1 : 0;
+	/*
+	 * No DAD for va's link-local address: the attacker's neighbour
+	 * solicitation for fd98::1 needs one (a forged source will not do).
+	 */
+	if (xtcp_family() == AF_INET6 &&
+	    sysctl_set(atk_ns, "net.ipv6.conf.va.accept_dad", 0))
+		return -1;
+	if (ip_batch(atk_ns, atk) || ip_batch(SRV_NS, srv))
+		return -1;
+	if (xtcp_family() == AF_INET6 &&
+	    (ip_batch(atk_ns, atk6) || ip_batch(SRV_NS, srv6)))
+		return -1;
+	return 0;
 }
 
 static void attacker_down(void)
@@ -897,9 +921,27 @@ static void attacker_down(void)
 		ns_del(atk_ns);
 }
 
+/* syn_flood() over IPv6, from fd97::/64 by raw_inject_fd(): never returns. */
+static void syn_flood6(int fd, int port)
+{
+	char src[INET6_ADDRSTRLEN];
+
+	for (;;) {
+		struct rawseg r = {
+			.src = src, .dst = SRV_ADDR,
+			.sport = 0x8000 | (rnd() & 0x3fff), .dport = port,
+			.seq = rnd(), .flags = XTCP_FLAG_SYN, .win = 0xff00,
+		};
+
+		snprintf(src, sizeof(src), "fd97::%x", rnd() & 0xffff);
+		raw_inject_fd(fd, &r);
+	}
+}
+
 /*
  * In a child process in xatk: SYNs to @port from random forged sources
- * in 10.97.0.0/16 as fast as it can, until killed.  Returns its pid.
+ * in 10.97.0.0/16 (fd97::/64 under XTCP_FAMILY=6) as fast as it can,
+ * until killed.  Returns its pid.
  */
 static pid_t syn_flood(int port)
 {
@@ -916,6 +958,8 @@ static pid_t syn_flood(int port)
 	fd = raw_open(atk_ns);
 	if (fd < 0)
 		_exit(1);
+	if (xtcp_family() == AF_INET6)
+		syn_flood6(fd, port);
 	for (;;) {
 		struct iphdr *iph = (void *)pkt;
 		uint8_t *th = pkt + 20;
@@ -993,8 +1037,8 @@ static int requests_of(int port)
 	int n = -1;
 
 	snprintf(cmd, sizeof(cmd),
-		 "ip netns exec %s awk '$4 == \"03\" && $2 ~ /:%04X$/' /proc/net/xtcp | wc -l",
-		 SRV_NS, port);
+		 "ip netns exec %s awk '$4 == \"03\" && $2 ~ /:%04X$/' /proc/net/%s | wc -l",
+		 SRV_NS, port, xtcp_family() == AF_INET6 ? "xtcp6" : "xtcp");
 	f = popen(cmd, "r");
 	if (!f)
 		return -1;
@@ -1503,6 +1547,8 @@ TEST_F_TIMEOUT(robust, wire_fuzzer, XT(1200))
 	struct fuzz f;
 	double t0;
 
+	if (xtcp_family() == AF_INET6)
+		SKIP(return, "IPv4 packets and fragments; wire_fuzzer_ipv6 is IPv6's");
 	ASSERT_EQ(0, fuzz_targets(l, 9611, CLI_ADDR, GHOST_OF_CLI, t));
 	/* Ghost sources vary their port, so SYNs make new requests. */
 	f = (struct fuzz){ t, 7, l[0].port, 0, 0 };
@@ -1723,6 +1769,8 @@ TEST_F_TIMEOUT(robust, wire_fuzzer_in_udp, XT(600))
 
 	if (is_tcp())
 		SKIP(return, "kernel TCP has no UDP encapsulation");
+	if (xtcp_family() == AF_INET6)
+		SKIP(return, "xtcp's UDP encapsulation is IPv4's only");
 	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.xtcp.udp_port", port));
 	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.udp_port", port));
 	ASSERT_EQ(0, live_open(&est, 9621));
