@@ -738,7 +738,10 @@ xtcp_v6_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	xtcp_init_mss(newsk);
 	xtcp_init_transfer(newsk);
 	newsk = xtcp_child_hash(sk, newsk, req_unhash, own_req);
-	/* The SYN's IPv6 side is the child's IPV6_PKTOPTIONS, once it owns the request. */
+	/*
+	 * The SYN's IPv6 side becomes the child's IPV6_PKTOPTIONS, once the
+	 * child owns the request.
+	 */
 	if (newsk && *own_req && ireq->pktopts) {
 		newnp->pktoptions = skb_clone_and_charge_r(ireq->pktopts, newsk);
 		consume_skb(ireq->pktopts);

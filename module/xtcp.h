@@ -223,7 +223,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_SPURIOUSRTOS,		/* Timeouts F-RTO found spurious, and undid */
 	XTCP_MIB_LOSSPROBES,		/* Tail loss probes sent (RFC 8985) */
 	XTCP_MIB_LOSSPROBERECOVERY,	/* Losses a tail loss probe repaired */
-	XTCP_MIB_LOSTRETRANSMIT,	/* Resent segments RACK found lost again */
+	XTCP_MIB_LOSTRETRANSMIT,	/* Resent segments found lost again (RACK, RTO) */
 	XTCP_MIB_MINTTLDROP,		/* Segments and ICMP errors under IP_MINTTL */
 	XTCP_MIB_CURRESTAB,		/* Gauge: connections in ESTABLISHED or CLOSE-WAIT */
 	XTCP_MIB_MAX
