@@ -444,8 +444,7 @@ void max_orphans_reset(void)
 	sysctl_set(NULL, "net.xtcp.max_orphans", val > 0 ? val : 4096);
 }
 
-/* /proc/net/@file as netns @ns sees it, open for reading; NULL if none. */
-static FILE *proc_net_open(const char *ns, const char *file)
+FILE *proc_net_open(const char *ns, const char *file)
 {
 	char path[64];
 	FILE *f;

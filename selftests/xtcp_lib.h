@@ -180,6 +180,9 @@ long sysctl_get(const char *ns, const char *name);
  */
 void max_orphans_reset(void);
 
+/* /proc/net/@file as netns @ns sees it, open for reading; NULL if none. */
+FILE *proc_net_open(const char *ns, const char *file);
+
 /* A counter from /proc/net/xtcp_stat in @ns; -1 if absent. */
 long xstat(const char *ns, const char *name);
 

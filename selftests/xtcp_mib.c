@@ -224,16 +224,11 @@ static long ctr_must(struct __test_metadata *_metadata, const char *ns,
 /* Sockets of @ns in ESTABLISHED or CLOSE-WAIT, from /proc/net/xtcp(6). */
 static int xcount_estab(const char *ns)
 {
-	int old = ns_enter(ns);
-	FILE *f;
-	char path[64];
+	FILE *f = proc_net_open(ns, proc_socks());
 	char line[512];
 	unsigned int st;
 	int n = 0;
 
-	snprintf(path, sizeof(path), "/proc/net/%s", proc_socks());
-	f = fopen(path, "r");
-	ns_leave(old);
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
