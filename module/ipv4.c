@@ -50,6 +50,17 @@ static const struct inet_connection_sock_af_ops xtcp_ipv4_af_ops;
 static const struct inet_connection_sock_af_ops xtcp_ipv4_udp_af_ops;
 static const struct proto_ops xtcp_inet_ops;
 
+/* The af_ops of a connection in UDP over IPv4: an AF_INET6 one's mapped. */
+static const struct inet_connection_sock_af_ops *
+xtcp_v4_udp_ops(const struct sock *sk)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6)
+		return &xtcp_ipv6_mapped_udp;
+#endif
+	return &xtcp_ipv4_udp_af_ops;
+}
+
 /**
  * xtcp_v4_mtu_reduced() - act on a smaller path MTU
  * @sk: the socket; its mtu_info holds the MTU the ICMP error reported
@@ -90,24 +101,51 @@ void xtcp_v4_mtu_reduced(struct sock *sk)
 }
 
 /*
- * Whether a segment's form (@encap: the UDP port it came from, 0: plain)
- * is its connection's.  A listener takes both; a request, a TIME-WAIT or
- * a full socket only its own, so that no one can reach a connection in
- * the other form.
+ * Whether a segment's form (@encap: the peer's UDP port it came from, 0:
+ * plain; @ours: the UDP port it came to) is its connection's (any state;
+ * softirq).  A
+ * listener takes both; a request, a TIME-WAIT or a full socket only its
+ * own, from the peer's port to its own, so that no one can reach a
+ * connection in the other form or through another UDP socket.
  */
-static bool xtcp_encap_matches(const struct sock *sk, __be16 encap)
+bool xtcp_encap_ports_match(const struct sock *sk, __be16 encap, __be16 ours)
 {
+	const struct xtcp_request_sock *xreq;
+	const struct xtcp_timewait_sock *xtw;
+	const struct xtcp_sock *xs;
+
 	switch (sk->sk_state) {
 	case TCP_LISTEN:
 		return true;
 	case TCP_NEW_SYN_RECV:
-		return xtcp_rsk(inet_reqsk((struct sock *)sk))->encap_port ==
-		       encap;
+		xreq = xtcp_rsk(inet_reqsk((struct sock *)sk));
+		return xreq->encap_port == encap &&
+		       (!encap || xreq->encap_sport == ours);
 	case TCP_TIME_WAIT:
-		return xtcp_twsk(sk)->xtw_encap_port == encap;
+		xtw = xtcp_twsk(sk);
+		return xtw->xtw_encap_port == encap &&
+		       (!encap || xtw->xtw_encap_sport == ours);
 	default:
-		return xtcp_sk(sk)->encap_port == encap;
+		xs = xtcp_sk(sk);
+		return READ_ONCE(xs->encap_port) == encap &&
+		       (!encap || READ_ONCE(xs->encap_sport) == ours);
 	}
+}
+
+/**
+ * xtcp_encap_matches() - whether a received segment came in its socket's form
+ * @sk: the socket it was looked up to, any state
+ * @skb: the segment, its control block's encap filled in
+ *
+ * Context: softirq.
+ * Return: true if @sk may take it.
+ */
+bool xtcp_encap_matches(const struct sock *sk, const struct sk_buff *skb)
+{
+	__be16 encap = XTCP_SKB_CB(skb)->encap;
+
+	return xtcp_encap_ports_match(sk, encap,
+				      encap ? xtcp_skb_encap_dport(skb) : 0);
 }
 
 /*
@@ -153,8 +191,14 @@ static int __xtcp_v4_err(struct sk_buff *skb, u32 info, unsigned int thoff,
 		inet_twsk_put(inet_twsk(sk));
 		return 0;
 	}
-	/* About a segment of the other form: not this connection's. */
-	if (!xtcp_encap_matches(sk, encap)) {
+	/*
+	 * About a segment of the other form: not this connection's.  In
+	 * UDP, the quoted datagram went from our port (its source) to the
+	 * peer's (@encap).
+	 */
+	if (!xtcp_encap_ports_match(sk, encap, encap ?
+				    ((const struct udphdr *)th - 1)->source :
+				    0)) {
 		XTCP_INC_STATS(net, XTCP_MIB_ENCAPMISMATCH);
 		if (sk->sk_state == TCP_NEW_SYN_RECV)
 			reqsk_put(inet_reqsk(sk));
@@ -419,13 +463,15 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 		goto failure;
 	}
 	/*
-	 * In UDP if the socket asks for it and the netns receives UDP
+	 * In UDP if the socket asks for it, from a UDP socket of its own
 	 * (udp.c); before the MSS is chosen, which depends on it.
 	 */
-	if (xtcp_sk(sk)->encap_port && xtcp_udp_sport(sock_net(sk)))
-		WRITE_ONCE(inet_csk(sk)->icsk_af_ops, &xtcp_ipv4_udp_af_ops);
-	else
-		WRITE_ONCE(xtcp_sk(sk)->encap_port, 0);
+	if (xtcp_sk(sk)->encap_port) {
+		err = xtcp_encap_sock_open(sk);
+		if (err)
+			goto failure;
+		WRITE_ONCE(inet_csk(sk)->icsk_af_ops, xtcp_v4_udp_ops(sk));
+	}
 	sk_setup_caps(sk, &rt->dst);
 	rt = NULL;
 	/* A flow hash of its own, for XPS, RPS and fq (as TCP). */
@@ -446,6 +492,7 @@ failure:
 	xtcp_set_state(sk, TCP_CLOSE);
 	inet_bhash2_reset_saddr(sk);
 	ip_rt_put(rt);
+	xtcp_encap_sock_release(sk);
 	xtcp_set_plain(sk);
 	sk->sk_route_caps = 0;
 	inet->inet_dport = 0;
@@ -503,10 +550,11 @@ void xtcp_v4_send_check(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
- * af_ops' send_check of an encapsulated socket: the pseudo-header with
- * zero addresses, which a NAT cannot make wrong (udp.c).
+ * af_ops' send_check of an IPv4 socket in UDP (v4-mapped too): the
+ * pseudo-header with zero addresses, which a NAT cannot make wrong
+ * (udp.c).  Context: socket locked.
  */
-static void xtcp_v4_udp_send_check(struct sock *sk, struct sk_buff *skb)
+void xtcp_v4_udp_send_check(struct sock *sk, struct sk_buff *skb)
 {
 	__xtcp_v4_send_check(skb, __sk_dst_get(sk), 0, 0);
 }
@@ -556,10 +604,11 @@ static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 	/* Also reached from process context (backlog): keep softirqs out. */
 	local_bh_disable();
 	if (encap) {
-		/* In the form the segment came in: UDP, to its port. */
+		/* In the form the segment came in: UDP, between its ports. */
 		__xtcp_v4_send_check(skb, &rt->dst, 0, 0);
 		err = xtcp_v4_udp_xmit(ctl_sk, skb, rt, rxiph->daddr,
-				       rxiph->saddr, encap,
+				       rxiph->saddr,
+				       xtcp_skb_encap_dport(rxskb), encap,
 				       inet_sk(ctl_sk)->tos);
 	} else {
 		__xtcp_v4_send_check(skb, &rt->dst, rxiph->daddr,
@@ -726,7 +775,7 @@ int xtcp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 		__xtcp_v4_send_check(skb, dst, 0, 0);
 		err = xtcp_v4_udp_xmit(sk, skb, (struct rtable *)dst,
 				       ireq->ir_loc_addr, ireq->ir_rmt_addr,
-				       xreq->encap_port,
+				       xreq->encap_sport, xreq->encap_port,
 				       READ_ONCE(inet_sk(sk)->tos));
 		goto sent;
 	}
@@ -789,8 +838,13 @@ xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	newicsk->icsk_ext_hdr_len = 0;
 	newxs = xtcp_sk(newsk);
 
-	/* The form the handshake came in (udp.c), not the listener's. */
+	/*
+	 * The form the handshake came in (udp.c), not the listener's, from
+	 * the port it came to; no UDP socket of its own.
+	 */
 	newxs->encap_port = xreq->encap_port;
+	newxs->encap_sport = xreq->encap_sport;
+	newxs->encap_sock = NULL;
 	newicsk->icsk_af_ops = newxs->encap_port ? &xtcp_ipv4_udp_af_ops :
 						   &xtcp_ipv4_af_ops;
 	/*
@@ -834,6 +888,8 @@ static void xtcp_v4_init_req(struct request_sock *req, struct sk_buff *skb)
 	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
 	sk_daddr_set(req_to_sk(req), iph->saddr);
 	xtcp_rsk(req)->encap_port = XTCP_SKB_CB(skb)->encap;
+	xtcp_rsk(req)->encap_sport = XTCP_SKB_CB(skb)->encap ?
+				     xtcp_skb_encap_dport(skb) : 0;
 	xtcp_rsk(req)->txhash = net_tx_rndhash();
 }
 
@@ -901,12 +957,6 @@ struct sock *xtcp_cookie_v4_check(struct sock *sk, struct sk_buff *skb)
 			       &xtcp_request_sock_ipv4_ops, sk, skb);
 }
 
-/* The pseudo-header of an encapsulated segment: no addresses (udp.c). */
-static __wsum xtcp_v4_udp_compute_pseudo(struct sk_buff *skb, int proto)
-{
-	return csum_tcpudp_nofold(0, 0, skb->len, proto, 0);
-}
-
 /* The listener a SYN that found TIME-WAIT may go to (xtcp_tw_segment()). */
 static struct sock *xtcp_v4_tw_listener(struct sk_buff *skb)
 {
@@ -931,7 +981,7 @@ static int __xtcp_v4_rcv(struct sk_buff *skb, __be16 encap)
 	if (!xtcp_rcv_pull(skb))
 		goto discard;
 	if (encap ? skb_checksum_validate(skb, xtcp_proto_num,
-					  xtcp_v4_udp_compute_pseudo) :
+					  xtcp_udp_compute_pseudo) :
 		    skb_checksum_validate(skb, xtcp_proto_num,
 					  inet_compute_pseudo))
 		goto csum_error;
@@ -948,7 +998,7 @@ lookup:
 	if (!sk)
 		goto no_socket;
 
-	if (unlikely(!xtcp_encap_matches(sk, encap))) {
+	if (unlikely(!xtcp_encap_matches(sk, skb))) {
 		/* Plain for an encapsulated connection, or the reverse. */
 		XTCP_INC_STATS(net, XTCP_MIB_ENCAPMISMATCH);
 		if (sk->sk_state == TCP_TIME_WAIT)
@@ -1122,7 +1172,8 @@ void xtcp_v4_set_plain(struct sock *sk)
  * there (sk_prot_creator).  Both proto_ops are this module's, so the
  * module reference the socket holds stays right.
  *
- * Context: socket locked, ESTABLISHED, in plain IPv4 (xtcp_ipv6_mapped).
+ * Context: socket locked, ESTABLISHED, IPv4 on the wire (xtcp_ipv6_mapped
+ * or xtcp_ipv6_mapped_udp).
  */
 void xtcp_v4_adopt(struct sock *sk)
 {
@@ -1135,7 +1186,8 @@ void xtcp_v4_adopt(struct sock *sk)
 	/* Paired with READ_ONCE(sk->sk_prot) in sock_common_*sockopt(). */
 	WRITE_ONCE(sk->sk_prot, &xtcp_prot);
 	/* Paired with READ_ONCE() in xtcp_setsockopt()/xtcp_getsockopt(). */
-	WRITE_ONCE(icsk->icsk_af_ops, &xtcp_ipv4_af_ops);
+	WRITE_ONCE(icsk->icsk_af_ops, xtcp_sk(sk)->encap_port ?
+		   &xtcp_ipv4_udp_af_ops : &xtcp_ipv4_af_ops);
 	sk->sk_socket->ops = &xtcp_inet_ops;
 	sk->sk_family = PF_INET;
 	xtcp_sync_mss(sk, icsk->icsk_pmtu_cookie);

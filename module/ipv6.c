@@ -52,6 +52,7 @@
 #include "trace.h"
 
 static const struct inet_connection_sock_af_ops xtcp_ipv6_af_ops;
+static const struct inet_connection_sock_af_ops xtcp_ipv6_udp_af_ops;
 static struct request_sock_ops xtcp6_request_sock_ops;
 /*
  * xtcp_prot with IPv6's differences, filled in at registration
@@ -97,6 +98,10 @@ static void xtcp_v6_mtu_reduced(struct sock *sk)
 	}
 }
 
+/* xtcp_v6_err(), our header at @offset, for a segment plain or in UDP. */
+static int __xtcp_v6_err(struct sk_buff *skb, u8 type, u8 code, int offset,
+			 __be32 info, __be16 encap);
+
 /**
  * xtcp_v6_err() - IPv6's err_handler: an ICMPv6 error quoting our segment
  * @skb: the ICMPv6 message; its data is the quoted IPv6 header
@@ -118,6 +123,33 @@ static void xtcp_v6_mtu_reduced(struct sock *sk)
 static int xtcp_v6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 		       u8 type, u8 code, int offset, __be32 info)
 {
+	return __xtcp_v6_err(skb, type, code, offset, info, 0);
+}
+
+/**
+ * xtcp_v6_encap_err() - an ICMPv6 error quoting one of our segments in UDP
+ * @skb: the ICMPv6 message; its data is the quoted IPv6 header
+ * @type: the ICMPv6 type
+ * @code: its code
+ * @thoff: where our header starts in the data (after the UDP header);
+ *	   the caller made sure 8 bytes of it are there
+ * @info: Packet Too Big's MTU, network order
+ * @encap: the UDP port the quoted datagram went to
+ *
+ * As xtcp_v6_err(), for udp.c's encap_err_rcv: only a connection in UDP
+ * between those ports believes it.
+ *
+ * Context: softirq.
+ */
+void xtcp_v6_encap_err(struct sk_buff *skb, u8 type, u8 code,
+		       unsigned int thoff, __be32 info, __be16 encap)
+{
+	__xtcp_v6_err(skb, type, code, thoff, info, encap);
+}
+
+static int __xtcp_v6_err(struct sk_buff *skb, u8 type, u8 code, int offset,
+			 __be32 info, __be16 encap)
+{
 	const struct ipv6hdr *hdr = (const struct ipv6hdr *)skb->data;
 	const struct xtcphdr *th = (const struct xtcphdr *)(skb->data + offset);
 	struct net *net = dev_net(skb->dev);
@@ -138,6 +170,20 @@ static int xtcp_v6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	}
 	if (sk->sk_state == TCP_TIME_WAIT) {
 		inet_twsk_put(inet_twsk(sk));
+		return 0;
+	}
+	/*
+	 * About a segment of the other form: not this connection's.  In
+	 * UDP, the quoted datagram went from our port to the peer's.
+	 */
+	if (!xtcp_encap_ports_match(sk, encap, encap ?
+				    ((const struct udphdr *)th - 1)->source :
+				    0)) {
+		XTCP_INC_STATS(net, XTCP_MIB_ENCAPMISMATCH);
+		if (sk->sk_state == TCP_NEW_SYN_RECV)
+			reqsk_put(inet_reqsk(sk));
+		else
+			sock_put(sk);
 		return 0;
 	}
 	seq = ntohl(th->seq);
@@ -349,9 +395,6 @@ static int xtcp_v6_connect(struct sock *sk, struct sockaddr *uaddr,
 	if (addr_type & IPV6_ADDR_MAPPED)
 		return xtcp_v6_connect_mapped(sk, usin);
 
-	/* Connections in UDP are IPv4's only, for now (udp.c). */
-	WRITE_ONCE(xtcp_sk(sk)->encap_port, 0);
-
 	if (!ipv6_addr_any(&sk->sk_v6_rcv_saddr))
 		saddr = &sk->sk_v6_rcv_saddr;
 	fl6.flowi6_proto = xtcp_proto_num;
@@ -393,6 +436,16 @@ static int xtcp_v6_connect(struct sock *sk, struct sockaddr *uaddr,
 	err = inet6_hash_connect(&xtcp_pernet(net)->death_row, sk);
 	if (err)
 		goto late_failure;
+	/*
+	 * In UDP if the socket asks for it, from a UDP socket of its own
+	 * (udp.c); before the MSS is chosen, which depends on it.
+	 */
+	if (xtcp_sk(sk)->encap_port) {
+		err = xtcp_encap_sock_open(sk);
+		if (err)
+			goto late_failure;
+		WRITE_ONCE(icsk->icsk_af_ops, &xtcp_ipv6_udp_af_ops);
+	}
 	sk_set_txhash(sk);
 	xtcp_sk(sk)->iss = xtcp_isn6(&np->saddr, &sk->sk_v6_daddr,
 				     inet->inet_sport, inet->inet_dport);
@@ -406,6 +459,8 @@ late_failure:
 	/* Unhashes the socket and releases the port, if it took one. */
 	xtcp_set_state(sk, TCP_CLOSE);
 	inet_bhash2_reset_saddr(sk);
+	xtcp_encap_sock_release(sk);
+	xtcp_v6_set_plain(sk);
 failure:
 	inet->inet_dport = 0;
 	sk->sk_route_caps = 0;
@@ -448,6 +503,71 @@ static void xtcp_v6_send_check(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
+ * af_ops' send_check of an IPv6 socket in UDP: the pseudo-header with
+ * zero addresses, as xtcp_v4_udp_send_check().  Context: socket locked.
+ */
+static void xtcp_v6_udp_send_check(struct sock *sk, struct sk_buff *skb)
+{
+	__xtcp_v6_send_check(skb, __sk_dst_get(sk), &in6addr_any,
+			     &in6addr_any);
+}
+
+/*
+ * af_ops' queue_xmit of an IPv6 socket in UDP, as inet6_csk_xmit(): the
+ * socket's route (made again if it went stale), then the segment in UDP
+ * from the connection's port to the peer's, with the socket's flow
+ * label, traffic class and extension headers.  Context: socket locked.
+ */
+static int xtcp_v6_udp_queue_xmit(struct sock *sk, struct sk_buff *skb,
+				  struct flowi *fl_unused)
+{
+	struct ipv6_pinfo *np = xtcp_inet6_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct in6_addr *final_p, final;
+	struct ipv6_txoptions *opt;
+	struct dst_entry *dst;
+	struct flowi6 fl6;
+	int err;
+
+	memset(&fl6, 0, sizeof(fl6));
+	fl6.flowi6_proto = sk->sk_protocol;
+	fl6.daddr = sk->sk_v6_daddr;
+	fl6.saddr = np->saddr;
+	fl6.flowlabel = np->flow_label;
+	IP6_ECN_flow_xmit(sk, fl6.flowlabel);
+	fl6.flowi6_oif = sk->sk_bound_dev_if;
+	fl6.flowi6_mark = sk->sk_mark;
+	fl6.fl6_sport = inet->inet_sport;
+	fl6.fl6_dport = inet->inet_dport;
+	fl6.flowi6_uid = sk->sk_uid;
+	security_sk_classify_flow(sk, flowi6_to_flowi_common(&fl6));
+
+	rcu_read_lock();
+	opt = rcu_dereference(np->opt);
+	final_p = fl6_update_dst(&fl6, opt, &final);
+	dst = __sk_dst_check(sk, np->dst_cookie);
+	if (!dst) {
+		dst = ip6_dst_lookup_flow(sock_net(sk), sk, &fl6, final_p);
+		if (IS_ERR(dst)) {
+			rcu_read_unlock();
+			WRITE_ONCE(sk->sk_err_soft, -PTR_ERR(dst));
+			sk->sk_route_caps = 0;
+			kfree_skb(skb);
+			return PTR_ERR(dst);
+		}
+		ip6_dst_store(sk, dst, NULL, NULL);
+	}
+	skb_dst_set_noref(skb, dst);
+	/* The final destination, after a routing header's first hop. */
+	fl6.daddr = sk->sk_v6_daddr;
+	err = xtcp_v6_udp_xmit(sk, skb, &fl6, xs->encap_sport, xs->encap_port,
+			       opt, np->tclass, READ_ONCE(sk->sk_priority));
+	rcu_read_unlock();
+	return err;
+}
+
+/*
  * A segment sent on nobody's behalf (RST, TIME-WAIT's or a request's
  * ACK) through the netns' IPv6 control socket, back to the sender of
  * @rxskb, with the flow hash @txhash (0: none), traffic class @tclass
@@ -460,6 +580,7 @@ static void xtcp_v6_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 {
 	const struct xtcphdr *rth = xtcp_hdr(rxskb);
 	const struct ipv6hdr *rxip6h = ipv6_hdr(rxskb);
+	__be16 encap = XTCP_SKB_CB(rxskb)->encap;
 	struct sock *ctl_sk = xtcp_pernet(net)->ctl_sk6;
 	unsigned int hlen = sizeof(struct xtcphdr);
 	struct dst_entry *dst;
@@ -489,7 +610,11 @@ static void xtcp_v6_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 	fl6.fl6_dport = rth->source;
 	fl6.fl6_sport = rth->dest;
 	fl6.flowi6_uid = sock_net_uid(net, NULL);
-	__xtcp_v6_send_check(skb, NULL, &fl6.saddr, &fl6.daddr);
+	/* In the form the segment came in: UDP, between its ports. */
+	if (encap)
+		__xtcp_v6_send_check(skb, NULL, &in6addr_any, &in6addr_any);
+	else
+		__xtcp_v6_send_check(skb, NULL, &fl6.saddr, &fl6.daddr);
 	if (txhash)
 		skb_set_hash(skb, txhash, PKT_HASH_TYPE_L4);
 
@@ -499,8 +624,13 @@ static void xtcp_v6_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 		return;
 	}
 	skb_dst_set(skb, dst);
-	err = ip6_xmit(ctl_sk, skb, &fl6, fl6.flowi6_mark, NULL,
-		       tclass & ~INET_ECN_MASK, 0);
+	if (encap)
+		err = xtcp_v6_udp_xmit(ctl_sk, skb, &fl6,
+				       xtcp_skb_encap_dport(rxskb), encap, NULL,
+				       tclass & ~INET_ECN_MASK, 0);
+	else
+		err = ip6_xmit(ctl_sk, skb, &fl6, fl6.flowi6_mark, NULL,
+			       tclass & ~INET_ECN_MASK, 0);
 	if (!net_xmit_eval(err)) {
 		XTCP_INC_STATS(net, XTCP_MIB_OUTSEGS);
 		if (flags & XTCP_FLAG_RST)
@@ -604,6 +734,7 @@ static void xtcp_v6_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 static int xtcp_v6_send_synack(const struct sock *sk, struct request_sock *req)
 {
 	const struct inet_request_sock *ireq = inet_rsk(req);
+	const struct xtcp_request_sock *xreq = xtcp_rsk(req);
 	const struct ipv6_pinfo *np = xtcp_inet6_sk(sk);
 	struct dst_entry *dst;
 	struct sk_buff *skb;
@@ -613,21 +744,32 @@ static int xtcp_v6_send_synack(const struct sock *sk, struct request_sock *req)
 	dst = inet6_csk_route_req(sk, &fl6, req, xtcp_proto_num);
 	if (!dst)
 		return -EHOSTUNREACH;
-	skb = xtcp_make_synack(sk, req, dst_mtu(dst), sizeof(struct ipv6hdr));
+	/* UDP's header too if the SYN came in UDP (udp.c). */
+	skb = xtcp_make_synack(sk, req, dst_mtu(dst), sizeof(struct ipv6hdr) +
+			       (xreq->encap_port ? sizeof(struct udphdr) : 0));
 	if (!skb) {
 		dst_release(dst);
 		return -ENOMEM;
 	}
-	__xtcp_v6_send_check(skb, dst, &ireq->ir_v6_loc_addr,
-			     &ireq->ir_v6_rmt_addr);
+	if (xreq->encap_port)
+		__xtcp_v6_send_check(skb, dst, &in6addr_any, &in6addr_any);
+	else
+		__xtcp_v6_send_check(skb, dst, &ireq->ir_v6_loc_addr,
+				     &ireq->ir_v6_rmt_addr);
 	skb_dst_set(skb, dst);
 	/* The SYN's flow label back, if the listener reflects (repflow). */
 	if (np->repflow && ireq->pktopts)
 		fl6.flowlabel = ip6_flowlabel(ipv6_hdr(ireq->pktopts));
 	rcu_read_lock();
-	err = ip6_xmit(sk, skb, &fl6, READ_ONCE(sk->sk_mark),
-		       rcu_dereference(np->opt), np->tclass,
-		       READ_ONCE(sk->sk_priority));
+	if (xreq->encap_port)
+		err = xtcp_v6_udp_xmit(sk, skb, &fl6, xreq->encap_sport,
+				       xreq->encap_port,
+				       rcu_dereference(np->opt), np->tclass,
+				       READ_ONCE(sk->sk_priority));
+	else
+		err = ip6_xmit(sk, skb, &fl6, READ_ONCE(sk->sk_mark),
+			       rcu_dereference(np->opt), np->tclass,
+			       READ_ONCE(sk->sk_priority));
 	rcu_read_unlock();
 	err = net_xmit_eval(err);
 	if (!err)
@@ -649,8 +791,8 @@ static void xtcp_v6_mapped_child_init(struct sock *newsk, const struct sock *sk)
 	newinet->pinet6 = newnp;
 	memcpy(newnp, xtcp_inet6_sk(sk), sizeof(struct ipv6_pinfo));
 	newnp->saddr = newsk->sk_v6_rcv_saddr;
-	if (!xtcp_sk(newsk)->encap_port)
-		inet_csk(newsk)->icsk_af_ops = &xtcp_ipv6_mapped;
+	inet_csk(newsk)->icsk_af_ops = xtcp_sk(newsk)->encap_port ?
+				       &xtcp_ipv6_mapped_udp : &xtcp_ipv6_mapped;
 	newnp->ipv6_mc_list = NULL;
 	newnp->ipv6_ac_list = NULL;
 	newnp->ipv6_fl_list = NULL;
@@ -732,8 +874,16 @@ xtcp_v6_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	}
 	inet_csk(newsk)->icsk_ext_hdr_len = opt ? opt->opt_nflen +
 						  opt->opt_flen : 0;
-	xtcp_sk(newsk)->encap_port = 0;
-	inet_csk(newsk)->icsk_af_ops = &xtcp_ipv6_af_ops;
+	/*
+	 * The form the handshake came in (udp.c), from the port it came to;
+	 * no UDP socket of its own.
+	 */
+	xtcp_sk(newsk)->encap_port = xtcp_rsk(req)->encap_port;
+	xtcp_sk(newsk)->encap_sport = xtcp_rsk(req)->encap_sport;
+	xtcp_sk(newsk)->encap_sock = NULL;
+	inet_csk(newsk)->icsk_af_ops = xtcp_sk(newsk)->encap_port ?
+				       &xtcp_ipv6_udp_af_ops :
+				       &xtcp_ipv6_af_ops;
 	ip6_dst_store(newsk, dst, NULL, NULL);
 	xtcp_init_mss(newsk);
 	xtcp_init_transfer(newsk);
@@ -774,7 +924,9 @@ static void xtcp_v6_init_req(struct request_sock *req, struct sk_buff *skb)
 	if ((!listener || !listener->sk_bound_dev_if) &&
 	    ipv6_addr_type(&ireq->ir_v6_rmt_addr) & IPV6_ADDR_LINKLOCAL)
 		ireq->ir_iif = inet6_iif(skb);
-	xtcp_rsk(req)->encap_port = 0;
+	xtcp_rsk(req)->encap_port = XTCP_SKB_CB(skb)->encap;
+	xtcp_rsk(req)->encap_sport = XTCP_SKB_CB(skb)->encap ?
+				     xtcp_skb_encap_dport(skb) : 0;
 	xtcp_rsk(req)->txhash = net_tx_rndhash();
 
 	/*
@@ -873,6 +1025,8 @@ static struct sock *xtcp_v6_tw_listener(struct sk_buff *skb)
 				     inet6_sdif(skb));
 }
 
+static int __xtcp_v6_rcv(struct sk_buff *skb, __be16 encap);
+
 /**
  * xtcp_v6_rcv() - IPv6's handler for every packet whose next header is ours
  * @skb: the packet, its transport header at skb->data; consumed
@@ -887,6 +1041,26 @@ static struct sock *xtcp_v6_tw_listener(struct sk_buff *skb)
  */
 static int xtcp_v6_rcv(struct sk_buff *skb)
 {
+	return __xtcp_v6_rcv(skb, 0);
+}
+
+/**
+ * xtcp_v6_encap_rcv() - an IPv6 segment that came in UDP
+ * @skb: the segment, the UDP header taken off (skb->data at ours)
+ * @sport: the UDP source port it came from
+ *
+ * As xtcp_v6_rcv(), for udp.c's encap_rcv.
+ *
+ * Context: softirq.
+ */
+void xtcp_v6_encap_rcv(struct sk_buff *skb, __be16 sport)
+{
+	__xtcp_v6_rcv(skb, sport);
+}
+
+/* xtcp_v6_rcv(), for a segment that came plain (@encap 0) or in UDP. */
+static int __xtcp_v6_rcv(struct sk_buff *skb, __be16 encap)
+{
 	struct net *net = dev_net(skb->dev);
 	const struct xtcphdr *th;
 	bool refcounted;
@@ -896,12 +1070,16 @@ static int xtcp_v6_rcv(struct sk_buff *skb)
 		goto discard;
 	if (!xtcp_rcv_pull(skb))
 		goto discard;
-	if (skb_checksum_validate(skb, xtcp_proto_num, ip6_compute_pseudo))
+	if (encap ? skb_checksum_validate(skb, xtcp_proto_num,
+					  xtcp_udp_compute_pseudo) :
+		    skb_checksum_validate(skb, xtcp_proto_num,
+					  ip6_compute_pseudo))
 		goto csum_error;
 
 	th = (const struct xtcphdr *)skb->data;
 	xtcp_fill_cb(skb, th);
-	XTCP_SKB_CB(skb)->encap = 0;
+	XTCP_SKB_CB(skb)->encap = encap;
+	/* In UDP, the outer header's: the one the path may have marked. */
 	XTCP_SKB_CB(skb)->ip_dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
 
 lookup:
@@ -911,6 +1089,17 @@ lookup:
 	if (!sk)
 		goto no_socket;
 
+	if (unlikely(!xtcp_encap_matches(sk, skb))) {
+		/* Plain for a connection in UDP, or the reverse. */
+		XTCP_INC_STATS(net, XTCP_MIB_ENCAPMISMATCH);
+		if (sk->sk_state == TCP_TIME_WAIT)
+			inet_twsk_put(inet_twsk(sk));
+		else if (sk->sk_state == TCP_NEW_SYN_RECV)
+			reqsk_put(inet_reqsk(sk));
+		else if (refcounted)
+			sock_put(sk);
+		goto discard;
+	}
 	if (sk->sk_state == TCP_NEW_SYN_RECV) {
 		if (!xtcp_rcv_for_req(sk, skb))
 			goto lookup;
@@ -1051,13 +1240,9 @@ static int xtcp_v6_addrform(struct sock *sk, sockptr_t optval,
 	err = -EADDRNOTAVAIL;
 	if (ipv6_only_sock(sk) || !ipv6_addr_v4mapped(&sk->sk_v6_daddr))
 		goto out;
-	/*
-	 * A mapped connection in UDP has IPv4's af_ops, whose setsockopt
-	 * answers ENOPROTOOPT for SOL_IPV6: so here, if it became one
-	 * since xtcp_setsockopt() read them.
-	 */
-	err = -ENOPROTOOPT;
-	if (inet_csk(sk)->icsk_af_ops != &xtcp_ipv6_mapped)
+	/* Plain or in UDP, IPv4 on the wire (xtcp_v4_adopt() keeps which). */
+	if (inet_csk(sk)->icsk_af_ops != &xtcp_ipv6_mapped &&
+	    inet_csk(sk)->icsk_af_ops != &xtcp_ipv6_mapped_udp)
 		goto out;
 
 	xtcp_v4_adopt(sk);
@@ -1123,6 +1308,25 @@ static const struct inet_connection_sock_af_ops xtcp_ipv6_af_ops = {
 };
 
 /*
+ * The same, for a socket whose segments go in UDP (udp.c): set at
+ * connect() when the socket asks for it, and on the child of a SYN that
+ * came so.  UDP's header is part of the network header for the MSS.
+ */
+static const struct inet_connection_sock_af_ops xtcp_ipv6_udp_af_ops = {
+	.queue_xmit	= xtcp_v6_udp_queue_xmit,
+	.send_check	= xtcp_v6_udp_send_check,
+	.rebuild_header	= inet6_sk_rebuild_header,
+	.conn_request	= xtcp_v6_conn_request,
+	.syn_recv_sock	= xtcp_v6_syn_recv_sock,
+	.net_header_len	= sizeof(struct ipv6hdr) + sizeof(struct udphdr),
+	.setsockopt	= xtcp_v6_setsockopt,
+	.getsockopt	= xtcp_v6_getsockopt,
+	.addr2sockaddr	= inet6_csk_addr2sockaddr,
+	.sockaddr_len	= sizeof(struct sockaddr_in6),
+	.mtu_reduced	= xtcp_v6_mtu_reduced,
+};
+
+/*
  * An AF_INET6 socket connected to, or accepted from, an IPv4 peer
  * (v4-mapped): IPv4 on the wire, IPv6's socket options, as TCP's
  * ipv6_mapped.
@@ -1134,6 +1338,21 @@ const struct inet_connection_sock_af_ops xtcp_ipv6_mapped = {
 	.conn_request	= xtcp_v6_conn_request,
 	.syn_recv_sock	= xtcp_v6_syn_recv_sock,
 	.net_header_len	= sizeof(struct iphdr),
+	.setsockopt	= xtcp_v6_setsockopt,
+	.getsockopt	= xtcp_v6_getsockopt,
+	.addr2sockaddr	= inet6_csk_addr2sockaddr,
+	.sockaddr_len	= sizeof(struct sockaddr_in6),
+	.mtu_reduced	= xtcp_v4_mtu_reduced,
+};
+
+/* The same in UDP over IPv4 (udp.c), as xtcp_ipv4_udp_af_ops. */
+const struct inet_connection_sock_af_ops xtcp_ipv6_mapped_udp = {
+	.queue_xmit	= xtcp_v4_udp_queue_xmit,
+	.send_check	= xtcp_v4_udp_send_check,
+	.rebuild_header	= inet_sk_rebuild_header,
+	.conn_request	= xtcp_v6_conn_request,
+	.syn_recv_sock	= xtcp_v6_syn_recv_sock,
+	.net_header_len	= sizeof(struct iphdr) + sizeof(struct udphdr),
 	.setsockopt	= xtcp_v6_setsockopt,
 	.getsockopt	= xtcp_v6_getsockopt,
 	.addr2sockaddr	= inet6_csk_addr2sockaddr,

@@ -457,9 +457,20 @@ static int xtcp_twsk_unique(struct sock *sk, struct sock *sktw, void *twp)
 	return 0;
 }
 
+/*
+ * A timewait sock is freed (its timer, a purge, or a SYN that reopened
+ * the 4-tuple): the connection's own UDP socket goes with it (udp.c).
+ * Context: any (inet_twsk_free()).
+ */
+static void xtcp_twsk_destructor(struct sock *sk)
+{
+	xtcp_encap_sock_put(xtcp_twsk(sk)->xtw_encap_sock);
+}
+
 struct timewait_sock_ops xtcp_timewait_sock_ops = {
 	.twsk_obj_size	= sizeof(struct xtcp_timewait_sock),
 	.twsk_unique	= xtcp_twsk_unique,
+	.twsk_destructor = xtcp_twsk_destructor,
 };
 
 #if IS_ENABLED(CONFIG_IPV6)
@@ -467,6 +478,7 @@ struct timewait_sock_ops xtcp_timewait_sock_ops = {
 struct timewait_sock_ops xtcp6_timewait_sock_ops = {
 	.twsk_obj_size	= sizeof(struct xtcp_timewait_sock),
 	.twsk_unique	= xtcp_twsk_unique,
+	.twsk_destructor = xtcp_twsk_destructor,
 };
 #endif
 
@@ -670,6 +682,10 @@ void xtcp_time_wait(struct sock *sk)
 		xtw->xtw_rcv_wnd = min_t(u32, xs->rcv_wnd >> xs->rcv_wscale,
 					 U16_MAX);
 		xtw->xtw_encap_port = xs->encap_port;
+		xtw->xtw_encap_sport = xs->encap_sport;
+		/* Its UDP socket, if it has one, receives for TIME-WAIT now. */
+		xtw->xtw_encap_sock = xs->encap_sock;
+		xs->encap_sock = NULL;
 		tw->tw_txhash = sk->sk_txhash;
 #if IS_ENABLED(CONFIG_IPV6)
 		/* What an IPv6 lookup matches, and its answers' class. */

@@ -713,6 +713,8 @@ static void __net_exit xtcp_exit_batch(struct list_head *net_exit_list)
 
 	mutex_lock(&xtcp_exit_batch_mutex);
 	inet_twsk_purge(&xtcp_hashinfo);
+	/* The UDP sockets the purged TIME-WAITs held, before UDP's exit. */
+	xtcp_udp_flush();
 	list_for_each_entry(net, net_exit_list, exit_list)
 		WARN_ON_ONCE(!refcount_dec_and_test(&xtcp_pernet(net)->death_row.tw_refcount));
 	mutex_unlock(&xtcp_exit_batch_mutex);
@@ -913,6 +915,8 @@ static void __exit xtcp_exit(void)
 	xtcp_offload_exit();
 	unregister_net_sysctl_table(xtcp_global_hdr);
 	unregister_pernet_subsys(&xtcp_net_ops);
+	/* No connection's UDP socket left to release (udp.c). */
+	xtcp_udp_flush();
 	proto_unregister(&xtcp_prot);
 	xtcp_hashinfo_exit();
 	percpu_counter_destroy(&xtcp_sockets_allocated);

@@ -157,6 +157,8 @@ void xtcp_destroy_sock(struct sock *sk)
 	if (inet_csk(sk)->icsk_bind_hash)
 		inet_put_port(sk);
 	sk_sockets_allocated_dec(sk);
+	/* Its own UDP socket, if TIME-WAIT did not take it (udp.c). */
+	xtcp_encap_sock_release(sk);
 	/* The socket held its algorithm's module since xtcp_init_sock(). */
 	xtcp_cong_put(xtcp_sk(sk)->ca_choice);
 }
@@ -216,6 +218,7 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	xtcp_info_reset(xs);
 	WRITE_ONCE(xs->window_clamp, 0);	/* as tcp_disconnect() */
 	/* A connection in UDP ends so; the next is plain unless asked. */
+	xtcp_encap_sock_release(sk);
 	xtcp_set_plain(sk);
 	__sk_dst_reset(sk);
 	sk_error_report(sk);

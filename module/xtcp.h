@@ -103,6 +103,7 @@
 #include <uapi/linux/tcp.h>
 #include <net/netns/generic.h>
 #include <linux/ipv6.h>
+#include <linux/udp.h>
 
 #include "pure.h"
 
@@ -266,8 +267,12 @@ struct xtcp_net {
 	int				sysctl_recovery; /* XTCP_RACK_* bits */
 	/* New sockets' algorithm (net.xtcp.congestion_control); READ_ONCE. */
 	const struct xtcp_cong_ops	*ca_default;
-	/* Receives in UDP on udp_port; made and released under udp.c's mutex. */
+	/*
+	 * Receive in UDP on udp_port, IPv4's and IPv6's (NULL without IPv6);
+	 * made and released under udp.c's mutex.
+	 */
 	struct socket			*udp_sock;
+	struct socket			*udp_sock6;
 	struct net			*net;
 	/* Budgets of the second (xtcp_rate_allow()), shared without a lock. */
 	struct xtcp_rate		challenge_rate;
@@ -352,6 +357,8 @@ static inline struct xtcphdr *xtcp_hdr(const struct sk_buff *skb)
 	return (struct xtcphdr *)skb_transport_header(skb);
 }
 
+struct xtcp_encap_sock;
+
 /*
  * TIME-WAIT: the kernel's lightweight timewait sock, hashed in place of
  * the full socket for tw_timeout seconds, with what it needs to answer.
@@ -363,6 +370,9 @@ struct xtcp_timewait_sock {
 	u32				xtw_last_oow_ack_time;	/* jiffies */
 	u16				xtw_rcv_wnd;
 	__be16				xtw_encap_port;	/* 0: plain (udp.c) */
+	__be16				xtw_encap_sport; /* our UDP port */
+	/* The connection's own UDP socket, kept to receive on (udp.c). */
+	struct xtcp_encap_sock		*xtw_encap_sock;
 };
 
 static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
@@ -412,6 +422,7 @@ struct xtcp_request_sock {
 	u32				txhash;		/* the flow hash, then the child's */
 	u32				last_oow_ack_time; /* jiffies */
 	__be16				encap_port;	/* the SYN's UDP port, 0: plain */
+	__be16				encap_sport;	/* the port it came to */
 };
 
 static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
@@ -462,6 +473,7 @@ struct xtcp_sock {
 	 * is plain; before connect(), XTCP_ENCAP_PORT's (or the sysctl's).
 	 */
 	__be16	encap_port;
+	__be16	encap_sport;	/* in UDP: the port we send from, receive on */
 	u16	rcv_mss;	/* guess of the peer's segment size */
 	u8	fin_queued:1;	/* our FIN is on the write queue */
 	u8	wscale_ok:1;	/* both sides sent window scale (RFC 7323) */
@@ -622,6 +634,12 @@ struct xtcp_sock {
 	 */
 	u8			dsack;
 	struct xtcp_sack_block	dsack_block;
+	/*
+	 * An active open in UDP: the UDP socket it sends from and receives
+	 * on, a port of its own (udp.c); NULL otherwise.  Set at connect()
+	 * and released at disconnect or destroy, or handed to TIME-WAIT.
+	 */
+	struct xtcp_encap_sock	*encap_sock;
 };
 
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
@@ -792,9 +810,12 @@ void xtcp_req_err(struct sock *sk, u32 seq, bool abort);
 bool xtcp_reset_allowed(struct net *net, const struct sock *sk);
 void xtcp_reqsk_destructor(struct request_sock *req);
 void xtcp_v4_mtu_reduced(struct sock *sk);
+void xtcp_v4_udp_send_check(struct sock *sk, struct sk_buff *skb);
 
 /* ipv6.c; without IPv6 in the kernel, what the rest calls is a stub. */
 #if IS_ENABLED(CONFIG_IPV6)
+struct flowi6;
+struct ipv6_txoptions;
 extern const struct inet_connection_sock_af_ops xtcp_ipv6_mapped;
 int xtcp_v6_init(void);
 void xtcp_v6_exit(void);
@@ -805,6 +826,13 @@ struct sock *xtcp_cookie_v6_check(struct sock *sk, struct sk_buff *skb);
 void xtcp_v6_set_plain(struct sock *sk);
 struct sk_buff *xtcp_v6_opt_clone(struct sock *sk, struct sk_buff *skb);
 void xtcp_v6_opt_save(struct sock *sk, struct sk_buff *opt_skb);
+extern const struct inet_connection_sock_af_ops xtcp_ipv6_mapped_udp;
+void xtcp_v6_encap_rcv(struct sk_buff *skb, __be16 sport);
+void xtcp_v6_encap_err(struct sk_buff *skb, u8 type, u8 code,
+		       unsigned int thoff, __be32 info, __be16 encap);
+int xtcp_v6_udp_xmit(const struct sock *sk, struct sk_buff *skb,
+		     struct flowi6 *fl6, __be16 sport, __be16 dport,
+		     struct ipv6_txoptions *opt, u8 tclass, u32 priority);
 #else
 static inline int xtcp_v6_init(void) { return 0; }
 static inline void xtcp_v6_exit(void) { }
@@ -863,10 +891,26 @@ static inline void xtcp_set_plain(struct sock *sk)
 int xtcp_udp_port_sysctl(struct ctl_table *table, int write, void *buffer,
 			 size_t *lenp, loff_t *ppos);
 void xtcp_udp_exit_net(struct net *net);
-__be16 xtcp_udp_sport(const struct net *net);
 int xtcp_v4_udp_xmit(const struct sock *sk, struct sk_buff *skb,
 		     struct rtable *rt, __be32 saddr, __be32 daddr,
-		     __be16 dport, u8 tos);
+		     __be16 sport, __be16 dport, u8 tos);
+int xtcp_encap_sock_open(struct sock *sk);
+void xtcp_encap_sock_put(struct xtcp_encap_sock *es);
+void xtcp_encap_sock_release(struct sock *sk);
+void xtcp_udp_flush(void);
+__wsum xtcp_udp_compute_pseudo(struct sk_buff *skb, int proto);
+bool xtcp_encap_matches(const struct sock *sk, const struct sk_buff *skb);
+bool xtcp_encap_ports_match(const struct sock *sk, __be16 encap, __be16 ours);
+
+/*
+ * The UDP port a segment that came in UDP (XTCP_SKB_CB(skb)->encap set)
+ * was sent to: its UDP header is still in front of ours.
+ */
+static inline __be16 xtcp_skb_encap_dport(const struct sk_buff *skb)
+{
+	return ((const struct udphdr *)(skb_transport_header(skb) -
+					sizeof(struct udphdr)))->dest;
+}
 int xtcp_v4_udp_queue_xmit(struct sock *sk, struct sk_buff *skb,
 			   struct flowi *fl);
 

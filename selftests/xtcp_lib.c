@@ -199,6 +199,9 @@ static void addr6_of(const char *addr, char *out, size_t n)
 		{ SRV_ADDR, SRV_ADDR6 }, { CLI_ADDR, CLI_ADDR6 },
 		{ "10.99.0.3", "fd99::3" }, { "10.99.0.4", "fd99::4" },
 		{ "0.0.0.0", "::" }, { "127.0.0.1", "::1" },
+		/* xtcp_encap's routed path */
+		{ "10.97.1.1", "fd97:1::1" }, { "10.97.1.2", "fd97:1::2" },
+		{ "10.97.2.1", "fd97:2::fe" }, { "10.97.2.2", "fd97:2::2" },
 	};
 	size_t i;
 
