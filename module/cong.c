@@ -4,6 +4,8 @@
  * (NewReno), around a small ops table for the window's growth and
  * decrease: NewReno here (the default), CUBIC in cubic.c; another is a
  * new struct xtcp_cong_ops and a line in xtcp_cong_algs[].
+ * The restart of cwnd after an idle period (xtcp_cc_restart()) is here
+ * too, the same for every algorithm.
  *
  * Pure logic: compiled into the module and into the user-space unit test
  * and fuzz target, so it must not depend on socket or skb internals.
@@ -429,6 +431,69 @@ void xtcp_cc_timeout(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 	cc->dupacks = 0;
 	cc->recover = snd_nxt;
 	cc->state = XTCP_CA_LOSS;
+}
+
+/**
+ * xtcp_cc_event() - tell the algorithm of an event, if it listens
+ * @cc: the state
+ * @ops: the algorithm
+ * @ev: what happened
+ * @now_ms: the clock (struct xtcp_ack_sample's)
+ * @idle_ms: time since the last data was sent
+ *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, output.c's send path).
+ */
+void xtcp_cc_event(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		   enum xtcp_ca_event ev, u32 now_ms, u32 idle_ms)
+{
+	if (ops->cwnd_event)
+		ops->cwnd_event(cc, ev, now_ms, idle_ms);
+}
+
+/**
+ * xtcp_cc_restart() - sending again after an idle period
+ * @cc: the state
+ * @ops: the algorithm
+ * @now_ms: the clock (struct xtcp_ack_sample's)
+ * @idle_ms: time since the last data was sent, nothing being in flight
+ * @rto_ms: the retransmission timeout
+ *
+ * After an idle period longer than the RTO the ACK clock is gone and
+ * cwnd no longer says what the path takes (RFC 5681 section 4.1, the
+ * rule RFC 7661 replaced, which Linux's tcp_cwnd_restart() keeps):
+ * cwnd is halved once for each whole RTO the idle period lasted (once
+ * for one to two RTOs, twice for two to three...), not below the
+ * restart window min(IW, cwnd), and ssthresh remembers where
+ * it was: at least 3/4 of the old cwnd outside a reduction, as
+ * tcp_current_ssthresh().  The algorithm hears of it first
+ * (XTCP_CA_EVENT_CWND_RESTART).  The caller decides whether restarts
+ * happen at all (net.xtcp.slow_start_after_idle).
+ *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, output.c's send path).
+ * Return: true if the idle period was long enough for a restart.
+ */
+bool xtcp_cc_restart(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		     u32 now_ms, u32 idle_ms, u32 rto_ms)
+{
+	u32 restart = cc->cwnd < XTCP_INIT_CWND ? cc->cwnd : XTCP_INIT_CWND;
+	u32 cwnd = cc->cwnd, three_quarters;
+
+	if (idle_ms <= rto_ms)
+		return false;
+	xtcp_cc_event(cc, ops, XTCP_CA_EVENT_CWND_RESTART, now_ms, idle_ms);
+	three_quarters = (cwnd >> 1) + (cwnd >> 2);
+	if (cc->state != XTCP_CA_CWR && cc->state != XTCP_CA_RECOVERY &&
+	    cc->ssthresh < three_quarters)
+		cc->ssthresh = three_quarters;
+	/* A half for every RTO that passed: d > k * RTO, k = 1, 2... */
+	while (idle_ms > rto_ms && cwnd > restart) {
+		idle_ms -= rto_ms;
+		cwnd >>= 1;
+	}
+	cc->cwnd = cwnd > restart ? cwnd : restart;
+	return true;
 }
 
 /**

@@ -906,6 +906,28 @@ static unsigned int xtcp_burst_max(const struct sock *sk)
 }
 
 /*
+ * New data is about to leave with nothing in flight (lsndtime still the
+ * last data's).  After an idle period longer than the RTO cwnd restarts
+ * (xtcp_cc_restart()) if net.xtcp.slow_start_after_idle says so, as
+ * tcp_slow_start_after_idle_check(); then the algorithm hears that
+ * sending starts again (XTCP_CA_EVENT_TX_START, as tcp_event_data_sent()).
+ */
+static void xtcp_tx_start(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now_ms = jiffies_to_msecs(jiffies);
+	u32 idle_ms = jiffies_to_msecs((u32)jiffies - xs->lsndtime);
+
+	if (!xs->ca_ops)	/* not synchronized yet */
+		return;
+	if (READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_slow_start_after_idle))
+		xtcp_cc_restart(&xs->cc, xs->ca_ops, now_ms, idle_ms,
+				jiffies_to_msecs(inet_csk(sk)->icsk_rto));
+	xtcp_cc_event(&xs->cc, xs->ca_ops, XTCP_CA_EVENT_TX_START, now_ms,
+		      idle_ms);
+}
+
+/*
  * Send what the write queue holds, as far as the congestion window, the
  * peer's window and Nagle allow; segments marked lost go first.  Full
  * segments in a row leave as one skb (xtcp_transmit_burst()).  The
@@ -951,6 +973,9 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 			break;
 		if (xtcp_nagle_hold(sk, skb, nonagle))
 			break;
+		/* The first data after nothing was in flight. */
+		if (!xs->packets_out && skb->len)
+			xtcp_tx_start(sk);
 		__skb_unlink(skb, &sk->sk_write_queue);
 		__skb_queue_tail(&xs->rtx_queue, skb);
 		xs->packets_out++;

@@ -520,6 +520,7 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("frto", sysctl_frto, SYSCTL_ZERO, SYSCTL_TWO),
 	XTCP_SYSCTL("early_retrans", sysctl_early_retrans, SYSCTL_ZERO, &xtcp_early_retrans_max),
 	XTCP_SYSCTL("recovery", sysctl_recovery, SYSCTL_ZERO, &xtcp_recovery_max),
+	XTCP_SYSCTL("slow_start_after_idle", sysctl_slow_start_after_idle, SYSCTL_ZERO, SYSCTL_ONE),
 	{
 		.procname	= "congestion_control",
 		.data		= (void *)offsetof(struct xtcp_net, ca_default),
@@ -639,6 +640,7 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_frto = 2;			/* tcp_frto's default */
 	xn->sysctl_early_retrans = 3;		/* tcp_early_retrans's */
 	xn->sysctl_recovery = XTCP_RACK_LOSS_DETECTION;	/* tcp_recovery's */
+	xn->sysctl_slow_start_after_idle = 1;	/* tcp_slow_start_after_idle's */
 	xn->sysctl_invalid_ratelimit = 500;	/* ms, TCP's HZ/2 */
 	xn->sysctl_notsent_lowat = UINT_MAX;	/* tcp_notsent_lowat */
 	xn->sysctl_udp_port = 0;		/* no UDP socket (udp.c) */

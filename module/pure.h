@@ -173,6 +173,10 @@ bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
 			    u32 snd_una, u32 snd_nxt, u32 flight);
 bool xtcp_cc_enter_cwr(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		       u32 snd_nxt, u32 flight);
+void xtcp_cc_event(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		   enum xtcp_ca_event ev, u32 now_ms, u32 idle_ms);
+bool xtcp_cc_restart(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		     u32 now_ms, u32 idle_ms, u32 rto_ms);
 void xtcp_cc_retransmitted(struct xtcp_cc *cc, u32 segs);
 void xtcp_cc_dsack(struct xtcp_cc *cc, u32 end, u32 segs);
 bool xtcp_cc_try_undo(struct xtcp_cc *cc, u32 snd_una);

@@ -265,6 +265,7 @@ struct xtcp_net {
 	int				sysctl_frto;	/* 0: off, else F-RTO */
 	int				sysctl_early_retrans; /* 3, 4: loss probes */
 	int				sysctl_recovery; /* XTCP_RACK_* bits */
+	int				sysctl_slow_start_after_idle; /* 0/1 */
 	/* New sockets' algorithm (net.xtcp.congestion_control); READ_ONCE. */
 	const struct xtcp_cong_ops	*ca_default;
 	/*

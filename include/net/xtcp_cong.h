@@ -88,6 +88,24 @@ struct xtcp_ack_sample {
 };
 
 /*
+ * What else an algorithm may hear of (struct xtcp_cong_ops.cwnd_event),
+ * as TCP's CA_EVENT_*.
+ */
+enum xtcp_ca_event {
+	/*
+	 * New data leaves with nothing in flight: the first send after
+	 * the connection was idle (or waited on the application).
+	 */
+	XTCP_CA_EVENT_TX_START,
+	/*
+	 * Sending again after an idle period longer than the RTO, with
+	 * net.xtcp.slow_start_after_idle on: cwnd is about to be cut back
+	 * towards the restart window (RFC 5681 section 4.1).
+	 */
+	XTCP_CA_EVENT_CWND_RESTART,
+};
+
+/*
  * A congestion control algorithm: how cwnd grows and how far a loss
  * brings it down.  Its state lives in struct xtcp_cc's priv[], zeroed
  * before init.  Every hook runs with the socket locked (softirq or
@@ -107,6 +125,14 @@ struct xtcp_cong_ops {
 	/* @acked segments newly ACKed while cwnd limited the sender. */
 	void		(*cong_avoid)(struct xtcp_cc *cc, u32 acked,
 				      const struct xtcp_ack_sample *s);
+	/*
+	 * Optional (NULL: not told).  @ev happened at @now_ms (the clock
+	 * of struct xtcp_ack_sample), @idle_ms after the last data was
+	 * sent.  For XTCP_CA_EVENT_CWND_RESTART it is called before cwnd
+	 * and ssthresh change.
+	 */
+	void		(*cwnd_event)(struct xtcp_cc *cc, enum xtcp_ca_event ev,
+				      u32 now_ms, u32 idle_ms);
 	/* Registration (set by xtcp_register_congestion_control()). */
 	struct list_head	list;
 	/* THIS_MODULE of a module's algorithm; NULL for xtcp's own. */
@@ -120,7 +146,8 @@ struct xtcp_cong_ops {
 #ifdef __KERNEL__
 /*
  * Make @ops choosable by name.  -EINVAL without a name that fits or
- * without init, ssthresh and cong_avoid; -EEXIST if the name is taken.
+ * without init, ssthresh and cong_avoid (cwnd_event may be NULL);
+ * -EEXIST if the name is taken.
  */
 int xtcp_register_congestion_control(struct xtcp_cong_ops *ops);
 /* Withdraw it; no socket can be using it (each holds ops->owner). */

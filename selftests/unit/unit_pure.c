@@ -522,6 +522,71 @@ TEST(hystart)
 }
 
 /*
+ * Restart after idle (RFC 5681 section 4.1's old rule, Linux's
+ * tcp_cwnd_restart()): nothing for an idle period up to the RTO; past
+ * it cwnd halves once per RTO the period lasted, down to min(IW, cwnd)
+ * at most, and ssthresh keeps at least 3/4 of the old cwnd (outside
+ * recovery and CWR).
+ */
+TEST(cc_restart)
+{
+	const struct xtcp_cong_ops *ops = &xtcp_newreno;
+	struct xtcp_cc cc;
+	u32 epoch;
+
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 80;
+	EXPECT_TRUE(!xtcp_cc_restart(&cc, ops, 5000, 200, 200));
+	EXPECT_TRUE(cc.cwnd == 80 && cc.ssthresh == XTCP_INFINITE_SSTHRESH);
+	EXPECT_TRUE(xtcp_cc_restart(&cc, ops, 5000, 201, 200));
+	EXPECT_TRUE(cc.cwnd == 40 && cc.ssthresh == XTCP_INFINITE_SSTHRESH);
+	cc.cwnd = 80;
+	EXPECT_TRUE(xtcp_cc_restart(&cc, ops, 5000, 400, 200));
+	EXPECT_TRUE(cc.cwnd == 40);
+	cc.cwnd = 80;
+	EXPECT_TRUE(xtcp_cc_restart(&cc, ops, 5000, 401, 200));
+	EXPECT_TRUE(cc.cwnd == 20);
+	cc.cwnd = 80;
+	EXPECT_TRUE(xtcp_cc_restart(&cc, ops, 5000, 601, 200));
+	EXPECT_TRUE(cc.cwnd == 10);
+	/* Not below the restart window: IW... */
+	cc.cwnd = 80;
+	EXPECT_TRUE(xtcp_cc_restart(&cc, ops, 5000, 100000, 200));
+	EXPECT_TRUE(cc.cwnd == XTCP_INIT_CWND);
+	cc.cwnd = 30;
+	EXPECT_TRUE(xtcp_cc_restart(&cc, ops, 5000, 601, 200));
+	EXPECT_TRUE(cc.cwnd == XTCP_INIT_CWND);
+	/* ...or cwnd, when smaller. */
+	cc.cwnd = 6;
+	EXPECT_TRUE(xtcp_cc_restart(&cc, ops, 5000, 100000, 200));
+	EXPECT_TRUE(cc.cwnd == 6);
+	/* ssthresh remembers 3/4 of the window it had. */
+	cc.cwnd = 80;
+	cc.ssthresh = 20;
+	EXPECT_TRUE(xtcp_cc_restart(&cc, ops, 5000, 300, 200));
+	EXPECT_TRUE(cc.cwnd == 40 && cc.ssthresh == 60);
+	cc.cwnd = 80;
+	cc.ssthresh = 70;
+	EXPECT_TRUE(xtcp_cc_restart(&cc, ops, 5000, 300, 200));
+	EXPECT_TRUE(cc.cwnd == 40 && cc.ssthresh == 70);
+	/* In a reduction ssthresh is the reduction's. */
+	cc.cwnd = 80;
+	cc.ssthresh = 20;
+	cc.state = XTCP_CA_CWR;
+	EXPECT_TRUE(xtcp_cc_restart(&cc, ops, 5000, 300, 200));
+	EXPECT_TRUE(cc.cwnd == 40 && cc.ssthresh == 20);
+
+	/* CUBIC hears of it, and its epoch stays: TX_START moves that. */
+	ops = &xtcp_cubic;
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.priv[2] = epoch = 4000;
+	cc.cwnd = 64;
+	EXPECT_TRUE(xtcp_cc_restart(&cc, ops, 5000, 1000, 250));
+	EXPECT_TRUE(cc.cwnd == 10 && cc.ssthresh == XTCP_INFINITE_SSTHRESH);
+	EXPECT_TRUE(cc.priv[2] == epoch);
+}
+
+/*
  * PRR (RFC 6937) in SACK recovery, NewReno's halving: a loss at cwnd 20
  * with 20 in flight, then an ACK per segment delivered.  While pipe is
  * above ssthresh (10) one segment goes per two delivered, so pipe falls
