@@ -8,8 +8,9 @@
  * The constants are the RFC's and Linux's tcp_cubic.c defaults: C = 0.4,
  * beta_cubic = 0.7, fast convergence on.  The first slow start ends
  * by HyStart++ (RFC 9406) when round trips lengthen, before a loss
- * would end it.  Not (yet) here: the epoch's restart after an idle
- * period.
+ * would end it.  After an idle period the epoch moves on by the time
+ * nothing was sent (as Linux's CA_EVENT_TX_START), so that the curve
+ * goes on where it was rather than jumping ahead.
  *
  * The loss recovery around it is cong.c's, as for every algorithm.
  *
@@ -324,9 +325,32 @@ static void cubic_cong_avoid(struct xtcp_cc *cc, u32 acked,
 	}
 }
 
+/*
+ * Sending again with nothing in flight after @idle_ms without data
+ * sent: the application, not the path, held the window back, so the
+ * idle time does not count as time along the curve (RFC 9438 on
+ * application-limited flows; tcp_cubic.c's CA_EVENT_TX_START).  The
+ * epoch's start moves on by it, to now at most.
+ */
+static void cubic_cwnd_event(struct xtcp_cc *cc, enum xtcp_ca_event ev,
+			     u32 now_ms, u32 idle_ms)
+{
+	struct cubic *ca = cubic_of(cc);
+
+	if (ev != XTCP_CA_EVENT_TX_START || !ca->epoch_ms || (s32)idle_ms <= 0)
+		return;
+	ca->epoch_ms += idle_ms;
+	if (xtcp_after(ca->epoch_ms, now_ms))
+		ca->epoch_ms = now_ms;
+	/* 0 means no epoch. */
+	if (!ca->epoch_ms)
+		ca->epoch_ms = 1;
+}
+
 const struct xtcp_cong_ops xtcp_cubic = {
 	.name		= "cubic",
 	.init		= cubic_init,
 	.ssthresh	= cubic_ssthresh,
 	.cong_avoid	= cubic_cong_avoid,
+	.cwnd_event	= cubic_cwnd_event,
 };

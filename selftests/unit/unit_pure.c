@@ -522,6 +522,61 @@ TEST(hystart)
 }
 
 /*
+ * CUBIC after an idle period: the first send with nothing in flight
+ * (XTCP_CA_EVENT_TX_START) moves the epoch on by the idle time, so the
+ * curve goes on from where it stopped, as tcp_cubic.c's: a connection
+ * idle 10 s grows as one that never stopped, not as the curve 10 s
+ * further on would have it (W(t) = 0.4 (t - K)^3 + 100 from 70).
+ */
+TEST(cubic_idle)
+{
+	const struct xtcp_cong_ops *ops = &xtcp_cubic;
+	struct xtcp_cc cc, twin, jump;
+	u32 now = 5000, tnow, jnow, epoch;
+
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 100;
+	xtcp_cc_enter_recovery(&cc, ops, 2000, 90000, 100);
+	xtcp_cc_newack(&cc, ops, 90000, 10, 60, true, NULL);
+	EXPECT_TRUE(cubic_rounds(&cc, &now, 100, 10));
+	EXPECT_TRUE(cc.cwnd > 70 && cc.cwnd < 95);
+	epoch = cc.priv[2];
+	EXPECT_TRUE(epoch != 0);
+	twin = cc;
+	jump = cc;
+	tnow = now;
+	now += 10000;
+	jnow = now;
+	/* The restart event is not CUBIC's business; TX_START is. */
+	xtcp_cc_event(&cc, ops, XTCP_CA_EVENT_CWND_RESTART, now, 10000);
+	EXPECT_TRUE(cc.priv[2] == epoch);
+	xtcp_cc_event(&cc, ops, XTCP_CA_EVENT_TX_START, now, 10000);
+	EXPECT_TRUE(cc.priv[2] == epoch + 10000);
+	EXPECT_TRUE(cubic_rounds(&cc, &now, 100, 5));
+	EXPECT_TRUE(cubic_rounds(&twin, &tnow, 100, 5));
+	EXPECT_TRUE(cc.cwnd == twin.cwnd);
+	/* Without the shift the curve is 10 s ahead: up by half a round. */
+	EXPECT_TRUE(cubic_rounds(&jump, &jnow, 100, 5));
+	EXPECT_TRUE(jump.cwnd > twin.cwnd + 50);
+
+	/* No further than now: an epoch that began during the idle time. */
+	cc.priv[2] = 20000;
+	xtcp_cc_event(&cc, ops, XTCP_CA_EVENT_TX_START, 21000, 3000);
+	EXPECT_TRUE(cc.priv[2] == 21000);
+	/* Across the clock's wrap, and never to 0 (no epoch). */
+	cc.priv[2] = 0xffffe000U;
+	xtcp_cc_event(&cc, ops, XTCP_CA_EVENT_TX_START, 0x2000, 0x1800);
+	EXPECT_TRUE(cc.priv[2] == 0xfffff800U);
+	cc.priv[2] = 0xfffff000U;
+	xtcp_cc_event(&cc, ops, XTCP_CA_EVENT_TX_START, 0x2000, 0x1000);
+	EXPECT_TRUE(cc.priv[2] == 1);
+	/* No epoch yet (slow start, or just after a loss): none made. */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	xtcp_cc_event(&cc, ops, XTCP_CA_EVENT_TX_START, 30000, 5000);
+	EXPECT_TRUE(cc.priv[2] == 0);
+}
+
+/*
  * Restart after idle (RFC 5681 section 4.1's old rule, Linux's
  * tcp_cwnd_restart()): nothing for an idle period up to the RTO; past
  * it cwnd halves once per RTO the period lasted, down to min(IW, cwnd)
