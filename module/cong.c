@@ -2,8 +2,8 @@
 /*
  * xtcp congestion control: loss recovery per RFC 5681 and RFC 6582
  * (NewReno), around a small ops table for the window's growth and
- * decrease: NewReno here (the default), CUBIC in cubic.c; another is a
- * new struct xtcp_cong_ops and a line in xtcp_cong_algs[].
+ * decrease: NewReno here, CUBIC (the default, as TCP's) in cubic.c;
+ * another is a new struct xtcp_cong_ops and a line in xtcp_cong_algs[].
  * The restart of cwnd after an idle period (xtcp_cc_restart()) is here
  * too, the same for every algorithm.
  *

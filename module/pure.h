@@ -155,7 +155,7 @@ extern const struct xtcp_cong_ops xtcp_cubic;	/* cubic.c */
 const struct xtcp_cong_ops *xtcp_cong_find(const char *name);
 /* Their names, space-separated, into @buf of @size bytes (cut to fit). */
 void xtcp_cong_list(char *buf, size_t size);
-#define xtcp_cong_default	(&xtcp_newreno)
+#define xtcp_cong_default	(&xtcp_cubic)	/* as TCP's */
 
 void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		  u32 iss, bool sack);

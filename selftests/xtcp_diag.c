@@ -7,7 +7,7 @@
  * netns' socket; the state and bytecode (port) filters; INET_DIAG_INFO
  * equals getsockopt(TCP_INFO) on the same socket; SKMEMINFO agrees with
  * SO_RCVBUF/SO_SNDBUF and the unread bytes; INET_DIAG_CONG names the
- * algorithm TCP_CONGESTION does ("newreno" for xtcp); SOCK_DESTROY of a
+ * algorithm TCP_CONGESTION does ("cubic", the default, as TCP's); SOCK_DESTROY of a
  * connection gives its owner ECONNABORTED and the peer a RST, of a
  * listener and of a TIME-WAIT sock removes them, and without
  * CAP_NET_ADMIN fails with EPERM.
@@ -566,7 +566,7 @@ TEST_F(diag, skmeminfo_sane)
 	free(d);
 }
 
-/* INET_DIAG_CONG: the name TCP_CONGESTION gives, newreno for xtcp. */
+/* INET_DIAG_CONG: the name TCP_CONGESTION gives, cubic by default. */
 TEST_F(diag, cong_name)
 {
 	struct dump *d = calloc(1, sizeof(*d));
@@ -581,8 +581,7 @@ TEST_F(diag, cong_name)
 	s = find(d, self->cport, DIAG_PORT + 6);
 	ASSERT_NE(NULL, s);
 	EXPECT_STREQ(name, s->cong);
-	if (!is_tcp())
-		EXPECT_STREQ("newreno", s->cong);
+	EXPECT_STREQ("cubic", s->cong);
 	/* The listener has one too. */
 	ASSERT_LE(1, dump_ns(SRV_NS, 1 << XTCP_LISTEN, d));
 	s = find(d, DIAG_PORT + 6, 0);

@@ -234,7 +234,7 @@ ss_info_matches_tcp_info() {
 	check xsrv info "$SS" "$W/READY.server" || return 1
 	check xcli info "$SS" "$W/READY.client" || return 1
 	ip netns exec xcli "$SS" -tnieomH | tee "$W/i.out"
-	grep -q $'^\t skmem:(r[0-9]*,rb[0-9]*,t[0-9]*,tb[0-9]*,f[0-9]*,w[0-9]*,o[0-9]*,bl[0-9]*,d[0-9]*) sack newreno wscale:[0-9]*,[0-9]* rto:' \
+	grep -q $'^\t skmem:(r[0-9]*,rb[0-9]*,t[0-9]*,tb[0-9]*,f[0-9]*,w[0-9]*,o[0-9]*,bl[0-9]*,d[0-9]*) sack cubic wscale:[0-9]*,[0-9]* rto:' \
 		"$W/i.out"
 }
 
@@ -285,13 +285,13 @@ ss_udp_encap() {
 	if hold 253 9503 9899; then
 		out=$(ip netns exec xcli "$SS" -niH state established dport = :9503)
 		echo "$out"
-		if [[ $out == *" newreno udp_encap:9899 "* ]]; then
+		if [[ $out == *" cubic udp_encap:9899 "* ]]; then
 			out=$(ip netns exec xsrv "$SS" -niH state established sport = :9503)
 			echo "$out"
-			[[ $out == *" newreno udp_encap:9899 "* ]] && rc=0
+			[[ $out == *" cubic udp_encap:9899 "* ]] && rc=0
 			out=$(ip netns exec xsrv "$SS" -niH state listening sport = :9503)
 			echo "$out"
-			[[ $out == *newreno* && $out != *udp_encap* ]] || rc=1
+			[[ $out == *cubic* && $out != *udp_encap* ]] || rc=1
 		fi
 	fi
 	unhold
@@ -383,7 +383,7 @@ else
 	skip "selftests/xtcp_diag over kernel TCP" "no tcp_diag"
 fi
 ok "xtcp-ss -tanie: the sockets and fields of /proc/net/xtcp, both netns" ss_matches_proc
-ok "xtcp-ss -i: the TCP_INFO each socket reads, -m skmem, newreno" ss_info_matches_tcp_info
+ok "xtcp-ss -i: the TCP_INFO each socket reads, -m skmem, cubic" ss_info_matches_tcp_info
 # What it looks like, for the log.
 for ns in xsrv xcli; do
 	echo "# ip netns exec $ns xtcp-ss -tanieom"

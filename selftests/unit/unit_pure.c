@@ -231,12 +231,12 @@ TEST(rcv_window)
 	      65535u << 14);
 }
 
-/* TCP_CONGESTION's names: newreno (the default) and cubic. */
+/* TCP_CONGESTION's names: newreno and cubic (the default, as TCP's). */
 TEST(cong_find)
 {
 	EXPECT_TRUE(xtcp_cong_find("newreno") == &xtcp_newreno);
 	EXPECT_TRUE(xtcp_cong_find("cubic") == &xtcp_cubic);
-	EXPECT_TRUE(xtcp_cong_default == &xtcp_newreno);
+	EXPECT_TRUE(xtcp_cong_default == &xtcp_cubic);
 	EXPECT_TRUE(!xtcp_cong_find("reno"));
 	EXPECT_TRUE(!xtcp_cong_find("newren"));
 	EXPECT_TRUE(!xtcp_cong_find(""));
