@@ -627,6 +627,83 @@ TEST_F_TIMEOUT(opt, congestion_cubic_moves_data_through_loss, XT(90))
 	EXPECT_LE(2, ti.tcpi_snd_ssthresh);
 }
 
+/* The initial window, in segments (RFC 6928), xtcp's and TCP's. */
+#define XTCP_IW		10U
+
+/*
+ * One connection of congestion_restart_after_idle on @port: 1 MiB to
+ * grow cwnd, everything ACKed, idle for two RTOs and a bit, then a
+ * small write; *@before and *@after are TCP_INFO before the idle time
+ * and right after the write (20 ms round trips: no ACK yet).
+ */
+static void idle_then_send(struct __test_metadata *_metadata,
+			   struct _test_data_opt *self, int port,
+			   struct tcp_info *before, struct tcp_info *after)
+{
+	static char buf[1000];
+	char name[16];
+	socklen_t len = sizeof(name);
+	double t0;
+
+	ASSERT_EQ(0, pair(self, port));
+	/* The default algorithm: CUBIC, as kernel TCP's. */
+	ASSERT_EQ(0, getsockopt(self->c, SOL_TCP, TCP_CONGESTION, name, &len));
+	EXPECT_STREQ("cubic", name);
+	ASSERT_EQ(0, transfer(self->c, self->a, 1 << 20));
+	ASSERT_EQ(0, wait_all_acked(self->c, XT(5000)));
+	ASSERT_EQ(0, get_info(self->c, before));
+	ASSERT_LT(XTCP_IW, before->tcpi_snd_cwnd);
+	ASSERT_LT(0, before->tcpi_rto);
+	t0 = now_s();
+	usleep(2 * before->tcpi_rto + 100000);
+	ASSERT_EQ(0, write_all(self->c, buf, sizeof(buf)));
+	ASSERT_EQ(0, get_info(self->c, after));
+	TH_LOG("port %d: cwnd %u ssthresh %u rto %u us; after %.0f ms idle: cwnd %u ssthresh %u",
+	       port, before->tcpi_snd_cwnd, before->tcpi_snd_ssthresh,
+	       before->tcpi_rto,
+	       before->tcpi_last_data_sent + (now_s() - t0) * 1000,
+	       after->tcpi_snd_cwnd, after->tcpi_snd_ssthresh);
+	ASSERT_EQ(sizeof(buf), read_full(self->a, buf, sizeof(buf)));
+	close_abort(self->c);
+	close_abort(self->a);
+	close(self->lfd);
+	self->c = self->a = self->lfd = -1;
+}
+
+/*
+ * Restart after idle (net.xtcp.slow_start_after_idle, as
+ * net.ipv4.tcp_slow_start_after_idle; Linux's tcp_cwnd_restart()): the
+ * first send after an idle period longer than the RTO finds cwnd halved
+ * for each RTO that passed, not below the initial window, and ssthresh
+ * at least 3/4 of the old cwnd; with the sysctl 0, cwnd is as it was.
+ */
+TEST_F_TIMEOUT(opt, congestion_restart_after_idle, XT(60))
+{
+	const char *ctl = is_tcp() ? "net.ipv4.tcp_slow_start_after_idle" :
+				     "net.xtcp.slow_start_after_idle";
+	struct tcp_info b, a;
+	uint32_t quarter;
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 10ms"));
+	EXPECT_EQ(1, sysctl_get(CLI_NS, ctl));
+
+	idle_then_send(_metadata, self, 13012, &b, &a);
+	/* Over two RTOs idle: halved at least twice, down to IW. */
+	quarter = b.tcpi_snd_cwnd / 4;
+	EXPECT_GE(quarter > XTCP_IW ? quarter : XTCP_IW, a.tcpi_snd_cwnd);
+	EXPECT_LE(XTCP_IW, a.tcpi_snd_cwnd);
+	EXPECT_LE(b.tcpi_snd_cwnd * 3 / 4, a.tcpi_snd_ssthresh);
+	EXPECT_LE(b.tcpi_snd_ssthresh, a.tcpi_snd_ssthresh);
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, ctl, 0));
+	idle_then_send(_metadata, self, 13013, &b, &a);
+	EXPECT_LE(b.tcpi_snd_cwnd, a.tcpi_snd_cwnd);
+	EXPECT_EQ(b.tcpi_snd_ssthresh, a.tcpi_snd_ssthresh);
+}
+
 /* ECN's sysctl: net.xtcp.ecn, or TCP's net.ipv4.tcp_ecn, in @ns. */
 static int ecn_set(const char *ns, int val)
 {
