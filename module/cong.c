@@ -138,6 +138,18 @@ void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 	ops->init(cc);
 }
 
+/*
+ * cc->state becomes @state; the algorithm hears of a change first, as
+ * tcp_set_ca_state() tells set_state.
+ */
+static void xtcp_cc_set_state(struct xtcp_cc *cc,
+			      const struct xtcp_cong_ops *ops, u8 state)
+{
+	if (cc->state != state && ops->set_state)
+		ops->set_state(cc, state);
+	cc->state = state;
+}
+
 /**
  * xtcp_cc_dupack() - a duplicate ACK arrived (RFC 5681 section 2)
  * @cc: the state
@@ -217,7 +229,7 @@ bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
 		if (!cc->sack)
 			cc->cwnd = cc->ssthresh + XTCP_DUPTHRESH;
 		cc->recover = snd_nxt;
-		cc->state = XTCP_CA_RECOVERY;
+		xtcp_cc_set_state(cc, ops, XTCP_CA_RECOVERY);
 		return true;
 	}
 	if (!xtcp_after(snd_una, cc->recover))
@@ -230,7 +242,7 @@ bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
 	cc->cwnd = cc->ssthresh + (cc->sack ? 0 : XTCP_DUPTHRESH);
 	cc->cwnd_cnt = 0;
 	cc->recover = snd_nxt;
-	cc->state = XTCP_CA_RECOVERY;
+	xtcp_cc_set_state(cc, ops, XTCP_CA_RECOVERY);
 	return true;
 }
 
@@ -265,7 +277,7 @@ bool xtcp_cc_enter_cwr(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 	cc->ssthresh = ops->ssthresh(cc, flight);
 	cc->cwnd_cnt = 0;
 	cc->recover = snd_nxt;
-	cc->state = XTCP_CA_CWR;
+	xtcp_cc_set_state(cc, ops, XTCP_CA_CWR);
 	return true;
 }
 
@@ -348,7 +360,7 @@ bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 
 			cc->cwnd = fl < cc->ssthresh && !cc->sack ?
 				   fl : cc->ssthresh;
-			cc->state = XTCP_CA_OPEN;
+			xtcp_cc_set_state(cc, ops, XTCP_CA_OPEN);
 			cc->dupacks = 0;
 			return false;
 		}
@@ -365,11 +377,11 @@ bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		if (!xtcp_after(ack, cc->recover))
 			return false;
 		cc->cwnd = cc->ssthresh;
-		cc->state = XTCP_CA_OPEN;
+		xtcp_cc_set_state(cc, ops, XTCP_CA_OPEN);
 		return false;
 	}
 	if (cc->state == XTCP_CA_LOSS && !xtcp_before(ack, cc->recover))
-		cc->state = XTCP_CA_OPEN;
+		xtcp_cc_set_state(cc, ops, XTCP_CA_OPEN);
 	cc->dupacks = 0;
 	if (cwnd_limited && cc->cwnd < XTCP_CWND_MAX)
 		ops->cong_avoid(cc, acked, s);
@@ -430,7 +442,7 @@ void xtcp_cc_timeout(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 	cc->cwnd_cnt = 0;
 	cc->dupacks = 0;
 	cc->recover = snd_nxt;
-	cc->state = XTCP_CA_LOSS;
+	xtcp_cc_set_state(cc, ops, XTCP_CA_LOSS);
 }
 
 /**
@@ -544,7 +556,8 @@ void xtcp_cc_dsack(struct xtcp_cc *cc, u32 end, u32 segs)
  * the connection open again; RFC 6582's one recovery per window no
  * longer holds a new one back.
  */
-static void xtcp_cc_undo(struct xtcp_cc *cc, u32 snd_una)
+static void xtcp_cc_undo(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+			 u32 snd_una)
 {
 	if (cc->undo && cc->prior_ssthresh) {
 		if (cc->cwnd < cc->prior_cwnd)
@@ -555,13 +568,14 @@ static void xtcp_cc_undo(struct xtcp_cc *cc, u32 snd_una)
 	cc->undo = 0;
 	cc->cwnd_cnt = 0;
 	cc->dupacks = 0;
-	cc->state = XTCP_CA_OPEN;
+	xtcp_cc_set_state(cc, ops, XTCP_CA_OPEN);
 	cc->recover = snd_una - 1;
 }
 
 /**
  * xtcp_cc_undo_loss() - take back a timeout that F-RTO found spurious
  * @cc: the state, in loss
+ * @ops: the algorithm
  * @snd_una: the oldest unacknowledged sequence number
  *
  * An ACK for data sent before the timeout and never resent shows that
@@ -574,14 +588,16 @@ static void xtcp_cc_undo(struct xtcp_cc *cc, u32 snd_una)
  * Context: pure arithmetic; the caller serializes @cc (in the module:
  * socket locked, the ACK path of input.c).
  */
-void xtcp_cc_undo_loss(struct xtcp_cc *cc, u32 snd_una)
+void xtcp_cc_undo_loss(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		       u32 snd_una)
 {
-	xtcp_cc_undo(cc, snd_una);
+	xtcp_cc_undo(cc, ops, snd_una);
 }
 
 /**
  * xtcp_cc_try_undo() - take back a reduction that D-SACKs disproved
  * @cc: the state
+ * @ops: the algorithm
  * @snd_una: the oldest unacknowledged sequence number
  *
  * Once every resend since the reduction began came back as a D-SACK,
@@ -595,12 +611,13 @@ void xtcp_cc_undo_loss(struct xtcp_cc *cc, u32 snd_una)
  * socket locked, the ACK path of input.c).
  * Return: true if the reduction was undone.
  */
-bool xtcp_cc_try_undo(struct xtcp_cc *cc, u32 snd_una)
+bool xtcp_cc_try_undo(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		      u32 snd_una)
 {
 	if (!cc->undo || cc->undo_retrans ||
 	    (cc->state != XTCP_CA_OPEN && cc->state != XTCP_CA_RECOVERY))
 		return false;
-	xtcp_cc_undo(cc, snd_una);
+	xtcp_cc_undo(cc, ops, snd_una);
 	return true;
 }
 
@@ -634,5 +651,5 @@ void xtcp_cc_tlp_recovered(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 	cc->cwnd_cnt = 0;
 	cc->dupacks = 0;
 	cc->recover = snd_nxt;
-	cc->state = XTCP_CA_OPEN;
+	xtcp_cc_set_state(cc, ops, XTCP_CA_OPEN);
 }

@@ -347,10 +347,31 @@ static void cubic_cwnd_event(struct xtcp_cc *cc, enum xtcp_ca_event ev,
 		ca->epoch_ms = 1;
 }
 
+/*
+ * A timeout (the loss state): the window starts again from one segment
+ * and W_max is forgotten, along with the W_max before it, so that the
+ * first congestion avoidance after the slow start to ssthresh starts a
+ * curve with K = 0 centred on the window it begins at (RFC 9438 section
+ * 4.8), as tcp_cubic.c's set_state resets its state on TCP_CA_Loss.
+ * ssthresh was already taken from the old W_max.  HyStart++ stays done:
+ * ssthresh ends this slow start.
+ */
+static void cubic_set_state(struct xtcp_cc *cc, u8 new_state)
+{
+	struct cubic *ca = cubic_of(cc);
+
+	if (new_state != XTCP_CA_LOSS)
+		return;
+	ca->w_max = 0;
+	ca->last_w_max = 0;
+	ca->epoch_ms = 0;
+}
+
 const struct xtcp_cong_ops xtcp_cubic = {
 	.name		= "cubic",
 	.init		= cubic_init,
 	.ssthresh	= cubic_ssthresh,
 	.cong_avoid	= cubic_cong_avoid,
 	.cwnd_event	= cubic_cwnd_event,
+	.set_state	= cubic_set_state,
 };

@@ -446,7 +446,7 @@ static void xtcp_frto(struct sock *sk, u32 prior_una, bool sacked,
 
 	if (xs->frto_orig) {
 		xs->frto = 0;
-		xtcp_cc_undo_loss(&xs->cc, xs->snd_una);
+		xtcp_cc_undo_loss(&xs->cc, xs->ca_ops, xs->snd_una);
 		xtcp_unmark_lost(sk);
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SPURIOUSRTOS);
 		return;
@@ -942,7 +942,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		if (cb->flags & XTCP_FLAG_CWR)
 			xs->ecn_flags &= ~XTCP_ECN_DEMAND_CWR;
 	}
-	if (xs->cc.undo && xtcp_cc_try_undo(&xs->cc, xs->snd_una))
+	if (xs->cc.undo && xtcp_cc_try_undo(&xs->cc, xs->ca_ops, xs->snd_una))
 		xtcp_undo(sk);
 	else if (ca_before == XTCP_CA_RECOVERY &&
 		 xs->cc.state == XTCP_CA_OPEN && xs->rack.reo_persist)

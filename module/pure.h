@@ -179,8 +179,10 @@ bool xtcp_cc_restart(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		     u32 now_ms, u32 idle_ms, u32 rto_ms);
 void xtcp_cc_retransmitted(struct xtcp_cc *cc, u32 segs);
 void xtcp_cc_dsack(struct xtcp_cc *cc, u32 end, u32 segs);
-bool xtcp_cc_try_undo(struct xtcp_cc *cc, u32 snd_una);
-void xtcp_cc_undo_loss(struct xtcp_cc *cc, u32 snd_una);
+bool xtcp_cc_try_undo(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		      u32 snd_una);
+void xtcp_cc_undo_loss(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
+		       u32 snd_una);
 void xtcp_cc_tlp_recovered(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 			   u32 snd_nxt);
 

@@ -133,6 +133,12 @@ struct xtcp_cong_ops {
 	 */
 	void		(*cwnd_event)(struct xtcp_cc *cc, enum xtcp_ca_event ev,
 				      u32 now_ms, u32 idle_ms);
+	/*
+	 * Optional (NULL: not told), as TCP's set_state: cc->state is
+	 * about to change to @new_state (enum xtcp_ca_state), after
+	 * ssthresh was called for a loss, a timeout or an ECN-Echo.
+	 */
+	void		(*set_state)(struct xtcp_cc *cc, u8 new_state);
 	/* Registration (set by xtcp_register_congestion_control()). */
 	struct list_head	list;
 	/* THIS_MODULE of a module's algorithm; NULL for xtcp's own. */
@@ -146,7 +152,7 @@ struct xtcp_cong_ops {
 #ifdef __KERNEL__
 /*
  * Make @ops choosable by name.  -EINVAL without a name that fits or
- * without init, ssthresh and cong_avoid (cwnd_event may be NULL);
+ * without init, ssthresh and cong_avoid (cwnd_event and set_state may be NULL);
  * -EEXIST if the name is taken.
  */
 int xtcp_register_congestion_control(struct xtcp_cong_ops *ops);

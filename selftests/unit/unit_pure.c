@@ -403,10 +403,21 @@ TEST(cubic)
 	EXPECT_TRUE(cubic_rounds(&cc, &now, 1, 100));
 	EXPECT_TRUE(cc.cwnd >= 14 + 40 && cc.cwnd <= 14 + 60);
 
-	/* A timeout: ssthresh from the window, slow start from 1. */
+	/* A timeout: ssthresh from the window, slow start from 1... */
 	cc.cwnd = 40;
 	xtcp_cc_timeout(&cc, ops, 2000, 9000, 40);
 	EXPECT_TRUE(cc.cwnd == 1 && cc.ssthresh == 28);
+	/*
+	 * ...and W_max forgotten (set_state, RFC 9438 section 4.8): back at
+	 * ssthresh, the next curve starts there with K = 0, convex, rather
+	 * than climbing back to the 40 segments of before the timeout.
+	 */
+	EXPECT_TRUE(cc.priv[0] == 0 && cc.priv[1] == 0 && cc.priv[2] == 0);
+	cc.cwnd = 28;
+	xtcp_cc_newack(&cc, ops, 9000, 1, 0, false, NULL);
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN);
+	EXPECT_TRUE(cubic_rounds(&cc, &now, 100, 1));
+	EXPECT_TRUE(cc.priv[3] == 0 && cc.priv[4] == 28);
 
 	/*
 	 * No RTT sample yet, and the clock wraps during the epoch: 10 s in,
@@ -792,21 +803,21 @@ TEST(undo)
 	EXPECT_TRUE(cc.ssthresh == 20 && cc.undo && cc.undo_marker == 5000 &&
 		    cc.prior_ssthresh == 100);
 	/* Nothing resent yet: no undo (that is tcp_try_undo_recovery's). */
-	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, 5000));
+	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, ops, 5000));
 	xtcp_cc_retransmitted(&cc, 1);
 	xtcp_cc_retransmitted(&cc, 1);
 	/* A D-SACK below the marker is older news. */
 	xtcp_cc_dsack(&cc, 4000, 1);
-	EXPECT_TRUE(cc.undo_retrans == 2 && !xtcp_cc_try_undo(&cc, 5000));
+	EXPECT_TRUE(cc.undo_retrans == 2 && !xtcp_cc_try_undo(&cc, ops, 5000));
 	xtcp_cc_dsack(&cc, 6460, 1);
-	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, 5000));
+	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, ops, 5000));
 	xtcp_cc_dsack(&cc, 7920, 3);
 	EXPECT_TRUE(cc.undo_retrans == 0);
-	EXPECT_TRUE(xtcp_cc_try_undo(&cc, 9000));
+	EXPECT_TRUE(xtcp_cc_try_undo(&cc, ops, 9000));
 	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 40 &&
 		    cc.ssthresh == 100 && !cc.undo);
 	/* Undone once only; a new loss starts a new recovery at once. */
-	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, 9000));
+	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, ops, 9000));
 	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 9000, 60000, 40));
 
 	/* One resend never reported twice: the reduction stands. */
@@ -816,10 +827,10 @@ TEST(undo)
 	xtcp_cc_retransmitted(&cc, 2);
 	xtcp_cc_dsack(&cc, 6460, 1);
 	xtcp_cc_newack(&cc, ops, 60000, 1, 10, true, NULL);
-	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && !xtcp_cc_try_undo(&cc, 60000));
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && !xtcp_cc_try_undo(&cc, ops, 60000));
 	/* ... until the late D-SACK comes, in open state. */
 	xtcp_cc_dsack(&cc, 7920, 1);
-	EXPECT_TRUE(xtcp_cc_try_undo(&cc, 60000) && cc.cwnd == 40);
+	EXPECT_TRUE(xtcp_cc_try_undo(&cc, ops, 60000) && cc.cwnd == 40);
 
 	/* An ECN-Echo meanwhile: congestion, never undone. */
 	xtcp_cc_init(&cc, ops, 1000, true);
@@ -828,7 +839,7 @@ TEST(undo)
 	xtcp_cc_retransmitted(&cc, 1);
 	xtcp_cc_enter_cwr(&cc, ops, 60000, 30);
 	xtcp_cc_dsack(&cc, 6460, 1);
-	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, 5000) && cc.ssthresh == 20);
+	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, ops, 5000) && cc.ssthresh == 20);
 
 	/* A timeout from open: undone too, once back in open state. */
 	xtcp_cc_init(&cc, ops, 1000, true);
@@ -836,9 +847,9 @@ TEST(undo)
 	xtcp_cc_timeout(&cc, ops, 5000, 60000, 40);
 	xtcp_cc_retransmitted(&cc, 1);
 	xtcp_cc_dsack(&cc, 6460, 1);
-	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, 5000));
+	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, ops, 5000));
 	xtcp_cc_newack(&cc, ops, 60000, 1, 0, false, NULL);
-	EXPECT_TRUE(xtcp_cc_try_undo(&cc, 60000) && cc.cwnd == 40 &&
+	EXPECT_TRUE(xtcp_cc_try_undo(&cc, ops, 60000) && cc.cwnd == 40 &&
 		    cc.ssthresh == XTCP_INFINITE_SSTHRESH);
 }
 
@@ -862,8 +873,8 @@ TEST(undo_loss)
 	xtcp_cc_newack(&cc, ops, 6460, 1, 0, true, NULL);
 	EXPECT_TRUE(cc.state == XTCP_CA_LOSS && cc.cwnd == 2);
 	/* D-SACK undo does not act in loss; F-RTO's does. */
-	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, 6460));
-	xtcp_cc_undo_loss(&cc, 7920);
+	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, ops, 6460));
+	xtcp_cc_undo_loss(&cc, ops, 7920);
 	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 40 &&
 		    cc.ssthresh == XTCP_INFINITE_SSTHRESH && !cc.undo &&
 		    cc.recover == 7919);
@@ -877,7 +888,7 @@ TEST(undo_loss)
 	xtcp_cc_timeout(&cc, ops, 5000, 60000, 40);
 	xtcp_cc_timeout(&cc, ops, 5000, 60000, 1);
 	EXPECT_TRUE(cc.ssthresh == 20 && cc.cwnd == 1);
-	xtcp_cc_undo_loss(&cc, 6460);
+	xtcp_cc_undo_loss(&cc, ops, 6460);
 	EXPECT_TRUE(cc.cwnd == 40 && cc.ssthresh == 30);
 
 	/* After an ECN-Echo there is nothing to go back to. */
@@ -885,7 +896,7 @@ TEST(undo_loss)
 	cc.cwnd = 40;
 	xtcp_cc_enter_cwr(&cc, ops, 60000, 40);
 	xtcp_cc_timeout(&cc, ops, 5000, 60000, 40);
-	xtcp_cc_undo_loss(&cc, 6460);
+	xtcp_cc_undo_loss(&cc, ops, 6460);
 	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 1 &&
 		    cc.ssthresh == 20);
 }
@@ -949,7 +960,7 @@ TEST(tlp_recovered)
 	xtcp_cc_newack(&cc, ops, 60000, 1, 0, true, NULL);
 	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.undo);
 	xtcp_cc_tlp_recovered(&cc, ops, 70000);
-	EXPECT_TRUE(!cc.undo && !xtcp_cc_try_undo(&cc, 70000));
+	EXPECT_TRUE(!cc.undo && !xtcp_cc_try_undo(&cc, ops, 70000));
 	EXPECT_TRUE(cc.cwnd == 10);
 }
 
