@@ -103,6 +103,11 @@ static struct xtcp_cong_ops example_ops = {
 	.init		= example_init,
 	.ssthresh	= example_ssthresh,
 	.cong_avoid	= example_cong_avoid,
+	/*
+	 * Optional, left NULL here: .cwnd_event (sending starts again
+	 * after idle; cwnd restarts) and .set_state (recovery, loss, CWR,
+	 * open), as cubic.c uses them.
+	 */
 	/* Sockets using it hold this module: rmmod waits until none does. */
 	.owner		= THIS_MODULE,
 };
