@@ -1689,25 +1689,39 @@ TEST_F_TIMEOUT(robust, wire_fuzzer_ipv6, XT(600))
 
 /*
  * The @i-th fuzzed datagram of @f, in UDP to its udp_port, into @pkt
- * (IP header, UDP header, then fuzz_segment()'s segment for target
- * @i); returns its length.  The segment's
- * checksum is redone over the pseudo-header of zero addresses that xtcp
- * in UDP uses (module/udp.c), and spoiled one time in 10; the UDP header
- * has its length and checksum right, or (one time in 10 each) a length
- * past or short of the datagram, no checksum, or a bad one.
+ * (IP header, of IPv6 if @f says so, UDP header, then fuzz_segment()'s
+ * segment for target @i); returns its length.  The segment's checksum is
+ * redone over the pseudo-header of zero addresses that xtcp in UDP uses
+ * (module/udp.c), and spoiled one time in 10; the UDP header has its
+ * length and checksum right, or (one time in 10 each) a length past or
+ * short of the datagram, no checksum (allowed in IPv4, not in IPv6), or
+ * a bad one.
  */
 static int fuzz_datagram(uint8_t *pkt, long i, const struct fuzz *f)
 {
-	uint8_t seg[1600];
+	int iplen = f->ipv6 ? sizeof(struct ip6_hdr) : sizeof(struct iphdr);
+	uint8_t seg[1600], *uh = pkt + iplen, *th = uh + 8;
+	struct target tg = f->t[i % f->n];
+	struct ip6_hdr *ip6 = (void *)pkt;
 	struct iphdr *iph = (void *)pkt;
-	uint8_t *uh = pkt + sizeof(*iph), *th = uh + 8;
-	int len = fuzz_segment(seg, &f->t[i % f->n]) - (int)sizeof(*iph);
-	int ulen;
 	uint32_t sum = 0;
+	int len, ulen;
 	uint16_t v;
 
-	memcpy(pkt, seg, sizeof(*iph));
-	iph->protocol = IPPROTO_UDP;
+	if (f->ipv6)
+		tg.src = CLI_ADDR;	/* fuzz_segment()'s header is thrown away */
+	len = fuzz_segment(seg, &tg) - (int)sizeof(*iph);
+	if (f->ipv6) {
+		memset(ip6, 0, sizeof(*ip6));
+		ip6->ip6_flow = htonl(6u << 28);
+		ip6->ip6_hlim = 64;
+		ip6->ip6_nxt = IPPROTO_UDP;
+		inet_pton(AF_INET6, f->t[i % f->n].src, &ip6->ip6_src);
+		inet_pton(AF_INET6, SRV_ADDR6, &ip6->ip6_dst);
+	} else {
+		memcpy(pkt, seg, sizeof(*iph));
+		iph->protocol = IPPROTO_UDP;
+	}
 	memcpy(th, seg + sizeof(*iph), len);
 	if (len >= 20) {
 		th[16] = th[17] = 0;
@@ -1719,6 +1733,8 @@ static int fuzz_datagram(uint8_t *pkt, long i, const struct fuzz *f)
 			th[17] ^= 0xa5;
 	}
 	ulen = 8 + len;
+	if (f->ipv6)
+		ip6->ip6_plen = htons(ulen);
 	v = htons(20000 + rnd() % 10000);	/* any source port */
 	memcpy(uh, &v, 2);
 	v = htons(f->udp_port);
@@ -1730,10 +1746,15 @@ static int fuzz_datagram(uint8_t *pkt, long i, const struct fuzz *f)
 	uh[6] = uh[7] = 0;
 	switch (rnd() % 10) {
 	case 0:
-		break;				/* no checksum: allowed in IPv4 */
+		break;				/* no checksum */
 	default:
-		sum = csum_add(0, &iph->saddr, 4);
-		sum = csum_add(sum, &iph->daddr, 4);
+		if (f->ipv6) {
+			sum = csum_add(0, &ip6->ip6_src, 16);
+			sum = csum_add(sum, &ip6->ip6_dst, 16);
+		} else {
+			sum = csum_add(0, &iph->saddr, 4);
+			sum = csum_add(sum, &iph->daddr, 4);
+		}
 		sum += IPPROTO_UDP + ulen;
 		sum = csum_add(sum, uh, ulen);
 		v = htons(csum_fold(sum) ? : 0xffff);
@@ -1741,23 +1762,25 @@ static int fuzz_datagram(uint8_t *pkt, long i, const struct fuzz *f)
 		if (rnd() % 9 == 0)
 			uh[7] ^= 0x3c;
 	}
-	return sizeof(*iph) + ulen;
+	return iplen + ulen;
 }
 
 /*
- * The wire fuzzer in UDP (module/udp.c): XTCP_FUZZ_SEGMENTS / 4 fuzzed
- * datagrams to the server's net.xtcp.udp_port, at a listener, a plain
- * connection (the other form: dropped, EncapMismatch), a closed port,
- * from the client's address and a forged one, with UDP headers wrong in
- * length and checksum.  Everything is dropped and counted (the too short
- * in EncapInErrs, the corrupt in InCsumErrors or UDP's own), nothing is
- * delivered, the plain connection still works, and a new connection in
- * UDP works afterwards.
+ * The wire fuzzer in UDP (module/udp.c), over IPv4 or (@ipv6) IPv6:
+ * XTCP_FUZZ_SEGMENTS / 4 fuzzed datagrams to the server's
+ * net.xtcp.udp_port, at a listener, a plain connection (the other form:
+ * dropped, EncapMismatch), a closed port, from the client's address and
+ * a forged one, with UDP headers wrong in length and checksum.
+ * Everything is dropped and counted (the too short in EncapInErrs, the
+ * corrupt in InCsumErrors or UDP's own), nothing is delivered, the plain
+ * connection still works, and a new connection in UDP works afterwards.
  */
-TEST_F_TIMEOUT(robust, wire_fuzzer_in_udp, XT(600))
+static void fuzz_in_udp(struct __test_metadata *_metadata, bool ipv6)
 {
 	const char *env = getenv("XTCP_FUZZ_SEGMENTS");
 	long total = (env ? atol(env) : 20000) / 4, sent;
+	const char *cli = ipv6 ? CLI_ADDR6 : CLI_ADDR;
+	const char *ghost = ipv6 ? "fd99::3" : GHOST_OF_CLI;
 	long errs0 = xstat(SRV_NS, "EncapInErrs");
 	long mism0 = xstat(SRV_NS, "EncapMismatch");
 	long in0 = xstat(SRV_NS, "EncapInSegs");
@@ -1767,21 +1790,16 @@ TEST_F_TIMEOUT(robust, wire_fuzzer_in_udp, XT(600))
 	struct live est;
 	char c;
 
-	if (is_tcp())
-		SKIP(return, "kernel TCP has no UDP encapsulation");
-	if (xtcp_family() == AF_INET6)
-		SKIP(return, "xtcp's UDP encapsulation is IPv4's only");
 	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.xtcp.udp_port", port));
-	ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.udp_port", port));
 	ASSERT_EQ(0, live_open(&est, 9621));
-	t[n++] = (struct target){ CLI_ADDR, est.cport, est.port,
+	t[n++] = (struct target){ cli, est.cport, est.port,
 				  est.srv_rcv_nxt, est.srv_snd_nxt,
 				  est.srv_rcv_nxt, 1 };
-	t[n++] = (struct target){ CLI_ADDR, 30001, est.port, 0, 0, 0, 0 };
-	t[n++] = (struct target){ GHOST_OF_CLI, 30002, est.port, 0, 0, 0, 0 };
-	t[n++] = (struct target){ CLI_ADDR, 30003, 9698, 0, 0, 0, 0 };
+	t[n++] = (struct target){ cli, 30001, est.port, 0, 0, 0, 0 };
+	t[n++] = (struct target){ ghost, 30002, est.port, 0, 0, 0, 0 };
+	t[n++] = (struct target){ cli, 30003, 9698, 0, 0, 0, 0 };
 
-	f = (struct fuzz){ t, n, 0, port, 0 };
+	f = (struct fuzz){ t, n, 0, port, ipv6 };
 	sent = fuzz_send(total, fuzz_datagram, &f);
 	usleep(XT(500000));
 	TH_LOG("%ld datagrams: EncapInSegs +%ld, EncapInErrs +%ld, EncapMismatch +%ld",
@@ -1810,8 +1828,35 @@ TEST_F_TIMEOUT(robust, wire_fuzzer_in_udp, XT(600))
 	ASSERT_EQ(0, do_connect(est.c, SRV_ADDR, 9622));
 	est.a = accept(est.lfd, NULL, NULL);
 	ASSERT_LE(0, est.a);
+	/* In UDP indeed, from the client's own port, with no udp_port. */
+	val = 0;
+	ASSERT_EQ(0, getsockopt(est.c, IPPROTO_TCP, XTCP_ENCAP_PORT, &val,
+				&(socklen_t){ sizeof(val) }));
+	EXPECT_EQ(port, val);
 	EXPECT_EQ(0, live_exchange(&est));
 	live_close(&est);
+}
+
+TEST_F_TIMEOUT(robust, wire_fuzzer_in_udp, XT(600))
+{
+	if (is_tcp())
+		SKIP(return, "kernel TCP has no UDP encapsulation");
+	fuzz_in_udp(_metadata, xtcp_family() == AF_INET6);
+}
+
+/* The same over IPv6, whatever XTCP_FAMILY says (wire_fuzzer_ipv6's hosts). */
+TEST_F_TIMEOUT(robust, wire_fuzzer_in_udp_ipv6, XT(600))
+{
+	if (is_tcp())
+		SKIP(return, "kernel TCP has no UDP encapsulation");
+	if (xtcp_family() == AF_INET6)
+		SKIP(return, "wire_fuzzer_in_udp is IPv6's under XTCP_FAMILY=6");
+	setenv("XTCP_FAMILY", "6", 1);
+	ASSERT_EQ(0, hosts_up_ipv6());
+	ASSERT_EQ(0, ip_batch(SRV_NS, (const char *const[]){
+		"neigh replace fd99::3 lladdr 02:00:00:00:00:03 dev " SRV_IF
+		" nud permanent", NULL }));
+	fuzz_in_udp(_metadata, true);
 }
 
 TEST_HARNESS_MAIN
