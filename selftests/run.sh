@@ -29,7 +29,7 @@ ALL_PROGS=(xtcp_connect xtcp_teardown xtcp_stream xtcp_api xtcp_sockopt
 # Run a second time over AF_INET6 sockets (XTCP_FAMILY=6, xtcp_lib.h):
 # the programs whose tests are all family-neutral, within make check's
 # time.  The others run over IPv6 by hand (docs/testing.md).
-IPV6_PROGS=(xtcp_teardown xtcp_splice)
+IPV6_PROGS=(xtcp_teardown xtcp_splice xtcp_encap)
 ALL_DRIVERS=(xtcp_diag.sh xtcp_apps.sh xtcp_interop_apps.sh xtcp_install.sh)
 wanted() {
 	[[ -z ${XTCP_PROGS:-} || " $XTCP_PROGS " == *" $1 "* ]]
