@@ -126,9 +126,10 @@ struct xtcphdr {
  * xtcp's own socket option, at level SOL_TCP beyond TCP's numbers: the
  * peer's UDP port (an int, 0 to 65535) to connect to in UDP, as SCTP's
  * SCTP_REMOTE_UDP_ENCAPS_PORT; 0: plain.  It starts as
- * net.xtcp.encap_port, is set before connect() (EISCONN after), and takes
- * effect only where net.xtcp.udp_port is set (else the connection is
- * plain).  Read on a connection: its peer's UDP port, 0 if it is plain.
+ * net.xtcp.encap_port and is set before connect() (EISCONN after); the
+ * connection then sends from an ephemeral UDP port of its own, over
+ * IPv4 or IPv6.  Read on a connection: its peer's UDP port, 0 if it is
+ * plain.
  */
 #define XTCP_ENCAP_PORT		200
 
