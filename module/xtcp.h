@@ -812,6 +812,8 @@ bool xtcp_reset_allowed(struct net *net, const struct sock *sk);
 void xtcp_reqsk_destructor(struct request_sock *req);
 void xtcp_v4_mtu_reduced(struct sock *sk);
 void xtcp_v4_udp_send_check(struct sock *sk, struct sk_buff *skb);
+bool xtcp_encap_matches(const struct sock *sk, const struct sk_buff *skb);
+bool xtcp_encap_ports_match(const struct sock *sk, __be16 encap, __be16 ours);
 
 /* ipv6.c; without IPv6 in the kernel, what the rest calls is a stub. */
 #if IS_ENABLED(CONFIG_IPV6)
@@ -900,8 +902,8 @@ void xtcp_encap_sock_put(struct xtcp_encap_sock *es);
 void xtcp_encap_sock_release(struct sock *sk);
 void xtcp_udp_flush(void);
 __wsum xtcp_udp_compute_pseudo(struct sk_buff *skb, int proto);
-bool xtcp_encap_matches(const struct sock *sk, const struct sk_buff *skb);
-bool xtcp_encap_ports_match(const struct sock *sk, __be16 encap, __be16 ours);
+int xtcp_v4_udp_queue_xmit(struct sock *sk, struct sk_buff *skb,
+			   struct flowi *fl);
 
 /*
  * The UDP port a segment that came in UDP (XTCP_SKB_CB(skb)->encap set)
@@ -912,8 +914,6 @@ static inline __be16 xtcp_skb_encap_dport(const struct sk_buff *skb)
 	return ((const struct udphdr *)(skb_transport_header(skb) -
 					sizeof(struct udphdr)))->dest;
 }
-int xtcp_v4_udp_queue_xmit(struct sock *sk, struct sk_buff *skb,
-			   struct flowi *fl);
 
 /* socket.c */
 int xtcp_init_sock(struct sock *sk);
