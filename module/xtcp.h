@@ -758,6 +758,9 @@ static inline bool xtcp_skb_has_flag(const struct sk_buff *skb, u8 flag)
 /* offload.c */
 int xtcp_offload_init(void);
 void xtcp_offload_exit(void);
+struct sk_buff *xtcp_udp_gro_receive(struct sock *sk, struct list_head *head,
+				     struct sk_buff *skb);
+int xtcp_udp_gro_complete(struct sock *sk, struct sk_buff *skb, int thoff);
 
 /* protocol.c */
 u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
