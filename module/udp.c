@@ -186,8 +186,11 @@ static void xtcp_udp_err6(struct sock *sk, struct sk_buff *skb,
 /*
  * Make @sock one of ours, as setup_udp_tunnel_sock() does (without
  * needing udp_tunnel.ko): its datagrams go to xtcp_udp_rcv(), its ICMP
- * errors to xtcp_udp_err*(); UDP's encapsulation branch is on while it
- * lives (udp_tunnel_encap_enable(); UDP turns it off as the socket goes).
+ * errors to xtcp_udp_err*(), its GRO to xtcp_udp_gro_*() (offload.c);
+ * UDP's encapsulation branch is on while it lives
+ * (udp_tunnel_encap_enable(); UDP turns it off as the socket goes).
+ * gro_receive and gro_complete are never cleared: UDP's GRO reads each
+ * twice, not once, and ours take whatever the socket still gets.
  */
 static void xtcp_udp_sock_setup(struct socket *sock)
 {
@@ -203,6 +206,8 @@ static void xtcp_udp_sock_setup(struct socket *sock)
 	else
 #endif
 		WRITE_ONCE(up->encap_err_rcv, xtcp_udp_err);
+	WRITE_ONCE(up->gro_receive, xtcp_udp_gro_receive);
+	WRITE_ONCE(up->gro_complete, xtcp_udp_gro_complete);
 	udp_tunnel_encap_enable(sock->sk);
 }
 
