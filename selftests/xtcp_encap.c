@@ -503,6 +503,79 @@ TEST_F_TIMEOUT(encap, hundred_connections_by_sysctl, XT(120))
  * the router, where plain works): each accepted socket has its client's
  * form, in getsockopt() and /proc/net/xtcp, and data crosses both.
  */
+/*
+ * GRO at the router, then the merged skb cut again on its way out: the
+ * client's veth sends each segment alone (its offloads off, and no
+ * checksum offload: linear skbs, merged by frag_list), the router's
+ * ingress merges them (capture on er1: packets longer than the MTU), and
+ * er2, its SCTP segmentation off (the gso_type xtcp's GSO skbs carry),
+ * has the core cut them with xtcp_gso_segment(): the server sees none
+ * longer than the MTU, no checksum error, and the bytes intact.  Plain
+ * (@udp 0) or in UDP; UDP's GRO merges only what a UDP socket with a
+ * gro_receive is bound for, so then the router has a net.xtcp.udp_port
+ * too (a host that also routes): its socket takes datagrams to any
+ * address on that port, and what GRO made for it is forwarded.
+ */
+static void gro_at_router(struct __test_metadata *_metadata, struct hosts *h,
+			  int udp)
+{
+	long csum0 = xstat(ES_NS, "InCsumErrors");
+	int proto = udp ? IPPROTO_UDP : xtcp_proto();
+	struct timeval tv = { XT(30), 0 };
+	struct bulk b = { .len = 4 << 20 };
+	int rcap, scap, all, big;
+	char hash[65];
+	size_t got;
+	pthread_t th;
+
+	ASSERT_EQ(0, sh_in(EC_NS, "ethtool -K ec tso off gso off"));
+	ASSERT_EQ(0, gro_on(ER_NS, "er1"));
+	ASSERT_EQ(0, sh_in(ER_NS, "ethtool -K er2 tx-sctp-segmentation off"));
+	if (udp) {
+		ASSERT_EQ(0, sysctl_set(ER_NS, "net.xtcp.udp_port", UDP_PORT));
+		ASSERT_EQ(0, udp_pair(h));
+	} else {
+		h->c = socket_in(EC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+		ASSERT_LE(0, h->c);
+		ASSERT_EQ(0, do_connect(h->c, ES_ADDR, 12000));
+		h->a = accept(h->lfd, NULL, NULL);
+		ASSERT_LE(0, h->a);
+	}
+	rcap = cap_open(ER_NS, "er1");
+	scap = cap_open(ES_NS, "es");
+	ASSERT_LE(0, rcap);
+	ASSERT_LE(0, scap);
+	setsockopt(h->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+
+	b.fd = h->c;
+	pthread_create(&th, NULL, bulk_writer, &b);
+	got = read_sha256(h->a, SIZE_MAX, hash);
+	pthread_join(th, NULL);
+	ASSERT_EQ(b.len, got) TH_LOG("stalled after %zu bytes", got);
+	EXPECT_STREQ(b.hash, hash);
+
+	big = cap_count_big(rcap, proto, UDP_PORT, &all);
+	TH_LOG("router: %d packets in, %d longer than the MTU", all, big);
+	EXPECT_LT(20, big);
+	big = cap_count_big(scap, proto, UDP_PORT, &all);
+	TH_LOG("server: %d packets in, %d longer than the MTU", all, big);
+	EXPECT_LT(b.len / 1460, all);
+	EXPECT_EQ(0, big);
+	EXPECT_EQ(csum0, xstat(ES_NS, "InCsumErrors"));
+	close(rcap);
+	close(scap);
+}
+
+TEST_F_TIMEOUT(form, gro_at_router_plain, XT(60))
+{
+	gro_at_router(_metadata, &self->h, 0);
+}
+
+TEST_F_TIMEOUT(form, gro_at_router_in_udp, XT(60))
+{
+	gro_at_router(_metadata, &self->h, 1);
+}
+
 TEST_F(form, listener_takes_plain_and_udp_clients)
 {
 	int plain, udp, a1, a2, p1, p2;

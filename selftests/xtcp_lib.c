@@ -819,6 +819,53 @@ int offloads_off(void)
 	return offloads_set(0);
 }
 
+int gro_on(const char *ns, const char *dev)
+{
+	static const char set[] =
+		"sh -c 'd=$(mktemp -d) && mount -t sysfs none $d && echo 1000000 >$d/class/net/%s/gro_flush_timeout; r=$?; umount $d; rmdir $d; exit $r'";
+
+	return sh_in(ns, "ethtool -K %s gro on", dev) || sh_in(ns, set, dev);
+}
+
+int cap_count_big(int cap, int proto, int udp_port, int *all)
+{
+	struct pollfd pfd = { .fd = cap, .events = POLLIN };
+	uint8_t buf[128];
+	int big = 0;
+
+	*all = 0;
+	while (poll(&pfd, 1, 200) > 0) {
+		struct sockaddr_ll from;
+		socklen_t fl = sizeof(from);
+		unsigned int len, hlen, p;
+		ssize_t n;
+
+		n = recvfrom(cap, buf, sizeof(buf), MSG_TRUNC,
+			     (struct sockaddr *)&from, &fl);
+		if (n < 48 || from.sll_pkttype == PACKET_OUTGOING)
+			continue;
+		if (from.sll_protocol == htons(ETH_P_IP)) {
+			hlen = (buf[0] & 0xf) * 4;
+			p = buf[9];
+			len = buf[2] << 8 | buf[3];
+		} else if (from.sll_protocol == htons(ETH_P_IPV6)) {
+			hlen = 40;
+			p = buf[6];
+			len = 40 + (buf[4] << 8 | buf[5]);
+		} else {
+			continue;
+		}
+		if (p != (unsigned int)proto || hlen + 4 > (unsigned int)n ||
+		    (p == IPPROTO_UDP &&
+		     (buf[hlen + 2] << 8 | buf[hlen + 3]) != udp_port))
+			continue;
+		(*all)++;
+		if (len > 1500)
+			big++;
+	}
+	return big;
+}
+
 char xtcp_srv_ns[NS_NAME_LEN] = "xsrv";
 char xtcp_cli_ns[NS_NAME_LEN] = "xcli";
 

@@ -293,6 +293,23 @@ int offloads_set(int on);
 int offloads_off(void);
 
 /*
+ * GRO on @dev in @ns, its flush held back 1 ms past each NAPI poll
+ * (gro_flush_timeout, in sysfs only): under emulation a poll often
+ * finds a single segment, whichever protocol sends it, and a flow would
+ * end with the poll.  Through a sysfs of the netns' own, as "ip netns
+ * exec" does not remount /sys in the VM.
+ */
+int gro_on(const char *ns, const char *dev);
+
+/*
+ * Of the packets the capture @cap saw arrive (not leave) until 200 ms
+ * of quiet: in @all those of IP protocol @proto (UDP's: to @udp_port),
+ * in the return value those of them longer than an IP datagram on a
+ * 1500-byte link can be, which only GRO makes.
+ */
+int cap_count_big(int cap, int proto, int udp_port, int *all);
+
+/*
  * This test's two hosts: netns SRV_NS and CLI_NS, named after the calling
  * process, joined by the veth pair, each with the other as a permanent
  * neighbour (no ARP), with the ghost neighbours 10.99.0.3

@@ -575,66 +575,6 @@ TEST_F_TIMEOUT(stream, gso_software_segmentation, XT(80))
 
 #define GRO_UDP_PORT	9899
 
-/*
- * Packets the capture @cap on a receiving end saw arrive (not leave)
- * within @timeout_ms of quiet: in @all those of IP protocol @proto
- * (UDP's: to GRO_UDP_PORT), in the return value those of them longer
- * than an IP datagram on a 1500-byte link can be, which only GRO makes.
- */
-static int gro_count_big(int cap, int proto, int *all, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = cap, .events = POLLIN };
-	uint8_t buf[128];
-	int big = 0;
-
-	*all = 0;
-	while (poll(&pfd, 1, timeout_ms) > 0) {
-		struct sockaddr_ll from;
-		socklen_t fl = sizeof(from);
-		unsigned int len, hlen, p;
-		ssize_t n;
-
-		n = recvfrom(cap, buf, sizeof(buf), MSG_TRUNC,
-			     (struct sockaddr *)&from, &fl);
-		if (n < 48 || from.sll_pkttype == PACKET_OUTGOING)
-			continue;
-		if (from.sll_protocol == htons(ETH_P_IP)) {
-			hlen = (buf[0] & 0xf) * 4;
-			p = buf[9];
-			len = buf[2] << 8 | buf[3];
-		} else if (from.sll_protocol == htons(ETH_P_IPV6)) {
-			hlen = 40;
-			p = buf[6];
-			len = 40 + (buf[4] << 8 | buf[5]);
-		} else {
-			continue;
-		}
-		if (p != (unsigned int)proto || hlen + 4 > (unsigned int)n ||
-		    (p == IPPROTO_UDP &&
-		     (buf[hlen + 2] << 8 | buf[hlen + 3]) != GRO_UDP_PORT))
-			continue;
-		(*all)++;
-		if (len > 1500)
-			big++;
-	}
-	return big;
-}
-
-/*
- * GRO on the server's veth end, its flush held back 1 ms past each
- * NAPI poll (gro_flush_timeout, in sysfs only): under emulation a poll
- * often finds one segment, whichever sends it, and a flow would end
- * with the poll.  A sysfs of the netns' own, as "ip netns exec" fails
- * to remount /sys in the VM.
- */
-static int gro_on(void)
-{
-	static const char set[] =
-		"sh -c 'd=$(mktemp -d) && mount -t sysfs none $d && echo 1000000 >$d/class/net/%s/gro_flush_timeout; r=$?; umount $d; rmdir $d; exit $r'";
-
-	return sh_in(SRV_NS, "ethtool -K " SRV_IF " gro on") ||
-	       sh_in(SRV_NS, set, SRV_IF);
-}
 
 FIXTURE(gro) {
 	int unused;
@@ -692,12 +632,12 @@ TEST_F_TIMEOUT(gro, merges_on_veth, XT(60))
 					GRO_UDP_PORT));
 		in0 = XSTAT(SRV_NS, "EncapInSegs");
 	}
-	ASSERT_EQ(0, gro_on());
+	ASSERT_EQ(0, gro_on(SRV_NS, SRV_IF));
 	cap = cap_open(SRV_NS, SRV_IF);
 	ASSERT_LE(0, cap);
 	xfer_ok(_metadata, variant->port, 4 << 20, 0, 40);
-	big = gro_count_big(cap, variant->udp ? IPPROTO_UDP : xtcp_proto(),
-			    &all, 200);
+	big = cap_count_big(cap, variant->udp ? IPPROTO_UDP : xtcp_proto(),
+			    GRO_UDP_PORT, &all);
 	close(cap);
 	TH_LOG("%d packets received, %d longer than the MTU", all, big);
 	EXPECT_LT(50, all);
