@@ -20,7 +20,8 @@
 #              2.5 MB; 10 s
 #   bulk_gro   bulk_veth with TSO off on vc (the stack cuts the segments
 #              before the veth) and GRO on vs (NAPI merges them again):
-#              what a NIC path does, where xtcp has no GRO yet
+#              what a NIC path does; xtcp's GSO skbs (SCTP's type,
+#              which TSO off leaves on) cross the veth whole
 #   bulk_loss  the same with netem: 10 ms delay each way (RTT 20 ms) and
 #              1% loss on the data direction (vc, client -> server)
 #   rr         1-byte request/response transactions per second, veth
