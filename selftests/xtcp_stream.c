@@ -614,7 +614,8 @@ FIXTURE_TEARDOWN(gro)
  * intact.  Kernel
  * TCP does the same (XTCP_PROTO=6).  In UDP (net.xtcp.udp_port at both
  * ends, net.xtcp.encap_port at the client), through the UDP socket's
- * gro_receive.
+ * gro_receive, and with the client's checksum offload off as well: its
+ * segments are then linear, and merge by frag_list, not page fragments.
  */
 TEST_F_TIMEOUT(gro, merges_on_veth, XT(60))
 {
@@ -631,6 +632,7 @@ TEST_F_TIMEOUT(gro, merges_on_veth, XT(60))
 		ASSERT_EQ(0, sysctl_set(CLI_NS, "net.xtcp.encap_port",
 					GRO_UDP_PORT));
 		in0 = XSTAT(SRV_NS, "EncapInSegs");
+		ASSERT_EQ(0, sh_in(CLI_NS, "ethtool -K " CLI_IF " tx off"));
 	}
 	ASSERT_EQ(0, gro_on(SRV_NS, SRV_IF));
 	cap = cap_open(SRV_NS, SRV_IF);
