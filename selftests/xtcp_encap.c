@@ -535,7 +535,8 @@ static void gro_at_router(struct __test_metadata *_metadata, struct hosts *h,
 		ASSERT_EQ(0, sysctl_set(ER_NS, "net.xtcp.udp_port", UDP_PORT));
 		ASSERT_EQ(0, udp_pair(h));
 	} else {
-		h->c = socket_in(EC_NS, AF_INET, SOCK_STREAM, xtcp_proto());
+		h->c = socket_in(EC_NS, xtcp_family(), SOCK_STREAM,
+				 xtcp_proto());
 		ASSERT_LE(0, h->c);
 		ASSERT_EQ(0, do_connect(h->c, ES_ADDR, 12000));
 		h->a = accept(h->lfd, NULL, NULL);
