@@ -592,15 +592,16 @@ TEST_F(diag, cong_name)
 
 /*
  * XTCP_DIAG_ENCAP_PORT: a connection in UDP (module/udp.c) carries its
- * peer's UDP port at both ends, what getsockopt(XTCP_ENCAP_PORT) reads;
- * a plain connection and the listener carry none.
+ * peer's UDP port at both ends, what getsockopt(XTCP_ENCAP_PORT) reads
+ * (at the server, the client connection's own port, not udp_port); a
+ * plain connection and the listener carry none.
  */
 TEST_F(diag, encap_port)
 {
 	const int port = DIAG_PORT + 13, udp = 9899;
 	struct dump *d;
 	struct dsock *s;
-	int c2port, a2;
+	int c2port, a2, a2_encap = -1;
 
 	if (is_tcp())
 		SKIP(return, "xtcp's own attribute");
@@ -617,6 +618,8 @@ TEST_F(diag, encap_port)
 	a2 = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, a2);
 	c2port = local_port(self->c2);
+	ASSERT_EQ(0, getsockopt(a2, IPPROTO_TCP, XTCP_ENCAP_PORT, &a2_encap,
+				&(socklen_t){ sizeof(a2_encap) }));
 
 	ASSERT_LE(2, dump_ns(CLI_NS, ~0u, d));
 	s = find(d, self->cport, port);
@@ -635,9 +638,12 @@ TEST_F(diag, encap_port)
 	s = find(d, port, self->cport);
 	ASSERT_NE(NULL, s);
 	EXPECT_EQ(-1, s->encap);
+	/* The server's peer port: the client connection's own UDP port. */
 	s = find(d, port, c2port);
 	ASSERT_NE(NULL, s);
-	EXPECT_EQ(udp, s->encap);
+	EXPECT_NE(udp, s->encap);
+	EXPECT_LT(0, s->encap);
+	EXPECT_EQ(a2_encap, s->encap);
 	close_abort(a2);
 	free(d);
 }

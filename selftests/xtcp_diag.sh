@@ -273,8 +273,9 @@ ss_kill() {
 	return 1
 }
 
-# -i: udp_encap:PORT on both ends of a connection in UDP (module/udp.c),
-# not on its listener.
+# -i: udp_encap:PORT on both ends of a connection in UDP (module/udp.c):
+# the server's port at the client, the client connection's own (not
+# 9899) at the server; not on the listener.
 ss_udp_encap() {
 	local out rc=1 ns
 
@@ -286,9 +287,11 @@ ss_udp_encap() {
 		out=$(ip netns exec xcli "$SS" -niH state established dport = :9503)
 		echo "$out"
 		if [[ $out == *" cubic udp_encap:9899 "* ]]; then
+			# The server's peer: the client connection's own UDP port.
 			out=$(ip netns exec xsrv "$SS" -niH state established sport = :9503)
 			echo "$out"
-			[[ $out == *" cubic udp_encap:9899 "* ]] && rc=0
+			[[ $out =~ \ cubic\ udp_encap:([0-9]+)\  &&
+			   ${BASH_REMATCH[1]} != 9899 ]] && rc=0
 			out=$(ip netns exec xsrv "$SS" -niH state listening sport = :9503)
 			echo "$out"
 			[[ $out == *cubic* && $out != *udp_encap* ]] || rc=1
