@@ -206,7 +206,8 @@ static void xtcp_rack_advance(struct xtcp_sock *xs,
  * the number of segments freed; *@rtt_us is the RTT of the oldest of
  * them if none of them was ever resent (Karn's rule), else 0.
  */
-static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
+static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us,
+				struct xtcp_rate_sample *rs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 now = xtcp_clock_us(), freed = 0;
@@ -239,6 +240,10 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
 			xtcp_rack_advance(xs, cb, now);
 		if (xtcp_frto_orig(xs, cb))
 			xs->frto_orig = 1;
+		xtcp_delivery_skb_delivered(&xs->dlv, &cb->header.tx, cb->tx_us,
+					    cb->end_seq,
+					    cb->sacked & XTCP_SKB_RETRANS,
+					    false, rs);
 		if (cb->sacked & XTCP_SKB_LOST)
 			xs->lost_out--;
 		if (cb->sacked & XTCP_SKB_SACKED)
@@ -263,12 +268,24 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us)
 }
 
 /*
- * An ACK of new data: free what it covers, take an RTT sample, let the
- * congestion control grow the window or repair a loss (NewReno partial
- * ACK), and restart the retransmission timer (RFC 6298 5.3) or the tail
- * loss probe's (xtcp_set_xmit_timer()).
+ * The ACK is processed as far as the scoreboard and the queue go: count
+ * what it delivered and close its delivery-rate sample (delivery.c).
  */
-static void xtcp_new_ack(struct sock *sk, u32 ack)
+static void xtcp_rate_gen(struct sock *sk, struct xtcp_rate_sample *rs)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xtcp_delivery_gen(&xs->dlv, rs, xtcp_clock_us(), xs->min_rtt_us);
+}
+
+/*
+ * An ACK of new data: free what it covers, take an RTT sample, close
+ * the delivery-rate sample @rs (SACKed segments already counted in it),
+ * let the congestion control grow the window or repair a loss (NewReno
+ * partial ACK), and restart the retransmission timer (RFC 6298 5.3) or
+ * the tail loss probe's (xtcp_set_xmit_timer()).
+ */
+static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -285,7 +302,7 @@ static void xtcp_new_ack(struct sock *sk, u32 ack)
 	if (xtcp_before(xs->rack.rtx_high, ack))
 		xs->rack.rtx_high = ack;
 	icsk->icsk_retransmits = 0;
-	acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us);
+	acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us, rs);
 	if (rtt_us) {
 		xtcp_rtt_measured(xs, rtt_us);
 		icsk->icsk_backoff = 0;
@@ -301,6 +318,14 @@ static void xtcp_new_ack(struct sock *sk, u32 ack)
 	s.rtt_us = rtt_us;
 	s.ack = ack;
 	s.snd_nxt = xs->snd_nxt;
+	xtcp_rate_gen(sk, rs);
+	s.acked_sacked = rs->acked_sacked;
+	s.total_delivered = xs->dlv.delivered;
+	s.prior_delivered = rs->prior_delivered;
+	s.delivered = rs->valid ? rs->delivered : 0;
+	s.interval_us = rs->valid ? rs->interval_us : 0;
+	s.app_limited = rs->app_limited;
+	s.is_retrans = rs->is_retrans;
 	if (xs->ca_ops && sk->sk_state != TCP_SYN_SENT &&
 	    xtcp_cc_newack(&xs->cc, xs->ca_ops, ack, max(acked, 1U),
 			   xtcp_in_flight(xs), limited, &s)) {
@@ -475,7 +500,8 @@ static void xtcp_frto(struct sock *sk, u32 prior_una, bool sacked,
  * peer's blocks cover.  Blocks outside SND.UNA..SND.NXT (D-SACK, forged,
  * stale) are ignored.  Returns true if any segment was newly SACKed.
  */
-static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts)
+static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts,
+			   struct xtcp_rate_sample *rs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 fack, reord, now = xtcp_clock_us();
@@ -505,6 +531,10 @@ static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts)
 			if (xtcp_frto_orig(xs, cb))
 				xs->frto_orig = 1;
 			xtcp_rack_advance(xs, cb, now);
+			xtcp_delivery_skb_delivered(&xs->dlv, &cb->header.tx,
+						    cb->tx_us, cb->end_seq,
+						    cb->sacked & XTCP_SKB_RETRANS,
+						    true, rs);
 			cb->sacked |= XTCP_SKB_SACKED;
 			xs->sacked_out++;
 			if (xtcp_after(cb->end_seq, xs->fack))
@@ -862,6 +892,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	u32 ack = cb->ack_seq, prior_una = xs->snd_una;
 	u8 ca_before = xs->cc.state, ca_old;
 	bool sacked = false, dupack = false, tlp_dsack = false;
+	struct xtcp_rate_sample rs = {};
 
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!xtcp_ack_acceptable(ack, xs->snd_una, xs->snd_nxt)) {
@@ -875,9 +906,12 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		 * child, which starts at SND.UNA = ISS + 1, it counts in no
 		 * TCP_INFO byte acknowledged.
 		 */
-		if (!xs->packets_out)
+		if (!xs->packets_out) {
 			WRITE_ONCE(xs->snd_una, ack);
-		xtcp_new_ack(sk, ack);
+			/* Delivered, as tcp_rcv_state_process() counts it. */
+			rs.acked_sacked = 1;
+		}
+		xtcp_new_ack(sk, ack, &rs);
 		xtcp_init_mss(sk);
 		if (!xs->ca_ops)	/* simultaneous open */
 			xtcp_init_transfer(sk);
@@ -917,13 +951,19 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		if (opts.num_sacks)
 			tlp_dsack = xtcp_dsack_rcv(sk, &opts, ack);
 		sacked = opts.num_sacks && xs->packets_out &&
-			 xtcp_sack_mark(sk, &opts);
+			 xtcp_sack_mark(sk, &opts, &rs);
 	}
+	/* delivered_ce counts what ACKs echoing CE deliver, as TCP's. */
+	rs.ece = (xs->ecn_flags & XTCP_ECN_OK) && (cb->flags & XTCP_FLAG_ECE);
 	if (xtcp_after(ack, xs->snd_una)) {
-		xtcp_new_ack(sk, ack);
-	} else if (xtcp_is_dupack(sk, skb)) {
-		dupack = true;
-		xtcp_dupack(sk);
+		xtcp_new_ack(sk, ack, &rs);
+	} else {
+		/* SACKs alone make a sample too. */
+		xtcp_rate_gen(sk, &rs);
+		if (xtcp_is_dupack(sk, skb)) {
+			dupack = true;
+			xtcp_dupack(sk);
+		}
 	}
 	if (xs->tlp_high_seq)
 		xtcp_tlp_ack(sk, skb, prior_una, sacked, tlp_dsack);
@@ -1646,8 +1686,10 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	xs->snd_wl2 = cb->ack_seq;
 
 	if (cb->flags & XTCP_FLAG_ACK) {
+		struct xtcp_rate_sample rs = {};
+
 		xtcp_established(sk);
-		xtcp_new_ack(sk, cb->ack_seq);
+		xtcp_new_ack(sk, cb->ack_seq, &rs);
 		xtcp_init_mss(sk);
 		xtcp_init_transfer(sk);
 		trace_xtcp_probe(sk, skb);

@@ -401,6 +401,22 @@ static u8 xtcp_ecn_send(struct sock *sk, const struct sk_buff *skb)
 }
 
 /*
+ * A queued segment of @sk leaves at @now: its send time, and what it
+ * will measure the delivery rate from (delivery.c).  A segment sent
+ * with none before it outstanding starts the sample's clock; a resent
+ * one never does (tcp_rate_skb_sent() counts it in packets_out).
+ */
+static void xtcp_skb_sent(struct xtcp_sock *xs, struct sk_buff *skb, u32 now)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	cb->tx_us = now;
+	xtcp_delivery_sent(&xs->dlv, &cb->header.tx, now,
+			   skb == skb_peek(&xs->rtx_queue) &&
+			   !(cb->sacked & XTCP_SKB_RETRANS));
+}
+
+/*
  * Send one segment of @sk.  @skb's control block says what it is; with
  * @clone the queued original is kept (stamped with the time it left) and
  * a clone (or a copy, if an earlier clone is still in flight) goes to IP.
@@ -422,7 +438,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	sock_owned_by_me(sk);
 
 	if (clone) {
-		XTCP_SKB_CB(skb)->tx_us = xtcp_clock_us();
+		xtcp_skb_sent(xs, skb, xtcp_clock_us());
 		if (unlikely(skb_cloned(skb)))
 			skb = pskb_copy(skb, gfp);
 		else
@@ -431,6 +447,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 			return -ENOBUFS;
 	}
 	cb = XTCP_SKB_CB(skb);
+	/* Our debris off what IP reads (the rate snapshot of a clone). */
+	memset(&cb->header, 0, sizeof(cb->header));
 	flags = cb->flags;
 	/* Everything but the first SYN acknowledges what we received. */
 	if (sk->sk_state == TCP_SYN_SENT)
@@ -673,6 +691,7 @@ static int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
 	if (queue == &xs->rtx_queue) {
 		ncb->sacked = cb->sacked;
 		ncb->tx_us = cb->tx_us;
+		ncb->header.tx = cb->header.tx;
 		xs->packets_out++;
 		if (cb->sacked & XTCP_SKB_LOST)
 			xs->lost_out++;
@@ -845,7 +864,7 @@ static void xtcp_transmit_burst(struct sock *sk, struct sk_buff *first,
 		goto one_by_one;
 	now = xtcp_clock_us();
 	for (skb = first, i = 0; i < n; i++) {
-		XTCP_SKB_CB(skb)->tx_us = now;
+		xtcp_skb_sent(xs, skb, now);
 		skb = skb_peek_next(skb, &xs->rtx_queue);
 	}
 	*XTCP_SKB_CB(gso) = *XTCP_SKB_CB(first);

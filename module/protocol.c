@@ -845,6 +845,9 @@ static int __init xtcp_init(void)
 
 	BUILD_BUG_ON(sizeof(struct xtcp_skb_cb) >
 		     sizeof_field(struct sk_buff, cb));
+	/* The rate snapshot shares the header's room, not more. */
+	BUILD_BUG_ON(sizeof(struct xtcp_tx_snap) >
+		     sizeof(struct inet_skb_parm));
 
 	if (xtcp_proto_num <= 0 || xtcp_proto_num > 255 ||
 	    xtcp_proto_num == IPPROTO_TCP || xtcp_proto_num == IPPROTO_UDP) {

@@ -139,6 +139,80 @@ struct xtcp_rate {
 bool xtcp_rate_allow(struct xtcp_rate *rl, u32 now, u32 limit, u32 rnd);
 
 /*
+ * Delivery-rate sampling (delivery.c), as Linux's tcp_rate.c and
+ * draft-cheng-iccrg-delivery-rate-estimation: how fast the path
+ * delivered data over the interval a (S)ACK closes.  Clocks are the
+ * connection's microsecond clock (xtcp_clock_us(), wraps); counts are
+ * segments.
+ *
+ * The connection's side, struct xtcp_delivery:
+ */
+struct xtcp_delivery {
+	u32	delivered;	/* segments ACKed or SACKed, ever */
+	u32	delivered_ce;	/* of those, on ACKs echoing CE (ECE) */
+	u32	delivered_us;	/* when delivered last grew */
+	u32	first_tx_us;	/* send time of the sample's first segment */
+	/*
+	 * Samples are app-limited until delivered passes this mark
+	 * (0: not app-limited): the application left cwnd unused.
+	 */
+	u32	app_limited;
+	/* The last sample kept (TCP_INFO's delivery rate). */
+	u32	rate_delivered;		/* segments */
+	u32	rate_interval_us;	/* over this long, 0: none yet */
+	u8	rate_app_limited;	/* it was app-limited */
+};
+
+/* What a segment remembers of it when sent (xtcp_skb_cb tx). */
+struct xtcp_tx_snap {
+	u32	delivered;	/* the connection's delivered then */
+	u32	delivered_us;	/* its delivered_us then */
+	u32	first_tx_us;	/* its first_tx_us then */
+	u8	valid:1,	/* not yet counted in a sample */
+		app_limited:1;	/* sent while app-limited */
+};
+
+/* One ACK's sample, built segment by segment, then completed. */
+struct xtcp_rate_sample {
+	u32	prior_delivered; /* delivered when the newest one left */
+	u32	prior_us;	/* delivered_us then */
+	u32	interval_us;	/* the send phase, then the sample's */
+	u32	last_end_seq;	/* the newest (S)ACKed segment's end */
+	u32	last_tx_us;	/* and its send time */
+	u32	delivered;	/* segments delivered over interval_us */
+	u32	acked_sacked;	/* segments this ACK newly (S)ACKed */
+	u8	have:1,		/* a segment with a snapshot was (S)ACKed */
+		app_limited:1,	/* the sample is app-limited */
+		is_retrans:1,	/* the newest one had been resent */
+		ece:1,		/* the ACK echoed a congestion mark (ECE) */
+		valid:1;	/* delivered and interval_us are a sample */
+};
+
+/*
+ * A connection starts: nothing delivered, and app-limited until the
+ * first delivery, as Linux starts (tp->app_limited = ~0U): the
+ * handshake measures no path.
+ */
+static inline void xtcp_delivery_reset(struct xtcp_delivery *d)
+{
+	*d = (struct xtcp_delivery) { .app_limited = ~0U };
+}
+
+void xtcp_delivery_sent(struct xtcp_delivery *d, struct xtcp_tx_snap *snap,
+			u32 tx_us, bool nothing_out);
+void xtcp_delivery_skb_delivered(struct xtcp_delivery *d,
+				 struct xtcp_tx_snap *snap, u32 tx_us,
+				 u32 end_seq, bool retrans, bool sacked,
+				 struct xtcp_rate_sample *rs);
+void xtcp_delivery_gen(struct xtcp_delivery *d, struct xtcp_rate_sample *rs,
+		       u32 now_us, u32 min_rtt_us);
+void xtcp_delivery_check_app_limited(struct xtcp_delivery *d, u32 unsent,
+				     u32 mss, bool host_queue_empty,
+				     u32 in_flight, u32 cwnd, u32 lost,
+				     u32 retrans);
+u64 xtcp_delivery_rate_bps(const struct xtcp_delivery *d, u32 mss);
+
+/*
  * Congestion control: struct xtcp_cc, struct xtcp_ack_sample and
  * struct xtcp_cong_ops are the interface algorithms are written
  * against, in or out of the module: <net/xtcp_cong.h>.

@@ -112,6 +112,7 @@ int xtcp_init_sock(struct sock *sk)
 	xs->cc.reordering =
 		READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
 	xs->min_rtt_us = ~0U;
+	xtcp_delivery_reset(&xs->dlv);
 	/* In UDP to this port if the netns says so (udp.c). */
 	xs->encap_port = htons((u16)READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_encap_port));
 	sk->sk_state = TCP_CLOSE;
@@ -352,6 +353,34 @@ static int xtcp_send_nagle(int flags)
 }
 
 /* sendmsg() with the socket lock held (also sendpage's copying path). */
+/*
+ * The application writes: if it had left cwnd unused, with less than a
+ * segment waiting and nothing of ours queued below us, the delivery-rate
+ * samples until what is in flight is delivered measure it, not the
+ * path (tcp_rate_check_app_limited(), delivery.c).
+ *
+ * Context: socket locked.
+ */
+static void xtcp_check_app_limited(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 unresent = 0;
+	struct sk_buff *skb;
+
+	/* Lost segments not yet resent: the sender is not idle. */
+	if (xs->lost_out)
+		skb_queue_walk(&xs->rtx_queue, skb)
+			if ((XTCP_SKB_CB(skb)->sacked &
+			     (XTCP_SKB_LOST | XTCP_SKB_RETRANS)) ==
+			    XTCP_SKB_LOST)
+				unresent++;
+	xtcp_delivery_check_app_limited(&xs->dlv, xs->write_seq - xs->snd_nxt,
+					xs->mss_cache,
+					sk_wmem_alloc_get(sk) < SKB_TRUESIZE(1),
+					xtcp_in_flight(xs), xs->cc.cwnd,
+					unresent, 0);
+}
+
 static int xtcp_sendmsg_locked(struct sock *sk, struct msghdr *msg)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -369,6 +398,7 @@ static int xtcp_sendmsg_locked(struct sock *sk, struct msghdr *msg)
 			goto out_err;
 	}
 
+	xtcp_check_app_limited(sk);
 	sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 	while (msg_data_left(msg)) {
 		unsigned int mss = xs->mss_cache;
@@ -508,6 +538,7 @@ int xtcp_sendpage(struct sock *sk, struct page *page, int offset,
 		return err;
 	}
 
+	xtcp_check_app_limited(sk);
 	sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 	while (size) {
 		unsigned int mss = xs->mss_cache;

@@ -330,10 +330,10 @@ static u32 xtcp_retrans_out(struct sock *sk)
 
 /*
  * TCP_INFO: struct tcp_info as tcp_get_info() fills it, from what xtcp
- * keeps; fields for what xtcp has not (timestamps, delivery rate,
- * busy-time chronographs, a receiver RTT estimate, fast open)
- * stay 0.  A listener reports, unlocked, what TCP's does: its accept
- * queue's length and limit in tcpi_unacked and tcpi_sacked.  Also
+ * keeps; fields for what xtcp has not (timestamps, busy-time
+ * chronographs, a receiver RTT estimate, fast open) stay 0.  A
+ * listener reports, unlocked, what TCP's does: its accept queue's
+ * length and limit in tcpi_unacked and tcpi_sacked.  Also
  * INET_DIAG_INFO's filler (xtcp_diag.ko): for a listener it may be
  * called under a spinlock, and takes no lock then.
  */
@@ -416,6 +416,12 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_reord_seen = xs->reord_seen;
 	info->tcpi_rcv_ooopack = xs->rcv_ooopack;
 	info->tcpi_snd_wnd = xs->snd_wnd;
+	/* The last delivery-rate sample kept (delivery.c), as TCP's. */
+	info->tcpi_delivery_rate_app_limited = xs->dlv.rate_app_limited;
+	info->tcpi_delivery_rate = xtcp_delivery_rate_bps(&xs->dlv,
+							  xs->mss_cache);
+	info->tcpi_delivered = xs->dlv.delivered;
+	info->tcpi_delivered_ce = xs->dlv.delivered_ce;
 	unlock_sock_fast(sk, slow);
 }
 EXPORT_SYMBOL_GPL(xtcp_get_info);

@@ -318,6 +318,13 @@ struct xtcp_skb_cb {
 #if IS_ENABLED(CONFIG_IPV6)
 		struct inet6_skb_parm	h6;	/* IPv6's: inet6_iif() reads it */
 #endif
+		/*
+		 * Sent segments, on our queues: the delivery-rate snapshot
+		 * (delivery.c).  IP never sees these skbs, only clones or
+		 * copies of them, whose header xtcp_transmit_skb() clears
+		 * before IP has them, as __tcp_transmit_skb() does.
+		 */
+		struct xtcp_tx_snap	tx;
 	} header;
 	u32	seq;		/* first sequence number */
 	u32	end_seq;	/* seq + SYN + FIN + data length */
@@ -550,6 +557,8 @@ struct xtcp_sock {
 	/* Round-trip time and the congestion window (pure.h). */
 	struct xtcp_rtt			rtt;
 	struct xtcp_cc			cc;
+	/* Delivery-rate sampling (pure.h, delivery.c). */
+	struct xtcp_delivery		dlv;
 	/* The algorithm in use; NULL until the handshake is over. */
 	const struct xtcp_cong_ops	*ca_ops;
 	/* The one TCP_CONGESTION chose (the default unless set). */
@@ -707,6 +716,7 @@ static inline void xtcp_info_reset(struct xtcp_sock *xs)
 	xs->reord_seen = 0;
 	xs->rcv_ooopack = 0;
 	xs->min_rtt_us = ~0U;
+	xtcp_delivery_reset(&xs->dlv);
 }
 
 /* A round-trip time measured: the estimator, and the lowest seen. */

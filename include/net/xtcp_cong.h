@@ -77,7 +77,11 @@ struct xtcp_cc {
 
 /*
  * What an algorithm may know of an ACK besides the segments it covers:
- * the connection's clock and its path's minimum RTT.
+ * the connection's clock, its path's minimum RTT, and the delivery-rate
+ * sample the ACK closes (as Linux's struct rate_sample, from tcp_rate.c's
+ * method: module/delivery.c).  The rate the path delivered at is
+ * delivered / interval_us segments per microsecond, when interval_us is
+ * not 0.
  */
 struct xtcp_ack_sample {
 	u32	now_ms;		/* a millisecond clock (wraps) */
@@ -85,6 +89,30 @@ struct xtcp_ack_sample {
 	u32	rtt_us;		/* this ACK's RTT sample, 0: none (Karn) */
 	u32	ack;		/* the ACK's sequence number */
 	u32	snd_nxt;	/* the next sequence number to send */
+	/* Segments this ACK newly ACKed or SACKed (one count each). */
+	u32	acked_sacked;
+	/* The connection's count of segments delivered, ever (after it). */
+	u32	total_delivered;
+	/*
+	 * total_delivered when the newest segment this ACK delivered was
+	 * sent: what the sample measures from (BBR's round counting).
+	 */
+	u32	prior_delivered;
+	/* The sample: segments delivered over interval_us. */
+	u32	delivered;
+	/*
+	 * Its interval: the longer of the send and the ACK phase; 0 when
+	 * the ACK makes no sample (nothing with a snapshot delivered, or
+	 * an interval below the min RTT, from compressed ACKs).
+	 */
+	u32	interval_us;
+	/*
+	 * The application left cwnd unused while the segment was sent:
+	 * the rate is how fast it wrote, a lower bound of the path's.
+	 */
+	u8	app_limited;
+	/* The newest segment delivered had been resent. */
+	u8	is_retrans;
 };
 
 /*
