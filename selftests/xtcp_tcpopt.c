@@ -443,6 +443,94 @@ TEST_F(opt, info_retrans_match_retranssegs)
 	EXPECT_EQ(0, ci.tcpi_unacked);
 }
 
+#define RATE_PORT	13070
+#define RATE_MBIT	20
+#define RATE_BYTES	(3 << 20)
+
+/* TCP_INFO's delivery rate within 50%..120% of the bottleneck's. */
+#define EXPECT_RATE_NEAR(bps, ti)					\
+	do {								\
+		EXPECT_LE((bps) / 2, (double)(ti).tcpi_delivery_rate);	\
+		EXPECT_GE((bps) * 1.2, (double)(ti).tcpi_delivery_rate); \
+	} while (0)
+
+/*
+ * Delivery-rate sampling (module/delivery.c, as Linux's tcp_rate.c):
+ * through a 20 Mbit/s token bucket, TCP_INFO's delivery rate is the
+ * bucket's, mid-transfer and at its end, not app-limited, and
+ * tcpi_delivered counts the segments sent (plus the handshake's).  A
+ * second connection writing a little at a time leaves cwnd unused: its
+ * samples, slower, are marked app-limited.
+ */
+TEST_F_TIMEOUT(opt, info_delivery_rate, XT(60))
+{
+	const double bps = RATE_MBIT * 1e6 / 8;
+	struct bulk b = { .len = RATE_BYTES, .keep_open = 1 };
+	struct timeval tv = { .tv_sec = XT(30) };
+	struct tcp_info mid = {}, ti;
+	static char buf[64 << 10];
+	unsigned int segs, i;
+	size_t got = 0;
+	pthread_t th;
+	ssize_t n;
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root tbf rate %dmbit burst 16k latency 100ms",
+			   RATE_MBIT));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 5ms"));
+	ASSERT_EQ(0, pair(self, RATE_PORT));
+	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	b.fd = self->c;
+	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+	while (got < b.len) {
+		n = read(self->a, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		got += n;
+		if (!mid.tcpi_state && got >= b.len / 2)
+			get_info(self->c, &mid);
+	}
+	pthread_join(th, NULL);
+	ASSERT_EQ(b.len, got);
+	ASSERT_EQ(0, wait_all_acked(self->c, XT(5000)));
+	ASSERT_EQ(0, get_info(self->c, &ti));
+	segs = RATE_BYTES / ti.tcpi_snd_mss;
+	TH_LOG("%d Mbit/s: delivery_rate %llu B/s mid-way, %llu at the end (app-limited %u, %u); delivered %u (%u segments of data), ce %u",
+	       RATE_MBIT, (unsigned long long)mid.tcpi_delivery_rate,
+	       (unsigned long long)ti.tcpi_delivery_rate,
+	       mid.tcpi_delivery_rate_app_limited,
+	       ti.tcpi_delivery_rate_app_limited, ti.tcpi_delivered, segs,
+	       ti.tcpi_delivered_ce);
+	EXPECT_RATE_NEAR(bps, mid);
+	EXPECT_EQ(0, (int)mid.tcpi_delivery_rate_app_limited);
+	EXPECT_RATE_NEAR(bps, ti);
+	EXPECT_LE(segs, ti.tcpi_delivered);
+	EXPECT_GE(segs + segs / 20 + 5, ti.tcpi_delivered);
+	EXPECT_EQ(0, ti.tcpi_delivered_ce);
+	close_abort(self->c);
+	close_abort(self->a);
+	close(self->lfd);
+	self->c = self->a = self->lfd = -1;
+
+	/* 1000 bytes every 20 ms: nothing in flight at each write. */
+	ASSERT_EQ(0, pair(self, RATE_PORT + 1));
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, write_all(self->c, buf, 1000));
+		ASSERT_EQ(1000, read_full(self->a, buf, 1000));
+		usleep(20000);
+	}
+	ASSERT_EQ(0, get_info(self->c, &ti));
+	TH_LOG("app-limited: delivery_rate %llu B/s, app-limited %u, delivered %u",
+	       (unsigned long long)ti.tcpi_delivery_rate,
+	       ti.tcpi_delivery_rate_app_limited, ti.tcpi_delivered);
+	EXPECT_EQ(1, (int)ti.tcpi_delivery_rate_app_limited);
+	EXPECT_LT(0, ti.tcpi_delivery_rate);
+	EXPECT_GT(bps / 2, (double)ti.tcpi_delivery_rate);
+	EXPECT_LE(20, ti.tcpi_delivered);
+	EXPECT_GE(22, ti.tcpi_delivered);
+}
+
 /* ---- TCP_CONGESTION ---- */
 
 TEST_F(opt, congestion_name_and_errnos)
