@@ -1088,4 +1088,150 @@ TEST(cookie)
 	EXPECT_TRUE(xtcp_cookie_check(c + 0x10, 0xdeadbeef, h2, 0xfffffff0, 1000) == -1);
 }
 
+/*
+ * Delivery-rate sampling (delivery.c, as tcp_rate.c): 10 segments sent
+ * 1 ms apart from idle, ACKed 1 ms apart after a 50 ms RTT.  Each ACK
+ * samples from the segment it delivers: delivered since that segment
+ * left, over the longer of the send and the ACK phase.
+ */
+TEST(delivery_rate_sample)
+{
+	struct xtcp_delivery d;
+	struct xtcp_tx_snap snap[10];
+	struct xtcp_rate_sample rs;
+	u32 t0 = 0xfffff000, i;	/* the clock wraps midway */
+
+	xtcp_delivery_reset(&d);
+	d.app_limited = 0;
+	for (i = 0; i < 10; i++)
+		xtcp_delivery_sent(&d, &snap[i], t0 + i * 1000, i == 0);
+	EXPECT_TRUE(snap[0].valid && snap[9].valid);
+	EXPECT_TRUE(snap[9].first_tx_us == t0 && snap[9].delivered == 0);
+	EXPECT_TRUE(snap[9].delivered_us == t0);
+
+	/* The first ACK: 1 segment over its 50 ms RTT. */
+	rs = (struct xtcp_rate_sample){};
+	xtcp_delivery_skb_delivered(&d, &snap[0], t0, 1000, false, false, &rs);
+	xtcp_delivery_gen(&d, &rs, t0 + 50000, 50000);
+	EXPECT_TRUE(rs.valid && rs.delivered == 1 && rs.interval_us == 50000);
+	EXPECT_TRUE(rs.acked_sacked == 1 && d.delivered == 1);
+	EXPECT_TRUE(d.rate_delivered == 1 && d.rate_interval_us == 50000);
+	EXPECT_TRUE(d.first_tx_us == t0 && d.delivered_us == t0 + 50000);
+
+	/* Then one ACK for segments 1..4: 5 over 54 ms (the ACK phase). */
+	rs = (struct xtcp_rate_sample){};
+	for (i = 1; i < 5; i++)
+		xtcp_delivery_skb_delivered(&d, &snap[i], t0 + i * 1000,
+					    1000 * (i + 1), false, false, &rs);
+	xtcp_delivery_gen(&d, &rs, t0 + 54000, 50000);
+	EXPECT_TRUE(rs.valid && rs.acked_sacked == 4 && d.delivered == 5);
+	EXPECT_TRUE(rs.prior_delivered == 0 && rs.delivered == 5);
+	EXPECT_TRUE(rs.interval_us == 54000);
+	EXPECT_TRUE(rs.last_end_seq == 5000 && d.first_tx_us == t0 + 4000);
+	/* 5 segments of 1000 bytes in 54 ms. */
+	EXPECT_TRUE(xtcp_delivery_rate_bps(&d, 1000) == 5000000000ULL / 54000);
+
+	/*
+	 * Segment 9 SACKed first (it went last: the sample's newest), then
+	 * 5..9 ACKed: the SACKed one is not counted twice, and the ACK
+	 * samples from segment 8, its newest with a snapshot left.
+	 */
+	rs = (struct xtcp_rate_sample){};
+	xtcp_delivery_skb_delivered(&d, &snap[9], t0 + 9000, 10000, false, true,
+				    &rs);
+	xtcp_delivery_gen(&d, &rs, t0 + 59000, 50000);
+	EXPECT_TRUE(!snap[9].valid && d.delivered == 6 && rs.delivered == 6);
+	EXPECT_TRUE(rs.interval_us == 59000);
+	rs = (struct xtcp_rate_sample){};
+	for (i = 5; i < 10; i++)
+		xtcp_delivery_skb_delivered(&d, &snap[i], t0 + i * 1000,
+					    1000 * (i + 1), false, false, &rs);
+	xtcp_delivery_gen(&d, &rs, t0 + 60000, 50000);
+	EXPECT_TRUE(rs.acked_sacked == 4 && d.delivered == 10);
+	EXPECT_TRUE(rs.last_end_seq == 9000 && rs.delivered == 10);
+
+	/* A sample shorter than the min RTT (compressed ACKs) is none. */
+	xtcp_delivery_sent(&d, &snap[0], t0 + 61000, true);
+	rs = (struct xtcp_rate_sample){};
+	xtcp_delivery_skb_delivered(&d, &snap[0], t0 + 61000, 11000, false,
+				    false, &rs);
+	xtcp_delivery_gen(&d, &rs, t0 + 62000, 50000);
+	EXPECT_TRUE(!rs.valid && d.delivered == 11);
+	/* Nothing with a snapshot delivered: counted, no sample. */
+	rs = (struct xtcp_rate_sample){};
+	xtcp_delivery_gen(&d, &rs, t0 + 63000, 50000);
+	EXPECT_TRUE(!rs.valid && rs.acked_sacked == 0 && d.delivered == 11);
+}
+
+/*
+ * App-limited (tcp_rate_check_app_limited()): marked only with less
+ * than a segment unsent, nothing queued below, room in cwnd and no loss
+ * unrepaired; samples of segments sent then are app-limited until what
+ * was in flight is delivered, and a slower app-limited sample does not
+ * replace the kept rate, a faster one does.
+ */
+TEST(delivery_app_limited)
+{
+	struct xtcp_delivery d;
+	struct xtcp_tx_snap snap;
+	struct xtcp_rate_sample rs = {};
+
+	/* A new connection is app-limited until its first delivery. */
+	xtcp_delivery_reset(&d);
+	EXPECT_TRUE(d.app_limited == ~0U);
+	xtcp_delivery_gen(&d, &rs, 1000, ~0U);
+	EXPECT_TRUE(d.app_limited == 0 && !rs.valid);
+
+	d.delivered = 100;
+	d.rate_delivered = 10;
+	d.rate_interval_us = 10000;	/* 1 segment/ms kept */
+	xtcp_delivery_check_app_limited(&d, 1448, 1448, true, 5, 10, 0, 0);
+	EXPECT_TRUE(d.app_limited == 0);	/* a full segment waits */
+	xtcp_delivery_check_app_limited(&d, 0, 1448, false, 5, 10, 0, 0);
+	EXPECT_TRUE(d.app_limited == 0);	/* the qdisc holds some */
+	xtcp_delivery_check_app_limited(&d, 0, 1448, true, 10, 10, 0, 0);
+	EXPECT_TRUE(d.app_limited == 0);	/* cwnd-limited */
+	xtcp_delivery_check_app_limited(&d, 0, 1448, true, 5, 10, 2, 1);
+	EXPECT_TRUE(d.app_limited == 0);	/* a loss to repair */
+	xtcp_delivery_check_app_limited(&d, 100, 1448, true, 5, 10, 1, 1);
+	EXPECT_TRUE(d.app_limited == 105);
+
+	/* Sent now, delivered at 20 ms: 1 in 10 ms, slower: not kept. */
+	xtcp_delivery_sent(&d, &snap, 10000, true);
+	EXPECT_TRUE(!!snap.app_limited);
+	rs = (struct xtcp_rate_sample){};
+	xtcp_delivery_skb_delivered(&d, &snap, 10000, 1, false, false, &rs);
+	xtcp_delivery_gen(&d, &rs, 20000, 5000);
+	EXPECT_TRUE(rs.valid && rs.app_limited && rs.delivered == 1);
+	EXPECT_TRUE(d.rate_delivered == 10 && !d.rate_app_limited);
+	EXPECT_TRUE(d.app_limited == 105);	/* not yet past the mark */
+	/*
+	 * 10 in 6 ms (9 more without a snapshot ACKed with it), faster:
+	 * kept, marked app-limited; delivered passes the mark, and the
+	 * bubble is gone.
+	 */
+	xtcp_delivery_sent(&d, &snap, 20000, true);
+	rs = (struct xtcp_rate_sample){};
+	xtcp_delivery_skb_delivered(&d, &snap, 20000, 2, false, false, &rs);
+	rs.acked_sacked += 9;
+	xtcp_delivery_gen(&d, &rs, 26000, 5000);
+	EXPECT_TRUE(rs.valid && rs.app_limited && rs.delivered == 10);
+	EXPECT_TRUE(d.rate_delivered == 10 && d.rate_interval_us == 6000);
+	EXPECT_TRUE(!!d.rate_app_limited);
+	EXPECT_TRUE(d.delivered == 111 && d.app_limited == 0);
+	/* A mark just ahead: gone once delivered passes it. */
+	d.app_limited = 111;
+	d.delivered = 110;
+	rs = (struct xtcp_rate_sample){ .acked_sacked = 1 };
+	xtcp_delivery_gen(&d, &rs, 27000, 5000);
+	EXPECT_TRUE(d.delivered == 111 && d.app_limited == 111);
+	rs = (struct xtcp_rate_sample){ .acked_sacked = 1 };
+	xtcp_delivery_gen(&d, &rs, 27000, 5000);
+	EXPECT_TRUE(d.delivered == 112 && d.app_limited == 0);
+	/* ECE: delivered_ce counts what the ACK delivered. */
+	rs = (struct xtcp_rate_sample){ .acked_sacked = 3, .ece = 1 };
+	xtcp_delivery_gen(&d, &rs, 28000, 5000);
+	EXPECT_TRUE(d.delivered == 115 && d.delivered_ce == 3);
+}
+
 TEST_HARNESS_MAIN
