@@ -447,7 +447,11 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 			return -ENOBUFS;
 	}
 	cb = XTCP_SKB_CB(skb);
-	/* Our debris off what IP reads (the rate snapshot of a clone). */
+	/*
+	 * IP's part of the control block starts clean, as
+	 * __tcp_transmit_skb() leaves it: a clone brings the queued
+	 * original's rate snapshot there.
+	 */
 	memset(&cb->header, 0, sizeof(cb->header));
 	flags = cb->flags;
 	/* Everything but the first SYN acknowledges what we received. */

@@ -352,7 +352,6 @@ static int xtcp_send_nagle(int flags)
 	return flags & (MSG_MORE | MSG_SENDPAGE_NOTLAST) ? XTCP_NAGLE_CORK : 0;
 }
 
-/* sendmsg() with the socket lock held (also sendpage's copying path). */
 /*
  * The application writes: if it had left cwnd unused, with less than a
  * segment waiting and nothing of ours queued below us, the delivery-rate
@@ -381,6 +380,7 @@ static void xtcp_check_app_limited(struct sock *sk)
 					unresent, 0);
 }
 
+/* sendmsg() with the socket lock held (also sendpage's copying path). */
 static int xtcp_sendmsg_locked(struct sock *sk, struct msghdr *msg)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
