@@ -103,10 +103,10 @@ void xtcp_v4_mtu_reduced(struct sock *sk)
 /*
  * Whether a segment's form (@encap: the peer's UDP port it came from, 0:
  * plain; @ours: the UDP port it came to) is its connection's (any state;
- * softirq).  A
- * listener takes both; a request, a TIME-WAIT or a full socket only its
- * own, from the peer's port to its own, so that no one can reach a
- * connection in the other form or through another UDP socket.
+ * softirq).  A listener takes both; a request, a TIME-WAIT or a full
+ * socket only its own, from the peer's port to its own, so that no one
+ * can reach a connection in the other form or through another UDP
+ * socket.
  */
 bool xtcp_encap_ports_match(const struct sock *sk, __be16 encap, __be16 ours)
 {

@@ -33,8 +33,9 @@
  *   MTU, unreachables, as plain.
  * - GSO: a multi-segment skb goes out as a UDP tunnel's GSO skb, whose
  *   pieces the core makes with xtcp_gso_segment() (offload.c) where the
- *   device cannot take it whole.  The MSS is 8 bytes smaller (af_ops'
- *   net_header_len).
+ *   device cannot take it whole; on receive, UDP's GRO hands our
+ *   sockets' datagrams to xtcp_udp_gro_receive() (offload.c).  The MSS
+ *   is 8 bytes smaller (af_ops' net_header_len).
  *
  * Locking: a netns' UDP sockets are made and released under
  * xtcp_udp_mutex (the sysctl's writers and the netns' exit); the
