@@ -922,6 +922,12 @@ static void __exit xtcp_exit(void)
 	unregister_pernet_subsys(&xtcp_net_ops);
 	/* No connection's UDP socket left to release (udp.c). */
 	xtcp_udp_flush();
+	/*
+	 * A datagram UDP found on one of them just before may still be in
+	 * xtcp_udp_rcv() or our GRO callbacks (under RCU): wait for it
+	 * before the module's text goes.
+	 */
+	synchronize_net();
 	proto_unregister(&xtcp_prot);
 	xtcp_hashinfo_exit();
 	percpu_counter_destroy(&xtcp_sockets_allocated);
