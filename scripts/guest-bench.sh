@@ -40,6 +40,11 @@
 #   udp_bulk   bulk_veth with xtcp in UDP (net.xtcp.udp_port at both
 #              ends, net.xtcp.encap_port at the client: docs/encapsulation.md)
 #   udp_rr     rr the same way
+#   udp_plain  xtcp in UDP against plain xtcp, bulk over the veth: the
+#              same as udp_bulk, but its TCP column is plain xtcp (the
+#              client's net.xtcp.encap_port set to 0 for that run), so
+#              the two forms alternate in pairs as xtcp and TCP do
+#   udp_plain_rr  rr the same way
 #
 # Env: BENCH_RUNS (7)  BENCH_SECS (3)  BENCH_LOSS_SECS (5)
 #      BENCH_CASES (all of the above, space-separated)
@@ -53,7 +58,7 @@ B=tools/bench/xtcp_bench
 RUNS=${BENCH_RUNS:-7}
 SECS=${BENCH_SECS:-3}
 LOSS_SECS=${BENCH_LOSS_SECS:-5}
-CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_bdp bulk_gro bulk_loss rr crr flows4 flows16 share bridge_up bridge_down udp_bulk udp_rr}
+CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_bdp bulk_gro bulk_loss rr crr flows4 flows16 share bridge_up bridge_down udp_bulk udp_rr udp_plain udp_plain_rr}
 BRIDGE=tools/xtcp-bridge/xtcp-bridge
 # The bridged ports (xtcp's end of bridge_*); TCP-to-TCP runs use others.
 BRIDGE_PORTS=20000-29999
@@ -197,6 +202,8 @@ case_args() {
 	share)		echo "flows xsrv xcli 10.99.0.1 $SECS % share of a 100 Mbit/s tbf against one kernel TCP flow" ;;
 	udp_bulk)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth, xtcp in UDP" ;;
 	udp_rr)		echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth, xtcp in UDP" ;;
+	udp_plain)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth, xtcp in UDP (TCP column: plain xtcp)" ;;
+	udp_plain_rr)	echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth, xtcp in UDP (TCP column: plain xtcp)" ;;
 	*)		return 1 ;;
 	esac
 }
@@ -277,6 +284,12 @@ for c in $CASES; do
 			flows16/*)	pargs+=(-n 16) ;;
 			# Ports 2 apart: the other protocol's listener takes port + 1.
 			share/*)	pargs=(-p $p -q tcp -n 2 -x 1 -P $((10040 + ci * 100 + r * 4 + pi * 2))) ;;
+			udp_plain*/tcp)	pargs=(-p xtcp -P $port) ;;
+			esac
+			# udp_plain*: the client's new sockets go in UDP or not.
+			case $c/$p in
+			udp_plain*/xtcp) ip netns exec xcli sysctl -q -w net.xtcp.encap_port=9899 ;;
+			udp_plain*/tcp)	ip netns exec xcli sysctl -q -w net.xtcp.encap_port=0 ;;
 			esac
 			line=$(timeout -k 5 $((${secs%.*} + 60)) \
 				$B -m "$mode" "${pargs[@]}" -s "$sns" -c "$cns" -a "$addr" \
@@ -307,6 +320,8 @@ for c in $CASES; do
 		fi
 	done
 	for p in xtcp tcp; do
+		# udp_plain*: both columns are xtcp's, counted as one.
+		case $c/$p in udp_plain*/tcp) continue ;; esac
 		echo "# $c: $p retransmitted segments (sender's netns, all runs):" \
 			"$(($(retrans "$cns" $p) - $(<"$OUT/$c.$p.rt0")))"
 	done
