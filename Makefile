@@ -17,6 +17,9 @@
 #   make check    install what is missing, build, run every selftest in a VM
 #   make demo     install what is missing, build, show a handshake in a VM
 #   make bench    install what is missing, build, xtcp against TCP in a VM
+#   make bench-grid  the same over the loss x reordering x RTT grid
+#                 (27 cells, 3 runs each by default; BENCH_CASES=gridb for
+#                 the grid with netem acting on whole GSO skbs)
 #   make check-debug  the programs that drive the module's paths on a
 #                 KASAN/lockdep/kmemleak kernel (built once into
 #                 ~/.cache/xtcp; see scripts/debug-kernel.sh)
@@ -43,10 +46,11 @@ DKMS_FILES := dkms.conf VERSION Makefile Kbuild include/uapi/linux/xtcp.h \
 	include/net/xtcp_cong.h \
 	$(wildcard module/*.c module/*.h)
 # `make bench BENCH_RUNS=7` etc. reach the guest script (scripts/guest-bench.sh).
-BENCH_VARS := BENCH_RUNS BENCH_SECS BENCH_LOSS_SECS BENCH_CASES
+BENCH_VARS := BENCH_RUNS BENCH_SECS BENCH_LOSS_SECS BENCH_CASES BENCH_SHORT_SECS \
+	BENCH_GRID_SECS
 BENCH_ENV = $(foreach v,$(BENCH_VARS),$(if $($(v)),'$(v)=$($(v))'))
 
-.PHONY: all module selftests unit check check-debug soak demo bench deps clean checkpatch
+.PHONY: all module selftests unit check check-debug soak demo bench bench-grid deps clean checkpatch
 .PHONY: tools install uninstall dkms-src module-clean check-install
 
 all: module tools
@@ -121,6 +125,12 @@ bench: deps
 	$(MAKE) module
 	$(MAKE) selftests
 	scripts/vm-run.sh env $(BENCH_ENV) scripts/guest-bench.sh
+
+bench-grid: deps
+	$(MAKE) module
+	$(MAKE) selftests
+	scripts/vm-run.sh env 'BENCH_CASES=grid' 'BENCH_RUNS=3' $(BENCH_ENV) \
+		scripts/guest-bench.sh
 
 checkpatch:
 	scripts/checkpatch.sh

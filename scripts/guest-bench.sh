@@ -45,9 +45,27 @@
 #              client's net.xtcp.encap_port set to 0 for that run), so
 #              the two forms alternate in pairs as xtcp and TCP do
 #   udp_plain_rr  rr the same way
+#   short_tail completion times of 10 KB flows, one after another for
+#              BENCH_SHORT_SECS, under tail loss: RTT 20 ms (netem
+#              10 ms each way), one wire segment per skb, and a fifth of
+#              the client's data segments that carry PSH (a flow's last,
+#              resent or not) dropped at the server's veth (nftables,
+#              netdev ingress).  value= is the 99th percentile in ms, so
+#              here xtcp / TCP below 1.0 is better; p50 and p99 over
+#              every flow of every run are tabled apart
+#   grid_L_R_T  the loss x reordering x RTT grid (make bench-grid):
+#              bulk_veth with netem on vc: L% loss, R% of segments
+#              reordered (sent at once while the others wait half the
+#              RTT: netem's reorder R% 50%), RTT T ms (half each way);
+#              one wire segment per skb.  BENCH_CASES=grid names all 27
+#              cells: L in 0.1 1 3, R in 0 5 25, T in 2 20 100
+#   gridb_L_R_T  the same with GSO skbs whole, so that netem loses and
+#              delays runs of segments at once ("in bursts");
+#              BENCH_CASES=gridb names all 27
 #
 # Env: BENCH_RUNS (7)  BENCH_SECS (3)  BENCH_LOSS_SECS (5)
-#      BENCH_CASES (all of the above, space-separated)
+#      BENCH_SHORT_SECS (10)  BENCH_GRID_SECS (5)
+#      BENCH_CASES (all but the grid, space-separated)
 # Exit status 1 if any run failed (the table is printed anyway).
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -58,7 +76,23 @@ B=tools/bench/xtcp_bench
 RUNS=${BENCH_RUNS:-7}
 SECS=${BENCH_SECS:-3}
 LOSS_SECS=${BENCH_LOSS_SECS:-5}
-CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_bdp bulk_gro bulk_loss rr crr flows4 flows16 share bridge_up bridge_down udp_bulk udp_rr udp_plain udp_plain_rr}
+SHORT_SECS=${BENCH_SHORT_SECS:-10}
+GRID_SECS=${BENCH_GRID_SECS:-5}
+CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_bdp bulk_gro bulk_loss rr crr flows4 flows16 share bridge_up bridge_down udp_bulk udp_rr udp_plain udp_plain_rr short_tail}
+# grid / gridb: every cell of the grid.
+grid_cells() {	# grid_cells PREFIX
+	local l r t
+	for l in 0.1 1 3; do
+		for r in 0 5 25; do
+			for t in 2 20 100; do
+				printf '%s_%s_%s_%s ' "$1" "$l" "$r" "$t"
+			done
+		done
+	done
+}
+CASES=$(for c in $CASES; do
+	case $c in grid | gridb) grid_cells "$c" ;; *) printf '%s ' "$c" ;; esac
+done)
 BRIDGE=tools/xtcp-bridge/xtcp-bridge
 # The bridged ports (xtcp's end of bridge_*); TCP-to-TCP runs use others.
 BRIDGE_PORTS=20000-29999
@@ -171,6 +205,56 @@ netem_off() {
 	ip -n xsrv link set dev vs gso_max_segs 65535
 }
 
+# short_tail: RTT 20 ms, a segment per skb, and the loss of a fifth of
+# the client's data segments that carry PSH (the last of each flow; the
+# 1-byte answers go the other way), both protocols (xtcp's header has
+# TCP's flags byte).  Dropped at vs's ingress: a wire loss, which the
+# sender learns of only from the receiver.
+tail_on() {
+	ip -n xcli link set dev vc gso_max_segs 1 || return 1
+	ip -n xsrv link set dev vs gso_max_segs 1 || return 1
+	tc -n xcli qdisc add dev vc root netem delay 10ms limit 10000 || return 1
+	tc -n xsrv qdisc add dev vs root netem delay 10ms limit 10000 || return 1
+	ip netns exec xsrv nft -f - <<-'EOF'
+	table netdev xtail {
+		chain drop_it {
+			counter drop
+		}
+		chain tail {
+			numgen random mod 5 vmap { 0 : goto drop_it, 1-4 : accept }
+		}
+		chain in {
+			type filter hook ingress device vs priority 0;
+			ip protocol { tcp, 253 } ip length > 200 @th,104,8 & 0x08 == 0x08 counter jump tail
+		}
+	}
+	EOF
+}
+
+tail_off() {
+	echo "# short_tail: PSH segments dropped, seen:" \
+		"$(ip netns exec xsrv nft list table netdev xtail 2>/dev/null |
+			sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | paste -sd' ')"
+	ip netns exec xsrv nft delete table netdev xtail 2>/dev/null
+	netem_off
+}
+
+# A grid cell (case_args): netem's loss and reordering on the data
+# direction, half the RTT each way.
+grid_on() {	# grid_on CASE
+	local g l r t half reo=()
+	IFS=_ read -r g l r t <<<"$1"
+	half=$(awk -v t="$t" 'BEGIN { printf "%gms", t / 2 }')
+	[ "$r" != 0 ] && reo=(reorder "$r%" 50%)
+	if [ "$g" = grid ]; then
+		ip -n xcli link set dev vc gso_max_segs 1 || return 1
+		ip -n xsrv link set dev vs gso_max_segs 1 || return 1
+	fi
+	tc -n xcli qdisc add dev vc root netem delay "$half" "${reo[@]}" \
+		loss "$l%" limit 100000 || return 1
+	tc -n xsrv qdisc add dev vs root netem delay "$half" limit 100000
+}
+
 # xtcp in UDP between xcli and xsrv (docs/encapsulation.md): both receive
 # on 9899, and the client's new sockets connect to it.
 encap_on() {
@@ -203,7 +287,13 @@ case_args() {
 	udp_bulk)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth, xtcp in UDP" ;;
 	udp_rr)		echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth, xtcp in UDP" ;;
 	udp_plain)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth, xtcp in UDP (TCP column: plain xtcp)" ;;
+	short_tail)	echo "short xsrv xcli 10.99.0.1 $SHORT_SECS ms p99 completion of 10 KB flows, RTT 20 ms, a fifth of PSH segments lost (lower is better)" ;;
 	udp_plain_rr)	echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth, xtcp in UDP (TCP column: plain xtcp)" ;;
+	grid_* | gridb_*)
+		local g l r t how="a segment per skb"
+		IFS=_ read -r g l r t <<<"$1"
+		[ "$g" = gridb ] && how="GSO skbs whole"
+		echo "bulk xsrv xcli 10.99.0.1 $GRID_SECS Mbit/s bulk, veth, loss $l%, reordering $r%, RTT $t ms, $how" ;;
 	*)		return 1 ;;
 	esac
 }
@@ -242,6 +332,12 @@ for c in $CASES; do
 	if [ "$c" = bulk_bdp ]; then
 		bdp_on || { echo "# netem/tbf setup failed"; failed=1; bdp_off; continue; }
 	fi
+	case $c in grid_* | gridb_*)
+		grid_on "$c" || { echo "# netem setup failed"; failed=1; netem_off; continue; }
+	esac
+	if [ "$c" = short_tail ]; then
+		tail_on || { echo "# netem/nftables setup failed"; failed=1; tail_off; continue; }
+	fi
 	if [ "$c" = bulk_gro ]; then
 		gro_on || { echo "# ethtool setup failed"; failed=1; gro_off; continue; }
 	fi
@@ -259,6 +355,10 @@ for c in $CASES; do
 	: >"$OUT/$c.pairs"
 	: >"$OUT/$c.xtcp.jain"
 	: >"$OUT/$c.tcp.jain"
+	: >"$OUT/$c.xtcp.p50"
+	: >"$OUT/$c.tcp.p50"
+	: >"$OUT/$c.xtcp.fct"
+	: >"$OUT/$c.tcp.fct"
 	for p in xtcp tcp; do retrans "$cns" $p >"$OUT/$c.$p.rt0"; done
 	nss=$(printf '%s\n' "$sns" "$cns" | sort -u)
 	for ns in $nss; do
@@ -285,6 +385,7 @@ for c in $CASES; do
 			# Ports 2 apart: the other protocol's listener takes port + 1.
 			share/*)	pargs=(-p $p -q tcp -n 2 -x 1 -P $((10040 + ci * 100 + r * 4 + pi * 2))) ;;
 			udp_plain*/tcp)	pargs=(-p xtcp -P $port) ;;
+			short*/*)	pargs+=(-o "$OUT/$c.$p.fct") ;;
 			esac
 			# udp_plain*: the client's new sockets go in UDP or not.
 			case $c/$p in
@@ -304,6 +405,8 @@ for c in $CASES; do
 				awk '{ printf "%.1f", $1 * 100 }')
 			j=$(echo "$line" | sed -n 's/^RESULT .* jain=\([0-9.]*\) .*/\1/p')
 			[ -n "$j" ] && echo "$j" >>"$OUT/$c.$p.jain"
+			j=$(echo "$line" | sed -n 's/^RESULT .* p50=\([0-9.]*\) .*/\1/p')
+			[ -n "$j" ] && echo "$j" >>"$OUT/$c.$p.p50"
 			if [ -n "$v" ]; then
 				echo "$v" >>"$OUT/$c.$p"
 				pv[$p]=$v
@@ -335,6 +438,8 @@ for c in $CASES; do
 	[ "$c" = share ] && rate_off
 	[ "$c" = bulk_bdp ] && bdp_off
 	[ "$c" = bulk_gro ] && gro_off
+	[ "$c" = short_tail ] && tail_off
+	case $c in grid_* | gridb_*) netem_off ;; esac
 	case $c in udp_*) encap_off ;; esac
 	case $c in bridge_*)
 		ip netns exec xcli $BRIDGE show vc | sed 's/^/# bridge: /'
@@ -357,6 +462,17 @@ for c in $CASES; do
 		jx=$(median <"$OUT/$c.xtcp.jain")
 		jt=$(median <"$OUT/$c.tcp.jain")
 		echo "$c|$desc|$jx|$jt" >>"$OUT/jain"
+	esac
+	case $c in short*)
+		# Percentiles of every flow of every run, pooled.
+		for p in xtcp tcp; do
+			read -r "n_$p" "p50_$p" "p99_$p" < <(sort -g "$OUT/$c.$p.fct" |
+				awk '{ a[NR] = $1 } END {
+					k50 = int((NR * 50 + 99) / 100); k99 = int((NR * 99 + 99) / 100)
+					if (!NR) print 0, "ERR", "ERR"
+					else print NR, a[k50 ? k50 : 1], a[k99 ? k99 : 1] }')
+		done
+		echo "$c|$desc|$p50_xtcp|$p50_tcp|$(ratio_of "$p50_xtcp" "$p50_tcp")|$p99_xtcp|$p99_tcp|$(ratio_of "$p99_xtcp" "$p99_tcp")|$n_xtcp|$n_tcp" >>"$OUT/short"
 	esac
 	echo "BENCH case=$c unit=$unit xtcp=$x tcp=$t ratio=$ratio spread=$spread" \
 		"cpu_xtcp=$cx cpu_tcp=$ct cpu_ratio=$cratio jain_xtcp=$jx jain_tcp=$jt" \
@@ -381,6 +497,14 @@ if [ -s "$OUT/jain" ]; then
 	while IFS='|' read -r c desc jx jt; do
 		echo "| $desc | $jx | $jt |"
 	done <"$OUT/jain"
+fi
+if [ -s "$OUT/short" ]; then
+	echo
+	echo "| short flows, every run's pooled | p50 ms xtcp | p50 ms TCP | p50 xtcp / TCP | p99 ms xtcp | p99 ms TCP | p99 xtcp / TCP | flows (xtcp, TCP) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---|"
+	while IFS='|' read -r c desc px pt pr x t r nx nt; do
+		echo "| $desc | $px | $pt | $pr | $x | $t | $r | $nx, $nt |"
+	done <"$OUT/short"
 fi
 echo
 cat "$OUT/bench"

@@ -4,9 +4,10 @@
  * scripts/guest-bench.sh.  The same code measures both; only the protocol
  * argument of socket() differs.
  *
- * usage: xtcp_bench -m bulk|rr|crr -p xtcp|tcp|NUMBER [-q xtcp|tcp|NUMBER]
- *                   [-s SRV_NS] [-c CLI_NS] [-a ADDR] [-P PORT] [-l LPORT]
- *                   [-t SECONDS]
+ * usage: xtcp_bench -m bulk|rr|crr|flows|short -p xtcp|tcp|NUMBER
+ *                   [-q xtcp|tcp|NUMBER] [-s SRV_NS] [-c CLI_NS] [-a ADDR]
+ *                   [-P PORT] [-l LPORT] [-t SECONDS] [-n FLOWS [-x K]]
+ *                   [-b BYTES] [-o FILE]
  *
  * -q gives the client another protocol than the server's (-p): an xtcp
  * end against a kernel-TCP end through tools/xtcp-bridge, which bridges
@@ -48,6 +49,15 @@
  *        server: accept, read 1 byte, write 1 byte, close, so the server
  *        closes first and holds the TIME-WAIT, not the client's ephemeral
  *        port.  Connections per second, counted by the client.
+ *  short Short flows one after the other, for SECONDS seconds: the
+ *        client connects, writes -b BYTES (10000), and reads the
+ *        server's 1-byte answer, which the server writes once it has
+ *        read them all; then as crr.  A flow's completion time runs
+ *        from the client's socket() to the answer.  value= is their
+ *        99th percentile in ms, p50= the median, max= the longest,
+ *        count= the flows (percentiles by the nearest rank).  -o FILE
+ *        appends every flow's time in ms to FILE, a line each, for
+ *        percentiles over several runs.
  *
  * Prints one line
  *   RESULT mode=M proto=P value=V unit=U secs=S count=N ...
@@ -84,8 +94,10 @@
 #define STALL_MS	5000	/* rr/crr: for one answer */
 #define KILL_GRACE_S	10.0	/* client still running after the end */
 
-enum mode { BULK, RR, CRR, FLOWS };
+enum mode { BULK, RR, CRR, FLOWS, SHORT };
 #define FLOWS_MAX	64
+#define SHORT_MAX	100000	/* short: completion times kept */
+#define SHORT_BYTES_MAX	(16 << 20)
 
 /* What parent (server) and child (client) share. */
 struct shared {
@@ -98,10 +110,11 @@ struct shared {
 	long long sent;			/* client (bulk): bytes written */
 	double cpu_snd;			/* client (bulk): its CPU seconds */
 	char err[512];			/* the first failure, if any */
+	float fct_ms[SHORT_MAX];	/* client (short): completion times */
 };
 
 static struct shared *sh;
-static const char * const mode_name[] = { "bulk", "rr", "crr", "flows" };
+static const char * const mode_name[] = { "bulk", "rr", "crr", "flows", "short" };
 
 /* The two flags are written by one process and polled by the other. */
 #define FLAG_SET(f)	__atomic_store_n(&sh->f, 1, __ATOMIC_RELEASE)
@@ -369,6 +382,53 @@ static void client_crr(int proto, const struct sockaddr_in *sin, double secs)
 	sh->secs = now_s() - t0;
 }
 
+/* short client: -b BYTES per connection, each flow's time kept. */
+static void client_short(int proto, const struct sockaddr_in *sin,
+			 double secs, int bytes)
+{
+	static char buf[CHUNK];
+	double t0 = now_s(), t, start;
+	long n = 0;
+	int fd, r, left;
+	ssize_t w;
+
+	memset(buf, 'x', sizeof(buf));
+	do {
+		start = now_s();
+		fd = dial(proto, sin);
+		if (fd < 0)
+			break;
+		for (left = bytes; left > 0; left -= w) {
+			w = write(fd, buf, left < CHUNK ? left : CHUNK);
+			if (w <= 0) {
+				fail("client: write(): %s (flow %ld)",
+				     w ? strerror(errno) : "returned 0", n + 1);
+				break;
+			}
+		}
+		if (left > 0 || read_byte(fd, "client", n) != 1) {
+			if (!sh->err[0])
+				fail("client: EOF instead of the answer (flow %ld)",
+				     n + 1);
+			close(fd);
+			break;
+		}
+		t = now_s();
+		r = read_byte(fd, "client (waiting for the server's FIN)", n);
+		close(fd);
+		if (r) {
+			if (r > 0)
+				fail("client: a second byte instead of EOF");
+			break;
+		}
+		if (n < SHORT_MAX)
+			sh->fct_ms[n] = (t - start) * 1e3;
+		n++;
+	} while (t - t0 < secs);
+	sh->count = n < SHORT_MAX ? n : SHORT_MAX;
+	sh->secs = now_s() - t0;
+}
+
 static int accept_within(int lfd, int ms)
 {
 	int w = wait_fd(lfd, POLLIN, ms);
@@ -599,6 +659,51 @@ static void server_crr(int lfd)
 	}
 }
 
+/* short server: accept, read the flow whole, answer, close. */
+static void server_short(int lfd, int bytes)
+{
+	static char buf[CHUNK];
+	long n = 0;
+	int fd, got;
+	ssize_t r;
+
+	while (!FLAG(done) && !sh->err[0]) {
+		fd = accept_within(lfd, 100);
+		if (fd == -2)
+			continue;
+		if (fd < 0)
+			return;
+		for (got = 0; got < bytes; got += r) {
+			r = wait_fd(fd, POLLIN, STALL_MS) == 1 ?
+			    read(fd, buf, sizeof(buf)) : -1;
+			if (r <= 0) {
+				fail("server: flow %ld ended after %d of %d bytes",
+				     n + 1, got, bytes);
+				break;
+			}
+		}
+		if (got >= bytes)
+			write_byte(fd, "server", n);
+		close(fd);
+		n++;
+	}
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The @p-th percentile of the sorted @v[@n], by the nearest rank. */
+static double pct(const float *v, long n, int p)
+{
+	long k = (n * p + 99) / 100;
+
+	return n ? v[k ? k - 1 : 0] : 0;
+}
+
 /* Waits for the client; kills it if still there after @grace seconds. */
 static void reap(pid_t pid, double grace)
 {
@@ -621,9 +726,9 @@ static void reap(pid_t pid, double grace)
 static void print_usage(const char *me)
 {
 	fprintf(stderr,
-		"usage: %s -m bulk|rr|crr|flows -p xtcp|tcp|NUMBER [-q xtcp|tcp|NUMBER]\n"
+		"usage: %s -m bulk|rr|crr|flows|short -p xtcp|tcp|NUMBER [-q xtcp|tcp|NUMBER]\n"
 		"          [-s SRV_NS] [-c CLI_NS] [-a ADDR] [-P PORT] [-l LPORT]\n"
-		"          [-t SECONDS] [-n FLOWS [-x OTHER_FLOWS]]\n",
+		"          [-t SECONDS] [-n FLOWS [-x OTHER_FLOWS]] [-b BYTES] [-o FILE]\n",
 		me);
 	exit(2);
 }
@@ -639,12 +744,19 @@ int main(int argc, char **argv)
 	ssize_t first = 0;
 	int port = 9000, proto = IPPROTO_XTCP, mode = -1, lfd, opt, i;
 	int cproto = 0;		/* the client's, if not the server's */
-	int nflows = 1, kflows = 0, lfd2 = -1;
+	int nflows = 1, kflows = 0, lfd2 = -1, sbytes = 10000;
+	const char *fct_file = NULL;
 	long long fgot[FLOWS_MAX];
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "m:p:q:s:c:a:P:l:t:n:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:p:q:s:c:a:P:l:t:n:x:b:o:")) != -1) {
 		switch (opt) {
+		case 'o':
+			fct_file = optarg;
+			break;
+		case 'b':
+			sbytes = atoi(optarg);
+			break;
 		case 'n':
 			nflows = atoi(optarg);
 			break;
@@ -652,7 +764,7 @@ int main(int argc, char **argv)
 			kflows = atoi(optarg);
 			break;
 		case 'm':
-			for (i = 0; i < 4; i++)
+			for (i = 0; i < 5; i++)
 				if (!strcmp(optarg, mode_name[i]))
 					mode = i;
 			break;
@@ -694,7 +806,7 @@ int main(int argc, char **argv)
 	}
 	if (mode < 0 || proto <= 0 || secs <= 0 ||
 	    nflows < 1 || nflows > FLOWS_MAX || kflows < 0 || kflows > nflows ||
-	    (kflows && cproto <= 0) ||
+	    (kflows && cproto <= 0) || sbytes < 1 || sbytes > SHORT_BYTES_MAX ||
 	    inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
 		print_usage(argv[0]);
 	sin.sin_port = htons(port);
@@ -751,6 +863,8 @@ int main(int argc, char **argv)
 			client_bulk(proto, &sin);
 		else if (mode == RR)
 			client_rr(proto, &sin, secs);
+		else if (mode == SHORT)
+			client_short(proto, &sin, secs, sbytes);
 		else
 			client_crr(proto, &sin, secs);
 		FLAG_SET(done);
@@ -765,6 +879,8 @@ int main(int argc, char **argv)
 				     &elapsed);
 	else if (mode == RR)
 		server_rr(lfd);
+	else if (mode == SHORT)
+		server_short(lfd, sbytes);
 	else
 		server_crr(lfd);
 	reap(pid, mode == BULK || mode == FLOWS ? KILL_GRACE_S :
@@ -805,6 +921,29 @@ int main(int argc, char **argv)
 		for (i = 0; i < nflows; i++)
 			printf("%s%.2f", i ? "," : "", fgot[i] * 8 / elapsed / 1e6);
 		printf("\n");
+	} else if (mode == SHORT) {
+		long n = sh->count;
+		double sum = 0;
+
+		FILE *f = fct_file ? fopen(fct_file, "a") : NULL;
+
+		if (fct_file && !f) {
+			printf("ERROR %s: %s\n", fct_file, strerror(errno));
+			printf("RESULT mode=short proto=%s value=ERR\n", pname);
+			return 1;
+		}
+		qsort(sh->fct_ms, n, sizeof(sh->fct_ms[0]), cmp_float);
+		for (i = 0; i < n; i++) {
+			sum += sh->fct_ms[i];
+			if (f)
+				fprintf(f, "%.3f\n", sh->fct_ms[i]);
+		}
+		if (f)
+			fclose(f);
+		printf("RESULT mode=short proto=%s value=%.2f unit=ms secs=%.3f count=%ld bytes=%d p50=%.2f p90=%.2f max=%.2f mean=%.2f\n",
+		       pname, pct(sh->fct_ms, n, 99), sh->secs, n, sbytes,
+		       pct(sh->fct_ms, n, 50), pct(sh->fct_ms, n, 90),
+		       n ? sh->fct_ms[n - 1] : 0, n ? sum / n : 0);
 	} else {
 		value = sh->count / sh->secs;
 		printf("RESULT mode=%s proto=%s value=%.1f unit=%s secs=%.3f count=%ld mean_us=%.1f\n",
