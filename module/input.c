@@ -210,7 +210,7 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us,
 				struct xtcp_rate_sample *rs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 now = xtcp_clock_us(), freed = 0;
+	u32 now = xs->clock_us, freed = 0;
 	/*
 	 * Without SACKed segments nothing tells a late segment from one
 	 * ACKed in turn (SND.UNA has already moved to @ack here): no
@@ -275,7 +275,7 @@ static void xtcp_rate_gen(struct sock *sk, struct xtcp_rate_sample *rs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	xtcp_delivery_gen(&xs->dlv, rs, xtcp_clock_us(), xs->min_rtt_us);
+	xtcp_delivery_gen(&xs->dlv, rs, xs->clock_us, xs->min_rtt_us);
 }
 
 /*
@@ -504,7 +504,7 @@ static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts,
 			   struct xtcp_rate_sample *rs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 fack, reord, now = xtcp_clock_us();
+	u32 fack, reord, now = xs->clock_us;
 	bool news = false;
 	struct sk_buff *skb;
 	unsigned int i;
@@ -616,7 +616,7 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 {
 	int rec = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_recovery);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 now = xtcp_clock_us(), marked = 0, reo_wnd;
+	u32 now = xs->clock_us, marked = 0, reo_wnd;
 	struct sk_buff *skb;
 
 	*reo_us = 0;
@@ -1840,6 +1840,7 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	u8 flags = cb->flags;
 
 	sock_owned_by_me(sk);
+	xtcp_clock_refresh(xs);
 
 	switch (sk->sk_state) {
 	case TCP_CLOSE:

@@ -438,7 +438,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	sock_owned_by_me(sk);
 
 	if (clone) {
-		xtcp_skb_sent(xs, skb, xtcp_clock_us());
+		xtcp_skb_sent(xs, skb, xs->clock_us);
 		if (unlikely(skb_cloned(skb)))
 			skb = pskb_copy(skb, gfp);
 		else
@@ -624,6 +624,7 @@ int xtcp_connect(struct sock *sk)
 
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
 	inet_csk(sk)->icsk_retransmits = 0;
+	xtcp_clock_refresh(xs);
 	xtcp_transmit_skb(sk, skb, true, sk->sk_allocation);
 	xtcp_reset_rtx_timer(sk);
 	return 0;
@@ -643,8 +644,10 @@ void xtcp_send_synack_sk(struct sock *sk)
 	struct sk_buff *skb = skb_peek(&xtcp_sk(sk)->rtx_queue);
 
 	/* Our SYN is still on the queue; resent now, it carries the ACK. */
-	if (skb && xtcp_skb_has_flag(skb, XTCP_FLAG_SYN))
+	if (skb && xtcp_skb_has_flag(skb, XTCP_FLAG_SYN)) {
+		xtcp_clock_refresh(xtcp_sk(sk));
 		xtcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
+	}
 }
 
 /*
@@ -866,7 +869,7 @@ static void xtcp_transmit_burst(struct sock *sk, struct sk_buff *first,
 	gso = xtcp_build_burst(sk, first, n, len);
 	if (!gso)
 		goto one_by_one;
-	now = xtcp_clock_us();
+	now = xs->clock_us;
 	for (skb = first, i = 0; i < n; i++) {
 		xtcp_skb_sent(xs, skb, now);
 		skb = skb_peek_next(skb, &xs->rtx_queue);
@@ -970,6 +973,7 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_CLOSE | TCPF_LISTEN))
 		return;
+	xtcp_clock_refresh(xs);
 	/*
 	 * F-RTO step 2b (xtcp_frto()): new data, not yet what the timeout
 	 * marked lost, as tcp_xmit_recovery()'s REXMIT_NEW.
@@ -1187,6 +1191,7 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 
 	if (!head)
 		return;
+	xtcp_clock_refresh(xs);
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
 		xtcp_retransmit_skb(sk, head);
 		return;
@@ -1306,6 +1311,8 @@ void xtcp_simple_retransmit(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
+	/* From the ICMP path: the resends below stamp with this. */
+	xtcp_clock_refresh(xs);
 	skb_queue_walk(&xs->rtx_queue, skb) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 

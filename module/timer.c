@@ -72,7 +72,7 @@ void xtcp_reset_rtx_timer(struct sock *sk)
 static s32 xtcp_rto_delta_us(const struct sock *sk, const struct sk_buff *head)
 {
 	return (s32)(jiffies_to_usecs(inet_csk(sk)->icsk_rto) -
-		     (xtcp_clock_us() - XTCP_SKB_CB(head)->tx_us));
+		     (xtcp_sk(sk)->clock_us - XTCP_SKB_CB(head)->tx_us));
 }
 
 /**
@@ -362,6 +362,7 @@ void xtcp_write_timer_handler(struct sock *sk)
 
 	if (sk->sk_state == TCP_CLOSE || !icsk->icsk_pending)
 		return;
+	xtcp_clock_refresh(xtcp_sk(sk));
 	if (time_after(icsk->icsk_timeout, jiffies)) {
 		sk_reset_timer(sk, &icsk->icsk_retransmit_timer,
 			       icsk->icsk_timeout);

@@ -616,6 +616,18 @@ struct xtcp_sock {
 	u32	rcv_ooopack;	/* segments received out of order */
 	u32	min_rtt_us;	/* lowest RTT sample, ~0U: none yet */
 	u32	lsndtime;	/* jiffies of the last data sent */
+	/*
+	 * The microsecond clock as the event being handled began
+	 * (xtcp_clock_refresh()), as TCP's tp->tcp_mstamp: what the ACK
+	 * path, the send path and the timers stamp segments and take RTT
+	 * and delivery samples with, one clock read per event instead of
+	 * one per use (under emulation a read costs a device access).
+	 * Written and read under the socket lock; refreshed where each of
+	 * those paths begins (xtcp_rcv_state_process(), __xtcp_write_xmit(),
+	 * xtcp_write_timer_handler(), and the rarer entries that send or
+	 * measure on their own).
+	 */
+	u32	clock_us;
 
 	/*
 	 * Segments sent and not yet acknowledged, in sequence order.  Unsent
@@ -673,6 +685,12 @@ struct xtcp6_sock {
 static inline u32 xtcp_clock_us(void)
 {
 	return (u32)div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
+/* The event now handled on @xs starts: read the clock (xs->clock_us). */
+static inline void xtcp_clock_refresh(struct xtcp_sock *xs)
+{
+	xs->clock_us = xtcp_clock_us();
 }
 
 /* Segments the network holds as far as the sender knows (RFC 6675). */
