@@ -53,6 +53,16 @@
 #              netdev ingress).  value= is the 99th percentile in ms, so
 #              here xtcp / TCP below 1.0 is better; p50 and p99 over
 #              every flow of every run are tabled apart
+#   bulk_sendfile  bulk_veth with the client's sendfile() of a 16 MiB
+#              file in the guest's /tmp, over and over (page references,
+#              no copy)
+#   crr4       crr with 4 clients (threads) connecting at once
+#   conns10k   10,000 idle connections at once, the server holding them
+#              in one epoll set: value= the kernel slab's growth per
+#              connection, both ends together, in bytes (lower is
+#              better); then 1-byte request/response on connections
+#              picked at random among them, p50 and p99 over every
+#              transaction of every run tabled apart
 #   grid_L_R_T  the loss x reordering x RTT grid (make bench-grid):
 #              bulk_veth with netem on vc: L% loss, R% of segments
 #              reordered (sent at once while the others wait half the
@@ -78,7 +88,7 @@ SECS=${BENCH_SECS:-3}
 LOSS_SECS=${BENCH_LOSS_SECS:-5}
 SHORT_SECS=${BENCH_SHORT_SECS:-10}
 GRID_SECS=${BENCH_GRID_SECS:-5}
-CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_bdp bulk_gro bulk_loss rr crr flows4 flows16 share bridge_up bridge_down udp_bulk udp_rr udp_plain udp_plain_rr short_tail}
+CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_bdp bulk_gro bulk_loss rr crr flows4 flows16 share bridge_up bridge_down udp_bulk udp_rr udp_plain udp_plain_rr short_tail bulk_sendfile crr4 conns10k}
 # grid / gridb: every cell of the grid.
 grid_cells() {	# grid_cells PREFIX
 	local l r t
@@ -114,6 +124,8 @@ cleanup() {
 }
 
 insmod ./xtcp.ko || exit 1
+# bulk_sendfile's file.
+dd if=/dev/urandom of="$OUT/file" bs=1M count=16 status=none || exit 1
 setup_topology || { echo "topology setup failed"; cleanup; exit 1; }
 
 # TIME-WAIT (crr): the server closes first, so TIME-WAIT is held in xsrv,
@@ -287,6 +299,9 @@ case_args() {
 	udp_bulk)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth, xtcp in UDP" ;;
 	udp_rr)		echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth, xtcp in UDP" ;;
 	udp_plain)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth, xtcp in UDP (TCP column: plain xtcp)" ;;
+	bulk_sendfile)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth, sendfile()" ;;
+	crr4)		echo "crr xsrv xcli 10.99.0.1 $SECS conn/s connect+1-byte exchange+close, 4 clients, veth" ;;
+	conns10k)	echo "conns xsrv xcli 10.99.0.1 $SECS bytes/conn slab per idle connection (both ends) among 10,000, veth (lower is better)" ;;
 	short_tail)	echo "short xsrv xcli 10.99.0.1 $SHORT_SECS ms p99 completion of 10 KB flows, RTT 20 ms, a fifth of PSH segments lost (lower is better)" ;;
 	udp_plain_rr)	echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth, xtcp in UDP (TCP column: plain xtcp)" ;;
 	grid_* | gridb_*)
@@ -385,7 +400,10 @@ for c in $CASES; do
 			# Ports 2 apart: the other protocol's listener takes port + 1.
 			share/*)	pargs=(-p $p -q tcp -n 2 -x 1 -P $((10040 + ci * 100 + r * 4 + pi * 2))) ;;
 			udp_plain*/tcp)	pargs=(-p xtcp -P $port) ;;
-			short*/*)	pargs+=(-o "$OUT/$c.$p.fct") ;;
+			short*/* | conns*/*) pargs+=(-o "$OUT/$c.$p.fct") ;;
+			bulk_sendfile/*) pargs+=(-f "$OUT/file") ;;
+			crr4/*)		pargs+=(-n 4) ;;
+			conns10k/*)	pargs+=(-n 10000) ;;
 			esac
 			# udp_plain*: the client's new sockets go in UDP or not.
 			case $c/$p in
@@ -463,7 +481,7 @@ for c in $CASES; do
 		jt=$(median <"$OUT/$c.tcp.jain")
 		echo "$c|$desc|$jx|$jt" >>"$OUT/jain"
 	esac
-	case $c in short*)
+	case $c in short* | conns*)
 		# Percentiles of every flow of every run, pooled.
 		for p in xtcp tcp; do
 			read -r "n_$p" "p50_$p" "p99_$p" < <(sort -g "$OUT/$c.$p.fct" |
@@ -472,7 +490,9 @@ for c in $CASES; do
 					if (!NR) print 0, "ERR", "ERR"
 					else print NR, a[k50 ? k50 : 1], a[k99 ? k99 : 1] }')
 		done
-		echo "$c|$desc|$p50_xtcp|$p50_tcp|$(ratio_of "$p50_xtcp" "$p50_tcp")|$p99_xtcp|$p99_tcp|$(ratio_of "$p99_xtcp" "$p99_tcp")|$n_xtcp|$n_tcp" >>"$OUT/short"
+		ldesc=$desc
+		[ "$c" = conns10k ] && ldesc="1-byte request/response on one of 10,000 idle connections, veth"
+		echo "$c|$ldesc|$p50_xtcp|$p50_tcp|$(ratio_of "$p50_xtcp" "$p50_tcp")|$p99_xtcp|$p99_tcp|$(ratio_of "$p99_xtcp" "$p99_tcp")|$n_xtcp|$n_tcp" >>"$OUT/short"
 	esac
 	echo "BENCH case=$c unit=$unit xtcp=$x tcp=$t ratio=$ratio spread=$spread" \
 		"cpu_xtcp=$cx cpu_tcp=$ct cpu_ratio=$cratio jain_xtcp=$jx jain_tcp=$jt" \
@@ -500,7 +520,7 @@ if [ -s "$OUT/jain" ]; then
 fi
 if [ -s "$OUT/short" ]; then
 	echo
-	echo "| short flows, every run's pooled | p50 ms xtcp | p50 ms TCP | p50 xtcp / TCP | p99 ms xtcp | p99 ms TCP | p99 xtcp / TCP | flows (xtcp, TCP) |"
+	echo "| latency, every run's pooled | p50 ms xtcp | p50 ms TCP | p50 xtcp / TCP | p99 ms xtcp | p99 ms TCP | p99 xtcp / TCP | flows (xtcp, TCP) |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---|"
 	while IFS='|' read -r c desc px pt pr x t r nx nt; do
 		echo "| $desc | $px | $pt | $pr | $x | $t | $r | $nx, $nt |"

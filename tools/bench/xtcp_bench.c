@@ -4,10 +4,10 @@
  * scripts/guest-bench.sh.  The same code measures both; only the protocol
  * argument of socket() differs.
  *
- * usage: xtcp_bench -m bulk|rr|crr|flows|short -p xtcp|tcp|NUMBER
- *                   [-q xtcp|tcp|NUMBER] [-s SRV_NS] [-c CLI_NS] [-a ADDR]
+ * usage: xtcp_bench -m bulk|rr|crr|flows|short|conns
+ *                   -p xtcp|tcp|NUMBER [-q xtcp|tcp|NUMBER] [-s SRV_NS] [-c CLI_NS] [-a ADDR]
  *                   [-P PORT] [-l LPORT] [-t SECONDS] [-n FLOWS [-x K]]
- *                   [-b BYTES] [-o FILE]
+ *                   [-b BYTES] [-o FILE] [-f FILE]
  *
  * -q gives the client another protocol than the server's (-p): an xtcp
  * end against a kernel-TCP end through tools/xtcp-bridge, which bridges
@@ -28,7 +28,9 @@
  *        (/proc/stat: user, system, irq, softirq) over the receiver's
  *        measured time and bytes; cpu_snd= the client process's own
  *        CPU time over every byte it wrote; cpu_rcv= the server's over
- *        its measured time and bytes.  A process's time includes the
+ *        its measured time and bytes.  -f FILE: the client sends FILE
+ *        (at least 64 KiB) with sendfile(), 64 KiB at a time, from its
+ *        start again at its end.  A process's time includes the
  *        softirq work run in its context: on veth the sender's carries
  *        much of the receiver's protocol processing.
  *  rr    One connection, TCP_NODELAY on both ends; the client writes 1
@@ -48,8 +50,10 @@
  *        read the 1-byte answer, read the server's FIN (EOF), close.  The
  *        server: accept, read 1 byte, write 1 byte, close, so the server
  *        closes first and holds the TIME-WAIT, not the client's ephemeral
- *        port.  Connections per second, counted by the client.
- *  short Short flows one after the other, for SECONDS seconds: the
+ *        port.  Connections per second, counted by the client.  -n N
+ *        clients (threads) at once, each as one; the server's single
+ *        accept loop serves them all.
+ *  short Flows one after another, for SECONDS seconds: the
  *        client connects, writes -b BYTES (10000), and reads the
  *        server's 1-byte answer, which the server writes once it has
  *        read them all; then as crr.  A flow's completion time runs
@@ -58,6 +62,17 @@
  *        count= the flows (percentiles by the nearest rank).  -o FILE
  *        appends every flow's time in ms to FILE, a line each, for
  *        percentiles over several runs.
+ *  conns -n N (10000) idle connections at once, the server holding
+ *        them in one epoll set: memory per connection, both ends
+ *        together, from the growth of the kernel's slab (/proc/meminfo
+ *        Slab) between before the first connect and when the server
+ *        has accepted them all: value= in bytes.  Then, for SECONDS
+ *        seconds, 1-byte request/response transactions one at a time on
+ *        connections picked at random among them: p50= and p99= in ms
+ *        (-o FILE appends each one's time, as short).  Then the client
+ *        closes them one after another and the server closes each as
+ *        it reads the EOF, so that no more than a few are orphaned at
+ *        once.  RLIMIT_NOFILE is raised to fit.
  *
  * Prints one line
  *   RESULT mode=M proto=P value=V unit=U secs=S count=N ...
@@ -79,8 +94,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -94,7 +111,8 @@
 #define STALL_MS	5000	/* rr/crr: for one answer */
 #define KILL_GRACE_S	10.0	/* client still running after the end */
 
-enum mode { BULK, RR, CRR, FLOWS, SHORT };
+enum mode { BULK, RR, CRR, FLOWS, SHORT, CONNS };
+#define CONNS_MAX	30000
 #define FLOWS_MAX	64
 #define SHORT_MAX	100000	/* short: completion times kept */
 #define SHORT_BYTES_MAX	(16 << 20)
@@ -110,11 +128,14 @@ struct shared {
 	long long sent;			/* client (bulk): bytes written */
 	double cpu_snd;			/* client (bulk): its CPU seconds */
 	char err[512];			/* the first failure, if any */
-	float fct_ms[SHORT_MAX];	/* client (short): completion times */
+	float fct_ms[SHORT_MAX];	/* client (short, conns): times */
+	int accepted;			/* server (conns): connections held */
 };
 
 static struct shared *sh;
-static const char * const mode_name[] = { "bulk", "rr", "crr", "flows", "short" };
+static const char * const mode_name[] = {
+	"bulk", "rr", "crr", "flows", "short", "conns"
+};
 
 /* The two flags are written by one process and polled by the other. */
 #define FLAG_SET(f)	__atomic_store_n(&sh->f, 1, __ATOMIC_RELEASE)
@@ -296,19 +317,41 @@ static int write_byte(int fd, const char *who, long n)
 	return -1;
 }
 
+/* -f: bulk sends this file with sendfile(), over and over. */
+static const char *send_file;
+
 /* bulk client: write until the server has closed. */
 static void client_bulk(int proto, const struct sockaddr_in *sin)
 {
 	static char buf[CHUNK];
-	int fd = dial(proto, sin);
+	int fd, ffd = -1;
+	off_t off = 0, fsize = 0;
 	ssize_t n;
 
+	if (send_file) {
+		ffd = open(send_file, O_RDONLY);
+		fsize = ffd < 0 ? 0 : lseek(ffd, 0, SEEK_END);
+		if (fsize < CHUNK) {
+			fail("%s: %s", send_file,
+			     ffd < 0 ? strerror(errno) : "shorter than 64 KiB");
+			if (ffd >= 0)
+				close(ffd);
+			return;
+		}
+	}
+	fd = dial(proto, sin);
 	if (fd < 0)
-		return;
+		goto out;
 	memset(buf, 'x', sizeof(buf));
 	sh->sndbuf[0] = sockopt_int(fd, SOL_SOCKET, SO_SNDBUF);
 	for (;;) {
-		n = write(fd, buf, sizeof(buf));
+		if (ffd >= 0) {
+			if (off + CHUNK > fsize)
+				off = 0;
+			n = sendfile(fd, ffd, &off, CHUNK);
+		} else {
+			n = write(fd, buf, sizeof(buf));
+		}
 		if (n > 0) {
 			sh->sent += n;
 			continue;
@@ -321,6 +364,9 @@ static void client_bulk(int proto, const struct sockaddr_in *sin)
 	sh->sndbuf[1] = sockopt_int(fd, SOL_SOCKET, SO_SNDBUF);
 	close(fd);
 	sh->cpu_snd = self_cpu_s();
+out:
+	if (ffd >= 0)
+		close(ffd);
 }
 
 static void client_rr(int proto, const struct sockaddr_in *sin, double secs)
@@ -351,7 +397,7 @@ static void client_rr(int proto, const struct sockaddr_in *sin, double secs)
 	close(fd);
 }
 
-static void client_crr(int proto, const struct sockaddr_in *sin, double secs)
+static long crr_loop(int proto, const struct sockaddr_in *sin, double secs)
 {
 	double t0 = now_s(), t;
 	long n = 0;
@@ -377,8 +423,47 @@ static void client_crr(int proto, const struct sockaddr_in *sin, double secs)
 		}
 		n++;
 		t = now_s();
-	} while (t - t0 < secs);
-	sh->count = n;
+	} while (t - t0 < secs && !sh->err[0]);
+	return n;
+}
+
+struct crr_arg {
+	int proto;
+	const struct sockaddr_in *sin;
+	double secs;
+	long n;
+};
+
+static void *crr_thread(void *arg)
+{
+	struct crr_arg *a = arg;
+
+	a->n = crr_loop(a->proto, a->sin, a->secs);
+	return NULL;
+}
+
+/* crr client: -n threads, each connecting one connection at a time. */
+static void client_crr(int proto, const struct sockaddr_in *sin, double secs,
+		       int n)
+{
+	struct crr_arg a[FLOWS_MAX];
+	pthread_t thr[FLOWS_MAX];
+	double t0 = now_s();
+	int i, started = 0;
+
+	for (i = 0; i < n; i++) {
+		a[i] = (struct crr_arg){ .proto = proto, .sin = sin, .secs = secs };
+		if (pthread_create(&thr[i], NULL, crr_thread, &a[i])) {
+			fail("pthread_create: %s", strerror(errno));
+			break;
+		}
+		started++;
+	}
+	sh->count = 0;
+	for (i = 0; i < started; i++) {
+		pthread_join(thr[i], NULL);
+		sh->count += a[i].n;
+	}
 	sh->secs = now_s() - t0;
 }
 
@@ -427,6 +512,172 @@ static void client_short(int proto, const struct sockaddr_in *sin,
 	} while (t - t0 < secs);
 	sh->count = n < SHORT_MAX ? n : SHORT_MAX;
 	sh->secs = now_s() - t0;
+}
+
+/* /proc/meminfo's Slab, in kB; -1 if unreadable. */
+static long slab_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * conns client: @n connections, up to 128 connecting at a time; the
+ * slab's growth once the server holds them all (sh->count, in bytes per
+ * connection); then transactions on random ones for @secs seconds.
+ */
+static void client_conns(int proto, const struct sockaddr_in *sin, int n,
+			 double secs)
+{
+	static int fds[CONNS_MAX];
+	long slab0 = slab_kb(), slab1, k = 0;
+	double t0, t, end;
+	int i, j, err;
+
+	for (i = 0; i < n; i++)
+		fds[i] = -1;
+	for (i = 0; i < n && !sh->err[0]; i += 128) {
+		int m = n - i < 128 ? n - i : 128;
+
+		for (j = i; j < i + m; j++) {
+			fds[j] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, proto);
+			if (fds[j] < 0) {
+				fail("client socket() %d: %s", j + 1, strerror(errno));
+				goto out;
+			}
+			if (connect(fds[j], (const struct sockaddr *)sin,
+				    sizeof(*sin)) && errno != EINPROGRESS) {
+				fail("connect() %d: %s", j + 1, strerror(errno));
+				goto out;
+			}
+		}
+		for (j = i; j < i + m; j++) {
+			if (wait_fd(fds[j], POLLOUT, WAIT_MS) != 1) {
+				fail("connect() %d not done after %d ms", j + 1,
+				     WAIT_MS);
+				goto out;
+			}
+			err = sockopt_int(fds[j], SOL_SOCKET, SO_ERROR);
+			if (err) {
+				fail("connect() %d: %s", j + 1, strerror(err));
+				goto out;
+			}
+		}
+	}
+	/* Every connection accepted, and the server's side settled. */
+	end = now_s() + WAIT_MS / 1000.0;
+	while (__atomic_load_n(&sh->accepted, __ATOMIC_ACQUIRE) < n) {
+		if (now_s() > end) {
+			fail("server accepted %d of %d connections",
+			     __atomic_load_n(&sh->accepted, __ATOMIC_ACQUIRE), n);
+			goto out;
+		}
+		usleep(10000);
+	}
+	usleep(200000);
+	slab1 = slab_kb();
+	if (slab0 < 0 || slab1 < 0) {
+		fail("/proc/meminfo has no Slab");
+		goto out;
+	}
+	sh->sent = (slab1 - slab0) * 1024LL / n;
+	t0 = now_s();
+	do {
+		int fd = fds[random() % n];
+		double s0 = now_s();
+
+		if (write_byte(fd, "client", k) || read_byte(fd, "client", k) != 1) {
+			if (!sh->err[0])
+				fail("client: EOF after %ld transactions", k);
+			break;
+		}
+		t = now_s();
+		if (k < SHORT_MAX)
+			sh->fct_ms[k] = (t - s0) * 1e3;
+		k++;
+	} while (t - t0 < secs);
+	sh->count = k < SHORT_MAX ? k : SHORT_MAX;
+	sh->secs = now_s() - t0;
+out:
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	FLAG_SET(done);
+}
+
+/*
+ * conns server: accept and echo in one epoll set; each connection closed
+ * at its EOF.  Once the client is done, until all are closed (or
+ * WAIT_MS).
+ */
+static void server_conns(int lfd, int n)
+{
+	static bool open_fd[CONNS_MAX + 64];
+	struct epoll_event ev, evs[256];
+	int ep = epoll_create1(0), held = 0, left = 0, i, k, fd;
+	double end = 0;
+	char buf[64];
+	ssize_t r;
+
+	if (ep < 0) {
+		fail("epoll_create1(): %s", strerror(errno));
+		return;
+	}
+	ev.events = EPOLLIN;
+	ev.data.fd = lfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+	while (!sh->err[0]) {
+		if (FLAG(done)) {
+			if (!end)
+				end = now_s() + WAIT_MS / 1000.0;
+			if (!left || now_s() > end)
+				break;
+		}
+		k = epoll_wait(ep, evs, 256, 100);
+		for (i = 0; i < k; i++) {
+			fd = evs[i].data.fd;
+			if (fd == lfd) {
+				fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
+				if (fd < 0)
+					continue;
+				if (held >= n || fd >= CONNS_MAX + 64) {
+					fail("server: more than %d connections", n);
+					close(fd);
+					continue;
+				}
+				held++;
+				left++;
+				open_fd[fd] = true;
+				ev.events = EPOLLIN;
+				ev.data.fd = fd;
+				if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+					fail("epoll_ctl(): %s", strerror(errno));
+				__atomic_store_n(&sh->accepted, held, __ATOMIC_RELEASE);
+				continue;
+			}
+			r = read(fd, buf, sizeof(buf));
+			if (r > 0 && write(fd, buf, r) != r)
+				fail("server: write(): %s", strerror(errno));
+			if (r == 0 || (r < 0 && errno != EAGAIN)) {
+				close(fd);
+				open_fd[fd] = false;
+				left--;
+			}
+		}
+	}
+	for (fd = 0; fd < CONNS_MAX + 64; fd++)
+		if (open_fd[fd])
+			close(fd);
+	close(ep);
 }
 
 static int accept_within(int lfd, int ms)
@@ -726,9 +977,9 @@ static void reap(pid_t pid, double grace)
 static void print_usage(const char *me)
 {
 	fprintf(stderr,
-		"usage: %s -m bulk|rr|crr|flows|short -p xtcp|tcp|NUMBER [-q xtcp|tcp|NUMBER]\n"
+		"usage: %s -m bulk|rr|crr|flows|short|conns -p xtcp|tcp|NUMBER [-q xtcp|tcp|NUMBER]\n"
 		"          [-s SRV_NS] [-c CLI_NS] [-a ADDR] [-P PORT] [-l LPORT]\n"
-		"          [-t SECONDS] [-n FLOWS [-x OTHER_FLOWS]] [-b BYTES] [-o FILE]\n",
+		"          [-t SECONDS] [-n FLOWS [-x OTHER_FLOWS]] [-b BYTES] [-o FILE] [-f FILE]\n",
 		me);
 	exit(2);
 }
@@ -749,8 +1000,11 @@ int main(int argc, char **argv)
 	long long fgot[FLOWS_MAX];
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "m:p:q:s:c:a:P:l:t:n:x:b:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:p:q:s:c:a:P:l:t:n:x:b:o:f:")) != -1) {
 		switch (opt) {
+		case 'f':
+			send_file = optarg;
+			break;
 		case 'o':
 			fct_file = optarg;
 			break;
@@ -764,7 +1018,7 @@ int main(int argc, char **argv)
 			kflows = atoi(optarg);
 			break;
 		case 'm':
-			for (i = 0; i < 5; i++)
+			for (i = 0; i < 6; i++)
 				if (!strcmp(optarg, mode_name[i]))
 					mode = i;
 			break;
@@ -804,12 +1058,25 @@ int main(int argc, char **argv)
 			print_usage(argv[0]);
 		}
 	}
-	if (mode < 0 || proto <= 0 || secs <= 0 ||
-	    nflows < 1 || nflows > FLOWS_MAX || kflows < 0 || kflows > nflows ||
+	if (mode == CONNS && nflows == 1)
+		nflows = 10000;
+	if (mode < 0 || proto <= 0 || secs <= 0 || nflows < 1 ||
+	    nflows > (mode == CONNS ? CONNS_MAX : FLOWS_MAX) ||
+	    kflows < 0 || kflows > nflows ||
 	    (kflows && cproto <= 0) || sbytes < 1 || sbytes > SHORT_BYTES_MAX ||
 	    inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
 		print_usage(argv[0]);
 	sin.sin_port = htons(port);
+	if (mode == CONNS) {
+		struct rlimit rl = { .rlim_cur = nflows + 64, .rlim_max = nflows + 64 };
+
+		if (setrlimit(RLIMIT_NOFILE, &rl)) {
+			printf("ERROR setrlimit(RLIMIT_NOFILE, %d): %s\n",
+			       nflows + 64, strerror(errno));
+			printf("RESULT mode=conns proto=%s value=ERR\n", pname);
+			return 1;
+		}
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -823,7 +1090,7 @@ int main(int argc, char **argv)
 	enter_ns(srv_ns);
 	lfd = socket(AF_INET, SOCK_STREAM, proto);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) ||
-	    listen(lfd, 128)) {
+	    listen(lfd, mode == CONNS ? 1024 : 128)) {
 		printf("ERROR server %s:%d: %s\n", addr, port, strerror(errno));
 		printf("RESULT mode=%s proto=%s value=ERR\n", mode_name[mode], pname);
 		return 1;
@@ -865,8 +1132,10 @@ int main(int argc, char **argv)
 			client_rr(proto, &sin, secs);
 		else if (mode == SHORT)
 			client_short(proto, &sin, secs, sbytes);
+		else if (mode == CONNS)
+			client_conns(proto, &sin, nflows, secs);
 		else
-			client_crr(proto, &sin, secs);
+			client_crr(proto, &sin, secs, nflows);
 		FLAG_SET(done);
 		_exit(0);
 	}
@@ -881,10 +1150,13 @@ int main(int argc, char **argv)
 		server_rr(lfd);
 	else if (mode == SHORT)
 		server_short(lfd, sbytes);
+	else if (mode == CONNS)
+		server_conns(lfd, nflows);
 	else
 		server_crr(lfd);
 	reap(pid, mode == BULK || mode == FLOWS ? KILL_GRACE_S :
-		  secs + STALL_MS / 1000.0 + KILL_GRACE_S);
+		  secs + STALL_MS / 1000.0 + KILL_GRACE_S +
+		  (mode == CONNS ? 2 * WAIT_MS / 1000.0 : 0));
 	close(lfd);
 	if (lfd2 >= 0)
 		close(lfd2);
@@ -921,7 +1193,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < nflows; i++)
 			printf("%s%.2f", i ? "," : "", fgot[i] * 8 / elapsed / 1e6);
 		printf("\n");
-	} else if (mode == SHORT) {
+	} else if (mode == SHORT || mode == CONNS) {
 		long n = sh->count;
 		double sum = 0;
 
@@ -940,10 +1212,16 @@ int main(int argc, char **argv)
 		}
 		if (f)
 			fclose(f);
-		printf("RESULT mode=short proto=%s value=%.2f unit=ms secs=%.3f count=%ld bytes=%d p50=%.2f p90=%.2f max=%.2f mean=%.2f\n",
-		       pname, pct(sh->fct_ms, n, 99), sh->secs, n, sbytes,
-		       pct(sh->fct_ms, n, 50), pct(sh->fct_ms, n, 90),
-		       n ? sh->fct_ms[n - 1] : 0, n ? sum / n : 0);
+		if (mode == SHORT)
+			printf("RESULT mode=short proto=%s value=%.2f unit=ms secs=%.3f count=%ld bytes=%d p50=%.2f p90=%.2f max=%.2f mean=%.2f\n",
+			       pname, pct(sh->fct_ms, n, 99), sh->secs, n, sbytes,
+			       pct(sh->fct_ms, n, 50), pct(sh->fct_ms, n, 90),
+			       n ? sh->fct_ms[n - 1] : 0, n ? sum / n : 0);
+		else
+			printf("RESULT mode=conns proto=%s value=%lld unit=bytes/conn secs=%.3f conns=%d count=%ld p50=%.3f p99=%.3f max=%.3f mean=%.3f\n",
+			       pname, sh->sent, sh->secs, nflows, n,
+			       pct(sh->fct_ms, n, 50), pct(sh->fct_ms, n, 99),
+			       n ? sh->fct_ms[n - 1] : 0, n ? sum / n : 0);
 	} else {
 		value = sh->count / sh->secs;
 		printf("RESULT mode=%s proto=%s value=%.1f unit=%s secs=%.3f count=%ld mean_us=%.1f\n",
