@@ -1617,10 +1617,22 @@ struct tail_case {
 /*
  * A request of 4000 bytes, @tc->small writes of 200 bytes and
  * @tc->after paced writes of 1000 bytes, one segment each
- * (TCP_NODELAY), over a 20 ms path, of which the first @tc->drops
+ * (TCP_NODELAY), over a 20 ms path (24 ms once the RTT is measured:
+ * tail_delay()), of which the first @tc->drops
  * segments of 200 bytes are dropped (a resend of one is one of them).
  * Then one more request, whose ACK settles a loss probe's episode.
  */
+/*
+ * The one-way delay of tail_path()'s two netem qdiscs, @ms each way.
+ */
+static int tail_delay(int ms)
+{
+	return tc_in(CLI_NS, "qdisc change dev " CLI_IF " root netem delay %dms",
+		     ms) ||
+	       tc_in(SRV_NS, "qdisc change dev " SRV_IF " root netem delay %dms",
+		     ms);
+}
+
 static void tail_loss(struct __test_metadata *_metadata,
 		      struct _test_data_opt *self, int port,
 		      const struct tail_case *tc, struct tail_run *r)
@@ -1642,6 +1654,7 @@ static void tail_loss(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, setint(self->c, TCP_NODELAY, 1));
 	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(self->c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ASSERT_EQ(0, tail_delay(10));
 	/* Round trips answered at once: the RTT the probe's time is from. */
 	for (i = 0; i < 8; i++) {
 		ASSERT_EQ(100, write(self->c, buf, 100));
@@ -1650,6 +1663,16 @@ static void tail_loss(struct __test_metadata *_metadata,
 		ASSERT_EQ(100, read_full(self->c, got, 100));
 	}
 	ASSERT_EQ(0, wait_all_acked(self->c, XT(5) * 1000));
+	/*
+	 * The path then grows 2 ms longer each way.  A resend's ACK that
+	 * comes back sooner than the lowest RTT seen may be the original's
+	 * (RFC 8985 section 6.2, step 2): RACK ignores it, and a probe's
+	 * SACK would then show nothing lost.  On a path whose delay never
+	 * changes the probe's RTT and the handshake's differ by the
+	 * emulator's jitter alone, so a test that did not widen it would
+	 * pass or fail by chance, for either protocol.
+	 */
+	ASSERT_EQ(0, tail_delay(12));
 	ASSERT_EQ(0, get_info(self->c, &ti));
 	p0 = proto_stat(CLI_NS, "LossProbes", "TCPLossProbes");
 	t0 = rto_count(CLI_NS, 0);
@@ -1726,7 +1749,7 @@ TEST_F_TIMEOUT(opt, tlp_tail_loss_without_timeout, XT(60))
 	tail_loss(_metadata, self, 13101, &tc_off, &off);
 	EXPECT_EQ(0, off.probes);
 	EXPECT_LE(1, off.rtos);
-	/* The probe is due after two RTTs (40 ms), the RTO after 200 ms. */
+	/* The probe is due after two RTTs (about 50 ms), the RTO after 200 ms. */
 	EXPECT_LT(on.ms, off.ms);
 	tail_loss(_metadata, self, 13103, &tc_norack, &norack);
 	EXPECT_LE(1, norack.probes);
