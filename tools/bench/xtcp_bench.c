@@ -397,11 +397,22 @@ static void client_rr(int proto, const struct sockaddr_in *sin, double secs)
 	close(fd);
 }
 
+/* crr, short: the server's FIN after its answer, then close: 0 if so. */
+static int fin_and_close(int fd, long n)
+{
+	int r = read_byte(fd, "client (waiting for the server's FIN)", n);
+
+	close(fd);
+	if (r > 0)
+		fail("client: a second byte instead of EOF");
+	return r ? -1 : 0;
+}
+
 static long crr_loop(int proto, const struct sockaddr_in *sin, double secs)
 {
 	double t0 = now_s(), t;
 	long n = 0;
-	int fd, r;
+	int fd;
 
 	do {
 		fd = dial(proto, sin);
@@ -414,13 +425,8 @@ static long crr_loop(int proto, const struct sockaddr_in *sin, double secs)
 			close(fd);
 			break;
 		}
-		r = read_byte(fd, "client (waiting for the server's FIN)", n);
-		close(fd);
-		if (r) {
-			if (r > 0)
-				fail("client: a second byte instead of EOF");
+		if (fin_and_close(fd, n))
 			break;
-		}
 		n++;
 		t = now_s();
 	} while (t - t0 < secs && !sh->err[0]);
@@ -474,7 +480,7 @@ static void client_short(int proto, const struct sockaddr_in *sin,
 	static char buf[CHUNK];
 	double t0 = now_s(), t, start;
 	long n = 0;
-	int fd, r, left;
+	int fd, left;
 	ssize_t w;
 
 	memset(buf, 'x', sizeof(buf));
@@ -499,13 +505,8 @@ static void client_short(int proto, const struct sockaddr_in *sin,
 			break;
 		}
 		t = now_s();
-		r = read_byte(fd, "client (waiting for the server's FIN)", n);
-		close(fd);
-		if (r) {
-			if (r > 0)
-				fail("client: a second byte instead of EOF");
+		if (fin_and_close(fd, n))
 			break;
-		}
 		if (n < SHORT_MAX)
 			sh->fct_ms[n] = (t - start) * 1e3;
 		n++;
@@ -891,8 +892,13 @@ static void server_rr(int lfd)
 	close(fd);
 }
 
-/* crr server: accept, answer, close, until the client is done. */
-static void server_crr(int lfd)
+/*
+ * crr and short servers: accept connections one at a time until the
+ * client is done, and have @serve handle each (the @n-th, with @arg)
+ * before it is closed.
+ */
+static void serve_each(int lfd, void (*serve)(int fd, long n, int arg),
+		       int arg)
 {
 	long n = 0;
 	int fd;
@@ -903,41 +909,36 @@ static void server_crr(int lfd)
 			continue;
 		if (fd < 0)
 			return;
-		if (read_byte(fd, "server", n) == 1)
-			write_byte(fd, "server", n);
+		serve(fd, n++, arg);
 		close(fd);
-		n++;
 	}
 }
 
-/* short server: accept, read the flow whole, answer, close. */
-static void server_short(int lfd, int bytes)
+/* crr: read the byte, answer it. */
+static void serve_crr(int fd, long n, int arg)
+{
+	(void)arg;
+	if (read_byte(fd, "server", n) == 1)
+		write_byte(fd, "server", n);
+}
+
+/* short: read the @bytes of the flow whole, then answer. */
+static void serve_short(int fd, long n, int bytes)
 {
 	static char buf[CHUNK];
-	long n = 0;
-	int fd, got;
 	ssize_t r;
+	int got;
 
-	while (!FLAG(done) && !sh->err[0]) {
-		fd = accept_within(lfd, 100);
-		if (fd == -2)
-			continue;
-		if (fd < 0)
+	for (got = 0; got < bytes; got += r) {
+		r = wait_fd(fd, POLLIN, STALL_MS) == 1 ?
+		    read(fd, buf, sizeof(buf)) : -1;
+		if (r <= 0) {
+			fail("server: flow %ld ended after %d of %d bytes",
+			     n + 1, got, bytes);
 			return;
-		for (got = 0; got < bytes; got += r) {
-			r = wait_fd(fd, POLLIN, STALL_MS) == 1 ?
-			    read(fd, buf, sizeof(buf)) : -1;
-			if (r <= 0) {
-				fail("server: flow %ld ended after %d of %d bytes",
-				     n + 1, got, bytes);
-				break;
-			}
 		}
-		if (got >= bytes)
-			write_byte(fd, "server", n);
-		close(fd);
-		n++;
 	}
+	write_byte(fd, "server", n);
 }
 
 static int cmp_float(const void *a, const void *b)
@@ -1149,11 +1150,11 @@ int main(int argc, char **argv)
 	else if (mode == RR)
 		server_rr(lfd);
 	else if (mode == SHORT)
-		server_short(lfd, sbytes);
+		serve_each(lfd, serve_short, sbytes);
 	else if (mode == CONNS)
 		server_conns(lfd, nflows);
 	else
-		server_crr(lfd);
+		serve_each(lfd, serve_crr, 0);
 	reap(pid, mode == BULK || mode == FLOWS ? KILL_GRACE_S :
 		  secs + STALL_MS / 1000.0 + KILL_GRACE_S +
 		  (mode == CONNS ? 2 * WAIT_MS / 1000.0 : 0));
