@@ -52,11 +52,14 @@ void xtcp_delivery_sent(struct xtcp_delivery *d, struct xtcp_tx_snap *snap,
 }
 
 /**
- * xtcp_delivery_skb_delivered() - an ACK or SACK delivers a segment
+ * xtcp_delivery_skb_delivered() - an ACK or SACK delivers an skb's segments
  * @d: the connection's delivery state
- * @snap: the segment's snapshot
+ * @snap: the skb's snapshot
  * @tx_us: when it was last sent
  * @end_seq: where it ends
+ * @pcount: how many of its segments are delivered: all of them, or
+ *	those a partial ACK took off its head (the snapshot stays for
+ *	the rest, as tcp_rate_skb_delivered() keeps it)
  * @retrans: it had been resent
  * @sacked: delivered by a SACK: it stays queued, and its later ACK
  *	must not count it again
@@ -70,12 +73,12 @@ void xtcp_delivery_sent(struct xtcp_delivery *d, struct xtcp_tx_snap *snap,
  */
 void xtcp_delivery_skb_delivered(struct xtcp_delivery *d,
 				 struct xtcp_tx_snap *snap, u32 tx_us,
-				 u32 end_seq, bool retrans, bool sacked,
-				 struct xtcp_rate_sample *rs)
+				 u32 end_seq, u32 pcount, bool retrans,
+				 bool sacked, struct xtcp_rate_sample *rs)
 {
 	if (!snap->valid)
 		return;
-	rs->acked_sacked++;
+	rs->acked_sacked += pcount;
 	if (!rs->have || xtcp_rack_sent_after(tx_us, rs->last_tx_us, end_seq,
 					      rs->last_end_seq)) {
 		rs->have = 1;

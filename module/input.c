@@ -202,9 +202,25 @@ static void xtcp_rack_advance(struct xtcp_sock *xs,
 }
 
 /*
- * Free what @ack acknowledges from the retransmission queue.  Returns
- * the number of segments freed; *@rtt_us is the RTT of the oldest of
- * them if none of them was ever resent (Karn's rule), else 0.
+ * @ack covers the head of @skb, not all of it: the acknowledged data
+ * comes off its head (xtcp_trim_head()).  Returns how many of its
+ * segments went, 0 if none could (tcp_tso_acked()).
+ */
+static u32 xtcp_tso_acked(struct sock *sk, struct sk_buff *skb, u32 ack)
+{
+	u32 packets_acked = xtcp_skb_pcount(skb);
+
+	if (xtcp_trim_head(sk, skb, ack - XTCP_SKB_CB(skb)->seq))
+		return 0;
+	return packets_acked - xtcp_skb_pcount(skb);
+}
+
+/*
+ * Free what @ack acknowledges from the retransmission queue: whole
+ * skbs, and the head of the first one if @ack ends inside it, as
+ * tcp_clean_rtx_queue().  Returns the number of segments acknowledged;
+ * *@rtt_us is the RTT of the oldest of them if none of them was ever
+ * resent (Karn's rule), else 0.
  */
 static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us,
 				struct xtcp_rate_sample *rs)
@@ -224,9 +240,21 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us,
 	*rtt_us = 0;
 	while ((skb = skb_peek(&xs->rtx_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		bool fully_acked = true;
+		u32 acked_pcount;
 
-		if (xtcp_after(cb->end_seq, ack))
-			break;
+		if (xtcp_after(cb->end_seq, ack)) {
+			/* Only whole segments can be acknowledged. */
+			if (xtcp_skb_pcount(skb) == 1 ||
+			    !xtcp_after(ack, cb->seq))
+				break;
+			acked_pcount = xtcp_tso_acked(sk, skb, ack);
+			if (!acked_pcount)
+				break;
+			fully_acked = false;
+		} else {
+			acked_pcount = xtcp_skb_pcount(skb);
+		}
 		/* Neither SACKed nor resent, yet below a SACKed one: late. */
 		if (sacked &&
 		    !(cb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_RETRANS)) &&
@@ -241,17 +269,19 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us,
 		if (xtcp_frto_orig(xs, cb))
 			xs->frto_orig = 1;
 		xtcp_delivery_skb_delivered(&xs->dlv, &cb->header.tx, cb->tx_us,
-					    cb->end_seq,
+					    cb->end_seq, acked_pcount,
 					    cb->sacked & XTCP_SKB_RETRANS,
 					    false, rs);
 		if (cb->sacked & XTCP_SKB_LOST)
-			xs->lost_out--;
+			xs->lost_out -= acked_pcount;
 		if (cb->sacked & XTCP_SKB_SACKED)
-			xs->sacked_out--;
+			xs->sacked_out -= acked_pcount;
+		xs->packets_out -= acked_pcount;
+		freed += acked_pcount;
+		if (!fully_acked)
+			break;
 		__skb_unlink(skb, &xs->rtx_queue);
 		xtcp_free_skb(sk, skb);
-		xs->packets_out--;
-		freed++;
 	}
 	if (karn) {
 		*rtt_us = 0;
@@ -333,7 +363,7 @@ static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PARTIALACKS);
 		if (head)
-			xtcp_retransmit_lost(sk, head);
+			xtcp_retransmit_lost(sk, head, 1);
 	}
 	if (acked) {
 		xtcp_sndbuf_expand(sk);
@@ -377,8 +407,8 @@ static bool xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 mss = max_t(u32, xs->mss_cache, 1);
 	struct net *net = sock_net(sk);
+	u32 dups, segs = 0, lo, hi;
 	struct sk_buff *skb;
-	u32 dups, segs = 0;
 	bool tlp;
 
 	if (!xtcp_before(start, ack) &&
@@ -417,8 +447,12 @@ static bool xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 				continue;
 			if (!xtcp_before(cb->seq, end))
 				break;
-			if (cb->sacked & XTCP_SKB_RETRANS)
-				segs++;
+			if (!(cb->sacked & XTCP_SKB_RETRANS))
+				continue;
+			/* Its resent segments within the block. */
+			lo = xtcp_after(start, cb->seq) ? start : cb->seq;
+			hi = xtcp_before(end, cb->end_seq) ? end : cb->end_seq;
+			segs += DIV_ROUND_UP(hi - lo, mss);
 		}
 	}
 	xtcp_cc_dsack(&xs->cc, end, segs);
@@ -496,9 +530,57 @@ static void xtcp_frto(struct sock *sk, u32 prior_una, bool sacked,
 }
 
 /*
- * The SACK scoreboard (RFC 2018, RFC 6675): mark the queued segments the
- * peer's blocks cover.  Blocks outside SND.UNA..SND.NXT (D-SACK, forged,
- * stale) are ignored.  Returns true if any segment was newly SACKed.
+ * Whether @skb lies within the SACK block @start..@end.  An skb of
+ * several segments that the block covers in part is split first at a
+ * multiple of its MSS, so that the part covered in whole segments can
+ * be marked (tcp_match_skb_to_sack()): a block that starts inside it
+ * splits it after the block's start, rounded up to a segment; one that
+ * ends inside it, before its end, rounded down.  Returns 1 if @skb (as
+ * it is now) is covered, 0 if not, a negative errno if a split failed.
+ */
+static int xtcp_match_skb_to_sack(struct sock *sk, struct sk_buff *skb,
+				  u32 start, u32 end)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	unsigned int mss, pkt_len;
+	bool in_sack;
+	int err;
+
+	in_sack = !xtcp_after(start, cb->seq) && !xtcp_before(end, cb->end_seq);
+	if (xtcp_skb_pcount(skb) <= 1 || in_sack ||
+	    !xtcp_after(cb->end_seq, start))
+		return in_sack;
+	mss = cb->mss;
+	in_sack = !xtcp_after(start, cb->seq);
+	if (!in_sack) {
+		pkt_len = max(start - cb->seq, mss);
+	} else {
+		pkt_len = end - cb->seq;
+		if (pkt_len < mss)
+			return 0;
+	}
+	/* Only whole segments in the block, or the short last one. */
+	if (pkt_len > mss) {
+		unsigned int new_len = pkt_len / mss * mss;
+
+		if (!in_sack && new_len < pkt_len)
+			new_len += mss;
+		pkt_len = new_len;
+	}
+	if (pkt_len >= skb->len && !in_sack)
+		return 0;
+	err = xtcp_fragment(sk, &xtcp_sk(sk)->rtx_queue, skb, pkt_len, mss);
+	if (err)
+		return err;
+	return in_sack;
+}
+
+/*
+ * The SACK scoreboard (RFC 2018, RFC 6675): mark the queued skbs the
+ * peer's blocks cover, split at a multiple of the MSS where a block
+ * covers part of one (xtcp_match_skb_to_sack()); counted in segments.
+ * Blocks outside SND.UNA..SND.NXT (D-SACK, forged, stale) are ignored.
+ * Returns true if any segment was newly SACKed.
  */
 static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts,
 			   struct xtcp_rate_sample *rs)
@@ -519,24 +601,32 @@ static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts,
 		if (xtcp_before(start, xs->snd_una) ||
 		    xtcp_after(end, xs->snd_nxt))
 			continue;
+		/* A split puts the rest right behind: the walk comes to it. */
 		skb_queue_walk(&xs->rtx_queue, skb) {
 			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+			int in_sack;
 
-			if (xtcp_before(cb->seq, start))
+			if (!xtcp_after(cb->end_seq, start))
 				continue;
-			if (xtcp_after(cb->end_seq, end))
+			if (!xtcp_before(cb->seq, end))
 				break;
 			if (cb->sacked & XTCP_SKB_SACKED)
+				continue;
+			in_sack = xtcp_match_skb_to_sack(sk, skb, start, end);
+			if (in_sack < 0)
+				break;
+			if (!in_sack)
 				continue;
 			if (xtcp_frto_orig(xs, cb))
 				xs->frto_orig = 1;
 			xtcp_rack_advance(xs, cb, now);
 			xtcp_delivery_skb_delivered(&xs->dlv, &cb->header.tx,
 						    cb->tx_us, cb->end_seq,
+						    xtcp_skb_pcount(skb),
 						    cb->sacked & XTCP_SKB_RETRANS,
 						    true, rs);
 			cb->sacked |= XTCP_SKB_SACKED;
-			xs->sacked_out++;
+			xs->sacked_out += xtcp_skb_pcount(skb);
 			if (xtcp_after(cb->end_seq, xs->fack))
 				xs->fack = cb->end_seq;
 			/*
@@ -548,7 +638,7 @@ static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts,
 				reord = cb->seq;
 			if (cb->sacked & XTCP_SKB_LOST) {
 				cb->sacked &= ~XTCP_SKB_LOST;
-				xs->lost_out--;
+				xs->lost_out -= xtcp_skb_pcount(skb);
 			}
 			news = true;
 		}
@@ -578,14 +668,15 @@ static void xtcp_sack_detect_loss(struct sock *sk)
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 		if (cb->sacked & XTCP_SKB_SACKED) {
-			sacked_above++;
+			sacked_above += xtcp_skb_pcount(skb);
 			continue;
 		}
 		if (sacked_above < xs->cc.reordering ||
 		    (cb->sacked & (XTCP_SKB_LOST | XTCP_SKB_RETRANS)))
 			continue;
+		/* The whole skb, as TCP's RACK marks it. */
 		cb->sacked |= XTCP_SKB_LOST;
-		xs->lost_out++;
+		xs->lost_out += xtcp_skb_pcount(skb);
 	}
 enter:
 	head = skb_peek(&xs->rtx_queue);
@@ -656,8 +747,8 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 		if (cb->sacked & XTCP_SKB_RETRANS)
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSTRETRANSMIT);
 		cb->sacked |= XTCP_SKB_LOST;
-		xs->lost_out++;
-		marked++;
+		xs->lost_out += xtcp_skb_pcount(skb);
+		marked += xtcp_skb_pcount(skb);
 	}
 	return marked;
 }
@@ -766,7 +857,7 @@ static void xtcp_dupack(struct sock *sk)
 			    xtcp_in_flight(xs)))
 		return;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_FASTRETRANS);
-	xtcp_retransmit_lost(sk, head);
+	xtcp_retransmit_lost(sk, head, 1);
 	xtcp_reset_rtx_timer(sk);
 }
 

@@ -445,6 +445,22 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 			skb = skb_clone(skb, gfp);
 		if (!skb)
 			return -ENOBUFS;
+		/*
+		 * A queued skb of several segments goes to IP as one GSO
+		 * skb, which offload.c cuts at the MSS it was counted in (as
+		 * __tcp_transmit_skb() sets them from tcp_skb_pcount()).
+		 * The shared info is the queued original's too, which no
+		 * one reads while it is queued.
+		 */
+		if (xtcp_skb_pcount(skb) > 1) {
+			skb_shinfo(skb)->gso_size = XTCP_SKB_CB(skb)->mss;
+			skb_shinfo(skb)->gso_segs = xtcp_skb_pcount(skb);
+			skb_shinfo(skb)->gso_type = XTCP_GSO_TYPE;
+		} else {
+			skb_shinfo(skb)->gso_size = 0;
+			skb_shinfo(skb)->gso_segs = 0;
+			skb_shinfo(skb)->gso_type = 0;
+		}
 	}
 	cb = XTCP_SKB_CB(skb);
 	/*
@@ -542,6 +558,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	/* Counted per segment on the wire, as TCP counts, GSO or not. */
 	segs = max_t(u16, skb_shinfo(skb)->gso_segs, 1);
 	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_OUTSEGS, segs);
+	if (segs > 1)
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTGSO);
 	/* TCP_INFO's, as __tcp_transmit_skb() counts them. */
 	xs->segs_out += segs;
 	if (skb->len > hlen) {
@@ -616,6 +634,7 @@ int xtcp_connect(struct sock *sk)
 	XTCP_SKB_CB(skb)->end_seq = xs->iss + 1;
 	XTCP_SKB_CB(skb)->flags = XTCP_FLAG_SYN | xtcp_ecn_syn(sk);
 	XTCP_SKB_CB(skb)->sacked = 0;
+	xtcp_set_pcount(skb, xs->mss_cache);
 	sk_wmem_queued_add(sk, skb->truesize);
 	sk_mem_charge(sk, skb->truesize);
 	__skb_queue_tail(&xs->rtx_queue, skb);
@@ -651,23 +670,95 @@ void xtcp_send_synack_sk(struct sock *sk)
 }
 
 /*
- * Split a segment on @queue so its first @len bytes can go as one: the
- * rest, with the FIN if there is one, becomes a new segment right behind
- * it.  @len may equal skb->len to split off just the FIN.  On the
- * retransmission queue (a smaller path MTU, xtcp_rtx_fit_mss()) the new
- * segment inherits the scoreboard marks and counts as one more sent.
+ * A clone of queued @skb may still be on its way out, sharing its head
+ * and fragments: @skb gets a head and shared info of its own before its
+ * data moves, its truesize (its charge) unchanged, as
+ * skb_unclone_keeptruesize(), whose __skb_unclone_keeptruesize() 6.1
+ * does not export.  Returns 0 or -ENOMEM.
  */
-static int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
-			 struct sk_buff *skb, unsigned int len)
+static int xtcp_unclone(struct sk_buff *skb)
+{
+	unsigned int saved_end_offset, saved_truesize;
+	struct skb_shared_info *shinfo;
+	int err;
+
+	if (!skb_cloned(skb))
+		return 0;
+	saved_end_offset = skb_end_offset(skb);
+	saved_truesize = skb->truesize;
+	err = pskb_expand_head(skb, 0, 0, GFP_ATOMIC);
+	if (err)
+		return err;
+	skb->truesize = saved_truesize;
+	if (likely(skb_end_offset(skb) == saved_end_offset))
+		return 0;
+	/* skb->end back where it was: the shared info moves with it. */
+	shinfo = skb_shinfo(skb);
+	memmove(skb->head + saved_end_offset, shinfo,
+		offsetof(struct skb_shared_info, frags[shinfo->nr_frags]));
+	skb_set_end_offset(skb, saved_end_offset);
+	return 0;
+}
+
+/*
+ * @diff fewer segments than counted: @skb on the retransmission queue
+ * was recounted (a split, a new MSS).  The counters its marks put it in
+ * follow, as tcp_adjust_pcount().
+ */
+static void xtcp_adjust_pcount(struct sock *sk, const struct sk_buff *skb,
+			       int diff)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u8 sacked = XTCP_SKB_CB(skb)->sacked;
+
+	xs->packets_out -= diff;
+	if (sacked & XTCP_SKB_SACKED)
+		xs->sacked_out -= diff;
+	if (sacked & XTCP_SKB_LOST)
+		xs->lost_out -= diff;
+}
+
+/**
+ * xtcp_fragment() - split a queued skb at @len
+ * @sk: its socket
+ * @queue: the write or the retransmission queue, @skb's
+ * @skb: the skb
+ * @len: the bytes that stay in @skb, at most skb->len (skb->len splits
+ *	 off just the FIN)
+ * @mss: the segment size both parts are counted in
+ *
+ * As tcp_fragment(): the rest, with the FIN if there is one, becomes a
+ * new skb right behind @skb, which keeps the first @len bytes.  The
+ * callers split at multiples of the MSS (a window's edge, cwnd, a SACK
+ * block, a resend of part of an skb) or at the short end of the data.
+ * Both parts are counted in segments of @mss (xtcp_set_pcount()); on the
+ * retransmission queue the new skb inherits the scoreboard marks and the
+ * send time, and the counters follow the segment counts.
+ *
+ * Context: socket locked.
+ * Return: 0, or -ENOMEM.
+ */
+int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
+		  struct sk_buff *skb, unsigned int len, unsigned int mss)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *ncb;
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	int old_pcount = xtcp_skb_pcount(skb);
 	unsigned int nsize = 0, nlen;
 	struct sk_buff *nskb;
+	int diff;
 
+	if (WARN_ON_ONCE(len > skb->len))
+		return -EINVAL;
+	/*
+	 * A clone may still be on its way out with the shared info: the
+	 * fragments then move in a copy of it of our own (tcp_fragment()).
+	 */
+	if (xtcp_unclone(skb))
+		return -ENOMEM;
 	if (skb_headlen(skb) > len)
 		nsize = skb_headlen(skb) - len;
-	nskb = alloc_skb(MAX_XTCP_HEADER + nsize, GFP_ATOMIC);
+	nskb = alloc_skb_fclone(MAX_XTCP_HEADER + nsize, GFP_ATOMIC);
 	if (!nskb)
 		return -ENOMEM;
 	if (!sk_wmem_schedule(sk, nskb->truesize)) {
@@ -675,6 +766,7 @@ static int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
 		return -ENOMEM;
 	}
 	skb_reserve(nskb, MAX_XTCP_HEADER);
+	__skb_header_release(nskb);
 	sk_wmem_queued_add(sk, nskb->truesize);
 	sk_mem_charge(sk, nskb->truesize);
 	/*
@@ -695,47 +787,111 @@ static int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(XTCP_FLAG_FIN | XTCP_FLAG_PSH);
 	nskb->ip_summed = CHECKSUM_PARTIAL;
+	xtcp_set_pcount(skb, mss);
+	xtcp_set_pcount(nskb, mss);
 	if (queue == &xs->rtx_queue) {
 		ncb->sacked = cb->sacked;
 		ncb->tx_us = cb->tx_us;
 		ncb->header.tx = cb->header.tx;
-		xs->packets_out++;
-		if (cb->sacked & XTCP_SKB_LOST)
-			xs->lost_out++;
-		if (cb->sacked & XTCP_SKB_SACKED)
-			xs->sacked_out++;
+		diff = old_pcount - (int)xtcp_skb_pcount(skb) -
+		       (int)xtcp_skb_pcount(nskb);
+		if (diff)
+			xtcp_adjust_pcount(sk, skb, diff);
 	}
 	__skb_queue_after(queue, skb, nskb);
 	return 0;
 }
 
 /*
- * A segment sent before the path MTU dropped is larger than the MSS now:
- * cut it to the MSS before it is sent again (tcp_retransmit_skb()'s
- * split).  What is cut off stays queued with the same marks.
+ * The first @len bytes of @skb's fragments go, as TCP's
+ * __pskb_trim_head() (not exported): fragments emptied are released.
+ * Returns the bytes taken from the fragments, which the caller gives
+ * back to the memory accounting.
  */
-static int xtcp_rtx_fit_mss(struct sock *sk, struct sk_buff *skb)
+static u32 xtcp_pskb_trim_head(struct sk_buff *skb, int len)
 {
-	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct skb_shared_info *shinfo;
+	int i, k, eat;
 
-	if (skb->len <= xs->mss_cache)
-		return 0;
-	return xtcp_fragment(sk, &xs->rtx_queue, skb, xs->mss_cache);
+	eat = min_t(int, len, skb_headlen(skb));
+	if (eat) {
+		__skb_pull(skb, eat);
+		len -= eat;
+		if (!len)
+			return 0;
+	}
+	eat = len;
+	k = 0;
+	shinfo = skb_shinfo(skb);
+	for (i = 0; i < shinfo->nr_frags; i++) {
+		int size = skb_frag_size(&shinfo->frags[i]);
+
+		if (size <= eat) {
+			skb_frag_unref(skb, i);
+			eat -= size;
+		} else {
+			shinfo->frags[k] = shinfo->frags[i];
+			if (eat) {
+				skb_frag_off_add(&shinfo->frags[k], eat);
+				skb_frag_size_sub(&shinfo->frags[k], eat);
+				eat = 0;
+			}
+			k++;
+		}
+	}
+	shinfo->nr_frags = k;
+	skb->data_len -= len;
+	skb->len = skb->data_len;
+	return len;
+}
+
+/**
+ * xtcp_trim_head() - take acknowledged data off the head of a queued skb
+ * @sk: its socket
+ * @skb: the first skb of the retransmission queue
+ * @len: the bytes the peer acknowledged, fewer than it holds
+ *
+ * As tcp_trim_head(): the data goes, the sequence number and the segment
+ * count follow, and the memory the fragments held is given back to
+ * sk_wmem_queued and the socket's charge.
+ *
+ * Context: socket locked (the ACK path).
+ * Return: 0, or -ENOMEM if a clone still in flight held the shared info
+ * and no copy of it could be had (nothing changed then).
+ */
+int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	u32 delta_truesize;
+
+	if (xtcp_unclone(skb))
+		return -ENOMEM;
+	delta_truesize = xtcp_pskb_trim_head(skb, len);
+	XTCP_SKB_CB(skb)->seq += len;
+	if (delta_truesize) {
+		skb->truesize -= delta_truesize;
+		sk_wmem_queued_add(sk, -delta_truesize);
+		sk_mem_uncharge(sk, delta_truesize);
+	}
+	/* Counted again in the segments it was cut into. */
+	if (xtcp_skb_pcount(skb) > 1)
+		xtcp_set_pcount(skb, XTCP_SKB_CB(skb)->mss);
+	return 0;
 }
 
 /*
  * Nagle's algorithm (RFC 896, RFC 1122 4.2.3.4) in Minshall's variant as
  * Linux has it: a short segment waits while an earlier short one is
  * unacknowledged, so there is at most one in flight.  TCP_CORK holds
- * short segments until uncorked.  Only the queue's tail can be short and
- * still growing; a FIN is never held.
+ * short segments until uncorked.  Only the queue's tail can end short
+ * and still grow; a FIN is never held.  @len is the length of @skb's
+ * last segment (tcp_nagle_check()).
  */
 static bool xtcp_nagle_hold(const struct sock *sk, const struct sk_buff *skb,
-			    int nonagle)
+			    unsigned int len, int nonagle)
 {
 	const struct xtcp_sock *xs = xtcp_sk(sk);
 
-	if ((nonagle & XTCP_NAGLE_PUSH) || skb->len >= xs->mss_cache ||
+	if ((nonagle & XTCP_NAGLE_PUSH) || len >= xs->mss_cache ||
 	    xtcp_skb_has_flag(skb, XTCP_FLAG_FIN) || xtcp_urg_mode(xs) ||
 	    skb != skb_peek_tail(&sk->sk_write_queue))
 		return false;
@@ -747,28 +903,52 @@ static bool xtcp_nagle_hold(const struct sock *sk, const struct sk_buff *skb,
 }
 
 /*
- * The peer's window does not take all of @skb: send the part it takes,
- * if that is worth a segment (sender-side silly window avoidance, RFC
- * 9293 section 3.8.6.2.1: at least min(MSS, half the largest window the
- * peer ever offered), or anything at all when nothing is in flight to
- * bring an ACK).  Returns false to stop sending.
+ * How much of @skb, the head of the write queue, may go now, in at most
+ * @segs segments of @mss: false if nothing may.  As tcp_snd_wnd_test(),
+ * tcp_mss_split_point() and tcp_cwnd_test() together:
+ * - the peer's window: where it ends inside @skb, the segments that fit
+ *   go; a part shorter than an MSS only if it is worth a segment
+ *   (sender-side silly window avoidance, RFC 9293 section 3.8.6.2.1: at
+ *   least min(MSS, half the largest window the peer ever offered), or
+ *   anything at all when nothing is in flight to bring an ACK);
+ * - the congestion window and what one skb may carry (@segs);
+ * - Nagle and TCP_CORK: the short last segment of the queue's tail may
+ *   wait while the full ones before it go.
+ * *@len is then the bytes to send, a multiple of @mss unless it ends
+ * with the data or at the window's edge.
  */
-static bool xtcp_fit_window(struct sock *sk, struct sk_buff *skb)
+static bool xtcp_xmit_len(struct sock *sk, const struct sk_buff *skb,
+			  unsigned int mss, unsigned int segs, int nonagle,
+			  u32 *len)
 {
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 wnd_end = xs->snd_una + xs->snd_wnd;
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	s32 usable = (s32)(wnd_end - cb->seq);
+	u32 partial;
 
-	if (!xtcp_after(cb->end_seq, wnd_end))
+	*len = skb->len;
+	if (xtcp_after(cb->end_seq, wnd_end)) {
+		if (!skb->len || usable <= 0)
+			return false;
+		/* Not worth a segment: wait for the window to open more. */
+		if ((u32)usable < skb->len && (u32)usable < mss &&
+		    xs->packets_out &&
+		    (u32)usable < min_t(u32, mss, xs->max_window / 2))
+			return false;
+		if ((u32)usable < skb->len)
+			*len = (u32)usable >= mss ?
+			       rounddown((u32)usable, mss) : usable;
+	}
+	if (*len > segs * mss) {
+		*len = segs * mss;
 		return true;
-	if (!skb->len || usable <= 0)
-		return false;
-	if ((u32)usable < skb->len && xs->packets_out &&
-	    (u32)usable < min_t(u32, xs->mss_cache, xs->max_window / 2))
-		return false;
-	return !xtcp_fragment(sk, &sk->sk_write_queue, skb,
-			       min_t(u32, usable, skb->len));
+	}
+	partial = *len % mss;
+	if (*len == skb->len && partial &&
+	    xtcp_nagle_hold(sk, skb, partial, nonagle))
+		*len -= partial;
+	return *len || !skb->len;
 }
 
 /* After a timeout: resend what is marked lost, as cwnd allows. */
@@ -779,116 +959,16 @@ static void xtcp_xmit_lost(struct sock *sk)
 
 	skb_queue_walk(&xs->rtx_queue, skb) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		u32 in_flight = xtcp_in_flight(xs);
 
-		if (!xs->lost_out || xtcp_in_flight(xs) >= xs->cc.cwnd)
+		if (!xs->lost_out || in_flight >= xs->cc.cwnd)
 			break;
+		/*
+		 * As many of its segments as cwnd allows; the rest keep
+		 * the mark (tcp_xmit_retransmit_queue()).
+		 */
 		if (cb->sacked & XTCP_SKB_LOST)
-			xtcp_retransmit_lost(sk, skb);
-	}
-}
-
-/*
- * One skb carrying the @n segments from @first on, @len bytes, for GSO.
- * It shares their page fragments (sendmsg and sendpage put all data in
- * pages), so no byte is copied.  NULL if that cannot be done: a segment
- * with data in its head (split by xtcp_fragment()), more fragments than
- * an skb holds, or no memory; the caller then sends the segments one by
- * one.
- */
-static struct sk_buff *xtcp_build_burst(struct sock *sk, struct sk_buff *first,
-					unsigned int n, unsigned int len)
-{
-	struct sk_buff *skb, *gso;
-	struct skb_shared_info *sh;
-	unsigned int i;
-	int f;
-
-	gso = alloc_skb(MAX_XTCP_HEADER, GFP_ATOMIC | __GFP_NOWARN);
-	if (!gso)
-		return NULL;
-	skb_reserve(gso, MAX_XTCP_HEADER);
-	sh = skb_shinfo(gso);
-	for (skb = first, i = 0; i < n; i++) {
-		const struct skb_shared_info *ssh = skb_shinfo(skb);
-
-		if (skb_headlen(skb))
-			goto fail;
-		/* Pages sendfile() lent us may change under us: say so. */
-		sh->flags |= ssh->flags & SKBFL_SHARED_FRAG;
-		for (f = 0; f < ssh->nr_frags; f++) {
-			const skb_frag_t *frag = &ssh->frags[f];
-			struct page *page = skb_frag_page(frag);
-			unsigned int foff = skb_frag_off(frag);
-
-			if (skb_can_coalesce(gso, sh->nr_frags, page, foff)) {
-				skb_frag_size_add(&sh->frags[sh->nr_frags - 1],
-						  skb_frag_size(frag));
-				continue;
-			}
-			if (sh->nr_frags >= MAX_SKB_FRAGS)
-				goto fail;
-			get_page(page);
-			skb_fill_page_desc(gso, sh->nr_frags, page, foff,
-					   skb_frag_size(frag));
-		}
-		skb = skb_peek_next(skb, &xtcp_sk(sk)->rtx_queue);
-	}
-	gso->len = len;
-	gso->data_len = len;
-	gso->truesize += len;
-	return gso;
-
-fail:
-	/* Drops the page references taken so far. */
-	kfree_skb(gso);
-	return NULL;
-}
-
-/*
- * Send @n consecutive segments from the retransmission queue, starting
- * at @first, as one skb of several segments when there is more than one
- * (offload.c).  The queued segments stay as they are, one skb each, for
- * retransmission and ACK accounting; what goes to IP shares their data,
- * so no segment is ever sent twice by mistake and none has to be split
- * later.
- */
-static void xtcp_transmit_burst(struct sock *sk, struct sk_buff *first,
-				unsigned int n)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb = first, *last = first, *gso;
-	unsigned int i, len = 0;
-	u32 now;
-
-	if (n == 1)
-		goto one_by_one;
-	for (i = 0; i < n; i++, skb = skb_peek_next(skb, &xs->rtx_queue)) {
-		len += skb->len;
-		last = skb;
-	}
-	gso = xtcp_build_burst(sk, first, n, len);
-	if (!gso)
-		goto one_by_one;
-	now = xs->clock_us;
-	for (skb = first, i = 0; i < n; i++) {
-		xtcp_skb_sent(xs, skb, now);
-		skb = skb_peek_next(skb, &xs->rtx_queue);
-	}
-	*XTCP_SKB_CB(gso) = *XTCP_SKB_CB(first);
-	XTCP_SKB_CB(gso)->end_seq = XTCP_SKB_CB(last)->end_seq;
-	XTCP_SKB_CB(gso)->flags = XTCP_SKB_CB(last)->flags;
-	gso->ip_summed = CHECKSUM_PARTIAL;
-	skb_shinfo(gso)->gso_size = first->len;
-	skb_shinfo(gso)->gso_segs = n;
-	skb_shinfo(gso)->gso_type = XTCP_GSO_TYPE;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OUTGSO);
-	xtcp_transmit_skb(sk, gso, false, GFP_ATOMIC | __GFP_NOWARN);
-	return;
-
-one_by_one:
-	for (skb = first, i = 0; i < n; i++) {
-		xtcp_transmit_skb(sk, skb, true, sk_gfp_mask(sk, GFP_ATOMIC));
-		skb = skb_peek_next(skb, &xs->rtx_queue);
+			xtcp_retransmit_lost(sk, skb, xs->cc.cwnd - in_flight);
 	}
 }
 
@@ -896,7 +976,7 @@ one_by_one:
  * A tc egress classifier on the route's device may turn our segments into
  * TCP's (tools/xtcp-bridge): after that, TCP's GSO would be handed our
  * gso_type and refuse it.  Through such a device segments leave one by
- * one; checked at each burst, so attaching or detaching takes effect at
+ * one; checked at each send, so attaching or detaching takes effect at
  * once.
  */
 static bool xtcp_dev_classifies_egress(const struct sock *sk)
@@ -910,16 +990,26 @@ static bool xtcp_dev_classifies_egress(const struct sock *sk)
 #endif
 }
 
-/* How many segments one skb may carry to IP now (1: no GSO). */
-static unsigned int xtcp_burst_max(const struct sock *sk)
+/**
+ * xtcp_burst_max() - how many segments one skb may carry to IP now
+ * @sk: the socket
+ *
+ * As the route's GSO limits allow (sk_gso_max_size, within
+ * GSO_LEGACY_MAX_SIZE with room for the headers, and sk_gso_max_segs),
+ * in segments of the current MSS; 1 when GSO is off (net.xtcp.gso, the
+ * device's), in urgent mode (each segment's urgent pointer is its own)
+ * and through a device with a tc egress classifier.  sendmsg() sizes
+ * the skbs it queues by it (xtcp_size_goal()), write_xmit and the
+ * resends cut to it.
+ *
+ * Context: socket locked.
+ * Return: the segments, at least 1.
+ */
+unsigned int xtcp_burst_max(const struct sock *sk)
 {
 	const struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int max;
 
-	/*
-	 * Not when the device's GSO is off (ethtool -K dev gso off), nor in
-	 * urgent mode: each segment's urgent pointer is its own.
-	 */
 	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_gso) ||
 	    xtcp_urg_mode(xs) ||
 	    !(sk->sk_route_caps & NETIF_F_GSO) ||
@@ -955,8 +1045,11 @@ static void xtcp_tx_start(struct sock *sk)
 
 /*
  * Send what the write queue holds, as far as the congestion window, the
- * peer's window and Nagle allow; segments marked lost go first.  Full
- * segments in a row leave as one skb (xtcp_transmit_burst()).  The
+ * peer's window and Nagle allow; segments marked lost go first.  As
+ * tcp_write_xmit(): the head skb goes whole, or the part of it that may
+ * go now is split off at a multiple of the MSS (tso_fragment()); on the
+ * retransmission queue it counts its segments, and a clone of it leaves
+ * as one skb of that many segments (xtcp_transmit_skb()).  The
  * retransmission timer runs while anything is unacknowledged; the
  * persist timer while only the peer's window holds data back.
  */
@@ -964,10 +1057,10 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	unsigned int burst = 0, burst_max = xtcp_burst_max(sk);
-	struct sk_buff *skb, *first = NULL;
+	unsigned int mss = xs->mss_cache, burst_max = xtcp_burst_max(sk);
 	u32 prior_packets = xs->packets_out;
 	bool sent = false, frto_new;
+	struct sk_buff *skb;
 
 	sock_owned_by_me(sk);
 
@@ -987,54 +1080,43 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		u32 in_flight = xtcp_in_flight(xs), len;
+		unsigned int segs;
 
 		/* A loss probe is one segment, cwnd or not (RFC 8985 7.3). */
 		if ((xs->lost_out && !frto_new) ||
-		    (!probe && xtcp_in_flight(xs) >= xs->cc.cwnd))
+		    (!probe && in_flight >= xs->cc.cwnd))
 			break;
-		/* Queued at an MSS that a smaller path MTU has cut since. */
-		if (skb->len > xs->mss_cache &&
-		    xtcp_fragment(sk, &sk->sk_write_queue, skb, xs->mss_cache))
+		segs = probe ? 1 : min(xs->cc.cwnd - in_flight, burst_max);
+		if (!xtcp_xmit_len(sk, skb, mss, segs, nonagle, &len))
 			break;
-		if (!xtcp_fit_window(sk, skb))
+		/*
+		 * Only part of it goes: the rest, and the FIN if the window
+		 * ends before it, stay queued (tso_fragment()).
+		 */
+		if ((len < skb->len ||
+		     xtcp_after(cb->end_seq, xs->snd_una + xs->snd_wnd)) &&
+		    xtcp_fragment(sk, &sk->sk_write_queue, skb, len, mss))
 			break;
-		if (xtcp_nagle_hold(sk, skb, nonagle))
-			break;
+		xtcp_set_pcount(skb, mss);
 		/* The first data after nothing was in flight. */
 		if (!xs->packets_out && skb->len)
 			xtcp_tx_start(sk);
 		__skb_unlink(skb, &sk->sk_write_queue);
 		__skb_queue_tail(&xs->rtx_queue, skb);
-		xs->packets_out++;
+		xs->packets_out += xtcp_skb_pcount(skb);
 		WRITE_ONCE(xs->snd_nxt, cb->end_seq);
-		if (skb->len < xs->mss_cache)
+		/* Ends short: Minshall's mark (tcp_minshall_update()). */
+		if (skb->len < xtcp_skb_pcount(skb) * mss)
 			xs->snd_sml = cb->end_seq;
 		/* The last of what was written: PSH, as TCP marks it. */
 		if (skb->len && skb_queue_empty(&sk->sk_write_queue))
 			cb->flags |= XTCP_FLAG_PSH;
 		sent = true;
-
-		/* Segments after the first must all be as long as it. */
-		if (first && (skb->len != first->len || burst >= burst_max)) {
-			xtcp_transmit_burst(sk, first, burst);
-			first = NULL;
-		}
-		if (!first) {
-			first = skb;
-			burst = 0;
-		}
-		burst++;
-		/* A short one or a FIN ends a burst. */
-		if (skb->len != first->len || (cb->flags & XTCP_FLAG_FIN) ||
-		    burst >= burst_max) {
-			xtcp_transmit_burst(sk, first, burst);
-			first = NULL;
-		}
+		xtcp_transmit_skb(sk, skb, true, sk_gfp_mask(sk, GFP_ATOMIC));
 		if (probe)
 			break;
 	}
-	if (first)
-		xtcp_transmit_burst(sk, first, burst);
 	/* No new data could go: F-RTO ends, the usual resends follow. */
 	if (frto_new && !xtcp_after(xs->snd_nxt, xs->cc.recover)) {
 		xs->frto = 0;
@@ -1094,59 +1176,95 @@ void xtcp_push(struct sock *sk, int nonagle)
 	__xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle | nonagle, false);
 }
 
-static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
+static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb,
+			       unsigned int segs);
+
+/*
+ * Before @skb on the retransmission queue is resent: at most @segs
+ * segments of the MSS now, within what one skb may carry now; the rest
+ * is split off and stays queued with the same marks (as
+ * __tcp_retransmit_skb()).  A path MTU that fell since it was sent, or
+ * urgent mode, cuts it the same way, and what stays whole is counted in
+ * segments of the MSS now.
+ */
+static int xtcp_rtx_fit(struct sock *sk, struct sk_buff *skb,
+			unsigned int segs)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int mss = xs->mss_cache;
+	int diff;
+
+	segs = clamp_t(unsigned int, segs, 1, xtcp_burst_max(sk));
+	if (skb->len > segs * mss)
+		return xtcp_fragment(sk, &xs->rtx_queue, skb, segs * mss, mss);
+	diff = xtcp_skb_pcount(skb);
+	xtcp_set_pcount(skb, mss);
+	diff -= xtcp_skb_pcount(skb);
+	if (diff)
+		xtcp_adjust_pcount(sk, skb, diff);
+	return 0;
+}
 
 /**
- * xtcp_retransmit_lost() - resend a segment now, lost mark or not
+ * xtcp_retransmit_lost() - resend a queued skb now, lost mark or not
  * @sk: the socket
- * @skb: the segment, on the retransmission queue
+ * @skb: the skb, on the retransmission queue
+ * @segs: the most segments that may go (what cwnd allows; 1 for a fast
+ *	  retransmit of the head)
  *
- * Resend @skb now, whether or not it was marked lost (it is no more).
- * Split first if a smaller path MTU cut the MSS: the part cut off keeps
- * the mark, to go later.
+ * Resend @skb now, or its first @segs segments, whether or not it was
+ * marked lost (what goes is no more).  Split first: the part cut off
+ * keeps the mark, to go later.
  *
  * Context: socket locked.
  * Return: as xtcp_retransmit_skb(); -ENOMEM if the split failed (the
  * mark is kept then).
  */
-int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb)
+int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb,
+			 unsigned int segs)
 {
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
 	/* Split first: the part cut off keeps the mark, to go later. */
-	if (xtcp_rtx_fit_mss(sk, skb))
+	if (xtcp_rtx_fit(sk, skb, segs))
 		return -ENOMEM;
-	if (XTCP_SKB_CB(skb)->sacked & XTCP_SKB_LOST) {
-		XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_LOST;
-		xtcp_sk(sk)->lost_out--;
+	if (cb->sacked & XTCP_SKB_LOST) {
+		cb->sacked &= ~XTCP_SKB_LOST;
+		xtcp_sk(sk)->lost_out -= xtcp_skb_pcount(skb);
 	}
-	return xtcp_retransmit_skb(sk, skb);
+	return xtcp_retransmit_skb(sk, skb, segs);
 }
 
 /**
- * xtcp_retransmit_skb() - resend a segment of the retransmission queue
+ * xtcp_retransmit_skb() - resend a queued skb of the retransmission queue
  * @sk: the socket
- * @skb: the segment
+ * @skb: the skb
+ * @segs: the most segments that may go
  *
- * Cut to the MSS first if a smaller path MTU requires it; marked as
- * retransmitted (no RTT sample from it, Karn) and counted: SynRetrans
- * for a SYN, else RetransSegs and TCP_INFO's total_retrans and
- * bytes_retrans.
+ * Cut to @segs segments of the MSS first (xtcp_rtx_fit()); marked as
+ * retransmitted (no RTT sample from it, Karn) and counted in segments:
+ * SynRetrans for a SYN, else RetransSegs and TCP_INFO's total_retrans
+ * and bytes_retrans.
  *
  * Context: socket locked.
- * Return: 0 once handed to IP, -ENOMEM if it could not be cut to the
- * MSS, -ENOBUFS if no clone could be made, or af_ops' queue_xmit error
- * (through net_xmit_eval()).
+ * Return: 0 once handed to IP, -ENOMEM if it could not be cut, -ENOBUFS
+ * if no clone could be made, or af_ops' queue_xmit error (through
+ * net_xmit_eval()).
  */
-static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
+static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb,
+			       unsigned int segs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 pcount;
 
-	if (xtcp_rtx_fit_mss(sk, skb))
+	if (xtcp_rtx_fit(sk, skb, segs))
 		return -ENOMEM;
+	pcount = xtcp_skb_pcount(skb);
 	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS;
 	if (xtcp_before(xs->rack.rtx_high, XTCP_SKB_CB(skb)->end_seq))
 		xs->rack.rtx_high = XTCP_SKB_CB(skb)->end_seq;
 	/* A resent SYN is a resent segment too, as TCP counts it. */
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS);
+	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS, pcount);
 	trace_xtcp_retransmit_skb(sk, skb);
 	if (xtcp_skb_has_flag(skb, XTCP_FLAG_SYN)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SYNRETRANS);
@@ -1159,10 +1277,10 @@ static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 			XTCP_SKB_CB(skb)->flags &= ~(XTCP_FLAG_ECE | XTCP_FLAG_CWR);
 	} else {
 		/* TCP_INFO's count: the resent data of one connection. */
-		xtcp_sk(sk)->total_retrans++;
+		xs->total_retrans += pcount;
 		/* Each must come back as a D-SACK for an undo. */
-		xtcp_cc_retransmitted(&xtcp_sk(sk)->cc, 1);
-		xtcp_sk(sk)->bytes_retrans += skb->len;
+		xtcp_cc_retransmitted(&xs->cc, pcount);
+		xs->bytes_retrans += skb->len;
 	}
 	return xtcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
 }
@@ -1193,7 +1311,7 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 		return;
 	xtcp_clock_refresh(xs);
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
-		xtcp_retransmit_skb(sk, head);
+		xtcp_retransmit_skb(sk, head, 1);
 		return;
 	}
 	/*
@@ -1235,7 +1353,7 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 		if (cb->sacked & XTCP_SKB_RETRANS)
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSTRETRANSMIT);
 		cb->sacked |= XTCP_SKB_LOST;
-		xs->lost_out++;
+		xs->lost_out += xtcp_skb_pcount(skb);
 	}
 	xtcp_trace_ca_changed(sk, ca_old);
 	xtcp_xmit_lost(sk);
@@ -1249,8 +1367,8 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
  * round trips, so the tail of the flight may be lost, and with it every
  * ACK that would have told.  One segment goes, whatever cwnd says: new
  * data if there is some and the peer's window takes it, else the last
- * segment in flight again (its last MSS, should a smaller path MTU have
- * left it longer).  Its ACK, SACK or D-SACK tells what was lost
+ * segment in flight again (the last MSS of the last skb, split off it
+ * as tcp_send_loss_probe() does).  Its ACK, SACK or D-SACK tells what was lost
  * (xtcp_tlp_ack() in input.c).  At most one probe is out at a time; none
  * while the segment's last copy is still on its way out of this host
  * (a clone not yet freed).  Then the RTO runs, from now if a probe went.
@@ -1279,11 +1397,11 @@ void xtcp_send_loss_probe(struct sock *sk)
 		goto rearm;
 	if (skb->len > mss) {
 		if (xtcp_fragment(sk, &xs->rtx_queue, skb,
-				  (skb->len - 1) / mss * mss))
+				  (skb->len - 1) / mss * mss, mss))
 			goto rearm;
 		skb = skb_peek_next(skb, &xs->rtx_queue);
 	}
-	if (xtcp_retransmit_skb(sk, skb))
+	if (xtcp_retransmit_skb(sk, skb, 1))
 		goto rearm;
 	xs->tlp_retrans = 1;
 sent:
@@ -1316,10 +1434,11 @@ void xtcp_simple_retransmit(struct sock *sk)
 	skb_queue_walk(&xs->rtx_queue, skb) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-		if (skb->len > xs->mss_cache &&
+		/* Its segments are longer than the MSS now (tcp_skb_seglen()). */
+		if (xtcp_skb_seglen(skb) > xs->mss_cache &&
 		    !(cb->sacked & (XTCP_SKB_LOST | XTCP_SKB_SACKED))) {
 			cb->sacked |= XTCP_SKB_LOST;
-			xs->lost_out++;
+			xs->lost_out += xtcp_skb_pcount(skb);
 		}
 	}
 	if (xs->lost_out)

@@ -202,8 +202,8 @@ void xtcp_delivery_sent(struct xtcp_delivery *d, struct xtcp_tx_snap *snap,
 			u32 tx_us, bool nothing_out);
 void xtcp_delivery_skb_delivered(struct xtcp_delivery *d,
 				 struct xtcp_tx_snap *snap, u32 tx_us,
-				 u32 end_seq, bool retrans, bool sacked,
-				 struct xtcp_rate_sample *rs);
+				 u32 end_seq, u32 pcount, bool retrans,
+				 bool sacked, struct xtcp_rate_sample *rs);
 void xtcp_delivery_gen(struct xtcp_delivery *d, struct xtcp_rate_sample *rs,
 		       u32 now_us, u32 min_rtt_us);
 void xtcp_delivery_check_app_limited(struct xtcp_delivery *d, u32 unsent,

@@ -133,6 +133,7 @@ static void xtcp_purge_write_queues(struct sock *sk)
 		xtcp_free_skb(sk, skb);
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		xtcp_free_skb(sk, skb);
+	/* Counted in segments, now none (as tcp_write_queue_purge()). */
 	xtcp_sk(sk)->packets_out = 0;
 	xtcp_sk(sk)->lost_out = 0;
 	xtcp_sk(sk)->sacked_out = 0;
@@ -282,21 +283,26 @@ static void xtcp_queue_skb(struct sock *sk, struct sk_buff *skb)
 	XTCP_SKB_CB(skb)->flags = XTCP_FLAG_ACK;
 	XTCP_SKB_CB(skb)->sacked = 0;
 	skb->ip_summed = CHECKSUM_PARTIAL;
+	/*
+	 * Its clones only ever push headers into the headroom, which is
+	 * ours alone: they may, without a copy (tcp_skb_entail()).
+	 */
+	__skb_header_release(skb);
 	sk_wmem_queued_add(sk, skb->truesize);
 	sk_mem_charge(sk, skb->truesize);
 	__skb_queue_tail(&sk->sk_write_queue, skb);
 }
 
 /*
- * A new segment for the write queue: room for the headers only; its data
- * goes into page fragments (xtcp_sendmsg()), as TCP's does, so that a run
- * of segments can leave as one skb that shares their pages.
+ * A new skb for the write queue, as tcp_stream_alloc_skb(): room for the
+ * headers only, its data goes into page fragments (xtcp_sendmsg()), up
+ * to the size goal; a fast clone, for the copy each send hands to IP.
  */
 static struct sk_buff *xtcp_alloc_send_skb(struct sock *sk)
 {
 	struct sk_buff *skb;
 
-	skb = alloc_skb(MAX_XTCP_HEADER, sk->sk_allocation);
+	skb = alloc_skb_fclone(MAX_XTCP_HEADER, sk->sk_allocation);
 	if (!skb)
 		return NULL;
 	if (!sk_wmem_schedule(sk, skb->truesize)) {
@@ -319,17 +325,37 @@ static void xtcp_remove_empty_skb(struct sock *sk)
 }
 
 /*
- * The write queue's tail if @len more bytes may join it (of @page at
- * @offset, for sendpage: a fragment that continues the last one takes no
- * new slot), or a new segment queued after it; NULL while the send
- * buffer is full.
+ * How many bytes sendmsg() and sendpage() put in one skb, as
+ * tcp_xmit_size_goal(): as many segments of the MSS as one skb may
+ * carry to IP (xtcp_burst_max(): the route's GSO limits; one when GSO
+ * is off, in urgent mode, or through a device with a tc egress
+ * classifier), and no more than half the largest window the peer
+ * offered (tcp_bound_to_half_wnd()), so that a window is never one
+ * skb.  write_xmit splits an skb where cwnd or the window ends.
  */
-static struct sk_buff *xtcp_send_tail(struct sock *sk, unsigned int mss,
+static unsigned int xtcp_size_goal(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int mss = xs->mss_cache, goal;
+
+	goal = mss * xtcp_burst_max(sk);
+	if (xs->max_window > 2 * mss && goal > xs->max_window / 2)
+		goal = max(rounddown(xs->max_window / 2, mss), mss);
+	return goal;
+}
+
+/*
+ * The write queue's tail if more bytes may join it, below the size goal
+ * (of @page at @offset, for sendpage: a fragment that continues the last
+ * one takes no new slot), or a new skb queued after it; NULL while the
+ * send buffer is full.
+ */
+static struct sk_buff *xtcp_send_tail(struct sock *sk, unsigned int goal,
 				      const struct page *page, int offset)
 {
 	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
 
-	if (skb && skb->len < mss && !xtcp_sk(sk)->fin_queued &&
+	if (skb && skb->len < goal && !xtcp_sk(sk)->fin_queued &&
 	    !skb_headlen(skb) &&
 	    (skb_shinfo(skb)->nr_frags < MAX_SKB_FRAGS ||
 	     (page && skb_can_coalesce(skb, skb_shinfo(skb)->nr_frags, page,
@@ -372,7 +398,7 @@ static void xtcp_check_app_limited(struct sock *sk)
 			if ((XTCP_SKB_CB(skb)->sacked &
 			     (XTCP_SKB_LOST | XTCP_SKB_RETRANS)) ==
 			    XTCP_SKB_LOST)
-				unresent++;
+				unresent += xtcp_skb_pcount(skb);
 	xtcp_delivery_check_app_limited(&xs->dlv, xs->write_seq - xs->snd_nxt,
 					xs->mss_cache,
 					sk_wmem_alloc_get(sk) < SKB_TRUESIZE(1),
@@ -401,7 +427,7 @@ static int xtcp_sendmsg_locked(struct sock *sk, struct msghdr *msg)
 	xtcp_check_app_limited(sk);
 	sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 	while (msg_data_left(msg)) {
-		unsigned int mss = xs->mss_cache;
+		unsigned int goal = xtcp_size_goal(sk);
 		struct page_frag *pfrag;
 		struct sk_buff *skb;
 		bool merge;
@@ -411,11 +437,11 @@ static int xtcp_sendmsg_locked(struct sock *sk, struct msghdr *msg)
 		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
 			goto do_error;
 
-		skb = xtcp_send_tail(sk, mss, NULL, 0);
+		skb = xtcp_send_tail(sk, goal, NULL, 0);
 		if (!skb)
 			goto wait_for_space;
 
-		copy = min_t(size_t, mss - skb->len, msg_data_left(msg));
+		copy = min_t(size_t, goal - skb->len, msg_data_left(msg));
 		pfrag = sk_page_frag(sk);
 		if (!sk_page_frag_refill(sk, pfrag))
 			goto wait_for_space;
@@ -474,8 +500,9 @@ out_err:
  * @size: unused: @msg's iterator has the length
  *
  * Waits for the connection to be established, copies the data into
- * segments of the MSS on the write queue (waiting for buffer space
- * unless non-blocking) and pushes them.  MSG_MORE holds a short segment
+ * skbs of up to the size goal (xtcp_size_goal(): many segments of the
+ * MSS) on the write queue (waiting for buffer space unless
+ * non-blocking) and pushes them.  MSG_MORE holds a short segment
  * as TCP_CORK does; MSG_OOB makes the last byte urgent.
  *
  * Context: process context, socket not locked; takes the socket lock.
@@ -541,7 +568,7 @@ int xtcp_sendpage(struct sock *sk, struct page *page, int offset,
 	xtcp_check_app_limited(sk);
 	sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 	while (size) {
-		unsigned int mss = xs->mss_cache;
+		unsigned int goal = xtcp_size_goal(sk);
 		struct sk_buff *skb;
 		bool merge;
 		int copy, i;
@@ -550,13 +577,13 @@ int xtcp_sendpage(struct sock *sk, struct page *page, int offset,
 		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
 			goto do_error;
 
-		skb = xtcp_send_tail(sk, mss, page, offset);
+		skb = xtcp_send_tail(sk, goal, page, offset);
 		if (!skb)
 			goto wait_for_space;
 		i = skb_shinfo(skb)->nr_frags;
 		merge = skb_can_coalesce(skb, i, page, offset);
 
-		copy = min_t(size_t, mss - skb->len, size);
+		copy = min_t(size_t, goal - skb->len, size);
 		if (!sk_wmem_schedule(sk, copy))
 			goto wait_for_space;
 		if (merge) {

@@ -324,7 +324,7 @@ static u32 xtcp_retrans_out(struct sock *sk)
 		if ((XTCP_SKB_CB(skb)->sacked &
 		     (XTCP_SKB_RETRANS | XTCP_SKB_SACKED | XTCP_SKB_LOST)) ==
 		    XTCP_SKB_RETRANS)
-			n++;
+			n += xtcp_skb_pcount(skb);
 	return n;
 }
 

@@ -328,7 +328,20 @@ struct xtcp_skb_cb {
 	} header;
 	u32	seq;		/* first sequence number */
 	u32	end_seq;	/* seq + SYN + FIN + data length */
-	u32	ack_seq;	/* received segments only */
+	union {
+		u32	ack_seq;	/* received segments only */
+		/*
+		 * Sent segments, from when they are sent: how many segments
+		 * of @mss bytes the skb makes on the wire (at least 1), and
+		 * that size, 0 when it is one segment: the gso_segs and
+		 * gso_size its clones go to IP with (xtcp_set_pcount(), as
+		 * TCP's tcp_gso_segs and tcp_gso_size).
+		 */
+		struct {
+			u16	pcount;
+			u16	mss;
+		};
+	};
 	u16	window;		/* received segments only, host order */
 	u8	flags;		/* XTCP_FLAG_* */
 	u8	sacked;		/* sent segments: XTCP_SKB_* */
@@ -352,6 +365,39 @@ struct xtcp_skb_cb {
 #define XTCP_SKB_SACKED		0x04	/* the peer has it (SACK) */
 
 #define XTCP_SKB_CB(skb)	((struct xtcp_skb_cb *)&((skb)->cb[0]))
+
+/* Segments a queued skb makes on the wire (tcp_skb_pcount()). */
+static inline u32 xtcp_skb_pcount(const struct sk_buff *skb)
+{
+	return XTCP_SKB_CB(skb)->pcount;
+}
+
+/*
+ * Cut @skb's data into segments of @mss on the wire: its segment count
+ * and their size, as tcp_set_skb_tso_segs().  An skb of one segment,
+ * or of none (a SYN or a lone FIN), counts one and has no size.
+ */
+static inline void xtcp_set_pcount(struct sk_buff *skb, unsigned int mss)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	if (skb->len <= mss) {
+		cb->pcount = 1;
+		cb->mss = 0;
+	} else {
+		cb->pcount = DIV_ROUND_UP(skb->len, mss);
+		cb->mss = mss;
+	}
+}
+
+/*
+ * The length of @skb's segments on the wire: the size it was cut to,
+ * or its whole length if it is one segment (tcp_skb_seglen()).
+ */
+static inline u32 xtcp_skb_seglen(const struct sk_buff *skb)
+{
+	return xtcp_skb_pcount(skb) > 1 ? XTCP_SKB_CB(skb)->mss : skb->len;
+}
 
 /* net.xtcp.recovery, tcp_recovery's bits. */
 #define XTCP_RACK_LOSS_DETECTION	0x1	/* RACK marks losses by time */
@@ -563,6 +609,10 @@ struct xtcp_sock {
 	const struct xtcp_cong_ops	*ca_ops;
 	/* The one TCP_CONGESTION chose (the default unless set). */
 	const struct xtcp_cong_ops	*ca_choice;
+	/*
+	 * Counted in segments on the wire, an skb of rtx_queue counting its
+	 * pcount (xtcp_skb_pcount()), as TCP's counters.
+	 */
 	u32	packets_out;	/* segments on rtx_queue */
 	u32	lost_out;	/* of which marked lost, not yet resent */
 	u32	sacked_out;	/* of which SACKed by the peer */
@@ -1043,13 +1093,18 @@ void xtcp_send_keepalive_probe(struct sock *sk);
 void xtcp_send_fin(struct sock *sk);
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 void xtcp_send_synack_sk(struct sock *sk);
-int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb);
+int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb,
+			 unsigned int segs);
 void xtcp_retransmit_rtx_queue(struct sock *sk);
 void xtcp_simple_retransmit(struct sock *sk);
 void xtcp_send_loss_probe(struct sock *sk);
 unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu);
 void xtcp_init_mss(struct sock *sk);
 void xtcp_free_skb(struct sock *sk, struct sk_buff *skb);
+unsigned int xtcp_burst_max(const struct sock *sk);
+int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
+		  struct sk_buff *skb, unsigned int len, unsigned int mss);
+int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len);
 u32 xtcp_free_space(const struct sock *sk);
 u32 xtcp_synack_window(const struct sock *sk, u32 mss);
 u32 xtcp_full_space(const struct sock *sk);

@@ -1111,7 +1111,8 @@ TEST(delivery_rate_sample)
 
 	/* The first ACK: 1 segment over its 50 ms RTT. */
 	rs = (struct xtcp_rate_sample){};
-	xtcp_delivery_skb_delivered(&d, &snap[0], t0, 1000, false, false, &rs);
+	xtcp_delivery_skb_delivered(&d, &snap[0], t0, 1000, 1, false, false,
+				    &rs);
 	xtcp_delivery_gen(&d, &rs, t0 + 50000, 50000);
 	EXPECT_TRUE(rs.valid && rs.delivered == 1 && rs.interval_us == 50000);
 	EXPECT_TRUE(rs.acked_sacked == 1 && d.delivered == 1);
@@ -1122,7 +1123,8 @@ TEST(delivery_rate_sample)
 	rs = (struct xtcp_rate_sample){};
 	for (i = 1; i < 5; i++)
 		xtcp_delivery_skb_delivered(&d, &snap[i], t0 + i * 1000,
-					    1000 * (i + 1), false, false, &rs);
+					    1000 * (i + 1), 1, false, false,
+					    &rs);
 	xtcp_delivery_gen(&d, &rs, t0 + 54000, 50000);
 	EXPECT_TRUE(rs.valid && rs.acked_sacked == 4 && d.delivered == 5);
 	EXPECT_TRUE(rs.prior_delivered == 0 && rs.delivered == 5);
@@ -1137,15 +1139,16 @@ TEST(delivery_rate_sample)
 	 * samples from segment 8, its newest with a snapshot left.
 	 */
 	rs = (struct xtcp_rate_sample){};
-	xtcp_delivery_skb_delivered(&d, &snap[9], t0 + 9000, 10000, false, true,
-				    &rs);
+	xtcp_delivery_skb_delivered(&d, &snap[9], t0 + 9000, 10000, 1, false,
+				    true, &rs);
 	xtcp_delivery_gen(&d, &rs, t0 + 59000, 50000);
 	EXPECT_TRUE(!snap[9].valid && d.delivered == 6 && rs.delivered == 6);
 	EXPECT_TRUE(rs.interval_us == 59000);
 	rs = (struct xtcp_rate_sample){};
 	for (i = 5; i < 10; i++)
 		xtcp_delivery_skb_delivered(&d, &snap[i], t0 + i * 1000,
-					    1000 * (i + 1), false, false, &rs);
+					    1000 * (i + 1), 1, false, false,
+					    &rs);
 	xtcp_delivery_gen(&d, &rs, t0 + 60000, 50000);
 	EXPECT_TRUE(rs.acked_sacked == 4 && d.delivered == 10);
 	EXPECT_TRUE(rs.last_end_seq == 9000 && rs.delivered == 10);
@@ -1153,8 +1156,8 @@ TEST(delivery_rate_sample)
 	/* A sample shorter than the min RTT (compressed ACKs) is none. */
 	xtcp_delivery_sent(&d, &snap[0], t0 + 61000, true);
 	rs = (struct xtcp_rate_sample){};
-	xtcp_delivery_skb_delivered(&d, &snap[0], t0 + 61000, 11000, false,
-				    false, &rs);
+	xtcp_delivery_skb_delivered(&d, &snap[0], t0 + 61000, 11000, 1,
+				    false, false, &rs);
 	xtcp_delivery_gen(&d, &rs, t0 + 62000, 50000);
 	EXPECT_TRUE(!rs.valid && d.delivered == 11);
 	/* Nothing with a snapshot delivered: counted, no sample. */
@@ -1200,7 +1203,7 @@ TEST(delivery_app_limited)
 	xtcp_delivery_sent(&d, &snap, 10000, true);
 	EXPECT_TRUE(!!snap.app_limited);
 	rs = (struct xtcp_rate_sample){};
-	xtcp_delivery_skb_delivered(&d, &snap, 10000, 1, false, false, &rs);
+	xtcp_delivery_skb_delivered(&d, &snap, 10000, 1, 1, false, false, &rs);
 	xtcp_delivery_gen(&d, &rs, 20000, 5000);
 	EXPECT_TRUE(rs.valid && rs.app_limited && rs.delivered == 1);
 	EXPECT_TRUE(d.rate_delivered == 10 && !d.rate_app_limited);
@@ -1212,7 +1215,7 @@ TEST(delivery_app_limited)
 	 */
 	xtcp_delivery_sent(&d, &snap, 20000, true);
 	rs = (struct xtcp_rate_sample){};
-	xtcp_delivery_skb_delivered(&d, &snap, 20000, 2, false, false, &rs);
+	xtcp_delivery_skb_delivered(&d, &snap, 20000, 2, 1, false, false, &rs);
 	rs.acked_sacked += 9;
 	xtcp_delivery_gen(&d, &rs, 26000, 5000);
 	EXPECT_TRUE(rs.valid && rs.app_limited && rs.delivered == 10);
