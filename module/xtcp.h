@@ -680,9 +680,10 @@ struct xtcp_sock {
 	u32	clock_us;
 
 	/*
-	 * Segments sent and not yet acknowledged, in sequence order.  Unsent
-	 * data waits on sk->sk_write_queue.  Both are charged to
-	 * sk_wmem_queued.
+	 * Data sent and not yet acknowledged, in sequence order, in skbs of
+	 * one or more segments (xtcp_skb_pcount()).  Unsent data waits on
+	 * sk->sk_write_queue in skbs of up to the size goal.  Both are
+	 * charged to sk_wmem_queued.
 	 */
 	struct sk_buff_head	rtx_queue;
 	/*

@@ -12,6 +12,7 @@
  * kernel TCP, which is what xtcp must behave like (tests reading
  * /proc/net/xtcp_stat do not apply there).
  */
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <linux/userfaultfd.h>
 #include <linux/tcp.h>
@@ -569,6 +570,42 @@ TEST_F_TIMEOUT(stream, gso_software_segmentation, XT(80))
 	      " tx-sctp-segmentation on >/dev/null");
 	EXPECT_LT(1000, n);
 	EXPECT_EQ(0, big);
+}
+
+/*
+ * What waits to be sent or acknowledged is held in skbs of many
+ * segments, as TCP holds it (up to its size goal, about 64 KiB through
+ * a veth), not in one skb per MSS: the memory the send queues are
+ * charged (SO_MEMINFO's wmem_queued) is little more than the bytes
+ * (SIOCOUTQ).  One skb per 1448-byte segment costs about half as much
+ * again as the data.  The peer reads nothing, so the data stays queued
+ * behind its closed window.
+ */
+TEST_F_TIMEOUT(stream, send_queue_skbs_hold_many_segments, XT(30))
+{
+	static char buf[64 << 10];
+	__u32 mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+	int lfd, c, a, outq = 0;
+
+	ASSERT_EQ(0, offloads_set(1));
+	ASSERT_EQ(0, conn_pair(9518, 4, &lfd, &c, &a));
+	ASSERT_EQ(0, fcntl(c, F_SETFL, O_NONBLOCK));
+	/* Until the peer's window and our send buffer are both full. */
+	for (int i = 0; i < 20; i++) {
+		while (write(c, buf, sizeof(buf)) > 0)
+			;
+		usleep(50000);
+	}
+	ASSERT_EQ(0, ioctl(c, SIOCOUTQ, &outq));
+	ASSERT_EQ(0, getsockopt(c, SOL_SOCKET, SO_MEMINFO, mem, &len));
+	TH_LOG("queued %d bytes in %u bytes of skbs", outq,
+	       mem[SK_MEMINFO_WMEM_QUEUED]);
+	EXPECT_LT(16 << 10, outq);
+	EXPECT_GT(outq * 5ULL, mem[SK_MEMINFO_WMEM_QUEUED] * 4ULL);
+	close(a);
+	close(c);
+	close(lfd);
 }
 
 /* ---- receive offload (GRO) ---- */
