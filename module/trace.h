@@ -212,10 +212,11 @@ xtcp_req_names
 				__entry->saddr_v6, __entry->daddr_v6
 
 /*
- * A segment of @sk, on its retransmission queue, sent again: by the
+ * An skb of @sk, on its retransmission queue, sent again: by the
  * retransmission timer, fast retransmit, a NewReno partial ACK, SACK
- * loss recovery or a smaller path MTU.  One event per RetransSegs (or,
- * for a SYN, SynRetrans) counted.
+ * loss recovery or a smaller path MTU.  One event per skb, as TCP's
+ * tcp_retransmit_skb; segs is how many segments it carries, what
+ * RetransSegs (or, for a SYN, SynRetrans) counted for it.
  */
 TRACE_EVENT(xtcp_retransmit_skb,
 
@@ -231,6 +232,7 @@ TRACE_EVENT(xtcp_retransmit_skb,
 		__field(__u32, seq)
 		__field(__u32, end_seq)
 		__field(__u32, len)
+		__field(__u16, segs)
 		__field(__u8, flags)
 		__field(__u64, sock_cookie)
 	),
@@ -243,13 +245,14 @@ TRACE_EVENT(xtcp_retransmit_skb,
 		__entry->seq = XTCP_SKB_CB(skb)->seq;
 		__entry->end_seq = XTCP_SKB_CB(skb)->end_seq;
 		__entry->len = skb->len;
+		__entry->segs = xtcp_skb_pcount(skb);
 		__entry->flags = XTCP_SKB_CB(skb)->flags;
 		__entry->sock_cookie = xtcp_trace_cookie(sk);
 	),
 
-	TP_printk(XTCP_TP_ADDRS_FMT " state=%s seq=%u end_seq=%u len=%u flags=%s sock_cookie=%llx",
+	TP_printk(XTCP_TP_ADDRS_FMT " state=%s seq=%u end_seq=%u len=%u segs=%u flags=%s sock_cookie=%llx",
 		  XTCP_TP_ADDRS_ARGS, xtcp_show_state(__entry->state),
-		  __entry->seq, __entry->end_seq, __entry->len,
+		  __entry->seq, __entry->end_seq, __entry->len, __entry->segs,
 		  __print_flags(__entry->flags, "|",
 				{ XTCP_FLAG_SYN, "SYN" }, { XTCP_FLAG_FIN, "FIN" },
 				{ XTCP_FLAG_RST, "RST" }, { XTCP_FLAG_PSH, "PSH" },
