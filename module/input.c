@@ -542,34 +542,20 @@ static int xtcp_match_skb_to_sack(struct sock *sk, struct sk_buff *skb,
 				  u32 start, u32 end)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	unsigned int mss, pkt_len;
 	bool in_sack;
+	u32 pkt_len;
 	int err;
 
 	in_sack = !xtcp_after(start, cb->seq) && !xtcp_before(end, cb->end_seq);
 	if (xtcp_skb_pcount(skb) <= 1 || in_sack ||
 	    !xtcp_after(cb->end_seq, start))
 		return in_sack;
-	mss = cb->mss;
-	in_sack = !xtcp_after(start, cb->seq);
-	if (!in_sack) {
-		pkt_len = max(start - cb->seq, mss);
-	} else {
-		pkt_len = end - cb->seq;
-		if (pkt_len < mss)
-			return 0;
-	}
-	/* Only whole segments in the block, or the short last one. */
-	if (pkt_len > mss) {
-		unsigned int new_len = pkt_len / mss * mss;
-
-		if (!in_sack && new_len < pkt_len)
-			new_len += mss;
-		pkt_len = new_len;
-	}
-	if (pkt_len >= skb->len && !in_sack)
+	pkt_len = xtcp_sack_split_len(cb->seq, skb->len, cb->mss, start, end,
+				      &in_sack);
+	if (!pkt_len)
 		return 0;
-	err = xtcp_fragment(sk, &xtcp_sk(sk)->rtx_queue, skb, pkt_len, mss);
+	err = xtcp_fragment(sk, &xtcp_sk(sk)->rtx_queue, skb, pkt_len,
+			    cb->mss);
 	if (err)
 		return err;
 	return in_sack;

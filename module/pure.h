@@ -57,6 +57,52 @@ static inline bool xtcp_ack_acceptable(u32 ack, u32 snd_una, u32 snd_nxt)
 	return xtcp_after(ack, snd_una) && !xtcp_after(ack, snd_nxt);
 }
 
+/*
+ * Segments of @mss that @len bytes of an skb make on the wire: at least
+ * one (a SYN or a lone FIN is one), as tcp_set_skb_tso_segs() counts.
+ */
+static inline u32 xtcp_pcount(u32 len, u32 mss)
+{
+	return len <= mss ? 1 : (len + mss - 1) / mss;
+}
+
+/*
+ * An skb of @len bytes from @seq, of several segments of @mss, that the
+ * SACK block @start..@end covers in part: where to split it so that
+ * only whole segments (or its short last one) are marked, as
+ * tcp_match_skb_to_sack() does.  *@in_sack says whether the block
+ * covers the first part (the block ends inside the skb: the part is
+ * rounded down to whole segments) or not (it starts inside: the part
+ * below it is rounded up).  Returns the first part's length, 0 when no
+ * whole segment of the skb is in the block: no split.
+ */
+static inline u32 xtcp_sack_split_len(u32 seq, u32 len, u32 mss, u32 start,
+				      u32 end, bool *in_sack)
+{
+	u32 pkt_len;
+
+	*in_sack = !xtcp_after(start, seq);
+	if (!*in_sack) {
+		pkt_len = start - seq;
+		if (pkt_len < mss)
+			pkt_len = mss;
+	} else {
+		pkt_len = end - seq;
+		if (pkt_len < mss)
+			return 0;
+	}
+	if (pkt_len > mss) {
+		u32 new_len = pkt_len / mss * mss;
+
+		if (!*in_sack && new_len < pkt_len)
+			new_len += mss;
+		pkt_len = new_len;
+	}
+	if (pkt_len >= len && !*in_sack)
+		return 0;
+	return pkt_len;
+}
+
 /* One SACK block: [start, end) received beyond a hole (RFC 2018). */
 struct xtcp_sack_block {
 	u32	start;

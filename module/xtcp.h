@@ -381,13 +381,8 @@ static inline void xtcp_set_pcount(struct sk_buff *skb, unsigned int mss)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-	if (skb->len <= mss) {
-		cb->pcount = 1;
-		cb->mss = 0;
-	} else {
-		cb->pcount = DIV_ROUND_UP(skb->len, mss);
-		cb->mss = mss;
-	}
+	cb->pcount = xtcp_pcount(skb->len, mss);
+	cb->mss = cb->pcount > 1 ? mss : 0;
 }
 
 /*

@@ -119,6 +119,42 @@ TEST(sack)
 }
 
 /* The receiver's blocks: latest arrival first, merged, removed in order. */
+/*
+ * Skbs of several segments: their count, and where a SACK block that
+ * covers one in part splits it (whole segments only).
+ */
+TEST(pcount_and_sack_split)
+{
+	bool in;
+
+	EXPECT_EQ(1U, xtcp_pcount(0, 1448));		/* a SYN, a lone FIN */
+	EXPECT_EQ(1U, xtcp_pcount(1448, 1448));
+	EXPECT_EQ(2U, xtcp_pcount(1449, 1448));
+	EXPECT_EQ(45U, xtcp_pcount(45 * 1448, 1448));
+	EXPECT_EQ(46U, xtcp_pcount(45 * 1448 + 1, 1448));
+
+	/* 5 segments of 1000 from 1000; the block starts inside the 2nd. */
+	EXPECT_EQ(2000U, xtcp_sack_split_len(1000, 5000, 1000, 2500, 9000, &in));
+	EXPECT_FALSE(in);
+	/* ... inside the 1st: split after it. */
+	EXPECT_EQ(1000U, xtcp_sack_split_len(1000, 5000, 1000, 1200, 9000, &in));
+	EXPECT_FALSE(in);
+	/* ... inside the last: no whole segment in the block. */
+	EXPECT_EQ(0U, xtcp_sack_split_len(1000, 5000, 1000, 5500, 9000, &in));
+	/* It ends inside the 3rd: the first 2 are SACKed. */
+	EXPECT_EQ(2000U, xtcp_sack_split_len(1000, 5000, 1000, 1000, 3500, &in));
+	EXPECT_TRUE(in);
+	/* ... inside the 1st: nothing. */
+	EXPECT_EQ(0U, xtcp_sack_split_len(1000, 5000, 1000, 500, 1500, &in));
+	/* At a segment's edge, across the 2^32 wrap. */
+	EXPECT_EQ(3000U, xtcp_sack_split_len(0xfffffc18u, 5000, 1000,
+					    0xfffffc18u + 3000, 9000, &in));
+	EXPECT_FALSE(in);
+	/* The block ends with the data, before the FIN: the FIN goes. */
+	EXPECT_EQ(5000U, xtcp_sack_split_len(1000, 5000, 1000, 1000, 6000, &in));
+	EXPECT_TRUE(in);
+}
+
 TEST(sack_blocks)
 {
 	struct xtcp_sack_block b[XTCP_MAX_SACKS];
