@@ -573,6 +573,73 @@ TEST_F_TIMEOUT(stream, gso_software_segmentation, XT(80))
 }
 
 /*
+ * One segment lost in the middle of a flight of GSO skbs (cut into
+ * segments in the client, so that the server's netfilter sees, and
+ * drops, one): the ACKs end inside a queued skb and the SACK blocks
+ * above the hole cover part of one, which is split at a segment's
+ * edge.  What is resent is whole segments as they first went, each
+ * once: the same sequence numbers and lengths, and the one dropped
+ * among them.  Loss probes are off, so that no probe resends the tail.
+ * Kernel TCP (XTCP_PROTO=6) does the same.
+ */
+TEST_F_TIMEOUT(stream, gso_hole_resent_exactly, XT(60))
+{
+	static uint32_t oseq[4096], rseq[64];
+	static int olen[4096];
+	int cap, n = 0, resends = 0, exact = 0, twice = 0, i, j;
+	uint32_t high = 0;
+	struct seg s;
+
+	ASSERT_EQ(0, offloads_set(1));
+	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_early_retrans" :
+				"net.xtcp.early_retrans", 0));
+	ASSERT_EQ(0, sh_in(CLI_NS, "ethtool -K " CLI_IF
+			   " tx-sctp-segmentation off tso off >/dev/null"));
+	/* Segments reach netfilter one by one, not merged by GRO. */
+	ASSERT_EQ(0, sh_in(SRV_NS, "ethtool -K " SRV_IF " gro off >/dev/null"));
+	/* The 50th data segment that reaches the server, only it. */
+	ASSERT_EQ(0, sh_in(SRV_NS, "nft 'add table inet xhole; add chain inet xhole pre { type filter hook prerouting priority -300; }; add rule inet xhole pre meta l4proto %d meta length > 1000 numgen inc mod 1000000 == 49 counter drop'",
+			   xtcp_proto()));
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_LE(0, cap);
+	xfer_ok(_metadata, 9519, 256 << 10, 0, 40);
+	while (cap_next(cap, &s, 200) == 0) {
+		if (!s.outgoing || s.dport != 9519 || !s.len)
+			continue;
+		if (n && seq_after(high, s.seq)) {
+			TH_LOG("resent: seq %u, %d bytes", s.seq, s.len);
+			for (i = 0; i < n && i < (int)ARRAY_SIZE(oseq); i++)
+				if (oseq[i] == s.seq && olen[i] == s.len)
+					exact++;
+			for (j = 0; j < resends && j < (int)ARRAY_SIZE(rseq); j++)
+				if (rseq[j] == s.seq)
+					twice++;
+			if (resends < (int)ARRAY_SIZE(rseq))
+				rseq[resends] = s.seq;
+			resends++;
+			continue;
+		}
+		if (n < (int)ARRAY_SIZE(oseq)) {
+			oseq[n] = s.seq;
+			olen[n] = s.len;
+		}
+		n++;
+		high = s.seq + s.len;
+	}
+	close(cap);
+	sh_in(SRV_NS, "nft list table inet xhole | grep -o 'packets [0-9]*' | sed 's/^/# dropped: /'");
+	sh_in(SRV_NS, "nft delete table inet xhole");
+	sh_in(CLI_NS, "ethtool -K " CLI_IF
+	      " tx-sctp-segmentation on tso on >/dev/null");
+	TH_LOG("%d data segments, %d resent, %d of them as first sent, %d twice",
+	       n, resends, exact, twice);
+	EXPECT_LT(100, n);
+	EXPECT_LE(1, resends);
+	EXPECT_EQ(resends, exact);
+	EXPECT_EQ(0, twice);
+}
+
+/*
  * What waits to be sent or acknowledged is held in skbs of many
  * segments, as TCP holds it (up to its size goal, about 64 KiB through
  * a veth), not in one skb per MSS: the memory the send queues are
