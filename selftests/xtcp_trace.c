@@ -258,9 +258,12 @@ static char *ev_next(const char *buf, size_t *pos, const char *ev, int sport,
 	return NULL;
 }
 
-/* How many events @ev with these ports, without flag @noflags. */
-static int ev_count(const char *buf, const char *ev, int sport, int dport,
-		    const char *noflags)
+/*
+ * The events @ev with these ports, without flag @noflags: how many, or
+ * with @field the sum of that field of theirs.
+ */
+static int ev_sum(const char *buf, const char *ev, int sport, int dport,
+		  const char *noflags, const char *field)
 {
 	char *line, f[64];
 	size_t pos = 0;
@@ -270,26 +273,23 @@ static int ev_count(const char *buf, const char *ev, int sport, int dport,
 		if (noflags && strstr(fldstr(line, "flags", f, sizeof(f)),
 				      noflags))
 			continue;
-		n++;
+		n += field ? atoi(fldstr(line, field, f, sizeof(f))) : 1;
 	}
 	return n;
+}
+
+/* How many events @ev with these ports, without flag @noflags. */
+static int ev_count(const char *buf, const char *ev, int sport, int dport,
+		    const char *noflags)
+{
+	return ev_sum(buf, ev, sport, dport, noflags, NULL);
 }
 
 /* The segments of the events ev_count() counts: their segs fields. */
 static int ev_segs(const char *buf, const char *ev, int sport, int dport,
 		   const char *noflags)
 {
-	char *line, f[64];
-	size_t pos = 0;
-	int n = 0;
-
-	while ((line = ev_next(buf, &pos, ev, sport, dport))) {
-		if (noflags && strstr(fldstr(line, "flags", f, sizeof(f)),
-				      noflags))
-			continue;
-		n += atoi(fldstr(line, "segs", f, sizeof(f)));
-	}
-	return n;
+	return ev_sum(buf, ev, sport, dport, noflags, "segs");
 }
 
 static uint64_t so_cookie(int fd)
