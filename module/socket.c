@@ -603,6 +603,9 @@ int xtcp_sendpage(struct sock *sk, struct page *page, int offset,
 		copied += copy;
 		offset += copy;
 		size -= copy;
+		/* A full skb goes at once; a short one waits for more pages. */
+		if (skb->len >= goal)
+			xtcp_push(sk, xtcp_send_nagle(flags));
 		continue;
 
 wait_for_space:
@@ -612,7 +615,12 @@ wait_for_space:
 		if (err)
 			goto do_error;
 	}
-	xtcp_push(sk, xtcp_send_nagle(flags));
+	/*
+	 * More pages of this splice follow: the tail waits for them, as in
+	 * do_tcp_sendpages(), rather than going out a page at a time.
+	 */
+	if (!(flags & MSG_SENDPAGE_NOTLAST))
+		xtcp_push(sk, xtcp_send_nagle(flags));
 	release_sock(sk);
 	return copied;
 

@@ -185,6 +185,38 @@ TEST_F_TIMEOUT(splice, sendfile_8m, XT(60))
 }
 
 /*
+ * sendfile() hands the socket a page at a time, all but the last of
+ * each batch flagged MSG_SENDPAGE_NOTLAST: the pages gather into skbs
+ * of the size goal before they go, as in do_tcp_sendpages(), and do not
+ * leave a page or two at a time.  With TSO on, the sender's capture
+ * sees the skbs handed to the device: their mean payload is many
+ * segments.  Sending a page at a time, it was about three segments.
+ */
+TEST_F_TIMEOUT(splice, sendfile_sends_whole_skbs, XT(60))
+{
+	long pkts = 0, bytes = 0;
+	struct seg s;
+	int cap;
+
+	ASSERT_EQ(0, offloads_set(1));
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_LE(0, cap);
+	sendfile_xfer(_metadata, self->path, 9603, 2 * MB);
+	while (cap_next(cap, &s, 200) == 0) {
+		if (!s.outgoing || s.dport != 9603 || !s.len)
+			continue;
+		pkts++;
+		bytes += s.len;
+	}
+	close(cap);
+	TH_LOG("%ld bytes in %ld skbs, %ld bytes each", bytes, pkts,
+	       pkts ? bytes / pkts : 0);
+	ASSERT_LT(0, pkts);
+	EXPECT_LE(2 * MB, bytes);
+	EXPECT_LT(8 * 1448, bytes / pkts);
+}
+
+/*
  * Lost segments that reference the file's pages are sent again from
  * them: the retransmission path with shared fragments.
  */
