@@ -1066,6 +1066,13 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_CLOSE | TCPF_LISTEN))
 		return;
+	/*
+	 * Nothing to send or resend (a receiver's every segment asks): no
+	 * clock read, as tcp_push_pending_frames() without a send head.
+	 */
+	if (skb_queue_empty(&sk->sk_write_queue) && !xs->lost_out &&
+	    !xs->frto_new)
+		return;
 	xtcp_clock_refresh(xs);
 	/*
 	 * F-RTO step 2b (xtcp_frto()): new data, not yet what the timeout
