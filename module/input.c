@@ -1559,7 +1559,12 @@ static bool xtcp_ofo_drain(struct sock *sk)
  * When to acknowledge in-order data (RFC 1122 4.2.3.2, RFC 5681 4.2):
  * at once when a hole was filled or remains, on a FIN, at the start of a
  * connection (slow start needs the ACKs) and for every second full
- * segment; otherwise within the delayed-ACK time.
+ * segment if the window's right edge would move right with it (or the
+ * reader waits for SO_RCVLOWAT bytes); otherwise within the delayed-ACK
+ * time.  While the application leaves the data unread the window cannot
+ * advance, and its read sends the ACK (xtcp_cleanup_rbuf()), as
+ * __tcp_ack_snd_check() leaves it to tcp_recvmsg(): one ACK for what
+ * arrived meanwhile, not one per two segments.
  */
 static void xtcp_ack_data(struct sock *sk, bool now)
 {
@@ -1570,7 +1575,10 @@ static void xtcp_ack_data(struct sock *sk, bool now)
 		xs->quickack--;
 		now = true;
 	}
-	if (now || xs->rcv_unacked >= 2U * xs->rcv_mss)
+	if (now || (xs->rcv_unacked >= 2U * xs->rcv_mss &&
+		    (xs->rcv_nxt - xs->copied_seq <
+		     (u32)READ_ONCE(sk->sk_rcvlowat) ||
+		     xtcp_new_window(sk) >= xs->rcv_wnd)))
 		xtcp_send_ack(sk);
 	else
 		xtcp_send_delayed_ack(sk);

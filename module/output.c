@@ -216,6 +216,24 @@ u8 xtcp_choose_rcv_wscale(const struct sock *sk)
 }
 
 /**
+ * xtcp_new_window() - the window an ACK sent now would offer
+ * @sk: the socket
+ *
+ * In bytes past rcv_nxt (xtcp_rcv_window()); nothing is recorded.
+ *
+ * Context: socket locked.
+ * Return: the window in bytes.
+ */
+u32 xtcp_new_window(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	s32 cur = (s32)(xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt);
+
+	return xtcp_rcv_window(xtcp_free_space(sk), cur > 0 ? cur : 0,
+			       xtcp_full_space(sk), xs->advmss, xs->rcv_wscale);
+}
+
+/**
  * xtcp_select_window() - the window to advertise now
  * @sk: the socket
  *
@@ -228,11 +246,8 @@ u8 xtcp_choose_rcv_wscale(const struct sock *sk)
 static u32 xtcp_select_window(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	s32 cur = (s32)(xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt);
-	u32 win;
+	u32 win = xtcp_new_window(sk);
 
-	win = xtcp_rcv_window(xtcp_free_space(sk), cur > 0 ? cur : 0,
-			      xtcp_full_space(sk), xs->advmss, xs->rcv_wscale);
 	xs->rcv_wnd = win;
 	xs->rcv_wup = xs->rcv_nxt;
 	return win >> xs->rcv_wscale;

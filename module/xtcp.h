@@ -1102,6 +1102,7 @@ int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
 		  struct sk_buff *skb, unsigned int len, unsigned int mss);
 int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len);
 u32 xtcp_free_space(const struct sock *sk);
+u32 xtcp_new_window(const struct sock *sk);
 u32 xtcp_synack_window(const struct sock *sk, u32 mss);
 u32 xtcp_full_space(const struct sock *sk);
 u8 xtcp_choose_rcv_wscale(const struct sock *sk);

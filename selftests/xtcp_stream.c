@@ -516,6 +516,68 @@ TEST_F_TIMEOUT(stream, loopback_split_segments_then_close, XT(60))
 	EXPECT_NE(0, sh("dmesg | grep -qE 'sk_stream_kill_queues|inet_sock_destruct'"));
 }
 
+/*
+ * A receiver whose application leaves the data unread does not ACK
+ * every second segment: the window's right edge cannot move, so an ACK
+ * would tell the sender nothing new.  The delayed ACK goes instead, and
+ * the read sends the window update (as __tcp_ack_snd_check() and
+ * tcp_cleanup_rbuf()).  After a warm-up the reader has read in full
+ * (past the quick ACKs of a connection's start), the sender writes
+ * what its buffer takes (over 40 KiB) and the receiver leaves it unread
+ * until its buffer is full: counted on the receiver's veth, at most one
+ * pure ACK per four data segments leaves meanwhile, and the read gets
+ * everything.  ACKing every second segment, it was one per two.
+ */
+TEST_F_TIMEOUT(stream, unread_data_is_not_acked_per_two_segments, XT(30))
+{
+	static char buf[256 << 10];
+	int lfd, c, a, cap, rcvbuf = 65536, segs = 0, acks = 0;
+	struct seg s;
+	ssize_t n;
+
+	lfd = xlisten(9523, 4);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	c = xsock(CLI_NS);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9523));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	for (int i = 0; i < 8; i++) {
+		ASSERT_EQ(0, write_all(c, buf, 32 << 10));
+		ASSERT_EQ(32 << 10, read_full(a, buf, 32 << 10));
+	}
+	usleep(200000);
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	ASSERT_EQ(0, fcntl(c, F_SETFL, O_NONBLOCK));
+	n = write(c, buf, 128 << 10);
+	ASSERT_LT(40 << 10, n);
+	usleep(300000);
+	while (cap_next(cap, &s, 100) == 0) {
+		if (s.outgoing && s.sport == 9523 && !s.len)
+			acks++;
+		else if (!s.outgoing && s.dport == 9523 && s.len)
+			segs++;
+	}
+	close(cap);
+	TH_LOG("%d data segments arrived unread, %d ACKs sent", segs, acks);
+	EXPECT_LE(28, segs);
+	EXPECT_LE(1, acks);
+	/*
+	 * Kernel TCP offers its window a little at a time (rcv_ssthresh
+	 * grows with each segment), so its edge does move while the data
+	 * waits, and it ACKs them: about one per two or three segments.
+	 */
+	if (!is_tcp())
+		EXPECT_LE(acks * 4, segs);
+	EXPECT_EQ(n, read_full(a, buf, n));
+	close(a);
+	close(c);
+	close(lfd);
+}
+
 /* ---- GSO: runs of full segments as one skb ---- */
 
 /*
