@@ -1630,6 +1630,52 @@ static void xtcp_ecn_rcv(struct sock *sk, const struct sk_buff *skb)
 }
 
 /*
+ * Out-of-order data arrived: a duplicate ACK with SACK blocks is due at
+ * once (RFC 5681 section 4.2).  As tcp_sack_compress in
+ * __tcp_ack_snd_check(): the first three for each RCV.NXT go at once,
+ * for the sender's fast retransmit; later ones, which only refine its
+ * scoreboard, are held back up to 5% of the RTT, at most
+ * net.xtcp.comp_sack_delay_ns, and up to net.xtcp.comp_sack_nr of them
+ * (0: none), and one ACK goes for them all (xtcp_compressed_ack_kick(),
+ * or any segment we send first, xtcp_ack_sent()).
+ */
+static void xtcp_ack_ofo(struct sock *sk)
+{
+	const struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u64 delay;
+	u32 rtt;
+
+	sock_owned_by_me(sk);
+	if (!xs->sack_ok ||
+	    xs->compressed_ack >= READ_ONCE(xn->sysctl_comp_sack_nr))
+		goto now;
+	if (xs->compressed_rcv_nxt != xs->rcv_nxt) {
+		xs->compressed_rcv_nxt = xs->rcv_nxt;
+		xs->dup_ack_counter = 0;
+	}
+	if (xs->dup_ack_counter < 3) {
+		xs->dup_ack_counter++;
+		goto now;
+	}
+	xs->compressed_ack++;
+	if (hrtimer_is_queued(&xs->compressed_ack_timer))
+		return;
+	rtt = xs->rtt.srtt_us ? : xs->min_rtt_us;
+	if (rtt == ~0U)
+		rtt = 0;
+	delay = min_t(u64, READ_ONCE(xn->sysctl_comp_sack_delay_ns),
+		      (u64)rtt * NSEC_PER_USEC / 20);
+	sock_hold(sk);
+	hrtimer_start_range_ns(&xs->compressed_ack_timer, ns_to_ktime(delay),
+			       READ_ONCE(xn->sysctl_comp_sack_slack_ns),
+			       HRTIMER_MODE_REL_PINNED_SOFT);
+	return;
+now:
+	xtcp_send_ack(sk);
+}
+
+/*
  * The sixth and eighth steps: segment text and FIN.  In-order data goes
  * to the receive queue, then whatever the out-of-order queue holds that
  * now follows it; data beyond a hole waits there, and is answered at
@@ -1654,7 +1700,7 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 
 	if (xtcp_after(cb->seq, xs->rcv_nxt)) {
 		xtcp_ofo_insert(sk, skb);
-		xtcp_send_ack(sk);
+		xtcp_ack_ofo(sk);
 		return;
 	}
 	if (cb->seq != xs->rcv_nxt) {

@@ -267,7 +267,16 @@ static u16 xtcp_syn_window(struct sock *sk)
 static void xtcp_ack_sent(struct sock *sk)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	/* It covers the ACKs SACK compression held back (xtcp_ack_ofo()). */
+	if (unlikely(xs->compressed_ack)) {
+		XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_ACKCOMPRESSED,
+			       xs->compressed_ack);
+		xs->compressed_ack = 0;
+		if (hrtimer_try_to_cancel(&xs->compressed_ack_timer) == 1)
+			__sock_put(sk);
+	}
 	xtcp_sk(sk)->rcv_unacked = 0;
 	xtcp_sk(sk)->ack_pushed = 0;
 	if (icsk->icsk_ack.pending & ICSK_ACK_TIMER)

@@ -251,7 +251,7 @@ void xtcp_done(struct sock *sk)
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ATTEMPTFAILS);
 
 	xtcp_set_state(sk, TCP_CLOSE);
-	inet_csk_clear_xmit_timers(sk);
+	xtcp_clear_xmit_timers(sk);
 	sk->sk_shutdown = SHUTDOWN_MASK;
 
 	if (!sock_flag(sk, SOCK_DEAD))
@@ -440,6 +440,7 @@ static int xtcp_reordering_max = 1024;
 static int xtcp_port_max = 65535;
 static int xtcp_early_retrans_max = 4;	/* tcp_early_retrans's range */
 static int xtcp_recovery_max = 7;	/* XTCP_RACK_* */
+static int xtcp_comp_sack_nr_max = 255;	/* TCP's u8 */
 
 /* An int sysctl of struct xtcp_net, bounded by [*min, *max]. */
 #define XTCP_SYSCTL(name, field, min, max) {				\
@@ -508,6 +509,9 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("tw_timeout", sysctl_tw_timeout, SYSCTL_ONE, &xtcp_timeout_max),
 	XTCP_SYSCTL("max_tw_buckets", death_row.sysctl_max_tw_buckets, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	XTCP_SYSCTL("gso", sysctl_gso, SYSCTL_ZERO, SYSCTL_ONE),
+	XTCP_SYSCTL("comp_sack_nr", sysctl_comp_sack_nr, SYSCTL_ZERO, &xtcp_comp_sack_nr_max),
+	XTCP_SYSCTL("comp_sack_delay_ns", sysctl_comp_sack_delay_ns, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	XTCP_SYSCTL("comp_sack_slack_ns", sysctl_comp_sack_slack_ns, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	XTCP_SYSCTL("reordering", sysctl_reordering, SYSCTL_ONE, &xtcp_reordering_max),
 	XTCP_SYSCTL("max_reordering", sysctl_max_reordering, SYSCTL_ONE, &xtcp_reordering_max),
 	XTCP_SYSCTL("challenge_ack_limit", sysctl_challenge_ack_limit, SYSCTL_ZERO, SYSCTL_INT_MAX),
@@ -630,6 +634,9 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_keepalive_intvl = 75;	/* TCP_KEEPALIVE_INTVL */
 	xn->sysctl_keepalive_probes = 9;	/* TCP_KEEPALIVE_PROBES */
 	xn->sysctl_gso = 1;			/* send multi-segment skbs */
+	xn->sysctl_comp_sack_nr = 44;		/* TCP's defaults */
+	xn->sysctl_comp_sack_delay_ns = NSEC_PER_MSEC;
+	xn->sysctl_comp_sack_slack_ns = 100 * NSEC_PER_USEC;
 	xn->sysctl_reordering = 3;		/* TCP_FASTRETRANS_THRESH */
 	xn->sysctl_max_reordering = 300;	/* tcp_max_reordering */
 	xn->sysctl_challenge_ack_limit = 1000;	/* TCP's before 6.0 */

@@ -153,7 +153,7 @@ static void xtcp_purge_write_queues(struct sock *sk)
  */
 void xtcp_destroy_sock(struct sock *sk)
 {
-	inet_csk_clear_xmit_timers(sk);
+	xtcp_clear_xmit_timers(sk);
 	xtcp_purge_write_queues(sk);
 	xtcp_ofo_purge(sk);
 	if (inet_csk(sk)->icsk_bind_hash)
@@ -197,7 +197,7 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	else if (old_state == TCP_SYN_SENT)
 		sk->sk_err = ECONNRESET;
 
-	inet_csk_clear_xmit_timers(sk);
+	xtcp_clear_xmit_timers(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	xtcp_ofo_purge(sk);
 	xtcp_purge_write_queues(sk);
@@ -1210,7 +1210,7 @@ adjudge_to_death:
 	}
 
 	if (sk->sk_state == TCP_CLOSE) {
-		inet_csk_clear_xmit_timers(sk);
+		xtcp_clear_xmit_timers(sk);
 		inet_csk_destroy_sock(sk);
 	}
 out:

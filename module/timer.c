@@ -423,7 +423,8 @@ static void xtcp_write_timer(struct timer_list *t)
  * in time.
  *
  * Context: as xtcp_write_timer_handler(): socket locked, from the timer
- * in softirq or from xtcp_release_cb().
+ * in softirq or from xtcp_release_cb().  Also the SACK compression
+ * timer's work when that found the socket owned: the ACK it holds back.
  */
 void xtcp_delack_timer_handler(struct sock *sk)
 {
@@ -431,8 +432,15 @@ void xtcp_delack_timer_handler(struct sock *sk)
 
 	sock_owned_by_me(sk);
 
-	if (sk->sk_state == TCP_CLOSE ||
-	    !(icsk->icsk_ack.pending & ICSK_ACK_TIMER))
+	if (sk->sk_state == TCP_CLOSE)
+		return;
+	/* The SACK compression timer found the socket owned. */
+	if (xtcp_sk(sk)->compressed_ack) {
+		xtcp_sk(sk)->compressed_ack--;
+		xtcp_send_ack(sk);
+		return;
+	}
+	if (!(icsk->icsk_ack.pending & ICSK_ACK_TIMER))
 		return;
 	if (time_after(icsk->icsk_ack.timeout, jiffies)) {
 		sk_reset_timer(sk, &icsk->icsk_delack_timer,
@@ -544,16 +552,67 @@ out:
 	sock_put(sk);
 }
 
+/*
+ * SACK compression's timer (xtcp_ack_ofo()): the ACKs held back go as
+ * one, now or, if the socket is owned, from release_sock() through the
+ * delayed-ACK handler (tcp_compressed_ack_kick()).  Drops the reference
+ * xtcp_ack_ofo() took.
+ */
+static enum hrtimer_restart xtcp_compressed_ack_kick(struct hrtimer *timer)
+{
+	struct xtcp_sock *xs = container_of(timer, struct xtcp_sock,
+					    compressed_ack_timer);
+	struct sock *sk = &xs->icsk.icsk_inet.sk;
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk)) {
+		xtcp_defer(sk, XTCP_DELACK_TIMER_DEFERRED);
+	} else if (xs->compressed_ack) {
+		/* The one that goes is not one held back. */
+		xs->compressed_ack--;
+		xtcp_send_ack(sk);
+	}
+	bh_unlock_sock(sk);
+	sock_put(sk);
+	return HRTIMER_NORESTART;
+}
+
 /**
- * xtcp_init_xmit_timers() - set up the write, delayed-ACK and keepalive timers
+ * xtcp_init_xmit_timers() - set up the socket's timers
  * @sk: the socket
+ *
+ * The write, delayed-ACK and keepalive timers, and SACK compression's.
  *
  * Context: a socket no one else uses yet: xtcp_init_sock() in process
  * context, or a new child in xtcp_v4_syn_recv_sock() (softirq, the
- * child locked by sk_clone_lock()).
+ * child locked by sk_clone_lock(); its timer fields are the listener's
+ * copied, set up here afresh).
  */
 void xtcp_init_xmit_timers(struct sock *sk)
 {
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
 	inet_csk_init_xmit_timers(sk, xtcp_write_timer, xtcp_delack_timer,
 				  xtcp_keepalive_timer);
+	hrtimer_init(&xs->compressed_ack_timer, CLOCK_MONOTONIC,
+		     HRTIMER_MODE_REL_PINNED_SOFT);
+	xs->compressed_ack_timer.function = xtcp_compressed_ack_kick;
+	xs->compressed_ack = 0;
+}
+
+/**
+ * xtcp_clear_xmit_timers() - stop the socket's timers
+ * @sk: the socket
+ *
+ * As tcp_clear_xmit_timers(): inet_csk's, and SACK compression's, whose
+ * socket reference goes with it if it was still queued (a handler
+ * already running drops its own).
+ *
+ * Context: socket locked.
+ */
+void xtcp_clear_xmit_timers(struct sock *sk)
+{
+	if (hrtimer_try_to_cancel(&xtcp_sk(sk)->compressed_ack_timer) == 1)
+		__sock_put(sk);
+	inet_csk_clear_xmit_timers(sk);
 }

@@ -226,6 +226,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_LOSSPROBERECOVERY,	/* Losses a tail loss probe repaired */
 	XTCP_MIB_LOSTRETRANSMIT,	/* Resent segments found lost again (RACK, RTO) */
 	XTCP_MIB_MINTTLDROP,		/* Segments and ICMP errors under IP_MINTTL */
+	XTCP_MIB_ACKCOMPRESSED,		/* ACKs for out-of-order data held back */
 	XTCP_MIB_CURRESTAB,		/* Gauge: connections in ESTABLISHED or CLOSE-WAIT */
 	XTCP_MIB_MAX
 };
@@ -251,6 +252,9 @@ struct xtcp_net {
 	int				sysctl_keepalive_intvl;	/* s */
 	int				sysctl_keepalive_probes;
 	int				sysctl_gso;	/* 0/1 */
+	int				sysctl_comp_sack_nr;	/* ACKs held, 0: off */
+	int				sysctl_comp_sack_delay_ns;
+	int				sysctl_comp_sack_slack_ns;
 	int				sysctl_reordering;	/* segments */
 	int				sysctl_max_reordering;	/* segments */
 	int				sysctl_challenge_ack_limit; /* per s */
@@ -551,6 +555,18 @@ struct xtcp_sock {
 	u8	rcv_wscale;	/* shift of ours */
 	u8	nonagle;	/* XTCP_NAGLE_* */
 	u8	quickack;	/* data segments still to ACK at once */
+	/*
+	 * SACK compression (xtcp_ack_ofo(), as tcp_sack_compress): ACKs
+	 * for out-of-order data not yet sent (compressed_ack), the
+	 * duplicate ACKs sent at once since RCV.NXT was compressed_rcv_nxt
+	 * (dup_ack_counter), and the timer that sends the one ACK for them.
+	 * The fields under the socket lock; the timer holds a socket
+	 * reference while queued, its handler takes the bh lock.
+	 */
+	u8	compressed_ack;
+	u8	dup_ack_counter;
+	u32	compressed_rcv_nxt;
+	struct hrtimer	compressed_ack_timer;
 	u32	snd_sml;	/* end of the last short segment sent (Nagle) */
 	u32	tlp_high_seq;	/* SND.NXT at the loss probe, 0: none out */
 	/*
@@ -1118,6 +1134,7 @@ void xtcp_set_xmit_timer(struct sock *sk);
 void xtcp_reset_probe_timer(struct sock *sk);
 void xtcp_set_keepalive(struct sock *sk, int val);
 void xtcp_init_xmit_timers(struct sock *sk);
+void xtcp_clear_xmit_timers(struct sock *sk);
 
 /* proc.c */
 int xtcp_proc_init_net(struct net *net);

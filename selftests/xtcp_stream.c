@@ -702,6 +702,82 @@ TEST_F_TIMEOUT(stream, gso_hole_resent_exactly, XT(60))
 }
 
 /*
+ * One 512 KiB transfer on @port whose 50th data segment is dropped at
+ * the server's prerouting hook: the ACKs with SACK blocks, D-SACKs
+ * aside, that the server sends (*sacks), as its veth sees them, and the
+ * full segments that arrived past the hole (*ooo), from the widest span
+ * its ACKs SACKed past the hole.
+ */
+static void hole_acks(struct __test_metadata *_metadata, int port, int *ooo,
+		      int *sacks)
+{
+	uint32_t span = 0;
+	struct seg s;
+	int cap;
+
+	*ooo = 0;
+	*sacks = 0;
+	ASSERT_EQ(0, sh_in(SRV_NS, "nft 'add table inet xhole; add chain inet xhole pre { type filter hook prerouting priority -300; }; add rule inet xhole pre meta l4proto %d meta length > 1000 numgen inc mod 1000000 == 49 counter drop'",
+			   xtcp_proto()));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	xfer_ok(_metadata, port, 512 << 10, 0, 40);
+	while (cap_next(cap, &s, 200) == 0) {
+		/* Not a D-SACK (a block below the ACK). */
+		if (!s.outgoing || s.sport != port || s.len || !s.nsacks ||
+		    !seq_after(s.sack_hi, s.ack))
+			continue;
+		(*sacks)++;
+		if (s.sack_hi - s.ack > span)
+			span = s.sack_hi - s.ack;
+	}
+	close(cap);
+	sh_in(SRV_NS, "nft delete table inet xhole");
+	/* The first block is the latest: the hole to the highest arrival. */
+	*ooo = span / 1460;
+}
+
+/*
+ * SACK compression (as tcp_sack_compress): a receiver with a hole sends
+ * its first three duplicate ACKs at once, for the sender's fast
+ * retransmit, then holds the rest back for up to 5% of the RTT (1 ms
+ * here) and sends one for all the data that arrived meanwhile, not one
+ * per out-of-order segment.  The RTT is 20 ms (netem on the client);
+ * hole_acks() counts.  With comp_sack_nr at 0 (no compression) there is
+ * about one ACK per segment past the hole, which shows the count can
+ * tell; by default at most one per two.  Kernel TCP does the same
+ * (net.ipv4.tcp_comp_sack_nr).
+ */
+TEST_F_TIMEOUT(stream, sack_compression_holds_back_dupacks, XT(60))
+{
+	const char *nr = is_tcp() ? "net.ipv4.tcp_comp_sack_nr" :
+			 "net.xtcp.comp_sack_nr";
+	int ooo, sacks;
+	long c0 = 0;
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms limit 10000"));
+	ASSERT_EQ(0, sysctl_set(SRV_NS, nr, 0));
+	hole_acks(_metadata, 9524, &ooo, &sacks);
+	TH_LOG("%s 0: %d data segments past the hole, %d ACKs with SACK",
+	       nr, ooo, sacks);
+	EXPECT_LE(20, ooo);
+	EXPECT_GT(sacks * 2, ooo);
+
+	ASSERT_EQ(0, sysctl_set(SRV_NS, nr, 44));
+	if (!is_tcp())
+		c0 = XSTAT(SRV_NS, "AckCompressed");
+	hole_acks(_metadata, 9525, &ooo, &sacks);
+	TH_LOG("%s 44: %d data segments past the hole, %d ACKs with SACK",
+	       nr, ooo, sacks);
+	EXPECT_LE(20, ooo);
+	EXPECT_LE(3, sacks);
+	EXPECT_LE(sacks * 2, ooo);
+	if (!is_tcp())
+		EXPECT_LT(c0, XSTAT(SRV_NS, "AckCompressed"));
+}
+
+/*
  * What waits to be sent or acknowledged is held in skbs of many
  * segments, as TCP holds it (up to its size goal, about 64 KiB through
  * a veth), not in one skb per MSS: the memory the send queues are
