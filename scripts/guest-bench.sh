@@ -123,7 +123,7 @@ cleanup() {
 	fi
 }
 
-insmod ./xtcp.ko || exit 1
+insmod "${XTCP_KO:-./xtcp.ko}" || exit 1
 # bulk_sendfile's file.
 dd if=/dev/urandom of="$OUT/file" bs=1M count=16 status=none || exit 1
 setup_topology || { echo "topology setup failed"; cleanup; exit 1; }

@@ -179,6 +179,8 @@ static const struct mib_name mib_names[] = {
 	{ "LostRetransmit",	"XtcpExtTCPLostRetransmit",
 	  "TcpExtTCPLostRetransmit" },
 	{ "MinTtlDrops",	"XtcpExtTCPMinTTLDrop",	"TcpExtTCPMinTTLDrop" },
+	{ "AckCompressed",	"XtcpExtTCPAckCompressed",
+	  "TcpExtTCPAckCompressed" },
 };
 
 static const struct mib_name *mib_name_of(const char *stat)
