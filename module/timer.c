@@ -436,6 +436,7 @@ void xtcp_delack_timer_handler(struct sock *sk)
 		return;
 	/* The SACK compression timer found the socket owned. */
 	if (xtcp_sk(sk)->compressed_ack) {
+		xtcp_clock_refresh(xtcp_sk(sk));
 		xtcp_sk(sk)->compressed_ack--;
 		xtcp_send_ack(sk);
 		return;
@@ -451,6 +452,8 @@ void xtcp_delack_timer_handler(struct sock *sk)
 	/* The answer did not come in time: not interactive after all. */
 	inet_csk_exit_pingpong_mode(sk);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
+	/* What the ACK stamps is now, not the last event's time. */
+	xtcp_clock_refresh(xtcp_sk(sk));
 	xtcp_send_ack(sk);
 }
 
@@ -569,6 +572,7 @@ static enum hrtimer_restart xtcp_compressed_ack_kick(struct hrtimer *timer)
 		xtcp_defer(sk, XTCP_DELACK_TIMER_DEFERRED);
 	} else if (xs->compressed_ack) {
 		/* The one that goes is not one held back. */
+		xtcp_clock_refresh(xs);
 		xs->compressed_ack--;
 		xtcp_send_ack(sk);
 	}
