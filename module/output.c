@@ -328,7 +328,7 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk,
 	xreq->synack_mss = mss;
 	olen = xtcp_write_syn_options(opts, mss, ireq->wscale_ok ?
 				      ireq->rcv_wscale : XTCP_NO_WSCALE,
-				      ireq->sack_ok);
+				      ireq->sack_ok, NULL);
 	hlen = sizeof(struct xtcphdr) + olen;
 	skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
@@ -511,7 +511,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 
 		olen = xtcp_write_syn_options(opts, xs->advmss,
 					      ws ? xs->rcv_wscale : XTCP_NO_WSCALE,
-					      sack);
+					      sack, NULL);
 		window = xtcp_syn_window(sk);
 	} else {
 		flags |= xtcp_ecn_send(sk, skb);

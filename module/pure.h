@@ -119,6 +119,9 @@ struct xtcp_opts {
 	u8	wscale;		/* its shift, capped at XTCP_MAX_WSCALE */
 	u8	sack_ok;	/* SACK permitted was seen */
 	u8	num_sacks;	/* SACK blocks in sacks[] */
+	u8	saw_tstamp;	/* a timestamps option was seen */
+	u32	rcv_tsval;	/* its TSval, with saw_tstamp */
+	u32	rcv_tsecr;	/* its TSecr, with saw_tstamp */
 	struct xtcp_sack_block sacks[XTCP_MAX_SACKS];
 	u8	malformed;	/* a bad length ended parsing early */
 	u8	unknown;	/* count of options skipped as unknown */
@@ -131,8 +134,15 @@ struct xtcp_opts {
 
 int xtcp_parse_options(const u8 *ptr, unsigned int len,
 		       struct xtcp_opts *opts);
+/* The timestamps a segment carries (RFC 7323 section 3). */
+struct xtcp_ts {
+	u32	tsval;
+	u32	tsecr;
+};
+
 unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale,
-				    bool sack);
+				    bool sack, const struct xtcp_ts *ts);
+unsigned int xtcp_write_ts_option(u8 *ptr, const struct xtcp_ts *ts);
 unsigned int xtcp_write_sack_option(u8 *ptr,
 				    const struct xtcp_sack_block *blocks,
 				    unsigned int n);
@@ -142,10 +152,14 @@ unsigned int xtcp_sack_remove(struct xtcp_sack_block *b, unsigned int n,
 			      u32 rcv_nxt);
 u8 xtcp_select_wscale(u32 space);
 
-/* Most bytes of options a SYN or SYN-ACK carries (MSS, WS, SACK-perm). */
-#define XTCP_SYN_OPTS_MAX	12
+/* Most bytes of options a SYN or SYN-ACK carries (MSS, WS, SACK-perm, TS). */
+#define XTCP_SYN_OPTS_MAX	20
 /* Most bytes of a SACK option with its padding. */
 #define XTCP_SACK_OPTS_MAX	(4 + XTCP_MAX_SACKS * 8)
+/* SACK blocks that fit beside the timestamps: 3 (RFC 7323 appendix A). */
+#define XTCP_MAX_SACKS_TS	3
+/* The whole options area of a header. */
+#define XTCP_OPTS_MAX		40
 
 /*
  * RFC 6298 round-trip time estimation, in microseconds.  srtt_us == 0
