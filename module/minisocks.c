@@ -92,6 +92,7 @@ void xtcp_openreq_init(const struct xtcp_request_sock_af_ops *af_ops,
 	xreq->synack_mss = 0;
 	xreq->synack_us = 0;
 	xreq->last_oow_ack_time = 0;
+	xreq->ts_off = 0;
 }
 
 /**
@@ -181,6 +182,15 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	newxs->snd_wscale = ireq->snd_wscale;
 	newxs->rcv_wscale = ireq->rcv_wscale;
 	newxs->sack_ok = ireq->sack_ok;
+	/*
+	 * Timestamps: the SYN's TSval is the first to echo, stored now
+	 * (tcp_create_openreq_child()); the handshake's ACK replaces it.
+	 */
+	newxs->ts_ok = ireq->tstamp_ok;
+	newxs->ts_offset = ireq->tstamp_ok ? xreq->ts_off : 0;
+	newxs->ts_recent = ireq->tstamp_ok ? req->ts_recent : 0;
+	newxs->ts_recent_stamp = ireq->tstamp_ok ? ktime_get_seconds() : 0;
+	newxs->saw_tstamp = 0;
 	newxs->ecn_flags = ireq->ecn_ok ? XTCP_ECN_OK : 0;
 	newxs->sacked_out = 0;
 	newxs->packets_out = 0;
@@ -221,8 +231,9 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
  * net.xtcp.syncookies allows a SYN cookie (always, at 2): then the
  * SYN-ACK's ISN carries what the request would have kept (syncookie.c)
  * and nothing is kept.  A cookie has no room for window scaling or SACK
- * (xtcp has no timestamps to hide them in), so its SYN-ACK offers
- * neither.  The same SYN handled at once on two CPUs makes one request.
+ * (xtcp does not hide them in the timestamps, as TCP does), so its
+ * SYN-ACK offers neither, nor timestamps.  The same SYN handled at once
+ * on two CPUs makes one request.
  *
  * Context: softirq (BHs off), listener not locked (xtcp_rcv_listen()).
  * Return: 0 (a dropped SYN counts in ListenDrops).
@@ -279,6 +290,16 @@ int xtcp_conn_request(struct request_sock_ops *rsk_ops,
 	ireq->rcv_wscale = opts.wscale_ok ? xtcp_choose_rcv_wscale(sk) : 0;
 	ireq->sack_ok = opts.sack_ok;
 	/*
+	 * Timestamps (RFC 7323 section 3.2): answered only if the SYN
+	 * carried them and net.xtcp.timestamps allows.
+	 */
+	ireq->tstamp_ok = opts.saw_tstamp &&
+			  READ_ONCE(xtcp_pernet(net)->sysctl_timestamps);
+	if (ireq->tstamp_ok) {
+		req->ts_recent = opts.rcv_tsval;
+		xreq->ts_off = af_ops->init_ts_off(net, skb);
+	}
+	/*
 	 * ECN (RFC 3168 section 6.1.1): asked for with ECE and CWR, granted
 	 * unless net.xtcp.ecn is 0 or the SYN came marked ECT or CE (a path
 	 * that rewrites the field), as tcp_ecn_create_request().
@@ -302,6 +323,7 @@ int xtcp_conn_request(struct request_sock_ops *rsk_ops,
 		ireq->snd_wscale = 0;
 		ireq->rcv_wscale = 0;
 		ireq->sack_ok = 0;
+		ireq->tstamp_ok = 0;
 		/* Without timestamps a cookie has no room for it: no ECN. */
 		ireq->ecn_ok = 0;
 		/* Cookies are accepted for a while after the last one sent. */

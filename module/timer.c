@@ -443,6 +443,7 @@ void xtcp_delack_timer_handler(struct sock *sk)
 	/* The answer did not come in time: not interactive after all. */
 	inet_csk_exit_pingpong_mode(sk);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
+	xtcp_clock_refresh(xtcp_sk(sk));	/* the ACK's TSval */
 	xtcp_send_ack(sk);
 }
 
@@ -523,6 +524,7 @@ static void xtcp_keepalive_timer(struct timer_list *t)
 
 	idle = jiffies - xs->rcv_tstamp;
 	if (idle >= when) {
+		xtcp_clock_refresh(xs);		/* the probe's TSval */
 		ut = READ_ONCE(icsk->icsk_user_timeout);
 		if ((ut && idle >= msecs_to_jiffies(ut) &&
 		     icsk->icsk_probes_out > 0) ||

@@ -2488,4 +2488,176 @@ TEST_F(opt, errnos_match_tcp)
 	}
 }
 
+/* ---- timestamps (RFC 7323) ---- */
+
+static int ts_set(const char *ns, int val)
+{
+	return sysctl_set(ns, is_tcp() ? "net.ipv4.tcp_timestamps" :
+			  "net.xtcp.timestamps", val);
+}
+
+/* CLOCK_MONOTONIC in ms: the timestamps' clock without an offset. */
+static uint32_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static int ts_between(uint32_t v, uint32_t lo, uint32_t hi)
+{
+	return (int32_t)(v - lo) >= 0 && (int32_t)(hi - v) >= 0;
+}
+
+/*
+ * Timestamps (RFC 7323 section 3.2) as net.ipv4.tcp_timestamps' values
+ * say: 1 and 2 offer and answer, 0 neither.  The SYN offers when its
+ * side allows; the SYN-ACK answers only a SYN that offered, its TSecr
+ * the SYN's TSval; then every segment each way carries them, TSecr
+ * always a TSval the other side sent.  At 2 a TSval is the monotonic
+ * clock in ms; at 1 it has an offset.  TCP_INFO says so on both sides.
+ */
+TEST_F(opt, timestamps_negotiated_as_sysctls_say)
+{
+	static const struct {
+		int cli, srv, on;
+	} cases[] = {
+		{ 1, 1, 1 }, { 2, 1, 1 }, { 1, 2, 1 }, { 0, 1, 0 }, { 1, 0, 0 },
+	};
+	struct tcp_info ti;
+	struct seg s;
+	size_t i;
+	int cap;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint32_t first[2] = { 0 }, last[2] = { 0 }, t0;
+		int on = cases[i].on, n[2] = { 0 }, bad = 0, j;
+		char b[4096];
+
+		ASSERT_EQ(0, ts_set(CLI_NS, cases[i].cli));
+		ASSERT_EQ(0, ts_set(SRV_NS, cases[i].srv));
+		cap = cap_open(SRV_NS, SRV_IF);
+		ASSERT_LE(0, cap);
+		t0 = mono_ms();
+		ASSERT_EQ(0, pair(self, 13080 + i));
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN, 0, 2000));
+		EXPECT_EQ(!!cases[i].cli, s.tstamp) TH_LOG("case %zu: SYN", i);
+		if (s.tstamp) {
+			EXPECT_EQ(0U, s.tsecr);
+			/* Without an offset at 2 only. */
+			EXPECT_EQ(cases[i].cli == 2,
+				  ts_between(s.tsval, t0 - 1000, mono_ms() + 1000))
+				TH_LOG("case %zu: SYN TSval %u, now %u ms",
+				       i, s.tsval, t0);
+			first[0] = last[0] = s.tsval;
+		}
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN | XTCP_FLAG_ACK,
+				      1, 2000));
+		EXPECT_EQ(on, s.tstamp) TH_LOG("case %zu: SYN-ACK", i);
+		if (on) {
+			EXPECT_EQ(first[0], s.tsecr);
+			first[1] = last[1] = s.tsval;
+		}
+		/* Data each way, and what the ACKs echo. */
+		memset(b, 'x', sizeof(b));
+		for (j = 0; j < 3; j++) {
+			ASSERT_EQ((ssize_t)sizeof(b), write(self->c, b, sizeof(b)));
+			ASSERT_EQ(sizeof(b), read_full(self->a, b, sizeof(b)));
+			ASSERT_EQ(100, write(self->a, b, 100));
+			ASSERT_EQ(100, read_full(self->c, b, 100));
+			usleep(20000);
+		}
+		while (!cap_next(cap, &s, 300)) {
+			int from = s.outgoing;	/* 0: the client, 1: the server */
+
+			if (s.flags & XTCP_FLAG_SYN)
+				continue;
+			n[from]++;
+			if (s.tstamp != on) {
+				bad++;
+				continue;
+			}
+			if (!on)
+				continue;
+			/* TSvals never go back; TSecr is one of the peer's. */
+			if ((int32_t)(s.tsval - last[from]) < 0 ||
+			    !ts_between(s.tsecr, first[!from], last[!from]))
+				bad++;
+			last[from] = s.tsval;
+		}
+		close(cap);
+		EXPECT_LT(3, n[0]);
+		EXPECT_LT(3, n[1]);
+		EXPECT_EQ(0, bad) TH_LOG("case %zu: %d segments of %d", i, bad,
+					 n[0] + n[1]);
+		ASSERT_EQ(0, get_info(self->c, &ti));
+		EXPECT_EQ(on, !!(ti.tcpi_options & TCPI_OPT_TIMESTAMPS))
+			TH_LOG("case %zu: client", i);
+		ASSERT_EQ(0, get_info(self->a, &ti));
+		EXPECT_EQ(on, !!(ti.tcpi_options & TCPI_OPT_TIMESTAMPS))
+			TH_LOG("case %zu: server", i);
+		close(self->c);
+		close(self->a);
+		close(self->lfd);
+		self->c = self->a = self->lfd = -1;
+	}
+}
+
+/*
+ * The option's 12 bytes come out of every segment's payload (RFC 7323
+ * section 3.2; tcp_sync_mss() through tcp_header_len): on the 1500-byte
+ * veth a full segment holds 1448 bytes with timestamps, 1460 without,
+ * and TCP_MAXSEG says the same.  4 MiB arrive intact (SHA-256), every
+ * segment carries the option and none is longer than the MTU allows.
+ */
+TEST_F_TIMEOUT(opt, timestamps_mss_and_bulk_transfer, XT(90))
+{
+	static const int offs[] = { 1, 0 };
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(offs); k++) {
+		int on = offs[k], full = on ? 1448 : 1460;
+		struct bulk b = { .len = 4 << 20 };
+		int most = 0, over = 0, ts = 0, n = 0;
+		char hash[65];
+		pthread_t th;
+		size_t i;
+
+		ASSERT_EQ(0, ts_set(CLI_NS, on));
+		ASSERT_EQ(0, pair(self, 13090 + k));
+		EXPECT_EQ(full, getint(self->c, TCP_MAXSEG));
+		EXPECT_EQ(full, getint(self->a, TCP_MAXSEG));
+		ASSERT_EQ(0, capture_start(&self->cap, SRV_NS, SRV_IF));
+		self->capturing = 1;
+		b.fd = self->c;
+		ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+		EXPECT_EQ(b.len, read_sha256(self->a, b.len, hash));
+		pthread_join(th, NULL);
+		EXPECT_STREQ(b.hash, hash);
+		capture_stop(&self->cap, 200);
+		self->capturing = 0;
+		for (i = 0; i < self->cap.n; i++) {
+			const struct seg *s = &self->cap.segs[i];
+
+			if (s->outgoing || s->flags & XTCP_FLAG_SYN)
+				continue;
+			n++;
+			ts += s->tstamp;
+			if (s->len > most)
+				most = s->len;
+			if (s->len > full)
+				over++;
+		}
+		capture_free(&self->cap);
+		EXPECT_EQ(on ? n : 0, ts) TH_LOG("timestamps %d", on);
+		EXPECT_EQ(full, most) TH_LOG("timestamps %d", on);
+		EXPECT_EQ(0, over) TH_LOG("timestamps %d", on);
+		close(self->c);
+		close(self->a);
+		close(self->lfd);
+		self->c = self->a = self->lfd = -1;
+	}
+}
+
 TEST_HARNESS_MAIN
