@@ -984,6 +984,28 @@ static bool xtcp_paws_check(const struct xtcp_sock *xs, int win)
 }
 
 /*
+ * A segment PAWS rejects (RFC 7323 section 5.3), as tcp_paws_discard():
+ * TSval behind ts_recent, unless it is a pure duplicate ACK that moves
+ * nothing, within an RTO of ts_recent: reordered ACKs are harmless and
+ * carry the peer's SACK and loss news (tcp_disordered_ack()).
+ */
+static bool xtcp_paws_discard(const struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 nwin = (u32)cb->window << xs->snd_wscale;
+
+	if (xtcp_paws_check(xs, XTCP_PAWS_WINDOW))
+		return false;
+	return !((cb->flags & XTCP_FLAG_ACK) && cb->seq == cb->end_seq &&
+		 cb->seq == xs->rcv_nxt && cb->ack_seq == xs->snd_una &&
+		 !xtcp_after(cb->seq, xs->snd_wl1) &&
+		 !(cb->seq == xs->snd_wl1 && nwin > xs->snd_wnd) &&
+		 (s32)(xs->ts_recent - xs->rcv_tsval) <=
+		 (s32)(inet_csk(sk)->icsk_rto * 1024 / HZ));
+}
+
+/*
  * RFC 7323 section 4.3, as tcp_replace_ts_recent(): the TSval of a
  * segment that covers rcv_wup (the left edge our last ACK announced) is
  * the next to echo, if it passes PAWS.
@@ -2016,6 +2038,21 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	opts = xtcp_rcv_options(sk, skb, &parsed);
 	if (xtcp_is_simopen_synack(sk, cb)) {
 		if (xtcp_rcv_ack(sk, skb, opts))
+			xtcp_send_ack(sk);
+		goto discard;
+	}
+
+	/*
+	 * PAWS (RFC 7323 section 5.3) before the sequence number, as
+	 * tcp_validate_incoming(): an old TSval is an old duplicate,
+	 * dropped and ACKed (rate limited).  A RST goes on to the checks
+	 * below, as in Linux.
+	 */
+	if (xs->saw_tstamp && !(flags & XTCP_FLAG_RST) &&
+	    xtcp_paws_discard(sk, skb)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PAWSESTAB);
+		if (!xtcp_oow_rate_limited(sock_net(sk), skb,
+					   &xs->last_oow_ack_time))
 			xtcp_send_ack(sk);
 		goto discard;
 	}

@@ -87,6 +87,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_LOSSPROBERECOVERY]	= "LossProbeRecovery",
 	[XTCP_MIB_LOSTRETRANSMIT]	= "LostRetransmit",
 	[XTCP_MIB_MINTTLDROP]		= "MinTtlDrops",
+	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
 	[XTCP_MIB_CURRESTAB]		= "CurrEstab",
 };
 
@@ -164,6 +165,7 @@ static const char * const xtcp_netstat_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_LOSSPROBERECOVERY]	= "TCPLossProbeRecovery",
 	[XTCP_MIB_LOSTRETRANSMIT]	= "TCPLostRetransmit",
 	[XTCP_MIB_MINTTLDROP]		= "TCPMinTTLDrop",
+	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
 };
 
 /**

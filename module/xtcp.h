@@ -226,6 +226,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_LOSSPROBERECOVERY,	/* Losses a tail loss probe repaired */
 	XTCP_MIB_LOSTRETRANSMIT,	/* Resent segments found lost again (RACK, RTO) */
 	XTCP_MIB_MINTTLDROP,		/* Segments and ICMP errors under IP_MINTTL */
+	XTCP_MIB_PAWSESTAB,		/* Segments PAWS rejected (RFC 7323 section 5) */
 	XTCP_MIB_CURRESTAB,		/* Gauge: connections in ESTABLISHED or CLOSE-WAIT */
 	XTCP_MIB_MAX
 };
@@ -772,6 +773,8 @@ static inline void xtcp_clock_refresh(struct xtcp_sock *xs)
 
 /* RFC 7323 section 5.5: a ts_recent idle this long is no PAWS guide. */
 #define XTCP_PAWS_24DAYS	(60 * 60 * 24 * 24)
+/* Linux's TCP_PAWS_WINDOW: a TSval this much behind passes anyway. */
+#define XTCP_PAWS_WINDOW	1
 
 /* The TSval @xs sends now (RFC 7323 section 4.1, as tcp_time_stamp). */
 static inline u32 xtcp_tsval(const struct xtcp_sock *xs)

@@ -179,6 +179,7 @@ static const struct mib_name mib_names[] = {
 	{ "LostRetransmit",	"XtcpExtTCPLostRetransmit",
 	  "TcpExtTCPLostRetransmit" },
 	{ "MinTtlDrops",	"XtcpExtTCPMinTTLDrop",	"TcpExtTCPMinTTLDrop" },
+	{ "PAWSEstab",		"XtcpExtPAWSEstab",	"TcpExtPAWSEstab" },
 };
 
 static const struct mib_name *mib_name_of(const char *stat)

@@ -2660,4 +2660,80 @@ TEST_F_TIMEOUT(opt, timestamps_mss_and_bulk_transfer, XT(90))
 	}
 }
 
+/*
+ * PAWS (RFC 7323 section 5): a segment in the window whose TSval is
+ * older than the last one the receiver echoes is an old duplicate.  One
+ * byte forged as the client's next, with a TSval 100 s behind, is
+ * dropped: the server answers with an ACK that does not cover it, its
+ * reader sees nothing, and PAWSEstab counts it.  The same byte with a
+ * fresh TSval is taken.
+ */
+TEST_F(opt, paws_drops_old_tsval)
+{
+	uint8_t tso[12] = { XTCPOPT_NOP, XTCPOPT_NOP, 8, 10 };
+	struct pollfd pfd;
+	struct rawseg r;
+	struct seg s, d;
+	uint32_t tsval;
+	long paws0;
+	int cap, got;
+	char b = 0;
+
+	ASSERT_EQ(0, pair(self, 13095));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	ASSERT_EQ(1, write(self->c, "a", 1));
+	ASSERT_EQ(1, read(self->a, &b, 1));
+	/* The client's byte, and the server's ACK of it. */
+	do {
+		ASSERT_EQ(0, cap_find(cap, &d, XTCP_FLAG_ACK, 0, 2000));
+	} while (d.len != 1);
+	ASSERT_EQ(1, d.tstamp);
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000));
+	} while (s.ack != d.seq + 1);
+	usleep(50000);
+	while (!cap_next(cap, &s, 50))
+		;
+
+	paws0 = proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab");
+	ASSERT_LE(0, paws0);
+	tsval = d.tsval - 100000;
+	tso[4] = tsval >> 24;
+	tso[5] = tsval >> 16;
+	tso[6] = tsval >> 8;
+	tso[7] = tsval;
+	memcpy(tso + 8, (uint8_t[]){ d.tsecr >> 24, d.tsecr >> 16,
+				     d.tsecr >> 8, d.tsecr }, 4);
+	r = (struct rawseg){
+		.src = CLI_ADDR, .dst = SRV_ADDR, .sport = self->cport,
+		.dport = self->port, .seq = d.seq + 1, .ack = d.ack,
+		.flags = XTCP_FLAG_ACK, .win = d.win, .opts = tso,
+		.olen = sizeof(tso), .data = "X", .len = 1,
+	};
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	/* A duplicate ACK: RCV.NXT did not move. */
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000));
+	} while (s.len);
+	EXPECT_EQ(d.seq + 1, s.ack);
+	pfd = (struct pollfd){ .fd = self->a, .events = POLLIN };
+	EXPECT_EQ(0, poll(&pfd, 1, 300));
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+
+	/* Fresh: the byte is the stream's next. */
+	tsval = d.tsval + 1000;
+	tso[4] = tsval >> 24;
+	tso[5] = tsval >> 16;
+	tso[6] = tsval >> 8;
+	tso[7] = tsval;
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	EXPECT_EQ(1, poll(&pfd, 1, 2000));
+	got = read(self->a, &b, 1);
+	EXPECT_EQ(1, got);
+	EXPECT_EQ('X', b);
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+	close(cap);
+}
+
 TEST_HARNESS_MAIN
