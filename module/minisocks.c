@@ -93,6 +93,8 @@ void xtcp_openreq_init(const struct xtcp_request_sock_af_ops *af_ops,
 	xreq->synack_us = 0;
 	xreq->last_oow_ack_time = 0;
 	xreq->ts_off = 0;
+	xreq->ts_cookie = 0;
+	xreq->ts_cookie_ok = false;
 }
 
 /**
@@ -230,10 +232,10 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
  * retransmission tries again.  A full SYN queue does too, unless
  * net.xtcp.syncookies allows a SYN cookie (always, at 2): then the
  * SYN-ACK's ISN carries what the request would have kept (syncookie.c)
- * and nothing is kept.  A cookie has no room for window scaling or SACK
- * (xtcp does not hide them in the timestamps, as TCP does), so its
- * SYN-ACK offers neither, nor timestamps.  The same SYN handled at once
- * on two CPUs makes one request.
+ * and nothing is kept.  Window scaling, SACK and ECN go in the low bits
+ * of its TSval if the SYN had timestamps, as TCP's; else the cookie's
+ * SYN-ACK offers none of them.  The same SYN handled at once on two
+ * CPUs makes one request.
  *
  * Context: softirq (BHs off), listener not locked (xtcp_rcv_listen()).
  * Return: 0 (a dropped SYN counts in ListenDrops).
@@ -319,13 +321,29 @@ int xtcp_conn_request(struct request_sock_ops *rsk_ops,
 
 		xreq->mss = xtcp_cookie_mss[index];
 		xreq->snt_isn = xtcp_cookie_make(h1, h2, cb->seq, count, index);
-		ireq->wscale_ok = 0;
-		ireq->snd_wscale = 0;
-		ireq->rcv_wscale = 0;
-		ireq->sack_ok = 0;
-		ireq->tstamp_ok = 0;
-		/* Without timestamps a cookie has no room for it: no ECN. */
-		ireq->ecn_ok = 0;
+		if (ireq->tstamp_ok) {
+			/*
+			 * The TSval keeps what the ISN has no room for, as
+			 * cookie_init_timestamp(): the ACK's TSecr brings
+			 * it back.
+			 */
+			struct xtcp_cookie_opts co = {
+				.snd_wscale = ireq->wscale_ok ?
+					      ireq->snd_wscale : XTCP_NO_WSCALE,
+				.sack = ireq->sack_ok,
+				.ecn = ireq->ecn_ok,
+			};
+
+			xreq->ts_cookie = xtcp_cookie_tsval(xtcp_clock_ms(), &co);
+			xreq->ts_cookie_ok = true;
+		} else {
+			ireq->wscale_ok = 0;
+			ireq->snd_wscale = 0;
+			ireq->rcv_wscale = 0;
+			ireq->sack_ok = 0;
+			/* Nowhere to keep it either: no ECN. */
+			ireq->ecn_ok = 0;
+		}
 		/* Cookies are accepted for a while after the last one sent. */
 		WRITE_ONCE(xtcp_sk(sk)->synq_overflow, jiffies);
 		trace_xtcp_request(sk, skb, XTCP_REQ_COOKIE_SENT,
@@ -595,6 +613,40 @@ struct sock *xtcp_child_hash(const struct sock *sk, struct sock *newsk,
 	return newsk;
 }
 
+/*
+ * What a cookie's ACK brings back beside the MSS: with timestamps, the
+ * window scale, SACK and ECN its TSecr echoes (cookie_timestamp_decode()
+ * and cookie_ecn_ok()); without, none of them.
+ */
+static void xtcp_cookie_ack_options(const struct xtcp_request_sock_af_ops *af_ops,
+				    const struct sock *sk,
+				    struct request_sock *req,
+				    const struct sk_buff *skb)
+{
+	const struct xtcphdr *th = xtcp_hdr(skb);
+	struct inet_request_sock *ireq = inet_rsk(req);
+	struct xtcp_request_sock *xreq = xtcp_rsk(req);
+	struct net *net = sock_net(sk);
+	struct xtcp_cookie_opts co;
+	struct xtcp_opts opts;
+
+	if (xtcp_parse_options((const u8 *)(th + 1),
+			       th->doff * 4 - sizeof(*th), &opts))
+		XTCP_INC_STATS(net, XTCP_MIB_BADOPTS);
+	if (!opts.saw_tstamp ||
+	    !READ_ONCE(xtcp_pernet(net)->sysctl_timestamps))
+		return;
+	xreq->ts_off = af_ops->init_ts_off(net, skb);
+	xtcp_cookie_ts_decode(opts.rcv_tsecr - xreq->ts_off, &co);
+	ireq->tstamp_ok = 1;
+	req->ts_recent = opts.rcv_tsval;
+	ireq->wscale_ok = co.snd_wscale != XTCP_NO_WSCALE;
+	ireq->snd_wscale = ireq->wscale_ok ? co.snd_wscale : 0;
+	ireq->rcv_wscale = ireq->wscale_ok ? xtcp_choose_rcv_wscale(sk) : 0;
+	ireq->sack_ok = co.sack;
+	ireq->ecn_ok = co.ecn && READ_ONCE(xtcp_pernet(net)->sysctl_ecn);
+}
+
 /**
  * xtcp_cookie_ack() - an ACK reached a listener with no request for it
  * @rsk_ops: the family's request sock operations (the cache it comes from)
@@ -648,8 +700,8 @@ struct sock *xtcp_cookie_ack(struct request_sock_ops *rsk_ops,
 	req = inet_reqsk_alloc(rsk_ops, sk, false);
 	if (!req)
 		return NULL;
-	/* No window scale, no SACK: a cookie has no room for them. */
 	xtcp_openreq_init(af_ops, sk, req, skb);
+	xtcp_cookie_ack_options(af_ops, sk, req, skb);
 	xreq = xtcp_rsk(req);
 	xreq->rcv_isn = cb->seq - 1;
 	xreq->snt_isn = cb->ack_seq - 1;

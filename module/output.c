@@ -316,7 +316,8 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk,
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
 	u16 user_mss = READ_ONCE(xtcp_sk(sk)->user_mss);
 	struct xtcp_ts ts = {
-		.tsval = xtcp_clock_ms() + xreq->ts_off,
+		.tsval = (xreq->ts_cookie_ok ? xreq->ts_cookie :
+			  xtcp_clock_ms()) + xreq->ts_off,
 		.tsecr = READ_ONCE(req->ts_recent),
 	};
 	u8 opts[XTCP_SYN_OPTS_MAX];

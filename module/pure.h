@@ -341,6 +341,26 @@ u32 xtcp_cookie_make(u32 h1, u32 h2, u32 sseq, u32 count, u32 index);
 int xtcp_cookie_check(u32 cookie, u32 h1, const u32 h2[2], u32 sseq,
 		      u32 count);
 
+/*
+ * The options a cookie's SYN-ACK keeps in the low bits of its TSval
+ * (Linux's TS_OPT_*): the peer's window scale (all ones: none), SACK,
+ * ECN.  The peer echoes them in the TSecr of its ACK.
+ */
+#define XTCP_COOKIE_TS_BITS	6
+#define XTCP_COOKIE_TS_WSCALE	0xf
+#define XTCP_COOKIE_TS_SACK	0x10
+#define XTCP_COOKIE_TS_ECN	0x20
+
+/* What a cookie's TSval carries (xtcp_cookie_tsval()). */
+struct xtcp_cookie_opts {
+	int	snd_wscale;	/* the peer's shift, XTCP_NO_WSCALE: none */
+	bool	sack;
+	bool	ecn;
+};
+
+u32 xtcp_cookie_tsval(u32 now, const struct xtcp_cookie_opts *o);
+void xtcp_cookie_ts_decode(u32 tsecr, struct xtcp_cookie_opts *o);
+
 /* Flag byte (byte 13) of a header. */
 static inline u8 xtcp_flag_byte(const struct xtcphdr *th)
 {

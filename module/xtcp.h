@@ -475,6 +475,9 @@ struct xtcp_request_sock {
 	u32				txhash;		/* the flow hash, then the child's */
 	u32				last_oow_ack_time; /* jiffies */
 	u32				ts_off;		/* added to our TSvals */
+	/* A cookie's SYN-ACK: its TSval less ts_off, the options in it. */
+	u32				ts_cookie;
+	bool				ts_cookie_ok;
 	__be16				encap_port;	/* the SYN's UDP port, 0: plain */
 	__be16				encap_sport;	/* the port it came to */
 };

@@ -2736,4 +2736,80 @@ TEST_F(opt, paws_drops_old_tsval)
 	close(cap);
 }
 
+/*
+ * SYN cookies with timestamps (net.*.syncookies 2: a cookie for every
+ * SYN), as cookie_init_timestamp(): the SYN-ACK's TSval keeps in its low
+ * 6 bits the client's window scale and SACK-permitted, which the ISN has
+ * no room for, and the connection the ACK makes has window scaling,
+ * SACK and timestamps (TCP_INFO, at both ends), and moves 1 MiB each way
+ * intact.  Without timestamps on the client the cookie keeps none of
+ * them, as before.  The server's TSvals have no offset (timestamps 2),
+ * so the bits can be read on the wire.
+ */
+TEST_F_TIMEOUT(opt, timestamps_keep_options_in_syncookies, XT(60))
+{
+	static const int cli_ts[] = { 1, 0 };
+	size_t k;
+
+	ASSERT_EQ(0, sysctl_set(SRV_NS, is_tcp() ? "net.ipv4.tcp_syncookies" :
+				"net.xtcp.syncookies", 2));
+	ASSERT_EQ(0, ts_set(SRV_NS, 2));
+	for (k = 0; k < ARRAY_SIZE(cli_ts); k++) {
+		long recv0 = proto_stat(SRV_NS, "SyncookiesRecv", "SyncookiesRecv");
+		int on = cli_ts[k], opt_bits = TCPI_OPT_WSCALE | TCPI_OPT_SACK |
+					       TCPI_OPT_TIMESTAMPS;
+		struct bulk b = { .len = 1 << 20 };
+		struct seg syn, s;
+		struct tcp_info ti;
+		char hash[65];
+		pthread_t th;
+		int cap;
+
+		ASSERT_EQ(0, ts_set(CLI_NS, on));
+		cap = cap_open(SRV_NS, SRV_IF);
+		ASSERT_LE(0, cap);
+		ASSERT_EQ(0, pair(self, 13100 + k));
+		ASSERT_EQ(0, cap_find(cap, &syn, XTCP_FLAG_SYN, 0, 2000));
+		ASSERT_LE(0, syn.wscale);
+		ASSERT_EQ(1, syn.sack_perm);
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN | XTCP_FLAG_ACK,
+				      1, 2000));
+		close(cap);
+		EXPECT_EQ(recv0 + 1, proto_stat(SRV_NS, "SyncookiesRecv",
+						"SyncookiesRecv"));
+		EXPECT_EQ(on, s.tstamp);
+		EXPECT_EQ(on, s.sack_perm);
+		EXPECT_EQ(on, s.wscale >= 0);
+		if (on)
+			EXPECT_EQ((uint32_t)(syn.wscale | 0x10), s.tsval & 0x3f)
+				TH_LOG("TSval %#x, the SYN's shift %d",
+				       s.tsval, syn.wscale);
+		ASSERT_EQ(0, get_info(self->a, &ti));
+		EXPECT_EQ(on ? opt_bits : 0, ti.tcpi_options & opt_bits)
+			TH_LOG("client timestamps %d: server", on);
+		if (on) {
+			EXPECT_EQ(syn.wscale, (int)ti.tcpi_snd_wscale);
+			EXPECT_EQ(s.wscale, (int)ti.tcpi_rcv_wscale);
+		}
+		ASSERT_EQ(0, get_info(self->c, &ti));
+		EXPECT_EQ(on ? opt_bits : 0, ti.tcpi_options & opt_bits)
+			TH_LOG("client timestamps %d: client", on);
+
+		b.fd = self->a;
+		ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+		EXPECT_EQ(b.len, read_sha256(self->c, b.len, hash));
+		pthread_join(th, NULL);
+		EXPECT_STREQ(b.hash, hash);
+		b.fd = self->c;
+		ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+		EXPECT_EQ(b.len, read_sha256(self->a, b.len, hash));
+		pthread_join(th, NULL);
+		EXPECT_STREQ(b.hash, hash);
+		close(self->c);
+		close(self->a);
+		close(self->lfd);
+		self->c = self->a = self->lfd = -1;
+	}
+}
+
 TEST_HARNESS_MAIN

@@ -1150,6 +1150,39 @@ TEST(rate)
 	EXPECT_TRUE(got == 100000);
 }
 
+/* A cookie's options in its TSval (cookie_init_timestamp()'s layout). */
+TEST(cookie_timestamp)
+{
+	const struct xtcp_cookie_opts all = { .snd_wscale = 7, .sack = true,
+					      .ecn = true };
+	const struct xtcp_cookie_opts none = { .snd_wscale = XTCP_NO_WSCALE };
+	struct xtcp_cookie_opts o;
+	u32 ts;
+
+	ts = xtcp_cookie_tsval(100000, &all);
+	EXPECT_EQ(0x37U, ts & 0x3f);
+	/* Never ahead of the clock, at most 64 ms behind it. */
+	EXPECT_TRUE((s32)(ts - 100000) <= 0 && (s32)(100000 - ts) < 64);
+	xtcp_cookie_ts_decode(ts, &o);
+	EXPECT_TRUE(o.snd_wscale == 7 && o.sack && o.ecn);
+
+	ts = xtcp_cookie_tsval(0xffffffc5u, &none);
+	EXPECT_EQ(0xfU, ts & 0x3f);
+	EXPECT_TRUE((s32)(ts - 0xffffffc5u) <= 0);
+	xtcp_cookie_ts_decode(ts, &o);
+	EXPECT_TRUE(o.snd_wscale == XTCP_NO_WSCALE && !o.sack && !o.ecn);
+	/* Across the wrap: 3 ms after it, the options of 0 go back 61. */
+	ts = xtcp_cookie_tsval(3, &(struct xtcp_cookie_opts){ .snd_wscale = 0,
+							     .sack = true });
+	EXPECT_EQ((u32)-48, ts);
+	xtcp_cookie_ts_decode(ts, &o);
+	EXPECT_TRUE(o.snd_wscale == 0 && o.sack && !o.ecn);
+	/* A shift of 14 fits; a forged 15 means none, 14 is the most. */
+	xtcp_cookie_ts_decode(xtcp_cookie_tsval(5000, &(struct xtcp_cookie_opts)
+						{ .snd_wscale = 14 }), &o);
+	EXPECT_EQ(14, o.snd_wscale);
+}
+
 /* SYN cookies: what goes in comes out, for two minutes, and no more. */
 TEST(cookie)
 {
