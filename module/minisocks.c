@@ -755,6 +755,9 @@ void xtcp_time_wait(struct sock *sk)
 		xtw->xtw_last_oow_ack_time = 0;
 		xtw->xtw_rcv_wnd = min_t(u32, xs->rcv_wnd >> xs->rcv_wscale,
 					 U16_MAX);
+		xtw->xtw_ts_ok = xs->ts_ok;
+		xtw->xtw_ts_recent = xs->ts_recent;
+		xtw->xtw_ts_recent_stamp = xs->ts_recent_stamp;
 		xtw->xtw_encap_port = xs->encap_port;
 		xtw->xtw_encap_sport = xs->encap_sport;
 		/* Its UDP socket, if it has one, receives for TIME-WAIT now. */
@@ -799,6 +802,13 @@ void xtcp_time_wait(struct sock *sk)
  * as Linux allows.  Anything else that is not a plain in-window ACK gets
  * an ACK, at the out-of-window rate (xtcp_oow_rate_limited()).
  *
+ * With timestamps, PAWS as tcp_timewait_state_process(): a segment whose
+ * TSval is older than the connection's last is an old duplicate, counted
+ * in PAWSEstab; it may not end TIME-WAIT (a RST, unless ts_recent is a
+ * minute old) nor open a new connection (a SYN), and is answered with an
+ * ACK.  A SYN with a newer TSval may open one even at or below RCV.NXT.
+ * An in-order ACK's TSval becomes ts_recent.
+ *
  * Context: softirq (xtcp_tw_segment()); the caller holds a reference on @tw,
  * which has no lock.
  * Return: what the caller is to do, an enum xtcp_tw_action.
@@ -810,17 +820,47 @@ enum xtcp_tw_action xtcp_tw_rcv(struct inet_timewait_sock *tw,
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct net *net = twsk_net(tw);
 	struct xtcp_net *xn = xtcp_pernet(net);
+	const struct xtcphdr *th = xtcp_hdr(skb);
+	bool paws_reject = false, newer = false;
+	struct xtcp_opts opts;
+
+	opts.saw_tstamp = 0;
+	if (xtw->xtw_ts_ok && th->doff > sizeof(*th) / 4 &&
+	    !xtcp_parse_options((const u8 *)(th + 1),
+				th->doff * 4 - sizeof(*th), &opts) &&
+	    opts.saw_tstamp) {
+		u32 now = (u32)ktime_get_seconds();
+		s32 behind = (s32)(xtw->xtw_ts_recent - opts.rcv_tsval);
+
+		newer = behind < 0;
+		paws_reject = behind > 0 && xtw->xtw_ts_recent &&
+			      (s32)(now - (xtw->xtw_ts_recent_stamp +
+					   XTCP_PAWS_24DAYS)) < 0 &&
+			      !((cb->flags & XTCP_FLAG_RST) &&
+				(s32)(now - (xtw->xtw_ts_recent_stamp +
+					     XTCP_PAWS_MSL)) >= 0);
+	}
+	if (paws_reject)
+		XTCP_INC_STATS(net, XTCP_MIB_PAWSESTAB);
 
 	if (cb->flags & XTCP_FLAG_RST)
-		return cb->seq == xtw->xtw_rcv_nxt ? XTCP_TW_KILL : XTCP_TW_DROP;
+		return cb->seq == xtw->xtw_rcv_nxt && !paws_reject ?
+		       XTCP_TW_KILL : XTCP_TW_DROP;
 	if ((cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_ACK)) == XTCP_FLAG_SYN &&
-	    xtcp_after(cb->seq, xtw->xtw_rcv_nxt))
+	    !paws_reject && (xtcp_after(cb->seq, xtw->xtw_rcv_nxt) || newer))
 		return XTCP_TW_SYN;
+	if (opts.saw_tstamp && !paws_reject && cb->seq == xtw->xtw_rcv_nxt) {
+		xtw->xtw_ts_recent = opts.rcv_tsval;
+		xtw->xtw_ts_recent_stamp = (u32)ktime_get_seconds();
+	}
+	if (paws_reject)
+		goto ack;
 	if (cb->flags & XTCP_FLAG_FIN)
 		inet_twsk_reschedule(tw, READ_ONCE(xn->sysctl_tw_timeout) * HZ);
 	else if (!(cb->flags & XTCP_FLAG_ACK) ||
 		 (cb->end_seq == cb->seq && cb->seq == xtw->xtw_rcv_nxt))
 		return XTCP_TW_DROP;
+ack:
 	if (xtcp_oow_rate_limited(net, skb, &xtw->xtw_last_oow_ack_time))
 		return XTCP_TW_DROP;
 	return XTCP_TW_ACK;

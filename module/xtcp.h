@@ -419,7 +419,11 @@ struct xtcp_timewait_sock {
 	u32				xtw_rcv_nxt;
 	u32				xtw_snd_nxt;
 	u32				xtw_last_oow_ack_time;	/* jiffies */
+	/* Timestamps (RFC 7323) if the connection had them: for PAWS. */
+	u32				xtw_ts_recent;
+	u32				xtw_ts_recent_stamp;	/* seconds */
 	u16				xtw_rcv_wnd;
+	u8				xtw_ts_ok;
 	__be16				xtw_encap_port;	/* 0: plain (udp.c) */
 	__be16				xtw_encap_sport; /* our UDP port */
 	/* The connection's own UDP socket, kept to receive on (udp.c). */
@@ -776,6 +780,8 @@ static inline void xtcp_clock_refresh(struct xtcp_sock *xs)
 
 /* RFC 7323 section 5.5: a ts_recent idle this long is no PAWS guide. */
 #define XTCP_PAWS_24DAYS	(60 * 60 * 24 * 24)
+/* TIME-WAIT takes a RST with an old TSval after this long (TCP_PAWS_MSL). */
+#define XTCP_PAWS_MSL		60
 /* Linux's TCP_PAWS_WINDOW: a TSval this much behind passes anyway. */
 #define XTCP_PAWS_WINDOW	1
 

@@ -2812,4 +2812,73 @@ TEST_F_TIMEOUT(opt, timestamps_keep_options_in_syncookies, XT(60))
 	}
 }
 
+/* A timestamps option, NOPs first, for raw_inject(). */
+static void ts_opt(uint8_t o[12], uint32_t tsval, uint32_t tsecr)
+{
+	const uint8_t v[12] = {
+		XTCPOPT_NOP, XTCPOPT_NOP, 8, 10,
+		tsval >> 24, tsval >> 16, tsval >> 8, tsval,
+		tsecr >> 24, tsecr >> 16, tsecr >> 8, tsecr,
+	};
+
+	memcpy(o, v, sizeof(v));
+}
+
+/* The client's state, xtcp's or TCP's (a timewait sock too). */
+static int tw_state(struct _test_data_opt *self)
+{
+	return proc_state(CLI_NS, proc_socks(), self->cport, self->port);
+}
+
+/*
+ * PAWS in TIME-WAIT (tcp_timewait_state_process()): the client closes
+ * first and waits in TIME-WAIT.  A RST at its RCV.NXT whose TSval is
+ * 100 s older than the server's FIN's does not end it, and counts in
+ * PAWSEstab; the same RST with a fresh TSval does end it.
+ */
+TEST_F(opt, paws_in_time_wait)
+{
+	struct seg fin;
+	struct rawseg r;
+	uint8_t tso[12];
+	long paws0;
+	int cap, i;
+	char b;
+
+	ASSERT_EQ(0, pair(self, 13110));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	close(self->c);
+	self->c = -1;
+	ASSERT_EQ(0, read(self->a, &b, 1));
+	close(self->a);
+	self->a = -1;
+	ASSERT_EQ(0, cap_find(cap, &fin, XTCP_FLAG_FIN | XTCP_FLAG_ACK, 1,
+			      2000));
+	close(cap);
+	ASSERT_EQ(1, fin.tstamp);
+	for (i = 0; i < 100 && tw_state(self) != XTCP_TIME_WAIT; i++)
+		usleep(20000);
+	ASSERT_EQ(XTCP_TIME_WAIT, tw_state(self));
+	paws0 = proto_stat(CLI_NS, "PAWSEstab", "PAWSEstab");
+	ASSERT_LE(0, paws0);
+
+	ts_opt(tso, fin.tsval - 100000, fin.tsecr);
+	r = (struct rawseg){
+		.src = SRV_ADDR, .dst = CLI_ADDR, .sport = self->port,
+		.dport = self->cport, .seq = fin.seq + 1,
+		.flags = XTCP_FLAG_RST, .opts = tso, .olen = sizeof(tso),
+	};
+	ASSERT_EQ(0, raw_inject(SRV_NS, &r));
+	usleep(200000);
+	EXPECT_EQ(XTCP_TIME_WAIT, tw_state(self));
+	EXPECT_EQ(paws0 + 1, proto_stat(CLI_NS, "PAWSEstab", "PAWSEstab"));
+
+	ts_opt(tso, fin.tsval + 1000, fin.tsecr);
+	ASSERT_EQ(0, raw_inject(SRV_NS, &r));
+	usleep(200000);
+	EXPECT_EQ(-1, tw_state(self));
+	EXPECT_EQ(paws0 + 1, proto_stat(CLI_NS, "PAWSEstab", "PAWSEstab"));
+}
+
 TEST_HARNESS_MAIN
