@@ -333,6 +333,17 @@ static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 		xs->rack.rtx_high = ack;
 	icsk->icsk_retransmits = 0;
 	acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us, rs);
+	/*
+	 * No sample from the sequence numbers (Karn: a resent segment was
+	 * ACKed): the echoed timestamp gives one (RFC 7323 section 4.1),
+	 * as tcp_ack_update_rtt() takes it, in whole milliseconds.
+	 */
+	if (!rtt_us && acked && xs->saw_tstamp && xs->rcv_tsecr) {
+		u32 delta = xtcp_tsval(xs) - xs->rcv_tsecr;
+
+		if (delta < INT_MAX / USEC_PER_MSEC)
+			rtt_us = max(delta, 1U) * USEC_PER_MSEC;
+	}
 	if (rtt_us) {
 		xtcp_rtt_measured(xs, rtt_us);
 		icsk->icsk_backoff = 0;
@@ -957,11 +968,91 @@ static void xtcp_tlp_ack(struct sock *sk, const struct sk_buff *skb,
 }
 
 /*
- * The fifth check: the ACK field.  Returns false when processing of the
- * segment must stop (it was dropped, or the socket is closed and maybe
- * gone).
+ * RFC 7323 section 5.3 R1, as tcp_paws_check(): whether the segment's
+ * TSval (rcv_tsval) is recent enough, @win behind ts_recent at most.  A
+ * ts_recent idle for 24 days no longer judges (section 5.5), and one of
+ * 0 never does: stacks that send TSval 0 on the SYN would be locked out.
  */
-static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
+static bool xtcp_paws_check(const struct xtcp_sock *xs, int win)
+{
+	if ((s32)(xs->ts_recent - xs->rcv_tsval) <= win)
+		return true;
+	if ((s32)((u32)ktime_get_seconds() -
+		  (xs->ts_recent_stamp + XTCP_PAWS_24DAYS)) >= 0)
+		return true;
+	return !xs->ts_recent;
+}
+
+/*
+ * A segment PAWS rejects (RFC 7323 section 5.3), as tcp_paws_discard():
+ * TSval behind ts_recent, unless it is a pure duplicate ACK that moves
+ * nothing, within an RTO of ts_recent: reordered ACKs are harmless and
+ * carry the peer's SACK and loss news (tcp_disordered_ack()).
+ */
+static bool xtcp_paws_discard(const struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 nwin = (u32)cb->window << xs->snd_wscale;
+
+	if (xtcp_paws_check(xs, XTCP_PAWS_WINDOW))
+		return false;
+	return !((cb->flags & XTCP_FLAG_ACK) && cb->seq == cb->end_seq &&
+		 cb->seq == xs->rcv_nxt && cb->ack_seq == xs->snd_una &&
+		 !xtcp_after(cb->seq, xs->snd_wl1) &&
+		 !(cb->seq == xs->snd_wl1 && nwin > xs->snd_wnd) &&
+		 (s32)(xs->ts_recent - xs->rcv_tsval) <=
+		 (s32)(inet_csk(sk)->icsk_rto * 1024 / HZ));
+}
+
+/*
+ * RFC 7323 section 4.3, as tcp_replace_ts_recent(): the TSval of a
+ * segment that covers rcv_wup (the left edge our last ACK announced) is
+ * the next to echo, if it passes PAWS.
+ */
+static void xtcp_replace_ts_recent(struct xtcp_sock *xs, u32 seq)
+{
+	if (xs->saw_tstamp && !xtcp_after(seq, xs->rcv_wup) &&
+	    xtcp_paws_check(xs, 0)) {
+		xs->ts_recent = xs->rcv_tsval;
+		xs->ts_recent_stamp = (u32)ktime_get_seconds();
+	}
+}
+
+/*
+ * The options of @skb, parsed once for all of its processing when the
+ * connection uses options after the handshake (SACK, timestamps).  The
+ * timestamps are left where the ACK and PAWS read them (saw_tstamp,
+ * rcv_tsval, rcv_tsecr), as tcp_fast_parse_options() does.  Returns
+ * @opts, or NULL when there was nothing to parse.
+ */
+static const struct xtcp_opts *xtcp_rcv_options(struct sock *sk,
+						const struct sk_buff *skb,
+						struct xtcp_opts *opts)
+{
+	const struct xtcphdr *th = xtcp_hdr(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (th->doff <= sizeof(*th) / 4 || !(xs->ts_ok || xs->sack_ok))
+		return NULL;
+	if (xtcp_parse_options((const u8 *)(th + 1),
+			       th->doff * 4 - sizeof(*th), opts))
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADOPTS);
+	if (xs->ts_ok && opts->saw_tstamp) {
+		xs->saw_tstamp = 1;
+		xs->rcv_tsval = opts->rcv_tsval;
+		xs->rcv_tsecr = opts->rcv_tsecr;
+	}
+	return opts;
+}
+
+/*
+ * The fifth check: the ACK field.  @opts: the segment's options, NULL
+ * if none were parsed.  Returns false when processing of the segment
+ * must stop (it was dropped, or the socket is closed and maybe gone).
+ */
+static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
+			 const struct xtcp_opts *opts)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -978,6 +1069,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		}
 		xtcp_established(sk);
 		xtcp_set_window(xs, cb);
+		xtcp_replace_ts_recent(xs, cb->seq);
 		/*
 		 * A passive open's SYN-ACK was its request sock's: as TCP's
 		 * child, which starts at SND.UNA = ISS + 1, it counts in no
@@ -1011,24 +1103,20 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_send_challenge_ack(sk);
 		return false;
 	}
+	/* Not older than the last: its TSval may be the one to echo. */
+	if (!xtcp_before(ack, prior_una))
+		xtcp_replace_ts_recent(xs, cb->seq);
 	/* A valid ACK: the peer is alive (keepalive's measure). */
 	ca_old = xtcp_trace_ca_old(xs);
 	xs->rcv_tstamp = jiffies;
 	inet_csk(sk)->icsk_probes_out = 0;
 	xs->frto_orig = 0;
-	if (xs->sack_ok && xs->ca_ops &&
-	    xtcp_hdr(skb)->doff > sizeof(struct xtcphdr) / 4) {
-		const struct xtcphdr *th = xtcp_hdr(skb);
-		struct xtcp_opts opts;
-
-		if (xtcp_parse_options((const u8 *)(th + 1),
-				       th->doff * 4 - sizeof(*th), &opts))
-			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADOPTS);
+	if (xs->sack_ok && xs->ca_ops && opts) {
 		/* D-SACKs come late too, after everything was ACKed. */
-		if (opts.num_sacks)
-			tlp_dsack = xtcp_dsack_rcv(sk, &opts, ack);
-		sacked = opts.num_sacks && xs->packets_out &&
-			 xtcp_sack_mark(sk, &opts, &rs);
+		if (opts->num_sacks)
+			tlp_dsack = xtcp_dsack_rcv(sk, opts, ack);
+		sacked = opts->num_sacks && xs->packets_out &&
+			 xtcp_sack_mark(sk, opts, &rs);
 	}
 	/* delivered_ce counts what ACKs echoing CE deliver, as TCP's. */
 	rs.ece = (xs->ecn_flags & XTCP_ECN_OK) && (cb->flags & XTCP_FLAG_ECE);
@@ -1804,6 +1892,15 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	xs->sack_ok = opts.sack_ok;
 	if (!opts.wscale_ok)
 		xs->rcv_wscale = 0;
+	/* Timestamps: offered by our SYN (ts_ok), kept if its answer has them. */
+	xs->ts_ok = xs->ts_ok && opts.saw_tstamp;
+	if (xs->ts_ok) {
+		xs->saw_tstamp = 1;
+		xs->rcv_tsval = opts.rcv_tsval;
+		xs->rcv_tsecr = opts.rcv_tsecr;
+		xs->ts_recent = opts.rcv_tsval;
+		xs->ts_recent_stamp = (u32)ktime_get_seconds();
+	}
 	/*
 	 * ECN (RFC 3168 section 6.1.1): a SYN-ACK agrees with ECE alone; a
 	 * SYN (simultaneous open) asks with both, as tcp_ecn_rcv_synack()
@@ -1968,10 +2065,13 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	const struct xtcp_opts *opts;
+	struct xtcp_opts parsed;
 	u8 flags = cb->flags;
 
 	sock_owned_by_me(sk);
 	xtcp_clock_refresh(xs);
+	xs->saw_tstamp = 0;
 
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
@@ -1981,8 +2081,24 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		return;
 	}
 
+	opts = xtcp_rcv_options(sk, skb, &parsed);
 	if (xtcp_is_simopen_synack(sk, cb)) {
-		if (xtcp_rcv_ack(sk, skb))
+		if (xtcp_rcv_ack(sk, skb, opts))
+			xtcp_send_ack(sk);
+		goto discard;
+	}
+
+	/*
+	 * PAWS (RFC 7323 section 5.3) before the sequence number, as
+	 * tcp_validate_incoming(): an old TSval is an old duplicate,
+	 * dropped and ACKed (rate limited).  A RST goes on to the checks
+	 * below, as in Linux.
+	 */
+	if (xs->saw_tstamp && !(flags & XTCP_FLAG_RST) &&
+	    xtcp_paws_discard(sk, skb)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PAWSESTAB);
+		if (!xtcp_oow_rate_limited(sock_net(sk), skb,
+					   &xs->last_oow_ack_time))
 			xtcp_send_ack(sk);
 		goto discard;
 	}
@@ -2029,7 +2145,7 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	/* Fifth: the ACK field. */
 	if (!(flags & XTCP_FLAG_ACK))
 		goto discard;
-	if (!xtcp_rcv_ack(sk, skb))
+	if (!xtcp_rcv_ack(sk, skb, opts))
 		goto discard;
 
 	/* Sixth: the URG bit, in the states that take data. */

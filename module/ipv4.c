@@ -479,6 +479,8 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 
 	xtcp_sk(sk)->iss = xtcp_isn(inet->inet_saddr, inet->inet_daddr,
 				    inet->inet_sport, inet->inet_dport);
+	xtcp_sk(sk)->ts_offset = xtcp_ts_off(sock_net(sk), inet->inet_saddr,
+					     inet->inet_daddr);
 	atomic_set(&inet->inet_id, get_random_u16());
 
 	err = xtcp_connect(sk);
@@ -902,6 +904,13 @@ static u32 xtcp_v4_init_seq(const struct sk_buff *skb)
 	return xtcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
 }
 
+/* The offset of our TSvals for the connection a SYN asks for. */
+static u32 xtcp_v4_init_ts_off(const struct net *net,
+			       const struct sk_buff *skb)
+{
+	return xtcp_ts_off(net, ip_hdr(skb)->daddr, ip_hdr(skb)->saddr);
+}
+
 /* A SYN cookie's hash of a SYN's, or its ACK's, addresses and ports. */
 static u32 xtcp_v4_cookie_hash(const struct sk_buff *skb, u32 count,
 			       int which)
@@ -919,6 +928,7 @@ static const struct xtcp_request_sock_af_ops xtcp_request_sock_ipv4_ops = {
 	.init_seq	= xtcp_v4_init_seq,
 	.cookie_hash	= xtcp_v4_cookie_hash,
 	.send_synack	= xtcp_v4_send_synack,
+	.init_ts_off	= xtcp_v4_init_ts_off,
 };
 
 /*

@@ -449,6 +449,8 @@ static int xtcp_v6_connect(struct sock *sk, struct sockaddr *uaddr,
 	sk_set_txhash(sk);
 	xtcp_sk(sk)->iss = xtcp_isn6(&np->saddr, &sk->sk_v6_daddr,
 				     inet->inet_sport, inet->inet_dport);
+	xtcp_sk(sk)->ts_offset = xtcp_ts_off6(net, &np->saddr,
+					      &sk->sk_v6_daddr);
 	err = xtcp_connect(sk);
 	if (err)
 		goto late_failure;
@@ -959,6 +961,13 @@ static u32 xtcp_v6_init_seq(const struct sk_buff *skb)
 	return xtcp_isn6(&ip6h->daddr, &ip6h->saddr, th->dest, th->source);
 }
 
+/* The offset of our TSvals for the connection an IPv6 SYN asks for. */
+static u32 xtcp_v6_init_ts_off(const struct net *net,
+			       const struct sk_buff *skb)
+{
+	return xtcp_ts_off6(net, &ipv6_hdr(skb)->daddr, &ipv6_hdr(skb)->saddr);
+}
+
 /* A SYN cookie's hash of an IPv6 SYN's, or its ACK's, 4-tuple. */
 static u32 xtcp_v6_cookie_hash(const struct sk_buff *skb, u32 count,
 			       int which)
@@ -975,6 +984,7 @@ static const struct xtcp_request_sock_af_ops xtcp_request_sock_ipv6_ops = {
 	.init_seq	= xtcp_v6_init_seq,
 	.cookie_hash	= xtcp_v6_cookie_hash,
 	.send_synack	= xtcp_v6_send_synack,
+	.init_ts_off	= xtcp_v6_init_ts_off,
 };
 
 /*

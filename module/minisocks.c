@@ -92,6 +92,9 @@ void xtcp_openreq_init(const struct xtcp_request_sock_af_ops *af_ops,
 	xreq->synack_mss = 0;
 	xreq->synack_us = 0;
 	xreq->last_oow_ack_time = 0;
+	xreq->ts_off = 0;
+	xreq->ts_cookie = 0;
+	xreq->ts_cookie_ok = false;
 }
 
 /**
@@ -181,6 +184,15 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	newxs->snd_wscale = ireq->snd_wscale;
 	newxs->rcv_wscale = ireq->rcv_wscale;
 	newxs->sack_ok = ireq->sack_ok;
+	/*
+	 * Timestamps: the SYN's TSval is the first to echo, stored now
+	 * (tcp_create_openreq_child()); the handshake's ACK replaces it.
+	 */
+	newxs->ts_ok = ireq->tstamp_ok;
+	newxs->ts_offset = ireq->tstamp_ok ? xreq->ts_off : 0;
+	newxs->ts_recent = ireq->tstamp_ok ? req->ts_recent : 0;
+	newxs->ts_recent_stamp = ireq->tstamp_ok ? ktime_get_seconds() : 0;
+	newxs->saw_tstamp = 0;
 	newxs->ecn_flags = ireq->ecn_ok ? XTCP_ECN_OK : 0;
 	newxs->sacked_out = 0;
 	newxs->packets_out = 0;
@@ -220,9 +232,10 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
  * retransmission tries again.  A full SYN queue does too, unless
  * net.xtcp.syncookies allows a SYN cookie (always, at 2): then the
  * SYN-ACK's ISN carries what the request would have kept (syncookie.c)
- * and nothing is kept.  A cookie has no room for window scaling or SACK
- * (xtcp has no timestamps to hide them in), so its SYN-ACK offers
- * neither.  The same SYN handled at once on two CPUs makes one request.
+ * and nothing is kept.  Window scaling, SACK and ECN go in the low bits
+ * of its TSval if the SYN had timestamps, as TCP's; else the cookie's
+ * SYN-ACK offers none of them.  The same SYN handled at once on two
+ * CPUs makes one request.
  *
  * Context: softirq (BHs off), listener not locked (xtcp_rcv_listen()).
  * Return: 0 (a dropped SYN counts in ListenDrops).
@@ -279,6 +292,16 @@ int xtcp_conn_request(struct request_sock_ops *rsk_ops,
 	ireq->rcv_wscale = opts.wscale_ok ? xtcp_choose_rcv_wscale(sk) : 0;
 	ireq->sack_ok = opts.sack_ok;
 	/*
+	 * Timestamps (RFC 7323 section 3.2): answered only if the SYN
+	 * carried them and net.xtcp.timestamps allows.
+	 */
+	ireq->tstamp_ok = opts.saw_tstamp &&
+			  READ_ONCE(xtcp_pernet(net)->sysctl_timestamps);
+	if (ireq->tstamp_ok) {
+		req->ts_recent = opts.rcv_tsval;
+		xreq->ts_off = af_ops->init_ts_off(net, skb);
+	}
+	/*
 	 * ECN (RFC 3168 section 6.1.1): asked for with ECE and CWR, granted
 	 * unless net.xtcp.ecn is 0 or the SYN came marked ECT or CE (a path
 	 * that rewrites the field), as tcp_ecn_create_request().
@@ -298,12 +321,29 @@ int xtcp_conn_request(struct request_sock_ops *rsk_ops,
 
 		xreq->mss = xtcp_cookie_mss[index];
 		xreq->snt_isn = xtcp_cookie_make(h1, h2, cb->seq, count, index);
-		ireq->wscale_ok = 0;
-		ireq->snd_wscale = 0;
-		ireq->rcv_wscale = 0;
-		ireq->sack_ok = 0;
-		/* Without timestamps a cookie has no room for it: no ECN. */
-		ireq->ecn_ok = 0;
+		if (ireq->tstamp_ok) {
+			/*
+			 * The TSval keeps what the ISN has no room for, as
+			 * cookie_init_timestamp(): the ACK's TSecr brings
+			 * it back.
+			 */
+			struct xtcp_cookie_opts co = {
+				.snd_wscale = ireq->wscale_ok ?
+					      ireq->snd_wscale : XTCP_NO_WSCALE,
+				.sack = ireq->sack_ok,
+				.ecn = ireq->ecn_ok,
+			};
+
+			xreq->ts_cookie = xtcp_cookie_tsval(xtcp_clock_ms(), &co);
+			xreq->ts_cookie_ok = true;
+		} else {
+			ireq->wscale_ok = 0;
+			ireq->snd_wscale = 0;
+			ireq->rcv_wscale = 0;
+			ireq->sack_ok = 0;
+			/* Nowhere to keep it either: no ECN. */
+			ireq->ecn_ok = 0;
+		}
 		/* Cookies are accepted for a while after the last one sent. */
 		WRITE_ONCE(xtcp_sk(sk)->synq_overflow, jiffies);
 		trace_xtcp_request(sk, skb, XTCP_REQ_COOKIE_SENT,
@@ -573,6 +613,40 @@ struct sock *xtcp_child_hash(const struct sock *sk, struct sock *newsk,
 	return newsk;
 }
 
+/*
+ * What a cookie's ACK brings back beside the MSS: with timestamps, the
+ * window scale, SACK and ECN its TSecr echoes (cookie_timestamp_decode()
+ * and cookie_ecn_ok()); without, none of them.
+ */
+static void xtcp_cookie_ack_options(const struct xtcp_request_sock_af_ops *af_ops,
+				    const struct sock *sk,
+				    struct request_sock *req,
+				    const struct sk_buff *skb)
+{
+	const struct xtcphdr *th = xtcp_hdr(skb);
+	struct inet_request_sock *ireq = inet_rsk(req);
+	struct xtcp_request_sock *xreq = xtcp_rsk(req);
+	struct net *net = sock_net(sk);
+	struct xtcp_cookie_opts co;
+	struct xtcp_opts opts;
+
+	if (xtcp_parse_options((const u8 *)(th + 1),
+			       th->doff * 4 - sizeof(*th), &opts))
+		XTCP_INC_STATS(net, XTCP_MIB_BADOPTS);
+	if (!opts.saw_tstamp ||
+	    !READ_ONCE(xtcp_pernet(net)->sysctl_timestamps))
+		return;
+	xreq->ts_off = af_ops->init_ts_off(net, skb);
+	xtcp_cookie_ts_decode(opts.rcv_tsecr - xreq->ts_off, &co);
+	ireq->tstamp_ok = 1;
+	req->ts_recent = opts.rcv_tsval;
+	ireq->wscale_ok = co.snd_wscale != XTCP_NO_WSCALE;
+	ireq->snd_wscale = ireq->wscale_ok ? co.snd_wscale : 0;
+	ireq->rcv_wscale = ireq->wscale_ok ? xtcp_choose_rcv_wscale(sk) : 0;
+	ireq->sack_ok = co.sack;
+	ireq->ecn_ok = co.ecn && READ_ONCE(xtcp_pernet(net)->sysctl_ecn);
+}
+
 /**
  * xtcp_cookie_ack() - an ACK reached a listener with no request for it
  * @rsk_ops: the family's request sock operations (the cache it comes from)
@@ -626,8 +700,8 @@ struct sock *xtcp_cookie_ack(struct request_sock_ops *rsk_ops,
 	req = inet_reqsk_alloc(rsk_ops, sk, false);
 	if (!req)
 		return NULL;
-	/* No window scale, no SACK: a cookie has no room for them. */
 	xtcp_openreq_init(af_ops, sk, req, skb);
+	xtcp_cookie_ack_options(af_ops, sk, req, skb);
 	xreq = xtcp_rsk(req);
 	xreq->rcv_isn = cb->seq - 1;
 	xreq->snt_isn = cb->ack_seq - 1;
@@ -681,6 +755,9 @@ void xtcp_time_wait(struct sock *sk)
 		xtw->xtw_last_oow_ack_time = 0;
 		xtw->xtw_rcv_wnd = min_t(u32, xs->rcv_wnd >> xs->rcv_wscale,
 					 U16_MAX);
+		xtw->xtw_ts_ok = xs->ts_ok;
+		xtw->xtw_ts_recent = xs->ts_recent;
+		xtw->xtw_ts_recent_stamp = xs->ts_recent_stamp;
 		xtw->xtw_encap_port = xs->encap_port;
 		xtw->xtw_encap_sport = xs->encap_sport;
 		/* Its UDP socket, if it has one, receives for TIME-WAIT now. */
@@ -725,6 +802,13 @@ void xtcp_time_wait(struct sock *sk)
  * as Linux allows.  Anything else that is not a plain in-window ACK gets
  * an ACK, at the out-of-window rate (xtcp_oow_rate_limited()).
  *
+ * With timestamps, PAWS as tcp_timewait_state_process(): a segment whose
+ * TSval is older than the connection's last is an old duplicate, counted
+ * in PAWSEstab; it may not end TIME-WAIT (a RST, unless ts_recent is a
+ * minute old) nor open a new connection (a SYN), and is answered with an
+ * ACK.  A SYN with a newer TSval may open one even at or below RCV.NXT.
+ * An in-order ACK's TSval becomes ts_recent.
+ *
  * Context: softirq (xtcp_tw_segment()); the caller holds a reference on @tw,
  * which has no lock.
  * Return: what the caller is to do, an enum xtcp_tw_action.
@@ -736,17 +820,47 @@ enum xtcp_tw_action xtcp_tw_rcv(struct inet_timewait_sock *tw,
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct net *net = twsk_net(tw);
 	struct xtcp_net *xn = xtcp_pernet(net);
+	const struct xtcphdr *th = xtcp_hdr(skb);
+	bool paws_reject = false, newer = false;
+	struct xtcp_opts opts;
+
+	opts.saw_tstamp = 0;
+	if (xtw->xtw_ts_ok && th->doff > sizeof(*th) / 4 &&
+	    !xtcp_parse_options((const u8 *)(th + 1),
+				th->doff * 4 - sizeof(*th), &opts) &&
+	    opts.saw_tstamp) {
+		u32 now = (u32)ktime_get_seconds();
+		s32 behind = (s32)(xtw->xtw_ts_recent - opts.rcv_tsval);
+
+		newer = behind < 0;
+		paws_reject = behind > 0 && xtw->xtw_ts_recent &&
+			      (s32)(now - (xtw->xtw_ts_recent_stamp +
+					   XTCP_PAWS_24DAYS)) < 0 &&
+			      !((cb->flags & XTCP_FLAG_RST) &&
+				(s32)(now - (xtw->xtw_ts_recent_stamp +
+					     XTCP_PAWS_MSL)) >= 0);
+	}
+	if (paws_reject)
+		XTCP_INC_STATS(net, XTCP_MIB_PAWSESTAB);
 
 	if (cb->flags & XTCP_FLAG_RST)
-		return cb->seq == xtw->xtw_rcv_nxt ? XTCP_TW_KILL : XTCP_TW_DROP;
+		return cb->seq == xtw->xtw_rcv_nxt && !paws_reject ?
+		       XTCP_TW_KILL : XTCP_TW_DROP;
 	if ((cb->flags & (XTCP_FLAG_SYN | XTCP_FLAG_ACK)) == XTCP_FLAG_SYN &&
-	    xtcp_after(cb->seq, xtw->xtw_rcv_nxt))
+	    !paws_reject && (xtcp_after(cb->seq, xtw->xtw_rcv_nxt) || newer))
 		return XTCP_TW_SYN;
+	if (opts.saw_tstamp && !paws_reject && cb->seq == xtw->xtw_rcv_nxt) {
+		xtw->xtw_ts_recent = opts.rcv_tsval;
+		xtw->xtw_ts_recent_stamp = (u32)ktime_get_seconds();
+	}
+	if (paws_reject)
+		goto ack;
 	if (cb->flags & XTCP_FLAG_FIN)
 		inet_twsk_reschedule(tw, READ_ONCE(xn->sysctl_tw_timeout) * HZ);
 	else if (!(cb->flags & XTCP_FLAG_ACK) ||
 		 (cb->end_seq == cb->seq && cb->seq == xtw->xtw_rcv_nxt))
 		return XTCP_TW_DROP;
+ack:
 	if (xtcp_oow_rate_limited(net, skb, &xtw->xtw_last_oow_ack_time))
 		return XTCP_TW_DROP;
 	return XTCP_TW_ACK;

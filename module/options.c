@@ -7,6 +7,19 @@
  */
 #include "pure.h"
 
+static u32 xtcp_get_be32(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
+
+static void xtcp_put_be32(u8 *p, u32 v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
 /*
  * SACK blocks: a length that is not a whole number of blocks, or more
  * than fit in a header, makes the option ignored; an empty or reversed
@@ -22,10 +35,8 @@ static void xtcp_parse_sack(const u8 *p, unsigned int len,
 	    len / XTCPOLEN_SACK_PERBLOCK > XTCP_MAX_SACKS)
 		return;
 	for (i = 0; i < len; i += XTCPOLEN_SACK_PERBLOCK) {
-		u32 start = (u32)p[i] << 24 | (u32)p[i + 1] << 16 |
-			    (u32)p[i + 2] << 8 | p[i + 3];
-		u32 end = (u32)p[i + 4] << 24 | (u32)p[i + 5] << 16 |
-			  (u32)p[i + 6] << 8 | p[i + 7];
+		u32 start = xtcp_get_be32(p + i);
+		u32 end = xtcp_get_be32(p + i + 4);
 
 		if (!xtcp_after(end, start))
 			continue;
@@ -47,7 +58,9 @@ static void xtcp_parse_sack(const u8 *p, unsigned int len,
  * runs past @len ends parsing: the options seen before it are kept and
  * @opts->malformed is set.  An MSS option or window scale option of the
  * wrong length is ignored, as Linux does; a window scale above 14 counts
- * as 14 (RFC 7323 section 2.3).
+ * as 14 (RFC 7323 section 2.3).  So is a timestamps option whose length
+ * is not 10; a good one sets @opts->saw_tstamp, rcv_tsval and rcv_tsecr
+ * (the last one in the header wins).
  *
  * Context: pure, any context; writes only @opts.
  * Return: 0, or -EINVAL when the options area was malformed.
@@ -62,6 +75,9 @@ int xtcp_parse_options(const u8 *ptr, unsigned int len,
 	opts->wscale = 0;
 	opts->sack_ok = 0;
 	opts->num_sacks = 0;
+	opts->saw_tstamp = 0;
+	opts->rcv_tsval = 0;
+	opts->rcv_tsecr = 0;
 	opts->malformed = 0;
 	opts->unknown = 0;
 
@@ -98,6 +114,12 @@ int xtcp_parse_options(const u8 *ptr, unsigned int len,
 				opts->sack_ok = 1;
 		} else if (kind == XTCPOPT_SACK) {
 			xtcp_parse_sack(ptr + i + 2, olen - 2, opts);
+		} else if (kind == XTCPOPT_TIMESTAMP) {
+			if (olen == XTCPOLEN_TIMESTAMP) {
+				opts->saw_tstamp = 1;
+				opts->rcv_tsval = xtcp_get_be32(ptr + i + 2);
+				opts->rcv_tsecr = xtcp_get_be32(ptr + i + 6);
+			}
 		} else {
 			opts->unknown++;
 		}
@@ -111,16 +133,43 @@ malformed:
 }
 
 /**
+ * xtcp_write_ts_option() - write a timestamps option (RFC 7323 section 3)
+ * @ptr: where to write; XTCPOLEN_TSTAMP_ALIGNED bytes
+ * @ts: TSval and TSecr
+ *
+ * Two NOPs, then the option, as RFC 7323 appendix A lays it out.
+ *
+ * Context: pure, any context; writes only @ptr.
+ * Return: XTCPOLEN_TSTAMP_ALIGNED.
+ */
+unsigned int xtcp_write_ts_option(u8 *ptr, const struct xtcp_ts *ts)
+{
+	ptr[0] = XTCPOPT_NOP;
+	ptr[1] = XTCPOPT_NOP;
+	ptr[2] = XTCPOPT_TIMESTAMP;
+	ptr[3] = XTCPOLEN_TIMESTAMP;
+	xtcp_put_be32(ptr + 4, ts->tsval);
+	xtcp_put_be32(ptr + 8, ts->tsecr);
+	return XTCPOLEN_TSTAMP_ALIGNED;
+}
+
+/**
  * xtcp_write_syn_options() - write the options a SYN or SYN-ACK carries
  * @ptr: where to write; XTCP_SYN_OPTS_MAX bytes at most
  * @mss: the MSS to announce
  * @wscale: our window scale shift, or XTCP_NO_WSCALE for none
  * @sack: offer SACK (RFC 2018)
+ * @ts: the timestamps to send (RFC 7323), NULL for none
+ *
+ * MSS, the timestamps (SACK permitted in their padding, as Linux lays
+ * them out), the window scale, and without timestamps SACK permitted
+ * after two NOPs of its own.
  *
  * Context: pure, any context; writes only @ptr.
  * Return: bytes written (a multiple of 4).
  */
-unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale, bool sack)
+unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale, bool sack,
+				    const struct xtcp_ts *ts)
 {
 	unsigned int len = 0;
 
@@ -128,27 +177,26 @@ unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale, bool sack)
 	ptr[len++] = XTCPOLEN_MSS;
 	ptr[len++] = mss >> 8;
 	ptr[len++] = mss & 0xff;
+	if (ts) {
+		len += xtcp_write_ts_option(ptr + len, ts);
+		if (sack) {
+			ptr[len - 12] = XTCPOPT_SACK_PERM;
+			ptr[len - 11] = XTCPOLEN_SACK_PERM;
+		}
+	}
 	if (wscale >= 0) {
 		ptr[len++] = XTCPOPT_NOP;
 		ptr[len++] = XTCPOPT_WINDOW;
 		ptr[len++] = XTCPOLEN_WINDOW;
 		ptr[len++] = (u8)wscale;
 	}
-	if (sack) {
+	if (sack && !ts) {
 		ptr[len++] = XTCPOPT_NOP;
 		ptr[len++] = XTCPOPT_NOP;
 		ptr[len++] = XTCPOPT_SACK_PERM;
 		ptr[len++] = XTCPOLEN_SACK_PERM;
 	}
 	return len;
-}
-
-static void xtcp_put_be32(u8 *p, u32 v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
 }
 
 /**

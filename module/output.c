@@ -46,10 +46,11 @@ u16 xtcp_mss_for_mtu(const struct sock *sk, unsigned int mtu)
  * The sending MSS for a path MTU of @pmtu: what the path carries after
  * the IP header and its options, capped by what the peer announced (536
  * when it announced nothing, RFC 9293 section 3.7.1; not in SYN-SENT,
- * before it could) and by TCP_MAXSEG, never below XTCP_MIN_MSS.  Stored
- * in mss_cache.  Remembers @pmtu in icsk_pmtu_cookie, which IP's
- * IP_OPTIONS and CIPSO pass back here (the socket's icsk_sync_mss, as
- * tcp_sync_mss()).
+ * before it could) and by TCP_MAXSEG, less the timestamps option every
+ * segment carries when they are on (tcp_sync_mss() through
+ * tcp_header_len), never below XTCP_MIN_MSS.  Stored in mss_cache.
+ * Remembers @pmtu in icsk_pmtu_cookie, which IP's IP_OPTIONS and CIPSO
+ * pass back here (the socket's icsk_sync_mss, as tcp_sync_mss()).
  *
  * Context: socket locked (also a new socket in xtcp_init_sock(), which
  * no one else sees yet).
@@ -72,6 +73,9 @@ unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu)
 			    xs->rx_mss ? xs->rx_mss : XTCP_MSS_DEFAULT);
 	if (user_mss)
 		mss = min_t(unsigned int, mss, user_mss);
+	if (xs->ts_ok)
+		mss -= min_t(unsigned int, mss - XTCP_MIN_MSS,
+			     XTCPOLEN_TSTAMP_ALIGNED);
 	WRITE_ONCE(xs->mss_cache, max_t(unsigned int, mss, XTCP_MIN_MSS));
 	return xs->mss_cache;
 }
@@ -307,8 +311,8 @@ void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
  *
  * The MSS from @mtu, within TCP_MAXSEG, and the window from the
  * listener's buffers (the child's) are recorded in @req; the options
- * are those both SYNs agree on.  The family's sender checksums and
- * sends it (ipv4.c, ipv6.c).
+ * are those both SYNs agree on.  Timestamps echo the SYN's TSval.  The
+ * family's sender checksums and sends it (ipv4.c, ipv6.c).
  *
  * Context: softirq, listener not locked.
  * Return: the segment, its transport header set, or NULL without memory.
@@ -320,6 +324,11 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk,
 	const struct inet_request_sock *ireq = inet_rsk(req);
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
 	u16 user_mss = READ_ONCE(xtcp_sk(sk)->user_mss);
+	struct xtcp_ts ts = {
+		.tsval = (xreq->ts_cookie_ok ? xreq->ts_cookie :
+			  xtcp_clock_ms()) + xreq->ts_off,
+		.tsecr = READ_ONCE(req->ts_recent),
+	};
 	u8 opts[XTCP_SYN_OPTS_MAX];
 	unsigned int hlen, olen;
 	struct sk_buff *skb;
@@ -337,7 +346,8 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk,
 	xreq->synack_mss = mss;
 	olen = xtcp_write_syn_options(opts, mss, ireq->wscale_ok ?
 				      ireq->rcv_wscale : XTCP_NO_WSCALE,
-				      ireq->sack_ok);
+				      ireq->sack_ok,
+				      ireq->tstamp_ok ? &ts : NULL);
 	hlen = sizeof(struct xtcphdr) + olen;
 	skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
@@ -357,7 +367,8 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk,
  * The SACK option for a segment with @room bytes to spare under the MSS
  * (RFC 2018 section 4): a D-SACK block first if there is one (RFC 2883,
  * reported once), then the blocks input.c keeps, latest arrival first,
- * as many as fit.  Returns its length, 0 for none.
+ * as many as fit: in the MSS, and in the options area, where beside the
+ * timestamps only 3 do.  Returns its length, 0 for none.
  */
 static unsigned int xtcp_build_sack(struct sock *sk, u8 *opts,
 				    unsigned int room)
@@ -370,6 +381,8 @@ static unsigned int xtcp_build_sack(struct sock *sk, u8 *opts,
 		b[n++] = xs->dsack_block;
 	for (i = 0; i < xs->num_sacks && n < XTCP_MAX_SACKS; i++)
 		b[n++] = xs->selective_acks[i];
+	if (xs->ts_ok)
+		n = min_t(unsigned int, n, XTCP_MAX_SACKS_TS);
 	if (room < XTCP_SACK_OPTS_MAX)
 		n = min_t(unsigned int, n, room < 12 ? 0 : (room - 4) / 8);
 	if (n && xs->dsack)
@@ -451,8 +464,9 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int hlen = sizeof(struct xtcphdr);
-	u8 opts[XTCP_SACK_OPTS_MAX];
+	u8 opts[XTCP_OPTS_MAX];
 	unsigned int olen = 0;
+	struct xtcp_ts ts;
 	struct xtcp_skb_cb *cb;
 	struct xtcphdr *th;
 	u16 window, segs;
@@ -494,6 +508,13 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	 */
 	memset(&cb->header, 0, sizeof(cb->header));
 	flags = cb->flags;
+	/*
+	 * Timestamps (RFC 7323 section 3.2): on every segment once both
+	 * SYNs carried them, and on our SYN if net.xtcp.timestamps asked
+	 * (xtcp_connect() set ts_ok); TSecr echoes ts_recent, 0 on a SYN.
+	 */
+	ts.tsval = xtcp_tsval(xs);
+	ts.tsecr = xs->ts_recent;
 	/* Everything but the first SYN acknowledges what we received. */
 	if (sk->sk_state == TCP_SYN_SENT)
 		flags &= ~XTCP_FLAG_ACK;
@@ -520,11 +541,13 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 
 		olen = xtcp_write_syn_options(opts, xs->advmss,
 					      ws ? xs->rcv_wscale : XTCP_NO_WSCALE,
-					      sack);
+					      sack, xs->ts_ok ? &ts : NULL);
 		window = xtcp_syn_window(sk);
 	} else {
 		flags |= xtcp_ecn_send(sk, skb);
 		window = xtcp_select_window(sk);
+		if (xs->ts_ok)
+			olen = xtcp_write_ts_option(opts, &ts);
 		/*
 		 * SACK blocks ride on every ACK, data or not, as many as
 		 * leave the segment within the MSS (RFC 6691): all of them
@@ -535,8 +558,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 					   skb_shinfo(skb)->gso_size : skb->len;
 
 			if (seg < xs->mss_cache)
-				olen = xtcp_build_sack(sk, opts,
-						       xs->mss_cache - seg);
+				olen += xtcp_build_sack(sk, opts + olen,
+							xs->mss_cache - seg);
 		}
 	}
 	hlen += olen;
@@ -647,6 +670,11 @@ int xtcp_connect(struct sock *sk)
 	xs->lost_out = 0;
 	xs->sacked_out = 0;
 	xs->sack_ok = 0;
+	/* Offered, and kept if the SYN-ACK carries them too. */
+	xs->ts_ok = !!READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_timestamps);
+	xs->ts_recent = 0;
+	xs->ts_recent_stamp = 0;
+	xs->saw_tstamp = 0;
 	xs->ca_ops = NULL;
 	memset(&xs->rtt, 0, sizeof(xs->rtt));
 	xtcp_init_mss(sk);

@@ -64,6 +64,8 @@ static unsigned long xtcp_memory_pressure;
 /* Keyed hash behind the ISNs (RFC 6528); drawn once at load time. */
 static siphash_aligned_key_t xtcp_isn_secret;
 static siphash_aligned_key_t xtcp_cookie_secret[2];
+/* Keyed hash behind the timestamps' offsets; drawn once at load time. */
+static siphash_aligned_key_t xtcp_ts_secret;
 
 /**
  * xtcp_isn() - initial sequence number for a connection (RFC 6528)
@@ -87,6 +89,28 @@ u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
 				&xtcp_isn_secret);
 
 	return hash + (u32)(ktime_get_real_ns() >> 12);
+}
+
+/**
+ * xtcp_ts_off() - the offset of a connection's TSvals (RFC 7323 section 7.1)
+ * @net: the namespace: its net.xtcp.timestamps
+ * @saddr: our address
+ * @daddr: the peer's address
+ *
+ * With net.xtcp.timestamps at 1, a SipHash of the two addresses under a
+ * secret drawn at module load, as secure_tcp_ts_off(): our uptime does
+ * not show through the TSvals, and every connection between the same
+ * two hosts counts from the same origin.  At 0 or 2, none.
+ *
+ * Context: any context.
+ * Return: the offset.
+ */
+u32 xtcp_ts_off(const struct net *net, __be32 saddr, __be32 daddr)
+{
+	if (READ_ONCE(xtcp_pernet(net)->sysctl_timestamps) != 1)
+		return 0;
+	return siphash_2u32((__force u32)saddr, (__force u32)daddr,
+			    &xtcp_ts_secret);
 }
 
 /**
@@ -143,6 +167,25 @@ u32 xtcp_isn6(const struct in6_addr *saddr, const struct in6_addr *daddr,
 
 	return (u32)siphash(&t, sizeof(t), &xtcp_isn_secret) +
 	       (u32)(ktime_get_real_ns() >> 12);
+}
+
+/**
+ * xtcp_ts_off6() - xtcp_ts_off() for IPv6 addresses
+ * @net: the namespace
+ * @saddr: our address
+ * @daddr: the peer's address
+ *
+ * Context: any context.
+ * Return: the offset.
+ */
+u32 xtcp_ts_off6(const struct net *net, const struct in6_addr *saddr,
+		 const struct in6_addr *daddr)
+{
+	const struct xtcp_tuple6 t = { .saddr = *saddr, .daddr = *daddr };
+
+	if (READ_ONCE(xtcp_pernet(net)->sysctl_timestamps) != 1)
+		return 0;
+	return (u32)siphash(&t, sizeof(t), &xtcp_ts_secret);
 }
 
 /**
@@ -521,6 +564,7 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("encap_port", sysctl_encap_port, SYSCTL_ZERO, &xtcp_port_max),
 	XTCP_SYSCTL("ecn", sysctl_ecn, SYSCTL_ZERO, SYSCTL_TWO),
 	XTCP_SYSCTL("ecn_fallback", sysctl_ecn_fallback, SYSCTL_ZERO, SYSCTL_ONE),
+	XTCP_SYSCTL("timestamps", sysctl_timestamps, SYSCTL_ZERO, SYSCTL_TWO),
 	XTCP_SYSCTL("frto", sysctl_frto, SYSCTL_ZERO, SYSCTL_TWO),
 	XTCP_SYSCTL("early_retrans", sysctl_early_retrans, SYSCTL_ZERO, &xtcp_early_retrans_max),
 	XTCP_SYSCTL("recovery", sysctl_recovery, SYSCTL_ZERO, &xtcp_recovery_max),
@@ -644,6 +688,7 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_syncookies = 1;		/* when the SYN queue overflows */
 	xn->sysctl_ecn = 2;			/* ECN when the peer asks for it */
 	xn->sysctl_ecn_fallback = 1;		/* a resent SYN asks no more */
+	xn->sysctl_timestamps = 1;		/* with a per-host-pair offset */
 	xn->sysctl_frto = 2;			/* tcp_frto's default */
 	xn->sysctl_early_retrans = 3;		/* tcp_early_retrans's */
 	xn->sysctl_recovery = XTCP_RACK_LOSS_DETECTION;	/* tcp_recovery's */
@@ -864,6 +909,7 @@ static int __init xtcp_init(void)
 	}
 	get_random_bytes(&xtcp_isn_secret, sizeof(xtcp_isn_secret));
 	get_random_bytes(xtcp_cookie_secret, sizeof(xtcp_cookie_secret));
+	get_random_bytes(&xtcp_ts_secret, sizeof(xtcp_ts_secret));
 	xtcp_init_mem_limits();
 
 	err = percpu_counter_init(&xtcp_sockets_allocated, 0, GFP_KERNEL);

@@ -119,6 +119,9 @@ struct xtcp_opts {
 	u8	wscale;		/* its shift, capped at XTCP_MAX_WSCALE */
 	u8	sack_ok;	/* SACK permitted was seen */
 	u8	num_sacks;	/* SACK blocks in sacks[] */
+	u8	saw_tstamp;	/* a timestamps option was seen */
+	u32	rcv_tsval;	/* its TSval, with saw_tstamp */
+	u32	rcv_tsecr;	/* its TSecr, with saw_tstamp */
 	struct xtcp_sack_block sacks[XTCP_MAX_SACKS];
 	u8	malformed;	/* a bad length ended parsing early */
 	u8	unknown;	/* count of options skipped as unknown */
@@ -131,8 +134,15 @@ struct xtcp_opts {
 
 int xtcp_parse_options(const u8 *ptr, unsigned int len,
 		       struct xtcp_opts *opts);
+/* The timestamps a segment carries (RFC 7323 section 3). */
+struct xtcp_ts {
+	u32	tsval;
+	u32	tsecr;
+};
+
 unsigned int xtcp_write_syn_options(u8 *ptr, u16 mss, int wscale,
-				    bool sack);
+				    bool sack, const struct xtcp_ts *ts);
+unsigned int xtcp_write_ts_option(u8 *ptr, const struct xtcp_ts *ts);
 unsigned int xtcp_write_sack_option(u8 *ptr,
 				    const struct xtcp_sack_block *blocks,
 				    unsigned int n);
@@ -142,10 +152,14 @@ unsigned int xtcp_sack_remove(struct xtcp_sack_block *b, unsigned int n,
 			      u32 rcv_nxt);
 u8 xtcp_select_wscale(u32 space);
 
-/* Most bytes of options a SYN or SYN-ACK carries (MSS, WS, SACK-perm). */
-#define XTCP_SYN_OPTS_MAX	12
+/* Most bytes of options a SYN or SYN-ACK carries (MSS, WS, SACK-perm, TS). */
+#define XTCP_SYN_OPTS_MAX	20
 /* Most bytes of a SACK option with its padding. */
 #define XTCP_SACK_OPTS_MAX	(4 + XTCP_MAX_SACKS * 8)
+/* SACK blocks that fit beside the timestamps: 3 (RFC 7323 appendix A). */
+#define XTCP_MAX_SACKS_TS	3
+/* The whole options area of a header. */
+#define XTCP_OPTS_MAX		40
 
 /*
  * RFC 6298 round-trip time estimation, in microseconds.  srtt_us == 0
@@ -326,6 +340,26 @@ u32 xtcp_cookie_mss_index(u16 mss);
 u32 xtcp_cookie_make(u32 h1, u32 h2, u32 sseq, u32 count, u32 index);
 int xtcp_cookie_check(u32 cookie, u32 h1, const u32 h2[2], u32 sseq,
 		      u32 count);
+
+/*
+ * The options a cookie's SYN-ACK keeps in the low bits of its TSval
+ * (Linux's TS_OPT_*): the peer's window scale (all ones: none), SACK,
+ * ECN.  The peer echoes them in the TSecr of its ACK.
+ */
+#define XTCP_COOKIE_TS_BITS	6
+#define XTCP_COOKIE_TS_WSCALE	0xf
+#define XTCP_COOKIE_TS_SACK	0x10
+#define XTCP_COOKIE_TS_ECN	0x20
+
+/* What a cookie's TSval carries (xtcp_cookie_tsval()). */
+struct xtcp_cookie_opts {
+	int	snd_wscale;	/* the peer's shift, XTCP_NO_WSCALE: none */
+	bool	sack;
+	bool	ecn;
+};
+
+u32 xtcp_cookie_tsval(u32 now, const struct xtcp_cookie_opts *o);
+void xtcp_cookie_ts_decode(u32 tsecr, struct xtcp_cookie_opts *o);
 
 /* Flag byte (byte 13) of a header. */
 static inline u8 xtcp_flag_byte(const struct xtcphdr *th)

@@ -659,6 +659,7 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 	    (xs->rcv_unacked >= xs->rcv_mss ||
 	     (xs->ack_pushed && !inet_csk_in_pingpong_mode(sk) &&
 	      skb_queue_empty(&sk->sk_receive_queue)))) {
+		xtcp_clock_refresh(xs);		/* the ACK's TSval */
 		xtcp_send_ack(sk);
 		return;
 	}
@@ -666,8 +667,10 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 	if ((s32)now < 0)
 		now = 0;
 	space = min_t(u32, xtcp_free_space(sk), U16_MAX << xs->rcv_wscale);
-	if (space >= 2 * now && space - now >= xs->advmss)
+	if (space >= 2 * now && space - now >= xs->advmss) {
+		xtcp_clock_refresh(xs);
 		xtcp_send_ack(sk);
+	}
 }
 
 /*

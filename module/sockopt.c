@@ -105,8 +105,10 @@ static void xtcp_set_quickack(struct sock *sk, int val)
 	    !(inet_csk(sk)->icsk_ack.pending & ICSK_ACK_TIMER))
 		return;
 	xs->ack_pushed = 1;
-	if (xs->rcv_unacked >= xs->rcv_mss || !atomic_read(&sk->sk_rmem_alloc))
+	if (xs->rcv_unacked >= xs->rcv_mss || !atomic_read(&sk->sk_rmem_alloc)) {
+		xtcp_clock_refresh(xs);		/* the ACK's TSval */
 		xtcp_send_ack(sk);
+	}
 	if (!(val & 1))
 		inet_csk_enter_pingpong_mode(sk);
 }
@@ -366,6 +368,8 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_backoff = icsk->icsk_backoff;
 	if (xs->sack_ok)
 		info->tcpi_options |= TCPI_OPT_SACK;
+	if (xs->ts_ok)
+		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
 	if (xs->ecn_flags & XTCP_ECN_OK)
 		info->tcpi_options |= TCPI_OPT_ECN;
 	if (xs->ecn_flags & XTCP_ECN_SEEN)

@@ -82,3 +82,53 @@ int xtcp_cookie_check(u32 cookie, u32 h1, const u32 h2[2], u32 sseq,
 	index = (cookie - h2[diff]) & XTCP_COOKIE_MASK;
 	return index < XTCP_COOKIE_MSS_N ? (int)index : -1;
 }
+
+/**
+ * xtcp_cookie_tsval() - a cookie's SYN-ACK TSval, with the options in it
+ * @now: the timestamps' clock, without the connection's offset
+ * @o: the options the SYN offered and the listener grants
+ *
+ * As cookie_init_timestamp(): @now with its low XTCP_COOKIE_TS_BITS
+ * bits replaced by the options, and a step back if that went ahead of
+ * @now, so that the connection's later TSvals never go back.
+ *
+ * Context: pure arithmetic, any context (xtcp_conn_request()).
+ * Return: the TSval, without the offset.
+ */
+u32 xtcp_cookie_tsval(u32 now, const struct xtcp_cookie_opts *o)
+{
+	u32 opts = o->snd_wscale >= 0 ? (u32)o->snd_wscale :
+				       XTCP_COOKIE_TS_WSCALE;
+	u32 ts;
+
+	if (o->sack)
+		opts |= XTCP_COOKIE_TS_SACK;
+	if (o->ecn)
+		opts |= XTCP_COOKIE_TS_ECN;
+	ts = (now & ~((1U << XTCP_COOKIE_TS_BITS) - 1)) | opts;
+	if ((s32)(ts - now) > 0)
+		ts -= 1U << XTCP_COOKIE_TS_BITS;
+	return ts;
+}
+
+/**
+ * xtcp_cookie_ts_decode() - the options a cookie's ACK echoes
+ * @tsecr: the ACK's TSecr, less the connection's offset
+ * @o: filled with them
+ *
+ * As cookie_timestamp_decode().  Only the cookie itself (its ISN) is
+ * checked: a forged TSecr can ask for no more than the SYN could have.
+ *
+ * Context: pure arithmetic, any context (xtcp_cookie_ack()).
+ */
+void xtcp_cookie_ts_decode(u32 tsecr, struct xtcp_cookie_opts *o)
+{
+	u32 ws = tsecr & XTCP_COOKIE_TS_WSCALE;
+
+	if (ws == XTCP_COOKIE_TS_WSCALE)
+		o->snd_wscale = XTCP_NO_WSCALE;
+	else
+		o->snd_wscale = ws > XTCP_MAX_WSCALE ? XTCP_MAX_WSCALE : (int)ws;
+	o->sack = tsecr & XTCP_COOKIE_TS_SACK;
+	o->ecn = tsecr & XTCP_COOKIE_TS_ECN;
+}

@@ -534,6 +534,7 @@ static void xtcp_keepalive_timer(struct timer_list *t)
 
 	idle = jiffies - xs->rcv_tstamp;
 	if (idle >= when) {
+		xtcp_clock_refresh(xs);		/* the probe's TSval */
 		ut = READ_ONCE(icsk->icsk_user_timeout);
 		if ((ut && idle >= msecs_to_jiffies(ut) &&
 		     icsk->icsk_probes_out > 0) ||

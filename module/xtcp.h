@@ -227,6 +227,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_LOSTRETRANSMIT,	/* Resent segments found lost again (RACK, RTO) */
 	XTCP_MIB_MINTTLDROP,		/* Segments and ICMP errors under IP_MINTTL */
 	XTCP_MIB_ACKCOMPRESSED,		/* ACKs for out-of-order data held back */
+	XTCP_MIB_PAWSESTAB,		/* Segments PAWS rejected (RFC 7323 section 5) */
 	XTCP_MIB_CURRESTAB,		/* Gauge: connections in ESTABLISHED or CLOSE-WAIT */
 	XTCP_MIB_MAX
 };
@@ -266,6 +267,7 @@ struct xtcp_net {
 	int				sysctl_encap_port;	/* 0: plain */
 	int				sysctl_ecn;	/* 0/1/2, tcp_ecn's */
 	int				sysctl_ecn_fallback;	/* 0/1 */
+	int				sysctl_timestamps;	/* 0/1/2, tcp_timestamps' */
 	int				sysctl_frto;	/* 0: off, else F-RTO */
 	int				sysctl_early_retrans; /* 3, 4: loss probes */
 	int				sysctl_recovery; /* XTCP_RACK_* bits */
@@ -421,7 +423,11 @@ struct xtcp_timewait_sock {
 	u32				xtw_rcv_nxt;
 	u32				xtw_snd_nxt;
 	u32				xtw_last_oow_ack_time;	/* jiffies */
+	/* Timestamps (RFC 7323) if the connection had them: for PAWS. */
+	u32				xtw_ts_recent;
+	u32				xtw_ts_recent_stamp;	/* seconds */
 	u16				xtw_rcv_wnd;
+	u8				xtw_ts_ok;
 	__be16				xtw_encap_port;	/* 0: plain (udp.c) */
 	__be16				xtw_encap_sport; /* our UDP port */
 	/* The connection's own UDP socket, kept to receive on (udp.c). */
@@ -448,6 +454,7 @@ enum xtcp_tw_action {
  * @cookie_hash: the keyed hash of the segment's addresses and ports a SYN
  *	cookie is made of (@which 0: without @count; 1: with it)
  * @send_synack: send, or resend, the request's SYN-ACK
+ * @init_ts_off: the offset of our TSvals for the connection (xtcp_ts_off())
  *
  * As tcp_request_sock_ops: xtcp_conn_request() and the SYN-cookie check
  * are the family's no more than through these.  A request keeps its
@@ -459,6 +466,7 @@ struct xtcp_request_sock_af_ops {
 	u32	(*init_seq)(const struct sk_buff *skb);
 	u32	(*cookie_hash)(const struct sk_buff *skb, u32 count, int which);
 	int	(*send_synack)(const struct sock *sk, struct request_sock *req);
+	u32	(*init_ts_off)(const struct net *net, const struct sk_buff *skb);
 };
 
 /* A request sock: a SYN seen by a listener, SYN-ACK sent, no ACK yet. */
@@ -474,6 +482,10 @@ struct xtcp_request_sock {
 	u32				synack_us;	/* first SYN-ACK sent */
 	u32				txhash;		/* the flow hash, then the child's */
 	u32				last_oow_ack_time; /* jiffies */
+	u32				ts_off;		/* added to our TSvals */
+	/* A cookie's SYN-ACK: its TSval less ts_off, the options in it. */
+	u32				ts_cookie;
+	bool				ts_cookie_ok;
 	__be16				encap_port;	/* the SYN's UDP port, 0: plain */
 	__be16				encap_sport;	/* the port it came to */
 };
@@ -532,6 +544,7 @@ struct xtcp_sock {
 	u8	wscale_ok:1;	/* both sides sent window scale (RFC 7323) */
 	u8	sack_ok:1;	/* both sides sent SACK permitted (RFC 2018) */
 	u8	ack_pushed:1;	/* a short pushed segment waits for its ACK */
+	u8	ts_ok:1;	/* both SYNs carried timestamps (RFC 7323) */
 	/*
 	 * F-RTO (RFC 5682, the SACK-enhanced variant as Linux's
 	 * tcp_process_loss()): armed by a timeout; once an ACK moves
@@ -689,6 +702,20 @@ struct xtcp_sock {
 	 * measure on their own).
 	 */
 	u32	clock_us;
+	/*
+	 * Timestamps (RFC 7323), under the socket lock.  clock_ms is the
+	 * millisecond clock read with clock_us, our TSvals are clock_ms +
+	 * ts_offset.  ts_recent is the TSval we echo, ts_recent_stamp when
+	 * it was stored (seconds, for PAWS's 24 days).  The segment being
+	 * processed: saw_tstamp, rcv_tsval, rcv_tsecr (Linux's rx_opt).
+	 */
+	u32	clock_ms;
+	u32	ts_offset;
+	u32	ts_recent;
+	u32	ts_recent_stamp;
+	u32	rcv_tsval;
+	u32	rcv_tsecr;
+	u8	saw_tstamp;
 
 	/*
 	 * Data sent and not yet acknowledged, in sequence order, in skbs of
@@ -749,10 +776,35 @@ static inline u32 xtcp_clock_us(void)
 	return (u32)div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
 
-/* The event now handled on @xs starts: read the clock (xs->clock_us). */
+/* Milliseconds, the timestamps' clock (tcp_time_stamp's, TCP_TS_HZ). */
+static inline u32 xtcp_clock_ms(void)
+{
+	return (u32)div_u64(ktime_get_ns(), NSEC_PER_MSEC);
+}
+
+/*
+ * The event now handled on @xs starts: read the clock (xs->clock_us, and
+ * the timestamps' xs->clock_ms from the same read).
+ */
 static inline void xtcp_clock_refresh(struct xtcp_sock *xs)
 {
-	xs->clock_us = xtcp_clock_us();
+	u64 ns = ktime_get_ns();
+
+	xs->clock_us = (u32)div_u64(ns, NSEC_PER_USEC);
+	xs->clock_ms = (u32)div_u64(ns, NSEC_PER_MSEC);
+}
+
+/* RFC 7323 section 5.5: a ts_recent idle this long is no PAWS guide. */
+#define XTCP_PAWS_24DAYS	(60 * 60 * 24 * 24)
+/* TIME-WAIT takes a RST with an old TSval after this long (TCP_PAWS_MSL). */
+#define XTCP_PAWS_MSL		60
+/* Linux's TCP_PAWS_WINDOW: a TSval this much behind passes anyway. */
+#define XTCP_PAWS_WINDOW	1
+
+/* The TSval @xs sends now (RFC 7323 section 4.1, as tcp_time_stamp). */
+static inline u32 xtcp_tsval(const struct xtcp_sock *xs)
+{
+	return xs->clock_ms + xs->ts_offset;
 }
 
 /* Segments the network holds as far as the sender knows (RFC 6675). */
@@ -858,6 +910,9 @@ u32 xtcp_cookie_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 		     u32 count, int which);
 u32 xtcp_isn6(const struct in6_addr *saddr, const struct in6_addr *daddr,
 	      __be16 sport, __be16 dport);
+u32 xtcp_ts_off(const struct net *net, __be32 saddr, __be32 daddr);
+u32 xtcp_ts_off6(const struct net *net, const struct in6_addr *saddr,
+		 const struct in6_addr *daddr);
 u32 xtcp_cookie_hash6(const struct in6_addr *saddr,
 		      const struct in6_addr *daddr, __be16 sport, __be16 dport,
 		      u32 count, int which);

@@ -703,6 +703,12 @@ static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s, int ipv6)
 			s->tstamp = 1;
 		else if (opt[i] != 3 && opt[i] != XTCPOPT_SACK)
 			s->other_opts = 1;
+		/* Timestamps (RFC 7323): kind 8, length 10. */
+		if (opt[i] == 8 && opt[i + 1] == 10 &&
+		    ihl + sizeof(*th) + i + 10 <= (size_t)n) {
+			s->tsval = get_be32(opt + i + 2);
+			s->tsecr = get_be32(opt + i + 6);
+		}
 		/* Window scale (RFC 7323): kind 3, length 3. */
 		if (opt[i] == 3 && opt[i + 1] == 3)
 			s->wscale = opt[i + 2];

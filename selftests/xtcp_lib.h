@@ -258,6 +258,7 @@ struct seg {
 	uint32_t sack_lo, sack_hi;
 	int sack_perm;		/* SACK-permitted option (kind 4) */
 	int tstamp;		/* timestamps option (kind 8) */
+	uint32_t tsval, tsecr;	/* its values, with tstamp */
 	int other_opts;		/* options of any other kind */
 	uint8_t tos;		/* IPv4's TOS, IPv6's traffic class (ECN: low 2 bits) */
 	int ipv6;		/* an IPv6 packet (saddr, daddr then 0) */

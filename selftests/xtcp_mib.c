@@ -181,6 +181,7 @@ static const struct mib_name mib_names[] = {
 	{ "MinTtlDrops",	"XtcpExtTCPMinTTLDrop",	"TcpExtTCPMinTTLDrop" },
 	{ "AckCompressed",	"XtcpExtTCPAckCompressed",
 	  "TcpExtTCPAckCompressed" },
+	{ "PAWSEstab",		"XtcpExtPAWSEstab",	"TcpExtPAWSEstab" },
 };
 
 static const struct mib_name *mib_name_of(const char *stat)

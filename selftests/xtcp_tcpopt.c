@@ -2488,4 +2488,397 @@ TEST_F(opt, errnos_match_tcp)
 	}
 }
 
+/* ---- timestamps (RFC 7323) ---- */
+
+static int ts_set(const char *ns, int val)
+{
+	return sysctl_set(ns, is_tcp() ? "net.ipv4.tcp_timestamps" :
+			  "net.xtcp.timestamps", val);
+}
+
+/* CLOCK_MONOTONIC in ms: the timestamps' clock without an offset. */
+static uint32_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static int ts_between(uint32_t v, uint32_t lo, uint32_t hi)
+{
+	return (int32_t)(v - lo) >= 0 && (int32_t)(hi - v) >= 0;
+}
+
+/*
+ * Timestamps (RFC 7323 section 3.2) as net.ipv4.tcp_timestamps' values
+ * say: 1 and 2 offer and answer, 0 neither.  The SYN offers when its
+ * side allows; the SYN-ACK answers only a SYN that offered, its TSecr
+ * the SYN's TSval; then every segment each way carries them, TSecr
+ * always a TSval the other side sent.  At 2 a TSval is the monotonic
+ * clock in ms; at 1 it has an offset.  TCP_INFO says so on both sides.
+ */
+TEST_F(opt, timestamps_negotiated_as_sysctls_say)
+{
+	static const struct {
+		int cli, srv, on;
+	} cases[] = {
+		{ 1, 1, 1 }, { 2, 1, 1 }, { 1, 2, 1 }, { 0, 1, 0 }, { 1, 0, 0 },
+	};
+	struct tcp_info ti;
+	struct seg s;
+	size_t i;
+	int cap;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint32_t first[2] = { 0 }, last[2] = { 0 }, t0;
+		int on = cases[i].on, n[2] = { 0 }, bad = 0, j;
+		char b[4096];
+
+		ASSERT_EQ(0, ts_set(CLI_NS, cases[i].cli));
+		ASSERT_EQ(0, ts_set(SRV_NS, cases[i].srv));
+		cap = cap_open(SRV_NS, SRV_IF);
+		ASSERT_LE(0, cap);
+		t0 = mono_ms();
+		ASSERT_EQ(0, pair(self, 13080 + i));
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN, 0, 2000));
+		EXPECT_EQ(!!cases[i].cli, s.tstamp) TH_LOG("case %zu: SYN", i);
+		if (s.tstamp) {
+			EXPECT_EQ(0U, s.tsecr);
+			/* Without an offset at 2 only. */
+			EXPECT_EQ(cases[i].cli == 2,
+				  ts_between(s.tsval, t0 - 1000, mono_ms() + 1000))
+				TH_LOG("case %zu: SYN TSval %u, now %u ms",
+				       i, s.tsval, t0);
+			first[0] = last[0] = s.tsval;
+		}
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN | XTCP_FLAG_ACK,
+				      1, 2000));
+		EXPECT_EQ(on, s.tstamp) TH_LOG("case %zu: SYN-ACK", i);
+		if (on) {
+			EXPECT_EQ(first[0], s.tsecr);
+			first[1] = last[1] = s.tsval;
+		}
+		/* Data each way, and what the ACKs echo. */
+		memset(b, 'x', sizeof(b));
+		for (j = 0; j < 3; j++) {
+			ASSERT_EQ((ssize_t)sizeof(b), write(self->c, b, sizeof(b)));
+			ASSERT_EQ(sizeof(b), read_full(self->a, b, sizeof(b)));
+			ASSERT_EQ(100, write(self->a, b, 100));
+			ASSERT_EQ(100, read_full(self->c, b, 100));
+			usleep(20000);
+		}
+		while (!cap_next(cap, &s, 300)) {
+			int from = s.outgoing;	/* 0: the client, 1: the server */
+
+			if (s.flags & XTCP_FLAG_SYN)
+				continue;
+			n[from]++;
+			if (s.tstamp != on) {
+				bad++;
+				continue;
+			}
+			if (!on)
+				continue;
+			/* TSvals never go back; TSecr is one of the peer's. */
+			if ((int32_t)(s.tsval - last[from]) < 0 ||
+			    !ts_between(s.tsecr, first[!from], last[!from]))
+				bad++;
+			last[from] = s.tsval;
+		}
+		close(cap);
+		EXPECT_LT(3, n[0]);
+		EXPECT_LT(3, n[1]);
+		EXPECT_EQ(0, bad) TH_LOG("case %zu: %d segments of %d", i, bad,
+					 n[0] + n[1]);
+		ASSERT_EQ(0, get_info(self->c, &ti));
+		EXPECT_EQ(on, !!(ti.tcpi_options & TCPI_OPT_TIMESTAMPS))
+			TH_LOG("case %zu: client", i);
+		ASSERT_EQ(0, get_info(self->a, &ti));
+		EXPECT_EQ(on, !!(ti.tcpi_options & TCPI_OPT_TIMESTAMPS))
+			TH_LOG("case %zu: server", i);
+		close(self->c);
+		close(self->a);
+		close(self->lfd);
+		self->c = self->a = self->lfd = -1;
+	}
+}
+
+/*
+ * The option's 12 bytes come out of every segment's payload (RFC 7323
+ * section 3.2; tcp_sync_mss() through tcp_header_len): on the 1500-byte
+ * veth a full segment holds 1448 bytes with timestamps, 1460 without,
+ * and TCP_MAXSEG says the same.  4 MiB arrive intact (SHA-256), every
+ * segment carries the option and none is longer than the MTU allows.
+ */
+TEST_F_TIMEOUT(opt, timestamps_mss_and_bulk_transfer, XT(90))
+{
+	static const int offs[] = { 1, 0 };
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(offs); k++) {
+		int on = offs[k], full = on ? 1448 : 1460;
+		struct bulk b = { .len = 4 << 20 };
+		int most = 0, over = 0, ts = 0, n = 0;
+		char hash[65];
+		pthread_t th;
+		size_t i;
+
+		ASSERT_EQ(0, ts_set(CLI_NS, on));
+		ASSERT_EQ(0, pair(self, 13090 + k));
+		EXPECT_EQ(full, getint(self->c, TCP_MAXSEG));
+		EXPECT_EQ(full, getint(self->a, TCP_MAXSEG));
+		ASSERT_EQ(0, capture_start(&self->cap, SRV_NS, SRV_IF));
+		self->capturing = 1;
+		b.fd = self->c;
+		ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+		EXPECT_EQ(b.len, read_sha256(self->a, b.len, hash));
+		pthread_join(th, NULL);
+		EXPECT_STREQ(b.hash, hash);
+		capture_stop(&self->cap, 200);
+		self->capturing = 0;
+		for (i = 0; i < self->cap.n; i++) {
+			const struct seg *s = &self->cap.segs[i];
+
+			if (s->outgoing || s->flags & XTCP_FLAG_SYN)
+				continue;
+			n++;
+			ts += s->tstamp;
+			if (s->len > most)
+				most = s->len;
+			if (s->len > full)
+				over++;
+		}
+		capture_free(&self->cap);
+		EXPECT_EQ(on ? n : 0, ts) TH_LOG("timestamps %d", on);
+		EXPECT_EQ(full, most) TH_LOG("timestamps %d", on);
+		EXPECT_EQ(0, over) TH_LOG("timestamps %d", on);
+		close(self->c);
+		close(self->a);
+		close(self->lfd);
+		self->c = self->a = self->lfd = -1;
+	}
+}
+
+/*
+ * PAWS (RFC 7323 section 5): a segment in the window whose TSval is
+ * older than the last one the receiver echoes is an old duplicate.  One
+ * byte forged as the client's next, with a TSval 100 s behind, is
+ * dropped: the server answers with an ACK that does not cover it, its
+ * reader sees nothing, and PAWSEstab counts it.  The same byte with a
+ * fresh TSval is taken.
+ */
+TEST_F(opt, paws_drops_old_tsval)
+{
+	uint8_t tso[12] = { XTCPOPT_NOP, XTCPOPT_NOP, 8, 10 };
+	struct pollfd pfd;
+	struct rawseg r;
+	struct seg s, d;
+	uint32_t tsval;
+	long paws0;
+	int cap, got;
+	char b = 0;
+
+	ASSERT_EQ(0, pair(self, 13095));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	ASSERT_EQ(1, write(self->c, "a", 1));
+	ASSERT_EQ(1, read(self->a, &b, 1));
+	/* The client's byte, and the server's ACK of it. */
+	do {
+		ASSERT_EQ(0, cap_find(cap, &d, XTCP_FLAG_ACK, 0, 2000));
+	} while (d.len != 1);
+	ASSERT_EQ(1, d.tstamp);
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000));
+	} while (s.ack != d.seq + 1);
+	usleep(50000);
+	while (!cap_next(cap, &s, 50))
+		;
+
+	paws0 = proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab");
+	ASSERT_LE(0, paws0);
+	tsval = d.tsval - 100000;
+	tso[4] = tsval >> 24;
+	tso[5] = tsval >> 16;
+	tso[6] = tsval >> 8;
+	tso[7] = tsval;
+	memcpy(tso + 8, (uint8_t[]){ d.tsecr >> 24, d.tsecr >> 16,
+				     d.tsecr >> 8, d.tsecr }, 4);
+	r = (struct rawseg){
+		.src = CLI_ADDR, .dst = SRV_ADDR, .sport = self->cport,
+		.dport = self->port, .seq = d.seq + 1, .ack = d.ack,
+		.flags = XTCP_FLAG_ACK, .win = d.win, .opts = tso,
+		.olen = sizeof(tso), .data = "X", .len = 1,
+	};
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	/* A duplicate ACK: RCV.NXT did not move. */
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000));
+	} while (s.len);
+	EXPECT_EQ(d.seq + 1, s.ack);
+	pfd = (struct pollfd){ .fd = self->a, .events = POLLIN };
+	EXPECT_EQ(0, poll(&pfd, 1, 300));
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+
+	/* Fresh: the byte is the stream's next. */
+	tsval = d.tsval + 1000;
+	tso[4] = tsval >> 24;
+	tso[5] = tsval >> 16;
+	tso[6] = tsval >> 8;
+	tso[7] = tsval;
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	EXPECT_EQ(1, poll(&pfd, 1, 2000));
+	got = read(self->a, &b, 1);
+	EXPECT_EQ(1, got);
+	EXPECT_EQ('X', b);
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+	close(cap);
+}
+
+/*
+ * SYN cookies with timestamps (net.*.syncookies 2: a cookie for every
+ * SYN), as cookie_init_timestamp(): the SYN-ACK's TSval keeps in its low
+ * 6 bits the client's window scale and SACK-permitted, which the ISN has
+ * no room for, and the connection the ACK makes has window scaling,
+ * SACK and timestamps (TCP_INFO, at both ends), and moves 1 MiB each way
+ * intact.  Without timestamps on the client the cookie keeps none of
+ * them, as before.  The server's TSvals have no offset (timestamps 2),
+ * so the bits can be read on the wire.
+ */
+TEST_F_TIMEOUT(opt, timestamps_keep_options_in_syncookies, XT(60))
+{
+	static const int cli_ts[] = { 1, 0 };
+	size_t k;
+
+	ASSERT_EQ(0, sysctl_set(SRV_NS, is_tcp() ? "net.ipv4.tcp_syncookies" :
+				"net.xtcp.syncookies", 2));
+	ASSERT_EQ(0, ts_set(SRV_NS, 2));
+	for (k = 0; k < ARRAY_SIZE(cli_ts); k++) {
+		long recv0 = proto_stat(SRV_NS, "SyncookiesRecv", "SyncookiesRecv");
+		int on = cli_ts[k], opt_bits = TCPI_OPT_WSCALE | TCPI_OPT_SACK |
+					       TCPI_OPT_TIMESTAMPS;
+		struct bulk b = { .len = 1 << 20 };
+		struct seg syn, s;
+		struct tcp_info ti;
+		char hash[65];
+		pthread_t th;
+		int cap;
+
+		ASSERT_EQ(0, ts_set(CLI_NS, on));
+		cap = cap_open(SRV_NS, SRV_IF);
+		ASSERT_LE(0, cap);
+		ASSERT_EQ(0, pair(self, 13100 + k));
+		ASSERT_EQ(0, cap_find(cap, &syn, XTCP_FLAG_SYN, 0, 2000));
+		ASSERT_LE(0, syn.wscale);
+		ASSERT_EQ(1, syn.sack_perm);
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN | XTCP_FLAG_ACK,
+				      1, 2000));
+		close(cap);
+		EXPECT_EQ(recv0 + 1, proto_stat(SRV_NS, "SyncookiesRecv",
+						"SyncookiesRecv"));
+		EXPECT_EQ(on, s.tstamp);
+		EXPECT_EQ(on, s.sack_perm);
+		EXPECT_EQ(on, s.wscale >= 0);
+		if (on)
+			EXPECT_EQ((uint32_t)(syn.wscale | 0x10), s.tsval & 0x3f)
+				TH_LOG("TSval %#x, the SYN's shift %d",
+				       s.tsval, syn.wscale);
+		ASSERT_EQ(0, get_info(self->a, &ti));
+		EXPECT_EQ(on ? opt_bits : 0, ti.tcpi_options & opt_bits)
+			TH_LOG("client timestamps %d: server", on);
+		if (on) {
+			EXPECT_EQ(syn.wscale, (int)ti.tcpi_snd_wscale);
+			EXPECT_EQ(s.wscale, (int)ti.tcpi_rcv_wscale);
+		}
+		ASSERT_EQ(0, get_info(self->c, &ti));
+		EXPECT_EQ(on ? opt_bits : 0, ti.tcpi_options & opt_bits)
+			TH_LOG("client timestamps %d: client", on);
+
+		b.fd = self->a;
+		ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+		EXPECT_EQ(b.len, read_sha256(self->c, b.len, hash));
+		pthread_join(th, NULL);
+		EXPECT_STREQ(b.hash, hash);
+		b.fd = self->c;
+		ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+		EXPECT_EQ(b.len, read_sha256(self->a, b.len, hash));
+		pthread_join(th, NULL);
+		EXPECT_STREQ(b.hash, hash);
+		close(self->c);
+		close(self->a);
+		close(self->lfd);
+		self->c = self->a = self->lfd = -1;
+	}
+}
+
+/* A timestamps option, NOPs first, for raw_inject(). */
+static void ts_opt(uint8_t o[12], uint32_t tsval, uint32_t tsecr)
+{
+	const uint8_t v[12] = {
+		XTCPOPT_NOP, XTCPOPT_NOP, 8, 10,
+		tsval >> 24, tsval >> 16, tsval >> 8, tsval,
+		tsecr >> 24, tsecr >> 16, tsecr >> 8, tsecr,
+	};
+
+	memcpy(o, v, sizeof(v));
+}
+
+/* The client's state, xtcp's or TCP's (a timewait sock too). */
+static int tw_state(struct _test_data_opt *self)
+{
+	return proc_state(CLI_NS, proc_socks(), self->cport, self->port);
+}
+
+/*
+ * PAWS in TIME-WAIT (tcp_timewait_state_process()): the client closes
+ * first and waits in TIME-WAIT.  A RST at its RCV.NXT whose TSval is
+ * 100 s older than the server's FIN's does not end it, and counts in
+ * PAWSEstab; the same RST with a fresh TSval does end it.
+ */
+TEST_F(opt, paws_in_time_wait)
+{
+	struct seg fin;
+	struct rawseg r;
+	uint8_t tso[12];
+	long paws0;
+	int cap, i;
+	char b;
+
+	ASSERT_EQ(0, pair(self, 13110));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	close(self->c);
+	self->c = -1;
+	ASSERT_EQ(0, read(self->a, &b, 1));
+	close(self->a);
+	self->a = -1;
+	ASSERT_EQ(0, cap_find(cap, &fin, XTCP_FLAG_FIN | XTCP_FLAG_ACK, 1,
+			      2000));
+	close(cap);
+	ASSERT_EQ(1, fin.tstamp);
+	for (i = 0; i < 100 && tw_state(self) != XTCP_TIME_WAIT; i++)
+		usleep(20000);
+	ASSERT_EQ(XTCP_TIME_WAIT, tw_state(self));
+	paws0 = proto_stat(CLI_NS, "PAWSEstab", "PAWSEstab");
+	ASSERT_LE(0, paws0);
+
+	ts_opt(tso, fin.tsval - 100000, fin.tsecr);
+	r = (struct rawseg){
+		.src = SRV_ADDR, .dst = CLI_ADDR, .sport = self->port,
+		.dport = self->cport, .seq = fin.seq + 1,
+		.flags = XTCP_FLAG_RST, .opts = tso, .olen = sizeof(tso),
+	};
+	ASSERT_EQ(0, raw_inject(SRV_NS, &r));
+	usleep(200000);
+	EXPECT_EQ(XTCP_TIME_WAIT, tw_state(self));
+	EXPECT_EQ(paws0 + 1, proto_stat(CLI_NS, "PAWSEstab", "PAWSEstab"));
+
+	ts_opt(tso, fin.tsval + 1000, fin.tsecr);
+	ASSERT_EQ(0, raw_inject(SRV_NS, &r));
+	usleep(200000);
+	EXPECT_EQ(-1, tw_state(self));
+	EXPECT_EQ(paws0 + 1, proto_stat(CLI_NS, "PAWSEstab", "PAWSEstab"));
+}
+
 TEST_HARNESS_MAIN

@@ -80,14 +80,67 @@ TEST(options)
 	EXPECT_TRUE(xtcp_parse_options(mss, 3, &o) == -EINVAL && o.mss == 0);
 
 	memset(buf, 0xee, sizeof(buf));
-	EXPECT_TRUE(xtcp_write_syn_options(buf, 1460, XTCP_NO_WSCALE, false) == 4);
+	EXPECT_TRUE(xtcp_write_syn_options(buf, 1460, XTCP_NO_WSCALE, false,
+					   NULL) == 4);
 	EXPECT_TRUE(xtcp_parse_options(buf, 4, &o) == 0 && o.mss == 1460 &&
 	      !o.wscale_ok);
 	EXPECT_TRUE(buf[4] == 0xee);
-	EXPECT_TRUE(xtcp_write_syn_options(buf, 1460, 7, true) == XTCP_SYN_OPTS_MAX);
-	EXPECT_TRUE(xtcp_parse_options(buf, XTCP_SYN_OPTS_MAX, &o) == 0 &&
-	      o.mss == 1460 && o.wscale_ok && o.wscale == 7 && o.sack_ok);
+	EXPECT_TRUE(xtcp_write_syn_options(buf, 1460, 7, true, NULL) == 12);
+	EXPECT_TRUE(xtcp_parse_options(buf, 12, &o) == 0 &&
+	      o.mss == 1460 && o.wscale_ok && o.wscale == 7 && o.sack_ok &&
+	      !o.saw_tstamp);
+	EXPECT_TRUE(buf[12] == 0xee);
+}
+
+/* Timestamps (RFC 7323 section 3): written, read back, bad lengths. */
+TEST(timestamps)
+{
+	const struct xtcp_ts ts = { .tsval = 0x80000001u, .tsecr = 0x01020304 };
+	static const uint8_t aligned[] = { 1, 1, 8, 10, 0, 0, 0, 7,
+					   0xff, 0xff, 0xff, 0xfe };
+	static const uint8_t short_ts[] = { 8, 9, 0, 0, 0, 7, 0, 0, 0, 0 };
+	static const uint8_t cut[] = { 1, 1, 8, 10, 0, 0, 0, 7 };
+	struct xtcp_opts o;
+	uint8_t buf[44];
+
+	memset(buf, 0xee, sizeof(buf));
+	EXPECT_EQ(12U, xtcp_write_ts_option(buf, &ts));
+	EXPECT_TRUE(buf[12] == 0xee);
+	EXPECT_EQ(0, memcmp(buf, "\x01\x01\x08\x0a\x80\x00\x00\x01"
+			       "\x01\x02\x03\x04", 12));
+	EXPECT_EQ(0, xtcp_parse_options(buf, 12, &o));
+	EXPECT_TRUE(o.saw_tstamp && o.rcv_tsval == 0x80000001u &&
+		    o.rcv_tsecr == 0x01020304);
+	EXPECT_EQ(0, xtcp_parse_options(aligned, 12, &o));
+	EXPECT_TRUE(o.saw_tstamp && o.rcv_tsval == 7 &&
+		    o.rcv_tsecr == 0xfffffffeu);
+	/* A length other than 10: ignored, as Linux does. */
+	EXPECT_EQ(0, xtcp_parse_options(short_ts, 10, &o));
+	EXPECT_FALSE(o.saw_tstamp);
+	/* Running past the area: malformed, not seen. */
+	EXPECT_EQ(-EINVAL, xtcp_parse_options(cut, 8, &o));
+	EXPECT_FALSE(o.saw_tstamp);
+
+	/* A SYN with everything: 20 bytes, SACK-permitted in the padding. */
+	memset(buf, 0xee, sizeof(buf));
+	EXPECT_EQ((unsigned int)XTCP_SYN_OPTS_MAX,
+		  xtcp_write_syn_options(buf, 1460, 7, true, &ts));
 	EXPECT_TRUE(buf[XTCP_SYN_OPTS_MAX] == 0xee);
+	EXPECT_TRUE(buf[4] == XTCPOPT_SACK_PERM && buf[6] == XTCPOPT_TIMESTAMP);
+	EXPECT_EQ(0, xtcp_parse_options(buf, XTCP_SYN_OPTS_MAX, &o));
+	EXPECT_TRUE(o.mss == 1460 && o.wscale_ok && o.wscale == 7 &&
+		    o.sack_ok && o.saw_tstamp && o.rcv_tsval == ts.tsval &&
+		    o.rcv_tsecr == ts.tsecr);
+	/* Without SACK: two NOPs pad the timestamps. */
+	EXPECT_EQ(20U, xtcp_write_syn_options(buf, 536, 0, false, &ts));
+	EXPECT_TRUE(buf[4] == XTCPOPT_NOP && buf[5] == XTCPOPT_NOP);
+	EXPECT_EQ(0, xtcp_parse_options(buf, 20, &o));
+	EXPECT_TRUE(!o.sack_ok && o.saw_tstamp && o.wscale_ok && o.mss == 536);
+	/* Three SACK blocks fit beside them in the 40 bytes. */
+	EXPECT_TRUE(XTCPOLEN_TSTAMP_ALIGNED + 4 + XTCP_MAX_SACKS_TS * 8 <=
+		    XTCP_OPTS_MAX);
+	EXPECT_TRUE(XTCPOLEN_TSTAMP_ALIGNED + 4 + (XTCP_MAX_SACKS_TS + 1) * 8 >
+		    XTCP_OPTS_MAX);
 }
 
 TEST(sack)
@@ -1095,6 +1148,39 @@ TEST(rate)
 	for (got = 0, i = 0; i < 100000; i++)
 		got += xtcp_rate_allow(&rl, 10, 0x7fffffff, 0);
 	EXPECT_TRUE(got == 100000);
+}
+
+/* A cookie's options in its TSval (cookie_init_timestamp()'s layout). */
+TEST(cookie_timestamp)
+{
+	const struct xtcp_cookie_opts all = { .snd_wscale = 7, .sack = true,
+					      .ecn = true };
+	const struct xtcp_cookie_opts none = { .snd_wscale = XTCP_NO_WSCALE };
+	struct xtcp_cookie_opts o;
+	u32 ts;
+
+	ts = xtcp_cookie_tsval(100000, &all);
+	EXPECT_EQ(0x37U, ts & 0x3f);
+	/* Never ahead of the clock, at most 64 ms behind it. */
+	EXPECT_TRUE((s32)(ts - 100000) <= 0 && (s32)(100000 - ts) < 64);
+	xtcp_cookie_ts_decode(ts, &o);
+	EXPECT_TRUE(o.snd_wscale == 7 && o.sack && o.ecn);
+
+	ts = xtcp_cookie_tsval(0xffffffc5u, &none);
+	EXPECT_EQ(0xfU, ts & 0x3f);
+	EXPECT_TRUE((s32)(ts - 0xffffffc5u) <= 0);
+	xtcp_cookie_ts_decode(ts, &o);
+	EXPECT_TRUE(o.snd_wscale == XTCP_NO_WSCALE && !o.sack && !o.ecn);
+	/* Across the wrap: 3 ms after it, the options of 0 go back 61. */
+	ts = xtcp_cookie_tsval(3, &(struct xtcp_cookie_opts){ .snd_wscale = 0,
+							     .sack = true });
+	EXPECT_EQ((u32)-48, ts);
+	xtcp_cookie_ts_decode(ts, &o);
+	EXPECT_TRUE(o.snd_wscale == 0 && o.sack && !o.ecn);
+	/* A shift of 14 fits; a forged 15 means none, 14 is the most. */
+	xtcp_cookie_ts_decode(xtcp_cookie_tsval(5000, &(struct xtcp_cookie_opts)
+						{ .snd_wscale = 14 }), &o);
+	EXPECT_EQ(14, o.snd_wscale);
 }
 
 /* SYN cookies: what goes in comes out, for two minutes, and no more. */

@@ -149,11 +149,14 @@ struct xtcphdr {
 #define XTCPOPT_WINDOW		3	/* window scale */
 #define XTCPOPT_SACK_PERM	4	/* SACK permitted, RFC 2018 */
 #define XTCPOPT_SACK		5	/* SACK blocks */
+#define XTCPOPT_TIMESTAMP	8	/* timestamps, RFC 7323 */
 #define XTCPOLEN_MSS		4
 #define XTCPOLEN_WINDOW		3
 #define XTCPOLEN_SACK_PERM	2
 #define XTCPOLEN_SACK_BASE	2	/* plus 8 bytes per block */
 #define XTCPOLEN_SACK_PERBLOCK	8
+#define XTCPOLEN_TIMESTAMP	10
+#define XTCPOLEN_TSTAMP_ALIGNED	12	/* with two NOPs before it */
 
 /*
  * Socket states as shown in /proc/net/xtcp: the same numbers as
