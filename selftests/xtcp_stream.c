@@ -481,6 +481,24 @@ TEST_F_TIMEOUT(stream, rack_reordering_window_widens, XT(150))
 }
 
 /*
+ * A connection to the server from a socket in netns @cns, the listener's
+ * SO_RCVBUF set to @rcvbuf before the handshake (the window scale suits
+ * it); 0 or -1.
+ */
+static int rcvbuf_pair(const char *cns, int port, int rcvbuf, int *lfd,
+		       int *c, int *a)
+{
+	*lfd = xlisten(port, 4);
+	*c = xsock(cns);
+	if (*lfd < 0 || *c < 0 ||
+	    setsockopt(*lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) ||
+	    do_connect(*c, SRV_ADDR, port))
+		return -1;
+	*a = accept(*lfd, NULL, NULL);
+	return *a < 0 ? -1 : 0;
+}
+
+/*
  * Over loopback (an MSS near 64 KiB, the data in page fragments), a
  * small receive buffer makes the sender cut segments at the window's
  * edge; then both ends close with data still queued.  Every byte charged
@@ -494,15 +512,7 @@ TEST_F_TIMEOUT(stream, loopback_split_segments_then_close, XT(60))
 
 	/* The log is the suite's evidence: look in it, never clear it. */
 	ASSERT_NE(0, sh("dmesg | grep -qE 'sk_stream_kill_queues|inet_sock_destruct'"));
-	lfd = xlisten(9516, 4);
-	ASSERT_LE(0, lfd);
-	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-				sizeof(rcvbuf)));
-	c = xsock(SRV_NS);
-	ASSERT_LE(0, c);
-	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9516));
-	a = accept(lfd, NULL, NULL);
-	ASSERT_LE(0, a);
+	ASSERT_EQ(0, rcvbuf_pair(SRV_NS, 9516, rcvbuf, &lfd, &c, &a));
 	ASSERT_EQ(0, fcntl(c, F_SETFL, O_NONBLOCK));
 	for (i = 0; i < 40; i++) {
 		while (write(c, buf, sizeof(buf)) > 0)
@@ -535,15 +545,7 @@ TEST_F_TIMEOUT(stream, unread_data_is_not_acked_per_two_segments, XT(30))
 	struct seg s;
 	ssize_t n;
 
-	lfd = xlisten(9523, 4);
-	ASSERT_LE(0, lfd);
-	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-				sizeof(rcvbuf)));
-	c = xsock(CLI_NS);
-	ASSERT_LE(0, c);
-	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9523));
-	a = accept(lfd, NULL, NULL);
-	ASSERT_LE(0, a);
+	ASSERT_EQ(0, rcvbuf_pair(CLI_NS, 9523, rcvbuf, &lfd, &c, &a));
 	for (int i = 0; i < 8; i++) {
 		ASSERT_EQ(0, write_all(c, buf, 32 << 10));
 		ASSERT_EQ(32 << 10, read_full(a, buf, 32 << 10));
