@@ -569,13 +569,13 @@ void xtcp_v4_udp_send_check(struct sock *sk, struct sk_buff *skb)
  * they answer for (0: none).  Softirq or process context.
  */
 static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
-			     u32 ack, u8 flags, u16 window, u32 txhash)
+			     u32 ack, u8 flags, u16 window, u32 txhash,
+			     const struct xtcp_ts *ts)
 {
 	const struct xtcphdr *rth = xtcp_hdr(rxskb);
 	const struct iphdr *rxiph = ip_hdr(rxskb);
 	__be16 encap = XTCP_SKB_CB(rxskb)->encap;
 	struct sock *ctl_sk = xtcp_pernet(net)->ctl_sk;
-	unsigned int hlen = sizeof(struct xtcphdr);
 	struct flowi4 fl4 = {
 		.flowi4_oif	= inet_iif(rxskb),
 		.daddr		= rxiph->saddr,
@@ -597,10 +597,7 @@ static void xtcp_v4_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 		return;
 	}
 	skb_reserve(skb, MAX_XTCP_HEADER);
-	skb_push(skb, hlen);
-	skb_reset_transport_header(skb);
-	xtcp_fill_header(xtcp_hdr(skb), rth->dest, rth->source, seq, ack,
-			 flags, window, hlen);
+	xtcp_push_ctl_header(skb, rth, seq, ack, flags, window, ts);
 	if (txhash)
 		skb_set_hash(skb, txhash, PKT_HASH_TYPE_L4);
 	/* Also reached from process context (backlog): keep softirqs out. */
@@ -688,11 +685,11 @@ void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb)
 	if (cb->flags & XTCP_FLAG_ACK) {
 		trace_xtcp_send_reset(sk, skb, cb->ack_seq, 0);
 		xtcp_v4_send_ctl(net, skb, cb->ack_seq, 0, XTCP_FLAG_RST, 0,
-				 0);
+				 0, NULL);
 	} else {
 		trace_xtcp_send_reset(sk, skb, 0, cb->end_seq);
 		xtcp_v4_send_ctl(net, skb, 0, cb->end_seq,
-				 XTCP_FLAG_RST | XTCP_FLAG_ACK, 0, 0);
+				 XTCP_FLAG_RST | XTCP_FLAG_ACK, 0, 0, NULL);
 	}
 }
 
@@ -708,9 +705,11 @@ void xtcp_v4_send_reset(const struct sock *sk, struct sk_buff *skb)
 void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb)
 {
 	const struct xtcp_timewait_sock *xtw = xtcp_twsk((struct sock *)tw);
+	struct xtcp_ts ts;
 
 	xtcp_v4_send_ctl(twsk_net(tw), skb, xtw->xtw_snd_nxt, xtw->xtw_rcv_nxt,
-			 XTCP_FLAG_ACK, xtw->xtw_rcv_wnd, tw->tw_txhash);
+			 XTCP_FLAG_ACK, xtw->xtw_rcv_wnd, tw->tw_txhash,
+			 xtcp_tw_ts(tw, &ts) ? &ts : NULL);
 }
 
 /**
@@ -731,12 +730,14 @@ void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 {
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
 	const struct inet_request_sock *ireq = inet_rsk(req);
+	struct xtcp_ts ts;
 
 	/* Not a SYN: the window is scaled if scaling was agreed. */
 	xtcp_v4_send_ctl(sock_net(sk), skb, xreq->snt_isn + 1,
 			 xreq->rcv_isn + 1, XTCP_FLAG_ACK,
 			 xreq->rcv_wnd >> (ireq->wscale_ok ? ireq->rcv_wscale : 0),
-			 READ_ONCE(xreq->txhash));
+			 READ_ONCE(xreq->txhash),
+			 xtcp_reqsk_ts(req, &ts) ? &ts : NULL);
 }
 
 /**

@@ -578,13 +578,12 @@ static int xtcp_v6_udp_queue_xmit(struct sock *sk, struct sk_buff *skb,
  */
 static void xtcp_v6_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 			     u32 ack, u8 flags, u16 window, u32 txhash,
-			     u8 tclass, __be32 label)
+			     u8 tclass, __be32 label, const struct xtcp_ts *ts)
 {
 	const struct xtcphdr *rth = xtcp_hdr(rxskb);
 	const struct ipv6hdr *rxip6h = ipv6_hdr(rxskb);
 	__be16 encap = XTCP_SKB_CB(rxskb)->encap;
 	struct sock *ctl_sk = xtcp_pernet(net)->ctl_sk6;
-	unsigned int hlen = sizeof(struct xtcphdr);
 	struct dst_entry *dst;
 	struct sk_buff *skb;
 	struct flowi6 fl6;
@@ -596,10 +595,7 @@ static void xtcp_v6_send_ctl(struct net *net, struct sk_buff *rxskb, u32 seq,
 	if (!skb)
 		return;
 	skb_reserve(skb, MAX_XTCP_HEADER);
-	skb_push(skb, hlen);
-	skb_reset_transport_header(skb);
-	xtcp_fill_header(xtcp_hdr(skb), rth->dest, rth->source, seq, ack,
-			 flags, window, hlen);
+	xtcp_push_ctl_header(skb, rth, seq, ack, flags, window, ts);
 
 	memset(&fl6, 0, sizeof(fl6));
 	fl6.daddr = rxip6h->saddr;
@@ -683,12 +679,12 @@ void xtcp_v6_send_reset(const struct sock *sk, struct sk_buff *skb)
 	if (cb->flags & XTCP_FLAG_ACK) {
 		trace_xtcp_send_reset(sk, skb, cb->ack_seq, 0);
 		xtcp_v6_send_ctl(net, skb, cb->ack_seq, 0, XTCP_FLAG_RST, 0, 0,
-				 tclass, label);
+				 tclass, label, NULL);
 	} else {
 		trace_xtcp_send_reset(sk, skb, 0, cb->end_seq);
 		xtcp_v6_send_ctl(net, skb, 0, cb->end_seq,
 				 XTCP_FLAG_RST | XTCP_FLAG_ACK, 0, 0, tclass,
-				 label);
+				 label, NULL);
 	}
 }
 
@@ -697,11 +693,13 @@ static void xtcp_v6_tw_send_ack(struct inet_timewait_sock *tw,
 				struct sk_buff *skb)
 {
 	const struct xtcp_timewait_sock *xtw = xtcp_twsk((struct sock *)tw);
+	struct xtcp_ts ts;
 
 	xtcp_v6_send_ctl(twsk_net(tw), skb, xtw->xtw_snd_nxt,
 			 xtw->xtw_rcv_nxt, XTCP_FLAG_ACK, xtw->xtw_rcv_wnd,
 			 tw->tw_txhash, tw->tw_tclass,
-			 cpu_to_be32(tw->tw_flowlabel));
+			 cpu_to_be32(tw->tw_flowlabel),
+			 xtcp_tw_ts(tw, &ts) ? &ts : NULL);
 }
 
 /*
@@ -713,12 +711,14 @@ static void xtcp_v6_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 {
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
 	const struct inet_request_sock *ireq = inet_rsk(req);
+	struct xtcp_ts ts;
 
 	xtcp_v6_send_ctl(sock_net(sk), skb, xreq->snt_isn + 1,
 			 xreq->rcv_isn + 1, XTCP_FLAG_ACK,
 			 xreq->rcv_wnd >> (ireq->wscale_ok ? ireq->rcv_wscale : 0),
 			 READ_ONCE(xreq->txhash),
-			 ipv6_get_dsfield(ipv6_hdr(skb)), 0);
+			 ipv6_get_dsfield(ipv6_hdr(skb)), 0,
+			 xtcp_reqsk_ts(req, &ts) ? &ts : NULL);
 }
 
 /**

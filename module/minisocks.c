@@ -756,6 +756,7 @@ void xtcp_time_wait(struct sock *sk)
 		xtw->xtw_rcv_wnd = min_t(u32, xs->rcv_wnd >> xs->rcv_wscale,
 					 U16_MAX);
 		xtw->xtw_ts_ok = xs->ts_ok;
+		xtw->xtw_ts_offset = xs->ts_offset;
 		xtw->xtw_ts_recent = xs->ts_recent;
 		xtw->xtw_ts_recent_stamp = xs->ts_recent_stamp;
 		xtw->xtw_encap_port = xs->encap_port;

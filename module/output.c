@@ -302,6 +302,80 @@ void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
 }
 
 /**
+ * xtcp_push_ctl_header() - the header of a segment sent on nobody's behalf
+ * @skb: the segment, headroom reserved
+ * @rth: the header of the segment it answers (ports swapped from it)
+ * @seq: its sequence number
+ * @ack: its acknowledgment number
+ * @flags: XTCP_FLAG_*
+ * @window: its window field
+ * @ts: the timestamps option to carry, or NULL for none
+ *
+ * Pushes and fills the header (checksum 0) and the option, as the
+ * families' control senders (RSTs, TIME-WAIT's and request socks' ACKs)
+ * build them, and resets the transport header.
+ *
+ * Context: any context; writes only @skb.
+ */
+void xtcp_push_ctl_header(struct sk_buff *skb, const struct xtcphdr *rth,
+			  u32 seq, u32 ack, u8 flags, u16 window,
+			  const struct xtcp_ts *ts)
+{
+	unsigned int hlen = sizeof(struct xtcphdr) +
+			    (ts ? XTCPOLEN_TSTAMP_ALIGNED : 0);
+	struct xtcphdr *th;
+
+	skb_push(skb, hlen);
+	skb_reset_transport_header(skb);
+	th = xtcp_hdr(skb);
+	xtcp_fill_header(th, rth->dest, rth->source, seq, ack, flags, window,
+			 hlen);
+	if (ts)
+		xtcp_write_ts_option((u8 *)(th + 1), ts);
+}
+
+/**
+ * xtcp_tw_ts() - the timestamps TIME-WAIT's ACK carries
+ * @tw: the timewait sock
+ * @ts: filled: our clock with the connection's offset, and ts_recent
+ *
+ * As tcp_v4_timewait_ack(): the connection's timestamps go on to the
+ * end (RFC 7323 section 3.2: on every non-RST segment).
+ *
+ * Context: softirq; the timewait sock has no lock.
+ * Return: whether the connection had timestamps (@ts is then set).
+ */
+bool xtcp_tw_ts(const struct inet_timewait_sock *tw, struct xtcp_ts *ts)
+{
+	const struct xtcp_timewait_sock *xtw = xtcp_twsk((struct sock *)tw);
+
+	if (!xtw->xtw_ts_ok)
+		return false;
+	ts->tsval = xtcp_clock_ms() + xtw->xtw_ts_offset;
+	ts->tsecr = READ_ONCE(xtw->xtw_ts_recent);
+	return true;
+}
+
+/**
+ * xtcp_reqsk_ts() - the timestamps a request sock's ACK carries
+ * @req: the request sock
+ * @ts: filled: our clock with its offset, and the SYN's TSval
+ *
+ * As tcp_v4_reqsk_send_ack(), when the SYN-ACK agreed on them.
+ *
+ * Context: softirq, listener not locked.
+ * Return: whether the request has timestamps (@ts is then set).
+ */
+bool xtcp_reqsk_ts(const struct request_sock *req, struct xtcp_ts *ts)
+{
+	if (!inet_rsk(req)->tstamp_ok)
+		return false;
+	ts->tsval = xtcp_clock_ms() + xtcp_rsk(req)->ts_off;
+	ts->tsecr = READ_ONCE(req->ts_recent);
+	return true;
+}
+
+/**
  * xtcp_make_synack() - a request sock's SYN-ACK, checksum not yet done
  * @sk: the listener
  * @req: the request sock

@@ -428,6 +428,7 @@ struct xtcp_timewait_sock {
 	u32				xtw_ts_recent_stamp;	/* seconds */
 	u16				xtw_rcv_wnd;
 	u8				xtw_ts_ok;
+	u32				xtw_ts_offset;	/* added to our TSvals */
 	__be16				xtw_encap_port;	/* 0: plain (udp.c) */
 	__be16				xtw_encap_sport; /* our UDP port */
 	/* The connection's own UDP socket, kept to receive on (udp.c). */
@@ -1148,6 +1149,11 @@ u16 xtcp_mss_for_mtu(const struct sock *sk, unsigned int mtu);
 struct sk_buff *xtcp_make_synack(const struct sock *sk,
 				 struct request_sock *req, unsigned int mtu,
 				 unsigned int net_hdr_len);
+void xtcp_push_ctl_header(struct sk_buff *skb, const struct xtcphdr *rth,
+			  u32 seq, u32 ack, u8 flags, u16 window,
+			  const struct xtcp_ts *ts);
+bool xtcp_tw_ts(const struct inet_timewait_sock *tw, struct xtcp_ts *ts);
+bool xtcp_reqsk_ts(const struct request_sock *req, struct xtcp_ts *ts);
 void xtcp_fill_header(struct xtcphdr *th, __be16 sport, __be16 dport,
 		      u32 seq, u32 ack, u8 flags, u16 window, unsigned int hlen);
 int xtcp_connect(struct sock *sk);

@@ -2881,4 +2881,59 @@ TEST_F(opt, paws_in_time_wait)
 	EXPECT_EQ(paws0 + 1, proto_stat(CLI_NS, "PAWSEstab", "PAWSEstab"));
 }
 
+/*
+ * RFC 7323 section 3.2: once negotiated, timestamps ride on every
+ * non-RST segment, to the end: the ACK a timewait sock sends for the
+ * peer's resent FIN carries them (tcp_v4_timewait_ack()), TSecr the
+ * FIN's TSval, which TIME-WAIT kept as ts_recent (a resent FIN, below
+ * RCV.NXT, does not replace it), TSval not behind what the client sent
+ * before.  The ACK used to leave without options.
+ */
+TEST_F(opt, time_wait_ack_carries_timestamps)
+{
+	struct seg fin, ack;
+	struct rawseg r;
+	uint8_t tso[12];
+	int cap, i, found = 0;
+	char b;
+
+	ASSERT_EQ(0, pair(self, 13111));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	close(self->c);
+	self->c = -1;
+	ASSERT_EQ(0, read(self->a, &b, 1));
+	close(self->a);
+	self->a = -1;
+	ASSERT_EQ(0, cap_find(cap, &fin, XTCP_FLAG_FIN | XTCP_FLAG_ACK, 1,
+			      2000));
+	ASSERT_EQ(1, fin.tstamp);
+	for (i = 0; i < 100 && tw_state(self) != XTCP_TIME_WAIT; i++)
+		usleep(20000);
+	ASSERT_EQ(XTCP_TIME_WAIT, tw_state(self));
+	/* The client's ACK of the FIN, from its full socket, goes first. */
+	while (cap_next(cap, &ack, 200) == 0)
+		;
+
+	ts_opt(tso, fin.tsval + 10, fin.tsecr);
+	r = (struct rawseg){
+		.src = SRV_ADDR, .dst = CLI_ADDR, .sport = self->port,
+		.dport = self->cport, .seq = fin.seq, .ack = fin.ack,
+		.flags = XTCP_FLAG_FIN | XTCP_FLAG_ACK, .win = fin.win,
+		.opts = tso, .olen = sizeof(tso),
+	};
+	ASSERT_EQ(0, raw_inject(SRV_NS, &r));
+	while (!found && cap_next(cap, &ack, 1000) == 0)
+		found = !ack.outgoing && ack.sport == self->cport &&
+			(ack.flags & CTL_FLAGS) == XTCP_FLAG_ACK &&
+			ack.seq == fin.ack;
+	close(cap);
+	ASSERT_TRUE(found) TH_LOG("no ACK from TIME-WAIT");
+	TH_LOG("TIME-WAIT's ACK: timestamps %d, TSval %u, TSecr %u (FIN's TSval %u)",
+	       ack.tstamp, ack.tsval, ack.tsecr, fin.tsval);
+	EXPECT_EQ(1, ack.tstamp);
+	EXPECT_EQ(fin.tsval, ack.tsecr);
+	EXPECT_LE(0, (int32_t)(ack.tsval - fin.tsecr));
+}
+
 TEST_HARNESS_MAIN
