@@ -234,7 +234,7 @@ ss_info_matches_tcp_info() {
 	check xsrv info "$SS" "$W/READY.server" || return 1
 	check xcli info "$SS" "$W/READY.client" || return 1
 	ip netns exec xcli "$SS" -tnieomH | tee "$W/i.out"
-	grep -q $'^\t skmem:(r[0-9]*,rb[0-9]*,t[0-9]*,tb[0-9]*,f[0-9]*,w[0-9]*,o[0-9]*,bl[0-9]*,d[0-9]*) sack cubic wscale:[0-9]*,[0-9]* rto:' \
+	grep -q $'^\t skmem:(r[0-9]*,rb[0-9]*,t[0-9]*,tb[0-9]*,f[0-9]*,w[0-9]*,o[0-9]*,bl[0-9]*,d[0-9]*) ts sack cubic wscale:[0-9]*,[0-9]* rto:' \
 		"$W/i.out"
 }
 
