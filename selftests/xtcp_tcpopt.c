@@ -2831,6 +2831,30 @@ static int tw_state(struct _test_data_opt *self)
 }
 
 /*
+ * The client closes first, the server answers with its FIN (into *@fin,
+ * from @cap on the server's veth: it must carry timestamps), and the
+ * client waits in TIME-WAIT; 0, or -1 if any of that did not happen.
+ */
+static int to_time_wait(struct _test_data_opt *self, int cap, struct seg *fin)
+{
+	char b;
+	int i;
+
+	close(self->c);
+	self->c = -1;
+	if (read(self->a, &b, 1) != 0)
+		return -1;
+	close(self->a);
+	self->a = -1;
+	if (cap_find(cap, fin, XTCP_FLAG_FIN | XTCP_FLAG_ACK, 1, 2000) ||
+	    fin->tstamp != 1)
+		return -1;
+	for (i = 0; i < 100 && tw_state(self) != XTCP_TIME_WAIT; i++)
+		usleep(20000);
+	return tw_state(self) == XTCP_TIME_WAIT ? 0 : -1;
+}
+
+/*
  * PAWS in TIME-WAIT (tcp_timewait_state_process()): the client closes
  * first and waits in TIME-WAIT.  A RST at its RCV.NXT whose TSval is
  * 100 s older than the server's FIN's does not end it, and counts in
@@ -2842,24 +2866,13 @@ TEST_F(opt, paws_in_time_wait)
 	struct rawseg r;
 	uint8_t tso[12];
 	long paws0;
-	int cap, i;
-	char b;
+	int cap;
 
 	ASSERT_EQ(0, pair(self, 13110));
 	cap = cap_open(SRV_NS, SRV_IF);
 	ASSERT_LE(0, cap);
-	close(self->c);
-	self->c = -1;
-	ASSERT_EQ(0, read(self->a, &b, 1));
-	close(self->a);
-	self->a = -1;
-	ASSERT_EQ(0, cap_find(cap, &fin, XTCP_FLAG_FIN | XTCP_FLAG_ACK, 1,
-			      2000));
+	ASSERT_EQ(0, to_time_wait(self, cap, &fin));
 	close(cap);
-	ASSERT_EQ(1, fin.tstamp);
-	for (i = 0; i < 100 && tw_state(self) != XTCP_TIME_WAIT; i++)
-		usleep(20000);
-	ASSERT_EQ(XTCP_TIME_WAIT, tw_state(self));
 	paws0 = proto_stat(CLI_NS, "PAWSEstab", "PAWSEstab");
 	ASSERT_LE(0, paws0);
 
@@ -2894,23 +2907,12 @@ TEST_F(opt, time_wait_ack_carries_timestamps)
 	struct seg fin, ack;
 	struct rawseg r;
 	uint8_t tso[12];
-	int cap, i, found = 0;
-	char b;
+	int cap, found = 0;
 
 	ASSERT_EQ(0, pair(self, 13111));
 	cap = cap_open(SRV_NS, SRV_IF);
 	ASSERT_LE(0, cap);
-	close(self->c);
-	self->c = -1;
-	ASSERT_EQ(0, read(self->a, &b, 1));
-	close(self->a);
-	self->a = -1;
-	ASSERT_EQ(0, cap_find(cap, &fin, XTCP_FLAG_FIN | XTCP_FLAG_ACK, 1,
-			      2000));
-	ASSERT_EQ(1, fin.tstamp);
-	for (i = 0; i < 100 && tw_state(self) != XTCP_TIME_WAIT; i++)
-		usleep(20000);
-	ASSERT_EQ(XTCP_TIME_WAIT, tw_state(self));
+	ASSERT_EQ(0, to_time_wait(self, cap, &fin));
 	/* The client's ACK of the FIN, from its full socket, goes first. */
 	while (cap_next(cap, &ack, 200) == 0)
 		;
