@@ -967,20 +967,11 @@ static void xtcp_tlp_ack(struct sock *sk, const struct sk_buff *skb,
 	}
 }
 
-/*
- * RFC 7323 section 5.3 R1, as tcp_paws_check(): whether the segment's
- * TSval (rcv_tsval) is recent enough, @win behind ts_recent at most.  A
- * ts_recent idle for 24 days no longer judges (section 5.5), and one of
- * 0 never does: stacks that send TSval 0 on the SYN would be locked out.
- */
+/* The segment's TSval (rcv_tsval) passes PAWS, @win behind at most. */
 static bool xtcp_paws_check(const struct xtcp_sock *xs, int win)
 {
-	if ((s32)(xs->ts_recent - xs->rcv_tsval) <= win)
-		return true;
-	if ((s32)((u32)ktime_get_seconds() -
-		  (xs->ts_recent_stamp + XTCP_PAWS_24DAYS)) >= 0)
-		return true;
-	return !xs->ts_recent;
+	return xtcp_paws_ok(xs->ts_recent, xs->ts_recent_stamp, xs->rcv_tsval,
+			    win);
 }
 
 /*

@@ -830,16 +830,14 @@ enum xtcp_tw_action xtcp_tw_rcv(struct inet_timewait_sock *tw,
 	    !xtcp_parse_options((const u8 *)(th + 1),
 				th->doff * 4 - sizeof(*th), &opts) &&
 	    opts.saw_tstamp) {
-		u32 now = (u32)ktime_get_seconds();
-		s32 behind = (s32)(xtw->xtw_ts_recent - opts.rcv_tsval);
-
-		newer = behind < 0;
-		paws_reject = behind > 0 && xtw->xtw_ts_recent &&
-			      (s32)(now - (xtw->xtw_ts_recent_stamp +
-					   XTCP_PAWS_24DAYS)) < 0 &&
+		newer = (s32)(xtw->xtw_ts_recent - opts.rcv_tsval) < 0;
+		paws_reject = !xtcp_paws_ok(xtw->xtw_ts_recent,
+					    xtw->xtw_ts_recent_stamp,
+					    opts.rcv_tsval, 0) &&
 			      !((cb->flags & XTCP_FLAG_RST) &&
-				(s32)(now - (xtw->xtw_ts_recent_stamp +
-					     XTCP_PAWS_MSL)) >= 0);
+				(s32)((u32)ktime_get_seconds() -
+				      (xtw->xtw_ts_recent_stamp +
+				       XTCP_PAWS_MSL)) >= 0);
 	}
 	if (paws_reject)
 		XTCP_INC_STATS(net, XTCP_MIB_PAWSESTAB);

@@ -398,15 +398,12 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk,
 	const struct inet_request_sock *ireq = inet_rsk(req);
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
 	u16 user_mss = READ_ONCE(xtcp_sk(sk)->user_mss);
-	struct xtcp_ts ts = {
-		.tsval = (xreq->ts_cookie_ok ? xreq->ts_cookie :
-			  xtcp_clock_ms()) + xreq->ts_off,
-		.tsecr = READ_ONCE(req->ts_recent),
-	};
 	u8 opts[XTCP_SYN_OPTS_MAX];
 	unsigned int hlen, olen;
 	struct sk_buff *skb;
+	struct xtcp_ts ts;
 	struct xtcphdr *th;
+	bool has_ts;
 	u16 mss;
 
 	skb = alloc_skb(MAX_XTCP_HEADER, GFP_ATOMIC);
@@ -418,10 +415,13 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk,
 	if (user_mss && user_mss < mss)
 		mss = user_mss;
 	xreq->synack_mss = mss;
+	/* A cookie's TSval carries the options (xtcp_cookie_tsval()). */
+	has_ts = xtcp_reqsk_ts(req, &ts);
+	if (has_ts && xreq->ts_cookie_ok)
+		ts.tsval = xreq->ts_cookie + xreq->ts_off;
 	olen = xtcp_write_syn_options(opts, mss, ireq->wscale_ok ?
 				      ireq->rcv_wscale : XTCP_NO_WSCALE,
-				      ireq->sack_ok,
-				      ireq->tstamp_ok ? &ts : NULL);
+				      ireq->sack_ok, has_ts ? &ts : NULL);
 	hlen = sizeof(struct xtcphdr) + olen;
 	skb_push(skb, hlen);
 	skb_reset_transport_header(skb);

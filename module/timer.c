@@ -413,6 +413,23 @@ static void xtcp_write_timer(struct timer_list *t)
 	sock_put(sk);
 }
 
+/*
+ * The one ACK for those SACK compression held back (xtcp_ack_ofo()), if
+ * any: stamped now, and not itself counted as held back.  Returns
+ * whether it went.  Context: socket locked (owner or bh lock).
+ */
+static bool xtcp_send_compressed_ack(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!xs->compressed_ack)
+		return false;
+	xtcp_clock_refresh(xs);
+	xs->compressed_ack--;
+	xtcp_send_ack(sk);
+	return true;
+}
+
 /**
  * xtcp_delack_timer_handler() - the delayed-ACK timer's work
  * @sk: the socket
@@ -435,12 +452,8 @@ void xtcp_delack_timer_handler(struct sock *sk)
 	if (sk->sk_state == TCP_CLOSE)
 		return;
 	/* The SACK compression timer found the socket owned. */
-	if (xtcp_sk(sk)->compressed_ack) {
-		xtcp_clock_refresh(xtcp_sk(sk));
-		xtcp_sk(sk)->compressed_ack--;
-		xtcp_send_ack(sk);
+	if (xtcp_send_compressed_ack(sk))
 		return;
-	}
 	if (!(icsk->icsk_ack.pending & ICSK_ACK_TIMER))
 		return;
 	if (time_after(icsk->icsk_ack.timeout, jiffies)) {
@@ -569,14 +582,10 @@ static enum hrtimer_restart xtcp_compressed_ack_kick(struct hrtimer *timer)
 	struct sock *sk = &xs->icsk.icsk_inet.sk;
 
 	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk)) {
+	if (sock_owned_by_user(sk))
 		xtcp_defer(sk, XTCP_DELACK_TIMER_DEFERRED);
-	} else if (xs->compressed_ack) {
-		/* The one that goes is not one held back. */
-		xtcp_clock_refresh(xs);
-		xs->compressed_ack--;
-		xtcp_send_ack(sk);
-	}
+	else
+		xtcp_send_compressed_ack(sk);
 	bh_unlock_sock(sk);
 	sock_put(sk);
 	return HRTIMER_NORESTART;

@@ -802,6 +802,20 @@ static inline void xtcp_clock_refresh(struct xtcp_sock *xs)
 /* Linux's TCP_PAWS_WINDOW: a TSval this much behind passes anyway. */
 #define XTCP_PAWS_WINDOW	1
 
+/*
+ * RFC 7323 section 5.3 R1, as tcp_paws_check(): whether @tsval is recent
+ * enough against @ts_recent (stored at @stamp, in seconds), @win behind
+ * it at most.  A ts_recent idle for 24 days no longer judges (section
+ * 5.5), and one of 0 never does: stacks that send TSval 0 on the SYN
+ * would be locked out.  Full sockets' and timewait socks' check.
+ */
+static inline bool xtcp_paws_ok(u32 ts_recent, u32 stamp, u32 tsval, int win)
+{
+	return (s32)(ts_recent - tsval) <= win || !ts_recent ||
+	       (s32)((u32)ktime_get_seconds() -
+		     (stamp + XTCP_PAWS_24DAYS)) >= 0;
+}
+
 /* The TSval @xs sends now (RFC 7323 section 4.1, as tcp_time_stamp). */
 static inline u32 xtcp_tsval(const struct xtcp_sock *xs)
 {
