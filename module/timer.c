@@ -398,19 +398,29 @@ static void xtcp_defer(struct sock *sk, enum xtcp_deferred_bits bit)
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TIMERSDEFERRED);
 }
 
+/*
+ * A timer fired: its @handler now under the bh lock, or left to the
+ * owner's release_sock() (@bit); drops the timer's socket reference.
+ */
+static void xtcp_timer_run(struct sock *sk, enum xtcp_deferred_bits bit,
+			   void (*handler)(struct sock *sk))
+{
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk))
+		xtcp_defer(sk, bit);
+	else
+		handler(sk);
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
 static void xtcp_write_timer(struct timer_list *t)
 {
 	struct inet_connection_sock *icsk =
 		from_timer(icsk, t, icsk_retransmit_timer);
-	struct sock *sk = &icsk->icsk_inet.sk;
 
-	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk))
-		xtcp_defer(sk, XTCP_WRITE_TIMER_DEFERRED);
-	else
-		xtcp_write_timer_handler(sk);
-	bh_unlock_sock(sk);
-	sock_put(sk);
+	xtcp_timer_run(&icsk->icsk_inet.sk, XTCP_WRITE_TIMER_DEFERRED,
+		       xtcp_write_timer_handler);
 }
 
 /*
@@ -474,15 +484,9 @@ static void xtcp_delack_timer(struct timer_list *t)
 {
 	struct inet_connection_sock *icsk =
 		from_timer(icsk, t, icsk_delack_timer);
-	struct sock *sk = &icsk->icsk_inet.sk;
 
-	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk))
-		xtcp_defer(sk, XTCP_DELACK_TIMER_DEFERRED);
-	else
-		xtcp_delack_timer_handler(sk);
-	bh_unlock_sock(sk);
-	sock_put(sk);
+	xtcp_timer_run(&icsk->icsk_inet.sk, XTCP_DELACK_TIMER_DEFERRED,
+		       xtcp_delack_timer_handler);
 }
 
 /**
@@ -571,23 +575,17 @@ out:
 
 /*
  * SACK compression's timer (xtcp_ack_ofo()): the ACKs held back go as
- * one, now or, if the socket is owned, from release_sock() through the
- * delayed-ACK handler (tcp_compressed_ack_kick()).  Drops the reference
+ * one, through the delayed-ACK handler, which sends them first, now or
+ * from release_sock() (tcp_compressed_ack_kick()).  Drops the reference
  * xtcp_ack_ofo() took.
  */
 static enum hrtimer_restart xtcp_compressed_ack_kick(struct hrtimer *timer)
 {
 	struct xtcp_sock *xs = container_of(timer, struct xtcp_sock,
 					    compressed_ack_timer);
-	struct sock *sk = &xs->icsk.icsk_inet.sk;
 
-	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk))
-		xtcp_defer(sk, XTCP_DELACK_TIMER_DEFERRED);
-	else
-		xtcp_send_compressed_ack(sk);
-	bh_unlock_sock(sk);
-	sock_put(sk);
+	xtcp_timer_run(&xs->icsk.icsk_inet.sk, XTCP_DELACK_TIMER_DEFERRED,
+		       xtcp_delack_timer_handler);
 	return HRTIMER_NORESTART;
 }
 
