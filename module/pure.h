@@ -12,6 +12,9 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #include <linux/errno.h>
+#include <linux/limits.h>
+#include <linux/math64.h>
+#include <linux/time64.h>
 #endif
 #include <linux/xtcp.h>
 
@@ -189,6 +192,11 @@ u32 xtcp_rack_reo_wnd(u32 min_rtt_us, u32 srtt_us, bool reord_seen,
 		      bool repairing, bool dupthresh_met, u32 steps);
 s32 xtcp_rack_remaining_us(u32 rack_rtt_us, u32 reo_wnd_us, u32 now_us,
 			   u32 tx_us);
+
+u64 xtcp_pacing_rate(u32 mss, u32 cwnd, u32 packets_out, u32 srtt_us,
+		     u32 ratio_pct);
+u32 xtcp_tso_autosize(u64 pacing_rate, u32 pacing_shift, u32 min_rtt_us,
+		      u32 rtt_log, u32 gso_max_bytes, u32 mss, u32 min_segs);
 
 /* A per-second budget of events (challenge ACKs, RSTs): rtt.c. */
 struct xtcp_rate {

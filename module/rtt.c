@@ -189,6 +189,81 @@ u32 xtcp_rcv_window(u32 free, u32 cur, u32 full, u32 mss, u8 wscale)
 }
 
 /**
+ * xtcp_pacing_rate() - the rate a connection's segments should leave at
+ * @mss: the segment size
+ * @cwnd: the congestion window, segments
+ * @packets_out: segments in flight (if more than @cwnd, they count)
+ * @srtt_us: the smoothed RTT, 0: none yet
+ * @ratio_pct: the percentage of cwnd per SRTT to allow (net.xtcp's
+ *	pacing_ss_ratio in slow start, pacing_ca_ratio after)
+ *
+ * cwnd per SRTT, scaled by @ratio_pct so that the window may still grow
+ * (as tcp_update_pacing_rate()).  Without an RTT sample there is no rate
+ * to keep: the result is then U64_MAX, no limit, as it is where the
+ * rate would not fit in 64 bits.
+ *
+ * Context: pure arithmetic, any context.
+ * Return: bytes per second.
+ */
+u64 xtcp_pacing_rate(u32 mss, u32 cwnd, u32 packets_out, u32 srtt_us,
+		     u32 ratio_pct)
+{
+	u64 rate;
+
+	if (!srtt_us)
+		return U64_MAX;
+	/* At most 2^16 * 2^32 * 2^10 with the sysctls' bounds. */
+	rate = (u64)mss * (cwnd > packets_out ? cwnd : packets_out) *
+	       ratio_pct;
+	/*
+	 * Per microsecond to per second (percent: 10^6 / 100), dividing
+	 * first where multiplying first would not fit; saturated.
+	 */
+	if (rate <= U64_MAX / (USEC_PER_SEC / 100))
+		return div_u64(rate * (USEC_PER_SEC / 100), srtt_us);
+	rate = div_u64(rate, srtt_us);
+	if (rate > U64_MAX / (USEC_PER_SEC / 100))
+		return U64_MAX;
+	return rate * (USEC_PER_SEC / 100);
+}
+
+/**
+ * xtcp_tso_autosize() - how many segments one skb should carry
+ * @pacing_rate: the socket's rate, bytes per second (sk_pacing_rate)
+ * @pacing_shift: sk_pacing_shift: an skb carries 2^-shift s of the rate
+ * @min_rtt_us: the lowest RTT seen, ~0U: none
+ * @rtt_log: net.xtcp.tso_rtt_log: below 2^rtt_log us of min RTT an skb
+ *	may carry up to @gso_max_bytes more, halved per doubling of it
+ * @gso_max_bytes: the most an skb may carry
+ * @mss: the segment size
+ * @min_segs: the fewest segments (net.xtcp.min_tso_segs)
+ *
+ * As tcp_tso_autosize(): at a low rate an skb carries about a
+ * millisecond of data, not 64 KiB, so that the bursts a qdisc and the
+ * path see stay short; on a short path (datacenter, veth) the bonus
+ * keeps skbs large.
+ *
+ * Context: pure arithmetic, any context.
+ * Return: the segments, at least @min_segs and 1.
+ */
+u32 xtcp_tso_autosize(u64 pacing_rate, u32 pacing_shift, u32 min_rtt_us,
+		      u32 rtt_log, u32 gso_max_bytes, u32 mss, u32 min_segs)
+{
+	u64 bytes = pacing_shift < 64 ? pacing_rate >> pacing_shift : 0;
+	u32 r = rtt_log < 32 ? min_rtt_us >> rtt_log : 0;
+	u32 segs;
+
+	if (r < 32)
+		bytes += gso_max_bytes >> r;
+	if (bytes > gso_max_bytes)
+		bytes = gso_max_bytes;
+	segs = mss ? (u32)bytes / mss : 1;
+	if (segs < min_segs)
+		segs = min_segs;
+	return segs ? segs : 1;
+}
+
+/**
  * xtcp_rate_allow() - spend one event of a per-second budget
  * @rl: the budget
  * @now: the current second

@@ -33,4 +33,12 @@ static inline u64 div64_u64(u64 a, u64 b)
 	return a / b;
 }
 
+static inline u64 div_u64(u64 a, u32 b)
+{
+	return a / b;
+}
+
+#define U64_MAX		UINT64_MAX
+#define USEC_PER_SEC	1000000UL
+
 #endif /* _XTCP_KSHIM_H */

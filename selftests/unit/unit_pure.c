@@ -274,6 +274,42 @@ TEST(wscale)
 	EXPECT_TRUE(xtcp_select_wscale(0xffffffffu) == 14);
 }
 
+TEST(pacing_rate)
+{
+	/* No RTT yet: no limit. */
+	EXPECT_EQ(UINT64_MAX, xtcp_pacing_rate(1448, 10, 0, 0, 200));
+	/* 10 x 1448 B per 10 ms is 1,448,000 B/s; twice that in slow start. */
+	EXPECT_EQ(2896000ULL, xtcp_pacing_rate(1448, 10, 0, 10000, 200));
+	EXPECT_EQ(1737600ULL, xtcp_pacing_rate(1448, 10, 0, 10000, 120));
+	/* More in flight than cwnd (after a reduction): those count. */
+	EXPECT_EQ(3475200ULL, xtcp_pacing_rate(1448, 10, 20, 10000, 120));
+	/* Beyond 64 bits: saturated, not wrapped; or divided first. */
+	EXPECT_EQ(UINT64_MAX, xtcp_pacing_rate(65535, 0xffffffff, 0, 1, 200));
+	EXPECT_EQ(655350000000ULL,
+		  xtcp_pacing_rate(65535, 0xffffffff, 0, 0xffffffff, 1000));
+}
+
+TEST(tso_autosize)
+{
+	const u32 gso = 65536 - 320;
+
+	/* Unpaced (no RTT yet): as large as GSO allows. */
+	EXPECT_EQ(gso / 1448, xtcp_tso_autosize(UINT64_MAX, 10, ~0U, 9, gso,
+						1448, 2));
+	/* 100 Mbit/s at 20 ms: about 1 ms of data, 12,500 B: 8 segments. */
+	EXPECT_EQ(8U, xtcp_tso_autosize(12500000, 10, 20000, 9, gso, 1448, 2));
+	/* A slow path: min_tso_segs. */
+	EXPECT_EQ(2U, xtcp_tso_autosize(100000, 10, 20000, 9, gso, 1448, 2));
+	/* Below 512 us of min RTT the whole GSO size is added. */
+	EXPECT_EQ(gso / 1448, xtcp_tso_autosize(100000, 10, 100, 9, gso, 1448,
+						2));
+	/* 1 ms: half of it (r = 1). */
+	EXPECT_EQ((100 + gso / 2) / 1448,
+		  xtcp_tso_autosize(102400, 10, 1000, 9, gso, 1448, 2));
+	/* No MSS yet, or min_segs 0: still one segment. */
+	EXPECT_EQ(1U, xtcp_tso_autosize(0, 10, ~0U, 9, 0, 1448, 0));
+}
+
 TEST(rtt)
 {
 	struct xtcp_rtt r = { 0 };
