@@ -147,6 +147,7 @@ void xtcp_init_transfer(struct sock *sk)
 	/* TCP_INFO's last_data_sent counts from here until data goes. */
 	xs->lsndtime = (u32)jiffies;
 	xtcp_sndbuf_expand(sk);
+	xtcp_update_pacing_rate(sk);
 }
 
 /*
@@ -1157,6 +1158,8 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 		if (delivered > 0)
 			xtcp_cc_prr(&xs->cc, delivered, xtcp_in_flight(xs));
 	}
+	/* cwnd is final for this ACK: the rate it gives (tcp_cong_control()). */
+	xtcp_update_pacing_rate(sk);
 	if (!xtcp_before(ack, xs->snd_una))
 		xtcp_update_window(sk, cb);
 	if (xs->frto && ca_before == XTCP_CA_LOSS)

@@ -40,8 +40,9 @@
 static struct sk_buff *xtcp_gso_segment(struct sk_buff *skb,
 					netdev_features_t features)
 {
-	struct sk_buff *segs = ERR_PTR(-EINVAL);
-	unsigned int thlen, oldlen, mss, seq;
+	struct sk_buff *segs = ERR_PTR(-EINVAL), *gso_skb = skb;
+	unsigned int thlen, oldlen, mss, seq, sum_truesize = 0;
+	bool own;
 	struct xtcphdr *th;
 	__sum16 newcheck;
 	__wsum delta;
@@ -76,6 +77,12 @@ static struct sk_buff *xtcp_gso_segment(struct sk_buff *skb,
 	if (skb_is_gso(segs))
 		mss *= skb_shinfo(segs)->gso_segs;
 
+	/*
+	 * Our sender's segment (xtcp_wfree()): each piece stays charged to
+	 * it until freed, for TCP Small Queues, as tcp_gso_segment() does.
+	 */
+	own = gso_skb->destructor == xtcp_wfree;
+
 	/* The pseudo-header's length goes from the whole to one segment. */
 	delta = (__force __wsum)htonl(oldlen + thlen + mss);
 	skb = segs;
@@ -92,6 +99,11 @@ static struct sk_buff *xtcp_gso_segment(struct sk_buff *skb,
 			gso_reset_checksum(skb, ~th->check);
 		else
 			th->check = gso_make_checksum(skb, ~th->check);
+		if (own) {
+			skb->destructor = xtcp_wfree;
+			skb->sk = gso_skb->sk;
+			sum_truesize += skb->truesize;
+		}
 		seq += mss;
 		skb = skb->next;
 		th = xtcp_hdr(skb);
@@ -109,6 +121,23 @@ static struct sk_buff *xtcp_gso_segment(struct sk_buff *skb,
 		gso_reset_checksum(skb, ~th->check);
 	else
 		th->check = gso_make_checksum(skb, ~th->check);
+	if (own) {
+		int d;
+
+		/*
+		 * The last piece takes over the whole's charge, which the
+		 * pieces' truesizes replace; the whole leaves uncharged.
+		 */
+		swap(gso_skb->sk, skb->sk);
+		swap(gso_skb->destructor, skb->destructor);
+		sum_truesize += skb->truesize;
+		d = sum_truesize - gso_skb->truesize;
+		if (likely(d >= 0))
+			refcount_add(d, &skb->sk->sk_wmem_alloc);
+		else
+			WARN_ON_ONCE(refcount_sub_and_test(-d,
+							   &skb->sk->sk_wmem_alloc));
+	}
 out:
 	return segs;
 }

@@ -527,6 +527,225 @@ static void xtcp_skb_sent(struct xtcp_sock *xs, struct sk_buff *skb, u32 now)
 			   !(cb->sacked & XTCP_SKB_RETRANS));
 }
 
+/**
+ * xtcp_update_pacing_rate() - set sk_pacing_rate from cwnd and SRTT
+ * @sk: the socket
+ *
+ * As tcp_update_pacing_rate(): cwnd (or what is in flight, if more) per
+ * SRTT, times net.xtcp.pacing_ss_ratio percent while cwnd is below half
+ * of ssthresh (slow start, which doubles cwnd per round trip) and
+ * pacing_ca_ratio percent after; within SO_MAX_PACING_RATE.  It sizes
+ * the skbs (xtcp_burst_max()) and what TCP Small Queues lets wait
+ * below the socket; an fq qdisc paces by it.
+ *
+ * Context: socket locked (after an ACK, at the handshake's end).
+ */
+void xtcp_update_pacing_rate(struct sock *sk)
+{
+	const struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 ratio;
+	u64 rate;
+
+	sock_owned_by_me(sk);
+	if (xs->cc.cwnd < xs->cc.ssthresh / 2)
+		ratio = READ_ONCE(xn->sysctl_pacing_ss_ratio);
+	else
+		ratio = READ_ONCE(xn->sysctl_pacing_ca_ratio);
+	rate = xtcp_pacing_rate(xs->mss_cache, xs->cc.cwnd, xs->packets_out,
+				xs->rtt.srtt_us, ratio);
+	/* Read locklessly by fq and TCP_INFO. */
+	WRITE_ONCE(sk->sk_pacing_rate,
+		   min_t(u64, rate, READ_ONCE(sk->sk_max_pacing_rate)));
+}
+
+/*
+ * TCP Small Queues, as TCP's (tcp_small_queue_check(), tcp_wfree(),
+ * tcp_tasklet_func()): the segments a socket has handed to IP and not
+ * yet seen freed (in a qdisc, a device's ring, a veth's backlog) are
+ * charged to sk_wmem_alloc by xtcp_wfree(), their destructor.  Once
+ * they exceed about a millisecond at the pacing rate the sender stops
+ * (XTCP_TSQ_THROTTLED) instead of filling the qdisc, where its segments
+ * would add delay for every flow and crowd the others out; when one is
+ * freed the socket goes on a CPU's list (XTCP_TSQ_QUEUED) and a tasklet
+ * sends on.  The list is touched with IRQs off: skbs are freed from
+ * any context.
+ */
+struct xtcp_tsq {
+	struct tasklet_struct	tasklet;
+	struct list_head	head;	/* xtcp_sock::tsq_node */
+};
+
+static DEFINE_PER_CPU(struct xtcp_tsq, xtcp_tsq);
+
+/* Send on, if the connection still sends (tcp_tsq_write()). */
+static void xtcp_tsq_write(struct sock *sk)
+{
+	if ((1 << sk->sk_state) &
+	    (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_CLOSING |
+	     TCPF_CLOSE_WAIT | TCPF_LAST_ACK))
+		xtcp_write_xmit(sk);
+}
+
+static void xtcp_tsq_tasklet(struct tasklet_struct *t)
+{
+	struct xtcp_tsq *tsq = from_tasklet(tsq, t, tasklet);
+	struct xtcp_sock *xs, *next;
+	unsigned long flags;
+	LIST_HEAD(list);
+
+	local_irq_save(flags);
+	list_splice_init(&tsq->head, &list);
+	local_irq_restore(flags);
+
+	list_for_each_entry_safe(xs, next, &list, tsq_node) {
+		struct sock *sk = (struct sock *)xs;
+
+		list_del(&xs->tsq_node);
+		/* Freed skbs may queue it again from here on. */
+		smp_mb__before_atomic();
+		clear_bit(XTCP_TSQ_QUEUED, &sk->sk_tsq_flags);
+
+		bh_lock_sock(sk);
+		if (!sock_owned_by_user(sk))
+			xtcp_tsq_write(sk);
+		else if (!test_and_set_bit(XTCP_TSQ_DEFERRED,
+					   &sk->sk_tsq_flags))
+			sock_hold(sk);	/* dropped by xtcp_release_cb() */
+		bh_unlock_sock(sk);
+		/* The sk_wmem_alloc unit xtcp_wfree() kept. */
+		sk_free(sk);
+	}
+}
+
+/*
+ * The destructor of the segments xtcp_transmit_skb() hands to IP, in
+ * place of sock_wfree(): uncharged as that does, and a throttled socket
+ * queued for the tasklet, keeping one unit of sk_wmem_alloc so that it
+ * stays (tcp_wfree()).  SOCK_USE_WRITE_QUEUE: no sk_write_space() here,
+ * the ACKs free the send buffer.  GSO's pieces (offload.c) carry it on.
+ *
+ * Context: any; the socket may be owned or not.
+ */
+void xtcp_wfree(struct sk_buff *skb)
+{
+	struct sock *sk = skb->sk;
+	struct xtcp_tsq *tsq;
+	unsigned long flags, oval, nval;
+	bool empty;
+
+	/* The last unit is sk_free()'s, below or in the tasklet. */
+	WARN_ON(refcount_sub_and_test(skb->truesize - 1, &sk->sk_wmem_alloc));
+
+	/* Pairs with xtcp_small_queue_check()'s barrier after the mark. */
+	oval = smp_load_acquire(&sk->sk_tsq_flags);
+	do {
+		if (!(oval & XTCPF_TSQ_THROTTLED) || (oval & XTCPF_TSQ_QUEUED))
+			goto out;
+		nval = (oval & ~XTCPF_TSQ_THROTTLED) | XTCPF_TSQ_QUEUED;
+	} while (!try_cmpxchg(&sk->sk_tsq_flags, &oval, nval));
+
+	local_irq_save(flags);
+	tsq = this_cpu_ptr(&xtcp_tsq);
+	empty = list_empty(&tsq->head);
+	list_add(&xtcp_sk(sk)->tsq_node, &tsq->head);
+	if (empty)
+		tasklet_schedule(&tsq->tasklet);
+	local_irq_restore(flags);
+	return;
+out:
+	sk_free(sk);
+}
+
+/* skb_set_owner_w() with xtcp_wfree() (as __tcp_transmit_skb()). */
+static void xtcp_set_owner_w(struct sk_buff *skb, struct sock *sk)
+{
+	skb_orphan(skb);
+	skb->sk = sk;
+	skb->destructor = xtcp_wfree;
+	/* Nothing of ours below: XPS may move the flow to another queue. */
+	skb->ooo_okay = sk_wmem_alloc_get(sk) < SKB_TRUESIZE(1);
+	refcount_add(skb->truesize, &sk->sk_wmem_alloc);
+}
+
+/**
+ * xtcp_small_queue_check() - whether the sender should wait for IP
+ * @sk: the socket
+ * @skb: the skb about to go
+ * @factor: a shift of the limit (1 for resends, which matter more)
+ *
+ * As tcp_small_queue_check(): what the socket has below it may be two
+ * skbs or a millisecond at the pacing rate (2^-sk_pacing_shift s),
+ * within net.xtcp.limit_output_bytes unless fq paces the socket.  Over
+ * that the socket is marked throttled, and xtcp_wfree() sends on when
+ * an skb below is freed; never with one skb or none in flight, which
+ * could be the one whose freeing is awaited.
+ *
+ * Context: socket locked.
+ * Return: true if the send must wait.
+ */
+bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb,
+			    unsigned int factor)
+{
+	unsigned long limit;
+
+	limit = max_t(unsigned long, 2 * skb->truesize,
+		      READ_ONCE(sk->sk_pacing_rate) >>
+		      READ_ONCE(sk->sk_pacing_shift));
+	if (READ_ONCE(sk->sk_pacing_status) == SK_PACING_NONE)
+		limit = min_t(unsigned long, limit,
+			      READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_limit_output_bytes));
+	limit <<= factor;
+
+	if (refcount_read(&sk->sk_wmem_alloc) <= limit)
+		return false;
+	if (skb_queue_len(&xtcp_sk(sk)->rtx_queue) <= 1)
+		return false;
+	set_bit(XTCP_TSQ_THROTTLED, &sk->sk_tsq_flags);
+	/*
+	 * Pairs with xtcp_wfree()'s acquire: an skb freed between the two
+	 * reads either sees the bit or is seen here.
+	 */
+	smp_mb__after_atomic();
+	if (refcount_read(&sk->sk_wmem_alloc) <= limit)
+		return false;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TSQTHROTTLED);
+	return true;
+}
+
+/**
+ * xtcp_tsq_init() - set up each CPU's list and tasklet
+ *
+ * Context: module init, before any socket.
+ */
+void xtcp_tsq_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct xtcp_tsq *tsq = &per_cpu(xtcp_tsq, cpu);
+
+		INIT_LIST_HEAD(&tsq->head);
+		tasklet_setup(&tsq->tasklet, xtcp_tsq_tasklet);
+	}
+}
+
+/**
+ * xtcp_tsq_exit() - wait for the tasklets before the module goes
+ *
+ * Every socket is gone (each held the module), so no list holds one;
+ * a tasklet may still be running past its last sk_free().
+ *
+ * Context: module exit.
+ */
+void xtcp_tsq_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		tasklet_kill(&per_cpu(xtcp_tsq, cpu).tasklet);
+}
+
 /*
  * Send one segment of @sk.  @skb's control block says what it is; with
  * @clone the queued original is kept (stamped with the time it left) and
@@ -648,7 +867,11 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 
 	skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
-	skb_set_owner_w(skb, sk);
+	/* Queued segments' copies count for TCP Small Queues. */
+	if (clone)
+		xtcp_set_owner_w(skb, sk);
+	else
+		skb_set_owner_w(skb, sk);
 	skb_set_hash_from_sk(skb, sk);
 	th = xtcp_hdr(skb);
 	xtcp_fill_header(th, inet->inet_sport, inet->inet_dport, cb->seq,
@@ -1093,8 +1316,12 @@ static void xtcp_xmit_lost(struct sock *sk)
 		 * As many of its segments as cwnd allows; the rest keep
 		 * the mark (tcp_xmit_retransmit_queue()).
 		 */
-		if (cb->sacked & XTCP_SKB_LOST)
-			xtcp_retransmit_lost(sk, skb, xs->cc.cwnd - in_flight);
+		if (!(cb->sacked & XTCP_SKB_LOST))
+			continue;
+		/* Twice new data's room below: repairs come first. */
+		if (xtcp_small_queue_check(sk, skb, 1))
+			break;
+		xtcp_retransmit_lost(sk, skb, xs->cc.cwnd - in_flight);
 	}
 }
 
@@ -1122,11 +1349,12 @@ static bool xtcp_dev_classifies_egress(const struct sock *sk)
  *
  * As the route's GSO limits allow (sk_gso_max_size, within
  * GSO_LEGACY_MAX_SIZE with room for the headers, and sk_gso_max_segs),
- * in segments of the current MSS; 1 when GSO is off (net.xtcp.gso, the
- * device's), in urgent mode (each segment's urgent pointer is its own)
- * and through a device with a tc egress classifier.  sendmsg() sizes
- * the skbs it queues by it (xtcp_size_goal()), write_xmit and the
- * resends cut to it.
+ * in segments of the current MSS, and about a millisecond of the pacing
+ * rate (xtcp_tso_autosize(), as tcp_tso_segs()); 1 when GSO is off
+ * (net.xtcp.gso, the device's), in urgent mode (each segment's urgent
+ * pointer is its own) and through a device with a tc egress classifier.
+ * sendmsg() sizes the skbs it queues by it (xtcp_size_goal()),
+ * write_xmit and the resends cut to it.
  *
  * Context: socket locked.
  * Return: the segments, at least 1.
@@ -1134,7 +1362,8 @@ static bool xtcp_dev_classifies_egress(const struct sock *sk)
 unsigned int xtcp_burst_max(const struct sock *sk)
 {
 	const struct xtcp_sock *xs = xtcp_sk(sk);
-	unsigned int max;
+	unsigned int max, gso_max;
+	const struct xtcp_net *xn;
 
 	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_gso) ||
 	    xtcp_urg_mode(xs) ||
@@ -1142,8 +1371,15 @@ unsigned int xtcp_burst_max(const struct sock *sk)
 	    sk->sk_gso_max_size <= MAX_XTCP_HEADER || !xs->mss_cache ||
 	    xtcp_dev_classifies_egress(sk))
 		return 1;
-	max = (min_t(unsigned int, sk->sk_gso_max_size, GSO_LEGACY_MAX_SIZE) -
-	       MAX_XTCP_HEADER) / xs->mss_cache;
+	gso_max = min_t(unsigned int, sk->sk_gso_max_size,
+			GSO_LEGACY_MAX_SIZE) - MAX_XTCP_HEADER;
+	xn = xtcp_pernet(sock_net(sk));
+	max = xtcp_tso_autosize(READ_ONCE(sk->sk_pacing_rate),
+				READ_ONCE(sk->sk_pacing_shift), xs->min_rtt_us,
+				READ_ONCE(xn->sysctl_tso_rtt_log), gso_max,
+				xs->mss_cache,
+				READ_ONCE(xn->sysctl_min_tso_segs));
+	max = min(max, gso_max / xs->mss_cache);
 	return clamp_t(unsigned int, max, 1, sk->sk_gso_max_segs);
 }
 
@@ -1230,6 +1466,9 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		if ((len < skb->len ||
 		     xtcp_after(cb->end_seq, xs->snd_una + xs->snd_wnd)) &&
 		    xtcp_fragment(sk, &sk->sk_write_queue, skb, len, mss))
+			break;
+		/* Enough of ours waits below (TCP Small Queues). */
+		if (!probe && xtcp_small_queue_check(sk, skb, 0))
 			break;
 		xtcp_set_pcount(skb, mss);
 		/* The first data after nothing was in flight. */
@@ -1755,8 +1994,9 @@ void xtcp_send_fin(struct sock *sk)
  *
  * release_sock() calls this once the owner lets go: what softirq could
  * not do while the socket was owned (XTCP_*_DEFERRED in sk_tsq_flags,
- * each holding a socket reference, dropped here): the write timer, the
- * delayed-ACK timer and a path MTU reduction, in that order.
+ * each holding a socket reference, dropped here): sending on after TCP
+ * Small Queues' wait, the write timer, the delayed-ACK timer and a path
+ * MTU reduction, in that order.
  *
  * Context: process context, from release_sock() (struct proto's
  * release_cb): the socket owned by the caller, its spinlock held, BHs
@@ -1777,6 +2017,11 @@ void xtcp_release_cb(struct sock *sk)
 	} while (!try_cmpxchg(&sk->sk_tsq_flags, &flags, nflags));
 
 	sock_owned_by_me(sk);
+	/* First, as tcp_release_cb(): freed skbs made room below. */
+	if (flags & XTCPF_TSQ_DEFERRED) {
+		xtcp_tsq_write(sk);
+		__sock_put(sk);
+	}
 	if (flags & XTCPF_WRITE_TIMER_DEFERRED) {
 		xtcp_write_timer_handler(sk);
 		__sock_put(sk);

@@ -484,6 +484,8 @@ static int xtcp_port_max = 65535;
 static int xtcp_early_retrans_max = 4;	/* tcp_early_retrans's range */
 static int xtcp_recovery_max = 7;	/* XTCP_RACK_* */
 static int xtcp_comp_sack_nr_max = 255;	/* TCP's u8 */
+static int xtcp_min_tso_segs_max = 255;	/* TCP's */
+static int xtcp_tso_rtt_log_max = 31;	/* a shift of a u32 */
 
 /* An int sysctl of struct xtcp_net, bounded by [*min, *max]. */
 #define XTCP_SYSCTL(name, field, min, max) {				\
@@ -569,6 +571,11 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("early_retrans", sysctl_early_retrans, SYSCTL_ZERO, &xtcp_early_retrans_max),
 	XTCP_SYSCTL("recovery", sysctl_recovery, SYSCTL_ZERO, &xtcp_recovery_max),
 	XTCP_SYSCTL("slow_start_after_idle", sysctl_slow_start_after_idle, SYSCTL_ZERO, SYSCTL_ONE),
+	XTCP_SYSCTL("pacing_ss_ratio", sysctl_pacing_ss_ratio, SYSCTL_ZERO, SYSCTL_ONE_THOUSAND),
+	XTCP_SYSCTL("pacing_ca_ratio", sysctl_pacing_ca_ratio, SYSCTL_ZERO, SYSCTL_ONE_THOUSAND),
+	XTCP_SYSCTL("limit_output_bytes", sysctl_limit_output_bytes, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	XTCP_SYSCTL("min_tso_segs", sysctl_min_tso_segs, SYSCTL_ONE, &xtcp_min_tso_segs_max),
+	XTCP_SYSCTL("tso_rtt_log", sysctl_tso_rtt_log, SYSCTL_ZERO, &xtcp_tso_rtt_log_max),
 	{
 		.procname	= "congestion_control",
 		.data		= (void *)offsetof(struct xtcp_net, ca_default),
@@ -693,6 +700,11 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_early_retrans = 3;		/* tcp_early_retrans's */
 	xn->sysctl_recovery = XTCP_RACK_LOSS_DETECTION;	/* tcp_recovery's */
 	xn->sysctl_slow_start_after_idle = 1;	/* tcp_slow_start_after_idle's */
+	xn->sysctl_pacing_ss_ratio = 200;	/* TCP's defaults */
+	xn->sysctl_pacing_ca_ratio = 120;
+	xn->sysctl_limit_output_bytes = 16 * 65536;
+	xn->sysctl_min_tso_segs = 2;
+	xn->sysctl_tso_rtt_log = 9;		/* 512 us */
 	xn->sysctl_invalid_ratelimit = 500;	/* ms, TCP's HZ/2 */
 	xn->sysctl_notsent_lowat = UINT_MAX;	/* tcp_notsent_lowat */
 	xn->sysctl_udp_port = 0;		/* no UDP socket (udp.c) */
@@ -911,6 +923,7 @@ static int __init xtcp_init(void)
 	get_random_bytes(xtcp_cookie_secret, sizeof(xtcp_cookie_secret));
 	get_random_bytes(&xtcp_ts_secret, sizeof(xtcp_ts_secret));
 	xtcp_init_mem_limits();
+	xtcp_tsq_init();
 
 	err = percpu_counter_init(&xtcp_sockets_allocated, 0, GFP_KERNEL);
 	if (err)
@@ -981,6 +994,8 @@ static void __exit xtcp_exit(void)
 	 * before the module's text goes.
 	 */
 	synchronize_net();
+	/* No socket is left to queue; one may still be leaving the list. */
+	xtcp_tsq_exit();
 	proto_unregister(&xtcp_prot);
 	xtcp_hashinfo_exit();
 	percpu_counter_destroy(&xtcp_sockets_allocated);

@@ -118,6 +118,7 @@ int xtcp_init_sock(struct sock *sk)
 	sk->sk_state = TCP_CLOSE;
 	sk->sk_write_space = xtcp_write_space;
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
+	INIT_LIST_HEAD(&xs->tsq_node);
 	sk->sk_sndbuf = READ_ONCE(sk->sk_prot->sysctl_wmem[1]);
 	sk->sk_rcvbuf = READ_ONCE(sk->sk_prot->sysctl_rmem[1]);
 	sk_sockets_allocated_inc(sk);

@@ -212,6 +212,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_ACKSKIPPED,		/* ACKs to out-of-window segments withheld (rate limit) */
 	XTCP_MIB_REQDUPS,		/* SYNs whose request sock another CPU made first */
 	XTCP_MIB_TIMERSDEFERRED,	/* Timer expiries left to release_sock() (owner busy) */
+	XTCP_MIB_TSQTHROTTLED,		/* Sends stopped by TCP Small Queues (output.c) */
 	XTCP_MIB_ENCAPINSEGS,		/* Segments received in UDP (udp.c) */
 	XTCP_MIB_ENCAPOUTSEGS,		/* Segments sent in UDP */
 	XTCP_MIB_ENCAPINERRS,		/* UDP datagrams to udp_port too short for a segment */
@@ -272,6 +273,19 @@ struct xtcp_net {
 	int				sysctl_early_retrans; /* 3, 4: loss probes */
 	int				sysctl_recovery; /* XTCP_RACK_* bits */
 	int				sysctl_slow_start_after_idle; /* 0/1 */
+	/*
+	 * Pacing rate and TCP Small Queues (output.c), TCP's sysctls of
+	 * the same names and defaults: sk_pacing_rate is cwnd / SRTT times
+	 * pacing_ss_ratio (slow start) or pacing_ca_ratio percent; an skb
+	 * carries about 1 ms of it (min_tso_segs at least, more when the
+	 * min RTT is short: tso_rtt_log); what a socket has below it (qdisc,
+	 * device) stays within 1 ms of it, or limit_output_bytes unpaced.
+	 */
+	int				sysctl_pacing_ss_ratio;	/* % */
+	int				sysctl_pacing_ca_ratio;	/* % */
+	int				sysctl_limit_output_bytes;
+	int				sysctl_min_tso_segs;
+	int				sysctl_tso_rtt_log;
 	/* New sockets' algorithm (net.xtcp.congestion_control); READ_ONCE. */
 	const struct xtcp_cong_ops	*ca_default;
 	/*
@@ -308,14 +322,28 @@ enum xtcp_deferred_bits {
 	XTCP_MTU_REDUCED_DEFERRED,	/* xtcp_v4_mtu_reduced() */
 	XTCP_WRITE_TIMER_DEFERRED,	/* xtcp_write_timer_handler() */
 	XTCP_DELACK_TIMER_DEFERRED,	/* xtcp_delack_timer_handler() */
+	XTCP_TSQ_DEFERRED,		/* xtcp_tsq_write() */
+	/*
+	 * TCP Small Queues (output.c, as TCP's TSQ_THROTTLED and
+	 * TSQ_QUEUED): the sender stopped because its segments below it
+	 * (qdisc, device) hold too much; the socket waits on a CPU's list
+	 * for those to be freed.  No reference of their own: QUEUED rides
+	 * on the sk_wmem_alloc unit xtcp_wfree() keeps.
+	 */
+	XTCP_TSQ_THROTTLED,
+	XTCP_TSQ_QUEUED,
 };
 
 #define XTCPF_MTU_REDUCED_DEFERRED	BIT(XTCP_MTU_REDUCED_DEFERRED)
 #define XTCPF_WRITE_TIMER_DEFERRED	BIT(XTCP_WRITE_TIMER_DEFERRED)
 #define XTCPF_DELACK_TIMER_DEFERRED	BIT(XTCP_DELACK_TIMER_DEFERRED)
+#define XTCPF_TSQ_DEFERRED		BIT(XTCP_TSQ_DEFERRED)
+#define XTCPF_TSQ_THROTTLED		BIT(XTCP_TSQ_THROTTLED)
+#define XTCPF_TSQ_QUEUED		BIT(XTCP_TSQ_QUEUED)
 #define XTCPF_DEFERRED_ALL		(XTCPF_MTU_REDUCED_DEFERRED | \
 					 XTCPF_WRITE_TIMER_DEFERRED | \
-					 XTCPF_DELACK_TIMER_DEFERRED)
+					 XTCPF_DELACK_TIMER_DEFERRED | \
+					 XTCPF_TSQ_DEFERRED)
 
 /* Per segment state kept in skb->cb while an skb is in xtcp's hands. */
 struct xtcp_skb_cb {
@@ -691,6 +719,12 @@ struct xtcp_sock {
 	u32	rcv_ooopack;	/* segments received out of order */
 	u32	min_rtt_us;	/* lowest RTT sample, ~0U: none yet */
 	u32	lsndtime;	/* jiffies of the last data sent */
+	/*
+	 * On a CPU's list of sockets TCP Small Queues throttled, while
+	 * XTCP_TSQ_QUEUED is set (output.c: xtcp_wfree(), the tasklet),
+	 * under that list's IRQ-off section.
+	 */
+	struct list_head	tsq_node;
 	/*
 	 * The microsecond clock as the event being handled began
 	 * (xtcp_clock_refresh()), as TCP's tp->tcp_mstamp: what the ACK
@@ -1189,6 +1223,12 @@ unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu);
 void xtcp_init_mss(struct sock *sk);
 void xtcp_free_skb(struct sock *sk, struct sk_buff *skb);
 unsigned int xtcp_burst_max(const struct sock *sk);
+void xtcp_update_pacing_rate(struct sock *sk);
+bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb,
+			    unsigned int factor);
+void xtcp_wfree(struct sk_buff *skb);
+void xtcp_tsq_init(void);
+void xtcp_tsq_exit(void);
 int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
 		  struct sk_buff *skb, unsigned int len, unsigned int mss);
 int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len);

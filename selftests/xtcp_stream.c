@@ -1750,4 +1750,101 @@ TEST_F_TIMEOUT(stream, retries2_gives_etimedout, XT(60))
 	close(lfd);
 }
 
+/* The bytes waiting in the root qdisc of @dev in netns @ns, -1: unknown. */
+static long qdisc_backlog(const char *ns, const char *dev)
+{
+	char cmd[128], out[4096], *at;
+	size_t n;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "tc -n %s -j -s qdisc show dev %s root",
+		 ns, dev);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	n = fread(out, 1, sizeof(out) - 1, f);
+	pclose(f);
+	out[n] = '\0';
+	at = strstr(out, "\"backlog\":");
+	return at ? strtol(at + strlen("\"backlog\":"), NULL, 10) : -1;
+}
+
+struct backlog_probe {
+	int stop;	/* __atomic: set by the test, read by the sampler */
+	long max, samples;
+};
+
+/* The client's qdisc backlog every 10 ms until told to stop: the most. */
+static void *backlog_sampler(void *arg)
+{
+	struct backlog_probe *p = arg;
+
+	while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)) {
+		long b = qdisc_backlog(CLI_NS, CLI_IF);
+
+		if (b >= 0) {
+			p->samples++;
+			if (b > p->max)
+				p->max = b;
+		}
+		usleep(10000);
+	}
+	return NULL;
+}
+
+/*
+ * TCP Small Queues: a bulk sender behind a slow bottleneck (a 10 Mbit/s
+ * tbf on the client's veth that would queue two seconds, 2.5 MB) keeps
+ * about a millisecond of its data in the qdisc, two skbs at least, as
+ * TCP does; the rest of its window waits in the socket, where it delays
+ * no one else's packets.  The backlog is sampled (slowly: a tc run
+ * takes a fraction of a second under emulation) while 6 MiB go, and the
+ * bytes must arrive intact.  Without it the window (grown in slow
+ * start, no loss yet) fills the qdisc towards its limit.
+ */
+TEST_F_TIMEOUT(stream, small_queues_keep_qdisc_short, XT(120))
+{
+	long t0 = xstat(CLI_NS, "TsqThrottled");
+	struct bulk b = { .len = 6 << 20 };
+	struct backlog_probe p = { 0 };
+	int lfd, c, a, big = 4 << 20;
+	pthread_t wr, th;
+	char hash[65];
+	size_t got;
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root tbf rate 10mbit burst 32kb latency 2s"));
+	/* Buffers that let the window outgrow the qdisc (root may). */
+	lfd = xlisten(9530, 1);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVBUFFORCE, &big,
+				sizeof(big)));
+	c = xsock(CLI_NS);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_SNDBUFFORCE, &big,
+				sizeof(big)));
+	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9530));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	b.fd = c;
+	ASSERT_EQ(0, pthread_create(&th, NULL, backlog_sampler, &p));
+	ASSERT_EQ(0, pthread_create(&wr, NULL, bulk_writer, &b));
+	got = read_sha256(a, b.len + 1, hash);
+	pthread_join(wr, NULL);
+	__atomic_store_n(&p.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	EXPECT_EQ(b.len, got);
+	EXPECT_STREQ(b.hash, hash);
+	TH_LOG("qdisc backlog at most %ld B in %ld samples; TsqThrottled %ld -> %ld",
+	       p.max, p.samples, t0, xstat(CLI_NS, "TsqThrottled"));
+	EXPECT_LE(5, p.samples);
+	EXPECT_LT(0, p.max);
+	EXPECT_GT(256 << 10, p.max);
+	if (!is_tcp())
+		EXPECT_LT(t0, xstat(CLI_NS, "TsqThrottled"));
+	close(c);
+	close(a);
+	close(lfd);
+}
+
 TEST_HARNESS_MAIN
