@@ -536,7 +536,8 @@ static void xtcp_skb_sent(struct xtcp_sock *xs, struct sk_buff *skb, u32 now)
  * of ssthresh (slow start, which doubles cwnd per round trip) and
  * pacing_ca_ratio percent after; within SO_MAX_PACING_RATE.  It sizes
  * the skbs (xtcp_burst_max()) and what TCP Small Queues lets wait
- * below the socket; an fq qdisc paces by it.
+ * below the socket; an fq qdisc paces by it, and so does xtcp itself
+ * when the socket asks for pacing without fq.
  *
  * Context: socket locked (after an ACK, at the handshake's end).
  */
@@ -578,8 +579,16 @@ struct xtcp_tsq {
 
 static DEFINE_PER_CPU(struct xtcp_tsq, xtcp_tsq);
 
-/* Send on, if the connection still sends (tcp_tsq_write()). */
-static void xtcp_tsq_write(struct sock *sk)
+/**
+ * xtcp_tsq_write() - send on after TCP Small Queues' or pacing's wait
+ * @sk: the socket
+ *
+ * If the connection still sends, as tcp_tsq_write().
+ *
+ * Context: socket locked (the tasklet or the pacing timer with the bh
+ * lock, or xtcp_release_cb()).
+ */
+void xtcp_tsq_write(struct sock *sk)
 {
 	if ((1 << sk->sk_state) &
 	    (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_CLOSING |
@@ -713,6 +722,50 @@ bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb,
 	return true;
 }
 
+/*
+ * Pacing of our own, as TCP's without fq (tcp_pacing_check()): when the
+ * socket asks for pacing (SO_MAX_PACING_RATE, or an algorithm's
+ * XTCP_CC pacing) and no fq qdisc took it on (SK_PACING_FQ), an skb
+ * waits until wstamp_ns, the pacing timer sending on then.
+ */
+static bool xtcp_pacing_check(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	/* Set by setsockopt() or fq without the socket lock (TCP's read). */
+	if (smp_load_acquire(&sk->sk_pacing_status) != SK_PACING_NEEDED ||
+	    xs->wstamp_ns <= xs->clock_ns)
+		return false;
+	if (!hrtimer_is_queued(&xs->pacing_timer)) {
+		hrtimer_start(&xs->pacing_timer, ns_to_ktime(xs->wstamp_ns),
+			      HRTIMER_MODE_ABS_PINNED_SOFT);
+		sock_hold(sk);	/* the timer's, put by xtcp_pace_kick() */
+	}
+	return true;
+}
+
+/*
+ * An skb of @len bytes left: the next may leave that much later at the
+ * pacing rate (tcp_update_skb_after_send()), less up to half of it for
+ * the time the sender was late (the clock past wstamp_ns, @credit_ns:
+ * the OS's jitter).  Not for the first 10 segments, as fq.
+ */
+static void xtcp_paced(struct sock *sk, unsigned int len)
+{
+	unsigned long rate = READ_ONCE(sk->sk_pacing_rate);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u64 prior = xs->wstamp_ns, len_ns, credit_ns;
+
+	if (READ_ONCE(sk->sk_pacing_status) == SK_PACING_NONE)
+		return;
+	xs->wstamp_ns = max(xs->wstamp_ns, xs->clock_ns);
+	if (rate == ~0UL || !rate || xs->data_segs_out < 10)
+		return;
+	len_ns = div64_ul((u64)len * NSEC_PER_SEC, rate);
+	credit_ns = xs->wstamp_ns - prior;
+	xs->wstamp_ns += len_ns - min(len_ns / 2, credit_ns);
+}
+
 /**
  * xtcp_tsq_init() - set up each CPU's list and tasklet
  *
@@ -770,6 +823,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 
 	if (clone) {
 		xtcp_skb_sent(xs, skb, xs->clock_us);
+		xtcp_paced(sk, skb->len);
 		if (unlikely(skb_cloned(skb)))
 			skb = pskb_copy(skb, gfp);
 		else
@@ -1319,7 +1373,7 @@ static void xtcp_xmit_lost(struct sock *sk)
 		if (!(cb->sacked & XTCP_SKB_LOST))
 			continue;
 		/* Twice new data's room below: repairs come first. */
-		if (xtcp_small_queue_check(sk, skb, 1))
+		if (xtcp_pacing_check(sk) || xtcp_small_queue_check(sk, skb, 1))
 			break;
 		xtcp_retransmit_lost(sk, skb, xs->cc.cwnd - in_flight);
 	}
@@ -1467,8 +1521,9 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		     xtcp_after(cb->end_seq, xs->snd_una + xs->snd_wnd)) &&
 		    xtcp_fragment(sk, &sk->sk_write_queue, skb, len, mss))
 			break;
-		/* Enough of ours waits below (TCP Small Queues). */
-		if (!probe && xtcp_small_queue_check(sk, skb, 0))
+		/* Not yet its time, or enough of ours waits below. */
+		if (!probe && (xtcp_pacing_check(sk) ||
+			       xtcp_small_queue_check(sk, skb, 0)))
 			break;
 		xtcp_set_pcount(skb, mss);
 		/* The first data after nothing was in flight. */

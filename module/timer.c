@@ -589,11 +589,23 @@ static enum hrtimer_restart xtcp_compressed_ack_kick(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
+/* The pacing timer (output.c): send on, or at release_sock(). */
+static enum hrtimer_restart xtcp_pace_kick(struct hrtimer *timer)
+{
+	struct xtcp_sock *xs = container_of(timer, struct xtcp_sock,
+					    pacing_timer);
+
+	xtcp_timer_run(&xs->icsk.icsk_inet.sk, XTCP_TSQ_DEFERRED,
+		       xtcp_tsq_write);
+	return HRTIMER_NORESTART;
+}
+
 /**
  * xtcp_init_xmit_timers() - set up the socket's timers
  * @sk: the socket
  *
- * The write, delayed-ACK and keepalive timers, and SACK compression's.
+ * The write, delayed-ACK and keepalive timers, SACK compression's and
+ * pacing's.
  *
  * Context: a socket no one else uses yet: xtcp_init_sock() in process
  * context, or a new child in xtcp_v4_syn_recv_sock() (softirq, the
@@ -610,21 +622,27 @@ void xtcp_init_xmit_timers(struct sock *sk)
 		     HRTIMER_MODE_REL_PINNED_SOFT);
 	xs->compressed_ack_timer.function = xtcp_compressed_ack_kick;
 	xs->compressed_ack = 0;
+	hrtimer_init(&xs->pacing_timer, CLOCK_MONOTONIC,
+		     HRTIMER_MODE_ABS_PINNED_SOFT);
+	xs->pacing_timer.function = xtcp_pace_kick;
+	xs->wstamp_ns = 0;
 }
 
 /**
  * xtcp_clear_xmit_timers() - stop the socket's timers
  * @sk: the socket
  *
- * As tcp_clear_xmit_timers(): inet_csk's, and SACK compression's, whose
- * socket reference goes with it if it was still queued (a handler
- * already running drops its own).
+ * As tcp_clear_xmit_timers(): inet_csk's, and SACK compression's and
+ * pacing's, whose socket references go with them if they were still
+ * queued (a handler already running drops its own).
  *
  * Context: socket locked.
  */
 void xtcp_clear_xmit_timers(struct sock *sk)
 {
 	if (hrtimer_try_to_cancel(&xtcp_sk(sk)->compressed_ack_timer) == 1)
+		__sock_put(sk);
+	if (hrtimer_try_to_cancel(&xtcp_sk(sk)->pacing_timer) == 1)
 		__sock_put(sk);
 	inet_csk_clear_xmit_timers(sk);
 }

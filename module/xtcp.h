@@ -609,6 +609,17 @@ struct xtcp_sock {
 	u8	dup_ack_counter;
 	u32	compressed_rcv_nxt;
 	struct hrtimer	compressed_ack_timer;
+	/*
+	 * Pacing of our own (output.c), when the socket asks for it
+	 * (SK_PACING_NEEDED: SO_MAX_PACING_RATE, or an algorithm that
+	 * paces) and no fq qdisc does it, as TCP's: wstamp_ns is the
+	 * earliest the next skb may leave (ktime_get_ns()), clock_ns the
+	 * clock_us of xtcp_clock_refresh() in full; the timer, holding a socket reference
+	 * while queued, sends on at wstamp_ns.  Under the socket lock.
+	 */
+	u64	wstamp_ns;
+	u64	clock_ns;
+	struct hrtimer	pacing_timer;
 	u32	snd_sml;	/* end of the last short segment sent (Nagle) */
 	u32	tlp_high_seq;	/* SND.NXT at the loss probe, 0: none out */
 	/*
@@ -825,6 +836,7 @@ static inline void xtcp_clock_refresh(struct xtcp_sock *xs)
 {
 	u64 ns = ktime_get_ns();
 
+	xs->clock_ns = ns;
 	xs->clock_us = (u32)div_u64(ns, NSEC_PER_USEC);
 	xs->clock_ms = (u32)div_u64(ns, NSEC_PER_MSEC);
 }
@@ -1227,6 +1239,7 @@ void xtcp_update_pacing_rate(struct sock *sk);
 bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb,
 			    unsigned int factor);
 void xtcp_wfree(struct sk_buff *skb);
+void xtcp_tsq_write(struct sock *sk);
 void xtcp_tsq_init(void);
 void xtcp_tsq_exit(void);
 int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
