@@ -226,7 +226,7 @@ bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
 	 * repair, as tcp_enter_recovery() in tcp_in_cwnd_reduction().
 	 */
 	if (cc->state == XTCP_CA_CWR) {
-		if (!cc->sack)
+		if (!cc->sack && !ops->cong_control)
 			cc->cwnd = cc->ssthresh + XTCP_DUPTHRESH;
 		cc->recover = snd_nxt;
 		xtcp_cc_set_state(cc, ops, XTCP_CA_RECOVERY);
@@ -239,7 +239,9 @@ bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,
 	cc->prr_delivered = 0;
 	cc->prr_out = 0;
 	cc->ssthresh = ops->ssthresh(cc, flight);
-	cc->cwnd = cc->ssthresh + (cc->sack ? 0 : XTCP_DUPTHRESH);
+	/* cong_control sets cwnd itself, from the next ACK on. */
+	if (!ops->cong_control)
+		cc->cwnd = cc->ssthresh + (cc->sack ? 0 : XTCP_DUPTHRESH);
 	cc->cwnd_cnt = 0;
 	cc->recover = snd_nxt;
 	xtcp_cc_set_state(cc, ops, XTCP_CA_RECOVERY);
@@ -344,7 +346,8 @@ void xtcp_cc_prr(struct xtcp_cc *cc, u32 delivered, u32 pipe)
  * In CWR cwnd does not grow (PRR brings it down); the first ACK beyond
  * "recover" ends CWR with cwnd = ssthresh, as tcp_end_cwnd_reduction()
  * in tcp_fastretrans_alert().
- * Otherwise the algorithm grows cwnd.
+ * Otherwise the algorithm grows cwnd.  An algorithm with cong_control
+ * keeps cwnd to itself: the states change, cwnd does not here.
  *
  * Context: pure arithmetic; the caller serializes @cc (in the module:
  * socket locked, the ACK path of input.c).
@@ -354,12 +357,16 @@ bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		    u32 ack, u32 acked, u32 flight_after, bool cwnd_limited,
 		    const struct xtcp_ack_sample *s)
 {
+	/* cong_control sets cwnd itself (tcp_end_cwnd_reduction()'s exit). */
+	bool own = !ops->cong_control;
+
 	if (cc->state == XTCP_CA_RECOVERY) {
 		if (!xtcp_before(ack, cc->recover)) {
 			u32 fl = flight_after + 1;
 
-			cc->cwnd = fl < cc->ssthresh && !cc->sack ?
-				   fl : cc->ssthresh;
+			if (own)
+				cc->cwnd = fl < cc->ssthresh && !cc->sack ?
+					   fl : cc->ssthresh;
 			xtcp_cc_set_state(cc, ops, XTCP_CA_OPEN);
 			cc->dupacks = 0;
 			return false;
@@ -367,8 +374,10 @@ bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		/* With SACK the scoreboard says what to resend. */
 		if (cc->sack)
 			return false;
-		cc->cwnd = cc->cwnd > acked ? cc->cwnd - acked : 0;
-		cc->cwnd++;
+		if (own) {
+			cc->cwnd = cc->cwnd > acked ? cc->cwnd - acked : 0;
+			cc->cwnd++;
+		}
 		return true;
 	}
 	if (cc->state == XTCP_CA_CWR) {
@@ -376,14 +385,15 @@ bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		/* Held until beyond "recover", for the CWR to get through. */
 		if (!xtcp_after(ack, cc->recover))
 			return false;
-		cc->cwnd = cc->ssthresh;
+		if (own)
+			cc->cwnd = cc->ssthresh;
 		xtcp_cc_set_state(cc, ops, XTCP_CA_OPEN);
 		return false;
 	}
 	if (cc->state == XTCP_CA_LOSS && !xtcp_before(ack, cc->recover))
 		xtcp_cc_set_state(cc, ops, XTCP_CA_OPEN);
 	cc->dupacks = 0;
-	if (cwnd_limited && cc->cwnd < XTCP_CWND_MAX)
+	if (own && cwnd_limited && cc->cwnd < XTCP_CWND_MAX)
 		ops->cong_avoid(cc, acked, s);
 	return false;
 }

@@ -42,7 +42,7 @@ static struct xtcp_cong_ops *xtcp_cong_find_registered(const char *name)
  *
  * Context: process context (module init).
  * Return: 0; -EINVAL if the name is empty or too long or a hook is
- * missing; -EEXIST if xtcp has an algorithm of that name already.
+ * missing (init, ssthresh, and cong_avoid or cong_control); -EEXIST if xtcp has an algorithm of that name already.
  */
 int xtcp_register_congestion_control(struct xtcp_cong_ops *ops)
 {
@@ -50,7 +50,7 @@ int xtcp_register_congestion_control(struct xtcp_cong_ops *ops)
 
 	if (!ops->name || !ops->name[0] ||
 	    strlen(ops->name) >= XTCP_CA_NAME_MAX || !ops->init ||
-	    !ops->ssthresh || !ops->cong_avoid) {
+	    !ops->ssthresh || (!ops->cong_avoid && !ops->cong_control)) {
 		pr_err("congestion control %s: no name, too long, or a hook missing\n",
 		       ops->name ? ops->name : "(null)");
 		return -EINVAL;

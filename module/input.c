@@ -316,6 +316,36 @@ static void xtcp_rate_gen(struct sock *sk, struct xtcp_rate_sample *rs)
  * partial ACK), and restart the retransmission timer (RFC 6298 5.3) or
  * the tail loss probe's (xtcp_set_xmit_timer()).
  */
+/*
+ * What the algorithm hears of an ACK (struct xtcp_ack_sample), from the
+ * rate sample xtcp_rate_gen() closed for it.
+ */
+static void xtcp_ack_sample_fill(const struct sock *sk,
+				 struct xtcp_ack_sample *s,
+				 const struct xtcp_rate_sample *rs, u32 ack)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+
+	*s = (struct xtcp_ack_sample) {
+		/* jiffies in ms, which wrap as a u32 does */
+		.now_ms		= jiffies_to_msecs(jiffies),
+		.min_rtt_us	= xs->min_rtt_us,
+		.rtt_us		= rs->rtt_us,
+		.ack		= ack,
+		.snd_nxt	= xs->snd_nxt,
+		.acked_sacked	= rs->acked_sacked,
+		.total_delivered = xs->dlv.delivered,
+		.prior_delivered = rs->prior_delivered,
+		.delivered	= rs->valid ? rs->delivered : 0,
+		.interval_us	= rs->valid ? rs->interval_us : 0,
+		.app_limited	= rs->app_limited,
+		.is_retrans	= rs->is_retrans,
+		.mss		= xs->mss_cache,
+		.srtt_us	= xs->rtt.srtt_us,
+		.in_flight	= xtcp_in_flight(xs),
+	};
+}
+
 static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
@@ -354,20 +384,9 @@ static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 		icsk->icsk_backoff = 0;
 		xtcp_update_rto(sk);
 	}
-	/* For the algorithm: jiffies in ms, which wrap as a u32 does. */
-	s.now_ms = jiffies_to_msecs(jiffies);
-	s.min_rtt_us = xs->min_rtt_us;
-	s.rtt_us = rtt_us;
-	s.ack = ack;
-	s.snd_nxt = xs->snd_nxt;
+	rs->rtt_us = rtt_us;
 	xtcp_rate_gen(sk, rs);
-	s.acked_sacked = rs->acked_sacked;
-	s.total_delivered = xs->dlv.delivered;
-	s.prior_delivered = rs->prior_delivered;
-	s.delivered = rs->valid ? rs->delivered : 0;
-	s.interval_us = rs->valid ? rs->interval_us : 0;
-	s.app_limited = rs->app_limited;
-	s.is_retrans = rs->is_retrans;
+	xtcp_ack_sample_fill(sk, &s, rs, ack);
 	if (xs->ca_ops && sk->sk_state != TCP_SYN_SENT &&
 	    xtcp_cc_newack(&xs->cc, xs->ca_ops, ack, max(acked, 1U),
 			   xtcp_in_flight(xs), limited, &s)) {
@@ -1150,13 +1169,23 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 	 * delivered (RFC 6937 DeliveredData: SND.UNA's advance and the
 	 * change in SACKed segments, counted in segments).
 	 */
-	if ((xs->cc.state == XTCP_CA_RECOVERY && xs->cc.sack) ||
-	    xs->cc.state == XTCP_CA_CWR) {
+	if (((xs->cc.state == XTCP_CA_RECOVERY && xs->cc.sack) ||
+	     xs->cc.state == XTCP_CA_CWR) && !xs->ca_ops->cong_control) {
 		s32 delivered = (s32)(prior_packets - xs->packets_out) +
 				(s32)(xs->sacked_out - prior_sacked);
 
 		if (delivered > 0)
 			xtcp_cc_prr(&xs->cc, delivered, xtcp_in_flight(xs));
+	}
+	/*
+	 * An algorithm that sees every ACK sets cwnd (and its rate) now,
+	 * after the loss state machine, as tcp_cong_control() calls it.
+	 */
+	if (xs->ca_ops && xs->ca_ops->cong_control) {
+		struct xtcp_ack_sample s;
+
+		xtcp_ack_sample_fill(sk, &s, &rs, ack);
+		xs->ca_ops->cong_control(&xs->cc, &s);
 	}
 	/* cwnd is final for this ACK: the rate it gives (tcp_cong_control()). */
 	xtcp_update_pacing_rate(sk);

@@ -534,10 +534,11 @@ static void xtcp_skb_sent(struct xtcp_sock *xs, struct sk_buff *skb, u32 now)
  * As tcp_update_pacing_rate(): cwnd (or what is in flight, if more) per
  * SRTT, times net.xtcp.pacing_ss_ratio percent while cwnd is below half
  * of ssthresh (slow start, which doubles cwnd per round trip) and
- * pacing_ca_ratio percent after; within SO_MAX_PACING_RATE.  It sizes
- * the skbs (xtcp_burst_max()) and what TCP Small Queues lets wait
- * below the socket; an fq qdisc paces by it, and so does xtcp itself
- * when the socket asks for pacing without fq.
+ * pacing_ca_ratio percent after; or the rate an algorithm with
+ * cong_control set (struct xtcp_cc's pacing_rate); within
+ * SO_MAX_PACING_RATE.  It sizes the skbs (xtcp_burst_max()) and what
+ * TCP Small Queues lets wait below the socket; an fq qdisc paces by it,
+ * and so does xtcp itself when the socket asks for pacing without fq.
  *
  * Context: socket locked (after an ACK, at the handshake's end).
  */
@@ -549,12 +550,21 @@ void xtcp_update_pacing_rate(struct sock *sk)
 	u64 rate;
 
 	sock_owned_by_me(sk);
-	if (xs->cc.cwnd < xs->cc.ssthresh / 2)
-		ratio = READ_ONCE(xn->sysctl_pacing_ss_ratio);
-	else
-		ratio = READ_ONCE(xn->sysctl_pacing_ca_ratio);
-	rate = xtcp_pacing_rate(xs->mss_cache, xs->cc.cwnd, xs->packets_out,
-				xs->rtt.srtt_us, ratio);
+	/* The algorithm paces: without fq, xtcp does (as bbr_init()). */
+	if (xs->cc.pacing &&
+	    READ_ONCE(sk->sk_pacing_status) == SK_PACING_NONE)
+		cmpxchg(&sk->sk_pacing_status, SK_PACING_NONE,
+			SK_PACING_NEEDED);
+	if (xs->ca_ops && xs->ca_ops->cong_control && xs->cc.pacing_rate) {
+		rate = xs->cc.pacing_rate;
+	} else {
+		if (xs->cc.cwnd < xs->cc.ssthresh / 2)
+			ratio = READ_ONCE(xn->sysctl_pacing_ss_ratio);
+		else
+			ratio = READ_ONCE(xn->sysctl_pacing_ca_ratio);
+		rate = xtcp_pacing_rate(xs->mss_cache, xs->cc.cwnd,
+					xs->packets_out, xs->rtt.srtt_us, ratio);
+	}
 	/* Read locklessly by fq and TCP_INFO. */
 	WRITE_ONCE(sk->sk_pacing_rate,
 		   min_t(u64, rate, READ_ONCE(sk->sk_max_pacing_rate)));

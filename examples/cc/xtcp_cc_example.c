@@ -16,13 +16,26 @@
  *   setsockopt(fd, SOL_TCP, TCP_CONGESTION, "example", 7)
  *     or: sysctl -w net.xtcp.congestion_control=example
  *
+ * A second algorithm, "example_rate", shows the other way to write one:
+ * a cong_control hook that hears every ACK and sets cwnd and the pacing
+ * rate itself, as BBR does.  It sends at a fixed rate:
+ *
+ *   every ACK       pacing rate = rate bytes/s; cwnd = twice what the
+ *                   rate carries in a min RTT, at least 4 segments;
+ *   on a loss       nothing changes: a fixed rate does not back off.
+ *
+ *   insmod xtcp_cc_example.ko rate=500000
+ *   setsockopt(fd, SOL_TCP, TCP_CONGESTION, "example_rate", 12)
+ *
  * To write your own: copy this file, change the name and the three
  * hooks, add a line to Kbuild.  The interface is <net/xtcp_cong.h>;
  * xtcp's own NewReno (module/cong.c) and CUBIC (module/cubic.c) use
  * the same one.  docs/congestion.md explains what xtcp does around it.
  */
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/time64.h>
 #include <net/xtcp_cong.h>
 
 /* Module parameters: read by the hooks on every call, so writable. */
@@ -37,6 +50,10 @@ MODULE_PARM_DESC(md, "percent cut from cwnd on a loss, 1..99 (default 50)");
 static unsigned int max_cwnd;
 module_param(max_cwnd, uint, 0644);
 MODULE_PARM_DESC(max_cwnd, "the largest cwnd in segments (default 0: none)");
+
+static unsigned int rate = 1000000;
+module_param(rate, uint, 0644);
+MODULE_PARM_DESC(rate, "example_rate's rate in bytes per second (default 1000000)");
 
 /*
  * Per-connection state: this algorithm needs none beyond struct
@@ -97,6 +114,40 @@ static void example_cong_avoid(struct xtcp_cc *cc, u32 acked,
 	example_clamp(cc);
 }
 
+/*
+ * example_rate.  init: ask xtcp to pace this connection's segments
+ * itself when no fq qdisc does (as BBR sets SK_PACING_NEEDED).
+ */
+static void example_rate_init(struct xtcp_cc *cc)
+{
+	cc->pacing = 1;
+}
+
+/* A loss: ssthresh stays where it is, and so does the rate. */
+static u32 example_rate_ssthresh(struct xtcp_cc *cc, u32 flight)
+{
+	return cc->ssthresh;
+}
+
+/*
+ * Every ACK, with its sample: @s->mss and @s->min_rtt_us (~0U until the
+ * first RTT sample) give the window the rate needs; @s->delivered over
+ * @s->interval_us is what the path delivered, which a real rate-based
+ * algorithm would use to find the rate instead of being told it.
+ */
+static void example_rate_cong_control(struct xtcp_cc *cc,
+				      const struct xtcp_ack_sample *s)
+{
+	u64 bytes_per_s = max(READ_ONCE(rate), 1U);
+	u64 bdp = 0;
+
+	cc->pacing_rate = bytes_per_s;
+	if (s->min_rtt_us != ~0U && s->mss)
+		bdp = div_u64(bytes_per_s * s->min_rtt_us,
+			      USEC_PER_SEC * s->mss);
+	cc->cwnd = max_t(u64, 2 * bdp, 4);
+}
+
 /* What xtcp calls: the name TCP_CONGESTION takes, and the hooks. */
 static struct xtcp_cong_ops example_ops = {
 	.name		= "example",
@@ -112,13 +163,31 @@ static struct xtcp_cong_ops example_ops = {
 	.owner		= THIS_MODULE,
 };
 
+static struct xtcp_cong_ops example_rate_ops = {
+	.name		= "example_rate",
+	.init		= example_rate_init,
+	.ssthresh	= example_rate_ssthresh,
+	/* In place of cong_avoid, which may then be NULL. */
+	.cong_control	= example_rate_cong_control,
+	.owner		= THIS_MODULE,
+};
+
 static int __init example_register(void)
 {
-	return xtcp_register_congestion_control(&example_ops);
+	int err;
+
+	err = xtcp_register_congestion_control(&example_ops);
+	if (err)
+		return err;
+	err = xtcp_register_congestion_control(&example_rate_ops);
+	if (err)
+		xtcp_unregister_congestion_control(&example_ops);
+	return err;
 }
 
 static void __exit example_unregister(void)
 {
+	xtcp_unregister_congestion_control(&example_rate_ops);
 	xtcp_unregister_congestion_control(&example_ops);
 }
 
@@ -126,6 +195,7 @@ module_init(example_register);
 module_exit(example_unregister);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("xtcp: an example congestion control algorithm (AIMD with a ceiling)");
+MODULE_DESCRIPTION("xtcp: example congestion control algorithms (AIMD with a ceiling; a fixed rate)");
 /* What TCP_CONGESTION "example" loads when the module is installed. */
 MODULE_ALIAS("xtcp-cc-example");
+MODULE_ALIAS("xtcp-cc-example_rate");

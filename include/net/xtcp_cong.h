@@ -58,6 +58,16 @@ struct xtcp_cc {
 	u32	reordering;
 	u8	state;		/* enum xtcp_ca_state */
 	/*
+	 * Pacing (TCP's sk_pacing_rate and SK_PACING_NEEDED): an algorithm
+	 * with cong_control sets pacing_rate, bytes per second, for its
+	 * segments (0 leaves the rate to xtcp: cwnd per SRTT, times
+	 * net.xtcp.pacing_ss_ratio or pacing_ca_ratio percent); one whose
+	 * init sets pacing has its segments paced even without an fq
+	 * qdisc, as BBR asks.  Both 0 before init.
+	 */
+	u64	pacing_rate;
+	u8	pacing;
+	/*
 	 * Proportional Rate Reduction (RFC 6937) in SACK recovery and in
 	 * CWR:
 	 */
@@ -113,6 +123,12 @@ struct xtcp_ack_sample {
 	u8	app_limited;
 	/* The newest segment delivered had been resent. */
 	u8	is_retrans;
+	/* The segment size, bytes: a rate in segments times it is bytes. */
+	u32	mss;
+	/* The smoothed RTT, 0: none yet. */
+	u32	srtt_us;
+	/* Segments in flight after the ACK (RFC 6675 pipe). */
+	u32	in_flight;
 };
 
 /*
@@ -167,6 +183,18 @@ struct xtcp_cong_ops {
 	 * ssthresh was called for a loss, a timeout or an ECN-Echo.
 	 */
 	void		(*set_state)(struct xtcp_cc *cc, u8 new_state);
+	/*
+	 * Optional, as TCP's cong_control (BBR's way): called for every
+	 * ACK that was not dropped, with its sample (ACKs of new data,
+	 * duplicate and SACK-only ones alike), in place of cong_avoid and
+	 * of what xtcp itself does to cwnd in recovery and CWR (PRR, the
+	 * new window at their end).  It sets cc->cwnd, and cc->pacing_rate
+	 * if it paces.  xtcp still enters recovery (asking ssthresh, which
+	 * may return cc->ssthresh unchanged), resends, times out (cwnd 1)
+	 * and undoes as for any algorithm.  With it, cong_avoid may be NULL.
+	 */
+	void		(*cong_control)(struct xtcp_cc *cc,
+					const struct xtcp_ack_sample *s);
 	/* Registration (set by xtcp_register_congestion_control()). */
 	struct list_head	list;
 	/* THIS_MODULE of a module's algorithm; NULL for xtcp's own. */

@@ -383,6 +383,48 @@ TEST(cong_list)
 	EXPECT_TRUE(!strcmp(buf, ""));
 }
 
+/* A cong_control algorithm: cwnd 7 whatever happens, ssthresh kept. */
+static void cc_fixed_init(struct xtcp_cc *cc)
+{
+	cc->cwnd = 7;
+}
+
+static u32 cc_fixed_ssthresh(struct xtcp_cc *cc, u32 flight)
+{
+	return cc->ssthresh;
+}
+
+static void cc_fixed_control(struct xtcp_cc *cc,
+			     const struct xtcp_ack_sample *s)
+{
+	cc->cwnd = 7;
+}
+
+TEST(cong_control_keeps_cwnd)
+{
+	static const struct xtcp_cong_ops fixed = {
+		.name = "fixed", .init = cc_fixed_init,
+		.ssthresh = cc_fixed_ssthresh, .cong_control = cc_fixed_control,
+	};
+	struct xtcp_cc cc;
+
+	xtcp_cc_init(&cc, &fixed, 1000, true);
+	EXPECT_TRUE(cc.cwnd == 7 && !cc.pacing_rate && !cc.pacing);
+	/* No cong_avoid to call: cwnd stays for the hook to set. */
+	EXPECT_TRUE(!xtcp_cc_newack(&cc, &fixed, 2000, 5, 7, true, NULL));
+	EXPECT_TRUE(cc.cwnd == 7);
+	/* Recovery starts, ssthresh asked; cwnd is not xtcp's to cut... */
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, &fixed, 2000, 20000, 7));
+	EXPECT_TRUE(cc.state == XTCP_CA_RECOVERY && cc.cwnd == 7);
+	/* ...nor to set when it ends. */
+	EXPECT_TRUE(!xtcp_cc_newack(&cc, &fixed, 20000, 5, 1, true, NULL));
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 7);
+	/* CWR's end leaves it too. */
+	EXPECT_TRUE(xtcp_cc_enter_cwr(&cc, &fixed, 30000, 7));
+	EXPECT_TRUE(!xtcp_cc_newack(&cc, &fixed, 30001, 1, 6, true, NULL));
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 7);
+}
+
 TEST(newreno)
 {
 	const struct xtcp_cong_ops *ops = &xtcp_newreno;
