@@ -238,7 +238,7 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us,
 	struct sk_buff *skb;
 
 	*rtt_us = 0;
-	while ((skb = skb_peek(&xs->rtx_queue))) {
+	while ((skb = xtcp_rtx_queue_head(sk))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		bool fully_acked = true;
 		u32 acked_pcount;
@@ -280,8 +280,7 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us,
 		freed += acked_pcount;
 		if (!fully_acked)
 			break;
-		__skb_unlink(skb, &xs->rtx_queue);
-		xtcp_free_skb(sk, skb);
+		xtcp_rtx_queue_unlink_and_free(skb, sk);
 	}
 	if (karn) {
 		*rtt_us = 0;
@@ -370,7 +369,7 @@ static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 	if (xs->ca_ops && sk->sk_state != TCP_SYN_SENT &&
 	    xtcp_cc_newack(&xs->cc, xs->ca_ops, ack, max(acked, 1U),
 			   xtcp_in_flight(xs), limited, &s)) {
-		struct sk_buff *head = skb_peek(&xs->rtx_queue);
+		struct sk_buff *head = xtcp_rtx_queue_head(sk);
 
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PARTIALACKS);
 		if (head)
@@ -451,7 +450,7 @@ static bool xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 		segs = dups;
 	} else {
 		/* Still queued: the resent segments it covers. */
-		skb_queue_walk(&xs->rtx_queue, skb) {
+		xtcp_rtx_queue_walk(skb, sk) {
 			const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 			if (!xtcp_after(cb->end_seq, start))
@@ -476,7 +475,7 @@ static void xtcp_unmark_lost(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
-	skb_queue_walk(&xs->rtx_queue, skb)
+	xtcp_rtx_queue_walk(skb, sk)
 		XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_LOST;
 	xs->lost_out = 0;
 }
@@ -565,7 +564,7 @@ static int xtcp_match_skb_to_sack(struct sock *sk, struct sk_buff *skb,
 				      &in_sack);
 	if (!pkt_len)
 		return 0;
-	err = xtcp_fragment(sk, &xtcp_sk(sk)->rtx_queue, skb, pkt_len,
+	err = xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, pkt_len,
 			    cb->mss);
 	if (err)
 		return err;
@@ -599,7 +598,7 @@ static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts,
 		    xtcp_after(end, xs->snd_nxt))
 			continue;
 		/* A split puts the rest right behind: the walk comes to it. */
-		skb_queue_walk(&xs->rtx_queue, skb) {
+		xtcp_rtx_queue_walk(skb, sk) {
 			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 			int in_sack;
 
@@ -661,7 +660,7 @@ static void xtcp_sack_detect_loss(struct sock *sk)
 	     (XTCP_RACK_LOSS_DETECTION | XTCP_RACK_NO_DUPTHRESH)) ==
 	    (XTCP_RACK_LOSS_DETECTION | XTCP_RACK_NO_DUPTHRESH))
 		goto enter;
-	skb_queue_reverse_walk(&xs->rtx_queue, skb) {
+	for (skb = xtcp_rtx_queue_tail(sk); skb; skb = skb_rb_prev(skb)) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 		if (cb->sacked & XTCP_SKB_SACKED) {
@@ -676,7 +675,7 @@ static void xtcp_sack_detect_loss(struct sock *sk)
 		xs->lost_out += xtcp_skb_pcount(skb);
 	}
 enter:
-	head = skb_peek(&xs->rtx_queue);
+	head = xtcp_rtx_queue_head(sk);
 	if (head && (XTCP_SKB_CB(head)->sacked & XTCP_SKB_LOST) &&
 	    xtcp_cc_enter_recovery(&xs->cc, xs->ca_ops, xs->snd_una,
 				   xs->snd_nxt, xtcp_in_flight(xs)))
@@ -716,7 +715,7 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 				    !(rec & XTCP_RACK_NO_DUPTHRESH) &&
 				    xs->sacked_out >= xs->cc.reordering,
 				    xs->rack.reo_steps);
-	skb_queue_walk(&xs->rtx_queue, skb) {
+	xtcp_rtx_queue_walk(skb, sk) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		s32 left;
 
@@ -846,7 +845,7 @@ void xtcp_rack_reo_timeout(struct sock *sk)
 static void xtcp_dupack(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *head = skb_peek(&xs->rtx_queue);
+	struct sk_buff *head = xtcp_rtx_queue_head(sk);
 
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPACKS);
 	if (!xs->ca_ops || !head ||

@@ -719,12 +719,18 @@ struct xtcp_sock {
 	u8	saw_tstamp;
 
 	/*
-	 * Data sent and not yet acknowledged, in sequence order, in skbs of
-	 * one or more segments (xtcp_skb_pcount()).  Unsent data waits on
+	 * Data sent and not yet acknowledged, in skbs of one or more
+	 * segments (xtcp_skb_pcount()), in an rbtree by sequence number
+	 * (skb->rbnode, as TCP's sk->tcp_rtx_queue), not overlapping: what
+	 * an ACK or a SACK block covers is found by a search, not a walk
+	 * from the head (xtcp_rtx_queue_*()).  Unsent data waits on
 	 * sk->sk_write_queue in skbs of up to the size goal.  Both are
-	 * charged to sk_wmem_queued.
+	 * charged to sk_wmem_queued.  A field of ours rather than struct
+	 * sock's tcp_rtx_queue: that union with sk_send_head is TCP's (the
+	 * core only clears it, in sock_init_data() and sk_clone_lock()),
+	 * and ours is set up with the rest of the xtcp_sock.
 	 */
-	struct sk_buff_head	rtx_queue;
+	struct rb_root		rtx_queue;
 	/*
 	 * Segments received beyond RCV.NXT, in an rbtree by sequence number,
 	 * not overlapping, waiting for the hole before them; charged to
@@ -758,6 +764,41 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
 }
+
+/*
+ * The retransmission queue (xtcp_sock::rtx_queue), an rbtree of skbs by
+ * sequence number, as TCP's tcp_rtx_queue_*() helpers.  Under the
+ * socket lock.
+ */
+static inline struct sk_buff *xtcp_rtx_queue_head(const struct sock *sk)
+{
+	return skb_rb_first(&xtcp_sk(sk)->rtx_queue);
+}
+
+static inline struct sk_buff *xtcp_rtx_queue_tail(const struct sock *sk)
+{
+	return skb_rb_last(&xtcp_sk(sk)->rtx_queue);
+}
+
+static inline bool xtcp_rtx_queue_empty(const struct sock *sk)
+{
+	return RB_EMPTY_ROOT(&xtcp_sk(sk)->rtx_queue);
+}
+
+/* Every skb of @sk's retransmission queue, from the lowest sequence. */
+#define xtcp_rtx_queue_walk(skb, sk) \
+	skb_rbtree_walk(skb, &xtcp_sk(sk)->rtx_queue)
+
+/* Take @skb off the queue; the caller frees or requeues it. */
+static inline void xtcp_rtx_queue_unlink(struct sk_buff *skb, struct sock *sk)
+{
+	rb_erase(&skb->rbnode, &xtcp_sk(sk)->rtx_queue);
+}
+
+void xtcp_rtx_queue_insert(struct sock *sk, struct sk_buff *skb);
+struct sk_buff *xtcp_rtx_queue_find(const struct sock *sk, u32 seq);
+void xtcp_rtx_queue_unlink_and_free(struct sk_buff *skb, struct sock *sk);
+void xtcp_rtx_queue_purge(struct sock *sk);
 
 #if IS_ENABLED(CONFIG_IPV6)
 /*
@@ -1189,7 +1230,13 @@ unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu);
 void xtcp_init_mss(struct sock *sk);
 void xtcp_free_skb(struct sock *sk, struct sk_buff *skb);
 unsigned int xtcp_burst_max(const struct sock *sk);
-int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
+/* The queue an skb that xtcp_fragment() splits is on (enum tcp_queue). */
+enum xtcp_queue {
+	XTCP_FRAG_IN_WRITE_QUEUE,
+	XTCP_FRAG_IN_RTX_QUEUE,
+};
+
+int xtcp_fragment(struct sock *sk, enum xtcp_queue queue,
 		  struct sk_buff *skb, unsigned int len, unsigned int mss);
 int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len);
 u32 xtcp_free_space(const struct sock *sk);
