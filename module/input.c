@@ -450,11 +450,10 @@ static bool xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 		segs = dups;
 	} else {
 		/* Still queued: the resent segments it covers. */
-		xtcp_rtx_queue_walk(skb, sk) {
+		skb = xtcp_rtx_queue_find(sk, start);
+		skb_rbtree_walk_from(skb) {
 			const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-			if (!xtcp_after(cb->end_seq, start))
-				continue;
 			if (!xtcp_before(cb->seq, end))
 				break;
 			if (!(cb->sacked & XTCP_SKB_RETRANS))
@@ -571,77 +570,151 @@ static int xtcp_match_skb_to_sack(struct sock *sk, struct sk_buff *skb,
 	return in_sack;
 }
 
+/* The scoreboard's state through one ACK's blocks (tcp_sacktag_state). */
+struct xtcp_sacktag_state {
+	struct xtcp_rate_sample	*rs;
+	u32			reord;	/* lowest late segment, else fack */
+	u32			now;
+	u32			scanned;	/* skbs looked at */
+	bool			news;	/* some segment newly SACKed */
+};
+
+/*
+ * Mark what the SACK block @blk covers among the skbs from the one that
+ * holds @from to the one that holds @to - 1: a part of the block the
+ * last ACK's blocks did not cover (xtcp_sack_mark()).  The walk starts
+ * at a search of the rbtree, not at the head (tcp_sacktag_bsearch());
+ * an skb that reaches beyond the part is matched against the whole
+ * block, so that a part's edge inside a segment the block covers does
+ * not leave it unmarked.  A split puts the rest right behind: the walk
+ * comes to it.  Returns 0, or a negative errno if a split failed.
+ */
+static int xtcp_sacktag_walk(struct sock *sk, u32 from, u32 to,
+			     const struct xtcp_sack_block *blk,
+			     struct xtcp_sacktag_state *st)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = xtcp_rtx_queue_find(sk, from);
+
+	skb_rbtree_walk_from(skb) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		int in_sack;
+
+		st->scanned++;
+		if (!xtcp_before(cb->seq, to))
+			break;
+		if (cb->sacked & XTCP_SKB_SACKED)
+			continue;
+		in_sack = xtcp_match_skb_to_sack(sk, skb, blk->start, blk->end);
+		if (in_sack < 0)
+			return in_sack;
+		if (!in_sack)
+			continue;
+		if (xtcp_frto_orig(xs, cb))
+			xs->frto_orig = 1;
+		xtcp_rack_advance(xs, cb, st->now);
+		xtcp_delivery_skb_delivered(&xs->dlv, &cb->header.tx,
+					    cb->tx_us, cb->end_seq,
+					    xtcp_skb_pcount(skb),
+					    cb->sacked & XTCP_SKB_RETRANS,
+					    true, st->rs);
+		cb->sacked |= XTCP_SKB_SACKED;
+		xs->sacked_out += xtcp_skb_pcount(skb);
+		if (xtcp_after(cb->end_seq, xs->fack))
+			xs->fack = cb->end_seq;
+		/*
+		 * Never resent, and below what was SACKed before: it
+		 * arrived late rather than got lost.
+		 */
+		if (!(cb->sacked & XTCP_SKB_RETRANS) &&
+		    xtcp_before(cb->seq, st->reord))
+			st->reord = cb->seq;
+		if (cb->sacked & XTCP_SKB_LOST) {
+			cb->sacked &= ~XTCP_SKB_LOST;
+			xs->lost_out -= xtcp_skb_pcount(skb);
+		}
+		st->news = true;
+	}
+	return 0;
+}
+
 /*
  * The SACK scoreboard (RFC 2018, RFC 6675): mark the queued skbs the
  * peer's blocks cover, split at a multiple of the MSS where a block
  * covers part of one (xtcp_match_skb_to_sack()); counted in segments.
- * Blocks outside SND.UNA..SND.NXT (D-SACK, forged, stale) are ignored.
- * Returns true if any segment was newly SACKed.
+ * Blocks outside SND.UNA..SND.NXT (D-SACK, forged, stale) or empty are
+ * ignored.  As tcp_sacktag_write_queue(), the cost follows what is new,
+ * not the window: the blocks are sorted by start, each part of a block
+ * that the last ACK's blocks (recv_sack_cache) covered is skipped, as
+ * its skbs are marked already, and each other part is walked from a
+ * search of the rbtree.  SackRecv counts the blocks taken, SackScanned
+ * the skbs walked for them.  Returns true if any segment was newly
+ * SACKed.
  */
 static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts,
 			   struct xtcp_rate_sample *rs)
 {
+	struct xtcp_sacktag_state st = { .rs = rs };
+	struct xtcp_sack_block sp[XTCP_MAX_SACKS];
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 fack, reord, now = xs->clock_us;
-	bool news = false;
-	struct sk_buff *skb;
-	unsigned int i;
+	const struct xtcp_sack_block *cache = xs->recv_sack_cache;
+	unsigned int i, j, n = 0, ncache;
+	struct net *net = sock_net(sk);
+	int err = 0;
+	u32 fack;
 
+	st.now = xs->clock_us;
+	/* The last ACK's blocks say what is marked only while marks remain. */
+	ncache = xs->sacked_out ? xs->num_sack_cache : 0;
 	if (!xs->sacked_out)
 		xs->fack = xs->snd_una;
 	fack = xs->fack;
-	reord = fack;
+	st.reord = fack;
 	for (i = 0; i < opts->num_sacks; i++) {
 		u32 start = opts->sacks[i].start, end = opts->sacks[i].end;
 
 		if (xtcp_before(start, xs->snd_una) ||
-		    xtcp_after(end, xs->snd_nxt))
+		    xtcp_after(end, xs->snd_nxt) || !xtcp_after(end, start))
 			continue;
-		/* A split puts the rest right behind: the walk comes to it. */
-		xtcp_rtx_queue_walk(skb, sk) {
-			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-			int in_sack;
-
-			if (!xtcp_after(cb->end_seq, start))
-				continue;
-			if (!xtcp_before(cb->seq, end))
-				break;
-			if (cb->sacked & XTCP_SKB_SACKED)
-				continue;
-			in_sack = xtcp_match_skb_to_sack(sk, skb, start, end);
-			if (in_sack < 0)
-				break;
-			if (!in_sack)
-				continue;
-			if (xtcp_frto_orig(xs, cb))
-				xs->frto_orig = 1;
-			xtcp_rack_advance(xs, cb, now);
-			xtcp_delivery_skb_delivered(&xs->dlv, &cb->header.tx,
-						    cb->tx_us, cb->end_seq,
-						    xtcp_skb_pcount(skb),
-						    cb->sacked & XTCP_SKB_RETRANS,
-						    true, rs);
-			cb->sacked |= XTCP_SKB_SACKED;
-			xs->sacked_out += xtcp_skb_pcount(skb);
-			if (xtcp_after(cb->end_seq, xs->fack))
-				xs->fack = cb->end_seq;
-			/*
-			 * Never resent, and below what was SACKed before: it
-			 * arrived late rather than got lost.
-			 */
-			if (!(cb->sacked & XTCP_SKB_RETRANS) &&
-			    xtcp_before(cb->seq, reord))
-				reord = cb->seq;
-			if (cb->sacked & XTCP_SKB_LOST) {
-				cb->sacked &= ~XTCP_SKB_LOST;
-				xs->lost_out -= xtcp_skb_pcount(skb);
-			}
-			news = true;
-		}
+		for (j = n; j > 0 && xtcp_before(start, sp[j - 1].start); j--)
+			sp[j] = sp[j - 1];
+		sp[j].start = start;
+		sp[j].end = end;
+		n++;
 	}
-	if (reord != fack)
-		xtcp_reordered(sk, fack - reord);
-	return news;
+	XTCP_ADD_STATS(net, XTCP_MIB_SACKRECV, n);
+	for (i = 0; i < n; i++) {
+		u32 cur = sp[i].start, end = sp[i].end;
+		int ret = 0;
+
+		/* The parts of the block outside the cached blocks. */
+		for (j = 0; j < ncache && !ret; j++) {
+			if (!xtcp_after(cache[j].end, cur))
+				continue;
+			if (!xtcp_before(cache[j].start, end))
+				break;
+			if (xtcp_after(cache[j].start, cur))
+				ret = xtcp_sacktag_walk(sk, cur, cache[j].start,
+							&sp[i], &st);
+			cur = cache[j].end;
+			if (!xtcp_before(cur, end))
+				break;
+		}
+		if (!ret && xtcp_before(cur, end))
+			ret = xtcp_sacktag_walk(sk, cur, end, &sp[i], &st);
+		if (ret)
+			err = ret;
+	}
+	/*
+	 * The next ACK skips these; not if a split failed, which left
+	 * some skb they cover unmarked.
+	 */
+	memcpy(xs->recv_sack_cache, sp, n * sizeof(sp[0]));
+	xs->num_sack_cache = err ? 0 : n;
+	XTCP_ADD_STATS(net, XTCP_MIB_SACKSCANNED, st.scanned);
+	if (st.reord != fack)
+		xtcp_reordered(sk, fack - st.reord);
+	return st.news;
 }
 
 /*

@@ -228,6 +228,8 @@ enum xtcp_mib_field {
 	XTCP_MIB_MINTTLDROP,		/* Segments and ICMP errors under IP_MINTTL */
 	XTCP_MIB_ACKCOMPRESSED,		/* ACKs for out-of-order data held back */
 	XTCP_MIB_PAWSESTAB,		/* Segments PAWS rejected (RFC 7323 section 5) */
+	XTCP_MIB_SACKRECV,		/* SACK blocks the scoreboard took */
+	XTCP_MIB_SACKSCANNED,		/* Queued skbs the scoreboard looked at for them */
 	XTCP_MIB_CURRESTAB,		/* Gauge: connections in ESTABLISHED or CLOSE-WAIT */
 	XTCP_MIB_MAX
 };
@@ -642,6 +644,15 @@ struct xtcp_sock {
 	u32	lost_out;	/* of which marked lost, not yet resent */
 	u32	sacked_out;	/* of which SACKed by the peer */
 	u32	fack;		/* end of the highest SACKed, if sacked_out */
+	/*
+	 * The SACK blocks of the last ACK that carried some, sorted by
+	 * start (TCP's recv_sack_cache): their skbs are marked, so the
+	 * next ACK walks only what its blocks add to them.  Trusted only
+	 * while sacked_out (a timeout that finds the peer reneged clears
+	 * every mark and sacked_out).  Under the socket lock.
+	 */
+	struct xtcp_sack_block	recv_sack_cache[XTCP_MAX_SACKS];
+	u8	num_sack_cache;
 
 	/* Receive buffer auto-tuning: what the application read per RTT. */
 	struct {
