@@ -477,6 +477,7 @@ static void xtcp_unmark_lost(struct sock *sk)
 	xtcp_rtx_queue_walk(skb, sk)
 		XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_LOST;
 	xs->lost_out = 0;
+	xs->lost_hint = xs->snd_una;
 }
 
 /*
@@ -666,8 +667,10 @@ static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts,
 	st.now = xs->clock_us;
 	/* The last ACK's blocks say what is marked only while marks remain. */
 	ncache = xs->sacked_out ? xs->num_sack_cache : 0;
-	if (!xs->sacked_out)
+	if (!xs->sacked_out) {
 		xs->fack = xs->snd_una;
+		xs->lost_hint = xs->snd_una;
+	}
 	fack = xs->fack;
 	st.reord = fack;
 	for (i = 0; i < opts->num_sacks; i++) {
@@ -721,32 +724,53 @@ static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts,
  * RFC 6675 IsLost(): a segment with DupThresh SACKed segments above it
  * is lost; it is resent (once; a resend lost again is the RTO's) as cwnd
  * allows.  The first such loss starts fast recovery.
+ *
+ * Without a walk of the whole queue (as tcp_mark_head_lost() with its
+ * hints): down from the highest SACKed skb (fack) to the one that
+ * brings the SACKed segments counted to DupThresh; every skb below
+ * that one is lost unless SACKed or resent, and is marked forward from
+ * lost_hint, below which none is left to mark.
  */
 static void xtcp_sack_detect_loss(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 sacked_above = 0;
 	struct sk_buff *skb, *head;
+	u32 sacked_above = 0, limit;
 
 	/* net.xtcp.recovery 5: RACK alone decides (tcp_recovery's 0x4). */
 	if ((READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_recovery) &
 	     (XTCP_RACK_LOSS_DETECTION | XTCP_RACK_NO_DUPTHRESH)) ==
-	    (XTCP_RACK_LOSS_DETECTION | XTCP_RACK_NO_DUPTHRESH))
+	    (XTCP_RACK_LOSS_DETECTION | XTCP_RACK_NO_DUPTHRESH) ||
+	    !xs->sacked_out)
 		goto enter;
-	for (skb = xtcp_rtx_queue_tail(sk); skb; skb = skb_rb_prev(skb)) {
+	for (skb = xtcp_rtx_queue_find(sk, xs->fack - 1); skb;
+	     skb = skb_rb_prev(skb)) {
+		if (!(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_SACKED))
+			continue;
+		sacked_above += xtcp_skb_pcount(skb);
+		if (sacked_above >= xs->cc.reordering)
+			break;
+	}
+	if (!skb)
+		goto enter;
+	limit = XTCP_SKB_CB(skb)->seq;
+	if (xtcp_before(xs->lost_hint, xs->snd_una))
+		xs->lost_hint = xs->snd_una;
+	skb = xtcp_rtx_queue_find(sk, xs->lost_hint);
+	skb_rbtree_walk_from(skb) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-		if (cb->sacked & XTCP_SKB_SACKED) {
-			sacked_above += xtcp_skb_pcount(skb);
-			continue;
-		}
-		if (sacked_above < xs->cc.reordering ||
-		    (cb->sacked & (XTCP_SKB_LOST | XTCP_SKB_RETRANS)))
+		if (!xtcp_before(cb->seq, limit))
+			break;
+		if (cb->sacked &
+		    (XTCP_SKB_SACKED | XTCP_SKB_LOST | XTCP_SKB_RETRANS))
 			continue;
 		/* The whole skb, as TCP's RACK marks it. */
 		cb->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
 	}
+	if (xtcp_after(limit, xs->lost_hint))
+		xs->lost_hint = limit;
 enter:
 	head = xtcp_rtx_queue_head(sk);
 	if (head && (XTCP_SKB_CB(head)->sacked & XTCP_SKB_LOST) &&

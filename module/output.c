@@ -1582,6 +1582,7 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 		xtcp_rtx_queue_walk(skb, sk)
 			XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_SACKED;
 		xs->sacked_out = 0;
+		xs->lost_hint = xs->snd_una;
 	}
 	xtcp_rtx_queue_walk(skb, sk) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);

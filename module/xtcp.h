@@ -645,6 +645,13 @@ struct xtcp_sock {
 	u32	sacked_out;	/* of which SACKed by the peer */
 	u32	fack;		/* end of the highest SACKed, if sacked_out */
 	/*
+	 * Below lost_hint every skb is SACKed, marked lost or resent:
+	 * DupThresh's marking starts there (xtcp_sack_detect_loss(), as
+	 * TCP's lost_skb_hint).  Reset to SND.UNA when a SACK episode
+	 * starts and when marks go (an undo, a reneging peer).
+	 */
+	u32	lost_hint;
+	/*
 	 * The SACK blocks of the last ACK that carried some, sorted by
 	 * start (TCP's recv_sack_cache): their skbs are marked, so the
 	 * next ACK walks only what its blocks add to them.  Trusted only
