@@ -133,7 +133,6 @@ void xtcp_init_transfer(struct sock *sk)
 
 	xs->ca_ops = xs->ca_choice;
 	xtcp_cc_init(&xs->cc, xs->ca_ops, xs->iss, xs->sack_ok);
-	xs->rack.rtx_high = xs->snd_una;
 	xs->cc.reordering =
 		READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
 	xtcp_update_rto(sk);
@@ -328,8 +327,6 @@ static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 	if (!xtcp_after(xs->snd_up, ack))
 		xs->snd_up = ack;
 	xtcp_snd_una_update(xs, ack);
-	if (xtcp_before(xs->rack.rtx_high, ack))
-		xs->rack.rtx_high = ack;
 	icsk->icsk_retransmits = 0;
 	acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us, rs);
 	/*
@@ -468,14 +465,47 @@ static bool xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 	return tlp;
 }
 
-/* Every segment still marked lost was only late: an undo. */
+/*
+ * @skb, unmarked lost, goes back on the list in sending order, where
+ * RACK may find it lost again: before the first sent after it.
+ */
+static void xtcp_tsorted_reinsert(struct xtcp_sock *xs, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct list_head *pos;
+
+	list_del_init(&skb->tcp_tsorted_anchor);
+	list_for_each(pos, &xs->tsorted_sent_queue) {
+		const struct xtcp_skb_cb *pcb =
+			XTCP_SKB_CB(list_entry(pos, struct sk_buff,
+					       tcp_tsorted_anchor));
+
+		if (xtcp_rack_sent_after(pcb->tx_us, cb->tx_us, pcb->end_seq,
+					 cb->end_seq))
+			break;
+	}
+	list_add_tail(&skb->tcp_tsorted_anchor, pos);
+}
+
+/*
+ * Every segment still marked lost was only late: an undo.  Those RACK
+ * took off the list in sending order go back on it (a rare event, so
+ * each is placed by a walk of the list).
+ */
 static void xtcp_unmark_lost(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
-	xtcp_rtx_queue_walk(skb, sk)
-		XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_LOST;
+	xtcp_rtx_queue_walk(skb, sk) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (!(cb->sacked & XTCP_SKB_LOST))
+			continue;
+		cb->sacked &= ~XTCP_SKB_LOST;
+		if (!(cb->sacked & XTCP_SKB_SACKED))
+			xtcp_tsorted_reinsert(xs, skb);
+	}
 	xs->lost_out = 0;
 	xs->lost_hint = xs->snd_una;
 }
@@ -620,6 +650,8 @@ static int xtcp_sacktag_walk(struct sock *sk, u32 from, u32 to,
 					    cb->sacked & XTCP_SKB_RETRANS,
 					    true, st->rs);
 		cb->sacked |= XTCP_SKB_SACKED;
+		/* Nothing for RACK to find lost any more. */
+		list_del_init(&skb->tcp_tsorted_anchor);
 		xs->sacked_out += xtcp_skb_pcount(skb);
 		if (xtcp_after(cb->end_seq, xs->fack))
 			xs->fack = cb->end_seq;
@@ -801,7 +833,7 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 	int rec = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_recovery);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 now = xs->clock_us, marked = 0, reo_wnd;
-	struct sk_buff *skb;
+	struct sk_buff *skb, *n;
 
 	*reo_us = 0;
 	if (!xs->rack.valid)
@@ -812,25 +844,21 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 				    !(rec & XTCP_RACK_NO_DUPTHRESH) &&
 				    xs->sacked_out >= xs->cc.reordering,
 				    xs->rack.reo_steps);
-	xtcp_rtx_queue_walk(skb, sk) {
+	/*
+	 * In sending order, from the oldest: the first sent after the last
+	 * delivered ends the walk, as all after it went later still.
+	 */
+	list_for_each_entry_safe(skb, n, &xs->tsorted_sent_queue,
+				 tcp_tsorted_anchor) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		s32 left;
 
-		/*
-		 * The queue is in sequence order, not sending order; but
-		 * beyond every resend segments went in sequence order: one
-		 * there that went after the last delivered, and so did
-		 * all that follow it (Linux keeps a list by sending time).
-		 */
-		if (!xtcp_rack_sent_after(xs->rack.xmit_us, cb->tx_us,
-					  xs->rack.end_seq, cb->end_seq)) {
-			if (!(cb->sacked & XTCP_SKB_RETRANS) &&
-			    !xtcp_before(cb->seq, xs->rack.rtx_high))
-				break;
-			continue;
-		}
+		/* Marked lost otherwise (a timeout, DupThresh): to resend. */
 		if (cb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_LOST))
 			continue;
+		if (!xtcp_rack_sent_after(xs->rack.xmit_us, cb->tx_us,
+					  xs->rack.end_seq, cb->end_seq))
+			break;
 		left = xtcp_rack_remaining_us(xs->rack.rtt_us, reo_wnd, now,
 					      cb->tx_us);
 		if (left > 0) {
@@ -842,6 +870,7 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 		cb->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
 		marked += xtcp_skb_pcount(skb);
+		list_del_init(&skb->tcp_tsorted_anchor);
 	}
 	return marked;
 }

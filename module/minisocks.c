@@ -168,6 +168,7 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	 */
 	newxs = xtcp_sk(newsk);
 	newxs->rtx_queue = RB_ROOT;
+	INIT_LIST_HEAD(&newxs->tsorted_sent_queue);
 	newxs->out_of_order_queue = RB_ROOT;
 	newxs->ooo_last_skb = NULL;
 	newxs->num_sacks = 0;

@@ -194,6 +194,8 @@ struct sk_buff *xtcp_rtx_queue_find(const struct sock *sk, u32 seq)
  */
 void xtcp_rtx_queue_unlink_and_free(struct sk_buff *skb, struct sock *sk)
 {
+	list_del(&skb->tcp_tsorted_anchor);
+	xtcp_skb_tsorted_anchor_cleanup(skb);
 	xtcp_rtx_queue_unlink(skb, sk);
 	xtcp_free_skb(sk, skb);
 }
@@ -609,8 +611,9 @@ static u8 xtcp_ecn_send(struct sock *sk, const struct sk_buff *skb)
 }
 
 /*
- * A queued segment of @sk leaves at @now: its send time, and what it
- * will measure the delivery rate from (delivery.c).  A segment sent
+ * A queued segment of @sk leaves at @now: its send time, the tail of
+ * the list in sending order (as tcp_update_skb_after_send()), and what
+ * it will measure the delivery rate from (delivery.c).  A segment sent
  * with none before it outstanding starts the sample's clock; a resent
  * one never does (tcp_rate_skb_sent() counts it in packets_out).
  */
@@ -619,6 +622,7 @@ static void xtcp_skb_sent(struct xtcp_sock *xs, struct sk_buff *skb, u32 now)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 	cb->tx_us = now;
+	list_move_tail(&skb->tcp_tsorted_anchor, &xs->tsorted_sent_queue);
 	xtcp_delivery_sent(&xs->dlv, &cb->header.tx, now,
 			   skb == skb_rb_first(&xs->rtx_queue) &&
 			   !(cb->sacked & XTCP_SKB_RETRANS));
@@ -641,6 +645,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	struct xtcp_skb_cb *cb;
 	struct xtcphdr *th;
 	u16 window, segs;
+	unsigned long anchor;
+	struct sk_buff *oskb;
 	u8 flags;
 	int err;
 
@@ -648,10 +654,13 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 
 	if (clone) {
 		xtcp_skb_sent(xs, skb, xs->clock_us);
-		if (unlikely(skb_cloned(skb)))
-			skb = pskb_copy(skb, gfp);
+		oskb = skb;
+		anchor = xtcp_skb_tsorted_save(oskb);
+		if (unlikely(skb_cloned(oskb)))
+			skb = pskb_copy(oskb, gfp);
 		else
-			skb = skb_clone(skb, gfp);
+			skb = skb_clone(oskb, gfp);
+		xtcp_skb_tsorted_restore(oskb, anchor);
 		if (!skb)
 			return -ENOBUFS;
 		/*
@@ -867,6 +876,7 @@ int xtcp_connect(struct sock *sk)
 	sk_wmem_queued_add(sk, skb->truesize);
 	sk_mem_charge(sk, skb->truesize);
 	xtcp_rtx_queue_insert(sk, skb);
+	INIT_LIST_HEAD(&skb->tcp_tsorted_anchor);
 	xs->packets_out = 1;
 	WRITE_ONCE(xs->snd_nxt, xs->iss + 1);
 
@@ -1025,8 +1035,12 @@ int xtcp_fragment(struct sock *sk, enum xtcp_queue queue,
 		       (int)xtcp_skb_pcount(nskb);
 		if (diff)
 			xtcp_adjust_pcount(sk, skb, diff);
-		/* Right after @skb: its sequence number is the next. */
+		/*
+		 * Right after @skb: its sequence number is the next, and it
+		 * was sent with it (on its list, or beside it off the list).
+		 */
 		xtcp_rtx_queue_insert(sk, nskb);
+		list_add(&nskb->tcp_tsorted_anchor, &skb->tcp_tsorted_anchor);
 	} else {
 		__skb_queue_after(&sk->sk_write_queue, skb, nskb);
 	}
@@ -1342,6 +1356,7 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 			xtcp_tx_start(sk);
 		__skb_unlink(skb, &sk->sk_write_queue);
 		xtcp_rtx_queue_insert(sk, skb);
+		INIT_LIST_HEAD(&skb->tcp_tsorted_anchor);
 		xs->packets_out += xtcp_skb_pcount(skb);
 		WRITE_ONCE(xs->snd_nxt, cb->end_seq);
 		/* Ends short: Minshall's mark (tcp_minshall_update()). */
@@ -1500,8 +1515,6 @@ static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb,
 		return -ENOMEM;
 	pcount = xtcp_skb_pcount(skb);
 	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS;
-	if (xtcp_before(xs->rack.rtx_high, XTCP_SKB_CB(skb)->end_seq))
-		xs->rack.rtx_high = XTCP_SKB_CB(skb)->end_seq;
 	/* A resent SYN is a resent segment too, as TCP counts it. */
 	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS, pcount);
 	trace_xtcp_retransmit_skb(sk, skb);

@@ -91,6 +91,7 @@ int xtcp_init_sock(struct sock *sk)
 	const struct xtcp_cong_ops *ca;
 
 	xs->rtx_queue = RB_ROOT;
+	INIT_LIST_HEAD(&xs->tsorted_sent_queue);
 	xs->out_of_order_queue = RB_ROOT;
 	xtcp_init_xmit_timers(sk);
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;

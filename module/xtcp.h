@@ -593,17 +593,14 @@ struct xtcp_sock {
 	 * min RTT (0 counts as 1), widened by a step per round with
 	 * D-SACKs (dsack_seen; reo_seq: SND.NXT when it last widened) and
 	 * kept so for reo_persist recoveries (RFC 8985 section 6.2 step 4,
-	 * tcp_rack_update_reo_wnd()).  rtx_high: the highest end of any
-	 * segment resent, never below SND.UNA: beyond it segments went in
-	 * sequence order, which ends the loss check's walk early.  Under
-	 * the socket lock.
+	 * tcp_rack_update_reo_wnd()).  The loss check walks the queue in
+	 * sending order (tsorted_sent_queue).  Under the socket lock.
 	 */
 	struct {
 		u32	xmit_us;
 		u32	end_seq;
 		u32	rtt_us;
 		u32	reo_seq;
-		u32	rtx_high;
 		u8	reo_steps;
 		u8	reo_persist;
 		u8	advanced:1;
@@ -750,6 +747,15 @@ struct xtcp_sock {
 	 */
 	struct rb_root		rtx_queue;
 	/*
+	 * The same skbs in the order they were last sent (TCP's
+	 * tsorted_sent_queue, through skb->tcp_tsorted_anchor), for RACK,
+	 * which looks for the oldest sent first and stops at the first
+	 * sent after the last delivered (xtcp_rack_detect_loss()).  An skb
+	 * leaves it when SACKed or marked lost by RACK and comes back at
+	 * the tail when resent.
+	 */
+	struct list_head	tsorted_sent_queue;
+	/*
 	 * Segments received beyond RCV.NXT, in an rbtree by sequence number,
 	 * not overlapping, waiting for the hole before them; charged to
 	 * sk_rmem_alloc, within sk_rcvbuf.  ooo_last_skb is the highest,
@@ -811,6 +817,34 @@ static inline bool xtcp_rtx_queue_empty(const struct sock *sk)
 static inline void xtcp_rtx_queue_unlink(struct sk_buff *skb, struct sock *sk)
 {
 	rb_erase(&skb->rbnode, &xtcp_sk(sk)->rtx_queue);
+}
+
+/*
+ * skb->tcp_tsorted_anchor shares a union with _skb_refdst and the
+ * destructor: a clone or copy of a queued skb must not take the list
+ * pointer for a route (skb_dst_copy()), so it is put aside meanwhile
+ * (as tcp_skb_tsorted_save() and _restore()); a queued skb gives the
+ * two fields back empty before it is freed
+ * (tcp_skb_tsorted_anchor_cleanup()).
+ */
+static inline unsigned long xtcp_skb_tsorted_save(struct sk_buff *skb)
+{
+	unsigned long save = skb->_skb_refdst;
+
+	skb->_skb_refdst = 0UL;
+	return save;
+}
+
+static inline void xtcp_skb_tsorted_restore(struct sk_buff *skb,
+					    unsigned long save)
+{
+	skb->_skb_refdst = save;
+}
+
+static inline void xtcp_skb_tsorted_anchor_cleanup(struct sk_buff *skb)
+{
+	skb->destructor = NULL;
+	skb->_skb_refdst = 0UL;
 }
 
 void xtcp_rtx_queue_insert(struct sock *sk, struct sk_buff *skb);
