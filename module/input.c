@@ -133,6 +133,7 @@ void xtcp_init_transfer(struct sock *sk)
 
 	xs->ca_ops = xs->ca_choice;
 	xtcp_cc_init(&xs->cc, xs->ca_ops, xs->iss, xs->sack_ok);
+	xs->retransmit_hint = xs->snd_una;
 	xs->cc.reordering =
 		READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
 	xtcp_update_rto(sk);
@@ -800,6 +801,7 @@ static void xtcp_sack_detect_loss(struct sock *sk)
 		/* The whole skb, as TCP's RACK marks it. */
 		cb->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
+		xtcp_mark_lost_hint(xs, cb->seq);
 	}
 	if (xtcp_after(limit, xs->lost_hint))
 		xs->lost_hint = limit;
@@ -869,6 +871,7 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSTRETRANSMIT);
 		cb->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
+		xtcp_mark_lost_hint(xs, cb->seq);
 		marked += xtcp_skb_pcount(skb);
 		list_del_init(&skb->tcp_tsorted_anchor);
 	}

@@ -1196,13 +1196,22 @@ static bool xtcp_xmit_len(struct sock *sk, const struct sk_buff *skb,
 	return *len || !skb->len;
 }
 
-/* After a timeout: resend what is marked lost, as cwnd allows. */
+/*
+ * Resend what is marked lost, as cwnd allows, in sequence order from
+ * retransmit_hint (as tcp_xmit_retransmit_queue() from its hint): the
+ * hint moves past what is resent, up to the first skb left marked.
+ */
 static void xtcp_xmit_lost(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool behind = false;
 	struct sk_buff *skb;
 
-	xtcp_rtx_queue_walk(skb, sk) {
+	if (xtcp_before(xs->retransmit_hint, xs->snd_una) ||
+	    xtcp_after(xs->retransmit_hint, xs->snd_nxt))
+		xs->retransmit_hint = xs->snd_una;
+	skb = xtcp_rtx_queue_find(sk, xs->retransmit_hint);
+	skb_rbtree_walk_from(skb) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		u32 in_flight = xtcp_in_flight(xs);
 
@@ -1214,6 +1223,10 @@ static void xtcp_xmit_lost(struct sock *sk)
 		 */
 		if (cb->sacked & XTCP_SKB_LOST)
 			xtcp_retransmit_lost(sk, skb, xs->cc.cwnd - in_flight);
+		if (cb->sacked & XTCP_SKB_LOST)
+			behind = true;
+		if (!behind)
+			xs->retransmit_hint = cb->end_seq;
 	}
 }
 
@@ -1608,6 +1621,7 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 		cb->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
 	}
+	xs->retransmit_hint = xs->snd_una;
 	xtcp_trace_ca_changed(sk, ca_old);
 	xtcp_xmit_lost(sk);
 }
@@ -1694,6 +1708,7 @@ void xtcp_simple_retransmit(struct sock *sk)
 			xs->lost_out += xtcp_skb_pcount(skb);
 		}
 	}
+	xs->retransmit_hint = xs->snd_una;
 	if (xs->lost_out)
 		xtcp_xmit_lost(sk);
 }

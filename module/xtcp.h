@@ -649,6 +649,13 @@ struct xtcp_sock {
 	 */
 	u32	lost_hint;
 	/*
+	 * Below retransmit_hint no skb is marked lost: the resends of what
+	 * is marked lost start there (xtcp_xmit_lost(), as TCP's
+	 * retransmit_skb_hint); lowered by each new mark below it
+	 * (xtcp_mark_lost_hint()).  Under the socket lock.
+	 */
+	u32	retransmit_hint;
+	/*
 	 * The SACK blocks of the last ACK that carried some, sorted by
 	 * start (TCP's recv_sack_cache): their skbs are marked, so the
 	 * next ACK walks only what its blocks add to them.  Trusted only
@@ -794,6 +801,13 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
  * sequence number, as TCP's tcp_rtx_queue_*() helpers.  Under the
  * socket lock.
  */
+/* An skb from @seq on was just marked lost: resends start no later. */
+static inline void xtcp_mark_lost_hint(struct xtcp_sock *xs, u32 seq)
+{
+	if (xtcp_before(seq, xs->retransmit_hint))
+		xs->retransmit_hint = seq;
+}
+
 static inline struct sk_buff *xtcp_rtx_queue_head(const struct sock *sk)
 {
 	return skb_rb_first(&xtcp_sk(sk)->rtx_queue);
