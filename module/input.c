@@ -133,7 +133,7 @@ void xtcp_init_transfer(struct sock *sk)
 
 	xs->ca_ops = xs->ca_choice;
 	xtcp_cc_init(&xs->cc, xs->ca_ops, xs->iss, xs->sack_ok);
-	xs->rack.rtx_high = xs->snd_una;
+	xs->retransmit_hint = xs->snd_una;
 	xs->cc.reordering =
 		READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_reordering);
 	xtcp_update_rto(sk);
@@ -239,7 +239,7 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us,
 	struct sk_buff *skb;
 
 	*rtt_us = 0;
-	while ((skb = skb_peek(&xs->rtx_queue))) {
+	while ((skb = xtcp_rtx_queue_head(sk))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		bool fully_acked = true;
 		u32 acked_pcount;
@@ -281,8 +281,7 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us,
 		freed += acked_pcount;
 		if (!fully_acked)
 			break;
-		__skb_unlink(skb, &xs->rtx_queue);
-		xtcp_free_skb(sk, skb);
+		xtcp_rtx_queue_unlink_and_free(skb, sk);
 	}
 	if (karn) {
 		*rtt_us = 0;
@@ -360,8 +359,6 @@ static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 	if (!xtcp_after(xs->snd_up, ack))
 		xs->snd_up = ack;
 	xtcp_snd_una_update(xs, ack);
-	if (xtcp_before(xs->rack.rtx_high, ack))
-		xs->rack.rtx_high = ack;
 	icsk->icsk_retransmits = 0;
 	acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us, rs);
 	/*
@@ -390,7 +387,7 @@ static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 	if (xs->ca_ops && sk->sk_state != TCP_SYN_SENT &&
 	    xtcp_cc_newack(&xs->cc, xs->ca_ops, ack, max(acked, 1U),
 			   xtcp_in_flight(xs), limited, &s)) {
-		struct sk_buff *head = skb_peek(&xs->rtx_queue);
+		struct sk_buff *head = xtcp_rtx_queue_head(sk);
 
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PARTIALACKS);
 		if (head)
@@ -471,11 +468,10 @@ static bool xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 		segs = dups;
 	} else {
 		/* Still queued: the resent segments it covers. */
-		skb_queue_walk(&xs->rtx_queue, skb) {
+		skb = xtcp_rtx_queue_find(sk, start);
+		skb_rbtree_walk_from(skb) {
 			const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-			if (!xtcp_after(cb->end_seq, start))
-				continue;
 			if (!xtcp_before(cb->seq, end))
 				break;
 			if (!(cb->sacked & XTCP_SKB_RETRANS))
@@ -490,15 +486,49 @@ static bool xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 	return tlp;
 }
 
-/* Every segment still marked lost was only late: an undo. */
+/*
+ * @skb, unmarked lost, goes back on the list in sending order, where
+ * RACK may find it lost again: before the first sent after it.
+ */
+static void xtcp_tsorted_reinsert(struct xtcp_sock *xs, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct list_head *pos;
+
+	list_del_init(&skb->tcp_tsorted_anchor);
+	list_for_each(pos, &xs->tsorted_sent_queue) {
+		const struct xtcp_skb_cb *pcb =
+			XTCP_SKB_CB(list_entry(pos, struct sk_buff,
+					       tcp_tsorted_anchor));
+
+		if (xtcp_rack_sent_after(pcb->tx_us, cb->tx_us, pcb->end_seq,
+					 cb->end_seq))
+			break;
+	}
+	list_add_tail(&skb->tcp_tsorted_anchor, pos);
+}
+
+/*
+ * Every segment still marked lost was only late: an undo.  Those RACK
+ * took off the list in sending order go back on it (a rare event, so
+ * each is placed by a walk of the list).
+ */
 static void xtcp_unmark_lost(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
-	skb_queue_walk(&xs->rtx_queue, skb)
-		XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_LOST;
+	xtcp_rtx_queue_walk(skb, sk) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (!(cb->sacked & XTCP_SKB_LOST))
+			continue;
+		cb->sacked &= ~XTCP_SKB_LOST;
+		if (!(cb->sacked & XTCP_SKB_SACKED))
+			xtcp_tsorted_reinsert(xs, skb);
+	}
 	xs->lost_out = 0;
+	xs->lost_hint = xs->snd_una;
 }
 
 /*
@@ -585,118 +615,218 @@ static int xtcp_match_skb_to_sack(struct sock *sk, struct sk_buff *skb,
 				      &in_sack);
 	if (!pkt_len)
 		return 0;
-	err = xtcp_fragment(sk, &xtcp_sk(sk)->rtx_queue, skb, pkt_len,
+	err = xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, pkt_len,
 			    cb->mss);
 	if (err)
 		return err;
 	return in_sack;
 }
 
+/* The scoreboard's state through one ACK's blocks (tcp_sacktag_state). */
+struct xtcp_sacktag_state {
+	struct xtcp_rate_sample	*rs;
+	u32			reord;	/* lowest late segment, else fack */
+	u32			now;
+	u32			scanned;	/* skbs looked at */
+	bool			news;	/* some segment newly SACKed */
+};
+
+/*
+ * Mark what the SACK block @blk covers among the skbs from the one that
+ * holds @from to the one that holds @to - 1: a part of the block the
+ * last ACK's blocks did not cover (xtcp_sack_mark()).  The walk starts
+ * at a search of the rbtree, not at the head (tcp_sacktag_bsearch());
+ * an skb that reaches beyond the part is matched against the whole
+ * block, so that a part's edge inside a segment the block covers does
+ * not leave it unmarked.  A split puts the rest right behind: the walk
+ * comes to it.  Returns 0, or a negative errno if a split failed.
+ */
+static int xtcp_sacktag_walk(struct sock *sk, u32 from, u32 to,
+			     const struct xtcp_sack_block *blk,
+			     struct xtcp_sacktag_state *st)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = xtcp_rtx_queue_find(sk, from);
+
+	skb_rbtree_walk_from(skb) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		int in_sack;
+
+		st->scanned++;
+		if (!xtcp_before(cb->seq, to))
+			break;
+		if (cb->sacked & XTCP_SKB_SACKED)
+			continue;
+		in_sack = xtcp_match_skb_to_sack(sk, skb, blk->start, blk->end);
+		if (in_sack < 0)
+			return in_sack;
+		if (!in_sack)
+			continue;
+		if (xtcp_frto_orig(xs, cb))
+			xs->frto_orig = 1;
+		xtcp_rack_advance(xs, cb, st->now);
+		xtcp_delivery_skb_delivered(&xs->dlv, &cb->header.tx,
+					    cb->tx_us, cb->end_seq,
+					    xtcp_skb_pcount(skb),
+					    cb->sacked & XTCP_SKB_RETRANS,
+					    true, st->rs);
+		cb->sacked |= XTCP_SKB_SACKED;
+		/* Nothing for RACK to find lost any more. */
+		list_del_init(&skb->tcp_tsorted_anchor);
+		xs->sacked_out += xtcp_skb_pcount(skb);
+		if (xtcp_after(cb->end_seq, xs->fack))
+			xs->fack = cb->end_seq;
+		/*
+		 * Never resent, and below what was SACKed before: it
+		 * arrived late rather than got lost.
+		 */
+		if (!(cb->sacked & XTCP_SKB_RETRANS) &&
+		    xtcp_before(cb->seq, st->reord))
+			st->reord = cb->seq;
+		if (cb->sacked & XTCP_SKB_LOST) {
+			cb->sacked &= ~XTCP_SKB_LOST;
+			xs->lost_out -= xtcp_skb_pcount(skb);
+		}
+		st->news = true;
+	}
+	return 0;
+}
+
 /*
  * The SACK scoreboard (RFC 2018, RFC 6675): mark the queued skbs the
  * peer's blocks cover, split at a multiple of the MSS where a block
  * covers part of one (xtcp_match_skb_to_sack()); counted in segments.
- * Blocks outside SND.UNA..SND.NXT (D-SACK, forged, stale) are ignored.
- * Returns true if any segment was newly SACKed.
+ * Blocks outside SND.UNA..SND.NXT (D-SACK, forged, stale) or empty are
+ * ignored.  As tcp_sacktag_write_queue(), the cost follows what is new,
+ * not the window: the blocks are sorted by start, each part of a block
+ * that the last ACK's blocks (recv_sack_cache) covered is skipped, as
+ * its skbs are marked already, and each other part is walked from a
+ * search of the rbtree.  SackRecv counts the blocks taken, SackScanned
+ * the skbs walked for them.  Returns true if any segment was newly
+ * SACKed.
  */
 static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts,
 			   struct xtcp_rate_sample *rs)
 {
+	struct xtcp_sacktag_state st = { .rs = rs };
+	struct xtcp_sack_block sp[XTCP_MAX_SACKS];
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 fack, reord, now = xs->clock_us;
-	bool news = false;
-	struct sk_buff *skb;
-	unsigned int i;
+	const struct xtcp_sack_block *cache = xs->recv_sack_cache;
+	unsigned int i, j, n = 0, ncache;
+	struct net *net = sock_net(sk);
+	int err = 0;
+	u32 fack;
 
-	if (!xs->sacked_out)
+	st.now = xs->clock_us;
+	/* The last ACK's blocks say what is marked only while marks remain. */
+	ncache = xs->sacked_out ? xs->num_sack_cache : 0;
+	if (!xs->sacked_out) {
 		xs->fack = xs->snd_una;
+		xs->lost_hint = xs->snd_una;
+	}
 	fack = xs->fack;
-	reord = fack;
+	st.reord = fack;
 	for (i = 0; i < opts->num_sacks; i++) {
 		u32 start = opts->sacks[i].start, end = opts->sacks[i].end;
 
 		if (xtcp_before(start, xs->snd_una) ||
-		    xtcp_after(end, xs->snd_nxt))
+		    xtcp_after(end, xs->snd_nxt) || !xtcp_after(end, start))
 			continue;
-		/* A split puts the rest right behind: the walk comes to it. */
-		skb_queue_walk(&xs->rtx_queue, skb) {
-			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-			int in_sack;
-
-			if (!xtcp_after(cb->end_seq, start))
-				continue;
-			if (!xtcp_before(cb->seq, end))
-				break;
-			if (cb->sacked & XTCP_SKB_SACKED)
-				continue;
-			in_sack = xtcp_match_skb_to_sack(sk, skb, start, end);
-			if (in_sack < 0)
-				break;
-			if (!in_sack)
-				continue;
-			if (xtcp_frto_orig(xs, cb))
-				xs->frto_orig = 1;
-			xtcp_rack_advance(xs, cb, now);
-			xtcp_delivery_skb_delivered(&xs->dlv, &cb->header.tx,
-						    cb->tx_us, cb->end_seq,
-						    xtcp_skb_pcount(skb),
-						    cb->sacked & XTCP_SKB_RETRANS,
-						    true, rs);
-			cb->sacked |= XTCP_SKB_SACKED;
-			xs->sacked_out += xtcp_skb_pcount(skb);
-			if (xtcp_after(cb->end_seq, xs->fack))
-				xs->fack = cb->end_seq;
-			/*
-			 * Never resent, and below what was SACKed before: it
-			 * arrived late rather than got lost.
-			 */
-			if (!(cb->sacked & XTCP_SKB_RETRANS) &&
-			    xtcp_before(cb->seq, reord))
-				reord = cb->seq;
-			if (cb->sacked & XTCP_SKB_LOST) {
-				cb->sacked &= ~XTCP_SKB_LOST;
-				xs->lost_out -= xtcp_skb_pcount(skb);
-			}
-			news = true;
-		}
+		for (j = n; j > 0 && xtcp_before(start, sp[j - 1].start); j--)
+			sp[j] = sp[j - 1];
+		sp[j].start = start;
+		sp[j].end = end;
+		n++;
 	}
-	if (reord != fack)
-		xtcp_reordered(sk, fack - reord);
-	return news;
+	XTCP_ADD_STATS(net, XTCP_MIB_SACKRECV, n);
+	for (i = 0; i < n; i++) {
+		u32 cur = sp[i].start, end = sp[i].end;
+		int ret = 0;
+
+		/* The parts of the block outside the cached blocks. */
+		for (j = 0; j < ncache && !ret; j++) {
+			if (!xtcp_after(cache[j].end, cur))
+				continue;
+			if (!xtcp_before(cache[j].start, end))
+				break;
+			if (xtcp_after(cache[j].start, cur))
+				ret = xtcp_sacktag_walk(sk, cur, cache[j].start,
+							&sp[i], &st);
+			cur = cache[j].end;
+			if (!xtcp_before(cur, end))
+				break;
+		}
+		if (!ret && xtcp_before(cur, end))
+			ret = xtcp_sacktag_walk(sk, cur, end, &sp[i], &st);
+		if (ret)
+			err = ret;
+	}
+	/*
+	 * The next ACK skips these; not if a split failed, which left
+	 * some skb they cover unmarked.
+	 */
+	memcpy(xs->recv_sack_cache, sp, n * sizeof(sp[0]));
+	xs->num_sack_cache = err ? 0 : n;
+	XTCP_ADD_STATS(net, XTCP_MIB_SACKSCANNED, st.scanned);
+	if (st.reord != fack)
+		xtcp_reordered(sk, fack - st.reord);
+	return st.news;
 }
 
 /*
  * RFC 6675 IsLost(): a segment with DupThresh SACKed segments above it
  * is lost; it is resent (once; a resend lost again is the RTO's) as cwnd
  * allows.  The first such loss starts fast recovery.
+ *
+ * Without a walk of the whole queue (as tcp_mark_head_lost() with its
+ * hints): down from the highest SACKed skb (fack) to the one that
+ * brings the SACKed segments counted to DupThresh; every skb below
+ * that one is lost unless SACKed or resent, and is marked forward from
+ * lost_hint, below which none is left to mark.
  */
 static void xtcp_sack_detect_loss(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 sacked_above = 0;
 	struct sk_buff *skb, *head;
+	u32 sacked_above = 0, limit;
 
 	/* net.xtcp.recovery 5: RACK alone decides (tcp_recovery's 0x4). */
 	if ((READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_recovery) &
 	     (XTCP_RACK_LOSS_DETECTION | XTCP_RACK_NO_DUPTHRESH)) ==
-	    (XTCP_RACK_LOSS_DETECTION | XTCP_RACK_NO_DUPTHRESH))
+	    (XTCP_RACK_LOSS_DETECTION | XTCP_RACK_NO_DUPTHRESH) ||
+	    !xs->sacked_out)
 		goto enter;
-	skb_queue_reverse_walk(&xs->rtx_queue, skb) {
+	for (skb = xtcp_rtx_queue_find(sk, xs->fack - 1); skb;
+	     skb = skb_rb_prev(skb)) {
+		if (!(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_SACKED))
+			continue;
+		sacked_above += xtcp_skb_pcount(skb);
+		if (sacked_above >= xs->cc.reordering)
+			break;
+	}
+	if (!skb)
+		goto enter;
+	limit = XTCP_SKB_CB(skb)->seq;
+	if (xtcp_before(xs->lost_hint, xs->snd_una))
+		xs->lost_hint = xs->snd_una;
+	skb = xtcp_rtx_queue_find(sk, xs->lost_hint);
+	skb_rbtree_walk_from(skb) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-		if (cb->sacked & XTCP_SKB_SACKED) {
-			sacked_above += xtcp_skb_pcount(skb);
-			continue;
-		}
-		if (sacked_above < xs->cc.reordering ||
-		    (cb->sacked & (XTCP_SKB_LOST | XTCP_SKB_RETRANS)))
+		if (!xtcp_before(cb->seq, limit))
+			break;
+		if (cb->sacked &
+		    (XTCP_SKB_SACKED | XTCP_SKB_LOST | XTCP_SKB_RETRANS))
 			continue;
 		/* The whole skb, as TCP's RACK marks it. */
 		cb->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
+		xtcp_mark_lost_hint(xs, cb->seq);
 	}
+	if (xtcp_after(limit, xs->lost_hint))
+		xs->lost_hint = limit;
 enter:
-	head = skb_peek(&xs->rtx_queue);
+	head = xtcp_rtx_queue_head(sk);
 	if (head && (XTCP_SKB_CB(head)->sacked & XTCP_SKB_LOST) &&
 	    xtcp_cc_enter_recovery(&xs->cc, xs->ca_ops, xs->snd_una,
 				   xs->snd_nxt, xtcp_in_flight(xs)))
@@ -725,7 +855,7 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 	int rec = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_recovery);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 now = xs->clock_us, marked = 0, reo_wnd;
-	struct sk_buff *skb;
+	struct sk_buff *skb, *n;
 
 	*reo_us = 0;
 	if (!xs->rack.valid)
@@ -736,25 +866,21 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 				    !(rec & XTCP_RACK_NO_DUPTHRESH) &&
 				    xs->sacked_out >= xs->cc.reordering,
 				    xs->rack.reo_steps);
-	skb_queue_walk(&xs->rtx_queue, skb) {
+	/*
+	 * In sending order, from the oldest: the first sent after the last
+	 * delivered ends the walk, as all after it went later still.
+	 */
+	list_for_each_entry_safe(skb, n, &xs->tsorted_sent_queue,
+				 tcp_tsorted_anchor) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		s32 left;
 
-		/*
-		 * The queue is in sequence order, not sending order; but
-		 * beyond every resend segments went in sequence order: one
-		 * there that went after the last delivered, and so did
-		 * all that follow it (Linux keeps a list by sending time).
-		 */
-		if (!xtcp_rack_sent_after(xs->rack.xmit_us, cb->tx_us,
-					  xs->rack.end_seq, cb->end_seq)) {
-			if (!(cb->sacked & XTCP_SKB_RETRANS) &&
-			    !xtcp_before(cb->seq, xs->rack.rtx_high))
-				break;
-			continue;
-		}
+		/* Marked lost otherwise (a timeout, DupThresh): to resend. */
 		if (cb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_LOST))
 			continue;
+		if (!xtcp_rack_sent_after(xs->rack.xmit_us, cb->tx_us,
+					  xs->rack.end_seq, cb->end_seq))
+			break;
 		left = xtcp_rack_remaining_us(xs->rack.rtt_us, reo_wnd, now,
 					      cb->tx_us);
 		if (left > 0) {
@@ -765,7 +891,9 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSTRETRANSMIT);
 		cb->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
+		xtcp_mark_lost_hint(xs, cb->seq);
 		marked += xtcp_skb_pcount(skb);
+		list_del_init(&skb->tcp_tsorted_anchor);
 	}
 	return marked;
 }
@@ -866,7 +994,7 @@ void xtcp_rack_reo_timeout(struct sock *sk)
 static void xtcp_dupack(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *head = skb_peek(&xs->rtx_queue);
+	struct sk_buff *head = xtcp_rtx_queue_head(sk);
 
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPACKS);
 	if (!xs->ca_ops || !head ||

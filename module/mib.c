@@ -90,6 +90,8 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_MINTTLDROP]		= "MinTtlDrops",
 	[XTCP_MIB_ACKCOMPRESSED]	= "AckCompressed",
 	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
+	[XTCP_MIB_SACKRECV]		= "SackRecv",
+	[XTCP_MIB_SACKSCANNED]		= "SackScanned",
 	[XTCP_MIB_CURRESTAB]		= "CurrEstab",
 };
 
@@ -170,6 +172,8 @@ static const char * const xtcp_netstat_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_MINTTLDROP]		= "TCPMinTTLDrop",
 	[XTCP_MIB_ACKCOMPRESSED]	= "TCPAckCompressed",
 	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
+	[XTCP_MIB_SACKRECV]		= "SackRecv",
+	[XTCP_MIB_SACKSCANNED]		= "SackScanned",
 };
 
 /**

@@ -167,7 +167,8 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	 * TCP_MAXSEG, keepalive) are inherited, its queues and state are not.
 	 */
 	newxs = xtcp_sk(newsk);
-	skb_queue_head_init(&newxs->rtx_queue);
+	newxs->rtx_queue = RB_ROOT;
+	INIT_LIST_HEAD(&newxs->tsorted_sent_queue);
 	INIT_LIST_HEAD(&newxs->tsq_node);
 	newxs->out_of_order_queue = RB_ROOT;
 	newxs->ooo_last_skb = NULL;

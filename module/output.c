@@ -122,6 +122,105 @@ void xtcp_free_skb(struct sock *sk, struct sk_buff *skb)
 	__kfree_skb(skb);
 }
 
+/**
+ * xtcp_rtx_queue_insert() - put a sent skb on the retransmission queue
+ * @sk: its socket
+ * @skb: the skb, on no queue
+ *
+ * Where its sequence number goes in the rbtree, as tcp_rbtree_insert():
+ * at the tail when it was just sent, after the head part when
+ * xtcp_fragment() split it off.
+ *
+ * Context: socket locked.
+ */
+void xtcp_rtx_queue_insert(struct sock *sk, struct sk_buff *skb)
+{
+	struct rb_root *root = &xtcp_sk(sk)->rtx_queue;
+	struct rb_node **p = &root->rb_node, *parent = NULL;
+	u32 seq = XTCP_SKB_CB(skb)->seq;
+
+	while (*p) {
+		parent = *p;
+		if (xtcp_before(seq, XTCP_SKB_CB(rb_to_skb(parent))->seq))
+			p = &parent->rb_left;
+		else
+			p = &parent->rb_right;
+	}
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, root);
+}
+
+/**
+ * xtcp_rtx_queue_find() - the queued skb a sequence number is in
+ * @sk: the socket
+ * @seq: the sequence number
+ *
+ * A search of the rbtree, as tcp_sacktag_bsearch(): the first skb that
+ * ends after @seq, the one holding it unless @seq is in none (beyond
+ * SND.NXT).  The SACK scoreboard starts a block's walk there, not at
+ * the head.
+ *
+ * Context: socket locked.
+ * Return: the skb, or NULL if every queued skb ends at or before @seq.
+ */
+struct sk_buff *xtcp_rtx_queue_find(const struct sock *sk, u32 seq)
+{
+	struct rb_node *p = xtcp_sk(sk)->rtx_queue.rb_node;
+	struct sk_buff *found = NULL;
+
+	while (p) {
+		struct sk_buff *skb = rb_to_skb(p);
+
+		if (xtcp_after(XTCP_SKB_CB(skb)->end_seq, seq)) {
+			found = skb;
+			p = p->rb_left;
+		} else {
+			p = p->rb_right;
+		}
+	}
+	return found;
+}
+
+/**
+ * xtcp_rtx_queue_unlink_and_free() - drop an skb of the retransmission queue
+ * @skb: the skb
+ * @sk: its socket
+ *
+ * Off the rbtree and freed, its charge given back (xtcp_free_skb()), as
+ * tcp_rtx_queue_unlink_and_free().  The segment counters are the
+ * caller's.
+ *
+ * Context: socket locked.
+ */
+void xtcp_rtx_queue_unlink_and_free(struct sk_buff *skb, struct sock *sk)
+{
+	list_del(&skb->tcp_tsorted_anchor);
+	xtcp_skb_tsorted_anchor_cleanup(skb);
+	xtcp_rtx_queue_unlink(skb, sk);
+	xtcp_free_skb(sk, skb);
+}
+
+/**
+ * xtcp_rtx_queue_purge() - free the whole retransmission queue
+ * @sk: the socket
+ *
+ * As tcp_rtx_queue_purge(), on close, abort and destroy; the segment
+ * counters are the caller's.
+ *
+ * Context: socket locked, or the socket is no one else's any more.
+ */
+void xtcp_rtx_queue_purge(struct sock *sk)
+{
+	struct rb_node *p = rb_first(&xtcp_sk(sk)->rtx_queue);
+
+	while (p) {
+		struct sk_buff *skb = rb_to_skb(p);
+
+		p = rb_next(p);
+		xtcp_rtx_queue_unlink_and_free(skb, sk);
+	}
+}
+
 /*
  * Receive window free for the application's data, in bytes: half the
  * free receive buffer, the other half for skb overhead (TCP's default).
@@ -512,8 +611,9 @@ static u8 xtcp_ecn_send(struct sock *sk, const struct sk_buff *skb)
 }
 
 /*
- * A queued segment of @sk leaves at @now: its send time, and what it
- * will measure the delivery rate from (delivery.c).  A segment sent
+ * A queued segment of @sk leaves at @now: its send time, the tail of
+ * the list in sending order (as tcp_update_skb_after_send()), and what
+ * it will measure the delivery rate from (delivery.c).  A segment sent
  * with none before it outstanding starts the sample's clock; a resent
  * one never does (tcp_rate_skb_sent() counts it in packets_out).
  */
@@ -522,8 +622,9 @@ static void xtcp_skb_sent(struct xtcp_sock *xs, struct sk_buff *skb, u32 now)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 	cb->tx_us = now;
+	list_move_tail(&skb->tcp_tsorted_anchor, &xs->tsorted_sent_queue);
 	xtcp_delivery_sent(&xs->dlv, &cb->header.tx, now,
-			   skb == skb_peek(&xs->rtx_queue) &&
+			   skb == skb_rb_first(&xs->rtx_queue) &&
 			   !(cb->sacked & XTCP_SKB_RETRANS));
 }
 
@@ -718,7 +819,7 @@ bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb,
 
 	if (refcount_read(&sk->sk_wmem_alloc) <= limit)
 		return false;
-	if (skb_queue_len(&xtcp_sk(sk)->rtx_queue) <= 1)
+	if (xtcp_rtx_queue_empty_or_single(sk))
 		return false;
 	set_bit(XTCP_TSQ_THROTTLED, &sk->sk_tsq_flags);
 	/*
@@ -826,6 +927,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	struct xtcp_skb_cb *cb;
 	struct xtcphdr *th;
 	u16 window, segs;
+	unsigned long anchor;
+	struct sk_buff *oskb;
 	u8 flags;
 	int err;
 
@@ -834,12 +937,21 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	if (clone) {
 		xtcp_skb_sent(xs, skb, xs->clock_us);
 		xtcp_paced(sk, skb->len);
-		if (unlikely(skb_cloned(skb)))
-			skb = pskb_copy(skb, gfp);
+		oskb = skb;
+		anchor = xtcp_skb_tsorted_save(oskb);
+		if (unlikely(skb_cloned(oskb)))
+			skb = pskb_copy(oskb, gfp);
 		else
-			skb = skb_clone(skb, gfp);
+			skb = skb_clone(oskb, gfp);
+		xtcp_skb_tsorted_restore(oskb, anchor);
 		if (!skb)
 			return -ENOBUFS;
+		/*
+		 * The queued original's rbtree links overlay skb->dev,
+		 * which the clone copied: IP sets its own (as
+		 * __tcp_transmit_skb() clears it).
+		 */
+		skb->dev = NULL;
 		/*
 		 * A queued skb of several segments goes to IP as one GSO
 		 * skb, which offload.c cuts at the MSS it was counted in (as
@@ -1050,7 +1162,8 @@ int xtcp_connect(struct sock *sk)
 	xtcp_set_pcount(skb, xs->mss_cache);
 	sk_wmem_queued_add(sk, skb->truesize);
 	sk_mem_charge(sk, skb->truesize);
-	__skb_queue_tail(&xs->rtx_queue, skb);
+	xtcp_rtx_queue_insert(sk, skb);
+	INIT_LIST_HEAD(&skb->tcp_tsorted_anchor);
 	xs->packets_out = 1;
 	WRITE_ONCE(xs->snd_nxt, xs->iss + 1);
 
@@ -1073,7 +1186,7 @@ int xtcp_connect(struct sock *sk)
  */
 void xtcp_send_synack_sk(struct sock *sk)
 {
-	struct sk_buff *skb = skb_peek(&xtcp_sk(sk)->rtx_queue);
+	struct sk_buff *skb = xtcp_rtx_queue_head(sk);
 
 	/* Our SYN is still on the queue; resent now, it carries the ACK. */
 	if (skb && xtcp_skb_has_flag(skb, XTCP_FLAG_SYN)) {
@@ -1134,7 +1247,7 @@ static void xtcp_adjust_pcount(struct sock *sk, const struct sk_buff *skb,
 /**
  * xtcp_fragment() - split a queued skb at @len
  * @sk: its socket
- * @queue: the write or the retransmission queue, @skb's
+ * @queue: the queue @skb is on: XTCP_FRAG_IN_WRITE_QUEUE or _RTX_QUEUE
  * @skb: the skb
  * @len: the bytes that stay in @skb, at most skb->len (skb->len splits
  *	 off just the FIN)
@@ -1151,11 +1264,10 @@ static void xtcp_adjust_pcount(struct sock *sk, const struct sk_buff *skb,
  * Context: socket locked.
  * Return: 0, or -ENOMEM.
  */
-int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
+int xtcp_fragment(struct sock *sk, enum xtcp_queue queue,
 		  struct sk_buff *skb, unsigned int len, unsigned int mss)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *ncb;
-	struct xtcp_sock *xs = xtcp_sk(sk);
 	int old_pcount = xtcp_skb_pcount(skb);
 	unsigned int nsize = 0, nlen;
 	struct sk_buff *nskb;
@@ -1202,7 +1314,7 @@ int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
 	nskb->ip_summed = CHECKSUM_PARTIAL;
 	xtcp_set_pcount(skb, mss);
 	xtcp_set_pcount(nskb, mss);
-	if (queue == &xs->rtx_queue) {
+	if (queue == XTCP_FRAG_IN_RTX_QUEUE) {
 		ncb->sacked = cb->sacked;
 		ncb->tx_us = cb->tx_us;
 		ncb->header.tx = cb->header.tx;
@@ -1210,8 +1322,15 @@ int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
 		       (int)xtcp_skb_pcount(nskb);
 		if (diff)
 			xtcp_adjust_pcount(sk, skb, diff);
+		/*
+		 * Right after @skb: its sequence number is the next, and it
+		 * was sent with it (on its list, or beside it off the list).
+		 */
+		xtcp_rtx_queue_insert(sk, nskb);
+		list_add(&nskb->tcp_tsorted_anchor, &skb->tcp_tsorted_anchor);
+	} else {
+		__skb_queue_after(&sk->sk_write_queue, skb, nskb);
 	}
-	__skb_queue_after(queue, skb, nskb);
 	return 0;
 }
 
@@ -1364,13 +1483,22 @@ static bool xtcp_xmit_len(struct sock *sk, const struct sk_buff *skb,
 	return *len || !skb->len;
 }
 
-/* After a timeout: resend what is marked lost, as cwnd allows. */
+/*
+ * Resend what is marked lost, as cwnd allows, in sequence order from
+ * retransmit_hint (as tcp_xmit_retransmit_queue() from its hint): the
+ * hint moves past what is resent, up to the first skb left marked.
+ */
 static void xtcp_xmit_lost(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool behind = false;
 	struct sk_buff *skb;
 
-	skb_queue_walk(&xs->rtx_queue, skb) {
+	if (xtcp_before(xs->retransmit_hint, xs->snd_una) ||
+	    xtcp_after(xs->retransmit_hint, xs->snd_nxt))
+		xs->retransmit_hint = xs->snd_una;
+	skb = xtcp_rtx_queue_find(sk, xs->retransmit_hint);
+	skb_rbtree_walk_from(skb) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		u32 in_flight = xtcp_in_flight(xs);
 
@@ -1380,12 +1508,17 @@ static void xtcp_xmit_lost(struct sock *sk)
 		 * As many of its segments as cwnd allows; the rest keep
 		 * the mark (tcp_xmit_retransmit_queue()).
 		 */
-		if (!(cb->sacked & XTCP_SKB_LOST))
-			continue;
-		/* Twice new data's room below: repairs come first. */
-		if (xtcp_pacing_check(sk) || xtcp_small_queue_check(sk, skb, 1))
-			break;
-		xtcp_retransmit_lost(sk, skb, xs->cc.cwnd - in_flight);
+		if (cb->sacked & XTCP_SKB_LOST) {
+			/* Twice new data's room below: repairs come first. */
+			if (xtcp_pacing_check(sk) ||
+			    xtcp_small_queue_check(sk, skb, 1))
+				break;
+			xtcp_retransmit_lost(sk, skb, xs->cc.cwnd - in_flight);
+		}
+		if (cb->sacked & XTCP_SKB_LOST)
+			behind = true;
+		if (!behind)
+			xs->retransmit_hint = cb->end_seq;
 	}
 }
 
@@ -1529,7 +1662,7 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		 */
 		if ((len < skb->len ||
 		     xtcp_after(cb->end_seq, xs->snd_una + xs->snd_wnd)) &&
-		    xtcp_fragment(sk, &sk->sk_write_queue, skb, len, mss))
+		    xtcp_fragment(sk, XTCP_FRAG_IN_WRITE_QUEUE, skb, len, mss))
 			break;
 		/* Not yet its time, or enough of ours waits below. */
 		if (!probe && (xtcp_pacing_check(sk) ||
@@ -1540,7 +1673,8 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		if (!xs->packets_out && skb->len)
 			xtcp_tx_start(sk);
 		__skb_unlink(skb, &sk->sk_write_queue);
-		__skb_queue_tail(&xs->rtx_queue, skb);
+		xtcp_rtx_queue_insert(sk, skb);
+		INIT_LIST_HEAD(&skb->tcp_tsorted_anchor);
 		xs->packets_out += xtcp_skb_pcount(skb);
 		WRITE_ONCE(xs->snd_nxt, cb->end_seq);
 		/* Ends short: Minshall's mark (tcp_minshall_update()). */
@@ -1633,7 +1767,8 @@ static int xtcp_rtx_fit(struct sock *sk, struct sk_buff *skb,
 
 	segs = clamp_t(unsigned int, segs, 1, xtcp_burst_max(sk));
 	if (skb->len > segs * mss)
-		return xtcp_fragment(sk, &xs->rtx_queue, skb, segs * mss, mss);
+		return xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb,
+				     segs * mss, mss);
 	diff = xtcp_skb_pcount(skb);
 	xtcp_set_pcount(skb, mss);
 	diff -= xtcp_skb_pcount(skb);
@@ -1698,8 +1833,6 @@ static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb,
 		return -ENOMEM;
 	pcount = xtcp_skb_pcount(skb);
 	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_RETRANS;
-	if (xtcp_before(xs->rack.rtx_high, XTCP_SKB_CB(skb)->end_seq))
-		xs->rack.rtx_high = XTCP_SKB_CB(skb)->end_seq;
 	/* A resent SYN is a resent segment too, as TCP counts it. */
 	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS, pcount);
 	trace_xtcp_retransmit_skb(sk, skb);
@@ -1739,7 +1872,7 @@ static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb,
 void xtcp_retransmit_rtx_queue(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *head = skb_peek(&xs->rtx_queue);
+	struct sk_buff *head = xtcp_rtx_queue_head(sk);
 	struct sk_buff *skb;
 	u32 reordering;
 	u8 ca_old;
@@ -1777,11 +1910,12 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 	 * SACK mark any more.
 	 */
 	if (XTCP_SKB_CB(head)->sacked & XTCP_SKB_SACKED) {
-		skb_queue_walk(&xs->rtx_queue, skb)
+		xtcp_rtx_queue_walk(skb, sk)
 			XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_SACKED;
 		xs->sacked_out = 0;
+		xs->lost_hint = xs->snd_una;
 	}
-	skb_queue_walk(&xs->rtx_queue, skb) {
+	xtcp_rtx_queue_walk(skb, sk) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 		if (cb->sacked & (XTCP_SKB_LOST | XTCP_SKB_SACKED))
@@ -1792,6 +1926,7 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 		cb->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
 	}
+	xs->retransmit_hint = xs->snd_una;
 	xtcp_trace_ca_changed(sk, ca_old);
 	xtcp_xmit_lost(sk);
 }
@@ -1829,14 +1964,14 @@ void xtcp_send_loss_probe(struct sock *sk)
 			goto sent;
 		goto rearm;
 	}
-	skb = skb_peek_tail(&xs->rtx_queue);
+	skb = xtcp_rtx_queue_tail(sk);
 	if (!skb || skb_cloned(skb))
 		goto rearm;
 	if (skb->len > mss) {
-		if (xtcp_fragment(sk, &xs->rtx_queue, skb,
+		if (xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb,
 				  (skb->len - 1) / mss * mss, mss))
 			goto rearm;
-		skb = skb_peek_next(skb, &xs->rtx_queue);
+		skb = skb_rb_next(skb);
 	}
 	if (xtcp_retransmit_skb(sk, skb, 1))
 		goto rearm;
@@ -1868,7 +2003,7 @@ void xtcp_simple_retransmit(struct sock *sk)
 
 	/* From the ICMP path: the resends below stamp with this. */
 	xtcp_clock_refresh(xs);
-	skb_queue_walk(&xs->rtx_queue, skb) {
+	xtcp_rtx_queue_walk(skb, sk) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 		/* Its segments are longer than the MSS now (tcp_skb_seglen()). */
@@ -1878,6 +2013,7 @@ void xtcp_simple_retransmit(struct sock *sk)
 			xs->lost_out += xtcp_skb_pcount(skb);
 		}
 	}
+	xs->retransmit_hint = xs->snd_una;
 	if (xs->lost_out)
 		xtcp_xmit_lost(sk);
 }

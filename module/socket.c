@@ -90,7 +90,8 @@ int xtcp_init_sock(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	const struct xtcp_cong_ops *ca;
 
-	skb_queue_head_init(&xs->rtx_queue);
+	xs->rtx_queue = RB_ROOT;
+	INIT_LIST_HEAD(&xs->tsorted_sent_queue);
 	xs->out_of_order_queue = RB_ROOT;
 	xtcp_init_xmit_timers(sk);
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
@@ -130,8 +131,7 @@ static void xtcp_purge_write_queues(struct sock *sk)
 {
 	struct sk_buff *skb;
 
-	while ((skb = __skb_dequeue(&xtcp_sk(sk)->rtx_queue)))
-		xtcp_free_skb(sk, skb);
+	xtcp_rtx_queue_purge(sk);
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		xtcp_free_skb(sk, skb);
 	/* Counted in segments, now none (as tcp_write_queue_purge()). */
@@ -395,7 +395,7 @@ static void xtcp_check_app_limited(struct sock *sk)
 
 	/* Lost segments not yet resent: the sender is not idle. */
 	if (xs->lost_out)
-		skb_queue_walk(&xs->rtx_queue, skb)
+		xtcp_rtx_queue_walk(skb, sk)
 			if ((XTCP_SKB_CB(skb)->sacked &
 			     (XTCP_SKB_LOST | XTCP_SKB_RETRANS)) ==
 			    XTCP_SKB_LOST)

@@ -322,7 +322,7 @@ static u32 xtcp_retrans_out(struct sock *sk)
 	struct sk_buff *skb;
 	u32 n = 0;
 
-	skb_queue_walk(&xtcp_sk(sk)->rtx_queue, skb)
+	xtcp_rtx_queue_walk(skb, sk)
 		if ((XTCP_SKB_CB(skb)->sacked &
 		     (XTCP_SKB_RETRANS | XTCP_SKB_SACKED | XTCP_SKB_LOST)) ==
 		    XTCP_SKB_RETRANS)

@@ -90,7 +90,7 @@ void xtcp_rearm_rto(struct sock *sk)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *head = skb_peek(&xs->rtx_queue);
+	struct sk_buff *head = xtcp_rtx_queue_head(sk);
 	unsigned long when;
 	s32 delta_us;
 
@@ -157,7 +157,7 @@ bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *head = skb_peek(&xs->rtx_queue);
+	struct sk_buff *head = xtcp_rtx_queue_head(sk);
 	s32 rto_us;
 	u32 pto_us;
 
@@ -319,7 +319,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb = skb_peek(&xs->rtx_queue);
+	struct sk_buff *skb = xtcp_rtx_queue_head(sk);
 
 	if (!skb)
 		return;
@@ -545,7 +545,7 @@ static void xtcp_keepalive_timer(struct timer_list *t)
 
 	when = xtcp_keepalive_time(sk);
 	/* Data in flight: the retransmission timer watches the peer. */
-	if (!skb_queue_empty(&xs->rtx_queue) ||
+	if (!xtcp_rtx_queue_empty(sk) ||
 	    !skb_queue_empty(&sk->sk_write_queue))
 		goto resched;
 

@@ -229,6 +229,8 @@ enum xtcp_mib_field {
 	XTCP_MIB_MINTTLDROP,		/* Segments and ICMP errors under IP_MINTTL */
 	XTCP_MIB_ACKCOMPRESSED,		/* ACKs for out-of-order data held back */
 	XTCP_MIB_PAWSESTAB,		/* Segments PAWS rejected (RFC 7323 section 5) */
+	XTCP_MIB_SACKRECV,		/* SACK blocks the scoreboard took */
+	XTCP_MIB_SACKSCANNED,		/* Queued skbs the scoreboard looked at for them */
 	XTCP_MIB_CURRESTAB,		/* Gauge: connections in ESTABLISHED or CLOSE-WAIT */
 	XTCP_MIB_MAX
 };
@@ -630,17 +632,14 @@ struct xtcp_sock {
 	 * min RTT (0 counts as 1), widened by a step per round with
 	 * D-SACKs (dsack_seen; reo_seq: SND.NXT when it last widened) and
 	 * kept so for reo_persist recoveries (RFC 8985 section 6.2 step 4,
-	 * tcp_rack_update_reo_wnd()).  rtx_high: the highest end of any
-	 * segment resent, never below SND.UNA: beyond it segments went in
-	 * sequence order, which ends the loss check's walk early.  Under
-	 * the socket lock.
+	 * tcp_rack_update_reo_wnd()).  The loss check walks the queue in
+	 * sending order (tsorted_sent_queue).  Under the socket lock.
 	 */
 	struct {
 		u32	xmit_us;
 		u32	end_seq;
 		u32	rtt_us;
 		u32	reo_seq;
-		u32	rtx_high;
 		u8	reo_steps;
 		u8	reo_persist;
 		u8	advanced:1;
@@ -681,6 +680,29 @@ struct xtcp_sock {
 	u32	lost_out;	/* of which marked lost, not yet resent */
 	u32	sacked_out;	/* of which SACKed by the peer */
 	u32	fack;		/* end of the highest SACKed, if sacked_out */
+	/*
+	 * Below lost_hint every skb is SACKed, marked lost or resent:
+	 * DupThresh's marking starts there (xtcp_sack_detect_loss(), as
+	 * TCP's lost_skb_hint).  Reset to SND.UNA when a SACK episode
+	 * starts and when marks go (an undo, a reneging peer).
+	 */
+	u32	lost_hint;
+	/*
+	 * Below retransmit_hint no skb is marked lost: the resends of what
+	 * is marked lost start there (xtcp_xmit_lost(), as TCP's
+	 * retransmit_skb_hint); lowered by each new mark below it
+	 * (xtcp_mark_lost_hint()).  Under the socket lock.
+	 */
+	u32	retransmit_hint;
+	/*
+	 * The SACK blocks of the last ACK that carried some, sorted by
+	 * start (TCP's recv_sack_cache): their skbs are marked, so the
+	 * next ACK walks only what its blocks add to them.  Trusted only
+	 * while sacked_out (a timeout that finds the peer reneged clears
+	 * every mark and sacked_out).  Under the socket lock.
+	 */
+	struct xtcp_sack_block	recv_sack_cache[XTCP_MAX_SACKS];
+	u8	num_sack_cache;
 
 	/* Receive buffer auto-tuning: what the application read per RTT. */
 	struct {
@@ -764,12 +786,27 @@ struct xtcp_sock {
 	u8	saw_tstamp;
 
 	/*
-	 * Data sent and not yet acknowledged, in sequence order, in skbs of
-	 * one or more segments (xtcp_skb_pcount()).  Unsent data waits on
+	 * Data sent and not yet acknowledged, in skbs of one or more
+	 * segments (xtcp_skb_pcount()), in an rbtree by sequence number
+	 * (skb->rbnode, as TCP's sk->tcp_rtx_queue), not overlapping: what
+	 * an ACK or a SACK block covers is found by a search, not a walk
+	 * from the head (xtcp_rtx_queue_*()).  Unsent data waits on
 	 * sk->sk_write_queue in skbs of up to the size goal.  Both are
-	 * charged to sk_wmem_queued.
+	 * charged to sk_wmem_queued.  A field of ours rather than struct
+	 * sock's tcp_rtx_queue: that union with sk_send_head is TCP's (the
+	 * core only clears it, in sock_init_data() and sk_clone_lock()),
+	 * and ours is set up with the rest of the xtcp_sock.
 	 */
-	struct sk_buff_head	rtx_queue;
+	struct rb_root		rtx_queue;
+	/*
+	 * The same skbs in the order they were last sent (TCP's
+	 * tsorted_sent_queue, through skb->tcp_tsorted_anchor), for RACK,
+	 * which looks for the oldest sent first and stops at the first
+	 * sent after the last delivered (xtcp_rack_detect_loss()).  An skb
+	 * leaves it when SACKed or marked lost by RACK and comes back at
+	 * the tail when resent.
+	 */
+	struct list_head	tsorted_sent_queue;
 	/*
 	 * Segments received beyond RCV.NXT, in an rbtree by sequence number,
 	 * not overlapping, waiting for the hole before them; charged to
@@ -803,6 +840,84 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
 }
+
+/*
+ * The retransmission queue (xtcp_sock::rtx_queue), an rbtree of skbs by
+ * sequence number, as TCP's tcp_rtx_queue_*() helpers.  Under the
+ * socket lock.
+ */
+/* An skb from @seq on was just marked lost: resends start no later. */
+static inline void xtcp_mark_lost_hint(struct xtcp_sock *xs, u32 seq)
+{
+	if (xtcp_before(seq, xs->retransmit_hint))
+		xs->retransmit_hint = seq;
+}
+
+static inline struct sk_buff *xtcp_rtx_queue_head(const struct sock *sk)
+{
+	return skb_rb_first(&xtcp_sk(sk)->rtx_queue);
+}
+
+static inline struct sk_buff *xtcp_rtx_queue_tail(const struct sock *sk)
+{
+	return skb_rb_last(&xtcp_sk(sk)->rtx_queue);
+}
+
+static inline bool xtcp_rtx_queue_empty(const struct sock *sk)
+{
+	return RB_EMPTY_ROOT(&xtcp_sk(sk)->rtx_queue);
+}
+
+/* None or one skb: the one TCP Small Queues never waits for (TCP's). */
+static inline bool xtcp_rtx_queue_empty_or_single(const struct sock *sk)
+{
+	const struct rb_node *node = xtcp_sk(sk)->rtx_queue.rb_node;
+
+	return !node || (!node->rb_left && !node->rb_right);
+}
+
+/* Every skb of @sk's retransmission queue, from the lowest sequence. */
+#define xtcp_rtx_queue_walk(skb, sk) \
+	skb_rbtree_walk(skb, &xtcp_sk(sk)->rtx_queue)
+
+/* Take @skb off the queue; the caller frees or requeues it. */
+static inline void xtcp_rtx_queue_unlink(struct sk_buff *skb, struct sock *sk)
+{
+	rb_erase(&skb->rbnode, &xtcp_sk(sk)->rtx_queue);
+}
+
+/*
+ * skb->tcp_tsorted_anchor shares a union with _skb_refdst and the
+ * destructor: a clone or copy of a queued skb must not take the list
+ * pointer for a route (skb_dst_copy()), so it is put aside meanwhile
+ * (as tcp_skb_tsorted_save() and _restore()); a queued skb gives the
+ * two fields back empty before it is freed
+ * (tcp_skb_tsorted_anchor_cleanup()).
+ */
+static inline unsigned long xtcp_skb_tsorted_save(struct sk_buff *skb)
+{
+	unsigned long save = skb->_skb_refdst;
+
+	skb->_skb_refdst = 0UL;
+	return save;
+}
+
+static inline void xtcp_skb_tsorted_restore(struct sk_buff *skb,
+					    unsigned long save)
+{
+	skb->_skb_refdst = save;
+}
+
+static inline void xtcp_skb_tsorted_anchor_cleanup(struct sk_buff *skb)
+{
+	skb->destructor = NULL;
+	skb->_skb_refdst = 0UL;
+}
+
+void xtcp_rtx_queue_insert(struct sock *sk, struct sk_buff *skb);
+struct sk_buff *xtcp_rtx_queue_find(const struct sock *sk, u32 seq);
+void xtcp_rtx_queue_unlink_and_free(struct sk_buff *skb, struct sock *sk);
+void xtcp_rtx_queue_purge(struct sock *sk);
 
 #if IS_ENABLED(CONFIG_IPV6)
 /*
@@ -1242,7 +1357,13 @@ void xtcp_wfree(struct sk_buff *skb);
 void xtcp_tsq_write(struct sock *sk);
 void xtcp_tsq_init(void);
 void xtcp_tsq_exit(void);
-int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
+/* The queue an skb that xtcp_fragment() splits is on (enum tcp_queue). */
+enum xtcp_queue {
+	XTCP_FRAG_IN_WRITE_QUEUE,
+	XTCP_FRAG_IN_RTX_QUEUE,
+};
+
+int xtcp_fragment(struct sock *sk, enum xtcp_queue queue,
 		  struct sk_buff *skb, unsigned int len, unsigned int mss);
 int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len);
 u32 xtcp_free_space(const struct sock *sk);

@@ -182,6 +182,8 @@ static const struct mib_name mib_names[] = {
 	{ "AckCompressed",	"XtcpExtTCPAckCompressed",
 	  "TcpExtTCPAckCompressed" },
 	{ "PAWSEstab",		"XtcpExtPAWSEstab",	"TcpExtPAWSEstab" },
+	{ "SackRecv",		"XtcpExtSackRecv",	NULL },
+	{ "SackScanned",	"XtcpExtSackScanned",	NULL },
 };
 
 static const struct mib_name *mib_name_of(const char *stat)

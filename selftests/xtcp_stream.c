@@ -116,6 +116,7 @@ struct xfer {
 	size_t up, down;	/* client to server, server to client */
 	double deadline;	/* seconds for the whole transfer */
 	int cli_rcvbuf;		/* SO_RCVBUF on the client before connect */
+	int srv_rcvbuf;		/* SO_RCVBUFFORCE on the listener */
 	/* out */
 	int cport;
 	struct dir d[2];	/* [0] up, [1] down */
@@ -150,6 +151,9 @@ static int run_xfer(struct __test_metadata *_metadata, struct xfer *x)
 	lfd = xlisten(x->port, 8);
 	if (lfd < 0)
 		return -1;
+	if (x->srv_rcvbuf)
+		setsockopt(lfd, SOL_SOCKET, SO_RCVBUFFORCE, &x->srv_rcvbuf,
+			   sizeof(int));
 	c = xsock(CLI_NS);
 	if (c < 0)
 		return -1;
@@ -1689,6 +1693,45 @@ TEST_F_TIMEOUT(stream, rto_while_owned_runs_at_release, XT(40))
 	close(a);
 	close(c);
 	close(lfd);
+}
+
+/*
+ * The SACK scoreboard's cost follows what an ACK tells anew, not the
+ * window (as tcp_sacktag_write_queue()): 16 MiB up with 10 ms each way,
+ * a quarter of the data segments sent at once rather than after the
+ * 10 ms (so that they overtake the others), an 8 MiB receive buffer and
+ * no SACK compression at the receiver: ACKs with up to three SACK
+ * blocks each, tens of thousands of blocks, strewn over a flight of
+ * hundreds of segments.  The sender looks at less than one skb of its
+ * retransmission queue per block on average (SackScanned / SackRecv):
+ * most blocks it saw on the last ACK already, and a grown one is walked
+ * only where it grew, from a search of the rbtree.  A walk from the
+ * head looked at every skb below each block.
+ */
+TEST_F_TIMEOUT(stream, sack_scoreboard_walks_only_news, XT(120))
+{
+	struct xfer x = { .port = 9526, .up = 16 << 20, .deadline = 90,
+			  .srv_rcvbuf = 8 << 20 };
+	long r0, s0, blocks, scanned;
+
+	if (is_tcp())
+		SKIP(return, "SackRecv and SackScanned are xtcp's");
+	ASSERT_EQ(0, sysctl_set(SRV_NS, "net.xtcp.comp_sack_nr", 0));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms reorder 25%% 50%% limit 100000"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 10ms limit 100000"));
+	r0 = XSTAT(CLI_NS, "SackRecv");
+	s0 = XSTAT(CLI_NS, "SackScanned");
+	ASSERT_EQ(0, run_xfer(_metadata, &x));
+	check_xfer(_metadata, &x);
+	blocks = XSTAT(CLI_NS, "SackRecv") - r0;
+	scanned = XSTAT(CLI_NS, "SackScanned") - s0;
+	TH_LOG("%ld SACK blocks, %ld skbs looked at: %.2f a block; FastRetrans %ld, RetransSegs %ld",
+	       blocks, scanned, blocks ? (double)scanned / blocks : 0.0,
+	       xstat(CLI_NS, "FastRetrans"), xstat(CLI_NS, "RetransSegs"));
+	EXPECT_LT(10000, blocks);
+	EXPECT_GT(blocks, scanned);
 }
 
 /* With 2% loss on the data path, lost segments are fast-retransmitted. */
