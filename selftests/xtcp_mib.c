@@ -162,6 +162,7 @@ static const struct mib_name mib_names[] = {
 	{ "OutOfWindowAcksSkipped", "XtcpExtOutOfWindowAcksSkipped", NULL },
 	{ "RequestDuplicates",	"XtcpExtRequestDuplicates", NULL },
 	{ "TimersDeferred",	"XtcpExtTimersDeferred", NULL },
+	{ "TsqThrottled",	"XtcpExtTsqThrottled",	NULL },
 	{ "EncapInSegs",	"XtcpExtEncapInSegs",	NULL },
 	{ "EncapOutSegs",	"XtcpExtEncapOutSegs",	NULL },
 	{ "EncapInErrs",	"XtcpExtEncapInErrs",	NULL },
