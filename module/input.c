@@ -1855,12 +1855,24 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	const struct xtcphdr *th = xtcp_hdr(skb);
 	struct xtcp_opts opts;
 
+	if (xtcp_parse_options((const u8 *)(th + 1),
+			       th->doff * 4 - sizeof(*th), &opts))
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADOPTS);
 	if (cb->flags & XTCP_FLAG_ACK) {
 		if (!xtcp_after(cb->ack_seq, xs->iss) ||
-		    xtcp_after(cb->ack_seq, xs->snd_nxt)) {
-			if (!(cb->flags & XTCP_FLAG_RST))
-				xtcp_send_reset(sk, skb);
-			goto discard;
+		    xtcp_after(cb->ack_seq, xs->snd_nxt))
+			goto reset;
+		/*
+		 * PAWS for the active opener (RFC 7323 section 5.3, as
+		 * tcp_rcv_synsent_state_process()): a TSecr must be a TSval
+		 * we sent, not older than our first SYN nor newer than now;
+		 * else the segment belongs to another connection.
+		 */
+		if (xs->ts_ok && opts.saw_tstamp && opts.rcv_tsecr &&
+		    !xtcp_between(opts.rcv_tsecr, xs->syn_tsval,
+				  xtcp_tsval(xs))) {
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PAWSACTIVE);
+			goto reset;
 		}
 	}
 	if (cb->flags & XTCP_FLAG_RST) {
@@ -1873,9 +1885,6 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	if (!(cb->flags & XTCP_FLAG_SYN))
 		goto discard;
 
-	if (xtcp_parse_options((const u8 *)(th + 1),
-			       th->doff * 4 - sizeof(*th), &opts))
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADOPTS);
 	xs->rx_mss = opts.mss;
 	/* RFC 7323: both SYNs must carry the option, or neither scales. */
 	xs->wscale_ok = opts.wscale_ok;
@@ -1926,6 +1935,11 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		xtcp_send_synack_sk(sk);
 		xtcp_reset_rtx_timer(sk);
 	}
+	goto discard;
+
+reset:
+	if (!(cb->flags & XTCP_FLAG_RST))
+		xtcp_send_reset(sk, skb);
 discard:
 	consume_skb(skb);
 }

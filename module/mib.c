@@ -89,6 +89,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_MINTTLDROP]		= "MinTtlDrops",
 	[XTCP_MIB_ACKCOMPRESSED]	= "AckCompressed",
 	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
+	[XTCP_MIB_PAWSACTIVE]		= "PAWSActiveRejected",
 	[XTCP_MIB_CURRESTAB]		= "CurrEstab",
 };
 
@@ -168,6 +169,7 @@ static const char * const xtcp_netstat_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_MINTTLDROP]		= "TCPMinTTLDrop",
 	[XTCP_MIB_ACKCOMPRESSED]	= "TCPAckCompressed",
 	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
+	[XTCP_MIB_PAWSACTIVE]		= "PAWSActive",
 };
 
 /**

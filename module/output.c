@@ -770,6 +770,7 @@ int xtcp_connect(struct sock *sk)
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
 	inet_csk(sk)->icsk_retransmits = 0;
 	xtcp_clock_refresh(xs);
+	xs->syn_tsval = xtcp_tsval(xs);
 	xtcp_transmit_skb(sk, skb, true, sk->sk_allocation);
 	xtcp_reset_rtx_timer(sk);
 	return 0;

@@ -228,6 +228,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_MINTTLDROP,		/* Segments and ICMP errors under IP_MINTTL */
 	XTCP_MIB_ACKCOMPRESSED,		/* ACKs for out-of-order data held back */
 	XTCP_MIB_PAWSESTAB,		/* Segments PAWS rejected (RFC 7323 section 5) */
+	XTCP_MIB_PAWSACTIVE,		/* SYN-ACKs reset: TSecr no TSval of ours */
 	XTCP_MIB_CURRESTAB,		/* Gauge: connections in ESTABLISHED or CLOSE-WAIT */
 	XTCP_MIB_MAX
 };
@@ -717,6 +718,11 @@ struct xtcp_sock {
 	u32	rcv_tsval;
 	u32	rcv_tsecr;
 	u8	saw_tstamp;
+	/*
+	 * The TSval of our first SYN: a SYN-ACK must echo one from then
+	 * on (xtcp_rcv_synsent(), as Linux's retrans_stamp there).
+	 */
+	u32	syn_tsval;
 
 	/*
 	 * Data sent and not yet acknowledged, in sequence order, in skbs of

@@ -182,6 +182,7 @@ static const struct mib_name mib_names[] = {
 	{ "AckCompressed",	"XtcpExtTCPAckCompressed",
 	  "TcpExtTCPAckCompressed" },
 	{ "PAWSEstab",		"XtcpExtPAWSEstab",	"TcpExtPAWSEstab" },
+	{ "PAWSActiveRejected",	"XtcpExtPAWSActive",	"TcpExtPAWSActive" },
 };
 
 static const struct mib_name *mib_name_of(const char *stat)

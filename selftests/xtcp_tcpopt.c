@@ -2938,4 +2938,70 @@ TEST_F(opt, time_wait_ack_carries_timestamps)
 	EXPECT_LE(0, (int32_t)(ack.tsval - fin.tsecr));
 }
 
+/* xcli's static neighbour that never answers: a handmade server. */
+#define GHOST_OF_SRV	"10.99.0.4"
+
+/*
+ * PAWS for the active opener (RFC 7323 section 5.3, as
+ * tcp_rcv_synsent_state_process()): a SYN-ACK that acknowledges the
+ * SYN but echoes a TSecr older than the SYN's TSval is an old duplicate,
+ * answered with <SEQ=SEG.ACK><CTL=RST> and counted (PAWSActive); the
+ * connection stays in SYN-SENT.  The same SYN-ACK echoing the SYN's
+ * TSval completes the handshake.
+ */
+TEST_F(opt, paws_active_rejects_synack_with_old_tsecr)
+{
+	struct rawseg r = {
+		.src = GHOST_OF_SRV, .dst = CLI_ADDR, .sport = 13120,
+		.seq = 5000, .flags = XTCP_FLAG_SYN | XTCP_FLAG_ACK,
+		.win = 65535,
+	};
+	struct seg syn, s;
+	uint8_t tso[12];
+	long rej0;
+	int cap;
+
+	ASSERT_EQ(0, ts_set(CLI_NS, 1));
+	rej0 = proto_stat(CLI_NS, "PAWSActiveRejected", "PAWSActive");
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_LE(0, cap);
+	self->c = xsock(CLI_NS);
+	ASSERT_LE(0, self->c);
+	set_nonblock(self->c, 1);
+	ASSERT_EQ(-1, do_connect(self->c, GHOST_OF_SRV, 13120));
+	ASSERT_EQ(EINPROGRESS, errno);
+	ASSERT_EQ(0, cap_find(cap, &syn, XTCP_FLAG_SYN, 1, 2000));
+	ASSERT_EQ(1, syn.tstamp);
+	r.dport = syn.sport;
+	r.ack = syn.seq + 1;
+	r.opts = tso;
+	r.olen = sizeof(tso);
+
+	ts_opt(tso, 77000, syn.tsval - 100000);
+	ASSERT_EQ(0, raw_inject(SRV_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_RST, 1, 2000))
+			TH_LOG("no RST for the SYN-ACK with an old TSecr");
+	} while (s.sport != syn.sport);
+	EXPECT_EQ(r.ack, s.seq);
+	EXPECT_EQ(XTCP_SYN_SENT, proc_state(CLI_NS, proc_socks(), syn.sport,
+					    13120));
+	ASSERT_LE(0, rej0);
+	EXPECT_EQ(rej0 + 1, proto_stat(CLI_NS, "PAWSActiveRejected",
+				       "PAWSActive"));
+
+	ts_opt(tso, 77000, syn.tsval);
+	ASSERT_EQ(0, raw_inject(SRV_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000));
+	} while (s.sport != syn.sport);
+	EXPECT_EQ(r.seq + 1, s.ack);
+	EXPECT_EQ(77000, s.tsecr);
+	EXPECT_EQ(XTCP_ESTABLISHED, proc_state(CLI_NS, proc_socks(),
+					       syn.sport, 13120));
+	EXPECT_EQ(rej0 + 1, proto_stat(CLI_NS, "PAWSActiveRejected",
+				       "PAWSActive"));
+	close(cap);
+}
+
 TEST_HARNESS_MAIN
