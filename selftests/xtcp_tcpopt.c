@@ -3004,4 +3004,78 @@ TEST_F(opt, paws_active_rejects_synack_with_old_tsecr)
 	close(cap);
 }
 
+/*
+ * PAWS in SYN-RECEIVED (tcp_check_req()): the ACK that would complete
+ * the handshake, with a TSval older than the SYN's, is an old duplicate.
+ * It is dropped, answered with an ACK (not the SYN-ACK again) echoing
+ * the SYN's TSval, and counted in PAWSEstab; no connection is made.  The
+ * same ACK with a newer TSval makes it, and its TSval is the first
+ * one the connection echoes.
+ */
+TEST_F(opt, paws_drops_old_handshake_ack)
+{
+	struct rawseg r = {
+		.src = GHOST_OF_CLI, .dst = SRV_ADDR, .sport = 40300,
+		.dport = 13121, .seq = 1000, .flags = XTCP_FLAG_SYN,
+		.win = 65535,
+	};
+	const uint32_t tsval = 3000000;
+	struct seg synack, s;
+	struct pollfd pfd;
+	uint8_t tso[12];
+	long paws0;
+	int cap, a;
+
+	ASSERT_EQ(0, ts_set(SRV_NS, 1));
+	self->lfd = xlisten(13121, 8);
+	ASSERT_LE(0, self->lfd);
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	ts_opt(tso, tsval, 0);
+	r.opts = tso;
+	r.olen = sizeof(tso);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &synack, XTCP_FLAG_SYN |
+				      XTCP_FLAG_ACK, 1, 2000));
+	} while (synack.dport != r.sport);
+	ASSERT_EQ(1, synack.tstamp);
+	EXPECT_EQ(tsval, synack.tsecr);
+	paws0 = proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab");
+	ASSERT_LE(0, paws0);
+
+	r.seq = 1001;
+	r.ack = synack.seq + 1;
+	r.flags = XTCP_FLAG_ACK;
+	ts_opt(tso, tsval - 100000, synack.tsval);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000))
+			TH_LOG("no ACK for the old handshake ACK");
+	} while (s.dport != r.sport);
+	EXPECT_EQ(synack.seq + 1, s.seq);
+	EXPECT_EQ(1001, s.ack);
+	EXPECT_EQ(tsval, s.tsecr);
+	pfd = (struct pollfd){ .fd = self->lfd, .events = POLLIN };
+	EXPECT_EQ(0, poll(&pfd, 1, 300));
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+
+	ts_opt(tso, tsval + 10, synack.tsval);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	EXPECT_EQ(1, poll(&pfd, 1, 2000));
+	a = accept(self->lfd, NULL, NULL);
+	EXPECT_LE(0, a);
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+	if (a >= 0) {
+		/* Its first segment echoes the ACK's TSval. */
+		ASSERT_EQ(1, write(a, "x", 1));
+		do {
+			ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000));
+		} while (s.dport != r.sport || !s.len);
+		EXPECT_EQ(tsval + 10, s.tsecr);
+		close_abort(a);
+	}
+	close(cap);
+}
+
 TEST_HARNESS_MAIN
