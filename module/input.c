@@ -308,6 +308,71 @@ static void xtcp_rate_gen(struct sock *sk, struct xtcp_rate_sample *rs)
 	xtcp_delivery_gen(&xs->dlv, rs, xs->clock_us, xs->min_rtt_us);
 }
 
+/* Every segment still marked lost was only late: an undo. */
+static void xtcp_unmark_lost(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	skb_queue_walk(&xs->rtx_queue, skb)
+		XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_LOST;
+	xs->lost_out = 0;
+}
+
+/* A resent segment is still in flight (Linux's retrans_out != 0). */
+static bool xtcp_retrans_in_flight(const struct xtcp_sock *xs)
+{
+	struct sk_buff *skb;
+
+	skb_queue_walk(&xs->rtx_queue, skb) {
+		u8 sacked = XTCP_SKB_CB(skb)->sacked;
+
+		if ((sacked & (XTCP_SKB_RETRANS | XTCP_SKB_SACKED |
+			       XTCP_SKB_LOST)) == XTCP_SKB_RETRANS)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Eifel detection (RFC 3522), for an ACK that moved SND.UNA and echoes
+ * a TSval older than the first resend of the reduction: an original
+ * arrived, and the reduction is taken back as Linux's tcp_try_undo_loss(),
+ * tcp_try_undo_recovery() or tcp_try_undo_partial() would
+ * (xtcp_cc_undo_delayed()).  After a timeout or on a partial ACK the
+ * segments marked lost were only late too; F-RTO has nothing left to
+ * decide.
+ */
+static void xtcp_undo_delayed(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool retrans_out = false;
+	int mib;
+
+	/* The walk only where its answer counts: a partial ACK. */
+	if (xs->cc.state == XTCP_CA_RECOVERY &&
+	    xtcp_before(xs->snd_una, xs->cc.recover))
+		retrans_out = xtcp_retrans_in_flight(xs);
+	switch (xtcp_cc_undo_delayed(&xs->cc, xs->ca_ops, xs->snd_una,
+				     retrans_out)) {
+	case XTCP_UNDO_FULL:
+		mib = XTCP_MIB_FULLUNDO;
+		break;
+	case XTCP_UNDO_PARTIAL:
+		xtcp_unmark_lost(sk);
+		mib = XTCP_MIB_PARTIALUNDO;
+		break;
+	case XTCP_UNDO_LOSS:
+		xs->frto = 0;
+		xtcp_unmark_lost(sk);
+		mib = XTCP_MIB_LOSSUNDO;
+		break;
+	default:
+		return;
+	}
+	XTCP_INC_STATS(sock_net(sk), mib);
+}
+
 /*
  * An ACK of new data: free what it covers, take an RTT sample, close
  * the delivery-rate sample @rs (SACKed segments already counted in it),
@@ -353,6 +418,10 @@ static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 		icsk->icsk_backoff = 0;
 		xtcp_update_rto(sk);
 	}
+	/* An original answered after its resend went: Eifel's undo. */
+	if (xs->ca_ops && xs->saw_tstamp &&
+	    xtcp_cc_packet_delayed(&xs->cc, xs->rcv_tsecr))
+		xtcp_undo_delayed(sk);
 	/* For the algorithm: jiffies in ms, which wrap as a u32 does. */
 	s.now_ms = jiffies_to_msecs(jiffies);
 	s.min_rtt_us = xs->min_rtt_us;
@@ -468,17 +537,6 @@ static bool xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 	}
 	xtcp_cc_dsack(&xs->cc, end, segs);
 	return tlp;
-}
-
-/* Every segment still marked lost was only late: an undo. */
-static void xtcp_unmark_lost(struct sock *sk)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb;
-
-	skb_queue_walk(&xs->rtx_queue, skb)
-		XTCP_SKB_CB(skb)->sacked &= ~XTCP_SKB_LOST;
-	xs->lost_out = 0;
 }
 
 /*

@@ -1413,7 +1413,7 @@ static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb,
 		/* TCP_INFO's count: the resent data of one connection. */
 		xs->total_retrans += pcount;
 		/* Each must come back as a D-SACK for an undo. */
-		xtcp_cc_retransmitted(&xs->cc, pcount);
+		xtcp_cc_retransmitted(&xs->cc, pcount, xtcp_tsval(xs));
 		xs->bytes_retrans += skb->len;
 	}
 	return xtcp_transmit_skb(sk, skb, true, GFP_ATOMIC);

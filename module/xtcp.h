@@ -222,6 +222,9 @@ enum xtcp_mib_field {
 	XTCP_MIB_ECNCERECV,		/* Data segments received with ECN's CE mark */
 	XTCP_MIB_ECNCWR,		/* Window reductions for an ECN-Echo (CWR) */
 	XTCP_MIB_SPURIOUSRTOS,		/* Timeouts F-RTO found spurious, and undid */
+	XTCP_MIB_FULLUNDO,		/* Recoveries Eifel undid at their end (RFC 3522) */
+	XTCP_MIB_PARTIALUNDO,		/* Recoveries Eifel undid on a partial ACK */
+	XTCP_MIB_LOSSUNDO,		/* Timeouts Eifel undid */
 	XTCP_MIB_LOSSPROBES,		/* Tail loss probes sent (RFC 8985) */
 	XTCP_MIB_LOSSPROBERECOVERY,	/* Losses a tail loss probe repaired */
 	XTCP_MIB_LOSTRETRANSMIT,	/* Resent segments found lost again (RACK, RTO) */

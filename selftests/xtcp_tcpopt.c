@@ -1342,22 +1342,23 @@ static void bulk_acked(struct __test_metadata *_metadata,
 }
 
 /*
- * Reductions taken back: xtcp's DsackUndo, or the sum of kernel TCP's
- * undo counters (it undoes by D-SACK, and with timestamps earlier, by
- * Eifel: TCPFullUndo, TCPPartialUndo, TCPLossUndo).
+ * Reductions taken back, the sum of the undo counters: by D-SACK, and
+ * with timestamps earlier, by Eifel (TCPFullUndo, TCPPartialUndo,
+ * TCPLossUndo), xtcp's as kernel TCP's.
  */
 static long undo_count(const char *ns)
 {
-	static const char *const tcp[] = {
-		"TCPDSACKUndo", "TCPFullUndo", "TCPPartialUndo", "TCPLossUndo",
+	static const char *const name[][2] = {
+		{ "DsackUndo", "TCPDSACKUndo" },
+		{ "FullUndo", "TCPFullUndo" },
+		{ "PartialUndo", "TCPPartialUndo" },
+		{ "LossUndo", "TCPLossUndo" },
 	};
 	long sum = 0;
 	size_t i;
 
-	if (!is_tcp())
-		return xstat(ns, "DsackUndo");
-	for (i = 0; i < ARRAY_SIZE(tcp); i++)
-		sum += tcp_counter(ns, "netstat", "TcpExt:", tcp[i]);
+	for (i = 0; i < ARRAY_SIZE(name); i++)
+		sum += proto_stat(ns, name[i][0], name[i][1]);
 	return sum;
 }
 
@@ -1520,13 +1521,19 @@ static void frto_transfer(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc del dev " SRV_IF " root"));
 }
 
+static int ts_set(const char *ns, int val)
+{
+	return sysctl_set(ns, is_tcp() ? "net.ipv4.tcp_timestamps" :
+			  "net.xtcp.timestamps", val);
+}
+
 /*
- * Kernel TCP would find a timeout spurious by its timestamps first
- * (Eifel, TCPLossUndo): without them, as xtcp, F-RTO does.
+ * With timestamps a timeout is found spurious by them first (Eifel,
+ * TCPLossUndo): without them, F-RTO does.
  */
 static int no_timestamps(void)
 {
-	return is_tcp() ? sysctl_set(CLI_NS, "net.ipv4.tcp_timestamps", 0) : 0;
+	return ts_set(CLI_NS, 0);
 }
 
 /*
@@ -1555,6 +1562,56 @@ TEST_F_TIMEOUT(opt, frto_spurious_timeout_undone, XT(120))
 			EXPECT_EQ(!!frto,
 				  r.ti.tcpi_snd_ssthresh == 0x7fffffffU);
 	}
+}
+
+/*
+ * Eifel (RFC 3522, as tcp_try_undo_loss()): the delay spike of
+ * frto_spurious_timeout_undone with timestamps and without F-RTO.  The
+ * first ACK after the timeout echoes the TSval of a segment sent before
+ * the resend: the resend was not needed, and the timeout is undone
+ * (TCPLossUndo; F-RTO counts nothing; xtcp's NewReno, having lost
+ * nothing, ends with ssthresh back at "infinite").
+ */
+TEST_F_TIMEOUT(opt, eifel_undoes_spurious_timeout, XT(120))
+{
+	struct outage o = { SRV_NS, SRV_IF, "delay 2000ms" };
+	struct frto_run r;
+	long undo0, undo;
+
+	ASSERT_EQ(0, ts_set(CLI_NS, 1));
+	ASSERT_EQ(0, ts_set(SRV_NS, 1));
+	undo0 = proto_stat(CLI_NS, "LossUndo", "TCPLossUndo");
+	frto_transfer(_metadata, self, 13087, 0, &o, &r);
+	undo = proto_stat(CLI_NS, "LossUndo", "TCPLossUndo") - undo0;
+	TH_LOG("timestamps, no F-RTO: %ld timeouts undone by Eifel", undo);
+	EXPECT_LE(1, r.rtos);
+	EXPECT_EQ(0, r.spurious);
+	EXPECT_LE(0, undo0);
+	EXPECT_LE(1, undo);
+	if (!is_tcp())
+		EXPECT_EQ(0x7fffffffU, r.ti.tcpi_snd_ssthresh);
+}
+
+/*
+ * Eifel's other outcome: the client's data is lost for 600 ms, so the
+ * ACKs after the timeout echo the resends' TSvals, none older: nothing
+ * is undone by timestamps (nor by F-RTO, off), and ssthresh stays down.
+ */
+TEST_F_TIMEOUT(opt, eifel_real_loss_not_undone, XT(120))
+{
+	struct outage o = { CLI_NS, CLI_IF, "loss 100%" };
+	struct frto_run r;
+	long undo0;
+
+	ASSERT_EQ(0, ts_set(CLI_NS, 1));
+	ASSERT_EQ(0, ts_set(SRV_NS, 1));
+	undo0 = undo_count(CLI_NS);
+	frto_transfer(_metadata, self, 13088, 0, &o, &r);
+	EXPECT_LE(1, r.rtos);
+	EXPECT_EQ(undo0, undo_count(CLI_NS));
+	EXPECT_LT(1, r.ti.tcpi_total_retrans);
+	if (!is_tcp())
+		EXPECT_GT(0x7fffffffU, r.ti.tcpi_snd_ssthresh);
 }
 
 /*
@@ -2490,11 +2547,6 @@ TEST_F(opt, errnos_match_tcp)
 
 /* ---- timestamps (RFC 7323) ---- */
 
-static int ts_set(const char *ns, int val)
-{
-	return sysctl_set(ns, is_tcp() ? "net.ipv4.tcp_timestamps" :
-			  "net.xtcp.timestamps", val);
-}
 
 /* CLOCK_MONOTONIC in ms: the timestamps' clock without an offset. */
 static uint32_t mono_ms(void)
