@@ -3130,4 +3130,158 @@ TEST_F(opt, paws_drops_old_handshake_ack)
 	close(cap);
 }
 
+/*
+ * An RTT sample from the TSecr (RFC 7323 section 4.1, as
+ * tcp_ack_update_rtt()): a handmade client's ACK of a byte the server
+ * had to resend gives none from the sequence numbers (Karn), but it
+ * echoes the TSval of the byte's first transmission, sent S = 800 ms
+ * or more before: the sample is S, and the smoothed RTT (tcpi_rtt),
+ * a few milliseconds after the handshake, takes at least an eighth of
+ * it and at most all of it.
+ */
+TEST_F(opt, rtt_sample_from_tsecr)
+{
+	struct rawseg r = {
+		.src = GHOST_OF_CLI, .dst = SRV_ADDR, .sport = 40310,
+		.dport = 13122, .seq = 1000, .flags = XTCP_FLAG_SYN,
+		.win = 65535,
+	};
+	struct seg synack, d, s;
+	struct tcp_info ti;
+	uint32_t rtt0, tsval = 5000000;
+	uint8_t tso[12];
+	double sample;
+	int cap;
+
+	ASSERT_EQ(0, ts_set(SRV_NS, 1));
+	self->lfd = xlisten(13122, 8);
+	ASSERT_LE(0, self->lfd);
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	ts_opt(tso, tsval, 0);
+	r.opts = tso;
+	r.olen = sizeof(tso);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &synack, XTCP_FLAG_SYN |
+				      XTCP_FLAG_ACK, 1, 2000));
+	} while (synack.dport != r.sport);
+	ASSERT_EQ(1, synack.tstamp);
+	r.seq = 1001;
+	r.ack = synack.seq + 1;
+	r.flags = XTCP_FLAG_ACK;
+	ts_opt(tso, ++tsval, synack.tsval);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	self->a = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->a);
+	ASSERT_EQ(0, get_info(self->a, &ti));
+	rtt0 = ti.tcpi_rtt;
+
+	ASSERT_EQ(1, write(self->a, "x", 1));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &d, XTCP_FLAG_ACK, 1, 2000));
+	} while (d.dport != r.sport || d.len != 1);
+	/* Resent (at least once) while the client waits. */
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 3000))
+			TH_LOG("the byte was not resent");
+	} while (s.dport != r.sport || s.len != 1);
+	while (now_rt() - d.t < 0.8)
+		usleep(10000);
+	r.ack = d.seq + 1;
+	ts_opt(tso, ++tsval, d.tsval);
+	sample = now_rt() - d.t;
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	usleep(200000);
+	ASSERT_EQ(0, get_info(self->a, &ti));
+	TH_LOG("tcpi_rtt %u us after the handshake, %u us after a sample of %.0f ms from the TSecr",
+	       rtt0, ti.tcpi_rtt, sample * 1000);
+	EXPECT_GT(50000, rtt0);
+	EXPECT_LE(sample * 1e6 / 8 - 20000, ti.tcpi_rtt);
+	EXPECT_GE(sample * 1e6 + 20000, ti.tcpi_rtt);
+	/* Everything acknowledged. */
+	EXPECT_EQ(0, ti.tcpi_unacked);
+	close_abort(self->a);
+	self->a = -1;
+	close(cap);
+}
+
+/*
+ * RFC 6191, as tcp_timewait_state_process(): the server closes first
+ * and waits in TIME-WAIT.  A SYN from the same client port with a
+ * sequence number below the old RCV.NXT and a TSval older than the
+ * client's last is refused by PAWS (PAWSEstab, an ACK); the same SYN
+ * with a newer TSval opens a new connection at once (a SYN-ACK, and
+ * the listener has it to accept), its old sequence number not held
+ * against it.
+ */
+TEST_F(opt, time_wait_reopened_by_newer_tsval)
+{
+	struct seg s, last = { 0 };
+	struct rawseg r;
+	uint8_t tso[12];
+	long paws0;
+	int cap, i, st = -1;
+	char b;
+
+	ASSERT_EQ(0, ts_set(SRV_NS, 1));
+	ASSERT_EQ(0, ts_set(CLI_NS, 1));
+	ASSERT_EQ(0, pair(self, 13123));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	close(self->a);
+	self->a = -1;
+	ASSERT_EQ(0, read(self->c, &b, 1));
+	close(self->c);
+	self->c = -1;
+	for (i = 0; i < 100; i++) {
+		st = proc_state(SRV_NS, proc_socks(), self->port, self->cport);
+		if (st == XTCP_TIME_WAIT)
+			break;
+		usleep(20000);
+	}
+	ASSERT_EQ(XTCP_TIME_WAIT, st);
+	/* The client's last segment: its FIN's ACK, or the FIN. */
+	while (cap_next(cap, &s, 200) == 0)
+		if (!s.outgoing && s.sport == self->cport && s.tstamp)
+			last = s;
+	ASSERT_EQ(1, last.tstamp);
+	paws0 = proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab");
+	ASSERT_LE(0, paws0);
+	/*
+	 * The client's stack, whose socket is gone, would answer TIME-WAIT's
+	 * ACK with a RST at RCV.NXT, which ends TIME-WAIT.
+	 */
+	ASSERT_EQ(0, drop_rsts_out(CLI_NS, CLI_IF));
+
+	ts_opt(tso, last.tsval - 100000, 0);
+	r = (struct rawseg){
+		.src = CLI_ADDR, .dst = SRV_ADDR, .sport = self->cport,
+		.dport = self->port, .seq = last.seq - 100000,
+		.flags = XTCP_FLAG_SYN, .win = 65535, .opts = tso,
+		.olen = sizeof(tso),
+	};
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000))
+			TH_LOG("no ACK for the SYN with an old TSval");
+	} while (s.dport != self->cport);
+	EXPECT_EQ(last.seq + last.len + !!(last.flags & XTCP_FLAG_FIN), s.ack);
+	EXPECT_EQ(XTCP_TIME_WAIT, proc_state(SRV_NS, proc_socks(), self->port,
+					     self->cport));
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+
+	ts_opt(tso, last.tsval + 1000, 0);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN | XTCP_FLAG_ACK,
+				      1, 2000))
+			TH_LOG("no SYN-ACK for the SYN with a newer TSval");
+	} while (s.dport != self->cport);
+	EXPECT_EQ(r.seq + 1, s.ack);
+	EXPECT_EQ(last.tsval + 1000, s.tsecr);
+	close(cap);
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+}
+
 TEST_HARNESS_MAIN
