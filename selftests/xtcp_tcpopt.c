@@ -1341,6 +1341,13 @@ static void bulk_acked(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, get_info(self->c, ti));
 }
 
+/* Timestamps (net.*.timestamps) in @ns, as TCP's 0, 1 or 2. */
+static int ts_set(const char *ns, int val)
+{
+	return sysctl_set(ns, is_tcp() ? "net.ipv4.tcp_timestamps" :
+			  "net.xtcp.timestamps", val);
+}
+
 /*
  * Reductions taken back, the sum of the undo counters: by D-SACK, and
  * with timestamps earlier, by Eifel (TCPFullUndo, TCPPartialUndo,
@@ -1399,6 +1406,50 @@ TEST_F_TIMEOUT(opt, dsack_undoes_spurious_recovery, XT(120))
 	EXPECT_LT(0, undo);
 	if (!is_tcp())
 		EXPECT_LE(undo, recv);
+}
+
+/*
+ * Eifel in recovery (RFC 3522, tcp_try_undo_recovery() and
+ * tcp_try_undo_partial()): the reordering path of
+ * dsack_undoes_spurious_recovery, with timestamps.  A segment only late
+ * fills its hole after the resend went, and the ACK for it echoes the
+ * original's TSval: the recovery is undone at once, at its end or on a
+ * partial ACK (TCPFullUndo, TCPPartialUndo), before any D-SACK could.
+ * Without timestamps the same path undoes nothing that way.  Kernel TCP
+ * may resend nothing (RACK's reordering window): nothing to check then.
+ */
+TEST_F_TIMEOUT(opt, eifel_undoes_spurious_recovery, XT(120))
+{
+	long full0, part0, eifel[2];
+	struct tcp_info ti;
+	int ts;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_max_reordering" :
+				"net.xtcp.max_reordering", 3));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms reorder 25%% 50%%"));
+	for (ts = 1; ts >= 0; ts--) {
+		ASSERT_EQ(0, ts_set(CLI_NS, ts));
+		full0 = proto_stat(CLI_NS, "FullUndo", "TCPFullUndo");
+		part0 = proto_stat(CLI_NS, "PartialUndo", "TCPPartialUndo");
+		bulk_acked(_metadata, self, 13045 + ts, 4 << 20, &ti);
+		eifel[ts] = proto_stat(CLI_NS, "FullUndo", "TCPFullUndo") -
+			    full0 +
+			    proto_stat(CLI_NS, "PartialUndo", "TCPPartialUndo") -
+			    part0;
+		TH_LOG("timestamps %d: retrans %u, Eifel undos %ld (full %ld)",
+		       ts, ti.tcpi_total_retrans, eifel[ts],
+		       proto_stat(CLI_NS, "FullUndo", "TCPFullUndo") - full0);
+		if (ts && is_tcp() && !ti.tcpi_total_retrans)
+			return;
+		EXPECT_LE(0, full0);
+		close(self->c);
+		close(self->a);
+		close(self->lfd);
+		self->c = self->a = self->lfd = -1;
+	}
+	EXPECT_LT(0, eifel[1]);
+	EXPECT_EQ(0, eifel[0]);
 }
 
 /*
@@ -1519,12 +1570,6 @@ static void frto_transfer(struct __test_metadata *_metadata,
 	self->c = self->a = self->lfd = -1;
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc del dev " CLI_IF " root"));
 	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc del dev " SRV_IF " root"));
-}
-
-static int ts_set(const char *ns, int val)
-{
-	return sysctl_set(ns, is_tcp() ? "net.ipv4.tcp_timestamps" :
-			  "net.xtcp.timestamps", val);
 }
 
 /*
