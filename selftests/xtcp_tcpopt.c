@@ -1416,7 +1416,9 @@ TEST_F_TIMEOUT(opt, dsack_undoes_spurious_recovery, XT(120))
  * original's TSval: the recovery is undone at once, at its end or on a
  * partial ACK (TCPFullUndo, TCPPartialUndo), before any D-SACK could.
  * Without timestamps the same path undoes nothing that way.  Kernel TCP
- * may resend nothing (RACK's reordering window): nothing to check then.
+ * may resend nothing (RACK's reordering window): nothing to check then;
+ * and it undoes so by Eifel only now and then (2, then 0, in two runs
+ * of some 100-200 resends), so only xtcp must have undone some.
  */
 TEST_F_TIMEOUT(opt, eifel_undoes_spurious_recovery, XT(120))
 {
@@ -1448,7 +1450,8 @@ TEST_F_TIMEOUT(opt, eifel_undoes_spurious_recovery, XT(120))
 		close(self->lfd);
 		self->c = self->a = self->lfd = -1;
 	}
-	EXPECT_LT(0, eifel[1]);
+	if (!is_tcp())
+		EXPECT_LT(0, eifel[1]);
 	EXPECT_EQ(0, eifel[0]);
 }
 
