@@ -522,18 +522,23 @@ bool xtcp_cc_restart(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
  * xtcp_cc_retransmitted() - @segs segments were sent again
  * @cc: the state
  * @segs: how many
+ * @tsval: the TSval they carry (any value without timestamps)
  *
- * Counted towards the undo: each must come back as a D-SACK.
+ * Counted towards the undo: each must come back as a D-SACK.  The first
+ * resend of a reduction stamps it (Linux's retrans_stamp): an ACK
+ * echoing an older TSval was for an original (xtcp_cc_packet_delayed()).
  *
  * Context: pure arithmetic; the caller serializes @cc (in the module:
  * socket locked, output.c's retransmission).
  */
-void xtcp_cc_retransmitted(struct xtcp_cc *cc, u32 segs)
+void xtcp_cc_retransmitted(struct xtcp_cc *cc, u32 segs, u32 tsval)
 {
 	if (!cc->undo)
 		return;
-	if (cc->undo_retrans < 0)
+	if (cc->undo_retrans < 0) {
 		cc->undo_retrans = 0;
+		cc->undo_tsval = tsval;
+	}
 	cc->undo_retrans += segs;
 }
 
@@ -629,6 +634,69 @@ bool xtcp_cc_try_undo(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		return false;
 	xtcp_cc_undo(cc, ops, snd_una);
 	return true;
+}
+
+/**
+ * xtcp_cc_packet_delayed() - an ACK's TSecr predates the first resend
+ * @cc: the state
+ * @tsecr: the ACK's TSecr; 0 when it had none
+ *
+ * Eifel detection (RFC 3522 section 3.2, as tcp_packet_delayed()): the
+ * segment this ACK answers was sent before the reduction's first resend,
+ * so an original arrived and the resend was not needed.
+ *
+ * Context: pure arithmetic; the caller serializes @cc.
+ * Return: true if the reduction may be taken back for it.
+ */
+bool xtcp_cc_packet_delayed(const struct xtcp_cc *cc, u32 tsecr)
+{
+	return cc->undo && cc->undo_retrans >= 0 && tsecr &&
+	       xtcp_before(tsecr, cc->undo_tsval);
+}
+
+/**
+ * xtcp_cc_undo_delayed() - take back a reduction Eifel found spurious
+ * @cc: the state
+ * @ops: the algorithm
+ * @snd_una: the oldest unacknowledged sequence number, after the ACK
+ * @retrans_out: resent segments are still in flight
+ *
+ * For an ACK that moved SND.UNA and that xtcp_cc_packet_delayed()
+ * says answers an original: after a timeout the loss state ends, cwnd
+ * and ssthresh as they were before it (tcp_try_undo_loss()); a recovery
+ * is taken back at its end (tcp_try_undo_recovery()), or before it on
+ * a partial ACK when no resend is in flight any more
+ * (tcp_try_undo_partial(): the hole was filled by the late original).
+ *
+ * Context: pure arithmetic; the caller serializes @cc (in the module:
+ * socket locked, the ACK path of input.c).
+ * Return: what was undone, XTCP_UNDO_NONE if nothing.
+ */
+enum xtcp_undo_kind xtcp_cc_undo_delayed(struct xtcp_cc *cc,
+					 const struct xtcp_cong_ops *ops,
+					 u32 snd_una, bool retrans_out)
+{
+	enum xtcp_undo_kind kind;
+
+	if (!cc->undo || cc->undo_retrans < 0)
+		return XTCP_UNDO_NONE;
+	switch (cc->state) {
+	case XTCP_CA_LOSS:
+		kind = XTCP_UNDO_LOSS;
+		break;
+	case XTCP_CA_RECOVERY:
+		if (!xtcp_before(snd_una, cc->recover))
+			kind = XTCP_UNDO_FULL;
+		else if (!retrans_out)
+			kind = XTCP_UNDO_PARTIAL;
+		else
+			return XTCP_UNDO_NONE;
+		break;
+	default:
+		return XTCP_UNDO_NONE;
+	}
+	xtcp_cc_undo(cc, ops, snd_una);
+	return kind;
 }
 
 /**

@@ -309,6 +309,105 @@ static void xtcp_rate_gen(struct sock *sk, struct xtcp_rate_sample *rs)
 }
 
 /*
+ * @skb, unmarked lost, goes back on the list in sending order, where
+ * RACK may find it lost again: before the first sent after it.
+ */
+static void xtcp_tsorted_reinsert(struct xtcp_sock *xs, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct list_head *pos;
+
+	list_del_init(&skb->tcp_tsorted_anchor);
+	list_for_each(pos, &xs->tsorted_sent_queue) {
+		const struct xtcp_skb_cb *pcb =
+			XTCP_SKB_CB(list_entry(pos, struct sk_buff,
+					       tcp_tsorted_anchor));
+
+		if (xtcp_rack_sent_after(pcb->tx_us, cb->tx_us, pcb->end_seq,
+					 cb->end_seq))
+			break;
+	}
+	list_add_tail(&skb->tcp_tsorted_anchor, pos);
+}
+
+/*
+ * Every segment still marked lost was only late: an undo.  Those RACK
+ * took off the list in sending order go back on it (a rare event, so
+ * each is placed by a walk of the list).
+ */
+static void xtcp_unmark_lost(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	xtcp_rtx_queue_walk(skb, sk) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (!(cb->sacked & XTCP_SKB_LOST))
+			continue;
+		cb->sacked &= ~XTCP_SKB_LOST;
+		if (!(cb->sacked & XTCP_SKB_SACKED))
+			xtcp_tsorted_reinsert(xs, skb);
+	}
+	xs->lost_out = 0;
+	xs->lost_hint = xs->snd_una;
+}
+
+/* A resent segment is still in flight (Linux's retrans_out != 0). */
+static bool xtcp_retrans_in_flight(const struct xtcp_sock *xs)
+{
+	struct sk_buff *skb;
+
+	skb_rbtree_walk(skb, &xs->rtx_queue) {
+		u8 sacked = XTCP_SKB_CB(skb)->sacked;
+
+		if ((sacked & (XTCP_SKB_RETRANS | XTCP_SKB_SACKED |
+			       XTCP_SKB_LOST)) == XTCP_SKB_RETRANS)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Eifel detection (RFC 3522), for an ACK that moved SND.UNA and echoes
+ * a TSval older than the first resend of the reduction: an original
+ * arrived, and the reduction is taken back as Linux's tcp_try_undo_loss(),
+ * tcp_try_undo_recovery() or tcp_try_undo_partial() would
+ * (xtcp_cc_undo_delayed()).  After a timeout or on a partial ACK the
+ * segments marked lost were only late too; F-RTO has nothing left to
+ * decide.
+ */
+static void xtcp_undo_delayed(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool retrans_out = false;
+	int mib;
+
+	/* The walk only where its answer counts: a partial ACK. */
+	if (xs->cc.state == XTCP_CA_RECOVERY &&
+	    xtcp_before(xs->snd_una, xs->cc.recover))
+		retrans_out = xtcp_retrans_in_flight(xs);
+	switch (xtcp_cc_undo_delayed(&xs->cc, xs->ca_ops, xs->snd_una,
+				     retrans_out)) {
+	case XTCP_UNDO_FULL:
+		mib = XTCP_MIB_FULLUNDO;
+		break;
+	case XTCP_UNDO_PARTIAL:
+		xtcp_unmark_lost(sk);
+		mib = XTCP_MIB_PARTIALUNDO;
+		break;
+	case XTCP_UNDO_LOSS:
+		xs->frto = 0;
+		xtcp_unmark_lost(sk);
+		mib = XTCP_MIB_LOSSUNDO;
+		break;
+	default:
+		return;
+	}
+	XTCP_INC_STATS(sock_net(sk), mib);
+}
+
+/*
  * An ACK of new data: free what it covers, take an RTT sample, close
  * the delivery-rate sample @rs (SACKed segments already counted in it),
  * let the congestion control grow the window or repair a loss (NewReno
@@ -381,6 +480,10 @@ static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 		icsk->icsk_backoff = 0;
 		xtcp_update_rto(sk);
 	}
+	/* An original answered after its resend went: Eifel's undo. */
+	if (xs->ca_ops && xs->saw_tstamp &&
+	    xtcp_cc_packet_delayed(&xs->cc, xs->rcv_tsecr))
+		xtcp_undo_delayed(sk);
 	rs->rtt_us = rtt_us;
 	xtcp_rate_gen(sk, rs);
 	xtcp_ack_sample_fill(sk, &s, rs, ack);
@@ -484,51 +587,6 @@ static bool xtcp_dsack_rcv(struct sock *sk, const struct xtcp_opts *opts,
 	}
 	xtcp_cc_dsack(&xs->cc, end, segs);
 	return tlp;
-}
-
-/*
- * @skb, unmarked lost, goes back on the list in sending order, where
- * RACK may find it lost again: before the first sent after it.
- */
-static void xtcp_tsorted_reinsert(struct xtcp_sock *xs, struct sk_buff *skb)
-{
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	struct list_head *pos;
-
-	list_del_init(&skb->tcp_tsorted_anchor);
-	list_for_each(pos, &xs->tsorted_sent_queue) {
-		const struct xtcp_skb_cb *pcb =
-			XTCP_SKB_CB(list_entry(pos, struct sk_buff,
-					       tcp_tsorted_anchor));
-
-		if (xtcp_rack_sent_after(pcb->tx_us, cb->tx_us, pcb->end_seq,
-					 cb->end_seq))
-			break;
-	}
-	list_add_tail(&skb->tcp_tsorted_anchor, pos);
-}
-
-/*
- * Every segment still marked lost was only late: an undo.  Those RACK
- * took off the list in sending order go back on it (a rare event, so
- * each is placed by a walk of the list).
- */
-static void xtcp_unmark_lost(struct sock *sk)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb;
-
-	xtcp_rtx_queue_walk(skb, sk) {
-		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-
-		if (!(cb->sacked & XTCP_SKB_LOST))
-			continue;
-		cb->sacked &= ~XTCP_SKB_LOST;
-		if (!(cb->sacked & XTCP_SKB_SACKED))
-			xtcp_tsorted_reinsert(xs, skb);
-	}
-	xs->lost_out = 0;
-	xs->lost_hint = xs->snd_una;
 }
 
 /*
@@ -2015,12 +2073,24 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	const struct xtcphdr *th = xtcp_hdr(skb);
 	struct xtcp_opts opts;
 
+	if (xtcp_parse_options((const u8 *)(th + 1),
+			       th->doff * 4 - sizeof(*th), &opts))
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADOPTS);
 	if (cb->flags & XTCP_FLAG_ACK) {
 		if (!xtcp_after(cb->ack_seq, xs->iss) ||
-		    xtcp_after(cb->ack_seq, xs->snd_nxt)) {
-			if (!(cb->flags & XTCP_FLAG_RST))
-				xtcp_send_reset(sk, skb);
-			goto discard;
+		    xtcp_after(cb->ack_seq, xs->snd_nxt))
+			goto reset;
+		/*
+		 * PAWS for the active opener (RFC 7323 section 5.3, as
+		 * tcp_rcv_synsent_state_process()): a TSecr must be a TSval
+		 * we sent, not older than our first SYN nor newer than now;
+		 * else the segment belongs to another connection.
+		 */
+		if (xs->ts_ok && opts.saw_tstamp && opts.rcv_tsecr &&
+		    !xtcp_between(opts.rcv_tsecr, xs->syn_tsval,
+				  xtcp_tsval(xs))) {
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PAWSACTIVE);
+			goto reset;
 		}
 	}
 	if (cb->flags & XTCP_FLAG_RST) {
@@ -2033,9 +2103,6 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	if (!(cb->flags & XTCP_FLAG_SYN))
 		goto discard;
 
-	if (xtcp_parse_options((const u8 *)(th + 1),
-			       th->doff * 4 - sizeof(*th), &opts))
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_BADOPTS);
 	xs->rx_mss = opts.mss;
 	/* RFC 7323: both SYNs must carry the option, or neither scales. */
 	xs->wscale_ok = opts.wscale_ok;
@@ -2086,6 +2153,11 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		xtcp_send_synack_sk(sk);
 		xtcp_reset_rtx_timer(sk);
 	}
+	goto discard;
+
+reset:
+	if (!(cb->flags & XTCP_FLAG_RST))
+		xtcp_send_reset(sk, skb);
 discard:
 	consume_skb(skb);
 }

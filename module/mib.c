@@ -84,6 +84,9 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ECNCERECV]		= "EcnCeRecv",
 	[XTCP_MIB_ECNCWR]		= "EcnCwr",
 	[XTCP_MIB_SPURIOUSRTOS]		= "SpuriousRtos",
+	[XTCP_MIB_FULLUNDO]		= "FullUndo",
+	[XTCP_MIB_PARTIALUNDO]		= "PartialUndo",
+	[XTCP_MIB_LOSSUNDO]		= "LossUndo",
 	[XTCP_MIB_LOSSPROBES]		= "LossProbes",
 	[XTCP_MIB_LOSSPROBERECOVERY]	= "LossProbeRecovery",
 	[XTCP_MIB_LOSTRETRANSMIT]	= "LostRetransmit",
@@ -92,6 +95,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
 	[XTCP_MIB_SACKRECV]		= "SackRecv",
 	[XTCP_MIB_SACKSCANNED]		= "SackScanned",
+	[XTCP_MIB_PAWSACTIVE]		= "PAWSActiveRejected",
 	[XTCP_MIB_CURRESTAB]		= "CurrEstab",
 };
 
@@ -166,6 +170,9 @@ static const char * const xtcp_netstat_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ECNCERECV]		= "EcnCeRecv",
 	[XTCP_MIB_ECNCWR]		= "EcnCwr",
 	[XTCP_MIB_SPURIOUSRTOS]		= "TCPSpuriousRTOs",
+	[XTCP_MIB_FULLUNDO]		= "TCPFullUndo",
+	[XTCP_MIB_PARTIALUNDO]		= "TCPPartialUndo",
+	[XTCP_MIB_LOSSUNDO]		= "TCPLossUndo",
 	[XTCP_MIB_LOSSPROBES]		= "TCPLossProbes",
 	[XTCP_MIB_LOSSPROBERECOVERY]	= "TCPLossProbeRecovery",
 	[XTCP_MIB_LOSTRETRANSMIT]	= "TCPLostRetransmit",
@@ -174,6 +181,7 @@ static const char * const xtcp_netstat_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
 	[XTCP_MIB_SACKRECV]		= "SackRecv",
 	[XTCP_MIB_SACKSCANNED]		= "SackScanned",
+	[XTCP_MIB_PAWSACTIVE]		= "PAWSActive",
 };
 
 /**

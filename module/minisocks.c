@@ -401,24 +401,52 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_request_sock *xreq = xtcp_rsk(req);
-	bool own_req = false;
+	const struct xtcphdr *th = xtcp_hdr(skb);
+	bool own_req = false, saw_ts, paws_reject = false;
+	struct xtcp_opts opts;
 	struct sock *child;
 
+	/*
+	 * PAWS (RFC 7323 section 5.3) before anything else, as
+	 * tcp_check_req(): a TSval behind the one the SYN brought is an
+	 * old duplicate, even one that would complete the handshake.  No
+	 * window: the SYN's TSval is the only one seen, and no 24 days can
+	 * have passed since.
+	 */
+	saw_ts = inet_rsk(req)->tstamp_ok && th->doff > sizeof(*th) / 4 &&
+		 !xtcp_parse_options((const u8 *)(th + 1),
+				     th->doff * 4 - sizeof(*th), &opts) &&
+		 opts.saw_tstamp;
+	if (saw_ts)
+		paws_reject = !xtcp_paws_ok(req->ts_recent,
+					    (u32)ktime_get_seconds(),
+					    opts.rcv_tsval, 0);
+
 	/* A retransmitted SYN: our SYN-ACK was lost, send it again. */
-	if (cb->flags == XTCP_FLAG_SYN && cb->seq == xreq->rcv_isn) {
+	if (cb->flags == XTCP_FLAG_SYN && cb->seq == xreq->rcv_isn &&
+	    !paws_reject) {
 		inet_rtx_syn_ack(sk, req);
 		return NULL;
 	}
 
-	if (!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq,
+	/*
+	 * Unacceptable, or rejected by PAWS: an ACK says where we are
+	 * (rate limited), and the segment is dropped.
+	 */
+	if (paws_reject ||
+	    !xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq,
 				 xreq->rcv_isn + 1, xreq->rcv_wnd)) {
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_UNACCEPTABLE);
+		XTCP_INC_STATS(sock_net(sk), paws_reject ?
+			       XTCP_MIB_PAWSESTAB : XTCP_MIB_UNACCEPTABLE);
 		if (!(cb->flags & XTCP_FLAG_RST) &&
 		    !xtcp_oow_rate_limited(sock_net(sk), skb,
 					   &xreq->last_oow_ack_time))
 			req->rsk_ops->send_ack(sk, skb, req);
 		return NULL;
 	}
+	/* In order and past PAWS: its TSval is the one to echo now. */
+	if (saw_ts && !xtcp_after(cb->seq, xreq->rcv_isn + 1))
+		req->ts_recent = opts.rcv_tsval;
 
 	/*
 	 * An acceptable RST returns us to LISTEN; a new SYN here is not the

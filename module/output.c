@@ -1170,6 +1170,7 @@ int xtcp_connect(struct sock *sk)
 	inet_csk(sk)->icsk_rto = XTCP_TIMEOUT_INIT;
 	inet_csk(sk)->icsk_retransmits = 0;
 	xtcp_clock_refresh(xs);
+	xs->syn_tsval = xtcp_tsval(xs);
 	xtcp_transmit_skb(sk, skb, true, sk->sk_allocation);
 	xtcp_reset_rtx_timer(sk);
 	return 0;
@@ -1849,7 +1850,7 @@ static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb,
 		/* TCP_INFO's count: the resent data of one connection. */
 		xs->total_retrans += pcount;
 		/* Each must come back as a D-SACK for an undo. */
-		xtcp_cc_retransmitted(&xs->cc, pcount);
+		xtcp_cc_retransmitted(&xs->cc, pcount, xtcp_tsval(xs));
 		xs->bytes_retrans += skb->len;
 	}
 	return xtcp_transmit_skb(sk, skb, true, GFP_ATOMIC);

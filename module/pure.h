@@ -320,12 +320,25 @@ void xtcp_cc_event(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		   enum xtcp_ca_event ev, u32 now_ms, u32 idle_ms);
 bool xtcp_cc_restart(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		     u32 now_ms, u32 idle_ms, u32 rto_ms);
-void xtcp_cc_retransmitted(struct xtcp_cc *cc, u32 segs);
+void xtcp_cc_retransmitted(struct xtcp_cc *cc, u32 segs, u32 tsval);
 void xtcp_cc_dsack(struct xtcp_cc *cc, u32 end, u32 segs);
 bool xtcp_cc_try_undo(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		      u32 snd_una);
 void xtcp_cc_undo_loss(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		       u32 snd_una);
+
+/* What xtcp_cc_undo_delayed() took back, for the caller's counters. */
+enum xtcp_undo_kind {
+	XTCP_UNDO_NONE,
+	XTCP_UNDO_FULL,		/* a recovery, at its end (TCPFullUndo) */
+	XTCP_UNDO_PARTIAL,	/* a recovery, on a partial ACK */
+	XTCP_UNDO_LOSS,		/* a timeout (TCPLossUndo) */
+};
+
+bool xtcp_cc_packet_delayed(const struct xtcp_cc *cc, u32 tsecr);
+enum xtcp_undo_kind xtcp_cc_undo_delayed(struct xtcp_cc *cc,
+					 const struct xtcp_cong_ops *ops,
+					 u32 snd_una, bool retrans_out);
 void xtcp_cc_tlp_recovered(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 			   u32 snd_nxt);
 

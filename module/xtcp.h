@@ -223,6 +223,9 @@ enum xtcp_mib_field {
 	XTCP_MIB_ECNCERECV,		/* Data segments received with ECN's CE mark */
 	XTCP_MIB_ECNCWR,		/* Window reductions for an ECN-Echo (CWR) */
 	XTCP_MIB_SPURIOUSRTOS,		/* Timeouts F-RTO found spurious, and undid */
+	XTCP_MIB_FULLUNDO,		/* Recoveries Eifel undid at their end (RFC 3522) */
+	XTCP_MIB_PARTIALUNDO,		/* Recoveries Eifel undid on a partial ACK */
+	XTCP_MIB_LOSSUNDO,		/* Timeouts Eifel undid */
 	XTCP_MIB_LOSSPROBES,		/* Tail loss probes sent (RFC 8985) */
 	XTCP_MIB_LOSSPROBERECOVERY,	/* Losses a tail loss probe repaired */
 	XTCP_MIB_LOSTRETRANSMIT,	/* Resent segments found lost again (RACK, RTO) */
@@ -231,6 +234,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_PAWSESTAB,		/* Segments PAWS rejected (RFC 7323 section 5) */
 	XTCP_MIB_SACKRECV,		/* SACK blocks the scoreboard took */
 	XTCP_MIB_SACKSCANNED,		/* Queued skbs the scoreboard looked at for them */
+	XTCP_MIB_PAWSACTIVE,		/* SYN-ACKs reset: TSecr no TSval of ours */
 	XTCP_MIB_CURRESTAB,		/* Gauge: connections in ESTABLISHED or CLOSE-WAIT */
 	XTCP_MIB_MAX
 };
@@ -784,6 +788,11 @@ struct xtcp_sock {
 	u32	rcv_tsval;
 	u32	rcv_tsecr;
 	u8	saw_tstamp;
+	/*
+	 * The TSval of our first SYN: a SYN-ACK must echo one from then
+	 * on (xtcp_rcv_synsent(), as Linux's retrans_stamp there).
+	 */
+	u32	syn_tsval;
 
 	/*
 	 * Data sent and not yet acknowledged, in skbs of one or more

@@ -174,6 +174,9 @@ static const struct mib_name mib_names[] = {
 	{ "EcnCeRecv",		"XtcpExtEcnCeRecv",	NULL },
 	{ "EcnCwr",		"XtcpExtEcnCwr",	NULL },
 	{ "SpuriousRtos",	"XtcpExtTCPSpuriousRTOs", "TcpExtTCPSpuriousRTOs" },
+	{ "FullUndo",		"XtcpExtTCPFullUndo",	"TcpExtTCPFullUndo" },
+	{ "PartialUndo",	"XtcpExtTCPPartialUndo", "TcpExtTCPPartialUndo" },
+	{ "LossUndo",		"XtcpExtTCPLossUndo",	"TcpExtTCPLossUndo" },
 	{ "LossProbes",		"XtcpExtTCPLossProbes",	"TcpExtTCPLossProbes" },
 	{ "LossProbeRecovery",	"XtcpExtTCPLossProbeRecovery",
 	  "TcpExtTCPLossProbeRecovery" },
@@ -185,6 +188,7 @@ static const struct mib_name mib_names[] = {
 	{ "PAWSEstab",		"XtcpExtPAWSEstab",	"TcpExtPAWSEstab" },
 	{ "SackRecv",		"XtcpExtSackRecv",	NULL },
 	{ "SackScanned",	"XtcpExtSackScanned",	NULL },
+	{ "PAWSActiveRejected",	"XtcpExtPAWSActive",	"TcpExtPAWSActive" },
 };
 
 static const struct mib_name *mib_name_of(const char *stat)

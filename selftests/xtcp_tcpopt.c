@@ -1341,23 +1341,31 @@ static void bulk_acked(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, get_info(self->c, ti));
 }
 
+/* Timestamps (net.*.timestamps) in @ns, as TCP's 0, 1 or 2. */
+static int ts_set(const char *ns, int val)
+{
+	return sysctl_set(ns, is_tcp() ? "net.ipv4.tcp_timestamps" :
+			  "net.xtcp.timestamps", val);
+}
+
 /*
- * Reductions taken back: xtcp's DsackUndo, or the sum of kernel TCP's
- * undo counters (it undoes by D-SACK, and with timestamps earlier, by
- * Eifel: TCPFullUndo, TCPPartialUndo, TCPLossUndo).
+ * Reductions taken back, the sum of the undo counters: by D-SACK, and
+ * with timestamps earlier, by Eifel (TCPFullUndo, TCPPartialUndo,
+ * TCPLossUndo), xtcp's as kernel TCP's.
  */
 static long undo_count(const char *ns)
 {
-	static const char *const tcp[] = {
-		"TCPDSACKUndo", "TCPFullUndo", "TCPPartialUndo", "TCPLossUndo",
+	static const char *const name[][2] = {
+		{ "DsackUndo", "TCPDSACKUndo" },
+		{ "FullUndo", "TCPFullUndo" },
+		{ "PartialUndo", "TCPPartialUndo" },
+		{ "LossUndo", "TCPLossUndo" },
 	};
 	long sum = 0;
 	size_t i;
 
-	if (!is_tcp())
-		return xstat(ns, "DsackUndo");
-	for (i = 0; i < ARRAY_SIZE(tcp); i++)
-		sum += tcp_counter(ns, "netstat", "TcpExt:", tcp[i]);
+	for (i = 0; i < ARRAY_SIZE(name); i++)
+		sum += proto_stat(ns, name[i][0], name[i][1]);
 	return sum;
 }
 
@@ -1398,6 +1406,53 @@ TEST_F_TIMEOUT(opt, dsack_undoes_spurious_recovery, XT(120))
 	EXPECT_LT(0, undo);
 	if (!is_tcp())
 		EXPECT_LE(undo, recv);
+}
+
+/*
+ * Eifel in recovery (RFC 3522, tcp_try_undo_recovery() and
+ * tcp_try_undo_partial()): the reordering path of
+ * dsack_undoes_spurious_recovery, with timestamps.  A segment only late
+ * fills its hole after the resend went, and the ACK for it echoes the
+ * original's TSval: the recovery is undone at once, at its end or on a
+ * partial ACK (TCPFullUndo, TCPPartialUndo), before any D-SACK could.
+ * Without timestamps the same path undoes nothing that way.  Kernel TCP
+ * may resend nothing (RACK's reordering window): nothing to check then;
+ * and it undoes so by Eifel only now and then (2, then 0, in two runs
+ * of some 100-200 resends), so only xtcp must have undone some.
+ */
+TEST_F_TIMEOUT(opt, eifel_undoes_spurious_recovery, XT(120))
+{
+	long full0, part0, eifel[2];
+	struct tcp_info ti;
+	int ts;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_max_reordering" :
+				"net.xtcp.max_reordering", 3));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms reorder 25%% 50%%"));
+	for (ts = 1; ts >= 0; ts--) {
+		ASSERT_EQ(0, ts_set(CLI_NS, ts));
+		full0 = proto_stat(CLI_NS, "FullUndo", "TCPFullUndo");
+		part0 = proto_stat(CLI_NS, "PartialUndo", "TCPPartialUndo");
+		bulk_acked(_metadata, self, 13045 + ts, 4 << 20, &ti);
+		eifel[ts] = proto_stat(CLI_NS, "FullUndo", "TCPFullUndo") -
+			    full0 +
+			    proto_stat(CLI_NS, "PartialUndo", "TCPPartialUndo") -
+			    part0;
+		TH_LOG("timestamps %d: retrans %u, Eifel undos %ld (full %ld)",
+		       ts, ti.tcpi_total_retrans, eifel[ts],
+		       proto_stat(CLI_NS, "FullUndo", "TCPFullUndo") - full0);
+		if (ts && is_tcp() && !ti.tcpi_total_retrans)
+			return;
+		EXPECT_LE(0, full0);
+		close(self->c);
+		close(self->a);
+		close(self->lfd);
+		self->c = self->a = self->lfd = -1;
+	}
+	if (!is_tcp())
+		EXPECT_LT(0, eifel[1]);
+	EXPECT_EQ(0, eifel[0]);
 }
 
 /*
@@ -1521,12 +1576,12 @@ static void frto_transfer(struct __test_metadata *_metadata,
 }
 
 /*
- * Kernel TCP would find a timeout spurious by its timestamps first
- * (Eifel, TCPLossUndo): without them, as xtcp, F-RTO does.
+ * With timestamps a timeout is found spurious by them first (Eifel,
+ * TCPLossUndo): without them, F-RTO does.
  */
 static int no_timestamps(void)
 {
-	return is_tcp() ? sysctl_set(CLI_NS, "net.ipv4.tcp_timestamps", 0) : 0;
+	return ts_set(CLI_NS, 0);
 }
 
 /*
@@ -1555,6 +1610,56 @@ TEST_F_TIMEOUT(opt, frto_spurious_timeout_undone, XT(120))
 			EXPECT_EQ(!!frto,
 				  r.ti.tcpi_snd_ssthresh == 0x7fffffffU);
 	}
+}
+
+/*
+ * Eifel (RFC 3522, as tcp_try_undo_loss()): the delay spike of
+ * frto_spurious_timeout_undone with timestamps and without F-RTO.  The
+ * first ACK after the timeout echoes the TSval of a segment sent before
+ * the resend: the resend was not needed, and the timeout is undone
+ * (TCPLossUndo; F-RTO counts nothing; xtcp's NewReno, having lost
+ * nothing, ends with ssthresh back at "infinite").
+ */
+TEST_F_TIMEOUT(opt, eifel_undoes_spurious_timeout, XT(120))
+{
+	struct outage o = { SRV_NS, SRV_IF, "delay 2000ms" };
+	struct frto_run r;
+	long undo0, undo;
+
+	ASSERT_EQ(0, ts_set(CLI_NS, 1));
+	ASSERT_EQ(0, ts_set(SRV_NS, 1));
+	undo0 = proto_stat(CLI_NS, "LossUndo", "TCPLossUndo");
+	frto_transfer(_metadata, self, 13087, 0, &o, &r);
+	undo = proto_stat(CLI_NS, "LossUndo", "TCPLossUndo") - undo0;
+	TH_LOG("timestamps, no F-RTO: %ld timeouts undone by Eifel", undo);
+	EXPECT_LE(1, r.rtos);
+	EXPECT_EQ(0, r.spurious);
+	EXPECT_LE(0, undo0);
+	EXPECT_LE(1, undo);
+	if (!is_tcp())
+		EXPECT_EQ(0x7fffffffU, r.ti.tcpi_snd_ssthresh);
+}
+
+/*
+ * Eifel's other outcome: the client's data is lost for 600 ms, so the
+ * ACKs after the timeout echo the resends' TSvals, none older: nothing
+ * is undone by timestamps (nor by F-RTO, off), and ssthresh stays down.
+ */
+TEST_F_TIMEOUT(opt, eifel_real_loss_not_undone, XT(120))
+{
+	struct outage o = { CLI_NS, CLI_IF, "loss 100%" };
+	struct frto_run r;
+	long undo0;
+
+	ASSERT_EQ(0, ts_set(CLI_NS, 1));
+	ASSERT_EQ(0, ts_set(SRV_NS, 1));
+	undo0 = undo_count(CLI_NS);
+	frto_transfer(_metadata, self, 13088, 0, &o, &r);
+	EXPECT_LE(1, r.rtos);
+	EXPECT_EQ(undo0, undo_count(CLI_NS));
+	EXPECT_LT(1, r.ti.tcpi_total_retrans);
+	if (!is_tcp())
+		EXPECT_GT(0x7fffffffU, r.ti.tcpi_snd_ssthresh);
 }
 
 /*
@@ -2540,11 +2645,6 @@ TEST_F(opt, errnos_match_tcp)
 
 /* ---- timestamps (RFC 7323) ---- */
 
-static int ts_set(const char *ns, int val)
-{
-	return sysctl_set(ns, is_tcp() ? "net.ipv4.tcp_timestamps" :
-			  "net.xtcp.timestamps", val);
-}
 
 /* CLOCK_MONOTONIC in ms: the timestamps' clock without an offset. */
 static uint32_t mono_ms(void)
@@ -2986,6 +3086,300 @@ TEST_F(opt, time_wait_ack_carries_timestamps)
 	EXPECT_EQ(1, ack.tstamp);
 	EXPECT_EQ(fin.tsval, ack.tsecr);
 	EXPECT_LE(0, (int32_t)(ack.tsval - fin.tsecr));
+}
+
+/* xcli's static neighbour that never answers: a handmade server. */
+#define GHOST_OF_SRV	"10.99.0.4"
+
+/*
+ * PAWS for the active opener (RFC 7323 section 5.3, as
+ * tcp_rcv_synsent_state_process()): a SYN-ACK that acknowledges the
+ * SYN but echoes a TSecr older than the SYN's TSval is an old duplicate,
+ * answered with <SEQ=SEG.ACK><CTL=RST> and counted (PAWSActive); the
+ * connection stays in SYN-SENT.  The same SYN-ACK echoing the SYN's
+ * TSval completes the handshake.
+ */
+TEST_F(opt, paws_active_rejects_synack_with_old_tsecr)
+{
+	struct rawseg r = {
+		.src = GHOST_OF_SRV, .dst = CLI_ADDR, .sport = 13120,
+		.seq = 5000, .flags = XTCP_FLAG_SYN | XTCP_FLAG_ACK,
+		.win = 65535,
+	};
+	struct seg syn, s;
+	uint8_t tso[12];
+	long rej0;
+	int cap;
+
+	ASSERT_EQ(0, ts_set(CLI_NS, 1));
+	rej0 = proto_stat(CLI_NS, "PAWSActiveRejected", "PAWSActive");
+	cap = cap_open(CLI_NS, CLI_IF);
+	ASSERT_LE(0, cap);
+	self->c = xsock(CLI_NS);
+	ASSERT_LE(0, self->c);
+	set_nonblock(self->c, 1);
+	ASSERT_EQ(-1, do_connect(self->c, GHOST_OF_SRV, 13120));
+	ASSERT_EQ(EINPROGRESS, errno);
+	ASSERT_EQ(0, cap_find(cap, &syn, XTCP_FLAG_SYN, 1, 2000));
+	ASSERT_EQ(1, syn.tstamp);
+	r.dport = syn.sport;
+	r.ack = syn.seq + 1;
+	r.opts = tso;
+	r.olen = sizeof(tso);
+
+	ts_opt(tso, 77000, syn.tsval - 100000);
+	ASSERT_EQ(0, raw_inject(SRV_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_RST, 1, 2000))
+			TH_LOG("no RST for the SYN-ACK with an old TSecr");
+	} while (s.sport != syn.sport);
+	EXPECT_EQ(r.ack, s.seq);
+	EXPECT_EQ(XTCP_SYN_SENT, proc_state(CLI_NS, proc_socks(), syn.sport,
+					    13120));
+	ASSERT_LE(0, rej0);
+	EXPECT_EQ(rej0 + 1, proto_stat(CLI_NS, "PAWSActiveRejected",
+				       "PAWSActive"));
+
+	ts_opt(tso, 77000, syn.tsval);
+	ASSERT_EQ(0, raw_inject(SRV_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000));
+	} while (s.sport != syn.sport);
+	EXPECT_EQ(r.seq + 1, s.ack);
+	EXPECT_EQ(77000, s.tsecr);
+	EXPECT_EQ(XTCP_ESTABLISHED, proc_state(CLI_NS, proc_socks(),
+					       syn.sport, 13120));
+	EXPECT_EQ(rej0 + 1, proto_stat(CLI_NS, "PAWSActiveRejected",
+				       "PAWSActive"));
+	close(cap);
+}
+
+/*
+ * PAWS in SYN-RECEIVED (tcp_check_req()): the ACK that would complete
+ * the handshake, with a TSval older than the SYN's, is an old duplicate.
+ * It is dropped, answered with an ACK (not the SYN-ACK again) echoing
+ * the SYN's TSval, and counted in PAWSEstab; no connection is made.  The
+ * same ACK with a newer TSval makes it, and its TSval is the first
+ * one the connection echoes.
+ */
+TEST_F(opt, paws_drops_old_handshake_ack)
+{
+	struct rawseg r = {
+		.src = GHOST_OF_CLI, .dst = SRV_ADDR, .sport = 40300,
+		.dport = 13121, .seq = 1000, .flags = XTCP_FLAG_SYN,
+		.win = 65535,
+	};
+	const uint32_t tsval = 3000000;
+	struct seg synack, s;
+	struct pollfd pfd;
+	uint8_t tso[12];
+	long paws0;
+	int cap, a;
+
+	ASSERT_EQ(0, ts_set(SRV_NS, 1));
+	self->lfd = xlisten(13121, 8);
+	ASSERT_LE(0, self->lfd);
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	ts_opt(tso, tsval, 0);
+	r.opts = tso;
+	r.olen = sizeof(tso);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &synack, XTCP_FLAG_SYN |
+				      XTCP_FLAG_ACK, 1, 2000));
+	} while (synack.dport != r.sport);
+	ASSERT_EQ(1, synack.tstamp);
+	EXPECT_EQ(tsval, synack.tsecr);
+	paws0 = proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab");
+	ASSERT_LE(0, paws0);
+
+	r.seq = 1001;
+	r.ack = synack.seq + 1;
+	r.flags = XTCP_FLAG_ACK;
+	ts_opt(tso, tsval - 100000, synack.tsval);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000))
+			TH_LOG("no ACK for the old handshake ACK");
+	} while (s.dport != r.sport);
+	EXPECT_EQ(synack.seq + 1, s.seq);
+	EXPECT_EQ(1001, s.ack);
+	EXPECT_EQ(tsval, s.tsecr);
+	pfd = (struct pollfd){ .fd = self->lfd, .events = POLLIN };
+	EXPECT_EQ(0, poll(&pfd, 1, 300));
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+
+	ts_opt(tso, tsval + 10, synack.tsval);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	EXPECT_EQ(1, poll(&pfd, 1, 2000));
+	a = accept(self->lfd, NULL, NULL);
+	EXPECT_LE(0, a);
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+	if (a >= 0) {
+		/* Its first segment echoes the ACK's TSval. */
+		ASSERT_EQ(1, write(a, "x", 1));
+		do {
+			ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000));
+		} while (s.dport != r.sport || !s.len);
+		EXPECT_EQ(tsval + 10, s.tsecr);
+		close_abort(a);
+	}
+	close(cap);
+}
+
+/*
+ * An RTT sample from the TSecr (RFC 7323 section 4.1, as
+ * tcp_ack_update_rtt()): a handmade client's ACK of a byte the server
+ * had to resend gives none from the sequence numbers (Karn), but it
+ * echoes the TSval of the byte's first transmission, sent S = 800 ms
+ * or more before: the sample is S, and the smoothed RTT (tcpi_rtt),
+ * a few milliseconds after the handshake, takes at least an eighth of
+ * it and at most all of it.
+ */
+TEST_F(opt, rtt_sample_from_tsecr)
+{
+	struct rawseg r = {
+		.src = GHOST_OF_CLI, .dst = SRV_ADDR, .sport = 40310,
+		.dport = 13122, .seq = 1000, .flags = XTCP_FLAG_SYN,
+		.win = 65535,
+	};
+	struct seg synack, d, s;
+	struct tcp_info ti;
+	uint32_t rtt0, tsval = 5000000;
+	uint8_t tso[12];
+	double sample;
+	int cap;
+
+	ASSERT_EQ(0, ts_set(SRV_NS, 1));
+	self->lfd = xlisten(13122, 8);
+	ASSERT_LE(0, self->lfd);
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	ts_opt(tso, tsval, 0);
+	r.opts = tso;
+	r.olen = sizeof(tso);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &synack, XTCP_FLAG_SYN |
+				      XTCP_FLAG_ACK, 1, 2000));
+	} while (synack.dport != r.sport);
+	ASSERT_EQ(1, synack.tstamp);
+	r.seq = 1001;
+	r.ack = synack.seq + 1;
+	r.flags = XTCP_FLAG_ACK;
+	ts_opt(tso, ++tsval, synack.tsval);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	self->a = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->a);
+	ASSERT_EQ(0, get_info(self->a, &ti));
+	rtt0 = ti.tcpi_rtt;
+
+	ASSERT_EQ(1, write(self->a, "x", 1));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &d, XTCP_FLAG_ACK, 1, 2000));
+	} while (d.dport != r.sport || d.len != 1);
+	/* Resent (at least once) while the client waits. */
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 3000))
+			TH_LOG("the byte was not resent");
+	} while (s.dport != r.sport || s.len != 1);
+	while (now_rt() - d.t < 0.8)
+		usleep(10000);
+	r.ack = d.seq + 1;
+	ts_opt(tso, ++tsval, d.tsval);
+	sample = now_rt() - d.t;
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	usleep(200000);
+	ASSERT_EQ(0, get_info(self->a, &ti));
+	TH_LOG("tcpi_rtt %u us after the handshake, %u us after a sample of %.0f ms from the TSecr",
+	       rtt0, ti.tcpi_rtt, sample * 1000);
+	EXPECT_GT(50000, rtt0);
+	EXPECT_LE(sample * 1e6 / 8 - 20000, ti.tcpi_rtt);
+	EXPECT_GE(sample * 1e6 + 20000, ti.tcpi_rtt);
+	/* Everything acknowledged. */
+	EXPECT_EQ(0, ti.tcpi_unacked);
+	close_abort(self->a);
+	self->a = -1;
+	close(cap);
+}
+
+/*
+ * RFC 6191, as tcp_timewait_state_process(): the server closes first
+ * and waits in TIME-WAIT.  A SYN from the same client port with a
+ * sequence number below the old RCV.NXT and a TSval older than the
+ * client's last is refused by PAWS (PAWSEstab, an ACK); the same SYN
+ * with a newer TSval opens a new connection at once (a SYN-ACK, and
+ * the listener has it to accept), its old sequence number not held
+ * against it.
+ */
+TEST_F(opt, time_wait_reopened_by_newer_tsval)
+{
+	struct seg s, last = { 0 };
+	struct rawseg r;
+	uint8_t tso[12];
+	long paws0;
+	int cap, i, st = -1;
+	char b;
+
+	ASSERT_EQ(0, ts_set(SRV_NS, 1));
+	ASSERT_EQ(0, ts_set(CLI_NS, 1));
+	ASSERT_EQ(0, pair(self, 13123));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	close(self->a);
+	self->a = -1;
+	ASSERT_EQ(0, read(self->c, &b, 1));
+	close(self->c);
+	self->c = -1;
+	for (i = 0; i < 100; i++) {
+		st = proc_state(SRV_NS, proc_socks(), self->port, self->cport);
+		if (st == XTCP_TIME_WAIT)
+			break;
+		usleep(20000);
+	}
+	ASSERT_EQ(XTCP_TIME_WAIT, st);
+	/* The client's last segment: its FIN's ACK, or the FIN. */
+	while (cap_next(cap, &s, 200) == 0)
+		if (!s.outgoing && s.sport == self->cport && s.tstamp)
+			last = s;
+	ASSERT_EQ(1, last.tstamp);
+	paws0 = proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab");
+	ASSERT_LE(0, paws0);
+	/*
+	 * The client's stack, whose socket is gone, would answer TIME-WAIT's
+	 * ACK with a RST at RCV.NXT, which ends TIME-WAIT.
+	 */
+	ASSERT_EQ(0, drop_rsts_out(CLI_NS, CLI_IF));
+
+	ts_opt(tso, last.tsval - 100000, 0);
+	r = (struct rawseg){
+		.src = CLI_ADDR, .dst = SRV_ADDR, .sport = self->cport,
+		.dport = self->port, .seq = last.seq - 100000,
+		.flags = XTCP_FLAG_SYN, .win = 65535, .opts = tso,
+		.olen = sizeof(tso),
+	};
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000))
+			TH_LOG("no ACK for the SYN with an old TSval");
+	} while (s.dport != self->cport);
+	EXPECT_EQ(last.seq + last.len + !!(last.flags & XTCP_FLAG_FIN), s.ack);
+	EXPECT_EQ(XTCP_TIME_WAIT, proc_state(SRV_NS, proc_socks(), self->port,
+					     self->cport));
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+
+	ts_opt(tso, last.tsval + 1000, 0);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN | XTCP_FLAG_ACK,
+				      1, 2000))
+			TH_LOG("no SYN-ACK for the SYN with a newer TSval");
+	} while (s.dport != self->cport);
+	EXPECT_EQ(r.seq + 1, s.ack);
+	EXPECT_EQ(last.tsval + 1000, s.tsecr);
+	close(cap);
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
 }
 
 TEST_HARNESS_MAIN

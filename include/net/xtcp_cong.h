@@ -82,6 +82,11 @@ struct xtcp_cc {
 	u32	undo_marker;	/* SND.UNA when it began */
 	s32	undo_retrans;	/* resends not yet reported twice; <0: none */
 	u32	prior_ssthresh;	/* ssthresh to go back to, 0: none */
+	/*
+	 * Eifel (RFC 3522, Linux's retrans_stamp): the TSval of the first
+	 * resend since the reduction began, with undo_retrans >= 0.
+	 */
+	u32	undo_tsval;
 	u32	priv[16];	/* the algorithm's own, zeroed before init */
 };
 

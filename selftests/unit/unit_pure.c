@@ -971,8 +971,8 @@ TEST(undo)
 		    cc.prior_ssthresh == 100);
 	/* Nothing resent yet: no undo (that is tcp_try_undo_recovery's). */
 	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, ops, 5000));
-	xtcp_cc_retransmitted(&cc, 1);
-	xtcp_cc_retransmitted(&cc, 1);
+	xtcp_cc_retransmitted(&cc, 1, 0);
+	xtcp_cc_retransmitted(&cc, 1, 0);
 	/* A D-SACK below the marker is older news. */
 	xtcp_cc_dsack(&cc, 4000, 1);
 	EXPECT_TRUE(cc.undo_retrans == 2 && !xtcp_cc_try_undo(&cc, ops, 5000));
@@ -991,7 +991,7 @@ TEST(undo)
 	xtcp_cc_init(&cc, ops, 1000, true);
 	cc.cwnd = 40;
 	xtcp_cc_enter_recovery(&cc, ops, 5000, 60000, 40);
-	xtcp_cc_retransmitted(&cc, 2);
+	xtcp_cc_retransmitted(&cc, 2, 0);
 	xtcp_cc_dsack(&cc, 6460, 1);
 	xtcp_cc_newack(&cc, ops, 60000, 1, 10, true, NULL);
 	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && !xtcp_cc_try_undo(&cc, ops, 60000));
@@ -1003,7 +1003,7 @@ TEST(undo)
 	xtcp_cc_init(&cc, ops, 1000, true);
 	cc.cwnd = 40;
 	xtcp_cc_enter_recovery(&cc, ops, 5000, 60000, 40);
-	xtcp_cc_retransmitted(&cc, 1);
+	xtcp_cc_retransmitted(&cc, 1, 0);
 	xtcp_cc_enter_cwr(&cc, ops, 60000, 30);
 	xtcp_cc_dsack(&cc, 6460, 1);
 	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, ops, 5000) && cc.ssthresh == 20);
@@ -1012,7 +1012,7 @@ TEST(undo)
 	xtcp_cc_init(&cc, ops, 1000, true);
 	cc.cwnd = 40;
 	xtcp_cc_timeout(&cc, ops, 5000, 60000, 40);
-	xtcp_cc_retransmitted(&cc, 1);
+	xtcp_cc_retransmitted(&cc, 1, 0);
 	xtcp_cc_dsack(&cc, 6460, 1);
 	EXPECT_TRUE(!xtcp_cc_try_undo(&cc, ops, 5000));
 	xtcp_cc_newack(&cc, ops, 60000, 1, 0, false, NULL);
@@ -1036,7 +1036,7 @@ TEST(undo_loss)
 	xtcp_cc_timeout(&cc, ops, 5000, 60000, 40);
 	EXPECT_TRUE(cc.state == XTCP_CA_LOSS && cc.cwnd == 1 &&
 		    cc.ssthresh == 20);
-	xtcp_cc_retransmitted(&cc, 1);
+	xtcp_cc_retransmitted(&cc, 1, 0);
 	xtcp_cc_newack(&cc, ops, 6460, 1, 0, true, NULL);
 	EXPECT_TRUE(cc.state == XTCP_CA_LOSS && cc.cwnd == 2);
 	/* D-SACK undo does not act in loss; F-RTO's does. */
@@ -1066,6 +1066,93 @@ TEST(undo_loss)
 	xtcp_cc_undo_loss(&cc, ops, 6460);
 	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 1 &&
 		    cc.ssthresh == 20);
+}
+
+/*
+ * Eifel (RFC 3522): an ACK echoing a TSval older than the first resend
+ * of a reduction answers an original.  A timeout is taken back in loss
+ * (TCPLossUndo), a recovery at its end (TCPFullUndo), or on a partial
+ * ACK once no resend is in flight (TCPPartialUndo).  The first resend's
+ * TSval is the stamp; an ACK echoing it or a later one, or none, or a
+ * reduction with nothing resent, undoes nothing.  Not in open, CWR.
+ */
+TEST(undo_eifel)
+{
+	const struct xtcp_cong_ops *ops = &xtcp_newreno;
+	struct xtcp_cc cc;
+
+	/* A timeout from open, one resend at TSval 1000. */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 40;
+	xtcp_cc_timeout(&cc, ops, 5000, 60000, 40);
+	/* Nothing resent yet: nothing to compare with. */
+	EXPECT_TRUE(!xtcp_cc_packet_delayed(&cc, 900));
+	xtcp_cc_retransmitted(&cc, 1, 1000);
+	xtcp_cc_retransmitted(&cc, 1, 1200);
+	EXPECT_TRUE(cc.undo_tsval == 1000);
+	EXPECT_TRUE(!xtcp_cc_packet_delayed(&cc, 1000));
+	EXPECT_TRUE(!xtcp_cc_packet_delayed(&cc, 1100));
+	EXPECT_TRUE(!xtcp_cc_packet_delayed(&cc, 0));
+	EXPECT_TRUE(xtcp_cc_packet_delayed(&cc, 999));
+	/* Across the wrap of the clock too. */
+	cc.undo_tsval = 5;
+	EXPECT_TRUE(xtcp_cc_packet_delayed(&cc, 0xfffffff0U));
+	EXPECT_TRUE(xtcp_cc_undo_delayed(&cc, ops, 6460, true) ==
+		    XTCP_UNDO_LOSS);
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 40 &&
+		    cc.ssthresh == XTCP_INFINITE_SSTHRESH && !cc.undo);
+	/* Once only. */
+	EXPECT_TRUE(!xtcp_cc_packet_delayed(&cc, 999));
+	EXPECT_TRUE(xtcp_cc_undo_delayed(&cc, ops, 6460, false) ==
+		    XTCP_UNDO_NONE);
+
+	/* A recovery: partial ACKs, then its end. */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 40;
+	cc.ssthresh = 100;
+	xtcp_cc_enter_recovery(&cc, ops, 5000, 60000, 40);
+	xtcp_cc_retransmitted(&cc, 1, 2000);
+	EXPECT_TRUE(cc.ssthresh == 20 && xtcp_cc_packet_delayed(&cc, 1990));
+	/* A resend still in flight: not yet. */
+	EXPECT_TRUE(xtcp_cc_undo_delayed(&cc, ops, 30000, true) ==
+		    XTCP_UNDO_NONE);
+	EXPECT_TRUE(cc.state == XTCP_CA_RECOVERY && cc.ssthresh == 20);
+	EXPECT_TRUE(xtcp_cc_undo_delayed(&cc, ops, 30000, false) ==
+		    XTCP_UNDO_PARTIAL);
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 40 &&
+		    cc.ssthresh == 100 && cc.recover == 29999);
+	/* A new loss may start a recovery at once. */
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 30000, 90000, 40));
+	xtcp_cc_retransmitted(&cc, 2, 3000);
+	/* At its end, resends in flight or not. */
+	EXPECT_TRUE(xtcp_cc_undo_delayed(&cc, ops, 90000, true) ==
+		    XTCP_UNDO_FULL);
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.cwnd == 40 &&
+		    cc.ssthresh == 100);
+
+	/* Nothing resent, or an ECN-Echo meanwhile: nothing undone. */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 40;
+	xtcp_cc_enter_recovery(&cc, ops, 5000, 60000, 40);
+	EXPECT_TRUE(xtcp_cc_undo_delayed(&cc, ops, 60000, false) ==
+		    XTCP_UNDO_NONE);
+	xtcp_cc_retransmitted(&cc, 1, 2000);
+	xtcp_cc_enter_cwr(&cc, ops, 60000, 30);
+	EXPECT_TRUE(!xtcp_cc_packet_delayed(&cc, 1000));
+	EXPECT_TRUE(xtcp_cc_undo_delayed(&cc, ops, 60000, false) ==
+		    XTCP_UNDO_NONE && cc.ssthresh == 20);
+
+	/* A new reduction takes a new stamp. */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 40;
+	xtcp_cc_enter_recovery(&cc, ops, 5000, 60000, 40);
+	xtcp_cc_retransmitted(&cc, 1, 2000);
+	xtcp_cc_newack(&cc, ops, 60000, 1, 10, true, NULL);
+	xtcp_cc_timeout(&cc, ops, 60000, 90000, 20);
+	EXPECT_TRUE(!xtcp_cc_packet_delayed(&cc, 1000));
+	xtcp_cc_retransmitted(&cc, 1, 4000);
+	EXPECT_TRUE(xtcp_cc_packet_delayed(&cc, 3000) &&
+		    !xtcp_cc_packet_delayed(&cc, 4000));
 }
 
 /*
