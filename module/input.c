@@ -151,10 +151,13 @@ void xtcp_init_transfer(struct sock *sk)
 }
 
 /*
- * A segment that was never resent arrived @bytes below the highest one
- * the peer had SACKed: the path reorders, by that much at least.
+ * A segment arrived @bytes below the highest one the peer had SACKed:
+ * the path reorders, by that much at least.  @mib says how it was seen:
+ * a segment never resent ACKed below a SACKed one (SackReorder), or an
+ * echoed timestamp older than the resend (TsReorder), as
+ * tcp_check_sack_reordering().
  */
-static void xtcp_reordered(struct sock *sk, u32 bytes)
+static void xtcp_reordered(struct sock *sk, u32 bytes, int mib)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 mss = max_t(u32, xs->mss_cache, 1);
@@ -162,7 +165,7 @@ static void xtcp_reordered(struct sock *sk, u32 bytes)
 	xtcp_cc_reordered(&xs->cc, DIV_ROUND_UP(bytes, mss),
 			  READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_max_reordering));
 	xs->reord_seen++;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SACKREORDER);
+	XTCP_INC_STATS(sock_net(sk), mib);
 }
 
 /*
@@ -293,7 +296,7 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us,
 			xs->frto_orig = 0;
 	}
 	if (reord != fack)
-		xtcp_reordered(sk, fack - reord);
+		xtcp_reordered(sk, fack - reord, XTCP_MIB_SACKREORDER);
 	return freed;
 }
 
@@ -369,24 +372,39 @@ static bool xtcp_retrans_in_flight(const struct xtcp_sock *xs)
 }
 
 /*
- * Eifel detection (RFC 3522), for an ACK that moved SND.UNA and echoes
- * a TSval older than the first resend of the reduction: an original
- * arrived, and the reduction is taken back as Linux's tcp_try_undo_loss(),
- * tcp_try_undo_recovery() or tcp_try_undo_partial() would
- * (xtcp_cc_undo_delayed()).  After a timeout or on a partial ACK the
- * segments marked lost were only late too; F-RTO has nothing left to
- * decide.
+ * Eifel detection (RFC 3522), for an ACK that moved SND.UNA from
+ * @prior_una and echoes a TSval older than the first resend of the
+ * reduction: an original arrived, and the reduction is taken back as
+ * Linux's tcp_try_undo_loss(), tcp_try_undo_recovery() or
+ * tcp_try_undo_partial() would (xtcp_cc_undo_delayed()).  After a
+ * timeout or on a partial ACK the segments marked lost were only late
+ * too; F-RTO has nothing left to decide.
+ *
+ * On a partial ACK in recovery the late original filled a hole below
+ * SACKed data: the path reorders that deep, and DupThresh grows to it
+ * (TsReorder).  While resends are still in flight nothing is undone
+ * yet, and the caller marks nothing more lost on this ACK: more of the
+ * holes are likely late too (tcp_try_undo_partial() returning true).
+ * Returns true then; *@undone is set if the reduction was taken back.
  */
-static void xtcp_undo_delayed(struct sock *sk)
+static bool xtcp_undo_delayed(struct sock *sk, u32 prior_una, bool *undone)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	bool retrans_out = false;
+	bool partial, retrans_out = false;
 	int mib;
 
-	/* The walk only where its answer counts: a partial ACK. */
-	if (xs->cc.state == XTCP_CA_RECOVERY &&
-	    xtcp_before(xs->snd_una, xs->cc.recover))
+	partial = xs->cc.state == XTCP_CA_RECOVERY &&
+		  xtcp_before(xs->snd_una, xs->cc.recover);
+	if (partial) {
+		/* As tcp_highest_sack_seq(): SND.UNA once nothing is SACKed. */
+		u32 fack = xs->sacked_out ? xs->fack : xs->snd_una;
+
+		if (xtcp_after(fack, prior_una))
+			xtcp_reordered(sk, fack - prior_una,
+				       XTCP_MIB_TSREORDER);
+		/* The walk only where its answer counts. */
 		retrans_out = xtcp_retrans_in_flight(xs);
+	}
 	switch (xtcp_cc_undo_delayed(&xs->cc, xs->ca_ops, xs->snd_una,
 				     retrans_out)) {
 	case XTCP_UNDO_FULL:
@@ -402,18 +420,13 @@ static void xtcp_undo_delayed(struct sock *sk)
 		mib = XTCP_MIB_LOSSUNDO;
 		break;
 	default:
-		return;
+		return partial && retrans_out;
 	}
 	XTCP_INC_STATS(sock_net(sk), mib);
+	*undone = true;
+	return false;
 }
 
-/*
- * An ACK of new data: free what it covers, take an RTT sample, close
- * the delivery-rate sample @rs (SACKed segments already counted in it),
- * let the congestion control grow the window or repair a loss (NewReno
- * partial ACK), and restart the retransmission timer (RFC 6298 5.3) or
- * the tail loss probe's (xtcp_set_xmit_timer()).
- */
 /*
  * What the algorithm hears of an ACK (struct xtcp_ack_sample), from the
  * rate sample xtcp_rate_gen() closed for it.
@@ -444,12 +457,23 @@ static void xtcp_ack_sample_fill(const struct sock *sk,
 	};
 }
 
-static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
+/*
+ * An ACK of new data: free what it covers, take an RTT sample, close
+ * the delivery-rate sample @rs (SACKed segments already counted in it),
+ * let the congestion control grow the window or repair a loss (NewReno
+ * partial ACK), and restart the retransmission timer (RFC 6298 5.3) or
+ * the tail loss probe's (xtcp_set_xmit_timer()).  Returns true when
+ * Eifel found a late original in recovery while resends are in flight
+ * (xtcp_undo_delayed()): nothing more is to be marked lost for this ACK.
+ * *@undone is set when Eifel took the reduction back.
+ */
+static bool xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs,
+			 bool *undone)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 flight = xtcp_in_flight(xs);
-	bool limited = flight >= xs->cc.cwnd ||
+	u32 flight = xtcp_in_flight(xs), prior_una = xs->snd_una;
+	bool hold = false, limited = flight >= xs->cc.cwnd ||
 		       (xs->cc.cwnd < xs->cc.ssthresh && 2 * flight >= xs->cc.cwnd);
 	struct xtcp_ack_sample s;
 	u32 acked, rtt_us;
@@ -483,7 +507,7 @@ static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 	/* An original answered after its resend went: Eifel's undo. */
 	if (xs->ca_ops && xs->saw_tstamp &&
 	    xtcp_cc_packet_delayed(&xs->cc, xs->rcv_tsecr))
-		xtcp_undo_delayed(sk);
+		hold = xtcp_undo_delayed(sk, prior_una, undone);
 	rs->rtt_us = rtt_us;
 	xtcp_rate_gen(sk, rs);
 	xtcp_ack_sample_fill(sk, &s, rs, ack);
@@ -493,7 +517,7 @@ static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 		struct sk_buff *head = xtcp_rtx_queue_head(sk);
 
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PARTIALACKS);
-		if (head)
+		if (head && !hold)
 			xtcp_retransmit_lost(sk, head, 1);
 	}
 	if (acked) {
@@ -502,6 +526,7 @@ static void xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs)
 		sk->sk_write_space(sk);
 	}
 	xtcp_set_xmit_timer(sk);
+	return hold;
 }
 
 /*
@@ -827,7 +852,7 @@ static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts,
 	xs->num_sack_cache = err ? 0 : n;
 	XTCP_ADD_STATS(net, XTCP_MIB_SACKSCANNED, st.scanned);
 	if (st.reord != fack)
-		xtcp_reordered(sk, fack - st.reord);
+		xtcp_reordered(sk, fack - st.reord, XTCP_MIB_SACKREORDER);
 	return st.news;
 }
 
@@ -1256,7 +1281,8 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 	u32 prior_packets = xs->packets_out, prior_sacked = xs->sacked_out;
 	u32 ack = cb->ack_seq, prior_una = xs->snd_una;
 	u8 ca_before = xs->cc.state, ca_old;
-	bool sacked = false, dupack = false, tlp_dsack = false;
+	bool sacked = false, dupack = false, tlp_dsack = false, hold = false;
+	bool undone = false;
 	struct xtcp_rate_sample rs = {};
 
 	if (sk->sk_state == TCP_SYN_RECV) {
@@ -1277,7 +1303,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 			/* Delivered, as tcp_rcv_state_process() counts it. */
 			rs.acked_sacked = 1;
 		}
-		xtcp_new_ack(sk, ack, &rs);
+		xtcp_new_ack(sk, ack, &rs, &undone);
 		xtcp_init_mss(sk);
 		if (!xs->ca_ops)	/* simultaneous open */
 			xtcp_init_transfer(sk);
@@ -1318,7 +1344,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 	/* delivered_ce counts what ACKs echoing CE deliver, as TCP's. */
 	rs.ece = (xs->ecn_flags & XTCP_ECN_OK) && (cb->flags & XTCP_FLAG_ECE);
 	if (xtcp_after(ack, xs->snd_una)) {
-		xtcp_new_ack(sk, ack, &rs);
+		hold = xtcp_new_ack(sk, ack, &rs, &undone);
 	} else {
 		/* SACKs alone make a sample too. */
 		xtcp_rate_gen(sk, &rs);
@@ -1329,11 +1355,18 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 	}
 	if (xs->tlp_high_seq)
 		xtcp_tlp_ack(sk, skb, prior_una, sacked, tlp_dsack);
-	if (sacked || (xs->sacked_out && xs->cc.state != XTCP_CA_RECOVERY))
+	/*
+	 * A late original filled a hole while resends are out: the others
+	 * may be late too, and none more is marked lost now; RACK looks
+	 * again at the next ACK (tcp_fastretrans_alert()'s early return).
+	 */
+	if (!hold && (sacked ||
+		      (xs->sacked_out && xs->cc.state != XTCP_CA_RECOVERY)))
 		xtcp_sack_detect_loss(sk);
 	if (xs->sack_ok)
 		xtcp_rack_update_reo_wnd(sk, prior_una);
-	xtcp_rack_mark_lost(sk);
+	if (!hold)
+		xtcp_rack_mark_lost(sk);
 	if (xs->ecn_flags & XTCP_ECN_OK) {
 		if (cb->flags & XTCP_FLAG_ECE)
 			xtcp_ecn_echoed(sk);
@@ -1346,7 +1379,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 	}
 	if (xs->cc.undo && xtcp_cc_try_undo(&xs->cc, xs->ca_ops, xs->snd_una))
 		xtcp_undo(sk);
-	else if (ca_before == XTCP_CA_RECOVERY &&
+	else if (ca_before == XTCP_CA_RECOVERY && !undone &&
 		 xs->cc.state == XTCP_CA_OPEN && xs->rack.reo_persist)
 		/* A recovery over, not undone: one fewer to stay wide. */
 		xs->rack.reo_persist--;
@@ -2133,9 +2166,10 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 
 	if (cb->flags & XTCP_FLAG_ACK) {
 		struct xtcp_rate_sample rs = {};
+		bool undone = false;
 
 		xtcp_established(sk);
-		xtcp_new_ack(sk, cb->ack_seq, &rs);
+		xtcp_new_ack(sk, cb->ack_seq, &rs, &undone);
 		xtcp_init_mss(sk);
 		xtcp_init_transfer(sk);
 		trace_xtcp_probe(sk, skb);

@@ -200,6 +200,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_DSACKOLDSENT,		/* D-SACKs sent for data below RCV.NXT */
 	XTCP_MIB_DSACKOFOSENT,		/* D-SACKs sent for data held out of order */
 	XTCP_MIB_SACKREORDER,		/* Reordering seen through SACK */
+	XTCP_MIB_TSREORDER,		/* Reordering seen through an Eifel partial undo */
 	XTCP_MIB_CHALLENGELIMITED,	/* Challenge ACKs withheld by challenge_ack_limit */
 	XTCP_MIB_RSTLIMITED,		/* RSTs for no socket withheld by rst_limit */
 	XTCP_MIB_MEMPRESSURES,		/* Times xtcp entered memory pressure */
