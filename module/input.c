@@ -2140,7 +2140,9 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	/* RFC 7323: both SYNs must carry the option, or neither scales. */
 	xs->wscale_ok = opts.wscale_ok;
 	xs->snd_wscale = opts.wscale_ok ? opts.wscale : 0;
-	xs->sack_ok = opts.sack_ok;
+	/* SACK: offered by our SYN if net.xtcp.sack allows (tcp_parse_options()). */
+	xs->sack_ok = opts.sack_ok &&
+		      READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_sack);
 	if (!opts.wscale_ok)
 		xs->rcv_wscale = 0;
 	/* Timestamps: offered by our SYN (ts_ok), kept if its answer has them. */

@@ -292,7 +292,7 @@ int xtcp_conn_request(struct request_sock_ops *rsk_ops,
 	ireq->wscale_ok = opts.wscale_ok;
 	ireq->snd_wscale = opts.wscale_ok ? opts.wscale : 0;
 	ireq->rcv_wscale = opts.wscale_ok ? xtcp_choose_rcv_wscale(sk) : 0;
-	ireq->sack_ok = opts.sack_ok;
+	ireq->sack_ok = opts.sack_ok && READ_ONCE(xtcp_pernet(net)->sysctl_sack);
 	/*
 	 * Timestamps (RFC 7323 section 3.2): answered only if the SYN
 	 * carried them and net.xtcp.timestamps allows.
@@ -673,7 +673,7 @@ static void xtcp_cookie_ack_options(const struct xtcp_request_sock_af_ops *af_op
 	ireq->wscale_ok = co.snd_wscale != XTCP_NO_WSCALE;
 	ireq->snd_wscale = ireq->wscale_ok ? co.snd_wscale : 0;
 	ireq->rcv_wscale = ireq->wscale_ok ? xtcp_choose_rcv_wscale(sk) : 0;
-	ireq->sack_ok = co.sack;
+	ireq->sack_ok = co.sack && READ_ONCE(xtcp_pernet(net)->sysctl_sack);
 	ireq->ecn_ok = co.ecn && READ_ONCE(xtcp_pernet(net)->sysctl_ecn);
 }
 

@@ -1006,7 +1006,9 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		 */
 		bool ws = sk->sk_state == TCP_SYN_SENT || xs->wscale_ok;
 
-		bool sack = sk->sk_state == TCP_SYN_SENT || xs->sack_ok;
+		bool sack = xs->sack_ok ||
+			    (sk->sk_state == TCP_SYN_SENT &&
+			     READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_sack));
 
 		olen = xtcp_write_syn_options(opts, xs->advmss,
 					      ws ? xs->rcv_wscale : XTCP_NO_WSCALE,

@@ -567,6 +567,7 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL("ecn", sysctl_ecn, SYSCTL_ZERO, SYSCTL_TWO),
 	XTCP_SYSCTL("ecn_fallback", sysctl_ecn_fallback, SYSCTL_ZERO, SYSCTL_ONE),
 	XTCP_SYSCTL("timestamps", sysctl_timestamps, SYSCTL_ZERO, SYSCTL_TWO),
+	XTCP_SYSCTL("sack", sysctl_sack, SYSCTL_ZERO, SYSCTL_ONE),
 	XTCP_SYSCTL("frto", sysctl_frto, SYSCTL_ZERO, SYSCTL_TWO),
 	XTCP_SYSCTL("early_retrans", sysctl_early_retrans, SYSCTL_ZERO, &xtcp_early_retrans_max),
 	XTCP_SYSCTL("recovery", sysctl_recovery, SYSCTL_ZERO, &xtcp_recovery_max),
@@ -696,6 +697,7 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_ecn = 2;			/* ECN when the peer asks for it */
 	xn->sysctl_ecn_fallback = 1;		/* a resent SYN asks no more */
 	xn->sysctl_timestamps = 1;		/* with a per-host-pair offset */
+	xn->sysctl_sack = 1;			/* tcp_sack's default */
 	xn->sysctl_frto = 2;			/* tcp_frto's default */
 	xn->sysctl_early_retrans = 3;		/* tcp_early_retrans's */
 	xn->sysctl_recovery = XTCP_RACK_LOSS_DETECTION;	/* tcp_recovery's */

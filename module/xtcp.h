@@ -276,6 +276,7 @@ struct xtcp_net {
 	int				sysctl_ecn;	/* 0/1/2, tcp_ecn's */
 	int				sysctl_ecn_fallback;	/* 0/1 */
 	int				sysctl_timestamps;	/* 0/1/2, tcp_timestamps' */
+	int				sysctl_sack;	/* 0/1, tcp_sack's */
 	int				sysctl_frto;	/* 0: off, else F-RTO */
 	int				sysctl_early_retrans; /* 3, 4: loss probes */
 	int				sysctl_recovery; /* XTCP_RACK_* bits */

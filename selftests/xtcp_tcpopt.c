@@ -1358,6 +1358,13 @@ static int ts_set(const char *ns, int val)
 			  "net.xtcp.timestamps", val);
 }
 
+/* SACK (net.*.sack) in @ns, as TCP's tcp_sack: 0 or 1. */
+static int sack_set(const char *ns, int val)
+{
+	return sysctl_set(ns, is_tcp() ? "net.ipv4.tcp_sack" : "net.xtcp.sack",
+			  val);
+}
+
 /*
  * Reductions taken back, the sum of the undo counters: by D-SACK, and
  * with timestamps earlier, by Eifel (TCPFullUndo, TCPPartialUndo,
@@ -1463,6 +1470,55 @@ TEST_F_TIMEOUT(opt, eifel_undoes_spurious_recovery, XT(120))
 	if (!is_tcp())
 		EXPECT_LT(0, eifel[1]);
 	EXPECT_EQ(0, eifel[0]);
+}
+
+/*
+ * Eifel on a partial ACK (tcp_try_undo_partial()): in recovery, an ACK
+ * that fills the hole echoes the original's TSval, older than the
+ * resend's; the original was only late, below data that had arrived,
+ * and the path reorders at least that deep: the reordering degree
+ * (tcpi_reordering) grows to it, counted as TCPTSReorder.  Without SACK
+ * (net.*.sack 0) nothing else can tell xtcp of reordering, so with
+ * timestamps off the same path leaves it at 3.  Kernel TCP's Reno
+ * counts late duplicate ACKs as reordering too: over it only the
+ * counter is checked, when a partial undo was seen.
+ */
+TEST_F_TIMEOUT(opt, eifel_partial_ack_learns_reordering, XT(150))
+{
+	long tsr0, tsr[2], pu0, pu[2];
+	unsigned int reord[2];
+	struct tcp_info ti;
+	int ts;
+
+	ASSERT_EQ(0, sack_set(CLI_NS, 0));
+	ASSERT_EQ(0, sack_set(SRV_NS, 0));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms reorder 25%% 50%%"));
+	for (ts = 1; ts >= 0; ts--) {
+		ASSERT_EQ(0, ts_set(CLI_NS, ts));
+		tsr0 = proto_stat(CLI_NS, "TsReorder", "TCPTSReorder");
+		pu0 = proto_stat(CLI_NS, "PartialUndo", "TCPPartialUndo");
+		bulk_acked(_metadata, self, 13047 + ts, 4 << 20, &ti);
+		tsr[ts] = proto_stat(CLI_NS, "TsReorder", "TCPTSReorder") - tsr0;
+		pu[ts] = proto_stat(CLI_NS, "PartialUndo", "TCPPartialUndo") - pu0;
+		reord[ts] = ti.tcpi_reordering;
+		TH_LOG("timestamps %d: retrans %u, reordering %u, TSReorder %ld, partial undos %ld",
+		       ts, ti.tcpi_total_retrans, reord[ts], tsr[ts], pu[ts]);
+		EXPECT_FALSE(ti.tcpi_options & TCPI_OPT_SACK);
+		close(self->c);
+		close(self->a);
+		close(self->lfd);
+		self->c = self->a = self->lfd = -1;
+	}
+	EXPECT_EQ(0, tsr[0]);
+	if (is_tcp()) {
+		if (pu[1])
+			EXPECT_LT(0, tsr[1]);
+		return;
+	}
+	EXPECT_LT(0, tsr[1]);
+	EXPECT_LT(3U, reord[1]);
+	EXPECT_EQ(3U, reord[0]);
 }
 
 /*
@@ -2757,6 +2813,69 @@ TEST_F(opt, timestamps_negotiated_as_sysctls_say)
 		ASSERT_EQ(0, get_info(self->a, &ti));
 		EXPECT_EQ(on, !!(ti.tcpi_options & TCPI_OPT_TIMESTAMPS))
 			TH_LOG("case %zu: server", i);
+		close(self->c);
+		close(self->a);
+		close(self->lfd);
+		self->c = self->a = self->lfd = -1;
+	}
+}
+
+/*
+ * SACK (RFC 2018) as net.ipv4.tcp_sack says: the SYN offers
+ * SACK-permitted when its side allows, the SYN-ACK answers only a SYN
+ * that offered and only if its side allows, and TCP_INFO says so on
+ * both sides (TCPI_OPT_SACK).  Then 256 KiB through 3% loss on the
+ * client's way out: the server's ACKs carry SACK blocks when it was
+ * negotiated and never otherwise.
+ */
+TEST_F_TIMEOUT(opt, sack_negotiated_as_sysctls_say, XT(90))
+{
+	static const struct {
+		int cli, srv, on;
+	} cases[] = {
+		{ 1, 1, 1 }, { 0, 1, 0 }, { 1, 0, 0 },
+	};
+	struct tcp_info ti;
+	struct seg s;
+	size_t i;
+	int cap;
+
+	/* Losses of segments, not of TCP's GSO skbs of many. */
+	ASSERT_EQ(0, one_segment_per_skb());
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem loss 3%%"));
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int on = cases[i].on, blocks = 0, acks = 0;
+		unsigned int resent;
+
+		ASSERT_EQ(0, sack_set(CLI_NS, cases[i].cli));
+		ASSERT_EQ(0, sack_set(SRV_NS, cases[i].srv));
+		cap = cap_open(SRV_NS, SRV_IF);
+		ASSERT_LE(0, cap);
+		bulk_acked(_metadata, self, 13090 + i, 256 << 10, &ti);
+		EXPECT_EQ(on, !!(ti.tcpi_options & TCPI_OPT_SACK))
+			TH_LOG("case %zu: client", i);
+		resent = ti.tcpi_total_retrans;
+		EXPECT_LT(0U, resent) TH_LOG("case %zu", i);
+		ASSERT_EQ(0, get_info(self->a, &ti));
+		EXPECT_EQ(on, !!(ti.tcpi_options & TCPI_OPT_SACK))
+			TH_LOG("case %zu: server", i);
+		/* A lost SYN is resent: the first one seen tells. */
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN, 0, 2000));
+		EXPECT_EQ(cases[i].cli, s.sack_perm) TH_LOG("case %zu: SYN", i);
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN | XTCP_FLAG_ACK,
+				      1, 2000));
+		EXPECT_EQ(on, s.sack_perm) TH_LOG("case %zu: SYN-ACK", i);
+		while (!cap_next(cap, &s, 300)) {
+			if (!s.outgoing || (s.flags & XTCP_FLAG_SYN))
+				continue;
+			acks++;
+			blocks += s.nsacks > 0;
+		}
+		close(cap);
+		TH_LOG("case %zu: client %d, server %d: %d of %d ACKs with SACK blocks, %u resent",
+		       i, cases[i].cli, cases[i].srv, blocks, acks, resent);
+		EXPECT_EQ(on, blocks > 0);
 		close(self->c);
 		close(self->a);
 		close(self->lfd);
