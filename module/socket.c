@@ -677,24 +677,35 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 /*
  * Receive buffer auto-tuning (Linux's tcp_rcv_space_adjust()): once per
  * RTT, if the application read more than in the last one, let the
- * buffer hold twice that, so the window never limits a sender the
- * reader keeps up with.  Not when SO_RCVBUF fixed the size.
+ * window hold twice that and twice the growth on top, so the window
+ * never limits a sender the reader keeps up with, in slow start either.
+ * Not when SO_RCVBUF fixed the size.
  */
 static void xtcp_rcv_space_adjust(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 now = xtcp_clock_us(), copied, rtt;
-	u64 rcvbuf;
+	u64 rcvbuf, rcvwin, grow;
 
 	rtt = max_t(u32, xs->rtt.srtt_us, 1000);
 	if (now - xs->rcvq_space.time_us < rtt)
 		return;
 	copied = xs->copied_seq - xs->rcvq_space.seq;
 	if (copied > xs->rcvq_space.space) {
+		/*
+		 * Two RTTs of data against losses, and as tcp_rcv_space_adjust()
+		 * twice the growth since the last RTT on top: a sender in slow
+		 * start doubles its rate each RTT, and the window this sets is
+		 * for the RTT after next.  The buffer is twice the window
+		 * (xtcp_full_space()).
+		 */
+		rcvwin = 2ULL * copied + 16ULL * xs->advmss;
+		grow = div_u64(rcvwin * (copied - xs->rcvq_space.space),
+			       max_t(u32, xs->rcvq_space.space, 1));
+		rcvwin += 2 * grow;
 		xs->rcvq_space.space = copied;
-		/* Two RTTs of data, at the 2:1 truesize the window assumes. */
-		rcvbuf = 4ULL * copied + 32ULL * xs->advmss;
-		rcvbuf = min_t(u64, rcvbuf, READ_ONCE(sk->sk_prot->sysctl_rmem[2]));
+		rcvbuf = min_t(u64, 2 * rcvwin,
+			       READ_ONCE(sk->sk_prot->sysctl_rmem[2]));
 		if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
 		    rcvbuf > READ_ONCE(sk->sk_rcvbuf))
 			WRITE_ONCE(sk->sk_rcvbuf, (int)rcvbuf);
