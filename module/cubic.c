@@ -38,14 +38,20 @@
 #define CUBIC_ALPHA_NUM		9U
 #define CUBIC_ALPHA_DEN		17U
 
-/* HyStart++ (RFC 9406 section 4.3), for a sender that does not pace. */
+/*
+ * HyStart++ (RFC 9406 section 4.3).  Its L, the most an ACK may grow
+ * cwnd by in slow start, is infinite here, as for a paced sender and as
+ * Linux's tcp_slow_start() grows by every segment an ACK covers: TSQ and
+ * autosized skbs bound the bursts, and under stretch ACKs (a receiver
+ * that ACKs 15 segments at a time) L = 8 made each round grow cwnd
+ * about 1.5-fold instead of twofold.
+ */
 #define HYSTART_MIN_RTT_THRESH_US	4000U
 #define HYSTART_MAX_RTT_THRESH_US	16000U
 #define HYSTART_MIN_RTT_DIVISOR		8U
 #define HYSTART_N_RTT_SAMPLE		8U
 #define HYSTART_CSS_GROWTH_DIVISOR	4U
 #define HYSTART_CSS_ROUNDS		5U
-#define HYSTART_L			8U	/* segments per ACK at most */
 #define HYSTART_NO_RTT			~0U
 
 /* Where the first slow start is (enum values of struct cubic.hs_state). */
@@ -135,7 +141,7 @@ static void hystart_sample(struct cubic *ca, const struct xtcp_ack_sample *s)
 
 /*
  * The first slow start under HyStart++: @acked segments ACKed below
- * ssthresh.  Returns the segments cwnd grows by: at most L per ACK, a
+ * ssthresh.  Returns the segments cwnd grows by: all of them, a
  * quarter of that in Conservative Slow Start.  A round whose lowest RTT
  * has grown by a threshold (4 to 16 ms, an eighth of the last round's)
  * moves slow start into CSS; a round back under CSS's baseline moves it
@@ -144,7 +150,7 @@ static void hystart_sample(struct cubic *ca, const struct xtcp_ack_sample *s)
 static u32 hystart_grow(struct xtcp_cc *cc, struct cubic *ca, u32 acked,
 			const struct xtcp_ack_sample *s)
 {
-	u32 grow = acked < HYSTART_L ? acked : HYSTART_L, thresh;
+	u32 grow = acked, thresh;
 
 	hystart_sample(ca, s);
 	if (ca->hs_state == HS_CSS && ca->css_rounds >= HYSTART_CSS_ROUNDS) {
