@@ -1891,6 +1891,55 @@ TEST_F_TIMEOUT(stream, small_queues_keep_qdisc_short, XT(120))
 }
 
 /*
+ * Receive buffer auto-tuning ahead of a slow start (tcp_rcv_space_adjust()):
+ * 1 MiB over a 100 ms path is all slow start, the sender's rate doubling
+ * each RTT, and the window the receiver offers now is for the RTT after
+ * next.  So the buffer must grow by more than twice what was read in an
+ * RTT (tcpi_rcv_space, the most read in one): twice that, and twice the
+ * growth since the RTT before on top.  Kernel TCP's ends at about 9 times
+ * tcpi_rcv_space; xtcp's used to end at 4 (a window of twice the reads),
+ * which a sender in slow start runs into.
+ */
+TEST_F_TIMEOUT(stream, rcvbuf_grows_ahead_of_slow_start, XT(60))
+{
+	struct bulk b = { .len = 1 << 20 };
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int lfd, c, a, rcvbuf;
+	pthread_t wr;
+	char hash[65];
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 50ms limit 10000"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 50ms limit 10000"));
+	lfd = xlisten(9531, 1);
+	ASSERT_LE(0, lfd);
+	c = xsock(CLI_NS);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9531));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	b.fd = c;
+	ASSERT_EQ(0, pthread_create(&wr, NULL, bulk_writer, &b));
+	EXPECT_EQ(b.len, read_sha256(a, b.len + 1, hash));
+	pthread_join(wr, NULL);
+	EXPECT_STREQ(b.hash, hash);
+	ASSERT_EQ(0, getsockopt(a, SOL_TCP, TCP_INFO, &ti, &len));
+	len = sizeof(rcvbuf);
+	ASSERT_EQ(0, getsockopt(a, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len));
+	TH_LOG("1 MiB at 100 ms: rcv_space %u, SO_RCVBUF %d (%.1f times), rtt %u us",
+	       ti.tcpi_rcv_space, rcvbuf,
+	       ti.tcpi_rcv_space ? (double)rcvbuf / ti.tcpi_rcv_space : 0,
+	       ti.tcpi_rtt);
+	EXPECT_LT(64U << 10, ti.tcpi_rcv_space);
+	EXPECT_LE(5ULL * ti.tcpi_rcv_space, (unsigned long long)rcvbuf);
+	close(c);
+	close(a);
+	close(lfd);
+}
+
+/*
  * SO_MAX_PACING_RATE without an fq qdisc: the socket paces itself, as
  * TCP does (its internal pacing, an hrtimer per departure).  4 MiB at
  * 1 MB/s over the clean veth take about 4 s where unpaced they take a
