@@ -225,19 +225,20 @@ static u32 xtcp_tso_acked(struct sock *sk, struct sk_buff *skb, u32 ack)
  * tcp_clean_rtx_queue().  Returns the number of segments acknowledged;
  * *@rtt_us is the RTT of the oldest of them if none of them was ever
  * resent (Karn's rule), else 0.
+ *
+ * A segment never resent nor SACKed that this ACK covers, below
+ * @prior_fack (the highest SACKed before the ACK's own blocks were
+ * marked), came late: the path reorders.  Below the ACK's own new
+ * blocks only, it is just a segment the receiver had not ACKed yet
+ * when a loss above it made it send this ACK at once, as
+ * tcp_clean_rtx_queue() compares with prior_fack.
  */
-static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us,
-				struct xtcp_rate_sample *rs)
+static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 prior_fack,
+				u32 *rtt_us, struct xtcp_rate_sample *rs)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 now = xs->clock_us, freed = 0;
-	/*
-	 * Without SACKed segments nothing tells a late segment from one
-	 * ACKed in turn (SND.UNA has already moved to @ack here): no
-	 * reordering is inferred then, as tcp_clean_rtx_queue().
-	 */
-	bool sacked = xs->sacked_out;
-	u32 fack = xs->fack, reord = fack;
+	u32 reord = prior_fack;
 	bool karn = false;
 	struct sk_buff *skb;
 
@@ -260,8 +261,7 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us,
 			acked_pcount = xtcp_skb_pcount(skb);
 		}
 		/* Neither SACKed nor resent, yet below a SACKed one: late. */
-		if (sacked &&
-		    !(cb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_RETRANS)) &&
+		if (!(cb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_RETRANS)) &&
 		    xtcp_before(cb->seq, reord))
 			reord = cb->seq;
 		if (cb->sacked & XTCP_SKB_RETRANS)
@@ -295,8 +295,9 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *rtt_us,
 		if (!xs->sack_ok)
 			xs->frto_orig = 0;
 	}
-	if (reord != fack)
-		xtcp_reordered(sk, fack - reord, XTCP_MIB_SACKREORDER);
+	/* How deep: up to the highest SACKed now (tcp_check_sack_reordering()). */
+	if (reord != prior_fack)
+		xtcp_reordered(sk, xs->fack - reord, XTCP_MIB_SACKREORDER);
 	return freed;
 }
 
@@ -465,10 +466,11 @@ static void xtcp_ack_sample_fill(const struct sock *sk,
  * the tail loss probe's (xtcp_set_xmit_timer()).  Returns true when
  * Eifel found a late original in recovery while resends are in flight
  * (xtcp_undo_delayed()): nothing more is to be marked lost for this ACK.
- * *@undone is set when Eifel took the reduction back.
+ * *@undone is set when Eifel took the reduction back.  @prior_fack: the
+ * highest SACKed before this ACK (xtcp_clean_rtx_queue()).
  */
-static bool xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs,
-			 bool *undone)
+static bool xtcp_new_ack(struct sock *sk, u32 ack, u32 prior_fack,
+			 struct xtcp_rate_sample *rs, bool *undone)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -483,7 +485,7 @@ static bool xtcp_new_ack(struct sock *sk, u32 ack, struct xtcp_rate_sample *rs,
 		xs->snd_up = ack;
 	xtcp_snd_una_update(xs, ack);
 	icsk->icsk_retransmits = 0;
-	acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us, rs);
+	acked = xtcp_clean_rtx_queue(sk, ack, prior_fack, &rtt_us, rs);
 	/*
 	 * No sample from the sequence numbers (Karn: a resent segment was
 	 * ACKed): the echoed timestamp gives one (RFC 7323 section 4.1),
@@ -1280,6 +1282,8 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 prior_packets = xs->packets_out, prior_sacked = xs->sacked_out;
 	u32 ack = cb->ack_seq, prior_una = xs->snd_una;
+	/* The highest SACKed before this ACK's blocks (tcp_ack()'s prior_fack). */
+	u32 prior_fack = xs->sacked_out ? xs->fack : prior_una;
 	u8 ca_before = xs->cc.state, ca_old;
 	bool sacked = false, dupack = false, tlp_dsack = false, hold = false;
 	bool undone = false;
@@ -1303,7 +1307,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 			/* Delivered, as tcp_rcv_state_process() counts it. */
 			rs.acked_sacked = 1;
 		}
-		xtcp_new_ack(sk, ack, &rs, &undone);
+		xtcp_new_ack(sk, ack, xs->snd_una, &rs, &undone);
 		xtcp_init_mss(sk);
 		if (!xs->ca_ops)	/* simultaneous open */
 			xtcp_init_transfer(sk);
@@ -1344,7 +1348,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 	/* delivered_ce counts what ACKs echoing CE deliver, as TCP's. */
 	rs.ece = (xs->ecn_flags & XTCP_ECN_OK) && (cb->flags & XTCP_FLAG_ECE);
 	if (xtcp_after(ack, xs->snd_una)) {
-		hold = xtcp_new_ack(sk, ack, &rs, &undone);
+		hold = xtcp_new_ack(sk, ack, prior_fack, &rs, &undone);
 	} else {
 		/* SACKs alone make a sample too. */
 		xtcp_rate_gen(sk, &rs);
@@ -2171,7 +2175,7 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		bool undone = false;
 
 		xtcp_established(sk);
-		xtcp_new_ack(sk, cb->ack_seq, &rs, &undone);
+		xtcp_new_ack(sk, cb->ack_seq, xs->snd_una, &rs, &undone);
 		xtcp_init_mss(sk);
 		xtcp_init_transfer(sk);
 		trace_xtcp_probe(sk, skb);

@@ -1891,6 +1891,60 @@ TEST_F_TIMEOUT(stream, small_queues_keep_qdisc_short, XT(120))
 }
 
 /*
+ * A path that loses 2% of segments and reorders none: the sender must
+ * not take it for one that reorders.  A segment below SACKed data that
+ * is ACKed without having been resent would be one that came late
+ * (SackReorder); here every such gap is a loss, resent.  The receiver
+ * holds back duplicate ACKs (SACK compression), and its blocks change
+ * order as holes fill: unless the held ACK goes before a block beyond
+ * the first two moves (tcp_sack_compress_send_ack()), the sender never
+ * sees some blocks, and takes the data they covered, ACKed at last by
+ * the cumulative ACK, for late.  Then DupThresh grows and RACK waits a
+ * reordering window: losses are repaired later.
+ */
+TEST_F_TIMEOUT(stream, lossy_path_not_taken_for_reordering, XT(120))
+{
+	struct bulk b = { .len = 8 << 20 };
+	long r0 = proto_stat(CLI_NS, "SackReorder", "TCPSACKReorder");
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int lfd, c, a;
+	pthread_t wr;
+	char hash[65];
+
+	if (is_tcp())
+		ASSERT_EQ(0, sh("ip -n %s link set dev %s gso_max_segs 1",
+				CLI_NS, CLI_IF));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms loss 2%% limit 10000"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 10ms limit 10000"));
+	lfd = xlisten(9532, 1);
+	ASSERT_LE(0, lfd);
+	c = xsock(CLI_NS);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9532));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	b.fd = c;
+	b.keep_open = 1;
+	ASSERT_EQ(0, pthread_create(&wr, NULL, bulk_writer, &b));
+	EXPECT_EQ(b.len, read_sha256(a, b.len, hash));
+	pthread_join(wr, NULL);
+	EXPECT_STREQ(b.hash, hash);
+	ASSERT_EQ(0, getsockopt(c, SOL_TCP, TCP_INFO, &ti, &len));
+	TH_LOG("8 MiB through 2%% loss: retrans %u, reord_seen %u, reordering %u, SackReorder %ld",
+	       ti.tcpi_total_retrans, ti.tcpi_reord_seen, ti.tcpi_reordering,
+	       proto_stat(CLI_NS, "SackReorder", "TCPSACKReorder") - r0);
+	EXPECT_LT(20U, ti.tcpi_total_retrans);
+	EXPECT_EQ(0U, ti.tcpi_reord_seen);
+	EXPECT_EQ(3U, ti.tcpi_reordering);
+	close(c);
+	close(a);
+	close(lfd);
+}
+
+/*
  * Receive buffer auto-tuning ahead of a slow start (tcp_rcv_space_adjust()):
  * 1 MiB over a 100 ms path is all slow start, the sender's rate doubling
  * each RTT, and the window the receiver offers now is for the RTT after
