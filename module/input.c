@@ -1633,6 +1633,25 @@ static void xtcp_dsack_set(struct sock *sk, u32 start, u32 end, bool ofo)
 }
 
 /*
+ * Send now the ACK SACK compression holds (xtcp_ack_ofo()), as
+ * tcp_sack_compress_send_ack(): it goes as one of them, so one fewer
+ * counts as compressed.
+ */
+static void xtcp_sack_compress_send_ack(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!xs->compressed_ack)
+		return;
+	if (hrtimer_try_to_cancel(&xs->compressed_ack_timer) == 1)
+		__sock_put(sk);
+	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_ACKCOMPRESSED,
+		       xs->compressed_ack - 1);
+	xs->compressed_ack = 0;
+	xtcp_send_ack(sk);
+}
+
+/*
  * Keep a segment that arrived beyond RCV.NXT (RFC 9293 3.10.7.4: "held
  * for later processing") in the out-of-order rbtree, within the receive
  * buffer (making room by dropping what lies beyond it), and without
@@ -1736,9 +1755,21 @@ dup:
 	kfree_skb(skb);
 sack:
 	/* All of [seq, end_seq) is held now: the blocks say so. */
-	if (xs->sack_ok)
+	if (xs->sack_ok) {
+		/*
+		 * A block beyond the first two grows and moves to the
+		 * front, or a new one pushes them back: the sender may
+		 * never see the blocks as they were.  What SACK
+		 * compression holds back goes first, as
+		 * tcp_sack_compress_send_ack() in tcp_sack_new_ofo_skb().
+		 */
+		if (xs->compressed_ack &&
+		    xtcp_sack_touching(xs->selective_acks, xs->num_sacks, seq,
+				       end_seq) >= XTCP_SACK_BLOCKS_EXPECTED)
+			xtcp_sack_compress_send_ack(sk);
 		xs->num_sacks = xtcp_sack_new_ofo(xs->selective_acks,
 						  xs->num_sacks, seq, end_seq);
+	}
 	return;
 drop:
 	kfree_skb(skb);

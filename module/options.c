@@ -243,6 +243,30 @@ static bool xtcp_sack_extend(struct xtcp_sack_block *b, u32 seq, u32 end)
 }
 
 /**
+ * xtcp_sack_touching() - the first SACK block an arrival joins
+ * @b: the blocks, the most recent first
+ * @n: how many are in use
+ * @seq: the arrival's first sequence number
+ * @end: one past its last
+ *
+ * The block xtcp_sack_new_ofo() would extend for [@seq, @end): one it
+ * overlaps or touches.
+ *
+ * Context: pure.
+ * Return: its index, or @n if the arrival makes a new block.
+ */
+unsigned int xtcp_sack_touching(const struct xtcp_sack_block *b,
+				unsigned int n, u32 seq, u32 end)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!xtcp_after(seq, b[i].end) && !xtcp_after(b[i].start, end))
+			break;
+	return i;
+}
+
+/**
  * xtcp_sack_new_ofo() - a receiver's SACK blocks after an out-of-order arrival
  * @b: the blocks, XTCP_MAX_SACKS of room, the most recent first
  * @n: how many are in use

@@ -151,6 +151,14 @@ unsigned int xtcp_write_sack_option(u8 *ptr,
 				    unsigned int n);
 unsigned int xtcp_sack_new_ofo(struct xtcp_sack_block *b, unsigned int n,
 			       u32 seq, u32 end);
+unsigned int xtcp_sack_touching(const struct xtcp_sack_block *b,
+				unsigned int n, u32 seq, u32 end);
+/*
+ * The SACK blocks a sender can be counted on to see: 4 fit in the
+ * options, 3 beside timestamps, and ACKs get lost (Linux's
+ * TCP_SACK_BLOCKS_EXPECTED).
+ */
+#define XTCP_SACK_BLOCKS_EXPECTED	2
 unsigned int xtcp_sack_remove(struct xtcp_sack_block *b, unsigned int n,
 			      u32 rcv_nxt);
 u8 xtcp_select_wscale(u32 space);

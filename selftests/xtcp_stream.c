@@ -784,6 +784,49 @@ TEST_F_TIMEOUT(stream, sack_compression_holds_back_dupacks, XT(60))
 }
 
 /*
+ * Every SACK block the receiver held reaches the sender as the latest,
+ * through a burst of holes while SACK compression holds ACKs back.  Five
+ * data segments of a 512 KiB transfer are dropped at the server, four
+ * apart (the 50th, 54th, ... 66th): each arrival after a hole opens a
+ * block in front of the others, and with four blocks the oldest is
+ * forgotten.  Before a block beyond the first two moves, the held ACK
+ * goes (tcp_sack_compress_send_ack()), so each block is reported first
+ * (RFC 2018: the latest arrival's) while it is still among the first:
+ * the first blocks of the server's ACKs start after each of the five
+ * holes.  Without that, a timer 1 ms later reports only the newest first.
+ */
+TEST_F_TIMEOUT(stream, sack_blocks_reported_before_they_move, XT(60))
+{
+	uint32_t starts[16];
+	int cap, n = 0, acks = 0, j;
+	struct seg s;
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms limit 10000"));
+	ASSERT_EQ(0, sh_in(SRV_NS, "nft 'add table inet xhole; add chain inet xhole pre { type filter hook prerouting priority -300; }; add rule inet xhole pre meta l4proto %d meta length > 1000 numgen inc mod 1000000 { 49, 53, 57, 61, 65 } counter drop'",
+			   xtcp_proto()));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	xfer_ok(_metadata, 9526, 512 << 10, 0, 40);
+	while (cap_next(cap, &s, 200) == 0) {
+		/* ACKs with SACK blocks, not D-SACKs (a block below the ACK). */
+		if (!s.outgoing || s.sport != 9526 || s.len || !s.nsacks ||
+		    !seq_after(s.sack_hi, s.ack))
+			continue;
+		acks++;
+		for (j = 0; j < n && starts[j] != s.sack_lo; j++)
+			;
+		if (j == n && n < 16)
+			starts[n++] = s.sack_lo;
+	}
+	close(cap);
+	sh_in(SRV_NS, "nft delete table inet xhole");
+	TH_LOG("%d ACKs with SACK blocks; their first blocks start at %d places",
+	       acks, n);
+	EXPECT_LE(5, n);
+}
+
+/*
  * What waits to be sent or acknowledged is held in skbs of many
  * segments, as TCP holds it (up to its size goal, about 64 KiB through
  * a veth), not in one skb per MSS: the memory the send queues are

@@ -232,6 +232,15 @@ TEST(sack_blocks)
 	EXPECT_TRUE(k == 4);
 	k = xtcp_sack_new_ofo(b, k, 6000, 6001);
 	EXPECT_TRUE(k == 4 && b[0].start == 6000 && b[3].start == 3000);
+	/*
+	 * Which block an arrival joins (xtcp_sack_touching()), before it
+	 * does: blocks 6000, 5000, 4000, 3000; touching an edge counts.
+	 */
+	EXPECT_EQ(0U, xtcp_sack_touching(b, k, 6001, 6100));
+	EXPECT_EQ(2U, xtcp_sack_touching(b, k, 4000, 4001));
+	EXPECT_EQ(3U, xtcp_sack_touching(b, k, 2900, 3000));
+	EXPECT_EQ(4U, xtcp_sack_touching(b, k, 7000, 7001));
+	EXPECT_EQ(0U, xtcp_sack_touching(b, 0, 7000, 7001));
 	/* A duplicate inside a block: that block first, nothing new. */
 	k = xtcp_sack_new_ofo(b, k, 4000, 4001);
 	EXPECT_TRUE(k == 4 && b[0].start == 4000 && b[1].start == 6000);
