@@ -42,7 +42,8 @@ static struct xtcp_cong_ops *xtcp_cong_find_registered(const char *name)
  *
  * Context: process context (module init).
  * Return: 0; -EINVAL if the name is empty or too long or a hook is
- * missing (init, ssthresh, and cong_avoid or cong_control); -EEXIST if xtcp has an algorithm of that name already.
+ * missing (init, ssthresh, and cong_avoid or cong_control); -EEXIST if
+ * xtcp has an algorithm of that name already.
  */
 int xtcp_register_congestion_control(struct xtcp_cong_ops *ops)
 {
