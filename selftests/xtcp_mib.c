@@ -150,6 +150,7 @@ static const struct mib_name mib_names[] = {
 	{ "DsackOldSent",	"XtcpExtTCPDSACKOldSent", "TcpExtTCPDSACKOldSent" },
 	{ "DsackOfoSent",	"XtcpExtTCPDSACKOfoSent", "TcpExtTCPDSACKOfoSent" },
 	{ "SackReorder",	"XtcpExtTCPSACKReorder", "TcpExtTCPSACKReorder" },
+	{ "SackMerged",		"XtcpExtTCPSackMerged",	"TcpExtTCPSackMerged" },
 	{ "ChallengeAcksLimited", "XtcpExtChallengeAcksLimited", NULL },
 	{ "OutRstsLimited",	"XtcpExtOutRstsLimited", NULL },
 	{ "MemoryPressures",	"XtcpExtTCPMemoryPressures", "TcpExtTCPMemoryPressures" },
