@@ -707,6 +707,90 @@ static int xtcp_match_skb_to_sack(struct sock *sk, struct sk_buff *skb,
 	return in_sack;
 }
 
+/*
+ * Whether @skb, SACKed, may be folded into @prev, the SACKed skb right
+ * before it (tcp_shift_skb_data()'s checks, for a whole skb): the same
+ * marks (neither lost, both resent or neither, so that the D-SACK and
+ * Karn's rule count the same), contiguous, neither with a SYN, FIN or
+ * RST, and data in page fragments only, the charge of each byte with it, so
+ * that skb_try_coalesce() moves fragments and no bytes, and takes no
+ * more charge from @skb than its data (its WARN_ON_ONCE(delta < len)).
+ * Each of @prev's segments must be full, and @skb's of the same size
+ * (its last may be short): the merged skb is still counted in
+ * segments of @prev's size, the ones that went on the wire, as
+ * tcp_shift_skb_data() requires of tcp_skb_seglen().
+ */
+static bool xtcp_sack_can_merge(const struct sk_buff *prev,
+				const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *pcb = XTCP_SKB_CB(prev);
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	u32 mss = xtcp_skb_seglen(prev);
+
+	if ((pcb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_LOST)) !=
+	    XTCP_SKB_SACKED || pcb->sacked != cb->sacked ||
+	    pcb->end_seq != cb->seq ||
+	    ((pcb->flags | cb->flags) &
+	     (XTCP_FLAG_SYN | XTCP_FLAG_FIN | XTCP_FLAG_RST)))
+		return false;
+	if (!prev->len || !skb->len || skb_headlen(prev) || skb_headlen(skb) ||
+	    skb->truesize < SKB_TRUESIZE(skb_end_offset(skb)) + skb->len)
+		return false;
+	if (prev->len != xtcp_skb_pcount(prev) * mss ||
+	    (xtcp_skb_pcount(skb) > 1 ? cb->mss != mss : skb->len > mss))
+		return false;
+	return xtcp_skb_pcount(prev) + xtcp_skb_pcount(skb) <= U16_MAX;
+}
+
+/*
+ * Fold @skb, SACKed, into @prev, the SACKed skb right before it, as
+ * tcp_shifted_skb() does when it has shifted a whole skb: a long SACKed
+ * run is one skb, not one per ACK that grew its block, so what the
+ * queue holds (one skb head each, SO_MEMINFO's wmem_queued) and what
+ * the next walks look at stay small.  @skb's delivery was counted when
+ * it was SACKed (xtcp_delivery_skb_delivered(), before any fold);
+ * @prev keeps its send time, as TCP keeps prev's, and its snapshot
+ * stays spent (tcp_shifted_skb() clears prev's delivered_mstamp), so
+ * the ACK that frees it counts nothing again.  The segment counts are
+ * sums, so packets_out and sacked_out stand; the hints are sequence
+ * numbers, and @prev now covers @skb's.
+ * skb_try_coalesce() moves the fragments and their charge to @prev
+ * (fails, changing nothing, if the fragments do not fit); @skb gives
+ * back only its head.  Returns true if @skb was freed.
+ */
+static bool xtcp_sack_merge(struct sock *sk, struct sk_buff *prev,
+			    struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *pcb, *cb;
+	bool fragstolen;
+	int delta;
+	u32 mss;
+
+	if (!prev || !skb || !xtcp_sack_can_merge(prev, skb))
+		return false;
+	pcb = XTCP_SKB_CB(prev);
+	cb = XTCP_SKB_CB(skb);
+	mss = xtcp_skb_seglen(prev);
+	/*
+	 * A clone of @prev may still be out, or held by the peer when it is
+	 * on this host: its shared info becomes @prev's own first, as
+	 * skb_shift()'s skb_prepare_for_shift().
+	 */
+	if (xtcp_unclone(prev) ||
+	    !skb_try_coalesce(prev, skb, &fragstolen, &delta))
+		return false;
+	pcb->end_seq = cb->end_seq;
+	pcb->pcount += cb->pcount;
+	pcb->mss = mss;
+	/* Both ACKed by the same cumulative ACK: the PSH carries over. */
+	pcb->flags |= cb->flags;
+	pcb->header.tx.valid = 0;
+	skb->truesize -= delta;
+	xtcp_rtx_queue_unlink_and_free(skb, sk);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_SACKMERGED);
+	return true;
+}
+
 /* The scoreboard's state through one ACK's blocks (tcp_sacktag_state). */
 struct xtcp_sacktag_state {
 	struct xtcp_rate_sample	*rs;
@@ -731,7 +815,7 @@ static int xtcp_sacktag_walk(struct sock *sk, u32 from, u32 to,
 			     struct xtcp_sacktag_state *st)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb = xtcp_rtx_queue_find(sk, from);
+	struct sk_buff *skb = xtcp_rtx_queue_find(sk, from), *prev;
 
 	skb_rbtree_walk_from(skb) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -773,6 +857,15 @@ static int xtcp_sacktag_walk(struct sock *sk, u32 from, u32 to,
 			xs->lost_out -= xtcp_skb_pcount(skb);
 		}
 		st->news = true;
+		/*
+		 * Into the SACKed run before it, and the run after it into
+		 * it when it filled the hole between (tcp_shift_skb_data()):
+		 * the walk goes on after what it became.
+		 */
+		prev = skb_rb_prev(skb);
+		if (xtcp_sack_merge(sk, prev, skb))
+			skb = prev;
+		xtcp_sack_merge(sk, skb, skb_rb_next(skb));
 	}
 	return 0;
 }

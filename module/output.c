@@ -1198,14 +1198,20 @@ void xtcp_send_synack_sk(struct sock *sk)
 	}
 }
 
-/*
- * A clone of queued @skb may still be on its way out, sharing its head
- * and fragments: @skb gets a head and shared info of its own before its
- * data moves, its truesize (its charge) unchanged, as
- * skb_unclone_keeptruesize(), whose __skb_unclone_keeptruesize() 6.1
- * does not export.  Returns 0 or -ENOMEM.
+/**
+ * xtcp_unclone() - give a queued skb a head of its own before its data moves
+ * @skb: the skb, on the write or retransmission queue
+ *
+ * A clone of @skb may still be on its way out, or held by a receiver on
+ * this host (a veth peer's out-of-order queue), sharing its head and
+ * fragments: @skb gets a head and shared info of its own, its truesize
+ * (its charge) unchanged, as skb_unclone_keeptruesize(), whose
+ * __skb_unclone_keeptruesize() 6.1 does not export.
+ *
+ * Context: socket locked.
+ * Return: 0, or -ENOMEM (@skb unchanged).
  */
-static int xtcp_unclone(struct sk_buff *skb)
+int xtcp_unclone(struct sk_buff *skb)
 {
 	unsigned int saved_end_offset, saved_truesize;
 	struct skb_shared_info *shinfo;

@@ -201,6 +201,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_DSACKOFOSENT,		/* D-SACKs sent for data held out of order */
 	XTCP_MIB_SACKREORDER,		/* Reordering seen through SACK */
 	XTCP_MIB_TSREORDER,		/* Reordering seen through an Eifel partial undo */
+	XTCP_MIB_SACKMERGED,		/* SACKed skbs folded into the SACKed one before */
 	XTCP_MIB_CHALLENGELIMITED,	/* Challenge ACKs withheld by challenge_ack_limit */
 	XTCP_MIB_RSTLIMITED,		/* RSTs for no socket withheld by rst_limit */
 	XTCP_MIB_MEMPRESSURES,		/* Times xtcp entered memory pressure */
@@ -1377,6 +1378,7 @@ enum xtcp_queue {
 int xtcp_fragment(struct sock *sk, enum xtcp_queue queue,
 		  struct sk_buff *skb, unsigned int len, unsigned int mss);
 int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len);
+int xtcp_unclone(struct sk_buff *skb);
 u32 xtcp_free_space(const struct sock *sk);
 u32 xtcp_new_window(const struct sock *sk);
 u32 xtcp_synack_window(const struct sock *sk, u32 mss);

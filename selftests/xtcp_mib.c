@@ -151,6 +151,7 @@ static const struct mib_name mib_names[] = {
 	{ "DsackOfoSent",	"XtcpExtTCPDSACKOfoSent", "TcpExtTCPDSACKOfoSent" },
 	{ "SackReorder",	"XtcpExtTCPSACKReorder", "TcpExtTCPSACKReorder" },
 	{ "TsReorder",		"XtcpExtTCPTSReorder",	"TcpExtTCPTSReorder" },
+	{ "SackMerged",		"XtcpExtTCPSackMerged",	"TcpExtTCPSackMerged" },
 	{ "ChallengeAcksLimited", "XtcpExtChallengeAcksLimited", NULL },
 	{ "OutRstsLimited",	"XtcpExtOutRstsLimited", NULL },
 	{ "MemoryPressures",	"XtcpExtTCPMemoryPressures", "TcpExtTCPMemoryPressures" },

@@ -117,12 +117,51 @@ struct xfer {
 	double deadline;	/* seconds for the whole transfer */
 	int cli_rcvbuf;		/* SO_RCVBUF on the client before connect */
 	int srv_rcvbuf;		/* SO_RCVBUFFORCE on the listener */
+	struct qsample *qs;	/* the client's queues, sampled; NULL: not */
 	/* out */
 	int cport;
 	struct dir d[2];	/* [0] up, [1] down */
 	double elapsed, connect_s;
 	int stalled;
 };
+
+/*
+ * The sender's queues through a transfer, sampled: the bytes its skbs
+ * are charged beyond their data (SO_MEMINFO's wmem_queued less
+ * SIOCOUTQ), about one skb head per skb queued, and the segments in
+ * flight (TCP_INFO's tcpi_unacked); [1] while a SACK episode is under
+ * way (segments SACKed), [0] while none is.
+ */
+struct qsample {
+	long n[2];
+	double over[2], segs[2], sacked;	/* summed over the samples */
+	long max_over;
+};
+
+static void qsample(int fd, struct qsample *q)
+{
+	__u32 mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem), tlen;
+	struct tcp_info ti;
+	int outq, k;
+	long over;
+
+	tlen = sizeof(ti);
+	if (getsockopt(fd, SOL_TCP, TCP_INFO, &ti, &tlen) ||
+	    ti.tcpi_unacked < 8 || ioctl(fd, SIOCOUTQ, &outq) ||
+	    getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len))
+		return;
+	k = ti.tcpi_sacked >= 4;
+	if (ti.tcpi_sacked && !k)
+		return;
+	over = (long)mem[SK_MEMINFO_WMEM_QUEUED] - outq;
+	q->n[k]++;
+	q->over[k] += over;
+	q->segs[k] += ti.tcpi_unacked;
+	q->sacked += ti.tcpi_sacked;
+	if (k && q->max_over < over)
+		q->max_over = over;
+}
 
 static int all_done(struct xfer *x)
 {
@@ -171,6 +210,10 @@ static int run_xfer(struct __test_metadata *_metadata, struct xfer *x)
 		return -1;
 	x->connect_s = now_s() - t0;
 	x->cport = local_port(c);
+	/* The queue sampled is the retransmission queue, little else. */
+	if (x->qs)
+		setsockopt(c, SOL_TCP, TCP_NOTSENT_LOWAT, &(int){ 4096 },
+			   sizeof(int));
 	x->d[0].wfd = c;
 	x->d[0].rfd = a;
 	x->d[0].len = x->up;
@@ -191,8 +234,11 @@ static int run_xfer(struct __test_metadata *_metadata, struct xfer *x)
 		pthread_create(&d->rthr, NULL, dir_reader, d);
 	}
 	end = t0 + XT(x->deadline);
-	while (!all_done(x) && now_s() < end)
-		usleep(20000);
+	while (!all_done(x) && now_s() < end) {
+		if (x->qs)
+			qsample(c, x->qs);
+		usleep(x->qs ? 5000 : 20000);
+	}
 	x->elapsed = now_s() - t0;
 	if (!all_done(x)) {
 		x->stalled = 1;
@@ -1775,6 +1821,51 @@ TEST_F_TIMEOUT(stream, sack_scoreboard_walks_only_news, XT(120))
 	       xstat(CLI_NS, "FastRetrans"), xstat(CLI_NS, "RetransSegs"));
 	EXPECT_LT(10000, blocks);
 	EXPECT_GT(blocks, scanned);
+}
+
+/*
+ * A SACKed run of the retransmission queue is one skb, not one per
+ * segment or per ACK that grew its block (as TCP's tcp_shifted_skb()):
+ * 8 MiB up with 10 ms each way and 1% loss on the data path.  Behind
+ * each loss the rest of the flight comes back SACKed a few segments at
+ * a time, and each skb SACKed is folded into the SACKed one before it
+ * (SackMerged, TCPSackMerged).  The figure: the memory the sender's
+ * queues are charged beyond their data (SO_MEMINFO's wmem_queued less
+ * SIOCOUTQ: the skb heads, with TCP_NOTSENT_LOWAT keeping the unsent
+ * ones few) per segment in flight, while segments are SACKed against
+ * while none is.  Without the folding it was the same (876 and 890
+ * bytes: 0.99, 1.00 and 1.11 in three runs; skbs of one segment each
+ * through this veth without offloads); with it 0.55 to 0.60 in five,
+ * kernel TCP's 0.70 to 0.81 in four.  Under 0.9 passes: about half the
+ * flight is SACKed.
+ */
+TEST_F_TIMEOUT(stream, sack_merges_sacked_runs, XT(120))
+{
+	struct qsample qs = { 0 };
+	struct xfer x = { .port = 9527, .up = 8 << 20, .deadline = 90,
+			  .srv_rcvbuf = 8 << 20, .qs = &qs };
+	long m0 = proto_stat(CLI_NS, "SackMerged", "TCPSackMerged");
+	double per_seg[2];
+	int k;
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms loss 1%% limit 100000"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 10ms limit 100000"));
+	ASSERT_EQ(0, run_xfer(_metadata, &x));
+	check_xfer(_metadata, &x);
+	for (k = 0; k < 2; k++)
+		per_seg[k] = qs.segs[k] ? qs.over[k] / qs.segs[k] : 0.0;
+	TH_LOG("bytes of skbs beyond the data per segment in flight: %.0f while SACKed (%ld samples, %.0f segments on average, %.0f%% SACKed, at most %ld bytes), %.0f otherwise (%ld samples): %.2f; SackMerged +%ld",
+	       per_seg[1], qs.n[1], qs.n[1] ? qs.segs[1] / qs.n[1] : 0.0,
+	       qs.segs[1] ? 100.0 * qs.sacked / qs.segs[1] : 0.0,
+	       qs.max_over, per_seg[0], qs.n[0],
+	       per_seg[0] ? per_seg[1] / per_seg[0] : 0.0,
+	       proto_stat(CLI_NS, "SackMerged", "TCPSackMerged") - m0);
+	EXPECT_LE(5, qs.n[1]);
+	EXPECT_LE(5, qs.n[0]);
+	EXPECT_LT(m0, proto_stat(CLI_NS, "SackMerged", "TCPSackMerged"));
+	EXPECT_GT(0.9 * per_seg[0], per_seg[1]);
 }
 
 /* With 2% loss on the data path, lost segments are fast-retransmitted. */
