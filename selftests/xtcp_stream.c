@@ -2025,6 +2025,34 @@ TEST_F_TIMEOUT(stream, small_queues_keep_qdisc_short, XT(120))
 }
 
 /*
+ * @b->len bytes up on @port through the paths the test set, the bytes
+ * checked by SHA-256; the client's and server's sockets are left in *@c
+ * and *@a for the test to read their state, the listener closed.
+ */
+static void bulk_up(struct __test_metadata *_metadata, int port,
+		    struct bulk *b, int *c, int *a)
+{
+	char hash[65];
+	pthread_t wr;
+	int lfd;
+
+	lfd = xlisten(port, 1);
+	ASSERT_LE(0, lfd);
+	*c = xsock(CLI_NS);
+	ASSERT_LE(0, *c);
+	ASSERT_EQ(0, do_connect(*c, SRV_ADDR, port));
+	*a = accept(lfd, NULL, NULL);
+	close(lfd);
+	ASSERT_LE(0, *a);
+	b->fd = *c;
+	ASSERT_EQ(0, pthread_create(&wr, NULL, bulk_writer, b));
+	/* To EOF when the writer closes, else the bytes written. */
+	EXPECT_EQ(b->len, read_sha256(*a, b->len + !b->keep_open, hash));
+	pthread_join(wr, NULL);
+	EXPECT_STREQ(b->hash, hash);
+}
+
+/*
  * A path that loses 2% of segments and reorders none: the sender must
  * not take it for one that reorders.  A segment below SACKed data that
  * is ACKed without having been resent would be one that came late
@@ -2042,9 +2070,7 @@ TEST_F_TIMEOUT(stream, lossy_path_not_taken_for_reordering, XT(120))
 	long r0 = proto_stat(CLI_NS, "SackReorder", "TCPSACKReorder");
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
-	int lfd, c, a;
-	pthread_t wr;
-	char hash[65];
+	int c = -1, a = -1;
 
 	if (is_tcp())
 		ASSERT_EQ(0, sh("ip -n %s link set dev %s gso_max_segs 1",
@@ -2053,19 +2079,8 @@ TEST_F_TIMEOUT(stream, lossy_path_not_taken_for_reordering, XT(120))
 			   " root netem delay 10ms loss 2%% limit 10000"));
 	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
 			   " root netem delay 10ms limit 10000"));
-	lfd = xlisten(9532, 1);
-	ASSERT_LE(0, lfd);
-	c = xsock(CLI_NS);
-	ASSERT_LE(0, c);
-	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9532));
-	a = accept(lfd, NULL, NULL);
-	ASSERT_LE(0, a);
-	b.fd = c;
 	b.keep_open = 1;
-	ASSERT_EQ(0, pthread_create(&wr, NULL, bulk_writer, &b));
-	EXPECT_EQ(b.len, read_sha256(a, b.len, hash));
-	pthread_join(wr, NULL);
-	EXPECT_STREQ(b.hash, hash);
+	bulk_up(_metadata, 9532, &b, &c, &a);
 	ASSERT_EQ(0, getsockopt(c, SOL_TCP, TCP_INFO, &ti, &len));
 	TH_LOG("8 MiB through 2%% loss: retrans %u, reord_seen %u, reordering %u, SackReorder %ld",
 	       ti.tcpi_total_retrans, ti.tcpi_reord_seen, ti.tcpi_reordering,
@@ -2075,7 +2090,6 @@ TEST_F_TIMEOUT(stream, lossy_path_not_taken_for_reordering, XT(120))
 	EXPECT_EQ(3U, ti.tcpi_reordering);
 	close(c);
 	close(a);
-	close(lfd);
 }
 
 /*
@@ -2093,26 +2107,13 @@ TEST_F_TIMEOUT(stream, rcvbuf_grows_ahead_of_slow_start, XT(60))
 	struct bulk b = { .len = 1 << 20 };
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
-	int lfd, c, a, rcvbuf;
-	pthread_t wr;
-	char hash[65];
+	int c = -1, a = -1, rcvbuf;
 
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
 			   " root netem delay 50ms limit 10000"));
 	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
 			   " root netem delay 50ms limit 10000"));
-	lfd = xlisten(9531, 1);
-	ASSERT_LE(0, lfd);
-	c = xsock(CLI_NS);
-	ASSERT_LE(0, c);
-	ASSERT_EQ(0, do_connect(c, SRV_ADDR, 9531));
-	a = accept(lfd, NULL, NULL);
-	ASSERT_LE(0, a);
-	b.fd = c;
-	ASSERT_EQ(0, pthread_create(&wr, NULL, bulk_writer, &b));
-	EXPECT_EQ(b.len, read_sha256(a, b.len + 1, hash));
-	pthread_join(wr, NULL);
-	EXPECT_STREQ(b.hash, hash);
+	bulk_up(_metadata, 9531, &b, &c, &a);
 	ASSERT_EQ(0, getsockopt(a, SOL_TCP, TCP_INFO, &ti, &len));
 	len = sizeof(rcvbuf);
 	ASSERT_EQ(0, getsockopt(a, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len));
@@ -2124,7 +2125,6 @@ TEST_F_TIMEOUT(stream, rcvbuf_grows_ahead_of_slow_start, XT(60))
 	EXPECT_LE(5ULL * ti.tcpi_rcv_space, (unsigned long long)rcvbuf);
 	close(c);
 	close(a);
-	close(lfd);
 }
 
 /*
