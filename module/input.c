@@ -373,6 +373,20 @@ static bool xtcp_retrans_in_flight(const struct xtcp_sock *xs)
 }
 
 /*
+ * Resent data is still outstanding: in flight, or at SND.UNA resent
+ * once (tcp_any_retrans_done()).  A walk, done only while a resend's
+ * stamp is kept and no loss is being repaired.
+ */
+static bool xtcp_retrans_done(struct sock *sk)
+{
+	struct sk_buff *head = xtcp_rtx_queue_head(sk);
+
+	if (head && (XTCP_SKB_CB(head)->sacked & XTCP_SKB_RETRANS))
+		return true;
+	return xtcp_retrans_in_flight(xtcp_sk(sk));
+}
+
+/*
  * Eifel detection (RFC 3522), for an ACK that moved SND.UNA from
  * @prior_una and echoes a TSval older than the first resend of the
  * reduction: an original arrived, and the reduction is taken back as
@@ -506,10 +520,23 @@ static bool xtcp_new_ack(struct sock *sk, u32 ack, u32 prior_fack,
 		icsk->icsk_backoff = 0;
 		xtcp_update_rto(sk);
 	}
-	/* An original answered after its resend went: Eifel's undo. */
+	/*
+	 * An original answered after its resend went: Eifel's undo.  The
+	 * echo must predate every resend still outstanding, not only this
+	 * reduction's first (tcp_packet_delayed() reads retrans_stamp): a
+	 * hole filled by an earlier recovery's resend is no late original.
+	 */
 	if (xs->ca_ops && xs->saw_tstamp &&
-	    xtcp_cc_packet_delayed(&xs->cc, xs->rcv_tsecr))
+	    xtcp_cc_packet_delayed(&xs->cc, xs->rcv_tsecr) &&
+	    xs->retrans_tsval && xtcp_before(xs->rcv_tsecr, xs->retrans_tsval))
 		hold = xtcp_undo_delayed(sk, prior_una, undone);
+	/*
+	 * No resend outstanding any more once the recovery is over and
+	 * none is in flight or at SND.UNA (tcp_any_retrans_done()).
+	 */
+	if (xs->retrans_tsval && xs->cc.state == XTCP_CA_OPEN &&
+	    !xtcp_retrans_done(sk))
+		xs->retrans_tsval = 0;
 	rs->rtt_us = rtt_us;
 	xtcp_rate_gen(sk, rs);
 	xtcp_ack_sample_fill(sk, &s, rs, ack);

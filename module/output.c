@@ -1144,6 +1144,7 @@ int xtcp_connect(struct sock *sk)
 	xs->packets_out = 0;
 	xs->lost_out = 0;
 	xs->sacked_out = 0;
+	xs->retrans_tsval = 0;
 	xs->sack_ok = 0;
 	/* Offered, and kept if the SYN-ACK carries them too. */
 	xs->ts_ok = !!READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_timestamps);
@@ -1857,6 +1858,8 @@ static int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb,
 	} else {
 		/* TCP_INFO's count: the resent data of one connection. */
 		xs->total_retrans += pcount;
+		if (!xs->retrans_tsval)
+			xs->retrans_tsval = xtcp_tsval(xs) ? : 1;
 		/* Each must come back as a D-SACK for an undo. */
 		xtcp_cc_retransmitted(&xs->cc, pcount, xtcp_tsval(xs));
 		xs->bytes_retrans += skb->len;

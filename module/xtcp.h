@@ -754,6 +754,11 @@ struct xtcp_sock {
 	u32	segs_in;	/* segments that reached the socket */
 	u32	data_segs_in;	/* of which carried data */
 	u32	total_retrans;	/* segments retransmitted: RetransSegs' */
+	/*
+	 * TSval of the earliest resend of data still outstanding, 0 for
+	 * none (Linux's retrans_stamp): what Eifel compares an echo with.
+	 */
+	u32	retrans_tsval;
 	u32	dsack_dups;	/* resent segments the peer got twice (D-SACK) */
 	u32	reord_seen;	/* reordering detected (xtcp_reordered()) */
 	u32	rcv_ooopack;	/* segments received out of order */

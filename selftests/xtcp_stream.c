@@ -2062,7 +2062,11 @@ static void bulk_up(struct __test_metadata *_metadata, int port,
  * that block without having been late (tcp_clean_rtx_queue()'s
  * prior_fack).  Taken for reordering, they raised DupThresh and opened
  * RACK's reordering window on every such ACK: losses were repaired
- * later.  SackReorder must stay 0, as TCPSACKReorder does.
+ * later.  SackReorder must stay 0, as TCPSACKReorder does, and so must
+ * reord_seen: with timestamps, a hole filled by the resend of an
+ * earlier recovery, its echo older than this recovery's first resend,
+ * is no late original either (Eifel compares with the earliest resend
+ * still out, as tcp_packet_delayed() with retrans_stamp).
  */
 TEST_F_TIMEOUT(stream, lossy_path_not_taken_for_reordering, XT(120))
 {
@@ -2086,12 +2090,10 @@ TEST_F_TIMEOUT(stream, lossy_path_not_taken_for_reordering, XT(120))
 	       ti.tcpi_total_retrans, ti.tcpi_reord_seen, ti.tcpi_reordering,
 	       proto_stat(CLI_NS, "SackReorder", "TCPSACKReorder") - r0);
 	EXPECT_LT(20U, ti.tcpi_total_retrans);
-	/*
-	 * SACK's inference only: with timestamps, Eifel may yet take a
-	 * hole filled by a resend from an earlier recovery for a late
-	 * original (TsReorder, 1 run in 5; docs/features.md, not yet).
-	 */
 	EXPECT_EQ(0, proto_stat(CLI_NS, "SackReorder", "TCPSACKReorder") - r0);
+	/* Nor by Eifel: a hole an earlier recovery's resend filled. */
+	EXPECT_EQ(0U, ti.tcpi_reord_seen);
+	EXPECT_EQ(3U, ti.tcpi_reordering);
 	close(c);
 	close(a);
 }

@@ -1474,14 +1474,16 @@ TEST_F_TIMEOUT(opt, eifel_undoes_spurious_recovery, XT(120))
 
 /*
  * Eifel on a partial ACK (tcp_try_undo_partial()): in recovery, an ACK
- * that fills the hole echoes the original's TSval, older than the
- * resend's; the original was only late, below data that had arrived,
- * and the path reorders at least that deep: the reordering degree
- * (tcpi_reordering) grows to it, counted as TCPTSReorder.  Without SACK
- * (net.*.sack 0) nothing else can tell xtcp of reordering, so with
- * timestamps off the same path leaves it at 3.  Kernel TCP's Reno
- * counts late duplicate ACKs as reordering too: over it only the
- * counter is checked, when a partial undo was seen.
+ * that fills the hole echoes the original's TSval, older than every
+ * resend still out; the original was only late, and the path reorders
+ * at least as deep as the ACK reaches: TCPTSReorder counts it, and the
+ * reordering degree (tcpi_reordering) grows to that depth when it is
+ * more than 3 (without SACK, the ACK's advance: often 3 or less here).
+ * Without SACK (net.*.sack 0) nothing else can tell xtcp of
+ * reordering, so with timestamps off the same path leaves it at 3 and
+ * counts none.  Kernel TCP's Reno counts late duplicate ACKs as
+ * reordering too: over it only the counter is checked, when a partial
+ * undo was seen.
  */
 TEST_F_TIMEOUT(opt, eifel_partial_ack_learns_reordering, XT(150))
 {
@@ -1517,7 +1519,7 @@ TEST_F_TIMEOUT(opt, eifel_partial_ack_learns_reordering, XT(150))
 		return;
 	}
 	EXPECT_LT(0, tsr[1]);
-	EXPECT_LT(3U, reord[1]);
+	EXPECT_LE(3U, reord[1]);
 	EXPECT_EQ(3U, reord[0]);
 }
 
