@@ -377,7 +377,7 @@ static bool xtcp_retrans_in_flight(const struct xtcp_sock *xs)
  * once (tcp_any_retrans_done()).  A walk, done only while a resend's
  * stamp is kept and no loss is being repaired.
  */
-static bool xtcp_retrans_done(struct sock *sk)
+static bool xtcp_resend_outstanding(struct sock *sk)
 {
 	struct sk_buff *head = xtcp_rtx_queue_head(sk);
 
@@ -535,7 +535,7 @@ static bool xtcp_new_ack(struct sock *sk, u32 ack, u32 prior_fack,
 	 * none is in flight or at SND.UNA (tcp_any_retrans_done()).
 	 */
 	if (xs->retrans_tsval && xs->cc.state == XTCP_CA_OPEN &&
-	    !xtcp_retrans_done(sk))
+	    !xtcp_resend_outstanding(sk))
 		xs->retrans_tsval = 0;
 	rs->rtt_us = rtt_us;
 	xtcp_rate_gen(sk, rs);
@@ -1753,25 +1753,6 @@ static void xtcp_dsack_set(struct sock *sk, u32 start, u32 end, bool ofo)
 }
 
 /*
- * Send now the ACK SACK compression holds (xtcp_ack_ofo()), as
- * tcp_sack_compress_send_ack(): it goes as one of them, so one fewer
- * counts as compressed.
- */
-static void xtcp_sack_compress_send_ack(struct sock *sk)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-
-	if (!xs->compressed_ack)
-		return;
-	if (hrtimer_try_to_cancel(&xs->compressed_ack_timer) == 1)
-		__sock_put(sk);
-	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_ACKCOMPRESSED,
-		       xs->compressed_ack - 1);
-	xs->compressed_ack = 0;
-	xtcp_send_ack(sk);
-}
-
-/*
  * Keep a segment that arrived beyond RCV.NXT (RFC 9293 3.10.7.4: "held
  * for later processing") in the out-of-order rbtree, within the receive
  * buffer (making room by dropping what lies beyond it), and without
@@ -1886,7 +1867,7 @@ sack:
 		if (xs->compressed_ack &&
 		    xtcp_sack_touching(xs->selective_acks, xs->num_sacks, seq,
 				       end_seq) >= XTCP_SACK_BLOCKS_EXPECTED)
-			xtcp_sack_compress_send_ack(sk);
+			xtcp_send_compressed_ack(sk);
 		xs->num_sacks = xtcp_sack_new_ofo(xs->selective_acks,
 						  xs->num_sacks, seq, end_seq);
 	}

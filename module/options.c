@@ -230,10 +230,17 @@ unsigned int xtcp_write_sack_option(u8 *ptr,
 	return len;
 }
 
+/* Whether [@seq, @end) touches or overlaps @b. */
+static bool xtcp_sack_touches(const struct xtcp_sack_block *b, u32 seq,
+			      u32 end)
+{
+	return !xtcp_after(seq, b->end) && !xtcp_after(b->start, end);
+}
+
 /* Whether [@seq, @end) touches or overlaps @b; if so @b grows to cover it. */
 static bool xtcp_sack_extend(struct xtcp_sack_block *b, u32 seq, u32 end)
 {
-	if (xtcp_after(seq, b->end) || xtcp_after(b->start, end))
+	if (!xtcp_sack_touches(b, seq, end))
 		return false;
 	if (xtcp_before(seq, b->start))
 		b->start = seq;
@@ -261,7 +268,7 @@ unsigned int xtcp_sack_touching(const struct xtcp_sack_block *b,
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		if (!xtcp_after(seq, b[i].end) && !xtcp_after(b[i].start, end))
+		if (xtcp_sack_touches(&b[i], seq, end))
 			break;
 	return i;
 }

@@ -425,10 +425,11 @@ static void xtcp_write_timer(struct timer_list *t)
 
 /*
  * The one ACK for those SACK compression held back (xtcp_ack_ofo()), if
- * any: stamped now, and not itself counted as held back.  Returns
- * whether it went.  Context: socket locked (owner or bh lock).
+ * any: stamped now, and not itself counted as held back; from the timer,
+ * or before the SACK blocks change order (tcp_sack_compress_send_ack()).
+ * Returns whether it went.  Context: socket locked (owner or bh lock).
  */
-static bool xtcp_send_compressed_ack(struct sock *sk)
+bool xtcp_send_compressed_ack(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 

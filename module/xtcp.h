@@ -1393,6 +1393,7 @@ u8 xtcp_choose_rcv_wscale(const struct sock *sk);
 /* timer.c */
 void xtcp_write_timer_handler(struct sock *sk);
 void xtcp_delack_timer_handler(struct sock *sk);
+bool xtcp_send_compressed_ack(struct sock *sk);
 void xtcp_reset_rtx_timer(struct sock *sk);
 void xtcp_rearm_rto(struct sock *sk);
 bool xtcp_tlp_allowed(const struct sock *sk);
