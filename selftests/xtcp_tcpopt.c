@@ -1529,8 +1529,9 @@ TEST_F_TIMEOUT(opt, eifel_partial_ack_learns_reordering, XT(150))
  * at least one segment reported twice (tcpi_dsack_dups), and takes none
  * as a sign of a spurious retransmission once more segments were
  * reported twice than were ever resent (TCPDSACKIgnoredDubious,
- * tcp_dsack_seen()): xtcp undoes nothing (kernel TCP may undo for other
- * reasons, a tail loss probe's for one).
+ * tcp_dsack_seen()): nothing is undone without resends, and never more
+ * reductions than resends (kernel TCP may undo for other reasons, a tail
+ * loss probe's for one).
  */
 TEST_F_TIMEOUT(opt, dsack_dubious_ignored, XT(120))
 {
@@ -1555,8 +1556,13 @@ TEST_F_TIMEOUT(opt, dsack_dubious_ignored, XT(120))
 	EXPECT_LT(0, dub);
 	EXPECT_LE(recv, ti.tcpi_dsack_dups);
 	EXPECT_LT(ti.tcpi_total_retrans, ti.tcpi_dsack_dups);
-	if (!is_tcp())
-		EXPECT_EQ(0, undo);
+	/*
+	 * An undo needs a resend: a slow guest can time one out, or the
+	 * path can copy a resend, and its D-SACK before any other is not
+	 * dubious (kernel TCP undoes then too).
+	 */
+	if (!is_tcp() || !ti.tcpi_total_retrans)
+		EXPECT_GE((long)ti.tcpi_total_retrans, undo);
 }
 
 /* Retransmission timeouts, and those F-RTO found spurious, in @ns. */
