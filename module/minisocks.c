@@ -209,6 +209,7 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	WRITE_ONCE(newxs->urg_data, 0);
 	WRITE_ONCE(newxs->snd_nxt, xreq->snt_isn + 1);
 	WRITE_ONCE(newxs->write_seq, newxs->snd_nxt);
+	newxs->pushed_seq = newxs->write_seq;
 	xtcp_init_peer(newxs, xreq->rcv_isn, xreq->snd_wnd);
 	newxs->snd_wl2 = newxs->snd_nxt;
 	newxs->snd_sml = newxs->snd_nxt;

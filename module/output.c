@@ -1132,6 +1132,7 @@ int xtcp_connect(struct sock *sk)
 	WRITE_ONCE(xs->snd_nxt, xs->iss);
 	xs->snd_sml = xs->iss;
 	WRITE_ONCE(xs->write_seq, xs->iss + 1);
+	xs->pushed_seq = xs->write_seq;
 	xs->snd_wnd = 0;
 	xs->max_window = 0;
 	WRITE_ONCE(xs->rcv_nxt, 0);

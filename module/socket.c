@@ -371,6 +371,27 @@ static struct sk_buff *xtcp_send_tail(struct sock *sk, unsigned int goal,
 }
 
 /*
+ * @skb, on the write queue, reached the size goal while the application
+ * writes: it leaves now if it is the first unsent one (tcp_push_one()),
+ * and, once half the peer's largest window was written since the last
+ * such push, everything that may go goes, the last marked PSH
+ * (forced_push()): a write does not wait for its own end, or for
+ * TCP_NOTSENT_LOWAT to stop it, before its segments start to leave.
+ */
+static void xtcp_push_full(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xtcp_after(xs->write_seq, xs->pushed_seq + (xs->max_window >> 1))) {
+		XTCP_SKB_CB(skb)->flags |= XTCP_FLAG_PSH;
+		xs->pushed_seq = xs->write_seq;
+		xtcp_push(sk, XTCP_NAGLE_PUSH);
+	} else if (skb == skb_peek(&sk->sk_write_queue)) {
+		xtcp_push(sk, XTCP_NAGLE_PUSH);
+	}
+}
+
+/*
  * How to push after a send: MSG_MORE (and a sendpage with more pages to
  * come) holds a short segment as TCP_CORK does.
  */
@@ -467,6 +488,9 @@ static int xtcp_sendmsg_locked(struct sock *sk, struct msghdr *msg)
 		XTCP_SKB_CB(skb)->end_seq += copy;
 		WRITE_ONCE(xs->write_seq, xs->write_seq + copy);
 		copied += copy;
+		/* Not in the middle of urgent data (tcp_sendmsg_locked()). */
+		if (skb->len >= goal && !(flags & MSG_OOB))
+			xtcp_push_full(sk, skb);
 		continue;
 
 wait_for_space:
@@ -606,7 +630,7 @@ int xtcp_sendpage(struct sock *sk, struct page *page, int offset,
 		size -= copy;
 		/* A full skb goes at once; a short one waits for more pages. */
 		if (skb->len >= goal)
-			xtcp_push(sk, xtcp_send_nagle(flags));
+			xtcp_push_full(sk, skb);
 		continue;
 
 wait_for_space:

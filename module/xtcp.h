@@ -555,6 +555,7 @@ struct xtcp_sock {
 	u32	snd_una;	/* oldest unacknowledged */
 	u32	snd_nxt;	/* next to send */
 	u32	write_seq;	/* end of what the application queued */
+	u32	pushed_seq;	/* write_seq at the last forced push */
 	u32	snd_wnd;	/* peer's advertised window */
 	u32	snd_wl1;	/* seq of segment used for last window update */
 	u32	snd_wl2;	/* ack of segment used for last window update */
