@@ -19,8 +19,8 @@
 #   make bench    install what is missing, build, xtcp against TCP in a VM
 #   make bench-grid  the same over the loss x reordering x RTT grid
 #                 (27 cells, 3 runs each by default, 7 at 100 ms;
-#                 BENCH_CASES=gridb for
-#                 the grid with netem acting on whole GSO skbs)
+#                 BENCH_CASES=gridb for the grid with netem acting on
+#                 whole GSO skbs)
 #   make check-debug  the programs that drive the module's paths on a
 #                 KASAN/lockdep/kmemleak kernel (built once into
 #                 ~/.cache/xtcp; see scripts/debug-kernel.sh)
