@@ -57,6 +57,14 @@ static long xtcp_sysctl_mem[3];
  * set at load to half the established hash's buckets, as TCP's.
  */
 static int xtcp_sysctl_max_orphans = 4096;
+/*
+ * The orphans' sum over the CPUs, as tcp_orphan_cache: refreshed every
+ * 100 ms by a deferrable timer, so that a close does not add up every
+ * CPU's count.  Written by the timer only; read with READ_ONCE().
+ */
+static unsigned int xtcp_orphan_cache;
+static struct timer_list xtcp_orphan_timer;
+#define XTCP_ORPHAN_TIMER_PERIOD	msecs_to_jiffies(100)
 static int xtcp_sysctl_wmem[3] = { 4096, 16384, 4194304 };
 static int xtcp_sysctl_rmem[3] = { 4096, 131072, 6291456 };
 static unsigned long xtcp_memory_pressure;
@@ -323,28 +331,38 @@ unsigned long xtcp_fin_timeout(const struct sock *sk)
 	return max_t(unsigned long, tmo, (rto << 2) - (rto >> 1));
 }
 
+/* The per-cpu orphan counts summed, into the cache (tcp_orphan_update()). */
+static void xtcp_orphan_update(struct timer_list *unused)
+{
+	unsigned int sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(&xtcp_orphan_count, cpu);
+	WRITE_ONCE(xtcp_orphan_cache, sum);
+	mod_timer(&xtcp_orphan_timer, jiffies + XTCP_ORPHAN_TIMER_PERIOD);
+}
+
 /**
  * xtcp_too_many_orphans() - whether orphans exceed net.xtcp.max_orphans
- * @sk: any xtcp socket (for its protocol's orphan count)
+ * @sk: any xtcp socket
  *
  * Orphans (closed by their application, still finishing their FIN
  * exchange) are counted across the module, and so is their limit: past
  * net.xtcp.max_orphans (initial netns only, as tcp_max_orphans) a newly
  * orphaned connection is reset instead of kept.  A per-netns limit on a
  * global count would let one namespace reset the others' connections.
+ * The count is the cache, at most 100 ms old, as tcp_too_many_orphans()
+ * reads tcp_orphan_cache.
  *
- * Context: any context; sums the per-cpu counts without a lock
- * (callers: xtcp_close() and the probe timer, socket locked).
+ * Context: any context (callers: xtcp_close() and the probe timer,
+ * socket locked).
  * Return: true if the orphans number more than the limit.
  */
 bool xtcp_too_many_orphans(const struct sock *sk)
 {
-	unsigned int sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += *per_cpu_ptr(sk->sk_prot->orphan_count, cpu);
-	return sum > READ_ONCE(xtcp_sysctl_max_orphans);
+	return READ_ONCE(xtcp_orphan_cache) >
+	       (unsigned int)READ_ONCE(xtcp_sysctl_max_orphans);
 }
 
 /**
@@ -958,6 +976,9 @@ static int __init xtcp_init(void)
 	err = xtcp_v6_init();
 	if (err)
 		goto out_v4;
+	/* Nothing to undo after it: the last step. */
+	timer_setup(&xtcp_orphan_timer, xtcp_orphan_update, TIMER_DEFERRABLE);
+	mod_timer(&xtcp_orphan_timer, jiffies + XTCP_ORPHAN_TIMER_PERIOD);
 	pr_info("registered as IP protocol %d\n", xtcp_proto_num);
 	return 0;
 
@@ -1001,6 +1022,8 @@ static void __exit xtcp_exit(void)
 	proto_unregister(&xtcp_prot);
 	xtcp_hashinfo_exit();
 	percpu_counter_destroy(&xtcp_sockets_allocated);
+	/* Self-rearming: del_timer_sync() waits for it and deletes the next. */
+	del_timer_sync(&xtcp_orphan_timer);
 	pr_info("unregistered\n");
 }
 

@@ -1095,22 +1095,30 @@ TEST_F(mib, time_wait_killed_and_recycled)
 }
 
 /*
- * net.xtcp.max_orphans at 0: a connection closed by its application
- * cannot linger as an orphan and is reset (TCP's TCPAbortOnMemory;
- * TCP reads an orphan count refreshed every 100 ms, so not compared).
+ * net.xtcp.max_orphans at 0 with an orphan counted: a connection
+ * closed by its application cannot linger as an orphan and is reset
+ * (TCP's TCPAbortOnMemory).  The count close() reads is summed every
+ * 100 ms, as TCP's tcp_orphan_cache: the orphan first, then the limit.
  * At least one: other orphans in the namespace, left by earlier tests,
  * are reset by their timers too.
  */
 TEST_F(mib, orphan_overflow)
 {
+	struct conn k, o;
 	long oo, or;
-	struct conn k;
 
 	if (is_tcp())
 		SKIP(return, "xtcp's own counter or file");
 	ASSERT_EQ(0, conn_open(&k, 9818));
+	ASSERT_EQ(0, conn_open(&o, 9828));
 	oo = C(CLI_NS, "OrphanOverflows");
 	or = C(CLI_NS, "OutRsts");
+	/* An orphan, counted in the sum close() reads, 100 ms old at most. */
+	close(o.c);
+	o.c = -1;
+	ASSERT_EQ(XTCP_FIN_WAIT2, wait_state(CLI_NS, o.cport, o.port,
+					     XTCP_FIN_WAIT2, 2.0));
+	usleep(XT(300000));
 	ASSERT_EQ(0, sysctl_set(NULL, "net.xtcp.max_orphans", 0));
 	close(k.c);
 	k.c = -1;
@@ -1121,6 +1129,7 @@ TEST_F(mib, orphan_overflow)
 	EXPECT_LE(or + 1, C(CLI_NS, "OutRsts"));
 	max_orphans_reset();
 	conn_close(&k);
+	conn_close(&o);
 }
 
 /*

@@ -722,18 +722,27 @@ TEST_F(net, max_tw_buckets_bounds_time_wait)
 /*
  * Past net.xtcp.max_orphans, close() resets instead of orphaning.  The
  * count and the limit are global, as TCP's tcp_max_orphans: the limit is
- * set in the initial netns and no other netns has it to change.
+ * set in the initial netns and no other netns has it to change.  The
+ * count close() reads is summed every 100 ms (tcp_orphan_cache): one
+ * orphan in FIN-WAIT-2 first, counted, then a limit of 0.
  */
 TEST_F(net, orphans_are_bounded)
 {
 	long before = xstat(CLI_NS, "OrphanOverflows");
+	int cap, olfd, oc, oa, oport;
 	struct seg rst;
 	char b;
-	int cap;
 
 	if (xtcp_proto() == IPPROTO_XTCP)
 		EXPECT_NE(0, sysctl_set(CLI_NS, "net.xtcp.max_orphans", 0))
 			TH_LOG("max_orphans is global: only the first netns has it");
+	ASSERT_EQ(0, conn_pair(8121, 1, &olfd, &oc, &oa));
+	oport = local_port(oc);
+	close(oc);
+	ASSERT_EQ(XTCP_FIN_WAIT2, wait_state(CLI_NS, oport, 8121,
+					     XTCP_FIN_WAIT2, 2.0));
+	EXPECT_EQ(before, xstat(CLI_NS, "OrphanOverflows"));
+	usleep(XT(300000));
 	ASSERT_EQ(0, sysctl_set(NULL, "net.xtcp.max_orphans", 0));
 	ASSERT_EQ(0, connect_pair(self, 8112));
 	cap = cap_open(CLI_NS, CLI_IF);
@@ -750,6 +759,8 @@ TEST_F(net, orphans_are_bounded)
 	close(self->a);
 	close(self->lfd);
 	close(cap);
+	close(oa);
+	close(olfd);
 }
 
 /*
