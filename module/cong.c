@@ -566,16 +566,19 @@ void xtcp_cc_dsack(struct xtcp_cc *cc, u32 end, u32 segs)
 }
 
 /*
- * Take back the last reduction: cwnd and ssthresh as it recorded them
- * (as tcp_undo_cwnd_reduction() with Reno's undo_cwnd), if it did, and
- * the connection open again; RFC 6582's one recovery per window no
- * longer holds a new one back.
+ * Take back the last reduction: cwnd as the algorithm's undo_cwnd says
+ * (Reno's without one: the larger of cwnd and the cwnd before) and
+ * ssthresh as it was, if the reduction recorded them (as
+ * tcp_undo_cwnd_reduction()), and the connection open again; RFC 6582's
+ * one recovery per window no longer holds a new one back.
  */
 static void xtcp_cc_undo(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 			 u32 snd_una)
 {
 	if (cc->undo && cc->prior_ssthresh) {
-		if (cc->cwnd < cc->prior_cwnd)
+		if (ops && ops->undo_cwnd)
+			cc->cwnd = ops->undo_cwnd(cc) ? : 1;
+		else if (cc->cwnd < cc->prior_cwnd)
 			cc->cwnd = cc->prior_cwnd;
 		if (cc->ssthresh < cc->prior_ssthresh)
 			cc->ssthresh = cc->prior_ssthresh;

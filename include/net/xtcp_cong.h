@@ -200,6 +200,14 @@ struct xtcp_cong_ops {
 	 */
 	void		(*cong_control)(struct xtcp_cc *cc,
 					const struct xtcp_ack_sample *s);
+	/*
+	 * Optional, as TCP's undo_cwnd: the cwnd to go back to when a
+	 * reduction is found spurious and undone (D-SACK, Eifel, F-RTO);
+	 * cc->prior_cwnd is what cwnd was when it began.  NULL: the larger
+	 * of cwnd and prior_cwnd (tcp_reno_undo_cwnd(), CUBIC's too).
+	 * ssthresh goes back to what it was before, whatever this returns.
+	 */
+	u32		(*undo_cwnd)(struct xtcp_cc *cc);
 	/* Registration (set by xtcp_register_congestion_control()). */
 	struct list_head	list;
 	/* THIS_MODULE of a module's algorithm; NULL for xtcp's own. */

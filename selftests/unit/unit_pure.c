@@ -1032,6 +1032,47 @@ TEST(undo)
 		    cc.ssthresh == XTCP_INFINITE_SSTHRESH);
 }
 
+/* An algorithm's undo_cwnd: what an undo leaves cwnd at. */
+static u32 half_back(struct xtcp_cc *cc)
+{
+	return cc->cwnd + (cc->prior_cwnd - cc->cwnd) / 2;
+}
+
+static u32 nothing_back(struct xtcp_cc *cc)
+{
+	return 0;
+}
+
+/*
+ * undo_cwnd (tcp_undo_cwnd_reduction() asks the algorithm): its answer
+ * is the cwnd after an undo, at least 1; ssthresh goes back whatever
+ * it says.  Without one, Reno's: the larger of cwnd and the one before.
+ */
+TEST(undo_cwnd)
+{
+	struct xtcp_cong_ops half = xtcp_newreno, none = xtcp_newreno;
+	struct xtcp_cc cc;
+
+	half.undo_cwnd = half_back;
+	none.undo_cwnd = nothing_back;
+	xtcp_cc_init(&cc, &half, 1000, true);
+	cc.cwnd = 40;
+	cc.ssthresh = 100;
+	xtcp_cc_enter_recovery(&cc, &half, 5000, 60000, 40);
+	EXPECT_TRUE(cc.cwnd == 20 && cc.prior_cwnd == 40);
+	xtcp_cc_retransmitted(&cc, 1, 0);
+	xtcp_cc_dsack(&cc, 6460, 1);
+	EXPECT_TRUE(xtcp_cc_try_undo(&cc, &half, 9000));
+	EXPECT_TRUE(cc.cwnd == 30 && cc.ssthresh == 100);
+
+	xtcp_cc_init(&cc, &none, 1000, true);
+	cc.cwnd = 40;
+	xtcp_cc_enter_recovery(&cc, &none, 5000, 60000, 40);
+	xtcp_cc_retransmitted(&cc, 1, 0);
+	xtcp_cc_dsack(&cc, 6460, 1);
+	EXPECT_TRUE(xtcp_cc_try_undo(&cc, &none, 9000) && cc.cwnd == 1);
+}
+
 /*
  * F-RTO's undo (RFC 5682 step 3b): a spurious timeout from open gives
  * back cwnd and ssthresh, in loss and whatever the D-SACKs said; one
