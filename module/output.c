@@ -1691,8 +1691,12 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		/* Ends short: Minshall's mark (tcp_minshall_update()). */
 		if (skb->len < xtcp_skb_pcount(skb) * mss)
 			xs->snd_sml = cb->end_seq;
-		/* The last of what was written: PSH, as TCP marks it. */
-		if (skb->len && skb_queue_empty(&sk->sk_write_queue))
+		/*
+		 * The last of what was written: PSH, as tcp_push() marks
+		 * the tail; not for a full skb the write goes on after.
+		 */
+		if (skb->len && skb_queue_empty(&sk->sk_write_queue) &&
+		    !(nonagle & XTCP_PUSH_ONE))
 			cb->flags |= XTCP_FLAG_PSH;
 		sent = true;
 		xtcp_transmit_skb(sk, skb, true, sk_gfp_mask(sk, GFP_ATOMIC));

@@ -372,9 +372,9 @@ static struct sk_buff *xtcp_send_tail(struct sock *sk, unsigned int goal,
 
 /*
  * @skb, on the write queue, reached the size goal while the application
- * writes: it leaves now if it is the first unsent one (tcp_push_one()),
- * and, once half the peer's largest window was written since the last
- * such push, everything that may go goes, the last marked PSH
+ * writes: it leaves now, without PSH, if it is the first unsent one
+ * (tcp_push_one()), and, once half the peer's largest window was written
+ * since the last such push, everything that may go goes, @skb marked PSH
  * (forced_push()): a write does not wait for its own end, or for
  * TCP_NOTSENT_LOWAT to stop it, before its segments start to leave.
  */
@@ -387,7 +387,7 @@ static void xtcp_push_full(struct sock *sk, struct sk_buff *skb)
 		xs->pushed_seq = xs->write_seq;
 		xtcp_push(sk, XTCP_NAGLE_PUSH);
 	} else if (skb == skb_peek(&sk->sk_write_queue)) {
-		xtcp_push(sk, XTCP_NAGLE_PUSH);
+		xtcp_push(sk, XTCP_NAGLE_PUSH | XTCP_PUSH_ONE);
 	}
 }
 

@@ -148,6 +148,12 @@ extern unsigned int xtcp_net_id;
 #define XTCP_NAGLE_OFF		1	/* TCP_NODELAY */
 #define XTCP_NAGLE_CORK		2	/* TCP_CORK */
 #define XTCP_NAGLE_PUSH		4	/* send what is held, once */
+/*
+ * Not a socket setting: xtcp_push()'s for a full skb while the write
+ * goes on (tcp_push_one()); what leaves is not the write's end, and
+ * emptying the write queue does not mark it PSH.
+ */
+#define XTCP_PUSH_ONE		8
 
 /*
  * Counters, per netns: one enum, one name table (mib.c), one macro.
