@@ -58,13 +58,17 @@ static long xtcp_sysctl_mem[3];
  */
 static int xtcp_sysctl_max_orphans = 4096;
 /*
- * The orphans' sum over the CPUs, as tcp_orphan_cache: refreshed every
- * 100 ms by a deferrable timer, so that a close does not add up every
- * CPU's count.  Written by the timer only; read with READ_ONCE().
+ * The orphans' sum over the CPUs, as tcp_orphan_cache, and when it was
+ * taken (jiffies): a check finding it more than 100 ms old sums again,
+ * so a close adds up every CPU's count at most ten times a second.
+ * TCP refreshes its cache from a deferrable timer, which an idle CPU
+ * may hold back for long; here the sum is never older than the last
+ * check that needed it.  Both written with WRITE_ONCE() by whichever
+ * check sums (two at once write the same), read with READ_ONCE().
  */
 static unsigned int xtcp_orphan_cache;
-static struct timer_list xtcp_orphan_timer;
-#define XTCP_ORPHAN_TIMER_PERIOD	msecs_to_jiffies(100)
+static unsigned long xtcp_orphan_stamp;
+#define XTCP_ORPHAN_CACHE_AGE	msecs_to_jiffies(100)
 static int xtcp_sysctl_wmem[3] = { 4096, 16384, 4194304 };
 static int xtcp_sysctl_rmem[3] = { 4096, 131072, 6291456 };
 static unsigned long xtcp_memory_pressure;
@@ -332,7 +336,7 @@ unsigned long xtcp_fin_timeout(const struct sock *sk)
 }
 
 /* The per-cpu orphan counts summed, into the cache (tcp_orphan_update()). */
-static void xtcp_orphan_update(struct timer_list *unused)
+static unsigned int xtcp_orphan_update(unsigned long now)
 {
 	unsigned int sum = 0;
 	int cpu;
@@ -340,7 +344,8 @@ static void xtcp_orphan_update(struct timer_list *unused)
 	for_each_possible_cpu(cpu)
 		sum += *per_cpu_ptr(&xtcp_orphan_count, cpu);
 	WRITE_ONCE(xtcp_orphan_cache, sum);
-	mod_timer(&xtcp_orphan_timer, jiffies + XTCP_ORPHAN_TIMER_PERIOD);
+	WRITE_ONCE(xtcp_orphan_stamp, now);
+	return sum;
 }
 
 /**
@@ -353,7 +358,7 @@ static void xtcp_orphan_update(struct timer_list *unused)
  * orphaned connection is reset instead of kept.  A per-netns limit on a
  * global count would let one namespace reset the others' connections.
  * The count is the cache, at most 100 ms old, as tcp_too_many_orphans()
- * reads tcp_orphan_cache.
+ * reads tcp_orphan_cache; an older one is summed again first.
  *
  * Context: any context (callers: xtcp_close() and the probe timer,
  * socket locked).
@@ -361,8 +366,13 @@ static void xtcp_orphan_update(struct timer_list *unused)
  */
 bool xtcp_too_many_orphans(const struct sock *sk)
 {
-	return READ_ONCE(xtcp_orphan_cache) >
-	       (unsigned int)READ_ONCE(xtcp_sysctl_max_orphans);
+	unsigned int count = READ_ONCE(xtcp_orphan_cache);
+	unsigned long now = jiffies;
+
+	if (time_after(now, READ_ONCE(xtcp_orphan_stamp) +
+			    XTCP_ORPHAN_CACHE_AGE))
+		count = xtcp_orphan_update(now);
+	return count > (unsigned int)READ_ONCE(xtcp_sysctl_max_orphans);
 }
 
 /**
@@ -932,6 +942,8 @@ static int __init xtcp_init(void)
 	/* The rate snapshot shares the header's room, not more. */
 	BUILD_BUG_ON(sizeof(struct xtcp_tx_snap) >
 		     sizeof(struct inet_skb_parm));
+	/* Stale from the start: the first check sums. */
+	xtcp_orphan_stamp = jiffies - XTCP_ORPHAN_CACHE_AGE - 1;
 
 	if (xtcp_proto_num <= 0 || xtcp_proto_num > 255 ||
 	    xtcp_proto_num == IPPROTO_TCP || xtcp_proto_num == IPPROTO_UDP) {
@@ -976,9 +988,6 @@ static int __init xtcp_init(void)
 	err = xtcp_v6_init();
 	if (err)
 		goto out_v4;
-	/* Nothing to undo after it: the last step. */
-	timer_setup(&xtcp_orphan_timer, xtcp_orphan_update, TIMER_DEFERRABLE);
-	mod_timer(&xtcp_orphan_timer, jiffies + XTCP_ORPHAN_TIMER_PERIOD);
 	pr_info("registered as IP protocol %d\n", xtcp_proto_num);
 	return 0;
 
@@ -1022,8 +1031,6 @@ static void __exit xtcp_exit(void)
 	proto_unregister(&xtcp_prot);
 	xtcp_hashinfo_exit();
 	percpu_counter_destroy(&xtcp_sockets_allocated);
-	/* Self-rearming: del_timer_sync() waits for it and deletes the next. */
-	del_timer_sync(&xtcp_orphan_timer);
 	pr_info("unregistered\n");
 }
 
