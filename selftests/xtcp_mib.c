@@ -1097,8 +1097,9 @@ TEST_F(mib, time_wait_killed_and_recycled)
 /*
  * net.xtcp.max_orphans at 0 with an orphan counted: a connection
  * closed by its application cannot linger as an orphan and is reset
- * (TCP's TCPAbortOnMemory).  The count close() reads is summed every
- * 100 ms, as TCP's tcp_orphan_cache: the orphan first, then the limit.
+ * (TCP's TCPAbortOnMemory).  The count close() reads may be up to
+ * 100 ms old, as TCP's tcp_orphan_cache: the orphan first, then the
+ * limit.
  * At least one: other orphans in the namespace, left by earlier tests,
  * are reset by their timers too.
  */

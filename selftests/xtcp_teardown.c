@@ -723,7 +723,7 @@ TEST_F(net, max_tw_buckets_bounds_time_wait)
  * Past net.xtcp.max_orphans, close() resets instead of orphaning.  The
  * count and the limit are global, as TCP's tcp_max_orphans: the limit is
  * set in the initial netns and no other netns has it to change.  The
- * count close() reads is summed every 100 ms (tcp_orphan_cache): one
+ * count close() reads may be up to 100 ms old (tcp_orphan_cache): one
  * orphan in FIN-WAIT-2 first, counted, then a limit of 0.
  */
 TEST_F(net, orphans_are_bounded)
