@@ -448,7 +448,8 @@ static bool xtcp_undo_delayed(struct sock *sk, u32 prior_una, bool *undone)
  */
 static void xtcp_ack_sample_fill(const struct sock *sk,
 				 struct xtcp_ack_sample *s,
-				 const struct xtcp_rate_sample *rs, u32 ack)
+				 const struct xtcp_rate_sample *rs, u32 ack,
+				 u32 acked)
 {
 	const struct xtcp_sock *xs = xtcp_sk(sk);
 
@@ -460,6 +461,7 @@ static void xtcp_ack_sample_fill(const struct sock *sk,
 		.ack		= ack,
 		.snd_nxt	= xs->snd_nxt,
 		.acked_sacked	= rs->acked_sacked,
+		.acked		= acked,
 		.total_delivered = xs->dlv.delivered,
 		.prior_delivered = rs->prior_delivered,
 		.delivered	= rs->valid ? rs->delivered : 0,
@@ -539,7 +541,10 @@ static bool xtcp_new_ack(struct sock *sk, u32 ack, u32 prior_fack,
 		xs->retrans_tsval = 0;
 	rs->rtt_us = rtt_us;
 	xtcp_rate_gen(sk, rs);
-	xtcp_ack_sample_fill(sk, &s, rs, ack);
+	xtcp_ack_sample_fill(sk, &s, rs, ack, acked);
+	if (xs->ca_ops && xs->ca_ops->pkts_acked &&
+	    sk->sk_state != TCP_SYN_SENT)
+		xs->ca_ops->pkts_acked(&xs->cc, &s);
 	if (xs->ca_ops && sk->sk_state != TCP_SYN_SENT &&
 	    xtcp_cc_newack(&xs->cc, xs->ca_ops, ack, max(acked, 1U),
 			   xtcp_in_flight(xs), limited, &s)) {
@@ -1472,6 +1477,12 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 	} else {
 		/* SACKs alone make a sample too. */
 		xtcp_rate_gen(sk, &rs);
+		if (xs->ca_ops && xs->ca_ops->pkts_acked) {
+			struct xtcp_ack_sample s;
+
+			xtcp_ack_sample_fill(sk, &s, &rs, ack, 0);
+			xs->ca_ops->pkts_acked(&xs->cc, &s);
+		}
 		if (xtcp_is_dupack(sk, skb)) {
 			dupack = true;
 			xtcp_dupack(sk);
@@ -1527,7 +1538,8 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 	if (xs->ca_ops && xs->ca_ops->cong_control) {
 		struct xtcp_ack_sample s;
 
-		xtcp_ack_sample_fill(sk, &s, &rs, ack);
+		xtcp_ack_sample_fill(sk, &s, &rs, ack,
+				     prior_packets - xs->packets_out);
 		xs->ca_ops->cong_control(&xs->cc, &s);
 	}
 	/* cwnd is final for this ACK: the rate it gives (tcp_cong_control()). */

@@ -2131,6 +2131,78 @@ TEST_F_TIMEOUT(opt, congestion_control_hook_paces, XT(60))
 	EXPECT_GE(8, ti.tcpi_snd_cwnd);
 }
 
+/*
+ * One connection with the example algorithm: 128 KiB through the queue
+ * of congestion_module_pkts_acked, TCP_INFO after.
+ */
+static int example_run(struct _test_data_opt *self, int port,
+		       struct tcp_info *ti)
+{
+	int err = -1;
+
+	self->lfd = xlisten(port, 4);
+	self->c = xsock(CLI_NS);
+	if (self->lfd < 0 || self->c < 0 ||
+	    setsockopt(self->c, SOL_TCP, TCP_CONGESTION, "example", 7) ||
+	    do_connect(self->c, SRV_ADDR, port))
+		goto out;
+	self->a = accept(self->lfd, NULL, NULL);
+	if (self->a >= 0 && !transfer(self->c, self->a, 128 << 10) &&
+	    !wait_all_acked(self->c, XT(5000)))
+		err = get_info(self->c, ti);
+out:
+	if (self->c >= 0)
+		close_abort(self->c);
+	if (self->a >= 0)
+		close_abort(self->a);
+	if (self->lfd >= 0)
+		close(self->lfd);
+	self->c = -1;
+	self->a = -1;
+	self->lfd = -1;
+	return err;
+}
+
+/*
+ * The pkts_acked hook hears every ACK's RTT sample: the example's
+ * ss_delay_us ends slow start with it.  10 Mbit/s through a netem queue
+ * of 24 packets (netem, unlike tbf, lets the skbs go from TCP Small
+ * Queues' count, so the queue builds there), 5 ms back: plain slow
+ * start overflows it within 128 KiB (resends); with ss_delay_us=2000
+ * slow start ends once 2 ms of queue builds, in the first round or two,
+ * and one segment more a round (Reno's) does not fill the queue before
+ * the 90 segments are through: ssthresh is set and nothing is resent.
+ */
+TEST_F_TIMEOUT(opt, congestion_module_pkts_acked, XT(90))
+{
+	struct tcp_info off, on;
+	char path[512];
+
+	if (is_tcp())
+		SKIP(return, "xtcp's own interface");
+	example_ko(path, sizeof(path));
+	if (access(path, R_OK))
+		SKIP(return, "%s is not built", path);
+	ASSERT_EQ(0, sh("insmod %s", path));
+	self->example = 1;
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem rate 10mbit limit 24"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 5ms"));
+	ASSERT_EQ(0, example_run(self, 13013, &off));
+	ASSERT_EQ(0, sh("echo 2000 >/sys/module/xtcp_cc_example/parameters/ss_delay_us"));
+	ASSERT_EQ(0, example_run(self, 13014, &on));
+	TH_LOG("ss_delay_us 0: ssthresh %u, resent %u, min_rtt %u us; 2000: ssthresh %u, cwnd %u, resent %u, rtt %u us",
+	       off.tcpi_snd_ssthresh, off.tcpi_total_retrans, off.tcpi_min_rtt,
+	       on.tcpi_snd_ssthresh, on.tcpi_snd_cwnd, on.tcpi_total_retrans,
+	       on.tcpi_rtt);
+	/* The queue overflows without the rule: the setup can tell. */
+	EXPECT_LT(0, off.tcpi_total_retrans);
+	EXPECT_EQ(0, on.tcpi_total_retrans);
+	EXPECT_GT(0x7fffffffU, on.tcpi_snd_ssthresh);
+	EXPECT_GE(24, on.tcpi_snd_ssthresh);
+}
+
 /* ---- TCP_QUICKACK ---- */
 
 /*

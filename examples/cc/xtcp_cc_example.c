@@ -8,7 +8,9 @@
  *   congestion      cwnd += ai segments per window of ACKs;
  *     avoidance
  *   on a loss       ssthresh = cwnd * (100 - md) / 100, at least 2;
- *   always          cwnd <= max_cwnd (0: no ceiling).
+ *   always          cwnd <= max_cwnd (0: no ceiling);
+ *   every ACK       with ss_delay_us set, slow start ends once an RTT
+ *                   sample is that much above the lowest seen.
  *
  * Use it:
  *   insmod xtcp.ko; insmod xtcp_cc_example.ko max_cwnd=4
@@ -27,8 +29,8 @@
  *   insmod xtcp_cc_example.ko rate=500000
  *   setsockopt(fd, SOL_TCP, TCP_CONGESTION, "example_rate", 12)
  *
- * To write your own: copy this file, change the name and the three
- * hooks, add a line to Kbuild.  The interface is <net/xtcp_cong.h>;
+ * To write your own: copy this file, change the name and the hooks,
+ * add a line to Kbuild.  The interface is <net/xtcp_cong.h>;
  * xtcp's own NewReno (module/cong.c) and CUBIC (module/cubic.c) use
  * the same one.  docs/congestion.md explains what xtcp does around it.
  */
@@ -50,6 +52,10 @@ MODULE_PARM_DESC(md, "percent cut from cwnd on a loss, 1..99 (default 50)");
 static unsigned int max_cwnd;
 module_param(max_cwnd, uint, 0644);
 MODULE_PARM_DESC(max_cwnd, "the largest cwnd in segments (default 0: none)");
+
+static unsigned int ss_delay_us;
+module_param(ss_delay_us, uint, 0644);
+MODULE_PARM_DESC(ss_delay_us, "leave slow start when an RTT sample is this far above the min RTT (default 0: never)");
 
 static unsigned int rate = 1000000;
 module_param(rate, uint, 0644);
@@ -105,13 +111,41 @@ static void example_cong_avoid(struct xtcp_cc *cc, u32 acked,
 		cc->cwnd += grow;
 		acked -= grow;
 	}
-	/* Congestion avoidance: ai segments per cwnd segments ACKed. */
+	/*
+	 * Congestion avoidance: ai segments per cwnd segments ACKed.  What
+	 * the credit bought is taken from it at the window it was counted
+	 * against, before cwnd grows (tcp_cong_avoid_ai()).
+	 */
 	cc->cwnd_cnt += acked * READ_ONCE(ai);
 	if (cc->cwnd_cnt >= cc->cwnd) {
-		cc->cwnd += cc->cwnd_cnt / cc->cwnd;
-		cc->cwnd_cnt %= cc->cwnd;
+		u32 grow = cc->cwnd_cnt / cc->cwnd;
+
+		cc->cwnd_cnt -= grow * cc->cwnd;
+		cc->cwnd += grow;
 	}
 	example_clamp(cc);
+}
+
+/*
+ * Every ACK xtcp did not drop, whether cwnd limited the sender or not,
+ * duplicate ones too, before the loss state machine and cong_avoid:
+ * @s->rtt_us is its RTT sample (0 when Karn's rule leaves none) and
+ * @s->min_rtt_us the lowest so far (~0U: none yet).  An RTT that far
+ * above the lowest means a queue is building on the path: slow start
+ * ends before the queue overflows, as delay-based rules (Vegas,
+ * HyStart's delay increase) decide.
+ */
+static void example_pkts_acked(struct xtcp_cc *cc,
+			       const struct xtcp_ack_sample *s)
+{
+	unsigned int delay = READ_ONCE(ss_delay_us);
+
+	/* Only the first slow start, not the one after a timeout. */
+	if (!delay || !s->rtt_us || s->min_rtt_us == ~0U ||
+	    cc->state != XTCP_CA_OPEN)
+		return;
+	if (cc->cwnd < cc->ssthresh && s->rtt_us > s->min_rtt_us + delay)
+		cc->ssthresh = cc->cwnd;
 }
 
 /*
@@ -154,6 +188,8 @@ static struct xtcp_cong_ops example_ops = {
 	.init		= example_init,
 	.ssthresh	= example_ssthresh,
 	.cong_avoid	= example_cong_avoid,
+	/* Optional: NULL, not told. */
+	.pkts_acked	= example_pkts_acked,
 	/*
 	 * Optional, left NULL here: .cwnd_event (sending starts again
 	 * after idle; cwnd restarts) and .set_state (recovery, loss, CWR,

@@ -106,6 +106,11 @@ struct xtcp_ack_sample {
 	u32	snd_nxt;	/* the next sequence number to send */
 	/* Segments this ACK newly ACKed or SACKed (one count each). */
 	u32	acked_sacked;
+	/*
+	 * Of them, the segments SND.UNA's advance covered (TCP's
+	 * pkts_acked): 0 for a duplicate or SACK-only ACK.
+	 */
+	u32	acked;
 	/* The connection's count of segments delivered, ever (after it). */
 	u32	total_delivered;
 	/*
@@ -208,6 +213,18 @@ struct xtcp_cong_ops {
 	 * ssthresh goes back to what it was before, whatever this returns.
 	 */
 	u32		(*undo_cwnd)(struct xtcp_cc *cc);
+	/*
+	 * Optional (NULL: not told), as TCP's pkts_acked: every ACK that
+	 * was not dropped, new data or duplicate, cwnd-limited or not,
+	 * after the segments it covers were freed and before the loss
+	 * state machine, cong_avoid and cong_control hear of it
+	 * (tcp_clean_rtx_queue()'s call).  @s->acked is what it ACKed,
+	 * @s->rtt_us its RTT sample (0: none), @s->in_flight what is out
+	 * after it: where a delay-based rule (Vegas, HyStart's delay
+	 * increase) takes its samples.  It may change cwnd and ssthresh.
+	 */
+	void		(*pkts_acked)(struct xtcp_cc *cc,
+				      const struct xtcp_ack_sample *s);
 	/* Registration (set by xtcp_register_congestion_control()). */
 	struct list_head	list;
 	/* THIS_MODULE of a module's algorithm; NULL for xtcp's own. */
