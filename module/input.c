@@ -2073,6 +2073,27 @@ static void xtcp_enter_quickack(struct sock *sk, u8 n)
 }
 
 /*
+ * A segment not taken, for PAWS or for its sequence number: the ACK
+ * that answers it says, for data we had already, that it came again (a
+ * D-SACK), so that a sender whose resend overtook the original learns
+ * that the resend was needless and undoes its reduction; and the next
+ * data is ACKed at once, our ACKs having perhaps been lost
+ * (tcp_send_dupack()).  The caller sends the ACK.
+ */
+static void xtcp_dupack_dsack(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 end = cb->end_seq - !!(cb->flags & XTCP_FLAG_FIN);
+
+	if (cb->end_seq == cb->seq || !xtcp_before(cb->seq, xs->rcv_nxt))
+		return;
+	xtcp_enter_quickack(sk, XTCP_QUICKACKS);
+	xtcp_dsack_set(sk, cb->seq,
+		       xtcp_after(end, xs->rcv_nxt) ? xs->rcv_nxt : end, false);
+}
+
+/*
  * ECN on a segment with data or FIN (RFC 3168 section 6.1.3), as
  * tcp_ecn_accept_cwr() and __tcp_ecn_check_ce(): a CWR says the sender
  * has reduced its window, so the echo stops; a CE mark makes everything
@@ -2505,8 +2526,10 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	    xtcp_paws_discard(sk, skb)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PAWSESTAB);
 		if (!xtcp_oow_rate_limited(sock_net(sk), skb,
-					   &xs->last_oow_ack_time))
+					   &xs->last_oow_ack_time)) {
+			xtcp_dupack_dsack(sk, skb);
 			xtcp_send_ack(sk);
+		}
 		goto discard;
 	}
 
@@ -2517,13 +2540,7 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		if (!(flags & XTCP_FLAG_RST) &&
 		    !xtcp_oow_rate_limited(sock_net(sk), skb,
 					   &xs->last_oow_ack_time)) {
-			u32 end = cb->end_seq - !!(flags & XTCP_FLAG_FIN);
-
-			/* Data we had already: the ACK says so (D-SACK). */
-			if (xtcp_before(cb->seq, xs->rcv_nxt))
-				xtcp_dsack_set(sk, cb->seq,
-					       xtcp_after(end, xs->rcv_nxt) ?
-					       xs->rcv_nxt : end, false);
+			xtcp_dupack_dsack(sk, skb);
 			if (sk->sk_state == TCP_SYN_RECV)
 				xtcp_send_synack_sk(sk);
 			else

@@ -3190,6 +3190,71 @@ TEST_F(opt, paws_drops_old_tsval)
 }
 
 /*
+ * An old duplicate PAWS drops is still data the receiver had: the ACK
+ * that answers it carries a D-SACK block for it (tcp_send_dupack()), so
+ * that a sender whose resend overtook a delayed original learns that
+ * the resend was needless.  The client's first byte again, with a TSval
+ * 100 s behind: the server's answer ACKs the next byte and reports
+ * [seq, seq + 1) as its first SACK block; DsackOldSent counts it.
+ */
+TEST_F(opt, paws_old_duplicate_dsacked)
+{
+	uint8_t tso[12] = { XTCPOPT_NOP, XTCPOPT_NOP, 8, 10 };
+	long paws0, dsack0;
+	struct rawseg r;
+	struct seg s, d;
+	uint32_t tsval;
+	int cap;
+	char b = 0;
+
+	ASSERT_EQ(0, pair(self, 13096));
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	ASSERT_EQ(1, write(self->c, "a", 1));
+	ASSERT_EQ(1, read(self->a, &b, 1));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &d, XTCP_FLAG_ACK, 0, 2000));
+	} while (d.len != 1);
+	ASSERT_EQ(1, d.tstamp);
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000));
+	} while (s.ack != d.seq + 1);
+	usleep(50000);
+	while (!cap_next(cap, &s, 50))
+		;
+
+	paws0 = proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab");
+	dsack0 = proto_stat(SRV_NS, "DsackOldSent", "TCPDSACKOldSent");
+	ASSERT_LE(0, paws0);
+	ASSERT_LE(0, dsack0);
+	tsval = d.tsval - 100000;
+	tso[4] = tsval >> 24;
+	tso[5] = tsval >> 16;
+	tso[6] = tsval >> 8;
+	tso[7] = tsval;
+	memcpy(tso + 8, (uint8_t[]){ d.tsecr >> 24, d.tsecr >> 16,
+				     d.tsecr >> 8, d.tsecr }, 4);
+	r = (struct rawseg){
+		.src = CLI_ADDR, .dst = SRV_ADDR, .sport = self->cport,
+		.dport = self->port, .seq = d.seq, .ack = d.ack,
+		.flags = XTCP_FLAG_ACK, .win = d.win, .opts = tso,
+		.olen = sizeof(tso), .data = "a", .len = 1,
+	};
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	do {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000));
+	} while (s.len);
+	EXPECT_EQ(d.seq + 1, s.ack);
+	EXPECT_LE(1, s.nsacks);
+	EXPECT_EQ(d.seq, s.sack_lo);
+	EXPECT_EQ(d.seq + 1, s.sack_hi);
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+	EXPECT_EQ(dsack0 + 1, proto_stat(SRV_NS, "DsackOldSent",
+					 "TCPDSACKOldSent"));
+	close(cap);
+}
+
+/*
  * SYN cookies with timestamps (net.*.syncookies 2: a cookie for every
  * SYN), as cookie_init_timestamp(): the SYN-ACK's TSval keeps in its low
  * 6 bits the client's window scale and SACK-permitted, which the ISN has
