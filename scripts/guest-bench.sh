@@ -172,6 +172,23 @@ xstat_delta() {	# xstat_delta NS FILE
 		     $2 != a[$1] { printf " %s=%d", $1, $2 - a[$1] }' "$2" -
 }
 
+# The kernel's TCP counters (/proc/net/snmp's Tcp, /proc/net/netstat's
+# TcpExt) of a netns, a "Name value" line each.
+tstat() {	# tstat NS
+	ip netns exec "$1" cat /proc/net/snmp /proc/net/netstat |
+		awk '$1 != "Tcp:" && $1 != "TcpExt:" { next }
+		     !($1 in h) { h[$1] = 1; split($0, n); next }
+		     { for (i = 2; i <= NF; i++) print n[i], $i; delete h[$1] }'
+}
+
+# Those that changed since snapshot FILE, as " Name=delta ..." (xtcp's
+# runs count none of them: they are kernel TCP's alone).
+tstat_delta() {	# tstat_delta NS FILE
+	tstat "$1" | awk 'NR == FNR { a[$1] = $2; next }
+		$2 != a[$1] && $1 !~ /^(CurrEstab|MaxConn|RtoMin|RtoMax|RtoAlgorithm)$/ {
+			printf " %s=%d", $1, $2 - a[$1] }' "$2" -
+}
+
 netem_on() {
 	# One wire segment per skb for both protocols, so that netem's
 	# per-packet loss means the same per byte (TCP would otherwise send
@@ -385,6 +402,7 @@ for c in $CASES; do
 	nss=$(printf '%s\n' "$sns" "$cns" | sort -u)
 	for ns in $nss; do
 		ip netns exec "$ns" cat /proc/net/xtcp_stat >"$OUT/$c.$ns.st0"
+		tstat "$ns" >"$OUT/$c.$ns.tst0"
 	done
 	tc0=$SECONDS
 	for r in $(seq 1 "$runs"); do
@@ -456,6 +474,8 @@ for c in $CASES; do
 	for ns in $nss; do
 		echo "# $c: xtcp counters that changed in $ns (all runs):" \
 			"$(xstat_delta "$ns" "$OUT/$c.$ns.st0")"
+		echo "# $c: TCP counters that changed in $ns (all runs):" \
+			"$(tstat_delta "$ns" "$OUT/$c.$ns.tst0")"
 	done
 	echo "# $c: $((SECONDS - tc0)) s"
 	[ "$c" = bulk_loss ] && netem_off
