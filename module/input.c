@@ -2037,12 +2037,16 @@ static bool xtcp_ofo_drain(struct sock *sk)
  * When to acknowledge in-order data (RFC 1122 4.2.3.2, RFC 5681 4.2):
  * at once when a hole was filled or remains, on a FIN, at the start of a
  * connection (slow start needs the ACKs) and for every second full
- * segment if the window's right edge would move right with it (or the
- * reader waits for SO_RCVLOWAT bytes); otherwise within the delayed-ACK
- * time.  While the application leaves the data unread the window cannot
- * advance, and its read sends the ACK (xtcp_cleanup_rbuf()), as
- * __tcp_ack_snd_check() leaves it to tcp_recvmsg(): one ACK for what
- * arrived meanwhile, not one per two segments.
+ * segment while the receive buffer has room (or the reader waits for
+ * SO_RCVLOWAT bytes); otherwise within the delayed-ACK time.  Room: at
+ * most half the buffer holds data, or the window would not shrink.  Past
+ * half, data the application leaves unread takes the window with it, and
+ * its read sends the ACK (xtcp_cleanup_rbuf()), as __tcp_ack_snd_check()
+ * leaves it to tcp_recvmsg() once __tcp_select_window() offers only the
+ * free space (below half of the full space; above it, rcv_ssthresh keeps
+ * TCP's window steady).  Counting the queued segments against the window
+ * from the first, a burst that arrived before its reader woke was ACKed
+ * once, by the read: stretch ACKs that made the sender bursty in turn.
  */
 static void xtcp_ack_data(struct sock *sk, bool now)
 {
@@ -2056,6 +2060,7 @@ static void xtcp_ack_data(struct sock *sk, bool now)
 	if (now || (xs->rcv_unacked >= 2U * xs->rcv_mss &&
 		    (xs->rcv_nxt - xs->copied_seq <
 		     (u32)READ_ONCE(sk->sk_rcvlowat) ||
+		     2 * xtcp_free_space(sk) >= xtcp_full_space(sk) ||
 		     xtcp_new_window(sk) >= xs->rcv_wnd)))
 		xtcp_send_ack(sk);
 	else
