@@ -112,10 +112,11 @@ check-debug:
 
 # Longer than CI can afford next to make check: the debug lane with the
 # wire fuzzer sending 1,000,000 segments instead of check-debug's number,
-# the interop transfers at full length and the application drivers.
+# the interop transfers at full length, the application drivers and the
+# tests that wait a minute or more.
 soak:
 	$(MAKE) check-debug XTCP_FUZZ_SEGMENTS=1000000 XTCP_INTEROP_FULL=1 \
-		XTCP_DEBUG_APPS=1 XTCP_TRACE_TOOLS=1 XTCP_PROGS=
+		XTCP_DEBUG_APPS=1 XTCP_TRACE_TOOLS=1 XTCP_SLOW_TESTS=1 XTCP_PROGS=
 
 demo: deps
 	$(MAKE) module

@@ -411,17 +411,25 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 	 * PAWS (RFC 7323 section 5.3) before anything else, as
 	 * tcp_check_req(): a TSval behind the one the SYN brought is an
 	 * old duplicate, even one that would complete the handshake.  No
-	 * window: the SYN's TSval is the only one seen, and no 24 days can
-	 * have passed since.
+	 * window: the SYN's TSval is the only one seen.  When it came is
+	 * not kept but guessed from how long the SYN-ACK has been resent;
+	 * a RST that old is taken whatever its TSval, as
+	 * tcp_paws_reject() lets one through after TCP_PAWS_MSL: a peer
+	 * that rebooted, its clock with it, can still reset.
 	 */
 	saw_ts = inet_rsk(req)->tstamp_ok && th->doff > sizeof(*th) / 4 &&
 		 !xtcp_parse_options((const u8 *)(th + 1),
 				     th->doff * 4 - sizeof(*th), &opts) &&
 		 opts.saw_tstamp;
-	if (saw_ts)
-		paws_reject = !xtcp_paws_ok(req->ts_recent,
-					    (u32)ktime_get_seconds(),
-					    opts.rcv_tsval, 0);
+	if (saw_ts) {
+		u32 now = (u32)ktime_get_seconds();
+		u32 stamp = now - reqsk_timeout(req, XTCP_RTO_MAX) / HZ;
+
+		paws_reject = !xtcp_paws_ok(req->ts_recent, stamp,
+					    opts.rcv_tsval, 0) &&
+			      !((cb->flags & XTCP_FLAG_RST) &&
+				(s32)(now - (stamp + XTCP_PAWS_MSL)) >= 0);
+	}
 
 	/* A retransmitted SYN: our SYN-ACK was lost, send it again. */
 	if (cb->flags == XTCP_FLAG_SYN && cb->seq == xreq->rcv_isn &&

@@ -15,6 +15,7 @@
 #   XTCP_INTEROP_FULL   1: the interop lane's transfers at full length
 #   XTCP_DEBUG_APPS     1: the application drivers on the debug kernel too
 #   XTCP_TRACE_TOOLS    1: xtcp_trace's perf and bpftrace tests too
+#   XTCP_SLOW_TESTS     1: the tests that wait a minute or more too
 #   XTCP_PROGS  only these of run.sh's programs and drivers (all)
 set -uo pipefail
 
@@ -50,6 +51,10 @@ fi
 # xtcp_trace's perf and bpftrace tests (slow to start under TCG).
 if [[ -n ${XTCP_TRACE_TOOLS:-} ]]; then
 	guest=(env "XTCP_TRACE_TOOLS=$XTCP_TRACE_TOOLS" "${guest[@]}")
+fi
+# The tests that wait a minute or more (a request sock's age, ...).
+if [[ -n ${XTCP_SLOW_TESTS:-} ]]; then
+	guest=(env "XTCP_SLOW_TESTS=$XTCP_SLOW_TESTS" "${guest[@]}")
 fi
 VM_DMESG_OUT=${VM_DMESG_OUT:-$OUT/dmesg} \
 	scripts/vm-run.sh "${guest[@]}" 2>&1 | tee "$OUT/vm.log"

@@ -3611,6 +3611,78 @@ TEST_F(opt, paws_drops_old_handshake_ack)
 }
 
 /*
+ * A RST in SYN-RECEIVED with a TSval older than the SYN's: PAWS drops it
+ * while the request is young, and takes it once the request has lived
+ * TCP_PAWS_MSL (60 s) by its SYN-ACK's resends (tcp_check_req() guesses
+ * when ts_recent came from reqsk_timeout(); tcp_paws_reject() lets a
+ * RST through after that): a peer that rebooted, its clock with it,
+ * must still be able to reset a half-open connection.  The request's
+ * age reaches 64 s at the sixth resend, 63 s in: XTCP_SLOW_TESTS=1
+ * (make soak) runs it.
+ */
+TEST_F_TIMEOUT(opt, paws_lets_an_old_rst_reset_an_old_request, XT(120))
+{
+	struct rawseg r = {
+		.src = GHOST_OF_CLI, .dst = SRV_ADDR, .sport = 40302,
+		.dport = 13122, .seq = 1000, .flags = XTCP_FLAG_SYN,
+		.win = 65535,
+	};
+	const char *slow = getenv("XTCP_SLOW_TESTS");
+	const uint32_t tsval = 3000000;
+	int cap, resends = 0;
+	struct seg synack, s;
+	struct pollfd pfd;
+	uint8_t tso[12];
+	long paws0;
+
+	if (!slow || strcmp(slow, "1"))
+		SKIP(return, "64 s: XTCP_SLOW_TESTS=1 (make soak)");
+	ASSERT_EQ(0, ts_set(SRV_NS, 1));
+	ASSERT_EQ(0, sysctl_set(SRV_NS, is_tcp() ? "net.ipv4.tcp_synack_retries" :
+				"net.xtcp.synack_retries", 8));
+	self->lfd = xlisten(13122, 8);
+	ASSERT_LE(0, self->lfd);
+	cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, cap);
+	ASSERT_EQ(0, raw_ts_syn(&r, tso, tsval, cap, &synack));
+	paws0 = proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab");
+	ASSERT_LE(0, paws0);
+
+	/* Young: the old RST is PAWS's. */
+	r.seq = 1001;
+	r.flags = XTCP_FLAG_RST;
+	ts_opt(tso, tsval - 100000, synack.tsval);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	usleep(200000);
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+	EXPECT_EQ(XTCP_SYN_RECV, proc_state(SRV_NS, proc_socks(), 13122,
+					    r.sport));
+
+	/* The sixth resend of the SYN-ACK, 63 s after the SYN. */
+	while (resends < 6) {
+		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_SYN | XTCP_FLAG_ACK,
+				      1, XT(40000)))
+			TH_LOG("%d SYN-ACK resends", resends);
+		if (s.dport == r.sport)
+			resends++;
+	}
+	EXPECT_EQ(XTCP_SYN_RECV, proc_state(SRV_NS, proc_socks(), 13122,
+					    r.sport));
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	usleep(200000);
+	EXPECT_EQ(paws0 + 1, proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab"));
+	EXPECT_EQ(-1, proc_state(SRV_NS, proc_socks(), 13122, r.sport));
+	/* Gone: the ACK that would have completed it makes nothing. */
+	r.flags = XTCP_FLAG_ACK;
+	r.ack = synack.seq + 1;
+	ts_opt(tso, tsval + 10, synack.tsval);
+	ASSERT_EQ(0, raw_inject(CLI_NS, &r));
+	pfd = (struct pollfd){ .fd = self->lfd, .events = POLLIN };
+	EXPECT_EQ(0, poll(&pfd, 1, 500));
+	close(cap);
+}
+
+/*
  * An RTT sample from the TSecr (RFC 7323 section 4.1, as
  * tcp_ack_update_rtt()): a handmade client's ACK of a byte the server
  * had to resend gives none from the sequence numbers (Karn), but it
