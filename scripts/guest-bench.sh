@@ -76,7 +76,10 @@
 # Env: BENCH_RUNS (7)  BENCH_SECS (3)  BENCH_LOSS_SECS (5)
 #      BENCH_SHORT_SECS (10)  BENCH_GRID_SECS (5)
 #      BENCH_GRID_SLOW_RUNS (BENCH_RUNS): runs of the grid's 100 ms cells
+#      BENCH_GRID_SLOW_SECS (BENCH_GRID_SECS): their seconds each
 #      BENCH_CASES (all but the grid, space-separated)
+#      BENCH_SYSCTLS: "name=value ..." set in both netns before the runs
+#      (e.g. net.xtcp.recovery=5), for experiments; printed
 # Exit status 1 if any run failed (the table is printed anyway).
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -93,6 +96,8 @@ GRID_SECS=${BENCH_GRID_SECS:-5}
 # start and its first loss: single runs of either protocol spread
 # tenfold, and the grid's 100 ms cells take more pairs.
 GRID_SLOW_RUNS=${BENCH_GRID_SLOW_RUNS:-$RUNS}
+# ... or longer runs: 5 s holds one slow start and a few recoveries.
+GRID_SLOW_SECS=${BENCH_GRID_SLOW_SECS:-$GRID_SECS}
 CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_bdp bulk_gro bulk_loss rr crr flows4 flows16 share bridge_up bridge_down udp_bulk udp_rr udp_plain udp_plain_rr short_tail bulk_sendfile crr4 conns10k}
 # grid / gridb: every cell of the grid.
 grid_cells() {	# grid_cells PREFIX
@@ -142,6 +147,12 @@ setup_topology || { echo "topology setup failed"; cleanup; exit 1; }
 echo "# TIME-WAIT caps in xsrv: TCP $(ip netns exec xsrv sysctl -n net.ipv4.tcp_max_tw_buckets)," \
 	"xtcp $(ip netns exec xsrv sysctl -n net.xtcp.max_tw_buckets)"
 ip netns exec xcli sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+for kv in ${BENCH_SYSCTLS:-}; do
+	for ns in xsrv xcli; do
+		ip netns exec $ns sysctl -qw "$kv" || exit 1
+	done
+	echo "# BENCH_SYSCTLS: $kv in xsrv and xcli"
+done
 
 sysctl_of() { ip netns exec xsrv sysctl -n "$1" | tr -s '\t ' ' '; }
 echo "# xtcp bench on $(uname -r), $(nproc) cpus; $RUNS runs per figure" \
@@ -330,7 +341,9 @@ case_args() {
 		local g l r t how="a segment per skb"
 		IFS=_ read -r g l r t <<<"$1"
 		[ "$g" = gridb ] && how="GSO skbs whole"
-		echo "bulk xsrv xcli 10.99.0.1 $GRID_SECS Mbit/s bulk, veth, loss $l%, reordering $r%, RTT $t ms, $how" ;;
+		local secs=$GRID_SECS
+		[ "$t" = 100 ] && secs=$GRID_SLOW_SECS
+		echo "bulk xsrv xcli 10.99.0.1 $secs Mbit/s bulk, veth, loss $l%, reordering $r%, RTT $t ms, $how" ;;
 	*)		return 1 ;;
 	esac
 }
