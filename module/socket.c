@@ -664,11 +664,14 @@ out_err:
 
 /*
  * After the application read: send the ACK a delayed ACK was waiting to
- * send if a full segment was read, or if a short pushed one was and
- * nothing is left to read (unless the exchange is interactive: the
- * answer will take it along); and tell the peer if the window
- * opened a lot: without this a sender stopped by a full window would
- * wait for a probe.
+ * send if two full segments or more wait for it (the arrival did not
+ * ACK them: more than half the buffer held data, xtcp_ack_data()), or
+ * if a short pushed one was read and nothing is left to read (unless
+ * the exchange is interactive: the answer will take it along); and tell
+ * the peer if the window opened a lot: without this a sender stopped by
+ * a full window would wait for a probe.  One full segment waits for the
+ * next or the timer, as at its arrival: ACKed on the read as well, a
+ * reader that kept up had every segment ACKed.
  */
 static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 {
@@ -681,7 +684,7 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 				     TCPF_FIN_WAIT2)))
 		return;
 	if ((icsk->icsk_ack.pending & ICSK_ACK_TIMER) &&
-	    (xs->rcv_unacked >= xs->rcv_mss ||
+	    (xs->rcv_unacked >= 2U * xs->rcv_mss ||
 	     (xs->ack_pushed && !inet_csk_in_pingpong_mode(sk) &&
 	      skb_queue_empty(&sk->sk_receive_queue)))) {
 		xtcp_clock_refresh(xs);		/* the ACK's TSval */
