@@ -2135,31 +2135,23 @@ TEST_F_TIMEOUT(opt, congestion_control_hook_paces, XT(60))
  * One connection with the example algorithm: 128 KiB through the queue
  * of congestion_module_pkts_acked, TCP_INFO after.
  */
-static int example_run(struct _test_data_opt *self, int port,
-		       struct tcp_info *ti)
+static int example_run(int port, struct tcp_info *ti)
 {
-	int err = -1;
+	int lfd = xlisten(port, 4), c = xsock(CLI_NS), a = -1, err = -1;
 
-	self->lfd = xlisten(port, 4);
-	self->c = xsock(CLI_NS);
-	if (self->lfd < 0 || self->c < 0 ||
-	    setsockopt(self->c, SOL_TCP, TCP_CONGESTION, "example", 7) ||
-	    do_connect(self->c, SRV_ADDR, port))
-		goto out;
-	self->a = accept(self->lfd, NULL, NULL);
-	if (self->a >= 0 && !transfer(self->c, self->a, 128 << 10) &&
-	    !wait_all_acked(self->c, XT(5000)))
-		err = get_info(self->c, ti);
-out:
-	if (self->c >= 0)
-		close_abort(self->c);
-	if (self->a >= 0)
-		close_abort(self->a);
-	if (self->lfd >= 0)
-		close(self->lfd);
-	self->c = -1;
-	self->a = -1;
-	self->lfd = -1;
+	if (lfd >= 0 && c >= 0 &&
+	    !setsockopt(c, SOL_TCP, TCP_CONGESTION, "example", 7) &&
+	    !do_connect(c, SRV_ADDR, port))
+		a = accept(lfd, NULL, NULL);
+	if (a >= 0 && !transfer(c, a, 128 << 10) &&
+	    !wait_all_acked(c, XT(5000)))
+		err = get_info(c, ti);
+	if (a >= 0)
+		close_abort(a);
+	if (c >= 0)
+		close_abort(c);
+	if (lfd >= 0)
+		close(lfd);
 	return err;
 }
 
@@ -2189,9 +2181,9 @@ TEST_F_TIMEOUT(opt, congestion_module_pkts_acked, XT(90))
 			   " root netem rate 10mbit limit 24"));
 	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
 			   " root netem delay 5ms"));
-	ASSERT_EQ(0, example_run(self, 13013, &off));
+	ASSERT_EQ(0, example_run(13013, &off));
 	ASSERT_EQ(0, sh("echo 2000 >/sys/module/xtcp_cc_example/parameters/ss_delay_us"));
-	ASSERT_EQ(0, example_run(self, 13014, &on));
+	ASSERT_EQ(0, example_run(13014, &on));
 	TH_LOG("ss_delay_us 0: ssthresh %u, resent %u, min_rtt %u us; 2000: ssthresh %u, cwnd %u, resent %u, rtt %u us",
 	       off.tcpi_snd_ssthresh, off.tcpi_total_retrans, off.tcpi_min_rtt,
 	       on.tcpi_snd_ssthresh, on.tcpi_snd_cwnd, on.tcpi_total_retrans,
@@ -3114,6 +3106,43 @@ TEST_F_TIMEOUT(opt, timestamps_mss_and_bulk_transfer, XT(90))
 }
 
 /*
+ * PAWS tests' start: a connection on @port whose client sent one byte
+ * "a", taken, and ACKed; *@d is that byte as the server's veth saw it,
+ * *@cap the capture there, drained.  @tso becomes a timestamps option
+ * with a TSval 100 s behind d's, echoing d's TSecr.
+ */
+static void paws_start(struct __test_metadata *_metadata,
+		       struct _test_data_opt *self, int port, int *cap,
+		       struct seg *d, uint8_t tso[12])
+{
+	uint32_t tsval;
+	struct seg s;
+	char b = 0;
+
+	ASSERT_EQ(0, pair(self, port));
+	*cap = cap_open(SRV_NS, SRV_IF);
+	ASSERT_LE(0, *cap);
+	ASSERT_EQ(1, write(self->c, "a", 1));
+	ASSERT_EQ(1, read(self->a, &b, 1));
+	/* The client's byte, and the server's ACK of it. */
+	do {
+		ASSERT_EQ(0, cap_find(*cap, d, XTCP_FLAG_ACK, 0, 2000));
+	} while (d->len != 1);
+	ASSERT_EQ(1, d->tstamp);
+	do {
+		ASSERT_EQ(0, cap_find(*cap, &s, XTCP_FLAG_ACK, 1, 2000));
+	} while (s.ack != d->seq + 1);
+	usleep(50000);
+	while (!cap_next(*cap, &s, 50))
+		;
+	tsval = d->tsval - 100000;
+	memcpy(tso, (uint8_t[]){ XTCPOPT_NOP, XTCPOPT_NOP, 8, 10,
+				 tsval >> 24, tsval >> 16, tsval >> 8, tsval,
+				 d->tsecr >> 24, d->tsecr >> 16,
+				 d->tsecr >> 8, d->tsecr }, 12);
+}
+
+/*
  * PAWS (RFC 7323 section 5): a segment in the window whose TSval is
  * older than the last one the receiver echoes is an old duplicate.  One
  * byte forged as the client's next, with a TSval 100 s behind, is
@@ -3123,7 +3152,7 @@ TEST_F_TIMEOUT(opt, timestamps_mss_and_bulk_transfer, XT(90))
  */
 TEST_F(opt, paws_drops_old_tsval)
 {
-	uint8_t tso[12] = { XTCPOPT_NOP, XTCPOPT_NOP, 8, 10 };
+	uint8_t tso[12];
 	struct pollfd pfd;
 	struct rawseg r;
 	struct seg s, d;
@@ -3132,32 +3161,9 @@ TEST_F(opt, paws_drops_old_tsval)
 	int cap, got;
 	char b = 0;
 
-	ASSERT_EQ(0, pair(self, 13095));
-	cap = cap_open(SRV_NS, SRV_IF);
-	ASSERT_LE(0, cap);
-	ASSERT_EQ(1, write(self->c, "a", 1));
-	ASSERT_EQ(1, read(self->a, &b, 1));
-	/* The client's byte, and the server's ACK of it. */
-	do {
-		ASSERT_EQ(0, cap_find(cap, &d, XTCP_FLAG_ACK, 0, 2000));
-	} while (d.len != 1);
-	ASSERT_EQ(1, d.tstamp);
-	do {
-		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000));
-	} while (s.ack != d.seq + 1);
-	usleep(50000);
-	while (!cap_next(cap, &s, 50))
-		;
-
+	paws_start(_metadata, self, 13095, &cap, &d, tso);
 	paws0 = proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab");
 	ASSERT_LE(0, paws0);
-	tsval = d.tsval - 100000;
-	tso[4] = tsval >> 24;
-	tso[5] = tsval >> 16;
-	tso[6] = tsval >> 8;
-	tso[7] = tsval;
-	memcpy(tso + 8, (uint8_t[]){ d.tsecr >> 24, d.tsecr >> 16,
-				     d.tsecr >> 8, d.tsecr }, 4);
 	r = (struct rawseg){
 		.src = CLI_ADDR, .dst = SRV_ADDR, .sport = self->cport,
 		.dport = self->port, .seq = d.seq + 1, .ack = d.ack,
@@ -3199,41 +3205,17 @@ TEST_F(opt, paws_drops_old_tsval)
  */
 TEST_F(opt, paws_old_duplicate_dsacked)
 {
-	uint8_t tso[12] = { XTCPOPT_NOP, XTCPOPT_NOP, 8, 10 };
 	long paws0, dsack0;
+	uint8_t tso[12];
 	struct rawseg r;
 	struct seg s, d;
-	uint32_t tsval;
 	int cap;
-	char b = 0;
 
-	ASSERT_EQ(0, pair(self, 13096));
-	cap = cap_open(SRV_NS, SRV_IF);
-	ASSERT_LE(0, cap);
-	ASSERT_EQ(1, write(self->c, "a", 1));
-	ASSERT_EQ(1, read(self->a, &b, 1));
-	do {
-		ASSERT_EQ(0, cap_find(cap, &d, XTCP_FLAG_ACK, 0, 2000));
-	} while (d.len != 1);
-	ASSERT_EQ(1, d.tstamp);
-	do {
-		ASSERT_EQ(0, cap_find(cap, &s, XTCP_FLAG_ACK, 1, 2000));
-	} while (s.ack != d.seq + 1);
-	usleep(50000);
-	while (!cap_next(cap, &s, 50))
-		;
-
+	paws_start(_metadata, self, 13096, &cap, &d, tso);
 	paws0 = proto_stat(SRV_NS, "PAWSEstab", "PAWSEstab");
 	dsack0 = proto_stat(SRV_NS, "DsackOldSent", "TCPDSACKOldSent");
 	ASSERT_LE(0, paws0);
 	ASSERT_LE(0, dsack0);
-	tsval = d.tsval - 100000;
-	tso[4] = tsval >> 24;
-	tso[5] = tsval >> 16;
-	tso[6] = tsval >> 8;
-	tso[7] = tsval;
-	memcpy(tso + 8, (uint8_t[]){ d.tsecr >> 24, d.tsecr >> 16,
-				     d.tsecr >> 8, d.tsecr }, 4);
 	r = (struct rawseg){
 		.src = CLI_ADDR, .dst = SRV_ADDR, .sport = self->cport,
 		.dport = self->port, .seq = d.seq, .ack = d.ack,
