@@ -1477,7 +1477,9 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 	} else {
 		/* SACKs alone make a sample too. */
 		xtcp_rate_gen(sk, &rs);
-		if (xs->ca_ops && xs->ca_ops->pkts_acked) {
+		/* Not an old ACK: tcp_ack() takes it no further than SACKs. */
+		if (xs->ca_ops && xs->ca_ops->pkts_acked &&
+		    !xtcp_before(ack, prior_una)) {
 			struct xtcp_ack_sample s;
 
 			xtcp_ack_sample_fill(sk, &s, &rs, ack, 0);

@@ -215,7 +215,8 @@ struct xtcp_cong_ops {
 	u32		(*undo_cwnd)(struct xtcp_cc *cc);
 	/*
 	 * Optional (NULL: not told), as TCP's pkts_acked: every ACK that
-	 * was not dropped, new data or duplicate, cwnd-limited or not,
+	 * was not dropped, new data or duplicate (not one older than
+	 * SND.UNA), cwnd-limited or not,
 	 * after the segments it covers were freed and before the loss
 	 * state machine, cong_avoid and cong_control hear of it
 	 * (tcp_clean_rtx_queue()'s call).  @s->acked is what it ACKed,
