@@ -422,13 +422,13 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 				     th->doff * 4 - sizeof(*th), &opts) &&
 		 opts.saw_tstamp;
 	if (saw_ts) {
-		u32 now = (u32)ktime_get_seconds();
-		u32 stamp = now - reqsk_timeout(req, XTCP_RTO_MAX) / HZ;
+		u32 age = reqsk_timeout(req, XTCP_RTO_MAX) / HZ;
 
-		paws_reject = !xtcp_paws_ok(req->ts_recent, stamp,
+		paws_reject = !xtcp_paws_ok(req->ts_recent,
+					    (u32)ktime_get_seconds() - age,
 					    opts.rcv_tsval, 0) &&
 			      !((cb->flags & XTCP_FLAG_RST) &&
-				(s32)(now - (stamp + XTCP_PAWS_MSL)) >= 0);
+				age >= XTCP_PAWS_MSL);
 	}
 
 	/* A retransmitted SYN: our SYN-ACK was lost, send it again. */
