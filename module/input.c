@@ -92,9 +92,13 @@ static void xtcp_update_rto(struct sock *sk)
  * xtcp_sndbuf_expand() - let the send buffer follow the congestion window
  * @sk: the socket
  *
- * As Linux does: room for two windows of full segments with their
- * overhead, within xtcp_prot's sysctl_wmem[2]; only ever grows, and not
- * when the application fixed SO_SNDBUF.
+ * As tcp_sndbuf_expand(), byte for byte: room for two windows (CUBIC's
+ * 1.7 rounded up, for the segments a recovery holds besides the new
+ * window) of the worst case skb, a full segment in a power-of-two head,
+ * within xtcp_prot's sysctl_wmem[2].  The window counted is at least the
+ * initial one and the reordering estimate's.  Only ever grows; not when
+ * the application fixed SO_SNDBUF, nor under memory pressure or above
+ * the soft limit (tcp_should_expand_sndbuf()).
  *
  * Context: socket locked (sk_sndbuf is written with WRITE_ONCE()).
  */
@@ -106,9 +110,15 @@ static void xtcp_sndbuf_expand(struct sock *sk)
 
 	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
 		return;
-	per_mss = SKB_TRUESIZE(max_t(u32, xs->mss_cache, XTCP_MSS_DEFAULT) +
-			       MAX_XTCP_HEADER);
-	segs = max(xs->cc.cwnd, XTCP_INIT_CWND);
+	if (sk_under_memory_pressure(sk) ||
+	    sk_memory_allocated(sk) >= sk_prot_mem_limits(sk, 0))
+		return;
+	per_mss = max3(xs->mss_cache, (u32)xs->rx_mss, XTCP_MSS_DEFAULT) +
+		  XTCP_SNDBUF_HEADER +
+		  SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	per_mss = roundup_pow_of_two(per_mss) +
+		  SKB_DATA_ALIGN(sizeof(struct sk_buff));
+	segs = max3(xs->cc.cwnd, XTCP_INIT_CWND, xs->cc.reordering + 1);
 	sndmem = (int)min_t(u64, 2ULL * segs * per_mss,
 			    READ_ONCE(sk->sk_prot->sysctl_wmem[2]));
 	if (sndmem > READ_ONCE(sk->sk_sndbuf))

@@ -128,6 +128,11 @@ extern unsigned int xtcp_net_id;
  * that need more headroom (tunnels) reallocate on the way out.
  */
 #define MAX_XTCP_HEADER		128
+/*
+ * TCP's MAX_TCP_HEADER, for the send buffer's sizing alone
+ * (xtcp_sndbuf_expand()), so that SO_SNDBUF grows as TCP's does.
+ */
+#define XTCP_SNDBUF_HEADER	L1_CACHE_ALIGN(128 + MAX_HEADER)
 #define XTCP_MSS_DEFAULT	536U
 /* Keepalive bounds, TCP's (MAX_TCP_KEEPIDLE and friends). */
 #define XTCP_MAX_KEEPIDLE	32767

@@ -467,8 +467,6 @@ static const struct except {
 	  "the peer's address: the two connections have different ports" },
 	{ SOL_IP, IP_PROTOCOL, 0, 0, EX_VALUE, 0,
 	  "6.1 returns inet_num, which for a bound stream socket is its port" },
-	{ SOL_SOCKET, SO_SNDBUF, CONNECTED_STATES, B(S_GET), EX_VALUE, 0,
-	  "grown after the handshake by each protocol's own sizing" },
 	{ SOL_SOCKET, SO_RCVBUF, CONNECTED_STATES, B(S_GET), EX_VALUE, 0,
 	  "grown after the handshake by each protocol's own sizing" },
 	{ SOL_SOCKET, SO_ZEROCOPY, 0,
