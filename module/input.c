@@ -296,6 +296,9 @@ static u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, u32 prior_fack,
 			break;
 		xtcp_rtx_queue_unlink_and_free(skb, sk);
 	}
+	/* Everything sent is acknowledged: busy only while data waits. */
+	if (!skb)
+		xtcp_chrono_stop(sk, XTCP_CHRONO_BUSY);
 	if (karn) {
 		*rtt_us = 0;
 		/*
@@ -501,8 +504,7 @@ static bool xtcp_new_ack(struct sock *sk, u32 ack, u32 prior_fack,
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 flight = xtcp_in_flight(xs), prior_una = xs->snd_una;
-	bool hold = false, limited = flight >= xs->cc.cwnd ||
-		       (xs->cc.cwnd < xs->cc.ssthresh && 2 * flight >= xs->cc.cwnd);
+	bool hold = false, limited = xtcp_cwnd_limited(xs, flight);
 	struct xtcp_ack_sample s;
 	u32 acked, rtt_us;
 

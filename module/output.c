@@ -222,6 +222,56 @@ void xtcp_rtx_queue_purge(struct sock *sk)
 }
 
 /*
+ * Chronographs, as tcp_chrono_start() and tcp_chrono_stop(): one runs at
+ * a time, the most telling of those whose condition holds (the highest
+ * enum xtcp_chrono); stopping one goes back to busy while data waits or
+ * is in flight, else to none.  In jiffies, as TCP's.
+ */
+static void xtcp_chrono_set(struct xtcp_sock *xs, enum xtcp_chrono new)
+{
+	u32 now = (u32)jiffies;
+
+	if (xs->chrono_type > XTCP_CHRONO_UNSPEC)
+		xs->chrono_stat[xs->chrono_type - 1] += now - xs->chrono_start;
+	xs->chrono_start = now;
+	xs->chrono_type = new;
+}
+
+/**
+ * xtcp_chrono_start() - a send-side condition begins
+ * @sk: the socket
+ * @type: busy, or stalled by the peer's window or the send buffer
+ *
+ * Context: socket locked (owner, or the bh lock on the receive path).
+ */
+void xtcp_chrono_start(struct sock *sk, enum xtcp_chrono type)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	sock_owned_by_me(sk);
+	if (type > xs->chrono_type)
+		xtcp_chrono_set(xs, type);
+}
+
+/**
+ * xtcp_chrono_stop() - a send-side condition ends
+ * @sk: the socket
+ * @type: the condition
+ *
+ * Context: socket locked (owner, or the bh lock on the receive path).
+ */
+void xtcp_chrono_stop(struct sock *sk, enum xtcp_chrono type)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	sock_owned_by_me(sk);
+	if (xtcp_rtx_queue_empty(sk) && skb_queue_empty(&sk->sk_write_queue))
+		xtcp_chrono_set(xs, XTCP_CHRONO_UNSPEC);
+	else if (type == xs->chrono_type)
+		xtcp_chrono_set(xs, XTCP_CHRONO_BUSY);
+}
+
+/*
  * Receive window free for the application's data, in bytes: half the
  * free receive buffer, the other half for skb overhead (TCP's default).
  * @mss is the segment size the window is counted in under pressure.
@@ -1629,7 +1679,7 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int mss = xs->mss_cache, burst_max = xtcp_burst_max(sk);
 	u32 prior_packets = xs->packets_out;
-	bool sent = false, frto_new;
+	bool sent = false, rwnd_limited = false, frto_new;
 	struct sk_buff *skb;
 
 	sock_owned_by_me(sk);
@@ -1665,8 +1715,13 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		    (!probe && in_flight >= xs->cc.cwnd))
 			break;
 		segs = probe ? 1 : min(xs->cc.cwnd - in_flight, burst_max);
-		if (!xtcp_xmit_len(sk, skb, mss, segs, nonagle, &len))
+		if (!xtcp_xmit_len(sk, skb, mss, segs, nonagle, &len)) {
+			/* Not even a segment fits the peer's window. */
+			rwnd_limited = skb->len &&
+				       xtcp_after(cb->seq + min(skb->len, mss),
+						  xs->snd_una + xs->snd_wnd);
 			break;
+		}
 		/*
 		 * Only part of it goes: the rest, and the FIN if the window
 		 * ends before it, stay queued (tso_fragment()).
@@ -1708,6 +1763,19 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		xs->frto = 0;
 		xtcp_xmit_lost(sk);
 	}
+	if (rwnd_limited)
+		xtcp_chrono_start(sk, XTCP_CHRONO_RWND_LIMITED);
+	else
+		xtcp_chrono_stop(sk, XTCP_CHRONO_RWND_LIMITED);
+	/*
+	 * Sent all there was, not limited by cwnd, while the writer waits
+	 * for buffer: the send buffer is the limit (tcp_cwnd_validate()).
+	 */
+	if (sent && !probe && skb_queue_empty(&sk->sk_write_queue) &&
+	    !xtcp_cwnd_limited(xs, xtcp_in_flight(xs)) && sk->sk_socket &&
+	    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags) &&
+	    (1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))
+		xtcp_chrono_start(sk, XTCP_CHRONO_SNDBUF_LIMITED);
 	/*
 	 * New data in flight: the RTO runs, from the oldest segment's send
 	 * if a loss probe held the timer; RACK's reordering timer stays
@@ -2198,6 +2266,7 @@ void xtcp_send_fin(struct sock *sk)
 		sk_wmem_queued_add(sk, skb->truesize);
 		sk_mem_charge(sk, skb->truesize);
 		__skb_queue_tail(&sk->sk_write_queue, skb);
+		xtcp_chrono_start(sk, XTCP_CHRONO_BUSY);
 	}
 	XTCP_SKB_CB(skb)->flags |= XTCP_FLAG_FIN;
 	XTCP_SKB_CB(skb)->end_seq++;

@@ -32,6 +32,9 @@ static void xtcp_write_space(struct sock *sk)
 	if (!sock || !__sk_stream_is_writeable(sk, 1))
 		return;
 	clear_bit(SOCK_NOSPACE, &sock->flags);
+	/* The writer may go on: no longer the send buffer's stall. */
+	if (xtcp_sk(sk)->chrono_type == XTCP_CHRONO_SNDBUF_LIMITED)
+		xtcp_chrono_stop(sk, XTCP_CHRONO_SNDBUF_LIMITED);
 	rcu_read_lock();
 	wq = rcu_dereference(sk->sk_wq);
 	if (skwq_has_sleeper(wq))
@@ -138,6 +141,7 @@ static void xtcp_purge_write_queues(struct sock *sk)
 	xtcp_sk(sk)->packets_out = 0;
 	xtcp_sk(sk)->lost_out = 0;
 	xtcp_sk(sk)->sacked_out = 0;
+	xtcp_chrono_stop(sk, XTCP_CHRONO_BUSY);
 	sk_mem_reclaim(sk);
 }
 
@@ -292,6 +296,9 @@ static void xtcp_queue_skb(struct sock *sk, struct sk_buff *skb)
 	sk_wmem_queued_add(sk, skb->truesize);
 	sk_mem_charge(sk, skb->truesize);
 	__skb_queue_tail(&sk->sk_write_queue, skb);
+	/* Data waits to go (tcp_add_write_queue_tail()). */
+	if (sk->sk_write_queue.next == skb)
+		xtcp_chrono_start(sk, XTCP_CHRONO_BUSY);
 }
 
 /*
@@ -321,6 +328,8 @@ static void xtcp_remove_empty_skb(struct sock *sk)
 
 	if (skb && XTCP_SKB_CB(skb)->seq == XTCP_SKB_CB(skb)->end_seq) {
 		__skb_unlink(skb, &sk->sk_write_queue);
+		if (skb_queue_empty(&sk->sk_write_queue))
+			xtcp_chrono_stop(sk, XTCP_CHRONO_BUSY);
 		xtcp_free_skb(sk, skb);
 	}
 }

@@ -330,10 +330,29 @@ static u32 xtcp_retrans_out(struct sock *sk)
 	return n;
 }
 
+/* TCP_INFO's chronographs in microseconds (tcp_get_info_chrono_stats()). */
+static void xtcp_get_info_chrono(const struct xtcp_sock *xs,
+				 struct tcp_info *info)
+{
+	u64 stats[XTCP_CHRONO_MAX], total = 0;
+	int i;
+
+	for (i = XTCP_CHRONO_BUSY; i < XTCP_CHRONO_MAX; i++) {
+		stats[i] = xs->chrono_stat[i - 1];
+		if (i == xs->chrono_type)
+			stats[i] += (u32)jiffies - xs->chrono_start;
+		stats[i] *= USEC_PER_SEC / HZ;
+		total += stats[i];
+	}
+	info->tcpi_busy_time = total;
+	info->tcpi_rwnd_limited = stats[XTCP_CHRONO_RWND_LIMITED];
+	info->tcpi_sndbuf_limited = stats[XTCP_CHRONO_SNDBUF_LIMITED];
+}
+
 /*
  * TCP_INFO: struct tcp_info as tcp_get_info() fills it, from what xtcp
- * keeps; fields for what xtcp has not (timestamps, busy-time
- * chronographs, a receiver RTT estimate, fast open) stay 0.  A
+ * keeps; fields for what xtcp has not (a receiver RTT estimate, fast
+ * open) stay 0.  A
  * listener reports, unlocked, what TCP's does: its accept queue's
  * length and limit in tcpi_unacked and tcpi_sacked.  Also
  * INET_DIAG_INFO's filler (xtcp_diag.ko): for a listener it may be
@@ -426,6 +445,7 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 							  xs->mss_cache);
 	info->tcpi_delivered = xs->dlv.delivered;
 	info->tcpi_delivered_ce = xs->dlv.delivered_ce;
+	xtcp_get_info_chrono(xs, info);
 	unlock_sock_fast(sk, slow);
 }
 EXPORT_SYMBOL_GPL(xtcp_get_info);

@@ -544,6 +544,15 @@ static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
 	return (struct xtcp_request_sock *)req;
 }
 
+/* What a send-side chronograph times (TCP's enum tcp_chrono). */
+enum xtcp_chrono {
+	XTCP_CHRONO_UNSPEC,
+	XTCP_CHRONO_BUSY,		/* data to send or in flight */
+	XTCP_CHRONO_RWND_LIMITED,	/* stalled by the peer's window */
+	XTCP_CHRONO_SNDBUF_LIMITED,	/* stalled by the send buffer */
+	XTCP_CHRONO_MAX
+};
+
 /*
  * An xtcp socket.  Sequence variables as named in RFC 9293 section 3.3.1.
  * Every field is written under the socket lock (see the top of this
@@ -777,6 +786,17 @@ struct xtcp_sock {
 	u32	min_rtt_us;	/* lowest RTT sample, ~0U: none yet */
 	u32	lsndtime;	/* jiffies of the last data sent */
 	/*
+	 * Chronographs (TCP's tcp_chrono_*(), output.c): jiffies spent
+	 * with data to send (busy), and of it stalled by the peer's
+	 * window or by the send buffer.  One runs at a time, the most
+	 * telling (the highest enum xtcp_chrono) since chrono_start;
+	 * chrono_stat[] holds each one's past time.  Under the socket
+	 * lock; TCP_INFO's busy_time, rwnd_limited, sndbuf_limited.
+	 */
+	u32	chrono_start;
+	u32	chrono_stat[XTCP_CHRONO_MAX - 1];
+	u8	chrono_type;	/* enum xtcp_chrono */
+	/*
 	 * On a CPU's list of sockets TCP Small Queues throttled, while
 	 * XTCP_TSQ_QUEUED is set (output.c: xtcp_wfree(), the tasklet),
 	 * under that list's IRQ-off section.
@@ -947,6 +967,8 @@ void xtcp_rtx_queue_insert(struct sock *sk, struct sk_buff *skb);
 struct sk_buff *xtcp_rtx_queue_find(const struct sock *sk, u32 seq);
 void xtcp_rtx_queue_unlink_and_free(struct sk_buff *skb, struct sock *sk);
 void xtcp_rtx_queue_purge(struct sock *sk);
+void xtcp_chrono_start(struct sock *sk, enum xtcp_chrono type);
+void xtcp_chrono_stop(struct sock *sk, enum xtcp_chrono type);
 
 #if IS_ENABLED(CONFIG_IPV6)
 /*
@@ -1053,7 +1075,19 @@ static inline void xtcp_info_reset(struct xtcp_sock *xs)
 	xs->reord_seen = 0;
 	xs->rcv_ooopack = 0;
 	xs->min_rtt_us = ~0U;
+	xs->chrono_type = XTCP_CHRONO_UNSPEC;
+	memset(xs->chrono_stat, 0, sizeof(xs->chrono_stat));
 	xtcp_delivery_reset(&xs->dlv);
+}
+
+/*
+ * The congestion window is what limits the sender: all of it in flight,
+ * or in slow start half of it (tcp_is_cwnd_limited()'s reading).
+ */
+static inline bool xtcp_cwnd_limited(const struct xtcp_sock *xs, u32 flight)
+{
+	return flight >= xs->cc.cwnd ||
+	       (xs->cc.cwnd < xs->cc.ssthresh && 2 * flight >= xs->cc.cwnd);
 }
 
 /* A round-trip time measured: the estimator, and the lowest seen. */

@@ -541,6 +541,92 @@ TEST_F_TIMEOUT(opt, info_delivery_rate, XT(60))
 	EXPECT_GE(22, ti.tcpi_delivered);
 }
 
+/*
+ * TCP_INFO's chronographs (busy_time, rwnd_limited, sndbuf_limited, as
+ * TCP's tcp_chrono_*()), in milliseconds here.  A receiver that stops
+ * reading closes its window: the sender is busy and, from the moment the
+ * window shuts, limited by it; once all is read and acknowledged the
+ * clock stops.  A sender whose SO_SNDBUF is a few segments (a segment an
+ * skb) on a 40 ms path is, at times, limited by it: when what was left
+ * goes with cwnd to spare while the writer waits.  TCP counts only that
+ * (tcp_cwnd_validate()), not the writer's wait itself, hence the loose
+ * bound (TCP 44 ms of 9.9 s for 4 MiB, xtcp 244 of 8.9 s).
+ */
+TEST_F_TIMEOUT(opt, info_chronographs, XT(60))
+{
+	struct tcp_info t1, t2, t3;
+	static char buf[64 << 10];
+	struct bulk b = { .len = 2 << 20, .keep_open = 1 };
+	double end;
+	size_t got = 0, sent = 0;
+	int small = 16384;
+	pthread_t th;
+	ssize_t n;
+
+	ASSERT_EQ(0, pair(self, 13072));
+	ASSERT_EQ(0, get_info(self->c, &t1));
+	EXPECT_EQ(0, t1.tcpi_busy_time) TH_LOG("nothing sent yet");
+	/* 300 ms of writes the unread receiver's window soon refuses. */
+	end = now_s() + 0.3;
+	while (now_s() < end) {
+		n = send(self->c, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0)
+			sent += n;
+		else
+			usleep(10000);
+	}
+	usleep(600000);
+	ASSERT_EQ(0, get_info(self->c, &t1));
+	while (got < sent && (n = read(self->a, buf, sizeof(buf))) > 0)
+		got += n;
+	ASSERT_EQ(sent, got);
+	ASSERT_EQ(0, wait_all_acked(self->c, XT(5000)));
+	ASSERT_EQ(0, get_info(self->c, &t2));
+	usleep(300000);
+	ASSERT_EQ(0, get_info(self->c, &t3));
+	TH_LOG("window shut: %zu bytes; busy %llu ms, rwnd_limited %llu, sndbuf_limited %llu; all acked: busy %llu, rwnd_limited %llu; 300 ms later busy %llu",
+	       sent, t1.tcpi_busy_time / 1000, t1.tcpi_rwnd_limited / 1000,
+	       t1.tcpi_sndbuf_limited / 1000, t2.tcpi_busy_time / 1000,
+	       t2.tcpi_rwnd_limited / 1000, t3.tcpi_busy_time / 1000);
+	EXPECT_LE(800000, t1.tcpi_busy_time);
+	EXPECT_LE(500000, t1.tcpi_rwnd_limited);
+	EXPECT_GE(t1.tcpi_busy_time, t1.tcpi_rwnd_limited);
+	EXPECT_LE(t1.tcpi_busy_time, t2.tcpi_busy_time);
+	EXPECT_EQ(t2.tcpi_busy_time, t3.tcpi_busy_time);
+	EXPECT_EQ(t2.tcpi_rwnd_limited, t3.tcpi_rwnd_limited);
+	close_abort(self->c);
+	close_abort(self->a);
+	close(self->lfd);
+	self->c = self->a = self->lfd = -1;
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 20ms"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 20ms"));
+	ASSERT_EQ(0, sh("ip -n %s link set dev %s gso_max_segs 1", CLI_NS, CLI_IF));
+	ASSERT_EQ(0, pair(self, 13073));
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &small,
+				sizeof(small)));
+	b.fd = self->c;
+	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+	got = 0;
+	while (got < b.len && (n = read(self->a, buf, sizeof(buf))) > 0)
+		got += n;
+	pthread_join(th, NULL);
+	ASSERT_EQ(b.len, got);
+	ASSERT_EQ(0, wait_all_acked(self->c, XT(5000)));
+	ASSERT_EQ(0, get_info(self->c, &t1));
+	tc_in(CLI_NS, "qdisc del dev " CLI_IF " root");
+	tc_in(SRV_NS, "qdisc del dev " SRV_IF " root");
+	sh("ip -n %s link set dev %s gso_max_segs 65535", CLI_NS, CLI_IF);
+	TH_LOG("SO_SNDBUF %d: busy %llu ms, sndbuf_limited %llu, rwnd_limited %llu, cwnd %u",
+	       small, t1.tcpi_busy_time / 1000, t1.tcpi_sndbuf_limited / 1000,
+	       t1.tcpi_rwnd_limited / 1000, t1.tcpi_snd_cwnd);
+	EXPECT_LT(0, t1.tcpi_sndbuf_limited);
+	EXPECT_GE(t1.tcpi_busy_time, t1.tcpi_sndbuf_limited);
+	EXPECT_EQ(0, t1.tcpi_rwnd_limited);
+}
+
 /* ---- TCP_CONGESTION ---- */
 
 TEST_F(opt, congestion_name_and_errnos)
