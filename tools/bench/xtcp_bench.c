@@ -28,7 +28,10 @@
  *        (/proc/stat: user, system, irq, softirq) over the receiver's
  *        measured time and bytes; cpu_snd= the client process's own
  *        CPU time over every byte it wrote; cpu_rcv= the server's over
- *        its measured time and bytes.  -f FILE: the client sends FILE
+ *        its measured time and bytes.  busy_ms=, rwnd_limited_ms=,
+ *        sndbuf_limited_ms=: the client socket's TCP_INFO chronographs
+ *        at its end (time with data to send, and of it held back by
+ *        the peer's window, or by the send buffer as TCP reads it).  -f FILE: the client sends FILE
  *        (at least 64 KiB) with sendfile(), 64 KiB at a time, from its
  *        start again at its end.  A process's time includes the
  *        softirq work run in its context: on veth the sender's carries
@@ -84,12 +87,13 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +134,8 @@ struct shared {
 	long count;			/* client: transactions/connections */
 	double secs;			/* client: time they took */
 	int sndbuf[2];			/* client: SO_SNDBUF at start, end */
+	/* client (bulk): TCP_INFO's chronographs at the end, in ms */
+	unsigned long long busy_ms, rwnd_ms, sndbuf_ms;
 	int rcvbuf[2];			/* server: SO_RCVBUF at start, end */
 	long long sent;			/* client (bulk): bytes written */
 	double cpu_snd;			/* client (bulk): its CPU seconds */
@@ -332,6 +338,8 @@ static void client_bulk(int proto, const struct sockaddr_in *sin)
 	static char buf[CHUNK];
 	int fd, ffd = -1;
 	off_t off = 0, fsize = 0;
+	struct tcp_info ti;
+	socklen_t ti_len;
 	ssize_t n;
 
 	if (send_file) {
@@ -368,6 +376,14 @@ static void client_bulk(int proto, const struct sockaddr_in *sin)
 		break;
 	}
 	sh->sndbuf[1] = sockopt_int(fd, SOL_SOCKET, SO_SNDBUF);
+	ti_len = sizeof(ti);
+	if (!getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &ti_len) &&
+	    ti_len >= offsetof(struct tcp_info, tcpi_sndbuf_limited) +
+		      sizeof(ti.tcpi_sndbuf_limited)) {
+		sh->busy_ms = ti.tcpi_busy_time / 1000;
+		sh->rwnd_ms = ti.tcpi_rwnd_limited / 1000;
+		sh->sndbuf_ms = ti.tcpi_sndbuf_limited / 1000;
+	}
 	close(fd);
 	sh->cpu_snd = self_cpu_s();
 out:
@@ -1176,12 +1192,13 @@ int main(int argc, char **argv)
 	if (mode == BULK) {
 		double gb = bytes / 1e9;
 
-		printf("RESULT mode=bulk proto=%s value=%.2f unit=Mbit/s secs=%.3f bytes=%lld first=%zd maxgap=%.3f sndbuf=%d,%d rcvbuf=%d,%d cpu_all=%.2f cpu_snd=%.2f cpu_rcv=%.2f\n",
+		printf("RESULT mode=bulk proto=%s value=%.2f unit=Mbit/s secs=%.3f bytes=%lld first=%zd maxgap=%.3f sndbuf=%d,%d rcvbuf=%d,%d cpu_all=%.2f cpu_snd=%.2f cpu_rcv=%.2f busy_ms=%llu rwnd_limited_ms=%llu sndbuf_limited_ms=%llu\n",
 		       pname, value, elapsed, bytes, first, maxgap, sh->sndbuf[0],
 		       sh->sndbuf[1], sh->rcvbuf[0], sh->rcvbuf[1],
 		       cpu_all >= 0 && gb > 0 ? cpu_all / gb : -1,
 		       sh->sent ? sh->cpu_snd / (sh->sent / 1e9) : -1,
-		       gb > 0 ? cpu_rcv / gb : -1);
+		       gb > 0 ? cpu_rcv / gb : -1, sh->busy_ms, sh->rwnd_ms,
+		       sh->sndbuf_ms);
 	} else if (mode == FLOWS) {
 		double sum = 0, sq = 0, mine = 0;
 
