@@ -64,7 +64,6 @@ enum {
 /* The algorithm's state in struct xtcp_cc's priv[]. */
 struct cubic {
 	u32	w_max;		/* cwnd at the last loss (after fast convergence) */
-	u32	last_w_max;	/* the W_max before it, for fast convergence */
 	u32	epoch_ms;	/* start of this epoch, 0: none yet */
 	u32	k_ms;		/* time from the epoch's start to W_max */
 	u32	origin;		/* the window the cubic is centred on */
@@ -202,12 +201,16 @@ static u32 cubic_ssthresh(struct xtcp_cc *cc, u32 flight)
 	ca->epoch_ms = 0;
 	/* A loss ends the first slow start (and HyStart++ with it). */
 	ca->hs_state = HS_DONE;
-	if (cwnd < ca->last_w_max)
+	/*
+	 * Below W_max as it stands, itself perhaps reduced by the loss
+	 * before, not below that loss's window (section 4.7, as
+	 * bictcp_recalc_ssthresh()'s last_max_cwnd).
+	 */
+	if (cwnd < ca->w_max)
 		ca->w_max = cwnd * (CUBIC_BETA_DEN + CUBIC_BETA_NUM) /
 			    (2 * CUBIC_BETA_DEN);
 	else
 		ca->w_max = cwnd;
-	ca->last_w_max = cwnd;
 	cwnd = cwnd * CUBIC_BETA_NUM / CUBIC_BETA_DEN;
 	return cwnd > 2 ? cwnd : 2;
 }
@@ -267,7 +270,7 @@ static void cubic_update(struct xtcp_cc *cc, struct cubic *ca, u32 acked,
 	else
 		ca->cnt = 100 * cwnd;
 	/* The first epoch: no W_max yet, at least 5% a round trip. */
-	if (!ca->last_w_max && ca->cnt > 20)
+	if (!ca->w_max && ca->cnt > 20)
 		ca->cnt = 20;
 
 	/* Reno-friendly: w_est grows alpha_cubic segments per window. */
@@ -369,7 +372,6 @@ static void cubic_set_state(struct xtcp_cc *cc, u8 new_state)
 	if (new_state != XTCP_CA_LOSS)
 		return;
 	ca->w_max = 0;
-	ca->last_w_max = 0;
 	ca->epoch_ms = 0;
 }
 

@@ -565,6 +565,15 @@ TEST(cubic)
 	cc.cwnd = 90;
 	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 4000, 5000, 90));
 	EXPECT_TRUE(cc.ssthresh == 63 && cc.priv[0] == 76);
+	/*
+	 * The next loss at 80 is above W_max as it stands (76): W_max is
+	 * that window, not 0.85 of it, though 80 is below the 90 of the
+	 * loss before (section 4.7's W_max, Linux's last_max_cwnd).
+	 */
+	xtcp_cc_newack(&cc, ops, 5000, 10, 60, true, NULL);
+	cc.cwnd = 80;
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 6000, 7000, 80));
+	EXPECT_TRUE(cc.ssthresh == 56 && cc.priv[0] == 80);
 
 	/*
 	 * Reno-friendly: at 1 ms round trips the cubic curve is all but
@@ -588,12 +597,12 @@ TEST(cubic)
 	 * ssthresh, the next curve starts there with K = 0, convex, rather
 	 * than climbing back to the 40 segments of before the timeout.
 	 */
-	EXPECT_TRUE(cc.priv[0] == 0 && cc.priv[1] == 0 && cc.priv[2] == 0);
+	EXPECT_TRUE(cc.priv[0] == 0 && cc.priv[1] == 0);
 	cc.cwnd = 28;
 	xtcp_cc_newack(&cc, ops, 9000, 1, 0, false, NULL);
 	EXPECT_TRUE(cc.state == XTCP_CA_OPEN);
 	EXPECT_TRUE(cubic_rounds(&cc, &now, 100, 1));
-	EXPECT_TRUE(cc.priv[3] == 0 && cc.priv[4] == 28);
+	EXPECT_TRUE(cc.priv[2] == 0 && cc.priv[3] == 28);
 
 	/*
 	 * No RTT sample yet, and the clock wraps during the epoch: 10 s in,
@@ -730,7 +739,7 @@ TEST(cubic_idle)
 	xtcp_cc_newack(&cc, ops, 90000, 10, 60, true, NULL);
 	EXPECT_TRUE(cubic_rounds(&cc, &now, 100, 10));
 	EXPECT_TRUE(cc.cwnd > 70 && cc.cwnd < 95);
-	epoch = cc.priv[2];
+	epoch = cc.priv[1];
 	EXPECT_TRUE(epoch != 0);
 	twin = cc;
 	jump = cc;
@@ -739,9 +748,9 @@ TEST(cubic_idle)
 	jnow = now;
 	/* The restart event is not CUBIC's business; TX_START is. */
 	xtcp_cc_event(&cc, ops, XTCP_CA_EVENT_CWND_RESTART, now, 10000);
-	EXPECT_TRUE(cc.priv[2] == epoch);
+	EXPECT_TRUE(cc.priv[1] == epoch);
 	xtcp_cc_event(&cc, ops, XTCP_CA_EVENT_TX_START, now, 10000);
-	EXPECT_TRUE(cc.priv[2] == epoch + 10000);
+	EXPECT_TRUE(cc.priv[1] == epoch + 10000);
 	EXPECT_TRUE(cubic_rounds(&cc, &now, 100, 5));
 	EXPECT_TRUE(cubic_rounds(&twin, &tnow, 100, 5));
 	EXPECT_TRUE(cc.cwnd == twin.cwnd);
@@ -750,20 +759,20 @@ TEST(cubic_idle)
 	EXPECT_TRUE(jump.cwnd > twin.cwnd + 50);
 
 	/* No further than now: an epoch that began during the idle time. */
-	cc.priv[2] = 20000;
+	cc.priv[1] = 20000;
 	xtcp_cc_event(&cc, ops, XTCP_CA_EVENT_TX_START, 21000, 3000);
-	EXPECT_TRUE(cc.priv[2] == 21000);
+	EXPECT_TRUE(cc.priv[1] == 21000);
 	/* Across the clock's wrap, and never to 0 (no epoch). */
-	cc.priv[2] = 0xffffe000U;
+	cc.priv[1] = 0xffffe000U;
 	xtcp_cc_event(&cc, ops, XTCP_CA_EVENT_TX_START, 0x2000, 0x1800);
-	EXPECT_TRUE(cc.priv[2] == 0xfffff800U);
-	cc.priv[2] = 0xfffff000U;
+	EXPECT_TRUE(cc.priv[1] == 0xfffff800U);
+	cc.priv[1] = 0xfffff000U;
 	xtcp_cc_event(&cc, ops, XTCP_CA_EVENT_TX_START, 0x2000, 0x1000);
-	EXPECT_TRUE(cc.priv[2] == 1);
+	EXPECT_TRUE(cc.priv[1] == 1);
 	/* No epoch yet (slow start, or just after a loss): none made. */
 	xtcp_cc_init(&cc, ops, 1000, true);
 	xtcp_cc_event(&cc, ops, XTCP_CA_EVENT_TX_START, 30000, 5000);
-	EXPECT_TRUE(cc.priv[2] == 0);
+	EXPECT_TRUE(cc.priv[1] == 0);
 }
 
 /*
