@@ -481,6 +481,7 @@ static void xtcp_ack_sample_fill(const struct sock *sk,
 		.interval_us	= rs->valid ? rs->interval_us : 0,
 		.app_limited	= rs->app_limited,
 		.is_retrans	= rs->is_retrans,
+		.losses		= rs->losses,
 		.mss		= xs->mss_cache,
 		.srtt_us	= xs->rtt.srtt_us,
 		.in_flight	= xtcp_in_flight(xs),
@@ -1043,6 +1044,7 @@ static void xtcp_sack_detect_loss(struct sock *sk)
 		/* The whole skb, as TCP's RACK marks it. */
 		cb->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
+		xs->lost += xtcp_skb_pcount(skb);
 		xtcp_mark_lost_hint(xs, cb->seq);
 	}
 	if (xtcp_after(limit, xs->lost_hint))
@@ -1113,6 +1115,7 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSTRETRANSMIT);
 		cb->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
+		xs->lost += xtcp_skb_pcount(skb);
 		xtcp_mark_lost_hint(xs, cb->seq);
 		marked += xtcp_skb_pcount(skb);
 		list_del_init(&skb->tcp_tsorted_anchor);
@@ -1425,6 +1428,7 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 	bool sacked = false, dupack = false, tlp_dsack = false, hold = false;
 	bool undone = false;
 	struct xtcp_rate_sample rs = {};
+	u32 prior_lost = xs->lost;
 
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!xtcp_ack_acceptable(ack, xs->snd_una, xs->snd_nxt)) {
@@ -1552,6 +1556,8 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 	if (xs->ca_ops && xs->ca_ops->cong_control) {
 		struct xtcp_ack_sample s;
 
+		/* What the SACKs, DupThresh and RACK marked lost just now. */
+		rs.losses = xs->lost - prior_lost;
 		xtcp_ack_sample_fill(sk, &s, &rs, ack,
 				     prior_packets - xs->packets_out);
 		xs->ca_ops->cong_control(&xs->cc, &s);

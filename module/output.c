@@ -2010,6 +2010,7 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSTRETRANSMIT);
 		cb->sacked |= XTCP_SKB_LOST;
 		xs->lost_out += xtcp_skb_pcount(skb);
+		xs->lost += xtcp_skb_pcount(skb);
 	}
 	xs->retransmit_hint = xs->snd_una;
 	xtcp_trace_ca_changed(sk, ca_old);
@@ -2096,6 +2097,7 @@ void xtcp_simple_retransmit(struct sock *sk)
 		    !(cb->sacked & (XTCP_SKB_LOST | XTCP_SKB_SACKED))) {
 			cb->sacked |= XTCP_SKB_LOST;
 			xs->lost_out += xtcp_skb_pcount(skb);
+			xs->lost += xtcp_skb_pcount(skb);
 		}
 	}
 	xs->retransmit_hint = xs->snd_una;

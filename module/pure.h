@@ -258,6 +258,7 @@ struct xtcp_rate_sample {
 	u32	delivered;	/* segments delivered over interval_us */
 	u32	acked_sacked;	/* segments this ACK newly (S)ACKed */
 	u32	rtt_us;		/* the ACK's RTT sample, 0: none (Karn) */
+	u32	losses;		/* segments this ACK had marked lost */
 	u8	have:1,		/* a segment with a snapshot was (S)ACKed */
 		app_limited:1,	/* the sample is app-limited */
 		is_retrans:1,	/* the newest one had been resent */

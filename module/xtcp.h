@@ -706,6 +706,7 @@ struct xtcp_sock {
 	 */
 	u32	packets_out;	/* segments on rtx_queue */
 	u32	lost_out;	/* of which marked lost, not yet resent */
+	u32	lost;		/* segments ever marked lost (TCP's tp->lost) */
 	u32	sacked_out;	/* of which SACKed by the peer */
 	u32	fack;		/* end of the highest SACKed, if sacked_out */
 	/*

@@ -2221,6 +2221,73 @@ TEST_F_TIMEOUT(opt, congestion_control_hook_paces, XT(60))
 	EXPECT_GE(8, ti.tcpi_snd_cwnd);
 }
 
+/* A module parameter of xtcp_cc_example, or -1. */
+static long example_param(const char *name)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/module/xtcp_cc_example/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/*
+ * cong_control's sample counts the segments the ACK's loss detection
+ * marked lost (losses, as TCP's rate sample's): example_rate sums them
+ * in its read-only parameter "losses".  512 KiB at 250,000 B/s over a
+ * 40 ms path losing 3% of the data: the losses heard are the segments
+ * SACKs and RACK found lost, at most what was resent (a timeout's
+ * resends are no ACK's) and at least half of it.
+ */
+TEST_F_TIMEOUT(opt, congestion_control_hears_losses, XT(60))
+{
+	char path[512];
+	long r0, r1, heard;
+
+	if (is_tcp())
+		SKIP(return, "xtcp's own interface");
+	example_ko(path, sizeof(path));
+	if (access(path, R_OK))
+		SKIP(return, "%s is not built", path);
+	ASSERT_EQ(0, sh("insmod %s rate=250000", path));
+	self->example = 1;
+	ASSERT_EQ(0, example_param("losses"));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 20ms loss 3%%"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 20ms"));
+	self->lfd = xlisten(13098, 4);
+	ASSERT_LE(0, self->lfd);
+	self->c = xsock(CLI_NS);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, setsockopt(self->c, SOL_TCP, TCP_CONGESTION,
+				"example_rate", 12));
+	r0 = retrans_segs(CLI_NS);
+	ASSERT_EQ(0, do_connect(self->c, SRV_ADDR, 13098));
+	self->a = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->a);
+	ASSERT_EQ(0, transfer(self->c, self->a, 512 << 10));
+	ASSERT_EQ(0, wait_all_acked(self->c, XT(5000)));
+	r1 = retrans_segs(CLI_NS);
+	heard = example_param("losses");
+	tc_in(CLI_NS, "qdisc del dev " CLI_IF " root");
+	tc_in(SRV_NS, "qdisc del dev " SRV_IF " root");
+	TH_LOG("example_rate heard %ld segments lost; %ld resent", heard,
+	       r1 - r0);
+	EXPECT_LT(0, r1 - r0);
+	EXPECT_LT(0, heard);
+	EXPECT_GE(r1 - r0, heard);
+	EXPECT_LE((r1 - r0) / 2, heard);
+}
+
 /*
  * One connection with the example algorithm: 128 KiB through the queue
  * of congestion_module_pkts_acked, TCP_INFO after.

@@ -24,7 +24,9 @@
  *
  *   every ACK       pacing rate = rate bytes/s; cwnd = twice what the
  *                   rate carries in a min RTT, at least 4 segments;
- *   on a loss       nothing changes: a fixed rate does not back off.
+ *   on a loss       nothing changes: a fixed rate does not back off;
+ *                   the segments each ACK found lost are only summed
+ *                   in the read-only parameter "losses".
  *
  *   insmod xtcp_cc_example.ko rate=500000
  *   setsockopt(fd, SOL_TCP, TCP_CONGESTION, "example_rate", 12)
@@ -37,6 +39,7 @@
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/spinlock.h>
 #include <linux/time64.h>
 #include <net/xtcp_cong.h>
 
@@ -60,6 +63,15 @@ MODULE_PARM_DESC(ss_delay_us, "leave slow start when an RTT sample is this far a
 static unsigned int rate = 1000000;
 module_param(rate, uint, 0644);
 MODULE_PARM_DESC(rate, "example_rate's rate in bytes per second (default 1000000)");
+
+/*
+ * Read only: the segments example_rate's samples said were newly lost,
+ * summed over every connection (a rate-based algorithm would lower its
+ * rate on them, as BBR's long-term sampling counts them).
+ */
+static unsigned int losses;
+module_param(losses, uint, 0444);
+MODULE_PARM_DESC(losses, "segments example_rate heard were lost (read only)");
 
 /*
  * Per-connection state: this algorithm needs none beyond struct
@@ -163,6 +175,16 @@ static u32 example_rate_ssthresh(struct xtcp_cc *cc, u32 flight)
 	return cc->ssthresh;
 }
 
+/* Connections on several CPUs add at once. */
+static DEFINE_SPINLOCK(losses_lock);
+
+static void add_losses(u32 n)
+{
+	spin_lock_bh(&losses_lock);
+	WRITE_ONCE(losses, losses + n);
+	spin_unlock_bh(&losses_lock);
+}
+
 /*
  * Every ACK, with its sample: @s->mss and @s->min_rtt_us (~0U until the
  * first RTT sample) give the window the rate needs; @s->delivered over
@@ -175,6 +197,9 @@ static void example_rate_cong_control(struct xtcp_cc *cc,
 	u64 bytes_per_s = max(READ_ONCE(rate), 1U);
 	u64 bdp = 0;
 
+	/* Segments this ACK's loss detection marked lost (SACK, RACK). */
+	if (s->losses)
+		add_losses(s->losses);
 	cc->pacing_rate = bytes_per_s;
 	if (s->min_rtt_us != ~0U && s->mss)
 		bdp = div_u64(bytes_per_s * s->min_rtt_us,

@@ -133,6 +133,12 @@ struct xtcp_ack_sample {
 	u8	app_limited;
 	/* The newest segment delivered had been resent. */
 	u8	is_retrans;
+	/*
+	 * Segments this ACK had marked lost (SACK's DupThresh, RACK), as
+	 * TCP's rate sample's losses: cong_control's sample only, which
+	 * comes after the loss detection; 0 in pkts_acked's.
+	 */
+	u32	losses;
 	/* The segment size, bytes: a rate in segments times it is bytes. */
 	u32	mss;
 	/* The smoothed RTT, 0: none yet. */
