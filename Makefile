@@ -131,7 +131,7 @@ bench: deps
 bench-grid: deps
 	$(MAKE) module
 	$(MAKE) selftests
-	scripts/vm-run.sh env 'BENCH_CASES=grid' 'BENCH_RUNS=3' 'BENCH_GRID_SLOW_RUNS=5' \
+	VM_TIMEOUT=3600 scripts/vm-run.sh env 'BENCH_CASES=grid' 'BENCH_RUNS=3' 'BENCH_GRID_SLOW_RUNS=5' \
 		'BENCH_GRID_SLOW_SECS=15' $(BENCH_ENV) \
 		scripts/guest-bench.sh
 
