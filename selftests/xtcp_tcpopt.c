@@ -770,6 +770,24 @@ TEST_F(opt, congestion_control_sysctl)
 }
 
 /*
+ * A connection on @port whose client chose congestion control @cc
+ * before connecting: self->c in xcli, self->a accepted in xsrv.
+ */
+static void cc_pair(struct __test_metadata *_metadata,
+		    struct _test_data_opt *self, int port, const char *cc)
+{
+	self->lfd = xlisten(port, 4);
+	ASSERT_LE(0, self->lfd);
+	self->c = xsock(CLI_NS);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, setsockopt(self->c, SOL_TCP, TCP_CONGESTION, cc,
+				strlen(cc)));
+	ASSERT_EQ(0, do_connect(self->c, SRV_ADDR, port));
+	self->a = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->a);
+}
+
+/*
  * CUBIC (module/cubic.c; kernel TCP's default): chosen by name before
  * connect, it is the name the connection reports, and it carries 2 MiB
  * intact through 1% loss, recovering through losses (ssthresh set).
@@ -788,14 +806,7 @@ TEST_F_TIMEOUT(opt, congestion_cubic_moves_data_through_loss, XT(90))
 			   " root netem delay 5ms loss 1%%"));
 	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
 			   " root netem delay 5ms"));
-	self->lfd = xlisten(13009, 4);
-	ASSERT_LE(0, self->lfd);
-	self->c = xsock(CLI_NS);
-	ASSERT_LE(0, self->c);
-	ASSERT_EQ(0, setsockopt(self->c, SOL_TCP, TCP_CONGESTION, "cubic", 5));
-	ASSERT_EQ(0, do_connect(self->c, SRV_ADDR, 13009));
-	self->a = accept(self->lfd, NULL, NULL);
-	ASSERT_LE(0, self->a);
+	cc_pair(_metadata, self, 13009, "cubic");
 	len = sizeof(name);
 	ASSERT_EQ(0, getsockopt(self->c, SOL_TCP, TCP_CONGESTION, name, &len));
 	EXPECT_STREQ("cubic", name);
@@ -2082,6 +2093,29 @@ static void example_ko(char *path, size_t size)
 }
 
 /*
+ * Loads xtcp_cc_example.ko with @params for this test (the teardown
+ * unloads it).  Returns NULL, or why the test cannot run, for SKIP:
+ * over TCP, or the module is not built.
+ */
+static const char *example_load(struct __test_metadata *_metadata,
+				struct _test_data_opt *self,
+				const char *params)
+{
+	static char path[512], why[600];
+
+	if (is_tcp())
+		return "xtcp's own interface";
+	example_ko(path, sizeof(path));
+	if (access(path, R_OK)) {
+		snprintf(why, sizeof(why), "%s is not built", path);
+		return why;
+	}
+	ASSERT_EQ(0, sh("insmod %s %s", path, params));
+	self->example = 1;
+	return NULL;
+}
+
+/*
  * An algorithm in a module of its own (examples/cc/xtcp_cc_example.c,
  * through <net/xtcp_cong.h>): once loaded its name is available and a
  * socket may choose it; its ceiling (max_cwnd=4) shows on the wire,
@@ -2092,20 +2126,17 @@ static void example_ko(char *path, size_t size)
  */
 TEST_F_TIMEOUT(opt, congestion_module_example, XT(60))
 {
-	char path[512], list[256], name[16];
+	char list[256], name[16];
+	const char *why;
 	uint32_t hi = 0, acked = 0, mss = 1460;
 	unsigned int most = 0, n;
 	int started = 0;
 	socklen_t len;
 	size_t i;
 
-	if (is_tcp())
-		SKIP(return, "xtcp's own interface");
-	example_ko(path, sizeof(path));
-	if (access(path, R_OK))
-		SKIP(return, "%s is not built", path);
-	ASSERT_EQ(0, sh("insmod %s max_cwnd=4", path));
-	self->example = 1;
+	why = example_load(_metadata, self, "max_cwnd=4");
+	if (why)
+		SKIP(return, "%s", why);
 	ASSERT_EQ(0, sysctl_text(CLI_NS, "net/xtcp/available_congestion_control",
 				 NULL, list, sizeof(list)));
 	EXPECT_STREQ("newreno cubic example example_rate", list);
@@ -2183,29 +2214,18 @@ TEST_F_TIMEOUT(opt, congestion_module_example, XT(60))
 TEST_F_TIMEOUT(opt, congestion_control_hook_paces, XT(60))
 {
 	struct tcp_info ti = { 0 };
-	char path[512], name[16];
+	const char *why;
+	char name[16];
 	socklen_t len;
 	double t0, t;
 
-	if (is_tcp())
-		SKIP(return, "xtcp's own interface");
-	example_ko(path, sizeof(path));
-	if (access(path, R_OK))
-		SKIP(return, "%s is not built", path);
-	ASSERT_EQ(0, sh("insmod %s rate=250000", path));
-	self->example = 1;
-	self->lfd = xlisten(13012, 4);
-	ASSERT_LE(0, self->lfd);
-	self->c = xsock(CLI_NS);
-	ASSERT_LE(0, self->c);
-	ASSERT_EQ(0, setsockopt(self->c, SOL_TCP, TCP_CONGESTION,
-				"example_rate", 12));
+	why = example_load(_metadata, self, "rate=250000");
+	if (why)
+		SKIP(return, "%s", why);
+	cc_pair(_metadata, self, 13012, "example_rate");
 	len = sizeof(name);
 	ASSERT_EQ(0, getsockopt(self->c, SOL_TCP, TCP_CONGESTION, name, &len));
 	EXPECT_STREQ("example_rate", name);
-	ASSERT_EQ(0, do_connect(self->c, SRV_ADDR, 13012));
-	self->a = accept(self->lfd, NULL, NULL);
-	ASSERT_LE(0, self->a);
 	t0 = now_s();
 	ASSERT_EQ(0, transfer(self->c, self->a, 1 << 20));
 	t = now_s() - t0;
@@ -2249,31 +2269,19 @@ static long example_param(const char *name)
  */
 TEST_F_TIMEOUT(opt, congestion_control_hears_losses, XT(60))
 {
-	char path[512];
+	const char *why;
 	long r0, r1, heard;
 
-	if (is_tcp())
-		SKIP(return, "xtcp's own interface");
-	example_ko(path, sizeof(path));
-	if (access(path, R_OK))
-		SKIP(return, "%s is not built", path);
-	ASSERT_EQ(0, sh("insmod %s rate=250000", path));
-	self->example = 1;
+	why = example_load(_metadata, self, "rate=250000");
+	if (why)
+		SKIP(return, "%s", why);
 	ASSERT_EQ(0, example_param("losses"));
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
 			   " root netem delay 20ms loss 3%%"));
 	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
 			   " root netem delay 20ms"));
-	self->lfd = xlisten(13098, 4);
-	ASSERT_LE(0, self->lfd);
-	self->c = xsock(CLI_NS);
-	ASSERT_LE(0, self->c);
-	ASSERT_EQ(0, setsockopt(self->c, SOL_TCP, TCP_CONGESTION,
-				"example_rate", 12));
 	r0 = retrans_segs(CLI_NS);
-	ASSERT_EQ(0, do_connect(self->c, SRV_ADDR, 13098));
-	self->a = accept(self->lfd, NULL, NULL);
-	ASSERT_LE(0, self->a);
+	cc_pair(_metadata, self, 13098, "example_rate");
 	ASSERT_EQ(0, transfer(self->c, self->a, 512 << 10));
 	ASSERT_EQ(0, wait_all_acked(self->c, XT(5000)));
 	r1 = retrans_segs(CLI_NS);
@@ -2325,15 +2333,11 @@ static int example_run(int port, struct tcp_info *ti)
 TEST_F_TIMEOUT(opt, congestion_module_pkts_acked, XT(90))
 {
 	struct tcp_info off, on;
-	char path[512];
+	const char *why;
 
-	if (is_tcp())
-		SKIP(return, "xtcp's own interface");
-	example_ko(path, sizeof(path));
-	if (access(path, R_OK))
-		SKIP(return, "%s is not built", path);
-	ASSERT_EQ(0, sh("insmod %s", path));
-	self->example = 1;
+	why = example_load(_metadata, self, "");
+	if (why)
+		SKIP(return, "%s", why);
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
 			   " root netem rate 10mbit limit 24"));
 	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
