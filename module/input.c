@@ -1042,9 +1042,7 @@ static void xtcp_sack_detect_loss(struct sock *sk)
 		    (XTCP_SKB_SACKED | XTCP_SKB_LOST | XTCP_SKB_RETRANS))
 			continue;
 		/* The whole skb, as TCP's RACK marks it. */
-		cb->sacked |= XTCP_SKB_LOST;
-		xs->lost_out += xtcp_skb_pcount(skb);
-		xs->lost += xtcp_skb_pcount(skb);
+		xtcp_skb_mark_lost(xs, skb);
 		xtcp_mark_lost_hint(xs, cb->seq);
 	}
 	if (xtcp_after(limit, xs->lost_hint))
@@ -1113,9 +1111,7 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 		}
 		if (cb->sacked & XTCP_SKB_RETRANS)
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSTRETRANSMIT);
-		cb->sacked |= XTCP_SKB_LOST;
-		xs->lost_out += xtcp_skb_pcount(skb);
-		xs->lost += xtcp_skb_pcount(skb);
+		xtcp_skb_mark_lost(xs, skb);
 		xtcp_mark_lost_hint(xs, cb->seq);
 		marked += xtcp_skb_pcount(skb);
 		list_del_init(&skb->tcp_tsorted_anchor);

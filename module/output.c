@@ -2008,9 +2008,7 @@ void xtcp_retransmit_rtx_queue(struct sock *sk)
 		/* A resend still in flight, lost again (tcp_mark_skb_lost()). */
 		if (cb->sacked & XTCP_SKB_RETRANS)
 			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_LOSTRETRANSMIT);
-		cb->sacked |= XTCP_SKB_LOST;
-		xs->lost_out += xtcp_skb_pcount(skb);
-		xs->lost += xtcp_skb_pcount(skb);
+		xtcp_skb_mark_lost(xs, skb);
 	}
 	xs->retransmit_hint = xs->snd_una;
 	xtcp_trace_ca_changed(sk, ca_old);
@@ -2095,9 +2093,7 @@ void xtcp_simple_retransmit(struct sock *sk)
 		/* Its segments are longer than the MSS now (tcp_skb_seglen()). */
 		if (xtcp_skb_seglen(skb) > xs->mss_cache &&
 		    !(cb->sacked & (XTCP_SKB_LOST | XTCP_SKB_SACKED))) {
-			cb->sacked |= XTCP_SKB_LOST;
-			xs->lost_out += xtcp_skb_pcount(skb);
-			xs->lost += xtcp_skb_pcount(skb);
+			xtcp_skb_mark_lost(xs, skb);
 		}
 	}
 	xs->retransmit_hint = xs->snd_una;

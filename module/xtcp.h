@@ -1082,6 +1082,18 @@ static inline void xtcp_info_reset(struct xtcp_sock *xs)
 }
 
 /*
+ * @skb, neither SACKed nor marked, is lost: counted in lost_out until
+ * resent or acknowledged, and in lost for good (tcp_mark_skb_lost()).
+ */
+static inline void xtcp_skb_mark_lost(struct xtcp_sock *xs,
+				      struct sk_buff *skb)
+{
+	XTCP_SKB_CB(skb)->sacked |= XTCP_SKB_LOST;
+	xs->lost_out += xtcp_skb_pcount(skb);
+	xs->lost += xtcp_skb_pcount(skb);
+}
+
+/*
  * The congestion window is what limits the sender: all of it in flight,
  * or in slow start half of it (tcp_is_cwnd_limited()'s reading).
  */
