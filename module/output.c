@@ -1602,17 +1602,44 @@ static bool xtcp_dev_classifies_egress(const struct sock *sk)
 }
 
 /**
- * xtcp_burst_max() - how many segments one skb may carry to IP now
+ * xtcp_gso_segs_max() - how many segments a queued skb may hold
  * @sk: the socket
  *
  * As the route's GSO limits allow (sk_gso_max_size, within
  * GSO_LEGACY_MAX_SIZE with room for the headers, and sk_gso_max_segs),
- * in segments of the current MSS, and about a millisecond of the pacing
- * rate (xtcp_tso_autosize(), as tcp_tso_segs()); 1 when GSO is off
- * (net.xtcp.gso, the device's), in urgent mode (each segment's urgent
- * pointer is its own) and through a device with a tc egress classifier.
- * sendmsg() sizes the skbs it queues by it (xtcp_size_goal()),
- * write_xmit and the resends cut to it.
+ * in segments of the current MSS; 1 in urgent mode (each segment's
+ * urgent pointer is its own).  sendmsg() sizes the skbs it queues by it
+ * (xtcp_size_goal(), as tcp_xmit_size_goal()), whether or not they may
+ * leave whole: as TCP, whose GSO is always on, queues 64 KiB skbs for a
+ * device without GSO, xtcp_burst_max() cuts what leaves.  Large skbs
+ * cost fewer sk_buffs against the send buffer.
+ *
+ * Context: socket locked.
+ * Return: the segments, at least 1.
+ */
+unsigned int xtcp_gso_segs_max(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int gso_max;
+
+	if (xtcp_urg_mode(xs) || sk->sk_gso_max_size <= MAX_XTCP_HEADER ||
+	    !xs->mss_cache)
+		return 1;
+	gso_max = min_t(unsigned int, sk->sk_gso_max_size,
+			GSO_LEGACY_MAX_SIZE) - MAX_XTCP_HEADER;
+	return clamp_t(unsigned int, gso_max / xs->mss_cache, 1,
+		       sk->sk_gso_max_segs);
+}
+
+/**
+ * xtcp_burst_max() - how many segments one skb may carry to IP now
+ * @sk: the socket
+ *
+ * What the GSO limits allow (xtcp_gso_segs_max()) and about a
+ * millisecond of the pacing rate (xtcp_tso_autosize(), as
+ * tcp_tso_segs()); 1 when GSO is off (net.xtcp.gso, the device's
+ * NETIF_F_GSO), in urgent mode and through a device with a tc egress
+ * classifier.  write_xmit and the resends cut to it.
  *
  * Context: socket locked.
  * Return: the segments, at least 1.
@@ -1620,25 +1647,19 @@ static bool xtcp_dev_classifies_egress(const struct sock *sk)
 unsigned int xtcp_burst_max(const struct sock *sk)
 {
 	const struct xtcp_sock *xs = xtcp_sk(sk);
-	unsigned int max, gso_max;
-	const struct xtcp_net *xn;
+	unsigned int max, gso_segs = xtcp_gso_segs_max(sk);
+	const struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 
-	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_gso) ||
-	    xtcp_urg_mode(xs) ||
+	if (gso_segs == 1 || !READ_ONCE(xn->sysctl_gso) ||
 	    !(sk->sk_route_caps & NETIF_F_GSO) ||
-	    sk->sk_gso_max_size <= MAX_XTCP_HEADER || !xs->mss_cache ||
 	    xtcp_dev_classifies_egress(sk))
 		return 1;
-	gso_max = min_t(unsigned int, sk->sk_gso_max_size,
-			GSO_LEGACY_MAX_SIZE) - MAX_XTCP_HEADER;
-	xn = xtcp_pernet(sock_net(sk));
 	max = xtcp_tso_autosize(READ_ONCE(sk->sk_pacing_rate),
 				READ_ONCE(sk->sk_pacing_shift), xs->min_rtt_us,
-				READ_ONCE(xn->sysctl_tso_rtt_log), gso_max,
-				xs->mss_cache,
+				READ_ONCE(xn->sysctl_tso_rtt_log),
+				gso_segs * xs->mss_cache, xs->mss_cache,
 				READ_ONCE(xn->sysctl_min_tso_segs));
-	max = min(max, gso_max / xs->mss_cache);
-	return clamp_t(unsigned int, max, 1, sk->sk_gso_max_segs);
+	return clamp_t(unsigned int, max, 1, gso_segs);
 }
 
 /*

@@ -336,19 +336,23 @@ static void xtcp_remove_empty_skb(struct sock *sk)
 
 /*
  * How many bytes sendmsg() and sendpage() put in one skb, as
- * tcp_xmit_size_goal(): as many segments of the MSS as one skb may
- * carry to IP (xtcp_burst_max(): the route's GSO limits; one when GSO
- * is off, in urgent mode, or through a device with a tc egress
- * classifier), and no more than half the largest window the peer
- * offered (tcp_bound_to_half_wnd()), so that a window is never one
- * skb.  write_xmit splits an skb where cwnd or the window ends.
+ * tcp_xmit_size_goal(): as many segments of the MSS as the route's GSO
+ * limits allow (xtcp_gso_segs_max(); one in urgent mode), and no more
+ * than half the largest window the peer offered
+ * (tcp_bound_to_half_wnd()), so that a window is never one skb.  Not
+ * what may leave at once (xtcp_burst_max(): one segment where GSO is
+ * off, a millisecond of a slow pacing rate): write_xmit cuts that, and
+ * where cwnd or the window ends, on the way out.  Queued in large skbs, the
+ * data costs few sk_buffs against the send buffer, and a writer woken
+ * by room in it adds up to a goal at once (the tail may grow past
+ * sk_sndbuf, as TCP's does), not a few segments per wakeup.
  */
 static unsigned int xtcp_size_goal(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int mss = xs->mss_cache, goal;
 
-	goal = mss * xtcp_burst_max(sk);
+	goal = mss * xtcp_gso_segs_max(sk);
 	if (xs->max_window > 2 * mss && goal > xs->max_window / 2)
 		goal = max(rounddown(xs->max_window / 2, mss), mss);
 	return goal;

@@ -1425,6 +1425,7 @@ void xtcp_send_loss_probe(struct sock *sk);
 unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu);
 void xtcp_init_mss(struct sock *sk);
 void xtcp_free_skb(struct sock *sk, struct sk_buff *skb);
+unsigned int xtcp_gso_segs_max(const struct sock *sk);
 unsigned int xtcp_burst_max(const struct sock *sk);
 void xtcp_update_pacing_rate(struct sock *sk);
 bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb,

@@ -14,7 +14,10 @@
  * how we know the semantics are TCP's.  XTCP_ONLY=word,word runs only
  * the tests whose names contain a word.
  */
+#include <linux/sock_diag.h>
+#include <linux/sockios.h>
 #include <linux/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/uio.h>
 
 #include "xtcp_lib.h"
@@ -629,6 +632,73 @@ TEST_F_TIMEOUT(opt, info_chronographs, XT(60))
 	EXPECT_LE(t1.tcpi_busy_time / 2, t1.tcpi_sndbuf_limited);
 	EXPECT_GE(t1.tcpi_busy_time, t1.tcpi_sndbuf_limited);
 	EXPECT_EQ(0, t1.tcpi_rwnd_limited);
+}
+
+/*
+ * A writer's skbs are as large as GSO allows (tcp_xmit_size_goal()),
+ * not as small as a slow pacing rate cuts what leaves (about a
+ * millisecond of it, at least two segments: xtcp_burst_max()), nor one
+ * segment where the device does no GSO.  Paced at 100,000 B/s to an
+ * unread receiver, nearly all that fills the send buffer waits unsent:
+ * SO_MEMINFO's wmem_queued then exceeds SIOCOUTQ's bytes by the skb
+ * heads, one per skb of up to half the peer's window (a few per cent),
+ * where skbs of one or two segments cost about half again the data.
+ * First with the devices' GSO off as this fixture has them (TCP queues
+ * large skbs all the same: its GSO is always on), then on, over 20 ms
+ * (below a few ms of RTT the skbs that leave keep their GSO size:
+ * net.*.tso_rtt_log).  Large skbs leave a small send buffer (SO_SNDBUF)
+ * for data, not sk_buffs.
+ */
+TEST_F(opt, queued_skbs_as_large_as_gso_allows)
+{
+	__u32 mem[SK_MEMINFO_VARS];
+	static char buf[64 << 10];
+	unsigned int pace = 100000;
+	int sndbuf = 1 << 20, outq, gso;
+	struct tcp_info ti;
+	socklen_t len;
+	size_t sent;
+	long over;
+	ssize_t n;
+
+	for (gso = 0; gso < 2; gso++) {
+		ASSERT_EQ(0, offloads_set(gso));
+		if (gso) {
+			ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+					   " root netem delay 10ms"));
+			ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+					   " root netem delay 10ms"));
+		}
+		ASSERT_EQ(0, pair(self, 13099 + 100 * gso));
+		ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_MAX_PACING_RATE,
+					&pace, sizeof(pace)));
+		ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF,
+					&sndbuf, sizeof(sndbuf)));
+		sent = 0;
+		while (sent < (1 << 20) &&
+		       (n = send(self->c, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			sent += n;
+		usleep(100000);
+		len = sizeof(mem);
+		ASSERT_EQ(0, ioctl(self->c, SIOCOUTQ, &outq));
+		ASSERT_EQ(0, getsockopt(self->c, SOL_SOCKET, SO_MEMINFO, mem,
+					&len));
+		ASSERT_EQ(0, get_info(self->c, &ti));
+		over = (long)mem[SK_MEMINFO_WMEM_QUEUED] - outq;
+		TH_LOG("GSO %s: written %zu, SIOCOUTQ %d, wmem_queued %u: %ld bytes (%.1f%%) beyond the data; peer's window %u, min RTT %u us",
+		       gso ? "on" : "off", sent, outq,
+		       mem[SK_MEMINFO_WMEM_QUEUED], over, 100.0 * over / outq,
+		       ti.tcpi_snd_wnd, ti.tcpi_min_rtt);
+		/* SO_SNDBUF is capped by net.core.wmem_max: about 400 KiB. */
+		EXPECT_LE(256 << 10, outq);
+		EXPECT_GE(outq / 10, over);
+		close_abort(self->c);
+		close_abort(self->a);
+		close(self->lfd);
+		self->c = self->a = self->lfd = -1;
+	}
+	tc_in(CLI_NS, "qdisc del dev " CLI_IF " root");
+	tc_in(SRV_NS, "qdisc del dev " SRV_IF " root");
 }
 
 /* ---- TCP_CONGESTION ---- */
