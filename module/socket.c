@@ -342,9 +342,9 @@ static void xtcp_remove_empty_skb(struct sock *sk)
  * (tcp_bound_to_half_wnd()), so that a window is never one skb.  Not
  * what may leave at once (xtcp_burst_max(): one segment where GSO is
  * off, a millisecond of a slow pacing rate): write_xmit cuts that, and
- * where cwnd or the window ends, on the way out.  Queued in large skbs, the
- * data costs few sk_buffs against the send buffer, and a writer woken
- * by room in it adds up to a goal at once (the tail may grow past
+ * where cwnd or the window ends, on the way out.  Queued in large skbs,
+ * the data costs few sk_buffs against the send buffer, and a writer
+ * woken by room in it adds up to a goal at once (the tail may grow past
  * sk_sndbuf, as TCP's does), not a few segments per wakeup.
  */
 static unsigned int xtcp_size_goal(struct sock *sk)
