@@ -150,6 +150,8 @@ void xtcp_init_transfer(struct sock *sk)
 	xs->quickack = XTCP_QUICKACKS;
 	inet_csk_exit_pingpong_mode(sk);
 	xs->rcv_mss = min_t(u16, xs->advmss, XTCP_MSS_DEFAULT);
+	/* The first window offered, within the buffer (tcp_init_buffer_space()). */
+	xs->rcv_ssthresh = min(xs->rcv_ssthresh ? : U32_MAX, xtcp_full_space(sk));
 	xs->rcvq_space.space = min_t(u32, xtcp_full_space(sk),
 				     XTCP_INIT_CWND * xs->advmss);
 	xs->rcvq_space.seq = xs->copied_seq;
@@ -1697,6 +1699,90 @@ static void xtcp_ofo_prune_last(struct sock *sk)
 }
 
 /*
+ * Memory is short for all xtcp sockets (net.xtcp.mem's pressure mark):
+ * the window's ceiling drops to four segments, or what SO_RESERVE_MEM
+ * holds unused for the socket (tcp_adjust_rcv_ssthresh()).
+ */
+static void xtcp_adjust_rcv_ssthresh(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int unused = sk_unused_reserved_mem(sk);
+
+	xs->rcv_ssthresh = min_t(u32, xs->rcv_ssthresh, 4U * xs->advmss);
+	if (unused > 0)
+		xs->rcv_ssthresh = max_t(u32, xs->rcv_ssthresh, unused / 2);
+}
+
+/*
+ * Data already holds more than sk_rcvbuf (tcp_clamp_window()): a buffer
+ * auto-tuning may still grow takes what the data needs, within
+ * net.xtcp.rmem[2] and while memory is plentiful; if that is not enough
+ * the window's ceiling drops to two segments, to grow again with the
+ * segments that arrive once the reader has made room.
+ */
+static void xtcp_clamp_window(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int rmem2 = READ_ONCE(sk->sk_prot->sysctl_rmem[2]);
+
+	xs->quickack = 0;
+	if (READ_ONCE(sk->sk_rcvbuf) < rmem2 &&
+	    !(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
+	    !sk_under_memory_pressure(sk) &&
+	    sk_memory_allocated(sk) < sk_prot_mem_limits(sk, 0))
+		WRITE_ONCE(sk->sk_rcvbuf,
+			   min(atomic_read(&sk->sk_rmem_alloc), rmem2));
+	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf))
+		xs->rcv_ssthresh = min(xtcp_full_space(sk), 2U * xs->advmss);
+}
+
+/*
+ * A segment of @len bytes that cost @truesize arrived: the window's
+ * ceiling grows toward the free space (tcp_grow_window()), if the
+ * buffer would hold a window of such segments
+ * (xtcp_rcv_ssthresh_incr()), and the next ACK goes at once to tell the
+ * sender (TCP's icsk_ack.quick).  Under memory pressure it shrinks
+ * instead.
+ */
+static void xtcp_grow_window(struct sock *sk, u32 truesize, u32 len)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 top = xtcp_free_space(sk), incr;
+
+	if (xs->rcv_ssthresh >= top)
+		return;
+	if (sk_under_memory_pressure(sk)) {
+		xtcp_adjust_rcv_ssthresh(sk);
+		return;
+	}
+	incr = xtcp_rcv_ssthresh_incr(xs->rcv_ssthresh, truesize, len,
+				      xs->advmss, xs->rcv_mss,
+				      READ_ONCE(sk->sk_prot->sysctl_rmem[2]));
+	if (!incr)
+		return;
+	xs->rcv_ssthresh += min(top - xs->rcv_ssthresh, incr);
+	if (!xs->quickack)
+		xs->quickack = 1;
+}
+
+/*
+ * The memory an arriving skb costs, for xtcp_grow_window(): without its
+ * head if the data is all in page fragments (truesize_adjust()), as
+ * coalescing frees or shares the head.
+ */
+static u32 xtcp_rcv_truesize(const struct sk_buff *skb)
+{
+	u32 truesize = skb->truesize;
+
+	if (!skb_headlen(skb)) {
+		truesize -= SKB_TRUESIZE(skb_end_offset(skb));
+		if ((int)truesize < (int)skb->len)
+			truesize = skb->truesize;
+	}
+	return truesize;
+}
+
+/*
  * Make room in the receive buffer for @skb's @size bytes of truesize.
  * Out-of-order data is what goes first when memory is short (Linux's
  * tcp_prune_ofo_queue()): it is dropped from the far end to make room,
@@ -1718,6 +1804,11 @@ static bool xtcp_rmem_room(struct sock *sk, struct sk_buff *skb,
 	bool promised = !ofo && !xtcp_after(XTCP_SKB_CB(skb)->end_seq,
 					    xs->rcv_wup + xs->rcv_wnd);
 
+	/* The window was too large for what segments cost: it shrinks. */
+	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf))
+		xtcp_clamp_window(sk);
+	else if (sk_under_memory_pressure(sk))
+		xtcp_adjust_rcv_ssthresh(sk);
 	for (;;) {
 		struct sk_buff *last = xs->ooo_last_skb;
 
@@ -1794,11 +1885,12 @@ static void xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	u32 seq = cb->seq, end_seq = cb->end_seq;
+	u32 seq = cb->seq, end_seq = cb->end_seq, truesize;
 	struct rb_node **link, *parent = NULL;
 	struct sk_buff *prev = NULL, *next, *p;
 
 	xs->rcv_ooopack += max_t(u16, skb_shinfo(skb)->gso_segs, 1);
+	truesize = skb->truesize;
 	/* Small segments in compact buffers: more of them fit. */
 	skb = xtcp_rcv_compact(skb);
 	cb = XTCP_SKB_CB(skb);
@@ -1846,6 +1938,8 @@ static void xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
 			goto merge_right;
 		}
 	}
+	/* On its own in the queue: the window may grow (tcp_data_queue_ofo()). */
+	xtcp_grow_window(sk, truesize, skb->len);
 	skb_dst_drop(skb);
 	skb_set_owner_r(skb, sk);
 	rb_link_node(&skb->rbnode, parent, link);
@@ -2052,17 +2146,15 @@ static bool xtcp_ofo_drain(struct sock *sk)
 /*
  * When to acknowledge in-order data (RFC 1122 4.2.3.2, RFC 5681 4.2):
  * at once when a hole was filled or remains, on a FIN, at the start of a
- * connection (slow start needs the ACKs) and for every second full
- * segment while the receive buffer has room (or the reader waits for
- * SO_RCVLOWAT bytes); otherwise within the delayed-ACK time.  Room: at
- * most half the buffer holds data, or the window would not shrink.  Past
- * half, data the application leaves unread takes the window with it, and
- * its read sends the ACK (xtcp_cleanup_rbuf()), as __tcp_ack_snd_check()
- * leaves it to tcp_recvmsg() once __tcp_select_window() offers only the
- * free space (below half of the full space; above it, rcv_ssthresh keeps
- * TCP's window steady).  Counting the queued segments against the window
- * from the first, a burst that arrived before its reader woke was ACKed
- * once, by the read: stretch ACKs that made the sender bursty in turn.
+ * connection (slow start needs the ACKs), when the window's ceiling grew
+ * (xtcp_grow_window()), and for every second full segment if the window
+ * would not shrink (or the reader waits for SO_RCVLOWAT bytes);
+ * otherwise within the delayed-ACK time, as __tcp_ack_snd_check().  The
+ * window is at most rcv_ssthresh, which the segments' arrival grows to
+ * the free space: while it is below, unread data leaves the window as
+ * it was and segments are ACKed in pairs; once there, data the
+ * application leaves unread takes the window with it, and the read
+ * sends the ACK (xtcp_cleanup_rbuf()), one for all it read.
  */
 static void xtcp_ack_data(struct sock *sk, bool now)
 {
@@ -2076,11 +2168,25 @@ static void xtcp_ack_data(struct sock *sk, bool now)
 	if (now || (xs->rcv_unacked >= 2U * xs->rcv_mss &&
 		    (xs->rcv_nxt - xs->copied_seq <
 		     (u32)READ_ONCE(sk->sk_rcvlowat) ||
-		     2 * xtcp_free_space(sk) >= xtcp_full_space(sk) ||
 		     xtcp_new_window(sk) >= xs->rcv_wnd)))
 		xtcp_send_ack(sk);
 	else
 		xtcp_send_delayed_ack(sk);
+}
+
+/*
+ * Up to the next @max data segments are ACKed at once: as many as half
+ * the window offered holds, at least two (tcp_incr_quickack()).  Not in
+ * an interactive exchange (xtcp_ack_data()).
+ */
+static void xtcp_incr_quickack(struct sock *sk, u8 max)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 n = xs->rcv_wnd / (2U * xs->rcv_mss);
+
+	n = clamp_t(u32, n, 2, max);
+	if (xs->quickack < n)
+		xs->quickack = n;
 }
 
 /* The next @n data segments are ACKed at once, as tcp_enter_quickack_mode(). */
@@ -2207,7 +2313,7 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool fin = cb->flags & XTCP_FLAG_FIN;
 	bool had_ofo, over = false;
-	u32 len;
+	u32 len, dlen = 0, truesize = 0;
 
 	__skb_pull(skb, xtcp_hdr(skb)->doff * 4);
 	len = xtcp_data_len(skb);
@@ -2244,8 +2350,18 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		 */
 		if ((cb->flags & XTCP_FLAG_PSH) && skb->len < xs->rcv_mss)
 			xs->ack_pushed = 1;
+		/*
+		 * Data again after more than an RTO without: the sender
+		 * restarts from a small window, and its slow start wants
+		 * our ACKs at once (tcp_event_data_recv()).
+		 */
+		if ((u32)jiffies - inet_csk(sk)->icsk_ack.lrcvtime >
+		    inet_csk(sk)->icsk_rto)
+			xtcp_incr_quickack(sk, XTCP_QUICKACKS);
 		inet_csk(sk)->icsk_ack.lrcvtime = jiffies;
 		xs->rcv_mss = clamp_t(u32, skb->len, xs->rcv_mss, xs->advmss);
+		dlen = skb->len;
+		truesize = xtcp_rcv_truesize(skb);
 		if (!fin && xtcp_rcv_append(sk, skb)) {
 			xtcp_rcv_nxt_update(xs, xs->rcv_nxt + skb->len);
 			xs->rcv_unacked += skb->len;
@@ -2268,6 +2384,9 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	}
 	fin = xtcp_queue_rcv(sk, skb);
 queued:
+	/* Not for tiny segments (tcp_event_data_recv()). */
+	if (dlen >= 128)
+		xtcp_grow_window(sk, truesize, dlen);
 	had_ofo = !RB_EMPTY_ROOT(&xs->out_of_order_queue);
 	if (!fin && had_ofo)
 		fin = xtcp_ofo_drain(sk);

@@ -214,6 +214,7 @@ struct sock *xtcp_create_openreq_child(const struct sock *sk,
 	newxs->snd_wl2 = newxs->snd_nxt;
 	newxs->snd_sml = newxs->snd_nxt;
 	newxs->rcv_wnd = xreq->rcv_wnd;
+	newxs->rcv_ssthresh = xreq->rcv_wnd;	/* as tcp_create_openreq_child() */
 	newxs->rx_mss = xreq->mss;
 	newxs->fin_queued = 0;
 

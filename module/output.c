@@ -369,6 +369,22 @@ u8 xtcp_choose_rcv_wscale(const struct sock *sk)
 }
 
 /**
+ * xtcp_window_space() - the window the buffer allows now
+ * @sk: the socket
+ *
+ * The free space, at most rcv_ssthresh (__tcp_select_window()): the
+ * window grows with the segments that arrive, not at once to all the
+ * buffer could hold.  Before silly window avoidance and scaling.
+ *
+ * Context: socket locked.
+ * Return: the window in bytes.
+ */
+u32 xtcp_window_space(const struct sock *sk)
+{
+	return min(xtcp_free_space(sk), xtcp_sk(sk)->rcv_ssthresh);
+}
+
+/**
  * xtcp_new_window() - the window an ACK sent now would offer
  * @sk: the socket
  *
@@ -382,7 +398,7 @@ u32 xtcp_new_window(const struct sock *sk)
 	const struct xtcp_sock *xs = xtcp_sk(sk);
 	s32 cur = (s32)(xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt);
 
-	return xtcp_rcv_window(xtcp_free_space(sk), cur > 0 ? cur : 0,
+	return xtcp_rcv_window(xtcp_window_space(sk), cur > 0 ? cur : 0,
 			       xtcp_full_space(sk), xs->advmss, xs->rcv_wscale);
 }
 
@@ -406,13 +422,17 @@ static u32 xtcp_select_window(struct sock *sk)
 	return win >> xs->rcv_wscale;
 }
 
-/* A SYN's window is never scaled (RFC 7323 section 2.2). */
+/*
+ * A SYN's window is never scaled (RFC 7323 section 2.2); it is where
+ * rcv_ssthresh starts (tcp_connect_init()).
+ */
 static u16 xtcp_syn_window(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	xs->rcv_wnd = min_t(u32, xtcp_free_space(sk), U16_MAX);
 	xs->rcv_wup = xs->rcv_nxt;
+	xs->rcv_ssthresh = xs->rcv_wnd;
 	return xs->rcv_wnd;
 }
 
@@ -1188,6 +1208,7 @@ int xtcp_connect(struct sock *sk)
 	WRITE_ONCE(xs->rcv_nxt, 0);
 	xs->rcv_wnd = 0;
 	xs->rcv_wup = 0;
+	xs->rcv_ssthresh = 0;
 	xs->rx_mss = 0;
 	xs->wscale_ok = 0;
 	xs->snd_wscale = 0;

@@ -360,6 +360,15 @@ void xtcp_cc_tlp_recovered(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
  */
 u32 xtcp_rcv_window(u32 free, u32 cur, u32 full, u32 mss, u8 wscale);
 
+/*
+ * How far a segment of @len bytes in an skb of @truesize grows the
+ * window's ceiling (rcv_ssthresh) from @ssthresh, with our @advmss, the
+ * peer's @rcv_mss and a buffer that may grow to @rmem_max
+ * (tcp_grow_window()); 0: not at all.
+ */
+u32 xtcp_rcv_ssthresh_incr(u32 ssthresh, u32 truesize, u32 len, u32 advmss,
+			   u32 rcv_mss, u32 rmem_max);
+
 /* SYN cookies (syncookie.c). */
 #define XTCP_COOKIE_BITS	24
 #define XTCP_COOKIE_MASK	((1U << XTCP_COOKIE_BITS) - 1)

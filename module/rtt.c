@@ -189,6 +189,52 @@ u32 xtcp_rcv_window(u32 free, u32 cur, u32 full, u32 mss, u8 wscale)
 }
 
 /**
+ * xtcp_rcv_ssthresh_incr() - how far one arriving segment grows the window
+ * @ssthresh: the window's ceiling now (rcv_ssthresh)
+ * @truesize: the memory the segment's skb costs
+ * @len: its data bytes
+ * @advmss: the MSS we announced
+ * @rcv_mss: our guess of the peer's MSS
+ * @rmem_max: the most the receive buffer may grow to (net.xtcp.rmem[2])
+ *
+ * As tcp_grow_window()'s check #2: the ceiling grows, by two segments (at
+ * least twice @len), for a segment whose skb would still fit the buffer
+ * if every segment cost as much; half the buffer being the window, that
+ * is @truesize / 2 <= @len.  A segment wasteful of memory (a small
+ * payload in a large buffer) grows it only while the ceiling is small
+ * enough that the largest buffer could hold a window of such segments
+ * (__tcp_grow_window()): each halving of the waste allows half the
+ * ceiling.
+ *
+ * Context: pure arithmetic, any context.
+ * Return: the growth in bytes, 0 for none; the caller bounds it by the
+ * room left below the free space.
+ */
+u32 xtcp_rcv_ssthresh_incr(u32 ssthresh, u32 truesize, u32 len, u32 advmss,
+			   u32 rcv_mss, u32 rmem_max)
+{
+	u32 incr = 0, waste, window;
+
+	if (truesize - truesize / 2 <= len) {
+		incr = 2 * advmss;
+	} else {
+		waste = (truesize - truesize / 2) / 2;
+		window = (rmem_max - rmem_max / 2) / 2;
+		while (ssthresh <= window) {
+			if (waste <= len) {
+				incr = 2 * rcv_mss;
+				break;
+			}
+			waste /= 2;
+			window /= 2;
+		}
+	}
+	if (incr && incr < 2 * len)
+		incr = 2 * len;
+	return incr;
+}
+
+/**
  * xtcp_pacing_rate() - the rate a connection's segments should leave at
  * @mss: the segment size
  * @cwnd: the congestion window, segments

@@ -707,7 +707,7 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 	now = xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt;
 	if ((s32)now < 0)
 		now = 0;
-	space = min_t(u32, xtcp_free_space(sk), U16_MAX << xs->rcv_wscale);
+	space = min_t(u32, xtcp_window_space(sk), U16_MAX << xs->rcv_wscale);
 	if (space >= 2 * now && space - now >= xs->advmss) {
 		xtcp_clock_refresh(xs);
 		xtcp_send_ack(sk);

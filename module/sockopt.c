@@ -67,10 +67,13 @@ static int xtcp_retrans_to_secs(u8 retrans)
  * offer, never below half the smallest receive buffer; 0, no clamp,
  * only before a connection.  The window is bounded from the next one we
  * advertise (xtcp_free_space()); what was offered is not taken back.
+ * The window's ceiling follows: down to a smaller clamp, or up to the
+ * window last offered within a larger one.
  */
 static int xtcp_set_window_clamp(struct sock *sk, int val)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 old = xs->window_clamp ? : U32_MAX, clamp;
 
 	if (!val) {
 		if (sk->sk_state != TCP_CLOSE)
@@ -79,8 +82,14 @@ static int xtcp_set_window_clamp(struct sock *sk, int val)
 		return 0;
 	}
 	/* A negative value is a huge one, as TCP's comparison makes it. */
-	WRITE_ONCE(xs->window_clamp, (unsigned long)val < SOCK_MIN_RCVBUF / 2 ?
-		   SOCK_MIN_RCVBUF / 2 : (u32)val);
+	clamp = (unsigned long)val < SOCK_MIN_RCVBUF / 2 ?
+		SOCK_MIN_RCVBUF / 2 : (u32)val;
+	WRITE_ONCE(xs->window_clamp, clamp);
+	if (clamp < old)
+		xs->rcv_ssthresh = min(xs->rcv_ssthresh, clamp);
+	else
+		xs->rcv_ssthresh = max(xs->rcv_ssthresh,
+				       min(xs->rcv_wnd, clamp));
 	return 0;
 }
 
@@ -416,8 +425,7 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_last_ack_recv = jiffies_to_msecs(now - (u32)xs->rcv_tstamp);
 
 	info->tcpi_pmtu = icsk->icsk_pmtu_cookie;
-	/* The most the window may offer now: TCP's rcv_ssthresh's role. */
-	info->tcpi_rcv_ssthresh = xtcp_free_space(sk);
+	info->tcpi_rcv_ssthresh = xs->rcv_ssthresh;
 	info->tcpi_rtt = xs->rtt.srtt_us;
 	info->tcpi_rttvar = xs->rtt.rttvar_us;
 	info->tcpi_snd_ssthresh = xs->cc.ssthresh;

@@ -586,6 +586,12 @@ struct xtcp_sock {
 	u32	rcv_nxt;	/* next expected */
 	u32	rcv_wnd;	/* window last advertised */
 	u32	rcv_wup;	/* rcv_nxt when rcv_wnd was advertised */
+	/*
+	 * The most the window offers (TCP's rcv_ssthresh): from the first
+	 * window, grown by each segment that arrives toward the free space
+	 * (xtcp_grow_window()), cut when memory runs short.  Socket lock.
+	 */
+	u32	rcv_ssthresh;
 	u32	copied_seq;	/* next byte the application will read */
 
 	u16	mss_cache;	/* current sending MSS */
@@ -1445,6 +1451,7 @@ int xtcp_fragment(struct sock *sk, enum xtcp_queue queue,
 int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len);
 int xtcp_unclone(struct sk_buff *skb);
 u32 xtcp_free_space(const struct sock *sk);
+u32 xtcp_window_space(const struct sock *sk);
 u32 xtcp_new_window(const struct sock *sk);
 u32 xtcp_synack_window(const struct sock *sk, u32 mss);
 u32 xtcp_full_space(const struct sock *sk);

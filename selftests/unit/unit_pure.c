@@ -365,6 +365,31 @@ TEST(rcv_window)
 	      65535u << 14);
 }
 
+/* rcv_ssthresh's growth per segment (tcp_grow_window()). */
+TEST(rcv_ssthresh_incr)
+{
+	/* A full segment in an skb not twice its size: two MSSes. */
+	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(65535, 2304, 1448, 1448, 1448,
+					   6 << 20) == 2896);
+	/* Larger than our MSS (loopback, GRO): twice the segment. */
+	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(65535, 6000, 4000, 1448, 1448,
+					   6 << 20) == 8000);
+	/* A segment in a page: a quarter of it fits, the largest buffer can. */
+	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(65535, 4352, 1448, 1448, 1448,
+					   6 << 20) == 2896);
+	/* 100 bytes in 2304: allowed up to an eighth of rmem_max / 4... */
+	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(65535, 2304, 100, 1448, 536,
+					   6 << 20) == 1072);
+	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(196608, 2304, 100, 1448, 536,
+					   6 << 20) == 1072);
+	/* ...and no further. */
+	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(196609, 2304, 100, 1448, 536,
+					   6 << 20) == 0);
+	/* Without room in the largest buffer at all. */
+	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(65535, 2304, 100, 1448, 536,
+					   65536) == 0);
+}
+
 /* TCP_CONGESTION's names: newreno and cubic (the default, as TCP's). */
 TEST(cong_find)
 {
