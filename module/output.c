@@ -374,14 +374,21 @@ u8 xtcp_choose_rcv_wscale(const struct sock *sk)
  *
  * The free space, at most rcv_ssthresh (__tcp_select_window()): the
  * window grows with the segments that arrive, not at once to all the
- * buffer could hold.  Before silly window avoidance and scaling.
+ * buffer could hold.  Before silly window avoidance and scaling.  The
+ * ceiling rounds up to the window scale, as TCP's ALIGN(): rounded down
+ * with the rest, a ceiling of 65535 offered 65408, less than loopback's
+ * segment, and silly window avoidance then never reopened a closed
+ * window.
  *
  * Context: socket locked.
  * Return: the window in bytes.
  */
 u32 xtcp_window_space(const struct sock *sk)
 {
-	return min(xtcp_free_space(sk), xtcp_sk(sk)->rcv_ssthresh);
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u64 ceil = round_up((u64)xs->rcv_ssthresh, 1U << xs->rcv_wscale);
+
+	return min_t(u64, xtcp_free_space(sk), ceil);
 }
 
 /**
