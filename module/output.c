@@ -375,10 +375,12 @@ u8 xtcp_choose_rcv_wscale(const struct sock *sk)
  * The free space, at most rcv_ssthresh (__tcp_select_window()): the
  * window grows with the segments that arrive, not at once to all the
  * buffer could hold.  Before silly window avoidance and scaling.  The
- * ceiling rounds up to the window scale, as TCP's ALIGN(): rounded down
- * with the rest, a ceiling of 65535 offered 65408, less than loopback's
- * segment, and silly window avoidance then never reopened a closed
- * window.
+ * ceiling rounds up to the window scale, as TCP's ALIGN(), and is never
+ * below the step silly window avoidance moves an edge by (the smaller of
+ * half the buffer and a segment, xtcp_rcv_window()): a window that
+ * closed reopens only by such a step, and the ceiling grows only as data
+ * arrives.  Rounded down, a ceiling of 65535 offered 65408, less than
+ * loopback's segment, and a closed window stayed closed.
  *
  * Context: socket locked.
  * Return: the window in bytes.
@@ -386,7 +388,9 @@ u8 xtcp_choose_rcv_wscale(const struct sock *sk)
 u32 xtcp_window_space(const struct sock *sk)
 {
 	const struct xtcp_sock *xs = xtcp_sk(sk);
-	u64 ceil = round_up((u64)xs->rcv_ssthresh, 1U << xs->rcv_wscale);
+	u32 step = min_t(u32, xtcp_full_space(sk) / 2, xs->advmss);
+	u64 ceil = round_up((u64)max(xs->rcv_ssthresh, step),
+			    1U << xs->rcv_wscale);
 
 	return min_t(u64, xtcp_free_space(sk), ceil);
 }

@@ -623,6 +623,38 @@ TEST_F_TIMEOUT(stream, loopback_bulk_does_not_stall, XT(120))
 }
 
 /*
+ * A window that closed under the smallest receive buffer reopens once
+ * the application grows the buffer: the window's ceiling (rcv_ssthresh,
+ * about a thousand bytes there) grows only as data arrives, and silly
+ * window avoidance reopens a closed window by a full segment or not at
+ * all, so the ceiling is never below a segment where the buffer holds
+ * one.  The listener's SO_RCVBUF at its minimum, 64 KiB written and left
+ * unread 300 ms (the window closes), then SO_RCVBUF 1 MiB and the read:
+ * everything arrives within 10 s.
+ */
+TEST_F_TIMEOUT(stream, closed_window_reopens_after_rcvbuf_grows, XT(30))
+{
+	struct timeval tv = { .tv_sec = 10 };
+	static char buf[64 << 10];
+	int lfd, c, a, big = 1 << 20;
+	ssize_t n, got = 0;
+
+	ASSERT_EQ(0, rcvbuf_pair(CLI_NS, 9544, 1, &lfd, &c, &a));
+	ASSERT_EQ(0, fcntl(c, F_SETFL, O_NONBLOCK));
+	n = write(c, buf, sizeof(buf));
+	ASSERT_LT(8 << 10, n);
+	usleep(300000);
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big)));
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	got = read_full(a, buf, n);
+	TH_LOG("%zd bytes written, %zd read", n, got);
+	EXPECT_EQ(n, got);
+	close(a);
+	close(c);
+	close(lfd);
+}
+
+/*
  * A receiver whose application leaves the data unread stops ACKing
  * every second segment once its window stops growing: the window then
  * shrinks with each segment, so an ACK would tell the sender nothing
