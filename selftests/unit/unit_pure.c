@@ -368,26 +368,28 @@ TEST(rcv_window)
 /* rcv_ssthresh's growth per segment (tcp_grow_window()). */
 TEST(rcv_ssthresh_incr)
 {
-	/* A full segment in an skb not twice its size: two MSSes. */
-	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(65535, 2304, 1448, 1448, 1448,
-					   6 << 20) == 2896);
-	/* Larger than our MSS (loopback, GRO): twice the segment. */
-	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(65535, 6000, 4000, 1448, 1448,
-					   6 << 20) == 8000);
-	/* A segment in a page: a quarter of it fits, the largest buffer can. */
-	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(65535, 4352, 1448, 1448, 1448,
-					   6 << 20) == 2896);
-	/* 100 bytes in 2304: allowed up to an eighth of rmem_max / 4... */
-	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(65535, 2304, 100, 1448, 536,
-					   6 << 20) == 1072);
-	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(196608, 2304, 100, 1448, 536,
-					   6 << 20) == 1072);
-	/* ...and no further. */
-	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(196609, 2304, 100, 1448, 536,
-					   6 << 20) == 0);
-	/* Without room in the largest buffer at all. */
-	EXPECT_TRUE(xtcp_rcv_ssthresh_incr(65535, 2304, 100, 1448, 536,
-					   65536) == 0);
+	static const struct {
+		unsigned int ssthresh, truesize, len, rcv_mss, rmem_max, incr;
+	} c[] = {
+		/* A full segment in an skb not twice its size: two MSSes. */
+		{ 65535, 2304, 1448, 1448, 6 << 20, 2896 },
+		/* Larger than our MSS (loopback, GRO): twice the segment. */
+		{ 65535, 6000, 4000, 1448, 6 << 20, 8000 },
+		/* In a page: a quarter of it fits, the largest buffer can. */
+		{ 65535, 4352, 1448, 1448, 6 << 20, 2896 },
+		/* 100 bytes in 2304: up to an eighth of rmem_max / 4... */
+		{ 65535, 2304, 100, 536, 6 << 20, 1072 },
+		{ 196608, 2304, 100, 536, 6 << 20, 1072 },
+		/* ...and no further. */
+		{ 196609, 2304, 100, 536, 6 << 20, 0 },
+		/* Without room in the largest buffer at all. */
+		{ 65535, 2304, 100, 536, 65536, 0 },
+	};
+
+	for (unsigned int i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		EXPECT_TRUE(xtcp_rcv_ssthresh_incr(c[i].ssthresh, c[i].truesize,
+						   c[i].len, 1448, c[i].rcv_mss,
+						   c[i].rmem_max) == c[i].incr);
 }
 
 /* TCP_CONGESTION's names: newreno and cubic (the default, as TCP's). */
