@@ -388,7 +388,7 @@ u8 xtcp_choose_rcv_wscale(const struct sock *sk)
 u32 xtcp_window_space(const struct sock *sk)
 {
 	const struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 step = min_t(u32, xtcp_full_space(sk) / 2, xs->advmss);
+	u32 step = xtcp_rcv_window_step(xtcp_full_space(sk), xs->advmss);
 	u64 ceil = round_up((u64)max(xs->rcv_ssthresh, step),
 			    1U << xs->rcv_wscale);
 

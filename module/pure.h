@@ -359,6 +359,8 @@ void xtcp_cc_tlp_recovered(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
  * bytes, a multiple of 1 << @wscale and at most 65535 << @wscale.
  */
 u32 xtcp_rcv_window(u32 free, u32 cur, u32 full, u32 mss, u8 wscale);
+/* The least it moves its right edge by: min(@full / 2, @mss). */
+u32 xtcp_rcv_window_step(u32 full, u32 mss);
 
 /*
  * How far a segment of @len bytes in an skb of @truesize grows the

@@ -153,6 +153,21 @@ s32 xtcp_rack_remaining_us(u32 rack_rtt_us, u32 reo_wnd_us, u32 now_us,
 }
 
 /**
+ * xtcp_rcv_window_step() - the least a window's right edge moves by
+ * @full: the window the whole buffer would give
+ * @mss: the receiver's MSS
+ *
+ * Receiver-side silly window avoidance (RFC 9293 section 3.8.6.2.2).
+ *
+ * Context: pure arithmetic, any context.
+ * Return: min(@full / 2, @mss) in bytes.
+ */
+u32 xtcp_rcv_window_step(u32 full, u32 mss)
+{
+	return full / 2 < mss ? full / 2 : mss;
+}
+
+/**
  * xtcp_rcv_window() - the receive window to advertise
  * @free: bytes of receive buffer free for data now
  * @cur: bytes already offered beyond RCV.NXT (the old right edge)
@@ -170,7 +185,7 @@ s32 xtcp_rack_remaining_us(u32 rack_rtt_us, u32 reo_wnd_us, u32 now_us,
  */
 u32 xtcp_rcv_window(u32 free, u32 cur, u32 full, u32 mss, u8 wscale)
 {
-	u32 step = full / 2 < mss ? full / 2 : mss;
+	u32 step = xtcp_rcv_window_step(full, mss);
 	u32 max = 65535U << wscale;
 	u32 unit = 1U << wscale;
 	u32 win;
