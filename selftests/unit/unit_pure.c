@@ -386,7 +386,7 @@ TEST(rcv_ssthresh_incr)
 		{ 65535, 2304, 100, 536, 65536, 0 },
 	};
 
-	for (unsigned int i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+	for (unsigned int i = 0; i < ARRAY_SIZE(c); i++)
 		EXPECT_TRUE(xtcp_rcv_ssthresh_incr(c[i].ssthresh, c[i].truesize,
 						   c[i].len, 1448, c[i].rcv_mss,
 						   c[i].rmem_max) == c[i].incr);
