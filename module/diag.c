@@ -74,10 +74,21 @@ static int xtcp_diag_get_aux(struct sock *sk, bool net_admin,
 			     struct sk_buff *skb)
 {
 	char name[XTCP_CA_NAME_MAX];
+	union tcp_cc_info info;
 	__be16 encap = 0;
+	size_t sz;
+	int attr;
 
 	xtcp_diag_ca_name(sk, name);
 	if (name[0] && nla_put_string(skb, INET_DIAG_CONG, name))
+		return -EMSGSIZE;
+	/*
+	 * The algorithm's own (INET_DIAG_BBRINFO, ...), which TCP's
+	 * inet_sk_diag_fill() takes from icsk_ca_ops->get_info; ss -i
+	 * asks for it with INET_DIAG_INFO, and so is it given here.
+	 */
+	sz = xtcp_get_cc_info(sk, &attr, &info);
+	if (sz && nla_put(skb, attr, sz, &info))
 		return -EMSGSIZE;
 	/* XTCP_DIAG_ENCAP_PORT: the form of a connection (module/udp.c). */
 	if (inet_sk_state_load(sk) != TCP_LISTEN)
@@ -91,7 +102,8 @@ static size_t xtcp_diag_get_aux_size(struct sock *sk, bool net_admin)
 {
 	if (!sk_fullsock(sk))
 		return 0;
-	return nla_total_size(XTCP_CA_NAME_MAX) + nla_total_size(sizeof(u16));
+	return nla_total_size(XTCP_CA_NAME_MAX) + nla_total_size(sizeof(u16)) +
+	       nla_total_size(sizeof(union tcp_cc_info));
 }
 
 static void xtcp_diag_dump(struct sk_buff *skb, struct netlink_callback *cb,

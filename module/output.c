@@ -1714,6 +1714,9 @@ static void xtcp_tx_start(struct sock *sk)
 				jiffies_to_msecs(inet_csk(sk)->icsk_rto));
 	xtcp_cc_event(&xs->cc, xs->ca_ops, XTCP_CA_EVENT_TX_START, now_ms,
 		      idle_ms);
+	/* A rate the event changed applies to this send (BBR's restart). */
+	if (xs->ca_ops->cong_control)
+		xtcp_update_pacing_rate(sk);
 }
 
 /*

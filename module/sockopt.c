@@ -459,6 +459,36 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 EXPORT_SYMBOL_GPL(xtcp_get_info);
 
 /**
+ * xtcp_get_cc_info() - what the congestion control algorithm shows
+ * @sk: the socket
+ * @attr: set to the sock_diag attribute @info is (INET_DIAG_BBRINFO, ...)
+ * @info: where the algorithm writes it
+ *
+ * TCP_CC_INFO's and INET_DIAG_INFO's (xtcp_diag.ko) algorithm-specific
+ * part, from its get_info hook, as TCP's.  Nothing for a listener or a
+ * socket not yet connected (no algorithm runs), or an algorithm without
+ * the hook.
+ *
+ * Context: process context; takes the socket lock (fast).
+ * Return: the size of what @info holds; 0: nothing.
+ */
+size_t xtcp_get_cc_info(struct sock *sk, int *attr, union tcp_cc_info *info)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	size_t sz = 0;
+	bool slow;
+
+	if (inet_sk_state_load(sk) == TCP_LISTEN)
+		return 0;
+	slow = lock_sock_fast(sk);
+	if (xs->ca_ops && xs->ca_ops->get_info)
+		sz = xs->ca_ops->get_info(&xs->cc, xs->mss_cache, attr, info);
+	unlock_sock_fast(sk, slow);
+	return min(sz, sizeof(*info));
+}
+EXPORT_SYMBOL_GPL(xtcp_get_cc_info);
+
+/**
  * xtcp_getsockopt() - getsockopt() of an xtcp socket
  * @sk: the socket
  * @level: SOL_TCP for ours; any other level goes to the family's
@@ -500,6 +530,17 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		/* As much as the caller asked for, and says how much. */
 		xtcp_get_info(sk, &info);
 		len = min_t(unsigned int, ulen, sizeof(info));
+		if (put_user(len, optlen) || copy_to_user(optval, &info, len))
+			return -EFAULT;
+		return 0;
+	}
+	case TCP_CC_INFO: {
+		union tcp_cc_info info;
+		int attr;
+
+		/* As much as there is, or the caller has room for (TCP's). */
+		len = min_t(unsigned int, ulen,
+			    xtcp_get_cc_info(sk, &attr, &info));
 		if (put_user(len, optlen) || copy_to_user(optval, &info, len))
 			return -EFAULT;
 		return 0;

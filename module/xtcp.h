@@ -1348,6 +1348,7 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		    char __user *optval, int __user *optlen);
 struct tcp_info;
 void xtcp_get_info(struct sock *sk, struct tcp_info *info);
+size_t xtcp_get_cc_info(struct sock *sk, int *attr, union tcp_cc_info *info);
 
 /* input.c */
 void xtcp_ofo_purge(struct sock *sk);

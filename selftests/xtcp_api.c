@@ -1480,6 +1480,8 @@ static const struct {
 	{ TCP_FASTOPEN,		"TCP_FASTOPEN",		0 },
 	{ TCP_NOTSENT_LOWAT,	"TCP_NOTSENT_LOWAT",	1 },
 	{ TCP_ULP,		"TCP_ULP",		0 },
+	/* Read only; nothing (length 0) from CUBIC, as TCP's. */
+	{ TCP_CC_INFO,		"TCP_CC_INFO",		1 },
 };
 
 TEST_F(api, sol_tcp_options_table)
@@ -1504,6 +1506,8 @@ TEST_F(api, sol_tcp_options_table)
 			EXPECT_EQ(tg, xg) TH_LOG("%s get: tcp %s, xtcp %s",
 						 tcp_opts[i].name,
 						 strerror(tg), strerror(xg));
+			EXPECT_EQ(tl, xl) TH_LOG("%s get's length: tcp %u, xtcp %u",
+						 tcp_opts[i].name, tl, xl);
 		} else {
 			EXPECT_EQ(ENOPROTOOPT, xs) TH_LOG("%s set: %s",
 							  tcp_opts[i].name,

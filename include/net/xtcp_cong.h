@@ -24,6 +24,7 @@
 #include <linux/list.h>
 #include <linux/types.h>
 #endif
+#include <linux/inet_diag.h>	/* union tcp_cc_info */
 
 /* A name's room, NUL included: TCP's TCP_CA_NAME_MAX. */
 #define XTCP_CA_NAME_MAX	16
@@ -189,7 +190,9 @@ struct xtcp_cong_ops {
 	 * Optional (NULL: not told).  @ev happened at @now_ms (the clock
 	 * of struct xtcp_ack_sample), @idle_ms after the last data was
 	 * sent.  For XTCP_CA_EVENT_CWND_RESTART it is called before cwnd
-	 * and ssthresh change.
+	 * and ssthresh change.  An algorithm with cong_control may set
+	 * cc->pacing_rate here: for XTCP_CA_EVENT_TX_START the send it
+	 * precedes goes at that rate (BBR's restart after idle).
 	 */
 	void		(*cwnd_event)(struct xtcp_cc *cc, enum xtcp_ca_event ev,
 				      u32 now_ms, u32 idle_ms);
@@ -232,6 +235,17 @@ struct xtcp_cong_ops {
 	 */
 	void		(*pkts_acked)(struct xtcp_cc *cc,
 				      const struct xtcp_ack_sample *s);
+	/*
+	 * Optional (NULL: nothing to show), as TCP's get_info: what
+	 * getsockopt(TCP_CC_INFO) and ss -i (sock_diag's INET_DIAG_INFO
+	 * dump, through xtcp_diag.ko) report of the algorithm: it fills
+	 * @info, sets *@attr to the sock_diag attribute it is
+	 * (INET_DIAG_BBRINFO for a struct tcp_bbr_info, ...) and returns
+	 * its size.  @mss is the connection's segment size, for rates in
+	 * bytes.
+	 */
+	size_t		(*get_info)(const struct xtcp_cc *cc, u32 mss, int *attr,
+				    union tcp_cc_info *info);
 	/* Registration (set by xtcp_register_congestion_control()). */
 	struct list_head	list;
 	/* THIS_MODULE of a module's algorithm; NULL for xtcp's own. */

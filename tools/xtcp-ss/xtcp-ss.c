@@ -230,9 +230,30 @@ static void print_skmem(struct rtattr *a)
 	printf(")");
 }
 
+/*
+ * INET_DIAG_BBRINFO (xtcp_bbr.ko's, as tcp_bbr's), as ss prints it:
+ * bbr:(bw:...bps,mrtt:...,pacing_gain:...,cwnd_gain:...).
+ */
+static void print_bbr(struct rtattr *a)
+{
+	struct tcp_bbr_info b = {};
+	size_t len = RTA_PAYLOAD(a);
+	__u64 bw;
+
+	memcpy(&b, RTA_DATA(a), len < sizeof(b) ? len : sizeof(b));
+	bw = ((__u64)b.bbr_bw_hi << 32 | b.bbr_bw_lo) * 8;
+	printf(" bbr:(bw:%llubps,mrtt:%g", (unsigned long long)bw,
+	       b.bbr_min_rtt / 1000.0);
+	if (b.bbr_pacing_gain)
+		printf(",pacing_gain:%g", b.bbr_pacing_gain / 256.0);
+	if (b.bbr_cwnd_gain)
+		printf(",cwnd_gain:%g", b.bbr_cwnd_gain / 256.0);
+	printf(")");
+}
+
 /* ss -i's fields of struct tcp_info, in its order; a 0 is not shown. */
 static void print_info(const struct inet_diag_msg *r, struct rtattr *a,
-		       const char *cong, int encap)
+		       const char *cong, int encap, struct rtattr *bbr)
 {
 	struct tcp_info i = {};
 	double rtt;
@@ -293,6 +314,8 @@ static void print_info(const struct inet_diag_msg *r, struct rtattr *a,
 		printf(" data_segs_out:%u", i.tcpi_data_segs_out);
 	if (i.tcpi_data_segs_in)
 		printf(" data_segs_in:%u", i.tcpi_data_segs_in);
+	if (bbr)
+		print_bbr(bbr);
 	rtt = i.tcpi_rtt;
 	if (rtt > 0 && i.tcpi_snd_mss && i.tcpi_snd_cwnd)
 		printf(" send %.0fbps", (double)i.tcpi_snd_cwnd * i.tcpi_snd_mss * 8000000. / rtt);
@@ -416,7 +439,7 @@ static void show(const struct nlmsghdr *h)
 		if (tb[INET_DIAG_INFO])
 			print_info(r, tb[INET_DIAG_INFO],
 				   tb[INET_DIAG_CONG] ? (char *)RTA_DATA(tb[INET_DIAG_CONG]) : NULL,
-				   encap);
+				   encap, tb[INET_DIAG_BBRINFO]);
 	}
 	printf("\n");
 }
