@@ -302,6 +302,8 @@ u64 xtcp_delivery_rate_bps(const struct xtcp_delivery *d, u32 mss);
 
 extern const struct xtcp_cong_ops xtcp_newreno;
 extern const struct xtcp_cong_ops xtcp_cubic;	/* cubic.c */
+/* bbr.c: xtcp_bbr.ko's own, declared here for the unit test. */
+extern struct xtcp_cong_ops xtcp_bbr_ops;
 
 /* The algorithms TCP_CONGESTION may choose, by name (NULL: none). */
 const struct xtcp_cong_ops *xtcp_cong_find(const char *name);

@@ -74,6 +74,7 @@ destdir_install() {
 	make -s install DESTDIR="$stage" KVER="$KVER" || return 1
 	want=$(printf '%s\n' "./lib/modules/$KVER/updates/xtcp.ko" \
 		"./lib/modules/$KVER/updates/xtcp_diag.ko" \
+		"./lib/modules/$KVER/updates/xtcp_bbr.ko" \
 		./usr/include/linux/xtcp.h ./usr/local/bin/xtcpize \
 		./usr/local/bin/xtcp-bridge ./usr/local/bin/xtcp-nstat \
 		./usr/local/bin/xtcp-ss \

@@ -7,6 +7,7 @@
 #
 #   xtcp.ko                      /lib/modules/KVER/updates/xtcp.ko, then depmod -a KVER
 #   xtcp_diag.ko                 /lib/modules/KVER/updates/xtcp_diag.ko
+#   xtcp_bbr.ko                  /lib/modules/KVER/updates/xtcp_bbr.ko
 #   include/uapi/linux/xtcp.h    INCLUDEDIR/linux/xtcp.h
 #   tools/xtcpize/xtcpize        BINDIR/xtcpize
 #   tools/xtcpize/libxtcpize.so  XTCPIZE_LIBDIR/libxtcpize.so
@@ -60,6 +61,7 @@ files() {
 	cat <<EOF
 xtcp.ko /lib/modules/$KVER/updates/xtcp.ko 644
 xtcp_diag.ko /lib/modules/$KVER/updates/xtcp_diag.ko 644
+xtcp_bbr.ko /lib/modules/$KVER/updates/xtcp_bbr.ko 644
 include/uapi/linux/xtcp.h $INCLUDEDIR/linux/xtcp.h 644
 tools/xtcpize/xtcpize $BINDIR/xtcpize 755
 tools/xtcpize/libxtcpize.so $XTCPIZE_LIBDIR/libxtcpize.so 644

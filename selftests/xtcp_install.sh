@@ -61,6 +61,7 @@ cleanup() {
 		umount "${MOUNTS[i]}" 2>/dev/null
 	done
 	diag_loaded && rmmod xtcp_diag 2>/dev/null
+	rmmod xtcp_bbr 2>/dev/null
 	loaded && rmmod xtcp 2>/dev/null
 	umount "$W" 2>/dev/null
 }
@@ -327,6 +328,7 @@ make_install() {
 	make install || return 1
 	cmp xtcp.ko "$MODS/updates/xtcp.ko" &&
 	cmp xtcp_diag.ko "$MODS/updates/xtcp_diag.ko" &&
+	cmp xtcp_bbr.ko "$MODS/updates/xtcp_bbr.ko" &&
 	cmp tools/xtcp-ss/xtcp-ss /usr/local/bin/xtcp-ss &&
 	cmp include/uapi/linux/xtcp.h /usr/include/linux/xtcp.h &&
 	cmp tools/xtcpize/xtcpize /usr/local/bin/xtcpize &&
@@ -369,6 +371,18 @@ diag_autoload() {
 	echo "after: $after"
 	diag_loaded && grep -q '^inet_diag ' /proc/modules || return 1
 	rmmod xtcp_diag
+}
+
+# Choosing "bbr" (net.xtcp.congestion_control, as TCP_CONGESTION would)
+# loads the installed xtcp_bbr.ko by its alias xtcp-cc-bbr; choosing
+# cubic again lets it go.
+cc_autoload() {
+	modinfo -F alias xtcp_bbr | grep -qx xtcp-cc-bbr || return 1
+	grep -q '^xtcp_bbr ' /proc/modules && { echo "xtcp_bbr already loaded"; return 1; }
+	sysctl -w net.xtcp.congestion_control=bbr || return 1
+	grep '^xtcp_bbr ' /proc/modules || return 1
+	sysctl -w net.xtcp.congestion_control=cubic || return 1
+	rmmod xtcp_bbr
 }
 
 # Not loaded, libxtcpize.so's first socket() loads the module (its
@@ -452,6 +466,7 @@ else
 	ok "modinfo xtcp: the installed module and its two aliases" modinfo_aliases
 	ok "socket(AF_INET, SOCK_STREAM, 253) loads the installed module, no insmod" autoload
 	ok "a sock_diag dump for protocol 253 loads the installed xtcp_diag.ko" diag_autoload
+	ok "net.xtcp.congestion_control=bbr loads the installed xtcp_bbr.ko" cc_autoload
 	ok "libxtcpize.so loads the installed module on first use" library_autoloads
 	ok "installed xtcpize runs with the installed library" installed_xtcpize
 	ok "make uninstall removes every file it installed, depmod forgets xtcp" make_uninstall

@@ -1613,4 +1613,180 @@ TEST(delivery_app_limited)
 	EXPECT_TRUE(d.delivered == 115 && d.delivered_ce == 3);
 }
 
+/*
+ * BBR (module/bbr.c, xtcp_bbr.ko) against a simulated path: a
+ * bottleneck of @btl segments per millisecond and a round-trip
+ * propagation time of @rtprop ms, a queue in front of it that holds
+ * whatever is in flight beyond the BDP.  Each round trip the sender
+ * sends what cwnd and the pacing rate allow, and the ACKs (one per two
+ * segments) carry delivery-rate samples as module/delivery.c makes
+ * them: a round's segments over the round's length.
+ */
+struct bbr_path {
+	struct xtcp_cc cc;
+	u32 now_ms, delivered, btl, rtprop, mss;
+	u32 rtt_ms;		/* the last round's RTT: RTprop plus the queue */
+	u64 pacing;		/* the pacing rate at the round's end */
+};
+
+static void bbr_round(struct bbr_path *p, u8 state)
+{
+	struct xtcp_ack_sample s = { 0 };
+	u32 sent, done, queue, i, prior = p->delivered, t0 = p->now_ms;
+
+	/*
+	 * What cwnd and the rate let out over a round trip; whatever is
+	 * beyond the BDP waits in the queue and lengthens the next one.
+	 */
+	sent = p->cc.pacing_rate ?
+	       (u32)(p->cc.pacing_rate * p->rtt_ms / 1000 / p->mss) :
+	       p->cc.cwnd;
+	sent = max(min(p->cc.cwnd, sent), 2U);
+	queue = sent > p->btl * p->rtprop ? sent - p->btl * p->rtprop : 0;
+	p->rtt_ms = p->rtprop + queue / p->btl;
+	done = min(sent, p->btl * p->rtt_ms);
+	p->cc.state = state;
+	for (i = 0; i < done; i += 2) {
+		p->now_ms = t0 + p->rtt_ms * (i + 2) / done;
+		p->delivered += 2;
+		s = (struct xtcp_ack_sample) {
+			.now_ms = p->now_ms,
+			.min_rtt_us = p->rtprop * 1000,
+			.rtt_us = p->rtt_ms * 1000,
+			.acked_sacked = 2,
+			.acked = 2,
+			.total_delivered = p->delivered,
+			.prior_delivered = prior,
+			.delivered = done,
+			.interval_us = p->rtt_ms * 1000,
+			.mss = p->mss,
+			.srtt_us = p->rtt_ms * 1000,
+			/* Each ACK's two segments replaced by two more. */
+			.in_flight = sent - 2,
+		};
+		xtcp_bbr_ops.cong_control(&p->cc, &s);
+	}
+	p->now_ms = t0 + p->rtt_ms;
+	p->pacing = p->cc.pacing_rate;
+}
+
+/* The pacing rate as a fraction of the bottleneck's, in percent. */
+static u32 bbr_gain_pct(const struct bbr_path *p)
+{
+	return (u32)(p->pacing * 100 / ((u64)p->btl * 1000 * p->mss));
+}
+
+TEST(bbr)
+{
+	struct bbr_path p = { .btl = 10, .rtprop = 40, .mss = 1000,
+			      .now_ms = 1000, .rtt_ms = 40 };
+	u32 bdp = 10 * 40, r, cwnd, probe = 0, drain = 0, cruise = 0;
+	union tcp_cc_info info;
+	bool drained = false;
+	int attr = 0;
+
+	memset(&p.cc, 0, sizeof(p.cc));
+	p.cc.cwnd = XTCP_INIT_CWND;
+	p.cc.ssthresh = XTCP_INFINITE_SSTHRESH;
+	xtcp_bbr_ops.init(&p.cc);
+	EXPECT_TRUE(p.cc.pacing);
+
+	/* STARTUP: twice or more per round, until the bottleneck. */
+	for (r = 0; r < 5; r++) {
+		cwnd = p.cc.cwnd;
+		bbr_round(&p, XTCP_CA_OPEN);
+		EXPECT_TRUE(p.cc.cwnd >= 2 * cwnd);
+	}
+	/* Full after three rounds without 25% more, then DRAIN. */
+	for (r = 0; r < 12 && p.cc.ssthresh == XTCP_INFINITE_SSTHRESH; r++)
+		bbr_round(&p, XTCP_CA_OPEN);
+	EXPECT_TRUE(p.cc.ssthresh >= bdp && p.cc.ssthresh <= bdp + 3 * 30 + 2);
+	TH_LOG("bbr: DRAIN after %u rounds more, ssthresh %u", r, p.cc.ssthresh);
+	/*
+	 * PROBE_BW: paced at 1.25, 0.75 and 1 times the bottleneck (less
+	 * the 1% margin), cwnd twice the BDP and the skbs' room.  A round
+	 * is counted by the rate at its end: the 0.75 phase ends as soon as
+	 * no more than a BDP is in flight, often within a round.
+	 */
+	for (r = 0; r < 40; r++) {
+		bbr_round(&p, XTCP_CA_OPEN);
+		switch (bbr_gain_pct(&p)) {
+		case 122 ... 124:
+			probe++;
+			break;
+		case 73 ... 75:
+			drain++;
+			break;
+		case 98 ... 99:
+			cruise++;
+			break;
+		default:
+			if (bbr_gain_pct(&p) < 50)
+				drained = true;
+		}
+	}
+	TH_LOG("bbr: PROBE_BW rounds at 1.25: %u, 0.75: %u, 1: %u, cwnd %u",
+	       probe, drain, cruise, p.cc.cwnd);
+	EXPECT_TRUE(drained || probe + drain + cruise == 40);
+	EXPECT_TRUE(probe >= 4 && drain >= 2 && cruise >= 24);
+	EXPECT_TRUE(p.cc.cwnd >= 2 * bdp && p.cc.cwnd <= 2 * bdp + 3 * 10 + 4);
+	/* TCP_CC_INFO's: the model in bytes per second, as tcp_bbr's. */
+	EXPECT_EQ(sizeof(info.bbr),
+		  xtcp_bbr_ops.get_info(&p.cc, p.mss, &attr, &info));
+	EXPECT_EQ(INET_DIAG_BBRINFO, attr);
+	EXPECT_EQ(0, info.bbr.bbr_bw_hi);
+	EXPECT_TRUE(info.bbr.bbr_bw_lo >= 9900000 &&
+		    info.bbr.bbr_bw_lo <= 10000000);
+	EXPECT_EQ(40000, info.bbr.bbr_min_rtt);
+	EXPECT_EQ(512, info.bbr.bbr_cwnd_gain);
+	EXPECT_TRUE(info.bbr.bbr_pacing_gain >= 192 &&
+		    info.bbr.bbr_pacing_gain <= 320);
+
+	/*
+	 * Fast recovery: the first round conserves packets (cwnd what is
+	 * in flight plus what the ACK delivered), its end restores the
+	 * window it began with.
+	 */
+	cwnd = p.cc.cwnd;
+	xtcp_bbr_ops.ssthresh(&p.cc, cwnd);
+	{
+		struct xtcp_ack_sample s = {
+			.now_ms = p.now_ms, .min_rtt_us = 40000,
+			.acked_sacked = 1, .total_delivered = ++p.delivered,
+			.prior_delivered = p.delivered - 1, .mss = 1000,
+			.srtt_us = 40000, .in_flight = 300, .losses = 3,
+		};
+
+		p.cc.state = XTCP_CA_RECOVERY;
+		xtcp_bbr_ops.cong_control(&p.cc, &s);
+		EXPECT_EQ(301, p.cc.cwnd);
+		s.losses = 0;
+		s.in_flight = 200;
+		s.total_delivered = ++p.delivered;
+		xtcp_bbr_ops.cong_control(&p.cc, &s);
+		EXPECT_EQ(301, p.cc.cwnd);
+		p.cc.state = XTCP_CA_OPEN;
+		s.total_delivered = ++p.delivered;
+		xtcp_bbr_ops.cong_control(&p.cc, &s);
+		EXPECT_TRUE(p.cc.cwnd >= 2 * bdp);
+	}
+
+	/*
+	 * PROBE_RTT: 10 s without an RTT as low as RTprop (the path's
+	 * 40 ms seen last in the first rounds, at 1 s; 50 ms since, say
+	 * another flow's queue) bring cwnd to 4 for 200 ms and a round,
+	 * then back to the window before.
+	 */
+	p.rtprop = 50;
+	for (r = 0; r < 400 && p.cc.cwnd > 4; r++)
+		bbr_round(&p, XTCP_CA_OPEN);
+	TH_LOG("bbr: PROBE_RTT at %u ms", p.now_ms);
+	EXPECT_EQ(4, p.cc.cwnd);
+	EXPECT_TRUE(p.now_ms >= 11000 && p.now_ms <= 11200);
+	for (r = 0; r < 10 && p.cc.cwnd <= 4; r++)
+		bbr_round(&p, XTCP_CA_OPEN);
+	EXPECT_TRUE(r >= 4 && r <= 6);
+	EXPECT_TRUE(p.cc.cwnd >= 2 * bdp);
+}
+
 TEST_HARNESS_MAIN
