@@ -24,6 +24,9 @@
 #              which TSO off leaves on) cross the veth whole
 #   bulk_loss  the same with netem: 10 ms delay each way (RTT 20 ms) and
 #              1% loss on the data direction (vc, client -> server)
+#   bbr_bdp    bulk_bdp with BBR at both ends: xtcp_bbr.ko (module/bbr.c)
+#              against the kernel's tcp_bbr
+#   bbr_loss   bulk_loss the same way
 #   rr         1-byte request/response transactions per second, veth
 #   crr        connect/1-byte exchange/close per second, veth
 #   bridge_up  bulk from an xtcp client in xcli to a kernel-TCP server in
@@ -98,7 +101,7 @@ GRID_SECS=${BENCH_GRID_SECS:-5}
 GRID_SLOW_RUNS=${BENCH_GRID_SLOW_RUNS:-$RUNS}
 # ... or longer runs: 5 s holds one slow start and a few recoveries.
 GRID_SLOW_SECS=${BENCH_GRID_SLOW_SECS:-$GRID_SECS}
-CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_bdp bulk_gro bulk_loss rr crr flows4 flows16 share bridge_up bridge_down udp_bulk udp_rr udp_plain udp_plain_rr short_tail bulk_sendfile crr4 conns10k}
+CASES=${BENCH_CASES:-bulk_lo bulk_veth bulk_rate bulk_bdp bulk_gro bulk_loss bbr_bdp bbr_loss rr crr flows4 flows16 share bridge_up bridge_down udp_bulk udp_rr udp_plain udp_plain_rr short_tail bulk_sendfile crr4 conns10k}
 # grid / gridb: every cell of the grid.
 grid_cells() {	# grid_cells PREFIX
 	local l r t
@@ -284,6 +287,28 @@ tail_off() {
 	netem_off
 }
 
+# bbr_*: BBR for both protocols' new sockets in both netns (xtcp's from
+# xtcp_bbr.ko, next to xtcp.ko), CUBIC again after.
+bbr_on() {
+	local ns
+	if ! lsmod | grep -q '^xtcp_bbr '; then
+		insmod "$(dirname "${XTCP_KO:-./xtcp.ko}")/xtcp_bbr.ko" || return 1
+	fi
+	modprobe tcp_bbr || return 1
+	for ns in xsrv xcli; do
+		ip netns exec $ns sysctl -q -w net.xtcp.congestion_control=bbr \
+			net.ipv4.tcp_congestion_control=bbr || return 1
+	done
+}
+
+bbr_off() {
+	local ns
+	for ns in xsrv xcli; do
+		ip netns exec $ns sysctl -q -w net.xtcp.congestion_control=cubic \
+			net.ipv4.tcp_congestion_control=cubic
+	done
+}
+
 # A grid cell (case_args): netem's loss and reordering on the data
 # direction, half the RTT each way.
 grid_on() {	# grid_on CASE
@@ -322,6 +347,8 @@ case_args() {
 	bulk_bdp)	echo "bulk xsrv xcli 10.99.0.1 10 Mbit/s bulk, veth, RTT 100 ms, 200 Mbit/s tbf" ;;
 	bulk_gro)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, veth, sender TSO off, receiver GRO on" ;;
 	bulk_loss)	echo "bulk xsrv xcli 10.99.0.1 $LOSS_SECS Mbit/s bulk, veth, RTT 20 ms, 1% loss" ;;
+	bbr_bdp)	echo "bulk xsrv xcli 10.99.0.1 10 Mbit/s BBR bulk, veth, RTT 100 ms, 200 Mbit/s tbf" ;;
+	bbr_loss)	echo "bulk xsrv xcli 10.99.0.1 $LOSS_SECS Mbit/s BBR bulk, veth, RTT 20 ms, 1% loss" ;;
 	rr)		echo "rr xsrv xcli 10.99.0.1 $SECS trans/s 1-byte request/response, veth" ;;
 	crr)		echo "crr xsrv xcli 10.99.0.1 $SECS conn/s connect+1-byte exchange+close, veth" ;;
 	bridge_up)	echo "bulk xsrv xcli 10.99.0.1 $SECS Mbit/s bulk, xtcp client -> kernel TCP server, xtcp-bridge" ;;
@@ -372,7 +399,10 @@ for c in $CASES; do
 	runs=$RUNS
 	case $c in grid*_100) runs=$GRID_SLOW_RUNS ;; esac
 	echo "# $c: $desc"
-	if [ "$c" = bulk_loss ]; then
+	case $c in bbr_*)
+		bbr_on || { echo "# BBR setup failed"; failed=1; bbr_off; continue; }
+	esac
+	if [ "$c" = bulk_loss ] || [ "$c" = bbr_loss ]; then
 		netem_on || { echo "# netem setup failed"; failed=1; netem_off; continue; }
 	fi
 	if [ "$c" = bulk_rate ]; then
@@ -381,7 +411,7 @@ for c in $CASES; do
 	if [ "$c" = share ]; then
 		rate_on 100mbit || { echo "# tbf setup failed"; failed=1; rate_off; continue; }
 	fi
-	if [ "$c" = bulk_bdp ]; then
+	if [ "$c" = bulk_bdp ] || [ "$c" = bbr_bdp ]; then
 		bdp_on || { echo "# netem/tbf setup failed"; failed=1; bdp_off; continue; }
 	fi
 	case $c in grid_* | gridb_*)
@@ -492,6 +522,9 @@ for c in $CASES; do
 	done
 	echo "# $c: $((SECONDS - tc0)) s"
 	[ "$c" = bulk_loss ] && netem_off
+	[ "$c" = bbr_loss ] && netem_off
+	[ "$c" = bbr_bdp ] && bdp_off
+	case $c in bbr_*) bbr_off ;; esac
 	[ "$c" = bulk_rate ] && rate_off
 	[ "$c" = share ] && rate_off
 	[ "$c" = bulk_bdp ] && bdp_off
