@@ -1348,6 +1348,7 @@ struct ecn_run {
 	unsigned int acks_out, ect_acks_out, ece_out;
 	long cwr_count, ce_count;	/* xtcp's EcnCwr, EcnCeRecv */
 	long probes;			/* tail loss probes sent */
+	long dsacks;			/* resends D-SACKed: needless */
 };
 
 /*
@@ -1363,7 +1364,7 @@ static void ecn_transfer(struct __test_metadata *_metadata,
 {
 	struct bulk b = { .len = 2 << 20, .keep_open = 1 };
 	struct timeval tv = { .tv_sec = XT(60) };
-	long cwr0 = 0, ce0 = 0, probes0;
+	long cwr0 = 0, ce0 = 0, probes0, dsacks0;
 	struct xstats cli0;
 	struct tcp_info ti;
 	char hash[65];
@@ -1374,6 +1375,7 @@ static void ecn_transfer(struct __test_metadata *_metadata,
 	memset(r, 0, sizeof(*r));
 	xstats_read(CLI_NS, &cli0);
 	probes0 = proto_stat(CLI_NS, "LossProbes", "TCPLossProbes");
+	dsacks0 = proto_stat(CLI_NS, "DsackRecv", "TCPDSACKRecvSegs");
 	ASSERT_EQ(0, ecn_set(CLI_NS, ecn));
 	ASSERT_EQ(0, ecn_set(SRV_NS, 2));
 	if (!is_tcp()) {
@@ -1405,6 +1407,7 @@ static void ecn_transfer(struct __test_metadata *_metadata,
 	r->retrans = ti.tcpi_total_retrans;
 	r->ssthresh = ti.tcpi_snd_ssthresh;
 	r->probes = proto_stat(CLI_NS, "LossProbes", "TCPLossProbes") - probes0;
+	r->dsacks = proto_stat(CLI_NS, "DsackRecv", "TCPDSACKRecvSegs") - dsacks0;
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc del dev " CLI_IF " root"));
 	capture_stop(&self->cap, 100);
 	self->capturing = 0;
@@ -1433,8 +1436,8 @@ static void ecn_transfer(struct __test_metadata *_metadata,
 		}
 	}
 	capture_free(&self->cap);
-	TH_LOG("ecn %d: retrans %u (%ld loss probes), ssthresh %u; data in %u (ECT(0) %u, CE %u, Not-ECT %u, CWR %u); ACKs out %u (ECT %u, ECE %u); EcnCwr %ld, EcnCeRecv %ld",
-	       ecn, r->retrans, r->probes, r->ssthresh, r->data_in, r->ect_in,
+	TH_LOG("ecn %d: retrans %u (%ld loss probes, %ld D-SACKed), ssthresh %u; data in %u (ECT(0) %u, CE %u, Not-ECT %u, CWR %u); ACKs out %u (ECT %u, ECE %u); EcnCwr %ld, EcnCeRecv %ld",
+	       ecn, r->retrans, r->probes, r->dsacks, r->ssthresh, r->data_in, r->ect_in,
 	       r->ce_in,
 	       r->notect_in, r->cwr_in, r->acks_out, r->ect_acks_out,
 	       r->ece_out, r->cwr_count, r->ce_count);
@@ -1472,9 +1475,13 @@ TEST_F_TIMEOUT(opt, ecn_marks_instead_of_losses, XT(120))
 	all_cpus(&all);
 	/*
 	 * A burst's last ACK delayed may draw a tail loss probe, a resend
-	 * (Not-ECT); nothing else is resent, by xtcp or kernel TCP.
+	 * (Not-ECT); nothing else is resent, by xtcp or kernel TCP, but
+	 * what the receiver reports it had already (D-SACK): on one CPU
+	 * the veth still reorders now and then (softirqs run on the other;
+	 * xtcp in a make check run: RetransSegs 5, TsReorder 5, DsackRecv 5),
+	 * and those resends answered a late segment, not a loss.
 	 */
-	EXPECT_GE(r.probes, r.retrans);
+	EXPECT_GE(r.probes + r.dsacks, r.retrans);
 	EXPECT_GT(0x7fffffffU, r.ssthresh);
 	EXPECT_LT(0, r.ce_in);
 	EXPECT_EQ(r.data_in, r.ect_in + r.ce_in + r.notect_in);
