@@ -104,7 +104,7 @@ static const int bbr_pacing_gain[] = {
 #define BBR_PACING_MARGIN_PCT	1
 /* Below 1.2 Mbit/s (150,000 B/s) the skbs the model counts are 1. */
 #define BBR_MIN_TSO_RATE	150000
-/* Segments in flight: the most the estimate takes 64 KiB skbs to be. */
+/* The largest skb the budget counts, bytes (GSO's 64 KiB). */
 #define BBR_GSO_MAX_BYTES	65536
 
 /*
@@ -198,11 +198,8 @@ static void bbr_set_pacing_rate(struct xtcp_cc *cc,
 				int gain)
 {
 	struct bbr *bbr = xtcp_bbr(cc);
-	u64 rate;
+	u64 rate = bbr_rate_bytes_per_sec(bw, s->mss, gain);
 
-	if (!bbr->has_seen_rtt && s->srtt_us && s->mss)
-		bbr_init_pacing_rate(cc, s);
-	rate = bbr_rate_bytes_per_sec(bw, s->mss, gain);
 	if (bbr->full_bw_reached || rate > cc->pacing_rate)
 		cc->pacing_rate = rate;
 }
@@ -550,10 +547,10 @@ static void bbr_cong_control(struct xtcp_cc *cc,
 	bbr_update_gains(bbr);
 
 	bw = bbr_max_bw(bbr);
+	if (!bbr->has_seen_rtt && s->srtt_us && s->mss)
+		bbr_init_pacing_rate(cc, s);
 	if (bw)
 		bbr_set_pacing_rate(cc, s, bw, bbr->pacing_gain);
-	else if (!bbr->has_seen_rtt && s->srtt_us && s->mss)
-		bbr_init_pacing_rate(cc, s);
 	bbr_set_cwnd(cc, s, bw, bbr->cwnd_gain);
 }
 
