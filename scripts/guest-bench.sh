@@ -69,7 +69,7 @@
 #   grid_L_R_T  the loss x reordering x RTT grid (make bench-grid):
 #              bulk_veth with netem on vc: L% loss, R% of segments
 #              reordered (sent at once while the others wait half the
-#              RTT: netem's reorder R% 50%), RTT T ms (half each way);
+#              RTT: netem's reorder R%, no correlation), RTT T ms (half each way);
 #              one wire segment per skb.  BENCH_CASES=grid names all 27
 #              cells: L in 0.1 1 3, R in 0 5 25, T in 2 20 100
 #   gridb_L_R_T  the same with GSO skbs whole, so that netem loses and
@@ -310,12 +310,14 @@ bbr_off() {
 }
 
 # A grid cell (case_args): netem's loss and reordering on the data
-# direction, half the RTT each way.
+# direction, half the RTT each way.  No correlation for the reordering:
+# netem's correlated draw averages its uniform draws, so "reorder 5% 50%"
+# reorders about 1 packet in 60,000 and "reorder 25% 50%" 7% (grid_check).
 grid_on() {	# grid_on CASE
 	local g l r t half reo=()
 	IFS=_ read -r g l r t <<<"$1"
 	half=$(awk -v t="$t" 'BEGIN { printf "%gms", t / 2 }')
-	[ "$r" != 0 ] && reo=(reorder "$r%" 50%)
+	[ "$r" != 0 ] && reo=(reorder "$r%")
 	if [ "$g" = grid ]; then
 		ip -n xcli link set dev vc gso_max_segs 1 || return 1
 		ip -n xsrv link set dev vs gso_max_segs 1 || return 1
@@ -323,6 +325,25 @@ grid_on() {	# grid_on CASE
 	tc -n xcli qdisc add dev vc root netem delay "$half" "${reo[@]}" \
 		loss "$l%" limit 100000 || return 1
 	tc -n xsrv qdisc add dev vs root netem delay "$half" limit 100000
+}
+
+# After a grid cell's runs: how many packets netem sent ahead of the
+# queue (its requeues) against how many it sent; the cell fails unless
+# that is within half and twice the reordering it names (none for 0).
+grid_check() {	# grid_check CASE
+	local g l r t st n q
+	IFS=_ read -r g l r t <<<"$1"
+	st=$(tc -n xcli -s qdisc show dev vc | awk '/^ Sent/ {
+		for (i = 1; i <= NF; i++) {
+			if ($i == "pkt") n = $(i - 1)
+			if ($i == "requeues") { q = $(i + 1); sub(/\)/, "", q) }
+		}
+		print n + 0, q + 0; exit }')
+	read -r n q <<<"$st"
+	awk -v n="$n" -v q="$q" -v r="$r" -v c="$1" 'BEGIN {
+		f = n ? 100 * q / n : 0
+		printf "# %s: netem sent %d of %d packets ahead (%.2f%%, asked %s%%)\n", c, q, n, f, r
+		exit (r == 0 ? q != 0 : (f < r / 2 || f > 2 * r)) }'
 }
 
 # xtcp in UDP between xcli and xsrv (docs/encapsulation.md): both receive
@@ -530,7 +551,10 @@ for c in $CASES; do
 	[ "$c" = bulk_bdp ] && bdp_off
 	[ "$c" = bulk_gro ] && gro_off
 	[ "$c" = short_tail ] && tail_off
-	case $c in grid_* | gridb_*) netem_off ;; esac
+	case $c in grid_* | gridb_*)
+		grid_check "$c" || { echo "# $c: the path did not reorder as named"; failed=1; }
+		netem_off ;;
+	esac
 	case $c in udp_*) encap_off ;; esac
 	case $c in bridge_*)
 		ip netns exec xcli $BRIDGE show vc | sed 's/^/# bridge: /'
