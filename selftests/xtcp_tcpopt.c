@@ -1571,8 +1571,9 @@ static long undo_count(const char *ns)
 
 /*
  * Spurious retransmissions undone (RFC 2883, RFC 3708): a path that
- * reorders a quarter of the segments (netem sends them 10 ms ahead of
- * the rest) and loses none, deeper than the sender may learn to wait
+ * reorders about 7% of the segments (netem sends them 10 ms ahead of
+ * the rest: its "reorder 25% 50%" draws with correlation, which sends
+ * that share ahead, not a quarter) and loses none, deeper than the sender may learn to wait
  * for (max_reordering 3), makes it resend segments that were only late;
  * the receiver reports each copy it gets twice in a D-SACK (TCP_INFO's
  * tcpi_dsack_dups), and the sender takes its reductions back.  Kernel
@@ -1595,7 +1596,7 @@ TEST_F_TIMEOUT(opt, dsack_undoes_spurious_recovery, XT(120))
 	undo = undo_count(CLI_NS) - undo0;
 	if (!is_tcp())
 		recv = xstat(CLI_NS, "DsackRecv") - recv0;
-	TH_LOG("4 MiB, a quarter reordered by 10 ms: retrans %u, reported twice %u, reordering %u, undone %ld, D-SACKs %ld, ssthresh %u",
+	TH_LOG("4 MiB, about 7%% reordered by 10 ms: retrans %u, reported twice %u, reordering %u, undone %ld, D-SACKs %ld, ssthresh %u",
 	       ti.tcpi_total_retrans, ti.tcpi_dsack_dups, ti.tcpi_reordering,
 	       undo, recv, ti.tcpi_snd_ssthresh);
 	if (is_tcp() && !ti.tcpi_total_retrans)
