@@ -1580,12 +1580,19 @@ static bool xtcp_xmit_len(struct sock *sk, const struct sk_buff *skb,
  * Resend what is marked lost, as cwnd allows, in sequence order from
  * retransmit_hint (as tcp_xmit_retransmit_queue() from its hint): the
  * hint moves past what is resent, up to the first skb left marked.
+ *
+ * A resend of the oldest segment starts the RTO again, a whole one from
+ * now, unless RACK's reordering timer holds it (as
+ * tcp_xmit_retransmit_queue()): else the timer armed when the original
+ * went may fire before the resend's ACK can come back, a loss found
+ * late (a small window's SACKs take a round trip more) turning into a
+ * timeout and a slow start.
  */
 static void xtcp_xmit_lost(struct sock *sk)
 {
+	struct sk_buff *skb, *head = xtcp_rtx_queue_head(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	bool behind = false;
-	struct sk_buff *skb;
+	bool behind = false, rearm = false;
 
 	if (xtcp_before(xs->retransmit_hint, xs->snd_una) ||
 	    xtcp_after(xs->retransmit_hint, xs->snd_nxt))
@@ -1606,13 +1613,19 @@ static void xtcp_xmit_lost(struct sock *sk)
 			if (xtcp_pacing_check(sk) ||
 			    xtcp_small_queue_check(sk, skb, 1))
 				break;
-			xtcp_retransmit_lost(sk, skb, xs->cc.cwnd - in_flight);
+			if (!xtcp_retransmit_lost(sk, skb,
+						  xs->cc.cwnd - in_flight) &&
+			    skb == head &&
+			    inet_csk(sk)->icsk_pending != ICSK_TIME_REO_TIMEOUT)
+				rearm = true;
 		}
 		if (cb->sacked & XTCP_SKB_LOST)
 			behind = true;
 		if (!behind)
 			xs->retransmit_hint = cb->end_seq;
 	}
+	if (rearm)
+		xtcp_reset_rtx_timer(sk);
 }
 
 /*

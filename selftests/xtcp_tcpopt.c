@@ -2162,6 +2162,68 @@ TEST_F_TIMEOUT(opt, rack_detects_lost_retransmission, XT(60))
 	EXPECT_LE(1, off.rtos);
 }
 
+/*
+ * A loss found late, its resend in time: the RTO starts again when the
+ * oldest segment is resent (tcp_xmit_retransmit_queue()).  Over a
+ * 100 ms path without loss probes (early_retrans 0), a 200-byte
+ * segment is lost and the next three go only P = RTO - 1.5 RTT later:
+ * their SACKs show the loss half an RTT before the RTO armed with the
+ * lost segment would fire, and the resend's ACK comes half an RTT
+ * after it.  xtcp used to leave that timer running: the timeout fired
+ * (RetransTimeouts 1, two resends, a slow start) before the resend's
+ * ACK arrived.  Kernel TCP the same: no timeout, one resend.
+ */
+TEST_F_TIMEOUT(opt, late_found_loss_resend_restarts_rto, XT(60))
+{
+	struct timeval tv = { .tv_sec = XT(20) };
+	static char buf[200 + 3 * 1000], got[sizeof(buf)];
+	struct tcp_info ti, t1;
+	long t0, rtos;
+	useconds_t pause;
+	int i;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_early_retrans" :
+				"net.xtcp.early_retrans", 0));
+	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_recovery" :
+				"net.xtcp.recovery", 1));
+	ASSERT_EQ(0, tail_path());
+	ASSERT_EQ(0, tail_delay(50));
+	ASSERT_EQ(0, pair(self, 13106));
+	ASSERT_EQ(0, setint(self->c, TCP_NODELAY, 1));
+	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* Round trips answered at once: SRTT about 100 ms, RTO about 300. */
+	for (i = 0; i < 8; i++) {
+		ASSERT_EQ(100, write(self->c, buf, 100));
+		ASSERT_EQ(100, read_full(self->a, got, 100));
+		ASSERT_EQ(100, write(self->a, buf, 100));
+		ASSERT_EQ(100, read_full(self->c, got, 100));
+	}
+	ASSERT_EQ(0, wait_all_acked(self->c, XT(5) * 1000));
+	ASSERT_EQ(0, get_info(self->c, &ti));
+	/* Room for half an RTT on either side of the RTO. */
+	ASSERT_LT(2 * ti.tcpi_rtt, ti.tcpi_rto);
+	pause = ti.tcpi_rto - ti.tcpi_rtt * 3 / 2;
+	t0 = rto_count(CLI_NS, 0);
+	ASSERT_EQ(0, drop_small_segments(1));
+	fill_pattern((uint8_t *)buf, sizeof(buf), 13106);
+	ASSERT_EQ(200, write(self->c, buf, 200));
+	usleep(pause);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(1000, write(self->c, buf + 200 + i * 1000, 1000));
+	ASSERT_EQ((ssize_t)sizeof(buf), read_full(self->a, got, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, got, sizeof(buf)));
+	EXPECT_EQ(0, wait_all_acked(self->c, XT(5) * 1000));
+	rtos = rto_count(CLI_NS, 0) - t0;
+	ASSERT_EQ(0, get_info(self->c, &t1));
+	TH_LOG("srtt %u us, rto %u us, pause %u us: %ld timeouts, %u resends",
+	       ti.tcpi_rtt, ti.tcpi_rto, pause, rtos,
+	       t1.tcpi_total_retrans - ti.tcpi_total_retrans);
+	EXPECT_EQ(0, rtos);
+	EXPECT_EQ(1, t1.tcpi_total_retrans - ti.tcpi_total_retrans);
+	sh_in(SRV_NS, xtcp_family() == AF_INET6 ? "nft delete table ip6 xtlp" :
+		      "nft delete table ip xtlp");
+}
+
 /* xtcp_cc_example.ko: next to xtcp.ko ($XTCP_KO), else in ./ */
 static void example_ko(char *path, size_t size)
 {
