@@ -1996,6 +1996,24 @@ static int tail_delay(int ms)
 		     ms);
 }
 
+/*
+ * Eight exchanges of 100 bytes each way, each answered at once: the
+ * client's SRTT and RTO come from them.
+ */
+static void round_trips(struct __test_metadata *_metadata,
+			struct _test_data_opt *self)
+{
+	char b[100] = { 0 };
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		ASSERT_EQ(100, write(self->c, b, 100));
+		ASSERT_EQ(100, read_full(self->a, b, 100));
+		ASSERT_EQ(100, write(self->a, b, 100));
+		ASSERT_EQ(100, read_full(self->c, b, 100));
+	}
+}
+
 static void tail_loss(struct __test_metadata *_metadata,
 		      struct _test_data_opt *self, int port,
 		      const struct tail_case *tc, struct tail_run *r)
@@ -2019,12 +2037,7 @@ static void tail_loss(struct __test_metadata *_metadata,
 	setsockopt(self->c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	ASSERT_EQ(0, tail_delay(10));
 	/* Round trips answered at once: the RTT the probe's time is from. */
-	for (i = 0; i < 8; i++) {
-		ASSERT_EQ(100, write(self->c, buf, 100));
-		ASSERT_EQ(100, read_full(self->a, got, 100));
-		ASSERT_EQ(100, write(self->a, buf, 100));
-		ASSERT_EQ(100, read_full(self->c, got, 100));
-	}
+	round_trips(_metadata, self);
 	ASSERT_EQ(0, wait_all_acked(self->c, XT(5) * 1000));
 	/*
 	 * The path then grows 2 ms longer each way.  A resend's ACK that
@@ -2192,12 +2205,7 @@ TEST_F_TIMEOUT(opt, late_found_loss_resend_restarts_rto, XT(60))
 	ASSERT_EQ(0, setint(self->c, TCP_NODELAY, 1));
 	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	/* Round trips answered at once: SRTT about 100 ms, RTO about 300. */
-	for (i = 0; i < 8; i++) {
-		ASSERT_EQ(100, write(self->c, buf, 100));
-		ASSERT_EQ(100, read_full(self->a, got, 100));
-		ASSERT_EQ(100, write(self->a, buf, 100));
-		ASSERT_EQ(100, read_full(self->c, got, 100));
-	}
+	round_trips(_metadata, self);
 	ASSERT_EQ(0, wait_all_acked(self->c, XT(5) * 1000));
 	ASSERT_EQ(0, get_info(self->c, &ti));
 	/* Room for half an RTT on either side of the RTO. */
