@@ -69,8 +69,8 @@
 #   grid_L_R_T  the loss x reordering x RTT grid (make bench-grid):
 #              bulk_veth with netem on vc: L% loss, R% of segments
 #              reordered (sent at once while the others wait half the
-#              RTT: netem's reorder R%, no correlation), RTT T ms (half each way);
-#              one wire segment per skb.  BENCH_CASES=grid names all 27
+#              RTT: netem's reorder R%, no correlation), RTT T ms
+#              (half each way); one wire segment per skb.  BENCH_CASES=grid names all 27
 #              cells: L in 0.1 1 3, R in 0 5 25, T in 2 20 100
 #   gridb_L_R_T  the same with GSO skbs whole, so that netem loses and
 #              delays runs of segments at once ("in bursts");

@@ -1573,12 +1573,12 @@ static long undo_count(const char *ns)
  * Spurious retransmissions undone (RFC 2883, RFC 3708): a path that
  * reorders about 7% of the segments (netem sends them 10 ms ahead of
  * the rest: its "reorder 25% 50%" draws with correlation, which sends
- * that share ahead, not a quarter) and loses none, deeper than the sender may learn to wait
- * for (max_reordering 3), makes it resend segments that were only late;
- * the receiver reports each copy it gets twice in a D-SACK (TCP_INFO's
- * tcpi_dsack_dups), and the sender takes its reductions back.  Kernel
- * TCP may resend nothing (RACK's reordering window): nothing to check
- * then.
+ * that share ahead, not a quarter) and loses none, deeper than the
+ * sender may learn to wait for (max_reordering 3), makes it resend
+ * segments that were only late; the receiver reports each copy it gets
+ * twice in a D-SACK (TCP_INFO's tcpi_dsack_dups), and the sender takes
+ * its reductions back.  Kernel TCP may resend nothing (RACK's
+ * reordering window): nothing to check then.
  */
 TEST_F_TIMEOUT(opt, dsack_undoes_spurious_recovery, XT(120))
 {
