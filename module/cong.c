@@ -157,6 +157,9 @@ static void xtcp_cc_set_state(struct xtcp_cc *cc,
  * @snd_una: the oldest unacknowledged sequence number (= the ACK)
  * @snd_nxt: the next sequence number to send
  * @flight: segments in flight
+ * @rack: RACK finds the losses (SACK agreed, net.xtcp.recovery 0x1): the
+ *	  duplicate is only counted, as Linux's tcp_time_to_recover()
+ *	  looks at nothing but what RACK marked then
  *
  * The third in a row starts fast retransmit and fast recovery unless
  * the ACK does not cover more than "recover" (RFC 6582 section 3.2 step
@@ -168,10 +171,12 @@ static void xtcp_cc_set_state(struct xtcp_cc *cc,
  * Return: true when the first unacknowledged segment must be resent now.
  */
 bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
-		    u32 snd_una, u32 snd_nxt, u32 flight)
+		    u32 snd_una, u32 snd_nxt, u32 flight, bool rack)
 {
 	if (cc->dupacks < XTCP_CWND_MAX)
 		cc->dupacks++;
+	if (rack)
+		return false;
 	if (cc->state == XTCP_CA_RECOVERY) {
 		if (!cc->sack && cc->cwnd < XTCP_CWND_MAX)
 			cc->cwnd++;

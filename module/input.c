@@ -999,9 +999,23 @@ static bool xtcp_sack_mark(struct sock *sk, const struct xtcp_opts *opts,
 }
 
 /*
- * RFC 6675 IsLost(): a segment with DupThresh SACKed segments above it
- * is lost; it is resent (once; a resend lost again is the RTO's) as cwnd
- * allows.  The first such loss starts fast recovery.
+ * RACK marks losses here: SACK agreed and net.xtcp.recovery's bit 0x1.
+ * It alone then, as tcp_is_rack() in Linux 6.1: no DupThresh count of
+ * SACKed segments (tcp_update_scoreboard()) and no fast retransmit on
+ * the third duplicate ACK (tcp_time_to_recover()) beside it.
+ */
+static bool xtcp_rack_on(const struct sock *sk)
+{
+	return xtcp_sk(sk)->sack_ok && xtcp_sk(sk)->ca_ops &&
+	       (READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_recovery) &
+		XTCP_RACK_LOSS_DETECTION);
+}
+
+/*
+ * RFC 6675 IsLost(), without RACK: a segment with DupThresh SACKed
+ * segments above it is lost; it is resent (once; a resend lost again is
+ * the RTO's) as cwnd allows.  The first such loss starts fast recovery,
+ * and so does a head RACK or a timeout marked.
  *
  * Without a walk of the whole queue (as tcp_mark_head_lost() with its
  * hints): down from the highest SACKed skb (fack) to the one that
@@ -1015,11 +1029,14 @@ static void xtcp_sack_detect_loss(struct sock *sk)
 	struct sk_buff *skb, *head;
 	u32 sacked_above = 0, limit;
 
-	/* net.xtcp.recovery 5: RACK alone decides (tcp_recovery's 0x4). */
-	if ((READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_recovery) &
-	     (XTCP_RACK_LOSS_DETECTION | XTCP_RACK_NO_DUPTHRESH)) ==
-	    (XTCP_RACK_LOSS_DETECTION | XTCP_RACK_NO_DUPTHRESH) ||
-	    !xs->sacked_out)
+	/*
+	 * RACK's window drops to 0 where DupThresh would mark; marking by
+	 * the count beside it too resent segments a path held back more
+	 * than RACK's window yet still delivered (a reordering RACK did not
+	 * yet know of, and whose late originals, resent, no longer showed
+	 * it), as Linux's TCP does not.
+	 */
+	if (xtcp_rack_on(sk) || !xs->sacked_out)
 		goto enter;
 	for (skb = xtcp_rtx_queue_find(sk, xs->fack - 1); skb;
 	     skb = skb_rb_prev(skb)) {
@@ -1055,14 +1072,6 @@ enter:
 	    xtcp_cc_enter_recovery(&xs->cc, xs->ca_ops, xs->snd_una,
 				   xs->snd_nxt, xtcp_in_flight(xs)))
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_FASTRETRANS);
-}
-
-/* RACK marks losses here: SACK agreed and net.xtcp.recovery's bit 0x1. */
-static bool xtcp_rack_on(const struct sock *sk)
-{
-	return xtcp_sk(sk)->sack_ok && xtcp_sk(sk)->ca_ops &&
-	       (READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_recovery) &
-		XTCP_RACK_LOSS_DETECTION);
 }
 
 /*
@@ -1220,9 +1229,13 @@ static void xtcp_dupack(struct sock *sk)
 	struct sk_buff *head = xtcp_rtx_queue_head(sk);
 
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DUPACKS);
+	/*
+	 * With RACK the count only shows the disorder (TCP_INFO's ca_state):
+	 * the SACKs the duplicates carry are RACK's to judge, by time.
+	 */
 	if (!xs->ca_ops || !head ||
 	    !xtcp_cc_dupack(&xs->cc, xs->ca_ops, xs->snd_una, xs->snd_nxt,
-			    xtcp_in_flight(xs)))
+			    xtcp_in_flight(xs), xtcp_rack_on(sk)))
 		return;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_FASTRETRANS);
 	xtcp_retransmit_lost(sk, head, 1);

@@ -314,7 +314,7 @@ void xtcp_cong_list(char *buf, size_t size);
 void xtcp_cc_init(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		  u32 iss, bool sack);
 bool xtcp_cc_dupack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
-		    u32 snd_una, u32 snd_nxt, u32 flight);
+		    u32 snd_una, u32 snd_nxt, u32 flight, bool rack);
 bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		    u32 ack, u32 acked, u32 flight_after, bool cwnd_limited,
 		    const struct xtcp_ack_sample *s);

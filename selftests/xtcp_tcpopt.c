@@ -1610,6 +1610,39 @@ TEST_F_TIMEOUT(opt, dsack_undoes_spurious_recovery, XT(120))
 }
 
 /*
+ * A path that reorders by less than RACK's window: netem's jitter of
+ * 1 ms on 20 ms holds a segment back by up to 2 ms, behind many later
+ * ones at this rate, and RACK's window is a quarter of the min RTT
+ * (5 ms).  With RACK on (net.*.recovery 1) RACK alone finds losses, as
+ * in Linux 6.1: DupThresh's count of SACKed segments, held at 3 here
+ * (max_reordering 3), marks nothing, nor do three duplicate ACKs resend
+ * the first segment.  xtcp used to mark by the count beside RACK and
+ * resent a thousand segments or more of these 4 MiB, all only late.
+ * Either stack may resend a few before it first sees the path reorder
+ * (RACK's window is 0 until then, once three segments are SACKed).
+ */
+TEST_F_TIMEOUT(opt, rack_alone_under_shallow_reordering, XT(120))
+{
+	struct tcp_info ti;
+	long sr0, sr;
+
+	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_recovery" :
+				"net.xtcp.recovery", 1));
+	ASSERT_EQ(0, sysctl_set(CLI_NS, is_tcp() ? "net.ipv4.tcp_max_reordering" :
+				"net.xtcp.max_reordering", 3));
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 20ms 1ms"));
+	sr0 = proto_stat(CLI_NS, "SackReorder", "TCPSACKReorder");
+	bulk_acked(_metadata, self, 13110, 4 << 20, &ti);
+	sr = proto_stat(CLI_NS, "SackReorder", "TCPSACKReorder") - sr0;
+	TH_LOG("4 MiB, jitter 1 ms on 20 ms: reordering seen %ld times, retrans %u, reported twice %u, min RTT %u us",
+	       sr, ti.tcpi_total_retrans, ti.tcpi_dsack_dups, ti.tcpi_min_rtt);
+	/* The path did reorder, or the test shows nothing. */
+	EXPECT_LT(0, sr);
+	EXPECT_GE(16U, ti.tcpi_total_retrans);
+}
+
+/*
  * Eifel in recovery (RFC 3522, tcp_try_undo_recovery() and
  * tcp_try_undo_partial()): the reordering path of
  * dsack_undoes_spurious_recovery, with timestamps.  A segment only late

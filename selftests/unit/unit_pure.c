@@ -473,14 +473,20 @@ TEST(newreno)
 	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 2000, 2, 8, true, NULL) && cc.cwnd == 12);
 	/* ...not when the application left cwnd unused. */
 	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 3000, 2, 0, false, NULL) && cc.cwnd == 12);
+	/* With RACK finding losses, duplicates are only counted. */
+	for (i = 0; i < 5; i++)
+		EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12, true));
+	EXPECT_TRUE(cc.state == XTCP_CA_OPEN && cc.dupacks == 5 &&
+		    cc.cwnd == 12);
+	cc.dupacks = 0;
 	/* Two duplicate ACKs do nothing; the third retransmits. */
-	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
-	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
-	EXPECT_TRUE(xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
+	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12, false));
+	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12, false));
+	EXPECT_TRUE(xtcp_cc_dupack(&cc, ops, 5000, 20000, 12, false));
 	EXPECT_TRUE(cc.state == XTCP_CA_RECOVERY && cc.ssthresh == 6 &&
 	      cc.cwnd == 9 && cc.recover == 20000);
 	/* Each further one inflates cwnd. */
-	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12) && cc.cwnd == 10);
+	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12, false) && cc.cwnd == 10);
 	/* A partial ACK resends the next hole and deflates (RFC 6582). */
 	EXPECT_TRUE(xtcp_cc_newack(&cc, ops, 8000, 3, 9, true, NULL));
 	EXPECT_TRUE(cc.state == XTCP_CA_RECOVERY && cc.cwnd == 8);
@@ -497,9 +503,9 @@ TEST(newreno)
 	/* Duplicate ACKs for data sent before "recover" start nothing. */
 	xtcp_cc_timeout(&cc, ops, 2000, 30000, 7);
 	EXPECT_TRUE(cc.cwnd == 1 && cc.ssthresh == 3 && cc.state == XTCP_CA_LOSS);
-	xtcp_cc_dupack(&cc, ops, 25000, 30000, 1);
-	xtcp_cc_dupack(&cc, ops, 25000, 30000, 1);
-	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 25000, 30000, 1));
+	xtcp_cc_dupack(&cc, ops, 25000, 30000, 1, false);
+	xtcp_cc_dupack(&cc, ops, 25000, 30000, 1, false);
+	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 25000, 30000, 1, false));
 	/* A second timeout of the same loss keeps ssthresh (RFC 5681 (4)). */
 	xtcp_cc_timeout(&cc, ops, 2000, 30000, 1);
 	EXPECT_TRUE(cc.ssthresh == 3 && cc.cwnd == 1);
@@ -515,7 +521,7 @@ TEST(newreno)
 	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 2000, 9000, 20));
 	EXPECT_TRUE(cc.cwnd == 10 && cc.ssthresh == 10);
 	EXPECT_TRUE(!xtcp_cc_enter_recovery(&cc, ops, 2000, 9000, 20));
-	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 2000, 9000, 20) && cc.cwnd == 10);
+	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 2000, 9000, 20, false) && cc.cwnd == 10);
 	/* ...no deflation on a partial ACK, ssthresh at the end. */
 	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 5000, 5, 12, true, NULL) && cc.cwnd == 10);
 	EXPECT_TRUE(!xtcp_cc_newack(&cc, ops, 9000, 5, 2, true, NULL) && cc.cwnd == 10 &&
@@ -1373,11 +1379,11 @@ TEST(reordering)
 	/* Duplicate ACKs below the raised DupThresh are no loss. */
 	xtcp_cc_init(&cc, ops, 1000, false);
 	xtcp_cc_reordered(&cc, 5, 300);
-	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
-	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
-	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
-	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12));
-	EXPECT_TRUE(xtcp_cc_dupack(&cc, ops, 5000, 20000, 12) &&
+	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12, false));
+	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12, false));
+	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12, false));
+	EXPECT_TRUE(!xtcp_cc_dupack(&cc, ops, 5000, 20000, 12, false));
+	EXPECT_TRUE(xtcp_cc_dupack(&cc, ops, 5000, 20000, 12, false) &&
 	      cc.state == XTCP_CA_RECOVERY);
 }
 
