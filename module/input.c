@@ -1030,11 +1030,11 @@ static void xtcp_sack_detect_loss(struct sock *sk)
 	u32 sacked_above = 0, limit;
 
 	/*
-	 * RACK's window drops to 0 where DupThresh would mark; marking by
-	 * the count beside it too resent segments a path held back more
-	 * than RACK's window yet still delivered (a reordering RACK did not
-	 * yet know of, and whose late originals, resent, no longer showed
-	 * it), as Linux's TCP does not.
+	 * With RACK the count marks nothing: RACK's window is 0 where the
+	 * count would mark on a path not seen to reorder, and where the
+	 * path was, the count would resend segments still on their way
+	 * (whose late originals, SACKed as resends, then hide the
+	 * reordering from RACK).  Linux's TCP does not count either.
 	 */
 	if (xtcp_rack_on(sk) || !xs->sacked_out)
 		goto enter;
@@ -1108,7 +1108,7 @@ static u32 xtcp_rack_detect_loss(struct sock *sk, u32 *reo_us)
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		s32 left;
 
-		/* Marked lost otherwise (a timeout, DupThresh): to resend. */
+		/* Marked lost otherwise (a timeout, a smaller MTU). */
 		if (cb->sacked & (XTCP_SKB_SACKED | XTCP_SKB_LOST))
 			continue;
 		if (!xtcp_rack_sent_after(xs->rack.xmit_us, cb->tx_us,

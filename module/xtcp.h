@@ -451,7 +451,7 @@ static inline u32 xtcp_skb_seglen(const struct sk_buff *skb)
 /* net.xtcp.recovery, tcp_recovery's bits. */
 #define XTCP_RACK_LOSS_DETECTION	0x1	/* RACK marks losses by time */
 #define XTCP_RACK_STATIC_REO_WND	0x2	/* the window never widens */
-#define XTCP_RACK_NO_DUPTHRESH		0x4	/* RACK alone, no DupThresh */
+#define XTCP_RACK_NO_DUPTHRESH		0x4	/* window not 0 at DupThresh */
 /* Recoveries a widened RACK window lasts (TCP_RACK_RECOVERY_THRESH). */
 #define XTCP_RACK_RECOVERY_THRESH	16
 
