@@ -294,18 +294,23 @@ bool xtcp_cc_enter_cwr(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
  * @delivered: segments this ACK newly delivered: SND.UNA's advance plus
  *	the change in SACKed segments (DeliveredData)
  * @pipe: segments in flight after it (RFC 6675 pipe)
+ * @safe: the ACK moved SND.UNA and marked nothing lost (SafeACK)
  *
  * Proportional Rate Reduction: while pipe is above ssthresh, send so
  * that the flight falls to ssthresh in proportion to what is delivered
  * (ssthresh / RecoverFS of it, RecoverFS being cwnd at the loss), one
  * segment per two delivered for a halving; below it, slow start back
- * up to ssthresh, at most one segment more than delivered (PRR-SSRB).
- * cwnd becomes pipe plus what may be sent now, as tcp_cwnd_reduction().
+ * up to ssthresh, as much as was delivered and not yet sent again, one
+ * segment more on a safe ACK only (PRR-SSRB as Linux 6.1 and RFC 9937:
+ * an ACK that finds more losses sends no more than it delivered).  The
+ * first segment of a reduction may always go, so that a recovery
+ * starts with its fast retransmit however little was delivered.  cwnd
+ * becomes pipe plus what may be sent now, as tcp_cwnd_reduction().
  *
  * Context: pure arithmetic; the caller serializes @cc (in the module:
  * socket locked, the ACK path of input.c).
  */
-void xtcp_cc_prr(struct xtcp_cc *cc, u32 delivered, u32 pipe)
+void xtcp_cc_prr(struct xtcp_cc *cc, u32 delivered, u32 pipe, bool safe)
 {
 	u64 due;
 	s64 sndcnt;
@@ -322,12 +327,16 @@ void xtcp_cc_prr(struct xtcp_cc *cc, u32 delivered, u32 pipe)
 
 		if (limit < (s64)delivered)
 			limit = delivered;
-		limit++;
+		if (safe)
+			limit++;
 		sndcnt = cc->ssthresh - pipe;
 		if (sndcnt > limit)
 			sndcnt = limit;
 	}
-	if (sndcnt < 0)
+	/* Nothing sent yet in this reduction: its fast retransmit may go. */
+	if (!cc->prr_out && sndcnt < 1)
+		sndcnt = 1;
+	else if (sndcnt < 0)
 		sndcnt = 0;
 	cc->cwnd = pipe + (u32)sndcnt;
 	if (cc->cwnd > XTCP_CWND_MAX)

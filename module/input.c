@@ -1159,15 +1159,21 @@ static void xtcp_rack_update_reo_wnd(struct sock *sk, u32 prior_una)
 	}
 }
 
-/* A loss RACK found in the open or CWR state starts fast recovery. */
-static void xtcp_rack_recover(struct sock *sk)
+/*
+ * A loss RACK found in the open or CWR state starts fast recovery.
+ * Returns true if it did.
+ */
+static bool xtcp_rack_recover(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	if ((xs->cc.state == XTCP_CA_OPEN || xs->cc.state == XTCP_CA_CWR) &&
 	    xtcp_cc_enter_recovery(&xs->cc, xs->ca_ops, xs->snd_una,
-				   xs->snd_nxt, xtcp_in_flight(xs)))
+				   xs->snd_nxt, xtcp_in_flight(xs))) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_FASTRETRANS);
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -1202,7 +1208,11 @@ static void xtcp_rack_mark_lost(struct sock *sk)
  * The segments that were waiting out the reordering window are looked
  * at again (tcp_rack_reo_timeout()): those now lost are marked, a
  * recovery starts if none is under way, and they are resent as cwnd
- * allows.  Then the RTO runs, from the oldest segment's send.
+ * allows.  A recovery the timer starts begins as PRR would on an ACK
+ * delivering one segment (tcp_cwnd_reduction(sk, 1, ...)): its fast
+ * retransmit alone, not ssthresh's worth of resends at once, as no ACK
+ * says the path has room.  Then the RTO runs, from the oldest
+ * segment's send.
  *
  * Context: socket locked (the write timer).
  */
@@ -1214,7 +1224,8 @@ void xtcp_rack_reo_timeout(struct sock *sk)
 
 	if (xtcp_rack_on(sk) && xs->cc.state != XTCP_CA_LOSS &&
 	    xtcp_rack_detect_loss(sk, &reo_us)) {
-		xtcp_rack_recover(sk);
+		if (xtcp_rack_recover(sk) && !xs->ca_ops->cong_control)
+			xtcp_cc_prr(&xs->cc, 1, xtcp_in_flight(xs), false);
 		xtcp_trace_ca_changed(sk, ca_old);
 		xtcp_write_xmit(sk);
 	}
@@ -1558,7 +1569,9 @@ static bool xtcp_rcv_ack(struct sock *sk, struct sk_buff *skb,
 				(s32)(xs->sacked_out - prior_sacked);
 
 		if (delivered > 0)
-			xtcp_cc_prr(&xs->cc, delivered, xtcp_in_flight(xs));
+			xtcp_cc_prr(&xs->cc, delivered, xtcp_in_flight(xs),
+				    xtcp_after(xs->snd_una, prior_una) &&
+				    xs->lost == prior_lost);
 	}
 	/*
 	 * An algorithm that sees every ACK sets cwnd (and its rate) now,

@@ -319,7 +319,7 @@ bool xtcp_cc_newack(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		    u32 ack, u32 acked, u32 flight_after, bool cwnd_limited,
 		    const struct xtcp_ack_sample *s);
 void xtcp_cc_reordered(struct xtcp_cc *cc, u32 distance, u32 max);
-void xtcp_cc_prr(struct xtcp_cc *cc, u32 delivered, u32 pipe);
+void xtcp_cc_prr(struct xtcp_cc *cc, u32 delivered, u32 pipe, bool safe);
 void xtcp_cc_timeout(struct xtcp_cc *cc, const struct xtcp_cong_ops *ops,
 		     u32 snd_una, u32 snd_nxt, u32 flight);
 bool xtcp_cc_enter_recovery(struct xtcp_cc *cc,

@@ -977,6 +977,84 @@ TEST_F(mib, dupacks_alone_start_nothing_with_rack)
 }
 
 /*
+ * A recovery RACK's reordering timer starts (tcp_rack_reo_timeout())
+ * resends one segment, not ssthresh's worth at once.  Ten segments
+ * leave together on a 40 ms path and are all lost; a SACK for the last,
+ * forged from the server, comes back.  The nine below it went with it,
+ * so RACK waits its reordering window (a quarter of the min RTT) on its
+ * timer, then marks all nine lost.  The recovery starts as PRR goes on
+ * an ACK that delivered one segment and found losses (Linux's
+ * tcp_cwnd_reduction(sk, 1, lost, 0), RFC 9937 without SafeACK): the
+ * fast retransmit alone, as nothing says the path has room for more.
+ * No ACK comes after it, so nothing more goes before the RTO.  No tail
+ * loss probe (early_retrans 0).  Over kernel TCP too.
+ */
+TEST_F_TIMEOUT(mib, rack_timer_recovery_resends_one, XT(30))
+{
+	static char buf[10 * 1500];
+	struct tcp_info ti;
+	uint8_t sack[12] = { 1, 1, 5, 10 };
+	socklen_t len = sizeof(int);
+	int fd, mss, one = 1;
+	struct rawseg sk_ack;
+	uint32_t lo, hi;
+	double end;
+	struct conn k;
+
+	ASSERT_EQ(0, proto_sysctl(CLI_NS, "net.xtcp.early_retrans",
+				  "net.ipv4.tcp_early_retrans", 0));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev %s root netem delay 40ms",
+			   SRV_IF));
+	ASSERT_EQ(0, conn_open(&k, 9831));
+	ASSERT_EQ(0, getsockopt(k.c, SOL_TCP, TCP_MAXSEG, &mss, &len));
+	ASSERT_LE(536, mss);
+	ASSERT_GE(1500, mss);
+	ASSERT_EQ(0, setsockopt(k.c, SOL_TCP, TCP_NODELAY, &one, sizeof(one)));
+	lo = htonl(k.srv_ack + 9 * mss);
+	hi = htonl(k.srv_ack + 10 * mss);
+	memcpy(sack + 4, &lo, 4);
+	memcpy(sack + 8, &hi, 4);
+	sk_ack = (struct rawseg){
+		.src = SRV_ADDR, .dst = CLI_ADDR, .sport = k.port,
+		.dport = k.cport, .seq = k.srv_seq, .ack = k.srv_ack,
+		.flags = XTCP_FLAG_ACK, .win = k.srv_win,
+		.opts = sack, .olen = sizeof(sack),
+	};
+	fd = raw_open(SRV_NS);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, lose_all_out(CLI_NS, CLI_IF));
+	ASSERT_EQ(10 * mss, write(k.c, buf, 10 * mss));
+	ASSERT_EQ(0, raw_inject_fd(fd, &sk_ack));
+	close(fd);
+	/* The SACK is back after 40 ms, the timer 10 ms later. */
+	end = now_s() + XT(2);
+	do {
+		usleep(1000);
+		len = sizeof(ti);
+		ASSERT_EQ(0, getsockopt(k.c, SOL_TCP, TCP_INFO, &ti, &len));
+	} while (!ti.tcpi_total_retrans && now_s() < end);
+	/* Whatever the recovery's start sends goes at once. */
+	usleep(20000);
+	len = sizeof(ti);
+	ASSERT_EQ(0, getsockopt(k.c, SOL_TCP, TCP_INFO, &ti, &len));
+	TH_LOG("ca_state %u sacked %u lost %u retrans %u cwnd %u rto %u us",
+	       ti.tcpi_ca_state, ti.tcpi_sacked, ti.tcpi_lost,
+	       ti.tcpi_total_retrans, ti.tcpi_snd_cwnd, ti.tcpi_rto);
+	/* No timeout: the RTO (200 ms and more) has not fired. */
+	ASSERT_EQ(0, ti.tcpi_retransmits);
+	EXPECT_EQ(TCP_CA_Recovery, ti.tcpi_ca_state);
+	EXPECT_EQ(1, ti.tcpi_sacked);
+	/* All nine marked lost: xtcp's tcpi_lost leaves out those resent. */
+	EXPECT_EQ(9, ti.tcpi_lost + (is_tcp() ? 0 : ti.tcpi_retrans));
+	EXPECT_EQ(1, ti.tcpi_total_retrans);
+	EXPECT_EQ(0, lose_none_out(CLI_NS, CLI_IF));
+	EXPECT_EQ(0, tc_in(SRV_NS, "qdisc del dev %s root", SRV_IF));
+	close_abort(k.c);
+	k.c = -1;
+	conn_close(&k);
+}
+
+/*
  * One-byte segments 80 ms apart that the server never answers: once
  * the quick ACKs of a connection's start are used up, each is ACKed by
  * the delayed-ACK timer (40 ms).

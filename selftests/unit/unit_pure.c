@@ -878,7 +878,10 @@ TEST(cc_restart)
  * with 20 in flight, then an ACK per segment delivered.  While pipe is
  * above ssthresh (10) one segment goes per two delivered, so pipe falls
  * smoothly to ssthresh rather than at once; below it (more losses) it
- * grows back by at most one segment more than was delivered.
+ * grows back by what was delivered and not yet sent, one segment more
+ * only on an ACK that moved SND.UNA and found no loss (Linux 6.1's
+ * tcp_cwnd_reduction(), RFC 9937's SafeACK).  The first segment of a
+ * reduction always may go: the fast retransmit.
  */
 TEST(prr)
 {
@@ -896,7 +899,7 @@ TEST(prr)
 		u32 now;
 
 		pipe--;
-		xtcp_cc_prr(&cc, 1, pipe);
+		xtcp_cc_prr(&cc, 1, pipe, true);
 		now = cc.cwnd > pipe ? cc.cwnd - pipe : 0;
 		/* Never more than the proportional share so far. */
 		EXPECT_TRUE(now <= 1);
@@ -913,23 +916,49 @@ TEST(prr)
 	 * most what was delivered and not yet sent (20 - 9) plus one.
 	 */
 	pipe = 4;
-	xtcp_cc_prr(&cc, 2, pipe);
+	xtcp_cc_prr(&cc, 2, pipe, false);
 	EXPECT_TRUE(cc.cwnd == 10);
 	cc.prr_out += 6;
 	pipe = 1;
-	xtcp_cc_prr(&cc, 1, pipe);
+	xtcp_cc_prr(&cc, 1, pipe, true);
 	/* 21 delivered, 15 sent: 6 + 1 more at most, 9 to ssthresh. */
 	EXPECT_TRUE(cc.cwnd == pipe + 7);
+	/* The same on an ACK that found more losses: 6, no more. */
+	cc.prr_delivered--;
+	xtcp_cc_prr(&cc, 1, pipe, false);
+	EXPECT_TRUE(cc.cwnd == pipe + 6);
 	/* Nothing delivered: cwnd unchanged. */
 	i = cc.cwnd;
-	xtcp_cc_prr(&cc, 0, 3);
+	xtcp_cc_prr(&cc, 0, 3, true);
 	EXPECT_TRUE(cc.cwnd == i);
+
+	/*
+	 * A recovery RACK's timer starts with nine of ten lost and one
+	 * SACKed: pipe 0, counted as one segment delivered by an unsafe
+	 * ACK (tcp_rack_reo_timeout()): the fast retransmit alone, not
+	 * ssthresh's 5 at once.
+	 */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 10;
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 2000, 12000, 10));
+	EXPECT_TRUE(cc.ssthresh == 5);
+	xtcp_cc_prr(&cc, 1, 0, false);
+	EXPECT_TRUE(cc.cwnd == 1);
+	/* pipe at ssthresh on the first ACK: the fast retransmit still. */
+	xtcp_cc_init(&cc, ops, 1000, true);
+	cc.cwnd = 10;
+	EXPECT_TRUE(xtcp_cc_enter_recovery(&cc, ops, 2000, 12000, 10));
+	xtcp_cc_prr(&cc, 1, 5, true);
+	EXPECT_TRUE(cc.cwnd == 6);
+	cc.prr_out = 1;
+	xtcp_cc_prr(&cc, 1, 5, false);
+	EXPECT_TRUE(cc.cwnd == 5);
 	/* Not in recovery, or without SACK: PRR leaves cwnd alone. */
 	xtcp_cc_init(&cc, ops, 1000, false);
 	cc.cwnd = 20;
 	xtcp_cc_enter_recovery(&cc, ops, 2000, 30000, 20);
 	i = cc.cwnd;
-	xtcp_cc_prr(&cc, 1, 15);
+	xtcp_cc_prr(&cc, 1, 15, true);
 	EXPECT_TRUE(cc.cwnd == i);
 }
 
@@ -962,7 +991,7 @@ TEST(cwr)
 		u32 now;
 
 		pipe--;
-		xtcp_cc_prr(&cc, 1, pipe);
+		xtcp_cc_prr(&cc, 1, pipe, true);
 		now = cc.cwnd > pipe ? cc.cwnd - pipe : 0;
 		cc.prr_out += now;
 		pipe += now;
