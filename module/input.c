@@ -362,6 +362,8 @@ static void xtcp_unmark_lost(struct sock *sk)
 	xtcp_rtx_queue_walk(skb, sk) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
+		/* Not lost after all, resent or not (TCP's lost_out = 0). */
+		cb->sacked &= ~XTCP_SKB_LOST_RESENT;
 		if (!(cb->sacked & XTCP_SKB_LOST))
 			continue;
 		cb->sacked &= ~XTCP_SKB_LOST;

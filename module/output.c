@@ -1954,6 +1954,7 @@ int xtcp_retransmit_lost(struct sock *sk, struct sk_buff *skb,
 		return -ENOMEM;
 	if (cb->sacked & XTCP_SKB_LOST) {
 		cb->sacked &= ~XTCP_SKB_LOST;
+		cb->sacked |= XTCP_SKB_LOST_RESENT;
 		xtcp_sk(sk)->lost_out -= xtcp_skb_pcount(skb);
 	}
 	return xtcp_retransmit_skb(sk, skb, segs);

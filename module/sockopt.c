@@ -325,18 +325,28 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	return err;
 }
 
-/* Segments resent and still neither acknowledged, SACKed nor lost again. */
-static u32 xtcp_retrans_out(struct sock *sk)
+/*
+ * TCP_INFO's retrans and lost as TCP counts them: segments resent and
+ * still neither acknowledged, SACKed nor lost again (retrans_out); and
+ * those marked lost, resent or not, until acknowledged or SACKed
+ * (lost_out), where xtcp's lost_out holds only those not yet resent.
+ */
+static void xtcp_retrans_lost_out(struct sock *sk, u32 *retrans, u32 *lost)
 {
 	struct sk_buff *skb;
-	u32 n = 0;
 
-	xtcp_rtx_queue_walk(skb, sk)
-		if ((XTCP_SKB_CB(skb)->sacked &
-		     (XTCP_SKB_RETRANS | XTCP_SKB_SACKED | XTCP_SKB_LOST)) ==
-		    XTCP_SKB_RETRANS)
-			n += xtcp_skb_pcount(skb);
-	return n;
+	*retrans = 0;
+	*lost = xtcp_sk(sk)->lost_out;
+	xtcp_rtx_queue_walk(skb, sk) {
+		u8 sacked = XTCP_SKB_CB(skb)->sacked;
+
+		if (sacked & (XTCP_SKB_SACKED | XTCP_SKB_LOST))
+			continue;
+		if (sacked & XTCP_SKB_RETRANS)
+			*retrans += xtcp_skb_pcount(skb);
+		if (sacked & XTCP_SKB_LOST_RESENT)
+			*lost += xtcp_skb_pcount(skb);
+	}
 }
 
 /* TCP_INFO's chronographs in microseconds (tcp_get_info_chrono_stats()). */
@@ -415,9 +425,7 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 
 	info->tcpi_unacked = xs->packets_out;
 	info->tcpi_sacked = xs->sacked_out;
-	/* Marked lost and not yet resent (TCP's lost_out keeps them). */
-	info->tcpi_lost = xs->lost_out;
-	info->tcpi_retrans = xtcp_retrans_out(sk);
+	xtcp_retrans_lost_out(sk, &info->tcpi_retrans, &info->tcpi_lost);
 
 	now = (u32)jiffies;
 	info->tcpi_last_data_sent = jiffies_to_msecs(now - xs->lsndtime);

@@ -417,6 +417,13 @@ struct xtcp_skb_cb {
 #define XTCP_SKB_LOST		0x01	/* to be resent (after a timeout) */
 #define XTCP_SKB_RETRANS	0x02	/* was resent: no RTT sample (Karn) */
 #define XTCP_SKB_SACKED		0x04	/* the peer has it (SACK) */
+/*
+ * Resent because it was marked lost: TCP keeps such a segment in
+ * lost_out until it is ACKed or SACKed, so TCP_INFO's tcpi_lost counts
+ * it (xtcp_lost_out() in sockopt.c); xtcp's lost_out holds only those
+ * still to be resent.
+ */
+#define XTCP_SKB_LOST_RESENT	0x08
 
 #define XTCP_SKB_CB(skb)	((struct xtcp_skb_cb *)&((skb)->cb[0]))
 

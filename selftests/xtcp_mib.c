@@ -987,7 +987,8 @@ TEST_F(mib, dupacks_alone_start_nothing_with_rack)
  * tcp_cwnd_reduction(sk, 1, lost, 0), RFC 9937 without SafeACK): the
  * fast retransmit alone, as nothing says the path has room for more.
  * No ACK comes after it, so nothing more goes before the RTO.  No tail
- * loss probe (early_retrans 0).  Over kernel TCP too.
+ * loss probe (early_retrans 0).  TCP_INFO counts as TCP's: the resent
+ * segment stays in tcpi_lost until ACKed.  Over kernel TCP too.
  */
 TEST_F_TIMEOUT(mib, rack_timer_recovery_resends_one, XT(30))
 {
@@ -1044,8 +1045,16 @@ TEST_F_TIMEOUT(mib, rack_timer_recovery_resends_one, XT(30))
 	ASSERT_EQ(0, ti.tcpi_retransmits);
 	EXPECT_EQ(TCP_CA_Recovery, ti.tcpi_ca_state);
 	EXPECT_EQ(1, ti.tcpi_sacked);
-	/* All nine marked lost: xtcp's tcpi_lost leaves out those resent. */
-	EXPECT_EQ(9, ti.tcpi_lost + (is_tcp() ? 0 : ti.tcpi_retrans));
+	/*
+	 * All nine marked lost, the one resent among them, as TCP counts
+	 * lost_out; so TCP's pipe from TCP_INFO (unacked - sacked - lost +
+	 * retrans) is the one resend in flight, and cwnd is that.
+	 */
+	EXPECT_EQ(9, ti.tcpi_lost);
+	EXPECT_EQ(1, ti.tcpi_retrans);
+	EXPECT_EQ(1, ti.tcpi_unacked - ti.tcpi_sacked - ti.tcpi_lost +
+		     ti.tcpi_retrans);
+	EXPECT_EQ(1, ti.tcpi_snd_cwnd);
 	EXPECT_EQ(1, ti.tcpi_total_retrans);
 	EXPECT_EQ(0, lose_none_out(CLI_NS, CLI_IF));
 	EXPECT_EQ(0, tc_in(SRV_NS, "qdisc del dev %s root", SRV_IF));
