@@ -133,6 +133,8 @@ failed=0
 cleanup() {
 	teardown_topology
 	for _ in $(seq 1 100); do
+		# bbr_on's algorithm module holds xtcp while it is loaded.
+		rmmod xtcp_bbr 2>/dev/null
 		rmmod xtcp 2>/dev/null && break
 		sleep 0.2
 	done
