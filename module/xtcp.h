@@ -420,7 +420,7 @@ struct xtcp_skb_cb {
 /*
  * Resent because it was marked lost: TCP keeps such a segment in
  * lost_out until it is ACKed or SACKed, so TCP_INFO's tcpi_lost counts
- * it (xtcp_lost_out() in sockopt.c); xtcp's lost_out holds only those
+ * it (xtcp_retrans_lost_out() in sockopt.c); xtcp's lost_out holds those
  * still to be resent.
  */
 #define XTCP_SKB_LOST_RESENT	0x08
