@@ -64,7 +64,10 @@
  *        99th percentile in ms, p50= the median, max= the longest,
  *        count= the flows (percentiles by the nearest rank).  -o FILE
  *        appends every flow's time in ms to FILE, a line each, for
- *        percentiles over several runs.
+ *        percentiles over several runs.  -n N: N clients (threads) at
+ *        once, each one flow after another, and as many server
+ *        threads, so that no flow waits for another's; more flows in
+ *        the same time for the tail percentiles.
  *  conns -n N (10000) idle connections at once, the server holding
  *        them in one epoll set: memory per connection, both ends
  *        together, from the growth of the kernel's slab (/proc/meminfo
@@ -495,23 +498,36 @@ static void client_crr(int proto, const struct sockaddr_in *sin, double secs,
 	sh->secs = now_s() - t0;
 }
 
-/* short client: -b BYTES per connection, each flow's time kept. */
-static void client_short(int proto, const struct sockaddr_in *sin,
-			 double secs, int bytes)
+/* short: the next free slot of sh->fct_ms, shared by the client's threads. */
+static long short_next;
+
+struct short_arg {
+	int proto;
+	const struct sockaddr_in *sin;
+	double secs;
+	int bytes;
+};
+
+/*
+ * short client, one thread: -b BYTES per connection, one connection at a
+ * time, each flow's time kept.
+ */
+static void *short_thread(void *arg)
 {
-	static char buf[CHUNK];
+	static __thread char buf[CHUNK];
+	const struct short_arg *a = arg;
 	double t0 = now_s(), t, start;
-	long n = 0;
+	long n = 0, slot;
 	int fd, left;
 	ssize_t w;
 
 	memset(buf, 'x', sizeof(buf));
 	do {
 		start = now_s();
-		fd = dial(proto, sin);
+		fd = dial(a->proto, a->sin);
 		if (fd < 0)
 			break;
-		for (left = bytes; left > 0; left -= w) {
+		for (left = a->bytes; left > 0; left -= w) {
 			w = write(fd, buf, left < CHUNK ? left : CHUNK);
 			if (w <= 0) {
 				fail("client: write(): %s (flow %ld)",
@@ -529,11 +545,35 @@ static void client_short(int proto, const struct sockaddr_in *sin,
 		t = now_s();
 		if (fin_and_close(fd, n))
 			break;
-		if (n < SHORT_MAX)
-			sh->fct_ms[n] = (t - start) * 1e3;
+		slot = __atomic_fetch_add(&short_next, 1, __ATOMIC_RELAXED);
+		if (slot < SHORT_MAX)
+			sh->fct_ms[slot] = (t - start) * 1e3;
 		n++;
-	} while (t - t0 < secs);
-	sh->count = n < SHORT_MAX ? n : SHORT_MAX;
+	} while (t - t0 < a->secs && !sh->err[0]);
+	return NULL;
+}
+
+/* short client: -n threads, each one flow after another. */
+static void client_short(int proto, const struct sockaddr_in *sin,
+			 double secs, int bytes, int n)
+{
+	struct short_arg a[FLOWS_MAX];
+	pthread_t thr[FLOWS_MAX];
+	double t0 = now_s();
+	int i, started = 0;
+
+	for (i = 0; i < n; i++) {
+		a[i] = (struct short_arg){ .proto = proto, .sin = sin,
+					   .secs = secs, .bytes = bytes };
+		if (pthread_create(&thr[i], NULL, short_thread, &a[i])) {
+			fail("pthread_create: %s", strerror(errno));
+			break;
+		}
+		started++;
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(thr[i], NULL);
+	sh->count = short_next < SHORT_MAX ? short_next : SHORT_MAX;
 	sh->secs = now_s() - t0;
 }
 
@@ -711,6 +751,9 @@ static int accept_within(int lfd, int ms)
 	if (w != 1)
 		return -2;
 	fd = accept(lfd, NULL, NULL);
+	/* short -n: another server thread took it. */
+	if (fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return -2;
 	if (fd < 0)
 		fail("accept(): %s", strerror(errno));
 	return fd;
@@ -936,6 +979,45 @@ static void serve_each(int lfd, void (*serve)(int fd, long n, int arg),
 	}
 }
 
+struct serve_arg {
+	int lfd;
+	int bytes;
+};
+
+static void serve_short(int fd, long n, int bytes);
+
+static void *serve_short_thread(void *arg)
+{
+	const struct serve_arg *a = arg;
+
+	serve_each(a->lfd, serve_short, a->bytes);
+	return NULL;
+}
+
+/*
+ * short server for -n clients: as many threads, each accepting from the
+ * (non-blocking) listener and serving one flow at a time, so that no
+ * flow waits for another's.
+ */
+static void serve_short_n(int lfd, int bytes, int n)
+{
+	struct serve_arg a = { .lfd = lfd, .bytes = bytes };
+	pthread_t thr[FLOWS_MAX];
+	int i, started = 0;
+
+	if (n > 1)
+		fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&thr[i], NULL, serve_short_thread, &a)) {
+			fail("pthread_create: %s", strerror(errno));
+			break;
+		}
+		started++;
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(thr[i], NULL);
+}
+
 /* crr: read the byte, answer it. */
 static void serve_crr(int fd, long n, int arg)
 {
@@ -947,7 +1029,7 @@ static void serve_crr(int fd, long n, int arg)
 /* short: read the @bytes of the flow whole, then answer. */
 static void serve_short(int fd, long n, int bytes)
 {
-	static char buf[CHUNK];
+	static __thread char buf[CHUNK];
 	ssize_t r;
 	int got;
 
@@ -1154,7 +1236,7 @@ int main(int argc, char **argv)
 		else if (mode == RR)
 			client_rr(proto, &sin, secs);
 		else if (mode == SHORT)
-			client_short(proto, &sin, secs, sbytes);
+			client_short(proto, &sin, secs, sbytes, nflows);
 		else if (mode == CONNS)
 			client_conns(proto, &sin, nflows, secs);
 		else
@@ -1172,7 +1254,7 @@ int main(int argc, char **argv)
 	else if (mode == RR)
 		server_rr(lfd);
 	else if (mode == SHORT)
-		serve_each(lfd, serve_short, sbytes);
+		serve_short_n(lfd, sbytes, nflows);
 	else if (mode == CONNS)
 		server_conns(lfd, nflows);
 	else
