@@ -1746,9 +1746,9 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	unsigned int mss = xs->mss_cache, burst_max = xtcp_burst_max(sk);
 	u32 prior_packets = xs->packets_out;
 	bool sent = false, rwnd_limited = false, frto_new;
+	unsigned int mss, burst_max;
 	struct sk_buff *skb;
 
 	sock_owned_by_me(sk);
@@ -1757,11 +1757,14 @@ static void __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		return;
 	/*
 	 * Nothing to send or resend (a receiver's every segment asks): no
-	 * clock read, as tcp_push_pending_frames() without a send head.
+	 * clock read and no burst size, as tcp_push_pending_frames()
+	 * without a send head.
 	 */
 	if (skb_queue_empty(&sk->sk_write_queue) && !xs->lost_out &&
 	    !xs->frto_new)
 		return;
+	mss = xs->mss_cache;
+	burst_max = xtcp_burst_max(sk);
 	xtcp_clock_refresh(xs);
 	/*
 	 * F-RTO step 2b (xtcp_frto()): new data, not yet what the timeout
