@@ -574,7 +574,17 @@ static bool xtcp_new_ack(struct sock *sk, u32 ack, u32 prior_fack,
 	if (acked) {
 		xtcp_sndbuf_expand(sk);
 		sk_mem_reclaim(sk);
-		sk->sk_write_space(sk);
+		/*
+		 * A writer is woken only if one ran out of room (sendmsg()'s
+		 * wait, poll() finding the socket unwritable: SOCK_NOSPACE),
+		 * as tcp_check_space(): not a walk of the wait queue on every
+		 * ACK, whose sleepers mostly wait to read.  Pairs with the
+		 * barrier in xtcp_poll().
+		 */
+		smp_mb();
+		if (sk->sk_socket &&
+		    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+			sk->sk_write_space(sk);
 	}
 	xtcp_set_xmit_timer(sk);
 	return hold;
