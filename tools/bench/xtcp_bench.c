@@ -458,16 +458,40 @@ static long crr_loop(int proto, const struct sockaddr_in *sin, double secs)
 	return n;
 }
 
-struct crr_arg {
+/* A client thread's (crr, short): what it connects to and for how long. */
+struct client_arg {
 	int proto;
 	const struct sockaddr_in *sin;
 	double secs;
-	long n;
+	int bytes;		/* short: bytes per flow */
+	long n;			/* crr: connections made */
 };
+
+/*
+ * Runs @fn in @n threads, one struct client_arg each (@a's template,
+ * in @a[0..@n)), and waits for them: the number that ran.
+ */
+static int run_clients(void *(*fn)(void *), struct client_arg *a, int n)
+{
+	pthread_t thr[FLOWS_MAX];
+	int i, started = 0;
+
+	for (i = 0; i < n; i++) {
+		a[i] = a[0];
+		if (pthread_create(&thr[i], NULL, fn, &a[i])) {
+			fail("pthread_create: %s", strerror(errno));
+			break;
+		}
+		started++;
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(thr[i], NULL);
+	return started;
+}
 
 static void *crr_thread(void *arg)
 {
-	struct crr_arg *a = arg;
+	struct client_arg *a = arg;
 
 	a->n = crr_loop(a->proto, a->sin, a->secs);
 	return NULL;
@@ -477,36 +501,20 @@ static void *crr_thread(void *arg)
 static void client_crr(int proto, const struct sockaddr_in *sin, double secs,
 		       int n)
 {
-	struct crr_arg a[FLOWS_MAX];
-	pthread_t thr[FLOWS_MAX];
+	struct client_arg a[FLOWS_MAX] = {
+		{ .proto = proto, .sin = sin, .secs = secs }
+	};
 	double t0 = now_s();
-	int i, started = 0;
+	int i, started = run_clients(crr_thread, a, n);
 
-	for (i = 0; i < n; i++) {
-		a[i] = (struct crr_arg){ .proto = proto, .sin = sin, .secs = secs };
-		if (pthread_create(&thr[i], NULL, crr_thread, &a[i])) {
-			fail("pthread_create: %s", strerror(errno));
-			break;
-		}
-		started++;
-	}
 	sh->count = 0;
-	for (i = 0; i < started; i++) {
-		pthread_join(thr[i], NULL);
+	for (i = 0; i < started; i++)
 		sh->count += a[i].n;
-	}
 	sh->secs = now_s() - t0;
 }
 
 /* short: the next free slot of sh->fct_ms, shared by the client's threads. */
 static long short_next;
-
-struct short_arg {
-	int proto;
-	const struct sockaddr_in *sin;
-	double secs;
-	int bytes;
-};
 
 /*
  * short client, one thread: -b BYTES per connection, one connection at a
@@ -515,7 +523,7 @@ struct short_arg {
 static void *short_thread(void *arg)
 {
 	static __thread char buf[CHUNK];
-	const struct short_arg *a = arg;
+	const struct client_arg *a = arg;
 	double t0 = now_s(), t, start;
 	long n = 0, slot;
 	int fd, left;
@@ -557,22 +565,12 @@ static void *short_thread(void *arg)
 static void client_short(int proto, const struct sockaddr_in *sin,
 			 double secs, int bytes, int n)
 {
-	struct short_arg a[FLOWS_MAX];
-	pthread_t thr[FLOWS_MAX];
+	struct client_arg a[FLOWS_MAX] = {
+		{ .proto = proto, .sin = sin, .secs = secs, .bytes = bytes }
+	};
 	double t0 = now_s();
-	int i, started = 0;
 
-	for (i = 0; i < n; i++) {
-		a[i] = (struct short_arg){ .proto = proto, .sin = sin,
-					   .secs = secs, .bytes = bytes };
-		if (pthread_create(&thr[i], NULL, short_thread, &a[i])) {
-			fail("pthread_create: %s", strerror(errno));
-			break;
-		}
-		started++;
-	}
-	for (i = 0; i < started; i++)
-		pthread_join(thr[i], NULL);
+	run_clients(short_thread, a, n);
 	sh->count = short_next < SHORT_MAX ? short_next : SHORT_MAX;
 	sh->secs = now_s() - t0;
 }
