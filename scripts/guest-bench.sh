@@ -617,7 +617,7 @@ for c in $CASES; do
 		done
 		# short_tail: how many flows took how long, by the number of
 		# times the tail was lost that the time allows for, and each
-		# band's median (the files are sorted).
+		# band's median (each file sorted first).
 		[ "$c" = short_tail ] && for p in xtcp tcp; do
 			echo "# $c: $p flows by completion time, ms (count, median):" \
 				"$(sort -g "$OUT/$c.$p.fct" | awk '
