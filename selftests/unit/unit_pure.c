@@ -1769,11 +1769,11 @@ TEST(bbr)
 	EXPECT_EQ(sizeof(info.bbr),
 		  xtcp_bbr_ops.get_info(&p.cc, p.mss, &attr, &info));
 	EXPECT_EQ(INET_DIAG_BBRINFO, attr);
-	EXPECT_EQ(0, info.bbr.bbr_bw_hi);
+	EXPECT_EQ(0U, info.bbr.bbr_bw_hi);
 	EXPECT_TRUE(info.bbr.bbr_bw_lo >= 9900000 &&
 		    info.bbr.bbr_bw_lo <= 10000000);
-	EXPECT_EQ(40000, info.bbr.bbr_min_rtt);
-	EXPECT_EQ(512, info.bbr.bbr_cwnd_gain);
+	EXPECT_EQ(40000U, info.bbr.bbr_min_rtt);
+	EXPECT_EQ(512U, info.bbr.bbr_cwnd_gain);
 	EXPECT_TRUE(info.bbr.bbr_pacing_gain >= 192 &&
 		    info.bbr.bbr_pacing_gain <= 320);
 
@@ -1794,12 +1794,12 @@ TEST(bbr)
 
 		p.cc.state = XTCP_CA_RECOVERY;
 		xtcp_bbr_ops.cong_control(&p.cc, &s);
-		EXPECT_EQ(301, p.cc.cwnd);
+		EXPECT_EQ(301U, p.cc.cwnd);
 		s.losses = 0;
 		s.in_flight = 200;
 		s.total_delivered = ++p.delivered;
 		xtcp_bbr_ops.cong_control(&p.cc, &s);
-		EXPECT_EQ(301, p.cc.cwnd);
+		EXPECT_EQ(301U, p.cc.cwnd);
 		p.cc.state = XTCP_CA_OPEN;
 		s.total_delivered = ++p.delivered;
 		xtcp_bbr_ops.cong_control(&p.cc, &s);
@@ -1816,7 +1816,7 @@ TEST(bbr)
 	for (r = 0; r < 400 && p.cc.cwnd > 4; r++)
 		bbr_round(&p, XTCP_CA_OPEN);
 	TH_LOG("bbr: PROBE_RTT at %u ms", p.now_ms);
-	EXPECT_EQ(4, p.cc.cwnd);
+	EXPECT_EQ(4U, p.cc.cwnd);
 	EXPECT_TRUE(p.now_ms >= 11000 && p.now_ms <= 11200);
 	for (r = 0; r < 10 && p.cc.cwnd <= 4; r++)
 		bbr_round(&p, XTCP_CA_OPEN);
