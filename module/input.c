@@ -493,6 +493,20 @@ static void xtcp_ack_sample_fill(const struct sock *sk,
 }
 
 /*
+ * Wake a writer if one ran out of room (sendmsg()'s wait, poll() finding
+ * the socket unwritable: SOCK_NOSPACE) and there may be room now, as
+ * tcp_check_space(): not a walk of the wait queue on every ACK, whose
+ * sleepers mostly wait to read.
+ */
+static void xtcp_check_space(struct sock *sk)
+{
+	/* Pairs with the barrier in xtcp_poll(). */
+	smp_mb();
+	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+		sk->sk_write_space(sk);
+}
+
+/*
  * An ACK of new data: free what it covers, take an RTT sample, close
  * the delivery-rate sample @rs (SACKed segments already counted in it),
  * let the congestion control grow the window or repair a loss (NewReno
@@ -574,17 +588,7 @@ static bool xtcp_new_ack(struct sock *sk, u32 ack, u32 prior_fack,
 	if (acked) {
 		xtcp_sndbuf_expand(sk);
 		sk_mem_reclaim(sk);
-		/*
-		 * A writer is woken only if one ran out of room (sendmsg()'s
-		 * wait, poll() finding the socket unwritable: SOCK_NOSPACE),
-		 * as tcp_check_space(): not a walk of the wait queue on every
-		 * ACK, whose sleepers mostly wait to read.  Pairs with the
-		 * barrier in xtcp_poll().
-		 */
-		smp_mb();
-		if (sk->sk_socket &&
-		    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
-			sk->sk_write_space(sk);
+		xtcp_check_space(sk);
 	}
 	xtcp_set_xmit_timer(sk);
 	return hold;
@@ -2644,10 +2648,7 @@ static bool xtcp_is_simopen_synack(const struct sock *sk,
 static void xtcp_data_snd_check(struct sock *sk)
 {
 	xtcp_write_xmit(sk);
-	/* Pairs with the barrier in xtcp_poll(). */
-	smp_mb();
-	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
-		sk->sk_write_space(sk);
+	xtcp_check_space(sk);
 }
 
 /**
