@@ -468,17 +468,17 @@ struct client_arg {
 };
 
 /*
- * Runs @fn in @n threads, one struct client_arg each (@a's template,
- * in @a[0..@n)), and waits for them: the number that ran.
+ * Runs @fn in @n threads (at most FLOWS_MAX), the i-th on @arg + i *
+ * @stride (a @stride of 0: all on @arg), and waits for them: the number
+ * that ran.
  */
-static int run_clients(void *(*fn)(void *), struct client_arg *a, int n)
+static int run_threads(void *(*fn)(void *), void *arg, size_t stride, int n)
 {
 	pthread_t thr[FLOWS_MAX];
 	int i, started = 0;
 
 	for (i = 0; i < n; i++) {
-		a[i] = a[0];
-		if (pthread_create(&thr[i], NULL, fn, &a[i])) {
+		if (pthread_create(&thr[i], NULL, fn, (char *)arg + i * stride)) {
 			fail("pthread_create: %s", strerror(errno));
 			break;
 		}
@@ -487,6 +487,16 @@ static int run_clients(void *(*fn)(void *), struct client_arg *a, int n)
 	for (i = 0; i < started; i++)
 		pthread_join(thr[i], NULL);
 	return started;
+}
+
+/* @fn in @n threads, each on its own copy of @a[0], in @a[0..@n). */
+static int run_clients(void *(*fn)(void *), struct client_arg *a, int n)
+{
+	int i;
+
+	for (i = 1; i < n; i++)
+		a[i] = a[0];
+	return run_threads(fn, a, sizeof(*a), n);
 }
 
 static void *crr_thread(void *arg)
@@ -1000,20 +1010,10 @@ static void *serve_short_thread(void *arg)
 static void serve_short_n(int lfd, int bytes, int n)
 {
 	struct serve_arg a = { .lfd = lfd, .bytes = bytes };
-	pthread_t thr[FLOWS_MAX];
-	int i, started = 0;
 
 	if (n > 1)
 		fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
-	for (i = 0; i < n; i++) {
-		if (pthread_create(&thr[i], NULL, serve_short_thread, &a)) {
-			fail("pthread_create: %s", strerror(errno));
-			break;
-		}
-		started++;
-	}
-	for (i = 0; i < started; i++)
-		pthread_join(thr[i], NULL);
+	run_threads(serve_short_thread, &a, 0, n);
 }
 
 /* crr: read the byte, answer it. */
