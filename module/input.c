@@ -2299,8 +2299,10 @@ static void xtcp_ecn_rcv(struct sock *sk, const struct sk_buff *skb)
 
 /*
  * Out-of-order data arrived: a duplicate ACK with SACK blocks is due at
- * once (RFC 5681 section 4.2).  As tcp_sack_compress in
- * __tcp_ack_snd_check(): the first three for each RCV.NXT go at once,
+ * once (RFC 5681 section 4.2).  As __tcp_ack_snd_check(): in quickack
+ * mode (a connection's start, a duplicate received, a window that grew)
+ * it goes at once; otherwise as tcp_sack_compress, the first three for
+ * each RCV.NXT go at once,
  * for the sender's fast retransmit; later ones, which only refine its
  * scoreboard, are held back up to 5% of the RTT, at most
  * net.xtcp.comp_sack_delay_ns, and up to net.xtcp.comp_sack_nr of them
@@ -2315,6 +2317,11 @@ static void xtcp_ack_ofo(struct sock *sk)
 	u32 rtt;
 
 	sock_owned_by_me(sk);
+	/* Quickack mode comes first (xtcp_ack_data()), then compression. */
+	if (xs->quickack && !inet_csk_in_pingpong_mode(sk)) {
+		xs->quickack--;
+		goto now;
+	}
 	if (!xs->sack_ok ||
 	    xs->compressed_ack >= READ_ONCE(xn->sysctl_comp_sack_nr))
 		goto now;

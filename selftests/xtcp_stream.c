@@ -959,30 +959,41 @@ TEST_F_TIMEOUT(stream, gso_hole_resent_exactly, XT(60))
 }
 
 /*
- * One 512 KiB transfer on @port whose 50th data segment is dropped at
- * the server's prerouting hook: the ACKs with SACK blocks, D-SACKs
- * aside, that the server sends (*sacks), as its veth sees them, and the
- * full segments that arrived past the hole (*ooo), from the widest span
- * its ACKs SACKed past the hole.
+ * One 512 KiB transfer on @port whose data segment @nth (from 0) is
+ * dropped at the server's prerouting hook: the ACKs with SACK blocks,
+ * D-SACKs aside, that the server sends (*sacks), as its veth sees them,
+ * and the full segments that arrived past the hole (*ooo), from the
+ * widest span its ACKs SACKed past the hole.  With @upto, only the ACKs
+ * for the first @upto segments past the hole count.  The server's buffer
+ * is fixed at 128 KiB (SO_RCVBUF), so its window stops growing at 64 KiB
+ * early on: while a window grows, each segment's ACK goes at once to
+ * tell the sender (tcp_grow_window()'s quick, xtcp_grow_window()),
+ * which would hide what the tests below count.
  */
-static void hole_acks(struct __test_metadata *_metadata, int port, int *ooo,
-		      int *sacks)
+static void hole_acks(struct __test_metadata *_metadata, int port, int nth,
+		      int upto, int *ooo, int *sacks)
 {
+	struct xfer x = { .port = port, .up = 512 << 10, .deadline = 40,
+			  .srv_rcvbuf = 64 << 10 };
 	uint32_t span = 0;
 	struct seg s;
 	int cap;
 
 	*ooo = 0;
 	*sacks = 0;
-	ASSERT_EQ(0, sh_in(SRV_NS, "nft 'add table inet xhole; add chain inet xhole pre { type filter hook prerouting priority -300; }; add rule inet xhole pre meta l4proto %d meta length > 1000 numgen inc mod 1000000 == 49 counter drop'",
-			   xtcp_proto()));
+	ASSERT_EQ(0, sh_in(SRV_NS, "nft 'add table inet xhole; add chain inet xhole pre { type filter hook prerouting priority -300; }; add rule inet xhole pre meta l4proto %d meta length > 1000 numgen inc mod 1000000 == %d counter drop'",
+			   xtcp_proto(), nth));
 	cap = cap_open(SRV_NS, SRV_IF);
 	ASSERT_LE(0, cap);
-	xfer_ok(_metadata, port, 512 << 10, 0, 40);
+	ASSERT_EQ(0, run_xfer(_metadata, &x));
+	check_xfer(_metadata, &x);
 	while (cap_next(cap, &s, 200) == 0) {
 		/* Not a D-SACK (a block below the ACK). */
 		if (!s.outgoing || s.sport != port || s.len || !s.nsacks ||
 		    !seq_after(s.sack_hi, s.ack))
+			continue;
+		/* The hole, then up to @upto segments of 1448 bytes. */
+		if (upto && s.sack_hi - s.ack > (uint32_t)(upto + 1) * 1448)
 			continue;
 		(*sacks)++;
 		if (s.sack_hi - s.ack > span)
@@ -1015,7 +1026,7 @@ TEST_F_TIMEOUT(stream, sack_compression_holds_back_dupacks, XT(60))
 	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
 			   " root netem delay 10ms limit 10000"));
 	ASSERT_EQ(0, sysctl_set(SRV_NS, nr, 0));
-	hole_acks(_metadata, 9524, &ooo, &sacks);
+	hole_acks(_metadata, 9524, 49, 0, &ooo, &sacks);
 	TH_LOG("%s 0: %d data segments past the hole, %d ACKs with SACK",
 	       nr, ooo, sacks);
 	EXPECT_LE(20, ooo);
@@ -1030,7 +1041,8 @@ TEST_F_TIMEOUT(stream, sack_compression_holds_back_dupacks, XT(60))
 	 * them, and 24 ACKs went, each after its 1 ms; TCP's too.
 	 */
 	for (i = 0; i < 3; i++) {
-		hole_acks(_metadata, i ? 9544 + i : 9525, &ooo, &sacks);
+		hole_acks(_metadata, i ? 9544 + i : 9525, 49, 0, &ooo,
+			  &sacks);
 		TH_LOG("%s 44: %d data segments past the hole, %d ACKs with SACK",
 		       nr, ooo, sacks);
 		if (ooo >= 20 && sacks >= 3 && sacks * 2 <= ooo)
@@ -1041,6 +1053,29 @@ TEST_F_TIMEOUT(stream, sack_compression_holds_back_dupacks, XT(60))
 	EXPECT_LE(sacks * 2, ooo);
 	if (!is_tcp())
 		EXPECT_LT(c0, XSTAT(SRV_NS, "AckCompressed"));
+}
+
+/*
+ * A connection's first segments are ACKed at once (quickack mode, TCP's
+ * icsk_ack.quick: as many as half the window holds, up to 16), and SACK
+ * compression waits behind it, as in __tcp_ack_snd_check(): with the
+ * third segment of the first flight lost, each of the seven after it
+ * gets its own duplicate ACK, not three and one for the rest.  TCP
+ * enters the same mode for 16 segments on every duplicate it receives
+ * (a sign its ACKs were lost), so on a lossy path more of the arrivals
+ * after a hole are answered one by one.  The same over kernel TCP.
+ */
+TEST_F_TIMEOUT(stream, quick_acks_before_sack_compression, XT(60))
+{
+	int ooo, sacks;
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 10ms limit 10000"));
+	hole_acks(_metadata, 9529, 2, 7, &ooo, &sacks);
+	TH_LOG("%d of the first flight's segments past the hole arrived, %d ACKs with SACK for them",
+	       ooo, sacks);
+	EXPECT_EQ(7, ooo);
+	EXPECT_LE(7, sacks);
 }
 
 /*
