@@ -95,7 +95,7 @@ static void xtcp_update_rto(struct sock *sk)
  * As tcp_sndbuf_expand(), byte for byte: room for two windows (CUBIC's
  * 1.7 rounded up, for the segments a recovery holds besides the new
  * window) of the worst case skb, a full segment in a power-of-two head,
- * within xtcp_prot's sysctl_wmem[2].  The window counted is at least the
+ * within net.xtcp.wmem[2].  The window counted is at least the
  * initial one and the reordering estimate's.  Only ever grows; not when
  * the application fixed SO_SNDBUF, nor under memory pressure or above
  * the soft limit (tcp_should_expand_sndbuf()).
@@ -120,7 +120,7 @@ static void xtcp_sndbuf_expand(struct sock *sk)
 		  SKB_DATA_ALIGN(sizeof(struct sk_buff));
 	segs = max3(xs->cc.cwnd, XTCP_INIT_CWND, xs->cc.reordering + 1);
 	sndmem = (int)min_t(u64, 2ULL * segs * per_mss,
-			    READ_ONCE(sk->sk_prot->sysctl_wmem[2]));
+			    xtcp_wmem(sk, 2));
 	if (sndmem > READ_ONCE(sk->sk_sndbuf))
 		WRITE_ONCE(sk->sk_sndbuf, sndmem);
 }
@@ -1765,7 +1765,7 @@ static void xtcp_adjust_rcv_ssthresh(struct sock *sk)
 static void xtcp_clamp_window(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	int rmem2 = READ_ONCE(sk->sk_prot->sysctl_rmem[2]);
+	int rmem2 = xtcp_rmem(sk, 2);
 
 	xs->quickack = 0;
 	if (READ_ONCE(sk->sk_rcvbuf) < rmem2 &&
@@ -1799,7 +1799,7 @@ static void xtcp_grow_window(struct sock *sk, u32 truesize, u32 len)
 	}
 	incr = xtcp_rcv_ssthresh_incr(xs->rcv_ssthresh, truesize, len,
 				      xs->advmss, xs->rcv_mss,
-				      READ_ONCE(sk->sk_prot->sysctl_rmem[2]));
+				      xtcp_rmem(sk, 2));
 	if (!incr)
 		return;
 	xs->rcv_ssthresh += min(top - xs->rcv_ssthresh, incr);

@@ -362,7 +362,7 @@ u8 xtcp_choose_rcv_wscale(const struct sock *sk)
 	u32 space = READ_ONCE(sk->sk_rcvbuf);
 
 	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK))
-		space = max_t(u32, space, READ_ONCE(sk->sk_prot->sysctl_rmem[2]));
+		space = max_t(u32, space, xtcp_rmem(sk, 2));
 	/* No larger than TCP_WINDOW_CLAMP needs (tcp_select_initial_window()). */
 	return xtcp_select_wscale(min(space / 2,
 				      READ_ONCE(xtcp_sk(sk)->window_clamp) ? : U32_MAX));

@@ -69,6 +69,11 @@ static int xtcp_sysctl_max_orphans = 4096;
 static unsigned int xtcp_orphan_cache;
 static unsigned long xtcp_orphan_stamp;
 #define XTCP_ORPHAN_CACHE_AGE	msecs_to_jiffies(100)
+/*
+ * TCP's tcp_wmem and tcp_rmem defaults: each netns starts with them
+ * (net.xtcp.wmem, rmem); the socket core reads the protocol's own copy
+ * for the minimum it guarantees under memory pressure.
+ */
 static int xtcp_sysctl_wmem[3] = { 4096, 16384, 4194304 };
 static int xtcp_sysctl_rmem[3] = { 4096, 131072, 6291456 };
 static unsigned long xtcp_memory_pressure;
@@ -629,6 +634,24 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= &xtcp_port_max,
 	},
+	XTCP_SYSCTL("moderate_rcvbuf", sysctl_moderate_rcvbuf, SYSCTL_ZERO, SYSCTL_ONE),
+	{
+		/* Three ints, at least 1 each, as tcp_rmem. */
+		.procname	= "rmem",
+		.data		= (void *)offsetof(struct xtcp_net, sysctl_rmem),
+		.maxlen		= sizeof_field(struct xtcp_net, sysctl_rmem),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "wmem",
+		.data		= (void *)offsetof(struct xtcp_net, sysctl_wmem),
+		.maxlen		= sizeof_field(struct xtcp_net, sysctl_wmem),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+	},
 	{
 		/* Unsigned, as tcp_notsent_lowat: UINT_MAX means no limit. */
 		.procname	= "notsent_lowat",
@@ -737,6 +760,9 @@ static int __net_init xtcp_init_net(struct net *net)
 	xn->sysctl_tso_rtt_log = 9;		/* 512 us */
 	xn->sysctl_invalid_ratelimit = 500;	/* ms, TCP's HZ/2 */
 	xn->sysctl_notsent_lowat = UINT_MAX;	/* tcp_notsent_lowat */
+	memcpy(xn->sysctl_rmem, xtcp_sysctl_rmem, sizeof(xn->sysctl_rmem));
+	memcpy(xn->sysctl_wmem, xtcp_sysctl_wmem, sizeof(xn->sysctl_wmem));
+	xn->sysctl_moderate_rcvbuf = 1;		/* tcp_moderate_rcvbuf's */
 	xn->sysctl_udp_port = 0;		/* no UDP socket (udp.c) */
 	xn->sysctl_encap_port = 0;		/* connect plain */
 	xn->ca_default = xtcp_cong_default;

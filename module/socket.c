@@ -82,7 +82,7 @@ bool xtcp_stream_memory_free(const struct sock *sk, int wake)
  * Called by struct proto's init (xtcp_v4_init_sock()), which sets the
  * family's af_ops first.  Queues, timers, the initial RTO and MSS, the
  * default congestion control, the send and receive buffers at
- * xtcp_prot's defaults (sysctl_wmem[1], sysctl_rmem[1]); CLOSED.
+ * the netns' net.xtcp.wmem[1] and rmem[1]; CLOSED.
  *
  * Context: process context; the socket is not locked and no one else
  * sees it yet.
@@ -123,8 +123,8 @@ int xtcp_init_sock(struct sock *sk)
 	sk->sk_write_space = xtcp_write_space;
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
 	INIT_LIST_HEAD(&xs->tsq_node);
-	sk->sk_sndbuf = READ_ONCE(sk->sk_prot->sysctl_wmem[1]);
-	sk->sk_rcvbuf = READ_ONCE(sk->sk_prot->sysctl_rmem[1]);
+	sk->sk_sndbuf = xtcp_wmem(sk, 1);
+	sk->sk_rcvbuf = xtcp_rmem(sk, 1);
 	sk_sockets_allocated_inc(sk);
 	return 0;
 }
@@ -718,8 +718,9 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
  * Receive buffer auto-tuning (Linux's tcp_rcv_space_adjust()): once per
  * RTT, if the application read more than in the last one, let the
  * window hold twice that and twice the growth on top, so the window
- * never limits a sender the reader keeps up with, in slow start either.
- * Not when SO_RCVBUF fixed the size.
+ * never limits a sender the reader keeps up with, in slow start either,
+ * within net.xtcp.rmem[2].  Not when SO_RCVBUF fixed the size, nor with
+ * net.xtcp.moderate_rcvbuf at 0.
  */
 static void xtcp_rcv_space_adjust(struct sock *sk)
 {
@@ -744,9 +745,9 @@ static void xtcp_rcv_space_adjust(struct sock *sk)
 			       max_t(u32, xs->rcvq_space.space, 1));
 		rcvwin += 2 * grow;
 		xs->rcvq_space.space = copied;
-		rcvbuf = min_t(u64, 2 * rcvwin,
-			       READ_ONCE(sk->sk_prot->sysctl_rmem[2]));
-		if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
+		rcvbuf = min_t(u64, 2 * rcvwin, xtcp_rmem(sk, 2));
+		if (READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_moderate_rcvbuf) &&
+		    !(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
 		    rcvbuf > READ_ONCE(sk->sk_rcvbuf))
 			WRITE_ONCE(sk->sk_rcvbuf, (int)rcvbuf);
 	}

@@ -306,6 +306,17 @@ struct xtcp_net {
 	int				sysctl_limit_output_bytes;
 	int				sysctl_min_tso_segs;
 	int				sysctl_tso_rtt_log;
+	/*
+	 * Socket buffers (net.xtcp.rmem, wmem: tcp_rmem's and tcp_wmem's
+	 * meanings and defaults): the least, a new socket's, and the most
+	 * auto-tuning grows a buffer to; moderate_rcvbuf 0 turns receive
+	 * buffer auto-tuning off.  Read with READ_ONCE() (xtcp_rmem()).
+	 * The kernel's socket accounting guarantees xtcp_prot's own
+	 * minimum under pressure (sk_get_rmem0()), which is the default's.
+	 */
+	int				sysctl_rmem[3];
+	int				sysctl_wmem[3];
+	int				sysctl_moderate_rcvbuf;	/* 0/1 */
 	/* New sockets' algorithm (net.xtcp.congestion_control); READ_ONCE. */
 	const struct xtcp_cong_ops	*ca_default;
 	/*
@@ -323,6 +334,18 @@ struct xtcp_net {
 static inline struct xtcp_net *xtcp_pernet(const struct net *net)
 {
 	return net_generic(net, xtcp_net_id);
+}
+
+/* net.xtcp.rmem[@i] of @sk's netns: 0 least, 1 initial, 2 most. */
+static inline int xtcp_rmem(const struct sock *sk, int i)
+{
+	return READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_rmem[i]);
+}
+
+/* net.xtcp.wmem[@i] of @sk's netns, as xtcp_rmem(). */
+static inline int xtcp_wmem(const struct sock *sk, int i)
+{
+	return READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_wmem[i]);
 }
 
 #define XTCP_INC_STATS(net, field) \

@@ -2386,6 +2386,71 @@ TEST_F_TIMEOUT(stream, rcvbuf_grows_ahead_of_slow_start, XT(60))
 	close(a);
 }
 
+/* SO_RCVBUF or SO_SNDBUF of @fd. */
+static int sobuf(int fd, int opt)
+{
+	socklen_t len = sizeof(int);
+	int v = -1;
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &v, &len))
+		return -1;
+	return v;
+}
+
+/*
+ * The buffer sysctls, per netns as TCP's (net.xtcp.rmem and wmem,
+ * net.ipv4.tcp_rmem and tcp_wmem): a new socket starts with the middle
+ * value, and auto-tuning grows a buffer up to the third, no further;
+ * with moderate_rcvbuf at 0 the receive buffer stays as it started.  1
+ * MiB over 100 ms, which grows either stack's receive buffer past 1 MB
+ * by default (rcvbuf_grows_ahead_of_slow_start).
+ */
+TEST_F_TIMEOUT(stream, buffer_sysctls_bound_autotuning, XT(90))
+{
+	const char *pfx = is_tcp() ? "net.ipv4.tcp_" : "net.xtcp.";
+	struct bulk b = { .len = 1 << 20 };
+	int c = -1, a = -1, s, rcv, snd;
+
+	ASSERT_EQ(0, sh_in(SRV_NS, "sysctl -qw %srmem='4096 65536 262144'",
+			   pfx));
+	ASSERT_EQ(0, sh_in(CLI_NS, "sysctl -qw %swmem='4096 32768 196608'",
+			   pfx));
+	s = xsock(SRV_NS);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(65536, sobuf(s, SO_RCVBUF));
+	close(s);
+	s = xsock(CLI_NS);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(32768, sobuf(s, SO_SNDBUF));
+	/* The other netns keeps the defaults. */
+	EXPECT_EQ(131072, sobuf(s, SO_RCVBUF));
+	close(s);
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 50ms limit 10000"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 50ms limit 10000"));
+	bulk_up(_metadata, 9533, &b, &c, &a);
+	rcv = sobuf(a, SO_RCVBUF);
+	snd = sobuf(c, SO_SNDBUF);
+	TH_LOG("auto-tuned: the receiver's SO_RCVBUF %d, the sender's SO_SNDBUF %d",
+	       rcv, snd);
+	EXPECT_LT(65536, rcv);
+	EXPECT_GE(262144, rcv);
+	EXPECT_LT(32768, snd);
+	EXPECT_GE(196608, snd);
+	close(c);
+	close(a);
+
+	ASSERT_EQ(0, sh_in(SRV_NS, "sysctl -qw %smoderate_rcvbuf=0", pfx));
+	bulk_up(_metadata, 9534, &b, &c, &a);
+	rcv = sobuf(a, SO_RCVBUF);
+	TH_LOG("moderate_rcvbuf 0: SO_RCVBUF %d", rcv);
+	EXPECT_EQ(65536, rcv);
+	close(c);
+	close(a);
+}
+
 /*
  * SO_MAX_PACING_RATE without an fq qdisc: the socket paces itself, as
  * TCP does (its internal pacing, an hrtimer per departure).  4 MiB at
