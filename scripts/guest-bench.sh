@@ -427,6 +427,40 @@ median() {
 		else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
+# A 90% bootstrap interval of the ratio of medians, xtcp's runs ($1) over
+# TCP's ($2): each stack's runs drawn again with replacement, 2000 times,
+# and the 5th and 95th percentiles of those ratios (a fixed seed, so the
+# same runs give the same interval).  A cell whose interval holds 1.0
+# cannot tell xtcp from TCP with its runs; one that ends below 0.95 is
+# below the target beyond the runs' spread.  n/a with under 3 runs of
+# either.
+ratio_interval() {
+	awk -v seed=17 '
+	{ k = FILENAME == ARGV[1] ? 1 : 2; v[k, ++n[k]] = $1 }
+	function resampled_median(k,   i, j, m, t, a) {
+		m = n[k]
+		for (i = 1; i <= m; i++) {
+			t = v[k, int(rand() * m) + 1]
+			for (j = i - 1; j > 0 && a[j] > t; j--)
+				a[j + 1] = a[j]
+			a[j + 1] = t
+		}
+		return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+	}
+	END {
+		if (n[1] < 3 || n[2] < 3)
+			exit 1
+		srand(seed)
+		for (b = 0; b < 2000; b++) {
+			t = resampled_median(2)
+			x = resampled_median(1)
+			if (t > 0)
+				print x / t
+		}
+	}' "$1" "$2" | sort -g | sed -n '100p;1900p' | xargs -r printf '%.3f-%.3f\n' |
+		grep . || echo n/a
+}
+
 ci=0
 for c in $CASES; do
 	args=$(case_args "$c") || { echo "unknown case $c"; failed=1; continue; }
@@ -593,6 +627,8 @@ for c in $CASES; do
 	ratio=$(ratio_of "$x" "$t")
 	spread=$(sort -g "$OUT/$c.pairs" | sed -n '1p;$p' | paste -sd-)
 	[ -n "$spread" ] || spread=n/a
+	interval=$(ratio_interval "$OUT/$c.xtcp" "$OUT/$c.tcp")
+	echo "# $c: ratio $ratio, 90% bootstrap interval $interval"
 	cx=$(median <"$OUT/$c.xtcp.cpu")
 	ct=$(median <"$OUT/$c.tcp.cpu")
 	cratio=$(ratio_of "$cx" "$ct")
@@ -635,7 +671,7 @@ for c in $CASES; do
 		[ "$c" = conns10k ] && ldesc="1-byte request/response on one of 10,000 idle connections, veth"
 		echo "$c|$ldesc|$p50_xtcp|$p50_tcp|$(ratio_of "$p50_xtcp" "$p50_tcp")|$p99_xtcp|$p99_tcp|$(ratio_of "$p99_xtcp" "$p99_tcp")|$n_xtcp|$n_tcp" >>"$OUT/short"
 	esac
-	echo "BENCH case=$c unit=$unit xtcp=$x tcp=$t ratio=$ratio spread=$spread" \
+	echo "BENCH case=$c unit=$unit xtcp=$x tcp=$t ratio=$ratio spread=$spread interval90=$interval" \
 		"cpu_xtcp=$cx cpu_tcp=$ct cpu_ratio=$cratio jain_xtcp=$jx jain_tcp=$jt" \
 		"xtcp_ok=$(wc -l <"$OUT/$c.xtcp")/$runs tcp_ok=$(wc -l <"$OUT/$c.tcp")/$runs" \
 		"xtcp_runs=$(paste -sd, "$OUT/$c.xtcp") tcp_runs=$(paste -sd, "$OUT/$c.tcp")" \
