@@ -1422,6 +1422,55 @@ static void xtcp_replace_ts_recent(struct xtcp_sock *xs, u32 seq)
 }
 
 /*
+ * The receiver's RTT without timestamps (tcp_rcv_rtt_measure()): the
+ * time from offering a window to receiving its end, which takes at
+ * least an RTT; such samples only ever lower the estimate.  Called for
+ * each arrival of in-order data.
+ */
+static void xtcp_rcv_rtt_measure(struct xtcp_sock *xs)
+{
+	u32 delta;
+
+	if (xs->rcv_rtt_est.time_us) {
+		if (xtcp_before(xs->rcv_nxt, xs->rcv_rtt_est.seq))
+			return;
+		delta = xs->clock_us - xs->rcv_rtt_est.time_us;
+		xs->rcv_rtt_est.rtt_us =
+			xtcp_rcv_rtt_update(xs->rcv_rtt_est.rtt_us,
+					    max(delta, 1U), true);
+	}
+	xs->rcv_rtt_est.seq = xs->rcv_nxt + xs->rcv_wnd;
+	xs->rcv_rtt_est.time_us = xs->clock_us ? : 1;
+}
+
+/*
+ * The receiver's RTT from a full segment that echoes a TSval not echoed
+ * before (tcp_rcv_rtt_measure_ts()): our clock now less the echo, in
+ * the timestamps' milliseconds.  The sender may hold the echo back for
+ * a while (it sends when its window lets it), so this overstates rather
+ * than understates.
+ */
+static void xtcp_rcv_rtt_measure_ts(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 delta;
+
+	if (!xs->saw_tstamp || !xs->rcv_tsecr ||
+	    xs->rcv_tsecr == xs->rcv_rtt_last_tsecr)
+		return;
+	xs->rcv_rtt_last_tsecr = xs->rcv_tsecr;
+	if (cb->end_seq - cb->seq < xs->rcv_mss)
+		return;
+	delta = xtcp_tsval(xs) - xs->rcv_tsecr;
+	if (delta >= INT_MAX / USEC_PER_MSEC)
+		return;
+	xs->rcv_rtt_est.rtt_us =
+		xtcp_rcv_rtt_update(xs->rcv_rtt_est.rtt_us,
+				    max(delta, 1U) * USEC_PER_MSEC, false);
+}
+
+/*
  * The options of @skb, parsed once for all of its processing when the
  * connection uses options after the handshake (SACK, timestamps).  The
  * timestamps are left where the ACK and PAWS read them (saw_tstamp,
@@ -2336,9 +2385,12 @@ static void xtcp_ack_ofo(struct sock *sk)
 	xs->compressed_ack++;
 	if (hrtimer_is_queued(&xs->compressed_ack_timer))
 		return;
-	rtt = xs->rtt.srtt_us ? : xs->min_rtt_us;
-	if (rtt == ~0U)
-		rtt = 0;
+	/* The lower RTT estimate, the receiver's or the sender's. */
+	rtt = xs->rcv_rtt_est.rtt_us >> 3;
+	if (xs->rtt.srtt_us && (!rtt || xs->rtt.srtt_us < rtt))
+		rtt = xs->rtt.srtt_us;
+	if (!rtt && xs->min_rtt_us != ~0U)
+		rtt = xs->min_rtt_us;
 	delay = min_t(u64, READ_ONCE(xn->sysctl_comp_sack_delay_ns),
 		      (u64)rtt * NSEC_PER_USEC / 20);
 	sock_hold(sk);
@@ -2433,6 +2485,8 @@ static void xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	}
 	fin = xtcp_queue_rcv(sk, skb);
 queued:
+	if (dlen)
+		xtcp_rcv_rtt_measure(xs);
 	/* Not for tiny segments (tcp_event_data_recv()). */
 	if (dlen >= 128)
 		xtcp_grow_window(sk, truesize, dlen);
@@ -2757,6 +2811,8 @@ void xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		goto discard;
 	if (!xtcp_rcv_ack(sk, skb, opts))
 		goto discard;
+	if (sk->sk_state == TCP_ESTABLISHED)
+		xtcp_rcv_rtt_measure_ts(sk, skb);
 
 	/* Sixth: the URG bit, in the states that take data. */
 	if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |

@@ -365,6 +365,13 @@ u32 xtcp_rcv_window(u32 free, u32 cur, u32 full, u32 mss, u8 wscale);
 u32 xtcp_rcv_window_step(u32 full, u32 mss);
 
 /*
+ * The receiver's RTT estimate @est (us << 3, 0: none) after a sample of
+ * @sample_us; @win_dep: a window's arrival time, which only lowers it
+ * (tcp_rcv_rtt_update()).
+ */
+u32 xtcp_rcv_rtt_update(u32 est, u32 sample_us, bool win_dep);
+
+/*
  * How far a segment of @len bytes in an skb of @truesize grows the
  * window's ceiling (rcv_ssthresh) from @ssthresh, with our @advmss, the
  * peer's @rcv_mss and a buffer that may grow to @rmem_max

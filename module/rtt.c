@@ -204,6 +204,35 @@ u32 xtcp_rcv_window(u32 free, u32 cur, u32 full, u32 mss, u8 wscale)
 }
 
 /**
+ * xtcp_rcv_rtt_update() - the receiver's RTT estimate, with a sample
+ * @est: the estimate, microseconds times 8; 0: none yet
+ * @sample_us: the sample, microseconds
+ * @win_dep: the sample is the time a window's worth of data took to
+ *	arrive (no timestamps), an upper bound
+ *
+ * As tcp_rcv_rtt_update(): a sample below the estimate, or the first,
+ * replaces it; a larger timestamp sample moves it by an eighth of the
+ * difference; a larger window sample is ignored, since one stretched by
+ * an application that paused would grossly overstate the RTT.
+ *
+ * Context: pure arithmetic, any context.
+ * Return: the new estimate, microseconds times 8 (at most U32_MAX).
+ */
+u32 xtcp_rcv_rtt_update(u32 est, u32 sample_us, bool win_dep)
+{
+	u64 m = (u64)sample_us << 3;
+
+	if (m > U32_MAX)
+		m = U32_MAX;
+	if (!est || m < est)
+		return (u32)m;
+	if (win_dep)
+		return est;
+	m = (u64)est - (est >> 3) + sample_us;
+	return m > U32_MAX ? U32_MAX : (u32)m;
+}
+
+/**
  * xtcp_rcv_ssthresh_incr() - how far one arriving segment grows the window
  * @ssthresh: the window's ceiling now (rcv_ssthresh)
  * @truesize: the memory the segment's skb costs

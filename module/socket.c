@@ -215,6 +215,8 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	xs->frto_new = 0;
 	xs->tlp_high_seq = 0;
 	memset(&xs->rack, 0, sizeof(xs->rack));
+	memset(&xs->rcv_rtt_est, 0, sizeof(xs->rcv_rtt_est));
+	xs->rcv_rtt_last_tsecr = 0;
 	xs->rx_mss = 0;
 	WRITE_ONCE(xs->urg_data, 0);
 	inet_csk(sk)->icsk_backoff = 0;
@@ -728,8 +730,9 @@ static void xtcp_rcv_space_adjust(struct sock *sk)
 	u32 now = xtcp_clock_us(), copied, rtt;
 	u64 rcvbuf, rcvwin, grow;
 
-	rtt = max_t(u32, xs->rtt.srtt_us, 1000);
-	if (now - xs->rcvq_space.time_us < rtt)
+	/* Once an RTT, the receiver's estimate (none yet: not yet). */
+	rtt = xs->rcv_rtt_est.rtt_us >> 3;
+	if (!rtt || now - xs->rcvq_space.time_us < rtt)
 		return;
 	copied = xs->copied_seq - xs->rcvq_space.seq;
 	if (copied > xs->rcvq_space.space) {

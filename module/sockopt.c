@@ -439,6 +439,7 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_snd_ssthresh = xs->cc.ssthresh;
 	info->tcpi_advmss = xs->advmss;
 	info->tcpi_rcv_space = xs->rcvq_space.space;
+	info->tcpi_rcv_rtt = xs->rcv_rtt_est.rtt_us >> 3;
 	info->tcpi_total_retrans = xs->total_retrans;
 	info->tcpi_dsack_dups = xs->dsack_dups;
 

@@ -775,6 +775,21 @@ struct xtcp_sock {
 		u32	seq;
 		u32	time_us;
 	} rcvq_space;
+	/*
+	 * The receiver's RTT estimate (TCP's rcv_rtt_est), for auto-tuning,
+	 * SACK compression's delay and TCP_INFO's tcpi_rcv_rtt: rtt_us in
+	 * us << 3, 0 until the first sample (xtcp_rcv_rtt_update()); from
+	 * the echoes of our timestamps on full segments, and without them
+	 * from the time a window of data takes to arrive (seq: the window's
+	 * end, time_us: when it was offered).  rcv_rtt_last_tsecr: the last
+	 * TSecr that gave a sample.  Socket lock.
+	 */
+	struct {
+		u32	rtt_us;
+		u32	seq;
+		u32	time_us;
+	} rcv_rtt_est;
+	u32	rcv_rtt_last_tsecr;
 
 	unsigned long	rcv_tstamp;	/* jiffies of the last valid ACK */
 	/* For TCP_USER_TIMEOUT: jiffies the head of the retransmission

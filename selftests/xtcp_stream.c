@@ -2386,6 +2386,47 @@ TEST_F_TIMEOUT(stream, rcvbuf_grows_ahead_of_slow_start, XT(60))
 	close(a);
 }
 
+/*
+ * The receiver's own RTT estimate, TCP_INFO's tcpi_rcv_rtt (TCP's
+ * rcv_rtt_est), on the receiving end of 1 MiB over a 100 ms path: with
+ * timestamps from the echoes of its TSvals, without them from the time
+ * a window of data takes to arrive (an upper bound, so only ever
+ * lowered).  Either way at least the path's RTT, and with timestamps
+ * not far above it.  Receive auto-tuning runs once per this RTT, as
+ * tcp_rcv_space_adjust().  The same over kernel TCP.
+ */
+TEST_F_TIMEOUT(stream, receiver_estimates_the_rtt, XT(90))
+{
+	const char *ts = is_tcp() ? "net.ipv4.tcp_timestamps" :
+				    "net.xtcp.timestamps";
+	struct bulk b = { .len = 1 << 20 };
+	int c = -1, a = -1, i;
+
+	ASSERT_EQ(0, tc_in(CLI_NS, "qdisc add dev " CLI_IF
+			   " root netem delay 50ms limit 10000"));
+	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
+			   " root netem delay 50ms limit 10000"));
+	for (i = 0; i < 2; i++) {
+		struct tcp_info ti = { 0 };
+		socklen_t len = sizeof(ti);
+
+		/* The second time the client offers no timestamps. */
+		if (i)
+			ASSERT_EQ(0, sysctl_set(CLI_NS, ts, 0));
+		bulk_up(_metadata, 9535 + i, &b, &c, &a);
+		ASSERT_EQ(0, getsockopt(a, SOL_TCP, TCP_INFO, &ti, &len));
+		TH_LOG("%s: the receiver's rcv_rtt %u us, the sender's rtt %u us",
+		       i ? "no timestamps" : "timestamps", ti.tcpi_rcv_rtt,
+		       ti.tcpi_rtt);
+		EXPECT_EQ(!i, !!(ti.tcpi_options & TCPI_OPT_TIMESTAMPS));
+		EXPECT_LE(90000U, ti.tcpi_rcv_rtt);
+		if (!i)
+			EXPECT_GE(400000U, ti.tcpi_rcv_rtt);
+		close(c);
+		close(a);
+	}
+}
+
 /* SO_RCVBUF or SO_SNDBUF of @fd. */
 static int sobuf(int fd, int opt)
 {

@@ -392,6 +392,25 @@ TEST(rcv_ssthresh_incr)
 						   c[i].rmem_max) == c[i].incr);
 }
 
+/* The receiver's RTT estimate (tcp_rcv_rtt_update()), in us << 3. */
+TEST(rcv_rtt_update)
+{
+	/* The first sample, either kind, sets it. */
+	EXPECT_TRUE(xtcp_rcv_rtt_update(0, 20000, false) == 160000);
+	EXPECT_TRUE(xtcp_rcv_rtt_update(0, 20000, true) == 160000);
+	/* A lower one replaces it, either kind. */
+	EXPECT_TRUE(xtcp_rcv_rtt_update(160000, 10000, false) == 80000);
+	EXPECT_TRUE(xtcp_rcv_rtt_update(160000, 10000, true) == 80000);
+	/* A higher timestamp sample moves it by an eighth... */
+	EXPECT_TRUE(xtcp_rcv_rtt_update(160000, 28000, false) == 168000);
+	/* ...a higher window sample not at all. */
+	EXPECT_TRUE(xtcp_rcv_rtt_update(160000, 28000, true) == 160000);
+	/* Samples past 2^29 us saturate rather than wrap. */
+	EXPECT_TRUE(xtcp_rcv_rtt_update(0, 0x20000000U, false) == 0xffffffffU);
+	EXPECT_TRUE(xtcp_rcv_rtt_update(0xffffffffU, 0xffffffffU, false) ==
+		    0xffffffffU);
+}
+
 /* TCP_CONGESTION's names: newreno and cubic (the default, as TCP's). */
 TEST(cong_find)
 {
