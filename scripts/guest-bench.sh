@@ -177,8 +177,9 @@ echo "# xtcp bench on $(uname -r), $(nproc) cpus; $RUNS runs per figure" \
 	"and protocol, in pairs whose first protocol alternates; ${SECS} s each" \
 	"(bulk_loss ${LOSS_SECS} s)"
 echo "# socket buffers left at their defaults: TCP tcp_wmem='$(sysctl_of net.ipv4.tcp_wmem)'" \
-	"tcp_rmem='$(sysctl_of net.ipv4.tcp_rmem)' (autotuned); xtcp starts at" \
-	"tcp_wmem[1]/tcp_rmem[1]'s values (16384/131072, module defaults);" \
+	"tcp_rmem='$(sysctl_of net.ipv4.tcp_rmem)', xtcp" \
+	"wmem='$(sysctl_of net.xtcp.wmem 2>/dev/null)'" \
+	"rmem='$(sysctl_of net.xtcp.rmem 2>/dev/null)' (autotuned);" \
 	"sndbuf=/rcvbuf= below: SO_SNDBUF of the sender and SO_RCVBUF of the" \
 	"receiver at start,end"
 
