@@ -1814,8 +1814,16 @@ static void *outage_fn(void *p)
 /* What one paced transfer through an outage showed at the sender. */
 struct frto_run {
 	long rtos, spurious;
+	long dsacks, dsack_undos;	/* D-SACKs received, undos by them */
 	struct tcp_info ti;
 };
+
+/* Undos by D-SACKs: in recovery or the loss state (TCP's names). */
+static long dsack_undos(const char *ns)
+{
+	return proto_stat(ns, "DsackUndo", "TCPDSACKUndo") +
+	       proto_stat(ns, "LossUndo", "TCPLossUndo");
+}
 
 /*
  * 3 MiB paced at 1.6 MB/s from the client over a 20 ms path, with
@@ -1840,6 +1848,8 @@ static void frto_transfer(struct __test_metadata *_metadata,
 			   " root netem delay 10ms"));
 	r->rtos = rto_count(CLI_NS, 0);
 	r->spurious = rto_count(CLI_NS, 1);
+	r->dsacks = proto_stat(CLI_NS, "DsackRecv", "TCPDSACKRecv");
+	r->dsack_undos = dsack_undos(CLI_NS);
 	ASSERT_EQ(0, pair(self, port));
 	setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	b.fd = self->c;
@@ -1854,10 +1864,12 @@ static void frto_transfer(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, get_info(self->c, &r->ti));
 	r->rtos = rto_count(CLI_NS, 0) - r->rtos;
 	r->spurious = rto_count(CLI_NS, 1) - r->spurious;
-	TH_LOG("frto %d, %s on %s: %ld timeouts, %ld spurious; retrans %u, ssthresh %u, cwnd %u",
+	r->dsacks = proto_stat(CLI_NS, "DsackRecv", "TCPDSACKRecv") - r->dsacks;
+	r->dsack_undos = dsack_undos(CLI_NS) - r->dsack_undos;
+	TH_LOG("frto %d, %s on %s: %ld timeouts, %ld spurious; retrans %u, D-SACKs %ld, undone by them %ld; ssthresh %u, cwnd %u",
 	       frto, o->during, o->dev, r->rtos, r->spurious,
-	       r->ti.tcpi_total_retrans, r->ti.tcpi_snd_ssthresh,
-	       r->ti.tcpi_snd_cwnd);
+	       r->ti.tcpi_total_retrans, r->dsacks, r->dsack_undos,
+	       r->ti.tcpi_snd_ssthresh, r->ti.tcpi_snd_cwnd);
 	close(self->c);
 	close(self->a);
 	close(self->lfd);
@@ -1883,7 +1895,10 @@ static int no_timestamps(void)
  * and never resent: the timeout was spurious, and with net.*.frto it is
  * undone (TCPSpuriousRTOs; xtcp's NewReno, having lost nothing, ends
  * with ssthresh back at "infinite").  With frto 0 the same spike counts
- * no spurious timeout and leaves ssthresh lowered.
+ * no spurious timeout and leaves ssthresh lowered, unless D-SACKs came
+ * back for every resend, which undoes the reduction in TCP too
+ * (tcp_try_undo_loss() once undo_retrans is 0; DsackUndo or LossUndo):
+ * the spike's timing decides whether they all do.
  */
 TEST_F_TIMEOUT(opt, frto_spurious_timeout_undone, XT(120))
 {
@@ -1898,7 +1913,7 @@ TEST_F_TIMEOUT(opt, frto_spurious_timeout_undone, XT(120))
 		EXPECT_EQ(!!frto, !!r.spurious);
 		/* xtcp's ssthresh is back at "infinite" only if undone. */
 		if (!is_tcp())
-			EXPECT_EQ(!!frto,
+			EXPECT_EQ(!!frto || r.dsack_undos > 0,
 				  r.ti.tcpi_snd_ssthresh == 0x7fffffffU);
 	}
 }
@@ -2306,7 +2321,9 @@ static const char *example_load(struct __test_metadata *_metadata,
  * through <net/xtcp_cong.h>): once loaded its name is available and a
  * socket may choose it; its ceiling (max_cwnd=4) shows on the wire,
  * never more than 4 segments unacknowledged while 256 KiB flow (xtcp's
- * own NewReno has 10 at once from the start).  The socket holds the
+ * own NewReno has 10 at once from the start), or 5 when a tail loss
+ * probe went (a probe may send one new segment beyond cwnd, as
+ * tcp_send_loss_probe() does).  The socket holds the
  * module: rmmod fails while it exists and works once it is gone, and
  * the name with it.
  */
@@ -2318,6 +2335,7 @@ TEST_F_TIMEOUT(opt, congestion_module_example, XT(60))
 	unsigned int most = 0, n;
 	int started = 0;
 	socklen_t len;
+	long probes;
 	size_t i;
 
 	why = example_load(_metadata, self, "max_cwnd=4");
@@ -2335,6 +2353,7 @@ TEST_F_TIMEOUT(opt, congestion_module_example, XT(60))
 	len = sizeof(name);
 	ASSERT_EQ(0, getsockopt(self->c, SOL_TCP, TCP_CONGESTION, name, &len));
 	EXPECT_STREQ("example", name);
+	probes = proto_stat(CLI_NS, "LossProbes", "TCPLossProbes");
 	ASSERT_EQ(0, start_capture(self, CLI_NS, CLI_IF));
 	ASSERT_EQ(0, do_connect(self->c, SRV_ADDR, 13011));
 	self->a = accept(self->lfd, NULL, NULL);
@@ -2368,9 +2387,11 @@ TEST_F_TIMEOUT(opt, congestion_module_example, XT(60))
 		}
 	}
 	capture_free(&self->cap);
-	TH_LOG("example, max_cwnd=4: at most %u segments outstanding", most);
+	probes = proto_stat(CLI_NS, "LossProbes", "TCPLossProbes") - probes;
+	TH_LOG("example, max_cwnd=4: at most %u segments outstanding, %ld loss probes",
+	       most, probes);
 	EXPECT_LE(2, most);
-	EXPECT_GE(4, most);
+	EXPECT_GE(4 + (probes > 0), most);
 
 	/* In use: the module stays. */
 	EXPECT_NE(0, sh("rmmod xtcp_cc_example 2>/dev/null"));
