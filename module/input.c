@@ -507,6 +507,24 @@ static void xtcp_check_space(struct sock *sk)
 }
 
 /*
+ * The age of this segment's echoed timestamp in microseconds, or 0 when
+ * it has none or the echo is from the future or too old to scale, as
+ * tcp_ack_update_rtt() and tcp_rcv_rtt_measure_ts() compute it: our
+ * clock less the TSecr, in the timestamps' milliseconds, at least one.
+ */
+static u32 xtcp_tsecr_age_us(const struct xtcp_sock *xs)
+{
+	u32 delta;
+
+	if (!xs->saw_tstamp || !xs->rcv_tsecr)
+		return 0;
+	delta = xtcp_tsval(xs) - xs->rcv_tsecr;
+	if (delta >= INT_MAX / USEC_PER_MSEC)
+		return 0;
+	return max(delta, 1U) * USEC_PER_MSEC;
+}
+
+/*
  * An ACK of new data: free what it covers, take an RTT sample, close
  * the delivery-rate sample @rs (SACKed segments already counted in it),
  * let the congestion control grow the window or repair a loss (NewReno
@@ -538,12 +556,8 @@ static bool xtcp_new_ack(struct sock *sk, u32 ack, u32 prior_fack,
 	 * ACKed): the echoed timestamp gives one (RFC 7323 section 4.1),
 	 * as tcp_ack_update_rtt() takes it, in whole milliseconds.
 	 */
-	if (!rtt_us && acked && xs->saw_tstamp && xs->rcv_tsecr) {
-		u32 delta = xtcp_tsval(xs) - xs->rcv_tsecr;
-
-		if (delta < INT_MAX / USEC_PER_MSEC)
-			rtt_us = max(delta, 1U) * USEC_PER_MSEC;
-	}
+	if (!rtt_us && acked)
+		rtt_us = xtcp_tsecr_age_us(xs);
 	if (rtt_us) {
 		xtcp_rtt_measured(xs, rtt_us);
 		icsk->icsk_backoff = 0;
@@ -1454,7 +1468,7 @@ static void xtcp_rcv_rtt_measure_ts(struct sock *sk, const struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 delta;
+	u32 age_us;
 
 	if (!xs->saw_tstamp || !xs->rcv_tsecr ||
 	    xs->rcv_tsecr == xs->rcv_rtt_last_tsecr)
@@ -1462,12 +1476,11 @@ static void xtcp_rcv_rtt_measure_ts(struct sock *sk, const struct sk_buff *skb)
 	xs->rcv_rtt_last_tsecr = xs->rcv_tsecr;
 	if (cb->end_seq - cb->seq < xs->rcv_mss)
 		return;
-	delta = xtcp_tsval(xs) - xs->rcv_tsecr;
-	if (delta >= INT_MAX / USEC_PER_MSEC)
-		return;
-	xs->rcv_rtt_est.rtt_us =
-		xtcp_rcv_rtt_update(xs->rcv_rtt_est.rtt_us,
-				    max(delta, 1U) * USEC_PER_MSEC, false);
+	age_us = xtcp_tsecr_age_us(xs);
+	if (age_us)
+		xs->rcv_rtt_est.rtt_us =
+			xtcp_rcv_rtt_update(xs->rcv_rtt_est.rtt_us, age_us,
+					    false);
 }
 
 /*
