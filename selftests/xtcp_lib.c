@@ -676,6 +676,7 @@ static int parse_seg(const uint8_t *p, ssize_t n, struct seg *s, int ipv6)
 		s->saddr = iph->saddr;
 		s->daddr = iph->daddr;
 		s->tos = iph->tos;
+		s->ipid = ntohs(iph->id);
 	} else {
 		s->tos = ntohl(ip6h->ip6_flow) >> 20;
 		s->flowlabel = ntohl(ip6h->ip6_flow) & 0xfffff;

@@ -261,6 +261,7 @@ struct seg {
 	uint32_t tsval, tsecr;	/* its values, with tstamp */
 	int other_opts;		/* options of any other kind */
 	uint8_t tos;		/* IPv4's TOS, IPv6's traffic class (ECN: low 2 bits) */
+	uint16_t ipid;		/* IPv4's identification; 0 for IPv6 */
 	int ipv6;		/* an IPv6 packet (saddr, daddr then 0) */
 	uint32_t flowlabel;	/* IPv6's flow label; 0 for IPv4 */
 	int outgoing;

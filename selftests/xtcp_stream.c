@@ -2306,6 +2306,32 @@ static void bulk_up(struct __test_metadata *_metadata, int port,
 }
 
 /*
+ * Data segments for @port that arrived at the server after one the
+ * client had sent later: their IP ID, which a connected socket counts
+ * up per segment (ip_select_ident_segs()), is below one seen before.
+ * A resend takes a new ID, so only the path reorders this way.
+ */
+static int path_reordered(const struct capture *cap, int port)
+{
+	uint16_t top = 0;
+	int late = 0, seen = 0;
+	size_t i;
+
+	for (i = 0; i < cap->n; i++) {
+		const struct seg *s = &cap->segs[i];
+
+		if (s->outgoing || s->dport != port || !s->len)
+			continue;
+		if (seen && (int16_t)(s->ipid - top) < 0)
+			late++;
+		else
+			top = s->ipid;
+		seen = 1;
+	}
+	return late;
+}
+
+/*
  * A path that loses 2% of segments and reorders none: the sender must
  * not take it for one that reorders.  A segment below SACKed data that
  * is ACKed without having been resent came late (SackReorder) only if
@@ -2320,14 +2346,21 @@ static void bulk_up(struct __test_metadata *_metadata, int port,
  * earlier recovery, its echo older than this recovery's first resend,
  * is no late original either (Eifel compares with the earliest resend
  * still out, as tcp_packet_delayed() with retrans_stamp).
+ *
+ * netem keeps order here, but the guest's veth may not: each CPU that
+ * dequeues from netem hands its segments to its own backlog, and under
+ * emulation one CPU's backlog can wait behind the other's.  A capture
+ * at the server counts segments that arrived after later ones (by IP
+ * ID); a transfer the path reordered is done again, up to three times,
+ * and the stack is judged on one it did not.
  */
-TEST_F_TIMEOUT(stream, lossy_path_not_taken_for_reordering, XT(120))
+TEST_F_TIMEOUT(stream, lossy_path_not_taken_for_reordering, XT(240))
 {
-	struct bulk b = { .len = 8 << 20 };
-	long r0 = proto_stat(CLI_NS, "SackReorder", "TCPSACKReorder");
+	struct xstats cst, sst;
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
-	int c = -1, a = -1;
+	int try, late = 0;
+	long reord = 0;
 
 	if (is_tcp())
 		ASSERT_EQ(0, sh("ip -n %s link set dev %s gso_max_segs 1",
@@ -2336,19 +2369,41 @@ TEST_F_TIMEOUT(stream, lossy_path_not_taken_for_reordering, XT(120))
 			   " root netem delay 10ms loss 2%% limit 10000"));
 	ASSERT_EQ(0, tc_in(SRV_NS, "qdisc add dev " SRV_IF
 			   " root netem delay 10ms limit 10000"));
-	b.keep_open = 1;
-	bulk_up(_metadata, 9532, &b, &c, &a);
-	ASSERT_EQ(0, getsockopt(c, SOL_TCP, TCP_INFO, &ti, &len));
-	TH_LOG("8 MiB through 2%% loss: retrans %u, reord_seen %u, reordering %u, SackReorder %ld",
-	       ti.tcpi_total_retrans, ti.tcpi_reord_seen, ti.tcpi_reordering,
-	       proto_stat(CLI_NS, "SackReorder", "TCPSACKReorder") - r0);
+	for (try = 0; try < 3; try++) {
+		long r0 = proto_stat(CLI_NS, "SackReorder", "TCPSACKReorder");
+		struct bulk b = { .len = 8 << 20, .keep_open = 1 };
+		struct capture cap;
+		int c = -1, a = -1;
+
+		xstats_read(CLI_NS, &cst);
+		xstats_read(SRV_NS, &sst);
+		ASSERT_EQ(0, capture_start(&cap, SRV_NS, SRV_IF));
+		bulk_up(_metadata, 9532 + try, &b, &c, &a);
+		capture_stop(&cap, 100);
+		late = path_reordered(&cap, 9532 + try);
+		capture_free(&cap);
+		ASSERT_EQ(0, getsockopt(c, SOL_TCP, TCP_INFO, &ti, &len));
+		reord = proto_stat(CLI_NS, "SackReorder", "TCPSACKReorder") - r0;
+		close(c);
+		close(a);
+		TH_LOG("8 MiB through 2%% loss: retrans %u, reord_seen %u, reordering %u, SackReorder %ld; %d segments arrived after later ones",
+		       ti.tcpi_total_retrans, ti.tcpi_reord_seen,
+		       ti.tcpi_reordering, reord, late);
+		if (!late)
+			break;
+	}
+	/* Whatever else the stacks counted, for a failure to be read. */
+	if (!late && (reord || ti.tcpi_reord_seen)) {
+		xstats_print_delta(CLI_NS, &cst);
+		xstats_print_delta(SRV_NS, &sst);
+	}
+	if (late)
+		SKIP(return, "the path reordered three transfers");
 	EXPECT_LT(20U, ti.tcpi_total_retrans);
-	EXPECT_EQ(0, proto_stat(CLI_NS, "SackReorder", "TCPSACKReorder") - r0);
+	EXPECT_EQ(0, reord);
 	/* Nor by Eifel: a hole an earlier recovery's resend filled. */
 	EXPECT_EQ(0U, ti.tcpi_reord_seen);
 	EXPECT_EQ(3U, ti.tcpi_reordering);
-	close(c);
-	close(a);
 }
 
 /*
